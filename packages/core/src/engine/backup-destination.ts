@@ -1,0 +1,365 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { lstat, mkdir, open, readFile, readdir, rename, rm } from 'node:fs/promises';
+import { join, posix, resolve, sep } from 'node:path';
+import { CofferError, ErrorCode, cancelledError, invalidArgument, toCofferError } from '../errors/coffer-error.js';
+import { HRESULT } from '../errors/hresult.js';
+import { fsyncDirectory, writeFileAtomic } from './durable-fs.js';
+import {
+  INTEGRITY_MANIFEST_FORMAT,
+  INTEGRITY_MANIFEST_NAME,
+  type IntegrityManifest,
+  type ManifestFile,
+} from './integrity-manifest.js';
+import { lockDirectory, type DirectoryLock, type LockOptions } from './lock.js';
+
+/** Every name the engine itself puts in a destination starts with this, so it never collides with a backup. */
+export const ENGINE_PREFIX = '.coffer-';
+const STAGING_PREFIX = '.coffer-staging-';
+const OLD_PREFIX = '.coffer-old-';
+const JOURNAL_NAME = '.coffer-journal.json';
+
+export type FileContent = string | Uint8Array | AsyncIterable<Uint8Array | string>;
+
+export interface CommittedEntry {
+  name: string;
+  path: string;
+}
+
+/**
+ * A file at the destination's root that indexes its backups (GPMC's manifest.xml).
+ * `update` must be idempotent for entries it already lists: after a crash, recovery
+ * replays it for every entry of the interrupted commit.
+ */
+export interface IndexMaintainer {
+  fileName: string;
+  update(current: Buffer | null, added: CommittedEntry[]): Promise<string | Uint8Array> | string | Uint8Array;
+}
+
+export interface OpenDestinationOptions {
+  providerId: string;
+  signal?: AbortSignal;
+  lock?: LockOptions;
+  index?: IndexMaintainer;
+}
+
+export interface StageOptions {
+  /** What the entry holds (`gpo`, `starter-gpo`, `license-set`). */
+  kind: string;
+  /** Replace an existing entry of that name at commit (the DRM overwrite flag); otherwise it is an error. */
+  replace?: boolean;
+  metadata?: Record<string, string | number | boolean>;
+}
+
+interface JournalEntry {
+  staging: string;
+  name: string;
+  old: string;
+}
+
+/**
+ * A backup destination opened for writing: locked against other writers, cleaned of
+ * anything an earlier run left behind, and able to stage entries and commit them
+ * atomically. It serves both shapes providers need: many entries added next to each
+ * other with an index (GPMC), and one fixed-name entry replaced as a whole (DRM).
+ *
+ * Commit protocol: each staged entry gets its integrity manifest last and is fsynced;
+ * a journal naming every rename is written; the renames happen; the index is updated;
+ * the journal is removed. A crash at any point is finished (rolled forward) by the next
+ * open, because every staged entry in a journal is already complete.
+ */
+export class BackupDestination {
+  readonly path: string;
+  readonly #options: OpenDestinationOptions;
+  readonly #lock: DirectoryLock;
+  readonly #staged = new Set<StagedEntry>();
+  #closed = false;
+
+  private constructor(path: string, options: OpenDestinationOptions, lock: DirectoryLock) {
+    this.path = path;
+    this.#options = options;
+    this.#lock = lock;
+  }
+
+  static async open(directory: string, options: OpenDestinationOptions): Promise<BackupDestination> {
+    const path = resolve(directory);
+    const lock = await lockDirectory(path, options.lock);
+    const destination = new BackupDestination(path, options, lock);
+    try {
+      await destination.#recover();
+      return destination;
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+  }
+
+  /** Whether a committed entry (file or folder) of that name exists. */
+  async has(name: string): Promise<boolean> {
+    return exists(join(this.path, name));
+  }
+
+  /** Starts a new entry in a private staging folder next to where it will be committed. */
+  async stage(name: string, options: StageOptions): Promise<StagedEntry> {
+    this.#assertOpen();
+    assertEntryName(name);
+    this.#throwIfCancelled();
+    const stagingPath = join(this.path, `${STAGING_PREFIX}${randomBytes(8).toString('hex')}`);
+    await mkdir(stagingPath, { mode: 0o755 });
+    const entry = new StagedEntry(this, name, stagingPath, options, this.#options);
+    this.#staged.add(entry);
+    return entry;
+  }
+
+  /**
+   * Commits staged entries together. Cancellation is honoured up to the first rename;
+   * after that the commit completes (or is completed by the next open after a crash).
+   */
+  async commit(entries: StagedEntry[]): Promise<CommittedEntry[]> {
+    this.#assertOpen();
+    this.#throwIfCancelled();
+    for (const entry of entries) {
+      if (!this.#staged.has(entry)) throw new Error(`Entry ${entry.name} was not staged in this destination or is already committed.`);
+      if (!entry.options.replace && (await this.has(entry.name))) {
+        throw new CofferError(ErrorCode.AlreadyExists, `A backup named ${entry.name} already exists in ${this.path}.`, {
+          hresult: HRESULT.ERROR_ALREADY_EXISTS,
+          object: join(this.path, entry.name),
+        });
+      }
+    }
+    const names = new Set<string>();
+    for (const entry of entries) {
+      if (names.has(entry.name)) throw invalidArgument(`Two staged entries are both named ${entry.name}.`);
+      names.add(entry.name);
+      await entry.seal();
+    }
+    this.#throwIfCancelled();
+    const journal: JournalEntry[] = entries.map((entry) => ({
+      staging: posix.basename(entry.stagingPath),
+      name: entry.name,
+      old: `${OLD_PREFIX}${randomBytes(8).toString('hex')}`,
+    }));
+    await writeFileAtomic(join(this.path, JOURNAL_NAME), JSON.stringify({ entries: journal }));
+    for (const entry of entries) this.#staged.delete(entry);
+    return this.#rollForward(journal);
+  }
+
+  /** Removes uncommitted staging folders and releases the lock. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      for (const entry of this.#staged) await rm(entry.stagingPath, { recursive: true, force: true });
+      this.#staged.clear();
+      await fsyncDirectory(this.path).catch(() => undefined);
+    } finally {
+      await this.#lock.release();
+    }
+  }
+
+  async #rollForward(journal: JournalEntry[]): Promise<CommittedEntry[]> {
+    const committed: CommittedEntry[] = [];
+    for (const item of journal) {
+      const staging = join(this.path, item.staging);
+      const target = join(this.path, item.name);
+      const old = join(this.path, item.old);
+      if (await exists(staging)) {
+        if (await exists(target)) await rename(target, old);
+        await rename(staging, target);
+      }
+      if (await exists(target)) committed.push({ name: item.name, path: target });
+    }
+    await fsyncDirectory(this.path);
+    const index = this.#options.index;
+    if (index && committed.length > 0) {
+      const indexPath = join(this.path, index.fileName);
+      const current = await readFile(indexPath).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return null;
+        throw error;
+      });
+      await writeFileAtomic(indexPath, await index.update(current, committed));
+    }
+    for (const item of journal) await rm(join(this.path, item.old), { recursive: true, force: true });
+    await rm(join(this.path, JOURNAL_NAME), { force: true });
+    await fsyncDirectory(this.path);
+    return committed;
+  }
+
+  /** Finishes an interrupted commit, then removes whatever a killed run left half-written. */
+  async #recover(): Promise<void> {
+    const journalText = await readFile(join(this.path, JOURNAL_NAME), 'utf8').catch(() => undefined);
+    if (journalText !== undefined) {
+      let journal: JournalEntry[] | undefined;
+      try {
+        journal = (JSON.parse(journalText) as { entries: JournalEntry[] }).entries;
+      } catch {
+        // A torn journal means the crash came before it was renamed into place: nothing was committed.
+        journal = undefined;
+      }
+      if (journal) await this.#rollForward(journal);
+      else await rm(join(this.path, JOURNAL_NAME), { force: true });
+    }
+    for (const name of await readdir(this.path)) {
+      const leftover =
+        name.startsWith(STAGING_PREFIX) || name.startsWith(OLD_PREFIX) || (name.includes('.coffer-') && name.endsWith('.tmp'));
+      if (leftover) await rm(join(this.path, name), { recursive: true, force: true });
+    }
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new Error('This backup destination is closed.');
+    if (this.#lock.compromised) {
+      throw new CofferError(ErrorCode.DestinationLocked, `Lost the lock on ${this.path}: ${this.#lock.compromised.message}`, {
+        hresult: HRESULT.ERROR_LOCK_VIOLATION,
+        object: this.path,
+      });
+    }
+  }
+
+  #throwIfCancelled(): void {
+    if (this.#options.signal?.aborted) throw cancelledError(this.path);
+  }
+}
+
+/** One backup being written: files stream in while being hashed; the manifest comes last, at commit. */
+export class StagedEntry {
+  readonly name: string;
+  readonly stagingPath: string;
+  readonly options: StageOptions;
+  readonly #destination: BackupDestination;
+  readonly #open: OpenDestinationOptions;
+  readonly #files = new Map<string, ManifestFile>();
+  readonly #directories = new Set<string>();
+  #sealed = false;
+
+  constructor(destination: BackupDestination, name: string, stagingPath: string, options: StageOptions, open: OpenDestinationOptions) {
+    this.#destination = destination;
+    this.name = name;
+    this.stagingPath = stagingPath;
+    this.options = options;
+    this.#open = open;
+  }
+
+  /** Where the entry will be once committed. */
+  get finalPath(): string {
+    return join(this.#destination.path, this.name);
+  }
+
+  get files(): readonly ManifestFile[] {
+    return [...this.#files.values()];
+  }
+
+  /** Creates a folder (and its parents) inside the entry; empty folders are recorded in the manifest too. */
+  async mkdir(relativePath: string): Promise<void> {
+    const clean = normaliseRelative(relativePath);
+    this.#assertWritable();
+    await mkdir(join(this.stagingPath, ...clean.split('/')), { recursive: true });
+    this.#recordDirectories(clean);
+  }
+
+  /**
+   * Streams content into a new file while hashing it, then fsyncs it. Names are kept
+   * byte for byte. Cancellation is checked between chunks.
+   */
+  async writeFile(relativePath: string, content: FileContent, options: { mode?: number } = {}): Promise<ManifestFile> {
+    const clean = normaliseRelative(relativePath);
+    this.#assertWritable();
+    if (this.#files.has(clean) || clean === INTEGRITY_MANIFEST_NAME) {
+      throw invalidArgument(`The backup ${this.name} already has a file ${clean}.`);
+    }
+    const parent = posix.dirname(clean);
+    if (parent !== '.') await this.mkdir(parent);
+    const absolute = join(this.stagingPath, ...clean.split('/'));
+    const hash = createHash('sha256');
+    let size = 0;
+    const handle = await open(absolute, 'wx', options.mode ?? 0o644);
+    try {
+      const write = async (chunk: Uint8Array | string) => {
+        const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+        hash.update(bytes);
+        size += bytes.byteLength;
+        await handle.write(bytes);
+      };
+      if (typeof content === 'string' || content instanceof Uint8Array) {
+        await write(content);
+      } else {
+        for await (const chunk of content) {
+          if (this.#open.signal?.aborted) throw cancelledError(this.name);
+          await write(chunk);
+        }
+      }
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    const record: ManifestFile = { path: clean, size, sha256: hash.digest('hex') };
+    this.#files.set(clean, record);
+    return record;
+  }
+
+  /** Writes the integrity manifest and fsyncs every folder: after this the entry is complete. */
+  async seal(): Promise<void> {
+    if (this.#sealed) return;
+    const manifest: IntegrityManifest = {
+      format: INTEGRITY_MANIFEST_FORMAT,
+      version: 1,
+      provider: this.#open.providerId,
+      id: this.name,
+      kind: this.options.kind,
+      createdAt: new Date().toISOString(),
+      directories: [...this.#directories].sort(),
+      files: [...this.#files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+      ...(this.options.metadata ? { metadata: this.options.metadata } : {}),
+    };
+    const handle = await open(join(this.stagingPath, INTEGRITY_MANIFEST_NAME), 'wx', 0o644);
+    try {
+      await handle.writeFile(`${JSON.stringify(manifest, null, 2)}\n`);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    // Deepest folders first, so every directory entry is durable before its parent is.
+    const folders = [...this.#directories].sort((a, b) => b.length - a.length);
+    for (const folder of folders) await fsyncDirectory(join(this.stagingPath, ...folder.split('/')));
+    await fsyncDirectory(this.stagingPath);
+    this.#sealed = true;
+  }
+
+  #recordDirectories(clean: string): void {
+    let current = clean;
+    while (current !== '.' && current !== '' && !this.#directories.has(current)) {
+      this.#directories.add(current);
+      current = posix.dirname(current);
+    }
+  }
+
+  #assertWritable(): void {
+    if (this.#sealed) throw new Error(`The backup ${this.name} is already sealed.`);
+  }
+}
+
+/** Accepts `a/b`, `a\\b` (GPMC paths) and rejects anything that could escape the entry. */
+function normaliseRelative(relativePath: string): string {
+  const unified = relativePath.replaceAll('\\', '/');
+  const parts = unified.split('/').filter((part) => part !== '' && part !== '.');
+  if (parts.length === 0 || parts.some((part) => part === '..') || unified.startsWith('/') || parts.some((p) => p.includes('\0'))) {
+    throw invalidArgument(`Unsafe path inside a backup: ${JSON.stringify(relativePath)}`);
+  }
+  return parts.join('/');
+}
+
+function assertEntryName(name: string): void {
+  if (!name || name.includes('/') || name.includes(sep) || name === '.' || name === '..' || name.startsWith(ENGINE_PREFIX)) {
+    throw invalidArgument(`Invalid backup name ${JSON.stringify(name)}.`);
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw toCofferError(error, path);
+  }
+}
+

@@ -1,0 +1,2 @@
+export * from './hresult.js';
+export * from './coffer-error.js';

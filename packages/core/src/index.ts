@@ -1,0 +1,17 @@
+export { z } from 'zod';
+export * from './errors/index.js';
+export * from './contract/v1.js';
+export type { StandardSchemaV1 } from './contract/standard-schema.js';
+export { describeOptions, validateOptions, type OptionsJsonSchema } from './contract/options.js';
+export * from './operation/progress.js';
+export * from './operation/messages.js';
+export * from './operation/context.js';
+export * from './operation/result.js';
+export { runBackup, runRestore, runList, runCommand } from './operation/run.js';
+export type { RunOptions, RunBackupOptions, RunRestoreOptions, RunListOptions } from './operation/run.js';
+export * from './engine/integrity-manifest.js';
+export * from './engine/backup-destination.js';
+export * from './engine/verify.js';
+export { lockDirectory, LOCK_NAME, type DirectoryLock, type LockOptions } from './engine/lock.js';
+export { writeFileAtomic, fsyncDirectory } from './engine/durable-fs.js';
+export * from './loader/load-provider.js';

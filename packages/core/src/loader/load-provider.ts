@@ -1,0 +1,174 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { resolve as resolveModule } from 'import-meta-resolve';
+import { SPECIFICATION_VERSION, type BackupProvider } from '../contract/v1.js';
+import { CofferError, ErrorCode, toCofferError } from '../errors/coffer-error.js';
+
+export interface LoadedProvider {
+  provider: BackupProvider<any, any>;
+  /** What the user named: a package name or a path. */
+  specifier: string;
+  /** The file the provider was imported from. */
+  resolvedPath: string;
+  packageName?: string;
+  version?: string;
+}
+
+export interface ProviderLoadFailure {
+  specifier: string;
+  error: CofferError;
+}
+
+export interface LoadOptions {
+  /** The user's project directory: package names resolve from here, not from Coffer's own install. */
+  cwd?: string;
+}
+
+/**
+ * Loads a provider from a package name (resolved from the user's project) or a file path,
+ * unwraps default exports, and checks it against the contract. Every failure is a
+ * CofferError naming the provider and what to do.
+ */
+export async function loadProvider(specifier: string, options: LoadOptions = {}): Promise<LoadedProvider> {
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const isPath = specifier.startsWith('.') || isAbsolute(specifier) || specifier.startsWith('file:');
+  let url: string;
+  try {
+    url = isPath
+      ? specifier.startsWith('file:')
+        ? specifier
+        : pathToFileURL(resolve(cwd, specifier)).href
+      : resolveModule(specifier, pathToFileURL(join(cwd, 'coffer.config.js')).href);
+  } catch (error) {
+    throw new CofferError(
+      ErrorCode.ProviderNotFound,
+      `Provider '${specifier}' could not be found from ${cwd}: ${(error as Error).message}`,
+      { object: specifier, hint: isPath ? 'Check the path.' : `Install it in your project: npm install ${specifier}`, cause: error },
+    );
+  }
+  let module: unknown;
+  try {
+    module = await import(url);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const notFound = code === 'ERR_MODULE_NOT_FOUND' && isPath;
+    throw new CofferError(
+      notFound ? ErrorCode.ProviderNotFound : ErrorCode.ProviderLoadFailed,
+      `Provider '${specifier}' failed to load: ${(error as Error).message}`,
+      { object: specifier, hint: notFound ? 'Check the path.' : 'The provider module threw while loading; see the cause.', cause: error },
+    );
+  }
+  const provider = validateProvider(unwrap(module), specifier);
+  const resolvedPath = fileURLToPath(url);
+  const pkg = isPath ? undefined : await findPackageJson(resolvedPath, specifier);
+  return {
+    provider,
+    specifier,
+    resolvedPath,
+    ...(pkg?.name ? { packageName: pkg.name } : {}),
+    ...(pkg?.version ? { version: pkg.version } : {}),
+  };
+}
+
+/** Loads several providers; one that fails is reported and the others still load. */
+export async function loadProviders(
+  specifiers: readonly string[],
+  options: LoadOptions = {},
+): Promise<{ loaded: LoadedProvider[]; failed: ProviderLoadFailure[] }> {
+  const loaded: LoadedProvider[] = [];
+  const failed: ProviderLoadFailure[] = [];
+  for (const specifier of specifiers) {
+    try {
+      const result = await loadProvider(specifier, options);
+      const clash = loaded.find((l) => l.provider.id === result.provider.id);
+      if (clash) {
+        throw new CofferError(
+          ErrorCode.ProviderInvalid,
+          `Provider '${specifier}' uses the id '${result.provider.id}', already taken by '${clash.specifier}'.`,
+          { object: specifier },
+        );
+      }
+      loaded.push(result);
+    } catch (error) {
+      failed.push({ specifier, error: toCofferError(error, specifier) });
+    }
+  }
+  return { loaded, failed };
+}
+
+/** `export default provider`, CommonJS `module.exports = provider`, or a factory function returning one. */
+function unwrap(module: unknown): unknown {
+  let candidate: unknown = module;
+  for (let depth = 0; depth < 3; depth++) {
+    if (candidate && typeof candidate === 'object' && 'default' in candidate && !('specificationVersion' in candidate)) {
+      candidate = (candidate as { default: unknown }).default;
+    }
+  }
+  if (typeof candidate === 'function') candidate = (candidate as () => unknown)();
+  return candidate;
+}
+
+/** Checks an object against the provider contract and says exactly what is wrong with it. */
+export function validateProvider(candidate: unknown, specifier: string): BackupProvider<any, any> {
+  const invalid = (problem: string) =>
+    new CofferError(ErrorCode.ProviderInvalid, `Provider '${specifier}' is not a valid Coffer provider: ${problem}.`, {
+      object: specifier,
+      hint: 'A provider module default-exports an object made with defineProvider() from @coffer/core.',
+    });
+  if (!candidate || typeof candidate !== 'object') throw invalid(`its default export is ${candidate === null ? 'null' : typeof candidate}, not an object`);
+  const p = candidate as Record<string, unknown>;
+  if (p.specificationVersion !== SPECIFICATION_VERSION) {
+    if (p.specificationVersion === undefined) throw invalid('it does not declare specificationVersion');
+    throw new CofferError(
+      ErrorCode.ProviderUnsupportedSpecification,
+      `Provider '${specifier}' declares specificationVersion ${JSON.stringify(p.specificationVersion)}; this Coffer supports version ${SPECIFICATION_VERSION}.`,
+      { object: specifier, hint: 'Install a version of the provider built for @coffer/core 1.x, or upgrade Coffer.' },
+    );
+  }
+  const problems: string[] = [];
+  if (typeof p.id !== 'string' || !/^[a-z][a-z0-9-]*$/.test(p.id)) problems.push('id must be a lower-case word (a-z, 0-9, -)');
+  if (typeof p.displayName !== 'string' || !p.displayName) problems.push('displayName is missing');
+  if (typeof p.description !== 'string') problems.push('description is missing');
+  if (!isSchema(p.options)) problems.push('options is not a schema (Standard Schema, e.g. a zod object)');
+  if (p.restoreOptions !== undefined && !isSchema(p.restoreOptions)) problems.push('restoreOptions is not a schema');
+  const caps = p.capabilities as Record<string, unknown> | undefined;
+  if (!caps || typeof caps !== 'object') problems.push('capabilities is missing');
+  else {
+    if (caps.backup !== true) problems.push('capabilities.backup must be true');
+    if (typeof p.backup !== 'function') problems.push('backup() is missing');
+    if (caps.restore === true && typeof p.restore !== 'function') problems.push('capabilities.restore is set but restore() is missing');
+    if (caps.list === true && typeof p.list !== 'function') problems.push('capabilities.list is set but list() is missing');
+  }
+  if (p.commands !== undefined) {
+    if (!Array.isArray(p.commands)) problems.push('commands must be an array');
+    else
+      for (const command of p.commands as Record<string, unknown>[]) {
+        if (typeof command?.name !== 'string' || typeof command.run !== 'function' || !isSchema(command.options)) {
+          problems.push(`command ${JSON.stringify(command?.name)} needs a name, options schema and run()`);
+        }
+      }
+  }
+  if (problems.length > 0) throw invalid(problems.join('; '));
+  return candidate as BackupProvider<any, any>;
+}
+
+function isSchema(value: unknown): boolean {
+  const standard = (value as { '~standard'?: { validate?: unknown } } | undefined)?.['~standard'];
+  return typeof standard?.validate === 'function';
+}
+
+async function findPackageJson(file: string, specifier: string): Promise<{ name?: string; version?: string } | undefined> {
+  let dir = dirname(file);
+  for (;;) {
+    try {
+      const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name && (specifier === pkg.name || specifier.startsWith(`${pkg.name}/`))) return pkg;
+    } catch {
+      // no package.json here: keep walking up
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}

@@ -1,0 +1,70 @@
+/** One progress report, like IGPMAsyncProgress::Status(completed, total) plus what is being worked on. */
+export interface ProgressReport {
+  phase: string;
+  completed: number;
+  total: number;
+  /** The item being worked on (a GPO, a file, a license). */
+  item?: string;
+}
+
+export type ProgressListener = (report: ProgressReport) => void;
+
+/**
+ * Keeps progress honest for every host: `completed` never goes down and never exceeds
+ * `total`. A provider that discovers more work raises the total; one that overshoots
+ * gets its total raised to match rather than a report with completed > total.
+ */
+export class ProgressTracker {
+  #phase = 'starting';
+  #completed = 0;
+  #total = 0;
+  readonly #listener: ProgressListener | undefined;
+  #last: ProgressReport | undefined;
+
+  constructor(listener?: ProgressListener) {
+    this.#listener = listener;
+  }
+
+  get current(): ProgressReport {
+    return this.#last ?? { phase: this.#phase, completed: this.#completed, total: this.#total };
+  }
+
+  /** Enters a phase; `addTotal` more units of work are expected in it. */
+  phase(name: string, addTotal = 0): void {
+    this.#phase = name;
+    this.#total += Math.max(0, addTotal);
+    this.#emit(undefined);
+  }
+
+  /** Announces more work without changing phase. */
+  addTotal(units: number): void {
+    if (units <= 0) return;
+    this.#total += units;
+    this.#emit(undefined);
+  }
+
+  /** Marks `units` of work done (default one), optionally naming the item just finished or started. */
+  advance(item?: string, units = 1): void {
+    this.#completed += Math.max(0, units);
+    if (this.#completed > this.#total) this.#total = this.#completed;
+    this.#emit(item);
+  }
+
+  /** Names the item now being worked on without completing anything. */
+  working(item: string): void {
+    this.#emit(item);
+  }
+
+  /** Everything announced is done (used when an operation ends early with nothing left to do). */
+  finish(): void {
+    this.#completed = this.#total;
+    this.#emit(undefined);
+  }
+
+  #emit(item: string | undefined): void {
+    const report: ProgressReport = { phase: this.#phase, completed: this.#completed, total: this.#total };
+    if (item !== undefined) report.item = item;
+    this.#last = report;
+    this.#listener?.(report);
+  }
+}

@@ -1,0 +1,163 @@
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { describeOptions, validateOptions } from '../contract/options.js';
+import type {
+  BackupOutput,
+  BackupListing,
+  BackupProvider,
+  CommandOutput,
+  OptionsSchema,
+  RestoreOutput,
+} from '../contract/v1.js';
+import { CofferError, ErrorCode, isAbortError, pathNotFound, serializeError, toCofferError } from '../errors/coffer-error.js';
+import { HRESULT } from '../errors/hresult.js';
+import { RecordingContext, type OperationContextOptions } from './context.js';
+import { statusFromMessages, type OperationKind, type OperationResult } from './result.js';
+
+export interface RunOptions extends OperationContextOptions {}
+
+export interface RunBackupOptions extends RunOptions {
+  destination: string;
+  comment?: string;
+  options?: unknown;
+}
+
+export interface RunRestoreOptions extends RunOptions {
+  source: string;
+  options?: unknown;
+}
+
+export interface RunListOptions extends RunOptions {
+  source: string;
+  query?: string;
+}
+
+/**
+ * Runs a provider's backup the way every host should: options validated (E_INVALIDARG),
+ * the target directory checked (ERROR_PATH_NOT_FOUND; Coffer never creates it, as GPMC
+ * does not), then the provider, with failures and cancellation turned into a result.
+ * It never throws for anything the provider or the input did wrong.
+ */
+export async function runBackup(provider: BackupProvider<any, any>, run: RunBackupOptions): Promise<OperationResult<BackupOutput>> {
+  return execute('backup', provider, run, async (context) => {
+    const options = await validateOptions(provider.options, run.options, provider.id);
+    const destination = await requireDirectory(run.destination, 'target directory');
+    context.throwIfCancelled();
+    const request = { destination, options, ...(run.comment === undefined ? {} : { comment: run.comment }) };
+    return provider.backup(request, context);
+  });
+}
+
+export async function runRestore(provider: BackupProvider<any, any>, run: RunRestoreOptions): Promise<OperationResult<RestoreOutput>> {
+  return execute('restore', provider, run, async (context) => {
+    if (!provider.restore || !provider.capabilities.restore) throw unsupported(provider, 'restore');
+    const options = await validateOptions(provider.restoreOptions ?? emptyOptions, run.options, provider.id);
+    const source = await requireDirectory(run.source, 'backup directory');
+    context.throwIfCancelled();
+    return provider.restore({ source, options }, context);
+  });
+}
+
+export async function runList(provider: BackupProvider<any, any>, run: RunListOptions): Promise<OperationResult<BackupListing[]>> {
+  return execute('list', provider, run, async (context) => {
+    if (!provider.list || !provider.capabilities.list) throw unsupported(provider, 'list');
+    const source = await requireDirectory(run.source, 'backup directory');
+    return provider.list({ source, ...(run.query === undefined ? {} : { query: run.query }) }, context);
+  });
+}
+
+export async function runCommand(
+  provider: BackupProvider<any, any>,
+  commandName: string,
+  run: RunOptions & { options?: unknown },
+): Promise<OperationResult<CommandOutput>> {
+  return execute('command', provider, run, async (context) => {
+    const command = provider.commands?.find((c) => c.name === commandName);
+    if (!command) {
+      const known = (provider.commands ?? []).map((c) => c.name).join(', ') || 'none';
+      throw new CofferError(ErrorCode.InvalidArgument, `Provider '${provider.id}' has no command '${commandName}' (it has: ${known}).`, {
+        hresult: HRESULT.E_INVALIDARG,
+        object: provider.id,
+      });
+    }
+    const options = await validateOptions(command.options, run.options, `${provider.id} ${command.name}`);
+    return command.run(options, context);
+  });
+}
+
+/** A schema that accepts only an empty object, for operations that take no options. */
+const emptyOptions: OptionsSchema<Record<string, never>> = {
+  '~standard': {
+    version: 1,
+    vendor: 'coffer',
+    validate: (value) =>
+      value === undefined || (typeof value === 'object' && value !== null && Object.keys(value).length === 0)
+        ? { value: {} }
+        : { issues: [{ message: 'this operation takes no options' }] },
+  },
+};
+
+export { describeOptions };
+
+async function execute<T>(
+  operation: OperationKind,
+  provider: BackupProvider<any, any>,
+  run: RunOptions,
+  body: (context: RecordingContext) => Promise<T>,
+): Promise<OperationResult<T>> {
+  const started = Date.now();
+  const context = new RecordingContext(run);
+  const finish = (partial: Pick<OperationResult<T>, 'status'> & Partial<OperationResult<T>>): OperationResult<T> => {
+    const finished = Date.now();
+    return {
+      operation,
+      providerId: provider.id,
+      messages: context.messages,
+      startedAt: new Date(started).toISOString(),
+      finishedAt: new Date(finished).toISOString(),
+      durationMs: finished - started,
+      ...partial,
+    };
+  };
+  try {
+    const output = await body(context);
+    return finish({ status: statusFromMessages(context.messages), output });
+  } catch (thrown) {
+    const error = toCofferError(thrown);
+    // Cancelled means the host asked for it: a provider may throw its own code (NS_E_DRM_OPERATION_CANCELED) or an AbortError.
+    const cancelled = context.signal.aborted || error.code === ErrorCode.Cancelled || isAbortError(thrown);
+    context.report({
+      severity: cancelled ? 'warning' : 'error',
+      code: error.code,
+      message: error.message,
+      ...(error.object === undefined ? {} : { object: error.object }),
+      ...(error.hresult === undefined ? {} : { hresult: error.hresult }),
+    });
+    return finish({ status: cancelled ? 'cancelled' : 'failed', error: serializeError(error) });
+  }
+}
+
+async function requireDirectory(path: string, what: string): Promise<string> {
+  if (typeof path !== 'string' || path.length === 0) {
+    throw new CofferError(ErrorCode.InvalidArgument, `No ${what} was given.`, { hresult: HRESULT.E_INVALIDARG });
+  }
+  const absolute = resolve(path);
+  const info = await stat(absolute).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') throw pathNotFound(absolute, what);
+    throw toCofferError(error, absolute);
+  });
+  if (!info.isDirectory()) {
+    throw new CofferError(ErrorCode.NotADirectory, `The ${what} ${absolute} is not a directory.`, {
+      hresult: HRESULT.ERROR_DIRECTORY,
+      object: absolute,
+    });
+  }
+  return absolute;
+}
+
+function unsupported(provider: BackupProvider<any, any>, operation: string): CofferError {
+  return new CofferError(ErrorCode.UnsupportedOperation, `Provider '${provider.id}' does not support ${operation}.`, {
+    hresult: HRESULT.ERROR_NOT_SUPPORTED,
+    object: provider.id,
+  });
+}
