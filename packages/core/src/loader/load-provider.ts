@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { resolve as resolveModule } from 'import-meta-resolve';
@@ -36,9 +36,7 @@ export async function loadProvider(specifier: string, options: LoadOptions = {})
   let url: string;
   try {
     url = isPath
-      ? specifier.startsWith('file:')
-        ? specifier
-        : pathToFileURL(resolve(cwd, specifier)).href
+      ? await resolvePath(specifier.startsWith('file:') ? fileURLToPath(specifier) : resolve(cwd, specifier))
       : resolveModule(specifier, pathToFileURL(join(cwd, 'coffer.config.js')).href);
   } catch (error) {
     throw new CofferError(
@@ -95,6 +93,16 @@ export async function loadProviders(
     }
   }
   return { loaded, failed };
+}
+
+/** A file imports as is; a package folder imports through its package.json (exports, then main). */
+async function resolvePath(path: string): Promise<string> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isDirectory()) return pathToFileURL(path).href;
+  const manifestPath = join(path, 'package.json');
+  const pkg = JSON.parse(await readFile(manifestPath, 'utf8')) as { name?: string; main?: string; exports?: unknown };
+  if (pkg.name && pkg.exports !== undefined) return resolveModule(pkg.name, pathToFileURL(manifestPath).href);
+  return pathToFileURL(join(path, pkg.main ?? 'index.js')).href;
 }
 
 /** `export default provider`, CommonJS `module.exports = provider`, or a factory function returning one. */
