@@ -40,6 +40,11 @@ export interface OpenDestinationOptions {
   signal?: AbortSignal;
   lock?: LockOptions;
   index?: IndexMaintainer;
+  /**
+   * Called at each step of a commit ('sealed', 'journal-written', 'renamed:<name>', 'index-written', 'done').
+   * It exists for fault-injection tests, which kill the process at a chosen step to prove recovery.
+   */
+  onCommitStep?: (step: string) => void;
 }
 
 export interface StageOptions {
@@ -132,6 +137,7 @@ export class BackupDestination {
       names.add(entry.name);
       await entry.seal();
     }
+    this.#options.onCommitStep?.('sealed');
     this.#throwIfCancelled();
     const journal: JournalEntry[] = entries.map((entry) => ({
       staging: posix.basename(entry.stagingPath),
@@ -139,6 +145,7 @@ export class BackupDestination {
       old: `${OLD_PREFIX}${randomBytes(8).toString('hex')}`,
     }));
     await writeFileAtomic(join(this.path, JOURNAL_NAME), JSON.stringify({ entries: journal }));
+    this.#options.onCommitStep?.('journal-written');
     for (const entry of entries) this.#staged.delete(entry);
     return this.#rollForward(journal);
   }
@@ -165,6 +172,7 @@ export class BackupDestination {
       if (await exists(staging)) {
         if (await exists(target)) await rename(target, old);
         await rename(staging, target);
+        this.#options.onCommitStep?.(`renamed:${item.name}`);
       }
       if (await exists(target)) committed.push({ name: item.name, path: target });
     }
@@ -177,10 +185,12 @@ export class BackupDestination {
         throw error;
       });
       await writeFileAtomic(indexPath, await index.update(current, committed));
+      this.#options.onCommitStep?.('index-written');
     }
     for (const item of journal) await rm(join(this.path, item.old), { recursive: true, force: true });
     await rm(join(this.path, JOURNAL_NAME), { force: true });
     await fsyncDirectory(this.path);
+    this.#options.onCommitStep?.('done');
     return committed;
   }
 

@@ -1,0 +1,140 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { BackupDestination, CofferError, HRESULT, INTEGRITY_MANIFEST_NAME, parseIntegrityManifest, verifyDirectory } from '../../src/index.js';
+import { slowChunks, tempDir, treeOf } from '../helpers.js';
+
+const open = (dir: string, extra: Partial<Parameters<typeof BackupDestination.open>[1]> = {}) =>
+  BackupDestination.open(dir, { providerId: 'test', lock: { staleMs: 2000 }, ...extra });
+
+describe('staging and commit', () => {
+  test('a committed entry holds exactly the streamed bytes and a manifest with their SHA-256', async () => {
+    const dir = await tempDir();
+    const destination = await open(dir);
+    const entry = await destination.stage('{ABC}', { kind: 'thing', metadata: { objectId: 'x' } });
+    const record = await entry.writeFile('DomainSysvol\\GPO\\Machine\\registry.pol', slowChunks(4, 1000));
+    await entry.writeFile('Ünï cödé/Space Name ✓.txt', 'héllo');
+    await entry.mkdir('Empty/Folder');
+    const [committed] = await destination.commit([entry]);
+    await destination.close();
+
+    expect(committed!.path).toBe(join(dir, '{ABC}'));
+    const bytes = await readFile(join(dir, '{ABC}', 'DomainSysvol', 'GPO', 'Machine', 'registry.pol'));
+    expect(bytes.length).toBe(4000);
+    expect(record.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+    expect(await readFile(join(dir, '{ABC}', 'Ünï cödé', 'Space Name ✓.txt'), 'utf8')).toBe('héllo');
+    const manifest = parseIntegrityManifest(await readFile(join(dir, '{ABC}', INTEGRITY_MANIFEST_NAME), 'utf8'), 'm');
+    expect(manifest.files.map((f) => f.path)).toEqual(['DomainSysvol/GPO/Machine/registry.pol', 'Ünï cödé/Space Name ✓.txt']);
+    expect(manifest.directories).toContain('Empty/Folder');
+    expect(manifest.metadata).toEqual({ objectId: 'x' });
+    expect(await readdir(dir)).toEqual(['{ABC}']);
+    expect((await verifyDirectory(dir)).ok).toBe(true);
+  });
+
+  test('paths that could escape the entry are refused', async () => {
+    const dir = await tempDir();
+    const destination = await open(dir);
+    const entry = await destination.stage('e', { kind: 'k' });
+    for (const bad of ['../evil', '/etc/passwd', 'a/../../b', '']) {
+      await expect(entry.writeFile(bad, 'x')).rejects.toMatchObject({ hresult: HRESULT.E_INVALIDARG });
+    }
+    await expect(destination.stage('.coffer-staging-x', { kind: 'k' })).rejects.toBeInstanceOf(CofferError);
+    await destination.close();
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  test('an existing entry is never overwritten unless the stage asks to replace it', async () => {
+    const dir = await tempDir();
+    const first = await open(dir);
+    const a = await first.stage('backup', { kind: 'k' });
+    await a.writeFile('f', 'old');
+    await first.commit([a]);
+    const b = await first.stage('backup', { kind: 'k' });
+    await b.writeFile('f', 'new');
+    await expect(first.commit([b])).rejects.toMatchObject({ code: 'ALREADY_EXISTS', hresult: HRESULT.ERROR_ALREADY_EXISTS });
+    await first.close();
+    expect(await readFile(join(dir, 'backup', 'f'), 'utf8')).toBe('old');
+    expect(await readdir(dir)).toEqual(['backup']);
+
+    const second = await open(dir);
+    const c = await second.stage('backup', { kind: 'k', replace: true });
+    await c.writeFile('f', 'new');
+    await second.commit([c]);
+    await second.close();
+    expect(await readFile(join(dir, 'backup', 'f'), 'utf8')).toBe('new');
+    expect(await readdir(dir)).toEqual(['backup']);
+  });
+
+  test('the index file is updated with every committed entry and keeps what it had', async () => {
+    const dir = await tempDir();
+    const index = {
+      fileName: 'index.txt',
+      update: (current: Buffer | null, added: { name: string }[]) => {
+        const names = new Set((current?.toString() ?? '').split('\n').filter(Boolean));
+        for (const entry of added) names.add(entry.name);
+        return [...names].join('\n');
+      },
+    };
+    for (const batch of [['a', 'b'], ['c']]) {
+      const destination = await open(dir, { index });
+      const entries = [];
+      for (const name of batch) {
+        const entry = await destination.stage(name, { kind: 'k' });
+        await entry.writeFile('x', name);
+        entries.push(entry);
+      }
+      await destination.commit(entries);
+      await destination.close();
+    }
+    expect(await readFile(join(dir, 'index.txt'), 'utf8')).toBe('a\nb\nc');
+  });
+});
+
+describe('cancellation', () => {
+  test('cancelling at every point before the commit leaves the destination exactly as it was', async () => {
+    const dir = await tempDir();
+    await mkdir(join(dir, 'existing'));
+    await writeFile(join(dir, 'existing', 'keep.txt'), 'keep');
+    await writeFile(join(dir, 'manifest.xml'), 'index');
+    const before = await treeOf(dir);
+    const points = ['stage', 'mid-file', 'between-files', 'before-commit'] as const;
+    for (const point of points) {
+      const controller = new AbortController();
+      const destination = await open(dir, { signal: controller.signal });
+      const run = async () => {
+        if (point === 'stage') controller.abort();
+        const entry = await destination.stage('new', { kind: 'k' });
+        let n = 0;
+        const chunks = async function* () {
+          for await (const chunk of slowChunks(10, 100)) {
+            if (point === 'mid-file' && n++ === 5) controller.abort();
+            yield chunk;
+          }
+        };
+        await entry.writeFile('a.bin', chunks());
+        if (point === 'between-files') controller.abort();
+        await entry.writeFile('b.bin', chunks());
+        if (point === 'before-commit') controller.abort();
+        await destination.commit([entry]);
+      };
+      await expect(run()).rejects.toMatchObject({ code: 'CANCELLED', hresult: HRESULT.ERROR_CANCELLED });
+      await destination.close();
+      expect(await treeOf(dir), `cancelled at ${point}`).toEqual(before);
+    }
+  });
+});
+
+describe('stale staging', () => {
+  test('opening a destination removes staging folders and temp files a dead run left behind', async () => {
+    const dir = await tempDir();
+    await mkdir(join(dir, '.coffer-staging-deadbeef', 'deep'), { recursive: true });
+    await writeFile(join(dir, '.coffer-staging-deadbeef', 'deep', 'half.bin'), 'half');
+    await mkdir(join(dir, '.coffer-old-0123'));
+    await writeFile(join(dir, 'manifest.xml.coffer-1-abc.tmp'), 'torn');
+    await mkdir(join(dir, 'real-backup'));
+    const destination = await open(dir);
+    await destination.close();
+    expect((await readdir(dir)).sort()).toEqual(['real-backup']);
+  });
+});
