@@ -1,0 +1,144 @@
+import { CofferError } from '@coffer/core';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  domainSidOf,
+  domainSidsInDacl,
+  encodeAcl,
+  formatGpmcHex,
+  lookupWellKnownDomainRid,
+  parseGpmcHex,
+  parseSddl,
+  parseSecurityDescriptor,
+  serializeSecurityDescriptor,
+  sidsInDacl,
+  splitSddl,
+  toGpmcDaclOnlyDescriptor,
+  toSddl,
+  withCanonicalLayout,
+} from '../../src/security/index.js';
+import { corpusDir, loadCorpusBackups } from './corpus-backups.js';
+
+const backups = loadCorpusBackups();
+/** The gpo-studio backup's descriptor was replaced upstream (SOURCES.md); it is tested separately. */
+const SANITISED_SET = 'gpostudio-mixedcse';
+const realBackups = backups.filter((b) => b.set !== SANITISED_SET);
+
+/**
+ * Whether the machine that wrote each gpreport.xml knew the forest root domain: only then does
+ * Windows print Enterprise Admins (-519) as EA. The reports themselves are the evidence: nsa-emet
+ * prints EA, the others print the -519 SID in full next to DA from the very same domain.
+ */
+const REPORT_KNEW_FOREST_ROOT: Record<string, boolean> = {
+  'nsa-emet': true,
+  'nsa-win10-computer': false,
+  'nsa-win10-user': false,
+  'disa-win10-user': false,
+};
+
+function domainOf(sd: ReturnType<typeof parseSecurityDescriptor>): string {
+  const domainAdmins = sidsInDacl(sd).find((sid) => lookupWellKnownDomainRid(sid)?.rid === 512);
+  if (!domainAdmins) throw new Error('no Domain Admins ACE in the corpus DACL');
+  return domainSidOf(domainAdmins)!;
+}
+
+describe('corpus: GPMC Backup.xml security descriptors', () => {
+  it('finds every corpus backup, the sanitised one included', () => {
+    expect(backups.map((b) => b.set).sort()).toEqual(
+      ['disa-win10-user', 'gpostudio-mixedcse', 'nsa-emet', 'nsa-win10-computer', 'nsa-win10-user'],
+    );
+    expect(Object.keys(REPORT_KNEW_FOREST_ROOT).sort()).toEqual(realBackups.map((b) => b.set).sort());
+  });
+
+  describe.each(realBackups.map((b) => [b.set, b] as const))('%s', (set, backup) => {
+    const bytes = parseGpmcHex(backup.descriptorHex);
+    const sd = parseSecurityDescriptor(bytes);
+    const domainSid = domainOf(sd);
+    const context = REPORT_KNEW_FOREST_ROOT[set] ? { domainSid, rootDomainSid: domainSid } : { domainSid };
+
+    it('re-serializes byte for byte, and formats to the same hex text', () => {
+      expect(Buffer.from(serializeSecurityDescriptor(sd)).equals(Buffer.from(bytes))).toBe(true);
+      expect(formatGpmcHex(serializeSecurityDescriptor(sd))).toBe(backup.descriptorHex);
+    });
+
+    it('has the DACL-only shape GPMC writes', () => {
+      expect(backup.descriptorHex.startsWith('01 00 04 9c 00 00 00 00 00 00 00 00 00 00 00 00 14 00 00 00')).toBe(true);
+      expect(sd.owner).toBeUndefined();
+      expect(sd.group).toBeUndefined();
+      expect(sd.sacl).toBeUndefined();
+      expect(sd.control).toMatchObject({ selfRelative: true, daclPresent: true, daclProtected: true, daclAutoInherited: true, saclPresent: false, saclAutoInherited: true });
+      expect(formatGpmcHex(toGpmcDaclOnlyDescriptor(bytes))).toBe(backup.descriptorHex);
+    });
+
+    it("renders the DACL exactly as the same backup's gpreport.xml SDDL", () => {
+      const report = splitSddl(backup.reportSddl);
+      expect(toSddl(sd, context)).toBe(`D:${report.dacl}`);
+    });
+
+    it('only aliases Enterprise Admins when the forest root is known, as the reports show', () => {
+      const other = REPORT_KNEW_FOREST_ROOT[set] ? { domainSid } : { domainSid, rootDomainSid: domainSid };
+      const rendered = toSddl(sd, other);
+      expect(rendered).not.toBe(toSddl(sd, context));
+      expect(rendered.replace(`${domainSid}-519`, 'EA')).toBe(toSddl(sd, { domainSid, rootDomainSid: domainSid }));
+    });
+
+    it("parses the report's full SDDL back to the very DACL bytes of Backup.xml", () => {
+      const fromReport = parseSddl(backup.reportSddl, context);
+      const daclOffset = bytes[16]! | (bytes[17]! << 8);
+      expect(Buffer.from(encodeAcl(fromReport.dacl!)).equals(Buffer.from(bytes.subarray(daclOffset)))).toBe(true);
+      expect(toSddl(fromReport, context)).toBe(backup.reportSddl);
+    });
+
+    it("turns the report's full descriptor (owner, group, SACL) into GPMC's exact DACL-only bytes", () => {
+      const full = parseSddl(backup.reportSddl, context);
+      expect(full.owner).toBe(`${domainSid}-512`);
+      expect(full.sacl?.aces).toHaveLength(3);
+      const binary = serializeSecurityDescriptor(full);
+      expect(formatGpmcHex(toGpmcDaclOnlyDescriptor(binary))).toBe(backup.descriptorHex);
+      expect(formatGpmcHex(toGpmcDaclOnlyDescriptor(withCanonicalLayout(parseSecurityDescriptor(binary))))).toBe(backup.descriptorHex);
+    });
+
+    it('lists the DACL principals GPMC records as FromDACL groups', () => {
+      expect(sidsInDacl(sd)).toEqual(['S-1-5-11', `${domainSid}-512`, `${domainSid}-519`, 'S-1-5-9', 'S-1-5-18', 'S-1-3-0']);
+      // GPMC's own list holds the same set (its order differs: EA first).
+      expect([...domainSidsInDacl(sd)].sort()).toEqual([...backup.fromDaclSids].sort());
+    });
+  });
+
+  describe('gpostudio-mixedcse (descriptor sanitised upstream)', () => {
+    const backup = backups.find((b) => b.set === SANITISED_SET)!;
+
+    it('is documented as sanitised in SOURCES.md', () => {
+      const sources = readFileSync(join(corpusDir, 'SOURCES.md'), 'utf8');
+      expect(sources).toMatch(/gpostudio-mixedcse[^\n]*security descriptor were sanitised upstream/);
+    });
+
+    it('has an 8-byte stub instead of a descriptor, which is rejected with a clear error', () => {
+      expect(backup.descriptorHex).toBe('01 00 04 80 00 00 00 00');
+      const bytes = parseGpmcHex(backup.descriptorHex);
+      let caught: unknown;
+      try {
+        parseSecurityDescriptor(bytes);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(CofferError);
+      expect((caught as CofferError).code).toBe('INVALID_SECURITY_DESCRIPTOR');
+      expect((caught as CofferError).hresult).toBe(0x8007053a);
+      expect((caught as CofferError).message).toMatch(/20-byte header; got 8 bytes/);
+    });
+
+    it("still has a report SDDL that parses and renders back (its SIDs' zero padding aside)", () => {
+      const domainSid = 'S-1-5-21-0-0-0';
+      const sd = parseSddl(backup.reportSddl, { domainSid });
+      expect(toSddl(sd, { domainSid })).toBe(backup.reportSddl.replace(/S-1-5-21-0000000000-0000000000-0000000000-/g, 'S-1-5-21-0-0-0-'));
+      // Same DACL shape as the real backups: GPMC's default GPO permissions.
+      const reference = realBackups.find((b) => b.set === 'nsa-win10-user')!;
+      const referenceDomain = domainOf(parseSecurityDescriptor(parseGpmcHex(reference.descriptorHex)));
+      expect(splitSddl(toSddl(sd, { domainSid })).dacl!.replaceAll(domainSid, 'DOMAIN')).toBe(
+        splitSddl(reference.reportSddl).dacl!.replaceAll(referenceDomain, 'DOMAIN'),
+      );
+    });
+  });
+});
