@@ -1,0 +1,134 @@
+import type { PrincipalType, SecurityPrincipal, WmiFilterLink } from '../model.js';
+import type { ExtensionBlock, FsObject } from '../inventory/fs-object.js';
+import { child, childText, malformed, parseXmlDocument, type XmlElement } from '../xml/element-tree.js';
+
+/** Backup.xml's `<GroupPolicyCoreSettings>`, values as written. */
+export interface BackupCoreSettings {
+  id: string;
+  domain: string;
+  /** The DACL-only security descriptor, decoded from its hex text. */
+  securityDescriptor: Buffer;
+  displayName: string;
+  options: number;
+  userVersionNumber: number;
+  machineVersionNumber: number;
+  machineExtensionNames: string;
+  userExtensionNames: string;
+  /** `WMIFilter` text, `''` when none. */
+  wmiFilter: string;
+  /** Parsed from `WMIFilter` and `WMIFilterName`; null when no filter is linked. */
+  wmiFilterLink: WmiFilterLink | null;
+}
+
+export interface ParsedBackupXml {
+  /** `bkp:version` of the root, `'2.0'` in every known backup. */
+  version: string;
+  securityGroups: SecurityPrincipal[];
+  filePaths: string[];
+  core: BackupCoreSettings;
+  /** Every `<GroupPolicyExtension>` block, in file order. */
+  extensions: ExtensionBlock[];
+}
+
+const PRINCIPAL_TYPES = new Set<string>(['User', 'Computer', 'LocalGroup', 'GlobalGroup', 'UniversalGroup', 'Unknown']);
+
+/** Parses Backup.xml (any line endings, with or without BOM). */
+export function parseBackupXml(input: Uint8Array | string): ParsedBackupXml {
+  const root = parseXmlDocument(input, 'Backup.xml');
+  if (root.name !== 'GroupPolicyBackupScheme') {
+    throw malformed('Backup.xml', `the root element is <${root.name}>, not <GroupPolicyBackupScheme>`);
+  }
+  const gpo = child(root, 'GroupPolicyObject');
+  if (gpo === undefined) throw malformed('Backup.xml', 'it has no <GroupPolicyObject>');
+  const core = child(gpo, 'GroupPolicyCoreSettings');
+  if (core === undefined) throw malformed('Backup.xml', 'it has no <GroupPolicyCoreSettings>');
+
+  return {
+    version: root.attributes['version'] ?? '',
+    securityGroups: (child(gpo, 'SecurityGroups')?.children ?? []).filter((e) => e.name === 'Group').map(readPrincipal),
+    filePaths: (child(gpo, 'FilePaths')?.children ?? []).filter((e) => e.name === 'Path').map((e) => e.text),
+    core: readCore(core),
+    extensions: gpo.children.filter((e) => e.name === 'GroupPolicyExtension').map(readExtension),
+  };
+}
+
+function orNull(text: string): string | null {
+  return text === '' ? null : text;
+}
+
+function readPrincipal(group: XmlElement): SecurityPrincipal {
+  const type = childText(group, 'Type');
+  return {
+    sid: orNull(childText(group, 'Sid')),
+    samAccountName: orNull(childText(group, 'SamAccountName')),
+    type: type === '' ? null : PRINCIPAL_TYPES.has(type) ? (type as PrincipalType) : 'Unknown',
+    netbiosDomainName: orNull(childText(group, 'NetBIOSDomainName')),
+    dnsDomainName: orNull(childText(group, 'DnsDomainName')),
+    upn: orNull(childText(group, 'UPN')),
+    fromDacl: group.attributes['Source'] === 'FromDACL',
+  };
+}
+
+function readNumber(core: XmlElement, name: string): number {
+  const text = childText(core, name).trim();
+  if (text === '') return 0;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0) throw malformed('Backup.xml', `<${name}> is not a number: ${JSON.stringify(text)}`);
+  return value;
+}
+
+/** `01 00 04 9c …` → bytes. */
+export function parseSecurityDescriptorHex(text: string): Buffer {
+  const hex = text.trim();
+  if (hex === '') return Buffer.alloc(0);
+  const parts = hex.split(/\s+/);
+  if (!parts.every((part) => /^[0-9a-fA-F]{2}$/.test(part))) throw malformed('Backup.xml', '<SecurityDescriptor> is not hex bytes');
+  return Buffer.from(parts.join(''), 'hex');
+}
+
+/** `MSFT_SomFilter.ID="{guid}",Domain="<domain>"`. */
+export function parseWmiFilterReference(text: string): { id: string; domain: string } | null {
+  const match = /ID="([^"]*)".*Domain="([^"]*)"/.exec(text);
+  return match === null ? null : { id: match[1]!, domain: match[2]! };
+}
+
+function readCore(core: XmlElement): BackupCoreSettings {
+  const wmiFilter = childText(core, 'WMIFilter');
+  const reference = parseWmiFilterReference(wmiFilter);
+  return {
+    id: childText(core, 'ID'),
+    domain: childText(core, 'Domain'),
+    securityDescriptor: parseSecurityDescriptorHex(childText(core, 'SecurityDescriptor')),
+    displayName: childText(core, 'DisplayName'),
+    options: readNumber(core, 'Options'),
+    userVersionNumber: readNumber(core, 'UserVersionNumber'),
+    machineVersionNumber: readNumber(core, 'MachineVersionNumber'),
+    machineExtensionNames: childText(core, 'MachineExtensionGuids'),
+    userExtensionNames: childText(core, 'UserExtensionGuids'),
+    wmiFilter,
+    wmiFilterLink: reference === null ? null : { ...reference, name: childText(core, 'WMIFilterName') },
+  };
+}
+
+function readFsObject(element: XmlElement): FsObject {
+  const object: FsObject = {
+    kind: element.name === 'FSObjectDir' ? 'dir' : 'file',
+    path: element.attributes['Path'] ?? '',
+    sourceExpandedPath: element.attributes['SourceExpandedPath'] ?? '',
+  };
+  const reEvaluate = element.attributes['ReEvaluateFunction'];
+  if (reEvaluate !== undefined) object.reEvaluateFunction = reEvaluate;
+  const location = element.attributes['Location'];
+  if (location !== undefined) object.location = location;
+  const children = element.children.filter((e) => e.name === 'FSObjectFile' || e.name === 'FSObjectDir');
+  if (children.length > 0) object.children = children.map(readFsObject);
+  return object;
+}
+
+function readExtension(element: XmlElement): ExtensionBlock {
+  return {
+    id: element.attributes['ID'] ?? '',
+    descName: element.attributes['DescName'] ?? '',
+    objects: element.children.filter((e) => e.name === 'FSObjectFile' || e.name === 'FSObjectDir').map(readFsObject),
+  };
+}

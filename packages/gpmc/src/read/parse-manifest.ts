@@ -1,0 +1,63 @@
+import type { BackupInst } from '../model.js';
+import { malformed, parseXmlDocument, type XmlElement } from '../xml/element-tree.js';
+
+const KNOWN_INST_FIELDS: Record<string, keyof Omit<BackupInst, 'extraElements'>> = {
+  GPOGuid: 'gpoGuid',
+  GPODomain: 'gpoDomain',
+  GPODomainGuid: 'gpoDomainGuid',
+  GPODomainController: 'gpoDomainController',
+  BackupTime: 'backupTime',
+  ID: 'id',
+  Comment: 'comment',
+  GPODisplayName: 'gpoDisplayName',
+};
+
+/** Reads one `<BackupInst>` element; unknown children are kept in `extraElements`. */
+export function backupInstFromElement(element: XmlElement): BackupInst {
+  const inst: BackupInst = {
+    gpoGuid: '',
+    gpoDomain: '',
+    gpoDomainGuid: '',
+    gpoDomainController: '',
+    backupTime: '',
+    id: '',
+    comment: '',
+    gpoDisplayName: '',
+  };
+  const extras: Array<{ name: string; text: string }> = [];
+  for (const field of element.children) {
+    const key = KNOWN_INST_FIELDS[field.name];
+    if (key === undefined) extras.push({ name: field.name, text: field.text });
+    else inst[key] = field.text;
+  }
+  if (extras.length > 0) inst.extraElements = extras;
+  return inst;
+}
+
+/** bkupInfo.xml: one `<BackupInst>`. */
+export function parseBkupInfoXml(input: Uint8Array | string): BackupInst {
+  const root = parseXmlDocument(input, 'bkupInfo.xml');
+  if (root.name !== 'BackupInst') throw malformed('bkupInfo.xml', `the root element is <${root.name}>, not <BackupInst>`);
+  return backupInstFromElement(root);
+}
+
+export interface ParsedManifest {
+  /** `mfst:version`, `'1.0'` in every known manifest. */
+  version: string;
+  backups: BackupInst[];
+  /** Children of `<Backups>` other than `<BackupInst>`, kept by name and text. */
+  otherElements: Array<{ name: string; text: string }>;
+}
+
+/** manifest.xml: `<Backups>` with one `<BackupInst>` per backup in the folder. */
+export function parseManifestXml(input: Uint8Array | string): ParsedManifest {
+  const root = parseXmlDocument(input, 'manifest.xml');
+  if (root.name !== 'Backups') throw malformed('manifest.xml', `the root element is <${root.name}>, not <Backups>`);
+  const manifest: ParsedManifest = { version: root.attributes['version'] ?? '', backups: [], otherElements: [] };
+  for (const element of root.children) {
+    if (element.name === 'BackupInst') manifest.backups.push(backupInstFromElement(element));
+    else manifest.otherElements.push({ name: element.name, text: element.text });
+  }
+  return manifest;
+}
+
