@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+import { main } from './main.js';
+
+// First Ctrl-C: cancel the operation and let the provider clean up (core leaves nothing partial).
+// Second Ctrl-C: the user does not want to wait; leave at once.
+const cancel = new AbortController();
+process.on('SIGINT', () => {
+  if (cancel.signal.aborted) {
+    process.stderr.write('\ncancelled\n');
+    process.exit(130);
+  }
+  process.stderr.write('\nCancelling… (press Ctrl-C again to quit at once)\n');
+  cancel.abort();
+});
+
+const exitCode = await main(process.argv.slice(2), { signal: cancel.signal });
+process.exit(exitCode);

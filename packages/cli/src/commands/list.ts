@@ -1,0 +1,113 @@
+import { resolve } from 'node:path';
+import { ErrorCode, runList, type BackupListing, type OperationResult } from '@coffer/core';
+import type { CliContext } from '../cli-context.js';
+import { ExitCode } from '../output/exit-codes.js';
+import { createReporter } from '../output/operation-reporter.js';
+import { jsonError } from '../output/output.js';
+import { formatTable } from '../output/table.js';
+import { failWith } from './operation-output.js';
+
+export interface ListedBackup extends BackupListing {
+  provider: string;
+}
+
+/**
+ * `coffer list DIR [--query TEXT]`: asks every loaded provider that can list, merges
+ * what they find, newest first. One provider failing is a warning; all failing, an error.
+ */
+export async function listAction(context: CliContext, directory: string, query: string | undefined): Promise<void> {
+  const source = resolve(context.io.cwd, directory);
+  const listers = context.registry.available.filter((entry) => entry.provider.capabilities.list && typeof entry.provider.list === 'function');
+  if (listers.length === 0) {
+    failWith(
+      context,
+      {
+        code: ErrorCode.UnsupportedOperation,
+        message: 'No loaded provider can list backups.',
+        hint: "Run 'coffer providers' to see which providers are installed and what they can do.",
+      },
+      ExitCode.Failed,
+      'list',
+    );
+    return;
+  }
+  const reporter = createReporter(context.output);
+  const results: OperationResult<BackupListing[]>[] = [];
+  for (const entry of listers) {
+    if (context.signal.aborted) break;
+    results.push(
+      await runList(entry.provider, {
+        source,
+        ...(query === undefined ? {} : { query }),
+        signal: context.signal,
+        onProgress: (report) => reporter.progress(report),
+        onMessage: (message) => reporter.message(message),
+      }),
+    );
+  }
+  const failures = results.filter((r) => r.status === 'failed' || r.status === 'cancelled');
+  const cancelled = context.signal.aborted || results.some((r) => r.status === 'cancelled');
+  const allFailed = failures.length === results.length;
+  // When every provider failed the same way (the folder does not exist), that error is the result; otherwise each is a warning.
+  const commonError = allFailed && !cancelled ? failures[0]?.error : undefined;
+  reporter.stop((message) => commonError !== undefined && message.code === commonError.code && message.message === commonError.message);
+
+  const backups: ListedBackup[] = results
+    .flatMap((r) => (r.output ?? []).map((listing) => ({ provider: r.providerId, ...listing })))
+    .sort(newestFirst);
+  const warned = results.some((r) => r.status === 'succeeded-with-warnings') || failures.length > 0;
+  const status = cancelled ? 'cancelled' : allFailed ? 'failed' : warned ? 'succeeded-with-warnings' : 'succeeded';
+  const exitCode =
+    status === 'cancelled' ? ExitCode.Cancelled : status === 'failed' ? ExitCode.Failed : warned ? ExitCode.CompletedWithWarnings : ExitCode.Succeeded;
+  context.exitCode = exitCode;
+
+  const { output } = context;
+  if (output.json) {
+    output.line({
+      type: 'result',
+      operation: 'list',
+      status,
+      exitCode,
+      source,
+      backups,
+      providers: results.map((r) => ({ id: r.providerId, status: r.status, count: r.output?.length ?? 0, ...(r.error ? { error: jsonError(r.error) } : {}) })),
+      messages: results.flatMap((r) => r.messages.map((m) => ({ provider: r.providerId, ...m }))),
+      ...(commonError ? { error: jsonError(commonError) } : {}),
+    });
+    if (cancelled) output.err('cancelled');
+    return;
+  }
+  if (cancelled) {
+    output.err(output.style.yellow('cancelled'));
+    return;
+  }
+  if (commonError) {
+    output.error(commonError);
+    return;
+  }
+  printListing(context, backups, source);
+}
+
+function printListing(context: CliContext, backups: ListedBackup[], source: string): void {
+  const { output } = context;
+  if (backups.length === 0) {
+    output.err(`No backups found in ${source}.`);
+    return;
+  }
+  const cells = (b: ListedBackup) => [b.createdAt ?? '', b.provider, b.kind, b.objectName ?? b.objectId ?? '', b.id];
+  if (output.stdout.isTTY) {
+    const lines = formatTable(['CREATED', 'PROVIDER', 'KIND', 'NAME', 'ID'], backups.map(cells));
+    output.out(output.style.bold(lines[0]!));
+    for (const line of lines.slice(1)) output.out(line);
+  } else {
+    // Off a terminal: tab-separated, one backup a line, with its path, for scripts.
+    for (const backup of backups) output.out([...cells(backup), backup.path].join('\t'));
+  }
+}
+
+function newestFirst(a: BackupListing, b: BackupListing): number {
+  if (a.createdAt === b.createdAt) return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  if (a.createdAt === undefined) return 1;
+  if (b.createdAt === undefined) return -1;
+  return Date.parse(b.createdAt) - Date.parse(a.createdAt);
+}

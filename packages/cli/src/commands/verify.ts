@@ -1,0 +1,76 @@
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import {
+  ErrorCode,
+  ProgressTracker,
+  pathNotFound,
+  serializeError,
+  toCofferError,
+  verifyDirectory,
+  type DirectoryVerification,
+} from '@coffer/core';
+import type { CliContext } from '../cli-context.js';
+import { ExitCode } from '../output/exit-codes.js';
+import { createReporter } from '../output/operation-reporter.js';
+import { failWith } from './operation-output.js';
+
+/**
+ * `coffer verify DIR`: re-hashes every backup under DIR (or DIR itself, when it is one
+ * backup) against its integrity manifest. Any problem exits 1; backups without a Coffer
+ * manifest (written by GPMC, say) cannot be checked and make it exit 3.
+ */
+export async function verifyAction(context: CliContext, directory: string): Promise<void> {
+  const path = resolve(context.io.cwd, directory);
+  const reporter = createReporter(context.output);
+  let verification: DirectoryVerification;
+  try {
+    const info = await stat(path).catch(() => undefined);
+    if (!info?.isDirectory()) throw pathNotFound(path, 'backup directory', 'Name the folder holding the backups (the --out of coffer backup).');
+    const progress = new ProgressTracker((report) => reporter.progress(report));
+    progress.phase('verifying');
+    verification = await verifyDirectory(path, { signal: context.signal, progress });
+  } catch (error) {
+    reporter.stop();
+    const failure = toCofferError(error, path);
+    failWith(context, serializeError(failure), failure.code === ErrorCode.Cancelled ? ExitCode.Cancelled : ExitCode.Failed, 'verify');
+    return;
+  }
+  reporter.stop();
+  const problems = verification.backups.reduce((sum, b) => sum + b.problems.length, 0);
+  const nothingChecked = verification.backups.length === 0;
+  const status = !verification.ok ? 'failed' : verification.unverifiable.length > 0 || nothingChecked ? 'succeeded-with-warnings' : 'succeeded';
+  const exitCode = status === 'failed' ? ExitCode.Failed : status === 'succeeded-with-warnings' ? ExitCode.CompletedWithWarnings : ExitCode.Succeeded;
+  context.exitCode = exitCode;
+
+  const { output } = context;
+  if (output.json) {
+    output.line({
+      type: 'result',
+      operation: 'verify',
+      status,
+      exitCode,
+      path,
+      ok: verification.ok,
+      problems,
+      backups: verification.backups,
+      unverifiable: verification.unverifiable,
+    });
+    return;
+  }
+  const { green, red, yellow, dim } = output.style;
+  for (const backup of verification.backups) {
+    const about = dim([backup.provider, backup.kind].filter(Boolean).join(' '));
+    if (backup.ok) {
+      output.out(`${green('ok')}      ${backup.id}  ${about}  ${dim(`${backup.filesChecked} files, ${backup.bytesChecked} bytes`)}`);
+      continue;
+    }
+    output.out(`${red('FAILED')}  ${backup.id}  ${about}  ${backup.problems.length} problem${backup.problems.length === 1 ? '' : 's'}`);
+    for (const problem of backup.problems) output.out(`        ${problem.kind.padEnd(10)} ${problem.path}  ${dim(problem.detail)}`);
+  }
+  for (const folder of verification.unverifiable) output.out(`${yellow('skipped')} ${folder}  ${dim('no Coffer integrity manifest: nothing to check it against')}`);
+  const checked = verification.backups.length;
+  const bad = verification.backups.filter((b) => !b.ok).length;
+  if (nothingChecked) output.err(yellow(`No Coffer backups found in ${path}.`));
+  else if (bad > 0) output.err(red(`${bad} of ${checked} backup${checked === 1 ? '' : 's'} failed verification (${problems} problem${problems === 1 ? '' : 's'}).`));
+  else output.err(green(`All ${checked} backup${checked === 1 ? '' : 's'} verified.`));
+}

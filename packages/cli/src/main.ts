@@ -1,0 +1,112 @@
+import { readFileSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { CommanderError } from 'commander';
+import { ErrorCode, HRESULT, serializeError, toCofferError } from '@coffer/core';
+import type { CliContext } from './cli-context.js';
+import { failWith, usageError } from './commands/operation-output.js';
+import { scanGlobalFlags } from './global-flags.js';
+import { defaultIo, type CliIo } from './io.js';
+import { ExitCode } from './output/exit-codes.js';
+import { Output } from './output/output.js';
+import { colorWanted } from './output/style.js';
+import { SecretFlagError, buildProgram } from './program.js';
+import { CLI_PACKAGE_DIRECTORY, discoverProviders, type ProviderRegistry } from './providers/provider-registry.js';
+
+/**
+ * Runs the coffer command line and resolves with its exit code; it never calls
+ * process.exit, so tests and wrappers can call it in-process. The binary is a thin
+ * shell around it that wires Ctrl-C to `io.signal`.
+ */
+export async function main(argv: readonly string[], overrides: Partial<CliIo> = {}): Promise<number> {
+  const io = defaultIo(overrides);
+  const flags = scanGlobalFlags(argv);
+  const output = new Output(io, {
+    json: flags.json,
+    color: colorWanted({ flag: flags.color, env: io.env, isTTY: io.stderr.isTTY === true, json: flags.json }),
+  });
+  const context: CliContext = {
+    io,
+    output,
+    registry: emptyRegistry(),
+    signal: io.signal ?? new AbortController().signal,
+    exitCode: ExitCode.Succeeded,
+  };
+
+  const projectDirectory = resolve(io.cwd, flags.cwd ?? '.');
+  if (!(await stat(projectDirectory).catch(() => undefined))?.isDirectory()) {
+    usageError(context, `The project directory ${projectDirectory} (--cwd) does not exist.`, 'Name an existing folder with --cwd, or leave it out to use the current one.');
+    return context.exitCode;
+  }
+  if (needsProviders(argv)) {
+    context.registry = await discoverProviders({ projectDirectory, workingDirectory: io.cwd, flagProviders: flags.providers });
+    if (!['providers', 'help'].includes(firstOperand(argv) ?? 'help')) warnAboutLoadFailures(context);
+  }
+
+  const program = buildProgram(context, cliVersion());
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) return commanderExit(context, error);
+    if (error instanceof SecretFlagError) {
+      usageError(context, error.message, error.hint);
+      return context.exitCode;
+    }
+    // Actions turn every failure into a result; reaching here is a defect in the CLI, reported like any failure.
+    const failure = toCofferError(error);
+    failWith(context, serializeError(failure), ExitCode.Failed);
+  }
+  return context.exitCode;
+}
+
+function commanderExit(context: CliContext, error: CommanderError): number {
+  if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return ExitCode.Succeeded;
+  // commander has already printed the message (with a suggestion for a mistyped flag); JSON mode also gets a result line.
+  if (context.output.json) {
+    context.output.line({
+      type: 'result',
+      status: 'failed',
+      exitCode: ExitCode.Usage,
+      error: { code: ErrorCode.InvalidArgument, message: error.message.replace(/^error: /, ''), hresult: HRESULT.E_INVALIDARG, hresultHex: '0x80070057', hresultName: 'E_INVALIDARG' },
+    });
+  }
+  return ExitCode.Usage;
+}
+
+/** `verify` reads Coffer's own manifests and needs no provider; everything else may. */
+function needsProviders(argv: readonly string[]): boolean {
+  return firstOperand(argv) !== 'verify';
+}
+
+function firstOperand(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') return argv[i + 1];
+    if (arg === '--cwd' || arg === '--provider') i++;
+    else if (!arg.startsWith('-')) return arg;
+  }
+  return undefined;
+}
+
+/** One line, not one per provider: the details are what `coffer providers` is for. */
+function warnAboutLoadFailures(context: CliContext): void {
+  const { failed } = context.registry;
+  if (failed.length === 0) return;
+  const message = {
+    severity: 'warning' as const,
+    code: ErrorCode.ProviderLoadFailed,
+    message: `${failed.length} provider${failed.length === 1 ? '' : 's'} failed to load (${failed.map((f) => f.specifier).join(', ')}); run 'coffer providers' for details.`,
+  };
+  if (context.output.json) context.output.line({ type: 'message', ...message });
+  else context.output.message(message);
+}
+
+function emptyRegistry(): ProviderRegistry {
+  return { available: [], failed: [], missing: [], find: () => undefined, findUnavailableBuiltin: () => undefined };
+}
+
+let version: string | undefined;
+function cliVersion(): string {
+  version ??= (JSON.parse(readFileSync(join(CLI_PACKAGE_DIRECTORY, 'package.json'), 'utf8')) as { version: string }).version;
+  return version;
+}

@@ -1,0 +1,27 @@
+import { ErrorCode, type OperationStatus, type SerializedError } from '@coffer/core';
+
+/** The coffer command's exit codes. */
+export const ExitCode = {
+  Succeeded: 0,
+  Failed: 1,
+  /** Bad flags, invalid options (E_INVALIDARG), unknown provider. */
+  Usage: 2,
+  CompletedWithWarnings: 3,
+  /** 128 + SIGINT, as shells report a Ctrl-C. */
+  Cancelled: 130,
+} as const;
+
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+export function exitCodeFor(status: OperationStatus, error?: SerializedError): ExitCodeValue {
+  switch (status) {
+    case 'succeeded':
+      return ExitCode.Succeeded;
+    case 'succeeded-with-warnings':
+      return ExitCode.CompletedWithWarnings;
+    case 'cancelled':
+      return ExitCode.Cancelled;
+    case 'failed':
+      return error?.code === ErrorCode.InvalidArgument ? ExitCode.Usage : ExitCode.Failed;
+  }
+}

@@ -1,0 +1,333 @@
+import { Command, Option } from 'commander';
+import { serializeError, type ProviderCommand } from '@coffer/core';
+import type { CliContext } from './cli-context.js';
+import { listAction } from './commands/list.js';
+import { usageError } from './commands/operation-output.js';
+import { backupAction, providerCommandAction, restoreAction } from './commands/provider-operations.js';
+import { providersAction } from './commands/providers.js';
+import { verifyAction } from './commands/verify.js';
+import { addOptionFlags, secretHelpLines } from './options/flag-binding.js';
+import type { OptionSpec } from './options/option-specs.js';
+import { ExitCode } from './output/exit-codes.js';
+import { jsonError } from './output/output.js';
+import { closest } from './output/suggest.js';
+import { BUILTIN_PROVIDERS, installHint } from './providers/builtin-providers.js';
+import type { AvailableProvider } from './providers/provider-registry.js';
+import { CLI_VERBS } from './providers/provider-surface.js';
+
+/** Thrown while parsing when a secret is given as a flag; main turns it into a usage error without echoing the value. */
+export class SecretFlagError extends Error {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Builds the whole command tree for the providers that loaded; every action records its exit code in the context. */
+export function buildProgram(context: CliContext, version: string): Command {
+  const { output } = context;
+  const program = new Command('coffer');
+  const placeholders = new WeakSet<Command>();
+  program
+    .description('Back up, list, verify and restore with pluggable Coffer providers.')
+    .version(version, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .helpCommand(false)
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .configureHelp({ showGlobalOptions: true })
+    .configureOutput({
+      // In JSON mode stdout carries JSON lines only: help goes to stderr there.
+      writeOut: (text) => (output.json ? output.stderr : output.stdout).write(text),
+      writeErr: (text) => output.stderr.write(output.redact(text)),
+      outputError: (text, write) => write(output.style.red(text)),
+      getOutHelpWidth: () => (output.json ? output.stderr : output.stdout).columns ?? 100,
+      getErrHelpWidth: () => output.stderr.columns ?? 100,
+    })
+    .optionsGroup('Global Options:')
+    .option('--cwd <dir>', 'project directory where coffer.config.json and provider packages are looked up (default: the current directory)')
+    .option('--provider <package-or-path>', 'also load this provider (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--json', 'print JSON lines on stdout (progress, messages, a final result) and nothing else there')
+    .option('--no-color', 'no colours (NO_COLOR=1 does the same)');
+  program.addHelpText('after', () => programHelpFooter(context));
+
+  const backup = program
+    .command('backup')
+    .summary('back up with a provider into an existing directory')
+    .description('Back up objects with a provider into an existing backup directory (Coffer never creates it).')
+    .argument('[provider]', 'provider id or alias')
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action((name: string | undefined, _options: unknown, command: Command) => unknownProvider(context, 'backup', name, command));
+  backup.addHelpText('after', `\nProviders:\n${providerLines(context, () => true)}\n\nExamples:\n  coffer backup gpo --dc dc1.corp.example --domain corp.example --user Administrator --password-file ~/.pw --ca-file ca.pem --gpo "Default Domain Policy" --out /backups\n  coffer help backup <provider>     the options of one provider\n`);
+
+  const restore = program
+    .command('restore')
+    .summary('restore from a backup directory with a provider')
+    .description('Restore objects from a backup directory with a provider that can restore.')
+    .argument('[provider]', 'provider id or alias')
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action((name: string | undefined, _options: unknown, command: Command) => unknownProvider(context, 'restore', name, command));
+  restore.addHelpText('after', `\nProviders that can restore:\n${providerLines(context, (e) => e.provider.capabilities.restore === true)}\n\nExamples:\n  coffer restore directory --from /backups --target ./restored\n  coffer help restore <provider>    the options of one provider\n`);
+
+  for (const entry of context.registry.available) {
+    defineBackup(context, backup, entry);
+    defineRestore(context, restore, entry);
+  }
+
+  program
+    .command('list')
+    .summary('list the backups in a directory, newest first')
+    .description('List the backups every loaded provider finds in a directory, merged, newest first.')
+    .argument('<dir>', 'backup directory')
+    .option('--query <text>', 'only backups whose name or id contains this text (case-insensitive)')
+    .addHelpText('after', '\nOn a terminal the result is a table; otherwise one tab-separated line per backup\n(created, provider, kind, name, id, path).\n\nExamples:\n  coffer list /backups\n  coffer list /backups --query "Default Domain"\n  coffer list /backups --json\n')
+    .action((dir: string, options: { query?: string }) => listAction(context, dir, options.query));
+
+  program
+    .command('verify')
+    .summary('re-hash backups against their integrity manifests')
+    .description('Re-read and re-hash every backup in a directory (or one backup folder) against its Coffer integrity manifest; reports missing, extra, truncated and altered files.')
+    .argument('<dir>', 'backup directory, or one backup folder')
+    .addHelpText('after', '\nExit status: 0 all verified, 1 a backup has problems, 3 folders without a Coffer manifest were skipped.\n\nExamples:\n  coffer verify /backups\n  coffer verify /backups/{31B2F340-016D-11D2-945F-00C04FB984F9} --json\n')
+    .action((dir: string) => verifyAction(context, dir));
+
+  program
+    .command('providers')
+    .summary('show the providers that loaded, failed to load, or are not installed')
+    .description('Show every provider: those loaded (id, name, package, version, capabilities, commands, where it came from), those that failed to load and why, and built-ins that are not installed.')
+    .addHelpText('after', '\nExamples:\n  coffer providers\n  coffer providers --json\n  coffer providers --provider ./my-provider.js\n')
+    .action(() => providersAction(context));
+
+  program
+    .command('help')
+    .summary('show help for a verb, a provider or a provider command')
+    .description('Show help: coffer help [verb] [provider], or coffer help <provider> <command>.')
+    .argument('[words...]', 'e.g. backup gpo')
+    .addHelpText('after', '\nExamples:\n  coffer help backup gpo\n  coffer help drm issue\n')
+    .action((words: string[]) => helpAction(context, program, words, placeholders));
+
+  defineProviderCommandGroups(context, program);
+  definePlaceholders(context, program, backup, restore, placeholders);
+
+  const hint = (words: string) => `(run 'coffer help${words ? ` ${words}` : ''}' for usage)`;
+  visit(program, (command, path) => command.showHelpAfterError(hint(path.join(' '))));
+  return program;
+}
+
+function defineBackup(context: CliContext, backup: Command, entry: AvailableProvider): void {
+  const command = backup.command(entry.id).aliases(entry.aliases).description(`${entry.provider.displayName}: ${entry.provider.description}`);
+  command.optionsGroup(`${entry.provider.displayName} options:`);
+  addOptionFlags(command, entry.surface.backup, `${entry.provider.displayName} options:`);
+  rejectSecretFlags(command, entry.surface.backup);
+  command.optionsGroup('Backup options:');
+  command.addOption(new Option('--out <dir>', 'existing directory to write the backup into').makeOptionMandatory());
+  command.option('--comment <text>', 'comment stored with the backup');
+  command.addHelpText('after', providerHelpFooter(entry.surface.backup, [exampleLine(`coffer backup ${entry.id}`, entry.surface.backup, '--out /backups')]));
+  command.action((options: Record<string, unknown>) => backupAction(context, entry, options));
+}
+
+function defineRestore(context: CliContext, restore: Command, entry: AvailableProvider): void {
+  const specs = entry.surface.restore ?? [];
+  const canRestore = entry.provider.capabilities.restore === true;
+  const command = restore
+    .command(entry.id)
+    .aliases(entry.aliases)
+    .description(canRestore ? `${entry.provider.displayName}: restore from a backup directory.` : `${entry.provider.displayName} cannot restore (back up only).`);
+  command.optionsGroup(`${entry.provider.displayName} options:`);
+  addOptionFlags(command, specs, `${entry.provider.displayName} options:`);
+  rejectSecretFlags(command, specs);
+  command.optionsGroup('Restore options:');
+  command.addOption(new Option('--from <dir>', 'backup directory to restore from').makeOptionMandatory());
+  if (canRestore) command.addHelpText('after', providerHelpFooter(specs, [exampleLine(`coffer restore ${entry.id}`, specs, '--from /backups')]));
+  command.action((options: Record<string, unknown>) => restoreAction(context, entry, options));
+}
+
+/** `coffer <provider> <command>` for every provider command, and `coffer <command> <provider>` where that name is free. */
+function defineProviderCommandGroups(context: CliContext, program: Command): void {
+  const taken = new Set<string>([...CLI_VERBS, ...BUILTIN_PROVIDERS.flatMap((b) => [b.id, ...b.aliases])]);
+  for (const entry of context.registry.available) for (const name of [entry.id, ...entry.aliases]) taken.add(name);
+  const byVerb = new Map<string, AvailableProvider[]>();
+  for (const entry of context.registry.available) {
+    const commands = entry.provider.commands ?? [];
+    if (commands.length === 0) continue;
+    const group = program
+      .command(entry.id)
+      .aliases(entry.aliases)
+      .summary(`${entry.provider.displayName} commands: ${commands.map((c) => c.name).join(', ')}`)
+      .description(`${entry.provider.displayName}: ${entry.provider.description}`);
+    for (const command of commands) {
+      defineProviderCommand(context, group.command(command.name), entry, command, `coffer ${entry.id} ${command.name}`);
+      if (!taken.has(command.name)) byVerb.set(command.name, [...(byVerb.get(command.name) ?? []), entry]);
+    }
+  }
+  for (const [verb, entries] of byVerb) {
+    const group = program
+      .command(verb)
+      .summary(`${verb} with ${entries.map((e) => e.id).join(', ')}`)
+      .description(`${verb} (a provider command) — also available as coffer <provider> ${verb}.`);
+    for (const entry of entries) {
+      const command = entry.provider.commands!.find((c) => c.name === verb)!;
+      defineProviderCommand(context, group.command(entry.id).aliases(entry.aliases), entry, command, `coffer ${verb} ${entry.id}`);
+    }
+  }
+}
+
+function defineProviderCommand(context: CliContext, command: Command, entry: AvailableProvider, definition: ProviderCommand, usage: string): void {
+  const specs = entry.surface.commands.get(definition.name) ?? [];
+  command.description(definition.description);
+  command.optionsGroup('Options:');
+  addOptionFlags(command, specs, 'Options:');
+  rejectSecretFlags(command, specs);
+  const examples = definition.examples && definition.examples.length > 0 ? definition.examples : [exampleLine(usage, specs, '')];
+  command.addHelpText('after', providerHelpFooter(specs, examples));
+  command.action((options: Record<string, unknown>) => providerCommandAction(context, entry, definition.name, options));
+}
+
+/** Built-ins that are not installed or failed to load still answer to their names, to say so and what to do. */
+function definePlaceholders(context: CliContext, program: Command, backup: Command, restore: Command, placeholders: WeakSet<Command>): void {
+  for (const builtin of BUILTIN_PROVIDERS) {
+    if (context.registry.find(builtin.id)) continue;
+    const parents = [backup, restore, ...(program.commands.some((c) => c.name() === builtin.id) ? [] : [program])];
+    for (const parent of parents) {
+      const verb = parent === program ? undefined : parent.name();
+      const command = new Command(builtin.id)
+        .aliases(builtin.aliases)
+        .allowUnknownOption()
+        .allowExcessArguments()
+        .helpOption(false)
+        .action(() => unavailableProvider(context, builtin.id, verb));
+      parent.addCommand(command, { hidden: true });
+      placeholders.add(command);
+    }
+  }
+}
+
+function unavailableProvider(context: CliContext, name: string, verb: string | undefined): void {
+  const unavailable = context.registry.findUnavailableBuiltin(name);
+  if (!unavailable) return;
+  if (unavailable.failure) {
+    const error = unavailable.failure.error;
+    context.exitCode = ExitCode.Failed;
+    if (context.output.json) {
+      context.output.line({ type: 'result', ...(verb ? { operation: verb } : {}), status: 'failed', exitCode: ExitCode.Failed, error: jsonError(serializeError(error)) });
+    } else {
+      context.output.error(serializeError(error));
+    }
+    return;
+  }
+  usageError(context, `The provider '${name}' is not installed.`, `${installHint(unavailable.builtin)} (next to @coffer/cli or in your project)`, verb);
+}
+
+function unknownProvider(context: CliContext, verb: string, name: string | undefined, command: Command): void {
+  const known = context.registry.available.flatMap((e) => [e.id, ...e.aliases]);
+  if (name === undefined || name.startsWith('-')) {
+    const named = command.args.find((arg) => known.includes(arg));
+    if (named) {
+      usageError(context, `Name the provider right after '${verb}'.`, `coffer ${verb} ${named} [options]`, verb);
+      return;
+    }
+    usageError(context, `coffer ${verb} needs a provider: coffer ${verb} <provider> [options].`, `Providers: ${known.join(', ') || 'none loaded'}. Run 'coffer help ${verb}'.`, verb);
+    return;
+  }
+  const suggestion = closest(name, known);
+  const failed = context.registry.failed.length;
+  const hint = [
+    suggestion ? `Did you mean '${suggestion}'?` : undefined,
+    `Loaded providers: ${known.join(', ') || 'none'}.`,
+    failed > 0 ? `${failed} provider${failed === 1 ? '' : 's'} failed to load: run 'coffer providers' to see why.` : "Run 'coffer providers' to see what is installed.",
+  ]
+    .filter(Boolean)
+    .join(' ');
+  usageError(context, `Unknown provider '${name}'.`, hint, verb);
+}
+
+function helpAction(context: CliContext, program: Command, words: string[], placeholders: WeakSet<Command>): void {
+  let target = program;
+  for (const [index, word] of words.entries()) {
+    const next = target.commands.find((c) => c.name() === word || c.aliases().includes(word));
+    if (next && placeholders.has(next)) {
+      unavailableProvider(context, word, target === program ? undefined : target.name());
+      return;
+    }
+    if (!next) {
+      if (target.name() === 'backup' || target.name() === 'restore') {
+        unknownProvider(context, target.name(), word, target);
+        return;
+      }
+      const names = target.commands.filter((c) => !placeholders.has(c)).flatMap((c) => [c.name(), ...c.aliases()]);
+      const suggestion = closest(word, names);
+      const path = words.slice(0, index + 1).join(' ');
+      usageError(context, `There is no 'coffer ${path}'.`, `${suggestion ? `Did you mean '${suggestion}'? ` : ''}Run 'coffer help' for the verbs.`);
+      return;
+    }
+    target = next;
+  }
+  target.outputHelp();
+  context.exitCode = ExitCode.Succeeded;
+}
+
+/** A secret has no flag; giving one anyway gets a usage error that says where secrets come from (and never repeats the value). */
+function rejectSecretFlags(command: Command, specs: readonly OptionSpec[]): void {
+  for (const spec of specs) {
+    if (!spec.secret) continue;
+    command.addOption(new Option(`--${spec.flag}`).hideHelp());
+    command.on(`option:${spec.flag}`, () => {
+      const file = spec.secret?.fileOption ? specs.find((s) => s.property === spec.secret?.fileOption) : undefined;
+      const sources = [spec.secret?.env ? `set ${spec.secret.env}` : undefined, file ? `use --${file.flag} FILE` : undefined, 'or run on a terminal to be prompted'];
+      throw new SecretFlagError(
+        `--${spec.flag} is not accepted: '${spec.property}' is a secret and never goes on the command line.`,
+        sources.filter(Boolean).join(', '),
+      );
+    });
+  }
+}
+
+function providerHelpFooter(specs: readonly OptionSpec[], examples: readonly string[]): string {
+  const secrets = secretHelpLines(specs);
+  const parts = [''];
+  if (secrets.length > 0) parts.push('Secrets (never flags):', ...secrets, '');
+  parts.push('Examples:', ...examples.map((e) => `  ${e}`), '');
+  return parts.join('\n');
+}
+
+function exampleLine(prefix: string, specs: readonly OptionSpec[], tail: string): string {
+  const required = specs.filter((s) => s.required && !s.secret).map((s) => (s.kind === 'boolean' ? `--${s.flag}` : `--${s.flag} <${s.flag}>`));
+  return [prefix, ...required, tail].filter(Boolean).join(' ');
+}
+
+function providerLines(context: CliContext, include: (entry: AvailableProvider) => boolean): string {
+  const lines = context.registry.available.filter(include).map((e) => `  ${[e.id, ...e.aliases].join(', ').padEnd(22)} ${e.provider.displayName}`);
+  for (const builtin of context.registry.missing) lines.push(`  ${[builtin.id, ...builtin.aliases].join(', ').padEnd(22)} not installed — ${installHint(builtin)}`);
+  return lines.length > 0 ? lines.join('\n') : '  (none: run coffer providers)';
+}
+
+function programHelpFooter(context: CliContext): string {
+  return [
+    '',
+    'Providers:',
+    providerLines(context, () => true),
+    ...(context.registry.failed.length > 0 ? [`  (${context.registry.failed.length} failed to load: run coffer providers)`] : []),
+    '',
+    'Examples:',
+    '  coffer providers',
+    '  coffer backup gpo --dc dc1.corp.example --domain corp.example --user Administrator --password-file ~/.pw --ca-file ca.pem --all --out /backups',
+    '  coffer list /backups',
+    '  coffer verify /backups',
+    '  coffer restore directory --from /backups --target ./restored',
+    '  coffer drm create-store ...           a provider\'s own command',
+    '  coffer help backup gpo                the options of one provider',
+    '',
+    'Exit status: 0 succeeded, 1 failed, 2 usage error, 3 completed with warnings, 130 cancelled (Ctrl-C).',
+    'Third-party providers: list them in coffer.config.json ({ "providers": ["package", "./path.js"] }) or pass --provider.',
+    '',
+  ].join('\n');
+}
+
+function visit(command: Command, callback: (command: Command, path: string[]) => void, path: string[] = []): void {
+  callback(command, path);
+  for (const child of command.commands) visit(child, callback, [...path, child.name()]);
+}

@@ -1,0 +1,215 @@
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  CofferError,
+  ErrorCode,
+  loadProvider,
+  toCofferError,
+  type BackupProvider,
+  type LoadedProvider,
+} from '@coffer/core';
+import { BUILTIN_PROVIDERS, installHint, type BuiltinProvider } from './builtin-providers.js';
+import { readConfig } from './config-file.js';
+import { describeSurface, type ProviderSurface } from './provider-surface.js';
+
+export type ProviderSource = 'built-in' | 'config' | 'flag';
+
+export interface AvailableProvider {
+  provider: BackupProvider<any, any>;
+  id: string;
+  /** Other names it answers to (`drm` for `drm-licenses`). */
+  aliases: string[];
+  source: ProviderSource;
+  specifier: string;
+  resolvedPath: string;
+  packageName?: string;
+  version?: string;
+  surface: ProviderSurface;
+}
+
+export interface FailedProvider {
+  specifier: string;
+  source: ProviderSource;
+  /** Known for built-ins only: a third-party provider that fails to load never told us its id. */
+  builtin?: BuiltinProvider;
+  error: CofferError;
+}
+
+export interface ProviderRegistry {
+  available: AvailableProvider[];
+  failed: FailedProvider[];
+  /** Built-ins whose package is not installed. */
+  missing: BuiltinProvider[];
+  /** A loaded provider by id or alias. */
+  find(name: string): AvailableProvider | undefined;
+  /** A built-in that is missing or failed, by id, alias or package name. */
+  findUnavailableBuiltin(name: string): { builtin: BuiltinProvider; failure?: FailedProvider } | undefined;
+}
+
+export interface DiscoverOptions {
+  /** The user's project: config file and package names resolve from here. */
+  projectDirectory: string;
+  /** Where relative `--provider` paths resolve from (the process's working directory). */
+  workingDirectory: string;
+  flagProviders: readonly string[];
+  /** Where the CLI itself is installed: built-ins are looked for here after the project. */
+  cliDirectory?: string;
+}
+
+/** The folder of the @coffer/cli package (dist/ or src/ one level down). */
+export const CLI_PACKAGE_DIRECTORY = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * Finds and loads every provider: built-ins by name, then those the project's config
+ * file lists, then `--provider` flags. Nothing here throws: each problem becomes a
+ * failure entry that `coffer providers` shows, and the other providers still load.
+ */
+export async function discoverProviders(options: DiscoverOptions): Promise<ProviderRegistry> {
+  const available: AvailableProvider[] = [];
+  const failed: FailedProvider[] = [];
+  const missing: BuiltinProvider[] = [];
+  const cliDirectory = options.cliDirectory ?? CLI_PACKAGE_DIRECTORY;
+
+  const accept = (loaded: LoadedProvider, source: ProviderSource, aliases: string[]) => {
+    const { provider } = loaded;
+    const names = [provider.id, ...aliases];
+    const clash = available.find((a) => names.some((n) => n === a.id || a.aliases.includes(n)));
+    if (clash) {
+      throw new CofferError(
+        ErrorCode.ProviderInvalid,
+        `Provider '${loaded.specifier}' uses the id '${provider.id}', already taken by '${clash.specifier}' (${clash.source}).`,
+        { object: loaded.specifier, hint: 'Remove one of them from coffer.config.json or the --provider flags.' },
+      );
+    }
+    available.push({
+      provider,
+      id: provider.id,
+      aliases,
+      source,
+      specifier: loaded.specifier,
+      resolvedPath: loaded.resolvedPath,
+      ...(loaded.packageName ? { packageName: loaded.packageName } : {}),
+      ...(loaded.version ? { version: loaded.version } : {}),
+      surface: describeSurface(provider),
+    });
+  };
+
+  let configured: string[] = [];
+  try {
+    configured = (await readConfig(options.projectDirectory)).providers;
+  } catch (error) {
+    failed.push({ specifier: 'coffer.config', source: 'config', error: toCofferError(error) });
+  }
+  const flagged = options.flagProviders.map((specifier) => absolutePath(specifier, options.workingDirectory));
+  const explicitly = new Set([...configured, ...flagged]);
+
+  for (const builtin of BUILTIN_PROVIDERS) {
+    if (explicitly.has(builtin.packageName)) continue;
+    try {
+      const loaded = await loadBuiltin(builtin, options.projectDirectory, cliDirectory);
+      if (!loaded) missing.push(builtin);
+      else accept(loaded, 'built-in', builtin.aliases);
+    } catch (error) {
+      failed.push({ specifier: builtin.packageName, source: 'built-in', builtin, error: clarifyLoadFailure(toCofferError(error, builtin.packageName)) });
+    }
+  }
+  const explicit: Array<[string, ProviderSource]> = [
+    ...configured.map((s): [string, ProviderSource] => [s, 'config']),
+    ...flagged.map((s): [string, ProviderSource] => [s, 'flag']),
+  ];
+  for (const [specifier, source] of explicit) {
+    try {
+      const loaded = await loadProvider(specifier, { cwd: options.projectDirectory });
+      const builtin = BUILTIN_PROVIDERS.find((b) => b.packageName === loaded.packageName);
+      accept(await withFolderPackage(loaded, options.projectDirectory), source, builtin?.aliases ?? []);
+    } catch (error) {
+      failed.push({ specifier, source, error: clarifyLoadFailure(toCofferError(error, specifier)) });
+    }
+  }
+
+  return {
+    available,
+    failed,
+    missing,
+    find: (name) => available.find((a) => a.id === name || a.aliases.includes(name) || (a.packageName !== undefined && a.packageName === name)),
+    findUnavailableBuiltin: (name) => {
+      const builtin = BUILTIN_PROVIDERS.find((b) => b.id === name || b.aliases.includes(name) || b.packageName === name);
+      if (!builtin || available.some((a) => a.id === builtin.id)) return undefined;
+      const failure = failed.find((f) => f.builtin === builtin);
+      if (!failure && !missing.includes(builtin)) return undefined;
+      return { builtin, ...(failure ? { failure } : {}) };
+    },
+  };
+}
+
+/** A built-in resolves from the user's project first, then from next to the CLI; undefined when installed in neither. */
+async function loadBuiltin(builtin: BuiltinProvider, projectDirectory: string, cliDirectory: string): Promise<LoadedProvider | undefined> {
+  for (const from of [projectDirectory, cliDirectory]) {
+    try {
+      return await loadProvider(builtin.packageName, { cwd: from });
+    } catch (error) {
+      const failure = toCofferError(error, builtin.packageName);
+      // Installed but unusable (not built, throws on import...) is a failure to show, not "not installed".
+      if (failure.code !== ErrorCode.ProviderNotFound || (await packageFolderExists(builtin.packageName, from))) throw withBuiltinHint(failure, builtin);
+    }
+  }
+  return undefined;
+}
+
+function withBuiltinHint(error: CofferError, builtin: BuiltinProvider): CofferError {
+  if (error.code !== ErrorCode.ProviderNotFound) return error;
+  return withHint(error, `The package is there but its entry point is missing: build it (npm run build) or reinstall it (${installHint(builtin)}).`);
+}
+
+/**
+ * Core says "the module threw while loading" for every import failure; when the cause is
+ * a missing file or package, say which, since the fix differs.
+ */
+function clarifyLoadFailure(error: CofferError): CofferError {
+  const cause = error.cause as NodeJS.ErrnoException | undefined;
+  if (error.code !== ErrorCode.ProviderLoadFailed || cause?.code !== 'ERR_MODULE_NOT_FOUND') return error;
+  const missingPackage = /Cannot find package '([^']+)'/.exec(cause.message)?.[1];
+  if (missingPackage) return withHint(error, `It imports '${missingPackage}', which is not installed: reinstall the provider with its dependencies (npm install).`);
+  return withHint(error, 'A file the provider needs is missing (an entry point that was never built?): build the provider (npm run build) or reinstall it.');
+}
+
+function withHint(error: CofferError, hint: string): CofferError {
+  return new CofferError(error.code, error.message, {
+    ...(error.hresult === undefined ? {} : { hresult: error.hresult }),
+    ...(error.object === undefined ? {} : { object: error.object }),
+    hint,
+    cause: error.cause ?? error,
+  });
+}
+
+async function packageFolderExists(packageName: string, from: string): Promise<boolean> {
+  let dir = resolve(from);
+  for (;;) {
+    const info = await stat(join(dir, 'node_modules', ...packageName.split('/'), 'package.json')).catch(() => undefined);
+    if (info?.isFile()) return true;
+    const parent = dirname(dir);
+    if (parent === dir) return false;
+    dir = parent;
+  }
+}
+
+/** A provider given as a package folder path still shows its package name and version. */
+async function withFolderPackage(loaded: LoadedProvider, projectDirectory: string): Promise<LoadedProvider> {
+  if (loaded.packageName !== undefined || !isPathSpecifier(loaded.specifier)) return loaded;
+  const folder = loaded.specifier.startsWith('file:') ? fileURLToPath(loaded.specifier) : resolve(projectDirectory, loaded.specifier);
+  try {
+    const pkg = JSON.parse(await readFile(join(folder, 'package.json'), 'utf8')) as { name?: string; version?: string };
+    return { ...loaded, ...(pkg.name ? { packageName: pkg.name } : {}), ...(pkg.version ? { version: pkg.version } : {}) };
+  } catch {
+    return loaded;
+  }
+}
+
+function isPathSpecifier(specifier: string): boolean {
+  return specifier.startsWith('.') || isAbsolute(specifier) || specifier.startsWith('file:');
+}
+
+function absolutePath(specifier: string, base: string): string {
+  return specifier.startsWith('.') ? resolve(base, specifier) : specifier;
+}
