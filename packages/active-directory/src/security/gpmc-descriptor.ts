@@ -5,16 +5,17 @@ import { parseSecurityDescriptor, serializeSecurityDescriptor } from './security
 /**
  * The DACL-only self-relative descriptor GPMC writes into Backup.xml `<SecurityDescriptor>`:
  * owner, group and SACL offsets 0, the DACL right after the header at 0x14, and the control word
- * kept except SE_SACL_PRESENT (every corpus backup: `01 00 04 9c`, i.e. 0x9c04, which still carries
- * SE_SACL_AUTO_INHERITED). Whether GPMC also clears SE_SACL_DEFAULTED / SE_*_DEFAULTED is
- * unverified: no sample has them, so they are kept.
+ * minus what belongs to the dropped parts: SE_SACL_PRESENT, SE_OWNER_DEFAULTED, SE_GROUP_DEFAULTED.
+ * Every corpus backup reads `01 00 04 9c` (0x9c04): Windows keeps SE_SACL_AUTO_INHERITED, so the
+ * other SACL bits are kept too (unverified: no sample has them). Clearing the *_DEFAULTED bits
+ * follows Samba's answer to the SD-flags control, which does so (no Windows sample has them).
  */
 export function toGpmcDaclOnlyDescriptor(input: SecurityDescriptor | Uint8Array): Uint8Array {
   const sd = input instanceof Uint8Array ? parseSecurityDescriptor(input) : input;
   const daclOnly: SecurityDescriptor = {
     revision: sd.revision,
     resourceManagerControl: sd.resourceManagerControl,
-    control: { ...sd.control, saclPresent: false },
+    control: { ...sd.control, saclPresent: false, ownerDefaulted: false, groupDefaulted: false },
     ...(sd.dacl ? { dacl: sd.dacl } : {}),
   };
   return serializeSecurityDescriptor(daclOnly);

@@ -185,8 +185,8 @@ export type SecurityDescriptorPart = 'owner' | 'group' | 'sacl' | 'dacl';
 
 /**
  * Where the parts sat in the buffer a descriptor was parsed from, so serializing gives the same
- * bytes back. Windows and Samba order the parts differently; without a layout the serializer
- * writes SACL, DACL, owner, group.
+ * bytes back. Samba writes owner, group, SACL, DACL; without a layout the serializer writes
+ * SACL, DACL, owner, group (see WINDOWS_PART_ORDER).
  */
 export interface SecurityDescriptorLayout {
   order: SecurityDescriptorPart[];

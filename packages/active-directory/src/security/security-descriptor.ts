@@ -14,7 +14,12 @@ import { CofferError } from '@coffer/core';
 
 export const SECURITY_DESCRIPTOR_HEADER_SIZE = 20;
 
-/** The order RtlMakeSelfRelativeSD uses; used when a model carries no layout of its own. */
+/**
+ * Part order for models without a kept layout: SACL, DACL, owner, group, believed to be what
+ * Windows' RtlMakeSelfRelativeSD writes (unverified: no Windows sample with all parts is in the
+ * corpus). Samba writes owner, group, SACL, DACL (proven by the live Samba test); parsed
+ * descriptors keep whichever order they had.
+ */
 export const WINDOWS_PART_ORDER: readonly SecurityDescriptorPart[] = ['sacl', 'dacl', 'owner', 'group'];
 
 const OFFSET_FIELD: Record<SecurityDescriptorPart, number> = { owner: 4, group: 8, sacl: 12, dacl: 16 };

@@ -28,6 +28,13 @@ describe('GPMC DACL-only descriptor', () => {
     expect(back.control.saclAutoInherited).toBe(true);
   });
 
+  it('clears SE_OWNER_DEFAULTED and SE_GROUP_DEFAULTED with the owner and group, keeps the other bits', () => {
+    // Samba's GPO descriptors carry 0x9817 (both *_DEFAULTED bits); DACL-only that is 0x9804.
+    const defaulted = { ...full, control: { ...full.control, ownerDefaulted: true, groupDefaulted: true, daclDefaulted: true } };
+    const bytes = toGpmcDaclOnlyDescriptor(defaulted);
+    expect(bytes[2]! | (bytes[3]! << 8)).toBe(0x9c0c);
+  });
+
   it('accepts the binary descriptor as input, in any part order', () => {
     const binary = serializeSecurityDescriptor(full);
     expect(formatGpmcHex(toGpmcDaclOnlyDescriptor(binary))).toBe(formatGpmcHex(toGpmcDaclOnlyDescriptor(full)));
