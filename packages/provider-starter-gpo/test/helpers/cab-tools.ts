@@ -1,0 +1,37 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+async function has(tool: string): Promise<boolean> {
+  try {
+    await run('sh', ['-c', `command -v ${tool}`]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Debian's gcab and cabextract, installed on first use (the tests that read cabinets need both, never skip). */
+export async function ensureCabTools(): Promise<void> {
+  const missing = [];
+  for (const tool of ['gcab', 'cabextract']) if (!(await has(tool))) missing.push(tool);
+  if (missing.length === 0) return;
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const sudo = process.getuid?.() === 0 ? [] : ['sudo', '-n'];
+  const apt = async (...args: string[]) => {
+    const [command, ...rest] = [...sudo, 'apt-get', ...args];
+    await run(command!, rest, { env, maxBuffer: 64 * 1024 * 1024 });
+  };
+  try {
+    await apt('install', '-y', 'gcab', 'cabextract');
+  } catch {
+    await apt('update');
+    await apt('install', '-y', 'gcab', 'cabextract');
+  }
+}
+
+export async function runTool(command: string, args: string[], cwd?: string): Promise<{ stdout: string; stderr: string }> {
+  const result = await run(command, args, { cwd, maxBuffer: 64 * 1024 * 1024 });
+  return { stdout: result.stdout.toString(), stderr: result.stderr.toString() };
+}
