@@ -1,0 +1,211 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { lstat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BackupDestination, CofferError, type BackupOutput, type BackupRequest, type OperationContext, type StagedEntry } from '@coffer/core';
+import {
+  cancelledDrmError,
+  drmError,
+  storeBusyForBackupRestore,
+} from '../errors/drm-codes.js';
+import { backupRestriction, RESTRICTION_TEXT } from '../license/eligibility.js';
+import { FRESH_STATE, FactsCache } from '../license/license-facts.js';
+import { wantsOverwrite, type BackupOptions } from '../options.js';
+import { sealBackupKey, serviceUnavailable } from '../service/license-service.js';
+import { escapeField } from '../store/field-escaping.js';
+import { LicenseStore } from '../store/license-store.js';
+import { resolveStorePath } from '../store/store-location.js';
+import { reportStatus } from '../status/msdrm-status.js';
+import {
+  BACKUP_ENTRY_NAME,
+  BACKUP_FORMAT,
+  BACKUP_KIND,
+  KEY_FILE,
+  LICENSES_FILE,
+  MAC_FILE,
+  MANIFEST_FILE,
+  MANIFEST_HEADER,
+  backupMacKey,
+  computeBackupMac,
+  manifestLine,
+  type BackupFileFact,
+  type BackupMacFile,
+} from './backup-file-set.js';
+import { ByteChannel } from './byte-channel.js';
+
+export const PROVIDER_ID = 'drm-licenses';
+const MANIFEST_FLUSH_CHARS = 64 * 1024;
+
+/**
+ * IWMDRMLicenseManagement::BackupLicenses: copies every license that may be backed up
+ * into the backup file set, reports each other one as RESTRICTED_LICENSE (with its KID)
+ * and still succeeds. The store is locked for the whole backup (a second backup or a
+ * restore of it gets NS_E_DRM_BACKUPRESTORE_BUSY) and read in one streaming pass; the new
+ * set replaces an old one only once complete (core's staged commit).
+ */
+export async function backupLicenses(request: BackupRequest<BackupOptions>, context: OperationContext): Promise<BackupOutput> {
+  const overwrite = wantsOverwrite(request.options);
+  const entryPath = join(request.destination, BACKUP_ENTRY_NAME);
+  // Checked before anything is written, even the destination's lock.
+  if (!overwrite && (await pathExists(entryPath))) throw backupExists(entryPath);
+  const storePath = resolveStorePath(request.options.store);
+  try {
+    return await runBackup(request, context, { overwrite, entryPath, storePath });
+  } catch (error) {
+    if (context.signal.aborted) throw cancelledDrmError(storePath);
+    throw error;
+  }
+}
+
+async function runBackup(
+  request: BackupRequest<BackupOptions>,
+  context: OperationContext,
+  plan: { overwrite: boolean; entryPath: string; storePath: string },
+): Promise<BackupOutput> {
+  const store = await LicenseStore.open({
+    path: plan.storePath,
+    ...(request.options.machineId === undefined ? {} : { machineId: request.options.machineId }),
+    busyError: storeBusyForBackupRestore,
+    waitMs: 0,
+  });
+  try {
+    const service = store.header.service;
+    if (!service) throw serviceUnavailable(plan.storePath, 'the store was created without a license restore service, so a backup could never be restored');
+    context.throwIfCancelled();
+    const destination = await BackupDestination.open(request.destination, {
+      providerId: PROVIDER_ID,
+      signal: context.signal,
+      lock: { busyError: storeBusyForBackupRestore },
+    });
+    try {
+      if (!plan.overwrite && (await destination.has(BACKUP_ENTRY_NAME))) throw backupExists(plan.entryPath);
+      reportStatus(context, 'BACKUPRESTORE_BEGIN', `Backing up the licenses of ${plan.storePath}.`, { addTotal: store.licenseCount });
+      const backupId = `{${randomUUID().toUpperCase()}}`;
+      const staged = await destination.stage(BACKUP_ENTRY_NAME, {
+        kind: BACKUP_KIND,
+        replace: plan.overwrite,
+        metadata: { backupId, storeId: store.storeId },
+      });
+      const counts = await writeLicenseFiles(store, staged, context);
+      const backupSecret = randomBytes(32);
+      const sealed = sealBackupKey(service, {
+        backupSecret: backupSecret.toString('base64'),
+        bindingKey: store.bindingKey.toString('base64'),
+        bindingId: store.bindingId,
+        machine: store.machine,
+        storeId: store.storeId,
+      });
+      const keyFact = await staged.writeFile(KEY_FILE, `${JSON.stringify(sealed, null, 2)}\n`, { mode: 0o600 });
+      const macBody: Omit<BackupMacFile, 'mac'> = {
+        format: BACKUP_FORMAT,
+        version: 1,
+        backupId,
+        createdAt: new Date().toISOString(),
+        ...(request.comment === undefined ? {} : { comment: request.comment }),
+        source: { storeId: store.storeId, machine: store.machine, bindingId: store.bindingId },
+        service: { serviceId: service.serviceId, keyId: service.keyId },
+        counts: { licenses: counts.licenses, restricted: counts.restricted, examined: counts.licenses + counts.restricted },
+        files: [...counts.files, fact(KEY_FILE, keyFact)],
+      };
+      const macFile: BackupMacFile = { ...macBody, mac: computeBackupMac(backupMacKey(backupSecret), macBody) };
+      await staged.writeFile(MAC_FILE, `${JSON.stringify(macFile, null, 2)}\n`, { mode: 0o600 });
+      context.throwIfCancelled();
+      const [committed] = await destination.commit([staged]);
+      reportStatus(context, 'BACKUPRESTORE_END', `Backed up ${counts.licenses} license(s); ${counts.restricted} may not be backed up.`);
+      context.progress.finish();
+      return {
+        backups: [{ id: backupId, path: committed!.path, kind: BACKUP_KIND, objectId: store.storeId, objectName: 'DRM license store' }],
+        counts: { licenses: counts.licenses, restricted: counts.restricted, examined: counts.licenses + counts.restricted, bytes: counts.bytes },
+      };
+    } finally {
+      await destination.close();
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+/** One pass over the store: eligible records stream into drmv2lic.bak and their manifest lines into drmv2man.bak. */
+async function writeLicenseFiles(
+  store: LicenseStore,
+  staged: StagedEntry,
+  context: OperationContext,
+): Promise<{ licenses: number; restricted: number; bytes: number; files: BackupFileFact[] }> {
+  const now = Date.now();
+  const states = await store.loadStates();
+  const facts = new FactsCache();
+  const licenses = new ByteChannel();
+  const manifest = new ByteChannel();
+  const failBoth = (error: unknown) => {
+    licenses.fail(error);
+    manifest.fail(error);
+    throw error;
+  };
+  const licensesWritten = staged.writeFile(LICENSES_FILE, licenses, { mode: 0o600 }).catch(failBoth);
+  const manifestWritten = staged.writeFile(MANIFEST_FILE, manifest, { mode: 0o600 }).catch(failBoth);
+  let eligible = 0;
+  let restricted = 0;
+  let manifestText = MANIFEST_HEADER;
+  const produced = store
+    .scanLicenses((line, head) => {
+      if (context.signal.aborted) throw cancelledDrmError(store.path);
+      const restriction = backupRestriction(facts.get(head.factsText), states.get(head.lid) ?? FRESH_STATE, now);
+      context.progress.advance(head.kid);
+      if (restriction !== undefined) {
+        restricted += 1;
+        reportStatus(context, 'RESTRICTED_LICENSE', `License ${head.lid} (KID ${head.kid}) is not backed up: ${RESTRICTION_TEXT[restriction]}.`, {
+          object: head.kid,
+        });
+        return undefined;
+      }
+      eligible += 1;
+      manifestText += manifestLine(escapeField(head.lid), escapeField(head.kid), head.priority, head.sha256);
+      const pending: Promise<void>[] = [];
+      if (manifestText.length >= MANIFEST_FLUSH_CHARS) {
+        const blocked = manifest.push(Buffer.from(manifestText, 'utf8'));
+        manifestText = '';
+        if (blocked) pending.push(blocked);
+      }
+      // The line is a view into a read buffer whose next byte is its newline: keep both.
+      const blocked = licenses.push(Buffer.from(line.buffer, line.byteOffset, line.length + 1));
+      if (blocked) pending.push(blocked);
+      return pending.length === 0 ? undefined : Promise.all(pending).then(() => undefined);
+    })
+    .then(() => {
+      if (manifestText) manifest.push(Buffer.from(manifestText, 'utf8'));
+      licenses.end();
+      manifest.end();
+    })
+    .catch(failBoth);
+  const [producedResult, licensesResult, manifestResult] = await Promise.allSettled([produced, licensesWritten, manifestWritten]);
+  // The producer's error names the real cause (tamper, cancel); the writers' errors only echo it.
+  for (const result of [producedResult, licensesResult, manifestResult]) if (result.status === 'rejected') throw result.reason;
+  const licensesFact = (licensesResult as PromiseFulfilledResult<Awaited<typeof licensesWritten>>).value;
+  const manifestFact = (manifestResult as PromiseFulfilledResult<Awaited<typeof manifestWritten>>).value;
+  return {
+    licenses: eligible,
+    restricted,
+    bytes: licensesFact.size,
+    files: [fact(LICENSES_FILE, licensesFact), fact(MANIFEST_FILE, manifestFact)],
+  };
+}
+
+function fact(name: string, file: { size: number; sha256: string }): BackupFileFact {
+  return { name, size: file.size, sha256: file.sha256 };
+}
+
+function backupExists(path: string): CofferError {
+  return drmError('NS_E_DRM_BACKUP_EXISTS', `A license backup already exists at ${path}.`, {
+    object: path,
+    hint: 'Pass the overwrite flag (WMDRM_BACKUP_OVERWRITE, --flags 1 or overwrite: true) to replace it, or choose another folder.',
+  });
+}
+
+async function pathExists(path: string): Promise<boolean> {
+  return lstat(path).then(
+    () => true,
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return false;
+      throw error;
+    },
+  );
+}

@@ -1,0 +1,67 @@
+import { createHmac, type Hmac } from 'node:crypto';
+import { equalHex } from '../crypto/primitives.js';
+
+/**
+ * Append-only logs are sealed in batches: a batch is some record lines followed by
+ * `M\t<records>\t<mac>`, where mac = HMAC-SHA256(key, previousMac "\n" batch bytes).
+ * The chain starts from a genesis value naming the log, so logs cannot be swapped, and
+ * the store header keeps the last MAC, so dropping or replaying a batch is detected.
+ * Appending costs one HMAC over the new batch only; checking streams the whole log once.
+ */
+export const MAC_LINE_PREFIX = 'M\t';
+
+export function genesisMac(storeId: string, logKind: string): string {
+  return `genesis:${storeId}:${logKind}`;
+}
+
+export function sealBatch(key: Uint8Array, previousMac: string, batch: Uint8Array | string, records: number): { macLine: string; mac: string } {
+  const mac = createHmac('sha256', key).update(previousMac).update('\n').update(batch).digest('hex');
+  return { macLine: `${MAC_LINE_PREFIX}${records}\t${mac}\n`, mac };
+}
+
+/** Checks a log line by line while it streams past. */
+export class MacChainVerifier {
+  readonly #key: Uint8Array;
+  #previous: string;
+  #hmac: Hmac;
+  #batchRecords = 0;
+  records = 0;
+
+  constructor(key: Uint8Array, genesis: string) {
+    this.#key = key;
+    this.#previous = genesis;
+    this.#hmac = this.#start();
+  }
+
+  get lastMac(): string {
+    return this.#previous;
+  }
+
+  /** True when every record read so far is covered by a checked MAC line. */
+  get sealed(): boolean {
+    return this.#batchRecords === 0;
+  }
+
+  /** Feeds a record line (without its newline). */
+  record(line: Uint8Array): void {
+    this.#hmac.update(line);
+    this.#hmac.update('\n');
+    this.#batchRecords += 1;
+    this.records += 1;
+  }
+
+  /** Checks a `M` line (without its newline); false when the batch was altered. */
+  seal(line: string): boolean {
+    const [, countText, mac] = line.split('\t');
+    const expected = this.#hmac.digest('hex');
+    const ok = mac !== undefined && Number(countText) === this.#batchRecords && equalHex(expected, mac);
+    this.#previous = expected;
+    this.#batchRecords = 0;
+    this.#hmac = this.#start();
+    return ok;
+  }
+
+  #start(): Hmac {
+    return createHmac('sha256', this.#key).update(this.#previous).update('\n');
+  }
+}
