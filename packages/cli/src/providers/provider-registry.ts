@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,8 +58,16 @@ export interface DiscoverOptions {
   cliDirectory?: string;
 }
 
-/** The folder of the @coffer/cli package (dist/ or src/ one level down). */
-export const CLI_PACKAGE_DIRECTORY = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** The folder of the @coffer/cli package, found from this module whether it runs bundled (dist/) or from source (src/…). */
+export const CLI_PACKAGE_DIRECTORY = findOwnPackage(dirname(fileURLToPath(import.meta.url)));
+
+function findOwnPackage(start: string): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === '@coffer/cli') return dir;
+    if (dirname(dir) === dir) return resolve(start, '..');
+  }
+}
 
 /**
  * Finds and loads every provider: built-ins by name, then those the project's config
