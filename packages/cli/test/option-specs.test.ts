@@ -55,11 +55,24 @@ describe('optionSpecsFor: a provider schema as command-line flags', () => {
     expect(specs.find((s) => s.property === 'passwordFile')!.secret).toBeUndefined();
   });
 
+  it('lets a provider command take --out (nothing of the CLI shares it) but never the global flags', () => {
+    expect(optionSpecsFor(z.object({ out: z.string() }), 'p', 'command').map((s) => s.flag)).toEqual(['out']);
+    expect(() => optionSpecsFor(z.object({ json: z.boolean() }), 'p', 'command')).toThrow(/--json/);
+    expect(() => optionSpecsFor(z.object({ cwd: z.string() }), 'p', 'command')).toThrow(/--cwd/);
+  });
+
+  it('maps a boolean named noSomething to the switch --no-something', () => {
+    const [spec] = optionSpecsFor(z.object({ noLicensor: z.boolean().optional() }), 'p');
+    expect(spec).toMatchObject({ property: 'noLicensor', flag: 'no-licensor', kind: 'boolean' });
+  });
+
   it('refuses options that cannot be flags, naming the option', () => {
     expect(() => optionSpecsFor(z.object({ out: z.string() }), 'p')).toThrow(/option 'out' would be --out, which the coffer CLI reserves/);
     expect(() => optionSpecsFor(z.object({ json: z.boolean() }), 'p')).toThrow(/--json/);
     expect(() => optionSpecsFor(z.object({ caFile: z.string(), ca_file: z.string() }), 'p')).toThrow(/options 'caFile' and 'ca_file' would both be --ca-file/);
-    expect(() => optionSpecsFor(z.object({ noVerify: z.boolean() }), 'p')).toThrow(/negation/);
+    expect(() => optionSpecsFor(z.object({ noProxy: z.string() }), 'p')).toThrow(/negation of --proxy; only a boolean/);
+    expect(() => optionSpecsFor(z.object({ verify: z.boolean(), noVerify: z.boolean() }), 'p')).toThrow(/would both be --verify/);
+    expect(() => optionSpecsFor(z.object({ noColor: z.boolean() }), 'p')).toThrow(/reserves/);
     expect(() => optionSpecsFor(z.object({ pw: z.string().meta({ secret: true, fileOption: 'pwFile' }) }), 'p')).toThrow(/fileOption 'pwFile', which is not one of its options/);
     try {
       optionSpecsFor(z.object({ cwd: z.string() }), 'p');

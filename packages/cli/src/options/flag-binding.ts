@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import type { OptionSpec, ValueKind } from './option-specs.js';
+import { negatedSwitch, type OptionSpec, type ValueKind } from './option-specs.js';
 
 /**
  * Adds a provider's options to a commander command as flags. Values are only converted
@@ -9,6 +9,10 @@ import type { OptionSpec, ValueKind } from './option-specs.js';
 export function addOptionFlags(command: Command, specs: readonly OptionSpec[], group: string): void {
   for (const spec of specs) {
     if (spec.secret) continue;
+    if (negatedSwitch(spec)) {
+      command.addOption(new Option(`--${spec.flag}`, helpText(spec)).helpGroup(group));
+      continue;
+    }
     if (spec.kind === 'boolean' && !spec.repeatable) {
       command.addOption(new Option(`--${spec.flag}`, helpText(spec)).helpGroup(group));
       if (spec.defaultValue === true) command.addOption(new Option(`--no-${spec.flag}`, `Turn off --${spec.flag}.`).helpGroup(group));
@@ -30,7 +34,10 @@ export function collectOptionValues(parsed: Record<string, unknown>, specs: read
   for (const spec of specs) {
     if (spec.secret) continue;
     const value = parsed[attributeName(spec)];
-    if (value !== undefined) options[spec.property] = value;
+    // commander keeps `--no-x` as x = false (and x = true when absent).
+    if (negatedSwitch(spec)) {
+      if (value === false) options[spec.property] = true;
+    } else if (value !== undefined) options[spec.property] = value;
   }
   return options;
 }

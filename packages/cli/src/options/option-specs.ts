@@ -30,13 +30,22 @@ export interface SecretSpec {
   fileOption?: string;
 }
 
-/** Flags the CLI itself owns on one verb or another; a provider option may not take them. */
-export const RESERVED_FLAGS = ['out', 'from', 'comment', 'json', 'provider', 'cwd', 'query', 'help', 'version', 'color'] as const;
+/** Flags the CLI owns on every command: no provider option may take them. */
+export const GLOBAL_FLAGS = ['json', 'provider', 'cwd', 'help', 'version', 'color'] as const;
+
+/**
+ * Flags the CLI owns on its operation verbs (`backup --out`, `restore --from`, `list --query`):
+ * backup and restore options may not take them either. A provider's own command may
+ * (`coffer drm export-licensor --out FILE`), as nothing of the CLI's shares that command.
+ */
+export const RESERVED_FLAGS = ['out', 'from', 'comment', 'query', ...GLOBAL_FLAGS] as const;
+
+export type FlagContext = 'operation' | 'command';
 
 type JsonSchema = Record<string, unknown>;
 
 /** Turns an options schema into flag specs, or throws PROVIDER_INVALID saying which option cannot be a flag. */
-export function optionSpecsFor(schema: OptionsSchema, owner: string): OptionSpec[] {
+export function optionSpecsFor(schema: OptionsSchema, owner: string, context: FlagContext = 'operation'): OptionSpec[] {
   const json = describeOptions(schema) as JsonSchema;
   const properties = (json.properties ?? {}) as Record<string, JsonSchema>;
   const required = new Set(Array.isArray(json.required) ? (json.required as string[]) : []);
@@ -44,12 +53,16 @@ export function optionSpecsFor(schema: OptionsSchema, owner: string): OptionSpec
   const byFlag = new Map<string, string>();
   for (const [property, schemaOfProperty] of Object.entries(properties)) {
     const flag = flagName(property);
-    const problem = flagProblem(flag, property);
+    const spec = specFor(property, flag, schemaOfProperty, required.has(property));
+    const problem = flagProblem(spec, context);
     if (problem) throw invalidSurface(owner, problem);
-    const taken = byFlag.get(flag);
-    if (taken !== undefined) throw invalidSurface(owner, `options '${taken}' and '${property}' would both be --${flag}`);
-    byFlag.set(flag, property);
-    specs.push(specFor(property, flag, schemaOfProperty, required.has(property)));
+    // `--no-x` also occupies `--x`: commander reads it as the negation of x.
+    for (const occupied of negatedSwitch(spec) ? [flag, flag.slice(3)] : [flag]) {
+      const taken = byFlag.get(occupied);
+      if (taken !== undefined) throw invalidSurface(owner, `options '${taken}' and '${property}' would both be --${occupied}`);
+      byFlag.set(occupied, property);
+    }
+    specs.push(spec);
   }
   for (const spec of specs) {
     const fileOption = spec.secret?.fileOption;
@@ -69,12 +82,20 @@ export function flagName(property: string): string {
     .toLowerCase();
 }
 
-function flagProblem(flag: string, property: string): string | undefined {
+/** A boolean option named like `noLicensor`: the switch `--no-licensor`, which sets it to true. */
+export function negatedSwitch(spec: OptionSpec): boolean {
+  return spec.kind === 'boolean' && !spec.repeatable && spec.flag.startsWith('no-');
+}
+
+function flagProblem(spec: OptionSpec, context: FlagContext): string | undefined {
+  const { flag, property } = spec;
   if (!/^[a-z0-9][a-z0-9-]*$/.test(flag)) return `option '${property}' cannot be written as a flag`;
-  if ((RESERVED_FLAGS as readonly string[]).includes(flag)) {
-    return `option '${property}' would be --${flag}, which the coffer CLI reserves for itself (${RESERVED_FLAGS.map((f) => `--${f}`).join(', ')})`;
+  const reserved: readonly string[] = context === 'operation' ? RESERVED_FLAGS : GLOBAL_FLAGS;
+  const positive = negatedSwitch(spec) ? flag.slice(3) : flag;
+  if (reserved.includes(flag) || reserved.includes(positive)) {
+    return `option '${property}' would be --${flag}, which the coffer CLI reserves for itself (${reserved.map((f) => `--${f}`).join(', ')})`;
   }
-  if (flag.startsWith('no-')) return `option '${property}' would be --${flag}, which reads as the negation of --${flag.slice(3)}; name it positively`;
+  if (flag.startsWith('no-') && !negatedSwitch(spec)) return `option '${property}' would be --${flag}, which reads as the negation of --${flag.slice(3)}; only a boolean may be named so`;
   return undefined;
 }
 

@@ -29,7 +29,7 @@ export function describeSurface(provider: BackupProvider<any, any>): ProviderSur
     if (commands.has(command.name)) {
       throw new CofferError(ErrorCode.ProviderInvalid, `Provider '${provider.id}' declares the command '${command.name}' twice.`, { object: provider.id });
     }
-    commands.set(command.name, optionSpecsFor(command.options, `${provider.id} ${command.name}`));
+    commands.set(command.name, optionSpecsFor(command.options, `${provider.id} ${command.name}`, 'command'));
   }
   return {
     backup: optionSpecsFor(provider.options, provider.id),
