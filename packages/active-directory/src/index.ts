@@ -1,0 +1,37 @@
+export { AD_HRESULT, AdErrorCode, type AdErrorCodeValue } from './errors.js';
+export { Secret, isSecret, toSecret } from './credentials/secret.js';
+export {
+  readCredentials,
+  readPasswordFile,
+  promptHidden,
+  splitAccount,
+  type Credentials,
+  type ReadCredentialsOptions,
+  type PromptInput,
+} from './credentials/read-credentials.js';
+export {
+  connectLdap,
+  LdapConnection,
+  BINARY_ATTRIBUTES,
+  type LdapConnectOptions,
+  type LdapEntry,
+  type LdapModification,
+  type LdapSearchOptions,
+  type RootDse,
+} from './ldap/ldap-connection.js';
+export { SdFlagsControl, SD_FLAGS_CONTROL_OID, SecurityInformation } from './ldap/sd-flags-control.js';
+export { toLdapCofferError } from './ldap/ldap-errors.js';
+export {
+  normalizeSysvolPath,
+  joinSysvolPath,
+  collectBytes,
+  type SysvolSource,
+  type SysvolEntry,
+  type SysvolEntryKind,
+  type SysvolTreeEntry,
+  type SysvolWriteEntry,
+} from './sysvol/sysvol-source.js';
+export { createLocalSysvolSource, type LocalSysvolOptions } from './sysvol/local-sysvol.js';
+export { createSmbclientSysvolSource, type SmbclientSysvolOptions } from './sysvol/smbclient-sysvol.js';
+export { smbFailure, firstNtStatus } from './sysvol/smbclient-errors.js';
+export * from './security/index.js';

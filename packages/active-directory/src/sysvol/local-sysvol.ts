@@ -1,0 +1,118 @@
+import { createReadStream } from 'node:fs';
+import { access, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createWriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { CofferError, HRESULT, toCofferError } from '@coffer/core';
+import { AdErrorCode } from '../errors.js';
+import { runTool } from './run-tool.js';
+import {
+  normalizeSysvolPath,
+  sysvolPathNotFound,
+  type SysvolEntry,
+  type SysvolSource,
+  type SysvolTreeEntry,
+  type SysvolWriteEntry,
+} from './sysvol-source.js';
+
+export interface LocalSysvolOptions {
+  /** The folder shared as SYSVOL (Samba: `<state dir>/sysvol`, e.g. /var/lib/samba/sysvol). */
+  root: string;
+  /** smb.conf of the DC owning the folder, for `samba-tool ntacl` (ACLs). Default: Samba's default. */
+  smbConfPath?: string;
+}
+
+/** SYSVOL on a local or mounted path (on the DC itself, or a mount of the share). ACLs through `samba-tool ntacl`. */
+export function createLocalSysvolSource(options: LocalSysvolOptions): SysvolSource {
+  const root = options.root;
+  const location = root;
+  const full = (path: string) => join(root, normalizeSysvolPath(path));
+  const confArgs = options.smbConfPath ? ['-s', options.smbConfPath] : [];
+
+  async function* walk(path: string, withContent: boolean): AsyncGenerator<SysvolTreeEntry> {
+    const base = full(path);
+    try {
+      const info = await stat(base);
+      if (!info.isDirectory()) throw new CofferError(AdErrorCode.PathNotFound, `${path} is a file, not a folder.`, { hresult: HRESULT.ERROR_DIRECTORY, object: path });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw sysvolPathNotFound(path, location, error);
+      throw toCofferError(error, path);
+    }
+    async function* inner(dir: string, prefix: string): AsyncGenerator<SysvolTreeEntry> {
+      const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      for (const entry of entries) {
+        const rel = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
+        const abs = join(dir, entry.name);
+        if (entry.isDirectory()) {
+          yield { path: rel, kind: 'directory', size: 0, content: null };
+          yield* inner(abs, rel);
+        } else if (entry.isFile()) {
+          const size = (await stat(abs)).size;
+          yield { path: rel, kind: 'file', size, content: withContent ? createReadStream(abs) : null };
+        }
+      }
+    }
+    yield* inner(base, '');
+  }
+
+  return {
+    location,
+    async exists(path) {
+      try {
+        await access(full(path));
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async *listTree(path): AsyncGenerator<SysvolEntry> {
+      for await (const { path: p, kind, size } of walk(path, false)) yield { path: p, kind, size };
+    },
+    readTree(path) {
+      return walk(path, true);
+    },
+    async readFile(path) {
+      try {
+        return await readFile(full(path));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw sysvolPathNotFound(path, location, error);
+        throw toCofferError(error, path);
+      }
+    },
+    async readAcl(path) {
+      if (!(await this.exists(path))) throw sysvolPathNotFound(path, location);
+      const { stdout } = await runTool('samba-tool', ['ntacl', 'get', '--as-sddl', ...confArgs, full(path)], { object: path });
+      return stdout.trim();
+    },
+    async writeTree(path, entries) {
+      const base = full(path);
+      await mkdir(base, { recursive: true });
+      for await (const entry of entries as AsyncIterable<SysvolWriteEntry>) {
+        const target = join(base, normalizeSysvolPath(entry.path));
+        if (entry.kind === 'directory') {
+          await mkdir(target, { recursive: true });
+          continue;
+        }
+        await mkdir(dirname(target), { recursive: true });
+        const content = entry.content ?? new Uint8Array();
+        if (content instanceof Uint8Array) await writeFile(target, content);
+        else await pipeline(Readable.from(content), createWriteStream(target));
+      }
+    },
+    async removeTree(path, removeOptions = {}) {
+      if (!(await this.exists(path))) {
+        if (removeOptions.missingOk) return;
+        throw sysvolPathNotFound(path, location);
+      }
+      await rm(full(path), { recursive: true, force: true });
+    },
+    async writeAcl(path, sddl) {
+      if (!(await this.exists(path))) throw sysvolPathNotFound(path, location);
+      await runTool('samba-tool', ['ntacl', 'set', ...confArgs, sddl, full(path)], { object: path });
+    },
+    async close() {
+      // nothing held
+    },
+  };
+}

@@ -1,0 +1,331 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { lookup } from 'node:dns/promises';
+import { rmSync } from 'node:fs';
+import { mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { extract as tarExtract, pack as tarPack, type Header } from 'tar-stream';
+import { CofferError, HRESULT, invalidArgument } from '@coffer/core';
+import { type Secret, toSecret } from '../credentials/secret.js';
+import { AD_HRESULT, AdErrorCode } from '../errors.js';
+import { smbFailure, firstNtStatus, type SmbErrorContext } from './smbclient-errors.js';
+import { runTool } from './run-tool.js';
+import { normalizeSysvolPath, type SysvolEntry, type SysvolSource, type SysvolTreeEntry, type SysvolWriteEntry } from './sysvol-source.js';
+
+export interface SmbclientSysvolOptions {
+  /** The DC's name (FQDN); resolved once, then smbclient connects to that address. */
+  host: string;
+  /** Connect to this IP instead of resolving `host` (smbclient's own name cache can hold stale addresses). */
+  address?: string;
+  /** Default `sysvol`. */
+  share?: string;
+  /** NTLM credentials; the password is only ever written to a 0600 auth file in a private folder. */
+  credentials: { user: string; domain: string; password: Secret | string };
+  /** A transfer with no data for this long is stopped (default 60 000 ms). */
+  idleTimeoutMs?: number;
+  smbclientPath?: string;
+  smbcaclsPath?: string;
+}
+
+const PATH_MISSING_STATUSES = new Set(['NT_STATUS_OBJECT_NAME_NOT_FOUND', 'NT_STATUS_OBJECT_PATH_NOT_FOUND', 'NT_STATUS_NO_SUCH_FILE', 'NT_STATUS_NOT_FOUND']);
+const liveAuthDirs = new Set<string>();
+let exitHookInstalled = false;
+
+/** Removes every auth folder still around when the process exits, so a password file never outlives its run. */
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const dir of liveAuthDirs) rmSync(dir, { recursive: true, force: true });
+  });
+}
+
+/** smbclient's `-c` splits on `;` and quotes with `"`: a path holding either cannot be passed safely. */
+function commandPath(path: string): string {
+  const normalized = normalizeSysvolPath(path);
+  if (/[";\r\n]/.test(normalized)) {
+    throw new CofferError(AdErrorCode.UnsupportedPath, `The SYSVOL path ${normalized} contains a character smbclient commands cannot carry (" ; or a line break).`, {
+      hresult: HRESULT.E_INVALIDARG,
+      object: normalized,
+      hint: 'Files with such names inside a folder are fine (they travel in the tar stream); only the folder named in the call must avoid them.',
+    });
+  }
+  return normalized;
+}
+
+function stripTarName(name: string, root: string): string | null {
+  const clean = name.replace(/^\.\//, '').replace(/\/+$/, '');
+  if (clean.toLowerCase() === root.toLowerCase()) return '';
+  if (root === '') return clean;
+  // SMB names are case-insensitive: the server may spell the root as stored rather than as asked.
+  if (clean.toLowerCase().startsWith(`${root.toLowerCase()}/`)) return clean.slice(root.length + 1);
+  return null;
+}
+
+interface RunningTransfer {
+  child: ChildProcess;
+  stderr: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  dataSeen: () => boolean;
+  timedOut: () => boolean;
+}
+
+/** SYSVOL over Samba's smbclient/smbcacls: tar mode streams whole folders in one pass with exact names and bytes. */
+export async function createSmbclientSysvolSource(options: SmbclientSysvolOptions): Promise<SysvolSource> {
+  const share = options.share ?? 'sysvol';
+  const smbclient = options.smbclientPath ?? 'smbclient';
+  const smbcacls = options.smbcaclsPath ?? 'smbcacls';
+  const idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
+  const { user, domain } = options.credentials;
+  const password = toSecret(options.credentials.password).reveal();
+  if (/[\r\n]/.test(password) || /[\r\n]/.test(user) || /[\r\n]/.test(domain)) throw invalidArgument('User, domain and password must not contain line breaks (smbclient auth file).');
+  const account = `${domain}\\${user}`;
+
+  let address = options.address;
+  if (address === undefined) {
+    if (isIP(options.host)) address = options.host;
+    else {
+      try {
+        address = (await lookup(options.host, { family: 0 })).address;
+      } catch (error) {
+        throw new CofferError(AdErrorCode.ServerUnreachable, `Cannot resolve the domain controller name ${options.host}.`, {
+          hresult: AD_HRESULT.ERROR_BAD_NETPATH,
+          object: options.host,
+          hint: 'Check DNS or /etc/hosts for the DC name.',
+          cause: error,
+        });
+      }
+    }
+  }
+  const unc = `//${address}/${share}`;
+  const location = `smb://${options.host}/${share}`;
+
+  installExitHook();
+  const privateDir = await mkdtemp(join(tmpdir(), 'coffer-smb-'));
+  liveAuthDirs.add(privateDir);
+  const authFile = join(privateDir, 'auth');
+  await writeFile(authFile, `username = ${user}\npassword = ${password}\ndomain = ${domain}\n`, { mode: 0o600 });
+  const common = ['-A', authFile, '--use-kerberos=off', '--option=unix charset=UTF-8'];
+  let downloadCounter = 0;
+
+  const context = (path: string, operation: string): SmbErrorContext => ({ server: options.host, share, path, account, operation });
+
+  function run(args: string[], path: string): Promise<{ stdout: string; stderr: string; exitCode: number | null }> {
+    const [program, ...rest] = args;
+    return runTool(program === 'smbcacls' ? smbcacls : smbclient, rest, { object: `${location}/${path}`, allowFailure: true });
+  }
+
+  async function smbCommand(command: string, path: string, operation: string): Promise<string> {
+    const result = await run(['smbclient', unc, ...common, '-c', command], path);
+    const output = `${result.stdout}\n${result.stderr}`;
+    if (result.exitCode !== 0 || (firstNtStatus(output) !== null && !/NT_STATUS_OK/.test(output))) throw smbFailure(output, context(path, operation), false);
+    return result.stdout;
+  }
+
+  function startTransfer(args: string[], stdin: 'ignore' | 'pipe'): RunningTransfer {
+    const child = spawn(smbclient, [unc, ...common, ...args], { stdio: [stdin, 'pipe', 'pipe'] });
+    const stderrChunks: Buffer[] = [];
+    let dataSeen = false;
+    let timedOut = false;
+    let timer: NodeJS.Timeout | undefined;
+    const arm = () => {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => {
+        timedOut = true;
+        child.kill('SIGKILL');
+      }, idleTimeoutMs);
+    };
+    arm();
+    child.stdout?.on('data', () => {
+      dataSeen = true;
+      arm();
+    });
+    child.stderr?.on('data', (c: Buffer) => {
+      stderrChunks.push(c);
+      arm();
+    });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolvePromise) => {
+      child.on('error', () => resolvePromise({ code: null, signal: null }));
+      child.on('close', (code, signal) => {
+        if (timer) clearTimeout(timer);
+        resolvePromise({ code, signal });
+      });
+    });
+    return { child, stderr: () => Buffer.concat(stderrChunks).toString('utf8'), exited, dataSeen: () => dataSeen, timedOut: () => timedOut };
+  }
+
+  async function transferFailure(transfer: RunningTransfer, path: string, operation: string, cause?: unknown): Promise<CofferError> {
+    const exit = await Promise.race([transfer.exited, new Promise<null>((r) => setTimeout(() => r(null), 5_000))]);
+    if (exit === null) transfer.child.kill('SIGKILL');
+    if (transfer.timedOut()) {
+      return new CofferError(AdErrorCode.Timeout, `${operation} on ${location}/${path} stalled: no data for ${idleTimeoutMs} ms.`, {
+        hresult: AD_HRESULT.ERROR_TIMEOUT,
+        object: `${location}/${path}`,
+        hint: 'The DC stopped answering; check it is up and reachable, then retry.',
+        cause,
+      });
+    }
+    const stderr = transfer.stderr();
+    if (firstNtStatus(stderr) !== null) return smbFailure(stderr, context(path, operation), transfer.dataSeen());
+    if (cause !== undefined) {
+      // The tar stream broke without smbclient naming a status: the transfer was cut off.
+      return new CofferError(AdErrorCode.ConnectionLost, `${operation} of ${location}/${path} was cut off: ${cause instanceof Error ? cause.message : String(cause)}.`, {
+        hresult: AD_HRESULT.ERROR_NETNAME_DELETED,
+        object: `${location}/${path}`,
+        hint: 'The connection to the DC ended mid-transfer; nothing partial was kept. Retry once the DC is back.',
+        cause,
+      });
+    }
+    return smbFailure(stderr || `smbclient exited with ${exit?.code ?? 'a signal'}`, context(path, operation), transfer.dataSeen());
+  }
+
+  async function* readTree(path: string): AsyncGenerator<SysvolTreeEntry> {
+    const root = commandPath(path);
+    const transfer = startTransfer(['-Tc', '-', root], 'ignore');
+    const extract = tarExtract();
+    transfer.child.stdout?.pipe(extract);
+    transfer.child.stdout?.on('error', (error) => extract.destroy(error));
+    let finished = false;
+    try {
+      try {
+        for await (const entry of extract) {
+          const header: Header = entry.header;
+          const rel = stripTarName(header.name, root);
+          if (rel === null || rel === '') {
+            entry.resume();
+            continue;
+          }
+          if (header.type === 'directory') {
+            entry.resume();
+            yield { path: rel, kind: 'directory', size: 0, content: null };
+            continue;
+          }
+          if (header.type !== 'file' && header.type !== 'contiguous-file') {
+            entry.resume();
+            continue;
+          }
+          let failed: CofferError | null = null;
+          const content = (async function* guarded(): AsyncGenerator<Uint8Array> {
+            try {
+              for await (const chunk of entry as AsyncIterable<Uint8Array>) yield chunk;
+            } catch (error) {
+              failed = await transferFailure(transfer, path, 'reading SYSVOL', error);
+              throw failed;
+            }
+          })();
+          yield { path: rel, kind: 'file', size: header.size ?? 0, content };
+          // Whatever the consumer left unread is drained so the next header can be parsed.
+          entry.resume();
+          if (failed) throw failed;
+        }
+      } catch (error) {
+        if (error instanceof CofferError) throw error;
+        throw await transferFailure(transfer, path, 'reading SYSVOL', error);
+      }
+      const exit = await transfer.exited;
+      finished = true;
+      if (exit.code !== 0 || transfer.timedOut()) throw await transferFailure(transfer, path, 'reading SYSVOL');
+    } finally {
+      if (!finished) {
+        transfer.child.kill('SIGKILL');
+        extract.destroy();
+      }
+    }
+  }
+
+  const source: SysvolSource = {
+    location,
+    async exists(path) {
+      const target = commandPath(path);
+      const result = await run(['smbclient', unc, ...common, '-c', target === '' ? 'ls' : `allinfo "${target}"`], target);
+      const output = `${result.stdout}\n${result.stderr}`;
+      const status = firstNtStatus(output);
+      if (result.exitCode === 0 && status === null) return true;
+      if (status !== null && PATH_MISSING_STATUSES.has(status)) return false;
+      throw smbFailure(output, context(target, 'checking a SYSVOL path'), false);
+    },
+    async *listTree(path): AsyncGenerator<SysvolEntry> {
+      // Tar mode is the one listing that keeps names exact (ls pads and trims them); contents are drained unread.
+      for await (const entry of readTree(path)) yield { path: entry.path, kind: entry.kind, size: entry.size };
+    },
+    readTree,
+    async readFile(path) {
+      const target = commandPath(path);
+      const local = join(privateDir, `download-${(downloadCounter += 1)}`);
+      try {
+        await smbCommand(`get "${target}" "${local}"`, target, 'reading a SYSVOL file');
+        return await readFile(local);
+      } finally {
+        await unlink(local).catch(() => undefined);
+      }
+    },
+    async readAcl(path) {
+      const target = commandPath(path);
+      const result = await run(['smbcacls', unc, target, ...common, '--sddl'], target);
+      const output = `${result.stdout}\n${result.stderr}`;
+      if (result.exitCode !== 0) throw smbFailure(output, context(target, 'reading an ACL'), false);
+      const sddl = result.stdout.trim().split('\n').pop() ?? '';
+      if (!/^(O:|G:|D:|S:)/.test(sddl)) throw smbFailure(output, context(target, 'reading an ACL'), false);
+      return sddl;
+    },
+    async writeAcl(path, sddl) {
+      const target = commandPath(path);
+      const result = await run(['smbcacls', unc, target, ...common, '--sddl', '-S', sddl], target);
+      if (result.exitCode !== 0) throw smbFailure(`${result.stdout}\n${result.stderr}`, context(target, 'writing an ACL'), false);
+    },
+    async writeTree(path, entries) {
+      const target = commandPath(path);
+      if (target !== '') await smbCommand(`recurse ON; mkdir "${target}"`, target, 'creating a SYSVOL folder').catch(async (error: unknown) => {
+        // mkdir of an existing folder reports a collision; that is fine for a merge.
+        if (error instanceof CofferError && (await source.exists(target))) return '';
+        throw error;
+      });
+      const packer = tarPack();
+      const transfer = startTransfer([...(target === '' ? [] : ['-D', target]), '-Tx', '-'], 'pipe');
+      const feeding = (async () => {
+        for await (const entry of entries as AsyncIterable<SysvolWriteEntry>) {
+          const name = normalizeSysvolPath(entry.path);
+          if (entry.kind === 'directory') {
+            packer.entry({ name: `${name}/`, type: 'directory', mode: 0o755 });
+            continue;
+          }
+          const content = entry.content ?? new Uint8Array();
+          if (content instanceof Uint8Array) {
+            await new Promise<void>((resolvePromise, reject) => packer.entry({ name, size: content.length, mode: 0o644 }, Buffer.from(content), (error) => (error ? reject(error) : resolvePromise())));
+          } else {
+            if (entry.size === undefined) throw invalidArgument(`writeTree: streamed content of ${name} needs its size.`, { object: name });
+            const sink = packer.entry({ name, size: entry.size, mode: 0o644 });
+            await pipeline(Readable.from(content), sink);
+          }
+        }
+        packer.finalize();
+      })();
+      try {
+        await Promise.all([feeding, pipeline(packer, transfer.child.stdin as NodeJS.WritableStream)]);
+      } catch (error) {
+        transfer.child.kill('SIGKILL');
+        if (error instanceof CofferError) throw error;
+        throw await transferFailure(transfer, target, 'writing SYSVOL', error);
+      }
+      const exit = await transfer.exited;
+      if (exit.code !== 0) throw await transferFailure(transfer, target, 'writing SYSVOL');
+    },
+    async removeTree(path, removeOptions = {}) {
+      const target = commandPath(path);
+      if (target === '') throw invalidArgument('Refusing to remove the whole SYSVOL share.');
+      if (!(await source.exists(target))) {
+        if (removeOptions.missingOk) return;
+        throw smbFailure('NT_STATUS_OBJECT_NAME_NOT_FOUND', context(target, 'removing a SYSVOL folder'), false);
+      }
+      await smbCommand(`deltree "${target}"`, target, 'removing a SYSVOL folder');
+    },
+    async close() {
+      liveAuthDirs.delete(privateDir);
+      await rm(privateDir, { recursive: true, force: true });
+    },
+  };
+  return source;
+}

@@ -1,0 +1,80 @@
+import { CofferError, HRESULT, invalidArgument } from '@coffer/core';
+import { AdErrorCode } from '../errors.js';
+
+export type SysvolEntryKind = 'file' | 'directory';
+
+/** One file or folder below the path that was listed; `path` is relative to it, `/`-separated, names exactly as stored. */
+export interface SysvolEntry {
+  path: string;
+  kind: SysvolEntryKind;
+  /** Bytes for files, 0 for folders. */
+  size: number;
+}
+
+/**
+ * An entry of {@link SysvolSource.readTree}. `content` streams a file's bytes; read it (or ignore it) before asking
+ * for the next entry: the whole tree arrives in one pass, so a skipped file is drained, not kept.
+ */
+export interface SysvolTreeEntry extends SysvolEntry {
+  content: AsyncIterable<Uint8Array> | null;
+}
+
+/** What {@link SysvolSource.writeTree} puts below its target folder. Streamed content needs `size`. */
+export interface SysvolWriteEntry {
+  path: string;
+  kind: SysvolEntryKind;
+  content?: Uint8Array | AsyncIterable<Uint8Array>;
+  size?: number;
+}
+
+/**
+ * SYSVOL, however it is reached. Paths are relative to the share root (`<dns domain>/Policies/{GUID}`),
+ * with `/` (a `\` is accepted too). Entries come parents-first.
+ */
+export interface SysvolSource {
+  /** Where the data comes from, for messages: `smb://dc1.example.com/sysvol` or a local folder. */
+  readonly location: string;
+  exists(path: string): Promise<boolean>;
+  /** Every file and folder below `path` (not `path` itself). */
+  listTree(path: string): AsyncIterable<SysvolEntry>;
+  /** Every file and folder below `path` with file contents, in one streamed pass. */
+  readTree(path: string): AsyncIterable<SysvolTreeEntry>;
+  readFile(path: string): Promise<Buffer>;
+  /** The NT ACL of a file or folder as SDDL. */
+  readAcl(path: string): Promise<string>;
+  /** Creates `path` (and parents) and writes the entries below it; existing files are overwritten. */
+  writeTree(path: string, entries: Iterable<SysvolWriteEntry> | AsyncIterable<SysvolWriteEntry>): Promise<void>;
+  /** Removes `path` and everything below it. Missing paths fail unless `missingOk`. */
+  removeTree(path: string, options?: { missingOk?: boolean }): Promise<void>;
+  /** Replaces the NT ACL of `path` with the given SDDL. */
+  writeAcl(path: string, sddl: string): Promise<void>;
+  /** Releases what the source holds (the smbclient auth file). */
+  close(): Promise<void>;
+}
+
+/** `a\b/c/` → `a/b/c`; refuses `..` so nothing escapes the share. */
+export function normalizeSysvolPath(path: string): string {
+  const parts = path.replace(/\\/g, '/').split('/').filter((p) => p !== '' && p !== '.');
+  if (parts.some((p) => p === '..')) throw invalidArgument(`SYSVOL path ${path} contains '..'.`, { object: path });
+  return parts.join('/');
+}
+
+export function joinSysvolPath(...parts: string[]): string {
+  return normalizeSysvolPath(parts.filter((p) => p !== '').join('/'));
+}
+
+export function sysvolPathNotFound(path: string, location: string, cause?: unknown): CofferError {
+  return new CofferError(AdErrorCode.PathNotFound, `The SYSVOL path ${path} does not exist on ${location}.`, {
+    hresult: HRESULT.ERROR_PATH_NOT_FOUND,
+    object: path,
+    hint: 'Check the GPO GUID and the domain folder name; the GPO may have been deleted or SYSVOL not replicated yet.',
+    cause,
+  });
+}
+
+/** Collects an async byte stream into one Buffer. */
+export async function collectBytes(content: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of content) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks);
+}

@@ -1,0 +1,260 @@
+import { cp, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { runCommand } from '../system/run-command.js';
+import type { DcLayout } from '../system/smb-conf.js';
+import type { SeedSummary, SeededGpo, SeededLink } from '../types.js';
+import { defaultCorpusDir, readCorpusBackups } from './corpus-backups.js';
+import { parseLdif, renderLdif, type LdifRecord } from './ldif.js';
+import { buildSeedPlan, gpLinkEntry, gpoDn, gptIniContent, securityFilteredSddl, type SeedPlan } from './seed-plan.js';
+
+export interface ApplySeedInput {
+  layout: DcLayout;
+  baseDn: string;
+  dnsDomain: string;
+  extraGpos: number;
+  corpusDir?: string;
+}
+
+/**
+ * Seeds a provisioned DC before samba starts: one ldbadd batch, one ldbsearch for the SIDs the new groups got,
+ * one ldbmodify batch, SYSVOL written directly, then `samba-tool ntacl sysvolreset` once for every ACL.
+ * Offline writes avoid racing a running DC and are far faster than one `samba-tool gpo create` per GPO.
+ */
+export async function applySeed({ layout, baseDn, dnsDomain, extraGpos, corpusDir }: ApplySeedInput): Promise<SeedSummary> {
+  const corpus = await readCorpusBackups(corpusDir ?? defaultCorpusDir());
+  const plan = buildSeedPlan({ baseDn, dnsDomain, corpus, extraGpos });
+  const seedDir = join(layout.workDir, 'seed');
+  await mkdir(seedDir, { recursive: true });
+
+  const addFile = join(seedDir, '1-add.ldif');
+  await writeFile(addFile, renderLdif(additions(plan)));
+  await runCommand('ldbadd', ['-H', layout.samLdbPath, addFile], { timeoutMs: 10 * 60_000 });
+
+  const found = await lookUp(layout, plan);
+  const groupSids = new Map(plan.groups.map((g) => [g.dn.toLowerCase(), found.sids.get(g.dn.toLowerCase())]));
+  const grant = plan.groups.find((g) => g.role === 'apply');
+  const deny = plan.groups.find((g) => g.role === 'deny');
+  const grantSid = grant ? groupSids.get(grant.dn.toLowerCase()) : undefined;
+  const denySid = deny ? groupSids.get(deny.dn.toLowerCase()) : undefined;
+  if (!grant || !deny || !grantSid || !denySid) throw new Error('The seed groups were added but their objectSid could not be read back.');
+  const sddl = securityFilteredSddl(grantSid, denySid);
+
+  const gpLinks = new Map<string, string>();
+  const modifications: LdifRecord[] = [];
+  for (const container of plan.containers) {
+    if (container.links.length === 0) continue;
+    const existing = container.create ? '' : (found.gpLinks.get(container.dn.toLowerCase()) ?? '');
+    const value = existing + container.links.map((l) => gpLinkEntry(l.gpoGuid, baseDn, l.options)).join('');
+    gpLinks.set(container.dn, value);
+    if (!container.create) modifications.push({ dn: container.dn, changes: [{ operation: 'replace', attribute: 'gPLink', values: [value] }] });
+  }
+  for (const gpo of plan.gpos.filter((g) => g.securityFiltered)) {
+    modifications.push({ dn: gpoDn(gpo.guid, baseDn), changes: [{ operation: 'replace', attribute: 'nTSecurityDescriptor', values: [sddl] }] });
+  }
+  const modifyFile = join(seedDir, '2-modify.ldif');
+  await writeFile(modifyFile, renderLdif(modifications));
+  await runCommand('ldbmodify', ['-H', layout.samLdbPath, modifyFile], { timeoutMs: 10 * 60_000 });
+
+  const policiesDir = join(layout.sysvolPath, dnsDomain, 'Policies');
+  for (const gpo of plan.gpos) {
+    const folder = join(policiesDir, gpo.guid);
+    await mkdir(join(folder, 'Machine'), { recursive: true });
+    await mkdir(join(folder, 'User'), { recursive: true });
+    if (gpo.copyTreeFrom) await cp(gpo.copyTreeFrom, folder, { recursive: true, force: true });
+    await writeFile(join(folder, 'GPT.INI'), gptIniContent((gpo.userSysvolVersion << 16) | gpo.machineSysvolVersion));
+    for (const file of gpo.files) {
+      await mkdir(dirname(join(folder, file.path)), { recursive: true });
+      await writeFile(join(folder, file.path), file.content);
+    }
+  }
+  const startersDir = join(layout.sysvolPath, dnsDomain, 'StarterGPOs');
+  for (const starter of plan.starterGpos) {
+    for (const file of starter.files) {
+      await mkdir(dirname(join(startersDir, starter.guid, file.path)), { recursive: true });
+      await writeFile(join(startersDir, starter.guid, file.path), file.content);
+    }
+  }
+  await runCommand('samba-tool', ['ntacl', 'sysvolreset', '-s', layout.smbConfPath], { timeoutMs: 10 * 60_000 });
+
+  return summarise(plan, layout, { grantSid, denySid, sddl, grantName: grant.name, denyName: deny.name }, gpLinks, groupSids);
+}
+
+function additions(plan: SeedPlan): LdifRecord[] {
+  const { baseDn, dnsDomain } = plan;
+  const records: LdifRecord[] = [];
+  // Parents first: OUs are listed outermost first in the plan.
+  for (const container of plan.containers.filter((c) => c.create)) {
+    const attributes: Array<[string, string]> = [['objectClass', 'organizationalUnit']];
+    if (container.blockInheritance) attributes.push(['gPOptions', '1']);
+    if (container.links.length > 0) attributes.push(['gPLink', container.links.map((l) => gpLinkEntry(l.gpoGuid, baseDn, l.options)).join('')]);
+    records.push({ dn: container.dn, attributes });
+  }
+  for (const group of plan.groups) {
+    records.push({ dn: group.dn, attributes: [['objectClass', 'group'], ['sAMAccountName', group.samAccountName], ['description', `Coffer seed: security filtering (${group.role})`]] });
+  }
+  for (const filter of plan.wmiFilters) {
+    records.push({
+      dn: `CN=${filter.guid},CN=SOM,CN=WMIPolicy,CN=System,${baseDn}`,
+      attributes: [
+        ['objectClass', 'msWMI-Som'],
+        ['msWMI-Name', filter.name],
+        ['msWMI-Parm1', filter.description],
+        ['msWMI-Parm2', filter.parm2],
+        ['msWMI-Author', `Administrator@${dnsDomain.toUpperCase()}`],
+        ['msWMI-ID', filter.guid],
+        ['msWMI-CreationDate', '20240115103000.000000-000'],
+        ['msWMI-ChangeDate', '20240220081500.000000-000'],
+        ['showInAdvancedViewOnly', 'TRUE'],
+      ],
+    });
+  }
+  for (const gpo of plan.gpos) {
+    const dn = gpoDn(gpo.guid, baseDn);
+    const attributes: Array<[string, string]> = [
+      ['objectClass', 'groupPolicyContainer'],
+      ['displayName', gpo.displayName],
+      ['gPCFileSysPath', `\\\\${dnsDomain}\\SysVol\\${dnsDomain}\\Policies\\${gpo.guid}`],
+      ['flags', String(gpo.flags)],
+      ['versionNumber', String((gpo.userAdVersion << 16) | gpo.machineAdVersion)],
+      ['gPCFunctionalityVersion', '2'],
+    ];
+    if (gpo.machineExtensionNames) attributes.push(['gPCMachineExtensionNames', gpo.machineExtensionNames]);
+    if (gpo.userExtensionNames) attributes.push(['gPCUserExtensionNames', gpo.userExtensionNames]);
+    if (gpo.wmiFilterGuid) attributes.push(['gPCWQLFilter', `[${dnsDomain};${gpo.wmiFilterGuid};0]`]);
+    records.push({ dn, attributes });
+    records.push({ dn: `CN=User,${dn}`, attributes: [['objectClass', 'container']] });
+    records.push({ dn: `CN=Machine,${dn}`, attributes: [['objectClass', 'container']] });
+  }
+  return records;
+}
+
+async function lookUp(layout: DcLayout, plan: SeedPlan): Promise<{ sids: Map<string, string>; gpLinks: Map<string, string> }> {
+  const filter = `(|${plan.groups.map((g) => `(sAMAccountName=${g.samAccountName})`).join('')}(objectClass=domainDNS)(objectClass=site))`;
+  const { stdout } = await runCommand('ldbsearch', ['-H', layout.samLdbPath, '-b', plan.baseDn, filter, 'objectSid', 'gPLink'], { timeoutMs: 60_000 });
+  const sids = new Map<string, string>();
+  const gpLinks = new Map<string, string>();
+  for (const record of parseLdif(stdout)) {
+    const sid = record.attributes.get('objectsid')?.[0];
+    const link = record.attributes.get('gplink')?.[0];
+    if (sid) sids.set(record.dn.toLowerCase(), sid);
+    if (link) gpLinks.set(record.dn.toLowerCase(), link);
+  }
+  return { sids, gpLinks };
+}
+
+async function listFiles(root: string): Promise<Array<{ path: string; size: number }>> {
+  const out: Array<{ path: string; size: number }> = [];
+  async function walk(dir: string, prefix: string): Promise<void> {
+    for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+      const rel = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
+      if (entry.isDirectory()) await walk(join(dir, entry.name), rel);
+      else out.push({ path: rel, size: (await stat(join(dir, entry.name))).size });
+    }
+  }
+  await walk(root, '');
+  return out;
+}
+
+async function summarise(
+  plan: SeedPlan,
+  layout: DcLayout,
+  permissions: { grantSid: string; denySid: string; sddl: string; grantName: string; denyName: string },
+  gpLinks: Map<string, string>,
+  groupSids: Map<string, string | undefined>,
+): Promise<SeedSummary> {
+  const { baseDn, dnsDomain } = plan;
+  const linksOf = (guid: string): SeededLink[] => {
+    const links: SeededLink[] = [];
+    for (const container of plan.containers) {
+      const existingCount = container.create ? 0 : countLinks(gpLinks.get(container.dn) ?? '') - container.links.length;
+      container.links.forEach((link, index) => {
+        if (link.gpoGuid !== guid) return;
+        links.push({
+          containerDn: container.dn,
+          containerKind: container.kind,
+          options: link.options,
+          enabled: (link.options & 1) === 0,
+          enforced: (link.options & 2) !== 0,
+          positionInGpLink: existingCount + index + 1,
+        });
+      });
+    }
+    return links;
+  };
+  const gpos: SeededGpo[] = [];
+  for (const gpo of plan.gpos) {
+    const sysvolSharePath = `${dnsDomain}/Policies/${gpo.guid}`;
+    const sysvolFolder = join(layout.sysvolPath, dnsDomain, 'Policies', gpo.guid);
+    const filter = plan.wmiFilters.find((f) => f.guid === gpo.wmiFilterGuid);
+    gpos.push({
+      guid: gpo.guid,
+      dn: gpoDn(gpo.guid, baseDn),
+      displayName: gpo.displayName,
+      flags: gpo.flags,
+      versionNumber: (gpo.userAdVersion << 16) | gpo.machineAdVersion,
+      userVersion: gpo.userAdVersion,
+      machineVersion: gpo.machineAdVersion,
+      gptIniVersion: (gpo.userSysvolVersion << 16) | gpo.machineSysvolVersion,
+      machineExtensionNames: gpo.machineExtensionNames,
+      userExtensionNames: gpo.userExtensionNames,
+      sysvolFolder,
+      sysvolSharePath,
+      files: await listFiles(sysvolFolder),
+      sourceBackup: gpo.sourceBackup,
+      links: linksOf(gpo.guid),
+      wmiFilter: filter ? { guid: filter.guid, name: filter.name, gPCWQLFilter: `[${dnsDomain};${filter.guid};0]` } : null,
+      permissions: gpo.securityFiltered
+        ? {
+            authenticatedUsersApplyRemoved: true,
+            applyGrantedTo: [{ name: permissions.grantName, sid: permissions.grantSid }],
+            applyDeniedTo: [{ name: permissions.denyName, sid: permissions.denySid }],
+            sddl: permissions.sddl,
+          }
+        : null,
+      purpose: gpo.purpose,
+    });
+  }
+  const startersRoot = join(layout.sysvolPath, dnsDomain, 'StarterGPOs');
+  const starterGpos = [];
+  for (const s of plan.starterGpos) {
+    starterGpos.push({
+      guid: s.guid,
+      displayName: s.displayName,
+      description: s.description,
+      type: s.type,
+      typeName: s.type === 0 ? ('System' as const) : ('Custom' as const),
+      author: s.author,
+      product: s.product,
+      computerVersion: s.computerVersion,
+      userVersion: s.userVersion,
+      starterGpoVersion: s.starterGpoVersion,
+      sysvolFolder: join(startersRoot, s.guid),
+      sysvolSharePath: `${dnsDomain}/StarterGPOs/${s.guid}`,
+      files: await listFiles(join(startersRoot, s.guid)),
+      localizedLanguages: s.localizedLanguages,
+    });
+  }
+  return {
+    gpos,
+    ous: plan.containers
+      .filter((c) => c.kind === 'ou')
+      .map((c) => ({ dn: c.dn, name: c.name, blockInheritance: c.blockInheritance, gPLink: gpLinks.get(c.dn) ?? null })),
+    groups: plan.groups.map((g) => ({ name: g.name, dn: g.dn, sid: groupSids.get(g.dn.toLowerCase()) ?? '' })),
+    wmiFilters: plan.wmiFilters.map((f) => ({
+      guid: f.guid,
+      dn: `CN=${f.guid},CN=SOM,CN=WMIPolicy,CN=System,${baseDn}`,
+      name: f.name,
+      description: f.description,
+      parm2: f.parm2,
+      queries: f.queries,
+    })),
+    starterGpos,
+    gpLinks: [...gpLinks].map(([containerDn, gPLink]) => ({ containerDn, gPLink })),
+    extraGpoCount: plan.extraGpoCount,
+    unicodeFileSharePath: `${dnsDomain}/Policies/${plan.unicodeScriptGpoGuid}/Machine/Scripts/Startup/ünï cödé ✓.cmd`,
+  };
+}
+
+function countLinks(gPLink: string): number {
+  return (gPLink.match(/\[LDAP:\/\//gi) ?? []).length;
+}
