@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { BackupDestination, CofferError, type BackupOutput, type BackupRequest, type OperationContext, type StagedEntry } from '@coffer/core';
 import {
   cancelledDrmError,
+  datastoreCorrupt,
   drmError,
   storeBusyForBackupRestore,
 } from '../errors/drm-codes.js';
@@ -11,7 +12,7 @@ import { backupRestriction, RESTRICTION_TEXT } from '../license/eligibility.js';
 import { FRESH_STATE, FactsCache } from '../license/license-facts.js';
 import { wantsOverwrite, type BackupOptions } from '../options.js';
 import { sealBackupKey, serviceUnavailable } from '../service/license-service.js';
-import { escapeField } from '../store/field-escaping.js';
+import { LicenseLineView } from '../store/license-record.js';
 import { LicenseStore } from '../store/license-store.js';
 import { resolveStorePath } from '../store/store-location.js';
 import { reportStatus } from '../status/msdrm-status.js';
@@ -26,14 +27,13 @@ import {
   MANIFEST_HEADER,
   backupMacKey,
   computeBackupMac,
-  manifestLine,
   type BackupFileFact,
   type BackupMacFile,
 } from './backup-file-set.js';
 import { ByteChannel } from './byte-channel.js';
 
 export const PROVIDER_ID = 'drm-licenses';
-const MANIFEST_FLUSH_CHARS = 64 * 1024;
+const NEWLINE = Buffer.from('\n');
 
 /**
  * IWMDRMLicenseManagement::BackupLicenses: copies every license that may be backed up
@@ -141,37 +141,39 @@ async function writeLicenseFiles(
     throw error;
   };
   const licensesWritten = staged.writeFile(LICENSES_FILE, licenses, { mode: 0o600 }).catch(failBoth);
+  manifest.push(Buffer.from(MANIFEST_HEADER, 'utf8'));
   const manifestWritten = staged.writeFile(MANIFEST_FILE, manifest, { mode: 0o600 }).catch(failBoth);
   let eligible = 0;
   let restricted = 0;
-  let manifestText = MANIFEST_HEADER;
+  const view = new LicenseLineView();
+  const checkState = states.size > 0;
   const produced = store
-    .scanLicenses((line, head) => {
+    .scanLicenseLines((line) => {
       if (context.signal.aborted) throw cancelledDrmError(store.path);
-      const restriction = backupRestriction(facts.get(head.factsText), states.get(head.lid) ?? FRESH_STATE, now);
-      context.progress.advance(head.kid);
+      try {
+        view.load(line);
+      } catch (error) {
+        throw datastoreCorrupt(store.path, `a license record is malformed (${(error as Error).message})`, error);
+      }
+      const kid = view.kid;
+      const state = checkState ? (states.get(view.lid) ?? FRESH_STATE) : FRESH_STATE;
+      const restriction = backupRestriction(facts.get(view.factsText), state, now);
+      context.progress.advance(kid);
       if (restriction !== undefined) {
         restricted += 1;
-        reportStatus(context, 'RESTRICTED_LICENSE', `License ${head.lid} (KID ${head.kid}) is not backed up: ${RESTRICTION_TEXT[restriction]}.`, {
-          object: head.kid,
-        });
+        reportStatus(context, 'RESTRICTED_LICENSE', `License ${view.lid} (KID ${kid}) is not backed up: ${RESTRICTION_TEXT[restriction]}.`, { object: kid });
         return undefined;
       }
       eligible += 1;
-      manifestText += manifestLine(escapeField(head.lid), escapeField(head.kid), head.priority, head.sha256);
-      const pending: Promise<void>[] = [];
-      if (manifestText.length >= MANIFEST_FLUSH_CHARS) {
-        const blocked = manifest.push(Buffer.from(manifestText, 'utf8'));
-        manifestText = '';
-        if (blocked) pending.push(blocked);
-      }
+      // Manifest line: LID, KID, PRIORITY, SHA-256 are the record's own leading fields.
+      const manifestBlocked = manifest.push(view.manifestFields);
+      manifest.push(NEWLINE);
       // The line is a view into a read buffer whose next byte is its newline: keep both.
-      const blocked = licenses.push(Buffer.from(line.buffer, line.byteOffset, line.length + 1));
-      if (blocked) pending.push(blocked);
-      return pending.length === 0 ? undefined : Promise.all(pending).then(() => undefined);
+      const licenseBlocked = licenses.push(Buffer.from(line.buffer, line.byteOffset, line.length + 1));
+      if (!manifestBlocked && !licenseBlocked) return undefined;
+      return Promise.all([manifestBlocked, licenseBlocked]).then(() => undefined);
     })
     .then(() => {
-      if (manifestText) manifest.push(Buffer.from(manifestText, 'utf8'));
       licenses.end();
       manifest.end();
     })

@@ -8,6 +8,7 @@ import {
   diffieHellman,
   generateKeyPairSync,
   hkdfSync,
+  randomBytes,
   sign,
   timingSafeEqual,
   verify,
@@ -113,4 +114,4 @@ export function keyIdOf(...publicKeys: string[]): string {
   return sha256Hex(publicKeys.join('|')).slice(0, 16);
 }
 
-export { randomBytes } from 'node:crypto';
+export { randomBytes };

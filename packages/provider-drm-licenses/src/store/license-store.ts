@@ -301,6 +301,11 @@ export class LicenseStore {
     });
   }
 
+  /** Like scanLicenses, but hands over raw record lines for callers that decode only what they need (backup). */
+  async scanLicenseLines(onLine: (line: Buffer) => void | Promise<void>): Promise<void> {
+    await this.#scanLog('licenses', onLine);
+  }
+
   /**
    * Writes a new generation of the licenses log holding the records `keep` accepts plus
    * the added ones, then commits it. Used for removal and for restore (which replaces

@@ -11,7 +11,7 @@ export interface LineReadSummary {
 
 /**
  * Calls `onLine` for every `\n`-terminated line in the first `byteLimit` bytes of a file,
- * in 1 MiB reads. Each line is a view into a buffer that is never reused, so a consumer
+ * in 1 MiB reads. The byte after each line view is its newline. Each line is a view into a buffer that is never reused, so a consumer
  * may keep it (e.g. queue it for writing) without copying. Memory stays at one chunk
  * plus whatever the consumer keeps.
  */

@@ -19,12 +19,17 @@ export function sealBatch(key: Uint8Array, previousMac: string, batch: Uint8Arra
   return { macLine: `${MAC_LINE_PREFIX}${records}\t${mac}\n`, mac };
 }
 
-/** Checks a log line by line while it streams past. */
+/**
+ * Checks a log line by line while it streams past. Consecutive lines that sit next to
+ * each other in one read buffer are fed to the HMAC as one range (a 100,000-line log
+ * costs a few hundred updates, not 200,000).
+ */
 export class MacChainVerifier {
   readonly #key: Uint8Array;
   #previous: string;
   #hmac: Hmac;
   #batchRecords = 0;
+  #pending: { buffer: ArrayBufferLike; start: number; end: number } | undefined;
   records = 0;
 
   constructor(key: Uint8Array, genesis: string) {
@@ -42,16 +47,23 @@ export class MacChainVerifier {
     return this.#batchRecords === 0;
   }
 
-  /** Feeds a record line (without its newline). */
+  /** Feeds a record line (a view without its newline; the byte after it must be that newline). */
   record(line: Uint8Array): void {
-    this.#hmac.update(line);
-    this.#hmac.update('\n');
+    const start = line.byteOffset;
+    const end = start + line.length + 1;
+    const pending = this.#pending;
+    if (pending && pending.buffer === line.buffer && pending.end === start) pending.end = end;
+    else {
+      this.#flush();
+      this.#pending = { buffer: line.buffer, start, end };
+    }
     this.#batchRecords += 1;
     this.records += 1;
   }
 
   /** Checks a `M` line (without its newline); false when the batch was altered. */
   seal(line: string): boolean {
+    this.#flush();
     const [, countText, mac] = line.split('\t');
     const expected = this.#hmac.digest('hex');
     const ok = mac !== undefined && Number(countText) === this.#batchRecords && equalHex(expected, mac);
@@ -59,6 +71,13 @@ export class MacChainVerifier {
     this.#batchRecords = 0;
     this.#hmac = this.#start();
     return ok;
+  }
+
+  #flush(): void {
+    const pending = this.#pending;
+    if (!pending) return;
+    this.#hmac.update(new Uint8Array(pending.buffer as ArrayBuffer, pending.start, pending.end - pending.start));
+    this.#pending = undefined;
   }
 
   #start(): Hmac {

@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createStore, issueLicenses, type IssueLicenseSpec, type StoreLocation } from '../src/index.js';
+
+/**
+ * A little world for tests: one license restore service shared by several simulated
+ * machines, each with its own store (machine ids are configured, as the provider allows).
+ */
+export interface TestWorld {
+  root: string;
+  servicePath: string;
+  machine(name: string): StoreLocation & { store: string; machineId: string };
+  destination(name?: string): Promise<string>;
+  cleanup(): Promise<void>;
+}
+
+export async function createWorld(): Promise<TestWorld> {
+  const root = await mkdtemp(join(tmpdir(), 'coffer-drm-test-'));
+  const servicePath = join(root, 'license-service');
+  return {
+    root,
+    servicePath,
+    machine: (name) => ({ store: join(root, `store-${name}`), machineId: `machine-${name}` }),
+    destination: async (name = 'backup') => {
+      const path = join(root, name);
+      await mkdir(path, { recursive: true });
+      return path;
+    },
+    cleanup: () => rm(root, { recursive: true, force: true }),
+  };
+}
+
+export async function machineWithLicenses(world: TestWorld, name: string, licenses: IssueLicenseSpec[]) {
+  const location = world.machine(name);
+  await createStore({ ...location, servicePath: world.servicePath });
+  const issued = licenses.length > 0 ? await issueLicenses({ ...location, licenses }) : [];
+  return { location, issued };
+}
+
+/** Every file under a folder with its SHA-256: equal snapshots mean nothing changed. */
+export async function snapshot(root: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const visit = async (dir: string, prefix: string): Promise<void> => {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) {
+        out[`${rel}/`] = 'dir';
+        await visit(join(dir, entry.name), rel);
+      } else out[rel] = createHash('sha256').update(await readFile(join(dir, entry.name))).digest('hex');
+    }
+  };
+  await visit(root, '');
+  return out;
+}
+
+export async function modeOf(path: string): Promise<number> {
+  return (await stat(path)).mode & 0o777;
+}
+
+export const backupable: IssueLicenseSpec = { title: 'Backupable', allowBackupRestore: true };

@@ -1,0 +1,197 @@
+import { appendFile, readFile, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  DRM_HRESULT,
+  createLicensor,
+  exportLicensor,
+  importLicenses,
+  importLicensor,
+  inspectLicense,
+  issueLicenses,
+  listLicenses,
+  playLicense,
+  removeLicenses,
+  setLicenseDisabled,
+} from '../src/index.js';
+import { parseLicenseXml } from '../src/license/license-xml.js';
+import { backupable, createWorld, machineWithLicenses, modeOf, type TestWorld } from './helpers.js';
+
+let world: TestWorld;
+beforeEach(async () => {
+  world = await createWorld();
+});
+afterEach(async () => {
+  await world.cleanup();
+});
+
+async function rejection(promise: Promise<unknown>): Promise<{ code: string; hresult?: number }> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as { code: string; hresult?: number };
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('license store', () => {
+  it('is a 0700 folder of 0600 files, unlocked after use', async () => {
+    const { location } = await machineWithLicenses(world, 'A', [backupable]);
+    expect(await modeOf(location.store)).toBe(0o700);
+    const files = await readdir(location.store);
+    expect(files.sort()).toEqual(['keys-000002.json', 'licenses-000001.log', 'state-000001.log', 'store.json']);
+    for (const file of files) expect(await modeOf(join(location.store, file))).toBe(0o600);
+  });
+
+  it('issues WMDRM-style signed licenses and lists them by KID then priority', async () => {
+    const { location } = await machineWithLicenses(world, 'A', [
+      { kid: 'KID-1', priority: 1, title: 'low' },
+      { kid: 'KID-1', priority: 9, title: 'high & <mighty>' },
+      { kid: 'KID-0', title: 'other', allowBackupRestore: true },
+    ]);
+    const { total, licenses } = await listLicenses(location);
+    expect(total).toBe(3);
+    expect(licenses.map((l) => [l.kid, l.priority, l.title])).toEqual([
+      ['KID-0', 0, 'other'],
+      ['KID-1', 9, 'high & <mighty>'],
+      ['KID-1', 1, 'low'],
+    ]);
+    const inspection = await inspectLicense({ ...location, lid: licenses[1]!.lid });
+    expect(inspection.signatureNow).toBe('valid');
+    expect(inspection.boundHere).toBe(true);
+    expect(inspection.xml).toMatch(/^<LICENSE version="2.0.0.0"><LICENSORINFO><DATA><LID>\{[0-9A-F-]{36}\}<\/LID><KID>KID-1<\/KID>/);
+    expect(inspection.xml).toContain('<ENABLINGBITS><ALGORITHM type="AES-256-GCM"/>');
+    expect(inspection.xml).toContain('<SIGNALGORITHM type="Ed25519"/>');
+    const parsed = parseLicenseXml(inspection.xml);
+    expect(parsed.meta.TITLE).toBe('high & <mighty>');
+    expect(parsed.priority).toBe(9);
+  });
+
+  it('forces AllowBackupRestore off when a play count is set', async () => {
+    const { issued } = await machineWithLicenses(world, 'A', [{ playCount: 2, allowBackupRestore: true }]);
+    expect(issued[0]!.rights).toEqual(['Play']);
+    expect(issued[0]!.notes).toEqual(['AllowBackupRestore was forced off because the license sets a play count.']);
+  });
+
+  it('records plays apart from the license, makes counts run out, and plays the highest priority first', async () => {
+    const { location, issued } = await machineWithLicenses(world, 'A', [
+      { kid: 'SONG', priority: 5, playCount: 2 },
+      { kid: 'SONG', priority: 1 },
+    ]);
+    const first = await playLicense({ ...location, kid: 'SONG' });
+    expect(first).toMatchObject({ lid: issued[0]!.lid, plays: 1, playsLeft: 1 });
+    expect((await playLicense({ ...location, kid: 'SONG' })).playsLeft).toBe(0);
+    // Exhausted: the lower-priority, uncounted license takes over.
+    const third = await playLicense({ ...location, kid: 'SONG' });
+    expect(third.lid).toBe(issued[1]!.lid);
+    const exhausted = await inspectLicense({ ...location, lid: issued[0]!.lid });
+    expect(exhausted.play).toBe('exhausted');
+    expect(exhausted.state.plays).toBe(2);
+    const error = await rejection(playLicense({ ...location, lid: issued[0]!.lid }));
+    expect(error.code).toBe('DRM_LICENSE_NOT_USABLE');
+    // The license text itself never changes with use.
+    expect(exhausted.sha256).toBe((await inspectLicense({ ...location, lid: issued[0]!.lid })).sha256);
+  });
+
+  it('honours begin and expiry dates and expire-after-first-use', async () => {
+    const now = Date.now();
+    const { location, issued } = await machineWithLicenses(world, 'A', [
+      { kid: 'LATER', beginDate: new Date(now + 86_400_000) },
+      { kid: 'OLD', expirationDate: new Date(now - 1000), allowBackupRestore: true },
+      { kid: 'RENTAL', expireAfterFirstUseHours: 1, allowBackupRestore: true },
+    ]);
+    expect((await rejection(playLicense({ ...location, kid: 'LATER' }))).code).toBe('DRM_LICENSE_NOT_USABLE');
+    expect((await inspectLicense({ ...location, lid: issued[1]!.lid })).backup).toBe('expired');
+    await playLicense({ ...location, kid: 'RENTAL', now: now - 2 * 3_600_000 });
+    const rental = await inspectLicense({ ...location, lid: issued[2]!.lid });
+    expect(rental.play).toBe('expired');
+    expect(rental.backup).toBe('expired');
+  });
+
+  it('removes by LID and by KID, and disables', async () => {
+    const { location, issued } = await machineWithLicenses(world, 'A', [{ kid: 'X' }, { kid: 'X' }, { kid: 'Y' }]);
+    await playLicense({ ...location, lid: issued[2]!.lid });
+    expect(await removeLicenses({ ...location, kid: 'X' })).toMatchObject({ removed: 2 });
+    expect((await listLicenses(location)).total).toBe(1);
+    await setLicenseDisabled({ ...location, lid: issued[2]!.lid, disabled: true });
+    const disabled = await inspectLicense({ ...location, lid: issued[2]!.lid });
+    expect(disabled).toMatchObject({ play: 'disabled', backup: 'disabled', state: { plays: 1, disabled: true } });
+    expect((await rejection(removeLicenses({ ...location, lids: ['{nope}'] }))).code).toBe('DRM_LICENSE_NOT_FOUND');
+  });
+
+  it('judges imported licenses: a forged signature is kept but never valid', async () => {
+    const { location, issued } = await machineWithLicenses(world, 'A', [backupable]);
+    const original = await inspectLicense({ ...location, lid: issued[0]!.lid });
+    await removeLicenses({ ...location, lids: [original.lid] });
+    const forged = original.xml.replace('<PRIORITY>0</PRIORITY>', '<PRIORITY>7</PRIORITY>');
+    const [imported] = await importLicenses({ ...location, xml: [forged] });
+    expect(imported).toMatchObject({ signature: 'invalid', backup: 'invalid-signature', play: 'invalid-signature' });
+  });
+
+  it('trusts another store licensor only after import-licensor', async () => {
+    const a = await machineWithLicenses(world, 'A', []);
+    const b = await machineWithLicenses(world, 'B', []);
+    const keyFile = await exportLicensor({ ...a.location, includePrivateKey: true });
+    const imported = await importLicensor({ ...b.location, text: keyFile });
+    expect(imported.canIssue).toBe(true);
+    const publicOnly = await exportLicensor(a.location);
+    expect(publicOnly).not.toContain('privateKey');
+    expect((await createLicensor({ ...b.location, name: 'second' })).name).toBe('second');
+    const [issued] = await issueLicenses({ ...b.location, licensorId: imported.id, licenses: [backupable] });
+    expect((await inspectLicense({ ...b.location, lid: issued!.lid })).signedBy[0]!.keyId).toBe(imported.id);
+  });
+
+  it('refuses another machine (NS_E_DRM_HARDWAREID_MISMATCH)', async () => {
+    const { location } = await machineWithLicenses(world, 'A', [backupable]);
+    const error = await rejection(listLicenses({ ...location, machineId: 'machine-stolen' }));
+    expect(error).toMatchObject({ code: 'NS_E_DRM_HARDWAREID_MISMATCH', hresult: DRM_HRESULT.NS_E_DRM_HARDWAREID_MISMATCH });
+    expect(error.hresult).toBe(0xc00d278f);
+  });
+
+  it('detects a flipped byte in the licenses log (NS_E_DRM_CHECKPOINT_FAILED)', async () => {
+    const { location } = await machineWithLicenses(world, 'A', [backupable, backupable]);
+    const log = join(location.store, 'licenses-000001.log');
+    const bytes = await readFile(log);
+    const at = bytes.indexOf('Backupable');
+    bytes[at] = 'b'.charCodeAt(0);
+    await writeFile(log, bytes);
+    const error = await rejection(listLicenses(location));
+    expect(error).toMatchObject({ code: 'NS_E_DRM_CHECKPOINT_FAILED', hresult: 0xc00d277f });
+  });
+
+  it('detects an edited header, a dropped batch and an unreadable header', async () => {
+    const { location } = await machineWithLicenses(world, 'A', [backupable]);
+    await issueLicenses({ ...location, licenses: [backupable] });
+    const headerPath = join(location.store, 'store.json');
+    const header = JSON.parse(await readFile(headerPath, 'utf8'));
+    const edited = { ...header, trustedKeys: [] };
+    await writeFile(headerPath, JSON.stringify(edited));
+    expect((await rejection(listLicenses(location))).code).toBe('NS_E_DRM_CHECKPOINT_FAILED');
+    // Roll the log back to its first batch while the header still names the second.
+    await writeFile(headerPath, JSON.stringify(header));
+    const log = join(location.store, header.licenses.file);
+    const text = await readFile(log, 'utf8');
+    const firstBatchEnd = text.indexOf('\nM\t') + 1;
+    await writeFile(log, text.slice(0, text.indexOf('\n', firstBatchEnd) + 1));
+    expect((await rejection(listLicenses(location))).code).toBe('NS_E_DRM_CHECKPOINT_FAILED');
+    await writeFile(headerPath, '{ not json');
+    expect((await rejection(listLicenses(location))).code).toBe('NS_E_DRM_DATASTORE_CORRUPT');
+  });
+
+  it('treats bytes past the checkpoint as an interrupted append and drops them', async () => {
+    const { location } = await machineWithLicenses(world, 'A', [backupable]);
+    const log = join(location.store, 'licenses-000001.log');
+    await appendFile(log, 'L\t{torn');
+    expect((await listLicenses(location)).total).toBe(1);
+    await issueLicenses({ ...location, licenses: [backupable] });
+    expect((await listLicenses(location)).total).toBe(2);
+    expect(await readFile(log, 'utf8')).not.toContain('{torn');
+  });
+
+  it('cleans up a generation a crash left uncommitted', async () => {
+    const { location } = await machineWithLicenses(world, 'A', [backupable]);
+    await writeFile(join(location.store, 'licenses-000007.log'), 'half written');
+    expect((await listLicenses(location)).total).toBe(1);
+    expect(await readdir(location.store)).not.toContain('licenses-000007.log');
+  });
+});
