@@ -6,6 +6,8 @@ import { main } from './main.js';
 const cancel = new AbortController();
 process.on('SIGINT', () => {
   if (cancel.signal.aborted) {
+    // The progress bar hides the cursor; give it back before leaving mid-draw.
+    if (process.stderr.isTTY) process.stderr.write('\u001b[?25h');
     process.stderr.write('\ncancelled\n');
     process.exit(130);
   }
