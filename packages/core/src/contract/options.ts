@@ -13,13 +13,19 @@ export type OptionsJsonSchema = Record<string, unknown> & {
  * Validates options against the provider's schema. Invalid input becomes one
  * E_INVALIDARG error listing every problem with its option path.
  */
-export async function validateOptions<T>(schema: OptionsSchema<T>, input: unknown, providerId: string): Promise<T> {
+export async function validateOptions<T>(
+  schema: OptionsSchema<T>,
+  input: unknown,
+  providerId: string,
+  /** Where the accepted options are described, e.g. `coffer help restore gpo`. */
+  helpTopic = `backup ${providerId}`,
+): Promise<T> {
   const result = await schema['~standard'].validate(input ?? {});
   if (result.issues) {
     const problems = result.issues.map((issue) => `${formatPath(issue.path) || '(options)'}: ${issue.message}`);
     throw invalidArgument(`Invalid options for provider '${providerId}': ${problems.join('; ')}`, {
       object: providerId,
-      hint: `Run 'coffer help backup ${providerId}' for the accepted options.`,
+      hint: `Run 'coffer help ${helpTopic}' for the accepted options.`,
     });
   }
   return result.value;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { cancelledError } from '../errors/coffer-error.js';
+import { cancelledError, pathNotFound } from '../errors/coffer-error.js';
 import type { ProgressTracker } from '../operation/progress.js';
 import { ENGINE_PREFIX } from './backup-destination.js';
 import { INTEGRITY_MANIFEST_NAME, parseIntegrityManifest, type IntegrityManifest } from './integrity-manifest.js';
@@ -113,6 +113,8 @@ export async function verifyBackup(path: string, options: VerifyOptions = {}): P
  * directory holding several (each sub-folder with a manifest is checked).
  */
 export async function verifyDirectory(path: string, options: VerifyOptions = {}): Promise<DirectoryVerification> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isDirectory()) throw pathNotFound(path, 'backup directory', 'Name the directory that holds the backups.');
   if (await isFile(join(path, INTEGRITY_MANIFEST_NAME))) {
     const single = await verifyBackup(path, options);
     return { path, ok: single.ok, backups: [single], unverifiable: [] };

@@ -97,7 +97,7 @@ export function pathNotFound(path: string, what = 'directory', hint?: string): C
   return new CofferError(ErrorCode.PathNotFound, `The ${what} ${path} does not exist.`, {
     hresult: HRESULT.ERROR_PATH_NOT_FOUND,
     object: path,
-    hint: hint ?? `Create it first (mkdir -p ${JSON.stringify(path)}); Coffer never creates the target ${what}.`,
+    hint: hint ?? `Create it first (mkdir -p ${JSON.stringify(path)}); Coffer never creates it.`,
   });
 }
 

@@ -50,11 +50,20 @@ export async function loadProvider(specifier: string, options: LoadOptions = {})
     module = await import(url);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const notFound = code === 'ERR_MODULE_NOT_FOUND' && isPath;
+    // The entry file itself is missing (a path typo, or a package that was never built), as opposed to a module it imports.
+    const entryMissing = code === 'ERR_MODULE_NOT_FOUND' && (error as Error).message.includes(fileURLToPath(url));
     throw new CofferError(
-      notFound ? ErrorCode.ProviderNotFound : ErrorCode.ProviderLoadFailed,
+      entryMissing ? ErrorCode.ProviderNotFound : ErrorCode.ProviderLoadFailed,
       `Provider '${specifier}' failed to load: ${(error as Error).message}`,
-      { object: specifier, hint: notFound ? 'Check the path.' : 'The provider module threw while loading; see the cause.', cause: error },
+      {
+        object: specifier,
+        hint: entryMissing
+          ? isPath
+            ? 'Check the path; if it is a package folder, build the package first.'
+            : `The package's entry file is missing: reinstall ${specifier}, or build it if it is a local package.`
+          : 'The provider module threw while loading; see the cause.',
+        cause: error,
+      },
     );
   }
   const provider = validateProvider(unwrap(module), specifier);

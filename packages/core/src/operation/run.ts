@@ -51,7 +51,7 @@ export async function runBackup(provider: BackupProvider<any, any>, run: RunBack
 export async function runRestore(provider: BackupProvider<any, any>, run: RunRestoreOptions): Promise<OperationResult<RestoreOutput>> {
   return execute('restore', provider, run, async (context) => {
     if (!provider.restore || !provider.capabilities.restore) throw unsupported(provider, 'restore');
-    const options = await validateOptions(provider.restoreOptions ?? emptyOptions, run.options, provider.id);
+    const options = await validateOptions(provider.restoreOptions ?? emptyOptions, run.options, provider.id, `restore ${provider.id}`);
     const source = await requireDirectory(run.source, 'backup directory');
     context.throwIfCancelled();
     return provider.restore({ source, options }, context);
@@ -80,7 +80,7 @@ export async function runCommand(
         object: provider.id,
       });
     }
-    const options = await validateOptions(command.options, run.options, `${provider.id} ${command.name}`);
+    const options = await validateOptions(command.options, run.options, provider.id, `${provider.id} ${command.name}`);
     return command.run(options, context);
   });
 }

@@ -87,3 +87,7 @@ describe('verify', () => {
     expect(result.ok).toBe(false);
   });
 });
+
+test('verifying a directory that does not exist is a PATH_NOT_FOUND error', async () => {
+  await expect(verifyDirectory(join(await tempDir(), 'gone'))).rejects.toMatchObject({ code: 'PATH_NOT_FOUND', hresult: 0x80070003 });
+});
