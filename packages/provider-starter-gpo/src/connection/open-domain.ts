@@ -1,0 +1,138 @@
+/**
+ * Reaches the domain the way the options say: SYSVOL over SMB (smbclient) with the DC given, or a local/mounted
+ * SYSVOL path. With a DC, LDAP (LDAPS, CA verified) is used once, to check the account and to read the domain
+ * head's objectGUID that GPMC records as GPODomainGuid; Starter GPOs themselves live only in SYSVOL.
+ */
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CofferError, ErrorCode, HRESULT, pathNotFound, type OperationContext } from '@coffer/core';
+import {
+  connectLdap,
+  createLocalSysvolSource,
+  createSmbclientSysvolSource,
+  parseBracedGuid,
+  readCredentials,
+  splitAccount,
+  toSecret,
+  type Credentials,
+  type SysvolSource,
+} from '@coffer/active-directory';
+import type { StarterGpoBackupSource } from '../backup/write-starter-gpo-backups.js';
+import type { StarterGpoConnectionOptions } from '../options.js';
+
+export interface OpenedDomain {
+  sysvol: SysvolSource;
+  source: StarterGpoBackupSource;
+  /** How folder ACLs are read, for the extras file. */
+  aclSource: string;
+  close(): Promise<void>;
+}
+
+function dnsDomainOf(namingContext: string): string {
+  return namingContext
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => /^dc=/i.test(part))
+    .map((part) => part.slice(3))
+    .join('.')
+    .toLowerCase();
+}
+
+async function credentialsFor(options: StarterGpoConnectionOptions): Promise<Credentials> {
+  if (options.password !== undefined) {
+    const account = splitAccount(options.user!, options.domain);
+    return { ...account, password: toSecret(options.password), source: 'value' };
+  }
+  return readCredentials({
+    user: options.user!,
+    domain: options.domain,
+    ...(options.passwordFile === undefined ? {} : { passwordFile: options.passwordFile }),
+    prompt: false,
+  });
+}
+
+/** objectGUID of the domain head, braced lower-case as GPMC writes GPODomainGuid; checks the domain name too. */
+async function readDomainGuid(options: StarterGpoConnectionOptions, credentials: Credentials): Promise<{ domain: string; guid: string }> {
+  const ldap = await connectLdap({
+    host: options.dc!,
+    ...(options.caFile === undefined ? {} : { caFile: options.caFile }),
+    bindName: `${credentials.user}@${credentials.domain}`,
+    password: credentials.password,
+  });
+  try {
+    const root = await ldap.rootDse();
+    const domain = dnsDomainOf(root.defaultNamingContext);
+    if (domain !== options.domain.toLowerCase()) {
+      throw new CofferError(ErrorCode.InvalidArgument, `${options.dc} serves the domain ${domain}, not ${options.domain}.`, {
+        hresult: HRESULT.E_INVALIDARG,
+        object: options.domain,
+        hint: `Pass --domain ${domain}, or a DC of ${options.domain}.`,
+      });
+    }
+    const [head] = await ldap.search(root.defaultNamingContext, { scope: 'base', attributes: ['objectGUID'], paged: false });
+    const guid = head?.['objectGUID'];
+    if (!Buffer.isBuffer(guid)) {
+      throw new CofferError('LDAP_OPERATION_FAILED', `${options.dc} returned no objectGUID for ${root.defaultNamingContext}.`, {
+        hresult: HRESULT.E_FAIL,
+        object: root.defaultNamingContext,
+      });
+    }
+    return { domain, guid: parseBracedGuid(guid, 0, 'lower') };
+  } finally {
+    await ldap.close();
+  }
+}
+
+/** A local SYSVOL path may be the share root (holding `<domain>/`) or the domain's own folder. */
+async function localSysvolRoot(path: string, domain: string): Promise<string> {
+  const isDirectory = async (candidate: string) => (await stat(candidate).catch(() => undefined))?.isDirectory() === true;
+  if (!(await isDirectory(path))) throw pathNotFound(path, 'SYSVOL folder', 'Give the folder shared as SYSVOL (it holds a folder named after the domain).');
+  if (await isDirectory(join(path, domain))) return path;
+  const parent = join(path, '..');
+  if (path.replace(/[\\/]+$/, '').split(/[\\/]/).pop()?.toLowerCase() === domain.toLowerCase()) return parent;
+  throw new CofferError(ErrorCode.PathNotFound, `${path} holds no folder named ${domain}: it is not the SYSVOL of that domain.`, {
+    hresult: HRESULT.ERROR_PATH_NOT_FOUND,
+    object: join(path, domain),
+    hint: 'Give the SYSVOL share folder (Samba: <state dir>/sysvol) and check --domain.',
+  });
+}
+
+export async function openDomain(options: StarterGpoConnectionOptions, context: Pick<OperationContext, 'report' | 'throwIfCancelled'>): Promise<OpenedDomain> {
+  let domain = options.domain.toLowerCase();
+  let domainGuid = '';
+  let credentials: Credentials | undefined;
+  if (options.dc !== undefined) {
+    credentials = await credentialsFor(options);
+    const read = await readDomainGuid(options, credentials);
+    domain = read.domain;
+    domainGuid = read.guid;
+  } else {
+    context.report({
+      severity: 'info',
+      code: 'NO_DOMAIN_CONTROLLER',
+      message: 'No domain controller was given: the backups record an empty GPODomainGuid and GPODomainController.',
+      object: domain,
+    });
+  }
+  context.throwIfCancelled();
+  if (options.sysvol !== undefined) {
+    const root = await localSysvolRoot(options.sysvol, domain);
+    const sysvol = createLocalSysvolSource({ root, ...(options.smbConf === undefined ? {} : { smbConfPath: options.smbConf }) });
+    return {
+      sysvol,
+      source: { domain, domainGuid, domainController: options.dc ?? '', transport: 'local' },
+      aclSource: 'samba-tool ntacl',
+      close: () => sysvol.close(),
+    };
+  }
+  const sysvol = await createSmbclientSysvolSource({
+    host: options.dc!,
+    credentials: { user: credentials!.user, domain: credentials!.domain, password: credentials!.password },
+  });
+  return {
+    sysvol,
+    source: { domain, domainGuid, domainController: options.dc!, transport: 'smb' },
+    aclSource: 'smbcacls',
+    close: () => sysvol.close(),
+  };
+}

@@ -1,0 +1,81 @@
+import { starterGpoProvider } from './provider.js';
+
+export default starterGpoProvider;
+export { starterGpoProvider, saveCabCommand, PROVIDER_ID } from './provider.js';
+export {
+  backupOptionsSchema,
+  saveCabOptionsSchema,
+  connectionOptionsSchema,
+  type StarterGpoBackupOptions,
+  type SaveCabOptions,
+  type StarterGpoConnectionOptions,
+} from './options.js';
+
+export type { StarterGpoEntry, StarterGpoSummary, StarterGpoSnapshot, FolderAcl } from './model/starter-gpo.js';
+export {
+  parseStarterGpoTemplate,
+  renderStarterGpoTemplate,
+  withTemplateField,
+  parseStarterGpoType,
+  parseTemplateTime,
+  StarterGpoType,
+  TEMPLATE_FILE_NAME,
+  LOCALIZED_TEMPLATE_FILE_NAME,
+  TEMPLATE_FIELD_NAMES,
+  type StarterGpoTemplate,
+  type StarterGpoTypeName,
+  type TemplateField,
+} from './template/starter-gpo-template.js';
+export { parseLocalizedTemplate, resolveLocalized, type LocalizedTemplate } from './template/localized-template.js';
+export {
+  parseLosslessXml,
+  renderLosslessXml,
+  setChildText,
+  MALFORMED_XML,
+  type LosslessXmlDocument,
+  type XmlContentItem,
+  type XmlChildElement,
+  type XmlAttribute,
+} from './xml/lossless-xml.js';
+
+export {
+  readStarterGpoCatalog,
+  readFolderAcl,
+  STARTER_GPOS_FOLDER,
+  type StarterGpoCatalog,
+  type StarterGpoFolder,
+  type StarterGpoSysvol,
+} from './sysvol/read-starter-gpos.js';
+export { openDomain, type OpenedDomain } from './connection/open-domain.js';
+export { selectStarterGpos, type SelectableStarterGpo } from './select/select-starter-gpos.js';
+
+export {
+  writeStarterGpoBackups,
+  starterGpoBackupInst,
+  newBackupId,
+  type StarterGpoBackupSource,
+  type WriteBackupsRequest,
+  type WriteBackupsResult,
+} from './backup/write-starter-gpo-backups.js';
+export { gpmcManifestIndex, GPMC_MANIFEST_FILE } from './backup/gpmc-manifest-index.js';
+export {
+  SYSVOL_COPY_FOLDER,
+  BKUPINFO_FILE,
+  STARTER_GPO_EXTRAS_FILE,
+  BACKUP_TYPE_ELEMENT,
+  BACKUP_TYPE_STARTER_GPO,
+  STARTER_GPO_KIND,
+  backupPathOf,
+} from './backup/layout.js';
+export {
+  buildStarterGpoExtras,
+  renderStarterGpoExtras,
+  parseStarterGpoExtras,
+  STARTER_GPO_EXTRAS_FORMAT,
+  type StarterGpoExtras,
+} from './backup/starter-gpo-extras.js';
+export { listStarterGpoBackups } from './list/list-starter-gpo-backups.js';
+
+export { buildCabinet, cabChecksum, dosDateTime, MAX_BLOCK, type CabinetFile, type CabinetOptions, type CabCompression } from './cab/cabinet-writer.js';
+export { cabinetNameOf, planCabinetNames, CAB_TEMPLATE_NAME, CAB_REPORT_NAME } from './cab/cabinet-names.js';
+export { saveStarterGpoCab, starterGpoCabinetFiles, checkCabinetTarget, type SaveCabResult } from './cab/save-starter-gpo-cab.js';

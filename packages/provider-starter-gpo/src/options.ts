@@ -1,0 +1,75 @@
+/**
+ * Options, in the GPO provider's connection conventions so the CLI maps them to the same flags
+ * (`--dc`, `--domain`, `--user`, `--password-file`, `--ca-file`, `--sysvol`; the password itself never a flag).
+ */
+import { z } from '@coffer/core';
+
+const connectionShape = {
+  dc: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('FQDN of the domain controller (its name in the LDAPS certificate), e.g. dc1.example.com. Needed unless --sysvol is given.'),
+  domain: z.string().min(1).describe('DNS name of the domain, e.g. example.com.'),
+  user: z.string().min(1).optional().describe('Account to bind as: user, user@domain or DOMAIN\\user. Needed with --dc.'),
+  password: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Password of the account.')
+    .meta({ secret: true, env: 'COFFER_PASSWORD', fileOption: 'passwordFile' }),
+  passwordFile: z.string().min(1).optional().describe('File whose first line is the password (mode 0600).'),
+  caFile: z.string().min(1).optional().describe('PEM file of the CA that issued the DC certificate (LDAPS is always verified).'),
+  sysvol: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Local or mounted SYSVOL folder (the one holding <domain>/StarterGPOs) to read instead of SMB.'),
+  smbConf: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("smb.conf of the DC that owns a local --sysvol, so samba-tool can read the folders' NT ACLs."),
+};
+
+export const connectionOptionsSchema = z.object(connectionShape);
+export type StarterGpoConnectionOptions = z.infer<typeof connectionOptionsSchema>;
+
+function connectionProblems(options: StarterGpoConnectionOptions, context: z.RefinementCtx): void {
+  if (options.dc === undefined && options.sysvol === undefined) {
+    context.addIssue({ code: 'custom', path: ['dc'], message: 'give --dc (read SYSVOL over SMB) or --sysvol (a local SYSVOL path)' });
+  }
+  if (options.dc !== undefined && options.user === undefined) {
+    context.addIssue({ code: 'custom', path: ['user'], message: 'an account is needed to reach the domain controller' });
+  }
+}
+
+export const backupOptionsSchema = z
+  .object({
+    ...connectionShape,
+    starterGpo: z
+      .array(z.string().min(1))
+      .optional()
+      .describe('Starter GPO to back up, by display name or GUID; repeat for several.'),
+    all: z.boolean().optional().describe('Back up every Starter GPO of the domain.'),
+  })
+  .superRefine((options, context) => {
+    connectionProblems(options, context);
+    const named = (options.starterGpo ?? []).length > 0;
+    if (named && options.all === true) context.addIssue({ code: 'custom', path: ['all'], message: 'give either --starter-gpo or --all, not both' });
+    if (!named && options.all !== true) context.addIssue({ code: 'custom', path: ['starterGpo'], message: 'name a Starter GPO (--starter-gpo) or pass --all' });
+  });
+
+export type StarterGpoBackupOptions = z.infer<typeof backupOptionsSchema>;
+
+export const saveCabOptionsSchema = z
+  .object({
+    ...connectionShape,
+    starterGpo: z.string().min(1).describe('The Starter GPO to save, by display name or GUID.'),
+    cabFile: z.string().min(1).describe('The .cab file to write; its folder must exist.'),
+    overwrite: z.boolean().optional().describe('Replace the .cab file when it exists (otherwise that is an error).'),
+    compression: z.enum(['mszip', 'none']).optional().describe('MSZIP (default, as GPMC) or none.'),
+  })
+  .superRefine(connectionProblems);
+
+export type SaveCabOptions = z.infer<typeof saveCabOptionsSchema>;

@@ -1,0 +1,162 @@
+import {
+  defineCommand,
+  defineProvider,
+  SPECIFICATION_VERSION,
+  type BackupOutput,
+  type OperationContext,
+} from '@coffer/core';
+import { writeStarterGpoBackups } from './backup/write-starter-gpo-backups.js';
+import { checkCabinetTarget, saveStarterGpoCab } from './cab/save-starter-gpo-cab.js';
+import { openDomain, type OpenedDomain } from './connection/open-domain.js';
+import { listStarterGpoBackups } from './list/list-starter-gpo-backups.js';
+import { starterGpoLabel } from './model/starter-gpo.js';
+import {
+  backupOptionsSchema,
+  saveCabOptionsSchema,
+  type SaveCabOptions,
+  type StarterGpoBackupOptions,
+  type StarterGpoConnectionOptions,
+} from './options.js';
+import { selectStarterGpos } from './select/select-starter-gpos.js';
+import {
+  noStarterGposFolder,
+  readFolderAcl,
+  readStarterGpoCatalog,
+  type StarterGpoCatalog,
+  type StarterGpoFolder,
+} from './sysvol/read-starter-gpos.js';
+
+export const PROVIDER_ID = 'starter-gpo';
+
+async function withDomain<T>(
+  options: StarterGpoConnectionOptions,
+  context: OperationContext,
+  body: (domain: OpenedDomain, catalog: StarterGpoCatalog) => Promise<T>,
+): Promise<T> {
+  context.progress.phase('connecting');
+  const domain = await openDomain(options, context);
+  try {
+    context.throwIfCancelled();
+    context.progress.phase('reading Starter GPOs');
+    const catalog = await readStarterGpoCatalog(domain.sysvol, domain.source.domain, context);
+    return await body(domain, catalog);
+  } finally {
+    await domain.close();
+  }
+}
+
+/** The named Starter GPOs (NOT_FOUND/AMBIGUOUS otherwise), or all of them; each with its folder ACL read. */
+async function chooseStarterGpos(
+  requested: readonly string[] | 'all',
+  domain: OpenedDomain,
+  catalog: StarterGpoCatalog,
+  context: OperationContext,
+): Promise<StarterGpoFolder[]> {
+  if (!catalog.folderExists && requested !== 'all') throw noStarterGposFolder(domain.source.domain, catalog.sharePath, domain.sysvol.location);
+  const chosen =
+    requested === 'all'
+      ? catalog.starterGpos
+      : selectStarterGpos(
+          catalog.starterGpos.map((folder) => ({ id: folder.snapshot.id, displayName: folder.snapshot.displayName, folder })),
+          requested,
+          domain.source.domain,
+        ).map((match) => match.folder);
+  for (const folder of chosen) {
+    context.throwIfCancelled();
+    folder.snapshot.acl = await readFolderAcl(domain.sysvol, folder.snapshot.sharePath, domain.aclSource, context);
+  }
+  return chosen;
+}
+
+async function backupStarterGpos(
+  request: { destination: string; comment?: string; options: StarterGpoBackupOptions },
+  context: OperationContext,
+): Promise<BackupOutput> {
+  const { options } = request;
+  return withDomain(options, context, async (domain, catalog) => {
+    const chosen = await chooseStarterGpos(options.all === true ? 'all' : (options.starterGpo ?? []), domain, catalog, context);
+    if (!catalog.folderExists) {
+      context.report({
+        severity: 'info',
+        code: 'NO_STARTER_GPOS',
+        message: `The domain ${domain.source.domain} has no StarterGPOs folder, so there is no Starter GPO to back up.`,
+        object: catalog.sharePath,
+      });
+    } else if (chosen.length === 0) {
+      context.report({
+        severity: 'info',
+        code: 'NO_STARTER_GPOS',
+        message: `The StarterGPOs folder of ${domain.source.domain} holds no Starter GPO, so there is nothing to back up.`,
+        object: catalog.sharePath,
+      });
+    }
+    if (chosen.length === 0) {
+      context.progress.finish();
+      return { backups: [], counts: { starterGpos: 0, files: 0, bytes: 0 } };
+    }
+    const fileCount = chosen.reduce((total, f) => total + f.snapshot.entries.filter((e) => e.kind === 'file').length, 0);
+    context.progress.phase('writing backups', fileCount + chosen.length);
+    const written = await writeStarterGpoBackups(
+      {
+        destination: request.destination,
+        comment: request.comment ?? '',
+        providerId: PROVIDER_ID,
+        source: domain.source,
+        starterGpos: chosen,
+      },
+      context,
+    );
+    for (const folder of chosen) {
+      context.report({
+        severity: 'info',
+        code: 'STARTER_GPO_BACKED_UP',
+        message: `Backed up ${starterGpoLabel(folder.snapshot)}.`,
+        object: folder.snapshot.id,
+      });
+    }
+    context.progress.finish();
+    return { backups: written.backups, counts: { starterGpos: written.backups.length, files: written.files, bytes: written.bytes } };
+  });
+}
+
+export const saveCabCommand = defineCommand<SaveCabOptions>({
+  name: 'save-cab',
+  description: 'Save one Starter GPO as a .cab file, as GPMC\'s "Save as Cabinet" (IGPMStarterGPO::Save) does.',
+  options: saveCabOptionsSchema,
+  examples: [
+    'coffer starter-gpo save-cab --dc dc1.example.com --domain example.com --user admin --password-file pw.txt --starter-gpo "Baseline" --cab-file baseline.cab',
+    'coffer starter-gpo save-cab --sysvol /var/lib/samba/sysvol --domain example.com --starter-gpo {GUID} --cab-file out.cab --overwrite',
+  ],
+  async run(options, context) {
+    // Refuse an impossible target before touching the domain.
+    await checkCabinetTarget(options.cabFile, options.overwrite === true);
+    return withDomain(options, context, async (domain, catalog) => {
+      const [folder] = await chooseStarterGpos([options.starterGpo], domain, catalog, context);
+      context.progress.phase('writing cabinet');
+      const saved = await saveStarterGpoCab(
+        folder!,
+        { path: options.cabFile, overwrite: options.overwrite === true, compression: options.compression ?? 'mszip' },
+        context,
+      );
+      context.progress.finish();
+      return {
+        data: saved,
+        lines: [`Saved ${starterGpoLabel(folder!.snapshot)} to ${saved.path} (${saved.files.length} files, ${saved.bytes} bytes).`],
+      };
+    });
+  },
+});
+
+/** The Starter GPO provider: backups like IGPMStarterGPO::Backup, listing, and `save-cab`. */
+export const starterGpoProvider = defineProvider<StarterGpoBackupOptions>({
+  specificationVersion: SPECIFICATION_VERSION,
+  id: PROVIDER_ID,
+  displayName: 'Starter GPOs',
+  description:
+    'Backs up Starter GPOs from SYSVOL (SMB or a local path) into a GPMC backup directory, keeping every file byte for byte and the folder ACL; saves one as a .cab file.',
+  capabilities: { backup: true, list: true, restore: false },
+  options: backupOptionsSchema,
+  backup: (request, context) => backupStarterGpos(request, context),
+  list: (request) => listStarterGpoBackups(request.source, request.query),
+  commands: [saveCabCommand],
+});
