@@ -35,3 +35,13 @@ export async function runTool(command: string, args: string[], cwd?: string): Pr
   const result = await run(command, args, { cwd, maxBuffer: 64 * 1024 * 1024 });
   return { stdout: result.stdout.toString(), stderr: result.stderr.toString() };
 }
+
+/** The file names `gcab -l` prints (it may append size, date, time and attributes after each name). */
+export async function gcabNames(cabinet: string): Promise<string[]> {
+  const { stdout } = await runTool('gcab', ['-l', cabinet]);
+  return stdout
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => line.replace(/\s+\d+\s+\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\s+0x[0-9A-Fa-f]+$/, ''))
+    .sort();
+}
