@@ -1,4 +1,13 @@
 import { defineConfig, mergeConfig } from 'vitest/config';
 import shared from '../../vitest.shared.js';
 
-export default mergeConfig(shared, defineConfig({}));
+// One real DC for the run; files run one after another because one of them hides the StarterGPOs folder for a while.
+export default mergeConfig(
+  shared,
+  defineConfig({
+    test: {
+      globalSetup: ['./test/setup/test-domain.ts'],
+      fileParallelism: false,
+    },
+  }),
+);

@@ -66,7 +66,7 @@ export const saveCabOptionsSchema = z
   .object({
     ...connectionShape,
     starterGpo: z.string().min(1).describe('The Starter GPO to save, by display name or GUID.'),
-    cabFile: z.string().min(1).describe('The .cab file to write; its folder must exist.'),
+    out: z.string().min(1).describe('The .cab file to write; its folder must exist.'),
     overwrite: z.boolean().optional().describe('Replace the .cab file when it exists (otherwise that is an error).'),
     compression: z.enum(['mszip', 'none']).optional().describe('MSZIP (default, as GPMC) or none.'),
   })

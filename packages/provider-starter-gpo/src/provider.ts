@@ -124,18 +124,18 @@ export const saveCabCommand = defineCommand<SaveCabOptions>({
   description: 'Save one Starter GPO as a .cab file, as GPMC\'s "Save as Cabinet" (IGPMStarterGPO::Save) does.',
   options: saveCabOptionsSchema,
   examples: [
-    'coffer starter-gpo save-cab --dc dc1.example.com --domain example.com --user admin --password-file pw.txt --starter-gpo "Baseline" --cab-file baseline.cab',
-    'coffer starter-gpo save-cab --sysvol /var/lib/samba/sysvol --domain example.com --starter-gpo {GUID} --cab-file out.cab --overwrite',
+    'coffer starter-gpo save-cab --dc dc1.example.com --domain example.com --user admin --password-file pw.txt --starter-gpo "Baseline" --out baseline.cab',
+    'coffer starter-gpo save-cab --sysvol /var/lib/samba/sysvol --domain example.com --starter-gpo {GUID} --out out.cab --overwrite',
   ],
   async run(options, context) {
     // Refuse an impossible target before touching the domain.
-    await checkCabinetTarget(options.cabFile, options.overwrite === true);
+    await checkCabinetTarget(options.out, options.overwrite === true);
     return withDomain(options, context, async (domain, catalog) => {
       const [folder] = await chooseStarterGpos([options.starterGpo], domain, catalog, context);
       context.progress.phase('writing cabinet');
       const saved = await saveStarterGpoCab(
         folder!,
-        { path: options.cabFile, overwrite: options.overwrite === true, compression: options.compression ?? 'mszip' },
+        { path: options.out, overwrite: options.overwrite === true, compression: options.compression ?? 'mszip' },
         context,
       );
       context.progress.finish();

@@ -9,7 +9,7 @@ import { ensureCabTools, gcabNames, runTool } from '../helpers/cab-tools.js';
 import { DOMAIN, KIOSK, makeSysvol, SYSTEM } from '../helpers/sysvol-fixture.js';
 
 let sysvol: { root: string; remove(): Promise<void> };
-let out: string;
+let outDir: string;
 
 beforeAll(async () => {
   await ensureCabTools();
@@ -17,12 +17,12 @@ beforeAll(async () => {
 
 beforeEach(async () => {
   sysvol = await makeSysvol([KIOSK, SYSTEM]);
-  out = await mkdtemp(join(tmpdir(), 'coffer-sg-cab-'));
+  outDir = await mkdtemp(join(tmpdir(), 'coffer-sg-cab-'));
 });
 
 afterEach(async () => {
   await sysvol.remove();
-  await rm(out, { recursive: true, force: true });
+  await rm(outDir, { recursive: true, force: true });
 });
 
 const KIOSK_CAB_NAMES: Record<string, string> = {
@@ -57,18 +57,18 @@ describe('save-cab from a local SYSVOL', () => {
     runCommand(provider, 'save-cab', { options: { sysvol: sysvol.root, domain: DOMAIN, starterGpo: KIOSK.displayName, ...options } });
 
   it.each(['mszip', 'none'] as const)('writes a %s cabinet that gcab and cabextract both open, with every file byte for byte', async (compression) => {
-    const cabFile = join(out, `kiosk ✓ ${compression}.cab`);
-    const result = await save({ cabFile, compression });
+    const cabFile = join(outDir, `kiosk ✓ ${compression}.cab`);
+    const result = await save({ out: cabFile, compression });
     expect(['succeeded', 'succeeded-with-warnings']).toContain(result.status);
     expect(result.output!.data).toMatchObject({ path: cabFile, starterGpoId: KIOSK.guid });
-    expect(await readdir(out)).toEqual([`kiosk ✓ ${compression}.cab`]);
+    expect(await readdir(outDir)).toEqual([`kiosk ✓ ${compression}.cab`]);
 
     const listing = await gcabNames(cabFile);
     expect(listing).toEqual([...Object.values(KIOSK_CAB_NAMES), 'Report.html'].sort());
     expect((await runTool('cabextract', ['-t', cabFile])).stdout).toContain('All done, no errors');
 
     for (const tool of ['gcab', 'cabextract'] as const) {
-      const into = await mkdtemp(join(out, `${tool}-`));
+      const into = await mkdtemp(join(outDir, `${tool}-`));
       if (tool === 'gcab') await runTool('gcab', ['-x', '-C', into, cabFile]);
       else await runTool('cabextract', ['-q', '-d', into, cabFile]);
       for (const [path, name] of Object.entries(KIOSK_CAB_NAMES)) {
@@ -79,39 +79,39 @@ describe('save-cab from a local SYSVOL', () => {
   });
 
   it('includes the localised tmpll under <lang>_StarterGPO.tmpll', async () => {
-    const cabFile = join(out, 'system.cab');
-    await save({ cabFile, starterGpo: SYSTEM.guid });
+    const cabFile = join(outDir, 'system.cab');
+    await save({ out: cabFile, starterGpo: SYSTEM.guid });
     const listing = await gcabNames(cabFile);
     expect(listing).toEqual(['Machine_Registry.pol', 'Report.html', 'StarterGPO.tmplx', 'en-US_StarterGPO.tmpll']);
   });
 
   it('refuses an existing file unless overwrite, and replaces it with overwrite', async () => {
-    const cabFile = join(out, 'exists.cab');
+    const cabFile = join(outDir, 'exists.cab');
     await writeFile(cabFile, 'keep me');
-    const refused = await save({ cabFile });
+    const refused = await save({ out: cabFile });
     expect(refused.status).toBe('failed');
     expect(refused.error).toMatchObject({ code: 'ALREADY_EXISTS', hresult: HRESULT.ERROR_FILE_EXISTS, object: cabFile });
     expect(await readFile(cabFile, 'utf8')).toBe('keep me');
-    const replaced = await save({ cabFile, overwrite: true });
+    const replaced = await save({ out: cabFile, overwrite: true });
     expect(replaced.status).not.toBe('failed');
     expect((await readFile(cabFile)).subarray(0, 4).toString('latin1')).toBe('MSCF');
-    expect(await readdir(out)).toEqual(['exists.cab']);
+    expect(await readdir(outDir)).toEqual(['exists.cab']);
   });
 
   it('a missing folder, an unknown Starter GPO or a cancel leave no file behind', async () => {
-    const noFolder = await save({ cabFile: join(out, 'missing', 'x.cab') });
+    const noFolder = await save({ out: join(outDir, 'missing', 'x.cab') });
     expect(noFolder.error).toMatchObject({ code: 'PATH_NOT_FOUND', hresult: HRESULT.ERROR_PATH_NOT_FOUND });
-    const unknown = await save({ cabFile: join(out, 'x.cab'), starterGpo: 'Unknown' });
+    const unknown = await save({ out: join(outDir, 'x.cab'), starterGpo: 'Unknown' });
     expect(unknown.error).toMatchObject({ code: 'NOT_FOUND' });
     const controller = new AbortController();
     const cancelled = await runCommand(provider, 'save-cab', {
-      options: { sysvol: sysvol.root, domain: DOMAIN, starterGpo: KIOSK.guid, cabFile: join(out, 'x.cab') },
+      options: { sysvol: sysvol.root, domain: DOMAIN, starterGpo: KIOSK.guid, out: join(outDir, 'x.cab') },
       signal: controller.signal,
       onProgress: (report) => {
         if (report.phase === 'writing cabinet' && report.completed > 0) controller.abort();
       },
     });
     expect(cancelled.status).toBe('cancelled');
-    expect(await readdir(out)).toEqual([]);
+    expect(await readdir(outDir)).toEqual([]);
   });
 });
