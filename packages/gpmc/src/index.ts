@@ -54,3 +54,4 @@ export {
   type GpmcBackupEntry,
   type SearchBackupsOptions,
 } from './read/backup-directory.js';
+export { gpmcManifestIndex, GPMC_MANIFEST_FILE } from './write/manifest-index.js';

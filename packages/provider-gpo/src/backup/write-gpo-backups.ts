@@ -1,0 +1,296 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import {
+  formatGpmcHex,
+  isDomainSid,
+  parseSecurityDescriptor,
+  toGpmcDaclOnlyDescriptor,
+  toSddl,
+  type SysvolTreeEntry,
+} from '@coffer/active-directory';
+import {
+  BackupDestination,
+  CofferError,
+  HRESULT,
+  type BackupOutput,
+  type BackupRecord,
+  type OperationContext,
+  type StagedEntry,
+} from '@coffer/core';
+import {
+  buildSecurityGroups,
+  decodeInfText,
+  gpmcManifestIndex,
+  renderBackupXml,
+  renderBkupInfoXml,
+  renderGpReportXml,
+  templatePrincipalReferences,
+  type GpoBackupModel,
+  type GptEntry,
+  type ResolvedAccount,
+} from '@coffer/gpmc';
+import type { DomainSession } from '../ad/domain-session.js';
+import { parseGptIni } from '../ad/gpt-ini.js';
+import type { GpoContainer } from '../ad/read-gpos.js';
+import { canonicalPathOf } from '../ad/read-links.js';
+import { displayNameOfSid, resolveDomainSids } from '../ad/resolve-principals.js';
+import { parseGpcWqlFilter } from '../ad/wmi-filter.js';
+import { GPO_EXTRAS_FILE, GPO_EXTRAS_FORMAT, renderGpoExtras, type GpoLinkRecord, type WmiFilterRecord } from '../extras/gpo-extras.js';
+import { BACKUP_GPT_ROOT, isSecurityTemplate, routeGptPath, splitPassPath } from './gpt-routing.js';
+
+export const PROVIDER_ID = 'gpo';
+
+export interface GpoBackupPlan {
+  session: DomainSession;
+  gpos: GpoContainer[];
+  links: Map<string, GpoLinkRecord[]>;
+  wmiFilters: Map<string, WmiFilterRecord>;
+  accounts: Map<string, ResolvedAccount>;
+  destination: string;
+  comment: string;
+  /** Read the whole Policies folder in one pass instead of one pass per GPO (cheaper for many GPOs). */
+  onePass: boolean;
+}
+
+/** What the SYSVOL pass collected for one GPO while streaming its files into the staged backup. */
+interface GpoInProgress {
+  gpo: GpoContainer;
+  backupId: string;
+  entry: StagedEntry;
+  tree: GptEntry[];
+  gptIni: Buffer | null;
+  gptTmplInf: Buffer | null;
+  seen: boolean;
+  files: number;
+  bytes: number;
+}
+
+/**
+ * Streams every selected GPO's SYSVOL folder into a staged GPMC backup, adds Backup.xml,
+ * bkupInfo.xml, gpreport.xml and Coffer's extras, and commits them all at once with
+ * manifest.xml updated. A cancel or failure before the commit leaves the directory as it was.
+ */
+export async function writeGpoBackups(plan: GpoBackupPlan, context: OperationContext): Promise<BackupOutput> {
+  const { session } = plan;
+  const destination = await BackupDestination.open(plan.destination, { providerId: PROVIDER_ID, signal: context.signal, index: gpmcManifestIndex() });
+  try {
+    context.progress.phase('copying SYSVOL', plan.gpos.length);
+    const inProgress = new Map<string, GpoInProgress>();
+    for (const gpo of plan.gpos) {
+      const backupId = `{${randomUUID().toUpperCase()}}`;
+      const entry = await destination.stage(backupId, { kind: 'gpo', metadata: { gpoId: gpo.id, displayName: gpo.displayName, domain: session.dnsDomain } });
+      inProgress.set(gpo.id.toUpperCase(), { gpo, backupId, entry, tree: [], gptIni: null, gptTmplInf: null, seen: false, files: 0, bytes: 0 });
+    }
+    await copySysvol(plan, inProgress, context);
+
+    const backups: BackupRecord[] = [];
+    const ready: StagedEntry[] = [];
+    let files = 0;
+    let bytes = 0;
+    const backupTime = new Date();
+    for (const item of inProgress.values()) {
+      context.throwIfCancelled();
+      if (!item.seen) {
+        context.report({
+          severity: 'error',
+          code: 'GPT_NOT_FOUND',
+          message: `GPO ${item.gpo.displayName} has no SYSVOL folder at ${item.gpo.sysvolPath}; it was not backed up.`,
+          object: `${item.gpo.displayName} ${item.gpo.id}`,
+          hresult: HRESULT.ERROR_PATH_NOT_FOUND,
+        });
+        context.progress.advance(item.gpo.displayName);
+        continue;
+      }
+      await writeGpmcFiles(plan, item, backupTime, context);
+      ready.push(item.entry);
+      files += item.files;
+      bytes += item.bytes;
+      backups.push({ id: item.backupId, path: join(destination.path, item.backupId), kind: 'gpo', objectId: item.gpo.id, objectName: item.gpo.displayName });
+      context.progress.advance(item.gpo.displayName);
+    }
+    if (ready.length === 0 && plan.gpos.length > 0) {
+      throw new CofferError('NOTHING_BACKED_UP', 'None of the selected GPOs could be backed up.', { hresult: HRESULT.E_FAIL, hint: 'See the status messages for each GPO.' });
+    }
+    context.progress.phase('committing', 1);
+    await destination.commit(ready);
+    context.progress.advance('manifest.xml');
+    return { backups, counts: { gpos: backups.length, files, bytes } };
+  } finally {
+    await destination.close();
+  }
+}
+
+async function copySysvol(plan: GpoBackupPlan, inProgress: Map<string, GpoInProgress>, context: OperationContext): Promise<void> {
+  const passes: Array<{ path: string; single: GpoInProgress | null }> = [];
+  if (plan.onePass) {
+    const parents = new Set(plan.gpos.map((g) => g.sysvolPath.slice(0, g.sysvolPath.lastIndexOf('/'))));
+    for (const parent of parents) passes.push({ path: parent, single: null });
+  } else {
+    for (const item of inProgress.values()) passes.push({ path: item.gpo.sysvolPath, single: item });
+  }
+  const byFolder = new Map([...inProgress.values()].map((item) => [item.gpo.sysvolPath.slice(item.gpo.sysvolPath.lastIndexOf('/') + 1).toUpperCase(), item]));
+  for (const pass of passes) {
+    if (pass.single && !(await plan.session.sysvol.exists(pass.path))) continue; // reported as GPT_NOT_FOUND
+    for await (const found of plan.session.sysvol.readTree(pass.path)) {
+      context.throwIfCancelled();
+      const { gpoKey, inner } = splitPassPath(found.path, pass.single !== null);
+      const item = pass.single ?? (gpoKey === null ? undefined : byFolder.get(gpoKey));
+      if (!item) {
+        await drain(found);
+        continue; // a GPO folder that was not selected, or an orphan folder without a container
+      }
+      item.seen = true;
+      if (inner === '') {
+        await drain(found);
+        continue;
+      }
+      await copyEntry(item, inner, found, context);
+    }
+  }
+}
+
+async function copyEntry(item: GpoInProgress, inner: string, found: SysvolTreeEntry, context: OperationContext): Promise<void> {
+  const route = routeGptPath(inner);
+  if (route === 'gpt-ini' && found.kind === 'file') {
+    item.gptIni = await collect(found);
+    return;
+  }
+  if (route === 'skip' || route === 'gpt-ini') {
+    await drain(found);
+    return;
+  }
+  if (found.kind === 'directory') {
+    await item.entry.mkdir(`${BACKUP_GPT_ROOT}/${inner}`);
+    item.tree.push({ path: inner, kind: 'dir' });
+    return;
+  }
+  context.progress.addTotal(1);
+  const keep: Buffer[] | null = isSecurityTemplate(inner) ? [] : null;
+  const written = await item.entry.writeFile(`${BACKUP_GPT_ROOT}/${inner}`, tee(found.content ?? emptyContent(), keep));
+  if (keep) item.gptTmplInf = Buffer.concat(keep);
+  item.tree.push({ path: inner, kind: 'file', size: written.size });
+  item.files += 1;
+  item.bytes += written.size;
+  context.progress.advance(`${item.gpo.displayName}: ${inner}`);
+}
+
+async function writeGpmcFiles(plan: GpoBackupPlan, item: GpoInProgress, backupTime: Date, context: OperationContext): Promise<void> {
+  const { session } = plan;
+  const { gpo } = item;
+  const object = `${gpo.displayName} ${gpo.id}`;
+  const descriptor = parseSecurityDescriptor(gpo.securityDescriptor);
+  const daclOnly = toGpmcDaclOnlyDescriptor(descriptor);
+  if (item.gptIni === null) {
+    context.report({ severity: 'warning', code: 'GPT_INI_MISSING', message: `GPO ${gpo.displayName} has no GPT.INI; its SYSVOL version is taken as 0.`, object });
+  }
+  const wmiLink = parseGpcWqlFilter(gpo.wqlFilter);
+  const wmiFilter = wmiLink ? (plan.wmiFilters.get(wmiLink.id.toUpperCase()) ?? null) : null;
+  if (wmiLink && !wmiFilter) {
+    context.report({ severity: 'warning', code: 'WMI_FILTER_MISSING', message: `GPO ${gpo.displayName} links WMI filter ${wmiLink.id}, which does not exist.`, object });
+  }
+  // Principals named in GptTmpl.inf may not be in the DACL: resolve those too before building SecurityGroups.
+  if (item.gptTmplInf) {
+    const extra = templatePrincipalReferences(decodeInfText(item.gptTmplInf))
+      .map((reference) => reference.sid)
+      .filter((sid): sid is string => sid !== null && isDomainSid(sid) && !plan.accounts.has(sid));
+    if (extra.length > 0) for (const [sid, account] of await resolveDomainSids(session, extra)) plan.accounts.set(sid, account);
+  }
+  const model: GpoBackupModel = {
+    backupId: item.backupId,
+    backupTime,
+    comment: plan.comment,
+    gpoId: gpo.id,
+    domain: session.dnsDomain,
+    domainGuid: session.domainGuid,
+    domainController: session.dcHostName,
+    displayName: gpo.displayName,
+    flags: gpo.flags,
+    versionNumber: gpo.versionNumber,
+    gptIniVersion: item.gptIni ? parseGptIni(item.gptIni).version : 0,
+    machineExtensionNames: gpo.machineExtensionNames,
+    userExtensionNames: gpo.userExtensionNames,
+    wmiFilter: wmiLink ? { domain: wmiLink.domain, id: wmiLink.id, name: wmiFilter?.name ?? '' } : null,
+    securityDescriptor: daclOnly,
+    securityGroups: buildSecurityGroups({ gptTmplInf: item.gptTmplInf, securityDescriptor: daclOnly, resolve: (sid) => plan.accounts.get(sid) }),
+    filePaths: [],
+    gptTree: item.tree,
+  };
+  const sddlOptions = { domainSid: session.domainSid };
+  const links = plan.links.get(gpo.id.toUpperCase()) ?? [];
+  const reportDescriptor = { ...descriptor, sacl: undefined, control: { ...descriptor.control, saclPresent: false } };
+  await item.entry.writeFile('Backup.xml', renderBackupXml(model));
+  await item.entry.writeFile('bkupInfo.xml', renderBkupInfoXml(model));
+  await item.entry.writeFile(
+    'gpreport.xml',
+    renderGpReportXml(model, {
+      createdTime: gpo.whenCreated,
+      modifiedTime: gpo.whenChanged,
+      readTime: backupTime,
+      sddl: toSddl(reportDescriptor, sddlOptions),
+      ...(descriptor.owner ? { owner: { sid: descriptor.owner, name: displayNameOfSid(descriptor.owner, plan.accounts) } } : {}),
+      ...(descriptor.group ? { group: { sid: descriptor.group, name: displayNameOfSid(descriptor.group, plan.accounts) } } : {}),
+      ...(wmiFilter ? { wmiFilterDescription: wmiFilter.description } : {}),
+      links: links.map((link) => ({
+        somName: link.somName,
+        somPath: link.somType === 'domain' ? session.dnsDomain : canonicalPathOf(link.somDn, session.dnsDomain),
+        enabled: link.enabled,
+        noOverride: link.enforced,
+      })),
+    }),
+  );
+  await item.entry.writeFile(
+    GPO_EXTRAS_FILE,
+    renderGpoExtras({
+      format: GPO_EXTRAS_FORMAT,
+      version: 1,
+      gpo: {
+        id: gpo.id,
+        dn: gpo.dn,
+        displayName: gpo.displayName,
+        flags: gpo.flags,
+        versionNumber: gpo.versionNumber,
+        gptIniVersion: model.gptIniVersion,
+        machineExtensionNames: gpo.machineExtensionNames,
+        userExtensionNames: gpo.userExtensionNames,
+        fileSysPath: gpo.fileSysPath,
+        wqlFilter: gpo.wqlFilter,
+        whenCreated: gpo.whenCreatedText,
+        whenChanged: gpo.whenChangedText,
+      },
+      securityDescriptor: { hex: formatGpmcHex(gpo.securityDescriptor), sddl: toSddl(descriptor, sddlOptions), saclIncluded: gpo.saclIncluded },
+      links,
+      wmiFilter,
+    }),
+  );
+}
+
+async function* tee(content: AsyncIterable<Uint8Array>, keep: Buffer[] | null): AsyncGenerator<Uint8Array> {
+  for await (const chunk of content) {
+    if (keep) keep.push(Buffer.from(chunk));
+    yield chunk;
+  }
+}
+
+async function collect(found: SysvolTreeEntry): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of found.content ?? emptyContent()) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks);
+}
+
+async function drain(found: SysvolTreeEntry): Promise<void> {
+  if (found.content) for await (const _chunk of found.content) void _chunk;
+}
+
+async function* emptyContent(): AsyncGenerator<Uint8Array> {}
+
+/** All domain SIDs a set of GPO descriptors names (DACL trustees, owner, group). */
+export function domainSidsOf(gpos: readonly GpoContainer[]): Set<string> {
+  const sids = new Set<string>();
+  for (const gpo of gpos) {
+    const sd = parseSecurityDescriptor(gpo.securityDescriptor);
+    for (const sid of [sd.owner, sd.group, ...(sd.dacl?.aces ?? []).map((ace) => ('sid' in ace ? ace.sid : undefined))]) {
+      if (sid && isDomainSid(sid)) sids.add(sid);
+    }
+  }
+  return sids;
+}

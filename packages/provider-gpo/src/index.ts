@@ -1,0 +1,25 @@
+import { defineProvider } from '@coffer/core';
+import { backupGpos } from './backup/backup-gpos.js';
+import { PROVIDER_ID } from './backup/write-gpo-backups.js';
+import { listGpoBackups } from './list/list-gpo-backups.js';
+import { gpoBackupOptions, type GpoBackupOptions } from './options.js';
+
+/** Group Policy Objects from a live Active Directory (Windows or Samba), as GPMC-compatible backups. */
+const provider = defineProvider<GpoBackupOptions>({
+  specificationVersion: 1,
+  id: PROVIDER_ID,
+  displayName: 'Group Policy Objects',
+  description:
+    'Backs up GPOs from Active Directory into GPMC-compatible backups (Import-GPO / Restore-GPO read them), keeping links, WMI filters and full permissions beside the GPMC files.',
+  capabilities: { backup: true, list: true },
+  options: gpoBackupOptions,
+  backup: backupGpos,
+  list: async (request) => listGpoBackups(request),
+});
+
+export default provider;
+export { gpoBackupOptions, connectionOptions, type GpoBackupOptions, type ConnectionOptions } from './options.js';
+export { openDomainSession, type DomainSession } from './ad/domain-session.js';
+export { parseGpLink, formatGpLink, linkOrderOf, type GpLinkEntry } from './ad/gplink.js';
+export { parseGpcWqlFilter, parseWmiQueries, formatWmiQueries, type WmiQuery } from './ad/wmi-filter.js';
+export { parseGpoExtras, GPO_EXTRAS_FILE, type GpoExtras, type GpoLinkRecord, type WmiFilterRecord } from './extras/gpo-extras.js';
