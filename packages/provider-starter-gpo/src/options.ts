@@ -10,7 +10,7 @@ const connectionShape = {
     .min(1)
     .optional()
     .describe('FQDN of the domain controller (its name in the LDAPS certificate), e.g. dc1.example.com. Needed unless --sysvol is given.'),
-  domain: z.string().min(1).describe('DNS name of the domain, e.g. example.com.'),
+  domain: z.string().min(1).optional().describe('DNS name of the domain, e.g. example.com (default: read from the DC; needed with --sysvol alone).'),
   user: z.string().min(1).optional().describe('Account to bind as: user, user@domain or DOMAIN\\user. Needed with --dc.'),
   password: z
     .string()
@@ -19,7 +19,12 @@ const connectionShape = {
     .describe('Password of the account.')
     .meta({ secret: true, env: 'COFFER_PASSWORD', fileOption: 'passwordFile' }),
   passwordFile: z.string().min(1).optional().describe('File whose first line is the password (mode 0600).'),
-  caFile: z.string().min(1).optional().describe('PEM file of the CA that issued the DC certificate (LDAPS is always verified).'),
+  caFile: z.string().min(1).optional().describe("PEM file of the CA that issued the DC's certificate (default: the system trust store)."),
+  tlsVerify: z
+    .boolean()
+    .optional()
+    .describe('Verify the DC certificate (default). --no-tls-verify is for labs only: anyone on the path can read the password.'),
+  ldapSecurity: z.enum(['ldaps', 'starttls']).optional().describe('LDAPS on 636 (default), or StartTLS on 389.'),
   sysvol: z
     .string()
     .min(1)
@@ -38,6 +43,9 @@ export type StarterGpoConnectionOptions = z.infer<typeof connectionOptionsSchema
 function connectionProblems(options: StarterGpoConnectionOptions, context: z.RefinementCtx): void {
   if (options.dc === undefined && options.sysvol === undefined) {
     context.addIssue({ code: 'custom', path: ['dc'], message: 'give --dc (read SYSVOL over SMB) or --sysvol (a local SYSVOL path)' });
+  }
+  if (options.dc === undefined && options.domain === undefined) {
+    context.addIssue({ code: 'custom', path: ['domain'], message: 'give the domain (--domain) when reading a local SYSVOL without a DC' });
   }
   if (options.dc !== undefined && options.user === undefined) {
     context.addIssue({ code: 'custom', path: ['user'], message: 'an account is needed to reach the domain controller' });

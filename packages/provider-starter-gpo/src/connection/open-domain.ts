@@ -38,31 +38,45 @@ function dnsDomainOf(namingContext: string): string {
     .toLowerCase();
 }
 
+/** The account's own domain comes from `user@domain` / `DOMAIN\\user` when written so; --domain otherwise. */
+function accountDomain(options: StarterGpoConnectionOptions): string | undefined {
+  return /[@\\]/.test(options.user!) ? undefined : options.domain;
+}
+
 async function credentialsFor(options: StarterGpoConnectionOptions): Promise<Credentials> {
+  const domain = accountDomain(options);
   if (options.password !== undefined) {
-    const account = splitAccount(options.user!, options.domain);
+    const account = splitAccount(options.user!, domain);
     return { ...account, password: toSecret(options.password), source: 'value' };
   }
   return readCredentials({
     user: options.user!,
-    domain: options.domain,
+    ...(domain === undefined ? {} : { domain }),
     ...(options.passwordFile === undefined ? {} : { passwordFile: options.passwordFile }),
     prompt: false,
   });
 }
 
-/** objectGUID of the domain head, braced lower-case as GPMC writes GPODomainGuid; checks the domain name too. */
-async function readDomainGuid(options: StarterGpoConnectionOptions, credentials: Credentials): Promise<{ domain: string; guid: string }> {
+/** The domain's DNS name, its head's objectGUID (braced lower-case, GPMC's GPODomainGuid) and the DC's own FQDN. */
+async function readDomainFacts(
+  options: StarterGpoConnectionOptions,
+  credentials: Credentials,
+  context: Pick<OperationContext, 'report'>,
+): Promise<{ domain: string; guid: string; dcHostName: string }> {
   const ldap = await connectLdap({
     host: options.dc!,
+    security: options.ldapSecurity ?? 'ldaps',
     ...(options.caFile === undefined ? {} : { caFile: options.caFile }),
+    tlsVerify: options.tlsVerify !== false,
     bindName: `${credentials.user}@${credentials.domain}`,
     password: credentials.password,
+    caOptionName: '--ca-file',
+    warn: (message) => context.report({ severity: 'warning', code: 'TLS_VERIFY_OFF', message, object: options.dc! }),
   });
   try {
     const root = await ldap.rootDse();
     const domain = dnsDomainOf(root.defaultNamingContext);
-    if (domain !== options.domain.toLowerCase()) {
+    if (options.domain !== undefined && domain !== options.domain.toLowerCase()) {
       throw new CofferError(ErrorCode.InvalidArgument, `${options.dc} serves the domain ${domain}, not ${options.domain}.`, {
         hresult: HRESULT.E_INVALIDARG,
         object: options.domain,
@@ -77,7 +91,7 @@ async function readDomainGuid(options: StarterGpoConnectionOptions, credentials:
         object: root.defaultNamingContext,
       });
     }
-    return { domain, guid: parseBracedGuid(guid, 0, 'lower') };
+    return { domain, guid: parseBracedGuid(guid, 0, 'lower'), dcHostName: root.dnsHostName || options.dc! };
   } finally {
     await ldap.close();
   }
@@ -98,14 +112,16 @@ async function localSysvolRoot(path: string, domain: string): Promise<string> {
 }
 
 export async function openDomain(options: StarterGpoConnectionOptions, context: Pick<OperationContext, 'report' | 'throwIfCancelled'>): Promise<OpenedDomain> {
-  let domain = options.domain.toLowerCase();
+  let domain = options.domain?.toLowerCase() ?? '';
   let domainGuid = '';
+  let domainController = '';
   let credentials: Credentials | undefined;
   if (options.dc !== undefined) {
     credentials = await credentialsFor(options);
-    const read = await readDomainGuid(options, credentials);
-    domain = read.domain;
-    domainGuid = read.guid;
+    const facts = await readDomainFacts(options, credentials, context);
+    domain = facts.domain;
+    domainGuid = facts.guid;
+    domainController = facts.dcHostName;
   } else {
     context.report({
       severity: 'info',
@@ -120,7 +136,7 @@ export async function openDomain(options: StarterGpoConnectionOptions, context: 
     const sysvol = createLocalSysvolSource({ root, ...(options.smbConf === undefined ? {} : { smbConfPath: options.smbConf }) });
     return {
       sysvol,
-      source: { domain, domainGuid, domainController: options.dc ?? '', transport: 'local' },
+      source: { domain, domainGuid, domainController, transport: 'local' },
       aclSource: 'samba-tool ntacl',
       close: () => sysvol.close(),
     };
@@ -131,7 +147,7 @@ export async function openDomain(options: StarterGpoConnectionOptions, context: 
   });
   return {
     sysvol,
-    source: { domain, domainGuid, domainController: options.dc!, transport: 'smb' },
+    source: { domain, domainGuid, domainController, transport: 'smb' },
     aclSource: 'smbcacls',
     close: () => sysvol.close(),
   };

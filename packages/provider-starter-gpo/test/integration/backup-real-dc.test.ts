@@ -30,6 +30,33 @@ afterEach(async () => {
   await rm(out, { recursive: true, force: true });
 });
 
+describe('domain facts', () => {
+  it('reads the domain name from the DC when --domain is left out, and a local SYSVOL with a DC records the domain GUID', async () => {
+    const dc = testDomain();
+    const { domain: _domain, ...smb }: Record<string, unknown> = { ...connectionOptions('smb'), user: `${dc.adminUser}@${dc.dnsDomain}` };
+    const starter = dc.seed!.starterGpos[0]!;
+    const result = await runBackup(provider, {
+      destination: out,
+      options: { ...smb, sysvol: dc.sysvolPath, smbConf: dc.smbConfPath, starterGpo: [starter.guid] },
+    });
+    expect(result.status, JSON.stringify(result.messages)).toBe('succeeded');
+    const [backup] = result.output!.backups;
+    const inst = parseBkupInfoXml(await readFile(join(backup!.path, 'bkupInfo.xml')));
+    expect(inst).toMatchObject({ gpoDomain: dc.dnsDomain, gpoDomainGuid: await domainGuidOnDisk(), gpoDomainController: dc.dcHostname });
+    const extras = parseStarterGpoExtras(await readFile(join(backup!.path, 'coffer-starter-gpo-extras.json'), 'utf8'), 'extras');
+    expect(extras.source).toEqual({ domain: dc.dnsDomain, domainController: dc.dcHostname, transport: 'local' });
+  });
+
+  it('refuses a --domain the DC does not serve', async () => {
+    const dc = testDomain();
+    const options = { ...connectionOptions('smb'), user: `${dc.netbiosDomain}\\${dc.adminUser}`, domain: 'other.test', all: true };
+    const result = await runBackup(provider, { destination: out, options });
+    expect(result.error).toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect(result.error!.message).toContain(testDomain().dnsDomain);
+    expect(await readdir(out)).toEqual([]);
+  });
+});
+
 describe.each<Transport>(['smb', 'local'])('over %s', (transport) => {
   it('backs up every seeded Starter GPO: files, folders, identity and ACL round-trip', async () => {
     const dc = testDomain();

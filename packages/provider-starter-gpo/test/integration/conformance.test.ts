@@ -22,6 +22,7 @@ for (const transport of ['smb', 'local'] as Transport[]) {
       { sysvol: '/tmp', domain: 'x.test', all: true, starterGpo: ['a'] },
       { dc: 'dc1.x.test', domain: 'x.test', all: true },
       { sysvol: '/tmp', domain: 'x.test', all: 'yes' },
+      { sysvol: '/tmp', all: true },
     ],
     async createFixture() {
       const root = await mkdtemp(join(tmpdir(), 'coffer-sg-conformance-'));

@@ -171,6 +171,8 @@ describe('selection and bad input write nothing', () => {
     [{ sysvol: '/x', domain: DOMAIN }, 'starterGpo'],
     [{ sysvol: '/x', domain: DOMAIN, all: true, starterGpo: ['a'] }, 'all'],
     [{ dc: 'dc1.x.test', domain: DOMAIN, all: true }, 'user'],
+    [{ sysvol: '/x', all: true }, 'domain'],
+    [{ sysvol: '/x', domain: DOMAIN, all: true, ldapSecurity: 'ldap' }, 'ldapSecurity'],
   ])('rejects %j with E_INVALIDARG naming %s', async (invalid, path) => {
     const result = await runBackup(provider, { destination: out, options: invalid });
     expect(result.error).toMatchObject({ code: 'INVALID_ARGUMENT', hresult: HRESULT.E_INVALIDARG });
