@@ -12,6 +12,7 @@ import {
   registryRoot,
   releaseClaim,
   releaseClaimSync,
+  sambaBelongsTo,
   sweepStaleDomains,
   updateClaim,
   type DcClaim,
@@ -215,7 +216,7 @@ export async function stopDetachedTestDomain(workDir: string): Promise<boolean> 
   } catch {
     return false;
   }
-  await killSambaTree(info.sambaPid);
+  if (sambaBelongsTo(info.sambaPid, workDir)) await killSambaTree(info.sambaPid);
   await removeHostsEntry(registryRoot(), workDir);
   await rm(workDir, { recursive: true, force: true });
   await releaseClaim(info.address);

@@ -13,6 +13,8 @@ import { type Secret, toSecret } from '../credentials/secret.js';
 import { AD_HRESULT, AdErrorCode } from '../errors.js';
 import { smbFailure, firstNtStatus, type SmbErrorContext } from './smbclient-errors.js';
 import { runTool } from './run-tool.js';
+import { TarArchiveEnd } from './tar-archive-end.js';
+import { expandDomainAliases } from './sddl-domain-aliases.js';
 import { normalizeSysvolPath, type SysvolEntry, type SysvolSource, type SysvolTreeEntry, type SysvolWriteEntry } from './sysvol-source.js';
 
 export interface SmbclientSysvolOptions {
@@ -24,6 +26,11 @@ export interface SmbclientSysvolOptions {
   share?: string;
   /** NTLM credentials; the password is only ever written to a 0600 auth file in a private folder. */
   credentials: { user: string; domain: string; password: Secret | string };
+  /**
+   * The domain's SID (`S-1-5-21-…`, objectSid of the domain head). smbcacls resolves SDDL aliases such as DA
+   * against the client's own SID unless told, so {@link SysvolSource.writeAcl} needs it.
+   */
+  domainSid?: string;
   /** A transfer with no data for this long is stopped (default 60 000 ms). */
   idleTimeoutMs?: number;
   smbclientPath?: string;
@@ -68,6 +75,8 @@ function stripTarName(name: string, root: string): string | null {
 interface RunningTransfer {
   child: ChildProcess;
   stderr: () => string;
+  /** The last bytes smbclient wrote to stdout: in tar mode its error messages land there, after the archive. */
+  stdoutTail: () => string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   dataSeen: () => boolean;
   timedOut: () => boolean;
@@ -110,6 +119,7 @@ export async function createSmbclientSysvolSource(options: SmbclientSysvolOption
   await writeFile(authFile, `username = ${user}\npassword = ${password}\ndomain = ${domain}\n`, { mode: 0o600 });
   const common = ['-A', authFile, '--use-kerberos=off', '--option=unix charset=UTF-8'];
   let downloadCounter = 0;
+  const domainSidArgs = options.domainSid === undefined ? [] : [`--domain-sid=${options.domainSid}`];
 
   const context = (path: string, operation: string): SmbErrorContext => ({ server: options.host, share, path, account, operation });
 
@@ -139,8 +149,10 @@ export async function createSmbclientSysvolSource(options: SmbclientSysvolOption
       }, idleTimeoutMs);
     };
     arm();
-    child.stdout?.on('data', () => {
+    let tailBytes = Buffer.alloc(0);
+    child.stdout?.on('data', (c: Buffer) => {
       dataSeen = true;
+      tailBytes = Buffer.concat([tailBytes, c]).subarray(-4096);
       arm();
     });
     child.stderr?.on('data', (c: Buffer) => {
@@ -154,10 +166,10 @@ export async function createSmbclientSysvolSource(options: SmbclientSysvolOption
         resolvePromise({ code, signal });
       });
     });
-    return { child, stderr: () => Buffer.concat(stderrChunks).toString('utf8'), exited, dataSeen: () => dataSeen, timedOut: () => timedOut };
+    return { child, stderr: () => Buffer.concat(stderrChunks).toString('utf8'), stdoutTail: () => tailBytes.toString('latin1'), exited, dataSeen: () => dataSeen, timedOut: () => timedOut };
   }
 
-  async function transferFailure(transfer: RunningTransfer, path: string, operation: string, cause?: unknown): Promise<CofferError> {
+  async function transferFailure(transfer: RunningTransfer, path: string, operation: string, connected: boolean, cause?: unknown): Promise<CofferError> {
     const exit = await Promise.race([transfer.exited, new Promise<null>((r) => setTimeout(() => r(null), 5_000))]);
     if (exit === null) transfer.child.kill('SIGKILL');
     if (transfer.timedOut()) {
@@ -168,8 +180,8 @@ export async function createSmbclientSysvolSource(options: SmbclientSysvolOption
         cause,
       });
     }
-    const stderr = transfer.stderr();
-    if (firstNtStatus(stderr) !== null) return smbFailure(stderr, context(path, operation), transfer.dataSeen());
+    const stderr = `${transfer.stderr()}\n${transfer.stdoutTail().replace(/[^\x20-\x7e\n]/g, ' ')}`;
+    if (firstNtStatus(stderr) !== null) return smbFailure(stderr, context(path, operation), connected);
     if (cause !== undefined) {
       // The tar stream broke without smbclient naming a status: the transfer was cut off.
       return new CofferError(AdErrorCode.ConnectionLost, `${operation} of ${location}/${path} was cut off: ${cause instanceof Error ? cause.message : String(cause)}.`, {
@@ -179,19 +191,22 @@ export async function createSmbclientSysvolSource(options: SmbclientSysvolOption
         cause,
       });
     }
-    return smbFailure(stderr || `smbclient exited with ${exit?.code ?? 'a signal'}`, context(path, operation), transfer.dataSeen());
+    return smbFailure(stderr || `smbclient exited with ${exit?.code ?? 'a signal'}`, context(path, operation), connected);
   }
 
   async function* readTree(path: string): AsyncGenerator<SysvolTreeEntry> {
     const root = commandPath(path);
     const transfer = startTransfer(['-Tc', '-', root], 'ignore');
     const extract = tarExtract();
-    transfer.child.stdout?.pipe(extract);
+    const archiveEnd = new TarArchiveEnd();
+    transfer.child.stdout?.pipe(archiveEnd).pipe(extract);
     transfer.child.stdout?.on('error', (error) => extract.destroy(error));
     let finished = false;
+    let entriesSeen = 0;
     try {
       try {
         for await (const entry of extract) {
+          entriesSeen += 1;
           const header: Header = entry.header;
           const rel = stripTarName(header.name, root);
           if (rel === null || rel === '') {
@@ -212,7 +227,7 @@ export async function createSmbclientSysvolSource(options: SmbclientSysvolOption
             try {
               for await (const chunk of entry as AsyncIterable<Uint8Array>) yield chunk;
             } catch (error) {
-              failed = await transferFailure(transfer, path, 'reading SYSVOL', error);
+              failed = await transferFailure(transfer, path, `reading SYSVOL folder ${path}`, true, error);
               throw failed;
             }
           })();
@@ -223,11 +238,11 @@ export async function createSmbclientSysvolSource(options: SmbclientSysvolOption
         }
       } catch (error) {
         if (error instanceof CofferError) throw error;
-        throw await transferFailure(transfer, path, 'reading SYSVOL', error);
+        throw await transferFailure(transfer, path, `reading SYSVOL folder ${path}`, entriesSeen > 0, error);
       }
       const exit = await transfer.exited;
       finished = true;
-      if (exit.code !== 0 || transfer.timedOut()) throw await transferFailure(transfer, path, 'reading SYSVOL');
+      if (exit.code !== 0 || transfer.timedOut()) throw await transferFailure(transfer, path, `reading SYSVOL folder ${path}`, entriesSeen > 0);
     } finally {
       if (!finished) {
         transfer.child.kill('SIGKILL');
@@ -264,7 +279,7 @@ export async function createSmbclientSysvolSource(options: SmbclientSysvolOption
     },
     async readAcl(path) {
       const target = commandPath(path);
-      const result = await run(['smbcacls', unc, target, ...common, '--sddl'], target);
+      const result = await run(['smbcacls', unc, target, ...common, '--sddl', ...domainSidArgs], target);
       const output = `${result.stdout}\n${result.stderr}`;
       if (result.exitCode !== 0) throw smbFailure(output, context(target, 'reading an ACL'), false);
       const sddl = result.stdout.trim().split('\n').pop() ?? '';
@@ -273,7 +288,10 @@ export async function createSmbclientSysvolSource(options: SmbclientSysvolOption
     },
     async writeAcl(path, sddl) {
       const target = commandPath(path);
-      const result = await run(['smbcacls', unc, target, ...common, '--sddl', '-S', sddl], target);
+      if (options.domainSid === undefined) {
+        throw invalidArgument('writeAcl over SMB needs the domainSid option: smbcacls would otherwise resolve aliases like DA against this machine’s SID.', { object: target });
+      }
+      const result = await run(['smbcacls', unc, target, ...common, '--sddl', ...domainSidArgs, '-S', expandDomainAliases(sddl, options.domainSid)], target);
       if (result.exitCode !== 0) throw smbFailure(`${result.stdout}\n${result.stderr}`, context(target, 'writing an ACL'), false);
     },
     async writeTree(path, entries) {
@@ -308,10 +326,10 @@ export async function createSmbclientSysvolSource(options: SmbclientSysvolOption
       } catch (error) {
         transfer.child.kill('SIGKILL');
         if (error instanceof CofferError) throw error;
-        throw await transferFailure(transfer, target, 'writing SYSVOL', error);
+        throw await transferFailure(transfer, target, `writing SYSVOL folder ${target}`, false, error);
       }
       const exit = await transfer.exited;
-      if (exit.code !== 0) throw await transferFailure(transfer, target, 'writing SYSVOL');
+      if (exit.code !== 0) throw await transferFailure(transfer, target, `writing SYSVOL folder ${target}`, false);
     },
     async removeTree(path, removeOptions = {}) {
       const target = commandPath(path);

@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { commandLineOf, descendantsOf, isAlive, signalProcesses } from './process-tree.js';
+import { descendantsOf, isAlive, signalProcesses, workingDirectoryOf } from './process-tree.js';
 import { removeHostsEntry } from './hosts-file.js';
 
 /** Root of every test DC's bookkeeping: one claim file per loopback address. */
@@ -72,8 +72,9 @@ export async function readClaims(): Promise<DcClaim[]> {
   return claims;
 }
 
-function sambaBelongsTo(pid: number, workDir: string): boolean {
-  return workDir !== '' && commandLineOf(pid).includes(workDir);
+/** Guards against PID reuse: the process must still run in the DC's folder (samba is started with it as cwd). */
+export function sambaBelongsTo(pid: number, workDir: string): boolean {
+  return workDir !== '' && workingDirectoryOf(pid) === workDir;
 }
 
 export function isClaimStale(claim: DcClaim): boolean {

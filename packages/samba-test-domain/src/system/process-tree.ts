@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /** Parent PID of every running process, read from /proc. */
 function parentMap(): Map<number, number> {
@@ -70,5 +70,14 @@ export function signalProcesses(groupId: number | null, pids: readonly number[],
     } catch {
       // already gone
     }
+  }
+}
+
+/** Working folder of a process. samba rewrites its command line ("samba: root process"), but keeps the cwd we gave it. */
+export function workingDirectoryOf(pid: number): string {
+  try {
+    return readlinkSync(`/proc/${pid}/cwd`).replace(/ \(deleted\)$/, '');
+  } catch {
+    return '';
   }
 }
