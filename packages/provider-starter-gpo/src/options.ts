@@ -22,9 +22,9 @@ const connectionShape = {
   caFile: z.string().min(1).optional().describe("PEM file of the CA that issued the DC's certificate (default: the system trust store)."),
   tlsVerify: z
     .boolean()
-    .optional()
-    .describe('Verify the DC certificate (default). --no-tls-verify is for labs only: anyone on the path can read the password.'),
-  ldapSecurity: z.enum(['ldaps', 'starttls']).optional().describe('LDAPS on 636 (default), or StartTLS on 389.'),
+    .default(true)
+    .describe('Verify the DC certificate. --no-tls-verify is for labs only: anyone on the path can read the password.'),
+  ldapSecurity: z.enum(['ldaps', 'starttls']).default('ldaps').describe('LDAPS on 636, or StartTLS on 389.'),
   sysvol: z
     .string()
     .min(1)

@@ -15,6 +15,7 @@ import {
   BKUPINFO_FILE,
   STARTER_GPO_EXTRAS_FILE,
   STARTER_GPO_KIND,
+  SYSVOL_COPY_FOLDER,
   backupPathOf,
 } from './layout.js';
 import { buildStarterGpoExtras, renderStarterGpoExtras, type StarterGpoExtras } from './starter-gpo-extras.js';
@@ -82,8 +83,8 @@ async function stageOne(
   await entry.writeFile(BKUPINFO_FILE, renderBkupInfoXmlForInst(starterGpoBackupInst(folder, request.source, backupId, request.comment, time)));
   let bytes = 0;
   // Folders first (empty ones too), then files, each exactly as named in SYSVOL.
+  await entry.mkdir(SYSVOL_COPY_FOLDER);
   for (const item of snapshot.entries) if (item.kind === 'dir') await entry.mkdir(backupPathOf(item.path));
-  if (snapshot.entries.length === 0) await entry.mkdir(backupPathOf(''));
   for (const item of snapshot.entries) {
     if (item.kind !== 'file') continue;
     context.throwIfCancelled();

@@ -65,9 +65,9 @@ async function readDomainFacts(
 ): Promise<{ domain: string; guid: string; dcHostName: string }> {
   const ldap = await connectLdap({
     host: options.dc!,
-    security: options.ldapSecurity ?? 'ldaps',
+    security: options.ldapSecurity,
     ...(options.caFile === undefined ? {} : { caFile: options.caFile }),
-    tlsVerify: options.tlsVerify !== false,
+    tlsVerify: options.tlsVerify,
     bindName: `${credentials.user}@${credentials.domain}`,
     password: credentials.password,
     caOptionName: '--ca-file',

@@ -47,6 +47,13 @@ describe('domain facts', () => {
     expect(extras.source).toEqual({ domain: dc.dnsDomain, domainController: dc.dcHostname, transport: 'local' });
   });
 
+  it('reaches LDAP with StartTLS as well as LDAPS', async () => {
+    const starter = testDomain().seed!.starterGpos[0]!;
+    const result = await runBackup(provider, { destination: out, options: { ...connectionOptions('smb'), ldapSecurity: 'starttls', starterGpo: [starter.guid] } });
+    expect(result.status, JSON.stringify(result.error)).toBe('succeeded');
+    expect(result.output!.backups.map((b) => b.objectId)).toEqual([starter.guid]);
+  });
+
   it('refuses a --domain the DC does not serve', async () => {
     const dc = testDomain();
     const options = { ...connectionOptions('smb'), user: `${dc.netbiosDomain}\\${dc.adminUser}`, domain: 'other.test', all: true };
