@@ -6,7 +6,8 @@ export default mergeConfig(
   defineConfig({
     test: {
       // The end-to-end tests spawn dist/bin.js: build it first when the sources are newer.
-      globalSetup: ['test/helpers/build-before-tests.ts'],
+      // The group-policy tests run the CLI against a real seeded Samba DC of the package's own (127.0.0.51).
+      globalSetup: ['test/helpers/build-before-tests.ts', 'test/helpers/test-domain-setup.ts'],
     },
   }),
 );
