@@ -57,7 +57,6 @@ export {
   type WriteBackupsRequest,
   type WriteBackupsResult,
 } from './backup/write-starter-gpo-backups.js';
-export { gpmcManifestIndex, GPMC_MANIFEST_FILE } from './backup/gpmc-manifest-index.js';
 export {
   SYSVOL_COPY_FOLDER,
   BKUPINFO_FILE,

@@ -8,7 +8,7 @@ import { BackupDestination, type BackupRecord, type OperationContext, type Stage
 import { formatBackupTime, renderBkupInfoXmlForInst, type BackupInst } from '@coffer/gpmc';
 import type { StarterGpoFolder } from '../sysvol/read-starter-gpos.js';
 import { starterGpoLabel } from '../model/starter-gpo.js';
-import { gpmcManifestIndex } from './gpmc-manifest-index.js';
+import { gpmcManifestIndex } from '@coffer/gpmc';
 import {
   BACKUP_TYPE_ELEMENT,
   BACKUP_TYPE_STARTER_GPO,
