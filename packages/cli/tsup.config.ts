@@ -1,11 +1,4 @@
-import { defineConfig } from 'tsup';
+import { libraryBuild } from '../../tsup.shared.js';
 
-export default defineConfig({
-  // index: the programmatic API (main); bin: the executable, which tsup marks executable because of its shebang.
-  entry: ['src/index.ts', 'src/bin.ts'],
-  format: ['esm'],
-  dts: { entry: 'src/index.ts' },
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-});
+// index: the programmatic API (main); bin: the executable, which tsup marks executable because of its shebang.
+export default libraryBuild({ entry: ['src/index.ts', 'src/bin.ts'], dts: { entry: 'src/index.ts' } });
