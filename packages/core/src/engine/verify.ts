@@ -121,7 +121,10 @@ export async function verifyDirectory(path: string, options: VerifyOptions = {})
   }
   const backups: BackupVerification[] = [];
   const unverifiable: string[] = [];
-  const children = (await readdir(path, { withFileTypes: true })).filter((d) => d.isDirectory() && !d.name.startsWith(ENGINE_PREFIX));
+  // Engine state (staging, old copies) and a writer's lock are not backups.
+  const children = (await readdir(path, { withFileTypes: true })).filter(
+    (d) => d.isDirectory() && !d.name.startsWith(ENGINE_PREFIX) && d.name !== LOCK_NAME,
+  );
   children.sort((a, b) => (a.name < b.name ? -1 : 1));
   for (const child of children) {
     const childPath = join(path, child.name);

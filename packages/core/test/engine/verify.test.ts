@@ -91,3 +91,13 @@ describe('verify', () => {
 test('verifying a directory that does not exist is a PATH_NOT_FOUND error', async () => {
   await expect(verifyDirectory(join(await tempDir(), 'gone'))).rejects.toMatchObject({ code: 'PATH_NOT_FOUND', hresult: 0x80070003 });
 });
+
+test('a writer’s lock and staging folders in a backup directory are neither backups nor unverifiable folders', async () => {
+  const dir = await tempDir();
+  const holder = await BackupDestination.open(dir, { providerId: 'test' });
+  const staged = await holder.stage('pending', { kind: 'k' });
+  await staged.writeFile('x', 'y');
+  const result = await verifyDirectory(dir);
+  expect(result).toMatchObject({ ok: true, backups: [], unverifiable: [] });
+  await holder.close();
+});
