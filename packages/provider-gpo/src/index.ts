@@ -2,23 +2,35 @@ import { defineProvider } from '@coffer/core';
 import { backupGpos } from './backup/backup-gpos.js';
 import { PROVIDER_ID } from './backup/write-gpo-backups.js';
 import { listGpoBackups } from './list/list-gpo-backups.js';
-import { gpoBackupOptions, type GpoBackupOptions } from './options.js';
+import { gpoBackupOptions, gpoRestoreOptions, type GpoBackupOptions, type GpoRestoreOptions } from './options.js';
+import { restoreGpos } from './restore/restore-gpos.js';
 
 /** Group Policy Objects from a live Active Directory (Windows or Samba), as GPMC-compatible backups. */
-const provider = defineProvider<GpoBackupOptions>({
+const provider = defineProvider<GpoBackupOptions, GpoRestoreOptions>({
   specificationVersion: 1,
   id: PROVIDER_ID,
   displayName: 'Group Policy Objects',
   description:
     'Backs up GPOs from Active Directory into GPMC-compatible backups (Import-GPO / Restore-GPO read them), keeping links, WMI filters and full permissions beside the GPMC files.',
-  capabilities: { backup: true, list: true },
+  capabilities: { backup: true, restore: true, list: true },
   options: gpoBackupOptions,
+  restoreOptions: gpoRestoreOptions,
   backup: backupGpos,
+  restore: restoreGpos,
   list: async (request) => listGpoBackups(request),
 });
 
 export default provider;
-export { gpoBackupOptions, connectionOptions, type GpoBackupOptions, type ConnectionOptions } from './options.js';
+export {
+  gpoBackupOptions,
+  gpoRestoreOptions,
+  gpoImportOptions,
+  connectionOptions,
+  type GpoBackupOptions,
+  type GpoRestoreOptions,
+  type GpoImportOptions,
+  type ConnectionOptions,
+} from './options.js';
 export { openDomainSession, type DomainSession } from './ad/domain-session.js';
 export { parseGpLink, formatGpLink, linkOrderOf, type GpLinkEntry } from './ad/gplink.js';
 export { parseGpcWqlFilter, parseWmiQueries, formatWmiQueries, type WmiQuery } from './ad/wmi-filter.js';

@@ -58,9 +58,11 @@ export async function openDomainSession(options: ConnectionOptions, context: Ope
     });
     if (!head) throw new CofferError('DOMAIN_NOT_FOUND', `${options.dc} did not return its domain head ${root.defaultNamingContext}.`, { hresult: HRESULT.ERROR_NOT_FOUND, object: options.dc });
     const dnsDomain = options.domain ?? (partition ? attributeText(partition, 'dnsRoot') : '') ?? dnFromBase(root.defaultNamingContext);
+    const domainSid = parseSid(binary(head, 'objectSid'));
+    // smbcacls needs the domain SID to write ACLs naming DA, EA... (restore and import set the GPT folder's ACL).
     const sysvol = options.sysvol
       ? createLocalSysvolSource({ root: options.sysvol })
-      : await createSmbclientSysvolSource({ host: options.dc, credentials: { user: credentials.user, domain: credentials.domain, password: credentials.password } });
+      : await createSmbclientSysvolSource({ host: options.dc, domainSid, credentials: { user: credentials.user, domain: credentials.domain, password: credentials.password } });
     return {
       ldap,
       sysvol,
@@ -69,7 +71,7 @@ export async function openDomainSession(options: ConnectionOptions, context: Ope
       dnsDomain: dnsDomain || dnFromBase(root.defaultNamingContext),
       netbiosDomain: (partition && attributeText(partition, 'nETBIOSName')) || dnsDomain.split('.')[0]!.toUpperCase(),
       domainGuid: `{${parseGuid(binary(head, 'objectGUID'))}}`,
-      domainSid: parseSid(binary(head, 'objectSid')),
+      domainSid,
       dcHostName: root.dnsHostName || options.dc,
       close: async () => {
         await sysvol.close().catch(() => undefined);
@@ -82,7 +84,8 @@ export async function openDomainSession(options: ConnectionOptions, context: Ope
   }
 }
 
-async function credentialsFrom(options: ConnectionOptions): Promise<Credentials> {
+/** The account and password the connection options name (also used to run smbclient for SYSVOL renames). */
+export async function credentialsFrom(options: ConnectionOptions): Promise<Credentials> {
   // Without --domain and without user@domain, the DC's own DNS suffix names the domain.
   const domain = options.domain ?? (options.dc.includes('.') ? options.dc.slice(options.dc.indexOf('.') + 1) : undefined);
   if (options.password !== undefined && options.passwordFile === undefined) {

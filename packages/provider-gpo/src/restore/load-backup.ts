@@ -1,0 +1,209 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseSecurityDescriptor, type SecurityDescriptor } from '@coffer/active-directory';
+import { CofferError, ErrorCode, HRESULT, INTEGRITY_MANIFEST_NAME, verifyBackup, type OperationContext } from '@coffer/core';
+import { parseBackupXml, parseBkupInfoXml, sameGuid, type BackupInst, type FsObject, type ParsedBackupXml } from '@coffer/gpmc';
+import { GPO_EXTRAS_FILE, parseGpoExtras, type GpoExtras } from '../extras/gpo-extras.js';
+
+/** One file or folder of the GPT a backup holds, relative to its `DomainSysvol/GPO`, `/`-separated. */
+export interface BackupGptEntry {
+  path: string;
+  kind: 'file' | 'directory';
+  size: number;
+}
+
+/** A backup folder read and checked: nothing in the domain is touched before every selected backup loads. */
+export interface LoadedGpoBackup {
+  folder: string;
+  backupId: string;
+  info: BackupInst;
+  xml: ParsedBackupXml;
+  /** Coffer's extras (links, WMI filter object, full descriptor); null for backups written by GPMC. */
+  extras: GpoExtras | null;
+  /** The DACL-only descriptor of Backup.xml, decoded. */
+  descriptor: SecurityDescriptor;
+  /** What vouched for the bytes: our integrity manifest, or (GPMC backups) Backup.xml's own inventory. */
+  verifiedBy: 'coffer-manifest' | 'gpmc-inventory';
+  /** The GPT: files on disk plus folders Backup.xml lists (empty folders do not survive every copy). */
+  gpt: BackupGptEntry[];
+}
+
+export const GPT_FOLDER = ['DomainSysvol', 'GPO'] as const;
+
+/**
+ * Reads a GPO backup and refuses it unless it is whole: with Coffer's manifest every byte is re-hashed;
+ * a GPMC backup is checked against its Backup.xml inventory (every copied file present, nothing
+ * unlisted, identities consistent). Then Backup.xml, bkupInfo.xml and the extras must agree.
+ */
+export async function loadGpoBackup(folder: string, context: OperationContext): Promise<LoadedGpoBackup> {
+  const folderName = folder.split(/[\\/]/).pop() ?? folder;
+  const hasManifest = await isFile(join(folder, INTEGRITY_MANIFEST_NAME));
+  if (hasManifest) {
+    const verification = await verifyBackup(folder, { signal: context.signal });
+    if (!verification.ok) {
+      const problems = verification.problems.slice(0, 8).map((p) => `${p.kind} ${p.path} (${p.detail})`);
+      const more = verification.problems.length > 8 ? `, and ${verification.problems.length - 8} more` : '';
+      throw new CofferError(ErrorCode.IntegrityMismatch, `Backup ${folderName} is damaged or was changed since it was written: ${problems.join('; ')}${more}. Nothing was restored.`, {
+        hresult: HRESULT.ERROR_FILE_CORRUPT,
+        object: folder,
+        hint: "Run 'coffer verify' on the directory, and restore from another backup of this GPO.",
+      });
+    }
+  }
+  const xml = parseBackupXml(await readRequired(folder, 'Backup.xml'));
+  const info = parseBkupInfoXml(await readRequired(folder, 'bkupInfo.xml'));
+  if (!sameGuid(info.gpoGuid, xml.core.id)) {
+    throw invalid(folder, `bkupInfo.xml names GPO ${info.gpoGuid} but Backup.xml holds ${xml.core.id}.`);
+  }
+  if (info.id !== '' && !sameGuid(info.id, folderName)) throw invalid(folder, `bkupInfo.xml gives the backup id ${info.id}, but the folder is ${folderName}.`);
+  if (!/^\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}?$/i.test(xml.core.id)) throw invalid(folder, `Backup.xml's GPO id ${JSON.stringify(xml.core.id)} is not a GUID.`);
+  if (xml.core.domain.trim() === '') throw invalid(folder, 'Backup.xml names no domain.');
+  let descriptor: SecurityDescriptor;
+  try {
+    descriptor = parseSecurityDescriptor(xml.core.securityDescriptor);
+  } catch (error) {
+    throw invalid(folder, `Backup.xml's <SecurityDescriptor> cannot be decoded: ${(error as Error).message}`);
+  }
+  if (!descriptor.dacl) throw invalid(folder, "Backup.xml's <SecurityDescriptor> holds no DACL.");
+
+  let extras: GpoExtras | null = null;
+  const extrasBytes = await readFile(join(folder, GPO_EXTRAS_FILE)).catch(() => null);
+  if (extrasBytes) {
+    try {
+      extras = parseGpoExtras(extrasBytes.toString('utf8'), GPO_EXTRAS_FILE);
+    } catch (error) {
+      throw invalid(folder, `${GPO_EXTRAS_FILE} cannot be read: ${(error as Error).message}`);
+    }
+    if (!sameGuid(extras.gpo.id, xml.core.id)) throw invalid(folder, `${GPO_EXTRAS_FILE} describes GPO ${extras.gpo.id}, Backup.xml ${xml.core.id}.`);
+  }
+
+  const onDisk = await walkGpt(join(folder, ...GPT_FOLDER));
+  checkInventory(folder, xml, onDisk, !hasManifest);
+  return { folder, backupId: info.id || folderName, info, xml, extras, descriptor, verifiedBy: hasManifest ? 'coffer-manifest' : 'gpmc-inventory', gpt: withListedFolders(xml, onDisk) };
+}
+
+/**
+ * Backup.xml lists every copied file with its `Location`. A listed file that is missing means a damaged
+ * backup; so does (for GPMC backups, which have no manifest) a file the inventory does not list.
+ */
+function checkInventory(folder: string, xml: ParsedBackupXml, onDisk: BackupGptEntry[], strictExtras: boolean): void {
+  const listedFiles = new Map<string, string>();
+  for (const object of flatten(xml.extensions.flatMap((e) => e.objects))) {
+    if (object.kind !== 'file' || object.location === undefined) continue;
+    const relative = gptRelative(object.location);
+    if (relative !== null) listedFiles.set(relative.toLowerCase(), relative);
+  }
+  const present = new Set(onDisk.filter((e) => e.kind === 'file').map((e) => e.path.toLowerCase()));
+  const missing = [...listedFiles].filter(([key]) => !present.has(key)).map(([, path]) => path);
+  if (missing.length > 0) {
+    throw new CofferError(ErrorCode.IntegrityMismatch, `Backup ${folder} lacks ${missing.length} file(s) its Backup.xml lists: ${missing.slice(0, 5).join(', ')}. Nothing was restored.`, {
+      hresult: HRESULT.ERROR_FILE_CORRUPT,
+      object: folder,
+      hint: 'The backup was damaged or only partly copied; restore from another backup of this GPO.',
+    });
+  }
+  if (!strictExtras) return;
+  const unlisted = onDisk.filter((e) => e.kind === 'file' && !listedFiles.has(e.path.toLowerCase())).map((e) => e.path);
+  if (unlisted.length > 0) {
+    throw new CofferError(ErrorCode.IntegrityMismatch, `Backup ${folder} holds ${unlisted.length} file(s) its Backup.xml does not list: ${unlisted.slice(0, 5).join(', ')}. Nothing was restored.`, {
+      hresult: HRESULT.ERROR_FILE_CORRUPT,
+      object: folder,
+      hint: 'Files were added to the backup after GPMC wrote it; remove them or take a fresh backup.',
+    });
+  }
+}
+
+function withListedFolders(xml: ParsedBackupXml, onDisk: BackupGptEntry[]): BackupGptEntry[] {
+  const entries = [...onDisk];
+  const known = new Set(onDisk.map((e) => e.path.toLowerCase()));
+  const addFolder = (path: string) => {
+    const parts = path.split('/');
+    for (let i = 1; i <= parts.length; i++) {
+      const prefix = parts.slice(0, i).join('/');
+      if (known.has(prefix.toLowerCase())) continue;
+      known.add(prefix.toLowerCase());
+      entries.push({ path: prefix, kind: 'directory', size: 0 });
+    }
+  };
+  for (const side of ['Machine', 'User']) if (![...known].some((k) => k === side.toLowerCase())) addFolder(side);
+  for (const object of flatten(xml.extensions.flatMap((e) => e.objects))) {
+    if (object.kind === 'dir' && object.location !== undefined) {
+      const relative = gptRelative(object.location);
+      if (relative) addFolder(relative);
+    }
+  }
+  // Parents before children, so writers can create folders in order.
+  return entries.sort((a, b) => depth(a.path) - depth(b.path) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+function depth(path: string): number {
+  return path.split('/').length;
+}
+
+/** `DomainSysvol\GPO\Machine\registry.pol` → `Machine/registry.pol`; null for anything outside the GPT copy. */
+export function gptRelative(location: string): string | null {
+  const parts = location.split(/[\\/]+/).filter(Boolean);
+  if (parts.length < 3 || parts[0]!.toLowerCase() !== 'domainsysvol' || parts[1]!.toLowerCase() !== 'gpo') return null;
+  if (parts.some((p) => p === '..' || p === '.')) return null;
+  return parts.slice(2).join('/');
+}
+
+function flatten(objects: readonly FsObject[]): FsObject[] {
+  return objects.flatMap((object) => [object, ...flatten(object.children ?? [])]);
+}
+
+async function walkGpt(root: string): Promise<BackupGptEntry[]> {
+  const out: BackupGptEntry[] = [];
+  const visit = async (dir: string, prefix: string): Promise<void> => {
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && prefix === '') return;
+      throw error;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const path = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
+      if (entry.isDirectory()) {
+        out.push({ path, kind: 'directory', size: 0 });
+        await visit(join(dir, entry.name), path);
+      } else if (entry.isFile()) {
+        out.push({ path, kind: 'file', size: (await stat(join(dir, entry.name))).size });
+      }
+    }
+  };
+  await visit(root, '');
+  return out;
+}
+
+async function readRequired(folder: string, name: string): Promise<Buffer> {
+  try {
+    return await readFile(join(folder, name));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new CofferError(ErrorCode.IntegrityMismatch, `Backup ${folder} has no ${name}. Nothing was restored.`, {
+        hresult: HRESULT.ERROR_FILE_CORRUPT,
+        object: `${folder}/${name}`,
+        hint: 'The backup is incomplete; restore from another backup of this GPO.',
+      });
+    }
+    throw error;
+  }
+}
+
+function invalid(folder: string, message: string): CofferError {
+  return new CofferError('BACKUP_INVALID', `Backup ${folder}: ${message} Nothing was restored.`, {
+    hresult: HRESULT.ERROR_INVALID_DATA,
+    object: folder,
+    hint: 'The backup was edited or damaged; restore from another backup of this GPO.',
+  });
+}
+
+async function isFile(path: string): Promise<boolean> {
+  return stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );
+}
+

@@ -1,0 +1,87 @@
+import { CofferError, HRESULT, type OperationContext, type RestoreOutput, type RestoreRequest } from '@coffer/core';
+import { sameGuid } from '@coffer/gpmc';
+import { openDomainSession, type DomainSession } from '../ad/domain-session.js';
+import type { GpoRestoreOptions } from '../options.js';
+import { loadGpoBackup, type LoadedGpoBackup } from './load-backup.js';
+import { restoreOneGpo, type GpoRestoreResult } from './restore-gpo.js';
+import { addRecordedLinks, type RecordedLinkIndex } from './restore-links.js';
+import { selectBackups } from './select-backups.js';
+import { openSysvolMover } from './sysvol-mover.js';
+
+/**
+ * GPMC's restore for one GPO, one backup, or the newest backup of every GPO in a directory. Every
+ * selected backup is read and verified, and its domain checked, before anything in the domain changes.
+ * GPOs are then restored one by one, each all-or-nothing; status messages name every GPO restored, so
+ * a run cut short by a cancel or failure says exactly what changed.
+ */
+export async function restoreGpos(request: RestoreRequest<GpoRestoreOptions>, context: OperationContext): Promise<RestoreOutput> {
+  const { options } = request;
+  const chosen = await selectBackups(request.source, { backupId: options.backupId, gpo: options.gpo, all: options.all });
+  context.progress.phase('verifying backups', chosen.length);
+  const backups: LoadedGpoBackup[] = [];
+  for (const entry of chosen) {
+    context.throwIfCancelled();
+    backups.push(await loadGpoBackup(entry.folder, context));
+    context.progress.advance(entry.displayName);
+  }
+
+  context.progress.phase('connecting', 1);
+  const session = await openDomainSession(options, context);
+  const mover = await openSysvolMover(options).catch(async (error: unknown) => {
+    await session.close();
+    throw error;
+  });
+  try {
+    for (const backup of backups) checkSameDomain(session, backup);
+    context.progress.advance(session.dnsDomain);
+    const recordedLinks: RecordedLinkIndex = new Map();
+    if (options.restoreLinks) for (const backup of backups) if (backup.extras) addRecordedLinks(recordedLinks, backup.extras.gpo.id, backup.extras.links);
+
+    context.progress.phase('restoring', backups.length);
+    const results: GpoRestoreResult[] = [];
+    for (const backup of backups) {
+      try {
+        context.throwIfCancelled();
+        results.push(await restoreOneGpo({ session, mover, restoreLinks: options.restoreLinks, restoreWmiFilter: options.restoreWmiFilter, recordedLinks }, backup, context));
+      } catch (error) {
+        if (results.length > 0) {
+          context.report({
+            severity: 'warning',
+            code: 'RESTORE_INCOMPLETE',
+            message: `The restore stopped at ${backup.xml.core.displayName} ${backup.xml.core.id} (left as it was); already restored: ${results.map((r) => `${r.record.objectName} ${r.record.objectId}`).join(', ')}.`,
+          });
+        }
+        throw error;
+      }
+      context.progress.advance(backup.xml.core.displayName);
+    }
+    return {
+      restored: results.map((r) => r.record),
+      counts: {
+        gpos: results.length,
+        recreated: results.filter((r) => r.created).length,
+        files: results.reduce((n, r) => n + r.files, 0),
+        bytes: results.reduce((n, r) => n + r.bytes, 0),
+        links: results.reduce((n, r) => n + r.links, 0),
+        wmiFilters: results.filter((r) => r.wmiFilter === 'created' || r.wmiFilter === 'updated').length,
+      },
+    };
+  } finally {
+    await mover.close().catch(() => undefined);
+    await session.close();
+  }
+}
+
+/** Restore is same-domain by definition: the DACL's SIDs and the GPO's GUID mean nothing elsewhere. */
+function checkSameDomain(session: DomainSession, backup: LoadedGpoBackup): void {
+  const domain = backup.xml.core.domain || backup.info.gpoDomain;
+  const guid = backup.info.gpoDomainGuid;
+  const nameDiffers = domain.toLowerCase() !== session.dnsDomain.toLowerCase();
+  const guidDiffers = guid !== '' && !sameGuid(guid, session.domainGuid);
+  if (!nameDiffers && !guidDiffers) return;
+  throw new CofferError('DOMAIN_MISMATCH', `Backup ${backup.backupId} of ${backup.xml.core.displayName} is from domain ${domain}${guid ? ` ${guid}` : ''}, not ${session.dnsDomain} ${session.domainGuid}. Nothing was restored.`, {
+    hresult: HRESULT.E_INVALIDARG,
+    object: backup.folder,
+    hint: "Restore puts a GPO back into the domain it came from. To copy its settings into a GPO of this domain, use 'coffer gpo import'.",
+  });
+}
