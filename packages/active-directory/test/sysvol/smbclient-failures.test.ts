@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CofferError } from '@coffer/core';
 import { AdErrorCode, createSmbclientSysvolSource, type SysvolSource } from '../../src/index.js';
@@ -79,24 +79,29 @@ describe('smbclient SYSVOL failures and secrecy', () => {
     await expect(createSmbclientSysvolSource({ host: 'dc1.does-not-exist.invalid', credentials })).rejects.toMatchObject({ code: AdErrorCode.ServerUnreachable });
   });
 
-  it('never puts the password on a command line and removes its auth file on close', async () => {
-    const before = new Set(readdirSync(tmpdir()).filter((n) => n.startsWith('coffer-smb-')));
+  it('never puts the password on a command line; the auth file is private and removed on close', async () => {
     const sysvol: SysvolSource = await createSmbclientSysvolSource({ host: domain.dcHostname, credentials });
-    const created = readdirSync(tmpdir()).filter((n) => n.startsWith('coffer-smb-') && !before.has(n));
-    expect(created).toHaveLength(1);
     const gpo = domain.seed?.gpos.find((g) => g.sourceBackup === 'nsa-win10-computer');
     const seen: string[] = [];
+    const authFiles = new Set<string>();
     for await (const entry of sysvol.readTree(gpo?.sysvolSharePath ?? '')) {
-      seen.push(...smbclientCommandLines());
+      for (const line of smbclientCommandLines()) {
+        seen.push(line);
+        const authFile = /-A (\S+)/.exec(line)?.[1];
+        if (authFile) {
+          authFiles.add(authFile);
+          expect(statSync(authFile).mode & 0o777).toBe(0o600);
+          expect(statSync(dirname(authFile)).mode & 0o777).toBe(0o700);
+          expect(readFileSync(authFile, 'utf8')).toContain(`password = ${domain.adminPassword}`);
+        }
+      }
       void entry;
     }
     expect(seen.length).toBeGreaterThan(0);
-    for (const line of seen) {
-      expect(line).toContain('-A');
-      expect(line).not.toContain(domain.adminPassword);
-    }
+    for (const line of seen) expect(line).not.toContain(domain.adminPassword);
+    expect(authFiles.size).toBe(1);
     await sysvol.close();
-    expect(readdirSync(tmpdir()).filter((n) => created.includes(n))).toEqual([]);
+    for (const file of authFiles) expect(existsSync(dirname(file))).toBe(false);
   });
 
   it('refuses a folder name smbclient commands cannot carry', async () => {
