@@ -1,8 +1,9 @@
-import { defineProvider } from '@coffer/core';
+import { defineCommand, defineProvider } from '@coffer/core';
 import { backupGpos } from './backup/backup-gpos.js';
 import { PROVIDER_ID } from './backup/write-gpo-backups.js';
 import { listGpoBackups } from './list/list-gpo-backups.js';
-import { gpoBackupOptions, gpoRestoreOptions, type GpoBackupOptions, type GpoRestoreOptions } from './options.js';
+import { importGpo } from './import/import-gpo.js';
+import { gpoBackupOptions, gpoImportOptions, gpoRestoreOptions, type GpoBackupOptions, type GpoRestoreOptions } from './options.js';
 import { restoreGpos } from './restore/restore-gpos.js';
 
 /** Group Policy Objects from a live Active Directory (Windows or Samba), as GPMC-compatible backups. */
@@ -18,6 +19,19 @@ const provider = defineProvider<GpoBackupOptions, GpoRestoreOptions>({
   backup: backupGpos,
   restore: restoreGpos,
   list: async (request) => listGpoBackups(request),
+  commands: [
+    defineCommand({
+      name: 'import',
+      description:
+        "Copies the settings of a GPO backup (Coffer's or GPMC's, from any domain) into an existing GPO, which keeps its name, permissions and links (GPMC's Import-GPO); an optional migration table maps principals and UNC paths.",
+      options: gpoImportOptions,
+      examples: [
+        'coffer gpo import --from /backups/gpo --gpo "Workstation Baseline" --target-gpo "Baseline (prod)" --dc dc1.corp.example --user admin',
+        'coffer gpo import --from /backups/gpo --backup-id {2A3B…} --target-gpo {31B2F340-…} --migration-table prod.migtable --migration-table-only …',
+      ],
+      run: importGpo,
+    }),
+  ],
 });
 
 export default provider;
@@ -34,4 +48,7 @@ export {
 export { openDomainSession, type DomainSession } from './ad/domain-session.js';
 export { parseGpLink, formatGpLink, linkOrderOf, type GpLinkEntry } from './ad/gplink.js';
 export { parseGpcWqlFilter, parseWmiQueries, formatWmiQueries, type WmiQuery } from './ad/wmi-filter.js';
+export { parseMigrationTable, MIGRATION_TABLE_NAMESPACE, type MigrationMapping, type MigrationDestination, type MigrationEntryType } from './import/migration-table.js';
+export type { GpoImportResult } from './import/import-gpo.js';
+export { sysvolAclFromGpoDescriptor, fileMaskFromDsMask } from './restore/sysvol-acl.js';
 export { parseGpoExtras, GPO_EXTRAS_FILE, type GpoExtras, type GpoLinkRecord, type WmiFilterRecord } from './extras/gpo-extras.js';

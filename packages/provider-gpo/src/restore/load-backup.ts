@@ -20,8 +20,9 @@ export interface LoadedGpoBackup {
   xml: ParsedBackupXml;
   /** Coffer's extras (links, WMI filter object, full descriptor); null for backups written by GPMC. */
   extras: GpoExtras | null;
-  /** The DACL-only descriptor of Backup.xml, decoded. */
-  descriptor: SecurityDescriptor;
+  /** The DACL-only descriptor of Backup.xml, decoded; null when it cannot be (import does not need it, restore refuses). */
+  descriptor: SecurityDescriptor | null;
+  descriptorProblem?: string;
   /** What vouched for the bytes: our integrity manifest, or (GPMC backups) Backup.xml's own inventory. */
   verifiedBy: 'coffer-manifest' | 'gpmc-inventory';
   /** The GPT: files on disk plus folders Backup.xml lists (empty folders do not survive every copy). */
@@ -58,13 +59,15 @@ export async function loadGpoBackup(folder: string, context: OperationContext): 
   if (info.id !== '' && !sameGuid(info.id, folderName)) throw invalid(folder, `bkupInfo.xml gives the backup id ${info.id}, but the folder is ${folderName}.`);
   if (!/^\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}?$/i.test(xml.core.id)) throw invalid(folder, `Backup.xml's GPO id ${JSON.stringify(xml.core.id)} is not a GUID.`);
   if (xml.core.domain.trim() === '') throw invalid(folder, 'Backup.xml names no domain.');
-  let descriptor: SecurityDescriptor;
+  let descriptor: SecurityDescriptor | null = null;
+  let descriptorProblem: string | undefined;
   try {
     descriptor = parseSecurityDescriptor(xml.core.securityDescriptor);
+    if (!descriptor.dacl) descriptorProblem = "Backup.xml's <SecurityDescriptor> holds no DACL.";
   } catch (error) {
-    throw invalid(folder, `Backup.xml's <SecurityDescriptor> cannot be decoded: ${(error as Error).message}`);
+    descriptorProblem = `Backup.xml's <SecurityDescriptor> cannot be decoded: ${(error as Error).message}`;
   }
-  if (!descriptor.dacl) throw invalid(folder, "Backup.xml's <SecurityDescriptor> holds no DACL.");
+  if (descriptorProblem !== undefined) descriptor = null;
 
   let extras: GpoExtras | null = null;
   const extrasBytes = await readFile(join(folder, GPO_EXTRAS_FILE)).catch(() => null);
@@ -79,7 +82,7 @@ export async function loadGpoBackup(folder: string, context: OperationContext): 
 
   const onDisk = await walkGpt(join(folder, ...GPT_FOLDER));
   checkInventory(folder, xml, onDisk, !hasManifest);
-  return { folder, backupId: info.id || folderName, info, xml, extras, descriptor, verifiedBy: hasManifest ? 'coffer-manifest' : 'gpmc-inventory', gpt: withListedFolders(xml, onDisk) };
+  return { folder, backupId: info.id || folderName, info, xml, extras, descriptor, ...(descriptorProblem === undefined ? {} : { descriptorProblem }), verifiedBy: hasManifest ? 'coffer-manifest' : 'gpmc-inventory', gpt: withListedFolders(xml, onDisk) };
 }
 
 /**
@@ -192,7 +195,7 @@ async function readRequired(folder: string, name: string): Promise<Buffer> {
   }
 }
 
-function invalid(folder: string, message: string): CofferError {
+export function invalid(folder: string, message: string): CofferError {
   return new CofferError('BACKUP_INVALID', `Backup ${folder}: ${message} Nothing was restored.`, {
     hresult: HRESULT.ERROR_INVALID_DATA,
     object: folder,

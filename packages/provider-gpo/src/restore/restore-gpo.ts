@@ -62,7 +62,7 @@ export async function restoreOneGpo(run: RestoreRun, backup: LoadedGpoBackup, co
   const backupVersions = versionsFromBackupXml(core.userVersionNumber, core.machineVersionNumber);
   const { versions, gptIniDisplayName } = await targetVersions(run, live, target, backupVersions, context, object);
   const wqlFilter = await wmiLinkToWrite(run, backup, context, object);
-  const descriptor = descriptorToRestore(backup.descriptor, extras?.securityDescriptor.hex);
+  const descriptor = descriptorToRestore(backup.descriptor!, extras?.securityDescriptor.hex);
   const attributes: GpoContainerAttributes = {
     displayName: core.displayName,
     flags: core.options,

@@ -2,7 +2,7 @@ import { CofferError, HRESULT, type OperationContext, type RestoreOutput, type R
 import { sameGuid } from '@coffer/gpmc';
 import { openDomainSession, type DomainSession } from '../ad/domain-session.js';
 import type { GpoRestoreOptions } from '../options.js';
-import { loadGpoBackup, type LoadedGpoBackup } from './load-backup.js';
+import { invalid, loadGpoBackup, type LoadedGpoBackup } from './load-backup.js';
 import { restoreOneGpo, type GpoRestoreResult } from './restore-gpo.js';
 import { addRecordedLinks, type RecordedLinkIndex } from './restore-links.js';
 import { selectBackups } from './select-backups.js';
@@ -21,7 +21,10 @@ export async function restoreGpos(request: RestoreRequest<GpoRestoreOptions>, co
   const backups: LoadedGpoBackup[] = [];
   for (const entry of chosen) {
     context.throwIfCancelled();
-    backups.push(await loadGpoBackup(entry.folder, context));
+    const backup = await loadGpoBackup(entry.folder, context);
+    // Restore applies the backed-up permissions, so it needs them intact (import does not).
+    if (backup.descriptor === null) throw invalid(backup.folder, backup.descriptorProblem ?? 'Backup.xml holds no usable security descriptor.');
+    backups.push(backup);
     context.progress.advance(entry.displayName);
   }
 

@@ -1,0 +1,126 @@
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { CofferError, HRESULT } from '@coffer/core';
+
+/** GPMC's GPMEntryType names as a .migtable spells them. */
+export const MIGRATION_ENTRY_TYPES = ['User', 'Computer', 'LocalGroup', 'GlobalGroup', 'UniversalGroup', 'UNCPath', 'Unknown'] as const;
+export type MigrationEntryType = (typeof MIGRATION_ENTRY_TYPES)[number];
+
+/** GPMDestinationOption: a name, the source itself, nothing (drop the reference), or the same name in the target domain. */
+export type MigrationDestination =
+  | { kind: 'set'; value: string }
+  | { kind: 'same-as-source' }
+  | { kind: 'none' }
+  | { kind: 'by-relative-name' };
+
+export interface MigrationMapping {
+  /** 1-based position in the file, for messages. */
+  index: number;
+  type: MigrationEntryType;
+  source: string;
+  destination: MigrationDestination;
+}
+
+export const MIGRATION_TABLE_NAMESPACE = 'http://www.microsoft.com/GroupPolicy/GPOOperations/MigrationTable';
+
+const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', removeNSPrefix: false, parseTagValue: false, trimValues: true, isArray: (name) => name === 'Mapping' });
+
+/**
+ * Reads a GPMC migration table: `<MigrationTable xmlns="…/MigrationTable">` holding `<Mapping>` elements
+ * with `<Type>`, `<Source>` and one of `<Destination>`, `<DestinationSameAsSource/>`, `<DestinationNone/>`,
+ * `<DestinationByRelativeName/>`. GPMC writes it UTF-16 with a BOM; UTF-8 is accepted too. Every problem
+ * is reported at once, naming the mapping, so a table is fixed in one pass.
+ */
+export function parseMigrationTable(bytes: Uint8Array | string, where: string): MigrationMapping[] {
+  const text = decode(bytes);
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) throw invalidTable(where, [`it is not well-formed XML: ${valid.err.msg} (line ${valid.err.line})`]);
+  const document = parser.parse(text) as Record<string, unknown>;
+  const root = document['MigrationTable'] as Record<string, unknown> | string | undefined;
+  if (root === undefined) throw invalidTable(where, [`its root element is not <MigrationTable> (found ${Object.keys(document).filter((k) => !k.startsWith('?')).join(', ') || 'nothing'})`]);
+  const body = typeof root === 'object' && root !== null ? root : {};
+  const namespace = body['@xmlns'];
+  if (namespace !== MIGRATION_TABLE_NAMESPACE) {
+    throw invalidTable(where, [`<MigrationTable> has the namespace ${JSON.stringify(namespace ?? '')}, not ${MIGRATION_TABLE_NAMESPACE}`]);
+  }
+  const problems: string[] = [];
+  const mappings: MigrationMapping[] = [];
+  const seen = new Map<string, number>();
+  ((body['Mapping'] as unknown[] | undefined) ?? []).forEach((raw, i) => {
+    const index = i + 1;
+    const mapping = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+    const type = textOf(mapping['Type']);
+    const source = textOf(mapping['Source']);
+    const destinations = ['Destination', 'DestinationSameAsSource', 'DestinationNone', 'DestinationByRelativeName'].filter((name) => name in mapping);
+    const here = `mapping #${index}${source ? ` (${source})` : ''}`;
+    if (!(MIGRATION_ENTRY_TYPES as readonly string[]).includes(type)) {
+      problems.push(`${here} has the type ${JSON.stringify(type)}; use one of ${MIGRATION_ENTRY_TYPES.join(', ')}`);
+      return;
+    }
+    if (source === '') {
+      problems.push(`${here} has no <Source>`);
+      return;
+    }
+    if (destinations.length !== 1) {
+      problems.push(`${here} needs exactly one of <Destination>, <DestinationSameAsSource/>, <DestinationNone/>, <DestinationByRelativeName/> (it has ${destinations.length})`);
+      return;
+    }
+    let destination: MigrationDestination;
+    switch (destinations[0]) {
+      case 'Destination': {
+        const value = textOf(mapping['Destination']);
+        if (value === '') {
+          problems.push(`${here} has an empty <Destination>`);
+          return;
+        }
+        destination = { kind: 'set', value };
+        break;
+      }
+      case 'DestinationSameAsSource':
+        destination = { kind: 'same-as-source' };
+        break;
+      case 'DestinationNone':
+        destination = { kind: 'none' };
+        break;
+      default:
+        destination = { kind: 'by-relative-name' };
+    }
+    if (type === 'UNCPath') {
+      if (!source.startsWith('\\\\')) problems.push(`${here} is a UNCPath mapping but its source is not a UNC path (\\\\server\\share)`);
+      if (destination.kind === 'none' || destination.kind === 'by-relative-name') problems.push(`${here}: a UNC path can only be mapped to a path or to itself`);
+      if (destination.kind === 'set' && !destination.value.startsWith('\\\\')) problems.push(`${here} maps a UNC path to ${JSON.stringify(destination.value)}, which is not a UNC path`);
+    } else if (source.startsWith('\\\\')) {
+      problems.push(`${here} has the type ${type} but its source is a UNC path; use the type UNCPath`);
+    }
+    const key = `${type === 'UNCPath' ? 'unc' : 'principal'}|${source.toLowerCase()}`;
+    if (seen.has(key)) problems.push(`${here} maps the same source as mapping #${seen.get(key)}`);
+    seen.set(key, index);
+    mappings.push({ index, type: type as MigrationEntryType, source, destination });
+  });
+  if (problems.length > 0) throw invalidTable(where, problems);
+  return mappings;
+}
+
+function textOf(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'object') return String((value as Record<string, unknown>)['#text'] ?? '').trim();
+  return String(value).trim();
+}
+
+function decode(input: Uint8Array | string): string {
+  if (typeof input === 'string') return input.replace(/^\uFEFF/, '');
+  const bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString('utf16le');
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return Buffer.from(bytes.subarray(2)).swap16().toString('utf16le');
+  const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
+  // GPMC's files declare encoding="utf-16"; one saved without a BOM still reads as UTF-16 if it looks like it.
+  if (text.length > 1 && text.charCodeAt(1) === 0) return bytes.toString('utf16le');
+  return text.replace(/<\?xml[^>]*encoding="utf-16"[^>]*\?>/i, '<?xml version="1.0"?>');
+}
+
+export function invalidTable(where: string, problems: string[]): CofferError {
+  return new CofferError('MIGRATION_TABLE_INVALID', `The migration table ${where} is not usable: ${problems.join('; ')}.`, {
+    hresult: HRESULT.E_INVALIDARG,
+    object: where,
+    hint: 'Fix the table (GPMC format: <MigrationTable> with <Mapping><Type/><Source/><Destination/></Mapping>) and run the import again; nothing was changed.',
+  });
+}
