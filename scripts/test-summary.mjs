@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Adds up the vitest JSON reports every package wrote (test-results.json) and prints one
+// Adds up the vitest JSON reports every workspace (packages, examples, tests) wrote (test-results.json) and prints one
 // closing line, "Tests: N passed, N failed, N skipped", so the whole monorepo run has a
 // single verdict a person or CI can read. Exits 1 when any test failed or none ran.
 import { readFile, readdir } from 'node:fs/promises';
@@ -10,7 +10,7 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 const perPackage = [];
-for (const group of ['packages', 'examples']) {
+for (const group of ['packages', 'examples', 'tests']) {
   for (const name of await readdir(join(root, group)).catch(() => [])) {
     const file = join(root, group, name, 'test-results.json');
     const report = await readFile(file, 'utf8').then(JSON.parse, () => undefined);

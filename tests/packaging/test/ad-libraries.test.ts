@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { TestDomainInfo } from '@coffer/samba-test-domain';
+import { compileTsExamples, runTsExample } from './support/example-runner.js';
+import { TYPESCRIPT_TOOLS, installProject, type InstalledProject } from './support/project.js';
+import { exampleNamed, type SubstitutionContext } from './support/readme-examples.js';
+import { describeRun } from './support/run.js';
+
+// The building blocks used from code: @coffer/active-directory against the test DC (verified LDAPS by FQDN,
+// SYSVOL over smbclient) and @coffer/gpmc, each with @coffer/core as its peer, type-checked with tsc.
+const TARBALLS = ['@coffer/core', '@coffer/active-directory', '@coffer/gpmc'];
+const examples = ['gpmc-write-and-read', 'active-directory-read-gpos'].map(exampleNamed);
+
+describe('libraries project: @coffer/active-directory + @coffer/gpmc', () => {
+  const domain: TestDomainInfo = inject('testDomain');
+  let project: InstalledProject;
+  let context: SubstitutionContext;
+
+  beforeAll(async () => {
+    project = await installProject({ name: 'ad-libraries', tarballs: TARBALLS, devDependencies: { ...TYPESCRIPT_TOOLS } }, inject('tarballs'));
+    context = { projectDir: project.dir, domain };
+  });
+  afterAll(async () => project?.remove());
+
+  it('installs from the tarballs alone', () => {
+    expect(project.installed.filter((n) => n.startsWith('@coffer/'))).toEqual([...TARBALLS].sort());
+    for (const [path, resolved] of Object.entries(project.cofferResolved)) expect(resolved, path).toMatch(/^file:/);
+  });
+
+  it('the README examples type-check with tsc --strict against the published types', async () => {
+    const tsc = await compileTsExamples(project, examples, context);
+    expect(tsc.code, describeRun('tsc', tsc)).toBe(0);
+  });
+
+  it("@coffer/gpmc's README: the backup it writes is found again, its security groups read back", async () => {
+    const { stdout } = await runTsExample(project, exampleNamed('gpmc-write-and-read'));
+    expect(stdout.trim().split('\n')).toEqual([
+      '{5B0C1C9E-0D0B-4C4F-9C39-0E2B8A4C1F11} GPO before the audit',
+      `[ 'Domain Admins@${domain.dnsDomain}' ]`,
+    ]);
+  });
+
+  it("@coffer/active-directory's README: every GPO with its owner over verified LDAPS, one GPO's files over SMB", async () => {
+    const { stdout, stderr } = await runTsExample(project, exampleNamed('active-directory-read-gpos'), { COFFER_PASSWORD: domain.adminPassword });
+    const gpoLines = stdout.split('\n').filter((line) => line.startsWith('GPO '));
+    const seeded = domain.seed?.gpos ?? [];
+    expect(seeded.length).toBeGreaterThan(0);
+    for (const gpo of seeded) expect(gpoLines.some((line) => line.startsWith(`GPO ${gpo.guid} `) || line.toUpperCase().startsWith(`GPO ${gpo.guid} `))).toBe(true);
+    for (const line of gpoLines) expect(line).toMatch(/ owner O:\S+$/);
+    expect(stdout).toMatch(/^FILE \S*GPT\.INI \d+ bytes$/im);
+    expect(`${stdout}${stderr}`).not.toContain(domain.adminPassword);
+  });
+});
