@@ -1,5 +1,5 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CofferError } from '@coffer/core';
 import { AdErrorCode, createSmbclientSysvolSource, type SysvolSource } from '../../src/index.js';
@@ -80,11 +80,14 @@ describe('smbclient SYSVOL failures and secrecy', () => {
   });
 
   it('never puts the password on a command line; the auth file is private and removed on close', async () => {
+    // A file larger than the pipe buffers keeps smbclient running while we look at it.
+    const folder = `${domain.dnsDomain}/coffer-secrecy-check`;
+    mkdirSync(join(domain.sysvolPath, folder), { recursive: true });
+    writeFileSync(join(domain.sysvolPath, folder, 'big.bin'), Buffer.alloc(8 * 1024 * 1024, 1));
     const sysvol: SysvolSource = await createSmbclientSysvolSource({ host: domain.dcHostname, credentials });
-    const gpo = domain.seed?.gpos.find((g) => g.sourceBackup === 'nsa-win10-computer');
     const seen: string[] = [];
     const authFiles = new Set<string>();
-    for await (const entry of sysvol.readTree(gpo?.sysvolSharePath ?? '')) {
+    for await (const entry of sysvol.readTree(folder)) {
       for (const line of smbclientCommandLines()) {
         seen.push(line);
         const authFile = /-A (\S+)/.exec(line)?.[1];
@@ -102,6 +105,7 @@ describe('smbclient SYSVOL failures and secrecy', () => {
     expect(authFiles.size).toBe(1);
     await sysvol.close();
     for (const file of authFiles) expect(existsSync(dirname(file))).toBe(false);
+    rmSync(join(domain.sysvolPath, folder), { recursive: true, force: true });
   });
 
   it('refuses a folder name smbclient commands cannot carry', async () => {
