@@ -1,13 +1,17 @@
 import { starterGpoProvider } from './provider.js';
 
 export default starterGpoProvider;
-export { starterGpoProvider, saveCabCommand, PROVIDER_ID } from './provider.js';
+export { starterGpoProvider, saveCabCommand, loadCabCommand, PROVIDER_ID } from './provider.js';
 export {
   backupOptionsSchema,
   saveCabOptionsSchema,
+  restoreOptionsSchema,
+  loadCabOptionsSchema,
   connectionOptionsSchema,
   type StarterGpoBackupOptions,
   type SaveCabOptions,
+  type StarterGpoRestoreOptions,
+  type LoadCabOptions,
   type StarterGpoConnectionOptions,
 } from './options.js';
 
@@ -78,3 +82,21 @@ export { listStarterGpoBackups } from './list/list-starter-gpo-backups.js';
 export { buildCabinet, cabChecksum, dosDateTime, MAX_BLOCK, type CabinetFile, type CabinetOptions, type CabCompression } from './cab/cabinet-writer.js';
 export { cabinetNameOf, planCabinetNames, CAB_TEMPLATE_NAME, CAB_REPORT_NAME } from './cab/cabinet-names.js';
 export { saveStarterGpoCab, starterGpoCabinetFiles, checkCabinetTarget, type SaveCabResult } from './cab/save-starter-gpo-cab.js';
+
+export { readCabinet, type CabinetEntry, type ReadCabinetOptions } from './cab/cabinet-reader.js';
+export { layOutStarterGpoCabinet, starterGpoPathOf, readCabPathMap, type StarterGpoCabinetLayout } from './cab/cabinet-paths.js';
+export { CAB_PATH_MAP_ID, CAB_PATH_MAP_FORMAT, type CabPathMap } from './cab/starter-gpo-report.js';
+export { loadStarterGpoCab, readStarterGpoCab, type LoadCabResult } from './cab/load-starter-gpo-cab.js';
+
+export { restoreStarterGpos } from './restore/restore-starter-gpos.js';
+export { selectStarterGpoBackups, type StarterGpoBackupChoice } from './restore/select-starter-gpo-backups.js';
+export { loadStarterGpoBackup, type LoadedStarterGpoBackup } from './restore/load-starter-gpo-backup.js';
+export {
+  writeStarterGpoFolder,
+  type StarterGpoContent,
+  type AclPlan,
+  type WriteStarterGpoFolderRequest,
+  type WriteStarterGpoFolderResult,
+} from './write/starter-gpo-folder-writer.js';
+export { bumpTemplateVersions, formatTemplateTime, type BumpedTemplate, type TemplateVersions } from './template/bump-template-versions.js';
+export type { SysvolWriteTools } from './connection/sysvol-write-tools.js';

@@ -81,3 +81,33 @@ export const saveCabOptionsSchema = z
   .superRefine(connectionProblems);
 
 export type SaveCabOptions = z.infer<typeof saveCabOptionsSchema>;
+
+/** Which backups a restore takes: one by id, the newest of one Starter GPO, or the newest of each. */
+export const restoreOptionsSchema = z
+  .object({
+    ...connectionShape,
+    backupId: z.string().min(1).optional().describe('The backup to restore, by its id ({GUID}, the backup folder name).'),
+    starterGpo: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Restore the newest backup of this Starter GPO, by display name or GUID.'),
+    all: z.boolean().optional().describe('Restore the newest backup of every Starter GPO in the directory.'),
+  })
+  .superRefine((options, context) => {
+    connectionProblems(options, context);
+    const chosen = [options.backupId !== undefined, options.starterGpo !== undefined, options.all === true].filter(Boolean).length;
+    if (chosen > 1) context.addIssue({ code: 'custom', path: ['backupId'], message: 'give only one of --backup-id, --starter-gpo and --all' });
+  });
+
+export type StarterGpoRestoreOptions = z.infer<typeof restoreOptionsSchema>;
+
+export const loadCabOptionsSchema = z
+  .object({
+    ...connectionShape,
+    cab: z.string().min(1).describe('The .cab file to load (saved by GPMC, by save-cab, or any cabinet holding StarterGPO.tmplx).'),
+    overwrite: z.boolean().optional().describe('Replace the Starter GPO with the same GUID when the domain already has it (otherwise that is an error).'),
+  })
+  .superRefine(connectionProblems);
+
+export type LoadCabOptions = z.infer<typeof loadCabOptionsSchema>;

@@ -10,13 +10,19 @@ import { checkCabinetTarget, saveStarterGpoCab } from './cab/save-starter-gpo-ca
 import { openDomain, type OpenedDomain } from './connection/open-domain.js';
 import { listStarterGpoBackups } from './list/list-starter-gpo-backups.js';
 import { starterGpoLabel } from './model/starter-gpo.js';
+import { loadStarterGpoCab } from './cab/load-starter-gpo-cab.js';
 import {
   backupOptionsSchema,
+  loadCabOptionsSchema,
+  restoreOptionsSchema,
   saveCabOptionsSchema,
+  type LoadCabOptions,
   type SaveCabOptions,
   type StarterGpoBackupOptions,
   type StarterGpoConnectionOptions,
+  type StarterGpoRestoreOptions,
 } from './options.js';
+import { restoreStarterGpos } from './restore/restore-starter-gpos.js';
 import { selectStarterGpos } from './select/select-starter-gpos.js';
 import {
   noStarterGposFolder,
@@ -147,16 +153,37 @@ export const saveCabCommand = defineCommand<SaveCabOptions>({
   },
 });
 
-/** The Starter GPO provider: backups like IGPMStarterGPO::Backup, listing, and `save-cab`. */
-export const starterGpoProvider = defineProvider<StarterGpoBackupOptions>({
+export const loadCabCommand = defineCommand<LoadCabOptions>({
+  name: 'load-cab',
+  description: 'Create a Starter GPO from a .cab file, as GPMC\'s "Load Cabinet" does; --overwrite replaces one with the same GUID.',
+  options: loadCabOptionsSchema,
+  examples: [
+    'coffer starter-gpo load-cab --dc dc1.example.com --user admin@example.com --password-file pw.txt --ca-file ca.pem --cab baseline.cab',
+    'coffer starter-gpo load-cab --sysvol /var/lib/samba/sysvol --domain example.com --smb-conf /etc/samba/smb.conf --cab baseline.cab --overwrite',
+  ],
+  async run(options, context) {
+    const loaded = await loadStarterGpoCab(options, context);
+    return {
+      data: loaded,
+      lines: [
+        `Loaded ${loaded.displayName} ${loaded.starterGpoId} into ${loaded.sharePath}${loaded.replaced ? ' (replaced the existing one)' : ''}: ${loaded.files.length} files, ${loaded.bytes} bytes.`,
+      ],
+    };
+  },
+});
+
+/** The Starter GPO provider: backups like IGPMStarterGPO::Backup, restore, listing, `save-cab` and `load-cab`. */
+export const starterGpoProvider = defineProvider<StarterGpoBackupOptions, StarterGpoRestoreOptions>({
   specificationVersion: SPECIFICATION_VERSION,
   id: PROVIDER_ID,
   displayName: 'Starter GPOs',
   description:
-    'Backs up Starter GPOs from SYSVOL (SMB or a local path) into a GPMC backup directory, keeping every file byte for byte and the folder ACL; saves one as a .cab file.',
-  capabilities: { backup: true, list: true, restore: false },
+    'Backs up Starter GPOs from SYSVOL (SMB or a local path) into a GPMC backup directory, keeping every file byte for byte and the folder ACL, and restores them; saves one as a .cab file and loads one from a .cab file.',
+  capabilities: { backup: true, list: true, restore: true },
   options: backupOptionsSchema,
+  restoreOptions: restoreOptionsSchema,
   backup: (request, context) => backupStarterGpos(request, context),
+  restore: (request, context) => restoreStarterGpos(request, context),
   list: (request) => listStarterGpoBackups(request.source, request.query),
-  commands: [saveCabCommand],
+  commands: [saveCabCommand, loadCabCommand],
 });

@@ -52,6 +52,10 @@ export function starterGpoCabinetFiles(folder: StarterGpoFolder, savedAt: Date):
       folder.snapshot,
       files.map((f) => ({ name: f.name, size: f.data.length })),
       savedAt,
+      {
+        files: Object.fromEntries(files.map((f) => [f.name, f.source])),
+        directories: folder.snapshot.entries.filter((e) => e.kind === 'dir').map((e) => e.path),
+      },
     ),
     'utf8',
   );

@@ -3,6 +3,7 @@
  * SYSVOL path. With a DC, LDAP (LDAPS, CA verified) is used once, to check the account and to read the domain
  * head's objectGUID that GPMC records as GPODomainGuid; Starter GPOs themselves live only in SYSVOL.
  */
+import { lookup } from 'node:dns/promises';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CofferError, ErrorCode, HRESULT, pathNotFound, type OperationContext } from '@coffer/core';
@@ -11,6 +12,7 @@ import {
   createLocalSysvolSource,
   createSmbclientSysvolSource,
   parseBracedGuid,
+  parseSid,
   readCredentials,
   splitAccount,
   toSecret,
@@ -19,12 +21,19 @@ import {
 } from '@coffer/active-directory';
 import type { StarterGpoBackupSource } from '../backup/write-starter-gpo-backups.js';
 import type { StarterGpoConnectionOptions } from '../options.js';
+import { localSysvolWriteTools, smbclientSysvolWriteTools, type SysvolWriteTools } from './sysvol-write-tools.js';
 
 export interface OpenedDomain {
   sysvol: SysvolSource;
   source: StarterGpoBackupSource;
   /** How folder ACLs are read, for the extras file. */
   aclSource: string;
+  /** Whether folder ACLs can be written (a local SYSVOL needs the DC's smb.conf for samba-tool). */
+  aclWritable: boolean;
+  /** objectSid of the domain head (`S-1-5-21-…`); `''` without a DC. Writing ACLs over SMB needs it. */
+  domainSid: string;
+  /** Opens what a staged write needs beyond the source (folder rename, exact ACL writes); the caller closes it. */
+  openWriteTools(context: Pick<OperationContext, 'report'>): Promise<SysvolWriteTools>;
   close(): Promise<void>;
 }
 
@@ -62,7 +71,7 @@ async function readDomainFacts(
   options: StarterGpoConnectionOptions,
   credentials: Credentials,
   context: Pick<OperationContext, 'report'>,
-): Promise<{ domain: string; guid: string; dcHostName: string }> {
+): Promise<{ domain: string; guid: string; sid: string; dcHostName: string }> {
   const ldap = await connectLdap({
     host: options.dc!,
     security: options.ldapSecurity,
@@ -83,7 +92,7 @@ async function readDomainFacts(
         hint: `Pass --domain ${domain}, or a DC of ${options.domain}.`,
       });
     }
-    const [head] = await ldap.search(root.defaultNamingContext, { scope: 'base', attributes: ['objectGUID'], paged: false });
+    const [head] = await ldap.search(root.defaultNamingContext, { scope: 'base', attributes: ['objectGUID', 'objectSid'], paged: false });
     const guid = head?.['objectGUID'];
     if (!Buffer.isBuffer(guid)) {
       throw new CofferError('LDAP_OPERATION_FAILED', `${options.dc} returned no objectGUID for ${root.defaultNamingContext}.`, {
@@ -91,7 +100,8 @@ async function readDomainFacts(
         object: root.defaultNamingContext,
       });
     }
-    return { domain, guid: parseBracedGuid(guid, 0, 'lower'), dcHostName: root.dnsHostName || options.dc! };
+    const sid = head?.['objectSid'];
+    return { domain, guid: parseBracedGuid(guid, 0, 'lower'), sid: Buffer.isBuffer(sid) ? parseSid(sid) : '', dcHostName: root.dnsHostName || options.dc! };
   } finally {
     await ldap.close();
   }
@@ -114,6 +124,7 @@ async function localSysvolRoot(path: string, domain: string): Promise<string> {
 export async function openDomain(options: StarterGpoConnectionOptions, context: Pick<OperationContext, 'report' | 'throwIfCancelled'>): Promise<OpenedDomain> {
   let domain = options.domain?.toLowerCase() ?? '';
   let domainGuid = '';
+  let domainSid = '';
   let domainController = '';
   let credentials: Credentials | undefined;
   if (options.dc !== undefined) {
@@ -121,6 +132,7 @@ export async function openDomain(options: StarterGpoConnectionOptions, context: 
     const facts = await readDomainFacts(options, credentials, context);
     domain = facts.domain;
     domainGuid = facts.guid;
+    domainSid = facts.sid;
     domainController = facts.dcHostName;
   } else {
     context.report({
@@ -138,17 +150,38 @@ export async function openDomain(options: StarterGpoConnectionOptions, context: 
       sysvol,
       source: { domain, domainGuid, domainController, transport: 'local' },
       aclSource: 'samba-tool ntacl',
+      aclWritable: options.smbConf !== undefined,
+      domainSid,
+      openWriteTools: async () => localSysvolWriteTools(root, sysvol),
       close: () => sysvol.close(),
     };
   }
+  // Resolved once, as the SYSVOL source does, so the renamer talks to the same DC.
+  let address: string;
+  try {
+    address = (await lookup(options.dc!, { family: 0 })).address;
+  } catch (error) {
+    throw new CofferError('AD_SERVER_UNREACHABLE', `Cannot resolve the domain controller name ${options.dc}.`, {
+      hresult: HRESULT.ERROR_DS_SERVER_DOWN,
+      object: options.dc!,
+      hint: 'Check DNS or /etc/hosts for the DC name.',
+      cause: error,
+    });
+  }
+  const smbCredentials = { user: credentials!.user, domain: credentials!.domain, password: credentials!.password };
   const sysvol = await createSmbclientSysvolSource({
     host: options.dc!,
-    credentials: { user: credentials!.user, domain: credentials!.domain, password: credentials!.password },
+    address,
+    credentials: smbCredentials,
+    ...(domainSid === '' ? {} : { domainSid }),
   });
   return {
     sysvol,
     source: { domain, domainGuid, domainController, transport: 'smb' },
     aclSource: 'smbcacls',
+    aclWritable: domainSid !== '',
+    domainSid,
+    openWriteTools: (toolContext) => smbclientSysvolWriteTools({ host: options.dc!, address, credentials: smbCredentials, domainSid, sysvol, context: toolContext }),
     close: () => sysvol.close(),
   };
 }
