@@ -7,6 +7,8 @@ export default mergeConfig(
     test: {
       // One seeded Samba DC for the package's run, on an address of its own so other packages' DCs can run beside it.
       globalSetup: ['./test/dc/global-setup.ts'],
+      // Restore tests delete and re-create the seeded GPOs every test file reads: test files take turns.
+      fileParallelism: false,
     },
   }),
 );

@@ -117,16 +117,23 @@ export async function updateGpoContainer(session: DomainSession, live: LiveGpoCo
 }
 
 /**
- * Writes the descriptor's owner and group (when it has them) and DACL through the SD flags control, so
- * the SACL is left as it is and no privilege beyond WRITE_DAC / WRITE_OWNER is needed.
+ * Writes the DACL, and the owner and group where they differ from what the container has (so an owner AD
+ * set by default keeps its SE_OWNER_DEFAULTED mark, as in the backup), through the SD flags control: the
+ * SACL is left as it is and no privilege beyond WRITE_DAC / WRITE_OWNER is needed.
  */
-export async function writeGpoDescriptor(session: DomainSession, dn: string, descriptor: SecurityDescriptor, previous: Buffer | null, rollback: RollbackLog): Promise<void> {
-  const flags = (descriptor.owner ? SecurityInformation.Owner : 0) | (descriptor.group ? SecurityInformation.Group : 0) | SecurityInformation.Dacl;
-  const bytes = Buffer.from(serializeSecurityDescriptor({ ...descriptor, sacl: undefined, control: { ...descriptor.control, saclPresent: false }, layout: undefined }));
+export async function writeGpoDescriptor(session: DomainSession, dn: string, descriptor: SecurityDescriptor, current: Buffer | null, rollback: RollbackLog): Promise<void> {
+  const now = current && current.length > 0 ? parseSecurityDescriptor(current) : null;
+  // Written when different, or when the backup's was set explicitly and the container's is only defaulted.
+  const writeOwner = descriptor.owner !== undefined && (descriptor.owner !== now?.owner || (!descriptor.control.ownerDefaulted && now?.control.ownerDefaulted === true));
+  const writeGroup = descriptor.group !== undefined && (descriptor.group !== now?.group || (!descriptor.control.groupDefaulted && now?.control.groupDefaulted === true));
+  const flags = (writeOwner ? SecurityInformation.Owner : 0) | (writeGroup ? SecurityInformation.Group : 0) | SecurityInformation.Dacl;
+  const bytes = Buffer.from(
+    serializeSecurityDescriptor({ ...descriptor, sacl: undefined, control: { ...descriptor.control, saclPresent: false, ownerDefaulted: false, groupDefaulted: false }, layout: undefined }),
+  );
   await session.ldap.modify(dn, [{ operation: 'replace', attribute: 'nTSecurityDescriptor', values: [bytes] }], { sdFlags: flags });
-  if (previous && previous.length > 0) {
+  if (current && current.length > 0) {
     rollback.record(`put back the permissions of ${dn}`, () =>
-      session.ldap.modify(dn, [{ operation: 'replace', attribute: 'nTSecurityDescriptor', values: [previous] }], { sdFlags: OWNER_GROUP_DACL }),
+      session.ldap.modify(dn, [{ operation: 'replace', attribute: 'nTSecurityDescriptor', values: [current] }], { sdFlags: OWNER_GROUP_DACL }),
     );
   }
 }
@@ -137,6 +144,7 @@ export function descriptorToRestore(backupDacl: SecurityDescriptor, fullDescript
   const full = parseSecurityDescriptor(Buffer.from(fullDescriptorHex.replace(/\s+/g, ''), 'hex'));
   return {
     ...backupDacl,
+    control: { ...backupDacl.control, ownerDefaulted: full.control.ownerDefaulted === true, groupDefaulted: full.control.groupDefaulted === true },
     ...(full.owner ? { owner: full.owner } : {}),
     ...(full.group ? { group: full.group } : {}),
   };

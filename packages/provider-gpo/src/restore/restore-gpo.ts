@@ -96,13 +96,16 @@ export async function restoreOneGpo(run: RestoreRun, backup: LoadedGpoBackup, co
     context.throwIfCancelled();
     if (run.restoreWmiFilter && extras?.wmiFilter) wmiFilter = await restoreWmiFilterObject(session, extras.wmiFilter, rollback);
     let dn: string;
+    let current: Buffer | null;
     if (live) {
       await updateGpoContainer(session, live, attributes, rollback);
       dn = live.dn;
+      current = live.descriptor;
     } else {
       dn = await createGpoContainer(session, gpoId, attributes, rollback);
+      current = (await readLiveGpoContainer(session, gpoId))?.descriptor ?? null; // deleted with the container on rollback
     }
-    await writeGpoDescriptor(session, dn, descriptor, live?.descriptor ?? null, rollback);
+    await writeGpoDescriptor(session, dn, descriptor, current, rollback);
     // Derived from the descriptor as AD stored it (AD recomputes inherited ACEs), as samba-tool gpo aclcheck expects.
     await applyGptAcl(session, staged, await folderAclFor(session, dn), context, object);
     context.throwIfCancelled();
