@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCommand } from './run-command.js';
 import type { DcLayout } from './smb-conf.js';
@@ -15,7 +15,21 @@ export interface ProvisionInput {
  * No `--adminpass`: passwords never go on a command line, so Samba picks a random one and we read it from its log.
  * `-s` points at an empty file so the machine's /etc/samba/smb.conf cannot leak settings into the test DC.
  */
-export async function provisionDomain({ layout, realm, netbiosDomain, address }: ProvisionInput): Promise<string> {
+export async function provisionDomain(input: ProvisionInput): Promise<string> {
+  try {
+    return await provisionOnce(input);
+  } catch (error) {
+    // Seen once under load: provision failed re-reading the smb.conf it had just written. One clean retry.
+    for (const name of await readdir(input.layout.workDir)) await rm(`${input.layout.workDir}/${name}`, { recursive: true, force: true });
+    try {
+      return await provisionOnce(input);
+    } catch {
+      throw error;
+    }
+  }
+}
+
+async function provisionOnce({ layout, realm, netbiosDomain, address }: ProvisionInput): Promise<string> {
   await mkdir(layout.workDir, { recursive: true });
   const baseConf = join(layout.workDir, 'provision-base.conf');
   await writeFile(baseConf, '');
