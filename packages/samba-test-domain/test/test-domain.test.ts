@@ -35,7 +35,7 @@ describe('a seeded test domain', () => {
   let ldap: Client;
 
   beforeAll(async () => {
-    dc = await startTestDomain({ address: '127.0.0.31', realm: 'HARNESS.TEST', seed: { extraGpos: 25 } });
+    dc = await startTestDomain({ address: '127.0.0.71', realm: 'HARNESS.TEST', seed: { extraGpos: 25 } });
     ldap = new Client({ url: `ldaps://${dc.dcHostname}:636`, tlsOptions: { ca: readFileSync(dc.caFile), servername: dc.dcHostname } });
     await ldap.bind(`${dc.adminUser}@${dc.dnsDomain}`, dc.adminPassword);
   });
@@ -45,12 +45,12 @@ describe('a seeded test domain', () => {
   });
 
   it('describes itself and answers on its own address only', async () => {
-    expect(dc).toMatchObject({ realm: 'HARNESS.TEST', dnsDomain: 'harness.test', netbiosDomain: 'HARNESS', baseDn: 'DC=harness,DC=test', dcHostname: 'dc1.harness.test', address: '127.0.0.31', adminUser: 'Administrator' });
+    expect(dc).toMatchObject({ realm: 'HARNESS.TEST', dnsDomain: 'harness.test', netbiosDomain: 'HARNESS', baseDn: 'DC=harness,DC=test', dcHostname: 'dc1.harness.test', address: '127.0.0.71', adminUser: 'Administrator' });
     expect(dc.adminPassword.length).toBeGreaterThanOrEqual(12);
-    expect(readFileSync('/etc/hosts', 'utf8')).toMatch(/^127\.0\.0\.31 dc1\.harness\.test # coffer-samba-test-domain /m);
-    expect(await portAnswers('127.0.0.31', 445)).toBe(true);
+    expect(readFileSync('/etc/hosts', 'utf8')).toMatch(/^127\.0\.0\.71 dc1\.harness\.test # coffer-samba-test-domain /m);
+    expect(await portAnswers('127.0.0.71', 445)).toBe(true);
     expect(await portAnswers('127.0.0.1', 636)).toBe(false);
-    expect(readFileSync(dc.smbConfPath, 'utf8')).toContain('interfaces = 127.0.0.31/8');
+    expect(readFileSync(dc.smbConfPath, 'utf8')).toContain('interfaces = 127.0.0.71/8');
     expect(existsSync(join(dc.sysvolPath, dc.dnsDomain, 'Policies'))).toBe(true);
     expect(dc.timings.totalSeconds).toBeGreaterThan(0);
   });
@@ -145,7 +145,7 @@ describe('a seeded test domain', () => {
 
 describe('start, stop and crash safety', () => {
   it('stop() kills samba and its children and removes the hosts line and the folder', async () => {
-    const dc = await startTestDomain({ address: '127.0.0.32', realm: 'STOPME.TEST' });
+    const dc = await startTestDomain({ address: '127.0.0.72', realm: 'STOPME.TEST' });
     const { stdout } = await run('pgrep', ['-f', dc.smbConfPath]);
     const pids = stdout.trim().split('\n').map(Number);
     expect(pids.length).toBeGreaterThan(0);
@@ -154,13 +154,13 @@ describe('start, stop and crash safety', () => {
     for (const pid of [dc.sambaPid, ...pids]) expect(isAlive(pid), `pid ${pid}`).toBe(false);
     expect(readFileSync('/etc/hosts', 'utf8')).not.toContain('dc1.stopme.test');
     expect(existsSync(dc.workDir)).toBe(false);
-    expect(await portAnswers('127.0.0.32', 636)).toBe(false);
+    expect(await portAnswers('127.0.0.72', 636)).toBe(false);
   });
 
   it('a test run killed with SIGKILL leaves no DC running, and the sweeper clears what is left', async () => {
     const script = `
       import { startTestDomain } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
-      const dc = await startTestDomain({ address: '127.0.0.33', realm: 'CRASH.TEST' });
+      const dc = await startTestDomain({ address: '127.0.0.73', realm: 'CRASH.TEST' });
       process.stdout.write(JSON.stringify(dc.info()) + '\\n');
       setInterval(() => {}, 1000);
     `;
@@ -185,10 +185,10 @@ describe('start, stop and crash safety', () => {
   });
 
   it('refuses a second DC on an address that is taken and a realm already mapped', async () => {
-    const dc = await startTestDomain({ address: '127.0.0.34', realm: 'TAKEN.TEST' });
+    const dc = await startTestDomain({ address: '127.0.0.74', realm: 'TAKEN.TEST' });
     try {
-      await expect(startTestDomain({ address: '127.0.0.34', realm: 'OTHER.TEST' })).rejects.toThrow(/already running on 127\.0\.0\.34/);
-      await expect(startTestDomain({ address: '127.0.0.35', realm: 'TAKEN.TEST' })).rejects.toThrow(/same realm/);
+      await expect(startTestDomain({ address: '127.0.0.74', realm: 'OTHER.TEST' })).rejects.toThrow(/already running on 127\.0\.0\.74/);
+      await expect(startTestDomain({ address: '127.0.0.75', realm: 'TAKEN.TEST' })).rejects.toThrow(/same realm/);
     } finally {
       await dc.stop();
     }
@@ -197,7 +197,7 @@ describe('start, stop and crash safety', () => {
   it('the script starts a detached DC and stops it again', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'harness-cli-')), 'dc');
     const bin = new URL('../bin/coffer-test-domain.mjs', import.meta.url).pathname;
-    const up = await run(process.execPath, [bin, 'up', '--dir', dir, '--detach', '--address', '127.0.0.36', '--realm', 'CLI.TEST']);
+    const up = await run(process.execPath, [bin, 'up', '--dir', dir, '--detach', '--address', '127.0.0.76', '--realm', 'CLI.TEST']);
     const info = JSON.parse(up.stdout) as { sambaPid: number; dcHostname: string };
     expect(info.dcHostname).toBe('dc1.cli.test');
     expect(isAlive(info.sambaPid)).toBe(true);
