@@ -2,17 +2,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BackupDestination, CofferError, type BackupOutput, type BackupRequest, type OperationContext, type StagedEntry } from '@coffer/core';
-import {
-  cancelledDrmError,
-  datastoreCorrupt,
-  drmError,
-  storeBusyForBackupRestore,
-} from '../errors/drm-codes.js';
-import { backupRestriction, RESTRICTION_TEXT } from '../license/eligibility.js';
-import { FRESH_STATE, FactsCache } from '../license/license-facts.js';
+import { cancelledDrmError, drmError, storeBusyForBackupRestore } from '../errors/drm-codes.js';
+import { RESTRICTION_TEXT } from '../license/eligibility.js';
 import { wantsOverwrite, type BackupOptions } from '../options.js';
 import { sealBackupKey, serviceUnavailable } from '../service/license-service.js';
-import { LicenseLineView } from '../store/license-record.js';
 import { LicenseStore } from '../store/license-store.js';
 import { resolveStorePath } from '../store/store-location.js';
 import { reportStatus } from '../status/msdrm-status.js';
@@ -31,9 +24,13 @@ import {
   type BackupMacFile,
 } from './backup-file-set.js';
 import { ByteChannel } from './byte-channel.js';
+import { EligibleLicenseCopier } from './eligible-license-copier.js';
 
 export const PROVIDER_ID = 'drm-licenses';
-const NEWLINE = Buffer.from('\n');
+/** Reads of the store and writes of the backup: large enough that per-call costs vanish, small enough to keep memory flat. */
+const READ_BYTES = 1 << 20;
+const CHUNK_BYTES = 1 << 20;
+const QUEUED_BYTES = 4 << 20;
 
 /**
  * IWMDRMLicenseManagement::BackupLicenses: copies every license that may be backed up
@@ -130,11 +127,9 @@ async function writeLicenseFiles(
   staged: StagedEntry,
   context: OperationContext,
 ): Promise<{ licenses: number; restricted: number; bytes: number; files: BackupFileFact[] }> {
-  const now = Date.now();
   const states = await store.loadStates();
-  const facts = new FactsCache();
-  const licenses = new ByteChannel();
-  const manifest = new ByteChannel();
+  const licenses = new ByteChannel(CHUNK_BYTES, QUEUED_BYTES);
+  const manifest = new ByteChannel(CHUNK_BYTES, QUEUED_BYTES);
   const failBoth = (error: unknown) => {
     licenses.fail(error);
     manifest.fail(error);
@@ -143,36 +138,21 @@ async function writeLicenseFiles(
   const licensesWritten = staged.writeFile(LICENSES_FILE, licenses, { mode: 0o600 }).catch(failBoth);
   manifest.push(Buffer.from(MANIFEST_HEADER, 'utf8'));
   const manifestWritten = staged.writeFile(MANIFEST_FILE, manifest, { mode: 0o600 }).catch(failBoth);
-  let eligible = 0;
-  let restricted = 0;
-  const view = new LicenseLineView();
-  const checkState = states.size > 0;
+  const copier = new EligibleLicenseCopier({
+    storePath: store.path,
+    licenses,
+    manifest,
+    states,
+    now: Date.now(),
+    signal: context.signal,
+    onCancel: () => cancelledDrmError(store.path),
+    onRestricted: ({ lid, kid, restriction }) =>
+      reportStatus(context, 'RESTRICTED_LICENSE', `License ${lid} (KID ${kid}) is not backed up: ${RESTRICTION_TEXT[restriction]}.`, { object: kid }),
+    onProgress: (count, lastKid) => context.progress.advance(lastKid, count),
+  });
   const produced = store
-    .scanLicenseLines((line) => {
-      if (context.signal.aborted) throw cancelledDrmError(store.path);
-      try {
-        view.load(line);
-      } catch (error) {
-        throw datastoreCorrupt(store.path, `a license record is malformed (${(error as Error).message})`, error);
-      }
-      const kid = view.kid;
-      const state = checkState ? (states.get(view.lid) ?? FRESH_STATE) : FRESH_STATE;
-      const restriction = backupRestriction(facts.get(view.factsText), state, now);
-      context.progress.advance(kid);
-      if (restriction !== undefined) {
-        restricted += 1;
-        reportStatus(context, 'RESTRICTED_LICENSE', `License ${view.lid} (KID ${kid}) is not backed up: ${RESTRICTION_TEXT[restriction]}.`, { object: kid });
-        return undefined;
-      }
-      eligible += 1;
-      // Manifest line: LID, KID, PRIORITY, SHA-256 are the record's own leading fields.
-      const manifestBlocked = manifest.push(view.manifestFields);
-      manifest.push(NEWLINE);
-      // The line is a view into a read buffer whose next byte is its newline: keep both.
-      const licenseBlocked = licenses.push(Buffer.from(line.buffer, line.byteOffset, line.length + 1));
-      if (!manifestBlocked && !licenseBlocked) return undefined;
-      return Promise.all([manifestBlocked, licenseBlocked]).then(() => undefined);
-    })
+    .scanLicenseLineRanges(copier, READ_BYTES)
+    .then(() => copier.finish())
     .then(() => {
       licenses.end();
       manifest.end();
@@ -184,8 +164,8 @@ async function writeLicenseFiles(
   const licensesFact = (licensesResult as PromiseFulfilledResult<Awaited<typeof licensesWritten>>).value;
   const manifestFact = (manifestResult as PromiseFulfilledResult<Awaited<typeof manifestWritten>>).value;
   return {
-    licenses: eligible,
-    restricted,
+    licenses: copier.eligible,
+    restricted: copier.restricted,
     bytes: licensesFact.size,
     files: [fact(LICENSES_FILE, licensesFact), fact(MANIFEST_FILE, manifestFact)],
   };

@@ -71,24 +71,26 @@ export function decodeLicenseRecord(line: Buffer): LicenseRecord {
 
 /**
  * A reusable view of a record line for the backup's hot loop: finds the field tabs once
- * and decodes only what is asked for. `manifestFields` is `LID\tKID\tPRIORITY\tSHA256`
- * exactly as a manifest line wants it (same fields, same escaping, same order).
+ * and decodes only what is asked for. The manifest fields are `LID\tKID\tPRIORITY\tSHA256`
+ * exactly as a manifest line wants them (same fields, same escaping, same order).
  */
 export class LicenseLineView {
   readonly #tabs = new Int32Array(6);
   #line: Buffer = Buffer.alloc(0);
+  #start = 0;
 
-  /** Points the view at a record line (without its newline); throws on a malformed line. */
-  load(line: Buffer): void {
-    if (line[0] !== 0x4c /* L */ || line[1] !== TAB) throw new Error('not a license record');
+  /** Points the view at the record line `line[start, end)` (without its newline); throws on a malformed line. */
+  load(line: Buffer, start = 0, end = line.length): void {
+    if (line[start] !== 0x4c /* L */ || line[start + 1] !== TAB) throw new Error('not a license record');
     const tabs = this.#tabs;
-    tabs[0] = 1;
+    tabs[0] = start + 1;
     for (let i = 1; i < 6; i += 1) {
       const next = line.indexOf(TAB, tabs[i - 1]! + 1);
-      if (next === -1) throw new Error('license record has too few fields');
+      if (next === -1 || next >= end) throw new Error('license record has too few fields');
       tabs[i] = next;
     }
     this.#line = line;
+    this.#start = start;
   }
 
   get lid(): string {
@@ -103,8 +105,26 @@ export class LicenseLineView {
     return this.#line.toString('latin1', this.#tabs[4]! + 1, this.#tabs[5]);
   }
 
+  /** Where the facts field lies in the loaded buffer. */
+  get factsStart(): number {
+    return this.#tabs[4]! + 1;
+  }
+
+  get factsEnd(): number {
+    return this.#tabs[5]!;
+  }
+
   get manifestFields(): Buffer {
-    return this.#line.subarray(2, this.#tabs[4]);
+    return this.#line.subarray(this.manifestStart, this.manifestEnd);
+  }
+
+  /** Where the manifest fields lie in the loaded buffer. */
+  get manifestStart(): number {
+    return this.#start + 2;
+  }
+
+  get manifestEnd(): number {
+    return this.#tabs[4]!;
   }
 
   #field(index: number): string {

@@ -18,7 +18,7 @@ import type { LicensorKey } from '../license/licensor.js';
 import type { ServicePublicInfo } from '../service/license-service.js';
 import { escapeField, unescapeField } from './field-escaping.js';
 import { encodeLicenseRecord, decodeLicenseHead, type LicenseRecord, type LicenseRecordHead } from './license-record.js';
-import { forEachLine } from './line-reader.js';
+import { forEachLineRange, type LineRangeVisitor } from './line-reader.js';
 import { lockWithRetry } from './lock-with-retry.js';
 import { MAC_LINE_PREFIX, MacChainVerifier, genesisMac, sealBatch } from './mac-chain.js';
 
@@ -290,7 +290,7 @@ export class LicenseStore {
    * throws it at the end. Callers must not commit anything before this resolves.
    */
   async scanLicenses(onRecord: (line: Buffer, head: LicenseRecordHead) => void | Promise<void>): Promise<void> {
-    await this.#scanLog('licenses', (line) => {
+    await this.#scanLogLines('licenses', (line) => {
       let head: LicenseRecordHead;
       try {
         head = decodeLicenseHead(line);
@@ -301,9 +301,13 @@ export class LicenseStore {
     });
   }
 
-  /** Like scanLicenses, but hands over raw record lines for callers that decode only what they need (backup). */
-  async scanLicenseLines(onLine: (line: Buffer) => void | Promise<void>): Promise<void> {
-    await this.#scanLog('licenses', onLine);
+  /**
+   * Like scanLicenses, but hands over raw record lines as ranges of the read buffers (kept
+   * alive as long as the visitor holds views), read `chunkBytes` at a time: the backup's
+   * hot loop, which decodes only what it needs and copies nothing per license.
+   */
+  async scanLicenseLineRanges(visitor: LineRangeVisitor, chunkBytes?: number): Promise<void> {
+    await this.#scanLog('licenses', visitor, chunkBytes);
   }
 
   /**
@@ -341,7 +345,7 @@ export class LicenseStore {
   /** The state of every LID that has any (plays, first use, disabled). Memory grows with used licenses only. */
   async loadStates(): Promise<Map<string, LicenseState>> {
     const states = new Map<string, LicenseState>();
-    await this.#scanLog('state', (line) => {
+    await this.#scanLogLines('state', (line) => {
       const [tag, lid, plays, firstUse, disabled] = line.toString('utf8').split('\t');
       if (tag !== 'S' || lid === undefined || disabled === undefined) throw datastoreCorrupt(this.path, 'a state record is malformed');
       states.set(unescapeField(lid), { plays: Number(plays), firstUse: firstUse === '-' ? null : Number(firstUse), disabled: disabled === '1' });
@@ -396,24 +400,33 @@ export class LicenseStore {
     await this.#commitHeader();
   }
 
-  async #scanLog(kind: LogKind, onRecord: (line: Buffer) => void | Promise<void>): Promise<void> {
+  async #scanLog(kind: LogKind, visitor: LineRangeVisitor, chunkBytes?: number): Promise<void> {
     this.#assertOpen();
     const checkpoint = this.#header[kind];
     const verifier = new MacChainVerifier(this.#macKey, genesisMac(this.#header.storeId, kind));
-    const summary = await forEachLine(join(this.path, checkpoint.file), checkpoint.bytes, (line) => {
-      if (line[0] === 0x4d && line[1] === 0x09) {
-        if (!verifier.seal(line.toString('latin1'))) throw checkpointFailed(this.path, `a batch of its ${kind} log does not match its MAC`);
-        return undefined;
-      }
-      verifier.record(line);
-      return onRecord(line);
-    });
+    const checked: LineRangeVisitor = {
+      line: (buffer, start, end) => {
+        if (buffer[start] === 0x4d && buffer[start + 1] === 0x09) {
+          if (!verifier.seal(buffer.toString('latin1', start, end))) throw checkpointFailed(this.path, `a batch of its ${kind} log does not match its MAC`);
+          return undefined;
+        }
+        verifier.recordRange(buffer.buffer, buffer.byteOffset + start, buffer.byteOffset + end);
+        return visitor.line(buffer, start, end);
+      },
+      bufferDone: (buffer) => visitor.bufferDone?.(buffer),
+    };
+    const summary = await forEachLineRange(join(this.path, checkpoint.file), checkpoint.bytes, checked, chunkBytes);
     if (summary.bytesRead < checkpoint.bytes || summary.trailingBytes > 0) {
       throw checkpointFailed(this.path, `its ${kind} log ${checkpoint.file} ends before its checkpoint`);
     }
     if (!verifier.sealed || verifier.records !== checkpoint.records || verifier.lastMac !== checkpoint.chain) {
       throw checkpointFailed(this.path, `its ${kind} log does not end where its checkpoint says`);
     }
+  }
+
+  /** {@link #scanLog} for callers that want each line as its own Buffer view. */
+  async #scanLogLines(kind: LogKind, onRecord: (line: Buffer) => void | Promise<void>): Promise<void> {
+    await this.#scanLog(kind, { line: (buffer, start, end) => onRecord(buffer.subarray(start, end)) });
   }
 
   async #rewriteLog(kind: LogKind, produce: (write: (data: Buffer | string, addNewline: boolean) => Promise<void>) => Promise<number>): Promise<void> {

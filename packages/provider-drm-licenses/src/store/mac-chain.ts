@@ -47,15 +47,13 @@ export class MacChainVerifier {
     return this.#batchRecords === 0;
   }
 
-  /** Feeds a record line (a view without its newline; the byte after it must be that newline). */
-  record(line: Uint8Array): void {
-    const start = line.byteOffset;
-    const end = start + line.length + 1;
+  /** Feeds the record line `[start, end)` of an ArrayBuffer whose byte at `end` is the line's newline. */
+  recordRange(buffer: ArrayBufferLike, start: number, end: number): void {
     const pending = this.#pending;
-    if (pending && pending.buffer === line.buffer && pending.end === start) pending.end = end;
+    if (pending && pending.buffer === buffer && pending.end === start) pending.end = end + 1;
     else {
       this.#flush();
-      this.#pending = { buffer: line.buffer, start, end };
+      this.#pending = { buffer, start, end: end + 1 };
     }
     this.#batchRecords += 1;
     this.records += 1;
