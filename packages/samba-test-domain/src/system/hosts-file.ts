@@ -1,5 +1,5 @@
-import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { appendFile, mkdir, readFile, rmdir } from 'node:fs/promises';
+import { closeSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname } from 'node:path';
 
@@ -60,8 +60,9 @@ export async function addHostsEntry(lockRoot: string, address: string, names: re
           'Another test DC with the same realm is running: give each parallel test domain its own realm.',
       );
     }
-    const prefix = content.length === 0 || content.endsWith('\n') ? content : `${content}\n`;
-    await writeFile(HOSTS_FILE, `${prefix}${address} ${names.join(' ')} ${marker}\n`);
+    // Appending, never rewriting: a resolver reading the file meanwhile sees every other line intact.
+    const separator = content.length === 0 || content.endsWith('\n') ? '' : '\n';
+    await appendFile(HOSTS_FILE, `${separator}${address} ${names.join(' ')} ${marker}\n`);
   });
 }
 
@@ -82,5 +83,22 @@ export function removeHostsEntrySync(workDir: string): void {
   const marker = hostsMarker(workDir);
   const lines = content.split('\n');
   const kept = lines.filter((line) => !line.includes(marker));
-  if (kept.length !== lines.length) writeFileSync(HOSTS_FILE, kept.join('\n'));
+  if (kept.length !== lines.length) rewriteInPlace(kept.join('\n'));
+}
+
+/**
+ * Replaces the file's content without an empty moment: the new (shorter) content is written over the
+ * start of the file, then the rest is cut off. A truncate-then-write (writeFile) would let a concurrent
+ * name lookup find an empty /etc/hosts and fail with ENOTFOUND. Rename is no option: in containers
+ * /etc/hosts is a bind mount.
+ */
+function rewriteInPlace(content: string): void {
+  const bytes = Buffer.from(content, 'utf8');
+  const fd = openSync(HOSTS_FILE, 'r+');
+  try {
+    writeSync(fd, bytes, 0, bytes.length, 0);
+    ftruncateSync(fd, bytes.length);
+  } finally {
+    closeSync(fd);
+  }
 }
