@@ -36,6 +36,10 @@ export const AdErrorCode = {
   CredentialsMissing: 'AD_CREDENTIALS_MISSING',
   UnsupportedPath: 'AD_UNSUPPORTED_PATH',
   ToolMissing: 'AD_TOOL_MISSING',
+  /** A SYSVOL rename was refused: a file below is open, or the new name is taken. */
+  RenameFailed: 'SYSVOL_RENAME_FAILED',
+  /** Samba would not take a descriptor (for a reason other than an SMB status, e.g. SDDL it cannot parse). */
+  AclWriteFailed: 'ACL_WRITE_FAILED',
 } as const;
 
 export type AdErrorCodeValue = (typeof AdErrorCode)[keyof typeof AdErrorCode];

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { access, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createWriteStream } from 'node:fs';
@@ -10,6 +10,7 @@ import { runTool } from './run-tool.js';
 import {
   normalizeSysvolPath,
   sysvolPathNotFound,
+  sysvolRenameRefused,
   type SysvolEntry,
   type SysvolSource,
   type SysvolTreeEntry,
@@ -109,7 +110,17 @@ export function createLocalSysvolSource(options: LocalSysvolOptions): SysvolSour
     },
     async writeAcl(path, sddl) {
       if (!(await this.exists(path))) throw sysvolPathNotFound(path, location);
+      // samba-tool stores the ACEs in the order given.
       await runTool('samba-tool', ['ntacl', 'set', ...confArgs, sddl, full(path)], { object: path });
+    },
+    async rename(from, to) {
+      // rename(2) would silently replace an empty folder or a file at `to`; SMB refuses, and so does this.
+      if (await this.exists(to)) throw sysvolRenameRefused(from, to, location, 'exists', `${to} already exists`);
+      try {
+        await rename(full(from), full(to));
+      } catch (error) {
+        throw toCofferError(error, from);
+      }
     },
     async close() {
       // nothing held

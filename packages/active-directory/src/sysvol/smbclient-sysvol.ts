@@ -8,14 +8,15 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { extract as tarExtract, pack as tarPack, type Header } from 'tar-stream';
-import { CofferError, HRESULT, invalidArgument } from '@coffer/core';
+import { CofferError, HRESULT, invalidArgument, type StatusMessage } from '@coffer/core';
 import { type Secret, toSecret } from '../credentials/secret.js';
 import { AD_HRESULT, AdErrorCode } from '../errors.js';
 import { smbFailure, firstNtStatus, type SmbErrorContext } from './smbclient-errors.js';
 import { runTool } from './run-tool.js';
+import { sambaToolPython, setAclWithSambaPython } from './samba-python-acl.js';
 import { TarArchiveEnd } from './tar-archive-end.js';
 import { expandDomainAliases } from './sddl-domain-aliases.js';
-import { normalizeSysvolPath, type SysvolEntry, type SysvolSource, type SysvolTreeEntry, type SysvolWriteEntry } from './sysvol-source.js';
+import { normalizeSysvolPath, sysvolRenameRefused, type SysvolEntry, type SysvolSource, type SysvolTreeEntry, type SysvolWriteEntry } from './sysvol-source.js';
 
 export interface SmbclientSysvolOptions {
   /** The DC's name (FQDN); resolved once, then smbclient connects to that address. */
@@ -35,8 +36,20 @@ export interface SmbclientSysvolOptions {
   idleTimeoutMs?: number;
   smbclientPath?: string;
   smbcaclsPath?: string;
+  /**
+   * The Python with Samba's bindings (python3-samba) that {@link SysvolSource.writeAcl} uses to keep ACE order.
+   * Default: the interpreter samba-tool runs on. Without the bindings, ACLs are written with smbcacls.
+   */
+  pythonPath?: string;
+  /**
+   * Receives what the caller may want to pass on to its user (e.g. an operation's `context.report`): the
+   * `ACL_ORDER_CANONICAL` info, once, when ACLs fall back to smbcacls.
+   */
+  report?: (message: StatusMessage) => void;
 }
 
+/** Samba and Windows refuse to rename a folder with a file open below it, with either status. */
+const RENAME_REFUSED_OPEN = new Set(['NT_STATUS_SHARING_VIOLATION', 'NT_STATUS_ACCESS_DENIED']);
 const PATH_MISSING_STATUSES = new Set(['NT_STATUS_OBJECT_NAME_NOT_FOUND', 'NT_STATUS_OBJECT_PATH_NOT_FOUND', 'NT_STATUS_NO_SUCH_FILE', 'NT_STATUS_NOT_FOUND']);
 const liveAuthDirs = new Set<string>();
 let exitHookInstalled = false;
@@ -109,7 +122,8 @@ export async function createSmbclientSysvolSource(options: SmbclientSysvolOption
       }
     }
   }
-  const unc = `//${address}/${share}`;
+  const serverAddress = address;
+  const unc = `//${serverAddress}/${share}`;
   const location = `smb://${options.host}/${share}`;
 
   installExitHook();
@@ -122,6 +136,23 @@ export async function createSmbclientSysvolSource(options: SmbclientSysvolOption
   const domainSidArgs = options.domainSid === undefined ? [] : [`--domain-sid=${options.domainSid}`];
 
   const context = (path: string, operation: string): SmbErrorContext => ({ server: options.host, share, path, account, operation });
+
+  /** The Python with Samba's bindings; null once they proved missing (then smbcacls writes ACLs). */
+  let aclPython: string | null | undefined = options.pythonPath;
+  async function writeAclKeepingOrder(path: string, sddl: string, domainSid: string): Promise<boolean> {
+    aclPython ??= await sambaToolPython();
+    if (aclPython === null) return false;
+    const target = { python: aclPython, address: serverAddress, share, path, domainSid, authFile, object: `${location}/${path}` };
+    if (await setAclWithSambaPython(target, sddl, (output) => smbFailure(output, context(path, 'writing an ACL'), false))) return true;
+    aclPython = null;
+    options.report?.({
+      severity: 'info',
+      code: 'ACL_ORDER_CANONICAL',
+      message: "Samba's Python bindings (python3-samba) are not installed here, so ACLs are set with smbcacls, which stores their entries in canonical order.",
+      object: options.host,
+    });
+    return false;
+  }
 
   function run(args: string[], path: string): Promise<{ stdout: string; stderr: string; exitCode: number | null }> {
     const [program, ...rest] = args;
@@ -291,8 +322,21 @@ export async function createSmbclientSysvolSource(options: SmbclientSysvolOption
       if (options.domainSid === undefined) {
         throw invalidArgument('writeAcl over SMB needs the domainSid option: smbcacls would otherwise resolve aliases like DA against this machine’s SID.', { object: target });
       }
+      if (await writeAclKeepingOrder(target, sddl, options.domainSid)) return;
       const result = await run(['smbcacls', unc, target, ...common, '--sddl', ...domainSidArgs, '-S', expandDomainAliases(sddl, options.domainSid)], target);
       if (result.exitCode !== 0) throw smbFailure(`${result.stdout}\n${result.stderr}`, context(target, 'writing an ACL'), false);
+    },
+    async rename(from, to) {
+      const source = commandPath(from);
+      const target = commandPath(to);
+      if (source === '' || target === '') throw invalidArgument('Refusing to rename the SYSVOL share itself.');
+      const result = await run(['smbclient', unc, ...common, '-c', `rename "${source}" "${target}"`], source);
+      const output = `${result.stdout}\n${result.stderr}`;
+      const status = firstNtStatus(output);
+      if (result.exitCode === 0 && (status === null || status === 'NT_STATUS_OK')) return;
+      if (status !== null && RENAME_REFUSED_OPEN.has(status)) throw sysvolRenameRefused(source, target, location, 'open', status);
+      if (status === 'NT_STATUS_OBJECT_NAME_COLLISION') throw sysvolRenameRefused(source, target, location, 'exists', status);
+      throw smbFailure(output.trim() === '' ? `smbclient exited with ${result.exitCode}` : output, context(source, `renaming ${source} to ${target}`), true);
     },
     async writeTree(path, entries) {
       const target = commandPath(path);

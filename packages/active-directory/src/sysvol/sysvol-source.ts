@@ -46,8 +46,20 @@ export interface SysvolSource {
   writeTree(path: string, entries: Iterable<SysvolWriteEntry> | AsyncIterable<SysvolWriteEntry>): Promise<void>;
   /** Removes `path` and everything below it. Missing paths fail unless `missingOk`. */
   removeTree(path: string, options?: { missingOk?: boolean }): Promise<void>;
-  /** Replaces the NT ACL of `path` with the given SDDL. */
+  /**
+   * Replaces the NT ACL of `path` with the given SDDL, its ACEs stored in the order given (a restore gives back a
+   * descriptor as it was backed up). Locally through `samba-tool ntacl set`; over SMB through Samba's Python
+   * bindings, or, where those are not installed, smbcacls, which stores the ACEs in canonical order (the smbclient
+   * source then reports `ACL_ORDER_CANONICAL` once).
+   */
   writeAcl(path: string, sddl: string): Promise<void>;
+  /**
+   * Renames a file or folder within SYSVOL; `to` must not exist yet. One rename is atomic on the server, which
+   * makes it the commit point of a staged write: a folder is written beside its final place, then renamed into it.
+   * Refusals are `SYSVOL_RENAME_FAILED` (ERROR_SHARING_VIOLATION when a file below is held open, ERROR_ALREADY_EXISTS
+   * when `to` exists).
+   */
+  rename(from: string, to: string): Promise<void>;
   /** Releases what the source holds (the smbclient auth file). */
   close(): Promise<void>;
 }
@@ -68,6 +80,22 @@ export function sysvolPathNotFound(path: string, location: string, cause?: unkno
     hresult: HRESULT.ERROR_PATH_NOT_FOUND,
     object: path,
     hint: 'Check the GPO GUID and the domain folder name; the GPO may have been deleted or SYSVOL not replicated yet.',
+    cause,
+  });
+}
+
+/**
+ * A rename SYSVOL refused: `open` when a file below `from` is held open (Samba and Windows refuse to rename a
+ * folder then, with SHARING_VIOLATION or ACCESS_DENIED), `exists` when `to` is taken.
+ */
+export function sysvolRenameRefused(from: string, to: string, location: string, reason: 'open' | 'exists', detail: string, cause?: unknown): CofferError {
+  return new CofferError(AdErrorCode.RenameFailed, `Renaming ${from} to ${to} on ${location} failed: ${detail}.`, {
+    hresult: reason === 'open' ? HRESULT.ERROR_SHARING_VIOLATION : HRESULT.ERROR_ALREADY_EXISTS,
+    object: from,
+    hint:
+      reason === 'open'
+        ? 'A client or another tool may hold a file of the folder open; retry in a moment, or check the account may write SYSVOL.'
+        : `Something named ${to} is already there; move it away first.`,
     cause,
   });
 }
