@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CofferError } from '@coffer/core';
 import {
   AdErrorCode,
   connectLdap,
@@ -10,16 +9,7 @@ import {
   type LdapConnection,
 } from '../../src/index.js';
 import { adminBind, testDomain, unrelatedCaFile } from '../helpers/test-domain.js';
-
-async function failure(promise: Promise<unknown>): Promise<CofferError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(CofferError);
-    return error as CofferError;
-  }
-  throw new Error('expected a failure');
-}
+import { failure } from '../helpers/expect-failure.js';
 
 describe('connectLdap against the test DC', () => {
   const domain = testDomain();

@@ -1,22 +1,12 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CofferError } from '@coffer/core';
 import { AdErrorCode, createSmbclientSysvolSource, type SysvolSource } from '../../src/index.js';
 import { testDomain } from '../helpers/test-domain.js';
+import { failure } from '../helpers/expect-failure.js';
 
 const domain = testDomain();
 const credentials = { user: domain.adminUser, domain: domain.netbiosDomain, password: domain.adminPassword };
-
-async function failure(promise: Promise<unknown>): Promise<CofferError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(CofferError);
-    return error as CofferError;
-  }
-  throw new Error('expected a failure');
-}
 
 /** Command lines of this process's smbclient children, read from /proc while they run. */
 function smbclientCommandLines(): string[] {

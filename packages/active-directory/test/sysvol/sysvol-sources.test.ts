@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CofferError } from '@coffer/core';
 import {
   AdErrorCode,
   collectBytes,
@@ -12,6 +11,7 @@ import {
   type SysvolTreeEntry,
 } from '../../src/index.js';
 import { corpusDir, testDomain } from '../helpers/test-domain.js';
+import { failure } from '../helpers/expect-failure.js';
 
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
@@ -43,16 +43,6 @@ async function readAll(source: SysvolSource, path: string): Promise<Map<string, 
 function aclParts(sddl: string): { head: string; aces: string[] } {
   const head = sddl.slice(0, sddl.indexOf('D:') + 2);
   return { head, aces: (sddl.match(/\([^()]*\)/g) ?? []).sort() };
-}
-
-async function failure(promise: Promise<unknown>): Promise<CofferError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(CofferError);
-    return error as CofferError;
-  }
-  throw new Error('expected a failure');
 }
 
 const domain = testDomain();
