@@ -21,6 +21,17 @@ export {
 } from './ldap/ldap-connection.js';
 export { SdFlagsControl, SD_FLAGS_CONTROL_OID, SecurityInformation } from './ldap/sd-flags-control.js';
 export { toLdapCofferError } from './ldap/ldap-errors.js';
+export { escapeFilterValue, escapeFilterBytes, dnsNameFromDn } from './ldap/ldap-names.js';
+// Reaching a domain from a provider's options: the shared option shape (the CLI's flags), the account, LDAP + domain facts.
+export { adConnectionShape, type AdConnectionOptions } from './connection/connection-options.js';
+export { credentialsFromOptions, type AccountOptions } from './connection/credentials-from-options.js';
+export {
+  connectDomain,
+  readDomainFacts,
+  type DomainConnection,
+  type DomainConnectOptions,
+  type DomainFacts,
+} from './connection/connect-domain.js';
 export {
   normalizeSysvolPath,
   joinSysvolPath,
