@@ -3,7 +3,7 @@ import { lstat, mkdir, open, readFile, readdir, rename, rm } from 'node:fs/promi
 import { join, posix, resolve, sep } from 'node:path';
 import { CofferError, ErrorCode, cancelledError, invalidArgument, toCofferError } from '../errors/coffer-error.js';
 import { HRESULT } from '../errors/hresult.js';
-import { fsyncDirectory, writeFileAtomic } from './durable-fs.js';
+import { fsyncDirectory, fsyncFile, syncFileSystemOf, writeFileAtomic } from './durable-fs.js';
 import {
   INTEGRITY_MANIFEST_FORMAT,
   INTEGRITY_MANIFEST_NAME,
@@ -137,6 +137,8 @@ export class BackupDestination {
       names.add(entry.name);
       await entry.seal();
     }
+    // Durability before the commit point: one syncfs for everything staged, or file-by-file fsyncs where that is unavailable.
+    if (!(await syncFileSystemOf(this.path))) for (const entry of entries) await entry.fsyncContents();
     this.#options.onCommitStep?.('sealed');
     this.#throwIfCancelled();
     const journal: JournalEntry[] = entries.map((entry) => ({
@@ -267,8 +269,9 @@ export class StagedEntry {
   }
 
   /**
-   * Streams content into a new file while hashing it, then fsyncs it. Names are kept
-   * byte for byte. Cancellation is checked between chunks.
+   * Streams content into a new file while hashing it. Names are kept byte for byte.
+   * Cancellation is checked between chunks. The file is made durable at commit, with
+   * everything else staged (see {@link BackupDestination.commit}).
    */
   async writeFile(relativePath: string, content: FileContent, options: { mode?: number } = {}): Promise<ManifestFile> {
     const clean = normaliseRelative(relativePath);
@@ -297,7 +300,6 @@ export class StagedEntry {
           await write(chunk);
         }
       }
-      await handle.sync();
     } finally {
       await handle.close();
     }
@@ -306,7 +308,7 @@ export class StagedEntry {
     return record;
   }
 
-  /** Writes the integrity manifest and fsyncs every folder: after this the entry is complete. */
+  /** Writes the integrity manifest, last: once it is durable, the entry is complete. */
   async seal(): Promise<void> {
     if (this.#sealed) return;
     const manifest: IntegrityManifest = {
@@ -323,15 +325,18 @@ export class StagedEntry {
     const handle = await open(join(this.stagingPath, INTEGRITY_MANIFEST_NAME), 'wx', 0o644);
     try {
       await handle.writeFile(`${JSON.stringify(manifest, null, 2)}\n`);
-      await handle.sync();
     } finally {
       await handle.close();
     }
-    // Deepest folders first, so every directory entry is durable before its parent is.
+    this.#sealed = true;
+  }
+
+  /** fsyncs every file, then every folder deepest first: the fallback where one syncfs is not available. */
+  async fsyncContents(): Promise<void> {
+    for (const file of [...this.#files.keys(), INTEGRITY_MANIFEST_NAME]) await fsyncFile(join(this.stagingPath, ...file.split('/')));
     const folders = [...this.#directories].sort((a, b) => b.length - a.length);
     for (const folder of folders) await fsyncDirectory(join(this.stagingPath, ...folder.split('/')));
     await fsyncDirectory(this.stagingPath);
-    this.#sealed = true;
   }
 
   #recordDirectories(clean: string): void {

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { open, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
@@ -23,4 +24,34 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
   }
   await rename(temp, path);
   await fsyncDirectory(dirname(path));
+}
+
+let syncfsWorks: boolean | undefined;
+
+/**
+ * Makes everything written to the file system holding `path` durable with one syncfs(2), through
+ * coreutils' `sync -f`. One call replaces an fsync per file and folder, which for a backup of many
+ * small files (300 GPOs are thousands of files) costs more than the copy itself. Returns false where
+ * `sync -f` is unavailable (not Linux, old coreutils); the caller then fsyncs file by file.
+ */
+export async function syncFileSystemOf(path: string): Promise<boolean> {
+  if (syncfsWorks === false) return false;
+  const ok = await new Promise<boolean>((resolve) => {
+    const child = spawn('sync', ['-f', path], { stdio: 'ignore' });
+    child.on('error', () => resolve(false));
+    child.on('exit', (code) => resolve(code === 0));
+  });
+  if (!ok) syncfsWorks = false;
+  else syncfsWorks = true;
+  return ok;
+}
+
+/** fsyncs one file. */
+export async function fsyncFile(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
