@@ -82,7 +82,6 @@ async function runBackup(
         replace: plan.overwrite,
         metadata: { backupId, storeId: store.storeId },
       });
-      const counts = await writeLicenseFiles(store, staged, context);
       const backupSecret = randomBytes(32);
       const sealed = sealBackupKey(service, {
         backupSecret: backupSecret.toString('base64'),
@@ -91,7 +90,15 @@ async function runBackup(
         machine: store.machine,
         storeId: store.storeId,
       });
-      const keyFact = await staged.writeFile(KEY_FILE, `${JSON.stringify(sealed, null, 2)}\n`, { mode: 0o600 });
+      // The key file does not depend on the licenses: written (and fsynced) while they stream.
+      const [countsResult, keyResult] = await Promise.allSettled([
+        writeLicenseFiles(store, staged, context),
+        staged.writeFile(KEY_FILE, `${JSON.stringify(sealed, null, 2)}\n`, { mode: 0o600 }),
+      ]);
+      if (countsResult.status === 'rejected') throw countsResult.reason;
+      if (keyResult.status === 'rejected') throw keyResult.reason;
+      const counts = countsResult.value;
+      const keyFact = keyResult.value;
       const macBody: Omit<BackupMacFile, 'mac'> = {
         format: BACKUP_FORMAT,
         version: 1,
