@@ -45,4 +45,5 @@ export {
 export { createLocalSysvolSource, type LocalSysvolOptions } from './sysvol/local-sysvol.js';
 export { createSmbclientSysvolSource, type SmbclientSysvolOptions } from './sysvol/smbclient-sysvol.js';
 export { smbFailure, firstNtStatus } from './sysvol/smbclient-errors.js';
+export { matchGuidOrName, type GuidOrNameMatchable } from './select/match-guid-or-name.js';
 export * from './security/index.js';
