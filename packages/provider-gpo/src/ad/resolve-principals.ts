@@ -1,7 +1,6 @@
-import { encodeSid, parseSid, wellKnownSidName } from '@coffer/active-directory';
+import { encodeSid, escapeFilterBytes, parseSid, wellKnownSidName } from '@coffer/active-directory';
 import type { ResolvedAccount } from '@coffer/gpmc';
 import type { DomainSession } from './domain-session.js';
-import { escapeFilterBytes } from './domain-session.js';
 import { attributeBytes, attributeNumber, attributeText, attributeTexts } from './ldap-values.js';
 
 const GROUP_TYPE_GLOBAL = 0x2;

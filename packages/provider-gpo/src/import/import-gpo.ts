@@ -12,7 +12,6 @@ import { RollbackLog, readLiveGpoContainer, updateGpoContainer } from '../restor
 import { GPT_FOLDER, loadGpoBackup, type LoadedGpoBackup } from '../restore/load-backup.js';
 import { folderAclFor } from '../restore/restore-gpo.js';
 import { selectBackups } from '../restore/select-backups.js';
-import { openSysvolMover } from '../restore/sysvol-mover.js';
 import { bumpedVersions, versionsFromBackupXml } from '../restore/versions.js';
 import { selectGpos } from '../select/select-gpos.js';
 import { MigrationPlan, emptyMigrationReport, migrateSettingsFile, settingsFileKind, type MigrationReport } from './apply-migration.js';
@@ -44,10 +43,6 @@ export async function importGpo(options: GpoImportOptions, context: OperationCon
 
   context.progress.phase('connecting', 1);
   const session = await openDomainSession(options, context);
-  const mover = await openSysvolMover(options).catch(async (error: unknown) => {
-    await session.close();
-    throw error;
-  });
   try {
     const target = await findTarget(session, options.targetGpo);
     const live = await readLiveGpoContainer(session, target.id);
@@ -105,7 +100,7 @@ export async function importGpo(options: GpoImportOptions, context: OperationCon
       // The target keeps its permissions: its GPT gets the ACL its own container's descriptor calls for.
       await applyGptAcl(session, staged, await folderAclFor(session, live.dn), context, object);
       context.throwIfCancelled();
-      await swapInStagedGpt(session, mover, staged, context, object);
+      await swapInStagedGpt(session, staged, context, object);
     } catch (error) {
       await discardStagedGpt(session, staged);
       for (const step of await rollback.rollback()) {
@@ -139,7 +134,6 @@ export async function importGpo(options: GpoImportOptions, context: OperationCon
       ],
     };
   } finally {
-    await mover.close().catch(() => undefined);
     await session.close();
   }
 }

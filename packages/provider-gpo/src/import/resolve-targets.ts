@@ -1,7 +1,6 @@
-import { encodeSid, isDomainSid, normalizeSid, parseSid, WELL_KNOWN_SIDS, wellKnownSidName } from '@coffer/active-directory';
+import { encodeSid, escapeFilterBytes, escapeFilterValue, isDomainSid, normalizeSid, parseSid, WELL_KNOWN_SIDS, wellKnownSidName } from '@coffer/active-directory';
 import type { SecurityPrincipal } from '@coffer/gpmc';
 import type { DomainSession } from '../ad/domain-session.js';
-import { escapeFilterBytes, escapeFilterValue } from '../ad/domain-session.js';
 import { attributeBytes, attributeText, attributeTexts } from '../ad/ldap-values.js';
 import type { TargetPrincipal } from './apply-migration.js';
 import { invalidTable, type MigrationMapping } from './migration-table.js';

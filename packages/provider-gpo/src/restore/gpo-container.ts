@@ -1,6 +1,5 @@
-import { SecurityInformation, parseSecurityDescriptor, serializeSecurityDescriptor, type LdapModification, type SecurityDescriptor } from '@coffer/active-directory';
+import { SecurityInformation, escapeFilterValue, parseSecurityDescriptor, serializeSecurityDescriptor, type LdapModification, type SecurityDescriptor } from '@coffer/active-directory';
 import type { DomainSession } from '../ad/domain-session.js';
-import { escapeFilterValue } from '../ad/domain-session.js';
 import { attributeBytes, attributeNumber, attributeText } from '../ad/ldap-values.js';
 import { policiesContainerDn } from '../ad/read-gpos.js';
 

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import type { SysvolWriteEntry } from '@coffer/active-directory';
 import type { OperationContext } from '@coffer/core';
 import type { DomainSession } from '../ad/domain-session.js';
-import type { SysvolMover } from './sysvol-mover.js';
 
 /** A GPT written beside its final place, waiting to be swapped in. */
 export interface StagedGpt {
@@ -72,23 +71,24 @@ export async function discardStagedGpt(session: DomainSession, staged: Pick<Stag
  * old Adm folder (GPMC never backs it up) moved over, the old GPT removed. If the second rename fails the
  * first is undone, so the GPT is either wholly old or wholly new.
  */
-export async function swapInStagedGpt(session: DomainSession, mover: SysvolMover, staged: StagedGpt, context: OperationContext, object: string): Promise<void> {
-  const exists = await session.sysvol.exists(staged.target);
+export async function swapInStagedGpt(session: DomainSession, staged: StagedGpt, context: OperationContext, object: string): Promise<void> {
+  const { sysvol } = session;
+  const exists = await sysvol.exists(staged.target);
   const replaced = sibling(staged.target, 'replaced');
-  if (exists) await mover.rename(staged.target, replaced);
+  if (exists) await sysvol.rename(staged.target, replaced);
   try {
-    await mover.rename(staged.staged, staged.target);
+    await sysvol.rename(staged.staged, staged.target);
   } catch (error) {
-    if (exists) await mover.rename(replaced, staged.target);
+    if (exists) await sysvol.rename(replaced, staged.target);
     throw error;
   }
   if (!exists) return;
-  if (await session.sysvol.exists(`${replaced}/Adm`)) {
-    await mover.rename(`${replaced}/Adm`, `${staged.target}/Adm`).catch((error: Error) =>
+  if (await sysvol.exists(`${replaced}/Adm`)) {
+    await sysvol.rename(`${replaced}/Adm`, `${staged.target}/Adm`).catch((error: Error) =>
       context.report({ severity: 'warning', code: 'ADM_NOT_KEPT', message: `The Adm folder of ${object} could not be moved into the restored GPT: ${error.message}`, object }),
     );
   }
-  await session.sysvol.removeTree(replaced).catch((error: Error) =>
+  await sysvol.removeTree(replaced).catch((error: Error) =>
     context.report({ severity: 'warning', code: 'OLD_GPT_LEFT', message: `The replaced GPT of ${object} is left at ${replaced}: ${error.message}`, object }),
   );
 }

@@ -19,13 +19,11 @@ import {
 import type { LoadedGpoBackup } from './load-backup.js';
 import { gpLinkDnOf, restoreGpoLinks, type RecordedLinkIndex } from './restore-links.js';
 import { fileAclSddl, sysvolAclFromGpoDescriptor } from './sysvol-acl.js';
-import type { SysvolMover } from './sysvol-mover.js';
 import { bumpedVersions, versionsFromBackupXml, type GpoVersions } from './versions.js';
 import { restoreWmiFilterObject, wmiFilterExists } from './wmi-filter-object.js';
 
 export interface RestoreRun {
   session: DomainSession;
-  mover: SysvolMover;
   restoreLinks: boolean;
   restoreWmiFilter: boolean;
   /** Recorded link positions of every GPO restored in this run, to rebuild each container's order. */
@@ -109,7 +107,7 @@ export async function restoreOneGpo(run: RestoreRun, backup: LoadedGpoBackup, co
     // Derived from the descriptor as AD stored it (AD recomputes inherited ACEs), as samba-tool gpo aclcheck expects.
     await applyGptAcl(session, staged, await folderAclFor(session, dn), context, object);
     context.throwIfCancelled();
-    await swapInStagedGpt(session, run.mover, staged, context, object);
+    await swapInStagedGpt(session, staged, context, object);
   } catch (error) {
     await discardStagedGpt(session, staged);
     const failed = await rollback.rollback();

@@ -6,7 +6,6 @@ import { invalid, loadGpoBackup, type LoadedGpoBackup } from './load-backup.js';
 import { restoreOneGpo, type GpoRestoreResult } from './restore-gpo.js';
 import { addRecordedLinks, type RecordedLinkIndex } from './restore-links.js';
 import { selectBackups } from './select-backups.js';
-import { openSysvolMover } from './sysvol-mover.js';
 
 /**
  * GPMC's restore for one GPO, one backup, or the newest backup of every GPO in a directory. Every
@@ -30,10 +29,6 @@ export async function restoreGpos(request: RestoreRequest<GpoRestoreOptions>, co
 
   context.progress.phase('connecting', 1);
   const session = await openDomainSession(options, context);
-  const mover = await openSysvolMover(options).catch(async (error: unknown) => {
-    await session.close();
-    throw error;
-  });
   try {
     for (const backup of backups) checkSameDomain(session, backup);
     context.progress.advance(session.dnsDomain);
@@ -45,7 +40,7 @@ export async function restoreGpos(request: RestoreRequest<GpoRestoreOptions>, co
     for (const backup of backups) {
       try {
         context.throwIfCancelled();
-        results.push(await restoreOneGpo({ session, mover, restoreLinks: options.restoreLinks, restoreWmiFilter: options.restoreWmiFilter, recordedLinks }, backup, context));
+        results.push(await restoreOneGpo({ session, restoreLinks: options.restoreLinks, restoreWmiFilter: options.restoreWmiFilter, recordedLinks }, backup, context));
       } catch (error) {
         if (results.length > 0) {
           context.report({
@@ -70,7 +65,6 @@ export async function restoreGpos(request: RestoreRequest<GpoRestoreOptions>, co
       },
     };
   } finally {
-    await mover.close().catch(() => undefined);
     await session.close();
   }
 }
