@@ -1,3 +1,4 @@
+import { matchGuidOrName } from '@coffer/active-directory';
 import { CofferError, ErrorCode, HRESULT } from '@coffer/core';
 
 export interface SelectableGpo {
@@ -5,8 +6,6 @@ export interface SelectableGpo {
   id: string;
   displayName: string;
 }
-
-const GUID = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?$/i;
 
 /**
  * Picks GPOs by GUID (with or without braces, any case) or display name (exact, case-insensitive,
@@ -16,10 +15,7 @@ const GUID = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})
 export function selectGpos<T extends SelectableGpo>(all: readonly T[], requested: readonly string[]): T[] {
   const chosen = new Map<string, T>();
   for (const request of requested) {
-    const guid = GUID.exec(request.trim())?.[1];
-    const matches = guid
-      ? all.filter((gpo) => gpo.id.replace(/[{}]/g, '').toLowerCase() === guid.toLowerCase())
-      : all.filter((gpo) => gpo.displayName.toLocaleLowerCase() === request.toLocaleLowerCase());
+    const matches = matchGuidOrName(all, request);
     if (matches.length === 0) {
       throw new CofferError(ErrorCode.NotFound, `No GPO named or with the GUID ${JSON.stringify(request)} exists in the domain.`, {
         hresult: HRESULT.ERROR_NOT_FOUND,
