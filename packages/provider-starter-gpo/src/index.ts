@@ -99,4 +99,3 @@ export {
   type WriteStarterGpoFolderResult,
 } from './write/starter-gpo-folder-writer.js';
 export { bumpTemplateVersions, formatTemplateTime, type BumpedTemplate, type TemplateVersions } from './template/bump-template-versions.js';
-export type { SysvolWriteTools } from './connection/sysvol-write-tools.js';

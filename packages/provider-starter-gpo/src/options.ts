@@ -1,35 +1,20 @@
 /**
- * Options, in the GPO provider's connection conventions so the CLI maps them to the same flags
- * (`--dc`, `--domain`, `--user`, `--password-file`, `--ca-file`, `--sysvol`; the password itself never a flag).
+ * Options. The connection part is active-directory's shared shape, so the CLI gives every AD provider the same
+ * flags (`--dc`, `--domain`, `--user`, `--password-file`, `--ca-file`, `--sysvol`; the password itself never a flag).
  */
+import { adConnectionShape } from '@coffer/active-directory';
 import { z } from '@coffer/core';
 
+/** active-directory's shared connection options; a DC is optional here (a local --sysvol alone will do), smbConf is ours. */
 const connectionShape = {
-  dc: z
-    .string()
-    .min(1)
+  ...adConnectionShape,
+  dc: adConnectionShape.dc
     .optional()
     .describe('FQDN of the domain controller (its name in the LDAPS certificate), e.g. dc1.example.com. Needed unless --sysvol is given.'),
-  domain: z.string().min(1).optional().describe('DNS name of the domain, e.g. example.com (default: read from the DC; needed with --sysvol alone).'),
-  user: z.string().min(1).optional().describe('Account to bind as: user, user@domain or DOMAIN\\user. Needed with --dc.'),
-  password: z
-    .string()
-    .min(1)
-    .optional()
-    .describe('Password of the account.')
-    .meta({ secret: true, env: 'COFFER_PASSWORD', fileOption: 'passwordFile' }),
-  passwordFile: z.string().min(1).optional().describe('File whose first line is the password (mode 0600).'),
-  caFile: z.string().min(1).optional().describe("PEM file of the CA that issued the DC's certificate (default: the system trust store)."),
-  tlsVerify: z
-    .boolean()
-    .default(true)
-    .describe('Verify the DC certificate. --no-tls-verify is for labs only: anyone on the path can read the password.'),
-  ldapSecurity: z.enum(['ldaps', 'starttls']).default('ldaps').describe('LDAPS on 636, or StartTLS on 389.'),
-  sysvol: z
-    .string()
-    .min(1)
-    .optional()
-    .describe('Local or mounted SYSVOL folder (the one holding <domain>/StarterGPOs) to read instead of SMB.'),
+  domain: adConnectionShape.domain.describe('DNS name of the domain, e.g. example.com (default: read from the DC; needed with --sysvol alone).'),
+  user: adConnectionShape.user.optional().describe('Account to bind as: user, user@domain or DOMAIN\\user. Needed with --dc.'),
+  password: adConnectionShape.password.describe('Password of the account.'),
+  sysvol: adConnectionShape.sysvol.describe('Local or mounted SYSVOL folder (the one holding <domain>/StarterGPOs) to read instead of SMB.'),
   smbConf: z
     .string()
     .min(1)

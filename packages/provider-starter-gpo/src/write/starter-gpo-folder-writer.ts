@@ -10,7 +10,6 @@ import { randomBytes } from 'node:crypto';
 import type { SysvolSource, SysvolWriteEntry } from '@coffer/active-directory';
 import { CofferError, ErrorCode, HRESULT, type OperationContext } from '@coffer/core';
 import type { OpenedDomain } from '../connection/open-domain.js';
-import type { SysvolWriteTools } from '../connection/sysvol-write-tools.js';
 import { STARTER_GPOS_FOLDER } from '../sysvol/read-starter-gpos.js';
 import { bumpTemplateVersions, type TemplateVersions } from '../template/bump-template-versions.js';
 import { parseStarterGpoTemplate, TEMPLATE_FILE_NAME } from '../template/starter-gpo-template.js';
@@ -34,7 +33,7 @@ export type AclPlan =
   | { kind: 'keep-or-inherit' };
 
 export interface WriteStarterGpoFolderRequest {
-  domain: Pick<OpenedDomain, 'sysvol' | 'source' | 'aclWritable' | 'openWriteTools'>;
+  domain: Pick<OpenedDomain, 'sysvol' | 'source' | 'aclWritable'>;
   content: StarterGpoContent;
   acl: AclPlan;
   /** Replacing a Starter GPO that exists is allowed; otherwise its presence is ALREADY_EXISTS, before anything is written. */
@@ -180,7 +179,6 @@ export async function writeStarterGpoFolder(request: WriteStarterGpoFolderReques
   const suffix = `${content.id}-${randomBytes(4).toString('hex')}`;
   const stagePath = `${starterGposPath}/${STAGING_PREFIX}${suffix}`;
   const oldPath = `${starterGposPath}/${OLD_PREFIX}${suffix}`;
-  const tools: SysvolWriteTools = await request.domain.openWriteTools(context);
   let staged = false;
   let committed = false;
   let aclResult: WriteStarterGpoFolderResult['acl'] = 'inherited';
@@ -221,7 +219,7 @@ export async function writeStarterGpoFolder(request: WriteStarterGpoFolderReques
     }
     if (sddl !== null) {
       try {
-        await tools.writeAcl(stagePath, sddl);
+        await sysvol.writeAcl(stagePath, sddl);
       } catch (error) {
         throw aclFailure(sharePath, error, true);
       }
@@ -247,11 +245,11 @@ export async function writeStarterGpoFolder(request: WriteStarterGpoFolderReques
 
     // The commit point: from here on the new content is what the domain has.
     if (exists) {
-      await tools.rename(sharePath, oldPath);
+      await sysvol.rename(sharePath, oldPath);
       try {
-        await tools.rename(stagePath, sharePath);
+        await sysvol.rename(stagePath, sharePath);
       } catch (error) {
-        await tools.rename(oldPath, sharePath).catch((rollback: unknown) => {
+        await sysvol.rename(oldPath, sharePath).catch((rollback: unknown) => {
           context.report({
             severity: 'error',
             code: 'ROLLBACK_FAILED',
@@ -271,7 +269,7 @@ export async function writeStarterGpoFolder(request: WriteStarterGpoFolderReques
         });
       });
     } else {
-      await tools.rename(stagePath, sharePath);
+      await sysvol.rename(stagePath, sharePath);
       committed = true;
     }
     context.progress.advance(request.label);
@@ -282,6 +280,5 @@ export async function writeStarterGpoFolder(request: WriteStarterGpoFolderReques
       // A StarterGPOs folder this run created and left empty goes too, so a failed run changes nothing.
       if (!live.folderExists) await sysvol.removeTree(starterGposPath, { missingOk: true }).catch(() => undefined);
     }
-    await tools.close();
   }
 }
