@@ -1,3 +1,4 @@
+import { matchGuidOrName } from '@coffer/active-directory';
 import { CofferError, ErrorCode, HRESULT } from '@coffer/core';
 
 export interface SelectableStarterGpo {
@@ -5,8 +6,6 @@ export interface SelectableStarterGpo {
   id: string;
   displayName: string;
 }
-
-const GUID = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?$/i;
 
 function bare(id: string): string {
   return id.replace(/[{}]/g, '').toLowerCase();
@@ -21,10 +20,7 @@ export function selectStarterGpos<T extends SelectableStarterGpo>(all: readonly 
   const chosen = new Map<string, T>();
   for (const request of requested) {
     const wanted = request.trim();
-    const guid = GUID.exec(wanted)?.[1];
-    const matches = guid
-      ? all.filter((gpo) => bare(gpo.id) === guid.toLowerCase())
-      : all.filter((gpo) => gpo.displayName.toLocaleLowerCase() === wanted.toLocaleLowerCase());
+    const matches = matchGuidOrName(all, wanted);
     if (matches.length === 0) {
       const known = all.length === 0 ? 'it has none' : `it has: ${all.map((gpo) => JSON.stringify(gpo.displayName)).join(', ')}`;
       throw new CofferError(ErrorCode.NotFound, `No Starter GPO named or with the GUID ${JSON.stringify(wanted)} exists in ${domain} (${known}).`, {
