@@ -79,7 +79,17 @@ export async function swapInStagedGpt(session: DomainSession, staged: StagedGpt,
   try {
     await sysvol.rename(staged.staged, staged.target);
   } catch (error) {
-    if (exists) await sysvol.rename(replaced, staged.target);
+    // The swap's own error is what the user must see; a failed undo is reported beside it, with where the old GPT is.
+    if (exists) {
+      await sysvol.rename(replaced, staged.target).catch((rollback: unknown) =>
+        context.report({
+          severity: 'error',
+          code: 'ROLLBACK_FAILED',
+          message: `Putting the GPT of ${object} back failed after the swap failed: ${(rollback as Error).message} The previous GPT is at ${replaced}.`,
+          object,
+        }),
+      );
+    }
     throw error;
   }
   if (!exists) return;

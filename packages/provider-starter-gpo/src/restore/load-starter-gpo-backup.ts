@@ -29,7 +29,7 @@ export interface LoadedStarterGpoBackup {
 const GUID = /^\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}$/i;
 
 function unusable(folder: string, detail: string): CofferError {
-  return new CofferError('INVALID_BACKUP', `The backup ${folder} cannot be restored: ${detail} Nothing was restored.`, {
+  return new CofferError('BACKUP_INVALID', `The backup ${folder} cannot be restored: ${detail} Nothing was restored.`, {
     hresult: HRESULT.ERROR_FILE_CORRUPT,
     object: folder,
     hint: 'Restore from another backup of this Starter GPO.',
