@@ -37,8 +37,15 @@ import { displayNameOfSid, resolveDomainSids } from '../ad/resolve-principals.js
 import { parseGpcWqlFilter } from '../ad/wmi-filter.js';
 import { GPO_EXTRAS_FILE, GPO_EXTRAS_FORMAT, renderGpoExtras, type GpoLinkRecord, type WmiFilterRecord } from '../extras/gpo-extras.js';
 import { BACKUP_GPT_ROOT, isSecurityTemplate, routeGptPath, splitPassPath } from './gpt-routing.js';
+import { WritePool } from './write-pool.js';
 
 export const PROVIDER_ID = 'gpo';
+/** File-system tasks in flight at once: enough to keep libuv's thread pool (4 threads by default) busy. */
+const CONCURRENT_WRITES = 8;
+/** Content read off SYSVOL and rendered but not yet written, at most. */
+const HELD_BYTES = 16 << 20;
+/** Larger GPT files stream straight from SYSVOL into the backup instead of being held. */
+const BUFFERED_FILE_BYTES = 1 << 20;
 
 export interface GpoBackupPlan {
   session: DomainSession;
@@ -63,6 +70,8 @@ interface GpoInProgress {
   seen: boolean;
   files: number;
   bytes: number;
+  /** GPT folders (paths inside the GPT) that writing a file into them has already created. */
+  createdFolders: Set<string>;
 }
 
 /**
@@ -73,15 +82,16 @@ interface GpoInProgress {
 export async function writeGpoBackups(plan: GpoBackupPlan, context: OperationContext): Promise<BackupOutput> {
   const { session } = plan;
   const destination = await BackupDestination.open(plan.destination, { providerId: PROVIDER_ID, signal: context.signal, index: gpmcManifestIndex() });
+  const pool = new WritePool(CONCURRENT_WRITES, HELD_BYTES);
   try {
     context.progress.phase('copying SYSVOL', plan.gpos.length);
     const inProgress = new Map<string, GpoInProgress>();
     for (const gpo of plan.gpos) {
       const backupId = `{${randomUUID().toUpperCase()}}`;
       const entry = await destination.stage(backupId, { kind: 'gpo', metadata: { gpoId: gpo.id, displayName: gpo.displayName, domain: session.dnsDomain } });
-      inProgress.set(gpo.id.toUpperCase(), { gpo, backupId, entry, tree: [], gptIni: null, gptTmplInf: null, seen: false, files: 0, bytes: 0 });
+      inProgress.set(gpo.id.toUpperCase(), { gpo, backupId, entry, tree: [], gptIni: null, gptTmplInf: null, seen: false, files: 0, bytes: 0, createdFolders: new Set() });
     }
-    await copySysvol(plan, inProgress, context);
+    await copySysvol(plan, inProgress, pool, context);
 
     const backups: BackupRecord[] = [];
     const ready: StagedEntry[] = [];
@@ -101,13 +111,13 @@ export async function writeGpoBackups(plan: GpoBackupPlan, context: OperationCon
         context.progress.advance(item.gpo.displayName);
         continue;
       }
-      await writeGpmcFiles(plan, item, backupTime, context);
+      await writeGpmcFiles(plan, item, backupTime, pool, context);
       ready.push(item.entry);
       files += item.files;
       bytes += item.bytes;
       backups.push({ id: item.backupId, path: join(destination.path, item.backupId), kind: 'gpo', objectId: item.gpo.id, objectName: item.gpo.displayName });
-      context.progress.advance(item.gpo.displayName);
     }
+    await pool.drain();
     if (ready.length === 0 && plan.gpos.length > 0) {
       throw new CofferError('NOTHING_BACKED_UP', 'None of the selected GPOs could be backed up.', { hresult: HRESULT.E_FAIL, hint: 'See the status messages for each GPO.' });
     }
@@ -116,11 +126,13 @@ export async function writeGpoBackups(plan: GpoBackupPlan, context: OperationCon
     context.progress.advance('manifest.xml');
     return { backups, counts: { gpos: backups.length, files, bytes } };
   } finally {
+    // In-flight writes finish before close() removes the staging folders they write into.
+    await pool.settle();
     await destination.close();
   }
 }
 
-async function copySysvol(plan: GpoBackupPlan, inProgress: Map<string, GpoInProgress>, context: OperationContext): Promise<void> {
+async function copySysvol(plan: GpoBackupPlan, inProgress: Map<string, GpoInProgress>, pool: WritePool, context: OperationContext): Promise<void> {
   const passes: Array<{ path: string; single: GpoInProgress | null }> = [];
   if (plan.onePass) {
     const parents = new Set(plan.gpos.map((g) => g.sysvolPath.slice(0, g.sysvolPath.lastIndexOf('/'))));
@@ -144,12 +156,12 @@ async function copySysvol(plan: GpoBackupPlan, inProgress: Map<string, GpoInProg
         await drain(found);
         continue;
       }
-      await copyEntry(item, inner, found, context);
+      await copyEntry(item, inner, found, pool, context);
     }
   }
 }
 
-async function copyEntry(item: GpoInProgress, inner: string, found: SysvolTreeEntry, context: OperationContext): Promise<void> {
+async function copyEntry(item: GpoInProgress, inner: string, found: SysvolTreeEntry, pool: WritePool, context: OperationContext): Promise<void> {
   const route = routeGptPath(inner);
   if (route === 'gpt-ini' && found.kind === 'file') {
     item.gptIni = await collect(found);
@@ -160,11 +172,26 @@ async function copyEntry(item: GpoInProgress, inner: string, found: SysvolTreeEn
     return;
   }
   if (found.kind === 'directory') {
-    await item.entry.mkdir(`${BACKUP_GPT_ROOT}/${inner}`);
+    // Created by the first file written into it, or at the end if it stays empty (createEmptyFolders).
     item.tree.push({ path: inner, kind: 'dir' });
     return;
   }
   context.progress.addTotal(1);
+  for (let slash = inner.lastIndexOf('/'); slash > 0; slash = inner.lastIndexOf('/', slash - 1)) item.createdFolders.add(inner.slice(0, slash));
+  if (found.size <= BUFFERED_FILE_BYTES) {
+    // Read off the SYSVOL stream now, written beside other files while the stream moves on.
+    const content = await collect(found);
+    if (isSecurityTemplate(inner)) item.gptTmplInf = content;
+    item.tree.push({ path: inner, kind: 'file', size: content.length });
+    item.files += 1;
+    item.bytes += content.length;
+    const label = `${item.gpo.displayName}: ${inner}`;
+    await pool.run(async () => {
+      await item.entry.writeFile(`${BACKUP_GPT_ROOT}/${inner}`, content);
+      context.progress.advance(label);
+    }, content.length);
+    return;
+  }
   const keep: Buffer[] | null = isSecurityTemplate(inner) ? [] : null;
   const written = await item.entry.writeFile(`${BACKUP_GPT_ROOT}/${inner}`, tee(found.content ?? emptyContent(), keep));
   if (keep) item.gptTmplInf = Buffer.concat(keep);
@@ -174,7 +201,7 @@ async function copyEntry(item: GpoInProgress, inner: string, found: SysvolTreeEn
   context.progress.advance(`${item.gpo.displayName}: ${inner}`);
 }
 
-async function writeGpmcFiles(plan: GpoBackupPlan, item: GpoInProgress, backupTime: Date, context: OperationContext): Promise<void> {
+async function writeGpmcFiles(plan: GpoBackupPlan, item: GpoInProgress, backupTime: Date, pool: WritePool, context: OperationContext): Promise<void> {
   const { session } = plan;
   const { gpo } = item;
   const object = `${gpo.displayName} ${gpo.id}`;
@@ -218,50 +245,66 @@ async function writeGpmcFiles(plan: GpoBackupPlan, item: GpoInProgress, backupTi
   const sddlOptions = { domainSid: session.domainSid };
   const links = plan.links.get(gpo.id.toUpperCase()) ?? [];
   const reportDescriptor = { ...descriptor, sacl: undefined, control: { ...descriptor.control, saclPresent: false } };
-  await item.entry.writeFile('Backup.xml', renderBackupXml(model));
-  await item.entry.writeFile('bkupInfo.xml', renderBkupInfoXml(model));
-  await item.entry.writeFile(
-    'gpreport.xml',
-    renderGpReportXml(model, {
-      createdTime: gpo.whenCreated,
-      modifiedTime: gpo.whenChanged,
-      readTime: backupTime,
-      sddl: toSddl(reportDescriptor, sddlOptions),
-      ...(descriptor.owner ? { owner: { sid: descriptor.owner, name: displayNameOfSid(descriptor.owner, plan.accounts) } } : {}),
-      ...(descriptor.group ? { group: { sid: descriptor.group, name: displayNameOfSid(descriptor.group, plan.accounts) } } : {}),
-      ...(wmiFilter ? { wmiFilterDescription: wmiFilter.description } : {}),
-      links: links.map((link) => ({
-        somName: link.somName,
-        somPath: link.somType === 'domain' ? session.dnsDomain : canonicalPathOf(link.somDn, session.dnsDomain),
-        enabled: link.enabled,
-        noOverride: link.enforced,
-      })),
-    }),
-  );
-  await item.entry.writeFile(
-    GPO_EXTRAS_FILE,
-    renderGpoExtras({
-      format: GPO_EXTRAS_FORMAT,
-      version: 1,
-      gpo: {
-        id: gpo.id,
-        dn: gpo.dn,
-        displayName: gpo.displayName,
-        flags: gpo.flags,
-        versionNumber: gpo.versionNumber,
-        gptIniVersion: model.gptIniVersion,
-        machineExtensionNames: gpo.machineExtensionNames,
-        userExtensionNames: gpo.userExtensionNames,
-        fileSysPath: gpo.fileSysPath,
-        wqlFilter: gpo.wqlFilter,
-        whenCreated: gpo.whenCreatedText,
-        whenChanged: gpo.whenChangedText,
-      },
-      securityDescriptor: { hex: formatGpmcHex(gpo.securityDescriptor), sddl: toSddl(descriptor, sddlOptions), saclIncluded: gpo.saclIncluded },
-      links,
-      wmiFilter,
-    }),
-  );
+  const report = renderGpReportXml(model, {
+    createdTime: gpo.whenCreated,
+    modifiedTime: gpo.whenChanged,
+    readTime: backupTime,
+    sddl: toSddl(reportDescriptor, sddlOptions),
+    ...(descriptor.owner ? { owner: { sid: descriptor.owner, name: displayNameOfSid(descriptor.owner, plan.accounts) } } : {}),
+    ...(descriptor.group ? { group: { sid: descriptor.group, name: displayNameOfSid(descriptor.group, plan.accounts) } } : {}),
+    ...(wmiFilter ? { wmiFilterDescription: wmiFilter.description } : {}),
+    links: links.map((link) => ({
+      somName: link.somName,
+      somPath: link.somType === 'domain' ? session.dnsDomain : canonicalPathOf(link.somDn, session.dnsDomain),
+      enabled: link.enabled,
+      noOverride: link.enforced,
+    })),
+  });
+  const extras = renderGpoExtras({
+    format: GPO_EXTRAS_FORMAT,
+    version: 1,
+    gpo: {
+      id: gpo.id,
+      dn: gpo.dn,
+      displayName: gpo.displayName,
+      flags: gpo.flags,
+      versionNumber: gpo.versionNumber,
+      gptIniVersion: model.gptIniVersion,
+      machineExtensionNames: gpo.machineExtensionNames,
+      userExtensionNames: gpo.userExtensionNames,
+      fileSysPath: gpo.fileSysPath,
+      wqlFilter: gpo.wqlFilter,
+      whenCreated: gpo.whenCreatedText,
+      whenChanged: gpo.whenChangedText,
+    },
+    securityDescriptor: { hex: formatGpmcHex(gpo.securityDescriptor), sddl: toSddl(descriptor, sddlOptions), saclIncluded: gpo.saclIncluded },
+    links,
+    wmiFilter,
+  });
+  const files: Array<[string, string | Uint8Array]> = [
+    ['Backup.xml', renderBackupXml(model)],
+    ['bkupInfo.xml', renderBkupInfoXml(model)],
+    ['gpreport.xml', report],
+    [GPO_EXTRAS_FILE, extras],
+  ];
+  const held = files.reduce((sum, [, content]) => sum + (typeof content === 'string' ? content.length * 2 : content.length), 0);
+  await pool.run(async () => {
+    await createEmptyFolders(item);
+    for (const [name, content] of files) await item.entry.writeFile(name, content);
+    // Sealed (integrity manifest written) here, beside other GPOs' writes, rather than one by one in commit.
+    await item.entry.seal();
+    context.progress.advance(gpo.displayName);
+  }, held);
+}
+
+/** GPT folders no file went into: the others were made by writing a file into them, and a mkdir is a journalled metadata operation. */
+async function createEmptyFolders(item: GpoInProgress): Promise<void> {
+  for (const entry of item.tree) {
+    if (entry.kind === 'dir' && !item.createdFolders.has(entry.path)) {
+      await item.entry.mkdir(`${BACKUP_GPT_ROOT}/${entry.path}`);
+      item.createdFolders.add(entry.path);
+    }
+  }
 }
 
 async function* tee(content: AsyncIterable<Uint8Array>, keep: Buffer[] | null): AsyncGenerator<Uint8Array> {

@@ -141,6 +141,8 @@ describe('a backup directory used again', () => {
     const destination = await tempDir();
     const [first, second] = seed.gpos;
     const one = expectSucceeded(await runBackup(provider, { destination, options: connection({ gpo: [first!.guid] }) }));
+    // BackupTime has whole seconds (GPMC's format): a second backup within the same second would tie with the first.
+    await new Promise((resolve) => setTimeout(resolve, 1001 - (Date.now() % 1000)));
     const two = expectSucceeded(await runBackup(provider, { destination, options: connection({ gpo: [second!.guid, first!.displayName] }) }));
     const manifest = parseManifestXml(await readFile(join(destination, 'manifest.xml')));
     expect(manifest.backups.map((b) => b.id).sort()).toEqual([...one.backups, ...two.backups].map((b) => b.id).sort());
