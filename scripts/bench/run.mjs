@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+// `npm run bench`: measures the GPO and DRM providers against peers run in the same rounds
+// and writes docs/benchmarks.md (and prints the summary as JSON). Needs the packages built
+// (`npm run bench` builds first) and, for the GPO part, Samba (the test-domain harness
+// installs what is missing).
+//
+//   npm run bench -- [--runs 3] [--only gpo|drm] [--extra-gpos 300] [--licenses 100000]
+//                    [--small 20000] [--samba-tool-limit N] [--out docs/benchmarks.md] [--keep]
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { drmBenchmark } from './drm-bench.mjs';
+import { gpoBenchmark } from './gpo-bench.mjs';
+import { machineFacts } from './measure.mjs';
+import { renderReport } from './report.mjs';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '3' },
+    only: { type: 'string' },
+    'extra-gpos': { type: 'string', default: '300' },
+    licenses: { type: 'string', default: '100000' },
+    small: { type: 'string', default: '20000' },
+    'samba-tool-limit': { type: 'string' },
+    address: { type: 'string', default: '127.0.0.61' },
+    realm: { type: 'string', default: 'BENCH.COFFER.TEST' },
+    out: { type: 'string', default: join(root, 'docs', 'benchmarks.md') },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const whole = (name) => {
+  const value = Number(values[name]);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} takes a whole number above 0.`);
+  return value;
+};
+const runs = whole('runs');
+const only = values.only;
+if (only !== undefined && only !== 'gpo' && only !== 'drm') throw new Error('--only takes gpo or drm.');
+const outFile = resolve(values.out);
+
+const passedArgs = process.argv.slice(2);
+const command = process.env.npm_lifecycle_event === 'bench'
+  ? `npm run bench${passedArgs.length > 0 ? ` -- ${passedArgs.join(' ')}` : ''}`
+  : `node ${relative(root, fileURLToPath(import.meta.url))}${passedArgs.length > 0 ? ` ${passedArgs.join(' ')}` : ''}`;
+const log = (line) => process.stderr.write(`bench: ${line}\n`);
+
+const work = await mkdtemp(join(tmpdir(), 'coffer-bench-'));
+const started = new Date();
+const facts = machineFacts(work);
+const results = { command, startedAt: started.toISOString(), runs, machine: facts };
+try {
+  if (only !== 'drm') {
+    log(`GPO provider: one Samba DC on ${values.address} with ${values['extra-gpos']} extra GPOs, ${runs} rounds`);
+    results.gpo = await gpoBenchmark({
+      runs,
+      extraGpos: whole('extra-gpos'),
+      address: values.address,
+      realm: values.realm,
+      work,
+      sambaToolLimit: values['samba-tool-limit'] === undefined ? undefined : whole('samba-tool-limit'),
+      log,
+    });
+  }
+  if (only !== 'gpo') {
+    const sizes = [whole('small'), whole('licenses')];
+    log(`DRM provider: stores of ${sizes.join(' and ')} licenses, ${runs} rounds`);
+    results.drm = await drmBenchmark({ runs, sizes, work, log });
+  }
+  results.finishedAt = new Date().toISOString();
+  results.machine.loadAverageAtEnd = machineFacts(work).loadAverage;
+  await writeFile(outFile, renderReport(results));
+  log(`wrote ${relative(process.cwd(), outFile) || outFile}`);
+  process.stdout.write(`${JSON.stringify({ command, gpo: results.gpo?.summary, drm: results.drm && { bySize: results.drm.bySize, targets: results.drm.targets } }, null, 2)}\n`);
+} finally {
+  if (!values.keep) await rm(work, { recursive: true, force: true });
+  else log(`kept ${work}`);
+}
