@@ -1,9 +1,5 @@
-import { defineConfig } from 'vitest/config';
+import { defineConfig, mergeConfig } from 'vitest/config';
+import shared from '../../vitest.shared.js';
 
-export default defineConfig({
-  test: {
-    include: ['test/**/*.test.ts'],
-    testTimeout: 120_000,
-    hookTimeout: 180_000,
-  },
-});
+// Each test here provisions DCs of its own: more time per test than the shared default.
+export default mergeConfig(shared, defineConfig({ test: { testTimeout: 120_000 } }));
