@@ -5,12 +5,12 @@ import { TYPESCRIPT_TOOLS, installProject, type InstalledProject } from './suppo
 import { exampleNamed, type SubstitutionContext } from './support/readme-examples.js';
 import { describeRun } from './support/run.js';
 
-// The building blocks used from code: @coffer/active-directory against the test DC (verified LDAPS by FQDN,
-// SYSVOL over smbclient) and @coffer/gpmc, each with @coffer/core as its peer, type-checked with tsc.
-const TARBALLS = ['@coffer/core', '@coffer/active-directory', '@coffer/gpmc'];
-const examples = ['gpmc-write-and-read', 'active-directory-read-gpos'].map(exampleNamed);
+// Coffer used from code against the test DC: @coffer/active-directory (verified LDAPS by FQDN, SYSVOL over
+// smbclient), @coffer/gpmc and the Group Policy providers, each with @coffer/core as its peer, type-checked with tsc.
+const TARBALLS = ['@coffer/core', '@coffer/active-directory', '@coffer/gpmc', '@coffer/provider-starter-gpo'];
+const examples = ['gpmc-write-and-read', 'active-directory-read-gpos', 'starter-gpo-programmatic'].map(exampleNamed);
 
-describe('libraries project: @coffer/active-directory + @coffer/gpmc', () => {
+describe('libraries project: @coffer/active-directory, @coffer/gpmc and the GPO providers from code', () => {
   const domain: TestDomainInfo = inject('testDomain');
   let project: InstalledProject;
   let context: SubstitutionContext;
@@ -48,5 +48,14 @@ describe('libraries project: @coffer/active-directory + @coffer/gpmc', () => {
     for (const line of gpoLines) expect(line).toMatch(/ owner O:\S+$/);
     expect(stdout).toMatch(/^FILE \S*GPT\.INI \d+ bytes$/im);
     expect(`${stdout}${stderr}`).not.toContain(domain.adminPassword);
+  });
+
+  it("@coffer/provider-starter-gpo's README: every Starter GPO backed up from code and verified, one saved as a cabinet", async () => {
+    const { stdout } = await runTsExample(project, exampleNamed('starter-gpo-programmatic'), { COFFER_PASSWORD: domain.adminPassword });
+    expect(stdout.trim().split('\n')).toEqual([
+      `succeeded ${(domain.seed?.starterGpos ?? []).length} no error`,
+      'verified: true',
+      'succeeded MSCF',
+    ]);
   });
 });
