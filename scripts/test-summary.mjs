@@ -23,7 +23,8 @@ for (const group of ['packages', 'examples', 'tests']) {
       continue;
     }
     const p = report.numPassedTests ?? 0;
-    const f = (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0);
+    // A failed file whose tests did not fail (its setup or import broke) counts once; otherwise count the tests.
+    const f = (report.numFailedTests ?? 0) || (report.numFailedTestSuites ?? 0);
     const s = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
     passed += p;
     failed += f;

@@ -1,4 +1,4 @@
-import { chmod, mkdir, mkdtemp, open, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, open, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
@@ -122,5 +122,59 @@ describe('coffer with the Group Policy providers against a real DC', () => {
       }
     }
     expect(cancelled).toBeGreaterThan(0);
+  });
+});
+
+// These change the DC (its own, on 127.0.0.51), so they come after the tests that compare against the seed.
+describe('restore, import and cabinets through the CLI', () => {
+  test('restore gpo puts a GPO back from its backup; import gpo copies a backup into another GPO; a tampered backup is refused', async () => {
+    const out = await freshDir('restore');
+    const source = seed.gpos.find((g) => g.files.length > 1)!;
+    const target = seed.gpos.find((g) => g.guid !== source.guid && g.purpose === 'unicode-name') ?? seed.gpos.find((g) => g.guid !== source.guid)!;
+    const backup = await runCoffer(['backup', 'gpo', ...connection(), '--password-file', passwordFile, '--gpo', source.guid, '--out', out, '--json']);
+    expectDone(backup);
+
+    const restore = await runCoffer(['restore', 'gpo', ...connection(), '--password-file', passwordFile, '--from', out, '--gpo', source.guid, '--restore-links', '--json'], { timeoutMs: 120_000 });
+    expectDone(restore);
+    expect(restore.result!.status).toMatch(/^succeeded/);
+    expect(JSON.stringify(restore.result)).toContain(source.guid.replace(/[{}]/g, '').slice(0, 8));
+
+    const imported = await runCoffer(['import', 'gpo', ...connection(), '--password-file', passwordFile, '--from', out, '--gpo', source.guid, '--target-gpo', target.guid, '--json'], { timeoutMs: 120_000 });
+    expectDone(imported);
+    // The target now carries the source's settings: a fresh backup of it holds the same registry.pol bytes.
+    const after = await freshDir('after-import');
+    const check = await runCoffer(['backup', 'gpo', ...connection(), '--password-file', passwordFile, '--gpo', target.guid, '--out', after, '--json']);
+    expectDone(check);
+    const sourceFiles = source.files.filter((f) => f.path.toLowerCase() !== 'gpt.ini' && !f.path.toLowerCase().startsWith('adm/'));
+    const targetBackup = (check.result as unknown as { backups: Array<{ path: string }> }).backups[0]!.path;
+    for (const file of sourceFiles) {
+      const copied = await readFile(join(targetBackup, 'DomainSysvol', 'GPO', ...file.path.split('/')));
+      expect(copied.equals(await readFile(join(source.sysvolFolder, ...file.path.split('/')))), file.path).toBe(true);
+    }
+
+    // A tampered backup is refused before anything is touched: exit 1.
+    const victim = (backup.result as unknown as { backups: Array<{ path: string }> }).backups[0]!.path;
+    await writeFile(join(victim, 'bkupInfo.xml'), '<tampered/>');
+    const refused = await runCoffer(['restore', 'gpo', ...connection(), '--password-file', passwordFile, '--from', out, '--all']);
+    expect(refused.exitCode).toBe(1);
+  });
+
+  test('starter-gpo: save-cab, load-cab back over it, and restore from a backup', async () => {
+    const starter = seed.starterGpos[0]!;
+    const dir = await freshDir('cab');
+    const cab = join(dir, 'starter.cab');
+    const saved = await runCoffer(['starter-gpo', 'save-cab', ...connection(), '--password-file', passwordFile, '--starter-gpo', starter.guid, '--out', cab]);
+    expect(saved.exitCode, saved.stderr).toBe(0);
+    const loadedWithout = await runCoffer(['starter-gpo', 'load-cab', ...connection(), '--password-file', passwordFile, '--cab', cab]);
+    expect(loadedWithout.exitCode).toBe(1); // it exists: --overwrite is needed
+    const loaded = await runCoffer(['starter-gpo', 'load-cab', ...connection(), '--password-file', passwordFile, '--cab', cab, '--overwrite', '--json']);
+    expectDone(loaded);
+
+    const out = await freshDir('starter-restore');
+    const backup = await runCoffer(['backup', 'starter-gpo', ...connection(), '--password-file', passwordFile, '--starter-gpo', starter.guid, '--out', out]);
+    expectDone(backup);
+    const restore = await runCoffer(['restore', 'starter-gpo', ...connection(), '--password-file', passwordFile, '--from', out, '--starter-gpo', starter.guid, '--json'], { timeoutMs: 120_000 });
+    expectDone(restore);
+    expect(restore.result!.status).toMatch(/^succeeded/);
   });
 });
