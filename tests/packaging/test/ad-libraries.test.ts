@@ -7,8 +7,8 @@ import { describeRun } from './support/run.js';
 
 // Coffer used from code against the test DC: @coffer/active-directory (verified LDAPS by FQDN, SYSVOL over
 // smbclient), @coffer/gpmc and the Group Policy providers, each with @coffer/core as its peer, type-checked with tsc.
-const TARBALLS = ['@coffer/core', '@coffer/active-directory', '@coffer/gpmc', '@coffer/provider-starter-gpo'];
-const examples = ['gpmc-write-and-read', 'active-directory-read-gpos', 'starter-gpo-programmatic'].map(exampleNamed);
+const TARBALLS = ['@coffer/core', '@coffer/active-directory', '@coffer/gpmc', '@coffer/provider-gpo', '@coffer/provider-starter-gpo'];
+const examples = ['gpmc-write-and-read', 'active-directory-read-gpos', 'gpo-programmatic', 'starter-gpo-programmatic'].map(exampleNamed);
 
 describe('libraries project: @coffer/active-directory, @coffer/gpmc and the GPO providers from code', () => {
   const domain: TestDomainInfo = inject('testDomain');
@@ -57,5 +57,14 @@ describe('libraries project: @coffer/active-directory, @coffer/gpmc and the GPO 
       'verified: true',
       'succeeded MSCF',
     ]);
+  });
+
+  it("@coffer/provider-gpo's README: every GPO backed up from code, listed and verified", async () => {
+    const { stdout } = await runTsExample(project, exampleNamed('gpo-programmatic'), { COFFER_PASSWORD: domain.adminPassword });
+    const lines = stdout.trim().split('\n');
+    const [, count] = /^succeeded (\d+) no error$/.exec(lines[0]!) ?? [];
+    expect(Number(count), lines[0]).toBeGreaterThanOrEqual((domain.seed?.gpos ?? []).length);
+    expect(lines.filter((line) => line.startsWith('Default Domain Policy {'))).toHaveLength(1);
+    expect(lines.at(-1)).toBe('verified: true');
   });
 });
