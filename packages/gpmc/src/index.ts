@@ -10,9 +10,8 @@ export { buildGptTree, compareNamesLikeNtfs, type GptNode } from './inventory/gp
 export { buildExtensionInventory, type ExtensionInventory } from './inventory/extension-inventory.js';
 export { KNOWN_EXTENSIONS, slotCount, type KnownExtension } from './inventory/known-extensions.js';
 
-export { wellKnownSidName, isDomainSid } from './principals/well-known-sids.js';
 export { orderLikeGpmc } from './principals/gpmc-order.js';
-export { daclTrusteeSids, daclPrincipalSidsInGpmcOrder, readSid } from './principals/dacl-sids.js';
+export { daclTrusteeSids, daclPrincipalSidsInGpmcOrder } from './principals/dacl-sids.js';
 export {
   decodeInfText,
   templatePrincipalReferences,

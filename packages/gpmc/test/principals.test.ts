@@ -5,8 +5,9 @@ import {
   orderLikeGpmc,
   parseSecurityDescriptorHex,
   templatePrincipalsInGpmcOrder,
-  wellKnownSidName,
 } from '../src/index.js';
+// The names GPMC writes for built-in principals come from the shared SID table.
+import { wellKnownSidName } from '@coffer/active-directory';
 
 const utf16 = (text: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
 

@@ -45,6 +45,7 @@ export const WELL_KNOWN_SIDS: readonly WellKnownSid[] = [
   { sid: 'S-1-5-64-14', name: 'SChannel Authentication' },
   { sid: 'S-1-5-64-21', name: 'Digest Authentication' },
   { sid: 'S-1-5-80-0', name: 'ALL SERVICES' },
+  { sid: 'S-1-5-83-0', name: 'Virtual Machines' },
   { sid: 'S-1-5-84-0-0-0-0-0', name: 'USER MODE DRIVERS', sddlAlias: 'UD' },
   { sid: 'S-1-5-113', name: 'Local account' },
   { sid: 'S-1-5-114', name: 'Local account and member of Administrators group' },

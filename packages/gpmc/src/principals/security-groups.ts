@@ -2,7 +2,8 @@ import type { PrincipalType, SecurityPrincipal } from '../model.js';
 import { daclPrincipalSidsInGpmcOrder } from './dacl-sids.js';
 import { orderLikeGpmc } from './gpmc-order.js';
 import { decodeInfText, templatePrincipalsInGpmcOrder, type TemplatePrincipal } from './gpt-tmpl-principals.js';
-import { isDomainSid, wellKnownSidName } from './well-known-sids.js';
+import { wellKnownSidName } from '@coffer/active-directory';
+import { isDomainPrincipal } from './domain-principal.js';
 
 /** What the directory says about an account (the provider asks AD; tests use a table). */
 export interface ResolvedAccount {
@@ -57,7 +58,7 @@ export function settingsPrincipal(reference: TemplatePrincipal, resolve: Account
     fromDacl: false,
   });
   if (reference.sid === null) return nameOnly(reference.name ?? '');
-  if (!isDomainSid(reference.sid)) {
+  if (!isDomainPrincipal(reference.sid)) {
     const name = wellKnownSidName(reference.sid) ?? resolve(reference.sid)?.samAccountName;
     return name === undefined ? resolvedPrincipal(reference.sid, undefined, false) : nameOnly(name);
   }
@@ -75,7 +76,7 @@ export function buildSecurityGroups(input: SecurityGroupsInput): SecurityPrincip
       : templatePrincipalsInGpmcOrder(decodeInfText(input.gptTmplInf)).map((reference) => settingsPrincipal(reference, input.resolve));
   const daclSids =
     input.daclTrusteeSids !== undefined
-      ? orderLikeGpmc(input.daclTrusteeSids.filter(isDomainSid))
+      ? orderLikeGpmc(input.daclTrusteeSids.filter(isDomainPrincipal))
       : daclPrincipalSidsInGpmcOrder(input.securityDescriptor ?? new Uint8Array());
   const fromDacl = daclSids.map((sid) => resolvedPrincipal(sid, input.resolve(sid), true));
   return [...fromSettings, ...fromDacl];
