@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { lstat, mkdir, open, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { join, posix, resolve, sep } from 'node:path';
+import pMap from 'p-map';
 import { CofferError, ErrorCode, cancelledError, invalidArgument, toCofferError } from '../errors/coffer-error.js';
 import { HRESULT } from '../errors/hresult.js';
 import { fsyncDirectory, fsyncFile, syncFileSystemOf, writeFileAtomic } from './durable-fs.js';
@@ -23,12 +24,16 @@ export type FileContent = string | Uint8Array | AsyncIterable<Uint8Array | strin
 export interface CommittedEntry {
   name: string;
   path: string;
+  /** What the provider set as {@link StagedEntry.indexEntry}; absent when crash recovery replays a commit. */
+  indexEntry?: unknown;
 }
 
 /**
  * A file at the destination's root that indexes its backups (GPMC's manifest.xml).
  * `update` must be idempotent for entries it already lists: after a crash, recovery
- * replays it for every entry of the interrupted commit.
+ * replays it for every entry of the interrupted commit. An entry carries the provider's
+ * `indexEntry` when the commit is this process's own; a replayed one does not, and the
+ * maintainer then reads what it needs from the committed entry's files.
  */
 export interface IndexMaintainer {
   fileName: string;
@@ -122,21 +127,22 @@ export class BackupDestination {
   async commit(entries: StagedEntry[]): Promise<CommittedEntry[]> {
     this.#assertOpen();
     this.#throwIfCancelled();
-    for (const entry of entries) {
-      if (!this.#staged.has(entry)) throw new Error(`Entry ${entry.name} was not staged in this destination or is already committed.`);
-      if (!entry.options.replace && (await this.has(entry.name))) {
-        throw new CofferError(ErrorCode.AlreadyExists, `A backup named ${entry.name} already exists in ${this.path}.`, {
-          hresult: HRESULT.ERROR_ALREADY_EXISTS,
-          object: join(this.path, entry.name),
-        });
-      }
-    }
     const names = new Set<string>();
     for (const entry of entries) {
+      if (!this.#staged.has(entry)) throw new Error(`Entry ${entry.name} was not staged in this destination or is already committed.`);
       if (names.has(entry.name)) throw invalidArgument(`Two staged entries are both named ${entry.name}.`);
       names.add(entry.name);
-      await entry.seal();
     }
+    // Hundreds of entries (one per GPO) are checked and sealed side by side: each step is a thread-pool round trip.
+    const taken = await mapLimited(entries, async (entry) => !entry.options.replace && (await this.has(entry.name)));
+    const clash = entries.find((_, i) => taken[i]);
+    if (clash) {
+      throw new CofferError(ErrorCode.AlreadyExists, `A backup named ${clash.name} already exists in ${this.path}.`, {
+        hresult: HRESULT.ERROR_ALREADY_EXISTS,
+        object: join(this.path, clash.name),
+      });
+    }
+    await mapLimited(entries, (entry) => entry.seal());
     // Durability before the commit point: one syncfs for everything staged, or file-by-file fsyncs where that is unavailable.
     if (!(await syncFileSystemOf(this.path))) for (const entry of entries) await entry.fsyncContents();
     this.#options.onCommitStep?.('sealed');
@@ -149,7 +155,7 @@ export class BackupDestination {
     await writeFileAtomic(join(this.path, JOURNAL_NAME), JSON.stringify({ entries: journal }));
     this.#options.onCommitStep?.('journal-written');
     for (const entry of entries) this.#staged.delete(entry);
-    return this.#rollForward(journal);
+    return this.#rollForward(journal, new Map(entries.map((entry) => [entry.name, entry.indexEntry])));
   }
 
   /** Removes uncommitted staging folders and releases the lock. Safe to call twice. */
@@ -165,19 +171,40 @@ export class BackupDestination {
     }
   }
 
-  async #rollForward(journal: JournalEntry[]): Promise<CommittedEntry[]> {
-    const committed: CommittedEntry[] = [];
-    for (const item of journal) {
+  /**
+   * Carries out a journal's renames, then the index update and the clean-up. `fresh` (the staged
+   * entries' index records by name) is a commit this process just journalled under the lock: every
+   * staging folder is there and no target is (or, for a replace, the target is moved aside first),
+   * so the renames need no checks and run side by side. Recovery (`fresh` null) finds the journal
+   * after a crash at any step, so it checks what is left of each entry before moving it.
+   */
+  async #rollForward(journal: JournalEntry[], fresh: Map<string, unknown> | null): Promise<CommittedEntry[]> {
+    const step = this.#options.onCommitStep;
+    const placed = await mapLimited(journal, async (item) => {
       const staging = join(this.path, item.staging);
       const target = join(this.path, item.name);
       const old = join(this.path, item.old);
+      if (fresh) {
+        await rename(target, old).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== 'ENOENT') throw error;
+        });
+        await rename(staging, target);
+        step?.(`renamed:${item.name}`);
+        return true;
+      }
       if (await exists(staging)) {
         if (await exists(target)) await rename(target, old);
         await rename(staging, target);
-        this.#options.onCommitStep?.(`renamed:${item.name}`);
+        step?.(`renamed:${item.name}`);
       }
-      if (await exists(target)) committed.push({ name: item.name, path: target });
-    }
+      return exists(target);
+    });
+    const committed = journal
+      .filter((_, i) => placed[i])
+      .map((item): CommittedEntry => {
+        const indexEntry = fresh?.get(item.name);
+        return { name: item.name, path: join(this.path, item.name), ...(indexEntry === undefined ? {} : { indexEntry }) };
+      });
     await fsyncDirectory(this.path);
     const index = this.#options.index;
     if (index && committed.length > 0) {
@@ -187,12 +214,13 @@ export class BackupDestination {
         throw error;
       });
       await writeFileAtomic(indexPath, await index.update(current, committed));
-      this.#options.onCommitStep?.('index-written');
+      step?.('index-written');
     }
-    for (const item of journal) await rm(join(this.path, item.old), { recursive: true, force: true });
+    await mapLimited(journal, (item) => rm(join(this.path, item.old), { recursive: true, force: true }));
+    // Not fsynced: if a crash loses this removal, the next open replays the journal, which finds every
+    // entry in place and only repeats the clean-up.
     await rm(join(this.path, JOURNAL_NAME), { force: true });
-    await fsyncDirectory(this.path);
-    this.#options.onCommitStep?.('done');
+    step?.('done');
     return committed;
   }
 
@@ -207,7 +235,7 @@ export class BackupDestination {
         // A torn journal means the crash came before it was renamed into place: nothing was committed.
         journal = undefined;
       }
-      if (journal) await this.#rollForward(journal);
+      if (journal) await this.#rollForward(journal, null);
       else await rm(join(this.path, JOURNAL_NAME), { force: true });
     }
     for (const name of await readdir(this.path)) {
@@ -237,10 +265,17 @@ export class StagedEntry {
   readonly name: string;
   readonly stagingPath: string;
   readonly options: StageOptions;
+  /**
+   * What the destination's index will list for this entry, when the provider already has it
+   * (GPMC's `<BackupInst>`): handed to the index maintainer at commit, so it need not read it back.
+   */
+  indexEntry: unknown;
   readonly #destination: BackupDestination;
   readonly #open: OpenDestinationOptions;
   readonly #files = new Map<string, ManifestFile>();
   readonly #directories = new Set<string>();
+  /** Each folder's creation, shared by everything written into it. */
+  readonly #folders = new Map<string, Promise<void>>();
   #sealed = false;
 
   constructor(destination: BackupDestination, name: string, stagingPath: string, options: StageOptions, open: OpenDestinationOptions) {
@@ -264,8 +299,32 @@ export class StagedEntry {
   async mkdir(relativePath: string): Promise<void> {
     const clean = normaliseRelative(relativePath);
     this.#assertWritable();
-    await mkdir(join(this.stagingPath, ...clean.split('/')), { recursive: true });
-    this.#recordDirectories(clean);
+    await this.#folder(clean);
+  }
+
+  /**
+   * Creates a folder once, its parent first: one mkdir(2) per folder however many files and
+   * concurrent writers go into it (a recursive mkdir per file would retry existing and missing
+   * levels, and creating is what costs on a journalled file system).
+   */
+  #folder(clean: string): Promise<void> {
+    let created = this.#folders.get(clean);
+    if (created === undefined) {
+      const parent = posix.dirname(clean);
+      created = (parent === '.' ? Promise.resolve() : this.#folder(parent)).then(() =>
+        mkdir(join(this.stagingPath, ...clean.split('/'))).then(
+          () => {
+            this.#directories.add(clean);
+          },
+          (error: NodeJS.ErrnoException) => {
+            if (error.code !== 'EEXIST') throw error;
+            this.#directories.add(clean);
+          },
+        ),
+      );
+      this.#folders.set(clean, created);
+    }
+    return created;
   }
 
   /**
@@ -280,17 +339,30 @@ export class StagedEntry {
       throw invalidArgument(`The backup ${this.name} already has a file ${clean}.`);
     }
     const parent = posix.dirname(clean);
-    if (parent !== '.') await this.mkdir(parent);
+    if (parent !== '.') await this.#folder(parent);
     const absolute = join(this.stagingPath, ...clean.split('/'));
     const hash = createHash('sha256');
     let size = 0;
     const handle = await open(absolute, 'wx', options.mode ?? 0o644);
+    // A large file is flushed as it grows, so the disk works while the rest is produced and the
+    // commit's one syncfs finds little left to write.
+    let unflushed = 0;
+    let flushing: Promise<void> | undefined;
     try {
       const write = async (chunk: Uint8Array | string) => {
         const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+        // The write runs on libuv's pool while this thread hashes the same bytes.
+        const written = handle.write(bytes);
         hash.update(bytes);
         size += bytes.byteLength;
-        await handle.write(bytes);
+        await written;
+        unflushed += bytes.byteLength;
+        if (unflushed >= FLUSH_EVERY_BYTES && flushing === undefined) {
+          unflushed = 0;
+          flushing = handle.datasync().finally(() => {
+            flushing = undefined;
+          });
+        }
       };
       if (typeof content === 'string' || content instanceof Uint8Array) {
         await write(content);
@@ -300,7 +372,9 @@ export class StagedEntry {
           await write(chunk);
         }
       }
+      await flushing;
     } finally {
+      await flushing?.catch(() => undefined);
       await handle.close();
     }
     const record: ManifestFile = { path: clean, size, sha256: hash.digest('hex') };
@@ -339,14 +413,6 @@ export class StagedEntry {
     await fsyncDirectory(this.stagingPath);
   }
 
-  #recordDirectories(clean: string): void {
-    let current = clean;
-    while (current !== '.' && current !== '' && !this.#directories.has(current)) {
-      this.#directories.add(current);
-      current = posix.dirname(current);
-    }
-  }
-
   #assertWritable(): void {
     if (this.#sealed) throw new Error(`The backup ${this.name} is already sealed.`);
   }
@@ -366,6 +432,17 @@ function assertEntryName(name: string): void {
   if (!name || name.includes('/') || name.includes(sep) || name === '.' || name === '..' || name.startsWith(ENGINE_PREFIX)) {
     throw invalidArgument(`Invalid backup name ${JSON.stringify(name)}.`);
   }
+}
+
+/** How much of a streamed file is written between background flushes (see StagedEntry.writeFile). */
+const FLUSH_EVERY_BYTES = 16 << 20;
+
+/** File-system steps in flight at once when an operation covers many entries: enough to keep libuv's pool busy. */
+const CONCURRENT_STEPS = 16;
+
+/** The entries' steps side by side (each is a thread-pool round trip), results in the entries' order. */
+function mapLimited<T, R>(items: readonly T[], task: (item: T) => Promise<R>): Promise<R[]> {
+  return pMap(items, task, { concurrency: CONCURRENT_STEPS });
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -1,7 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { resolve as resolveModule } from 'import-meta-resolve';
 import { SPECIFICATION_VERSION, type BackupProvider } from '../contract/v1.js';
 import { CofferError, ErrorCode, toCofferError } from '../errors/coffer-error.js';
 
@@ -37,7 +36,7 @@ export async function loadProvider(specifier: string, options: LoadOptions = {})
   try {
     url = isPath
       ? await resolvePath(specifier.startsWith('file:') ? fileURLToPath(specifier) : resolve(cwd, specifier))
-      : resolveModule(specifier, pathToFileURL(join(cwd, 'coffer.config.js')).href);
+      : await resolveModule(specifier, pathToFileURL(join(cwd, 'coffer.config.js')).href);
   } catch (error) {
     throw new CofferError(
       ErrorCode.ProviderNotFound,
@@ -104,13 +103,22 @@ export async function loadProviders(
   return { loaded, failed };
 }
 
+/**
+ * Node's own resolution algorithm, run from another folder than this module's. import-meta-resolve is
+ * loaded on first use: a process that only runs a provider it imported itself never pays for it.
+ */
+async function resolveModule(specifier: string, parent: string): Promise<string> {
+  const { resolve: resolveFrom } = await import('import-meta-resolve');
+  return resolveFrom(specifier, parent);
+}
+
 /** A file imports as is; a package folder imports through its package.json (exports, then main). */
 async function resolvePath(path: string): Promise<string> {
   const info = await stat(path).catch(() => undefined);
   if (!info?.isDirectory()) return pathToFileURL(path).href;
   const manifestPath = join(path, 'package.json');
   const pkg = JSON.parse(await readFile(manifestPath, 'utf8')) as { name?: string; main?: string; exports?: unknown };
-  if (pkg.name && pkg.exports !== undefined) return resolveModule(pkg.name, pathToFileURL(manifestPath).href);
+  if (pkg.name && pkg.exports !== undefined) return await resolveModule(pkg.name, pathToFileURL(manifestPath).href);
   return pathToFileURL(join(path, pkg.main ?? 'index.js')).href;
 }
 

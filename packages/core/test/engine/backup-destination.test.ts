@@ -32,6 +32,21 @@ describe('staging and commit', () => {
     expect((await verifyDirectory(dir)).ok).toBe(true);
   });
 
+  test('files written side by side into new nested folders create each folder once', async () => {
+    const dir = await tempDir();
+    const destination = await open(dir);
+    const entry = await destination.stage('e', { kind: 'k' });
+    const names = Array.from({ length: 40 }, (_, i) => `GPO/${i % 2 === 0 ? 'Machine' : 'User'}/Scripts/file-${i}.txt`);
+    await Promise.all(names.map((name) => entry.writeFile(name, name)));
+    await entry.mkdir('GPO/Machine/Scripts');
+    await destination.commit([entry]);
+    await destination.close();
+    for (const name of names) expect(await readFile(join(dir, 'e', ...name.split('/')), 'utf8')).toBe(name);
+    const manifest = parseIntegrityManifest(await readFile(join(dir, 'e', INTEGRITY_MANIFEST_NAME), 'utf8'), 'm');
+    expect(manifest.directories).toEqual(['GPO', 'GPO/Machine', 'GPO/Machine/Scripts', 'GPO/User', 'GPO/User/Scripts']);
+    expect(manifest.files).toHaveLength(40);
+  });
+
   test('paths that could escape the entry are refused', async () => {
     const dir = await tempDir();
     const destination = await open(dir);

@@ -1,28 +1,43 @@
 /**
  * @coffer/core's IndexMaintainer for a GPMC backup directory: keeps manifest.xml listing every
- * committed backup. Each backup's `<BackupInst>` is read back from its own bkupInfo.xml, so a commit
- * that crash recovery replays (with no memory of what was staged) adds exactly the same entries, and
- * an entry already listed is not added twice.
+ * committed backup. A backup's `<BackupInst>` is the one its provider set as the staged entry's
+ * `indexEntry` (what it rendered into bkupInfo.xml), or else is read back from its own bkupInfo.xml,
+ * so a commit that crash recovery replays (with no memory of what was staged) adds exactly the same
+ * entries, and an entry already listed is not added twice.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import pMap from 'p-map';
 import type { CommittedEntry, IndexMaintainer } from '@coffer/core';
 import type { BackupInst } from '../model.js';
 import { parseBkupInfoXml } from '../read/parse-manifest.js';
-import { renderManifestXml } from './manifest-xml.js';
+import { renderManifestXml, sameGuid } from './manifest-xml.js';
 
 export const GPMC_MANIFEST_FILE = 'manifest.xml';
+const CONCURRENT_READS = 16;
 
 export function gpmcManifestIndex(): IndexMaintainer {
   return {
     fileName: GPMC_MANIFEST_FILE,
     async update(current: Buffer | null, added: CommittedEntry[]): Promise<Buffer> {
-      const insts: BackupInst[] = [];
-      for (const entry of added) {
-        const inst = parseBkupInfoXml(await readFile(join(entry.path, 'bkupInfo.xml')));
-        insts.push({ ...inst, id: inst.id === '' ? entry.name : inst.id });
-      }
+      // One commit may add hundreds of backups: their bkupInfo.xml files are read a few at a time, in order.
+      const insts: BackupInst[] = await pMap(
+        added,
+        async (entry) => {
+          if (isBackupInstOf(entry.indexEntry, entry.name)) return entry.indexEntry;
+          const inst = parseBkupInfoXml(await readFile(join(entry.path, 'bkupInfo.xml')));
+          return { ...inst, id: inst.id === '' ? entry.name : inst.id };
+        },
+        { concurrency: CONCURRENT_READS },
+      );
       return renderManifestXml(current, insts);
     },
   };
+}
+
+/** The `<BackupInst>` a provider set as the staged entry's index record (see StagedEntry.indexEntry), naming this backup. */
+function isBackupInstOf(value: unknown, backupId: string): value is BackupInst {
+  if (typeof value !== 'object' || value === null) return false;
+  const inst = value as Partial<BackupInst>;
+  return typeof inst.gpoGuid === 'string' && typeof inst.id === 'string' && sameGuid(inst.id, backupId);
 }
