@@ -1,4 +1,4 @@
-import { SecurityInformation, parseSecurityDescriptor } from '@coffer/active-directory';
+import { SecurityInformation, parseSecurityDescriptor, type SecurityDescriptor } from '@coffer/active-directory';
 import { CofferError, HRESULT, type OperationContext } from '@coffer/core';
 import type { DomainSession } from './domain-session.js';
 import { attributeBytes, attributeNumber, attributeText, parseGeneralizedTime } from './ldap-values.js';
@@ -24,6 +24,8 @@ export interface GpoContainer {
   whenChangedText: string;
   /** The self-relative descriptor as read: owner, group, DACL, and the SACL when `saclIncluded`. */
   securityDescriptor: Buffer;
+  /** The same, decoded (once: the backup reads it for principals, Backup.xml, the report and the extras). */
+  descriptor: SecurityDescriptor;
   saclIncluded: boolean;
 }
 
@@ -103,6 +105,7 @@ export async function readGpoContainers(session: DomainSession, context: Operati
       whenCreatedText,
       whenChangedText,
       securityDescriptor: descriptor,
+      descriptor: parsed,
       saclIncluded,
     });
   }

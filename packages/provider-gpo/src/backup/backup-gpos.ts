@@ -6,6 +6,7 @@ import { readWmiFilters } from '../ad/read-wmi-filters.js';
 import { resolveDomainSids } from '../ad/resolve-principals.js';
 import type { GpoBackupOptions } from '../options.js';
 import { selectGpos } from '../select/select-gpos.js';
+import { EarlyTree } from './early-tree.js';
 import { domainSidsOf, writeGpoBackups } from './write-gpo-backups.js';
 
 /** Below this many GPOs one SYSVOL pass per GPO is cheaper than streaming the whole Policies folder. */
@@ -16,6 +17,8 @@ export async function backupGpos(request: BackupRequest<GpoBackupOptions>, conte
   const { options } = request;
   context.progress.phase('reading Active Directory', 1);
   const session = await openDomainSession(options, context);
+  // Every GPO means the whole Policies folder in one stream: it starts now, beside the LDAP reads.
+  const early = options.all ? new EarlyTree(session.sysvol, `${session.dnsDomain}/Policies`) : null;
   try {
     const containers = await readGpoContainers(session, context);
     // Selection errors (unknown or ambiguous names) come before anything is written.
@@ -32,11 +35,13 @@ export async function backupGpos(request: BackupRequest<GpoBackupOptions>, conte
         accounts,
         destination: request.destination,
         comment: request.comment ?? '',
-        onePass: gpos.length >= ONE_PASS_THRESHOLD && gpos.length * 4 >= containers.length,
+        onePass: options.all === true || (gpos.length >= ONE_PASS_THRESHOLD && gpos.length * 4 >= containers.length),
+        early,
       },
       context,
     );
   } finally {
+    await early?.cancel();
     await session.close();
   }
 }

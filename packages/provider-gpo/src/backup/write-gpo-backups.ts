@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import {
   formatGpmcHex,
   isDomainSid,
-  parseSecurityDescriptor,
   toGpmcDaclOnlyDescriptor,
   toSddl,
   type SysvolTreeEntry,
@@ -22,7 +21,8 @@ import {
   decodeInfText,
   gpmcManifestIndex,
   renderBackupXml,
-  renderBkupInfoXml,
+  backupInstOf,
+  renderBkupInfoXmlForInst,
   renderGpReportXml,
   templatePrincipalReferences,
   type GpoBackupModel,
@@ -36,12 +36,14 @@ import { canonicalPathOf } from '../ad/read-links.js';
 import { displayNameOfSid, resolveDomainSids } from '../ad/resolve-principals.js';
 import { parseGpcWqlFilter } from '../ad/wmi-filter.js';
 import { GPO_EXTRAS_FILE, GPO_EXTRAS_FORMAT, renderGpoExtras, type GpoLinkRecord, type WmiFilterRecord } from '../extras/gpo-extras.js';
+import type { EarlyTree } from './early-tree.js';
+import { ListingCompletion } from './listing-completion.js';
 import { BACKUP_GPT_ROOT, isSecurityTemplate, routeGptPath, splitPassPath } from './gpt-routing.js';
 import { WritePool } from './write-pool.js';
 
 export const PROVIDER_ID = 'gpo';
 /** File-system tasks in flight at once: enough to keep libuv's thread pool (4 threads by default) busy. */
-const CONCURRENT_WRITES = 8;
+const CONCURRENT_WRITES = 16;
 /** Content read off SYSVOL and rendered but not yet written, at most. */
 const HELD_BYTES = 16 << 20;
 /** Larger GPT files stream straight from SYSVOL into the backup instead of being held. */
@@ -57,17 +59,25 @@ export interface GpoBackupPlan {
   comment: string;
   /** Read the whole Policies folder in one pass instead of one pass per GPO (cheaper for many GPOs). */
   onePass: boolean;
+  /** A one-pass stream already started (backing up every GPO); used when its folder is the one to read. */
+  early?: EarlyTree | null;
 }
 
 /** What the SYSVOL pass collected for one GPO while streaming its files into the staged backup. */
 interface GpoInProgress {
   gpo: GpoContainer;
   backupId: string;
-  entry: StagedEntry;
+  /** Its staging folder, being created while the SYSVOL stream starts. */
+  staged: Promise<StagedEntry>;
+  entry: StagedEntry | null;
   tree: GptEntry[];
   gptIni: Buffer | null;
   gptTmplInf: Buffer | null;
   seen: boolean;
+  /** Its SYSVOL folder has streamed past and its GPMC files are being written. */
+  finished: boolean;
+  /** Not to be committed (its folder came twice in one stream). */
+  dropped: boolean;
   files: number;
   bytes: number;
   /** GPT folders (paths inside the GPT) that writing a file into them has already created. */
@@ -78,28 +88,51 @@ interface GpoInProgress {
  * Streams every selected GPO's SYSVOL folder into a staged GPMC backup, adds Backup.xml,
  * bkupInfo.xml, gpreport.xml and Coffer's extras, and commits them all at once with
  * manifest.xml updated. A cancel or failure before the commit leaves the directory as it was.
+ *
+ * Creating files is what costs (each is a journalled metadata operation), so it overlaps the
+ * SYSVOL stream rather than following it: staging folders are made while smbclient connects,
+ * and a GPO's GPMC files are written as soon as the stream has moved past its folder.
  */
 export async function writeGpoBackups(plan: GpoBackupPlan, context: OperationContext): Promise<BackupOutput> {
   const { session } = plan;
   const destination = await BackupDestination.open(plan.destination, { providerId: PROVIDER_ID, signal: context.signal, index: gpmcManifestIndex() });
   const pool = new WritePool(CONCURRENT_WRITES, HELD_BYTES);
+  const inProgress = new Map<string, GpoInProgress>();
   try {
     context.progress.phase('copying SYSVOL', plan.gpos.length);
-    const inProgress = new Map<string, GpoInProgress>();
+    const backupTime = new Date();
     for (const gpo of plan.gpos) {
       const backupId = `{${randomUUID().toUpperCase()}}`;
-      const entry = await destination.stage(backupId, { kind: 'gpo', metadata: { gpoId: gpo.id, displayName: gpo.displayName, domain: session.dnsDomain } });
-      inProgress.set(gpo.id.toUpperCase(), { gpo, backupId, entry, tree: [], gptIni: null, gptTmplInf: null, seen: false, files: 0, bytes: 0, createdFolders: new Set() });
+      const staged = destination.stage(backupId, { kind: 'gpo', metadata: { gpoId: gpo.id, displayName: gpo.displayName, domain: session.dnsDomain } });
+      // Awaited by the GPO's first write; a failure surfaces there (or at the end for a GPO never seen).
+      staged.catch(() => undefined);
+      inProgress.set(gpo.id.toUpperCase(), {
+        gpo,
+        backupId,
+        staged,
+        entry: null,
+        tree: [],
+        gptIni: null,
+        gptTmplInf: null,
+        seen: false,
+        finished: false,
+        dropped: false,
+        files: 0,
+        bytes: 0,
+        createdFolders: new Set(),
+      });
     }
-    await copySysvol(plan, inProgress, pool, context);
+    const finish = async (item: GpoInProgress) => {
+      item.finished = true;
+      await writeGpmcFiles(plan, item, backupTime, pool, context);
+    };
+    await copySysvol(plan, inProgress, pool, finish, context);
 
     const backups: BackupRecord[] = [];
     const ready: StagedEntry[] = [];
     let files = 0;
     let bytes = 0;
-    const backupTime = new Date();
     for (const item of inProgress.values()) {
-      context.throwIfCancelled();
       if (!item.seen) {
         context.report({
           severity: 'error',
@@ -111,28 +144,42 @@ export async function writeGpoBackups(plan: GpoBackupPlan, context: OperationCon
         context.progress.advance(item.gpo.displayName);
         continue;
       }
-      await writeGpmcFiles(plan, item, backupTime, pool, context);
-      ready.push(item.entry);
+      if (item.dropped) continue;
+      ready.push(await stagedEntryOf(item));
       files += item.files;
       bytes += item.bytes;
       backups.push({ id: item.backupId, path: join(destination.path, item.backupId), kind: 'gpo', objectId: item.gpo.id, objectName: item.gpo.displayName });
     }
     await pool.drain();
+    await Promise.all([...inProgress.values()].map((item) => item.staged));
     if (ready.length === 0 && plan.gpos.length > 0) {
       throw new CofferError('NOTHING_BACKED_UP', 'None of the selected GPOs could be backed up.', { hresult: HRESULT.E_FAIL, hint: 'See the status messages for each GPO.' });
     }
+    context.throwIfCancelled();
     context.progress.phase('committing', 1);
     await destination.commit(ready);
     context.progress.advance('manifest.xml');
     return { backups, counts: { gpos: backups.length, files, bytes } };
   } finally {
-    // In-flight writes finish before close() removes the staging folders they write into.
+    // In-flight writes (and staging folders still being made) finish before close() removes the staging folders.
     await pool.settle();
+    await Promise.allSettled([...inProgress.values()].map((item) => item.staged));
     await destination.close();
   }
 }
 
-async function copySysvol(plan: GpoBackupPlan, inProgress: Map<string, GpoInProgress>, pool: WritePool, context: OperationContext): Promise<void> {
+async function stagedEntryOf(item: GpoInProgress): Promise<StagedEntry> {
+  item.entry ??= await item.staged;
+  return item.entry;
+}
+
+async function copySysvol(
+  plan: GpoBackupPlan,
+  inProgress: Map<string, GpoInProgress>,
+  pool: WritePool,
+  finish: (item: GpoInProgress) => Promise<void>,
+  context: OperationContext,
+): Promise<void> {
   const passes: Array<{ path: string; single: GpoInProgress | null }> = [];
   if (plan.onePass) {
     const parents = new Set(plan.gpos.map((g) => g.sysvolPath.slice(0, g.sysvolPath.lastIndexOf('/'))));
@@ -143,13 +190,29 @@ async function copySysvol(plan: GpoBackupPlan, inProgress: Map<string, GpoInProg
   const byFolder = new Map([...inProgress.values()].map((item) => [item.gpo.sysvolPath.slice(item.gpo.sysvolPath.lastIndexOf('/') + 1).toUpperCase(), item]));
   for (const pass of passes) {
     if (pass.single && !(await plan.session.sysvol.exists(pass.path))) continue; // reported as GPT_NOT_FOUND
-    for await (const found of plan.session.sysvol.readTree(pass.path)) {
+    const completion = new ListingCompletion();
+    const early = pass.single === null && plan.early?.path === pass.path ? plan.early : null;
+    for await (const found of early ? early.entries() : plan.session.sysvol.readTree(pass.path)) {
       context.throwIfCancelled();
       const { gpoKey, inner } = splitPassPath(found.path, pass.single !== null);
       const item = pass.single ?? (gpoKey === null ? undefined : byFolder.get(gpoKey));
-      if (!item) {
+      for (const done of completion.next(found.path, found.kind === 'directory', item)) if (!done.dropped) await finish(done);
+      if (!item || item.dropped) {
         await drain(found);
         continue; // a GPO folder that was not selected, or an orphan folder without a container
+      }
+      if (item.finished) {
+        // The listing came back to a GPO already complete: two SYSVOL folders for one GPO (names differing only in case).
+        item.dropped = true;
+        context.report({
+          severity: 'error',
+          code: 'GPT_AMBIGUOUS',
+          message: `GPO ${item.gpo.displayName} has more than one SYSVOL folder under ${pass.path} (names differing only in case); it was not backed up.`,
+          object: `${item.gpo.displayName} ${item.gpo.id}`,
+          hresult: HRESULT.ERROR_INVALID_DATA,
+        });
+        await drain(found);
+        continue;
       }
       item.seen = true;
       if (inner === '') {
@@ -158,6 +221,7 @@ async function copySysvol(plan: GpoBackupPlan, inProgress: Map<string, GpoInProg
       }
       await copyEntry(item, inner, found, pool, context);
     }
+    for (const done of completion.end()) if (!done.dropped) await finish(done);
   }
 }
 
@@ -187,13 +251,13 @@ async function copyEntry(item: GpoInProgress, inner: string, found: SysvolTreeEn
     item.bytes += content.length;
     const label = `${item.gpo.displayName}: ${inner}`;
     await pool.run(async () => {
-      await item.entry.writeFile(`${BACKUP_GPT_ROOT}/${inner}`, content);
+      await (await stagedEntryOf(item)).writeFile(`${BACKUP_GPT_ROOT}/${inner}`, content);
       context.progress.advance(label);
     }, content.length);
     return;
   }
   const keep: Buffer[] | null = isSecurityTemplate(inner) ? [] : null;
-  const written = await item.entry.writeFile(`${BACKUP_GPT_ROOT}/${inner}`, tee(found.content ?? emptyContent(), keep));
+  const written = await (await stagedEntryOf(item)).writeFile(`${BACKUP_GPT_ROOT}/${inner}`, tee(found.content ?? emptyContent(), keep));
   if (keep) item.gptTmplInf = Buffer.concat(keep);
   item.tree.push({ path: inner, kind: 'file', size: written.size });
   item.files += 1;
@@ -205,7 +269,7 @@ async function writeGpmcFiles(plan: GpoBackupPlan, item: GpoInProgress, backupTi
   const { session } = plan;
   const { gpo } = item;
   const object = `${gpo.displayName} ${gpo.id}`;
-  const descriptor = parseSecurityDescriptor(gpo.securityDescriptor);
+  const { descriptor } = gpo;
   const daclOnly = toGpmcDaclOnlyDescriptor(descriptor);
   if (item.gptIni === null) {
     context.report({ severity: 'warning', code: 'GPT_INI_MISSING', message: `GPO ${gpo.displayName} has no GPT.INI; its SYSVOL version is taken as 0.`, object });
@@ -281,27 +345,31 @@ async function writeGpmcFiles(plan: GpoBackupPlan, item: GpoInProgress, backupTi
     links,
     wmiFilter,
   });
+  const inst = backupInstOf(model);
   const files: Array<[string, string | Uint8Array]> = [
     ['Backup.xml', renderBackupXml(model)],
-    ['bkupInfo.xml', renderBkupInfoXml(model)],
+    ['bkupInfo.xml', renderBkupInfoXmlForInst(inst)],
     ['gpreport.xml', report],
     [GPO_EXTRAS_FILE, extras],
   ];
   const held = files.reduce((sum, [, content]) => sum + (typeof content === 'string' ? content.length * 2 : content.length), 0);
   await pool.run(async () => {
-    await createEmptyFolders(item);
-    for (const [name, content] of files) await item.entry.writeFile(name, content);
+    const entry = await stagedEntryOf(item);
+    // manifest.xml lists this <BackupInst> at commit without reading bkupInfo.xml back.
+    entry.indexEntry = inst;
+    await createEmptyFolders(item, entry);
+    for (const [name, content] of files) await entry.writeFile(name, content);
     // Sealed (integrity manifest written) here, beside other GPOs' writes, rather than one by one in commit.
-    await item.entry.seal();
+    await entry.seal();
     context.progress.advance(gpo.displayName);
   }, held);
 }
 
 /** GPT folders no file went into: the others were made by writing a file into them, and a mkdir is a journalled metadata operation. */
-async function createEmptyFolders(item: GpoInProgress): Promise<void> {
+async function createEmptyFolders(item: GpoInProgress, staged: StagedEntry): Promise<void> {
   for (const entry of item.tree) {
     if (entry.kind === 'dir' && !item.createdFolders.has(entry.path)) {
-      await item.entry.mkdir(`${BACKUP_GPT_ROOT}/${entry.path}`);
+      await staged.mkdir(`${BACKUP_GPT_ROOT}/${entry.path}`);
       item.createdFolders.add(entry.path);
     }
   }
@@ -330,7 +398,7 @@ async function* emptyContent(): AsyncGenerator<Uint8Array> {}
 export function domainSidsOf(gpos: readonly GpoContainer[]): Set<string> {
   const sids = new Set<string>();
   for (const gpo of gpos) {
-    const sd = parseSecurityDescriptor(gpo.securityDescriptor);
+    const sd = gpo.descriptor;
     for (const sid of [sd.owner, sd.group, ...(sd.dacl?.aces ?? []).map((ace) => ('sid' in ace ? ace.sid : undefined))]) {
       if (sid && isDomainSid(sid)) sids.add(sid);
     }

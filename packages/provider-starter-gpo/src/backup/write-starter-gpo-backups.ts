@@ -80,7 +80,10 @@ async function stageOne(
   });
   const label = starterGpoLabel(snapshot);
   context.progress.working(label);
-  await entry.writeFile(BKUPINFO_FILE, renderBkupInfoXmlForInst(starterGpoBackupInst(folder, request.source, backupId, request.comment, time)));
+  const inst = starterGpoBackupInst(folder, request.source, backupId, request.comment, time);
+  // manifest.xml lists this <BackupInst> at commit without reading bkupInfo.xml back.
+  entry.indexEntry = inst;
+  await entry.writeFile(BKUPINFO_FILE, renderBkupInfoXmlForInst(inst));
   let bytes = 0;
   // Folders first (empty ones too), then files, each exactly as named in SYSVOL.
   await entry.mkdir(SYSVOL_COPY_FOLDER);
