@@ -22,8 +22,12 @@ export interface LineRangeVisitor {
 
 /**
  * Visits every `\n`-terminated line in the first `byteLimit` bytes of a file, reading
- * `chunkBytes` at a time (a line longer than that grows the next read). Memory stays at
- * one read buffer plus whatever the visitor keeps.
+ * `chunkBytes` at a time. The next read is already under way while the visitor works
+ * through the current one (the read runs on libuv's pool, the scan on this thread). A read
+ * lands after some spare room at the front of its buffer, where the torn last line of the
+ * previous read is copied, so a line is always one range of one buffer; a torn line longer
+ * than that room is joined with a copy. Memory stays at two read buffers plus whatever the
+ * visitor keeps.
  */
 export async function forEachLineRange(
   path: string,
@@ -31,19 +35,31 @@ export async function forEachLineRange(
   visitor: LineRangeVisitor,
   chunkBytes = CHUNK_BYTES,
 ): Promise<LineReadSummary> {
+  const room = Math.max(256, chunkBytes >>> 4);
   const handle = await open(path, 'r');
+  const readAt = (position: number): Promise<{ buffer: Buffer; bytesRead: number }> | undefined => {
+    const want = Math.min(chunkBytes, byteLimit - position);
+    if (want <= 0) return undefined;
+    const buffer = Buffer.allocUnsafe(room + want);
+    return handle.read(buffer, room, want, position).then(({ bytesRead }) => ({ buffer, bytesRead }));
+  };
+  let next = readAt(0);
   try {
     let carry: Buffer = Buffer.alloc(0);
     let position = 0;
-    while (position < byteLimit) {
-      const size = Math.max(chunkBytes, carry.length * 2);
-      const buffer = Buffer.allocUnsafe(size);
-      carry.copy(buffer, 0);
-      const want = Math.min(size - carry.length, byteLimit - position);
-      const { bytesRead } = await handle.read(buffer, carry.length, want, position);
+    while (next !== undefined) {
+      const { buffer, bytesRead } = await next;
+      next = undefined;
       if (bytesRead === 0) break;
       position += bytesRead;
-      const filled = buffer.subarray(0, carry.length + bytesRead);
+      next = readAt(position);
+      let filled: Buffer;
+      if (carry.length <= room) {
+        carry.copy(buffer, room - carry.length);
+        filled = buffer.subarray(room - carry.length, room + bytesRead);
+      } else {
+        filled = Buffer.concat([carry, buffer.subarray(room, room + bytesRead)]);
+      }
       let start = 0;
       for (let newline = filled.indexOf(10, start); newline !== -1; newline = filled.indexOf(10, start)) {
         const pending = visitor.line(filled, start, newline);
@@ -56,6 +72,8 @@ export async function forEachLineRange(
     }
     return { bytesRead: position, trailingBytes: carry.length };
   } finally {
+    // A read still under way (the visitor threw) finishes before the file is closed.
+    await next?.catch(() => undefined);
     await handle.close();
   }
 }
