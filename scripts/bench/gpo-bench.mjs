@@ -34,7 +34,19 @@ export async function gpoBenchmark(settings) {
   }
 }
 
-async function measure(domain, { runs, work, log, sambaToolLimit }) {
+async function measure(domain, settings) {
+  // Every run's output stays until the end. ext4 passes over inodes freed in the last minute or so
+  // when it allocates new ones, so deleting one run's thousands of files just before the next run
+  // makes that run's file creation several times slower: the benchmark would measure its own clean-up.
+  const outputs = [];
+  try {
+    return await measureRounds(domain, settings, (path) => outputs.push(path));
+  } finally {
+    for (const path of outputs) await rm(path, { recursive: true, force: true });
+  }
+}
+
+async function measureRounds(domain, { runs, work, log, sambaToolLimit }, keepUntilTheEnd) {
   const secrets = join(work, 'secrets');
   await mkdir(secrets, { mode: 0o700 });
   const passwordFile = join(secrets, 'admin.password');
@@ -61,6 +73,7 @@ async function measure(domain, { runs, work, log, sambaToolLimit }) {
     const destination = join(work, `coffer-${runNumber}`);
     const smbclientLog = join(work, `smbclient-${runNumber}.log`);
     await mkdir(destination);
+    keepUntilTheEnd(destination);
     try {
       const env = { ...process.env, PATH: `${wrapperDir}${delimiter}${process.env.PATH}`, COFFER_BENCH_SMBCLIENT_LOG: smbclientLog };
       const { wallMs, stdout } = await timed(process.execPath, [GPO_CHILD, JSON.stringify({ destination, options: { ...connection, ...selection } })], { env });
@@ -69,7 +82,6 @@ async function measure(domain, { runs, work, log, sambaToolLimit }) {
       const smbclientProcesses = (await readFile(smbclientLog, 'utf8').catch(() => '')).split('\n').filter(Boolean).length;
       return { ...report, wallMs, smbclientProcesses };
     } finally {
-      await rm(destination, { recursive: true, force: true });
       await rm(smbclientLog, { force: true });
     }
   }
@@ -87,28 +99,25 @@ async function measure(domain, { runs, work, log, sambaToolLimit }) {
     return { wallMs };
   }
   async function smbclientFilesSync() {
-    const folder = join(work, 'policies-files');
-    await rm(folder, { recursive: true, force: true });
+    runNumber += 1;
+    const folder = join(work, `policies-files-${runNumber}`);
     await mkdir(folder);
+    keepUntilTheEnd(folder);
     const script = 'smbclient "$@" | tar xf - -C "$0" && sync -f "$0"';
     const { wallMs } = await timed('sh', ['-c', script, folder, ...smbclientArgs]);
     const entries = spawnSync('find', [folder], { encoding: 'utf8' }).stdout.trim().split('\n').length - 1;
-    await rm(folder, { recursive: true, force: true });
     return { wallMs, entries };
   }
   async function sambaToolLoop(guids) {
     const tmp = join(work, `samba-tool-${(runNumber += 1)}`);
     await mkdir(tmp);
-    try {
-      const env = { ...process.env, PASSWD_FILE: passwordFile };
-      const started = performance.now();
-      for (const guid of guids) {
-        await timed('samba-tool', ['gpo', 'backup', guid, `--tmpdir=${tmp}`, '-H', `ldap://${domain.dcHostname}`, '-U', domain.adminUser, '-W', domain.netbiosDomain, '--use-kerberos=off'], { env });
-      }
-      return { wallMs: performance.now() - started, gpos: guids.length };
-    } finally {
-      await rm(tmp, { recursive: true, force: true });
+    keepUntilTheEnd(tmp);
+    const env = { ...process.env, PASSWD_FILE: passwordFile };
+    const started = performance.now();
+    for (const guid of guids) {
+      await timed('samba-tool', ['gpo', 'backup', guid, `--tmpdir=${tmp}`, '-H', `ldap://${domain.dcHostname}`, '-U', domain.adminUser, '-W', domain.netbiosDomain, '--use-kerberos=off'], { env });
     }
+    return { wallMs: performance.now() - started, gpos: guids.length };
   }
 
   log('  warm-up: one Coffer backup of every GPO and one smbclient tar (not counted)');

@@ -43,6 +43,7 @@ export function renderReport(results) {
     '- A time is the **median** of the rounds. A ratio is computed **within each round** (Coffer and its peer from the same minute), then the median of those ratios is reported.',
     '- Coffer runs in a fresh `node` process per backup (module loading and exit included), as a CLI run would; its peak memory is that process\'s `process.resourceUsage().maxRSS`. The "operation" time is the backup call alone, as a long-running host sees it.',
     '- Coffer makes a backup durable before its commit point with one syncfs of the destination\'s file system (core\'s backup engine runs `sync -f`; it fsyncs file by file only where that is unavailable). Peers are therefore also measured followed by `sync -f`, which is the fair comparison.',
+    '- Nothing a run writes is deleted until the whole benchmark is over. On ext4, creating files within about a minute of deleting many is several times slower (the allocator passes over recently freed inodes), so deleting one run\'s thousands of files right before the next run would measure the clean-up, not the run.',
     '- No timing is asserted in any unit test; the targets are checked here only.',
     '',
   ];
@@ -65,7 +66,7 @@ function renderGpo({ summary, rounds, dc }) {
       `${summary.gpos} GPOs, ${number(summary.gptFiles)} GPT files (${number(summary.gptBytes)} bytes; the Policies folder as a tar is ${number(summary.policiesTarBytes)} bytes).`,
     'Each round, in this order:',
     '',
-    `1. **Coffer, all GPOs**: \`runBackup\` of the built provider with \`all: true\` over SMB (smbclient, the default transport), LDAPS with the CA verified, password from a 0600 file; into an empty folder, removed afterwards.`,
+    `1. **Coffer, all GPOs**: \`runBackup\` of the built provider with \`all: true\` over SMB (smbclient, the default transport), LDAPS with the CA verified, password from a 0600 file; into an empty folder of its own.`,
     '2. **smbclient tar (the transfer floor)**: `smbclient //dc1…/sysvol -A <0600 auth file> --use-kerberos=off -Tc - <domain>/Policies > policies.tar`.',
     '3. **smbclient tar + sync -f**: the same, then `sync -f policies.tar` (syncfs, as Coffer\'s commit does).',
     `4. **Coffer, ${summary.subsetSize} GPOs**: the same backup with \`gpo: [${summary.subsetSize} GUIDs]\` (for the memory comparison).`,
@@ -116,7 +117,7 @@ function renderGpo({ summary, rounds, dc }) {
     '',
     `Where Coffer's time goes (median per progress phase, all GPOs): ${Object.entries(summary.phases)
       .map(([phase, value]) => `${phase} ${ms(value)}`)
-      .join(', ')}. "copying SYSVOL" covers the tar stream, writing every GPT file, the GPMC files (Backup.xml, bkupInfo.xml, gpreport.xml, Coffer's extras) of each GPO and sealing each backup (its integrity manifest), a few files at a time; "committing" makes everything durable (syncfs), journals, renames the backups into place and updates manifest.xml.`,
+      .join(', ')}. "copying SYSVOL" covers the tar stream, writing every GPT file, the GPMC files (Backup.xml, bkupInfo.xml, gpreport.xml, Coffer's extras) of each GPO and sealing each backup (its integrity manifest), a few files at a time, while the stream is still running (a GPO's GPMC files are written as soon as the stream has moved past its folder); "reading Active Directory" overlaps the start of the tar stream; "committing" makes everything durable (syncfs), journals, renames the backups into place and updates manifest.xml.`,
     '',
   ];
   if (!t.withinTwiceTheSmbclientFloor.met) {
@@ -156,7 +157,7 @@ function renderDrm({ bySize, targets, rounds }) {
     '',
     'License stores built in a temp folder with the provider\'s own `createStore` and `issueLicenses` (1 license in 100 carries a play count, so it may not be backed up and is reported as RESTRICTED_LICENSE). Each round, for each store:',
     '',
-    '1. **Coffer backup** in a fresh process (`runBackup`, overwrite on, so the previous round\'s backup set is replaced): the store\'s MAC chain is checked, each license judged for eligibility, eligible licenses and their manifest lines written, the set made durable (syncfs) and committed. Besides the copy it computes an HMAC-SHA256 over the whole log (the store\'s integrity check) and a SHA-256 over what it writes (the integrity manifest); the two use different keys for different readers, so they cannot be one pass of one hash.',
+    '1. **Coffer backup** in a fresh process (`runBackup`, overwrite on, so the previous round\'s backup set is replaced): the store\'s MAC chain is checked, each license judged for eligibility, eligible licenses and their manifest lines written (the large file flushed to disk every 16 MiB as it grows, each chunk hashed while the previous one is being written), the set made durable (syncfs) and committed. Besides the copy it computes an HMAC-SHA256 over the whole log (the store\'s integrity check) and a SHA-256 over what it writes (the integrity manifest); the two use different keys for different readers, so they cannot be one pass of one hash.',
     '2. **tar**: `tar cf store.tar -C <store> --exclude=.coffer.lock .` (over the previous round\'s archive).',
     '3. **tar + sync -f**: the same, then `sync -f store.tar` (syncfs, as Coffer\'s commit does).',
     '',
