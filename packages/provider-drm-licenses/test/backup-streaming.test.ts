@@ -64,18 +64,22 @@ describe('reading lines as ranges', () => {
 
 describe('byte channel chunking', () => {
   it('keeps the order of copied pieces and kept views, and passes a large view through without copying it', async () => {
-    const channel = new ByteChannel(8, 1 << 20);
+    // Chunks of 16 bytes: a view of 4 or more is a large write of its own.
+    const channel = new ByteChannel(16, 1 << 20);
     const large = Buffer.from('0123456789ABCDEF');
+    const quarter = Buffer.from('WXYZ');
     const source = Buffer.from('xxhelloxx');
     channel.pushCopy(source, 2, 7, 0x0a); // "hello\n"
     channel.push(Buffer.from('ab'));
     channel.pushCopy(source, 2, 4); // "he"
     channel.push(large);
+    channel.push(quarter);
     channel.pushCopy(Buffer.from('tail'), 0, 4, 0x21);
     channel.end();
     const chunks = await drain(channel);
-    expect(Buffer.concat(chunks).toString()).toBe('hello\nabhe0123456789ABCDEFtail!');
+    expect(Buffer.concat(chunks).toString()).toBe('hello\nabhe0123456789ABCDEFWXYZtail!');
     expect(chunks).toContain(large);
+    expect(chunks).toContain(quarter);
     expect(chunks.every((chunk) => chunk.length > 0)).toBe(true);
   });
 

@@ -2,12 +2,15 @@
  * A bounded queue of bytes between one producer and one consumer (core's writeFile, which
  * takes an async iterable). Small pieces are copied into chunk buffers of `chunkBytes`
  * (`pushCopy`) or kept as views and joined when cut (`push`), so many small lines become
- * few large writes; a view of at least `chunkBytes` passes through without a copy. A
+ * few large writes; a view of at least a quarter of `chunkBytes` is already a large write and
+ * passes through without a copy (joining the near-1 MiB runs of a read buffer would copy the
+ * whole licenses file once more). A
  * producer that gets ahead waits, which keeps memory flat. Either side can fail the
  * channel, and the other side then throws.
  */
 export class ByteChannel implements AsyncIterable<Uint8Array> {
   readonly #chunkBytes: number;
+  readonly #passThroughBytes: number;
   readonly #maxQueuedBytes: number;
   /** Views pushed since the last cut, in order; the fill buffer's bytes come after them. */
   #parts: Uint8Array[] = [];
@@ -24,6 +27,7 @@ export class ByteChannel implements AsyncIterable<Uint8Array> {
 
   constructor(chunkBytes = 1 << 20, maxQueuedBytes = 4 << 20) {
     this.#chunkBytes = chunkBytes;
+    this.#passThroughBytes = Math.max(1, chunkBytes >>> 2);
     this.#maxQueuedBytes = maxQueuedBytes;
   }
 
@@ -31,7 +35,7 @@ export class ByteChannel implements AsyncIterable<Uint8Array> {
   push(bytes: Uint8Array): Promise<void> | undefined {
     if (this.#failure !== undefined) throw this.#failure;
     this.#settleFill();
-    if (bytes.length >= this.#chunkBytes) {
+    if (bytes.length >= this.#passThroughBytes) {
       this.#cut();
       this.#enqueue(bytes);
     } else {
