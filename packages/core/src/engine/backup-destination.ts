@@ -158,14 +158,16 @@ export class BackupDestination {
     return this.#rollForward(journal, new Map(entries.map((entry) => [entry.name, entry.indexEntry])));
   }
 
-  /** Removes uncommitted staging folders and releases the lock. Safe to call twice. */
+  /**
+   * Removes uncommitted staging folders and releases the lock. Safe to call twice. The removals are
+   * not fsynced: a staging folder that comes back after a crash is removed by the next open.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     try {
       for (const entry of this.#staged) await rm(entry.stagingPath, { recursive: true, force: true });
       this.#staged.clear();
-      await fsyncDirectory(this.path).catch(() => undefined);
     } finally {
       await this.#lock.release();
     }
@@ -216,10 +218,12 @@ export class BackupDestination {
       await writeFileAtomic(indexPath, await index.update(current, committed));
       step?.('index-written');
     }
-    await mapLimited(journal, (item) => rm(join(this.path, item.old), { recursive: true, force: true }));
-    // Not fsynced: if a crash loses this removal, the next open replays the journal, which finds every
-    // entry in place and only repeats the clean-up.
-    await rm(join(this.path, JOURNAL_NAME), { force: true });
+    // Not fsynced: if a crash loses these removals, the next open replays the journal, which finds
+    // every entry in place and only repeats the clean-up.
+    await Promise.all([
+      mapLimited(journal, (item) => rm(join(this.path, item.old), { recursive: true, force: true })),
+      rm(join(this.path, JOURNAL_NAME), { force: true }),
+    ]);
     step?.('done');
     return committed;
   }
