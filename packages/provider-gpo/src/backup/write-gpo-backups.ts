@@ -76,7 +76,9 @@ interface GpoInProgress {
   seen: boolean;
   /** Its SYSVOL folder has streamed past and its GPMC files are being written. */
   finished: boolean;
-  /** Not to be committed (its folder came twice in one stream). */
+  /** The SYSVOL folder name its entries came under (one pass over Policies); a second name is a case-differing twin. */
+  folder: string | null;
+  /** Not to be committed (two folders claimed it, or its listing came back after it was complete). */
   dropped: boolean;
   files: number;
   bytes: number;
@@ -116,6 +118,7 @@ export async function writeGpoBackups(plan: GpoBackupPlan, context: OperationCon
         gptTmplInf: null,
         seen: false,
         finished: false,
+        folder: null,
         dropped: false,
         files: 0,
         bytes: 0,
@@ -144,7 +147,10 @@ export async function writeGpoBackups(plan: GpoBackupPlan, context: OperationCon
         context.progress.advance(item.gpo.displayName);
         continue;
       }
-      if (item.dropped) continue;
+      if (item.dropped) {
+        if (!item.finished) context.progress.advance(item.gpo.displayName);
+        continue;
+      }
       ready.push(await stagedEntryOf(item));
       files += item.files;
       bytes += item.bytes;
@@ -166,6 +172,12 @@ export async function writeGpoBackups(plan: GpoBackupPlan, context: OperationCon
     await Promise.allSettled([...inProgress.values()].map((item) => item.staged));
     await destination.close();
   }
+}
+
+/** Keeps a GPO out of the commit, with an error message naming it (its staging folder goes at close). */
+function dropItem(item: GpoInProgress, context: OperationContext, code: string, message: string): void {
+  item.dropped = true;
+  context.report({ severity: 'error', code, message, object: `${item.gpo.displayName} ${item.gpo.id}`, hresult: HRESULT.ERROR_INVALID_DATA });
 }
 
 async function stagedEntryOf(item: GpoInProgress): Promise<StagedEntry> {
@@ -190,7 +202,7 @@ async function copySysvol(
   const byFolder = new Map([...inProgress.values()].map((item) => [item.gpo.sysvolPath.slice(item.gpo.sysvolPath.lastIndexOf('/') + 1).toUpperCase(), item]));
   for (const pass of passes) {
     if (pass.single && !(await plan.session.sysvol.exists(pass.path))) continue; // reported as GPT_NOT_FOUND
-    const completion = new ListingCompletion();
+    const completion = new ListingCompletion<GpoInProgress>();
     const early = pass.single === null && plan.early?.path === pass.path ? plan.early : null;
     for await (const found of early ? early.entries() : plan.session.sysvol.readTree(pass.path)) {
       context.throwIfCancelled();
@@ -201,16 +213,17 @@ async function copySysvol(
         await drain(found);
         continue; // a GPO folder that was not selected, or an orphan folder without a container
       }
+      const folder = pass.single ? null : found.path.split('/', 1)[0]!;
+      if (folder !== null && item.folder !== null && folder !== item.folder) {
+        // A case-sensitive SYSVOL holding {GUID} and {guid}: merging them could mix two different GPTs.
+        dropItem(item, context, 'GPT_AMBIGUOUS', `GPO ${item.gpo.displayName} has two SYSVOL folders under ${pass.path} (${item.folder} and ${folder}, names differing only in case); it was not backed up.`);
+        await drain(found);
+        continue;
+      }
+      item.folder ??= folder;
       if (item.finished) {
-        // The listing came back to a GPO already complete: two SYSVOL folders for one GPO (names differing only in case).
-        item.dropped = true;
-        context.report({
-          severity: 'error',
-          code: 'GPT_AMBIGUOUS',
-          message: `GPO ${item.gpo.displayName} has more than one SYSVOL folder under ${pass.path} (names differing only in case); it was not backed up.`,
-          object: `${item.gpo.displayName} ${item.gpo.id}`,
-          hresult: HRESULT.ERROR_INVALID_DATA,
-        });
+        // Never seen with smbclient's or the local walk's order; a listing in another order must not yield a partial GPT.
+        dropItem(item, context, 'GPT_LISTING_ORDER', `The SYSVOL listing returned to GPO ${item.gpo.displayName} after its folder seemed complete; it was not backed up. Back it up on its own (--gpo).`);
         await drain(found);
         continue;
       }

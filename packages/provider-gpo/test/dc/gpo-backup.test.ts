@@ -1,4 +1,4 @@
-import { readFile, readdir, writeFile, chmod } from 'node:fs/promises';
+import { chmod, cp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { connectLdap, parseSecurityDescriptor, SecurityInformation, toGpmcDaclOnlyDescriptor, formatGpmcHex } from '@coffer/active-directory';
@@ -162,6 +162,35 @@ describe('a backup directory used again', () => {
     const manifest = parseManifestXml(await readFile(join(destination, 'manifest.xml')));
     const succeeded = results.filter((r) => r.status !== 'failed').flatMap((r) => r.output!.backups.map((b) => b.id));
     expect(manifest.backups.map((b) => b.id).sort()).toEqual(succeeded.sort());
+    expect((await verifyDirectory(destination)).ok).toBe(true);
+  });
+});
+
+describe('a SYSVOL that does not match Active Directory', () => {
+  test('a GPO without a SYSVOL folder and one with two case-differing folders are reported and skipped; the rest are backed up', async () => {
+    // A copy of the DC's SYSVOL, read as a local path: one GPO's folder removed, another's duplicated in lower case.
+    const sysvol = await tempDir();
+    const policies = join(sysvol, domain.dnsDomain, 'Policies');
+    await cp(join(domain.sysvolPath, domain.dnsDomain, 'Policies'), policies, { recursive: true });
+    const [missing, twin, kept] = seed.gpos;
+    await rm(join(policies, missing!.guid.toUpperCase()), { recursive: true });
+    await cp(join(policies, twin!.guid.toUpperCase()), join(policies, twin!.guid.toLowerCase()), { recursive: true });
+
+    const destination = await tempDir();
+    const result = await runBackup(provider, { destination, options: connection({ all: true, sysvol }) });
+    expect(result.error, JSON.stringify(result.error)).toBeUndefined();
+    const byCode = (code: string) => result.messages.filter((message) => message.code === code);
+    expect(byCode('GPT_NOT_FOUND').map((message) => message.object)).toEqual([`${missing!.displayName} ${missing!.guid}`]);
+    expect(byCode('GPT_AMBIGUOUS').map((message) => message.object)).toEqual([`${twin!.displayName} ${twin!.guid}`]);
+    expect(byCode('GPT_AMBIGUOUS')[0]!.message).toContain(twin!.guid.toLowerCase());
+
+    const backedUp = result.output!.backups.map((backup) => backup.objectId!.toUpperCase());
+    expect(backedUp).not.toContain(missing!.guid.toUpperCase());
+    expect(backedUp).not.toContain(twin!.guid.toUpperCase());
+    expect(backedUp).toContain(kept!.guid.toUpperCase());
+    const manifest = parseManifestXml(await readFile(join(destination, 'manifest.xml')));
+    expect(manifest.backups.map((backup) => backup.gpoGuid.toUpperCase()).sort()).toEqual([...backedUp].sort());
+    expect((await readdir(destination)).filter((name) => name.startsWith('.coffer-staging-'))).toEqual([]);
     expect((await verifyDirectory(destination)).ok).toBe(true);
   });
 });
