@@ -30,8 +30,13 @@ export async function drmBenchmark({ runs, sizes, work, log }) {
   }
 
   const tarArgs = (store, archive) => ['cf', archive, '-C', store, '--exclude=.coffer.lock', '.'];
+  // Round 0 is a warm-up, reported but not counted: it creates Coffer's backup set and tar's archives,
+  // so in every counted round both replace the previous round's (the nightly run the overwrite flag
+  // is for). A first run differs for both: tar need not truncate an old archive, Coffer need not
+  // remove an old set.
   const rounds = [];
-  for (let n = 1; n <= runs; n += 1) {
+  let warmUp;
+  for (let n = 0; n <= runs; n += 1) {
     const row = {};
     for (const { licenses, store, destination } of stores) {
       const { wallMs, stdout } = await timed(process.execPath, [BACKUP_CHILD, store, destination, MACHINE_ID]);
@@ -40,9 +45,10 @@ export async function drmBenchmark({ runs, sizes, work, log }) {
       const tar = await timed('tar', tarArgs(store, join(work, `drm-${licenses}.tar`)));
       const tarSync = await timed('sh', ['-c', 'tar cf "$0" -C "$1" --exclude=.coffer.lock . && sync -f "$0"', join(work, `drm-${licenses}-sync.tar`), store]);
       row[licenses] = { backup: { ...backup, wallMs: Math.round(wallMs) }, tarMs: Math.round(tar.wallMs), tarSyncMs: Math.round(tarSync.wallMs) };
-      log(`  round ${n}, ${licenses} licenses: backup ${Math.round(wallMs)} ms (operation ${backup.backupMs} ms), tar ${Math.round(tar.wallMs)} ms, tar + sync -f ${Math.round(tarSync.wallMs)} ms`);
+      log(`  ${n === 0 ? 'warm-up' : `round ${n}`}, ${licenses} licenses: backup ${Math.round(wallMs)} ms (operation ${backup.backupMs} ms), tar ${Math.round(tar.wallMs)} ms, tar + sync -f ${Math.round(tarSync.wallMs)} ms`);
     }
-    rounds.push(row);
+    if (n === 0) warmUp = row;
+    else rounds.push(row);
   }
   for (const { licenses, store, destination } of stores) {
     await rm(store, { recursive: true, force: true });
@@ -89,5 +95,5 @@ export async function drmBenchmark({ runs, sizes, work, log }) {
       measured: `${Math.round(small.medians.maxRssKiB / 1024)} MiB at ${small.licenses} licenses, ${Math.round(large.medians.maxRssKiB / 1024)} MiB at ${large.licenses}`,
     },
   };
-  return { bySize, targets, rounds };
+  return { bySize, targets, rounds, warmUp };
 }
