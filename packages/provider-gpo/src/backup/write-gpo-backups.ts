@@ -69,7 +69,6 @@ interface GpoInProgress {
   backupId: string;
   /** Its staging folder, being created while the SYSVOL stream starts. */
   staged: Promise<StagedEntry>;
-  entry: StagedEntry | null;
   tree: GptEntry[];
   gptIni: Buffer | null;
   gptTmplInf: Buffer | null;
@@ -82,8 +81,6 @@ interface GpoInProgress {
   dropped: boolean;
   files: number;
   bytes: number;
-  /** GPT folders (paths inside the GPT) that writing a file into them has already created. */
-  createdFolders: Set<string>;
 }
 
 /**
@@ -112,7 +109,6 @@ export async function writeGpoBackups(plan: GpoBackupPlan, context: OperationCon
         gpo,
         backupId,
         staged,
-        entry: null,
         tree: [],
         gptIni: null,
         gptTmplInf: null,
@@ -122,7 +118,6 @@ export async function writeGpoBackups(plan: GpoBackupPlan, context: OperationCon
         dropped: false,
         files: 0,
         bytes: 0,
-        createdFolders: new Set(),
       });
     }
     const finish = async (item: GpoInProgress) => {
@@ -151,7 +146,7 @@ export async function writeGpoBackups(plan: GpoBackupPlan, context: OperationCon
         if (!item.finished) context.progress.advance(item.gpo.displayName);
         continue;
       }
-      ready.push(await stagedEntryOf(item));
+      ready.push(await item.staged);
       files += item.files;
       bytes += item.bytes;
       backups.push({ id: item.backupId, path: join(destination.path, item.backupId), kind: 'gpo', objectId: item.gpo.id, objectName: item.gpo.displayName });
@@ -178,11 +173,6 @@ export async function writeGpoBackups(plan: GpoBackupPlan, context: OperationCon
 function dropItem(item: GpoInProgress, context: OperationContext, code: string, message: string): void {
   item.dropped = true;
   context.report({ severity: 'error', code, message, object: `${item.gpo.displayName} ${item.gpo.id}`, hresult: HRESULT.ERROR_INVALID_DATA });
-}
-
-async function stagedEntryOf(item: GpoInProgress): Promise<StagedEntry> {
-  item.entry ??= await item.staged;
-  return item.entry;
 }
 
 async function copySysvol(
@@ -254,7 +244,6 @@ async function copyEntry(item: GpoInProgress, inner: string, found: SysvolTreeEn
     return;
   }
   context.progress.addTotal(1);
-  for (let slash = inner.lastIndexOf('/'); slash > 0; slash = inner.lastIndexOf('/', slash - 1)) item.createdFolders.add(inner.slice(0, slash));
   if (found.size <= BUFFERED_FILE_BYTES) {
     // Read off the SYSVOL stream now, written beside other files while the stream moves on.
     const content = await collect(found);
@@ -264,13 +253,13 @@ async function copyEntry(item: GpoInProgress, inner: string, found: SysvolTreeEn
     item.bytes += content.length;
     const label = `${item.gpo.displayName}: ${inner}`;
     await pool.run(async () => {
-      await (await stagedEntryOf(item)).writeFile(`${BACKUP_GPT_ROOT}/${inner}`, content);
+      await (await item.staged).writeFile(`${BACKUP_GPT_ROOT}/${inner}`, content);
       context.progress.advance(label);
     }, content.length);
     return;
   }
   const keep: Buffer[] | null = isSecurityTemplate(inner) ? [] : null;
-  const written = await (await stagedEntryOf(item)).writeFile(`${BACKUP_GPT_ROOT}/${inner}`, tee(found.content ?? emptyContent(), keep));
+  const written = await (await item.staged).writeFile(`${BACKUP_GPT_ROOT}/${inner}`, tee(found.content ?? emptyContent(), keep));
   if (keep) item.gptTmplInf = Buffer.concat(keep);
   item.tree.push({ path: inner, kind: 'file', size: written.size });
   item.files += 1;
@@ -367,10 +356,10 @@ async function writeGpmcFiles(plan: GpoBackupPlan, item: GpoInProgress, backupTi
   ];
   const held = files.reduce((sum, [, content]) => sum + (typeof content === 'string' ? content.length * 2 : content.length), 0);
   await pool.run(async () => {
-    const entry = await stagedEntryOf(item);
+    const entry = await item.staged;
     // manifest.xml lists this <BackupInst> at commit without reading bkupInfo.xml back.
     entry.indexEntry = inst;
-    await createEmptyFolders(item, entry);
+    await createFolders(item, entry);
     for (const [name, content] of files) await entry.writeFile(name, content);
     // Sealed (integrity manifest written) here, beside other GPOs' writes, rather than one by one in commit.
     await entry.seal();
@@ -378,14 +367,9 @@ async function writeGpmcFiles(plan: GpoBackupPlan, item: GpoInProgress, backupTi
   }, held);
 }
 
-/** GPT folders no file went into: the others were made by writing a file into them, and a mkdir is a journalled metadata operation. */
-async function createEmptyFolders(item: GpoInProgress, staged: StagedEntry): Promise<void> {
-  for (const entry of item.tree) {
-    if (entry.kind === 'dir' && !item.createdFolders.has(entry.path)) {
-      await staged.mkdir(`${BACKUP_GPT_ROOT}/${entry.path}`);
-      item.createdFolders.add(entry.path);
-    }
-  }
+/** Every GPT folder, empty ones too: the staged entry makes each folder once, so those a file went into cost nothing here. */
+async function createFolders(item: GpoInProgress, staged: StagedEntry): Promise<void> {
+  for (const entry of item.tree) if (entry.kind === 'dir') await staged.mkdir(`${BACKUP_GPT_ROOT}/${entry.path}`);
 }
 
 async function* tee(content: AsyncIterable<Uint8Array>, keep: Buffer[] | null): AsyncGenerator<Uint8Array> {
