@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { lstat, mkdir, open, readFile, readdir, rename, rm } from 'node:fs/promises';
+import { lstat, mkdir, open, readFile, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join, posix, resolve, sep } from 'node:path';
 import pMap from 'p-map';
 import { CofferError, ErrorCode, cancelledError, invalidArgument, toCofferError } from '../errors/coffer-error.js';
@@ -19,7 +19,14 @@ const STAGING_PREFIX = '.coffer-staging-';
 const OLD_PREFIX = '.coffer-old-';
 const JOURNAL_NAME = '.coffer-journal.json';
 
-export type FileContent = string | Uint8Array | AsyncIterable<Uint8Array | string>;
+/**
+ * What {@link StagedEntry.writeFile} takes: the whole content, or its chunks in order. A chunk may
+ * be a list of byte arrays (for instance views into a producer's read buffers), written with one
+ * writev instead of being joined first. A streamed chunk is written and hashed before the next is
+ * asked for, so a producer may reuse a chunk's memory once the next one is requested.
+ */
+export type FileContent = string | Uint8Array | AsyncIterable<FileChunk>;
+export type FileChunk = Uint8Array | string | readonly Uint8Array[];
 
 export interface CommittedEntry {
   name: string;
@@ -353,14 +360,18 @@ export class StagedEntry {
     let unflushed = 0;
     let flushing: Promise<void> | undefined;
     try {
-      const write = async (chunk: Uint8Array | string) => {
-        const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+      const write = async (chunk: FileChunk) => {
+        const parts = typeof chunk === 'string' ? [Buffer.from(chunk, 'utf8')] : chunk instanceof Uint8Array ? [chunk] : chunk;
         // The write runs on libuv's pool while this thread hashes the same bytes.
-        const written = handle.write(bytes);
-        hash.update(bytes);
-        size += bytes.byteLength;
+        const written = writeAll(handle, parts);
+        let bytes = 0;
+        for (const part of parts) {
+          hash.update(part);
+          bytes += part.byteLength;
+        }
+        size += bytes;
         await written;
-        unflushed += bytes.byteLength;
+        unflushed += bytes;
         if (unflushed >= FLUSH_EVERY_BYTES && flushing === undefined) {
           unflushed = 0;
           flushing = handle.datasync().finally(() => {
@@ -419,6 +430,23 @@ export class StagedEntry {
 
   #assertWritable(): void {
     if (this.#sealed) throw new Error(`The backup ${this.name} is already sealed.`);
+  }
+}
+
+/**
+ * Writes every byte of `parts` at the file's position: one write (or writev for several parts),
+ * repeated for whatever a short write left.
+ */
+async function writeAll(handle: FileHandle, parts: readonly Uint8Array[]): Promise<void> {
+  let pending = parts.filter((part) => part.byteLength > 0);
+  while (pending.length > 0) {
+    const { bytesWritten } = pending.length === 1 ? await handle.write(pending[0]!) : await handle.writev(pending as Uint8Array[]);
+    if (bytesWritten === 0) throw new Error('The file system accepted no bytes of a write.');
+    let skip = bytesWritten;
+    let first = 0;
+    while (first < pending.length && skip >= pending[first]!.byteLength) skip -= pending[first++]!.byteLength;
+    pending = pending.slice(first);
+    if (skip > 0) pending[0] = pending[0]!.subarray(skip);
   }
 }
 

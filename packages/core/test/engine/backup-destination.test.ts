@@ -32,6 +32,36 @@ describe('staging and commit', () => {
     expect((await verifyDirectory(dir)).ok).toBe(true);
   });
 
+  test('a chunk may be a list of byte arrays, and a producer may reuse a chunk once the next is asked for', async () => {
+    const dir = await tempDir();
+    const destination = await open(dir);
+    const entry = await destination.stage('e', { kind: 'k' });
+    // One reused buffer, refilled for every chunk: correct only if each chunk is written and hashed before the next is requested.
+    const shared = Buffer.alloc(3000);
+    const expected: Buffer[] = [];
+    const chunks = async function* () {
+      for (let round = 0; round < 5; round += 1) {
+        shared.fill(0x41 + round);
+        expected.push(Buffer.from(shared.subarray(0, 2000)), Buffer.from('|'));
+        // Two views of the reused buffer, an empty part and a string-free separator: one list, one writev.
+        yield [shared.subarray(0, 1000), new Uint8Array(0), shared.subarray(1000, 2000), Buffer.from('|')];
+      }
+      // More parts than one writev takes (IOV_MAX is 1024 on Linux).
+      const many = Array.from({ length: 1500 }, (_, i) => Buffer.from(`${i},`));
+      expected.push(...many);
+      yield many;
+      yield 'end';
+      expected.push(Buffer.from('end'));
+    };
+    const record = await entry.writeFile('joined.bin', chunks());
+    await destination.commit([entry]);
+    await destination.close();
+    const bytes = await readFile(join(dir, 'e', 'joined.bin'));
+    expect(bytes.equals(Buffer.concat(expected))).toBe(true);
+    expect(record.size).toBe(bytes.length);
+    expect(record.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+  });
+
   test('files written side by side into new nested folders create each folder once', async () => {
     const dir = await tempDir();
     const destination = await open(dir);
