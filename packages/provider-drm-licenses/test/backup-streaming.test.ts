@@ -1,14 +1,15 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ByteChannel } from '../src/backup/byte-channel.js';
+import { BufferPool } from '../src/io/buffer-pool.js';
+import { ByteChannel } from '../src/io/byte-channel.js';
 import { EligibleLicenseCopier, type RestrictedLicense } from '../src/backup/eligible-license-copier.js';
 import { issueLicenses, setLicenseDisabled } from '../src/index.js';
 import { backupRestriction } from '../src/license/eligibility.js';
 import { FRESH_STATE } from '../src/license/license-facts.js';
 import { decodeLicenseRecord } from '../src/store/license-record.js';
 import { LicenseStore } from '../src/store/license-store.js';
-import { forEachLineRange } from '../src/store/line-reader.js';
+import { forEachLineRange, lineReadBufferBytes } from '../src/io/line-reader.js';
 import { backupable, createWorld, machineWithLicenses, type TestWorld } from './helpers.js';
 
 let world: TestWorld;
@@ -19,8 +20,16 @@ afterEach(async () => {
   await world.cleanup();
 });
 
-async function drain(channel: ByteChannel): Promise<Uint8Array[]> {
-  const chunks: Uint8Array[] = [];
+/** Copies each chunk as it arrives, as a writer would write it: a pooled view may be reused once the next is asked for. */
+async function drain(channel: ByteChannel): Promise<Buffer[]> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of channel) chunks.push(Buffer.concat(chunk));
+  return chunks;
+}
+
+/** The chunk lists themselves (only safe without a pool). */
+async function drainLists(channel: ByteChannel): Promise<(readonly Uint8Array[])[]> {
+  const chunks: (readonly Uint8Array[])[] = [];
   for await (const chunk of channel) chunks.push(chunk);
   return chunks;
 }
@@ -52,6 +61,49 @@ describe('reading lines as ranges', () => {
     expect(summary).toEqual({ bytesRead: (await readFile(path)).length, trailingBytes: 4 });
   });
 
+  it('with a pool, reuses a few read buffers for a file of many reads and returns them all, also when the visitor throws', async () => {
+    const path = join(world.root, 'many.txt');
+    const lines = Array.from({ length: 2000 }, (_, i) => `line ${i} ${'z'.repeat(i % 37)}`);
+    await writeFile(path, `${lines.join('\n')}\n`);
+    const pool = new BufferPool(lineReadBufferBytes(64));
+    const seen: string[] = [];
+    let mostHeld = 0;
+    const summary = await forEachLineRange(
+      path,
+      Number.MAX_SAFE_INTEGER,
+      {
+        line: (buffer, start, end) => void seen.push(buffer.toString('utf8', start, end)),
+        bufferDone: () => void (mostHeld = Math.max(mostHeld, pool.held)),
+      },
+      64,
+      pool,
+    );
+    expect(seen).toEqual(lines);
+    expect(summary.bytesRead).toBeGreaterThan(64 * 500);
+    // The buffer being scanned, the next read, and (until its carry is copied) the previous one.
+    expect(mostHeld).toBeLessThanOrEqual(3);
+    expect(pool.created).toBeLessThanOrEqual(3);
+    expect(pool.held).toBe(0);
+
+    let visited = 0;
+    await expect(
+      forEachLineRange(
+        path,
+        Number.MAX_SAFE_INTEGER,
+        {
+          line: () => {
+            visited += 1;
+            if (visited === 700) throw new Error('visitor failed');
+          },
+        },
+        64,
+        pool,
+      ),
+    ).rejects.toThrow('visitor failed');
+    expect(pool.held).toBe(0);
+    await expect(forEachLineRange(path, 10, { line: () => undefined }, 32, pool)).rejects.toThrow(RangeError);
+  });
+
   it('stops at the byte limit', async () => {
     const path = join(world.root, 'limit.txt');
     await writeFile(path, 'one\ntwo\nthree\n');
@@ -67,20 +119,22 @@ describe('byte channel chunking', () => {
     // Chunks of 16 bytes: a view of 4 or more is a large write of its own.
     const channel = new ByteChannel(16, 1 << 20);
     const large = Buffer.from('0123456789ABCDEF');
+    const small = Buffer.from('ab');
     const quarter = Buffer.from('WXYZ');
     const source = Buffer.from('xxhelloxx');
     channel.pushCopy(source, 2, 7, 0x0a); // "hello\n"
-    channel.push(Buffer.from('ab'));
+    channel.push(small);
     channel.pushCopy(source, 2, 4); // "he"
     channel.push(large);
     channel.push(quarter);
     channel.pushCopy(Buffer.from('tail'), 0, 4, 0x21);
     channel.end();
-    const chunks = await drain(channel);
-    expect(Buffer.concat(chunks).toString()).toBe('hello\nabhe0123456789ABCDEFWXYZtail!');
-    expect(chunks).toContain(large);
-    expect(chunks).toContain(quarter);
-    expect(chunks.every((chunk) => chunk.length > 0)).toBe(true);
+    const chunks = await drainLists(channel);
+    expect(Buffer.concat(chunks.flat()).toString()).toBe('hello\nabhe0123456789ABCDEFWXYZtail!');
+    // Views reach the writer as they were pushed, never joined by copying; copied pieces share a fill buffer.
+    for (const view of [small, large, quarter]) expect(chunks.flat()).toContain(view);
+    expect(chunks.every((chunk) => chunk.length > 0 && chunk.every((part) => part.length > 0))).toBe(true);
+    expect(chunks.map((chunk) => Buffer.concat(chunk).length).slice(0, -1).every((bytes) => bytes >= 16)).toBe(true);
   });
 
   it('many small copies become chunks of the chunk size', async () => {
@@ -91,6 +145,74 @@ describe('byte channel chunking', () => {
     const chunks = await drain(channel);
     expect(Buffer.concat(chunks).toString()).toBe('0123456789\n'.repeat(100));
     expect(chunks.slice(0, -1).every((chunk) => chunk.length >= 64 - 11)).toBe(true);
+  });
+});
+
+describe('byte channel and buffer pool', () => {
+  it('returns pool buffers once their chunk is written, and reuses them for the next fills', async () => {
+    const pool = new BufferPool(64);
+    const channel = new ByteChannel(64, 128, pool);
+    const expected: string[] = [];
+    const produce = (async () => {
+      for (let i = 0; i < 400; i += 1) {
+        const piece = Buffer.from(`<${i}>`);
+        expected.push(piece.toString());
+        const wait = channel.pushCopy(piece, 0, piece.length);
+        if (wait) await wait;
+      }
+      channel.end();
+    })();
+    const written = await drain(channel);
+    await produce;
+    expect(Buffer.concat(written).toString()).toBe(expected.join(''));
+    expect(pool.held).toBe(0);
+    // About 2,000 bytes went through 64-byte fill buffers: the queue's few, reused.
+    expect(pool.created).toBeLessThanOrEqual(8);
+  });
+
+  it('holds back a producer whose small views keep many read buffers alive', async () => {
+    // 100 reads into 1 KiB pool buffers, one 4-byte view pushed from each: by bytes the queue would take them all.
+    const pool = new BufferPool(1024, { keepFree: 200 });
+    const channel = new ByteChannel(1024, 4096, pool);
+    let mostHeldByChannel = 0;
+    let blocked = 0;
+    const produce = (async () => {
+      for (let i = 0; i < 100; i += 1) {
+        const buffer = pool.acquire();
+        buffer.write(`${String(i).padStart(3, '0')},`);
+        const wait = channel.push(buffer.subarray(0, 4));
+        pool.release(buffer); // the producer moves on, as the line reader does
+        mostHeldByChannel = Math.max(mostHeldByChannel, pool.held);
+        if (wait) {
+          blocked += 1;
+          await wait;
+        }
+      }
+      channel.end();
+    })();
+    const written = await drain(channel);
+    await produce;
+    expect(Buffer.concat(written).toString()).toBe(Array.from({ length: 100 }, (_, i) => `${String(i).padStart(3, '0')},`).join(''));
+    expect(blocked).toBeGreaterThan(10);
+    // 4 MiB-equivalent limits: 4 buffers in the open chunk, 8 queued, plus the one being written.
+    expect(mostHeldByChannel).toBeLessThanOrEqual(13);
+    expect(pool.held).toBe(0);
+  });
+
+  it('a writer that stops early (a failed write) gives every queued buffer back', async () => {
+    const pool = new BufferPool(256);
+    const channel = new ByteChannel(256, 1024, pool);
+    for (let i = 0; i < 6; i += 1) {
+      const buffer = pool.acquire();
+      void channel.push(buffer.subarray(0, 200));
+      pool.release(buffer);
+    }
+    expect(pool.held).toBe(6);
+    for await (const chunk of channel) {
+      expect(chunk.length).toBeGreaterThan(0);
+      break; // the consumer gives up after its first chunk
+    }
+    expect(pool.held).toBe(0);
   });
 });
 
@@ -125,9 +247,11 @@ describe('the backup hot loop over a real store', () => {
       expect(expectedRestricted.length).toBeGreaterThan(4);
       expect(expectedRestricted).toContain(issued[0]!.lid);
 
-      for (const readBytes of [700, 2048, 1 << 20]) {
-        const licenses = new ByteChannel(1024, 1 << 20);
-        const manifest = new ByteChannel(1024, 1 << 20);
+      for (const [readBytes, pooled] of [[700, false], [2048, false], [1 << 20, false], [700, true], [2048, true]] as const) {
+        // With a pool, read and fill buffers are reused as soon as they are written: the copies must not care.
+        const pool = pooled ? new BufferPool(lineReadBufferBytes(readBytes)) : undefined;
+        const licenses = new ByteChannel(1024, 4096, pool);
+        const manifest = new ByteChannel(1024, 4096, pool);
         const restricted: RestrictedLicense[] = [];
         let progressed = 0;
         const copier = new EligibleLicenseCopier({
@@ -145,11 +269,15 @@ describe('the backup hot loop over a real store', () => {
           onCancel: () => new Error('cancelled'),
         });
         const written = Promise.all([drain(licenses), drain(manifest)]);
-        await store.scanLicenseLineRanges(copier, readBytes);
+        await store.scanLicenseLineRanges(copier, { chunkBytes: readBytes, pool });
         await copier.finish();
         licenses.end();
         manifest.end();
         const [licenseChunks, manifestChunks] = await written;
+        if (pool) {
+          expect(pool.held, `pool buffers still held, reads of ${readBytes}`).toBe(0);
+          expect(pool.created).toBeLessThan(20);
+        }
         expect(Buffer.concat(licenseChunks).equals(Buffer.concat(expectedLicenses)), `licenses, reads of ${readBytes}`).toBe(true);
         expect(Buffer.concat(manifestChunks).toString()).toBe(expectedManifest.join(''));
         expect(restricted.map((r) => r.lid)).toEqual(expectedRestricted);
@@ -178,7 +306,7 @@ describe('the backup hot loop over a real store', () => {
         signal: controller.signal,
         onCancel: () => new Error('cancelled at a buffer'),
       });
-      await expect(store.scanLicenseLineRanges(copier, 1024)).rejects.toThrow('cancelled at a buffer');
+      await expect(store.scanLicenseLineRanges(copier, { chunkBytes: 1024 })).rejects.toThrow('cancelled at a buffer');
       expect(copier.eligible).toBeLessThan(6);
     } finally {
       await store.close();

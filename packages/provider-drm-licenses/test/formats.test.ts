@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ByteChannel } from '../src/backup/byte-channel.js';
+import { ByteChannel } from '../src/io/byte-channel.js';
 import { decodeFacts, encodeFacts, type LicenseFacts } from '../src/license/license-facts.js';
 import { buildDataXml, buildLicenseXml, formatWmdrmDate, parseLicenseXml, parseWmdrmDate, type LicenseData } from '../src/license/license-xml.js';
 import { decodeLicenseRecord, encodeLicenseRecord, LicenseLineView } from '../src/store/license-record.js';
@@ -75,7 +75,7 @@ describe('byte channel', () => {
       channel.end();
     })();
     const parts: string[] = [];
-    for await (const chunk of channel) parts.push(Buffer.from(chunk).toString());
+    for await (const chunk of channel) parts.push(Buffer.concat(chunk).toString());
     await produce;
     expect(parts.join('')).toBe(Array.from({ length: 50 }, (_, i) => `${i},`).join(''));
     expect(blocked).toBeGreaterThan(0);

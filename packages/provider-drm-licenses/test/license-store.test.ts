@@ -14,7 +14,10 @@ import {
   removeLicenses,
   setLicenseDisabled,
 } from '../src/index.js';
+import { BufferPool } from '../src/io/buffer-pool.js';
+import { lineReadBufferBytes } from '../src/io/line-reader.js';
 import { parseLicenseXml } from '../src/license/license-xml.js';
+import { LicenseStore } from '../src/store/license-store.js';
 import { backupable, createWorld, machineWithLicenses, modeOf, type TestWorld } from './helpers.js';
 
 let world: TestWorld;
@@ -157,6 +160,39 @@ describe('license store', () => {
     await writeFile(log, bytes);
     const error = await rejection(listLicenses(location));
     expect(error).toMatchObject({ code: 'NS_E_DRM_CHECKPOINT_FAILED', hresult: 0xc00d277f });
+  });
+
+  it('the MAC check on a worker thread (the backup pass) passes a clean log and catches a flipped byte in any batch', async () => {
+    // Five batches over 1 KiB reads of shared pool buffers: the worker hashes them in place while the scan goes on.
+    const { location } = await machineWithLicenses(world, 'A', Array.from({ length: 4 }, () => backupable));
+    for (let batch = 0; batch < 4; batch += 1) await issueLicenses({ ...location, licenses: Array.from({ length: 4 }, () => backupable) });
+    const log = join(location.store, 'licenses-000001.log');
+    const clean = await readFile(log);
+    const scan = async () => {
+      const store = await LicenseStore.open({ path: location.store, machineId: location.machineId });
+      const pool = new BufferPool(lineReadBufferBytes(1024), { shared: true });
+      let lines = 0;
+      try {
+        await store.scanLicenseLineRanges({ line: () => void (lines += 1) }, { chunkBytes: 1024, pool, macOnWorker: true });
+        return lines;
+      } finally {
+        await store.close();
+        expect(pool.held).toBe(0);
+      }
+    };
+    expect(await scan()).toBe(20);
+    const macLines = [...clean.toString('latin1').matchAll(/\nM\t/g)].map((match) => match.index);
+    expect(macLines).toHaveLength(5);
+    // A byte inside the first, a middle and the last batch, and one in a middle batch's MAC line (its records intact).
+    const macHexAt = clean.indexOf('\t', macLines[2]! + 3) + 3;
+    for (const at of [40, macLines[2]! - 30, macLines[4]! - 30, macHexAt]) {
+      const bytes = Buffer.from(clean);
+      bytes[at] = bytes[at] === 0x41 ? 0x42 : 0x41;
+      await writeFile(log, bytes);
+      expect(await rejection(scan()), `byte ${at}`).toMatchObject({ code: 'NS_E_DRM_CHECKPOINT_FAILED' });
+    }
+    await writeFile(log, clean);
+    expect(await scan()).toBe(20);
   });
 
   it('detects an edited header, a dropped batch and an unreadable header', async () => {

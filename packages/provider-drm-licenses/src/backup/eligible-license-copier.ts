@@ -2,8 +2,8 @@ import { datastoreCorrupt } from '../errors/drm-codes.js';
 import { backupRestriction, type BackupRestriction } from '../license/eligibility.js';
 import { FRESH_STATE, FactsCache, type LicenseState } from '../license/license-facts.js';
 import { LicenseLineView } from '../store/license-record.js';
-import type { LineRangeVisitor } from '../store/line-reader.js';
-import type { ByteChannel } from './byte-channel.js';
+import type { LineRangeVisitor } from '../io/line-reader.js';
+import type { ByteChannel } from '../io/byte-channel.js';
 
 const NEWLINE = 0x0a;
 

@@ -5,7 +5,7 @@ import { cancelledDrmError, backupCorrupt, drmError } from '../errors/drm-codes.
 import { equalHex, sha256Hex } from '../crypto/primitives.js';
 import { unescapeField } from '../store/field-escaping.js';
 import { decodeLicenseHead, decodeLicenseRecord, type LicenseRecord } from '../store/license-record.js';
-import { forEachLine } from '../store/line-reader.js';
+import { forEachLine } from '../io/line-reader.js';
 import type { SealedBackupKey } from '../service/license-service.js';
 import {
   BACKUP_ENTRY_NAME,

@@ -11,7 +11,7 @@ import { LicenseService, type BackupKeyPayload } from '../service/license-servic
 import { reissueLicense } from '../service/reissue-license.js';
 import { encodeLicenseRecord } from '../store/license-record.js';
 import { LicenseStore } from '../store/license-store.js';
-import { forEachLine } from '../store/line-reader.js';
+import { forEachLine } from '../io/line-reader.js';
 import { resolveServicePath, resolveStorePath } from '../store/store-location.js';
 import { reportStatus } from '../status/msdrm-status.js';
 import { BACKUP_KIND } from './backup-file-set.js';

@@ -23,7 +23,9 @@ import {
   type BackupFileFact,
   type BackupMacFile,
 } from './backup-file-set.js';
-import { ByteChannel } from './byte-channel.js';
+import { BufferPool } from '../io/buffer-pool.js';
+import { ByteChannel } from '../io/byte-channel.js';
+import { lineReadBufferBytes } from '../io/line-reader.js';
 import { EligibleLicenseCopier } from './eligible-license-copier.js';
 
 export const PROVIDER_ID = 'drm-licenses';
@@ -31,6 +33,8 @@ export const PROVIDER_ID = 'drm-licenses';
 const READ_BYTES = 1 << 20;
 const CHUNK_BYTES = 1 << 20;
 const QUEUED_BYTES = 4 << 20;
+/** Free buffers the pool keeps: about what the two channels' queues and the reader hold at once. */
+const POOLED_BUFFERS = 16;
 
 /**
  * IWMDRMLicenseManagement::BackupLicenses: copies every license that may be backed up
@@ -135,8 +139,11 @@ async function writeLicenseFiles(
   context: OperationContext,
 ): Promise<{ licenses: number; restricted: number; bytes: number; files: BackupFileFact[] }> {
   const states = await store.loadStates();
-  const licenses = new ByteChannel(CHUNK_BYTES, QUEUED_BYTES);
-  const manifest = new ByteChannel(CHUNK_BYTES, QUEUED_BYTES);
+  // Read buffers and the manifest's fill buffers, reused for the whole pass (see BufferPool).
+  // Shared memory, so the MAC check's worker thread hashes the read buffers in place.
+  const pool = new BufferPool(lineReadBufferBytes(READ_BYTES), { keepFree: POOLED_BUFFERS, shared: true });
+  const licenses = new ByteChannel(CHUNK_BYTES, QUEUED_BYTES, pool);
+  const manifest = new ByteChannel(CHUNK_BYTES, QUEUED_BYTES, pool);
   const failBoth = (error: unknown) => {
     licenses.fail(error);
     manifest.fail(error);
@@ -158,7 +165,7 @@ async function writeLicenseFiles(
     onProgress: (count, lastKid) => context.progress.advance(lastKid, count),
   });
   const produced = store
-    .scanLicenseLineRanges(copier, READ_BYTES)
+    .scanLicenseLineRanges(copier, { chunkBytes: READ_BYTES, pool, macOnWorker: true })
     .then(() => copier.finish())
     .then(() => {
       licenses.end();

@@ -1,75 +1,80 @@
+import type { BufferPool } from './buffer-pool.js';
+
+interface Chunk {
+  parts: Uint8Array[];
+  bytes: number;
+  /** Backing buffers its parts keep alive (consecutive parts of one buffer count once). */
+  buffers: number;
+}
+
 /**
  * A bounded queue of bytes between one producer and one consumer (core's writeFile, which
- * takes an async iterable). Small pieces are copied into chunk buffers of `chunkBytes`
- * (`pushCopy`) or kept as views and joined when cut (`push`), so many small lines become
- * few large writes; a view of at least a quarter of `chunkBytes` is already a large write and
- * passes through without a copy (joining the near-1 MiB runs of a read buffer would copy the
- * whole licenses file once more). A
- * producer that gets ahead waits, which keeps memory flat. Either side can fail the
- * channel, and the other side then throws.
+ * takes an async iterable). The consumer gets lists of byte arrays of about `chunkBytes`
+ * together, each written with one writev: views the producer handed over (`push`, such as
+ * runs of a read buffer) are never joined by copying, and small pieces (`pushCopy`) are
+ * copied into a fill buffer. A producer that gets ahead waits, which keeps memory flat: the
+ * queue is bounded both in bytes and in the backing buffers its views keep alive, so many
+ * small views of many 1 MiB read buffers cannot hold them all.
+ *
+ * With a `pool`, fill buffers come from it, and the pool buffers under queued views are
+ * retained until the consumer has written them: core's writeFile is done with a chunk once it
+ * asks for the next, so that is when they are released. Either side can fail the channel, and
+ * the other side then throws.
  */
-export class ByteChannel implements AsyncIterable<Uint8Array> {
+export class ByteChannel implements AsyncIterable<readonly Uint8Array[]> {
   readonly #chunkBytes: number;
-  readonly #passThroughBytes: number;
   readonly #maxQueuedBytes: number;
-  /** Views pushed since the last cut, in order; the fill buffer's bytes come after them. */
-  #parts: Uint8Array[] = [];
-  #partBytes = 0;
+  readonly #maxPartBuffers: number;
+  readonly #maxQueuedBuffers: number;
+  readonly #pool: BufferPool | undefined;
+  /** Views pushed since the last cut, in order; the fill buffer's pending bytes come after them. */
+  #parts: Chunk = emptyChunk();
+  #lastBacking: ArrayBufferLike | undefined;
   #fill: Buffer | undefined;
   #fillStart = 0;
   #fillEnd = 0;
-  #ready: Uint8Array[] = [];
+  #ready: Chunk[] = [];
   #readyBytes = 0;
+  #readyBuffers = 0;
   #ended = false;
   #failure: unknown;
   #wakeConsumer: (() => void) | undefined;
   #wakeProducer: (() => void) | undefined;
 
-  constructor(chunkBytes = 1 << 20, maxQueuedBytes = 4 << 20) {
+  constructor(chunkBytes = 1 << 20, maxQueuedBytes = 4 << 20, pool?: BufferPool) {
     this.#chunkBytes = chunkBytes;
-    this.#passThroughBytes = Math.max(1, chunkBytes >>> 2);
     this.#maxQueuedBytes = maxQueuedBytes;
+    // A chunk's views may keep up to this many backing buffers alive, and the queue twice that.
+    this.#maxPartBuffers = Math.max(2, Math.ceil(maxQueuedBytes / chunkBytes));
+    this.#maxQueuedBuffers = 2 * this.#maxPartBuffers;
+    this.#pool = pool;
   }
 
-  /** Queues bytes the caller will not change again (kept as a view); resolves at once unless the queue is full. */
+  /** Queues bytes the caller will not change while queued (kept as a view); resolves at once unless the queue is full. */
   push(bytes: Uint8Array): Promise<void> | undefined {
     if (this.#failure !== undefined) throw this.#failure;
+    if (bytes.length === 0) return undefined;
     this.#settleFill();
-    if (bytes.length >= this.#passThroughBytes) {
-      this.#cut();
-      this.#enqueue(bytes);
-    } else {
-      this.#parts.push(bytes);
-      this.#partBytes += bytes.length;
-      if (this.#partBytes >= this.#chunkBytes) this.#cut();
-    }
+    this.#pool?.retain(bytes);
+    this.#addPart(bytes);
     return this.#backpressure();
   }
 
-  /** Copies `source[start, end)`, then `suffix` (a byte) when given, into the current chunk buffer. */
+  /** Copies `source[start, end)`, then `suffix` (a byte) when given, into the fill buffer. */
   pushCopy(source: Uint8Array, start: number, end: number, suffix?: number): Promise<void> | undefined {
     if (this.#failure !== undefined) throw this.#failure;
     const length = end - start + (suffix === undefined ? 0 : 1);
-    if (this.#fill === undefined || this.#fillEnd + length > this.#fill.length) {
-      this.#settleFill();
-      if (this.#partBytes > 0 && this.#partBytes + length > this.#chunkBytes) this.#cut();
-      this.#fill = Buffer.allocUnsafe(Math.max(this.#chunkBytes - this.#partBytes, length));
-      this.#fillStart = 0;
-      this.#fillEnd = 0;
-    }
-    const fill = this.#fill;
+    if (this.#fill === undefined || this.#fillEnd + length > this.#fill.length) this.#newFill(length);
+    const fill = this.#fill!;
     fill.set(source.subarray(start, end), this.#fillEnd);
     this.#fillEnd += end - start;
     if (suffix !== undefined) fill[this.#fillEnd++] = suffix;
-    if (this.#partBytes + this.#fillEnd - this.#fillStart >= this.#chunkBytes) {
-      this.#settleFill();
-      this.#cut();
-    }
     return this.#backpressure();
   }
 
   end(): void {
     this.#settleFill();
+    this.#dropFill();
     this.#cut();
     this.#ended = true;
     this.#wake();
@@ -81,25 +86,93 @@ export class ByteChannel implements AsyncIterable<Uint8Array> {
     this.#wake();
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
-    for (;;) {
-      if (this.#failure !== undefined) throw this.#failure;
-      const chunk = this.#ready.shift();
-      if (chunk !== undefined) {
-        this.#readyBytes -= chunk.length;
-        if (this.#readyBytes < this.#maxQueuedBytes) this.#releaseProducer();
-        yield chunk;
-        continue;
+  async *[Symbol.asyncIterator](): AsyncIterator<readonly Uint8Array[]> {
+    let written: Chunk | undefined;
+    try {
+      for (;;) {
+        // Asking for the next chunk means the last one is written: its pool buffers can go back.
+        if (written !== undefined) this.#release(written);
+        written = undefined;
+        if (this.#failure !== undefined) throw this.#failure;
+        const chunk = this.#ready.shift();
+        if (chunk !== undefined) {
+          this.#readyBytes -= chunk.bytes;
+          this.#readyBuffers -= chunk.buffers;
+          this.#releaseProducerIfRoom();
+          written = chunk;
+          yield chunk.parts;
+          continue;
+        }
+        if (this.#ended) return;
+        await new Promise<void>((resolve) => {
+          this.#wakeConsumer = resolve;
+        });
       }
-      if (this.#ended) return;
-      await new Promise<void>((resolve) => {
-        this.#wakeConsumer = resolve;
-      });
+    } finally {
+      // Finished, failed or abandoned: nothing queued will be written.
+      if (written !== undefined) this.#release(written);
+      for (const chunk of this.#ready.splice(0)) this.#release(chunk);
+      this.#release(this.#parts);
+      this.#parts = emptyChunk();
+      this.#dropFill();
     }
   }
 
+  #addPart(view: Uint8Array): void {
+    const parts = this.#parts;
+    parts.parts.push(view);
+    parts.bytes += view.length;
+    if (view.buffer !== this.#lastBacking) {
+      parts.buffers += 1;
+      this.#lastBacking = view.buffer;
+    }
+    if (parts.bytes >= this.#chunkBytes || parts.buffers >= this.#maxPartBuffers) this.#cut();
+  }
+
+  #newFill(length: number): void {
+    this.#settleFill();
+    this.#dropFill();
+    const pool = this.#pool;
+    this.#fill = pool !== undefined && length <= pool.bufferBytes ? pool.acquire() : Buffer.allocUnsafe(Math.max(this.#chunkBytes, length));
+    this.#fillStart = 0;
+    this.#fillEnd = 0;
+  }
+
+  /** Moves the bytes copied into the fill buffer since the last settle into the parts, as a view. */
+  #settleFill(): void {
+    if (this.#fill === undefined || this.#fillEnd === this.#fillStart) return;
+    const view = this.#fill.subarray(this.#fillStart, this.#fillEnd);
+    this.#fillStart = this.#fillEnd;
+    this.#pool?.retain(view);
+    this.#addPart(view);
+  }
+
+  /** Gives up the channel's own hold on the fill buffer (views of it keep theirs). */
+  #dropFill(): void {
+    if (this.#fill !== undefined) this.#pool?.release(this.#fill);
+    this.#fill = undefined;
+  }
+
+  #cut(): void {
+    const chunk = this.#parts;
+    if (chunk.bytes === 0) return;
+    this.#parts = emptyChunk();
+    this.#lastBacking = undefined;
+    this.#ready.push(chunk);
+    this.#readyBytes += chunk.bytes;
+    this.#readyBuffers += chunk.buffers;
+    const wake = this.#wakeConsumer;
+    this.#wakeConsumer = undefined;
+    wake?.();
+  }
+
   #backpressure(): Promise<void> | undefined {
-    if (this.#readyBytes < this.#maxQueuedBytes) return undefined;
+    // Copied bytes waiting in the fill buffer count as queued too.
+    if (this.#parts.bytes + this.#fillEnd - this.#fillStart >= this.#chunkBytes) {
+      this.#settleFill();
+      this.#cut();
+    }
+    if (!this.#full()) return undefined;
     return new Promise<void>((resolve) => {
       this.#wakeProducer = resolve;
     }).then(() => {
@@ -107,33 +180,18 @@ export class ByteChannel implements AsyncIterable<Uint8Array> {
     });
   }
 
-  /** Moves the bytes copied into the fill buffer so far into the parts, as a view. */
-  #settleFill(): void {
-    if (this.#fill === undefined || this.#fillEnd === this.#fillStart) return;
-    const view = this.#fill.subarray(this.#fillStart, this.#fillEnd);
-    this.#parts.push(view);
-    this.#partBytes += view.length;
-    this.#fillStart = this.#fillEnd;
-    if (this.#fillEnd === this.#fill.length) this.#fill = undefined;
+  #full(): boolean {
+    return this.#readyBytes >= this.#maxQueuedBytes || this.#readyBuffers >= this.#maxQueuedBuffers;
   }
 
-  #cut(): void {
-    if (this.#partBytes === 0) return;
-    const chunk = this.#parts.length === 1 ? this.#parts[0]! : Buffer.concat(this.#parts, this.#partBytes);
-    this.#parts = [];
-    this.#partBytes = 0;
-    this.#enqueue(chunk);
+  #release(chunk: Chunk): void {
+    const pool = this.#pool;
+    if (pool !== undefined) for (const part of chunk.parts) pool.release(part);
+    chunk.parts = [];
   }
 
-  #enqueue(chunk: Uint8Array): void {
-    this.#ready.push(chunk);
-    this.#readyBytes += chunk.length;
-    const wake = this.#wakeConsumer;
-    this.#wakeConsumer = undefined;
-    wake?.();
-  }
-
-  #releaseProducer(): void {
+  #releaseProducerIfRoom(): void {
+    if (this.#full()) return;
     const wake = this.#wakeProducer;
     this.#wakeProducer = undefined;
     wake?.();
@@ -143,6 +201,12 @@ export class ByteChannel implements AsyncIterable<Uint8Array> {
     const consumer = this.#wakeConsumer;
     this.#wakeConsumer = undefined;
     consumer?.();
-    this.#releaseProducer();
+    const producer = this.#wakeProducer;
+    this.#wakeProducer = undefined;
+    producer?.();
   }
+}
+
+function emptyChunk(): Chunk {
+  return { parts: [], bytes: 0, buffers: 0 };
 }

@@ -18,9 +18,11 @@ import type { LicensorKey } from '../license/licensor.js';
 import type { ServicePublicInfo } from '../service/license-service.js';
 import { escapeField, unescapeField } from './field-escaping.js';
 import { encodeLicenseRecord, decodeLicenseHead, type LicenseRecord, type LicenseRecordHead } from './license-record.js';
-import { forEachLineRange, type LineRangeVisitor } from './line-reader.js';
+import type { BufferPool } from '../io/buffer-pool.js';
+import { forEachLineRange, type LineRangeVisitor } from '../io/line-reader.js';
 import { lockWithRetry } from './lock-with-retry.js';
 import { MAC_LINE_PREFIX, MacChainVerifier, genesisMac, sealBatch } from './mac-chain.js';
+import { MacChainWorkerVerifier, MacMismatch } from './mac-chain-worker.js';
 
 export const STORE_FORMAT = 'coffer-drm-store';
 export const HEADER_FILE = 'store.json';
@@ -28,6 +30,19 @@ const KEYS_FORMAT = 'coffer-drm-store-keys';
 const GENERATION_FILE = /^(licenses|state)-(\d{6})\.log$|^(keys)-(\d{6})\.json$/;
 
 export type LogKind = 'licenses' | 'state';
+
+/** How a scan reads its log. */
+export interface LogReadOptions {
+  /** Bytes per read (1 MiB by default). */
+  chunkBytes?: number;
+  /** Read buffers from this pool (see forEachLineRange); its size must match `chunkBytes`. */
+  pool?: BufferPool;
+  /**
+   * Check the MAC chain on a worker thread (MacChainWorkerVerifier), for a scan whose main thread
+   * is busy with other work; a pool of shared buffers lets the worker hash them in place.
+   */
+  macOnWorker?: boolean;
+}
 
 /** Where a log ends as far as the store is concerned; bytes past it are an interrupted append. */
 export interface LogCheckpoint {
@@ -302,12 +317,14 @@ export class LicenseStore {
   }
 
   /**
-   * Like scanLicenses, but hands over raw record lines as ranges of the read buffers (kept
-   * alive as long as the visitor holds views), read `chunkBytes` at a time: the backup's
-   * hot loop, which decodes only what it needs and copies nothing per license.
+   * Like scanLicenses, but hands over raw record lines as ranges of the read buffers, read
+   * `chunkBytes` at a time: the backup's hot loop, which decodes only what it needs and copies
+   * nothing per license. Read buffers come from `pool` when one is given (see forEachLineRange:
+   * a view kept past `bufferDone` must then be retained in it); otherwise they are fresh and stay
+   * alive as long as the visitor holds views.
    */
-  async scanLicenseLineRanges(visitor: LineRangeVisitor, chunkBytes?: number): Promise<void> {
-    await this.#scanLog('licenses', visitor, chunkBytes);
+  async scanLicenseLineRanges(visitor: LineRangeVisitor, read: LogReadOptions = {}): Promise<void> {
+    await this.#scanLog('licenses', visitor, read);
   }
 
   /**
@@ -400,27 +417,42 @@ export class LicenseStore {
     await this.#commitHeader();
   }
 
-  async #scanLog(kind: LogKind, visitor: LineRangeVisitor, chunkBytes?: number): Promise<void> {
+  async #scanLog(kind: LogKind, visitor: LineRangeVisitor, read: LogReadOptions = {}): Promise<void> {
     this.#assertOpen();
     const checkpoint = this.#header[kind];
-    const verifier = new MacChainVerifier(this.#macKey, genesisMac(this.#header.storeId, kind));
+    const genesis = genesisMac(this.#header.storeId, kind);
+    const onWorker = read.macOnWorker ? new MacChainWorkerVerifier(this.#macKey, genesis, read.pool) : undefined;
+    const verifier = onWorker ?? new MacChainVerifier(this.#macKey, genesis);
+    const tampered = () => checkpointFailed(this.path, `a batch of its ${kind} log does not match its MAC`);
     const checked: LineRangeVisitor = {
       line: (buffer, start, end) => {
         if (buffer[start] === 0x4d && buffer[start + 1] === 0x09) {
-          if (!verifier.seal(buffer.toString('latin1', start, end))) throw checkpointFailed(this.path, `a batch of its ${kind} log does not match its MAC`);
+          if (!verifier.seal(buffer.toString('latin1', start, end))) throw tampered();
           return undefined;
         }
         verifier.recordRange(buffer.buffer, buffer.byteOffset + start, buffer.byteOffset + end);
         return visitor.line(buffer, start, end);
       },
-      bufferDone: (buffer) => visitor.bufferDone?.(buffer),
+      bufferDone: async (buffer) => {
+        // The buffer may be reused once the scan moves on (a pooled read): its pending range is handed over now.
+        const waiting = verifier.endOfBuffer();
+        if (waiting) await waiting;
+        await visitor.bufferDone?.(buffer);
+      },
     };
-    const summary = await forEachLineRange(join(this.path, checkpoint.file), checkpoint.bytes, checked, chunkBytes);
-    if (summary.bytesRead < checkpoint.bytes || summary.trailingBytes > 0) {
-      throw checkpointFailed(this.path, `its ${kind} log ${checkpoint.file} ends before its checkpoint`);
-    }
-    if (!verifier.sealed || verifier.records !== checkpoint.records || verifier.lastMac !== checkpoint.chain) {
-      throw checkpointFailed(this.path, `its ${kind} log does not end where its checkpoint says`);
+    try {
+      const summary = await forEachLineRange(join(this.path, checkpoint.file), checkpoint.bytes, checked, read.chunkBytes, read.pool);
+      if (summary.bytesRead < checkpoint.bytes || summary.trailingBytes > 0) {
+        throw checkpointFailed(this.path, `its ${kind} log ${checkpoint.file} ends before its checkpoint`);
+      }
+      const lastMac = onWorker ? await onWorker.finish() : (verifier as MacChainVerifier).lastMac;
+      if (!verifier.sealed || verifier.records !== checkpoint.records || lastMac !== checkpoint.chain) {
+        throw checkpointFailed(this.path, `its ${kind} log does not end where its checkpoint says`);
+      }
+    } catch (error) {
+      throw error instanceof MacMismatch ? tampered() : error;
+    } finally {
+      await onWorker?.close();
     }
   }
 

@@ -19,20 +19,59 @@ export function sealBatch(key: Uint8Array, previousMac: string, batch: Uint8Arra
   return { macLine: `${MAC_LINE_PREFIX}${records}\t${mac}\n`, mac };
 }
 
+export interface ByteRange {
+  buffer: ArrayBufferLike;
+  start: number;
+  end: number;
+}
+
 /**
- * Checks a log line by line while it streams past. Consecutive lines that sit next to
- * each other in one read buffer are fed to the HMAC as one range (a 100,000-line log
- * costs a few hundred updates, not 200,000).
+ * What both chain checkers share: record lines on their way into a batch's HMAC, counted.
+ * Consecutive lines that sit next to each other in one read buffer are joined into one range
+ * (a 100,000-line log costs a few hundred hash updates, not 200,000).
  */
-export class MacChainVerifier {
+export abstract class RecordRangeFeed {
+  #pending: ByteRange | undefined;
+  /** Records since the last MAC line. */
+  protected batchRecords = 0;
+  records = 0;
+
+  /** True when every record read so far is covered by a MAC line. */
+  get sealed(): boolean {
+    return this.batchRecords === 0;
+  }
+
+  /** Feeds the record line `[start, end)` of an ArrayBuffer whose byte at `end` is the line's newline. */
+  recordRange(buffer: ArrayBufferLike, start: number, end: number): void {
+    this.batchRecords += 1;
+    this.records += 1;
+    const pending = this.#pending;
+    if (pending && pending.buffer === buffer && pending.end === start) {
+      pending.end = end + 1;
+      return;
+    }
+    this.#pending = { buffer, start, end: end + 1 };
+    if (pending) this.hashRange(pending);
+  }
+
+  /** Hashes the range still pending: at a MAC line, and before the buffer it lies in may be reused. */
+  protected flushPending(): void {
+    const pending = this.#pending;
+    this.#pending = undefined;
+    if (pending) this.hashRange(pending);
+  }
+
+  protected abstract hashRange(range: ByteRange): void;
+}
+
+/** Checks a log line by line while it streams past, in the scanning thread. */
+export class MacChainVerifier extends RecordRangeFeed {
   readonly #key: Uint8Array;
   #previous: string;
   #hmac: Hmac;
-  #batchRecords = 0;
-  #pending: { buffer: ArrayBufferLike; start: number; end: number } | undefined;
-  records = 0;
 
   constructor(key: Uint8Array, genesis: string) {
+    super();
     this.#key = key;
     this.#previous = genesis;
     this.#hmac = this.#start();
@@ -42,40 +81,25 @@ export class MacChainVerifier {
     return this.#previous;
   }
 
-  /** True when every record read so far is covered by a checked MAC line. */
-  get sealed(): boolean {
-    return this.#batchRecords === 0;
-  }
-
-  /** Feeds the record line `[start, end)` of an ArrayBuffer whose byte at `end` is the line's newline. */
-  recordRange(buffer: ArrayBufferLike, start: number, end: number): void {
-    const pending = this.#pending;
-    if (pending && pending.buffer === buffer && pending.end === start) pending.end = end + 1;
-    else {
-      this.#flush();
-      this.#pending = { buffer, start, end: end + 1 };
-    }
-    this.#batchRecords += 1;
-    this.records += 1;
-  }
-
   /** Checks a `M` line (without its newline); false when the batch was altered. */
   seal(line: string): boolean {
-    this.#flush();
+    this.flushPending();
     const [, countText, mac] = line.split('\t');
     const expected = this.#hmac.digest('hex');
-    const ok = mac !== undefined && Number(countText) === this.#batchRecords && equalHex(expected, mac);
+    const ok = mac !== undefined && Number(countText) === this.batchRecords && equalHex(expected, mac);
     this.#previous = expected;
-    this.#batchRecords = 0;
+    this.batchRecords = 0;
     this.#hmac = this.#start();
     return ok;
   }
 
-  #flush(): void {
-    const pending = this.#pending;
-    if (!pending) return;
-    this.#hmac.update(new Uint8Array(pending.buffer as ArrayBuffer, pending.start, pending.end - pending.start));
-    this.#pending = undefined;
+  /** Feeds the HMAC the range still pending: call before the buffer it lies in may be reused. */
+  endOfBuffer(): void {
+    this.flushPending();
+  }
+
+  protected hashRange(range: ByteRange): void {
+    this.#hmac.update(new Uint8Array(range.buffer as ArrayBuffer, range.start, range.end - range.start));
   }
 
   #start(): Hmac {
