@@ -29,6 +29,11 @@ export async function drmBenchmark({ runs, sizes, work, log }) {
     stores.push({ licenses, store, destination, storeBytes, issueMs: Math.round(issueMs) });
   }
 
+  // Every step starts with nothing of the previous one's left to write back (untimed): a store exists
+  // on disk before it is backed up, and plain tar leaves its archive in the page cache, which the next
+  // step's syncfs (Coffer's commit, or `sync -f`) would otherwise write and be timed for.
+  const settle = () => timed('sync', ['-f', work]);
+  await settle();
   const tarArgs = (store, archive) => ['cf', archive, '-C', store, '--exclude=.coffer.lock', '.'];
   // Round 0 is a warm-up, reported but not counted: it creates Coffer's backup set and tar's archives,
   // so in every counted round both replace the previous round's (the nightly run the overwrite flag
@@ -39,10 +44,13 @@ export async function drmBenchmark({ runs, sizes, work, log }) {
   for (let n = 0; n <= runs; n += 1) {
     const row = {};
     for (const { licenses, store, destination } of stores) {
+      await settle();
       const { wallMs, stdout } = await timed(process.execPath, [BACKUP_CHILD, store, destination, MACHINE_ID]);
       const backup = JSON.parse(stdout);
       if (backup.status !== 'succeeded' && backup.status !== 'succeeded-with-warnings') throw new Error(`DRM backup ${backup.status}: ${JSON.stringify(backup.error)}`);
+      await settle();
       const tar = await timed('tar', tarArgs(store, join(work, `drm-${licenses}.tar`)));
+      await settle();
       const tarSync = await timed('sh', ['-c', 'tar cf "$0" -C "$1" --exclude=.coffer.lock . && sync -f "$0"', join(work, `drm-${licenses}-sync.tar`), store]);
       row[licenses] = { backup: { ...backup, wallMs: Math.round(wallMs) }, tarMs: Math.round(tar.wallMs), tarSyncMs: Math.round(tarSync.wallMs) };
       log(`  ${n === 0 ? 'warm-up' : `round ${n}`}, ${licenses} licenses: backup ${Math.round(wallMs)} ms (operation ${backup.backupMs} ms), tar ${Math.round(tar.wallMs)} ms, tar + sync -f ${Math.round(tarSync.wallMs)} ms`);
