@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { BackupDestination, CofferError, HRESULT, INTEGRITY_MANIFEST_NAME, parseIntegrityManifest, verifyDirectory } from '../../src/index.js';
@@ -60,6 +60,29 @@ describe('staging and commit', () => {
     expect(bytes.equals(Buffer.concat(expected))).toBe(true);
     expect(record.size).toBe(bytes.length);
     expect(record.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+  });
+
+  test('whole content is written with its mode and hash on both sides of the small-file size', async () => {
+    const dir = await tempDir();
+    const destination = await open(dir);
+    const entry = await destination.stage('e', { kind: 'k' });
+    // 64 KiB and below is written synchronously, above through the file handle: the result must not differ.
+    const sizes = [0, 1, 65_536, 65_537, 300_000];
+    for (const size of sizes) {
+      const bytes = Buffer.alloc(size, size % 251);
+      const record = await entry.writeFile(`deep/er/f-${size}.bin`, bytes, { mode: 0o600 });
+      expect(record).toEqual({ path: `deep/er/f-${size}.bin`, size, sha256: createHash('sha256').update(bytes).digest('hex') });
+    }
+    await entry.writeFile('text.txt', 'ünïcode');
+    await destination.commit([entry]);
+    await destination.close();
+    for (const size of sizes) {
+      const path = join(dir, 'e', 'deep', 'er', `f-${size}.bin`);
+      expect((await readFile(path)).equals(Buffer.alloc(size, size % 251))).toBe(true);
+      expect((await stat(path)).mode & 0o777).toBe(0o600);
+    }
+    expect(await readFile(join(dir, 'e', 'text.txt'), 'utf8')).toBe('ünïcode');
+    expect((await verifyDirectory(dir)).ok).toBe(true);
   });
 
   test('files written side by side into new nested folders create each folder once', async () => {
