@@ -1,33 +1,78 @@
 import type { SysvolSource, SysvolTreeEntry } from '@coffer/active-directory';
 
+/** Bytes of file content read ahead into memory before anyone asks for them; past this, the stream waits. */
+export const READ_AHEAD_BYTES = 32 << 20;
+
 /**
  * A SYSVOL tree stream started before it is needed. Backing up every GPO streams the whole
  * Policies folder; starting smbclient while LDAP is still being read overlaps its connection,
- * authentication and first listings (a good part of the transfer) with the LDAP searches. Only the
- * first entry is asked for; the rest waits in the stream (the tar pipe's back-pressure holds smbclient).
+ * authentication and a good part of the transfer with the LDAP searches. Until the entries are
+ * taken, they are read ahead into memory (up to `readAheadBytes` of file content), so smbclient
+ * keeps going instead of waiting on a full pipe; past that the stream's back-pressure holds it.
  */
 export class EarlyTree {
   readonly path: string;
   readonly #iterator: AsyncIterator<SysvolTreeEntry>;
-  #first: Promise<IteratorResult<SysvolTreeEntry>> | undefined;
+  /** Entries read ahead, their content in memory. */
+  readonly #ahead: SysvolTreeEntry[] = [];
+  #aheadBytes = 0;
+  /** The entry the read-ahead stopped at, content unread (too large for what is left of the allowance). */
+  #handedOver: SysvolTreeEntry | undefined;
+  #done = false;
+  #failure: { error: unknown } | undefined;
+  #stopping = false;
+  readonly #readingAhead: Promise<void>;
+  readonly #readAheadBytes: number;
   #taken = false;
 
-  constructor(sysvol: SysvolSource, path: string) {
+  constructor(sysvol: SysvolSource, path: string, readAheadBytes = READ_AHEAD_BYTES) {
     this.path = path;
+    this.#readAheadBytes = readAheadBytes;
     this.#iterator = sysvol.readTree(path)[Symbol.asyncIterator]();
-    this.#first = this.#iterator.next();
-    // A failure (the folder is missing, the DC refused) is thrown to whoever reads the entries.
-    this.#first.catch(() => undefined);
+    // A failure (the folder is missing, the DC refused) is kept for whoever reads the entries.
+    this.#readingAhead = this.#readAhead().catch((error: unknown) => {
+      this.#failure = { error };
+    });
+  }
+
+  async #readAhead(): Promise<void> {
+    while (!this.#stopping) {
+      const next = await this.#iterator.next();
+      if (next.done) {
+        this.#done = true;
+        return;
+      }
+      const entry = next.value;
+      if (entry.kind !== 'file' || entry.content === null) {
+        this.#ahead.push(entry);
+        continue;
+      }
+      if (this.#aheadBytes + entry.size > this.#readAheadBytes) {
+        this.#handedOver = entry;
+        return;
+      }
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of entry.content) {
+        chunks.push(chunk);
+        this.#aheadBytes += chunk.length;
+      }
+      this.#ahead.push({ ...entry, content: replay(chunks) });
+    }
   }
 
   /** The stream's entries, from the first; can be taken once. */
   async *entries(): AsyncGenerator<SysvolTreeEntry> {
     if (this.#taken) throw new Error(`The early SYSVOL stream of ${this.path} was already taken.`);
     this.#taken = true;
-    const first = this.#first!;
-    this.#first = undefined;
+    // The read-ahead finishes the entry it is reading, then the consumer drives the stream itself.
+    this.#stopping = true;
+    await this.#readingAhead;
     try {
-      for (let next = await first; !next.done; next = await this.#iterator.next()) yield next.value;
+      for (const entry of this.#ahead.splice(0)) yield entry;
+      if (this.#failure) throw this.#failure.error;
+      if (this.#handedOver) yield this.#handedOver;
+      if (this.#done) return;
+      for (let next = await this.#iterator.next(); !next.done; next = await this.#iterator.next()) yield next.value;
     } finally {
       await this.#iterator.return?.();
     }
@@ -37,7 +82,13 @@ export class EarlyTree {
   async cancel(): Promise<void> {
     if (this.#taken) return;
     this.#taken = true;
-    await this.#first?.catch(() => undefined);
+    this.#stopping = true;
+    await this.#readingAhead;
+    this.#ahead.length = 0;
     await this.#iterator.return?.().catch(() => undefined);
   }
+}
+
+async function* replay(chunks: Uint8Array[]): AsyncGenerator<Uint8Array> {
+  yield* chunks;
 }
