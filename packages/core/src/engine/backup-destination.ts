@@ -285,8 +285,8 @@ export class StagedEntry {
   readonly #destination: BackupDestination;
   readonly #open: OpenDestinationOptions;
   readonly #files = new Map<string, ManifestFile>();
+  /** Folders created in the staging folder so far (each once; see #folder). */
   readonly #directories = new Set<string>();
-  /** Each folder's creation, shared by everything written into it. */
   #sealed = false;
 
   constructor(destination: BackupDestination, name: string, stagingPath: string, options: StageOptions, open: OpenDestinationOptions) {

@@ -38,8 +38,8 @@ export interface LineRangeVisitor {
  * through the current one (the read runs on libuv's pool, the scan on this thread). A read
  * lands after some spare room at the front of its buffer, where the torn last line of the
  * previous read is copied, so a line is always one range of one buffer; a torn line longer
- * than that room is joined with a copy. Memory stays at two read buffers plus whatever the
- * visitor keeps.
+ * than that room is joined with a copy. Memory stays at two read buffers (three for a moment,
+ * until the carry is copied) plus whatever the visitor keeps.
  *
  * With a `pool`, read buffers come from it and go back once the scan has moved past them; a
  * visitor that keeps a view beyond `bufferDone` must retain it in the pool (and release it later).
