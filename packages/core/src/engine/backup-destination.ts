@@ -346,12 +346,11 @@ export class StagedEntry {
     const parent = posix.dirname(clean);
     if (parent !== '.') this.#folder(parent);
     const absolute = join(this.stagingPath, ...clean.split('/'));
-    if (typeof content === 'string' || content instanceof Uint8Array) {
-      const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
-      if (bytes.byteLength <= SMALL_FILE_BYTES) {
-        writeFileSync(absolute, bytes, { flag: 'wx', mode: options.mode ?? 0o644 });
-        return this.#record(clean, bytes.byteLength, createHash('sha256').update(bytes).digest('hex'));
-      }
+    // Whole content is encoded once, whichever way it is written.
+    const whole = typeof content === 'string' ? Buffer.from(content, 'utf8') : content instanceof Uint8Array ? content : undefined;
+    if (whole !== undefined && whole.byteLength <= SMALL_FILE_BYTES) {
+      writeFileSync(absolute, whole, { flag: 'wx', mode: options.mode ?? 0o644 });
+      return this.#record(clean, whole.byteLength, createHash('sha256').update(whole).digest('hex'));
     }
     const hash = createHash('sha256');
     let size = 0;
@@ -380,10 +379,10 @@ export class StagedEntry {
           });
         }
       };
-      if (typeof content === 'string' || content instanceof Uint8Array) {
-        await write(content);
+      if (whole !== undefined) {
+        await write(whole);
       } else {
-        for await (const chunk of content) {
+        for await (const chunk of content as AsyncIterable<FileChunk>) {
           if (this.#open.signal?.aborted) throw cancelledError(this.name);
           await write(chunk);
         }
