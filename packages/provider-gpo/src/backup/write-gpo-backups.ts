@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import {
+  aceSid,
   formatGpmcHex,
   isDomainSid,
   toGpmcDaclOnlyDescriptor,
@@ -42,7 +43,7 @@ import { BACKUP_GPT_ROOT, isSecurityTemplate, routeGptPath, splitPassPath } from
 import { WritePool } from './write-pool.js';
 
 export const PROVIDER_ID = 'gpo';
-/** File-system tasks in flight at once: enough to keep libuv's thread pool (4 threads by default) busy. */
+/** File-system tasks in flight at once: enough to keep libuv's thread pool (4 threads by default) busy with the larger files. */
 const CONCURRENT_WRITES = 16;
 /** Content read off SYSVOL and rendered but not yet written, at most. */
 const HELD_BYTES = 16 << 20;
@@ -396,7 +397,7 @@ export function domainSidsOf(gpos: readonly GpoContainer[]): Set<string> {
   const sids = new Set<string>();
   for (const gpo of gpos) {
     const sd = gpo.descriptor;
-    for (const sid of [sd.owner, sd.group, ...(sd.dacl?.aces ?? []).map((ace) => ('sid' in ace ? ace.sid : undefined))]) {
+    for (const sid of [sd.owner, sd.group, ...(sd.dacl?.aces ?? []).map(aceSid)]) {
       if (sid && isDomainSid(sid)) sids.add(sid);
     }
   }

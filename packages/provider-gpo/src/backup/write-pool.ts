@@ -1,8 +1,9 @@
 /**
- * Runs file-system work (creating, writing and closing the many small files of GPO backups)
- * a few tasks at a time: each step is a round trip to libuv's thread pool, and one at a time
- * leaves the pool's threads and the disk idle. `run` waits while `limit` tasks are in flight
- * or `maxBytes` of content is held, which keeps memory flat however many GPOs there are.
+ * Runs file-system work (writing the files of GPO backups) a few tasks at a time, beside the
+ * SYSVOL stream. Core writes small files synchronously, but a task still waits for its GPO's
+ * staging folder, and a larger file (over 64 KiB) is opened, written and closed through libuv's
+ * thread pool, which one task at a time would leave idle. `run` waits while `limit` tasks are in
+ * flight or `maxBytes` of content is held, which keeps memory flat however many GPOs there are.
  */
 export class WritePool {
   readonly #limit: number;
