@@ -14,4 +14,5 @@ export * from './engine/backup-destination.js';
 export * from './engine/verify.js';
 export { lockDirectory, LOCK_NAME, type DirectoryLock, type LockOptions } from './engine/lock.js';
 export { writeFileAtomic, fsyncDirectory } from './engine/durable-fs.js';
+export { childEnvironment, isWithheldFromChildren } from './process/child-environment.js';
 export * from './loader/load-provider.js';

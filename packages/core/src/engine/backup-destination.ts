@@ -5,7 +5,7 @@ import { join, posix, resolve, sep } from 'node:path';
 import pMap from 'p-map';
 import { CofferError, ErrorCode, cancelledError, invalidArgument, toCofferError } from '../errors/coffer-error.js';
 import { HRESULT } from '../errors/hresult.js';
-import { fsyncDirectory, fsyncFile, syncFileSystemOf, writeFileAtomic } from './durable-fs.js';
+import { fsyncDirectory, fsyncFile, PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE, syncFileSystemOf, writeFileAtomic } from './durable-fs.js';
 import {
   INTEGRITY_MANIFEST_FORMAT,
   INTEGRITY_MANIFEST_NAME,
@@ -122,7 +122,7 @@ export class BackupDestination {
     assertEntryName(name);
     this.#throwIfCancelled();
     const stagingPath = join(this.path, `${STAGING_PREFIX}${randomBytes(8).toString('hex')}`);
-    await mkdir(stagingPath, { mode: 0o755 });
+    await mkdir(stagingPath, { mode: PRIVATE_FOLDER_MODE });
     const entry = new StagedEntry(this, name, stagingPath, options, this.#options);
     this.#staged.add(entry);
     return entry;
@@ -324,7 +324,7 @@ export class StagedEntry {
     const parent = posix.dirname(clean);
     if (parent !== '.') this.#folder(parent);
     try {
-      mkdirSync(join(this.stagingPath, ...clean.split('/')));
+      mkdirSync(join(this.stagingPath, ...clean.split('/')), { mode: PRIVATE_FOLDER_MODE });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
@@ -349,12 +349,12 @@ export class StagedEntry {
     // Whole content is encoded once, whichever way it is written.
     const whole = typeof content === 'string' ? Buffer.from(content, 'utf8') : content instanceof Uint8Array ? content : undefined;
     if (whole !== undefined && whole.byteLength <= SMALL_FILE_BYTES) {
-      writeFileSync(absolute, whole, { flag: 'wx', mode: options.mode ?? 0o644 });
+      writeFileSync(absolute, whole, { flag: 'wx', mode: options.mode ?? PRIVATE_FILE_MODE });
       return this.#record(clean, whole.byteLength, createHash('sha256').update(whole).digest('hex'));
     }
     const hash = createHash('sha256');
     let size = 0;
-    const handle = await open(absolute, 'wx', options.mode ?? 0o644);
+    const handle = await open(absolute, 'wx', options.mode ?? PRIVATE_FILE_MODE);
     // A large file is flushed as it grows, so the disk works while the rest is produced and the
     // commit's one syncfs finds little left to write.
     let unflushed = 0;
@@ -416,7 +416,7 @@ export class StagedEntry {
       ...(this.options.metadata ? { metadata: this.options.metadata } : {}),
     };
     // Written in one go on this thread, like a small file (see SMALL_FILE_BYTES).
-    writeFileSync(join(this.stagingPath, INTEGRITY_MANIFEST_NAME), `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx', mode: 0o644 });
+    writeFileSync(join(this.stagingPath, INTEGRITY_MANIFEST_NAME), `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx', mode: PRIVATE_FILE_MODE });
     this.#sealed = true;
   }
 

@@ -1,6 +1,16 @@
 import { spawn } from 'node:child_process';
 import { open, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { childEnvironment } from '../process/child-environment.js';
+
+/**
+ * Backups are private: a GPO backup holds full security descriptors (SACLs: what is audited), a DRM backup sealed
+ * keys. Every folder Coffer creates in a destination is 0700 and every file 0600. These are the modes asked of
+ * mkdir(2)/open(2); the umask can only take bits away, so no umask makes them wider (a file the owner can read is
+ * all a backup needs).
+ */
+export const PRIVATE_FOLDER_MODE = 0o700;
+export const PRIVATE_FILE_MODE = 0o600;
 
 /** fsyncs a directory so a rename or create inside it survives a power cut. */
 export async function fsyncDirectory(path: string): Promise<void> {
@@ -13,7 +23,7 @@ export async function fsyncDirectory(path: string): Promise<void> {
 }
 
 /** Writes a whole file durably: temp file, fsync, rename over the target, fsync the folder. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = PRIVATE_FILE_MODE): Promise<void> {
   const temp = `${path}.coffer-${process.pid}-${Math.random().toString(36).slice(2)}.tmp`;
   const handle = await open(temp, 'wx', mode);
   try {
@@ -37,7 +47,7 @@ let syncfsWorks: boolean | undefined;
 export async function syncFileSystemOf(path: string): Promise<boolean> {
   if (syncfsWorks === false) return false;
   const ok = await new Promise<boolean>((resolve) => {
-    const child = spawn('sync', ['-f', path], { stdio: 'ignore' });
+    const child = spawn('sync', ['-f', path], { stdio: 'ignore', env: childEnvironment() });
     child.on('error', () => resolve(false));
     child.on('exit', (code) => resolve(code === 0));
   });
