@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { describeCorpus, tempDir } from '@coffer/test-support';
 import {
   backupInstOf,
   readGpmcBackupDirectory,
@@ -14,7 +14,7 @@ import {
 import { CORPUS_BACKUPS } from './corpus.js';
 import { sampleModel } from './fixtures.js';
 
-describe('readGpmcBackupDirectory over the corpus', () => {
+describeCorpus('readGpmcBackupDirectory over real GPMC backups', () => {
   it.each(CORPUS_BACKUPS)('finds the one backup of $name, with or without manifest.xml', async (backup) => {
     const entries = await readGpmcBackupDirectory(backup.dir);
     expect(entries).toHaveLength(1);
@@ -35,7 +35,9 @@ describe('readGpmcBackupDirectory over the corpus', () => {
     });
     expect(entry!.backupTime).toEqual(new Date('2016-12-09T15:16:54Z'));
   });
+});
 
+describe('readGpmcBackupDirectory', () => {
   it('says which path is missing', async () => {
     await expect(readGpmcBackupDirectory('/nonexistent/gpmc-backups')).rejects.toMatchObject({ code: 'PATH_NOT_FOUND', object: '/nonexistent/gpmc-backups' });
   });
@@ -52,7 +54,7 @@ describe('searchBackups', () => {
   ];
 
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'gpmc-search-'));
+    dir = await tempDir('gpmc-search-');
     let manifest: Buffer | null = null;
     for (const model of backups.slice(0, 2)) {
       await mkdir(join(dir, model.backupId, 'DomainSysvol', 'GPO'), { recursive: true });
@@ -67,10 +69,6 @@ describe('searchBackups', () => {
     await writeFile(join(dir, starter.backupId, 'bkupInfo.xml'), renderBkupInfoXml(starter));
     await writeFile(join(dir, starter.backupId, 'StarterGPO.tmplx'), '<?xml version="1.0"?><StarterGPO/>');
     await mkdir(join(dir, 'not-a-backup'));
-  });
-
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('lists manifest entries and unlisted backup folders, newest first', async () => {
