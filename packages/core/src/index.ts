@@ -12,6 +12,9 @@ export type { RunOptions, RunBackupOptions, RunRestoreOptions, RunListOptions } 
 export * from './engine/integrity-manifest.js';
 export * from './engine/backup-destination.js';
 export * from './engine/verify.js';
+export * from './reading/backup-reader.js';
+export * from './reading/backup-trust.js';
+export * from './reading/safe-xml.js';
 export { lockDirectory, LOCK_NAME, type DirectoryLock, type LockOptions } from './engine/lock.js';
 export { writeFileAtomic, fsyncDirectory } from './engine/durable-fs.js';
 export { childEnvironment, isWithheldFromChildren } from './process/child-environment.js';

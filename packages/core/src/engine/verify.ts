@@ -1,18 +1,64 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readFile, readdir, stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
-import { cancelledError, pathNotFound } from '../errors/coffer-error.js';
+import { lstat, readdir, readlink, stat } from 'node:fs/promises';
+import { join, sep } from 'node:path';
+import { cancelledError, isCofferError, pathNotFound } from '../errors/coffer-error.js';
 import type { ProgressTracker } from '../operation/progress.js';
+import { BACKUP_READ_LIMITS, BackupReader, checkBackupRelativePath } from '../reading/backup-reader.js';
+import { backupOrigin } from '../reading/backup-trust.js';
+import { parseXmlDocument, xmlChildText, type XmlElement } from '../reading/safe-xml.js';
 import { ENGINE_PREFIX } from './backup-destination.js';
 import { INTEGRITY_MANIFEST_NAME, parseIntegrityManifest, type IntegrityManifest } from './integrity-manifest.js';
 import { LOCK_NAME } from './lock.js';
 
-export type VerifyProblemKind = 'missing' | 'extra' | 'truncated' | 'altered' | 'manifest-unreadable';
+/**
+ * What verify found. Inside a backup: `missing`, `extra`, `truncated`, `altered` (against its manifest),
+ * `manifest-unreadable`, `manifest-missing` (a Coffer-written backup without its manifest), `symlink`,
+ * `special`, `too-large` (never followed or read), `renamed` (the folder's name is not the id inside).
+ * In the directory: `index-unreadable`, `index-missing-folder` (manifest.xml lists a backup whose folder
+ * is gone), `index-unlisted` (a backup folder manifest.xml does not list), `index-mismatch` (an entry
+ * disagrees with the folder's bkupInfo.xml), `stray` (a file or folder that is no backup).
+ */
+export type VerifyProblemKind =
+  | 'missing'
+  | 'extra'
+  | 'truncated'
+  | 'altered'
+  | 'manifest-unreadable'
+  | 'manifest-missing'
+  | 'symlink'
+  | 'special'
+  | 'too-large'
+  | 'renamed'
+  | 'index-unreadable'
+  | 'index-missing-folder'
+  | 'index-unlisted'
+  | 'index-mismatch'
+  | 'stray';
+
+/** The stable code of each kind of finding (a CofferError code where one exists). */
+export const VERIFY_PROBLEM_CODES: Record<VerifyProblemKind, string> = {
+  missing: 'INTEGRITY_MISMATCH',
+  extra: 'INTEGRITY_MISMATCH',
+  truncated: 'INTEGRITY_MISMATCH',
+  altered: 'INTEGRITY_MISMATCH',
+  'manifest-unreadable': 'MANIFEST_UNREADABLE',
+  'manifest-missing': 'MANIFEST_MISSING',
+  symlink: 'BACKUP_PATH_ESCAPES',
+  special: 'BACKUP_PATH_ESCAPES',
+  'too-large': 'BACKUP_FILE_TOO_LARGE',
+  renamed: 'BACKUP_FOLDER_MISMATCH',
+  'index-unreadable': 'INDEX_UNREADABLE',
+  'index-missing-folder': 'INDEX_FOLDER_MISSING',
+  'index-unlisted': 'INDEX_FOLDER_UNLISTED',
+  'index-mismatch': 'INDEX_ENTRY_MISMATCH',
+  stray: 'STRAY_ENTRY',
+};
 
 export interface VerifyProblem {
   kind: VerifyProblemKind;
-  /** Path inside the backup, `/`-separated. */
+  /** {@link VERIFY_PROBLEM_CODES} of the kind. */
+  code: string;
+  /** Path inside the backup (or, for directory findings, inside the directory), `/`-separated. */
   path: string;
   detail: string;
 }
@@ -33,136 +79,238 @@ export interface DirectoryVerification {
   path: string;
   ok: boolean;
   backups: BackupVerification[];
-  /** Folders that look like backups but carry no Coffer manifest (e.g. written by GPMC): nothing to check them against. */
+  /**
+   * Backup folders GPMC (or another tool) wrote: no Coffer manifest and no `coffer-*` file, so nothing vouches
+   * for their bytes. Not an error (exit 3 in the CLI); their names and the index are still checked.
+   */
   unverifiable: string[];
+  /** Findings about the directory itself: its index (manifest.xml), stray entries, symlinks. */
+  problems: VerifyProblem[];
 }
 
 export interface VerifyOptions {
   signal?: AbortSignal;
   progress?: ProgressTracker;
+  /**
+   * Top-level files of a backup directory that are its index, not strays (default: GPMC's manifest.xml, which
+   * is also checked against the folders). A provider with its own IndexMaintainer names its file here.
+   */
+  indexFiles?: readonly string[];
 }
 
-/** Re-reads and re-hashes one backup against its integrity manifest. */
+/** The index file GPMC (and Coffer's GPO providers) keep at the top of a backup directory. */
+export const BACKUP_INDEX_FILE = 'manifest.xml';
+const BKUPINFO_FILE = 'bkupInfo.xml';
+/** Integrity manifests list every file of a backup: bounded separately from XML. */
+const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
+
+function problem(kind: VerifyProblemKind, path: string, detail: string): VerifyProblem {
+  return { kind, code: VERIFY_PROBLEM_CODES[kind], path, detail };
+}
+
+function sameId(a: string, b: string): boolean {
+  const norm = (value: string): string => value.trim().replace(/^\{|\}$/g, '').toUpperCase();
+  return norm(a) === norm(b);
+}
+
+/** Re-reads and re-hashes one backup against its integrity manifest; never follows a link, never throws for what it finds. */
 export async function verifyBackup(path: string, options: VerifyOptions = {}): Promise<BackupVerification> {
   const id = path.split(sep).pop() ?? path;
+  const failed = (p: VerifyProblem): BackupVerification => ({ path, id, ok: false, filesChecked: 0, bytesChecked: 0, problems: [p] });
+  let reader: BackupReader;
   let manifest: IntegrityManifest;
   try {
-    manifest = parseIntegrityManifest(await readFile(join(path, INTEGRITY_MANIFEST_NAME), 'utf8'), join(path, INTEGRITY_MANIFEST_NAME));
+    reader = await BackupReader.open(path);
+    const bytes = await reader.readFile(INTEGRITY_MANIFEST_NAME, { maxBytes: MAX_MANIFEST_BYTES });
+    manifest = parseIntegrityManifest(bytes.toString('utf8'), join(path, INTEGRITY_MANIFEST_NAME));
   } catch (error) {
-    return {
-      path,
-      id,
-      ok: false,
-      filesChecked: 0,
-      bytesChecked: 0,
-      problems: [{ kind: 'manifest-unreadable', path: INTEGRITY_MANIFEST_NAME, detail: (error as Error).message }],
-    };
+    const kind = isCofferError(error) && error.code === 'BACKUP_PATH_ESCAPES' ? 'symlink' : isCofferError(error) && error.code === 'BACKUP_FILE_TOO_LARGE' ? 'too-large' : 'manifest-unreadable';
+    return failed(problem(kind, INTEGRITY_MANIFEST_NAME, (error as Error).message));
   }
   const problems: VerifyProblem[] = [];
-  const onDisk = await walk(path);
-  const expectedFiles = new Map(manifest.files.map((file) => [file.path, file]));
-  const expectedDirs = new Set(manifest.directories);
+  if (typeof manifest.id === 'string' && manifest.id !== id) {
+    problems.push(problem('renamed', '', `the folder is named ${id} but its manifest belongs to backup ${manifest.id} (renamed or swapped)`));
+  }
+  const tree = await reader.walk();
+  const onDisk = new Map<string, number>();
+  const onDiskDirs = new Set<string>();
+  for (const entry of tree.entries) {
+    if (entry.kind === 'directory') onDiskDirs.add(entry.path);
+    else if (!(entry.path === INTEGRITY_MANIFEST_NAME || entry.path === LOCK_NAME)) onDisk.set(entry.path, entry.size);
+  }
+  for (const anomaly of tree.anomalies) problems.push(problem(anomaly.kind === 'too-many' ? 'too-large' : anomaly.kind, anomaly.path, anomaly.detail));
+  const anomalous = new Set(tree.anomalies.map((a) => a.path));
+  const expectedFiles = new Set<string>();
   options.progress?.addTotal(manifest.files.length);
   let bytesChecked = 0;
   let filesChecked = 0;
   for (const file of manifest.files) {
     if (options.signal?.aborted) throw cancelledError(path);
-    const absolute = join(path, ...file.path.split('/'));
-    const actual = onDisk.files.get(file.path);
+    expectedFiles.add(file.path);
+    try {
+      checkBackupRelativePath(file.path, path);
+    } catch (error) {
+      problems.push(problem('altered', file.path, `the manifest names a path outside the backup: ${(error as Error).message}`));
+      continue;
+    }
+    const actual = onDisk.get(file.path);
     if (actual === undefined) {
-      problems.push({ kind: 'missing', path: file.path, detail: `expected ${file.size} bytes, file is gone` });
+      if (!anomalous.has(file.path)) problems.push(problem('missing', file.path, `expected ${file.size} bytes, file is gone`));
     } else {
-      const sha256 = await hashFile(absolute);
-      bytesChecked += actual;
-      filesChecked += 1;
-      if (actual < file.size) {
-        problems.push({ kind: 'truncated', path: file.path, detail: `${actual} of ${file.size} bytes` });
-      } else if (actual !== file.size || sha256 !== file.sha256) {
-        problems.push({
-          kind: 'altered',
-          path: file.path,
-          detail: actual !== file.size ? `size ${actual}, expected ${file.size}` : `SHA-256 ${sha256}, expected ${file.sha256}`,
-        });
+      const sha256 = await hashFile(reader, file.path).catch((error: Error) => error);
+      if (sha256 instanceof Error) {
+        problems.push(problem(isCofferError(sha256) && sha256.code === 'BACKUP_FILE_TOO_LARGE' ? 'too-large' : 'symlink', file.path, sha256.message));
+      } else {
+        bytesChecked += actual;
+        filesChecked += 1;
+        if (actual < file.size) {
+          problems.push(problem('truncated', file.path, `${actual} of ${file.size} bytes`));
+        } else if (actual !== file.size || sha256 !== file.sha256) {
+          problems.push(problem('altered', file.path, actual !== file.size ? `size ${actual}, expected ${file.size}` : `SHA-256 ${sha256}, expected ${file.sha256}`));
+        }
       }
     }
     options.progress?.advance(file.path);
   }
-  for (const [file] of onDisk.files) {
-    if (!expectedFiles.has(file)) problems.push({ kind: 'extra', path: file, detail: 'not in the manifest' });
-  }
-  for (const dir of expectedDirs) {
-    if (!onDisk.directories.has(dir)) problems.push({ kind: 'missing', path: `${dir}/`, detail: 'folder is gone' });
-  }
-  for (const dir of onDisk.directories) {
-    if (!expectedDirs.has(dir)) problems.push({ kind: 'extra', path: `${dir}/`, detail: 'folder not in the manifest' });
-  }
-  return {
-    path,
-    id: manifest.id,
-    provider: manifest.provider,
-    kind: manifest.kind,
-    ok: problems.length === 0,
-    filesChecked,
-    bytesChecked,
-    problems,
-  };
+  for (const [file] of onDisk) if (!expectedFiles.has(file)) problems.push(problem('extra', file, 'not in the manifest'));
+  const expectedDirs = new Set(manifest.directories);
+  for (const dir of expectedDirs) if (!onDiskDirs.has(dir) && !anomalous.has(dir)) problems.push(problem('missing', `${dir}/`, 'folder is gone'));
+  for (const dir of onDiskDirs) if (!expectedDirs.has(dir)) problems.push(problem('extra', `${dir}/`, 'folder not in the manifest'));
+  return { path, id: manifest.id, provider: manifest.provider, kind: manifest.kind, ok: problems.length === 0, filesChecked, bytesChecked, problems };
 }
 
 /**
- * Verifies a path that is either one backup (it holds a Coffer manifest) or a backup
- * directory holding several (each sub-folder with a manifest is checked).
+ * Verifies a path that is either one backup (it holds a Coffer manifest) or a backup directory. In a
+ * directory, every entry is looked at without following links: each backup is verified, each folder's name
+ * is checked against the id inside it, manifest.xml's entries are checked against the folders, and every
+ * finding is recorded with a code; one bad backup never stops the others being checked.
  */
 export async function verifyDirectory(path: string, options: VerifyOptions = {}): Promise<DirectoryVerification> {
   const info = await stat(path).catch(() => undefined);
   if (!info?.isDirectory()) throw pathNotFound(path, 'backup directory', 'Name the directory that holds the backups.');
-  if (await isFile(join(path, INTEGRITY_MANIFEST_NAME))) {
+  const top = await lstat(join(path, INTEGRITY_MANIFEST_NAME)).catch(() => undefined);
+  if (top?.isFile()) {
     const single = await verifyBackup(path, options);
-    return { path, ok: single.ok, backups: [single], unverifiable: [] };
+    return { path, ok: single.ok, backups: [single], unverifiable: [], problems: [] };
   }
   const backups: BackupVerification[] = [];
   const unverifiable: string[] = [];
-  // Engine state (staging, old copies) and a writer's lock are not backups.
-  const children = (await readdir(path, { withFileTypes: true })).filter(
-    (d) => d.isDirectory() && !d.name.startsWith(ENGINE_PREFIX) && d.name !== LOCK_NAME,
-  );
-  children.sort((a, b) => (a.name < b.name ? -1 : 1));
+  const problems: VerifyProblem[] = [];
+  /** Folder name → the backup id its bkupInfo.xml gives (GPMC-shaped backups only). */
+  const gpmcFolders = new Map<string, BackupInfoFacts>();
+  const children = (await readdir(path, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
   for (const child of children) {
+    if (options.signal?.aborted) throw cancelledError(path);
+    // Engine state (staging, old copies, journal) and a writer's lock are not backups.
+    if (child.name.startsWith(ENGINE_PREFIX) || child.name === LOCK_NAME) continue;
     const childPath = join(path, child.name);
-    if (await isFile(join(childPath, INTEGRITY_MANIFEST_NAME))) backups.push(await verifyBackup(childPath, options));
-    else unverifiable.push(childPath);
-  }
-  return { path, ok: backups.every((b) => b.ok), backups, unverifiable };
-}
-
-async function walk(root: string): Promise<{ files: Map<string, number>; directories: Set<string> }> {
-  const files = new Map<string, number>();
-  const directories = new Set<string>();
-  const visit = async (dir: string): Promise<void> => {
-    for (const entry of await readdir(dir, { withFileTypes: true })) {
-      const absolute = join(dir, entry.name);
-      const rel = relative(root, absolute).split(sep).join('/');
-      if (dir === root && (entry.name === INTEGRITY_MANIFEST_NAME || entry.name === LOCK_NAME)) continue;
-      if (entry.isDirectory()) {
-        directories.add(rel);
-        await visit(absolute);
-      } else {
-        files.set(rel, (await stat(absolute)).size);
-      }
+    if (child.isSymbolicLink()) {
+      const target = await readlink(childPath).catch(() => '?');
+      const dangling = await stat(childPath).then(() => false, () => true);
+      problems.push(problem('symlink', child.name, `symbolic link to ${target}${dangling ? ' (dangling)' : ''}; never followed`));
+      continue;
     }
-  };
-  await visit(root);
-  return { files, directories };
+    if (child.isFile()) {
+      if (!(options.indexFiles ?? [BACKUP_INDEX_FILE]).includes(child.name)) problems.push(problem('stray', child.name, 'a file that is no backup and no index'));
+      continue;
+    }
+    if (!child.isDirectory()) {
+      problems.push(problem('special', child.name, 'not a plain file or folder'));
+      continue;
+    }
+    try {
+      const facts = await readBackupInfo(childPath);
+      if (facts !== null) gpmcFolders.set(child.name, facts);
+      const manifest = await lstat(join(childPath, INTEGRITY_MANIFEST_NAME)).catch(() => undefined);
+      if (manifest !== undefined) {
+        const verification = await verifyBackup(childPath, options);
+        if (facts !== null && facts.id !== '' && !sameId(facts.id, child.name) && !verification.problems.some((p) => p.kind === 'renamed')) {
+          verification.problems.push(problem('renamed', BKUPINFO_FILE, `the folder is named ${child.name} but ${BKUPINFO_FILE} gives the backup id ${facts.id}`));
+          verification.ok = false;
+        }
+        backups.push(verification);
+      } else if ((await backupOrigin(childPath)) === 'coffer') {
+        backups.push({
+          path: childPath,
+          id: child.name,
+          ok: false,
+          filesChecked: 0,
+          bytesChecked: 0,
+          problems: [problem('manifest-missing', INTEGRITY_MANIFEST_NAME, `Coffer wrote this backup (it holds coffer-* files) but its ${INTEGRITY_MANIFEST_NAME} is gone: incomplete or tampered with`)],
+        });
+      } else if (facts !== null) {
+        unverifiable.push(childPath);
+        if (facts.id !== '' && !sameId(facts.id, child.name)) problems.push(problem('renamed', child.name, `the folder is named ${child.name} but ${BKUPINFO_FILE} gives the backup id ${facts.id}`));
+      } else {
+        problems.push(problem('stray', `${child.name}/`, 'a folder that is no backup (no integrity manifest, no bkupInfo.xml)'));
+      }
+    } catch (error) {
+      problems.push(problem(isCofferError(error) && error.code === 'XML_DOCTYPE_REFUSED' ? 'altered' : 'stray', child.name, (error as Error).message));
+    }
+  }
+  await checkIndex(path, gpmcFolders, problems);
+  return { path, ok: backups.every((b) => b.ok) && problems.length === 0, backups, unverifiable, problems };
 }
 
-async function hashFile(path: string): Promise<string> {
+interface BackupInfoFacts {
+  id: string;
+  fields: Record<string, string>;
+}
+
+/** The fields of a `<BackupInst>` that manifest.xml and bkupInfo.xml must agree on. */
+const INDEX_FIELDS = ['GPOGuid', 'GPODomain', 'GPODisplayName', 'BackupTime', 'ID'] as const;
+
+function instFacts(element: XmlElement): BackupInfoFacts {
+  const fields: Record<string, string> = {};
+  for (const name of INDEX_FIELDS) fields[name] = xmlChildText(element, name);
+  return { id: fields['ID'] ?? '', fields };
+}
+
+/** bkupInfo.xml of a backup folder, read through the safe reader; null when it has none. */
+async function readBackupInfo(folder: string): Promise<BackupInfoFacts | null> {
+  const reader = await BackupReader.open(folder);
+  const bytes = await reader.readOptional(BKUPINFO_FILE, { maxBytes: BACKUP_READ_LIMITS.maxXmlBytes });
+  if (bytes === null) return null;
+  const root = parseXmlDocument(bytes, join(folder, BKUPINFO_FILE));
+  return instFacts(root);
+}
+
+/** manifest.xml against the folders: entries without folders, folders without entries, entries that disagree. */
+async function checkIndex(dir: string, folders: Map<string, BackupInfoFacts>, problems: VerifyProblem[]): Promise<void> {
+  const indexInfo = await lstat(join(dir, BACKUP_INDEX_FILE)).catch(() => undefined);
+  if (indexInfo === undefined) return;
+  let entries: BackupInfoFacts[];
+  try {
+    const reader = await BackupReader.open(dir);
+    const root = parseXmlDocument(await reader.readXml(BACKUP_INDEX_FILE), join(dir, BACKUP_INDEX_FILE));
+    if (root.name !== 'Backups') throw new Error(`the root element is <${root.name}>, not <Backups>`);
+    if (root.text.trim() !== '') throw new Error(`it holds stray text ${JSON.stringify(root.text.trim().slice(0, 40))} between entries`);
+    entries = root.children.filter((e) => e.name === 'BackupInst').map(instFacts);
+  } catch (error) {
+    problems.push(problem('index-unreadable', BACKUP_INDEX_FILE, (error as Error).message));
+    return;
+  }
+  const matched = new Set<string>();
+  for (const entry of entries) {
+    const name = [...folders.keys()].find((folder) => sameId(folder, entry.id));
+    if (name === undefined) {
+      problems.push(problem('index-missing-folder', BACKUP_INDEX_FILE, `lists backup ${entry.id} (${entry.fields['GPODisplayName']}), but no backup folder of that name exists`));
+      continue;
+    }
+    matched.add(name);
+    const facts = folders.get(name)!;
+    const differing = INDEX_FIELDS.filter((field) => field !== 'ID' || facts.fields['ID'] !== '').filter((field) => (field === 'ID' || field === 'GPOGuid' ? !sameId(entry.fields[field]!, facts.fields[field]!) : entry.fields[field] !== facts.fields[field]));
+    if (differing.length > 0) {
+      const detail = differing.map((field) => `${field} ${JSON.stringify(entry.fields[field])} in ${BACKUP_INDEX_FILE}, ${JSON.stringify(facts.fields[field])} in ${name}/${BKUPINFO_FILE}`).join('; ');
+      problems.push(problem('index-mismatch', BACKUP_INDEX_FILE, `the entry of ${entry.id} disagrees with its folder: ${detail}`));
+    }
+  }
+  for (const name of folders.keys()) if (!matched.has(name)) problems.push(problem('index-unlisted', `${name}/`, `a backup folder ${BACKUP_INDEX_FILE} does not list`));
+}
+
+async function hashFile(reader: BackupReader, relative: string): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  const { stream } = await reader.createReadStream(relative);
+  for await (const chunk of stream) hash.update(chunk as Buffer);
   return hash.digest('hex');
-}
-
-async function isFile(path: string): Promise<boolean> {
-  return stat(path).then(
-    (s) => s.isFile(),
-    () => false,
-  );
 }

@@ -16,6 +16,16 @@ export const ErrorCode = {
   Ambiguous: 'AMBIGUOUS',
   IntegrityMismatch: 'INTEGRITY_MISMATCH',
   ManifestMissing: 'MANIFEST_MISSING',
+  /** A path in or named by a backup leaves it (symlink, junction, a file that is not plain): E_ACCESSDENIED. */
+  BackupPathEscapes: 'BACKUP_PATH_ESCAPES',
+  /** A backup names an absolute, drive, UNC or `..` path: ERROR_BAD_PATHNAME. */
+  BackupPathInvalid: 'BACKUP_PATH_INVALID',
+  /** A file (or XML document) of a backup is over Coffer's bound: ERROR_FILE_TOO_LARGE. */
+  BackupFileTooLarge: 'BACKUP_FILE_TOO_LARGE',
+  /** A backup without an integrity manifest, used without `--unverified`: TRUST_E_NOSIGNATURE. */
+  BackupUnverified: 'BACKUP_UNVERIFIED',
+  /** An XML document with a DOCTYPE (entities, external references): ERROR_INVALID_DATA. */
+  XmlDoctypeRefused: 'XML_DOCTYPE_REFUSED',
   UnsupportedOperation: 'UNSUPPORTED_OPERATION',
   ProviderNotFound: 'PROVIDER_NOT_FOUND',
   ProviderLoadFailed: 'PROVIDER_LOAD_FAILED',

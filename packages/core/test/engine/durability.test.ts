@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { open, readFile } from 'node:fs/promises';
+import { open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test, vi } from 'vitest';
 import { BackupDestination, verifyDirectory } from '../../src/index.js';
@@ -46,6 +46,7 @@ describe('large streamed files', () => {
     const probe = await open(join(dir, 'probe'), 'w');
     const fileHandle = Object.getPrototypeOf(probe) as { datasync(): Promise<void> };
     await probe.close();
+    await rm(join(dir, 'probe'));
     const datasync = vi.spyOn(fileHandle, 'datasync');
     const chunk = randomBytes(1 << 20);
     const chunks = 40;

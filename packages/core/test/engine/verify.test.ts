@@ -1,4 +1,4 @@
-import { appendFile, mkdir, open as openFile, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, open as openFile, readFile, rename, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { BackupDestination, verifyBackup, verifyDirectory } from '../../src/index.js';
@@ -37,7 +37,7 @@ describe('verify', () => {
 
   test('catches a truncated file', async () => {
     await truncate(join(backup, 'a.txt'), 5);
-    expect((await verifyBackup(backup)).problems).toEqual([{ kind: 'truncated', path: 'a.txt', detail: '5 of 17 bytes' }]);
+    expect((await verifyBackup(backup)).problems).toEqual([{ kind: 'truncated', code: 'INTEGRITY_MISMATCH', path: 'a.txt', detail: '5 of 17 bytes' }]);
   });
 
   test('catches a grown file as altered', async () => {
@@ -75,16 +75,76 @@ describe('verify', () => {
     expect(result.problems[0]?.kind).toBe('manifest-unreadable');
   });
 
-  test('a directory of backups verifies each and lists folders it cannot check', async () => {
-    await mkdir(join(dir, '{GPMC-WRITTEN}'));
-    await writeFile(join(dir, 'manifest.xml'), '<Backups/>');
+  test('a directory of backups verifies each and lists GPMC-written folders it cannot check', async () => {
+    await mkdir(join(dir, GPMC_ID));
+    await writeFile(join(dir, GPMC_ID, 'bkupInfo.xml'), backupInst(GPMC_ID, 'Written by GPMC'));
+    await writeFile(join(dir, 'manifest.xml'), `<Backups>${backupInst(GPMC_ID, 'Written by GPMC')}</Backups>`);
     let result = await verifyDirectory(dir);
-    expect(result.ok).toBe(true);
+    expect(result).toMatchObject({ ok: true, problems: [] });
     expect(result.backups.map((b) => b.id)).toEqual(['B1']);
-    expect(result.unverifiable).toEqual([join(dir, '{GPMC-WRITTEN}')]);
+    expect(result.unverifiable).toEqual([join(dir, GPMC_ID)]);
     await writeFile(join(backup, 'a.txt'), (await readFile(join(backup, 'a.txt'), 'utf8')).toUpperCase());
     result = await verifyDirectory(dir);
     expect(result.ok).toBe(false);
+  });
+});
+
+const GPMC_ID = '{6A0F3C1E-5B2D-4C8E-9F10-2B3C4D5E6F70}';
+const OTHER_ID = '{0B1C2D3E-4F50-4A6B-8C7D-9E0F1A2B3C4D}';
+function backupInst(id: string, name: string): string {
+  return `<BackupInst><GPOGuid><![CDATA[{11111111-2222-3333-4444-555555555555}]]></GPOGuid><GPODomain><![CDATA[corp.example]]></GPODomain><BackupTime><![CDATA[2026-11-21T23:00:00]]></BackupTime><ID><![CDATA[${id}]]></ID><GPODisplayName><![CDATA[${name}]]></GPODisplayName></BackupInst>`;
+}
+
+describe('verify checks the directory, not only each backup', () => {
+  test('a folder renamed away from the id inside it, and the index entry left without a folder', async () => {
+    await writeFile(join(dir, 'manifest.xml'), `<Backups>${backupInst(GPMC_ID, 'P')}</Backups>`);
+    await mkdir(join(dir, OTHER_ID));
+    await writeFile(join(dir, OTHER_ID, 'bkupInfo.xml'), backupInst(GPMC_ID, 'P'));
+    const result = await verifyDirectory(dir);
+    expect(result.ok).toBe(false);
+    expect(result.problems.map((p) => p.code).sort()).toEqual(['BACKUP_FOLDER_MISMATCH', 'INDEX_FOLDER_MISSING', 'INDEX_FOLDER_UNLISTED']);
+  });
+
+  test('an edited index entry, a stray file, a Coffer backup without its manifest and a dangling symlink are each a finding; every backup is still checked', async () => {
+    await mkdir(join(dir, GPMC_ID));
+    await writeFile(join(dir, GPMC_ID, 'bkupInfo.xml'), backupInst(GPMC_ID, 'Baseline'));
+    await writeFile(join(dir, 'manifest.xml'), `<Backups>${backupInst(GPMC_ID, 'Baselinf')}</Backups>`);
+    await writeFile(join(dir, 'notes.txt'), 'x');
+    await symlink(join(dir, 'nowhere'), join(dir, 'dangling'));
+    await mkdir(join(dir, 'B2'));
+    await writeFile(join(dir, 'B2', 'coffer-gpo-extras.json'), '{}');
+    const result = await verifyDirectory(dir);
+    expect(result.problems.map((p) => p.code).sort()).toEqual(['BACKUP_PATH_ESCAPES', 'INDEX_ENTRY_MISMATCH', 'STRAY_ENTRY']);
+    expect(result.backups.map((b) => [b.id, b.ok, b.problems[0]?.code])).toEqual([
+      ['B1', true, undefined],
+      ['B2', false, 'MANIFEST_MISSING'],
+    ]);
+  });
+
+  test('two swapped Coffer backups are both reported as renamed', async () => {
+    const destination = await BackupDestination.open(dir, { providerId: 'test' });
+    const entry = await destination.stage('B2', { kind: 'k' });
+    await entry.writeFile('a.txt', 'other');
+    await destination.commit([entry]);
+    await destination.close();
+    await rename(join(dir, 'B1'), join(dir, 'swap'));
+    await rename(join(dir, 'B2'), join(dir, 'B1'));
+    await rename(join(dir, 'swap'), join(dir, 'B2'));
+    const result = await verifyDirectory(dir);
+    expect(result.backups.map((b) => b.problems.map((p) => p.code))).toEqual([['BACKUP_FOLDER_MISMATCH'], ['BACKUP_FOLDER_MISMATCH']]);
+  });
+
+  test('a symlink inside a backup is reported and never followed', async () => {
+    await rm(join(backup, 'sub', 'b.bin'));
+    await symlink('/etc/passwd', join(backup, 'sub', 'b.bin'));
+    const result = await verifyBackup(backup);
+    expect(result.problems).toEqual([expect.objectContaining({ kind: 'symlink', code: 'BACKUP_PATH_ESCAPES', path: 'sub/b.bin' })]);
+  });
+
+  test('an index with a DOCTYPE is unreadable, not expanded', async () => {
+    await writeFile(join(dir, 'manifest.xml'), '<!DOCTYPE x [<!ENTITY a "aaaa">]><Backups>&a;</Backups>');
+    const result = await verifyDirectory(dir);
+    expect(result.problems).toEqual([expect.objectContaining({ code: 'INDEX_UNREADABLE', detail: expect.stringMatching(/DOCTYPE/) })]);
   });
 });
 

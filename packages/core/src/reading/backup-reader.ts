@@ -1,0 +1,314 @@
+/**
+ * The one way Coffer reads a backup back: restore, import, list and verify all go through here.
+ *
+ * A backup folder is untrusted input. Anyone who can write to the backup share can plant a symlink
+ * (`DomainSysvol/GPO -> /root`), a `..` or drive path in Backup.xml, a sparse 1 TiB file, or an XML
+ * document with a DOCTYPE. Restore then writes what it read into a live domain, with the rights of a
+ * domain admin. So: every path is resolved inside the backup's root, component by component with lstat
+ * (a symlink or junction anywhere is refused, not followed), files are opened with O_NOFOLLOW and the
+ * opened descriptor is checked to still be inside the root, sizes are bounded before anything is read
+ * into memory, and XML with a DOCTYPE is refused before any parser sees it.
+ */
+import { constants, createReadStream, type ReadStream, type Stats } from 'node:fs';
+import { lstat, open, readdir, readlink, realpath } from 'node:fs/promises';
+import { isAbsolute, join, sep } from 'node:path';
+import { CofferError, ErrorCode, toCofferError } from '../errors/coffer-error.js';
+import { HRESULT } from '../errors/hresult.js';
+
+/** Bounds on what is read from a backup into memory. Files streamed to their target are bounded by {@link BACKUP_READ_LIMITS.maxFileBytes}. */
+export const BACKUP_READ_LIMITS = {
+  /** Any one file of a backup. A GPT's largest real files (ADMX-era registry.pol, scripts) are a few MiB. */
+  maxFileBytes: 256 * 1024 * 1024,
+  /** Any XML document Coffer parses (Backup.xml of a GPO with thousands of settings is under 2 MiB). */
+  maxXmlBytes: 16 * 1024 * 1024,
+  /** Entries one walk visits, so a folder bomb cannot exhaust memory. */
+  maxEntries: 200_000,
+  /** Folder depth one walk descends. */
+  maxDepth: 64,
+} as const;
+
+/** A path inside a backup: `/`-separated, relative, no `.`/`..`, no drive, no UNC, no NUL. Throws BACKUP_PATH_INVALID. */
+export function checkBackupRelativePath(path: string, root?: string): string[] {
+  const where = root === undefined ? path : `${root} (${path})`;
+  const refuse = (why: string): CofferError =>
+    new CofferError(ErrorCode.BackupPathInvalid, `The backup names the path ${JSON.stringify(path)}, which ${why}. Nothing was read from it.`, {
+      hresult: HRESULT.ERROR_BAD_PATHNAME,
+      object: where,
+      hint: 'The backup was edited to point outside itself; do not restore it.',
+    });
+  if (path.includes('\0')) throw refuse('contains a NUL character');
+  if (/^[A-Za-z]:/.test(path)) throw refuse('is a drive path');
+  if (/^[\\/]/.test(path) || isAbsolute(path)) throw refuse('is absolute (or a \\\\server share)');
+  const parts = path.split(/[\\/]+/).filter((part) => part !== '');
+  if (parts.some((part) => part === '..' || part === '.')) throw refuse('climbs out with ".."');
+  if (parts.some((part) => /[:]/.test(part))) throw refuse('names an alternate data stream or device');
+  return parts;
+}
+
+export type BackupEntryKind = 'file' | 'directory';
+
+export interface BackupTreeEntry {
+  /** `/`-separated, relative to the walked folder. */
+  path: string;
+  kind: BackupEntryKind;
+  size: number;
+}
+
+/** Something in a backup tree that is not a plain file or folder: refused by restore, reported by verify. */
+export interface BackupTreeAnomaly {
+  path: string;
+  kind: 'symlink' | 'special' | 'too-large' | 'too-many';
+  detail: string;
+}
+
+export interface BackupTree {
+  entries: BackupTreeEntry[];
+  anomalies: BackupTreeAnomaly[];
+}
+
+export interface ReadOptions {
+  /** Refuse (BACKUP_FILE_TOO_LARGE) a file larger than this; default {@link BACKUP_READ_LIMITS.maxFileBytes}. */
+  maxBytes?: number;
+}
+
+/**
+ * A backup folder opened for reading. `root` is the real path of the folder the user named (the user may
+ * reach it through a symlink of their own); nothing below it may be a symlink.
+ */
+export class BackupReader {
+  /** The folder as named. */
+  readonly folder: string;
+  /** Its real path. */
+  readonly root: string;
+
+  private constructor(folder: string, root: string) {
+    this.folder = folder;
+    this.root = root;
+  }
+
+  static async open(folder: string): Promise<BackupReader> {
+    let root: string;
+    try {
+      root = await realpath(folder);
+    } catch (error) {
+      throw toCofferError(error, folder);
+    }
+    const info = await lstat(root);
+    if (!info.isDirectory()) {
+      throw new CofferError(ErrorCode.NotADirectory, `${folder} is not a backup folder.`, { hresult: HRESULT.ERROR_DIRECTORY, object: folder });
+    }
+    return new BackupReader(folder, root);
+  }
+
+  /** The absolute path of `relative`, after its text is checked (nothing on disk is looked at). */
+  pathOf(relative: string): string {
+    const parts = checkBackupRelativePath(relative, this.folder);
+    return parts.length === 0 ? this.root : join(this.root, ...parts);
+  }
+
+  /**
+   * lstat of `relative`, every component checked: a symlink (or junction, which Node reports as one) anywhere
+   * on the way is BACKUP_PATH_ESCAPES. Null when it does not exist.
+   */
+  async lstat(relative: string): Promise<Stats | null> {
+    const parts = checkBackupRelativePath(relative, this.folder);
+    let current = this.root;
+    let info: Stats | null = null;
+    for (let i = 0; i < parts.length; i++) {
+      current = join(current, parts[i]!);
+      try {
+        info = await lstat(current);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+        throw toCofferError(error, current);
+      }
+      if (info.isSymbolicLink()) throw escapes(this.folder, parts.slice(0, i + 1).join('/'), 'is a symbolic link (or junction)');
+      if (i < parts.length - 1 && !info.isDirectory()) return null;
+    }
+    return parts.length === 0 ? lstat(this.root) : info;
+  }
+
+  /** Whether `relative` is a plain file (a symlink on the way is refused, not followed). */
+  async isFile(relative: string): Promise<boolean> {
+    return (await this.lstat(relative))?.isFile() ?? false;
+  }
+
+  async isDirectory(relative: string): Promise<boolean> {
+    return (await this.lstat(relative))?.isDirectory() ?? false;
+  }
+
+  /**
+   * Opens a plain file inside the backup: components checked, O_NOFOLLOW on the last one, the descriptor's
+   * real path checked to be inside the root (closing the race between the check and the open), its size
+   * bounded. The caller closes the handle.
+   */
+  async openFile(relative: string, options: ReadOptions = {}): Promise<{ handle: import('node:fs/promises').FileHandle; size: number; path: string }> {
+    const info = await this.lstat(relative);
+    const path = this.pathOf(relative);
+    if (info === null) throw missing(this.folder, relative, path);
+    if (!info.isFile()) throw escapes(this.folder, relative, 'is not a plain file');
+    let handle;
+    try {
+      handle = await open(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw escapes(this.folder, relative, 'became a symbolic link');
+      throw toCofferError(error, path);
+    }
+    try {
+      const opened = await handle.stat();
+      if (!opened.isFile()) throw escapes(this.folder, relative, 'is not a plain file');
+      const real = await readlink(`/proc/self/fd/${handle.fd}`).catch(() => null);
+      if (real !== null && real !== path && !real.startsWith(this.root + sep)) throw escapes(this.folder, relative, `resolves to ${real}, outside the backup`);
+      const max = options.maxBytes ?? BACKUP_READ_LIMITS.maxFileBytes;
+      if (opened.size > max) throw tooLarge(this.folder, relative, opened.size, max);
+      return { handle, size: opened.size, path };
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+  }
+
+  /** A whole file, bounded. */
+  async readFile(relative: string, options: ReadOptions = {}): Promise<Buffer> {
+    const { handle, size, path } = await this.openFile(relative, options);
+    try {
+      const buffer = Buffer.alloc(size);
+      let offset = 0;
+      while (offset < size) {
+        const { bytesRead } = await handle.read(buffer, offset, size - offset, offset);
+        if (bytesRead === 0) break;
+        offset += bytesRead;
+      }
+      // A file that grew after the size check is read only up to its bound.
+      return offset === size ? buffer : buffer.subarray(0, offset);
+    } catch (error) {
+      throw toCofferError(error, path);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** The file if it exists (null otherwise); every other refusal still throws. */
+  async readOptional(relative: string, options: ReadOptions = {}): Promise<Buffer | null> {
+    if ((await this.lstat(relative)) === null) return null;
+    return this.readFile(relative, options);
+  }
+
+  /** An XML document, bounded by {@link BACKUP_READ_LIMITS.maxXmlBytes}; its DOCTYPE is refused by the parsers (see {@link refuseXmlDoctype}). */
+  async readXml(relative: string): Promise<Buffer> {
+    return this.readFile(relative, { maxBytes: BACKUP_READ_LIMITS.maxXmlBytes });
+  }
+
+  /** A stream over a checked, opened file (for content copied on to its target without being held in memory). */
+  async createReadStream(relative: string, options: ReadOptions = {}): Promise<{ stream: ReadStream; size: number }> {
+    const { handle, size } = await this.openFile(relative, options);
+    // The stream reads from the descriptor already checked, never re-opens the path; it stops at the checked size.
+    const stream = createReadStream('', { fd: handle, start: 0, ...(size === 0 ? {} : { end: size - 1 }) }) as ReadStream;
+    return { stream, size };
+  }
+
+  /**
+   * Every file and folder below `relative` (parents first, names sorted by code unit), never following a
+   * symlink. Symlinks, sockets, devices and files over the bound are returned as anomalies, not entries.
+   */
+  async walk(relative = '', options: ReadOptions = {}): Promise<BackupTree> {
+    const entries: BackupTreeEntry[] = [];
+    const anomalies: BackupTreeAnomaly[] = [];
+    const max = options.maxBytes ?? BACKUP_READ_LIMITS.maxFileBytes;
+    const start = await this.lstat(relative);
+    if (start === null || !start.isDirectory()) return { entries, anomalies };
+    const base = this.pathOf(relative);
+    const visit = async (dir: string, prefix: string, depth: number): Promise<void> => {
+      if (depth > BACKUP_READ_LIMITS.maxDepth) {
+        anomalies.push({ path: prefix, kind: 'too-many', detail: `deeper than ${BACKUP_READ_LIMITS.maxDepth} folders` });
+        return;
+      }
+      const names = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      for (const entry of names) {
+        const path = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
+        if (entries.length + anomalies.length >= BACKUP_READ_LIMITS.maxEntries) {
+          anomalies.push({ path, kind: 'too-many', detail: `more than ${BACKUP_READ_LIMITS.maxEntries} entries` });
+          return;
+        }
+        const absolute = join(dir, entry.name);
+        const info = await lstat(absolute).catch(() => null);
+        if (info === null) continue;
+        if (info.isSymbolicLink()) {
+          const target = await readlink(absolute).catch(() => '?');
+          anomalies.push({ path, kind: 'symlink', detail: `symbolic link to ${target}` });
+        } else if (info.isDirectory()) {
+          entries.push({ path, kind: 'directory', size: 0 });
+          await visit(absolute, path, depth + 1);
+        } else if (info.isFile()) {
+          if (info.size > max) anomalies.push({ path, kind: 'too-large', detail: `${info.size} bytes, over the bound of ${max}` });
+          else entries.push({ path, kind: 'file', size: info.size });
+        } else {
+          anomalies.push({ path, kind: 'special', detail: 'not a plain file or folder (socket, device or FIFO)' });
+        }
+      }
+    };
+    await visit(base, '', 0);
+    return { entries, anomalies };
+  }
+
+  /** Throws the anomaly's refusal (BACKUP_PATH_ESCAPES, BACKUP_FILE_TOO_LARGE...) when the tree holds any. */
+  refuseAnomalies(tree: BackupTree, under = ''): void {
+    const first = tree.anomalies[0];
+    if (first === undefined) return;
+    const path = under === '' ? first.path : `${under}/${first.path}`;
+    if (first.kind === 'too-large') throw tooLargeText(this.folder, path, first.detail);
+    throw escapes(this.folder, path, first.detail);
+  }
+}
+
+function escapes(folder: string, relative: string, why: string): CofferError {
+  return new CofferError(ErrorCode.BackupPathEscapes, `${relative} in the backup ${folder} ${why}; Coffer does not follow links out of a backup. Nothing was restored.`, {
+    hresult: HRESULT.E_ACCESSDENIED,
+    object: join(folder, ...relative.split('/')),
+    hint: 'Someone changed the backup after it was written; restore from another backup.',
+  });
+}
+
+function tooLarge(folder: string, relative: string, size: number, max: number): CofferError {
+  return tooLargeText(folder, relative, `${size} bytes, over the bound of ${max}`);
+}
+
+function tooLargeText(folder: string, relative: string, detail: string): CofferError {
+  return new CofferError(ErrorCode.BackupFileTooLarge, `${relative} in the backup ${folder} is too large to be part of a backup (${detail}). Nothing was read from it.`, {
+    hresult: HRESULT.ERROR_FILE_TOO_LARGE,
+    object: join(folder, ...relative.split('/')),
+    hint: 'The file was replaced or padded after the backup was written; restore from another backup.',
+  });
+}
+
+function missing(folder: string, relative: string, path: string): CofferError {
+  return new CofferError(ErrorCode.IntegrityMismatch, `The backup ${folder} has no ${relative}. Nothing was restored.`, {
+    hresult: HRESULT.ERROR_FILE_CORRUPT,
+    object: path,
+    hint: 'The backup is incomplete; restore from another backup.',
+  });
+}
+
+/**
+ * Every XML document Coffer parses passes through here first. A DOCTYPE is never part of a file Coffer or
+ * GPMC writes, and it is how entity expansion (billion laughs) and external entities (file:///etc/shadow)
+ * get in: refused outright (XML_DOCTYPE_REFUSED), whatever the parser behind would have done with it.
+ * Also refuses text over the XML bound. Returns the text unchanged.
+ */
+export function refuseXmlDoctype(text: string, what: string): string {
+  if (text.length > BACKUP_READ_LIMITS.maxXmlBytes) {
+    throw new CofferError(ErrorCode.BackupFileTooLarge, `${what} is ${text.length} characters, over the bound of ${BACKUP_READ_LIMITS.maxXmlBytes} for an XML document.`, {
+      hresult: HRESULT.ERROR_FILE_TOO_LARGE,
+      object: what,
+    });
+  }
+  if (/<!DOCTYPE/i.test(text) || /<!ENTITY/i.test(text)) {
+    throw new CofferError(ErrorCode.XmlDoctypeRefused, `${what} carries a DOCTYPE (document type or entity declarations), which no file Coffer reads may have; it was not parsed.`, {
+      hresult: HRESULT.ERROR_INVALID_DATA,
+      object: what,
+      hint: 'The file was edited, possibly to read files or exhaust memory through XML entities; do not use it.',
+    });
+  }
+  return text;
+}
