@@ -1,22 +1,31 @@
 /**
- * An example third-party provider: backs up one folder into a Coffer backup directory.
- * It uses only @coffer/core's public API, the way a provider from npm would.
+ * An example third-party provider: backs up one folder into a Coffer backup directory, lists those backups and
+ * restores one into an empty folder. It uses only @coffer/core's public API, the way a provider from npm would,
+ * and leaves everything that makes a backup safe to core's engine: the lock on the destination, staging, the
+ * integrity manifest, the atomic commit and clean-up after a cancel or a crash.
  */
 import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, readFile, readdir, stat } from 'node:fs/promises';
-import { basename, join, relative, resolve, sep } from 'node:path';
+import { copyFile, mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import {
   BackupDestination,
   CofferError,
+  ENGINE_PREFIX,
   ErrorCode,
   HRESULT,
   INTEGRITY_MANIFEST_NAME,
   defineProvider,
+  invalidArgument,
   parseIntegrityManifest,
   pathNotFound,
+  verifyBackup,
   z,
   type BackupListing,
+  type OperationContext,
 } from '@coffer/core';
+
+const PROVIDER_ID = 'directory';
+const KIND = 'directory';
 
 const backupOptions = z.object({
   source: z.string().min(1).describe('The folder to back up.'),
@@ -24,32 +33,42 @@ const backupOptions = z.object({
 
 const restoreOptions = z.object({
   target: z.string().min(1).describe('An existing, empty folder to restore into.'),
-  backupId: z.string().optional().describe('Which backup to restore (default: the newest).'),
+  backupId: z.string().min(1).optional().describe('Which backup to restore (default: the newest).'),
 });
-
-const PROVIDER_ID = 'directory';
 
 export default defineProvider({
   specificationVersion: 1,
   id: PROVIDER_ID,
   displayName: 'Plain folder',
-  description: 'Backs up the files of one folder, byte for byte.',
+  description: 'Backs up the files and folders of one folder, byte for byte.',
   capabilities: { backup: true, restore: true, list: true },
   options: backupOptions,
   restoreOptions,
 
-  async backup({ destination, options }, context) {
+  async backup({ destination, comment, options }, context) {
     const source = resolve(options.source);
     const info = await stat(source).catch(() => undefined);
     if (!info?.isDirectory()) throw pathNotFound(source, 'source folder', 'Name an existing folder with --source.');
-    const files = await listFiles(source);
-    context.progress.phase('copying', files.length + 1);
+    if (isInside(resolve(destination), source)) {
+      // Each run would copy the earlier backups (and its own lock file) again: refuse before writing anything.
+      throw invalidArgument(`The destination ${destination} lies inside the folder it would back up (${source}).`, {
+        object: destination,
+        hint: 'Back up into a folder outside the source.',
+      });
+    }
+    const tree = await walk(source, context);
+    context.progress.phase('copying', tree.files.length + 1);
     const target = await BackupDestination.open(destination, { providerId: PROVIDER_ID, signal: context.signal });
     try {
-      const id = `${basename(source)}-${new Date().toISOString().replaceAll(':', '').replace(/\..*/, '')}-${Math.random().toString(36).slice(2, 6)}`;
-      const entry = await target.stage(id, { kind: 'directory', metadata: { source } });
+      // Unique and sortable; a clash (two runs in the same second drawing the same suffix) fails at commit, never overwrites.
+      const stamp = new Date().toISOString().replaceAll(':', '').replace(/\..*/, '');
+      const id = `${basename(source) || 'root'}-${stamp}-${Math.random().toString(36).slice(2, 6)}`;
+      // The comment goes into the integrity manifest's metadata: core's manifest has no field of its own for it.
+      const metadata = { source, ...(comment === undefined ? {} : { comment }) };
+      const entry = await target.stage(id, { kind: KIND, metadata });
+      for (const folder of tree.emptyFolders) await entry.mkdir(folder);
       let bytes = 0;
-      for (const file of files) {
+      for (const file of tree.files) {
         context.throwIfCancelled();
         const written = await entry.writeFile(file, createReadStream(join(source, ...file.split('/'))));
         bytes += written.size;
@@ -58,32 +77,21 @@ export default defineProvider({
       const [committed] = await target.commit([entry]);
       context.progress.advance(id);
       return {
-        backups: [{ id, path: committed!.path, kind: 'directory', objectId: source, objectName: basename(source) }],
-        counts: { files: files.length, bytes },
+        backups: [{ id, path: committed!.path, kind: KIND, objectId: source, objectName: basename(source) }],
+        counts: { files: tree.files.length, folders: tree.folders, bytes },
       };
     } finally {
+      // Removes the staging folder if we did not get to commit (error or cancel) and releases the lock.
       await target.close();
     }
   },
 
-  async list({ source, query }) {
-    const listings: BackupListing[] = [];
-    for (const name of await readdir(source)) {
-      const manifestText = await readFile(join(source, name, INTEGRITY_MANIFEST_NAME), 'utf8').catch(() => undefined);
-      if (manifestText === undefined) continue;
-      const manifest = parseIntegrityManifest(manifestText, name);
-      if (manifest.provider !== PROVIDER_ID) continue;
-      const origin = String(manifest.metadata?.source ?? '');
-      if (query && !`${name} ${origin}`.toLowerCase().includes(query.toLowerCase())) continue;
-      listings.push({ id: name, path: join(source, name), kind: 'directory', objectId: origin, objectName: basename(origin), createdAt: manifest.createdAt });
-    }
-    return listings.sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
-  },
+  list: ({ source, query }, context) => listBackups(source, query, context),
 
   async restore({ source, options }, context) {
     const target = resolve(options.target);
     const info = await stat(target).catch(() => undefined);
-    if (!info?.isDirectory()) throw pathNotFound(target, 'restore target folder');
+    if (!info?.isDirectory()) throw pathNotFound(target, 'restore target folder', 'Create an empty folder and name it with --target.');
     if ((await readdir(target)).length > 0) {
       throw new CofferError(ErrorCode.AlreadyExists, `The restore target ${target} is not empty.`, {
         hresult: HRESULT.ERROR_ALREADY_EXISTS,
@@ -91,36 +99,124 @@ export default defineProvider({
         hint: 'Restore into an empty folder so nothing is overwritten.',
       });
     }
-    const backups = await this.list!({ source }, context);
+    const backups = await listBackups(source, undefined, context);
     const chosen = options.backupId ? backups.find((b) => b.id === options.backupId) : backups[0];
     if (!chosen) {
-      throw new CofferError(ErrorCode.NotFound, `No folder backup ${options.backupId ?? ''} in ${source}.`, {
+      const which = options.backupId ? `folder backup ${options.backupId}` : 'folder backup';
+      throw new CofferError(ErrorCode.NotFound, `No ${which} in ${source}.`, {
         hresult: HRESULT.ERROR_NOT_FOUND,
         object: source,
+        hint: 'coffer list shows the backups there.',
+      });
+    }
+    // Re-hash the backup against its manifest first: a damaged backup is refused rather than restored half right.
+    // This also guards the copy below: every manifest path was found as a regular file inside the backup folder.
+    const verification = await verifyBackup(chosen.path, { signal: context.signal });
+    if (!verification.ok) {
+      const problems = verification.problems.map((p) => `${p.kind} ${p.path}`).join(', ');
+      throw new CofferError(ErrorCode.IntegrityMismatch, `The backup ${chosen.id} is damaged: ${problems}.`, {
+        object: chosen.path,
+        hint: 'Restore another backup (--backup-id); coffer verify lists what is wrong.',
       });
     }
     const manifest = parseIntegrityManifest(await readFile(join(chosen.path, INTEGRITY_MANIFEST_NAME), 'utf8'), chosen.id);
-    context.progress.phase('restoring', manifest.files.length);
-    for (const file of manifest.files) {
-      context.throwIfCancelled();
-      const to = join(target, ...file.path.split('/'));
-      await mkdir(resolve(to, '..'), { recursive: true });
-      await copyFile(join(chosen.path, ...file.path.split('/')), to);
-      context.progress.advance(file.path);
+    context.progress.phase('restoring', manifest.files.length + manifest.directories.length);
+    try {
+      for (const folder of manifest.directories) {
+        await mkdir(join(target, ...folder.split('/')), { recursive: true });
+        context.progress.advance(`${folder}/`);
+      }
+      for (const file of manifest.files) {
+        context.throwIfCancelled();
+        const to = join(target, ...file.path.split('/'));
+        await mkdir(resolve(to, '..'), { recursive: true });
+        await copyFile(join(chosen.path, ...file.path.split('/')), to);
+        context.progress.advance(file.path);
+      }
+    } catch (error) {
+      // The target was empty when we started: empty it again, so a cancelled or failed restore leaves no half copy.
+      for (const name of await readdir(target)) await rm(join(target, name), { recursive: true, force: true });
+      throw error;
     }
-    return { restored: [{ kind: 'directory', objectId: String(manifest.metadata?.source ?? ''), fromBackupId: chosen.id }], counts: { files: manifest.files.length } };
+    return {
+      restored: [{ kind: KIND, objectId: chosen.objectId ?? '', objectName: chosen.objectName ?? '', fromBackupId: chosen.id }],
+      counts: { files: manifest.files.length, folders: manifest.directories.length },
+    };
   },
 });
 
-async function listFiles(root: string): Promise<string[]> {
-  const out: string[] = [];
-  const visit = async (dir: string) => {
-    for (const entry of await readdir(dir, { withFileTypes: true })) {
+/** This provider's backups in a directory, newest first. Unreadable manifests are reported, not fatal. */
+async function listBackups(source: string, query: string | undefined, context: OperationContext): Promise<BackupListing[]> {
+  const listings: BackupListing[] = [];
+  for (const entry of await readdir(source, { withFileTypes: true })) {
+    // Staging folders of a run in progress already hold a manifest: only committed backups count.
+    if (!entry.isDirectory() || entry.name.startsWith(ENGINE_PREFIX)) continue;
+    const manifestPath = join(source, entry.name, INTEGRITY_MANIFEST_NAME);
+    const text = await readFile(manifestPath, 'utf8').catch(() => undefined);
+    if (text === undefined) continue; // not a Coffer backup (another tool's folder)
+    let manifest;
+    try {
+      manifest = parseIntegrityManifest(text, manifestPath);
+    } catch (error) {
+      context.report({ severity: 'warning', code: 'MANIFEST_UNREADABLE', message: (error as Error).message, object: manifestPath });
+      continue;
+    }
+    if (manifest.provider !== PROVIDER_ID) continue;
+    const origin = String(manifest.metadata?.source ?? '');
+    const comment = manifest.metadata?.comment;
+    if (query && !`${entry.name} ${origin}`.toLowerCase().includes(query.toLowerCase())) continue;
+    listings.push({
+      id: entry.name,
+      path: join(source, entry.name),
+      kind: manifest.kind,
+      objectId: origin,
+      objectName: basename(origin),
+      createdAt: manifest.createdAt,
+      ...(comment === undefined ? {} : { comment: String(comment) }),
+      details: { files: manifest.files.length },
+    });
+  }
+  return listings.sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
+}
+
+/**
+ * The regular files (and the empty folders, which a restore must recreate) under `root`, as `/`-separated paths.
+ * Anything else (symbolic links, sockets, devices) is not copied, and each one is reported as a warning so the
+ * backup never drops it silently.
+ */
+async function walk(root: string, context: OperationContext): Promise<{ files: string[]; emptyFolders: string[]; folders: number }> {
+  const files: string[] = [];
+  const emptyFolders: string[] = [];
+  let folders = 0;
+  const visit = async (dir: string): Promise<void> => {
+    const entries = await readdir(dir, { withFileTypes: true });
+    if (entries.length === 0 && dir !== root) emptyFolders.push(toBackupPath(root, dir));
+    for (const entry of entries) {
       const absolute = join(dir, entry.name);
-      if (entry.isDirectory()) await visit(absolute);
-      else if (entry.isFile()) out.push(relative(root, absolute).split(sep).join('/'));
+      if (entry.isDirectory()) {
+        folders += 1;
+        await visit(absolute);
+      }
+      else if (entry.isFile()) files.push(toBackupPath(root, absolute));
+      else {
+        context.report({
+          severity: 'warning',
+          code: 'NOT_A_REGULAR_FILE',
+          message: `Skipped ${toBackupPath(root, absolute)}: only regular files and folders are backed up.`,
+          object: absolute,
+        });
+      }
     }
   };
   await visit(root);
-  return out.sort();
+  return { files: files.sort(), emptyFolders: emptyFolders.sort(), folders };
+}
+
+function toBackupPath(root: string, absolute: string): string {
+  return relative(root, absolute).split(sep).join('/');
+}
+
+function isInside(path: string, folder: string): boolean {
+  const rel = relative(folder, path);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 }
