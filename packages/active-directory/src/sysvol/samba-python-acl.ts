@@ -13,8 +13,9 @@ import { runTool } from './run-tool.js';
 const BINDINGS_MISSING = 3;
 
 /**
- * Arguments: address, share, path (`\`-separated), domain SID, auth file; the SDDL comes on stdin so it never
- * shows in a process listing. An SMB failure is printed as its NT_STATUS name, which smbFailure understands.
+ * Arguments: address, share, path (`\`-separated), domain SID, user, domain. stdin carries the password on its first
+ * line, then the SDDL: neither is ever in a file, in argv or in the environment, so neither shows in a process
+ * listing or /proc/<pid>/environ. An SMB failure is printed as its NT_STATUS name, which smbFailure understands.
  */
 const SET_ACL_SCRIPT = `
 import sys
@@ -25,14 +26,18 @@ try:
     from samba.samba3 import param as s3param
 except ImportError:
     sys.exit(${BINDINGS_MISSING})
-address, share, path, domain_sid, auth_file = sys.argv[1:6]
+address, share, path, domain_sid, user, domain = sys.argv[1:7]
+# The first line is the password (Coffer always ends it with a line break; a password holds none).
+password = sys.stdin.readline()[:-1]
 sddl = sys.stdin.read().strip()
 lp = param.LoadParm()
 s3_lp = s3param.get_context()
 s3_lp.load_default()
 creds = credentials.Credentials()
 creds.guess(lp)
-creds.parse_file(auth_file)
+creds.set_username(user)
+creds.set_domain(domain)
+creds.set_password(password)
 creds.set_kerberos_state(credentials.DONT_USE_KERBEROS)
 sd = security.descriptor.from_sddl(sddl, security.dom_sid(domain_sid))
 sio = security.SECINFO_OWNER | security.SECINFO_GROUP | security.SECINFO_DACL
@@ -70,8 +75,10 @@ export interface SambaPythonAclTarget {
   /** Below the share, `/`-separated. */
   path: string;
   domainSid: string;
-  /** The smbclient auth file (0600) the bindings read the account from. */
-  authFile: string;
+  user: string;
+  domain: string;
+  /** Sent on the script's stdin, ahead of the SDDL; must not contain a line break. */
+  password: string;
   /** For messages. */
   object: string;
 }
@@ -82,10 +89,10 @@ export interface SambaPythonAclTarget {
  * (SDDL Samba cannot parse) is ACL_WRITE_FAILED.
  */
 export async function setAclWithSambaPython(target: SambaPythonAclTarget, sddl: string, smbError: (output: string) => CofferError): Promise<boolean> {
-  const args = ['-c', SET_ACL_SCRIPT, target.address, target.share, target.path.replaceAll('/', '\\'), target.domainSid, target.authFile];
+  const args = ['-c', SET_ACL_SCRIPT, target.address, target.share, target.path.replaceAll('/', '\\'), target.domainSid, target.user, target.domain];
   let result;
   try {
-    result = await runTool(target.python, args, { object: target.object, input: sddl, allowFailure: true });
+    result = await runTool(target.python, args, { object: target.object, input: `${target.password}\n${sddl}`, allowFailure: true });
   } catch (error) {
     if (error instanceof CofferError && error.code === AdErrorCode.ToolMissing) return false;
     throw error;

@@ -1,10 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { lookup } from 'node:dns/promises';
-import { rmSync } from 'node:fs';
-import { mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { extract as tarExtract, pack as tarPack, type Header } from 'tar-stream';
@@ -12,7 +8,7 @@ import { CofferError, HRESULT, invalidArgument, type StatusMessage } from '@coff
 import { type Secret, toSecret } from '../credentials/secret.js';
 import { AD_HRESULT, AdErrorCode } from '../errors.js';
 import { smbFailure, firstNtStatus, type SmbErrorContext } from './smbclient-errors.js';
-import { runTool } from './run-tool.js';
+import { runTool, spawnTool, withoutPasswordNoise } from './run-tool.js';
 import { sambaToolPython, setAclWithSambaPython } from './samba-python-acl.js';
 import { TarArchiveEnd } from './tar-archive-end.js';
 import { expandDomainAliases } from './sddl-domain-aliases.js';
@@ -25,7 +21,10 @@ export interface SmbclientSysvolOptions {
   address?: string;
   /** Default `sysvol`. */
   share?: string;
-  /** NTLM credentials; the password is only ever written to a 0600 auth file in a private folder. */
+  /**
+   * NTLM credentials. The password reaches smbclient/smbcacls through a pipe (PASSWD_FD) and the Python bindings
+   * on stdin: never a file, a command line or an environment variable.
+   */
   credentials: { user: string; domain: string; password: Secret | string };
   /**
    * The domain's SID (`S-1-5-21-…`, objectSid of the domain head). smbcacls resolves SDDL aliases such as DA
@@ -51,18 +50,6 @@ export interface SmbclientSysvolOptions {
 /** Samba and Windows refuse to rename a folder with a file open below it, with either status. */
 const RENAME_REFUSED_OPEN = new Set(['NT_STATUS_SHARING_VIOLATION', 'NT_STATUS_ACCESS_DENIED']);
 const PATH_MISSING_STATUSES = new Set(['NT_STATUS_OBJECT_NAME_NOT_FOUND', 'NT_STATUS_OBJECT_PATH_NOT_FOUND', 'NT_STATUS_NO_SUCH_FILE', 'NT_STATUS_NOT_FOUND']);
-const liveAuthDirs = new Set<string>();
-let exitHookInstalled = false;
-
-/** Removes every auth folder still around when the process exits, so a password file never outlives its run. */
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const dir of liveAuthDirs) rmSync(dir, { recursive: true, force: true });
-  });
-}
-
 /** smbclient's `-c` splits on `;` and quotes with `"`: a path holding either cannot be passed safely. */
 function commandPath(path: string): string {
   const normalized = normalizeSysvolPath(path);
@@ -103,7 +90,8 @@ export async function createSmbclientSysvolSource(options: SmbclientSysvolOption
   const idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
   const { user, domain } = options.credentials;
   const password = toSecret(options.credentials.password).reveal();
-  if (/[\r\n]/.test(password) || /[\r\n]/.test(user) || /[\r\n]/.test(domain)) throw invalidArgument('User, domain and password must not contain line breaks (smbclient auth file).');
+  // A line break would end the password early where Samba reads it; `%` in -U would split a password off the name.
+  if (/[\r\n]/.test(password) || /[\r\n%]/.test(user) || /[\r\n%]/.test(domain)) throw invalidArgument('User and domain must not contain line breaks or %, nor the password a line break (Samba reads the password up to a line break).');
   const account = `${domain}\\${user}`;
 
   let address = options.address;
@@ -126,13 +114,8 @@ export async function createSmbclientSysvolSource(options: SmbclientSysvolOption
   const unc = `//${serverAddress}/${share}`;
   const location = `smb://${options.host}/${share}`;
 
-  installExitHook();
-  const privateDir = await mkdtemp(join(tmpdir(), 'coffer-smb-'));
-  liveAuthDirs.add(privateDir);
-  const authFile = join(privateDir, 'auth');
-  await writeFile(authFile, `username = ${user}\npassword = ${password}\ndomain = ${domain}\n`, { mode: 0o600 });
-  const common = ['-A', authFile, '--use-kerberos=off', '--option=unix charset=UTF-8'];
-  let downloadCounter = 0;
+  // The account on the command line, the password through a pipe (see spawnTool): nothing is written to disk.
+  const common = ['-U', user, '-W', domain, '--use-kerberos=off', '--option=unix charset=UTF-8'];
   const domainSidArgs = options.domainSid === undefined ? [] : [`--domain-sid=${options.domainSid}`];
 
   const context = (path: string, operation: string): SmbErrorContext => ({ server: options.host, share, path, account, operation });
@@ -142,7 +125,7 @@ export async function createSmbclientSysvolSource(options: SmbclientSysvolOption
   async function writeAclKeepingOrder(path: string, sddl: string, domainSid: string): Promise<boolean> {
     aclPython ??= await sambaToolPython();
     if (aclPython === null) return false;
-    const target = { python: aclPython, address: serverAddress, share, path, domainSid, authFile, object: `${location}/${path}` };
+    const target = { python: aclPython, address: serverAddress, share, path, domainSid, user, domain, password, object: `${location}/${path}` };
     if (await setAclWithSambaPython(target, sddl, (output) => smbFailure(output, context(path, 'writing an ACL'), false))) return true;
     aclPython = null;
     options.report?.({
@@ -154,20 +137,22 @@ export async function createSmbclientSysvolSource(options: SmbclientSysvolOption
     return false;
   }
 
-  function run(args: string[], path: string): Promise<{ stdout: string; stderr: string; exitCode: number | null }> {
+  function run(args: string[], path: string) {
     const [program, ...rest] = args;
-    return runTool(program === 'smbcacls' ? smbcacls : smbclient, rest, { object: `${location}/${path}`, allowFailure: true });
+    return runTool(program === 'smbcacls' ? smbcacls : smbclient, rest, { object: `${location}/${path}`, allowFailure: true, password });
   }
 
-  async function smbCommand(command: string, path: string, operation: string): Promise<string> {
+  /** `stdoutIsContent`: stdout is a file's bytes (`get … -`), which may hold any text, so only exit code and stderr tell failure. */
+  async function smbCommand(command: string, path: string, operation: string, stdoutIsContent = false): Promise<Buffer> {
     const result = await run(['smbclient', unc, ...common, '-c', command], path);
     const output = `${result.stdout}\n${result.stderr}`;
-    if (result.exitCode !== 0 || (firstNtStatus(output) !== null && !/NT_STATUS_OK/.test(output))) throw smbFailure(output, context(path, operation), false);
-    return result.stdout;
+    const messages = stdoutIsContent ? result.stderr : output;
+    if (result.exitCode !== 0 || (firstNtStatus(messages) !== null && !/NT_STATUS_OK/.test(messages))) throw smbFailure(output, context(path, operation), false);
+    return result.stdoutBytes;
   }
 
   function startTransfer(args: string[], stdin: 'ignore' | 'pipe'): RunningTransfer {
-    const child = spawn(smbclient, [unc, ...common, ...args], { stdio: [stdin, 'pipe', 'pipe'] });
+    const child = spawnTool(smbclient, [unc, ...common, ...args], { stdin, password });
     const stderrChunks: Buffer[] = [];
     let dataSeen = false;
     let timedOut = false;
@@ -197,7 +182,7 @@ export async function createSmbclientSysvolSource(options: SmbclientSysvolOption
         resolvePromise({ code, signal });
       });
     });
-    return { child, stderr: () => Buffer.concat(stderrChunks).toString('utf8'), stdoutTail: () => tailBytes.toString('latin1'), exited, dataSeen: () => dataSeen, timedOut: () => timedOut };
+    return { child, stderr: () => withoutPasswordNoise(Buffer.concat(stderrChunks).toString('utf8')), stdoutTail: () => tailBytes.toString('latin1'), exited, dataSeen: () => dataSeen, timedOut: () => timedOut };
   }
 
   async function transferFailure(transfer: RunningTransfer, path: string, operation: string, connected: boolean, cause?: unknown): Promise<CofferError> {
@@ -300,13 +285,8 @@ export async function createSmbclientSysvolSource(options: SmbclientSysvolOption
     readTree,
     async readFile(path) {
       const target = commandPath(path);
-      const local = join(privateDir, `download-${(downloadCounter += 1)}`);
-      try {
-        await smbCommand(`get "${target}" "${local}"`, target, 'reading a SYSVOL file');
-        return await readFile(local);
-      } finally {
-        await unlink(local).catch(() => undefined);
-      }
+      // `get … -` writes the file to stdout: its bytes never touch the local disk.
+      return smbCommand(`get "${target}" -`, target, 'reading a SYSVOL file', true);
     },
     async readAcl(path) {
       const target = commandPath(path);
@@ -385,8 +365,7 @@ export async function createSmbclientSysvolSource(options: SmbclientSysvolOption
       await smbCommand(`deltree "${target}"`, target, 'removing a SYSVOL folder');
     },
     async close() {
-      liveAuthDirs.delete(privateDir);
-      await rm(privateDir, { recursive: true, force: true });
+      // Nothing to release: no file, no connection outlives the call that made it.
     },
   };
   return source;

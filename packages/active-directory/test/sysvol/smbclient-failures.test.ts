@@ -1,28 +1,15 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AdErrorCode, createSmbclientSysvolSource, type SysvolSource } from '../../src/index.js';
 import { testDomain } from '../helpers/test-domain.js';
 import { failure } from '../helpers/expect-failure.js';
+import { childProcessesOf, filesHolding } from '../helpers/secrets.js';
 
 const domain = testDomain();
 const credentials = { user: domain.adminUser, domain: domain.netbiosDomain, password: domain.adminPassword };
 
-/** Command lines of this process's smbclient children, read from /proc while they run. */
-function smbclientCommandLines(): string[] {
-  const lines: string[] = [];
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (ppid === process.pid && cmdline.includes('smbclient')) lines.push(cmdline.replaceAll('\0', ' '));
-    } catch {
-      // gone
-    }
-  }
-  return lines;
-}
 
 describe('smbclient SYSVOL failures and secrecy', () => {
   it('maps a wrong password to ERROR_LOGON_FAILURE', async () => {
@@ -69,33 +56,61 @@ describe('smbclient SYSVOL failures and secrecy', () => {
     await expect(createSmbclientSysvolSource({ host: 'dc1.does-not-exist.invalid', credentials })).rejects.toMatchObject({ code: AdErrorCode.ServerUnreachable });
   });
 
-  it('never puts the password on a command line; the auth file is private and removed on close', async () => {
+  it('hands smbclient the password through a pipe: never in its argv, its environment or any file, during or after the run', async () => {
     // A file larger than the pipe buffers keeps smbclient running while we look at it.
     const folder = `${domain.dnsDomain}/coffer-secrecy-check`;
     mkdirSync(join(domain.sysvolPath, folder), { recursive: true });
-    writeFileSync(join(domain.sysvolPath, folder, 'big.bin'), Buffer.alloc(8 * 1024 * 1024, 1));
-    const sysvol: SysvolSource = await createSmbclientSysvolSource({ host: domain.dcHostname, credentials });
-    const seen: string[] = [];
-    const authFiles = new Set<string>();
-    for await (const entry of sysvol.readTree(folder)) {
-      for (const line of smbclientCommandLines()) {
-        seen.push(line);
-        const authFile = /-A (\S+)/.exec(line)?.[1];
-        if (authFile) {
-          authFiles.add(authFile);
-          expect(statSync(authFile).mode & 0o777).toBe(0o600);
-          expect(statSync(dirname(authFile)).mode & 0o777).toBe(0o700);
-          expect(readFileSync(authFile, 'utf8')).toContain(`password = ${domain.adminPassword}`);
+    const big = Buffer.alloc(8 * 1024 * 1024, 1);
+    writeFileSync(join(domain.sysvolPath, folder, 'big.bin'), big);
+    // Coffer's own secret variable is set in this process, as the CLI's user would set it: children must not inherit it.
+    const scratchTmp = mkdtempSync(join(tmpdir(), 'coffer-secrecy-tmp-'));
+    const before = { tmpdir: process.env.TMPDIR, password: process.env.COFFER_PASSWORD };
+    process.env.TMPDIR = scratchTmp;
+    process.env.COFFER_PASSWORD = domain.adminPassword;
+    const topLevelBefore = new Set(readdirSync(tmpdir(), { encoding: 'utf8' }));
+    try {
+      const sysvol: SysvolSource = await createSmbclientSysvolSource({ host: domain.dcHostname, credentials });
+      const sampled: Array<{ cmdline: string; environ: string }> = [];
+      let bytes = 0;
+      for await (const entry of sysvol.readTree(folder)) {
+        if (entry.kind !== 'file' || entry.content === null) continue;
+        for await (const chunk of entry.content) {
+          if (bytes === 0) {
+            sampled.push(...childProcessesOf(process.pid, /smbclient/));
+            expect(filesHolding(scratchTmp, domain.adminPassword)).toEqual([]);
+          }
+          bytes += chunk.length;
         }
       }
-      void entry;
+      expect(bytes).toBe(big.length);
+      // smbcacls and the one-shot smbclient commands get the same treatment (the ACL read runs while we sample).
+      const acl = sysvol.readAcl(folder);
+      await new Promise((r) => setTimeout(r, 30));
+      sampled.push(...childProcessesOf(process.pid, /smbcacls|smbclient/));
+      expect(await acl).toMatch(/^O:/);
+      expect((await sysvol.readFile(`${folder}/big.bin`)).equals(big)).toBe(true);
+      await sysvol.close();
+
+      expect(sampled.length).toBeGreaterThan(0);
+      for (const child of sampled) {
+        expect(child.cmdline).not.toContain(domain.adminPassword);
+        expect(child.environ).not.toContain(domain.adminPassword);
+        expect(child.environ).not.toContain('COFFER_PASSWORD');
+        // The environment names only the descriptor the password is read from.
+        expect(child.environ.split('\0')).toContain('PASSWD_FD=3');
+      }
+      expect(filesHolding(scratchTmp, domain.adminPassword)).toEqual([]);
+      expect([...new Set(readdirSync(tmpdir(), { encoding: 'utf8' }))].filter((name) => !topLevelBefore.has(name))).toEqual([]);
+      // The system temp folder too: no coffer-smb-* folder (the old auth-file home) is left or made.
+      expect(readdirSync(before.tmpdir ?? '/tmp').filter((name) => name.startsWith('coffer-smb-'))).toEqual([]);
+    } finally {
+      if (before.tmpdir === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = before.tmpdir;
+      if (before.password === undefined) delete process.env.COFFER_PASSWORD;
+      else process.env.COFFER_PASSWORD = before.password;
+      rmSync(scratchTmp, { recursive: true, force: true });
+      rmSync(join(domain.sysvolPath, folder), { recursive: true, force: true });
     }
-    expect(seen.length).toBeGreaterThan(0);
-    for (const line of seen) expect(line).not.toContain(domain.adminPassword);
-    expect(authFiles.size).toBe(1);
-    await sysvol.close();
-    for (const file of authFiles) expect(existsSync(dirname(file))).toBe(false);
-    rmSync(join(domain.sysvolPath, folder), { recursive: true, force: true });
   });
 
   it('refuses a folder name smbclient commands cannot carry', async () => {

@@ -104,17 +104,26 @@ describe('SYSVOL writes over smbclient: order-keeping ACLs through Samba’s Pyt
     await sysvol?.close();
   });
 
-  it('gives the bindings the password only through the 0600 auth file, never on the command line or in the SDDL channel', async () => {
+  it('gives the bindings the password only on stdin: never on the command line, in the environment or in a file', async () => {
     const argsFile = writeTempFile('python-args', '');
-    const python = pythonWrapper(await sambaToolPython(), `printf '%s\\n' "$@" > ${argsFile}`, '');
+    const envFile = writeTempFile('python-env', '');
+    const python = pythonWrapper(await sambaToolPython(), `printf '%s\\n' "$@" > ${argsFile}; env > ${envFile}`, '');
     const recorded = await createSmbclientSysvolSource({ host: domain.dcHostname, credentials, domainSid: domainSid(), pythonPath: python });
+    const before = process.env.COFFER_PASSWORD;
+    process.env.COFFER_PASSWORD = domain.adminPassword;
     try {
       await recorded.writeAcl(`${scratch}/held`, nonCanonicalSddl());
       const args = readFileSync(argsFile, 'utf8');
       expect(args).toContain('set_acl');
       expect(args).not.toContain(domain.adminPassword);
+      const env = readFileSync(envFile, 'utf8');
+      expect(env).toContain('PATH=');
+      expect(env).not.toContain(domain.adminPassword);
+      expect(env).not.toContain('COFFER_PASSWORD');
       expect(aceOrder(await recorded.readAcl(`${scratch}/held`))).toEqual(expectedOrder());
     } finally {
+      if (before === undefined) delete process.env.COFFER_PASSWORD;
+      else process.env.COFFER_PASSWORD = before;
       await recorded.close();
     }
   });
