@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createStore, issueLicenses, type IssueLicenseSpec, type StoreLocation } from '../src/index.js';
@@ -39,21 +38,8 @@ export async function machineWithLicenses(world: TestWorld, name: string, licens
   return { location, issued };
 }
 
-/** Every file under a folder with its SHA-256: equal snapshots mean nothing changed. */
-export async function snapshot(root: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  const visit = async (dir: string, prefix: string): Promise<void> => {
-    for (const entry of await readdir(dir, { withFileTypes: true })) {
-      const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) {
-        out[`${rel}/`] = 'dir';
-        await visit(join(dir, entry.name), rel);
-      } else out[rel] = createHash('sha256').update(await readFile(join(dir, entry.name))).digest('hex');
-    }
-  };
-  await visit(root, '');
-  return out;
-}
+/** Every file under a folder with its SHA-256: equal snapshots mean nothing changed (@coffer/test-support's). */
+export { snapshotTree as snapshot } from '@coffer/test-support';
 
 export async function modeOf(path: string): Promise<number> {
   return (await stat(path)).mode & 0o777;

@@ -3,7 +3,7 @@ import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { BackupDestination, CofferError, HRESULT, INTEGRITY_MANIFEST_NAME, parseIntegrityManifest, verifyDirectory } from '../../src/index.js';
-import { slowChunks, tempDir, treeOf } from '../helpers.js';
+import { slowChunks, snapshotTree, tempDir } from '../helpers.js';
 
 const open = (dir: string, extra: Partial<Parameters<typeof BackupDestination.open>[1]> = {}) =>
   BackupDestination.open(dir, { providerId: 'test', lock: { staleMs: 2000 }, ...extra });
@@ -165,7 +165,7 @@ describe('cancellation', () => {
     await mkdir(join(dir, 'existing'));
     await writeFile(join(dir, 'existing', 'keep.txt'), 'keep');
     await writeFile(join(dir, 'manifest.xml'), 'index');
-    const before = await treeOf(dir);
+    const before = await snapshotTree(dir);
     const points = ['stage', 'mid-file', 'between-files', 'before-commit'] as const;
     for (const point of points) {
       const controller = new AbortController();
@@ -188,7 +188,7 @@ describe('cancellation', () => {
       };
       await expect(run()).rejects.toMatchObject({ code: 'CANCELLED', hresult: HRESULT.ERROR_CANCELLED });
       await destination.close();
-      expect(await treeOf(dir), `cancelled at ${point}`).toEqual(before);
+      expect(await snapshotTree(dir), `cancelled at ${point}`).toEqual(before);
     }
   });
 });
