@@ -23,7 +23,23 @@ export interface CliIo {
   signal?: AbortSignal;
 }
 
+/**
+ * A reader that goes away (`coffer backup … --json | head -1`, a closed terminal, a full disk under a redirect)
+ * must not take the work with it: Node reports a failed write as an 'error' event on the stream, and one nobody
+ * listens to ends the process at once, mid-backup, with the destination still locked. So a failed write to
+ * stdout or stderr only stops output to that stream (Node then drops later writes); the operation finishes or
+ * cancels as it would have, releases its lock, and the exit code still says what it did.
+ */
+const quieted = new WeakSet<NodeJS.WritableStream>();
+export function endOutputQuietlyOnClose(stream: NodeJS.WritableStream): void {
+  if (quieted.has(stream)) return;
+  quieted.add(stream);
+  stream.on('error', () => undefined);
+}
+
 export function defaultIo(overrides: Partial<CliIo> = {}): CliIo {
+  if (overrides.stdout === undefined) endOutputQuietlyOnClose(process.stdout);
+  if (overrides.stderr === undefined) endOutputQuietlyOnClose(process.stderr);
   return {
     stdout: process.stdout,
     stderr: process.stderr,
