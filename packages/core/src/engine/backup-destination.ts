@@ -12,13 +12,12 @@ import {
   type IntegrityManifest,
   type ManifestFile,
 } from './integrity-manifest.js';
-import { lockDirectory, type DirectoryLock, type LockOptions } from './lock.js';
+import { DEAD_LOCK_PREFIX, lockDirectory, type DirectoryLock, type LockOptions } from './lock.js';
+import type { StatusMessage } from '../operation/messages.js';
+import { currentOperation } from '../operation/current-operation.js';
+import { ENGINE_PREFIX, JOURNAL_NAME, OLD_PREFIX, STAGING_PREFIX, readJournal, type JournalEntry } from './committed-view.js';
 
-/** Every name the engine itself puts in a destination starts with this, so it never collides with a backup. */
-export const ENGINE_PREFIX = '.coffer-';
-const STAGING_PREFIX = '.coffer-staging-';
-const OLD_PREFIX = '.coffer-old-';
-const JOURNAL_NAME = '.coffer-journal.json';
+export { ENGINE_PREFIX, listCommittedEntries, type CommittedListing } from './committed-view.js';
 
 /**
  * What {@link StagedEntry.writeFile} takes: the whole content, or its chunks in order. A chunk may
@@ -54,10 +53,11 @@ export interface OpenDestinationOptions {
   lock?: LockOptions;
   index?: IndexMaintainer;
   /**
-   * Called at each step of a commit ('sealed', 'journal-written', 'renamed:<name>', 'index-written', 'done').
-   * It exists for fault-injection tests, which kill the process at a chosen step to prove recovery.
+   * Receives what the engine does on its own initiative: a dead run's lock taken over
+   * (`LOCK_TAKEN_OVER`), an interrupted commit finished (`COMMIT_COMPLETED`). Default: the
+   * operation this runs in (runBackup...), so a provider need not pass its context down.
    */
-  onCommitStep?: (step: string) => void;
+  report?: (message: StatusMessage) => void;
 }
 
 export interface StageOptions {
@@ -68,22 +68,26 @@ export interface StageOptions {
   metadata?: Record<string, string | number | boolean>;
 }
 
-interface JournalEntry {
-  staging: string;
-  name: string;
-  old: string;
-}
-
 /**
  * A backup destination opened for writing: locked against other writers, cleaned of
  * anything an earlier run left behind, and able to stage entries and commit them
  * atomically. It serves both shapes providers need: many entries added next to each
  * other with an index (GPMC), and one fixed-name entry replaced as a whole (DRM).
  *
- * Commit protocol: each staged entry gets its integrity manifest last and is fsynced;
- * a journal naming every rename is written; the renames happen; the index is updated;
- * the journal is removed. A crash at any point is finished (rolled forward) by the next
- * open, because every staged entry in a journal is already complete.
+ * Commit protocol: each staged entry gets its integrity manifest last and is made durable;
+ * a journal naming every rename is written (the commit point: from here on the commit is
+ * finished, by this process or by the next open after a crash, because every journalled
+ * entry is complete); the renames happen; the index is updated (one atomic rename); the
+ * journal is removed. Readers (listCommittedEntries) hide every entry a journal names, so a
+ * run becomes visible to them all at once when its journal goes; GPMC, which reads only
+ * manifest.xml, sees the run when the index is renamed into place, after every entry is there.
+ *
+ * Fault injection: the environment variable COFFER_FAULT_AT=commit:<step>:<n> makes the
+ * process SIGKILL itself the n-th time a commit reaches <step> (`sealed`, `journal-written`,
+ * `renamed` — once per entry —, `index-written`, `done`). It is read here only, for the
+ * fault-injection suite (tests/fault-injection), which must kill a real `coffer` at a precise
+ * step; it is not an option of any public API, and unset (always, outside that suite) it
+ * costs one comparison per step.
  */
 export class BackupDestination {
   readonly path: string;
@@ -103,6 +107,15 @@ export class BackupDestination {
     const lock = await lockDirectory(path, options.lock);
     const destination = new BackupDestination(path, options, lock);
     try {
+      if (lock.tookOverFrom) {
+        const owner = lock.tookOverFrom;
+        destination.#report({
+          severity: 'info',
+          code: 'LOCK_TAKEN_OVER',
+          message: `Took over the lock on ${path}: the run that held it (process ${owner.pid} on ${owner.hostname}, locked at ${owner.acquiredAt}) is no longer running.`,
+          object: path,
+        });
+      }
       await destination.#recover();
       return destination;
     } catch (error) {
@@ -153,7 +166,7 @@ export class BackupDestination {
     await mapLimited(entries, (entry) => entry.seal());
     // Durability before the commit point: one syncfs for everything staged, or file-by-file fsyncs where that is unavailable.
     if (!(await syncFileSystemOf(this.path))) for (const entry of entries) await entry.fsyncContents();
-    this.#options.onCommitStep?.('sealed');
+    faultPoint('sealed');
     this.#throwIfCancelled();
     const journal: JournalEntry[] = entries.map((entry) => ({
       staging: posix.basename(entry.stagingPath),
@@ -161,7 +174,7 @@ export class BackupDestination {
       old: `${OLD_PREFIX}${randomBytes(8).toString('hex')}`,
     }));
     await writeFileAtomic(join(this.path, JOURNAL_NAME), JSON.stringify({ entries: journal }));
-    this.#options.onCommitStep?.('journal-written');
+    faultPoint('journal-written');
     for (const entry of entries) this.#staged.delete(entry);
     return this.#rollForward(journal, new Map(entries.map((entry) => [entry.name, entry.indexEntry])));
   }
@@ -189,7 +202,6 @@ export class BackupDestination {
    * after a crash at any step, so it checks what is left of each entry before moving it.
    */
   async #rollForward(journal: JournalEntry[], fresh: Map<string, unknown> | null): Promise<CommittedEntry[]> {
-    const step = this.#options.onCommitStep;
     const placed = await mapLimited(journal, async (item) => {
       const staging = join(this.path, item.staging);
       const target = join(this.path, item.name);
@@ -199,13 +211,12 @@ export class BackupDestination {
           if (error.code !== 'ENOENT') throw error;
         });
         await rename(staging, target);
-        step?.(`renamed:${item.name}`);
+        faultPoint('renamed');
         return true;
       }
       if (await exists(staging)) {
         if (await exists(target)) await rename(target, old);
         await rename(staging, target);
-        step?.(`renamed:${item.name}`);
       }
       return exists(target);
     });
@@ -224,7 +235,7 @@ export class BackupDestination {
         throw error;
       });
       await writeFileAtomic(indexPath, await index.update(current, committed));
-      step?.('index-written');
+      faultPoint('index-written');
     }
     // Not fsynced: if a crash loses these removals, the next open replays the journal, which finds
     // every entry in place and only repeats the clean-up.
@@ -232,29 +243,38 @@ export class BackupDestination {
       mapLimited(journal, (item) => rm(join(this.path, item.old), { recursive: true, force: true })),
       rm(join(this.path, JOURNAL_NAME), { force: true }),
     ]);
-    step?.('done');
+    faultPoint('done');
     return committed;
   }
 
   /** Finishes an interrupted commit, then removes whatever a killed run left half-written. */
   async #recover(): Promise<void> {
-    const journalText = await readFile(join(this.path, JOURNAL_NAME), 'utf8').catch(() => undefined);
-    if (journalText !== undefined) {
-      let journal: JournalEntry[] | undefined;
-      try {
-        journal = (JSON.parse(journalText) as { entries: JournalEntry[] }).entries;
-      } catch {
-        // A torn journal means the crash came before it was renamed into place: nothing was committed.
-        journal = undefined;
-      }
-      if (journal) await this.#rollForward(journal, null);
-      else await rm(join(this.path, JOURNAL_NAME), { force: true });
+    // A journal that does not parse cannot exist (it is renamed into place whole), but would mean nothing was committed.
+    const journal = await readJournal(this.path);
+    if (journal) {
+      const committed = await this.#rollForward(journal, null);
+      this.#report({
+        severity: 'info',
+        code: 'COMMIT_COMPLETED',
+        message: `Finished the commit of ${committed.length} backup(s) that an interrupted run left in ${this.path}; they are visible from now on.`,
+        object: this.path,
+      });
+    } else {
+      await rm(join(this.path, JOURNAL_NAME), { force: true });
     }
     for (const name of await readdir(this.path)) {
       const leftover =
-        name.startsWith(STAGING_PREFIX) || name.startsWith(OLD_PREFIX) || (name.includes('.coffer-') && name.endsWith('.tmp'));
+        name.startsWith(STAGING_PREFIX) ||
+        name.startsWith(OLD_PREFIX) ||
+        name.startsWith(DEAD_LOCK_PREFIX) ||
+        (name.includes('.coffer-') && name.endsWith('.tmp'));
       if (leftover) await rm(join(this.path, name), { recursive: true, force: true });
     }
+  }
+
+  #report(message: StatusMessage): void {
+    if (this.#options.report) this.#options.report(message);
+    else currentOperation()?.report(message);
   }
 
   #assertOpen(): void {
@@ -464,6 +484,18 @@ function assertEntryName(name: string): void {
   if (!name || name.includes('/') || name.includes(sep) || name === '.' || name === '..' || name.startsWith(ENGINE_PREFIX)) {
     throw invalidArgument(`Invalid backup name ${JSON.stringify(name)}.`);
   }
+}
+
+/** COFFER_FAULT_AT=commit:<step>:<n>, parsed once (see BackupDestination): the step and occurrence to die at. */
+const FAULT_AT = /^commit:([a-z-]+):(\d+)$/.exec(process.env.COFFER_FAULT_AT ?? '');
+const faultCounts = new Map<string, number>();
+
+/** Kills this process at the chosen step when COFFER_FAULT_AT asks for it; nothing otherwise. */
+function faultPoint(step: string): void {
+  if (FAULT_AT === null || FAULT_AT[1] !== step) return;
+  const count = (faultCounts.get(step) ?? 0) + 1;
+  faultCounts.set(step, count);
+  if (count === Number(FAULT_AT[2])) process.kill(process.pid, 'SIGKILL');
 }
 
 /**

@@ -1,14 +1,40 @@
+import { randomBytes } from 'node:crypto';
+import fs, { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFile, rename, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { CofferError, ErrorCode } from '../errors/coffer-error.js';
 import { HRESULT } from '../errors/hresult.js';
 
 export const LOCK_NAME = '.coffer.lock';
+/** Inside the lock folder: who holds it (see {@link LockOwner}). */
+const OWNER_FILE = 'owner.json';
+/** A dead owner's lock folder is renamed to this prefix before it is removed, so two takers cannot both remove it. */
+export const DEAD_LOCK_PREFIX = `${LOCK_NAME}.dead-`;
+
+/**
+ * Who holds a lock: enough to tell, on the same host, whether that process is still running.
+ * A pid alone is not enough (pids are reused), so the process's start time (field 22 of
+ * /proc/<pid>/stat, clock ticks since boot) and the boot id (a reboot restarts both) go with it.
+ */
+export interface LockOwner {
+  pid: number;
+  hostname: string;
+  /** Field 22 of /proc/<pid>/stat; null where /proc is not available. */
+  startTime: string | null;
+  /** /proc/sys/kernel/random/boot_id; null where it is not available. */
+  bootId: string | null;
+  /** When the lock was taken (ISO 8601), for messages. */
+  acquiredAt: string;
+}
 
 export interface DirectoryLock {
   release(): Promise<void>;
   /** Set when another process stole a lock we failed to refresh (machine suspended, clock jump). */
   readonly compromised: Error | undefined;
+  /** The owner whose lock this one replaced because that process was gone (see {@link lockDirectory}). */
+  readonly tookOverFrom: LockOwner | undefined;
 }
 
 export interface LockOptions {
@@ -19,46 +45,167 @@ export interface LockOptions {
 }
 
 /**
- * Locks a directory against a concurrent writer, with `<dir>/.coffer.lock` (mkdir is
- * atomic; the lock's mtime is refreshed while held, so a killed writer's lock goes
- * stale and the next run takes it over instead of waiting for a human).
+ * Locks a directory against a concurrent writer, with `<dir>/.coffer.lock` (mkdir is atomic; the
+ * lock's mtime is refreshed while held). The holder records itself in the lock (`owner.json`:
+ * pid, host, process start time, boot id), so a lock whose owner is visibly gone on this host — a
+ * run killed with SIGKILL, or one that crashed before releasing — is taken over at once, and the
+ * caller is told (`tookOverFrom`). A lock held by a live process, by another host, or with no
+ * readable owner (its holder was killed in the instant between creating it and recording itself)
+ * keeps the old rule: it blocks until it is `staleMs` old.
  */
 export async function lockDirectory(directory: string, options: LockOptions = {}): Promise<DirectoryLock> {
-  let compromised: Error | undefined;
   const staleMs = Math.max(2000, options.staleMs ?? 10_000);
-  try {
-    const release = await lockfile.lock(directory, {
-      lockfilePath: join(directory, LOCK_NAME),
-      stale: staleMs,
-      update: Math.max(1000, Math.floor(staleMs / 2)),
-      realpath: false,
-      retries: 0,
-      onCompromised: (error) => {
-        compromised = error;
-      },
-    });
-    return {
-      release: async () => {
-        await release().catch((error: NodeJS.ErrnoException) => {
-          // Already released or compromised: nothing left to undo.
-          if (error.code !== 'ERELEASED' && error.code !== 'ENOTACQUIRED') throw error;
-        });
-      },
-      get compromised() {
-        return compromised;
-      },
-    };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ELOCKED') {
+  const lockPath = join(directory, LOCK_NAME);
+  let tookOverFrom: LockOwner | undefined;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await acquire(directory, lockPath, staleMs, tookOverFrom);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+      // One takeover per call: if the lock is held again after it, a live process won the race.
+      const dead = attempt === 0 ? await takeOverIfOwnerIsGone(lockPath) : undefined;
+      if (dead) {
+        tookOverFrom = dead;
+        continue;
+      }
       throw (
         options.busyError?.(directory) ??
         new CofferError(ErrorCode.DestinationLocked, `Another Coffer process is writing to ${directory}.`, {
           hresult: HRESULT.ERROR_SHARING_VIOLATION,
           object: directory,
-          hint: `Wait for it to finish. If no Coffer process is running, the lock goes stale after ${Math.round(staleMs / 1000)} s and the next run cleans up.`,
+          hint: `Wait for it to finish. A lock whose process is gone from this host is taken over at once; one of another host or without an owner goes stale after ${Math.round(staleMs / 1000)} s.`,
         })
       );
     }
+  }
+}
+
+async function acquire(directory: string, lockPath: string, staleMs: number, tookOverFrom: LockOwner | undefined): Promise<DirectoryLock> {
+  let compromised: Error | undefined;
+  const release = await lockfile.lock(directory, {
+    lockfilePath: lockPath,
+    stale: staleMs,
+    update: Math.max(1000, Math.floor(staleMs / 2)),
+    realpath: false,
+    retries: 0,
+    fs: lockFs,
+    onCompromised: (error) => {
+      compromised = error;
+    },
+  });
+  // Recorded at once, synchronously, and atomically (a reader never sees half of it): the window in
+  // which a killed holder leaves a lock without an owner is a few system calls long.
+  try {
+    const temp = join(lockPath, `${OWNER_FILE}.${randomBytes(4).toString('hex')}.tmp`);
+    writeFileSync(temp, JSON.stringify(currentOwner()), { mode: 0o600 });
+    renameSync(temp, join(lockPath, OWNER_FILE));
+  } catch (error) {
+    await release().catch(() => undefined);
     throw error;
   }
+  return {
+    release: async () => {
+      await release().catch((error: NodeJS.ErrnoException) => {
+        // Already released or compromised: nothing left to undo.
+        if (error.code !== 'ERELEASED' && error.code !== 'ENOTACQUIRED') throw error;
+      });
+    },
+    get compromised() {
+      return compromised;
+    },
+    tookOverFrom,
+  };
+}
+
+/**
+ * The file system proper-lockfile works through, except that removing the lock folder (its
+ * release, its exit handler, its removal of a stale lock) removes the owner file in it too: it
+ * removes with rmdir, which needs the folder empty.
+ */
+const lockFs = {
+  ...fs,
+  rmdir: (path: string, callback: (error: NodeJS.ErrnoException | null) => void) => fs.rm(path, { recursive: true }, callback),
+  rmdirSync: (path: string) => fs.rmSync(path, { recursive: true }),
+};
+
+/**
+ * Removes a lock whose recorded owner is gone from this host, and returns that owner; undefined
+ * (the lock stays) when the owner is alive, on another host, or not recorded. The lock folder is
+ * first renamed to a unique name, an atomic step only one taker can win; what was renamed is
+ * checked again, and should it be a lock someone took in between, it is put back.
+ */
+async function takeOverIfOwnerIsGone(lockPath: string): Promise<LockOwner | undefined> {
+  const owner = await readOwner(lockPath);
+  if (!owner || !isGone(owner)) return undefined;
+  const aside = `${DEAD_LOCK_PREFIX}${randomBytes(8).toString('hex')}`;
+  const asidePath = join(lockPath, '..', aside);
+  try {
+    await rename(lockPath, asidePath);
+  } catch {
+    return undefined; // another run moved it first: back to the normal attempt, which reports what it finds
+  }
+  const moved = await readOwner(asidePath);
+  if (!moved || !sameOwner(moved, owner)) {
+    await rename(asidePath, lockPath).catch(() => undefined);
+    return undefined;
+  }
+  await rm(asidePath, { recursive: true, force: true });
+  return owner;
+}
+
+async function readOwner(lockPath: string): Promise<LockOwner | undefined> {
+  try {
+    const value = JSON.parse(await readFile(join(lockPath, OWNER_FILE), 'utf8')) as Partial<LockOwner>;
+    if (typeof value.pid !== 'number' || typeof value.hostname !== 'string') return undefined;
+    return value as LockOwner;
+  } catch {
+    return undefined;
+  }
+}
+
+function sameOwner(a: LockOwner, b: LockOwner): boolean {
+  return a.pid === b.pid && a.hostname === b.hostname && a.startTime === b.startTime && a.bootId === b.bootId && a.acquiredAt === b.acquiredAt;
+}
+
+/** Whether the process that recorded `owner` is certainly not running: only ever true for this host. */
+export function isGone(owner: LockOwner): boolean {
+  if (owner.hostname !== hostname()) return false;
+  const bootId = readBootId();
+  if (owner.bootId !== null && bootId !== null && owner.bootId !== bootId) return true; // the machine restarted since
+  try {
+    process.kill(owner.pid, 0);
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+  // A process has that pid: the same one only if it started at the same instant.
+  const startTime = processStartTime(owner.pid);
+  return owner.startTime !== null && startTime !== null && startTime !== owner.startTime;
+}
+
+function currentOwner(): LockOwner {
+  return { pid: process.pid, hostname: hostname(), startTime: processStartTime(process.pid), bootId: readBootId(), acquiredAt: new Date().toISOString() };
+}
+
+/** Field 22 (starttime) of /proc/<pid>/stat; the fields are counted after the command name, which may hold spaces and parentheses. */
+export function processStartTime(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[22 - 3] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+let bootIdCache: string | null | undefined;
+function readBootId(): string | null {
+  if (bootIdCache === undefined) {
+    try {
+      bootIdCache = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    } catch {
+      bootIdCache = null;
+    }
+  }
+  return bootIdCache;
 }

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { lstat, readdir, readlink, stat } from 'node:fs/promises';
+import { lstat, readlink, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { cancelledError, isCofferError, pathNotFound } from '../errors/coffer-error.js';
 import type { ProgressTracker } from '../operation/progress.js';
 import { BACKUP_READ_LIMITS, BackupReader, checkBackupRelativePath } from '../reading/backup-reader.js';
 import { backupOrigin } from '../reading/backup-trust.js';
 import { parseXmlDocument, xmlChildText, type XmlElement } from '../reading/safe-xml.js';
-import { ENGINE_PREFIX } from './backup-destination.js';
+import { listCommittedEntries } from './committed-view.js';
 import { INTEGRITY_MANIFEST_NAME, parseIntegrityManifest, type IntegrityManifest } from './integrity-manifest.js';
 import { LOCK_NAME } from './lock.js';
 
@@ -198,11 +198,12 @@ export async function verifyDirectory(path: string, options: VerifyOptions = {})
   const problems: VerifyProblem[] = [];
   /** Folder name → the backup id its bkupInfo.xml gives (GPMC-shaped backups only). */
   const gpmcFolders = new Map<string, BackupInfoFacts>();
-  const children = (await readdir(path, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
+  // Engine state (staging, old copies, journal), a writer's lock and the entries of an unfinished commit
+  // (a run is seen whole or not at all: see listCommittedEntries) are not backups, or not yet.
+  const { entries: committed, pending } = await listCommittedEntries(path);
+  const children = committed.sort((a, b) => (a.name < b.name ? -1 : 1));
   for (const child of children) {
     if (options.signal?.aborted) throw cancelledError(path);
-    // Engine state (staging, old copies, journal) and a writer's lock are not backups.
-    if (child.name.startsWith(ENGINE_PREFIX) || child.name === LOCK_NAME) continue;
     const childPath = join(path, child.name);
     if (child.isSymbolicLink()) {
       const target = await readlink(childPath).catch(() => '?');
@@ -248,7 +249,7 @@ export async function verifyDirectory(path: string, options: VerifyOptions = {})
       problems.push(problem(isCofferError(error) && error.code === 'XML_DOCTYPE_REFUSED' ? 'altered' : 'stray', child.name, (error as Error).message));
     }
   }
-  await checkIndex(path, gpmcFolders, problems);
+  await checkIndex(path, gpmcFolders, problems, pending);
   return { path, ok: backups.every((b) => b.ok) && problems.length === 0, backups, unverifiable, problems };
 }
 
@@ -276,7 +277,7 @@ async function readBackupInfo(folder: string): Promise<BackupInfoFacts | null> {
 }
 
 /** manifest.xml against the folders: entries without folders, folders without entries, entries that disagree. */
-async function checkIndex(dir: string, folders: Map<string, BackupInfoFacts>, problems: VerifyProblem[]): Promise<void> {
+async function checkIndex(dir: string, folders: Map<string, BackupInfoFacts>, problems: VerifyProblem[], pending: string[]): Promise<void> {
   const indexInfo = await lstat(join(dir, BACKUP_INDEX_FILE)).catch(() => undefined);
   if (indexInfo === undefined) return;
   let entries: BackupInfoFacts[];
@@ -285,7 +286,8 @@ async function checkIndex(dir: string, folders: Map<string, BackupInfoFacts>, pr
     const root = parseXmlDocument(await reader.readXml(BACKUP_INDEX_FILE), join(dir, BACKUP_INDEX_FILE));
     if (root.name !== 'Backups') throw new Error(`the root element is <${root.name}>, not <Backups>`);
     if (root.text.trim() !== '') throw new Error(`it holds stray text ${JSON.stringify(root.text.trim().slice(0, 40))} between entries`);
-    entries = root.children.filter((e) => e.name === 'BackupInst').map(instFacts);
+    // An unfinished commit may have written the index already: its entries are hidden like their folders.
+    entries = root.children.filter((e) => e.name === 'BackupInst').map(instFacts).filter((entry) => !pending.some((name) => sameId(name, entry.id)));
   } catch (error) {
     problems.push(problem('index-unreadable', BACKUP_INDEX_FILE, (error as Error).message));
     return;

@@ -12,6 +12,7 @@ import type {
 import { CofferError, ErrorCode, isAbortError, pathNotFound, serializeError, toCofferError } from '../errors/coffer-error.js';
 import { HRESULT } from '../errors/hresult.js';
 import { RecordingContext, type OperationContextOptions } from './context.js';
+import { runInOperation } from './current-operation.js';
 import { statusFromMessages, type OperationKind, type OperationResult } from './result.js';
 
 export interface RunOptions extends OperationContextOptions {}
@@ -120,7 +121,7 @@ async function execute<T>(
     };
   };
   try {
-    const output = await body(context);
+    const output = await runInOperation(context, () => body(context));
     return finish({ status: statusFromMessages(context.messages), output });
   } catch (thrown) {
     const error = toCofferError(thrown);

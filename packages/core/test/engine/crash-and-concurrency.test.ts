@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
-import { readFile, readdir } from 'node:fs/promises';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import { BackupDestination, verifyDirectory } from '../../src/index.js';
+import { BackupDestination, listCommittedEntries, verifyDirectory, type StatusMessage } from '../../src/index.js';
+import { processStartTime } from '../../src/engine/lock.js';
 import { tempDir } from '../helpers.js';
 
 const writer = fileURLToPath(new URL('../fixtures/engine-writer.mjs', import.meta.url));
@@ -15,7 +17,9 @@ interface Child {
 }
 
 function runWriter(dir: string, mode: string, name?: string): Child {
-  const child = spawn(process.execPath, [writer, dir, mode, ...(name ? [name] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // crash-at:<step> dies through the engine's own fault hook (see BackupDestination), the first time the commit reaches <step>.
+  const env = mode.startsWith('crash-at:') ? { ...process.env, COFFER_FAULT_AT: `commit:${mode.slice('crash-at:'.length)}:1` } : process.env;
+  const child = spawn(process.execPath, [writer, dir, mode, ...(name ? [name] : [])], { stdio: ['ignore', 'pipe', 'inherit'], env });
   let stdout = '';
   const waiters: { text: string; resolve: () => void }[] = [];
   child.stdout.on('data', (chunk: Buffer) => {
@@ -29,15 +33,17 @@ function runWriter(dir: string, mode: string, name?: string): Child {
   };
 }
 
-/** Opens the destination once the dead writer's lock has gone stale; returns how many attempts saw it locked. */
 // The same index maintainer the writer uses: recovery replays it for the entries it rolls forward.
 const index = { fileName: 'index.txt', update: (current: Buffer | null, added: { name: string }[]) => `${current ?? ''}${added.map((e) => `${e.name}\n`).join('')}` };
 
-async function openAfterCrash(dir: string): Promise<{ destination: BackupDestination; lockedAttempts: number }> {
+/** Opens the destination, retrying while it is locked; returns how many attempts saw it locked and what the engine reported. */
+async function openAfterCrash(dir: string): Promise<{ destination: BackupDestination; lockedAttempts: number; messages: StatusMessage[] }> {
   let lockedAttempts = 0;
+  const messages: StatusMessage[] = [];
   for (;;) {
     try {
-      return { destination: await BackupDestination.open(dir, { providerId: 'test', lock: { staleMs: 2000 }, index }), lockedAttempts };
+      const destination = await BackupDestination.open(dir, { providerId: 'test', lock: { staleMs: 2000 }, index, report: (m) => messages.push(m) });
+      return { destination, lockedAttempts, messages };
     } catch (error) {
       expect((error as { code?: string }).code).toBe('DESTINATION_LOCKED');
       lockedAttempts += 1;
@@ -57,20 +63,28 @@ describe('a writer killed mid-way', () => {
     await child.exit;
     // No committed entry exists: the staging folder is hidden engine state, not a backup.
     expect((await verifyDirectory(dir)).backups).toEqual([]);
-    const { destination, lockedAttempts } = await openAfterCrash(dir);
+    const { destination, lockedAttempts, messages } = await openAfterCrash(dir);
     await destination.close();
-    expect(lockedAttempts).toBeGreaterThan(0); // the dead writer's lock held until it went stale
+    // The dead writer's lock is taken over at once (its pid is gone), and the run says so.
+    expect(lockedAttempts).toBe(0);
+    expect(messages).toEqual([expect.objectContaining({ severity: 'info', code: 'LOCK_TAKEN_OVER', object: dir })]);
     expect(await readdir(dir)).toEqual([]);
   }, 20_000);
 
-  for (const step of ['sealed', 'journal-written', 'renamed:entry-1', 'index-written']) {
+  for (const step of ['sealed', 'journal-written', 'renamed', 'index-written', 'done']) {
     test(`killed at commit step '${step}': the next open leaves either no entry or every entry, whole and indexed`, async () => {
       const dir = await tempDir();
       const child = runWriter(dir, `crash-at:${step}`);
       const { signal } = await child.exit;
       expect(signal).toBe('SIGKILL');
-      const { destination } = await openAfterCrash(dir);
+      // Before any writer recovers it, readers see the run whole or not at all: an unfinished commit's entries are hidden.
+      const seen = (await listCommittedEntries(dir)).entries.map((e) => e.name).filter((n) => n.startsWith('entry-'));
+      expect(seen).toEqual(step === 'done' ? ['entry-1', 'entry-2'] : []);
+      expect((await verifyDirectory(dir)).backups.map((b) => b.id)).toEqual(seen);
+      const { destination, lockedAttempts, messages } = await openAfterCrash(dir);
       await destination.close();
+      expect(lockedAttempts).toBe(0);
+      expect(messages.map((m) => m.code)).toEqual(step === 'sealed' || step === 'done' ? ['LOCK_TAKEN_OVER'] : ['LOCK_TAKEN_OVER', 'COMMIT_COMPLETED']);
       const names = (await readdir(dir)).sort();
       if (step === 'sealed') {
         expect(names).toEqual([]);
@@ -90,7 +104,7 @@ describe('concurrent writers', () => {
   test('two processes racing for one destination: one wins, the other gets a clear error', async () => {
     const dir = await tempDir();
     const runs = [runWriter(dir, 'write', 'first'), runWriter(dir, 'write', 'second'), runWriter(dir, 'write', 'third')];
-    const outcomes = (await Promise.all(runs.map((r) => r.exit))).map((r) => JSON.parse(r.stdout.trim()) as { ok: boolean; code?: string; message?: string });
+    const outcomes = (await Promise.all(runs.map((r) => r.exit))).map((r) => JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { ok: boolean; code?: string; message?: string });
     const winners = outcomes.filter((o) => o.ok);
     const losers = outcomes.filter((o) => !o.ok);
     expect(winners.length).toBeGreaterThanOrEqual(1);
@@ -111,12 +125,73 @@ describe('concurrent writers', () => {
       code: 'DESTINATION_LOCKED',
       hresult: 0x80070020,
     });
-    holder.kill('SIGTERM');
+    holder.kill('SIGKILL');
     await holder.exit;
     const inProcess = await openAfterCrash(dir);
+    expect(inProcess.lockedAttempts).toBe(0);
     await expect(BackupDestination.open(dir, { providerId: 'test' })).rejects.toMatchObject({ code: 'DESTINATION_LOCKED' });
     await inProcess.destination.close();
     const again = await BackupDestination.open(dir, { providerId: 'test' });
     await again.close();
   }, 20_000);
+});
+
+describe('taking over a lock', () => {
+  /** Writes a lock as a holder would have left it, with the given owner record. */
+  async function leaveLock(dir: string, owner: Record<string, unknown>): Promise<void> {
+    await mkdir(join(dir, '.coffer.lock'));
+    await writeFile(join(dir, '.coffer.lock', 'owner.json'), JSON.stringify(owner));
+  }
+  const bootId = () => readFile('/proc/sys/kernel/random/boot_id', 'utf8').then((t) => t.trim());
+
+  test('a lock whose pid now belongs to another process (pid reuse) is taken over', async () => {
+    const dir = await tempDir();
+    // Our own pid, but a start time ours does not have: the process that took the lock has ended and the pid was reused.
+    await leaveLock(dir, { pid: process.pid, hostname: hostname(), startTime: '1', bootId: await bootId(), acquiredAt: new Date().toISOString() });
+    const { destination, lockedAttempts, messages } = await openAfterCrash(dir);
+    await destination.close();
+    expect(lockedAttempts).toBe(0);
+    expect(messages[0]).toMatchObject({ code: 'LOCK_TAKEN_OVER' });
+    expect(messages[0]!.message).toContain(`process ${process.pid}`);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  test('a lock of a live process, of another host, or without an owner record keeps blocking until it is stale', async () => {
+    const live = { pid: process.pid, hostname: hostname(), startTime: processStartTime(process.pid), bootId: await bootId(), acquiredAt: new Date().toISOString() };
+    for (const owner of [live, { ...live, hostname: `not-${hostname()}`, pid: 999_999_999 }, undefined]) {
+      const dir = await tempDir();
+      if (owner) await leaveLock(dir, owner);
+      else await mkdir(join(dir, '.coffer.lock'));
+      await expect(BackupDestination.open(dir, { providerId: 'test', lock: { staleMs: 2000 } })).rejects.toMatchObject({ code: 'DESTINATION_LOCKED' });
+      expect((await readdir(dir)).sort()).toEqual(['.coffer.lock']);
+    }
+  });
+
+  test('a lock from before the last boot is taken over even if its pid and start time match a process now', async () => {
+    const dir = await tempDir();
+    await leaveLock(dir, { pid: process.pid, hostname: hostname(), startTime: processStartTime(process.pid), bootId: 'another-boot', acquiredAt: new Date().toISOString() });
+    const { destination, messages } = await openAfterCrash(dir);
+    await destination.close();
+    expect(messages.map((m) => m.code)).toEqual(['LOCK_TAKEN_OVER']);
+  });
+});
+
+describe('readers during a commit', () => {
+  test('a reader polling while 300 entries are committed sees none or all of them, never some', async () => {
+    const dir = await tempDir();
+    const child = runWriter(dir, 'write-many:300', 'run');
+    await child.waitFor('STAGED');
+    const counts: number[] = [];
+    let done = false;
+    void child.exit.then(() => (done = true));
+    while (!done) {
+      const listing = await listCommittedEntries(dir);
+      counts.push(listing.entries.filter((e) => e.name.startsWith('run-')).length);
+    }
+    counts.push((await listCommittedEntries(dir)).entries.filter((e) => e.name.startsWith('run-')).length);
+    expect(JSON.parse((await child.exit).stdout.trim().split('\n').at(-1)!)).toEqual({ ok: true });
+    expect(counts.filter((n) => n !== 0 && n !== 300)).toEqual([]);
+    expect(counts.at(-1)).toBe(300);
+    expect(counts.length).toBeGreaterThan(3);
+  }, 30_000);
 });
