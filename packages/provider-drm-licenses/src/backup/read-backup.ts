@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { lstat, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { listCommittedEntries } from '@coffer/core';
 import { cancelledDrmError, backupCorrupt, drmError } from '../errors/drm-codes.js';
 import { equalHex, sha256Hex } from '../crypto/primitives.js';
 import { unescapeField } from '../store/field-escaping.js';
@@ -23,7 +24,10 @@ import {
 
 /** The backup entry folder for a path that is either the folder given to backup or the entry itself. */
 export async function locateBackup(source: string): Promise<string | undefined> {
-  for (const candidate of [join(source, BACKUP_ENTRY_NAME), source]) {
+  // While a commit replaces the set (or after a run was killed doing so, until the next backup finishes
+  // it), the entry is hidden: the old set may be moved aside already and the new one not yet in place.
+  const { pending } = await listCommittedEntries(source).catch(() => ({ pending: [] as string[] }));
+  for (const candidate of pending.includes(BACKUP_ENTRY_NAME) ? [] : [join(source, BACKUP_ENTRY_NAME), source]) {
     const present = await Promise.all(BACKUP_FILES.map((name) => lstat(join(candidate, name)).then(() => true, () => false)));
     if (present.some(Boolean)) return candidate;
   }
