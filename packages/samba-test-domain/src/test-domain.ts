@@ -145,7 +145,7 @@ export async function startTestDomain(options: StartTestDomainOptions = {}): Pro
     phase = performance.now();
     const seedOptions = options.seed;
     const seed = seedOptions
-      ? await applySeed({ layout, baseDn, dnsDomain, extraGpos: typeof seedOptions === 'object' ? (seedOptions.extraGpos ?? 0) : 0 })
+      ? await applySeed({ layout, baseDn, dnsDomain, netbiosDomain, extraGpos: typeof seedOptions === 'object' ? (seedOptions.extraGpos ?? 0) : 0 })
       : undefined;
     const seedSeconds = seconds(phase);
     if (seed) log(`seeded ${seed.gpos.length} GPOs in ${seedSeconds} s`);

@@ -115,12 +115,16 @@ export interface SeededGpo {
   sysvolSharePath: string;
   /** Files of the GPT relative to its folder, `/`-separated, with sizes. */
   files: Array<{ path: string; size: number }>;
-  /** Corpus backup folder it came from (`nsa-emet`), or null for a generated GPO. */
-  sourceBackup: string | null;
+  /** What its GPT holds, `<side>:<kind>` (`machine:registry-pol`, `machine:security-template`, `user:gpp-drives`, ...), sorted. */
+  contentKinds: string[];
   links: SeededLink[];
   wmiFilter: { guid: string; name: string; gPCWQLFilter: string } | null;
   permissions: SeededPermissionsIntent | null;
-  /** Why it is there: `corpus`, `unicode-name`, `cdata-terminator`, `all-disabled`, ... */
+  /**
+   * Why it is there: `workstation-baseline`, `user-lockdown`, `legacy-user`, `drive-mappings`, `server-hardening`
+   * (generated real-world content), `unicode-name`, `cdata-terminator`, `all-disabled`, `security-filtering`,
+   * `wmi-filter`, `unicode-file`, `bench`.
+   */
   purpose: string;
 }
 
@@ -181,4 +185,6 @@ export interface SeedSummary {
   extraGpoCount: number;
   /** A file with a Unicode name inside a seeded GPO, for transport tests: path relative to the SYSVOL share. */
   unicodeFileSharePath: string;
+  /** The domain's central store (`Policies/PolicyDefinitions`) with the seed's `coffer.admx` and `en-US/coffer.adml`. */
+  policyDefinitions: { sysvolFolder: string; sysvolSharePath: string; files: Array<{ path: string; size: number }> };
 }

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseLdif, renderLdif } from '../src/seed/ldif.js';
-import { encodeRegistryPol, REG_DWORD, REG_SZ } from '../src/seed/registry-pol.js';
+import { encodeRegistryPol, REG_DWORD, REG_SZ } from '../src/seed/content/registry-pol.js';
 import { encodeWmiParm2, gpLinkEntry, securityFilteredSddl } from '../src/seed/seed-plan.js';
-import { readXmlText, unpackSideVersion } from '../src/seed/corpus-backups.js';
 import { conflictingHostsLines } from '../src/system/hosts-file.js';
 import { renderStarterGpoTmplx } from '../src/seed/starter-gpo-files.js';
 
@@ -43,12 +42,6 @@ describe('seed codecs', () => {
     expect(sddl).not.toMatch(/\(OA;CI;CR;edacfd8f-ffb3-11d1-b41d-00a0c968f939;;AU\)/);
     expect(sddl).toContain('(OA;CI;CR;edacfd8f-ffb3-11d1-b41d-00a0c968f939;;S-1-5-21-1-2-3-1100)');
     expect(sddl.indexOf('(OD;CI;CR;edacfd8f-ffb3-11d1-b41d-00a0c968f939;;S-1-5-21-1-2-3-1101)')).toBe(sddl.indexOf('D:P') + 3);
-  });
-
-  it('Backup.xml text joins split CDATA; versions unpack per side', () => {
-    expect(readXmlText('<DisplayName><![CDATA[a]]]]><![CDATA[>b]]></DisplayName>', 'DisplayName')).toBe('a]]>b');
-    expect(readXmlText('<UserExtensionGuids/>', 'UserExtensionGuids')).toBeNull();
-    expect(unpackSideVersion(458759)).toEqual({ sysvol: 7, ad: 7 });
   });
 
   it('hosts lines of another DC with the same name are conflicts, ours are not', () => {

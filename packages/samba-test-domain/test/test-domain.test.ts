@@ -1,5 +1,4 @@
 import { execFile, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,12 +6,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestDomain, sweepStaleDomains, type TestDomain } from '../src/index.js';
+import { decodeRegistryPol, startTestDomain, sweepStaleDomains, type TestDomain } from '../src/index.js';
+import { COFFER_POLICIES } from '../src/seed/content/admx.js';
+import * as settings from '../src/seed/content/registry-settings.js';
+import { parseInf } from '../src/seed/content/gpttmpl-inf.js';
 import { portAnswers } from '../src/system/dc-registry.js';
 
 const run = promisify(execFile);
-const corpusDir = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'corpus', 'gpmc-backups');
-const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
 function filesBelow(dir: string, prefix = ''): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -55,23 +55,58 @@ describe('a seeded test domain', () => {
     expect(dc.timings.totalSeconds).toBeGreaterThan(0);
   });
 
-  it('seeds every corpus backup as a GPO with its AD attributes and its SYSVOL bytes', async () => {
-    const corpusGpos = dc.seed?.gpos.filter((g) => g.sourceBackup !== null) ?? [];
-    expect(corpusGpos.map((g) => g.sourceBackup).sort()).toEqual(readdirSync(corpusDir).filter((n) => statSync(join(corpusDir, n)).isDirectory() && n !== 'LICENSES').sort());
-    for (const gpo of corpusGpos) {
-      const backupDir = join(corpusDir, gpo.sourceBackup ?? '', readdirSync(join(corpusDir, gpo.sourceBackup ?? '')).find((n) => n.startsWith('{')) ?? '');
-      const backupXml = readFileSync(join(backupDir, 'Backup.xml'), 'utf8');
+  it('seeds generated real-world GPOs: AD attributes, extension names, the file set and its encodings', async () => {
+    const seed = dc.seed;
+    const byPurpose = (purpose: string) => {
+      const gpo = seed?.gpos.find((g) => g.purpose === purpose);
+      if (!gpo) throw new Error(`no ${purpose} GPO`);
+      return gpo;
+    };
+    const generated = ['workstation-baseline', 'user-lockdown', 'legacy-user', 'drive-mappings', 'server-hardening'].map(byPurpose);
+    for (const gpo of generated) {
       const { searchEntries } = await ldap.search(gpo.dn, { scope: 'base', attributes: ['displayName', 'flags', 'versionNumber', 'gPCMachineExtensionNames', 'gPCUserExtensionNames'] });
       const entry = searchEntries[0];
       expect(entry?.displayName).toBe(gpo.displayName);
-      expect(backupXml).toContain(`<DisplayName><![CDATA[${gpo.displayName}]]></DisplayName>`);
-      expect(backupXml).toContain(`<Options><![CDATA[${entry?.flags}]]></Options>`);
+      expect(Number(entry?.flags)).toBe(gpo.flags);
       expect(Number(entry?.versionNumber)).toBe(gpo.versionNumber);
-      if (gpo.machineExtensionNames) expect(backupXml).toContain(`<MachineExtensionGuids><![CDATA[${entry?.gPCMachineExtensionNames}]]>`);
-      const gptDir = join(backupDir, 'DomainSysvol', 'GPO');
-      for (const rel of filesBelow(gptDir)) expect(sha(join(gpo.sysvolFolder, rel)), rel).toBe(sha(join(gptDir, rel)));
+      expect(entry?.gPCMachineExtensionNames ?? null).toBe(gpo.machineExtensionNames);
+      expect(entry?.gPCUserExtensionNames ?? null).toBe(gpo.userExtensionNames);
+      // The summary's file list is what is on disk, both halves populated.
+      expect(filesBelow(gpo.sysvolFolder).sort()).toEqual(gpo.files.map((f) => f.path).sort());
+      expect(gpo.files.some((f) => f.path.startsWith('Machine/')) && gpo.files.some((f) => f.path.startsWith('User/'))).toBe(true);
       expect(readFileSync(join(gpo.sysvolFolder, 'GPT.INI'), 'utf8')).toContain(`Version=${gpo.gptIniVersion}`);
+      for (const file of gpo.files) {
+        const bytes = readFileSync(join(gpo.sysvolFolder, file.path));
+        expect(bytes.length, file.path).toBe(file.size);
+        if (/\.(inf|ini)$/i.test(file.path) && file.path !== 'GPT.INI') expect([...bytes.subarray(0, 2)], `${gpo.displayName}: ${file.path} is UTF-16LE with BOM`).toEqual([0xff, 0xfe]);
+        if (file.path.endsWith('.xml')) expect(bytes.subarray(0, 38).toString('utf8'), file.path).toBe('<?xml version="1.0" encoding="utf-8"?>');
+        if (/registry\.pol$/i.test(file.path)) expect(bytes.subarray(0, 4).toString('ascii')).toBe('PReg');
+      }
     }
+    // Flags 1 and 2, and AD versions that differ from GPT.INI's, as the corpus GPOs gave them.
+    expect(generated.map((g) => g.flags)).toEqual(expect.arrayContaining([1, 2]));
+    expect(generated.some((g) => g.versionNumber !== g.gptIniVersion)).toBe(true);
+
+    const workstation = byPurpose('workstation-baseline');
+    expect(workstation.contentKinds).toEqual(expect.arrayContaining(['machine:registry-pol', 'machine:security-template', 'machine:advanced-audit', 'machine:scripts', 'machine:powershell-scripts', 'machine:gpp-groups', 'machine:gpp-scheduledtasks', 'machine:comment-cmtx', 'user:registry-pol']));
+    expect(decodeRegistryPol(readFileSync(join(workstation.sysvolFolder, 'Machine/Registry.pol')))).toEqual(settings.workstationMachineSettings());
+    const inf = parseInf(readFileSync(join(workstation.sysvolFolder, 'Machine/Microsoft/Windows NT/SecEdit/GptTmpl.inf')).subarray(2).toString('utf16le'));
+    expect([...inf.keys()]).toEqual(['Unicode', 'System Access', 'Kerberos Policy', 'Event Audit', 'Registry Values', 'Privilege Rights', 'Group Membership', 'Service General Setting', 'Registry Keys', 'File Security', 'Version']);
+    // The seeded group's real SID went into user rights and restricted groups.
+    const finance = seed?.groups.find((g) => g.name === 'Finance Users')?.sid ?? 'missing';
+    expect(inf.get('Privilege Rights')?.find((l) => l.key === 'SeRemoteInteractiveLogonRight')?.value).toContain(`*${finance}`);
+    expect(inf.get('Group Membership')?.find((l) => l.key === '*S-1-5-32-544__Members')?.value).toBe(`*${finance.replace(/-\d+$/, '')}-512,*${finance}`);
+    expect(readFileSync(join(workstation.sysvolFolder, 'Machine/Microsoft/Windows NT/Audit/audit.csv'), 'utf8')).toMatch(/^Machine Name,Policy Target,Subcategory,Subcategory GUID,Inclusion Setting,Exclusion Setting,Setting Value\r\n,System,/);
+    expect(readFileSync(join(byPurpose('drive-mappings').sysvolFolder, 'User/Preferences/Drives/Drives.xml'), 'utf8')).toContain(`sid="${finance}"`);
+    expect(byPurpose('user-lockdown').contentKinds).toEqual(expect.arrayContaining(['user:folder-redirection', 'user:gpp-shortcuts', 'user:scripts', 'user:powershell-scripts']));
+
+    // The Coffer ADMX/ADML pair in the domain's central store.
+    const definitions = seed?.policyDefinitions;
+    expect(definitions?.sysvolFolder).toBe(join(dc.sysvolPath, dc.dnsDomain, 'Policies', 'PolicyDefinitions'));
+    expect(definitions?.files.map((f) => f.path).sort()).toEqual(['coffer.admx', 'en-US/coffer.adml']);
+    const admx = readFileSync(join(definitions?.sysvolFolder ?? '', 'coffer.admx'), 'utf8');
+    for (const policy of COFFER_POLICIES) expect(admx).toContain(`<policy name="${policy.name}" class="${policy.class}"`);
+    expect(readFileSync(join(definitions?.sysvolFolder ?? '', 'en-US', 'coffer.adml'), 'utf8')).toContain('<policyDefinitionResources');
   });
 
   it('writes links, block inheritance, the WMI filter, flags and the custom permissions', async () => {

@@ -1,9 +1,9 @@
-import { cp, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { runCommand } from '../system/run-command.js';
 import type { DcLayout } from '../system/smb-conf.js';
 import type { SeedSummary, SeededGpo, SeededLink } from '../types.js';
-import { defaultCorpusDir, readCorpusBackups } from './corpus-backups.js';
+import { resolveContent, type SeedContext } from './content/text.js';
 import { parseLdif, renderLdif, type LdifRecord } from './ldif.js';
 import { buildSeedPlan, gpLinkEntry, gpoDn, gptIniContent, securityFilteredSddl, type SeedPlan } from './seed-plan.js';
 
@@ -11,8 +11,8 @@ export interface ApplySeedInput {
   layout: DcLayout;
   baseDn: string;
   dnsDomain: string;
+  netbiosDomain: string;
   extraGpos: number;
-  corpusDir?: string;
 }
 
 /**
@@ -20,9 +20,8 @@ export interface ApplySeedInput {
  * one ldbmodify batch, SYSVOL written directly, then `samba-tool ntacl sysvolreset` once for every ACL.
  * Offline writes avoid racing a running DC and are far faster than one `samba-tool gpo create` per GPO.
  */
-export async function applySeed({ layout, baseDn, dnsDomain, extraGpos, corpusDir }: ApplySeedInput): Promise<SeedSummary> {
-  const corpus = await readCorpusBackups(corpusDir ?? defaultCorpusDir());
-  const plan = buildSeedPlan({ baseDn, dnsDomain, corpus, extraGpos });
+export async function applySeed({ layout, baseDn, dnsDomain, netbiosDomain, extraGpos }: ApplySeedInput): Promise<SeedSummary> {
+  const plan = buildSeedPlan({ baseDn, dnsDomain, extraGpos });
   const seedDir = join(layout.workDir, 'seed');
   await mkdir(seedDir, { recursive: true });
 
@@ -38,6 +37,13 @@ export async function applySeed({ layout, baseDn, dnsDomain, extraGpos, corpusDi
   const denySid = deny ? groupSids.get(deny.dn.toLowerCase()) : undefined;
   if (!grant || !deny || !grantSid || !denySid) throw new Error('The seed groups were added but their objectSid could not be read back.');
   const sddl = securityFilteredSddl(grantSid, denySid);
+  // Files that name seeded groups (restricted groups, targeting) are rendered now that the groups have SIDs.
+  const context: SeedContext = {
+    domainSid: grantSid.replace(/-\d+$/, ''),
+    netbiosDomain,
+    dnsDomain,
+    groupSids: new Map(plan.groups.map((g) => [g.samAccountName, groupSids.get(g.dn.toLowerCase()) ?? ''] as const).filter(([, sid]) => sid !== '')),
+  };
 
   const gpLinks = new Map<string, string>();
   const modifications: LdifRecord[] = [];
@@ -60,18 +66,22 @@ export async function applySeed({ layout, baseDn, dnsDomain, extraGpos, corpusDi
     const folder = join(policiesDir, gpo.guid);
     await mkdir(join(folder, 'Machine'), { recursive: true });
     await mkdir(join(folder, 'User'), { recursive: true });
-    if (gpo.copyTreeFrom) await cp(gpo.copyTreeFrom, folder, { recursive: true, force: true });
     await writeFile(join(folder, 'GPT.INI'), gptIniContent((gpo.userSysvolVersion << 16) | gpo.machineSysvolVersion));
     for (const file of gpo.files) {
       await mkdir(dirname(join(folder, file.path)), { recursive: true });
-      await writeFile(join(folder, file.path), file.content);
+      await writeFile(join(folder, file.path), resolveContent(file.content, context));
     }
+  }
+  const definitionsDir = join(policiesDir, 'PolicyDefinitions');
+  for (const file of plan.policyDefinitions) {
+    await mkdir(dirname(join(definitionsDir, file.path)), { recursive: true });
+    await writeFile(join(definitionsDir, file.path), resolveContent(file.content, context));
   }
   const startersDir = join(layout.sysvolPath, dnsDomain, 'StarterGPOs');
   for (const starter of plan.starterGpos) {
     for (const file of starter.files) {
       await mkdir(dirname(join(startersDir, starter.guid, file.path)), { recursive: true });
-      await writeFile(join(startersDir, starter.guid, file.path), file.content);
+      await writeFile(join(startersDir, starter.guid, file.path), resolveContent(file.content, context));
     }
   }
   await runCommand('samba-tool', ['ntacl', 'sysvolreset', '-s', layout.smbConfPath], { timeoutMs: 10 * 60_000 });
@@ -200,7 +210,7 @@ async function summarise(
       sysvolFolder,
       sysvolSharePath,
       files: await listFiles(sysvolFolder),
-      sourceBackup: gpo.sourceBackup,
+      contentKinds: gpo.contentKinds,
       links: linksOf(gpo.guid),
       wmiFilter: filter ? { guid: filter.guid, name: filter.name, gPCWQLFilter: `[${dnsDomain};${filter.guid};0]` } : null,
       permissions: gpo.securityFiltered
@@ -252,6 +262,11 @@ async function summarise(
     gpLinks: [...gpLinks].map(([containerDn, gPLink]) => ({ containerDn, gPLink })),
     extraGpoCount: plan.extraGpoCount,
     unicodeFileSharePath: `${dnsDomain}/Policies/${plan.unicodeScriptGpoGuid}/Machine/Scripts/Startup/ünï cödé ✓.cmd`,
+    policyDefinitions: {
+      sysvolFolder: join(layout.sysvolPath, dnsDomain, 'Policies', 'PolicyDefinitions'),
+      sysvolSharePath: `${dnsDomain}/Policies/PolicyDefinitions`,
+      files: await listFiles(join(layout.sysvolPath, dnsDomain, 'Policies', 'PolicyDefinitions')),
+    },
   };
 }
 

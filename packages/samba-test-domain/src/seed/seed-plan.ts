@@ -1,23 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import type { CorpusBackup } from './corpus-backups.js';
-import { unpackSideVersion } from './corpus-backups.js';
-import { encodeRegistryPol, REG_DWORD, REG_SZ, type RegistryPolEntry } from './registry-pol.js';
+import { ADML_FILE, ADMX_FILE, renderAdml, renderAdmx } from './content/admx.js';
+import { buildBaselineGpos, type GeneratedGpo } from './content/baseline-gpos.js';
+import { EXTENSIONS, extensionNames } from './content/extensions.js';
+import { encodeRegistryPol, REG_DWORD, REG_SZ, type RegistryPolEntry } from './content/registry-pol.js';
+import { utf16WithBom, type FileContent } from './content/text.js';
 import { renderCommentCmtx, renderStarterGpoTmpll, renderStarterGpoTmplx, type StarterGpoDescription } from './starter-gpo-files.js';
 
 export const APPLY_GROUP_POLICY_RIGHT = 'edacfd8f-ffb3-11d1-b41d-00a0c968f939';
-const REGISTRY_CSE = '{35378EAC-683F-11D2-A89A-00C04FBBCFA2}';
-const MACHINE_ADMIN_TEMPLATES_TOOL = '{D02B1F72-3407-48AE-BA88-E8213C6761F1}';
-const USER_ADMIN_TEMPLATES_TOOL = '{D02B1F73-3407-48AE-BA88-E8213C6761F1}';
-const SCRIPTS_CSE = '{42B5FAAE-6536-11D2-AE5A-0000F87571E3}';
-const SCRIPTS_TOOL = '{40B6664F-4972-11D1-A7CA-0000F87571E3}';
-export const MACHINE_REGISTRY_EXTENSIONS = `[${REGISTRY_CSE}${MACHINE_ADMIN_TEMPLATES_TOOL}]`;
-export const USER_REGISTRY_EXTENSIONS = `[${REGISTRY_CSE}${USER_ADMIN_TEMPLATES_TOOL}]`;
+export const MACHINE_REGISTRY_EXTENSIONS = extensionNames([EXTENSIONS.registryMachine]);
+export const USER_REGISTRY_EXTENSIONS = extensionNames([EXTENSIONS.registryUser]);
 export const UNICODE_SCRIPT_NAME = 'ünï cödé ✓.cmd';
 
 /** A file to create inside a GPT or starter GPO folder (relative `/` path). */
 export interface PlannedFile {
   path: string;
-  content: Buffer;
+  /** Bytes, or a function of the domain's SIDs for files that name seeded groups (rendered once they exist). */
+  content: FileContent;
 }
 
 export interface PlannedGpo {
@@ -30,11 +28,10 @@ export interface PlannedGpo {
   machineSysvolVersion: number;
   machineExtensionNames: string | null;
   userExtensionNames: string | null;
-  /** Copied byte for byte into the GPT (a corpus backup's DomainSysvol/GPO). */
-  copyTreeFrom: string | null;
   files: PlannedFile[];
-  sourceBackup: string | null;
   purpose: string;
+  /** What the GPT holds, `<side>:<kind>` (`machine:registry-pol`, `user:gpp-drives`, ...), sorted. */
+  contentKinds: string[];
   wmiFilterGuid: string | null;
   securityFiltered: boolean;
 }
@@ -85,6 +82,8 @@ export interface SeedPlan {
   starterGpos: PlannedStarterGpo[];
   extraGpoCount: number;
   unicodeScriptGpoGuid: string;
+  /** The central store's files, relative to `Policies/PolicyDefinitions`. */
+  policyDefinitions: PlannedFile[];
 }
 
 export function newGuid(): string {
@@ -113,10 +112,6 @@ function pol(entries: RegistryPolEntry[]): Buffer {
   return encodeRegistryPol(entries);
 }
 
-function utf16WithBom(text: string): Buffer {
-  return Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
-}
-
 function generatedGpo(partial: Partial<PlannedGpo> & Pick<PlannedGpo, 'displayName' | 'purpose'>): PlannedGpo {
   return {
     guid: newGuid(),
@@ -127,12 +122,11 @@ function generatedGpo(partial: Partial<PlannedGpo> & Pick<PlannedGpo, 'displayNa
     machineSysvolVersion: 0,
     machineExtensionNames: null,
     userExtensionNames: null,
-    copyTreeFrom: null,
     files: [],
-    sourceBackup: null,
     wmiFilterGuid: null,
     securityFiltered: false,
     ...partial,
+    contentKinds: partial.contentKinds ?? kindsOf(partial.files ?? []),
   };
 }
 
@@ -140,34 +134,51 @@ function withVersions(gpo: PlannedGpo, machine: number, user: number): PlannedGp
   return { ...gpo, machineAdVersion: machine, machineSysvolVersion: machine, userAdVersion: user, userSysvolVersion: user };
 }
 
+function fromGenerated(generated: GeneratedGpo): PlannedGpo {
+  const { displayName, purpose, flags, machineAdVersion, machineSysvolVersion, userAdVersion, userSysvolVersion, machineExtensionNames, userExtensionNames, contentKinds } = generated;
+  return generatedGpo({
+    displayName,
+    purpose,
+    flags,
+    machineAdVersion,
+    machineSysvolVersion,
+    userAdVersion,
+    userSysvolVersion,
+    machineExtensionNames,
+    userExtensionNames,
+    contentKinds,
+    files: generated.files.map(({ path, content }) => ({ path, content })),
+  });
+}
+
+/** Kinds of a GPO's files from their paths, for the small GPOs whose files are written here directly. */
+function kindsOf(files: readonly PlannedFile[]): string[] {
+  const kind = (path: string) => {
+    const side = path.startsWith('User/') ? 'user' : 'machine';
+    if (/\/registry\.pol$/i.test(path)) return `${side}:registry-pol`;
+    if (/\/scripts\.ini$/i.test(path)) return `${side}:scripts`;
+    return `${side}:script`;
+  };
+  return [...new Set(files.map((f) => kind(f.path)))].sort();
+}
+
 export interface SeedPlanInput {
   baseDn: string;
   dnsDomain: string;
-  corpus: CorpusBackup[];
   extraGpos: number;
 }
 
 /** Decides everything the seed writes; pure, so the summary and the writes come from the same data. */
-export function buildSeedPlan({ baseDn, dnsDomain, corpus, extraGpos }: SeedPlanInput): SeedPlan {
-  const corpusGpos: PlannedGpo[] = corpus.map((backup) => {
-    const user = unpackSideVersion(backup.userVersionNumber);
-    const machine = unpackSideVersion(backup.machineVersionNumber);
-    return generatedGpo({
-      guid: backup.gpoGuid,
-      displayName: backup.displayName,
-      flags: backup.options,
-      userAdVersion: user.ad,
-      userSysvolVersion: user.sysvol,
-      machineAdVersion: machine.ad,
-      machineSysvolVersion: machine.sysvol,
-      machineExtensionNames: backup.machineExtensionGuids,
-      userExtensionNames: backup.userExtensionGuids,
-      copyTreeFrom: backup.gptDir,
-      sourceBackup: backup.set,
-      purpose: 'corpus',
-    });
-  });
-  const bySet = (set: string) => corpusGpos.find((g) => g.sourceBackup === set);
+export function buildSeedPlan({ baseDn, dnsDomain, extraGpos }: SeedPlanInput): SeedPlan {
+  // Generated stand-ins for real-world GPOs: every common client-side extension, both halves, flags 1 and 2,
+  // AD and SYSVOL versions that differ, and the links the old corpus GPOs had.
+  const baseline = buildBaselineGpos();
+  const workstationBaseline = fromGenerated(baseline.workstation);
+  const userLockdown = fromGenerated(baseline.lockdown);
+  const legacyUser = fromGenerated(baseline.legacy);
+  const driveMappings = fromGenerated(baseline.drives);
+  const serverHardening = fromGenerated(baseline.server);
+  const baselineGpos = [workstationBaseline, userLockdown, legacyUser, driveMappings, serverHardening];
 
   const wmiFilter: PlannedWmiFilter = (() => {
     const queries = [
@@ -238,7 +249,7 @@ export function buildSeedPlan({ baseDn, dnsDomain, corpus, extraGpos }: SeedPlan
     generatedGpo({
       displayName: 'Startup Scripts ✓',
       purpose: 'unicode-file',
-      machineExtensionNames: `[${SCRIPTS_CSE}${SCRIPTS_TOOL}]`,
+      machineExtensionNames: extensionNames([EXTENSIONS.scriptsMachine]),
       files: [
         { path: `Machine/Scripts/Startup/${UNICODE_SCRIPT_NAME}`, content: Buffer.from('@echo off\r\nrem Coffer seed: a startup script with a Unicode name\r\necho ünï cödé ✓\r\n', 'utf8') },
         { path: 'Machine/Scripts/Shutdown/Empty Folder Marker.txt', content: Buffer.alloc(0) },
@@ -275,25 +286,25 @@ export function buildSeedPlan({ baseDn, dnsDomain, corpus, extraGpos }: SeedPlan
     );
   }
 
-  const gpos = [...corpusGpos, unicodeName, cdataTerminator, allDisabled, securityFiltered, wmiFiltered, scripts, ...extra];
-  const link = (gpo: PlannedGpo | undefined, options = 0): PlannedLink[] => (gpo ? [{ gpoGuid: gpo.guid, options }] : []);
+  const gpos = [...baselineGpos, unicodeName, cdataTerminator, allDisabled, securityFiltered, wmiFiltered, scripts, ...extra];
+  const link = (gpo: PlannedGpo, options = 0): PlannedLink[] => [{ gpoGuid: gpo.guid, options }];
 
   const lab = `OU=Coffer Lab,${baseDn}`;
   const workstations = `OU=Workstations,${lab}`;
   const containers: PlannedContainer[] = [
     { dn: baseDn, kind: 'domain', name: dnsDomain, create: false, blockInheritance: false, links: link(unicodeName, 2) },
     { dn: `CN=Default-First-Site-Name,CN=Sites,CN=Configuration,${baseDn}`, kind: 'site', name: 'Default-First-Site-Name', create: false, blockInheritance: false, links: link(cdataTerminator) },
-    { dn: lab, kind: 'ou', name: 'Coffer Lab', create: true, blockInheritance: false, links: [...link(bySet('nsa-emet')), ...link(unicodeName)] },
+    { dn: lab, kind: 'ou', name: 'Coffer Lab', create: true, blockInheritance: false, links: [...link(driveMappings), ...link(unicodeName)] },
     {
       dn: workstations,
       kind: 'ou',
       name: 'Workstations',
       create: true,
       blockInheritance: false,
-      links: [...link(bySet('nsa-win10-computer'), 2), ...link(bySet('nsa-win10-user')), ...link(bySet('disa-win10-user'), 1), ...link(wmiFiltered)],
+      links: [...link(workstationBaseline, 2), ...link(userLockdown), ...link(legacyUser, 1), ...link(wmiFiltered)],
     },
     { dn: `OU=Kiosks,${workstations}`, kind: 'ou', name: 'Kiosks', create: true, blockInheritance: true, links: [...link(allDisabled), ...link(scripts, 3)] },
-    { dn: `OU=Servers,${lab}`, kind: 'ou', name: 'Servers', create: true, blockInheritance: false, links: [...link(bySet('gpostudio-mixedcse')), ...link(securityFiltered)] },
+    { dn: `OU=Servers,${lab}`, kind: 'ou', name: 'Servers', create: true, blockInheritance: false, links: [...link(serverHardening), ...link(securityFiltered)] },
     { dn: `OU=Büro Zürich,${lab}`, kind: 'ou', name: 'Büro Zürich', create: true, blockInheritance: false, links: link(cdataTerminator, 1) },
   ];
   if (extra.length > 0) {
@@ -315,6 +326,10 @@ export function buildSeedPlan({ baseDn, dnsDomain, corpus, extraGpos }: SeedPlan
     starterGpos: buildStarterGpos(),
     extraGpoCount: extra.length,
     unicodeScriptGpoGuid: scripts.guid,
+    policyDefinitions: [
+      { path: ADMX_FILE, content: renderAdmx() },
+      { path: ADML_FILE, content: renderAdml() },
+    ],
   };
 }
 
