@@ -10,7 +10,7 @@ import {
   type SysvolSource,
   type SysvolTreeEntry,
 } from '../../src/index.js';
-import { corpusDir, testDomain } from '../helpers/test-domain.js';
+import { testDomain } from '../helpers/test-domain.js';
 import { failure } from '../helpers/expect-failure.js';
 
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -80,17 +80,23 @@ describe.each(transports)('SYSVOL over %s', (name, open) => {
     expect(await sysvol.exists(`${domain.dnsDomain}/Policies/{00000000-0000-0000-0000-000000000000}`)).toBe(false);
   });
 
-  it('streams every corpus GPO byte for byte, names included', async () => {
-    for (const gpo of seed?.gpos.filter((g) => g.sourceBackup !== null) ?? []) {
+  it('streams every seeded GPO byte for byte against the files the seed wrote, Unicode names included', async () => {
+    const gpos = seed?.gpos ?? [];
+    expect(gpos.some((g) => /[^\x20-\x7e]/.test(g.files.map((f) => f.path).join('')))).toBe(true);
+    for (const gpo of gpos) {
       const tree = await readAll(sysvol, gpo.sysvolSharePath);
-      const backupFolder = readdirSync(join(corpusDir, gpo.sourceBackup ?? '')).find((n) => n.startsWith('{')) ?? '';
-      const expected = localFiles(join(corpusDir, gpo.sourceBackup ?? '', backupFolder, 'DomainSysvol', 'GPO'));
-      expect(expected.size).toBeGreaterThan(0);
-      for (const [path, hash] of expected) expect(tree.get(path)?.sha, `${gpo.sourceBackup}: ${path}`).toBe(hash);
-      expect(tree.get('GPT.INI')?.kind).toBe('file');
+      const expected = localFiles(gpo.sysvolFolder);
+      expect(expected.size).toBe(gpo.files.length);
+      for (const [path, hash] of expected) expect(tree.get(path)?.sha, `${gpo.displayName}: ${path}`).toBe(hash);
       const files = [...tree].filter(([, v]) => v.kind === 'file').map(([k]) => k).sort();
-      expect(files).toEqual([...expected.keys(), 'GPT.INI'].sort());
+      expect(files, gpo.displayName).toEqual(gpo.files.map((f) => f.path).sort());
+      for (const file of gpo.files) expect(tree.get(file.path)?.size, `${gpo.displayName}: ${file.path}`).toBe(file.size);
     }
+    // The richest GPOs: a security template, GPP XML and scripts, nested folders with spaces.
+    const baseline = gpos.find((g) => g.purpose === 'workstation-baseline');
+    const tree = await readAll(sysvol, baseline?.sysvolSharePath ?? '');
+    expect(tree.get('Machine/Microsoft/Windows NT/SecEdit/GptTmpl.inf')?.kind).toBe('file');
+    expect(tree.get('Machine/Preferences/ScheduledTasks')?.kind).toBe('directory');
   });
 
   it('keeps Unicode and spaces in names, empty files and folders', async () => {
@@ -116,7 +122,7 @@ describe.each(transports)('SYSVOL over %s', (name, open) => {
   });
 
   it('skipping a file’s content does not derail the stream', async () => {
-    const gpo = seed?.gpos.find((g) => g.sourceBackup === 'nsa-win10-computer');
+    const gpo = seed?.gpos.find((g) => g.purpose === 'workstation-baseline');
     let files = 0;
     for await (const entry of sysvol.readTree(gpo?.sysvolSharePath ?? '')) if (entry.kind === 'file') files += 1;
     expect(files).toBe(gpo?.files.length);
