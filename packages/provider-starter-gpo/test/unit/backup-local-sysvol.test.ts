@@ -2,40 +2,49 @@
  * The backup, list and layout against a SYSVOL folder on disk (active-directory's local source, no DC): the
  * same code path the real-DC tests take with --sysvol, here with fixtures that pin every layout detail.
  */
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { cp, mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import fse from 'fs-extra';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HRESULT, runBackup, runList, verifyDirectory } from '@coffer/core';
-import { parseBkupInfoXml, parseManifestXml, readGpmcBackupDirectory } from '@coffer/gpmc';
+import { parseBkupInfoXml, parseManifestXml, readGpmcBackupDirectory, renderBkupInfoXmlForInst, renderManifestXml, type BackupInst } from '@coffer/gpmc';
+import { snapshotTree, tempDir } from '@coffer/test-support';
 import provider from '../../src/index.js';
 import { parseStarterGpoExtras } from '../../src/backup/starter-gpo-extras.js';
 import { DOMAIN, KIOSK, makeSysvol, SYSTEM } from '../helpers/sysvol-fixture.js';
-
-const repoRoot = resolve(import.meta.dirname, '..', '..', '..', '..');
-const corpus = resolve(repoRoot, '..', 'shared', 'corpus', 'gpmc-backups');
 
 let sysvol: { root: string; remove(): Promise<void> };
 let out: string;
 
 beforeEach(async () => {
   sysvol = await makeSysvol([KIOSK, SYSTEM]);
-  out = await mkdtemp(join(tmpdir(), 'coffer-sg-out-'));
+  out = await tempDir('coffer-sg-out-');
 });
 
 afterEach(async () => {
   await sysvol.remove();
-  await rm(out, { recursive: true, force: true });
 });
 
-async function tree(dir: string, prefix = ''): Promise<string[]> {
-  const names: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) names.push(`${rel}/`, ...(await tree(join(dir, entry.name), rel)));
-    else names.push(rel);
-  }
-  return names.sort();
+/** Every file and folder (`name/`) under `dir`, sorted. */
+const tree = async (dir: string): Promise<string[]> => Object.keys(await snapshotTree(dir)).sort();
+
+/**
+ * GPO backups as GPMC indexes them (manifest.xml, each folder's bkupInfo.xml), written with @coffer/gpmc: the
+ * kind of directory Starter GPO backups are added beside. No Starter GPO among them.
+ */
+async function writeGpoBackups(dir: string, names: string[]): Promise<void> {
+  const insts: BackupInst[] = names.map((name, i) => ({
+    gpoGuid: `{AAAAAAAA-0000-0000-0000-00000000000${i}}`,
+    gpoDomain: 'elsewhere.example.test',
+    gpoDomainGuid: '{0a0b0c0d-1111-2222-3333-444455556666}',
+    gpoDomainController: 'dc1.elsewhere.example.test',
+    backupTime: `2024-03-0${i + 1}T06:07:08`,
+    id: `{BBBBBBBB-0000-0000-0000-00000000000${i}}`,
+    comment: '',
+    gpoDisplayName: name,
+  }));
+  for (const inst of insts) await fse.outputFile(join(dir, inst.id, 'bkupInfo.xml'), renderBkupInfoXmlForInst(inst));
+  await fse.outputFile(join(dir, 'manifest.xml'), renderManifestXml(null, insts));
 }
 
 const options = () => ({ sysvol: sysvol.root, domain: DOMAIN, all: true });
@@ -93,8 +102,9 @@ describe('Starter GPO backup from a local SYSVOL', () => {
   });
 
   it('adds to a directory holding GPMC GPO backups, keeps its manifest entries, and lists only Starter GPO backups', async () => {
-    await cp(join(corpus, 'disa-win10-user'), out, { recursive: true });
+    await writeGpoBackups(out, ['Baseline', 'Kiosk Lockdown']);
     const before = parseManifestXml(await readFile(join(out, 'manifest.xml'))).backups;
+    expect(before).toHaveLength(2);
     const result = await runBackup(provider, { destination: out, options: options() });
     const after = parseManifestXml(await readFile(join(out, 'manifest.xml'))).backups;
     expect(after.slice(0, before.length)).toEqual(before);
@@ -113,7 +123,8 @@ describe('Starter GPO backup from a local SYSVOL', () => {
   });
 
   it('lists nothing in a directory of GPO backups only', async () => {
-    await cp(join(corpus, 'nsa-emet'), out, { recursive: true });
+    await writeGpoBackups(out, ['Baseline']);
+    expect((await readGpmcBackupDirectory(out)).map((e) => e.type)).toEqual(['GPO']);
     const listed = await runList(provider, { source: out });
     expect(listed.output).toEqual([]);
   });
