@@ -40,6 +40,8 @@ export const EXAMPLES: readonly ExampleSpec[] = [
   { name: 'cli-drm-session', dir: 'packages/cli', project: 'cli-drm' },
   { name: 'cli-directory-session', dir: 'packages/cli', project: 'third-party' },
   { name: 'cli-programmatic', dir: 'packages/cli', project: 'third-party', file: 'cli-example.ts' },
+  { name: 'directory-template-setup', dir: 'examples/provider-directory', project: 'third-party' },
+  { name: 'directory-template-cli', dir: 'examples/provider-directory', project: 'third-party' },
   { name: 'directory-cli-session', dir: 'examples/provider-directory', project: 'third-party' },
   { name: 'directory-programmatic', dir: 'examples/provider-directory', project: 'third-party', file: 'directory-example.ts' },
   { name: 'testkit-conformance', dir: 'packages/provider-testkit', project: 'third-party', file: 'conformance.test.ts' },
