@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import fs, { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import fs, { readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { readFile, rename, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -96,9 +96,13 @@ async function acquire(directory: string, lockPath: string, staleMs: number, too
   // Recorded at once, synchronously, and atomically (a reader never sees half of it): the window in
   // which a killed holder leaves a lock without an owner is a few system calls long.
   try {
+    // proper-lockfile refreshes the lock's mtime and takes a changed one for a lock stolen from it:
+    // the folder's mtime, which adding the owner file changes, is put back.
+    const { atime, mtime } = statSync(lockPath);
     const temp = join(lockPath, `${OWNER_FILE}.${randomBytes(4).toString('hex')}.tmp`);
     writeFileSync(temp, JSON.stringify(currentOwner()), { mode: 0o600 });
     renameSync(temp, join(lockPath, OWNER_FILE));
+    utimesSync(lockPath, atime, mtime);
   } catch (error) {
     await release().catch(() => undefined);
     throw error;

@@ -137,6 +137,17 @@ describe('concurrent writers', () => {
 });
 
 describe('taking over a lock', () => {
+  test('a lock held across several refreshes stays its holder\'s (recording the owner does not look like a theft)', async () => {
+    const dir = await tempDir();
+    const destination = await BackupDestination.open(dir, { providerId: 'test', lock: { staleMs: 2000 } });
+    await new Promise((r) => setTimeout(r, 3500)); // three refreshes, one a second
+    const entry = await destination.stage('kept', { kind: 'test' });
+    await entry.writeFile('a.txt', 'a');
+    await destination.commit([entry]);
+    await destination.close();
+    expect((await verifyDirectory(dir)).backups.map((b) => b.id)).toEqual(['kept']);
+  }, 20_000);
+
   /** Writes a lock as a holder would have left it, with the given owner record. */
   async function leaveLock(dir: string, owner: Record<string, unknown>): Promise<void> {
     await mkdir(join(dir, '.coffer.lock'));
