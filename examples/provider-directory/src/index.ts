@@ -5,7 +5,7 @@
  * integrity manifest, the atomic commit and clean-up after a cancel or a crash.
  */
 import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, readdir, realpath, rm, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import {
   BackupDestination,
@@ -49,7 +49,8 @@ export default defineProvider({
     const source = resolve(options.source);
     const info = await stat(source).catch(() => undefined);
     if (!info?.isDirectory()) throw pathNotFound(source, 'source folder', 'Name an existing folder with --source.');
-    if (isInside(resolve(destination), source)) {
+    // Compared as real paths, so a symbolic link cannot hide that one lies inside the other.
+    if (isInside(await realpath(destination), await realpath(source))) {
       // Each run would copy the earlier backups (and its own lock file) again: refuse before writing anything.
       throw invalidArgument(`The destination ${destination} lies inside the folder it would back up (${source}).`, {
         object: destination,

@@ -92,6 +92,12 @@ describe('directory provider', () => {
     const backup = await runBackup(provider, { destination: inside, options: { source } });
     expect(backup.error).toMatchObject({ code: 'INVALID_ARGUMENT', hresult: HRESULT.E_INVALIDARG });
     expect(await readdir(inside)).toEqual([]);
+    // The same through a symbolic link that hides where the destination really is.
+    const disguised = join(root, 'disguised');
+    await symlink(inside, disguised);
+    const viaLink = await runBackup(provider, { destination: disguised, options: { source } });
+    expect(viaLink.error).toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect(await readdir(inside)).toEqual([]);
   });
 
   test('lists committed backups only: not staging folders, not other tools\' folders; a bad manifest is a warning', async () => {
