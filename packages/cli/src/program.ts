@@ -61,7 +61,7 @@ export function buildProgram(context: CliContext, version: string): Command {
     .allowUnknownOption()
     .allowExcessArguments()
     .action((name: string | undefined, _options: unknown, command: Command) => unknownProvider(context, 'backup', name, command));
-  backup.addHelpText('after', `\nProviders:\n${providerLines(context, () => true)}\n\nExamples:\n  coffer backup gpo --dc dc1.corp.example --domain corp.example --user Administrator --password-file ~/.pw --ca-file ca.pem --gpo "Default Domain Policy" --out /backups\n  coffer help backup <provider>     the options of one provider\n`);
+  backup.addHelpText('after', `\nProviders:\n${providerLines(context, () => true)}\n\nExamples:\n  coffer backup gpo --dc dc1.corp.example --user Administrator@corp.example --password-file ~/.pw --ca-file /etc/ssl/corp-ca.pem --gpo "Default Domain Policy" --out /srv/backups/gpo\n  coffer help backup gpo            # the options of one provider\n`);
 
   const restore = program
     .command('restore')
@@ -71,7 +71,7 @@ export function buildProgram(context: CliContext, version: string): Command {
     .allowUnknownOption()
     .allowExcessArguments()
     .action((name: string | undefined, _options: unknown, command: Command) => unknownProvider(context, 'restore', name, command));
-  restore.addHelpText('after', `\nProviders that can restore:\n${providerLines(context, (e) => e.provider.capabilities.restore === true)}\n\nExamples:\n  coffer restore directory --from /backups --target ./restored\n  coffer help restore <provider>    the options of one provider\n`);
+  restore.addHelpText('after', `\nProviders that can restore:\n${providerLines(context, (e) => e.provider.capabilities.restore === true)}\n\nExamples:\n  coffer restore gpo --dc dc1.corp.example --user Administrator@corp.example --password-file ~/.pw --ca-file /etc/ssl/corp-ca.pem --gpo "Default Domain Policy" --from /srv/backups/gpo\n  coffer help restore gpo           # the options of one provider\n`);
 
   for (const entry of context.registry.available) {
     defineBackup(context, backup, entry);
@@ -81,25 +81,31 @@ export function buildProgram(context: CliContext, version: string): Command {
   program
     .command('list')
     .summary('list the backups in a directory, newest first')
-    .description('List the backups every loaded provider finds in a directory, merged, newest first.')
-    .argument('<dir>', 'backup directory')
+    .description('List the backups every loaded provider (or only the one named) finds in a directory, merged, newest first.')
+    .usage('[options] <dir>  |  coffer list <provider> --from <dir>')
+    .argument('[provider-or-dir]', 'backup directory; or a provider id, to list only its backups (then give the directory with --from or after it)')
+    .argument('[dir]', 'backup directory, after a provider id')
+    .option('--from <dir>', 'backup directory (after a provider id, as in coffer restore <provider> --from <dir>)')
     .option('--query <text>', 'only backups whose name or id contains this text (case-insensitive)')
-    .addHelpText('after', '\nOn a terminal the result is a table; otherwise one tab-separated line per backup\n(created, provider, kind, name, id, path).\n\nExamples:\n  coffer list /backups\n  coffer list /backups --query "Default Domain"\n  coffer list /backups --json\n')
-    .action((dir: string, options: { query?: string }) => listAction(context, dir, options.query));
+    .addHelpText(
+      'after',
+      '\nOn a terminal the result is a table; otherwise one tab-separated line per backup\n(created, provider, kind, name, id, path).\n\nExamples:\n  coffer list /srv/backups/gpo\n  coffer list /srv/backups/gpo --query "Default Domain"\n  coffer list gpo --from /srv/backups/gpo --json\n',
+    )
+    .action((first: string | undefined, second: string | undefined, options: { from?: string; query?: string }) => listCommand(context, first, second, options));
 
   program
     .command('verify')
     .summary('re-hash backups against their integrity manifests')
     .description('Re-read and re-hash every backup in a directory (or one backup folder) against its Coffer integrity manifest; reports missing, extra, truncated and altered files.')
     .argument('<dir>', 'backup directory, or one backup folder')
-    .addHelpText('after', '\nExit status: 0 all verified, 1 a backup has problems, 3 folders without a Coffer manifest were skipped.\n\nExamples:\n  coffer verify /backups\n  coffer verify /backups/{31B2F340-016D-11D2-945F-00C04FB984F9} --json\n')
+    .addHelpText('after', '\nExit status: 0 all verified, 1 a backup has problems, 3 folders without a Coffer manifest were skipped.\n\nExamples:\n  coffer verify /srv/backups/gpo\n  coffer verify /srv/backups/drm --json\n')
     .action((dir: string) => verifyAction(context, dir));
 
   program
     .command('providers')
     .summary('show the providers that loaded, failed to load, or are not installed')
     .description('Show every provider: those loaded (id, name, package, version, capabilities, commands, where it came from), those that failed to load and why, and built-ins that are not installed.')
-    .addHelpText('after', '\nExamples:\n  coffer providers\n  coffer providers --json\n  coffer providers --provider ./my-provider.js\n')
+    .addHelpText('after', '\nExamples:\n  coffer providers\n  coffer providers --json\n  coffer providers --provider @coffer/provider-gpo   # also load this package (or a ./path.js)\n')
     .action(() => providersAction(context));
 
   program
@@ -118,6 +124,42 @@ export function buildProgram(context: CliContext, version: string): Command {
   return program;
 }
 
+/**
+ * `coffer list DIR`, `coffer list <provider> --from DIR` or `coffer list <provider> DIR`. One word alone is always a
+ * directory (a folder may well be called `gpo`); a provider is only read from the first word when a directory follows.
+ */
+function listCommand(context: CliContext, first: string | undefined, second: string | undefined, options: { from?: string; query?: string }): void | Promise<void> {
+  if (second !== undefined && options.from !== undefined && second !== options.from) {
+    usageError(context, `Two directories given: '${second}' and --from '${options.from}'.`, 'coffer list <provider> --from <dir>, or coffer list <dir>', 'list');
+    return;
+  }
+  const directory = second ?? options.from;
+  if (directory === undefined) {
+    if (first === undefined) {
+      usageError(context, 'coffer list needs a backup directory.', 'coffer list <dir>, or coffer list <provider> --from <dir>', 'list');
+      return;
+    }
+    return listAction(context, first, options.query);
+  }
+  if (first === undefined) return listAction(context, directory, options.query);
+  const entry = context.registry.find(first);
+  if (!entry) {
+    if (context.registry.findUnavailableBuiltin(first)) {
+      unavailableProvider(context, first, 'list');
+      return;
+    }
+    const known = context.registry.available.map((e) => e.id);
+    const suggestion = closest(first, known);
+    usageError(context, `Unknown provider '${first}'.`, `${suggestion ? `Did you mean '${suggestion}'? ` : ''}Loaded providers: ${known.join(', ') || 'none'}.`, 'list');
+    return;
+  }
+  if (!entry.provider.capabilities.list || typeof entry.provider.list !== 'function') {
+    usageError(context, `The provider '${entry.id}' cannot list backups.`, `coffer list ${directory} lists what every provider finds.`, 'list');
+    return;
+  }
+  return listAction(context, directory, options.query, entry);
+}
+
 function defineBackup(context: CliContext, backup: Command, entry: AvailableProvider): void {
   const command = backup.command(entry.id).aliases(entry.aliases).description(`${entry.provider.displayName}: ${entry.provider.description}`);
   command.optionsGroup(`${entry.provider.displayName} options:`);
@@ -126,7 +168,7 @@ function defineBackup(context: CliContext, backup: Command, entry: AvailableProv
   command.optionsGroup('Backup options:');
   command.addOption(new Option('--out <dir>', 'existing directory to write the backup into').makeOptionMandatory());
   command.option('--comment <text>', 'comment stored with the backup');
-  command.addHelpText('after', providerHelpFooter(entry.surface.backup, [exampleLine(`coffer backup ${entry.id}`, entry.surface.backup, '--out /backups')]));
+  command.addHelpText('after', providerHelpFooter(entry.surface.backup, builtinExamples(entry, 'backup') ?? generatedExample(`coffer backup ${entry.id}`, entry.surface.backup, '--out <dir>')));
   command.action((options: Record<string, unknown>) => backupAction(context, entry, options));
 }
 
@@ -142,7 +184,7 @@ function defineRestore(context: CliContext, restore: Command, entry: AvailablePr
   rejectSecretFlags(command, specs);
   command.optionsGroup('Restore options:');
   command.addOption(new Option('--from <dir>', 'backup directory to restore from').makeOptionMandatory());
-  if (canRestore) command.addHelpText('after', providerHelpFooter(specs, [exampleLine(`coffer restore ${entry.id}`, specs, '--from /backups')]));
+  if (canRestore) command.addHelpText('after', providerHelpFooter(specs, builtinExamples(entry, 'restore') ?? generatedExample(`coffer restore ${entry.id}`, specs, '--from <dir>')));
   command.action((options: Record<string, unknown>) => restoreAction(context, entry, options));
 }
 
@@ -182,7 +224,7 @@ function defineProviderCommand(context: CliContext, command: Command, entry: Ava
   command.optionsGroup('Options:');
   addOptionFlags(command, specs, 'Options:');
   rejectSecretFlags(command, specs);
-  const examples = definition.examples && definition.examples.length > 0 ? definition.examples : [exampleLine(usage, specs, '')];
+  const examples = definition.examples && definition.examples.length > 0 ? { examples: definition.examples } : generatedExample(usage, specs, '');
   command.addHelpText('after', providerHelpFooter(specs, examples));
   command.action((options: Record<string, unknown>) => providerCommandAction(context, entry, definition.name, options));
 }
@@ -286,17 +328,27 @@ function rejectSecretFlags(command: Command, specs: readonly OptionSpec[]): void
   }
 }
 
-function providerHelpFooter(specs: readonly OptionSpec[], examples: readonly string[]): string {
+/** What a help page ends with: `examples` run as shown (the packaging test runs them); a `synopsis` when there are none. */
+type HelpLines = { examples: readonly string[] } | { synopsis: string };
+
+function providerHelpFooter(specs: readonly OptionSpec[], lines: HelpLines): string {
   const secrets = secretHelpLines(specs);
   const parts = [''];
   if (secrets.length > 0) parts.push('Secrets (never flags):', ...secrets, '');
-  parts.push('Examples:', ...examples.map((e) => `  ${e}`), '');
+  if ('examples' in lines) parts.push('Examples:', ...lines.examples.map((e) => `  ${e}`), '');
+  else parts.push('Synopsis (required options only):', `  ${lines.synopsis}`, '');
   return parts.join('\n');
 }
 
-function exampleLine(prefix: string, specs: readonly OptionSpec[], tail: string): string {
+function builtinExamples(entry: AvailableProvider, verb: 'backup' | 'restore'): HelpLines | undefined {
+  const builtin = BUILTIN_PROVIDERS.find((b) => b.packageName === entry.packageName && b.id === entry.id);
+  return builtin ? { examples: builtin.examples[verb] } : undefined;
+}
+
+/** For a provider that brings no example: the command with its required options, as a synopsis (not run by any test). */
+function generatedExample(prefix: string, specs: readonly OptionSpec[], tail: string): HelpLines {
   const required = specs.filter((s) => s.required && !s.secret).map((s) => (s.kind === 'boolean' ? `--${s.flag}` : `--${s.flag} <${s.flag}>`));
-  return [prefix, ...required, tail].filter(Boolean).join(' ');
+  return { synopsis: [prefix, ...required, tail].filter(Boolean).join(' ') };
 }
 
 function providerLines(context: CliContext, include: (entry: AvailableProvider) => boolean): string {
@@ -314,12 +366,12 @@ function programHelpFooter(context: CliContext): string {
     '',
     'Examples:',
     '  coffer providers',
-    '  coffer backup gpo --dc dc1.corp.example --domain corp.example --user Administrator --password-file ~/.pw --ca-file ca.pem --all --out /backups',
-    '  coffer list /backups',
-    '  coffer verify /backups',
-    '  coffer restore directory --from /backups --target ./restored',
-    '  coffer drm create-store ...           a provider\'s own command',
-    '  coffer help backup gpo                the options of one provider',
+    '  coffer backup gpo --dc dc1.corp.example --user Administrator@corp.example --password-file ~/.pw --ca-file /etc/ssl/corp-ca.pem --all --out /srv/backups/gpo',
+    '  coffer list /srv/backups/gpo',
+    '  coffer verify /srv/backups/gpo',
+    '  coffer restore gpo --dc dc1.corp.example --user Administrator@corp.example --password-file ~/.pw --ca-file /etc/ssl/corp-ca.pem --gpo "Default Domain Policy" --from /srv/backups/gpo',
+    '  coffer drm create-store               # a provider\'s own command',
+    '  coffer help backup gpo                # the options of one provider',
     '',
     'Exit status: 0 succeeded, 1 failed, 2 usage error, 3 completed with warnings, 130 cancelled (Ctrl-C).',
     'Third-party providers: list them in coffer.config.json ({ "providers": ["package", "./path.js"] }) or pass --provider.',

@@ -82,6 +82,30 @@ describe('backup, list, verify and restore with a third-party provider', () => {
     expect(missing.result!.error).toMatchObject({ code: 'PATH_NOT_FOUND', hresult: 0x80070003 });
   });
 
+  it("lists one provider's backups: coffer list <provider> --from DIR, or DIR after it; one word alone is a directory", async () => {
+    const byFlag = await coffer('list', 'directory', '--from', 'backups', '--json');
+    expect(byFlag.exitCode).toBe(0);
+    expect(byFlag.result!.providers).toEqual([{ id: 'directory', status: 'succeeded', count: 2 }]);
+    expect((byFlag.result!.backups as Array<{ id: string }>).map((b) => b.id)).toEqual([second.id, first.id]);
+    const positional = await coffer('list', 'directory', 'backups');
+    expect(positional.exitCode).toBe(0);
+    expect(positional.stdout.trim().split('\n').map((line) => line.split('\t')[4])).toEqual([second.id, first.id]);
+
+    const usage = async (args: string[], message: RegExp) => {
+      const run = await coffer('list', ...args, '--json');
+      expect(run.exitCode, args.join(' ')).toBe(2);
+      expect(run.result!.error).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(message) });
+    };
+    await usage(['directori', '--from', 'backups'], /Unknown provider 'directori'/);
+    await usage(['slow', '--from', 'backups'], /'slow' cannot list/);
+    await usage(['directory', 'backups', '--from', 'elsewhere'], /Two directories/);
+    await usage([], /needs a backup directory/);
+    // A built-in that is not installed next to this CLI: what to install.
+    const missing = await coffer('list', 'gpo', '--from', 'backups', '--json');
+    expect(missing.exitCode).toBe(2);
+    expect(missing.result!.error).toMatchObject({ hint: expect.stringContaining('npm install @coffer/provider-gpo') });
+  });
+
   it('verifies intact backups (exit 0)', async () => {
     const run = await coffer('verify', 'backups', '--json');
     expect(run.exitCode).toBe(0);
@@ -145,7 +169,9 @@ describe('backup, list, verify and restore with a third-party provider', () => {
     expect(one.exitCode).toBe(0);
     expect((one.result!.backups as unknown[]).length).toBe(1);
 
+    // A backup folder GPMC wrote: a bkupInfo.xml, no Coffer manifest and no coffer-* file (a bare folder would be a stray).
     mkdirSync(p.path('foreign', 'written-by-gpmc'), { recursive: true });
+    writeFileSync(p.path('foreign', 'written-by-gpmc', 'bkupInfo.xml'), '<BackupInst/>');
     const foreign = await coffer('verify', 'foreign', '--json');
     expect(foreign.exitCode).toBe(3);
     expect(foreign.result).toMatchObject({ status: 'succeeded-with-warnings', unverifiable: [p.path('foreign', 'written-by-gpmc')] });

@@ -26,8 +26,9 @@ const provider = defineProvider<GpoBackupOptions, GpoRestoreOptions>({
         "Copies the settings of a GPO backup (Coffer's or GPMC's, from any domain) into an existing GPO, which keeps its name, permissions and links (GPMC's Import-GPO); an optional migration table maps principals and UNC paths.",
       options: gpoImportOptions,
       examples: [
-        'coffer gpo import --from /backups/gpo --gpo "Workstation Baseline" --target-gpo "Baseline (prod)" --dc dc1.corp.example --user admin',
-        'coffer gpo import --from /backups/gpo --backup-id {2A3B…} --target-gpo {31B2F340-…} --migration-table prod.migtable --migration-table-only …',
+        // Run as shown by the packaging test against its test DC (dc1.corp.example, ~/.pw, the CA file and /srv/backups mapped there).
+        'coffer gpo import --dc dc1.corp.example --user Administrator@corp.example --password-file ~/.pw --ca-file /etc/ssl/corp-ca.pem --from /srv/backups/gpo --gpo "Default Domain Policy" --target-gpo "Default Domain Policy"',
+        'coffer gpo import --dc dc1.corp.example --user Administrator@corp.example --password-file ~/.pw --ca-file /etc/ssl/corp-ca.pem --from /srv/backups/gpo --gpo "Default Domain Policy" --target-gpo "{31B2F340-016D-11D2-945F-00C04FB984F9}"',
       ],
       run: importGpo,
     }),

@@ -130,8 +130,9 @@ export const saveCabCommand = defineCommand<SaveCabOptions>({
   description: 'Save one Starter GPO as a .cab file, as GPMC\'s "Save as Cabinet" (IGPMStarterGPO::Save) does.',
   options: saveCabOptionsSchema,
   examples: [
-    'coffer starter-gpo save-cab --dc dc1.example.com --domain example.com --user admin --password-file pw.txt --starter-gpo "Baseline" --out baseline.cab',
-    'coffer starter-gpo save-cab --sysvol /var/lib/samba/sysvol --domain example.com --starter-gpo {GUID} --out out.cab --overwrite',
+    // Run as shown by the packaging test against its test DC (dc1.corp.example, ~/.pw, the CA file and the SYSVOL path mapped there).
+    'coffer starter-gpo save-cab --dc dc1.corp.example --user Administrator@corp.example --password-file ~/.pw --ca-file /etc/ssl/corp-ca.pem --starter-gpo "Browser Defaults" --out browser-defaults.cab',
+    'coffer starter-gpo save-cab --sysvol /var/lib/samba/sysvol --domain corp.example --starter-gpo "Browser Defaults" --out browser-defaults.cab --overwrite',
   ],
   async run(options, context) {
     // Refuse an impossible target before touching the domain.
@@ -158,8 +159,8 @@ export const loadCabCommand = defineCommand<LoadCabOptions>({
   description: 'Create a Starter GPO from a .cab file, as GPMC\'s "Load Cabinet" does; --overwrite replaces one with the same GUID.',
   options: loadCabOptionsSchema,
   examples: [
-    'coffer starter-gpo load-cab --dc dc1.example.com --user admin@example.com --password-file pw.txt --ca-file ca.pem --cab baseline.cab',
-    'coffer starter-gpo load-cab --sysvol /var/lib/samba/sysvol --domain example.com --smb-conf /etc/samba/smb.conf --cab baseline.cab --overwrite',
+    'coffer starter-gpo load-cab --dc dc1.corp.example --user Administrator@corp.example --password-file ~/.pw --ca-file /etc/ssl/corp-ca.pem --cab browser-defaults.cab --overwrite',
+    'coffer starter-gpo load-cab --sysvol /var/lib/samba/sysvol --domain corp.example --smb-conf /etc/samba/smb.conf --cab browser-defaults.cab --overwrite',
   ],
   async run(options, context) {
     const loaded = await loadStarterGpoCab(options, context);

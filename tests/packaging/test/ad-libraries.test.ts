@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { TestDomainInfo } from '@coffer/samba-test-domain';
-import { compileTsExamples, runTsExample } from './support/example-runner.js';
+import { compileTsExamples, runShellExample, runTsExample } from './support/example-runner.js';
 import { TYPESCRIPT_TOOLS, installProject, type InstalledProject } from './support/project.js';
 import { exampleNamed, type SubstitutionContext } from './support/readme-examples.js';
 import { describeRun } from './support/run.js';
@@ -24,6 +24,12 @@ describe('libraries project: @coffer/active-directory, @coffer/gpmc and the GPO 
   it('installs from the tarballs alone', () => {
     expect(project.installed.filter((n) => n.startsWith('@coffer/'))).toEqual([...TARBALLS].sort());
     for (const [path, resolved] of Object.entries(project.cofferResolved)) expect(resolved, path).toMatch(/^file:/);
+  });
+
+  it("@coffer/gpmc's and @coffer/active-directory's README install lines: packages this project installed, Debian packages this machine has", async () => {
+    for (const name of ['gpmc-install', 'active-directory-install']) {
+      expect(await runShellExample(project, exampleNamed(name), context, { installedFromTarballs: TARBALLS })).toEqual([]);
+    }
   });
 
   it('the README examples type-check with tsc --strict against the published types', async () => {

@@ -29,6 +29,10 @@ describe('CLI + DRM project: @coffer/cli + @coffer/provider-drm-licenses', () =>
     for (const [path, resolved] of Object.entries(project.cofferResolved)) expect(resolved, path).toMatch(/^file:/);
   });
 
+  it("provider-drm-licenses' README install lines name packages this project installed", async () => {
+    expect(await runShellExample(project, exampleNamed('drm-install'), { projectDir: project.dir }, { installedFromTarballs: TARBALLS })).toEqual([]);
+  });
+
   it("provider-drm-licenses' README session: create a store, issue, back up, verify, restore onto another machine", async () => {
     const env = await sessionEnv('drm-readme');
     const lines = await runShellExample(project, exampleNamed('drm-cli-session'), { projectDir: project.dir }, { env, installedFromTarballs: TARBALLS });

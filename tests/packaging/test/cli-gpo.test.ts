@@ -1,8 +1,8 @@
-import { chmod, readdir, writeFile } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { TestDomainInfo } from '@coffer/samba-test-domain';
-import { runShellExample } from './support/example-runner.js';
+import { domainSession, runShellExample } from './support/example-runner.js';
 import { installProject, type InstalledProject } from './support/project.js';
 import { exampleNamed, type SubstitutionContext } from './support/readme-examples.js';
 import { describeRun } from './support/run.js';
@@ -19,11 +19,8 @@ describe('CLI + GPO project: @coffer/cli + @coffer/provider-gpo against the test
 
   beforeAll(async () => {
     project = await installProject({ name: 'cli-gpo', tarballs: TARBALLS }, inject('tarballs'));
-    context = { projectDir: project.dir, domain };
     // The README's `--password-file ~/.pw` and `COFFER_PASSWORD=…`: a 0600 file, and a variable the line names.
-    await writeFile(join(project.dir, 'dc-password'), `${domain.adminPassword}\n`, { mode: 0o600 });
-    await chmod(join(project.dir, 'dc-password'), 0o600);
-    env = { PACKAGING_DC_PASSWORD: domain.adminPassword };
+    ({ context, env } = await domainSession(project, domain));
   });
   afterAll(async () => project?.remove());
 
@@ -37,6 +34,10 @@ describe('CLI + GPO project: @coffer/cli + @coffer/provider-gpo against the test
     expect(lines.map((l) => l.line.replace(/\s+#.*$/, ''))).toEqual(['coffer providers']);
     expect(lines[0]!.stdout).toMatch(/\bgpo\b/);
     expect(lines[0]!.stdout).toMatch(/npm install @coffer\/provider-starter-gpo/);
+  });
+
+  it("@coffer/provider-gpo's README install line names packages this project installed", async () => {
+    expect(await runShellExample(project, exampleNamed('gpo-install'), context, { installedFromTarballs: TARBALLS })).toEqual([]);
   });
 
   it('coffer providers loads gpo from this project, and names the built-ins that are not installed', async () => {
@@ -64,6 +65,20 @@ describe('CLI + GPO project: @coffer/cli + @coffer/provider-gpo against the test
     expect((await readdir(backups)).includes('manifest.xml')).toBe(true);
     const list = lines.find((l) => l.line.startsWith('coffer list'))!;
     expect(list.stdout.split('\n').filter((line) => line.includes('Default Domain Policy')).length).toBe(2);
+    const verify = lines.find((l) => l.line.startsWith('coffer verify'))!;
+    expect(verify.stdout.split('\n').filter((line) => line.startsWith('ok')).length).toBe(folders.length);
+    for (const line of lines) expect(`${line.stdout}${line.stderr}`).not.toContain(domain.adminPassword);
+  });
+
+  it("the root README's session: every GPO with COFFER_PASSWORD, list, verify", async () => {
+    await rm(join(project.dir, 'srv'), { recursive: true, force: true }); // a backup directory of its own, as on a fresh machine
+    const lines = await runShellExample(project, exampleNamed('readme-using-it'), context, { env, installedFromTarballs: TARBALLS });
+    const backups = join(project.dir, 'srv', 'backups', 'gpo');
+    const folders = (await readdir(backups)).filter((name) => /^\{[0-9A-F-]{36}\}$/.test(name));
+    expect(folders.length).toBeGreaterThanOrEqual(2 + (domain.seed?.gpos ?? []).length);
+    const list = lines.find((l) => l.line.startsWith('coffer list'))!;
+    expect(list.stdout.trim().split('\n')).toHaveLength(folders.length);
+    expect(list.stdout.split('\n').filter((line) => line.includes('Default Domain Policy'))).toHaveLength(1);
     const verify = lines.find((l) => l.line.startsWith('coffer verify'))!;
     expect(verify.stdout.split('\n').filter((line) => line.startsWith('ok')).length).toBe(folders.length);
     for (const line of lines) expect(`${line.stdout}${line.stderr}`).not.toContain(domain.adminPassword);

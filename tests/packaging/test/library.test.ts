@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { compileTsExamples, runTsExample } from './support/example-runner.js';
+import { compileTsExamples, runShellExample, runTsExample } from './support/example-runner.js';
 import { TYPESCRIPT_TOOLS, installProject, type InstalledProject } from './support/project.js';
 import { exampleNamed } from './support/readme-examples.js';
 import { describeRun } from './support/run.js';
@@ -22,6 +22,10 @@ describe('library project: @coffer/core + @coffer/provider-drm-licenses only', (
   it('installs from the two tarballs alone: every @coffer package comes from a tarball, no other one is pulled in', () => {
     expect(project.installed.filter((n) => n.startsWith('@coffer/'))).toEqual(['@coffer/core', '@coffer/provider-drm-licenses']);
     for (const [path, resolved] of Object.entries(project.cofferResolved)) expect(resolved, path).toMatch(/^file:/);
+  });
+
+  it("core's README install line names only what this project installed", async () => {
+    expect(await runShellExample(project, exampleNamed('core-install'), { projectDir: project.dir }, { installedFromTarballs: ['@coffer/core', '@coffer/provider-drm-licenses'] })).toEqual([]);
   });
 
   it('the README examples type-check with tsc --strict (NodeNext), published .d.ts files included', async () => {

@@ -92,6 +92,10 @@ describe('third-party provider project: @coffer/cli + coffer-provider-directory 
     expect(final).toMatchObject({ type: 'result', operation: 'list' });
     expect(final.backups.map((b) => b.provider)).toEqual(['directory']);
   });
+
+  it("@coffer/provider-testkit's README install line names a package this project installed", async () => {
+    expect(await runShellExample(project, exampleNamed('testkit-install'), context, { installedFromTarballs: TARBALLS })).toEqual([]);
+  });
 });
 
 // Scenario 3b: the example provider as a template, following its README to the letter. It is copied out of the

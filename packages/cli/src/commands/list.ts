@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { ErrorCode, runList, type BackupListing, type OperationResult } from '@coffer/core';
 import type { CliContext } from '../cli-context.js';
+import type { AvailableProvider } from '../providers/provider-registry.js';
 import { ExitCode } from '../output/exit-codes.js';
 import { createReporter } from '../output/operation-reporter.js';
 import { jsonError } from '../output/output.js';
@@ -12,12 +13,14 @@ export interface ListedBackup extends BackupListing {
 }
 
 /**
- * `coffer list DIR [--query TEXT]`: asks every loaded provider that can list, merges
- * what they find, newest first. One provider failing is a warning; all failing, an error.
+ * `coffer list DIR [--query TEXT]`: asks every loaded provider that can list (or only `only`, from
+ * `coffer list <provider> --from DIR`), merges what they find, newest first. One provider failing is a warning; all failing, an error.
  */
-export async function listAction(context: CliContext, directory: string, query: string | undefined): Promise<void> {
+export async function listAction(context: CliContext, directory: string, query: string | undefined, only?: AvailableProvider): Promise<void> {
   const source = resolve(context.io.cwd, directory);
-  const listers = context.registry.available.filter((entry) => entry.provider.capabilities.list && typeof entry.provider.list === 'function');
+  const listers = only
+    ? [only]
+    : context.registry.available.filter((entry) => entry.provider.capabilities.list && typeof entry.provider.list === 'function');
   if (listers.length === 0) {
     failWith(
       context,

@@ -25,6 +25,12 @@ export interface InstalledProject {
   remove(): Promise<void>;
 }
 
+/** An existing folder as a project (a clone, a copied template): commands run there with its node_modules/.bin first on PATH. */
+export function projectInFolder(dir: string, remove: () => Promise<void>): InstalledProject {
+  const path = `${join(dir, 'node_modules', '.bin')}:${process.env.PATH ?? ''}`;
+  return { dir, installed: [], cofferResolved: {}, exec: (command, args, env = {}) => run(command, args, { cwd: dir, env: { PATH: path, ...env } }), remove };
+}
+
 /** The dev tools the TypeScript projects take from the registry (the monorepo's own ranges). */
 export const TYPESCRIPT_TOOLS = { typescript: '~5.9.0', '@types/node': '^20.19.0' } as const;
 

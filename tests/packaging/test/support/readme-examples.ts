@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { repoRoot } from './packages.js';
 
 /**
- * README code blocks the packaging test runs. A README marks one with an HTML comment; the first fenced
- * block after the marker is the example:
+ * Documentation code blocks the packaging test runs. A Markdown file marks one with an HTML comment; the first
+ * fenced block after the marker is the example:
  *
  *     <!-- packaging-test: cli-gpo-session -->
  *     ```sh
@@ -12,18 +12,31 @@ import { repoRoot } from './packages.js';
  *     ```
  *
  * `ts` blocks are written to a file of the project, type-checked with tsc (strict, NodeNext) and run with
- * node; `sh` blocks run line by line in the project (lines ending in `\` continue; `npm install` lines are
- * checked against what the project installed from the tarballs, not run).
+ * node; `sh`/`bash` blocks run line by line in the project (lines ending in `\` continue; `npm install` and
+ * `apt-get install` lines are checked, not run), `console` blocks likewise for their `$ ` lines.
+ *
+ * Each comment stands on a line of its own. Every shell block of every tracked Markdown file is either marked (and
+ * run) or carries an exemption with its reason right before it, which readme-markers.test.ts enforces:
+ *
+ *     <!-- packaging-test-exempt: runs this very test suite -->
  */
-export const MARKER = /<!--\s*packaging-test:\s*([a-z0-9-]+)\s*-->/g;
+export const MARKER = /^\s*<!--\s*packaging-test:\s*([a-z0-9-]+)\s*-->\s*$/;
+export const EXEMPTION = /^\s*<!--\s*packaging-test-exempt:\s*(.*?)\s*-->\s*$/;
 
-export type ProjectName = 'library' | 'cli-gpo' | 'third-party' | 'ad-libraries' | 'cli-drm';
+/** Block languages that show shell commands. */
+export const SHELL_LANGS: readonly string[] = ['sh', 'bash', 'shell', 'console', 'zsh'];
+/** Languages a marked block may have: what the runners can run. */
+export const RUNNABLE_LANGS: readonly string[] = ['ts', 'sh', 'bash', 'console'];
+
+export type ProjectName = 'library' | 'cli-gpo' | 'third-party' | 'ad-libraries' | 'cli-drm' | 'cli-all' | 'repository';
 
 export interface ExampleSpec {
   /** The marker's name. */
   name: string;
-  /** Package folder whose README holds it. */
+  /** Folder (from the repository root, `.` for the root) whose Markdown file holds it. */
   dir: string;
+  /** The Markdown file in `dir`; README.md when not given. */
+  doc?: string;
   project: ProjectName;
   /** For `ts` blocks: the file it becomes in the project. */
   file?: string;
@@ -40,8 +53,6 @@ export const EXAMPLES: readonly ExampleSpec[] = [
   { name: 'cli-drm-session', dir: 'packages/cli', project: 'cli-drm' },
   { name: 'cli-directory-session', dir: 'packages/cli', project: 'third-party' },
   { name: 'cli-programmatic', dir: 'packages/cli', project: 'third-party', file: 'cli-example.ts' },
-  { name: 'directory-template-setup', dir: 'examples/provider-directory', project: 'third-party' },
-  { name: 'directory-template-cli', dir: 'examples/provider-directory', project: 'third-party' },
   { name: 'directory-cli-session', dir: 'examples/provider-directory', project: 'third-party' },
   { name: 'directory-programmatic', dir: 'examples/provider-directory', project: 'third-party', file: 'directory-example.ts' },
   { name: 'testkit-conformance', dir: 'packages/provider-testkit', project: 'third-party', file: 'conformance.test.ts' },
@@ -49,6 +60,16 @@ export const EXAMPLES: readonly ExampleSpec[] = [
   { name: 'active-directory-read-gpos', dir: 'packages/active-directory', project: 'ad-libraries', file: 'ad-example.ts' },
   { name: 'gpo-programmatic', dir: 'packages/provider-gpo', project: 'ad-libraries', file: 'gpo-example.ts' },
   { name: 'starter-gpo-programmatic', dir: 'packages/provider-starter-gpo', project: 'ad-libraries', file: 'starter-gpo-example.ts' },
+  { name: 'starter-gpo-install', dir: 'packages/provider-starter-gpo', project: 'cli-all' },
+  { name: 'starter-gpo-cli-session', dir: 'packages/provider-starter-gpo', project: 'cli-all' },
+  { name: 'readme-using-it', dir: '.', project: 'cli-gpo' },
+  { name: 'core-install', dir: 'packages/core', project: 'library' },
+  { name: 'gpmc-install', dir: 'packages/gpmc', project: 'ad-libraries' },
+  { name: 'active-directory-install', dir: 'packages/active-directory', project: 'ad-libraries' },
+  { name: 'gpo-install', dir: 'packages/provider-gpo', project: 'cli-gpo' },
+  { name: 'drm-install', dir: 'packages/provider-drm-licenses', project: 'cli-drm' },
+  { name: 'testkit-install', dir: 'packages/provider-testkit', project: 'third-party' },
+  { name: 'releasing-dry-run', dir: 'docs', doc: 'releasing.md', project: 'repository' },
 ];
 
 export interface ReadmeBlock {
@@ -57,22 +78,73 @@ export interface ReadmeBlock {
   code: string;
 }
 
-/** Every marked block of one README, in order. */
-export function extractMarkedBlocks(markdown: string): ReadmeBlock[] {
-  const blocks: ReadmeBlock[] = [];
-  for (const marker of markdown.matchAll(MARKER)) {
-    const rest = markdown.slice(marker.index + marker[0].length);
-    const fence = /^\s*```([a-z]*)\n([\s\S]*?)^```/m.exec(rest);
-    if (!fence) throw new Error(`marker ${marker[1]} is followed by no fenced code block`);
-    blocks.push({ name: marker[1]!, lang: fence[1]!, code: fence[2]! });
+export interface FencedBlock {
+  lang: string;
+  code: string;
+  /** 1-based line of the opening fence. */
+  line: number;
+  /** The marker that designates it (the last marker before it, with no other block in between). */
+  marker?: string;
+  /** The exemption's reason, when an exemption comment stands right before it. */
+  exemption?: string;
+}
+
+/**
+ * Every top-level fenced block of a Markdown file, with its marker or exemption. Fences are read line by line
+ * (``` or ~~~, closed by the same character at least as long), so a block shown inside a longer fence (an
+ * example of the marker syntax) is neither a block nor a marker. A marker designates the next block, with text
+ * allowed in between; an exemption must stand right before its block (blank lines aside).
+ */
+export function parseFencedBlocks(markdown: string): FencedBlock[] {
+  const blocks: FencedBlock[] = [];
+  const lines = markdown.split('\n');
+  let marker: string | undefined;
+  let exemption: string | undefined;
+  for (let i = 0; i < lines.length; i++) {
+    const open = /^ {0,3}(`{3,}|~{3,})\s*([\w+-]*)/.exec(lines[i]!);
+    if (!open) {
+      const markerMatch = MARKER.exec(lines[i]!);
+      if (markerMatch) marker = markerMatch[1];
+      const exemptMatch = EXEMPTION.exec(lines[i]!);
+      if (exemptMatch) exemption = exemptMatch[1];
+      else if (lines[i]!.trim() !== '') exemption = undefined;
+      continue;
+    }
+    const fence = open[1]!;
+    const body: string[] = [];
+    let j = i + 1;
+    while (j < lines.length && !new RegExp(`^ {0,3}${fence[0]}{${fence.length},}\\s*$`).test(lines[j]!)) body.push(lines[j++]!);
+    if (j >= lines.length) throw new Error(`the code block opened on line ${i + 1} is never closed`);
+    blocks.push({ lang: open[2]!, code: body.length > 0 ? `${body.join('\n')}\n` : '', line: i + 1, ...(marker ? { marker } : {}), ...(exemption !== undefined ? { exemption } : {}) });
+    marker = undefined;
+    exemption = undefined;
+    i = j;
   }
   return blocks;
 }
 
+/** Does a block show commands a reader would type: a shell block, or an unlabelled one with a coffer, npm or npx line? */
+export function showsCommands(block: FencedBlock): boolean {
+  if (SHELL_LANGS.includes(block.lang)) return true;
+  return block.lang === '' && /^\s*(\$\s+)?(coffer|npm|npx|sudo)(\s|$)/m.test(block.code);
+}
+
+/** Every marked block of one Markdown file, in order. */
+export function extractMarkedBlocks(markdown: string): ReadmeBlock[] {
+  return parseFencedBlocks(markdown)
+    .filter((b) => b.marker !== undefined)
+    .map((b) => ({ name: b.marker!, lang: b.lang, code: b.code }));
+}
+
+/** The Markdown file of an example, from the repository root. */
+export function docOf(spec: ExampleSpec): string {
+  return join(spec.dir, spec.doc ?? 'README.md');
+}
+
 export async function readExample(spec: ExampleSpec): Promise<ReadmeBlock> {
-  const blocks = extractMarkedBlocks(await readFile(join(repoRoot, spec.dir, 'README.md'), 'utf8'));
+  const blocks = extractMarkedBlocks(await readFile(join(repoRoot, docOf(spec)), 'utf8'));
   const block = blocks.find((b) => b.name === spec.name);
-  if (!block) throw new Error(`${spec.dir}/README.md has no block marked <!-- packaging-test: ${spec.name} -->`);
+  if (!block) throw new Error(`${docOf(spec)} has no block marked <!-- packaging-test: ${spec.name} -->`);
   return block;
 }
 
@@ -84,7 +156,7 @@ export function exampleNamed(name: string): ExampleSpec {
 
 export interface SubstitutionContext {
   /** The test DC, for examples that reach one. */
-  domain?: { dnsDomain: string; baseDn: string; caFile: string };
+  domain?: { dnsDomain: string; baseDn: string; caFile: string; sysvolPath: string; smbConfPath: string };
   projectDir: string;
 }
 
@@ -103,6 +175,9 @@ export function substitutions(context: SubstitutionContext): Array<[string, stri
   if (context.domain) {
     table.push(
       ['/etc/ssl/corp-ca.pem', context.domain.caFile],
+      // The DC's own SYSVOL folder and smb.conf, for the examples that work on the DC itself (a local --sysvol).
+      ['/var/lib/samba/sysvol', context.domain.sysvolPath],
+      ['/etc/samba/smb.conf', context.domain.smbConfPath],
       ['DC=corp,DC=example', context.domain.baseDn],
       ['corp.example', context.domain.dnsDomain], // also dc1.corp.example and user@corp.example
     );
@@ -116,11 +191,21 @@ export function substitute(code: string, context: SubstitutionContext): string {
   return out;
 }
 
-/** Shell lines of a block: `\` continuations joined, blank lines and comments dropped. */
-export function shellLines(code: string): string[] {
+/**
+ * Shell lines of a block: `\` continuations joined, blank lines and comments dropped. In a `console` block only
+ * the `$ ` lines (and their continuations) are commands; the rest is their output.
+ */
+export function shellLines(code: string, lang = 'sh'): string[] {
   const lines: string[] = [];
   let pending = '';
   for (const raw of code.split('\n')) {
+    if (lang === 'console' && pending === '') {
+      if (!raw.startsWith('$ ')) continue;
+      const command = raw.slice(2);
+      if (command.endsWith('\\')) pending = `${command.slice(0, -1)} `;
+      else if (command.trim() !== '') lines.push(command.trim());
+      continue;
+    }
     const line = pending + raw;
     if (line.endsWith('\\')) {
       pending = `${line.slice(0, -1)} `;
@@ -131,6 +216,14 @@ export function shellLines(code: string): string[] {
     lines.push(line.trim());
   }
   return lines;
+}
+
+/** Debian packages an `apt-get install …` line names (with or without sudo; flags dropped), or undefined for other lines. */
+export function aptInstallPackages(line: string): string[] | undefined {
+  const command = line.replace(/\s+#.*$/, '').trim().split(/\s+/);
+  if (command[0] === 'sudo') command.shift();
+  if (!['apt-get', 'apt'].includes(command[0] ?? '') || command[1] !== 'install') return undefined;
+  return command.slice(2).filter((arg) => !arg.startsWith('-'));
 }
 
 /** Packages an `npm install …` line names (flags and version ranges dropped), or undefined for other lines. */

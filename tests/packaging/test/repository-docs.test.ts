@@ -1,0 +1,71 @@
+import { mkdtemp, readFile, readdir, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runShellExample } from './support/example-runner.js';
+import { PACKAGES, PUBLISHED, repoRoot } from './support/packages.js';
+import { projectInFolder, type InstalledProject } from './support/project.js';
+import { exampleNamed } from './support/readme-examples.js';
+import { describeRun, run } from './support/run.js';
+
+// The maintainers' commands of docs/releasing.md, run as shown from the root of a throwaway clone of the committed
+// repository (so the changesets `npm run version-packages` consumes stay where they are). The clone shares the
+// checkout's node_modules through a symlink (an `npm install` there would take minutes and install the same
+// locked versions), and builds its own packages.
+const BUMPS = ['patch', 'minor', 'major'] as const;
+
+/** Package name → bump, from the front matter of every pending changeset. */
+async function pendingBumps(dir: string): Promise<Map<string, (typeof BUMPS)[number]>> {
+  const bumps = new Map<string, (typeof BUMPS)[number]>();
+  for (const file of (await readdir(join(dir, '.changeset'))).filter((f) => f.endsWith('.md') && f !== 'README.md')) {
+    const [, frontMatter = ''] = /^---\n([\s\S]*?)\n---/.exec(await readFile(join(dir, '.changeset', file), 'utf8')) ?? [];
+    for (const [, name, bump] of frontMatter.matchAll(/^"?([^":]+)"?:\s*(patch|minor|major)\s*$/gm)) {
+      const previous = bumps.get(name!);
+      if (!previous || BUMPS.indexOf(bump as (typeof BUMPS)[number]) > BUMPS.indexOf(previous)) bumps.set(name!, bump as (typeof BUMPS)[number]);
+    }
+  }
+  return bumps;
+}
+
+async function versionOf(dir: string, packageDir: string): Promise<string> {
+  return (JSON.parse(await readFile(join(dir, packageDir, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+describe('docs/releasing.md, in a throwaway clone of the repository', () => {
+  let clone: InstalledProject;
+
+  beforeAll(async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'coffer-release-'));
+    const cloned = await run('git', ['clone', '--quiet', '--no-hardlinks', repoRoot, dir], { cwd: tmpdir() });
+    if (cloned.code !== 0) throw new Error(describeRun('git clone', cloned));
+    await symlink(join(repoRoot, 'node_modules'), join(dir, 'node_modules'));
+    clone = projectInFolder(dir, () => rm(dir, { recursive: true, force: true }));
+  });
+  afterAll(async () => clone?.remove());
+
+  it('status, version-packages and release:dry-run: the bumps the changesets ask for, and every public package packed', async () => {
+    const bumps = await pendingBumps(clone.dir);
+    const before = new Map(await Promise.all(PACKAGES.map(async (p) => [p.name, await versionOf(clone.dir, p.dir)] as const)));
+    const lines = await runShellExample(clone, exampleNamed('releasing-dry-run'), { projectDir: clone.dir }, { installedFromTarballs: [] });
+    expect(lines.map((l) => l.line.replace(/\s+#.*$/, ''))).toEqual(['npx changeset status --verbose', 'npm run version-packages', 'git status --short', 'npm run release:dry-run']);
+
+    // version-packages consumed every changeset and bumped each package no further than a changeset asked:
+    // a core minor leaves the providers (core is their peer, ^1.0.0) at a patch, never a new major.
+    expect((await readdir(join(clone.dir, '.changeset'))).filter((f) => f.endsWith('.md') && f !== 'README.md')).toEqual([]);
+    for (const pkg of PUBLISHED) {
+      const [major] = before.get(pkg.name)!.split('.');
+      const after = await versionOf(clone.dir, pkg.dir);
+      if (bumps.get(pkg.name) !== 'major') expect(after.split('.')[0], `${pkg.name} ${before.get(pkg.name)} → ${after}`).toBe(major);
+      if (bumps.has(pkg.name)) {
+        expect(after, pkg.name).not.toBe(before.get(pkg.name));
+        expect(await readFile(join(clone.dir, pkg.dir, 'CHANGELOG.md'), 'utf8')).toContain(`## ${after}`);
+      }
+    }
+    if (bumps.size > 0) expect(lines[2]!.stdout).toMatch(/CHANGELOG\.md/);
+
+    // The dry run packed every public package at its new version and skipped the private ones.
+    const dryRun = `${lines[3]!.stdout}${lines[3]!.stderr}`;
+    for (const pkg of PUBLISHED) expect(dryRun).toContain(`+ ${pkg.name}@${await versionOf(clone.dir, pkg.dir)}`);
+    expect(dryRun).toMatch(/Skipping workspace @coffer\/samba-test-domain, marked as private/);
+  }, 900_000); // the clone builds every package from scratch
+});
