@@ -18,7 +18,7 @@ const provider = defineProvider<GpoBackupOptions, GpoRestoreOptions>({
   restoreOptions: gpoRestoreOptions,
   backup: backupGpos,
   restore: restoreGpos,
-  list: async (request) => listGpoBackups(request),
+  list: async (request, context) => listGpoBackups(request, context),
   commands: [
     defineCommand({
       name: 'import',

@@ -23,6 +23,15 @@ export const gpoBackupOptions = z
 export type ConnectionOptions = z.infer<z.ZodObject<typeof connectionOptions>>;
 export type GpoBackupOptions = z.infer<typeof gpoBackupOptions>;
 
+/**
+ * A backup without a Coffer integrity manifest (GPMC wrote it on Windows) has nothing vouching for its bytes:
+ * it is used only when the user says so. A Coffer backup missing its manifest is refused even then.
+ */
+const unverifiedOption = z
+  .boolean()
+  .default(false)
+  .describe('Accept a backup without a Coffer integrity manifest (one GPMC wrote on Windows); it is checked against its Backup.xml only. A Coffer backup that lost its manifest is refused even so.');
+
 const backupChoice = {
   backupId: z.string().min(1).optional().describe('Restore this backup (its {GUID} folder name).'),
   gpo: z.string().min(1).optional().describe("The newest backup of this GPO (display name or GUID), as GPMC's restore picks it."),
@@ -35,6 +44,7 @@ export const gpoRestoreOptions = z
     ...backupChoice,
     restoreLinks: z.boolean().default(false).describe('Also put back the links (order, enforced, enabled) on the containers that still exist.'),
     restoreWmiFilter: z.boolean().default(false).describe('Also re-create or update the WMI filter object the GPO used.'),
+    unverified: unverifiedOption,
   })
   .refine((o) => [o.backupId !== undefined, o.gpo !== undefined, o.all].filter(Boolean).length <= 1, {
     message: 'choose the backup with one of backupId, gpo or all',
@@ -53,6 +63,7 @@ export const gpoImportOptions = z
       .boolean()
       .default(false)
       .describe('Refuse the import when a domain principal or UNC path in the settings has no mapping in the migration table.'),
+    unverified: unverifiedOption,
   })
   .refine((o) => !(o.backupId !== undefined && o.gpo !== undefined), { message: 'name the backup with backupId or gpo, not both', path: ['backupId'] })
   .refine((o) => !o.migrationTableOnly || o.migrationTable !== undefined, { message: 'migrationTableOnly needs a migrationTable', path: ['migrationTableOnly'] });

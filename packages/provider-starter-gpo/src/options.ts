@@ -78,6 +78,10 @@ export const restoreOptionsSchema = z
       .optional()
       .describe('Restore the newest backup of this Starter GPO, by display name or GUID.'),
     all: z.boolean().optional().describe('Restore the newest backup of every Starter GPO in the directory.'),
+    unverified: z
+      .boolean()
+      .optional()
+      .describe('Accept a backup without a Coffer integrity manifest (one GPMC wrote on Windows): nothing vouches for its files. A Coffer backup that lost its manifest is refused even so.'),
   })
   .superRefine((options, context) => {
     connectionProblems(options, context);

@@ -185,6 +185,6 @@ export const starterGpoProvider = defineProvider<StarterGpoBackupOptions, Starte
   restoreOptions: restoreOptionsSchema,
   backup: (request, context) => backupStarterGpos(request, context),
   restore: (request, context) => restoreStarterGpos(request, context),
-  list: (request) => listStarterGpoBackups(request.source, request.query),
+  list: (request, context) => listStarterGpoBackups(request.source, request.query, (message) => context.report(message)),
   commands: [saveCabCommand, loadCabCommand],
 });

@@ -1,9 +1,7 @@
-import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
   ErrorCode,
   ProgressTracker,
-  pathNotFound,
   serializeError,
   toCofferError,
   verifyDirectory,
@@ -12,20 +10,23 @@ import {
 import type { CliContext } from '../cli-context.js';
 import { ExitCode } from '../output/exit-codes.js';
 import { createReporter } from '../output/operation-reporter.js';
+import { backupFolderProblem } from './backup-folder.js';
 import { failWith } from './operation-output.js';
 
 /**
  * `coffer verify DIR`: re-hashes every backup under DIR (or DIR itself, when it is one
- * backup) against its integrity manifest. Any problem exits 1; backups without a Coffer
- * manifest (written by GPMC, say) cannot be checked and make it exit 3.
+ * backup) against its integrity manifest, and checks the directory itself: folder names
+ * against the ids inside, manifest.xml against the folders, stray entries, links (never
+ * followed). Every finding is printed with its code. Any finding exits 1; backups GPMC wrote
+ * (no Coffer manifest, no coffer-* file) cannot be checked and make it exit 3.
  */
 export async function verifyAction(context: CliContext, directory: string): Promise<void> {
   const path = resolve(context.io.cwd, directory);
   const reporter = createReporter(context.output);
   let verification: DirectoryVerification;
   try {
-    const info = await stat(path).catch(() => undefined);
-    if (!info?.isDirectory()) throw pathNotFound(path, 'backup directory', 'Name the folder holding the backups (the --out of coffer backup).');
+    const problem = await backupFolderProblem(path);
+    if (problem) throw problem;
     const progress = new ProgressTracker((report) => reporter.progress(report));
     progress.phase('verifying');
     verification = await verifyDirectory(path, { signal: context.signal, progress });
@@ -36,7 +37,7 @@ export async function verifyAction(context: CliContext, directory: string): Prom
     return;
   }
   reporter.stop();
-  const problems = verification.backups.reduce((sum, b) => sum + b.problems.length, 0);
+  const problems = verification.backups.reduce((sum, b) => sum + b.problems.length, 0) + verification.problems.length;
   const nothingChecked = verification.backups.length === 0;
   const status = !verification.ok ? 'failed' : verification.unverifiable.length > 0 || nothingChecked ? 'succeeded-with-warnings' : 'succeeded';
   const exitCode = status === 'failed' ? ExitCode.Failed : status === 'succeeded-with-warnings' ? ExitCode.CompletedWithWarnings : ExitCode.Succeeded;
@@ -54,6 +55,7 @@ export async function verifyAction(context: CliContext, directory: string): Prom
       problems,
       backups: verification.backups,
       unverifiable: verification.unverifiable,
+      directoryProblems: verification.problems,
     });
     return;
   }
@@ -65,12 +67,14 @@ export async function verifyAction(context: CliContext, directory: string): Prom
       continue;
     }
     output.out(`${red('FAILED')}  ${backup.id}  ${about}  ${backup.problems.length} problem${backup.problems.length === 1 ? '' : 's'}`);
-    for (const problem of backup.problems) output.out(`        ${problem.kind.padEnd(10)} ${problem.path}  ${dim(problem.detail)}`);
+    for (const problem of backup.problems) output.out(`        ${problem.kind.padEnd(10)} ${problem.path}  ${dim(`${problem.code}: ${problem.detail}`)}`);
   }
+  for (const problem of verification.problems) output.out(`${red('FAILED')}  ${problem.kind.padEnd(10)} ${problem.path}  ${dim(`${problem.code}: ${problem.detail}`)}`);
   for (const folder of verification.unverifiable) output.out(`${yellow('skipped')} ${folder}  ${dim('no Coffer integrity manifest: nothing to check it against')}`);
   const checked = verification.backups.length;
   const bad = verification.backups.filter((b) => !b.ok).length;
-  if (nothingChecked) output.err(yellow(`No Coffer backups found in ${path}.`));
+  if (verification.problems.length > 0) output.err(red(`The directory has ${verification.problems.length} problem${verification.problems.length === 1 ? '' : 's'}; ${bad} of ${checked} backup${checked === 1 ? '' : 's'} failed verification.`));
+  else if (nothingChecked) output.err(yellow(`No Coffer backups found in ${path}.`));
   else if (bad > 0) output.err(red(`${bad} of ${checked} backup${checked === 1 ? '' : 's'} failed verification (${problems} problem${problems === 1 ? '' : 's'}).`));
   else output.err(green(`All ${checked} backup${checked === 1 ? '' : 's'} verified.`));
 }

@@ -39,6 +39,8 @@ export interface TrustOptions {
   report?: (message: StatusMessage) => void;
   /** What the backup is of, for messages: `GPO`, `Starter GPO`. */
   what?: string;
+  /** The provider knows the format is Coffer's own (the DRM license set): without a manifest it is MANIFEST_MISSING. */
+  origin?: BackupOrigin;
 }
 
 export interface TrustedBackup {
@@ -69,7 +71,7 @@ export async function openTrustedBackup(folder: string, options: TrustOptions = 
     }
     return { reader, verifiedBy: 'coffer-manifest' };
   }
-  if ((await backupOrigin(reader.root)) === 'coffer') {
+  if ((options.origin ?? (await backupOrigin(reader.root))) === 'coffer') {
     throw new CofferError(ErrorCode.ManifestMissing, `The ${what} backup ${name} was written by Coffer but has no ${INTEGRITY_MANIFEST_NAME}: it is incomplete or was tampered with. Nothing was restored.`, {
       hresult: HRESULT.ERROR_FILE_CORRUPT,
       object: folder,

@@ -1,6 +1,6 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pathNotFound, toCofferError, invalidArgument } from '@coffer/core';
+import { BackupReader, listCommittedEntries, pathNotFound, toCofferError, invalidArgument } from '@coffer/core';
 import { parseBackupTime, type BackupInst, type GpmBackupTypeName } from '../model.js';
 import { sameGuid } from '../write/manifest-xml.js';
 import { parseBkupInfoXml, parseManifestXml } from './parse-manifest.js';
@@ -20,33 +20,21 @@ export interface GpmcBackupEntry {
   comment: string;
   /** GPMBackupType: `GPO` (typeGPO = 0) or `StarterGPO` (typeStarterGPO = 1). See {@link detectBackupType}. */
   type: GpmBackupTypeName;
-  /** The backup's folder. */
+  /** The backup's folder (the one that exists on disk when {@link hasFolder}). */
   folder: string;
   /** Listed in manifest.xml (GPMC's own index); false when only the folder's bkupInfo.xml names it. */
   listedInManifest: boolean;
-  /** The folder exists with a bkupInfo.xml. */
+  /** A real folder (not a link) of that name exists with a plain bkupInfo.xml. */
   hasFolder: boolean;
+  /**
+   * Why this entry cannot be trusted as listed: its folder is gone (INDEX_FOLDER_MISSING), its bkupInfo.xml
+   * names another backup (BACKUP_FOLDER_MISMATCH), or it cannot be read (the reader's code). Listing and
+   * restore leave such entries out (and say why); verify reports them.
+   */
+  problem?: { code: string; message: string };
 }
 
 const GUID_FOLDER = /^\{[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\}$/;
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function readIfExists(path: string): Promise<Buffer | null> {
-  try {
-    return await readFile(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw toCofferError(error, path);
-  }
-}
 
 /**
  * Whether a backup folder holds a Starter GPO. No public GPMC sample of a Starter GPO backup was found, so
@@ -73,9 +61,7 @@ export async function detectBackupType(folder: string): Promise<GpmBackupTypeNam
   return (await search(folder, 3)) ? 'StarterGPO' : 'GPO';
 }
 
-async function toEntry(dir: string, inst: BackupInst, listedInManifest: boolean): Promise<GpmcBackupEntry> {
-  const folder = join(dir, inst.id);
-  const hasFolder = await exists(join(folder, 'bkupInfo.xml'));
+function toEntry(dir: string, inst: BackupInst, folderName: string | null, listedInManifest: boolean, type: GpmBackupTypeName): GpmcBackupEntry {
   return {
     id: inst.id,
     gpoGuid: inst.gpoGuid,
@@ -86,43 +72,85 @@ async function toEntry(dir: string, inst: BackupInst, listedInManifest: boolean)
     backupTime: parseBackupTime(inst.backupTime) ?? null,
     backupTimeText: inst.backupTime,
     comment: inst.comment,
-    type: hasFolder ? await detectBackupType(folder) : 'GPO',
-    folder,
+    type,
+    folder: join(dir, folderName ?? inst.id),
     listedInManifest,
-    hasFolder,
+    hasFolder: folderName !== null,
   };
 }
 
 /**
  * Every backup in a GPMC backup directory: the manifest.xml entries, then backup folders the manifest
  * does not list (or that have no manifest at all, as some published backups do), found by their
- * bkupInfo.xml. Folder names are compared as GUIDs (any case).
+ * bkupInfo.xml. Folder names are compared as GUIDs (any case). Nothing is followed out of the directory:
+ * a symlinked folder is no backup folder, and files are read through core's BackupReader. An entry whose
+ * folder is gone, renamed or unreadable carries a `problem` instead of failing the whole listing.
  */
 export async function readGpmcBackupDirectory(dir: string): Promise<GpmcBackupEntry[]> {
   let folders: import('node:fs').Dirent[];
+  /** Backups an unfinished commit is putting in place: hidden, folder and manifest.xml entry alike, until it ends (a run is seen whole or not at all). */
+  let pending: string[];
+  let reader: BackupReader;
   try {
     const info = await stat(dir);
     if (!info.isDirectory()) throw invalidArgument(`${dir} is not a directory.`, { object: dir, hint: 'Give the GPMC backup directory (the one holding manifest.xml).' });
-    folders = await readdir(dir, { withFileTypes: true });
+    reader = await BackupReader.open(dir);
+    ({ entries: folders, pending } = await listCommittedEntries(dir));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw pathNotFound(dir, 'backup directory', 'Check the path of the GPMC backup directory.');
     throw toCofferError(error, dir);
   }
+  const backupFolders = folders.filter((folder) => folder.isDirectory() && GUID_FOLDER.test(folder.name)).map((folder) => folder.name);
 
-  const entries: GpmcBackupEntry[] = [];
-  const manifest = await readIfExists(join(dir, 'manifest.xml'));
-  if (manifest !== null) {
-    for (const inst of parseManifestXml(manifest).backups) entries.push(await toEntry(dir, inst, true));
+  /** Each real backup folder's own bkupInfo.xml (or why it cannot be read). */
+  const own = new Map<string, { inst: BackupInst | null; problem?: { code: string; message: string } }>();
+  for (const name of backupFolders) {
+    try {
+      const bytes = await reader.readOptional(`${name}/bkupInfo.xml`, { maxBytes: 1024 * 1024 });
+      own.set(name, { inst: bytes === null ? null : parseBkupInfoXml(bytes) });
+    } catch (error) {
+      const failure = toCofferError(error, join(dir, name));
+      own.set(name, { inst: null, problem: { code: failure.code, message: failure.message } });
+    }
   }
-  for (const folder of folders) {
-    if (!folder.isDirectory() || !GUID_FOLDER.test(folder.name)) continue;
-    if (entries.some((entry) => sameGuid(entry.id, folder.name))) continue;
-    const info = await readIfExists(join(dir, folder.name, 'bkupInfo.xml'));
-    if (info === null) continue;
-    const inst = parseBkupInfoXml(info);
-    entries.push(await toEntry(dir, { ...inst, id: inst.id === '' ? folder.name : inst.id }, false));
+  const entries: GpmcBackupEntry[] = [];
+  const add = async (inst: BackupInst, folderName: string | null, listed: boolean): Promise<GpmcBackupEntry> => {
+    const type = folderName !== null ? await detectBackupType(join(dir, folderName)) : 'GPO';
+    const entry = toEntry(dir, inst, folderName, listed, type);
+    entries.push(entry);
+    return entry;
+  };
+  const manifest = await reader.readOptional('manifest.xml', { maxBytes: 16 * 1024 * 1024 });
+  const claimed = new Set<string>();
+  if (manifest !== null) {
+    for (const inst of parseManifestXml(manifest).backups) {
+      if (pending.some((name) => sameGuid(name, inst.id))) continue;
+      const name = backupFolders.find((folder) => sameGuid(folder, inst.id) && !claimed.has(folder)) ?? null;
+      const facts = name === null ? undefined : own.get(name);
+      if (name !== null) claimed.add(name);
+      const usable = facts?.inst ? name : null;
+      const entry = await add(inst, usable, true);
+      if (name === null) entry.problem = { code: 'INDEX_FOLDER_MISSING', message: `manifest.xml lists backup ${inst.id} (${inst.gpoDisplayName}), but ${join(dir, inst.id)} does not exist.` };
+      else if (facts?.problem) entry.problem = facts.problem;
+      else if (!facts?.inst) entry.problem = { code: 'INDEX_FOLDER_MISSING', message: `The backup folder ${join(dir, name)} has no bkupInfo.xml.` };
+      else if (facts.inst.id !== '' && !sameGuid(facts.inst.id, name)) entry.problem = renamed(dir, name, facts.inst.id);
+    }
+  }
+  for (const name of backupFolders) {
+    if (claimed.has(name)) continue;
+    const facts = own.get(name)!;
+    if (facts.inst === null && facts.problem === undefined) continue;
+    const inst: BackupInst = facts.inst ?? { gpoGuid: '', gpoDomain: '', gpoDomainGuid: '', gpoDomainController: '', backupTime: '', id: name, comment: '', gpoDisplayName: '' };
+    // The folder's name is the backup's id: restore finds it by that name, so it is what is listed.
+    const entry = await add({ ...inst, id: name }, name, false);
+    if (facts.problem) entry.problem = facts.problem;
+    else if (inst.id !== '' && !sameGuid(inst.id, name)) entry.problem = renamed(dir, name, inst.id);
   }
   return entries;
+}
+
+function renamed(dir: string, name: string, id: string): { code: string; message: string } {
+  return { code: 'BACKUP_FOLDER_MISMATCH', message: `The backup folder ${join(dir, name)} holds backup ${id} (its bkupInfo.xml says so): it was renamed or swapped.` };
 }
 
 export interface SearchBackupsOptions {

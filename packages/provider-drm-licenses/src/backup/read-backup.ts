@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { lstat, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { listCommittedEntries } from '@coffer/core';
+import { BackupReader, ErrorCode, isCofferError, listCommittedEntries, openTrustedBackup, type OperationContext } from '@coffer/core';
 import { cancelledDrmError, backupCorrupt, drmError } from '../errors/drm-codes.js';
 import { equalHex, sha256Hex } from '../crypto/primitives.js';
 import { unescapeField } from '../store/field-escaping.js';
@@ -22,16 +21,44 @@ import {
   type BackupMacFile,
 } from './backup-file-set.js';
 
-/** The backup entry folder for a path that is either the folder given to backup or the entry itself. */
+/** The description and key files are small JSON; anything larger was planted. */
+const MAX_SMALL_FILE = 16 * 1024 * 1024;
+
+/**
+ * The backup entry folder for a path that is either the folder given to backup or the entry itself. Looked up
+ * through core's BackupReader: a `drm-license-backup` that is a link, or set files that are links, are refused
+ * (BACKUP_PATH_ESCAPES), never followed.
+ */
 export async function locateBackup(source: string): Promise<string | undefined> {
+  const reader = await BackupReader.open(source).catch(() => undefined);
+  if (reader === undefined) return undefined;
   // While a commit replaces the set (or after a run was killed doing so, until the next backup finishes
   // it), the entry is hidden: the old set may be moved aside already and the new one not yet in place.
   const { pending } = await listCommittedEntries(source).catch(() => ({ pending: [] as string[] }));
-  for (const candidate of pending.includes(BACKUP_ENTRY_NAME) ? [] : [join(source, BACKUP_ENTRY_NAME), source]) {
-    const present = await Promise.all(BACKUP_FILES.map((name) => lstat(join(candidate, name)).then(() => true, () => false)));
-    if (present.some(Boolean)) return candidate;
+  for (const prefix of pending.includes(BACKUP_ENTRY_NAME) ? [] : [BACKUP_ENTRY_NAME, '']) {
+    const present = await Promise.all(BACKUP_FILES.map(async (name) => (await reader.lstat(prefix === '' ? name : `${prefix}/${name}`)) !== null));
+    if (present.some(Boolean)) return prefix === '' ? source : join(source, prefix);
   }
   return undefined;
+}
+
+/**
+ * A DRM backup set is always Coffer's own: it is restored only when its integrity manifest is present and
+ * matches (MANIFEST_MISSING / INTEGRITY_MISMATCH otherwise), before the MAC and licenses are checked; the set's
+ * files are then plain files inside the entry.
+ */
+export async function requireTrustedBackup(entry: string, context: Pick<OperationContext, 'signal' | 'report'>): Promise<void> {
+  try {
+    await openTrustedBackup(entry, { origin: 'coffer', signal: context.signal, report: (m) => context.report(m), what: 'DRM license' });
+  } catch (error) {
+    // WMDRM reports any damage to the set as NS_E_DRM_BACKUP_CORRUPT; core's finding (which file, how) is kept in the message.
+    if (isCofferError(error) && (error.code === ErrorCode.IntegrityMismatch || error.code === ErrorCode.ManifestMissing)) throw backupCorrupt(entry, `${error.code}: ${error.message}`, error);
+    throw error;
+  }
+}
+
+async function readSmall(entry: string, name: string): Promise<Buffer> {
+  return (await BackupReader.open(entry)).readFile(name, { maxBytes: MAX_SMALL_FILE });
 }
 
 export async function requireBackup(source: string): Promise<string> {
@@ -47,11 +74,11 @@ export async function requireBackup(source: string): Promise<string> {
 
 /** Reads drmv2mac.bak and checks that every part of the set is there (unverified: the MAC needs the service). */
 export async function readMacFile(entry: string): Promise<BackupMacFile> {
+  const reader = await BackupReader.open(entry);
   for (const name of BACKUP_FILES) {
-    const info = await stat(join(entry, name)).catch(() => undefined);
-    if (!info?.isFile()) throw backupCorrupt(entry, `${name} is missing`);
+    if (!(await reader.isFile(name))) throw backupCorrupt(entry, `${name} is missing`);
   }
-  const text = await readFile(join(entry, MAC_FILE), 'utf8');
+  const text = (await reader.readFile(MAC_FILE, { maxBytes: MAX_SMALL_FILE })).toString('utf8');
   let file: BackupMacFile;
   try {
     file = JSON.parse(text) as BackupMacFile;
@@ -77,7 +104,7 @@ export async function readMacFile(entry: string): Promise<BackupMacFile> {
 
 export async function readSealedKey(entry: string): Promise<SealedBackupKey> {
   try {
-    const sealed = JSON.parse(await readFile(join(entry, KEY_FILE), 'utf8')) as SealedBackupKey;
+    const sealed = JSON.parse((await readSmall(entry, KEY_FILE)).toString('utf8')) as SealedBackupKey;
     if (sealed.format !== 'coffer-drm-backup-key' || typeof sealed.sealed !== 'string') throw new Error('wrong format');
     return sealed;
   } catch (error) {
@@ -98,10 +125,11 @@ export function checkBackupMac(entry: string, file: BackupMacFile, backupSecret:
 export async function verifyBackupContent(entry: string, file: BackupMacFile, options: { signal: AbortSignal; onLicense?: () => void }): Promise<void> {
   for (const fact of file.files) {
     if (fact.name === LICENSES_FILE || fact.name === MANIFEST_FILE) continue;
-    const bytes = await readFile(join(entry, fact.name));
+    const bytes = await readSmall(entry, fact.name);
     if (bytes.length !== fact.size || sha256Hex(bytes) !== fact.sha256) throw backupCorrupt(entry, `${fact.name} was altered`);
   }
-  const manifest = await readFile(join(entry, MANIFEST_FILE));
+  // The manifest holds one short line per license: bounded by the licenses the description counts.
+  const manifest = await (await BackupReader.open(entry)).readFile(MANIFEST_FILE, { maxBytes: Math.max(MAX_SMALL_FILE, file.counts.licenses * 512) });
   const manifestFact = file.files.find((f) => f.name === MANIFEST_FILE)!;
   if (manifest.length !== manifestFact.size || sha256Hex(manifest) !== manifestFact.sha256) throw backupCorrupt(entry, `${MANIFEST_FILE} was altered`);
   const manifestText = manifest.toString('utf8');

@@ -15,7 +15,7 @@ import { forEachLine } from '../io/line-reader.js';
 import { resolveServicePath, resolveStorePath } from '../store/store-location.js';
 import { reportStatus } from '../status/msdrm-status.js';
 import { BACKUP_KIND } from './backup-file-set.js';
-import { checkBackupMac, forEachBackupLicense, readMacFile, readSealedKey, requireBackup, verifyBackupContent } from './read-backup.js';
+import { checkBackupMac, forEachBackupLicense, readMacFile, readSealedKey, requireBackup, requireTrustedBackup, verifyBackupContent } from './read-backup.js';
 
 type Refusal = { code: 'NS_E_DRM_RESTORE_FRAUD' | 'RESTRICTED_LICENSE' | 'NS_E_DRM_BACKUP_CORRUPT'; lid: string; kid: string; why: string };
 
@@ -40,6 +40,7 @@ export async function restoreLicenses(request: RestoreRequest<RestoreOptions>, c
 async function runRestore(request: RestoreRequest<RestoreOptions>, context: OperationContext, storePath: string): Promise<RestoreOutput> {
   const individualize = wantsIndividualize(request.options);
   const entry = await requireBackup(request.source);
+  await requireTrustedBackup(entry, context);
   const description = await readMacFile(entry);
   const machineId = await resolveMachineId(request.options.machineId);
   const thisMachine = machineHash(machineId);
@@ -47,6 +48,9 @@ async function runRestore(request: RestoreRequest<RestoreOptions>, context: Oper
     ? await LicenseStore.open({ path: storePath, machineId, busyError: storeBusyForBackupRestore, waitMs: 0 })
     : undefined;
   let tempPath: string | undefined;
+  /** Set when this restore made the store: it is removed again unless a license was stored in it. */
+  let createdStore = false;
+  let stored = false;
   try {
     if (!store && !individualize) {
       throw needsIndividualization(storePath, 'this machine has no license store yet');
@@ -69,6 +73,7 @@ async function runRestore(request: RestoreRequest<RestoreOptions>, context: Oper
     if (!store) {
       // WMDRM_RESTORE_INDIVIDUALIZE on a machine without a store: individualise it first.
       store = await LicenseStore.create({ path: storePath, machineId, service: service.publicInfo, busyError: storeBusyForBackupRestore, waitMs: 0 });
+      createdStore = true;
     }
     const target = store;
     await target.trust({ keyId: service.certificate.keyId, publicKey: service.certificate.publicKey, kind: 'service', name: `license service ${service.publicInfo.serviceId}` });
@@ -140,6 +145,7 @@ async function runRestore(request: RestoreRequest<RestoreOptions>, context: Oper
         object: storePath,
       });
     }
+    stored = true;
     reportStatus(context, 'BACKUPRESTORE_END', `Restored ${restoredLids.size} license(s) into ${storePath}.`);
     context.progress.finish();
     return {
@@ -149,6 +155,9 @@ async function runRestore(request: RestoreRequest<RestoreOptions>, context: Oper
   } finally {
     if (tempPath) await rm(tempPath, { force: true });
     await store?.close();
+    // A refused (or failed, or cancelled) restore leaves this machine as it found it: with no store, a 5th machine
+    // that every license refused does not become one that holds an empty store bound to it.
+    if (createdStore && !stored) await rm(storePath, { recursive: true, force: true });
   }
 }
 

@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { CofferError, HRESULT, type CommandOutput, type OperationContext } from '@coffer/core';
 import { openDomainSession, type DomainSession } from '../ad/domain-session.js';
 import { formatGptIni, parseGptIni } from '../ad/gpt-ini.js';
@@ -37,7 +36,7 @@ export interface GpoImportResult {
 export async function importGpo(options: GpoImportOptions, context: OperationContext): Promise<CommandOutput> {
   const [entry] = await selectBackups(options.from, { backupId: options.backupId, gpo: options.gpo });
   context.progress.phase('verifying backup', 1);
-  const backup = await loadGpoBackup(entry!.folder, context);
+  const backup = await loadGpoBackup(entry!.folder, context, { unverified: options.unverified });
   context.progress.advance(backup.xml.core.displayName);
   const mappings = options.migrationTable ? await readMigrationTable(options.migrationTable) : null;
 
@@ -59,7 +58,7 @@ export async function importGpo(options: GpoImportOptions, context: OperationCon
       report = emptyMigrationReport();
       for (const file of backup.gpt) {
         if (file.kind !== 'file' || settingsFileKind(file.path) === null) continue;
-        const bytes = await readFile(join(backup.folder, ...GPT_FOLDER, ...file.path.split('/')));
+        const bytes = await backup.reader.readFile([...GPT_FOLDER, file.path].join('/'));
         migrated.set(file.path, migrateSettingsFile(file.path, bytes, plan, report));
       }
       checkUnmapped(report, options, context, backup);
@@ -77,7 +76,7 @@ export async function importGpo(options: GpoImportOptions, context: OperationCon
     const staged = await stageGpt(
       session,
       targetPath,
-      gptWriteEntries(backup.folder, backup.gpt, {
+      gptWriteEntries(backup.reader, backup.gpt, {
         gptIni: formatGptIni({ version: versions.sysvol, ...(ini.displayName === undefined ? {} : { displayName: ini.displayName }) }),
         signal: context.signal,
         ...(migrated.size > 0 ? { transform: (path: string) => migrated.get(path) ?? null, wantsTransform: (path: string) => migrated.has(path) } : {}),

@@ -1,5 +1,5 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { CofferError, HRESULT } from '@coffer/core';
+import { CofferError, HRESULT, refuseXmlDoctype } from '@coffer/core';
 
 /** GPMC's GPMEntryType names as a .migtable spells them. */
 export const MIGRATION_ENTRY_TYPES = ['User', 'Computer', 'LocalGroup', 'GlobalGroup', 'UniversalGroup', 'UNCPath', 'Unknown'] as const;
@@ -31,7 +31,8 @@ const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@'
  * is reported at once, naming the mapping, so a table is fixed in one pass.
  */
 export function parseMigrationTable(bytes: Uint8Array | string, where: string): MigrationMapping[] {
-  const text = decode(bytes);
+  // A DOCTYPE (entity expansion, external entities) is refused before the parser sees it: XML_DOCTYPE_REFUSED.
+  const text = refuseXmlDoctype(decode(bytes), where);
   const valid = XMLValidator.validate(text);
   if (valid !== true) throw invalidTable(where, [`it is not well-formed XML: ${valid.err.msg} (line ${valid.err.line})`]);
   const document = parser.parse(text) as Record<string, unknown>;

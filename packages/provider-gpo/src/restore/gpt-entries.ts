@@ -1,8 +1,5 @@
-import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { SysvolWriteEntry } from '@coffer/active-directory';
-import { cancelledError } from '@coffer/core';
+import { cancelledError, type BackupReader } from '@coffer/core';
 import { routeGptPath } from '../backup/gpt-routing.js';
 import { GPT_FOLDER, type BackupGptEntry } from './load-backup.js';
 
@@ -20,10 +17,11 @@ export interface GptWriteOptions {
 /**
  * The entries to write for a backup's GPT: its folders and files (GPT.INI and Adm excepted: GPT.INI is
  * written fresh with the new version, Adm is the live GPO's own), then GPT.INI. Files stream from the
- * backup; the signal is checked between files, so a cancel stops the write before the swap.
+ * backup through core's BackupReader (each file opened without following links, checked to be inside the
+ * backup, size-bounded); the signal is checked between files, so a cancel stops the write before the swap.
  */
-export async function* gptWriteEntries(folder: string, gpt: readonly BackupGptEntry[], options: GptWriteOptions): AsyncGenerator<SysvolWriteEntry> {
-  const root = join(folder, ...GPT_FOLDER);
+export async function* gptWriteEntries(reader: BackupReader, gpt: readonly BackupGptEntry[], options: GptWriteOptions): AsyncGenerator<SysvolWriteEntry> {
+  const root = GPT_FOLDER.join('/');
   for (const entry of gpt) {
     if (options.signal?.aborted) throw cancelledError(entry.path);
     if (routeGptPath(entry.path) !== 'copy') continue;
@@ -31,15 +29,16 @@ export async function* gptWriteEntries(folder: string, gpt: readonly BackupGptEn
       yield { path: entry.path, kind: 'directory' };
       continue;
     }
-    const absolute = join(root, ...entry.path.split('/'));
+    const relative = `${root}/${entry.path}`;
     if (options.transform && (options.wantsTransform?.(entry.path) ?? true)) {
-      const original = await readFile(absolute);
+      const original = await reader.readFile(relative);
       const content = options.transform(entry.path, original) ?? original;
       yield { path: entry.path, kind: 'file', content, size: content.length };
       options.onFile?.(entry.path, content.length);
     } else {
-      yield { path: entry.path, kind: 'file', content: createReadStream(absolute), size: entry.size };
-      options.onFile?.(entry.path, entry.size);
+      const { stream, size } = await reader.createReadStream(relative);
+      yield { path: entry.path, kind: 'file', content: stream, size };
+      options.onFile?.(entry.path, size);
     }
   }
   yield { path: 'GPT.INI', kind: 'file', content: Buffer.from(options.gptIni, 'latin1') };

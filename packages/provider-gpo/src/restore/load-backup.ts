@@ -1,7 +1,5 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { parseSecurityDescriptor, type SecurityDescriptor } from '@coffer/active-directory';
-import { CofferError, ErrorCode, HRESULT, INTEGRITY_MANIFEST_NAME, verifyBackup, type OperationContext } from '@coffer/core';
+import { BACKUP_READ_LIMITS, checkBackupRelativePath, CofferError, ErrorCode, HRESULT, openTrustedBackup, type BackupReader, type OperationContext } from '@coffer/core';
 import { parseBackupXml, parseBkupInfoXml, sameGuid, type BackupInst, type FsObject, type ParsedBackupXml } from '@coffer/gpmc';
 import { GPO_EXTRAS_FILE, parseGpoExtras, type GpoExtras } from '../extras/gpo-extras.js';
 
@@ -16,6 +14,8 @@ export interface BackupGptEntry {
 export interface LoadedGpoBackup {
   folder: string;
   backupId: string;
+  /** The backup opened through core's reader: every later read (the GPT's files) goes through it. */
+  reader: BackupReader;
   info: BackupInst;
   xml: ParsedBackupXml;
   /** Coffer's extras (links, WMI filter object, full descriptor); null for backups written by GPMC. */
@@ -23,7 +23,7 @@ export interface LoadedGpoBackup {
   /** The DACL-only descriptor of Backup.xml, decoded; null when it cannot be (import does not need it, restore refuses). */
   descriptor: SecurityDescriptor | null;
   descriptorProblem?: string;
-  /** What vouched for the bytes: our integrity manifest, or (GPMC backups) Backup.xml's own inventory. */
+  /** What vouched for the bytes: our integrity manifest, or (GPMC backups taken with --unverified) Backup.xml's own inventory. */
   verifiedBy: 'coffer-manifest' | 'gpmc-inventory';
   /** The GPT: files on disk plus folders Backup.xml lists (empty folders do not survive every copy). */
   gpt: BackupGptEntry[];
@@ -31,28 +31,25 @@ export interface LoadedGpoBackup {
 
 export const GPT_FOLDER = ['DomainSysvol', 'GPO'] as const;
 
+export interface LoadOptions {
+  /** The user accepted a backup without a Coffer integrity manifest (`--unverified`). */
+  unverified?: boolean;
+}
+
 /**
- * Reads a GPO backup and refuses it unless it is whole: with Coffer's manifest every byte is re-hashed;
- * a GPMC backup is checked against its Backup.xml inventory (every copied file present, nothing
- * unlisted, identities consistent). Then Backup.xml, bkupInfo.xml and the extras must agree.
+ * Reads a GPO backup through core's BackupReader and refuses it unless it is whole: a Coffer backup must
+ * carry its integrity manifest and match it byte for byte (a missing one is MANIFEST_MISSING); a GPMC backup
+ * is read only with `--unverified`, and is then checked against Backup.xml's inventory (every copied file
+ * present, nothing unlisted, identities consistent). Nothing leaves the backup folder (links, `..`, absolute
+ * or drive paths are refused with a code), no XML with a DOCTYPE is parsed, and nothing in the domain is
+ * touched before this returns.
  */
-export async function loadGpoBackup(folder: string, context: OperationContext): Promise<LoadedGpoBackup> {
+export async function loadGpoBackup(folder: string, context: OperationContext, options: LoadOptions = {}): Promise<LoadedGpoBackup> {
   const folderName = folder.split(/[\\/]/).pop() ?? folder;
-  const hasManifest = await isFile(join(folder, INTEGRITY_MANIFEST_NAME));
-  if (hasManifest) {
-    const verification = await verifyBackup(folder, { signal: context.signal });
-    if (!verification.ok) {
-      const problems = verification.problems.slice(0, 8).map((p) => `${p.kind} ${p.path} (${p.detail})`);
-      const more = verification.problems.length > 8 ? `, and ${verification.problems.length - 8} more` : '';
-      throw new CofferError(ErrorCode.IntegrityMismatch, `Backup ${folderName} is damaged or was changed since it was written: ${problems.join('; ')}${more}. Nothing was restored.`, {
-        hresult: HRESULT.ERROR_FILE_CORRUPT,
-        object: folder,
-        hint: "Run 'coffer verify' on the directory, and restore from another backup of this GPO.",
-      });
-    }
-  }
-  const xml = parseBackupXml(await readRequired(folder, 'Backup.xml'));
-  const info = parseBkupInfoXml(await readRequired(folder, 'bkupInfo.xml'));
+  const { reader, verifiedBy } = await openTrustedBackup(folder, { unverified: options.unverified ?? false, signal: context.signal, report: (m) => context.report(m), what: 'GPO' });
+  const hasManifest = verifiedBy === 'coffer-manifest';
+  const xml = parseBackupXml(await readRequired(reader, 'Backup.xml'));
+  const info = parseBkupInfoXml(await readRequired(reader, 'bkupInfo.xml'));
   if (!sameGuid(info.gpoGuid, xml.core.id)) {
     throw invalid(folder, `bkupInfo.xml names GPO ${info.gpoGuid} but Backup.xml holds ${xml.core.id}.`);
   }
@@ -70,7 +67,7 @@ export async function loadGpoBackup(folder: string, context: OperationContext): 
   if (descriptorProblem !== undefined) descriptor = null;
 
   let extras: GpoExtras | null = null;
-  const extrasBytes = await readFile(join(folder, GPO_EXTRAS_FILE)).catch(() => null);
+  const extrasBytes = await reader.readOptional(GPO_EXTRAS_FILE, { maxBytes: BACKUP_READ_LIMITS.maxXmlBytes });
   if (extrasBytes) {
     try {
       extras = parseGpoExtras(extrasBytes.toString('utf8'), GPO_EXTRAS_FILE);
@@ -80,9 +77,11 @@ export async function loadGpoBackup(folder: string, context: OperationContext): 
     if (!sameGuid(extras.gpo.id, xml.core.id)) throw invalid(folder, `${GPO_EXTRAS_FILE} describes GPO ${extras.gpo.id}, Backup.xml ${xml.core.id}.`);
   }
 
-  const onDisk = await walkGpt(join(folder, ...GPT_FOLDER));
+  const tree = await reader.walk(GPT_FOLDER.join('/'));
+  reader.refuseAnomalies(tree, GPT_FOLDER.join('/'));
+  const onDisk: BackupGptEntry[] = tree.entries;
   checkInventory(folder, xml, onDisk, !hasManifest);
-  return { folder, backupId: info.id || folderName, info, xml, extras, descriptor, ...(descriptorProblem === undefined ? {} : { descriptorProblem }), verifiedBy: hasManifest ? 'coffer-manifest' : 'gpmc-inventory', gpt: withListedFolders(xml, onDisk) };
+  return { folder, backupId: info.id || folderName, reader, info, xml, extras, descriptor, ...(descriptorProblem === undefined ? {} : { descriptorProblem }), verifiedBy: hasManifest ? 'coffer-manifest' : 'gpmc-inventory', gpt: withListedFolders(xml, onDisk) };
 }
 
 /**
@@ -145,7 +144,8 @@ function depth(path: string): number {
 
 /** `DomainSysvol\GPO\Machine\registry.pol` → `Machine/registry.pol`; null for anything outside the GPT copy. */
 export function gptRelative(location: string): string | null {
-  const parts = location.split(/[\\/]+/).filter(Boolean);
+  // An absolute, drive, UNC or `..` location is an edited backup: refused (BACKUP_PATH_INVALID), not skipped.
+  const parts = checkBackupRelativePath(location);
   if (parts.length < 3 || parts[0]!.toLowerCase() !== 'domainsysvol' || parts[1]!.toLowerCase() !== 'gpo') return null;
   if (parts.some((p) => p === '..' || p === '.')) return null;
   return parts.slice(2).join('/');
@@ -155,44 +155,14 @@ function flatten(objects: readonly FsObject[]): FsObject[] {
   return objects.flatMap((object) => [object, ...flatten(object.children ?? [])]);
 }
 
-async function walkGpt(root: string): Promise<BackupGptEntry[]> {
-  const out: BackupGptEntry[] = [];
-  const visit = async (dir: string, prefix: string): Promise<void> => {
-    let entries: import('node:fs').Dirent[];
-    try {
-      entries = await readdir(dir, { withFileTypes: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && prefix === '') return;
-      throw error;
-    }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const entry of entries) {
-      const path = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
-      if (entry.isDirectory()) {
-        out.push({ path, kind: 'directory', size: 0 });
-        await visit(join(dir, entry.name), path);
-      } else if (entry.isFile()) {
-        out.push({ path, kind: 'file', size: (await stat(join(dir, entry.name))).size });
-      }
-    }
-  };
-  await visit(root, '');
-  return out;
-}
-
-async function readRequired(folder: string, name: string): Promise<Buffer> {
-  try {
-    return await readFile(join(folder, name));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new CofferError(ErrorCode.IntegrityMismatch, `Backup ${folder} has no ${name}. Nothing was restored.`, {
-        hresult: HRESULT.ERROR_FILE_CORRUPT,
-        object: `${folder}/${name}`,
-        hint: 'The backup is incomplete; restore from another backup of this GPO.',
-      });
-    }
-    throw error;
-  }
+async function readRequired(reader: BackupReader, name: string): Promise<Buffer> {
+  const bytes = await reader.readOptional(name, { maxBytes: BACKUP_READ_LIMITS.maxXmlBytes });
+  if (bytes !== null) return bytes;
+  throw new CofferError(ErrorCode.IntegrityMismatch, `Backup ${reader.folder} has no ${name}. Nothing was restored.`, {
+    hresult: HRESULT.ERROR_FILE_CORRUPT,
+    object: `${reader.folder}/${name}`,
+    hint: 'The backup is incomplete; restore from another backup of this GPO.',
+  });
 }
 
 export function invalid(folder: string, message: string): CofferError {
@@ -202,11 +172,3 @@ export function invalid(folder: string, message: string): CofferError {
     hint: 'The backup was edited or damaged; restore from another backup of this GPO.',
   });
 }
-
-async function isFile(path: string): Promise<boolean> {
-  return stat(path).then(
-    (s) => s.isFile(),
-    () => false,
-  );
-}
-

@@ -77,7 +77,7 @@ export async function restoreOneGpo(run: RestoreRun, backup: LoadedGpoBackup, co
   const staged = await stageGpt(
     session,
     target,
-    gptWriteEntries(backup.folder, backup.gpt, {
+    gptWriteEntries(backup.reader, backup.gpt, {
       gptIni: formatGptIni({ version: versions.sysvol, ...(gptIniDisplayName === undefined ? {} : { displayName: gptIniDisplayName }) }),
       signal: context.signal,
       onFile: (path, size) => {

@@ -20,7 +20,7 @@ export async function restoreGpos(request: RestoreRequest<GpoRestoreOptions>, co
   const backups: LoadedGpoBackup[] = [];
   for (const entry of chosen) {
     context.throwIfCancelled();
-    const backup = await loadGpoBackup(entry.folder, context);
+    const backup = await loadGpoBackup(entry.folder, context, { unverified: options.unverified });
     // Restore applies the backed-up permissions, so it needs them intact (import does not).
     if (backup.descriptor === null) throw invalid(backup.folder, backup.descriptorProblem ?? 'Backup.xml holds no usable security descriptor.');
     backups.push(backup);

@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { CofferError, ErrorCode, HRESULT } from '@coffer/core';
 import { searchBackups, sameGuid, type GpmcBackupEntry } from '@coffer/gpmc';
@@ -20,7 +20,17 @@ export interface BackupChoice {
 export async function selectBackups(source: string, choice: BackupChoice): Promise<GpmcBackupEntry[]> {
   const single = await isBackupFolder(source);
   const directory = single ? dirname(source) : source;
-  let found = (await searchBackups(directory, { type: 'GPO' })).filter((entry) => entry.hasFolder);
+  const all = await searchBackups(directory, { type: 'GPO' });
+  // A backup asked for by id whose folder is gone, renamed or unreadable is refused with that reason, not "not found".
+  const broken = choice.backupId === undefined ? undefined : all.find((entry) => entry.problem && sameGuid(entry.id, choice.backupId!));
+  if (broken?.problem && !all.some((entry) => !entry.problem && sameGuid(entry.id, choice.backupId!))) {
+    throw new CofferError(broken.problem.code, `${broken.problem.message} Nothing was restored.`, {
+      hresult: HRESULT.ERROR_FILE_CORRUPT,
+      object: broken.folder,
+      hint: "Run 'coffer verify' on the directory.",
+    });
+  }
+  let found = all.filter((entry) => entry.hasFolder && !entry.problem);
   if (single) found = found.filter((entry) => sameGuid(entry.id, basename(source)));
   if (found.length === 0) {
     throw new CofferError(ErrorCode.NotFound, `${source} holds no GPO backup.`, {
@@ -80,7 +90,7 @@ function notFound(message: string, object: string): CofferError {
 }
 
 async function isBackupFolder(path: string): Promise<boolean> {
-  return stat(join(path, 'bkupInfo.xml')).then(
+  return lstat(join(path, 'bkupInfo.xml')).then(
     (info) => info.isFile(),
     () => false,
   );

@@ -3,9 +3,8 @@
  * carries Coffer's `<BackupType>1</BackupType>` (GPMBackupType.typeStarterGPO) or, for backups written by
  * other tools, when @coffer/gpmc finds a StarterGPO.tmplx in it. GPO backups match neither and are left out.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BackupListing } from '@coffer/core';
+import { BACKUP_READ_LIMITS, BackupReader, type BackupListing, type StatusMessage } from '@coffer/core';
 import { parseBkupInfoXml, parseManifestXml, readGpmcBackupDirectory, sameGuid, type BackupInst, type GpmcBackupEntry } from '@coffer/gpmc';
 import { BACKUP_TYPE_ELEMENT, BACKUP_TYPE_STARTER_GPO, BKUPINFO_FILE, MANIFEST_FILE, STARTER_GPO_EXTRAS_FILE, STARTER_GPO_KIND } from '../backup/layout.js';
 import { parseStarterGpoExtras, type StarterGpoExtras } from '../backup/starter-gpo-extras.js';
@@ -15,31 +14,39 @@ function declaresStarterGpo(inst: BackupInst | undefined): boolean | undefined {
   return element === undefined ? undefined : element.text.trim() === BACKUP_TYPE_STARTER_GPO;
 }
 
-async function readOptional(path: string): Promise<Buffer | null> {
-  return readFile(path).catch(() => null);
-}
-
 function matchesQuery(entry: GpmcBackupEntry, query: string | undefined): boolean {
   if (query === undefined || query.trim() === '') return true;
   const wanted = query.trim().toLocaleLowerCase();
   return entry.displayName.toLocaleLowerCase().includes(wanted) || sameGuid(entry.gpoGuid, query) || sameGuid(entry.id, query);
 }
 
-export async function listStarterGpoBackups(directory: string, query?: string): Promise<BackupListing[]> {
+/**
+ * An entry @coffer/gpmc found suspect (its folder gone, renamed, swapped, unreadable) is not listed: `report`
+ * gets a warning with its code, so a listing never shows an id pointing at a folder that does not hold it.
+ */
+export async function listStarterGpoBackups(directory: string, query?: string, report?: (message: StatusMessage) => void): Promise<BackupListing[]> {
   const entries = await readGpmcBackupDirectory(directory);
-  const manifestBytes = await readOptional(join(directory, MANIFEST_FILE));
+  const reader = await BackupReader.open(directory);
+  const manifestBytes = await reader.readOptional(MANIFEST_FILE, { maxBytes: BACKUP_READ_LIMITS.maxXmlBytes });
   const manifest = manifestBytes === null ? [] : parseManifestXml(manifestBytes).backups;
   const listings: BackupListing[] = [];
   for (const entry of entries) {
     if (!matchesQuery(entry, query)) continue;
+    if (entry.problem) {
+      if (entry.type === 'StarterGPO' || declaresStarterGpo(manifest.find((inst) => sameGuid(inst.id, entry.id)))) {
+        report?.({ severity: 'warning', code: entry.problem.code, message: `${entry.problem.message} Not listed.`, object: entry.folder });
+      }
+      continue;
+    }
+    const folder = await BackupReader.open(entry.folder);
     const listed = manifest.find((inst) => sameGuid(inst.id, entry.id));
-    const infoBytes = entry.hasFolder ? await readOptional(join(entry.folder, BKUPINFO_FILE)) : null;
+    const infoBytes = await folder.readOptional(BKUPINFO_FILE, { maxBytes: BACKUP_READ_LIMITS.maxXmlBytes });
     const info = infoBytes === null ? undefined : parseBkupInfoXml(infoBytes);
     const declared = declaresStarterGpo(listed) ?? declaresStarterGpo(info);
     const isStarter = declared ?? entry.type === 'StarterGPO';
     if (!isStarter) continue;
     let extras: StarterGpoExtras | undefined;
-    const extrasBytes = entry.hasFolder ? await readOptional(join(entry.folder, STARTER_GPO_EXTRAS_FILE)) : null;
+    const extrasBytes = await folder.readOptional(STARTER_GPO_EXTRAS_FILE, { maxBytes: BACKUP_READ_LIMITS.maxXmlBytes }).catch(() => null);
     if (extrasBytes !== null) {
       try {
         extras = parseStarterGpoExtras(extrasBytes.toString('utf8'), join(entry.folder, STARTER_GPO_EXTRAS_FILE));

@@ -1,12 +1,12 @@
 /**
- * Reads one Starter GPO backup and refuses it unless it is whole, before anything in the domain is touched:
- * a Coffer backup is re-hashed against its integrity manifest (core's verifyBackup); bkupInfo.xml, the extras
- * file and the tmplx must agree on which Starter GPO it is. A backup written by another tool (no Coffer manifest,
- * no extras) has nothing to be checked against: it is restored with a warning saying so.
+ * Reads one Starter GPO backup through core's BackupReader and refuses it unless it is whole, before anything
+ * in the domain is touched: a Coffer backup must carry its integrity manifest and match it (core's
+ * openTrustedBackup: MANIFEST_MISSING when it was deleted); bkupInfo.xml, the extras file and the tmplx must
+ * agree on which Starter GPO it is. A backup written by another tool (no Coffer manifest, no coffer-* file) has
+ * nothing to be checked against: it is restored only with `--unverified`, with a warning saying so. Links,
+ * `..`, files over the bound and XML with a DOCTYPE are refused with their codes.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { CofferError, ErrorCode, HRESULT, INTEGRITY_MANIFEST_NAME, verifyBackup, type OperationContext } from '@coffer/core';
+import { BACKUP_READ_LIMITS, CofferError, ErrorCode, HRESULT, isCofferError, openTrustedBackup, type BackupReader, type OperationContext } from '@coffer/core';
 import { parseBkupInfoXml, sameGuid, type BackupInst } from '@coffer/gpmc';
 import { BKUPINFO_FILE, STARTER_GPO_EXTRAS_FILE, SYSVOL_COPY_FOLDER } from '../backup/layout.js';
 import { parseStarterGpoExtras, type StarterGpoExtras } from '../backup/starter-gpo-extras.js';
@@ -22,7 +22,7 @@ export interface LoadedStarterGpoBackup {
   /** The DNS domain it was backed up from. */
   domain: string;
   acl: FolderAcl | null;
-  verifiedBy: 'coffer-manifest' | 'nothing';
+  verifiedBy: 'coffer-manifest' | 'unverified';
   content: StarterGpoContent;
 }
 
@@ -36,71 +36,37 @@ function unusable(folder: string, detail: string): CofferError {
   });
 }
 
-async function isFile(path: string): Promise<boolean> {
-  return stat(path).then(
-    (info) => info.isFile(),
-    () => false,
-  );
-}
-
-/** Every file and folder below `root`, parents first, names exactly as stored. */
-async function walk(root: string): Promise<{ entries: Array<{ path: string; kind: 'file' | 'dir' }>; contents: Map<string, Buffer> }> {
+/** Every file and folder below `root` (parents first, names exactly as stored), read through the reader: a link or an oversized file is refused. */
+async function walk(reader: BackupReader, root: string): Promise<{ entries: Array<{ path: string; kind: 'file' | 'dir' }>; contents: Map<string, Buffer> }> {
+  const tree = await reader.walk(root);
+  reader.refuseAnomalies(tree, root);
   const entries: Array<{ path: string; kind: 'file' | 'dir' }> = [];
   const contents = new Map<string, Buffer>();
-  const visit = async (dir: string, prefix: string): Promise<void> => {
-    const names = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const entry of names) {
-      const path = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
-      if (entry.isDirectory()) {
-        entries.push({ path, kind: 'dir' });
-        await visit(join(dir, entry.name), path);
-      } else if (entry.isFile()) {
-        entries.push({ path, kind: 'file' });
-        contents.set(path, await readFile(join(dir, entry.name)));
-      }
-    }
-  };
-  await visit(root, '');
+  for (const entry of tree.entries) {
+    entries.push({ path: entry.path, kind: entry.kind === 'directory' ? 'dir' : 'file' });
+    if (entry.kind === 'file') contents.set(entry.path, await reader.readFile(`${root}/${entry.path}`));
+  }
   return { entries, contents };
 }
 
-export async function loadStarterGpoBackup(folder: string, context: OperationContext): Promise<LoadedStarterGpoBackup> {
-  const folderName = folder.split(/[\\/]/).pop() ?? folder;
-  const hasManifest = await isFile(join(folder, INTEGRITY_MANIFEST_NAME));
-  const hasExtras = await isFile(join(folder, STARTER_GPO_EXTRAS_FILE));
-  if (hasManifest) {
-    const verification = await verifyBackup(folder, { signal: context.signal });
-    if (!verification.ok) {
-      const problems = verification.problems.slice(0, 8).map((p) => `${p.kind} ${p.path} (${p.detail})`);
-      const more = verification.problems.length > 8 ? `, and ${verification.problems.length - 8} more` : '';
-      throw new CofferError(ErrorCode.IntegrityMismatch, `The backup ${folderName} is damaged or was changed since it was written: ${problems.join('; ')}${more}. Nothing was restored.`, {
-        hresult: HRESULT.ERROR_FILE_CORRUPT,
-        object: folder,
-        hint: "Run 'coffer verify' on the directory, and restore from another backup of this Starter GPO.",
-      });
-    }
-  } else if (hasExtras) {
-    // Coffer writes its manifest last: a Coffer backup without one is incomplete, or had it removed.
-    throw new CofferError(ErrorCode.ManifestMissing, `The backup ${folderName} was written by Coffer but has no ${INTEGRITY_MANIFEST_NAME}: it is incomplete or was tampered with. Nothing was restored.`, {
-      hresult: HRESULT.ERROR_FILE_CORRUPT,
-      object: folder,
-      hint: 'Restore from another backup of this Starter GPO.',
-    });
-  } else {
-    context.report({
-      severity: 'warning',
-      code: 'UNVERIFIED_BACKUP',
-      message: `The backup ${folderName} has no Coffer integrity manifest (another tool wrote it), so its files could not be checked before the restore.`,
-      object: folder,
-    });
-  }
+export interface LoadOptions {
+  /** The user accepted a backup without a Coffer integrity manifest (`--unverified`). */
+  unverified?: boolean;
+}
 
-  const infoBytes = await readFile(join(folder, BKUPINFO_FILE)).catch(() => null);
+export async function loadStarterGpoBackup(folder: string, context: OperationContext, options: LoadOptions = {}): Promise<LoadedStarterGpoBackup> {
+  const folderName = folder.split(/[\\/]/).pop() ?? folder;
+  const { reader, verifiedBy } = await openTrustedBackup(folder, { unverified: options.unverified ?? false, signal: context.signal, report: (m) => context.report(m), what: 'Starter GPO' });
+  const hasManifest = verifiedBy === 'coffer-manifest';
+  const hasExtras = await reader.isFile(STARTER_GPO_EXTRAS_FILE);
+
+  const infoBytes = await reader.readOptional(BKUPINFO_FILE, { maxBytes: BACKUP_READ_LIMITS.maxXmlBytes });
   if (infoBytes === null) throw unusable(folder, `${BKUPINFO_FILE} is missing.`);
   let info: BackupInst;
   try {
     info = parseBkupInfoXml(infoBytes);
   } catch (error) {
+    if (isCofferError(error) && error.code === ErrorCode.XmlDoctypeRefused) throw error;
     throw unusable(folder, `${BKUPINFO_FILE} cannot be read: ${(error as Error).message}`);
   }
   if (!GUID.test(info.gpoGuid.trim())) throw unusable(folder, `${BKUPINFO_FILE} names no Starter GPO GUID (${JSON.stringify(info.gpoGuid)}).`);
@@ -109,17 +75,15 @@ export async function loadStarterGpoBackup(folder: string, context: OperationCon
   let extras: StarterGpoExtras | null = null;
   if (hasExtras) {
     try {
-      extras = parseStarterGpoExtras(await readFile(join(folder, STARTER_GPO_EXTRAS_FILE), 'utf8'), STARTER_GPO_EXTRAS_FILE);
+      extras = parseStarterGpoExtras((await reader.readFile(STARTER_GPO_EXTRAS_FILE, { maxBytes: BACKUP_READ_LIMITS.maxXmlBytes })).toString('utf8'), STARTER_GPO_EXTRAS_FILE);
     } catch (error) {
       throw unusable(folder, (error as Error).message);
     }
     if (!sameGuid(extras.starterGpo.id, info.gpoGuid)) throw unusable(folder, `${STARTER_GPO_EXTRAS_FILE} describes ${extras.starterGpo.id}, ${BKUPINFO_FILE} ${info.gpoGuid}.`);
   }
 
-  const copyRoot = join(folder, ...SYSVOL_COPY_FOLDER.split('/'));
-  const copyInfo = await stat(copyRoot).catch(() => undefined);
-  if (!copyInfo?.isDirectory()) throw unusable(folder, `${SYSVOL_COPY_FOLDER} is missing.`);
-  const { entries, contents } = await walk(copyRoot);
+  if (!(await reader.isDirectory(SYSVOL_COPY_FOLDER))) throw unusable(folder, `${SYSVOL_COPY_FOLDER} is missing.`);
+  const { entries, contents } = await walk(reader, SYSVOL_COPY_FOLDER);
   const templatePath = entries.find((e) => e.kind === 'file' && e.path.toLowerCase() === TEMPLATE_FILE_NAME.toLowerCase())?.path;
   if (templatePath === undefined) throw unusable(folder, `${SYSVOL_COPY_FOLDER} holds no ${TEMPLATE_FILE_NAME}, so it is not a Starter GPO.`);
   if (extras) {
@@ -138,6 +102,8 @@ export async function loadStarterGpoBackup(folder: string, context: OperationCon
       });
     }
   } catch (error) {
+    // A template with a DOCTYPE was edited to attack an XML reader (Coffer's or a Windows admin's): refused, never restored.
+    if (isCofferError(error) && error.code === ErrorCode.XmlDoctypeRefused) throw error;
     context.report({
       severity: 'warning',
       code: (error as CofferError).code ?? 'MALFORMED_XML',
@@ -157,7 +123,7 @@ export async function loadStarterGpoBackup(folder: string, context: OperationCon
     extras,
     domain,
     acl: extras?.acl ?? null,
-    verifiedBy: hasManifest ? 'coffer-manifest' : 'nothing',
+    verifiedBy: hasManifest ? 'coffer-manifest' : 'unverified',
     content: { id, folderName: folderNameInSysvol, displayName: extras?.starterGpo.displayName || info.gpoDisplayName, entries, contents },
   };
 }

@@ -28,7 +28,7 @@ export async function restoreStarterGpos(request: { source: string; options: Sta
   const loaded: LoadedStarterGpoBackup[] = [];
   for (const listing of chosen) {
     context.throwIfCancelled();
-    loaded.push(await loadStarterGpoBackup(listing.path, context));
+    loaded.push(await loadStarterGpoBackup(listing.path, context, { unverified: request.options.unverified ?? false }));
     context.progress.advance(listing.objectName ?? listing.id);
   }
 

@@ -4,9 +4,9 @@
  * folder. With no choice and backups of a single Starter GPO in the directory, its newest backup is taken.
  * Backups of GPOs in the same directory are never picked (list-starter-gpo-backups decides what is one).
  */
-import { stat } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { CofferError, ErrorCode, HRESULT, type BackupListing } from '@coffer/core';
+import { CofferError, ErrorCode, HRESULT, type BackupListing, type StatusMessage } from '@coffer/core';
 import { sameGuid } from '@coffer/gpmc';
 import { BKUPINFO_FILE } from '../backup/layout.js';
 import { listStarterGpoBackups } from '../list/list-starter-gpo-backups.js';
@@ -30,7 +30,7 @@ function bare(id: string | undefined): string {
 }
 
 async function isBackupFolder(path: string): Promise<boolean> {
-  return stat(join(path, BKUPINFO_FILE)).then(
+  return lstat(join(path, BKUPINFO_FILE)).then(
     (info) => info.isFile(),
     () => false,
   );
@@ -40,17 +40,22 @@ async function isBackupFolder(path: string): Promise<boolean> {
 export async function selectStarterGpoBackups(source: string, choice: StarterGpoBackupChoice): Promise<BackupListing[]> {
   const single = await isBackupFolder(source);
   const directory = single ? dirname(source) : source;
-  let found = await listStarterGpoBackups(directory);
+  const problems: StatusMessage[] = [];
+  let found = await listStarterGpoBackups(directory, undefined, (message) => problems.push(message));
   if (single) {
     found = found.filter((entry) => sameGuid(entry.id, basename(source)));
     if (found.length === 0) throw notFound(`${source} is not a Starter GPO backup.`, source);
   }
   if (found.length === 0) {
+    throwIfBroken(problems, choice.backupId);
     throw notFound(`${directory} holds no Starter GPO backup.`, directory);
   }
   if (choice.backupId !== undefined) {
     const match = found.find((entry) => sameGuid(entry.id, choice.backupId!));
-    if (!match) throw notFound(`No Starter GPO backup with the id ${choice.backupId} is in ${directory}.`, choice.backupId);
+    if (!match) {
+      throwIfBroken(problems, choice.backupId);
+      throw notFound(`No Starter GPO backup with the id ${choice.backupId} is in ${directory}.`, choice.backupId);
+    }
     return [match];
   }
   if (choice.starterGpo !== undefined) {
@@ -75,6 +80,13 @@ export async function selectStarterGpoBackups(source: string, choice: StarterGpo
     object: directory,
     hint: 'Pass --backup-id, --starter-gpo (a name or GUID: its newest backup), or --all.',
   });
+}
+
+/** Asked for by id, but its folder is gone, renamed, swapped or unreadable: refused with that reason, not NOT_FOUND. */
+function throwIfBroken(problems: readonly StatusMessage[], backupId: string | undefined): void {
+  if (backupId === undefined) return;
+  const broken = problems.find((p) => p.object !== undefined && sameGuid(basename(p.object), backupId));
+  if (broken) throw new CofferError(broken.code, `${broken.message} Nothing was restored.`, { hresult: HRESULT.ERROR_FILE_CORRUPT, object: broken.object!, hint: "Run 'coffer verify' on the directory." });
 }
 
 function newestPerStarterGpo(entries: readonly BackupListing[]): BackupListing[] {

@@ -6,7 +6,7 @@
  * where each top-level child starts and ends.
  */
 import { XMLValidator } from 'fast-xml-parser';
-import { CofferError, HRESULT } from '@coffer/core';
+import { CofferError, HRESULT, refuseXmlDoctype } from '@coffer/core';
 
 export type XmlEncoding = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be';
 
@@ -200,6 +200,8 @@ function readElementBody(text: string, tag: Tag, where: string): { end: number; 
 /** Parses a document into its lossless form. Throws MALFORMED_XML (ERROR_INVALID_DATA) for broken XML. */
 export function parseLosslessXml(bytes: Uint8Array | string, where: string): LosslessXmlDocument {
   const { text, encoding } = typeof bytes === 'string' ? { text: bytes, encoding: 'utf-8' as const } : decodeXml(bytes);
+  // No file this reads may carry a DOCTYPE (entities, external references): XML_DOCTYPE_REFUSED, before anything else.
+  refuseXmlDoctype(text, where);
   const validation = XMLValidator.validate(text, { allowBooleanAttributes: false });
   if (validation !== true) throw malformed(where, `${validation.err.msg} (line ${validation.err.line})`);
 
