@@ -194,7 +194,15 @@ async function walk(root: string, context: OperationContext): Promise<{ files: s
     if (entries.length === 0 && dir !== root) emptyFolders.push(toBackupPath(root, dir));
     for (const entry of entries) {
       const absolute = join(dir, entry.name);
-      if (entry.isDirectory()) {
+      if (entry.name.includes('\\')) {
+        // Core's backup paths treat a backslash as a separator (Windows names), so `a\b` would come back as a/b.
+        context.report({
+          severity: 'warning',
+          code: 'UNSUPPORTED_NAME',
+          message: `Skipped ${toBackupPath(root, absolute)}: a name with a backslash cannot be kept as it is.`,
+          object: absolute,
+        });
+      } else if (entry.isDirectory()) {
         folders += 1;
         await visit(absolute);
       }

@@ -53,6 +53,16 @@ describe('directory provider', () => {
     expect(await readFile(join(restored, 'docs', 'read me.txt'), 'utf8')).toBe('hello\n');
   });
 
+  test('a name with a backslash is skipped with a warning, not turned into a folder', async () => {
+    await writeFile(join(source, 'docs', 'a\\b.txt'), 'x');
+    const provider = await load();
+    const backup = await runBackup(provider, { destination: backups, options: { source } });
+    expect(backup.status).toBe('succeeded-with-warnings');
+    expect(backup.messages).toMatchObject([{ code: 'UNSUPPORTED_NAME', object: join(source, 'docs', 'a\\b.txt') }]);
+    const id = backup.output!.backups[0]!.id;
+    expect((await readdir(join(backups, id, 'docs'))).sort()).toEqual(['read me.txt']);
+  });
+
   test('restores the backup named by backupId, not only the newest', async () => {
     const provider = await load();
     const first = await runBackup(provider, { destination: backups, options: { source } });
