@@ -33,8 +33,9 @@ export const backupOptionsSchema = z
     overwrite: z.boolean().optional().describe('Replace an existing backup (same as flag WMDRM_BACKUP_OVERWRITE).'),
   })
   .strict()
-  .refine((o) => !(o.overwrite === false && o.flags !== undefined && (o.flags & WMDRM_BACKUP_OVERWRITE) !== 0), {
-    message: 'overwrite: false contradicts flag WMDRM_BACKUP_OVERWRITE',
+  // Given together, the boolean and the flags must say the same: --flags 0 --overwrite asks for both.
+  .refine((o) => o.overwrite === undefined || o.flags === undefined || o.overwrite === ((o.flags & WMDRM_BACKUP_OVERWRITE) !== 0), {
+    message: 'overwrite contradicts the flags: overwrite: true needs flag WMDRM_BACKUP_OVERWRITE (0x1) in flags, overwrite: false its absence',
     path: ['overwrite'],
   });
 
@@ -50,8 +51,8 @@ export const restoreOptionsSchema = z
     individualize: z.boolean().optional().describe('Bind licenses from another machine to this one (same as flag WMDRM_RESTORE_INDIVIDUALIZE).'),
   })
   .strict()
-  .refine((o) => !(o.individualize === false && o.flags !== undefined && (o.flags & WMDRM_RESTORE_INDIVIDUALIZE) !== 0), {
-    message: 'individualize: false contradicts flag WMDRM_RESTORE_INDIVIDUALIZE',
+  .refine((o) => o.individualize === undefined || o.flags === undefined || o.individualize === ((o.flags & WMDRM_RESTORE_INDIVIDUALIZE) !== 0), {
+    message: 'individualize contradicts the flags: individualize: true needs flag WMDRM_RESTORE_INDIVIDUALIZE (0x2) in flags, individualize: false its absence',
     path: ['individualize'],
   });
 

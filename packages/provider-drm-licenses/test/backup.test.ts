@@ -120,6 +120,8 @@ describe('backup', () => {
     [{ flags: 0x5 }],
     [{ flags: -1 }],
     [{ overwrite: false, flags: 1 }],
+    // The flags say "no overwrite" and the boolean says "overwrite": asked both ways, it is refused, not guessed.
+    [{ overwrite: true, flags: 0 }],
     [{ bogus: true }],
   ])('rejects bad options %j with E_INVALIDARG, writing nothing', async (bad) => {
     const { location } = await machineWithLicenses(world, 'A', [backupable]);

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runBackup, runRestore, type OperationResult, type RestoreOutput } from '@coffer/core';
@@ -85,6 +86,8 @@ describe('restore', () => {
     expect(fifth.status).toBe('failed');
     expect(fifth.error).toMatchObject({ code: 'NS_E_DRM_RESTORE_FRAUD', hresult: 0xc00d2753 });
     expect(fifth.messages.some((m) => m.code === 'NS_E_DRM_RESTORE_FRAUD' && m.severity === 'warning')).toBe(true);
+    // Refused outright, the 5th machine is left as it was found: no store was made for it.
+    expect(existsSync(world.machine('E').store)).toBe(false);
     // Restoring again onto machines already holding it is free, the original included.
     expect((await restoreOnto('C', destination, { flags: 2 })).status).toBe('succeeded');
     expect((await restoreOnto('A', destination)).status).toBe('succeeded');

@@ -40,7 +40,7 @@ export type DomainConnectOptions = AccountOptions & { dc: string } & Partial<Pic
  * {@link DomainFacts}. The caller closes `ldap`; on failure nothing is left open.
  */
 export async function connectDomain(options: DomainConnectOptions, report?: (message: StatusMessage) => void): Promise<DomainConnection> {
-  const credentials = await credentialsFromOptions(options);
+  const credentials = await credentialsFromOptions(options, report);
   const ldap = await connectLdap({
     host: options.dc,
     security: options.ldapSecurity ?? 'ldaps',

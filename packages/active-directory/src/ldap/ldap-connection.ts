@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { Attribute, Change, Client, Control, type Entry } from 'ldapts';
-import { CofferError, HRESULT, invalidArgument } from '@coffer/core';
+import { CofferError, ErrorCode, HRESULT, invalidArgument, toCofferError } from '@coffer/core';
 import { type Secret, toSecret } from '../credentials/secret.js';
 import { AdErrorCode, connectionLost } from '../errors.js';
 import { toLdapCofferError } from './ldap-errors.js';
@@ -287,17 +288,16 @@ export async function connectLdap(options: LdapConnectOptions): Promise<LdapConn
     try {
       ca = await readFile(options.caFile);
     } catch (error) {
-      throw new CofferError(AdErrorCode.PathNotFound, `Cannot read the CA file ${options.caFile}.`, {
-        hresult: HRESULT.ERROR_FILE_NOT_FOUND,
-        object: options.caFile,
-        hint: 'Give the PEM file of the CA that issued the domain controller certificate.',
-        cause: error,
-      });
+      throw caFileError(options.caFile, error);
     }
   }
-  const tlsOptions: ConnectionOptions = { servername: options.host, rejectUnauthorized: verify, minVersion: 'TLSv1.2', ...(ca !== undefined ? { ca } : {}) };
+  // An IP literal (IPv6 with or without brackets) is a valid --dc: the URL needs IPv6 in brackets, and TLS sends no
+  // server name for an address (RFC 6066), so the certificate must then name that address.
+  const bareHost = options.host.replace(/^\[(.*)\]$/, '$1');
+  const ipVersion = isIP(bareHost);
+  const tlsOptions: ConnectionOptions = { ...(ipVersion === 0 ? { servername: bareHost } : {}), rejectUnauthorized: verify, minVersion: 'TLSv1.2', ...(ca !== undefined ? { ca } : {}) };
   const port = options.port ?? (security === 'ldaps' ? 636 : 389);
-  const url = `${security === 'ldaps' ? 'ldaps' : 'ldap'}://${options.host}:${port}`;
+  const url = `${security === 'ldaps' ? 'ldaps' : 'ldap'}://${ipVersion === 6 ? `[${bareHost}]` : bareHost}:${port}`;
   const client = new Client({
     url,
     timeout: options.timeoutMs ?? 120_000,
@@ -341,3 +341,31 @@ export async function connectLdap(options: LdapConnectOptions): Promise<LdapConn
   return connection;
 }
 
+
+/**
+ * Why the CA file could not be read, as it is: only a missing file is ERROR_FILE_NOT_FOUND. A file the account may
+ * not read, or a folder given in its place, is fixed differently (permissions; the path), so it is said differently.
+ */
+function caFileError(path: string, error: unknown): CofferError {
+  const hint = 'Give the PEM file of the CA that issued the domain controller certificate.';
+  switch ((error as NodeJS.ErrnoException).code) {
+    case 'ENOENT':
+      return new CofferError(AdErrorCode.PathNotFound, `The CA file ${path} does not exist.`, { hresult: HRESULT.ERROR_FILE_NOT_FOUND, object: path, hint, cause: error });
+    case 'ENOTDIR':
+      return new CofferError(AdErrorCode.PathNotFound, `The CA file ${path} does not exist: part of its path is a file, not a folder.`, { hresult: HRESULT.ERROR_PATH_NOT_FOUND, object: path, hint, cause: error });
+    case 'EACCES':
+    case 'EPERM':
+      return new CofferError(ErrorCode.AccessDenied, `The CA file ${path} exists but this account may not read it (permission denied).`, {
+        hresult: HRESULT.E_ACCESSDENIED,
+        object: path,
+        hint: 'Make it (and the folders above it) readable by the account Coffer runs as.',
+        cause: error,
+      });
+    case 'EISDIR':
+      return invalidArgument(`The CA file ${path} is a folder, not a PEM file.`, { object: path, hint, cause: error });
+    default: {
+      const failure = toCofferError(error, path);
+      return new CofferError(failure.code, `Cannot read the CA file ${path}: ${failure.message}`, { hresult: failure.hresult, object: path, hint, cause: error });
+    }
+  }
+}

@@ -96,7 +96,9 @@ export async function createSmbclientSysvolSource(options: SmbclientSysvolOption
 
   let address = options.address;
   if (address === undefined) {
-    if (isIP(options.host)) address = options.host;
+    // `[::1]` as a URL would write it is the IPv6 literal ::1 (smbclient takes //::1/share as it is).
+    const bareHost = options.host.replace(/^\[(.*)\]$/, '$1');
+    if (isIP(bareHost)) address = bareHost;
     else {
       try {
         address = (await lookup(options.host, { family: 0 })).address;

@@ -1,11 +1,12 @@
 import { resolve } from 'node:path';
-import { ErrorCode, runList, type BackupListing, type OperationResult } from '@coffer/core';
+import { ErrorCode, runList, serializeError, type BackupListing, type OperationResult } from '@coffer/core';
 import type { CliContext } from '../cli-context.js';
 import type { AvailableProvider } from '../providers/provider-registry.js';
 import { ExitCode } from '../output/exit-codes.js';
 import { createReporter } from '../output/operation-reporter.js';
 import { jsonError } from '../output/output.js';
 import { formatTable } from '../output/table.js';
+import { backupFolderProblem } from './backup-folder.js';
 import { failWith } from './operation-output.js';
 
 export interface ListedBackup extends BackupListing {
@@ -32,6 +33,12 @@ export async function listAction(context: CliContext, directory: string, query: 
       ExitCode.Failed,
       'list',
     );
+    return;
+  }
+  // Checked once here: asked of each provider, a missing folder was reported once per provider.
+  const problem = await backupFolderProblem(source);
+  if (problem) {
+    failWith(context, serializeError(problem), ExitCode.Failed, 'list');
     return;
   }
   const reporter = createReporter(context.output);

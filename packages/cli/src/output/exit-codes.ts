@@ -1,4 +1,4 @@
-import { ErrorCode, type OperationStatus, type SerializedError } from '@coffer/core';
+import { ErrorCode, HRESULT, type OperationStatus, type SerializedError } from '@coffer/core';
 
 /** The coffer command's exit codes. */
 export const ExitCode = {
@@ -22,6 +22,8 @@ export function exitCodeFor(status: OperationStatus, error?: SerializedError): E
     case 'cancelled':
       return ExitCode.Cancelled;
     case 'failed':
-      return error?.code === ErrorCode.InvalidArgument ? ExitCode.Usage : ExitCode.Failed;
+      // A usage error is any E_INVALIDARG, whatever its code names (AD_CREDENTIALS_MISSING for a missing password,
+      // a provider's own code for a flag combination it refuses): what the user fixes is the command line.
+      return error?.code === ErrorCode.InvalidArgument || (error?.hresult !== undefined && error.hresult >>> 0 === HRESULT.E_INVALIDARG >>> 0) ? ExitCode.Usage : ExitCode.Failed;
   }
 }

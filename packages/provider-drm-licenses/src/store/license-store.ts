@@ -27,6 +27,8 @@ import { MacChainWorkerVerifier, MacMismatch } from './mac-chain-worker.js';
 export const STORE_FORMAT = 'coffer-drm-store';
 export const HEADER_FILE = 'store.json';
 const KEYS_FORMAT = 'coffer-drm-store-keys';
+/** The sealed note of an append in progress (see LicenseStore#markAppendPending). */
+const APPEND_PENDING_FILE = 'append.pending';
 const GENERATION_FILE = /^(licenses|state)-(\d{6})\.log$|^(keys)-(\d{6})\.json$/;
 
 export type LogKind = 'licenses' | 'state';
@@ -107,6 +109,8 @@ export class LicenseStore {
   #header: StoreHeader;
   #keys: KeysFile;
   readonly #macKey: Buffer;
+  /** Whether the append marker's folder entry was fsynced by this handle (see #markAppendPending). */
+  #pendingMarkerDurable = false;
   readonly #bindingKey: Buffer;
   readonly #lock: DirectoryLock;
   #closed = false;
@@ -216,6 +220,11 @@ export class LicenseStore {
           },
         );
         if (size < checkpoint.bytes) throw checkpointFailed(path, `its ${kind} log ${checkpoint.file} is shorter than its checkpoint`);
+        // Bytes past the checkpoint are only an append this store began and never committed (a crash between the
+        // log's fsync and the header's), which its sealed marker vouches for; anything else was added behind its back.
+        if (size > checkpoint.bytes && !(await store.#appendWasPending(checkpoint))) {
+          throw checkpointFailed(path, `its ${kind} log ${checkpoint.file} was extended past its checkpoint (${size - checkpoint.bytes} bytes no append of this store left)`);
+        }
       }
       await store.#removeOrphans();
       return store;
@@ -400,6 +409,7 @@ export class LicenseStore {
     const checkpoint = this.#header[kind];
     const batch = Buffer.from(text, 'utf8');
     const { macLine, mac } = sealBatch(this.#macKey, checkpoint.chain, batch, records);
+    await this.#markAppendPending(checkpoint);
     const handle = await open(join(this.path, checkpoint.file), 'r+');
     try {
       // Bytes past the checkpoint are a batch whose commit never happened: drop them first.
@@ -494,6 +504,44 @@ export class LicenseStore {
   }
 
   /** Generations a crash left uncommitted, and temp files of interrupted atomic writes. */
+  /**
+   * Records, durably and sealed with the store's MAC key, that an append past `checkpoint` is about to start. Open
+   * accepts bytes past a checkpoint only when this marker names that log and that exact offset: a crash mid-append
+   * leaves such a marker, while bytes appended by anyone else (who cannot seal one) are NS_E_DRM_CHECKPOINT_FAILED.
+   * A marker naming an older offset is stale (its append was committed) and vouches for nothing.
+   */
+  async #markAppendPending(checkpoint: LogCheckpoint): Promise<void> {
+    const marker = join(this.path, APPEND_PENDING_FILE);
+    const text = JSON.stringify({ file: checkpoint.file, bytes: checkpoint.bytes, mac: this.#pendingMac(checkpoint) });
+    const handle = await open(marker, 'w', 0o600);
+    try {
+      await handle.writeFile(text);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    if (!this.#pendingMarkerDurable) {
+      // Its name in the folder must survive a power cut too, once.
+      await fsyncDirectory(this.path);
+      this.#pendingMarkerDurable = true;
+    }
+  }
+
+  async #appendWasPending(checkpoint: LogCheckpoint): Promise<boolean> {
+    const text = await readFile(join(this.path, APPEND_PENDING_FILE), 'utf8').catch(() => undefined);
+    if (text === undefined) return false;
+    try {
+      const marker = JSON.parse(text) as { file?: unknown; bytes?: unknown; mac?: unknown };
+      return marker.file === checkpoint.file && marker.bytes === checkpoint.bytes && typeof marker.mac === 'string' && equalHex(marker.mac, this.#pendingMac(checkpoint));
+    } catch {
+      return false;
+    }
+  }
+
+  #pendingMac(checkpoint: LogCheckpoint): string {
+    return hmacHex(this.#macKey, `coffer-drm append pending v1\n${this.#header.storeId}\n${checkpoint.file}\n${checkpoint.bytes}`);
+  }
+
   async #removeOrphans(): Promise<void> {
     const live = new Set([this.#header.licenses.file, this.#header.state.file, this.#header.keys.file]);
     for (const name of await readdir(this.path)) {
