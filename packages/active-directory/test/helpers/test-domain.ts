@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import type { TestDomainInfo } from '@coffer/samba-test-domain';
+import { corpusDir as locateCorpus } from '@coffer/test-support';
 import type { LdapConnectOptions } from '../../src/index.js';
 
 export function testDomain(): TestDomainInfo {
@@ -34,5 +35,5 @@ export function writeTempFile(name: string, content: string, mode = 0o600): stri
   return path;
 }
 
-/** The GPMC corpus beside the repository: repoRoot = 4 levels up from packages/x/test/helpers. */
-export const corpusDir = join(import.meta.dirname, '..', '..', '..', '..', '..', 'shared', 'corpus', 'gpmc-backups');
+/** The GPMC corpus, as @coffer/test-support locates it (COFFER_CORPUS_DIR or its default). */
+export const corpusDir = locateCorpus();

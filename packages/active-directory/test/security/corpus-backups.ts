@@ -1,10 +1,6 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-/** repoRoot is four levels above this folder's parent package test dir: packages/active-directory/test/security. */
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
-export const corpusDir = resolve(repoRoot, '..', 'shared', 'corpus', 'gpmc-backups');
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { corpusDir } from '@coffer/test-support';
 
 export interface CorpusBackup {
   /** Folder name under gpmc-backups, e.g. `nsa-emet`. */
@@ -24,15 +20,15 @@ function decodeReport(bytes: Buffer): string {
   return bytes.subarray(2).toString('utf16le');
 }
 
-/** Every backup of the corpus; throws (never skips) when the corpus is missing. */
+/** Every backup of the corpus, for the [corpus] tier (which only runs where the corpus is). */
 export function loadCorpusBackups(): CorpusBackup[] {
-  if (!existsSync(corpusDir)) throw new Error(`The GPMC corpus is missing at ${corpusDir}`);
+  const root = corpusDir();
   const out: CorpusBackup[] = [];
-  for (const set of readdirSync(corpusDir, { withFileTypes: true })) {
+  for (const set of readdirSync(root, { withFileTypes: true })) {
     if (!set.isDirectory() || set.name === 'LICENSES') continue;
-    for (const backup of readdirSync(join(corpusDir, set.name), { withFileTypes: true })) {
+    for (const backup of readdirSync(join(root, set.name), { withFileTypes: true })) {
       if (!backup.isDirectory() || !/^\{[0-9A-F-]+\}$/i.test(backup.name)) continue;
-      const folder = join(corpusDir, set.name, backup.name);
+      const folder = join(root, set.name, backup.name);
       const backupXml = readFileSync(join(folder, 'Backup.xml'), 'utf8');
       const report = decodeReport(readFileSync(join(folder, 'gpreport.xml')));
       const hex = /<SecurityDescriptor>([^<]*)<\/SecurityDescriptor>/.exec(backupXml)?.[1];

@@ -1,7 +1,8 @@
 import { CofferError } from '@coffer/core';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describeCorpus } from '@coffer/test-support';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   domainSidOf,
   domainSidsInDacl,
@@ -18,12 +19,11 @@ import {
   toSddl,
   withCanonicalLayout,
 } from '../../src/security/index.js';
-import { corpusDir, loadCorpusBackups } from './corpus-backups.js';
+import { corpusDir } from '@coffer/test-support';
+import { loadCorpusBackups, type CorpusBackup } from './corpus-backups.js';
 
-const backups = loadCorpusBackups();
 /** The gpo-studio backup's descriptor was replaced upstream (SOURCES.md); it is tested separately. */
 const SANITISED_SET = 'gpostudio-mixedcse';
-const realBackups = backups.filter((b) => b.set !== SANITISED_SET);
 
 /**
  * Whether the machine that wrote each gpreport.xml knew the forest root domain: only then does
@@ -43,7 +43,15 @@ function domainOf(sd: ReturnType<typeof parseSecurityDescriptor>): string {
   return domainSidOf(domainAdmins)!;
 }
 
-describe('corpus: GPMC Backup.xml security descriptors', () => {
+// Real GPMC output is the reference: the corpus tier. The corpus is read in beforeAll, never while collecting.
+describeCorpus('GPMC Backup.xml security descriptors', () => {
+  let backups: CorpusBackup[] = [];
+  let realBackups: CorpusBackup[] = [];
+  beforeAll(() => {
+    backups = loadCorpusBackups();
+    realBackups = backups.filter((b) => b.set !== SANITISED_SET);
+  });
+
   it('finds every corpus backup, the sanitised one included', () => {
     expect(backups.map((b) => b.set).sort()).toEqual(
       ['disa-win10-user', 'gpostudio-mixedcse', 'nsa-emet', 'nsa-win10-computer', 'nsa-win10-user'],
@@ -51,11 +59,19 @@ describe('corpus: GPMC Backup.xml security descriptors', () => {
     expect(Object.keys(REPORT_KNEW_FOREST_ROOT).sort()).toEqual(realBackups.map((b) => b.set).sort());
   });
 
-  describe.each(realBackups.map((b) => [b.set, b] as const))('%s', (set, backup) => {
-    const bytes = parseGpmcHex(backup.descriptorHex);
-    const sd = parseSecurityDescriptor(bytes);
-    const domainSid = domainOf(sd);
-    const context = REPORT_KNEW_FOREST_ROOT[set] ? { domainSid, rootDomainSid: domainSid } : { domainSid };
+  describe.each(Object.keys(REPORT_KNEW_FOREST_ROOT))('%s', (set) => {
+    let backup: CorpusBackup;
+    let bytes: Uint8Array;
+    let sd: ReturnType<typeof parseSecurityDescriptor>;
+    let domainSid: string;
+    let context: { domainSid: string; rootDomainSid?: string };
+    beforeAll(() => {
+      backup = backups.find((b) => b.set === set)!;
+      bytes = parseGpmcHex(backup.descriptorHex);
+      sd = parseSecurityDescriptor(bytes);
+      domainSid = domainOf(sd);
+      context = REPORT_KNEW_FOREST_ROOT[set] ? { domainSid, rootDomainSid: domainSid } : { domainSid };
+    });
 
     it('re-serializes byte for byte, and formats to the same hex text', () => {
       expect(Buffer.from(serializeSecurityDescriptor(sd)).equals(Buffer.from(bytes))).toBe(true);
@@ -107,10 +123,13 @@ describe('corpus: GPMC Backup.xml security descriptors', () => {
   });
 
   describe('gpostudio-mixedcse (descriptor sanitised upstream)', () => {
-    const backup = backups.find((b) => b.set === SANITISED_SET)!;
+    let backup: CorpusBackup;
+    beforeAll(() => {
+      backup = backups.find((b) => b.set === SANITISED_SET)!;
+    });
 
     it('is documented as sanitised in SOURCES.md', () => {
-      const sources = readFileSync(join(corpusDir, 'SOURCES.md'), 'utf8');
+      const sources = readFileSync(join(corpusDir(), 'SOURCES.md'), 'utf8');
       expect(sources).toMatch(/gpostudio-mixedcse[^\n]*security descriptor were sanitised upstream/);
     });
 
