@@ -56,7 +56,8 @@ async function pickAddress(requested: string | undefined, claimFor: (address: st
 
 async function prepareWorkDir(requested: string | undefined): Promise<string> {
   const workDir = requested ?? join(registryRoot(), `dc-${randomBytes(4).toString('hex')}`);
-  await mkdir(workDir, { recursive: true });
+  // Created when missing, with its parents (mkdir -p), private: it will hold the domain's keys and passwords.
+  await mkdir(workDir, { recursive: true, mode: 0o700 });
   if ((await readdir(workDir)).length > 0) throw new Error(`workDir ${workDir} is not empty: the test DC needs a folder of its own.`);
   return workDir;
 }

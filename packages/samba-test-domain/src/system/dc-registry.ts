@@ -1,4 +1,5 @@
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { link, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -28,11 +29,28 @@ function claimPath(address: string): string {
   return join(registryRoot(), 'claims', `${address}.json`);
 }
 
+/**
+ * A claim file appears whole or not at all: its content is written to a private temp file first, then linked
+ * (claim: fails if the name exists) or renamed (update) into place. Written in place, another process's sweep
+ * could read it empty, take it for a dead process's half-written claim and remove a live DC's claim.
+ */
+async function placeClaim(claim: DcClaim, exclusive: boolean): Promise<void> {
+  const target = claimPath(claim.address);
+  const temp = `${target}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(temp, JSON.stringify(claim, null, 2), { mode: 0o600 });
+  try {
+    if (exclusive) await link(temp, target);
+    else await rename(temp, target);
+  } finally {
+    if (exclusive) await rm(temp, { force: true });
+  }
+}
+
 /** Takes the address atomically; false when another live DC holds it. Stale claims are swept first. */
 export async function claimAddress(claim: DcClaim): Promise<boolean> {
-  await mkdir(join(registryRoot(), 'claims'), { recursive: true });
+  await mkdir(join(registryRoot(), 'claims'), { recursive: true, mode: 0o700 });
   try {
-    await writeFile(claimPath(claim.address), JSON.stringify(claim, null, 2), { flag: 'wx' });
+    await placeClaim(claim, true);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
@@ -41,7 +59,7 @@ export async function claimAddress(claim: DcClaim): Promise<boolean> {
 }
 
 export async function updateClaim(claim: DcClaim): Promise<void> {
-  await writeFile(claimPath(claim.address), JSON.stringify(claim, null, 2));
+  await placeClaim(claim, false);
 }
 
 export async function releaseClaim(address: string): Promise<void> {
@@ -77,9 +95,15 @@ export function sambaBelongsTo(pid: number, workDir: string): boolean {
   return workDir !== '' && workingDirectoryOf(pid) === workDir;
 }
 
+/**
+ * A claim is stale when nothing lives that would stop its DC. A detached DC outlives its owner once samba runs, so
+ * from then on samba is what counts; before that (provisioning and seeding take seconds, and the claim has no
+ * samba PID yet) the DC belongs to its owner like any other, and is live for as long as the owner is.
+ */
 export function isClaimStale(claim: DcClaim): boolean {
-  if (claim.detached) return claim.sambaPid === null || !isAlive(claim.sambaPid) || !sambaBelongsTo(claim.sambaPid, claim.workDir);
-  return claim.ownerPid <= 0 || !isAlive(claim.ownerPid);
+  const ownerAlive = claim.ownerPid > 0 && isAlive(claim.ownerPid);
+  if (claim.detached && claim.sambaPid !== null) return !isAlive(claim.sambaPid) || !sambaBelongsTo(claim.sambaPid, claim.workDir);
+  return !ownerAlive;
 }
 
 /** Kills samba and everything it started, waiting up to `graceMs` for a clean exit before SIGKILL. */
