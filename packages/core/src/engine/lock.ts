@@ -56,14 +56,17 @@ export interface LockOptions {
 export async function lockDirectory(directory: string, options: LockOptions = {}): Promise<DirectoryLock> {
   const staleMs = Math.max(2000, options.staleMs ?? 10_000);
   const lockPath = join(directory, LOCK_NAME);
-  let tookOverFrom: LockOwner | undefined;
+  // A dead owner's lock is taken over before proper-lockfile looks at it, so that a lock which is
+  // also stale by then is still reported as taken over from its owner.
+  let tookOverFrom = await takeOverIfOwnerIsGone(lockPath);
   for (let attempt = 0; ; attempt++) {
     try {
       return await acquire(directory, lockPath, staleMs, tookOverFrom);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
-      // One takeover per call: if the lock is held again after it, a live process won the race.
-      const dead = attempt === 0 ? await takeOverIfOwnerIsGone(lockPath) : undefined;
+      // Once more, in case the owner recorded itself just after the first look; if the lock is held
+      // again after a takeover, a live process won the race.
+      const dead = attempt === 0 && tookOverFrom === undefined ? await takeOverIfOwnerIsGone(lockPath) : undefined;
       if (dead) {
         tookOverFrom = dead;
         continue;
