@@ -4,7 +4,7 @@
 // through the `coffer` CLI, then list and verify. Everything lives in one temp folder that
 // is removed at the end (pass --keep to look at the backups afterwards).
 import { spawn } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import fse from 'fs-extra';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +13,7 @@ import { startTestDomain } from '../packages/samba-test-domain/dist/index.js';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(root, 'packages', 'cli', 'dist', 'bin.js');
 const keep = process.argv.includes('--keep');
-const work = await mkdtemp(join(tmpdir(), 'coffer-demo-'));
+const work = await fse.mkdtemp(join(tmpdir(), 'coffer-demo-'));
 const EXIT_OK = new Set([0, 3]); // 3: completed with warnings (restricted licenses are reported, by design)
 
 function step(title) {
@@ -40,12 +40,12 @@ try {
   process.stdout.write(`  ${domain.dcHostname} is up (${domain.timings.totalSeconds.toFixed(1)} s); ${domain.seed.gpos.length} GPOs, ${domain.seed.starterGpos.length} starter GPOs\n`);
 
   const passwordFile = join(work, 'admin.password');
-  await writeFile(passwordFile, `${domain.adminPassword}\n`, { mode: 0o600 });
-  await chmod(passwordFile, 0o600);
+  await fse.outputFile(passwordFile, `${domain.adminPassword}\n`, { mode: 0o600 });
+  await fse.chmod(passwordFile, 0o600); // the mode above is filtered by the umask
   const gpBackups = join(work, 'backups', 'group-policy');
   const drmBackups = join(work, 'backups', 'drm-licenses');
-  await mkdir(gpBackups, { recursive: true });
-  await mkdir(drmBackups, { recursive: true });
+  await fse.ensureDir(gpBackups);
+  await fse.ensureDir(drmBackups);
   const connection = ['--dc', domain.dcHostname, '--user', domain.adminUser, '--domain', domain.dnsDomain, '--password-file', passwordFile, '--ca-file', domain.caFile];
 
   step('Providers the CLI found');
@@ -77,6 +77,6 @@ try {
   process.stderr.write(`\nDemo failed: ${error instanceof Error ? error.message : String(error)}\n`);
 } finally {
   await domain?.stop();
-  if (!keep) await rm(work, { recursive: true, force: true });
+  if (!keep) await fse.remove(work);
 }
 process.exitCode = failed ? 1 : 0;
