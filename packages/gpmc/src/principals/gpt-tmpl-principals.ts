@@ -1,10 +1,9 @@
 import { orderLikeGpmc } from './gpmc-order.js';
+import { decodeIniText, parseIniSections } from '../settings/ini.js';
 
 /** Decodes GptTmpl.inf: UTF-16LE with BOM as SecEdit writes it, else UTF-8. */
 export function decodeInfText(bytes: Uint8Array): string {
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (buffer[0] === 0xff && buffer[1] === 0xfe) return buffer.subarray(2).toString('utf16le');
-  return buffer.toString('utf8').replace(/^\uFEFF/, '');
+  return decodeIniText(bytes);
 }
 
 /** A principal as a security template names it: `*S-1-5-32-544` (a SID) or a bare account name. */
@@ -13,7 +12,7 @@ export interface TemplatePrincipal {
   name: string | null;
 }
 
-function toPrincipal(token: string): TemplatePrincipal | null {
+export function toPrincipal(token: string): TemplatePrincipal | null {
   const value = token.trim().replace(/^"(.*)"$/, '$1');
   if (value === '') return null;
   return value.startsWith('*') ? { sid: value.slice(1).toUpperCase(), name: null } : { sid: null, name: value };
@@ -25,28 +24,16 @@ function toPrincipal(token: string): TemplatePrincipal | null {
  */
 export function templatePrincipalReferences(infText: string): TemplatePrincipal[] {
   const out: TemplatePrincipal[] = [];
-  let section = '';
-  for (const rawLine of infText.split(/\r\n|\r|\n/)) {
-    const line = rawLine.trim();
-    if (line === '' || line.startsWith(';')) continue;
-    const header = /^\[(.*)\]$/.exec(line);
-    if (header !== null) {
-      section = header[1]!.trim().toLowerCase();
-      continue;
-    }
-    const equals = line.indexOf('=');
-    if (equals < 0) continue;
-    const key = line.slice(0, equals).trim();
-    const values = line.slice(equals + 1).split(',');
-    if (section === 'privilege rights') {
-      for (const value of values) {
-        const principal = toPrincipal(value);
-        if (principal !== null) out.push(principal);
+  for (const section of parseIniSections(infText)) {
+    const name = section.name.toLowerCase();
+    if (name !== 'privilege rights' && name !== 'group membership') continue;
+    for (const entry of section.entries) {
+      if (entry.key === null) continue;
+      if (name === 'group membership') {
+        const group = toPrincipal(entry.key.replace(/__(members|memberof)$/i, ''));
+        if (group !== null) out.push(group);
       }
-    } else if (section === 'group membership') {
-      const group = toPrincipal(key.replace(/__(members|memberof)$/i, ''));
-      if (group !== null) out.push(group);
-      for (const value of values) {
+      for (const value of entry.value.split(',')) {
         const principal = toPrincipal(value);
         if (principal !== null) out.push(principal);
       }

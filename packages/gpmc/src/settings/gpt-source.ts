@@ -1,0 +1,54 @@
+/**
+ * Where the decoders read a GPT from: a list of file paths and a reader. Paths are `/`-separated and relative to
+ * the GPT root (a backup's `DomainSysvol/GPO` folder), case as found; look-ups are case-insensitive as on Windows.
+ */
+import { BackupReader } from '@coffer/core';
+
+export interface GptSource {
+  /** Every file of the GPT (folders need not be listed). */
+  readonly files: readonly string[];
+  /** The bytes of one listed file. */
+  read(path: string): Promise<Uint8Array>;
+}
+
+/** A GPT held in memory (the backup provider has the bytes it just read off SYSVOL). */
+export function gptSourceFromFiles(files: ReadonlyMap<string, Uint8Array> | Record<string, Uint8Array>): GptSource {
+  const map = files instanceof Map ? files : new Map(Object.entries(files));
+  return {
+    files: [...map.keys()].map((path) => path.replace(/\\/g, '/')),
+    read: async (path) => {
+      const bytes = map.get(path) ?? map.get(path.replace(/\//g, '\\'));
+      if (bytes === undefined) throw new Error(`${path} is not in the GPT`);
+      return bytes;
+    },
+  };
+}
+
+/** The GPT below `under` of a backup folder, read through core's BackupReader (links refused, sizes bounded). */
+export async function gptSourceFromBackup(reader: BackupReader, under = 'DomainSysvol/GPO'): Promise<GptSource> {
+  const tree = await reader.walk(under);
+  reader.refuseAnomalies(tree, under);
+  return {
+    files: tree.entries.filter((entry) => entry.kind === 'file').map((entry) => entry.path),
+    read: (path) => reader.readFile(`${under}/${path}`),
+  };
+}
+
+/** Case-insensitive look-up of files by path. */
+export class GptIndex {
+  private readonly byKey = new Map<string, string>();
+
+  constructor(readonly source: GptSource) {
+    for (const path of source.files) this.byKey.set(path.replace(/\\/g, '/').toLowerCase(), path);
+  }
+
+  /** The path as listed, or undefined. */
+  find(path: string): string | undefined {
+    return this.byKey.get(path.toLowerCase());
+  }
+
+  /** Listed paths matching a predicate on the lower-case path. */
+  filter(predicate: (lowerPath: string) => boolean): string[] {
+    return [...this.byKey.entries()].filter(([key]) => predicate(key)).map(([, path]) => path);
+  }
+}
