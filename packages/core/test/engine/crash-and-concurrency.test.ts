@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import { BackupDestination, listCommittedEntries, verifyDirectory, type StatusMessage } from '../../src/index.js';
+import { BackupDestination, defineProvider, listCommittedEntries, runBackup, verifyDirectory, z, type StatusMessage } from '../../src/index.js';
 import { processStartTime } from '../../src/engine/lock.js';
 import { tempDir } from '../helpers.js';
 
@@ -176,6 +176,27 @@ describe('taking over a lock', () => {
       await expect(BackupDestination.open(dir, { providerId: 'test', lock: { staleMs: 2000 } })).rejects.toMatchObject({ code: 'DESTINATION_LOCKED' });
       expect((await readdir(dir)).sort()).toEqual(['.coffer.lock']);
     }
+  });
+
+  test('the run the engine works for reports the takeover without being asked (runBackup records it)', async () => {
+    const dir = await tempDir();
+    await leaveLock(dir, { pid: process.pid, hostname: hostname(), startTime: '1', bootId: await bootId(), acquiredAt: new Date().toISOString() });
+    const provider = defineProvider({
+      specificationVersion: 1,
+      id: 'probe',
+      displayName: 'Probe',
+      description: 'Opens its destination and commits nothing.',
+      capabilities: { backup: true },
+      options: z.object({}),
+      async backup({ destination }) {
+        const target = await BackupDestination.open(destination, { providerId: 'probe' });
+        await target.close();
+        return { backups: [], counts: {} };
+      },
+    });
+    const result = await runBackup(provider, { destination: dir, options: {} });
+    expect(result.status).toBe('succeeded');
+    expect(result.messages).toEqual([expect.objectContaining({ severity: 'info', code: 'LOCK_TAKEN_OVER', object: dir })]);
   });
 
   test('a lock from before the last boot is taken over even if its pid and start time match a process now', async () => {
