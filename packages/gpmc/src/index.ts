@@ -83,3 +83,4 @@ export { decodeFdeployIni } from './settings/folder-redirection.js';
 export { decodePreferenceFile, preferenceTypeOf, PREFERENCE_TYPES, type PreferenceType } from './settings/preferences.js';
 export { parseIniSections, decodeIniText, type IniSection, type IniEntry } from './settings/ini.js';
 export { reportNameOfSid } from './settings/principal-names.js';
+export { renderGpreportSettingsXml, COFFER_OTHER_EXTENSION_NS } from './report/settings-xml.js';

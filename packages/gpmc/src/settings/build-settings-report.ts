@@ -148,7 +148,8 @@ export async function buildSettingsReport(input: string | GptSource, options: Se
         issues.push(issueOf(error, path));
       }
     }
-    if (entries.length > 0 || pols.length > 0) sides[side].push(buildRegistrySettings(entries, pols, side, catalog));
+    // GPMC reports no Registry extension for a Registry.pol without records (disa-win10-user's Machine side).
+    if (entries.length > 0) sides[side].push(buildRegistrySettings(entries, pols, side, catalog));
   }
   // Scripts: scripts.ini / psscripts.ini and the script files beside them.
   for (const side of ['computer', 'user'] as const) {
