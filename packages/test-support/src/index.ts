@@ -2,3 +2,4 @@ export { CORPUS_TIER_PREFIX, corpusAvailable, corpusDir, corpusHowTo, repoRoot }
 export { corpusMissingMessage, describeCorpus } from './corpus-tier.js';
 export { snapshotTree, type SnapshotOptions, type TreeSnapshot } from './tree-snapshot.js';
 export { tempDir } from './temp-dir.js';
+export { hostileBackupCases, writeOutsideSecret, BILLION_LAUGHS_DOCTYPE, EXTERNAL_ENTITY_DOCTYPE, SECRET_NAME, SECRET_TEXT, type HostileCase, type HostileContext } from './hostile-backups.js';

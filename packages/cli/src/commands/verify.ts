@@ -39,7 +39,8 @@ export async function verifyAction(context: CliContext, directory: string): Prom
   reporter.stop();
   const problems = verification.backups.reduce((sum, b) => sum + b.problems.length, 0) + verification.problems.length;
   const nothingChecked = verification.backups.length === 0;
-  const status = !verification.ok ? 'failed' : verification.unverifiable.length > 0 || nothingChecked ? 'succeeded-with-warnings' : 'succeeded';
+  const warnings = verification.problems.filter((p) => p.severity === 'warning').length;
+  const status = !verification.ok ? 'failed' : verification.unverifiable.length > 0 || nothingChecked || warnings > 0 ? 'succeeded-with-warnings' : 'succeeded';
   const exitCode = status === 'failed' ? ExitCode.Failed : status === 'succeeded-with-warnings' ? ExitCode.CompletedWithWarnings : ExitCode.Succeeded;
   context.exitCode = exitCode;
 
@@ -69,11 +70,13 @@ export async function verifyAction(context: CliContext, directory: string): Prom
     output.out(`${red('FAILED')}  ${backup.id}  ${about}  ${backup.problems.length} problem${backup.problems.length === 1 ? '' : 's'}`);
     for (const problem of backup.problems) output.out(`        ${problem.kind.padEnd(10)} ${problem.path}  ${dim(`${problem.code}: ${problem.detail}`)}`);
   }
-  for (const problem of verification.problems) output.out(`${red('FAILED')}  ${problem.kind.padEnd(10)} ${problem.path}  ${dim(`${problem.code}: ${problem.detail}`)}`);
+  // Unverifiable backups get their own 'skipped' line below.
+  for (const problem of verification.problems.filter((p) => p.kind !== 'unverifiable')) output.out(`${problem.severity === 'warning' ? yellow('warning') : red('FAILED')}  ${problem.kind.padEnd(10)} ${problem.path}  ${dim(`${problem.code}: ${problem.detail}`)}`);
   for (const folder of verification.unverifiable) output.out(`${yellow('skipped')} ${folder}  ${dim('no Coffer integrity manifest: nothing to check it against')}`);
   const checked = verification.backups.length;
   const bad = verification.backups.filter((b) => !b.ok).length;
-  if (verification.problems.length > 0) output.err(red(`The directory has ${verification.problems.length} problem${verification.problems.length === 1 ? '' : 's'}; ${bad} of ${checked} backup${checked === 1 ? '' : 's'} failed verification.`));
+  const errors = verification.problems.length - warnings;
+  if (errors > 0) output.err(red(`The directory has ${errors} problem${errors === 1 ? '' : 's'}; ${bad} of ${checked} backup${checked === 1 ? '' : 's'} failed verification.`));
   else if (nothingChecked) output.err(yellow(`No Coffer backups found in ${path}.`));
   else if (bad > 0) output.err(red(`${bad} of ${checked} backup${checked === 1 ? '' : 's'} failed verification (${problems} problem${problems === 1 ? '' : 's'}).`));
   else output.err(green(`All ${checked} backup${checked === 1 ? '' : 's'} verified.`));

@@ -16,7 +16,9 @@ import { LOCK_NAME } from './lock.js';
  * `special`, `too-large` (never followed or read), `renamed` (the folder's name is not the id inside).
  * In the directory: `index-unreadable`, `index-missing-folder` (manifest.xml lists a backup whose folder
  * is gone), `index-unlisted` (a backup folder manifest.xml does not list), `index-mismatch` (an entry
- * disagrees with the folder's bkupInfo.xml), `stray` (a file or folder that is no backup).
+ * disagrees with the folder's bkupInfo.xml), `stray` (a file or folder that is no backup), `hostile-xml`
+ * (an XML file of a backup carries a DOCTYPE), `bad-path` (Backup.xml names an absolute, drive, UNC or `..`
+ * location), `unverifiable` (a warning: a backup GPMC wrote, nothing to check it against).
  */
 export type VerifyProblemKind =
   | 'missing'
@@ -33,7 +35,10 @@ export type VerifyProblemKind =
   | 'index-missing-folder'
   | 'index-unlisted'
   | 'index-mismatch'
-  | 'stray';
+  | 'stray'
+  | 'hostile-xml'
+  | 'bad-path'
+  | 'unverifiable';
 
 /** The stable code of each kind of finding (a CofferError code where one exists). */
 export const VERIFY_PROBLEM_CODES: Record<VerifyProblemKind, string> = {
@@ -52,10 +57,19 @@ export const VERIFY_PROBLEM_CODES: Record<VerifyProblemKind, string> = {
   'index-unlisted': 'INDEX_FOLDER_UNLISTED',
   'index-mismatch': 'INDEX_ENTRY_MISMATCH',
   stray: 'STRAY_ENTRY',
+  'hostile-xml': 'XML_DOCTYPE_REFUSED',
+  'bad-path': 'BACKUP_PATH_INVALID',
+  unverifiable: 'BACKUP_UNVERIFIED',
 };
 
 export interface VerifyProblem {
   kind: VerifyProblemKind;
+  /**
+   * `warning` only for `stray` entries at the top of a directory (no reader ever opens them: real GPMC
+   * directories often hold a report beside the backups) and `unverifiable` backups (GPMC wrote them: nothing
+   * vouches for their bytes); every other finding is an `error`.
+   */
+  severity: 'error' | 'warning';
   /** {@link VERIFY_PROBLEM_CODES} of the kind. */
   code: string;
   /** Path inside the backup (or, for directory findings, inside the directory), `/`-separated. */
@@ -84,7 +98,7 @@ export interface DirectoryVerification {
    * for their bytes. Not an error (exit 3 in the CLI); their names and the index are still checked.
    */
   unverifiable: string[];
-  /** Findings about the directory itself: its index (manifest.xml), stray entries, symlinks. */
+  /** Findings about the directory itself: its index (manifest.xml), stray entries (warnings), symlinks. `ok` ignores warnings. */
   problems: VerifyProblem[];
 }
 
@@ -105,7 +119,7 @@ const BKUPINFO_FILE = 'bkupInfo.xml';
 const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
 
 function problem(kind: VerifyProblemKind, path: string, detail: string): VerifyProblem {
-  return { kind, code: VERIFY_PROBLEM_CODES[kind], path, detail };
+  return { kind, severity: kind === 'stray' || kind === 'unverifiable' ? 'warning' : 'error', code: VERIFY_PROBLEM_CODES[kind], path, detail };
 }
 
 function sameId(a: string, b: string): boolean {
@@ -241,16 +255,52 @@ export async function verifyDirectory(path: string, options: VerifyOptions = {})
         });
       } else if (facts !== null) {
         unverifiable.push(childPath);
+        problems.push(problem('unverifiable', `${child.name}/`, 'no Coffer integrity manifest and no coffer-* file (GPMC wrote it): nothing vouches for its bytes; restore needs --unverified'));
         if (facts.id !== '' && !sameId(facts.id, child.name)) problems.push(problem('renamed', child.name, `the folder is named ${child.name} but ${BKUPINFO_FILE} gives the backup id ${facts.id}`));
+        // Nothing vouches for its bytes, but what restore would refuse is still found: links, oversized files, hostile XML.
+        problems.push(...(await inspectUnverifiable(childPath, child.name)));
       } else {
         problems.push(problem('stray', `${child.name}/`, 'a folder that is no backup (no integrity manifest, no bkupInfo.xml)'));
       }
     } catch (error) {
-      problems.push(problem(isCofferError(error) && error.code === 'XML_DOCTYPE_REFUSED' ? 'altered' : 'stray', child.name, (error as Error).message));
+      const code = isCofferError(error) ? error.code : '';
+      const kind: VerifyProblemKind = code === 'XML_DOCTYPE_REFUSED' ? 'hostile-xml' : code === 'BACKUP_PATH_ESCAPES' ? 'symlink' : code === 'BACKUP_FILE_TOO_LARGE' ? 'too-large' : 'stray';
+      problems.push(problem(kind, child.name, (error as Error).message));
     }
   }
   await checkIndex(path, gpmcFolders, problems, pending);
-  return { path, ok: backups.every((b) => b.ok) && problems.length === 0, backups, unverifiable, problems };
+  return { path, ok: backups.every((b) => b.ok) && problems.every((p) => p.severity === 'warning'), backups, unverifiable, problems };
+}
+
+/** What restore would refuse in a backup without a manifest: links, special or oversized files, XML with a DOCTYPE at its top. */
+async function inspectUnverifiable(folder: string, name: string): Promise<VerifyProblem[]> {
+  const found: VerifyProblem[] = [];
+  const reader = await BackupReader.open(folder);
+  const tree = await reader.walk();
+  for (const anomaly of tree.anomalies) found.push(problem(anomaly.kind === 'too-many' ? 'too-large' : anomaly.kind, `${name}/${anomaly.path}`, anomaly.detail));
+  for (const entry of tree.entries) {
+    if (entry.kind !== 'file' || entry.path.includes('/') || !entry.path.toLowerCase().endsWith('.xml')) continue;
+    try {
+      const root = parseXmlDocument(await reader.readXml(entry.path), `${name}/${entry.path}`);
+      // GPMC's inventory (Backup.xml) names each copied file by a Location inside the backup: any other is an edit.
+      for (const location of locations(root)) {
+        try {
+          checkBackupRelativePath(location);
+        } catch (error) {
+          found.push(problem('bad-path', `${name}/${entry.path}`, (error as Error).message));
+        }
+      }
+    } catch (error) {
+      const code = isCofferError(error) ? error.code : '';
+      found.push(problem(code === 'BACKUP_FILE_TOO_LARGE' ? 'too-large' : code === 'XML_DOCTYPE_REFUSED' ? 'hostile-xml' : 'altered', `${name}/${entry.path}`, (error as Error).message));
+    }
+  }
+  return found;
+}
+
+function locations(element: XmlElement): string[] {
+  const own = element.attributes['Location'];
+  return [...(own === undefined ? [] : [own]), ...element.children.flatMap(locations)];
 }
 
 interface BackupInfoFacts {

@@ -37,7 +37,7 @@ describe('verify', () => {
 
   test('catches a truncated file', async () => {
     await truncate(join(backup, 'a.txt'), 5);
-    expect((await verifyBackup(backup)).problems).toEqual([{ kind: 'truncated', code: 'INTEGRITY_MISMATCH', path: 'a.txt', detail: '5 of 17 bytes' }]);
+    expect((await verifyBackup(backup)).problems).toEqual([{ kind: 'truncated', severity: 'error', code: 'INTEGRITY_MISMATCH', path: 'a.txt', detail: '5 of 17 bytes' }]);
   });
 
   test('catches a grown file as altered', async () => {
@@ -80,7 +80,7 @@ describe('verify', () => {
     await writeFile(join(dir, GPMC_ID, 'bkupInfo.xml'), backupInst(GPMC_ID, 'Written by GPMC'));
     await writeFile(join(dir, 'manifest.xml'), `<Backups>${backupInst(GPMC_ID, 'Written by GPMC')}</Backups>`);
     let result = await verifyDirectory(dir);
-    expect(result).toMatchObject({ ok: true, problems: [] });
+    expect(result).toMatchObject({ ok: true, problems: [{ code: 'BACKUP_UNVERIFIED', severity: 'warning', path: `${GPMC_ID}/` }] });
     expect(result.backups.map((b) => b.id)).toEqual(['B1']);
     expect(result.unverifiable).toEqual([join(dir, GPMC_ID)]);
     await writeFile(join(backup, 'a.txt'), (await readFile(join(backup, 'a.txt'), 'utf8')).toUpperCase());
@@ -102,7 +102,7 @@ describe('verify checks the directory, not only each backup', () => {
     await writeFile(join(dir, OTHER_ID, 'bkupInfo.xml'), backupInst(GPMC_ID, 'P'));
     const result = await verifyDirectory(dir);
     expect(result.ok).toBe(false);
-    expect(result.problems.map((p) => p.code).sort()).toEqual(['BACKUP_FOLDER_MISMATCH', 'INDEX_FOLDER_MISSING', 'INDEX_FOLDER_UNLISTED']);
+    expect(result.problems.map((p) => p.code).sort()).toEqual(['BACKUP_FOLDER_MISMATCH', 'BACKUP_UNVERIFIED', 'INDEX_FOLDER_MISSING', 'INDEX_FOLDER_UNLISTED']);
   });
 
   test('an edited index entry, a stray file, a Coffer backup without its manifest and a dangling symlink are each a finding; every backup is still checked', async () => {
@@ -114,7 +114,7 @@ describe('verify checks the directory, not only each backup', () => {
     await mkdir(join(dir, 'B2'));
     await writeFile(join(dir, 'B2', 'coffer-gpo-extras.json'), '{}');
     const result = await verifyDirectory(dir);
-    expect(result.problems.map((p) => p.code).sort()).toEqual(['BACKUP_PATH_ESCAPES', 'INDEX_ENTRY_MISMATCH', 'STRAY_ENTRY']);
+    expect(result.problems.map((p) => p.code).sort()).toEqual(['BACKUP_PATH_ESCAPES', 'BACKUP_UNVERIFIED', 'INDEX_ENTRY_MISMATCH', 'STRAY_ENTRY']);
     expect(result.backups.map((b) => [b.id, b.ok, b.problems[0]?.code])).toEqual([
       ['B1', true, undefined],
       ['B2', false, 'MANIFEST_MISSING'],
@@ -139,6 +139,19 @@ describe('verify checks the directory, not only each backup', () => {
     await symlink('/etc/passwd', join(backup, 'sub', 'b.bin'));
     const result = await verifyBackup(backup);
     expect(result.problems).toEqual([expect.objectContaining({ kind: 'symlink', code: 'BACKUP_PATH_ESCAPES', path: 'sub/b.bin' })]);
+  });
+
+  test('a GPMC backup whose Backup.xml names a path outside it, or carries a DOCTYPE, is an error even though nothing vouches for its bytes', async () => {
+    await mkdir(join(dir, GPMC_ID));
+    await writeFile(join(dir, GPMC_ID, 'bkupInfo.xml'), backupInst(GPMC_ID, 'P'));
+    await writeFile(join(dir, 'manifest.xml'), `<Backups>${backupInst(GPMC_ID, 'P')}</Backups>`);
+    await writeFile(join(dir, GPMC_ID, 'Backup.xml'), '<GroupPolicyBackupScheme><FSObjectFile Location="DomainSysvol\\GPO\\..\\..\\x"/></GroupPolicyBackupScheme>');
+    let result = await verifyDirectory(dir);
+    expect(result.ok).toBe(false);
+    expect(result.problems.map((p) => p.code).sort()).toEqual(['BACKUP_PATH_INVALID', 'BACKUP_UNVERIFIED']);
+    await writeFile(join(dir, GPMC_ID, 'Backup.xml'), '<!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/shadow">]><a>&x;</a>');
+    result = await verifyDirectory(dir);
+    expect(result.problems.map((p) => p.code).sort()).toEqual(['BACKUP_UNVERIFIED', 'XML_DOCTYPE_REFUSED']);
   });
 
   test('an index with a DOCTYPE is unreadable, not expanded', async () => {

@@ -134,6 +134,10 @@ export async function readGpmcBackupDirectory(dir: string): Promise<GpmcBackupEn
       else if (facts?.problem) entry.problem = facts.problem;
       else if (!facts?.inst) entry.problem = { code: 'INDEX_FOLDER_MISSING', message: `The backup folder ${join(dir, name)} has no bkupInfo.xml.` };
       else if (facts.inst.id !== '' && !sameGuid(facts.inst.id, name)) entry.problem = renamed(dir, name, facts.inst.id);
+      else {
+        const differing = indexDifferences(inst, facts.inst);
+        if (differing.length > 0) entry.problem = { code: 'INDEX_ENTRY_MISMATCH', message: `manifest.xml's entry for ${inst.id} disagrees with ${join(dir, name, 'bkupInfo.xml')} (${differing.join('; ')}): the index was edited.` };
+      }
     }
   }
   for (const name of backupFolders) {
@@ -147,6 +151,20 @@ export async function readGpmcBackupDirectory(dir: string): Promise<GpmcBackupEn
     else if (inst.id !== '' && !sameGuid(inst.id, name)) entry.problem = renamed(dir, name, inst.id);
   }
   return entries;
+}
+
+/** What a manifest.xml entry and the folder's own bkupInfo.xml must agree on (GPMC writes both from one BackupInst). */
+function indexDifferences(listed: BackupInst, own: BackupInst): string[] {
+  const out: string[] = [];
+  if (!sameGuid(listed.gpoGuid, own.gpoGuid)) out.push(`GPO ${listed.gpoGuid} / ${own.gpoGuid}`);
+  for (const [field, a, b] of [
+    ['display name', listed.gpoDisplayName, own.gpoDisplayName],
+    ['domain', listed.gpoDomain, own.gpoDomain],
+    ['backup time', listed.backupTime, own.backupTime],
+  ] as const) {
+    if (a !== b) out.push(`${field} ${JSON.stringify(a)} / ${JSON.stringify(b)}`);
+  }
+  return out;
 }
 
 function renamed(dir: string, name: string, id: string): { code: string; message: string } {
