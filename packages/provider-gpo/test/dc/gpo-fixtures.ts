@@ -1,6 +1,7 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { snapshotTree } from '@coffer/test-support';
 import { connectLdap, formatGpmcHex, SecurityInformation, type LdapConnection } from '@coffer/active-directory';
 import { runTool } from './run-tool.js';
 import { formatGpLink, parseGpLink } from '../../src/ad/gplink.js';
@@ -96,25 +97,10 @@ export async function snapshotDomain(): Promise<Record<string, unknown>> {
           .map((e) => [String(e.dn).toLowerCase(), Object.fromEntries(Object.entries(e).filter(([k]) => k !== 'dn').map(([k, v]) => [k, Buffer.isBuffer(v) ? formatGpmcHex(v) : v]))] as const)
           .sort(([a], [b]) => (a < b ? -1 : 1)),
       );
-    return { gpos: plain(gpos), links: plain(links), filters: plain(filters), sysvol: await hashTree(join(domain.sysvolPath, domain.dnsDomain, 'Policies')) };
+    return { gpos: plain(gpos), links: plain(links), filters: plain(filters), sysvol: await snapshotTree(join(domain.sysvolPath, domain.dnsDomain, 'Policies'), { missingAsEmpty: true }) };
   } finally {
     await ldap.close();
   }
-}
-
-export async function hashTree(root: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  const visit = async (dir: string, prefix: string) => {
-    for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) {
-        out[`${rel}/`] = 'dir';
-        await visit(join(dir, entry.name), rel);
-      } else out[rel] = createHash('sha256').update(await readFile(join(dir, entry.name))).digest('hex');
-    }
-  };
-  if ((await stat(root).catch(() => null))?.isDirectory()) await visit(root, '');
-  return out;
 }
 
 /** The file-system ACL of a SYSVOL path as Samba stores it (samba-tool on the DC's own smb.conf). */

@@ -1,15 +1,14 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { corpusDir, describeCorpus, snapshotTree } from '@coffer/test-support';
 import { runCommand, type OperationResult, type CommandOutput } from '@coffer/core';
 import { parseBackupXml } from '@coffer/gpmc';
 import provider, { type GpoImportResult } from '../../src/index.js';
-import { adminLdap, createScratchGpo, deleteGpoCompletely, gptFolder, gpoDn, hashTree, snapshotDomain } from './gpo-fixtures.js';
+import { writeForeignBackup } from '../gpmc-backup.js';
+import { adminLdap, createScratchGpo, deleteGpoCompletely, gptFolder, gpoDn, snapshotDomain } from './gpo-fixtures.js';
 import { connection, domain, tempDir } from './helpers.js';
 
-const repoRoot = resolve(fileURLToPath(new URL('../../../..', import.meta.url)));
-const corpus = resolve(repoRoot, '..', 'shared', 'corpus', 'gpmc-backups');
 const CORPUS_SETS = ['nsa-win10-computer', 'nsa-win10-user', 'nsa-emet', 'disa-win10-user', 'gpostudio-mixedcse'];
 
 function imported(result: OperationResult<CommandOutput>): GpoImportResult {
@@ -37,17 +36,19 @@ function migtable(mappings: string): Buffer {
   return Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(xml, 'utf16le')]);
 }
 
-describe('importing every GPMC corpus backup into a fresh GPO', () => {
+// Real GPMC backups imported as they are: the corpus tier.
+describeCorpus('importing every GPMC corpus backup into a fresh GPO', () => {
   test.each(CORPUS_SETS)('%s: the GPT holds the backup’s files byte for byte; the GPO keeps its name and permissions', async (set) => {
+    const corpus = corpusDir();
     const target = await createScratchGpo(`Import Target ${set}`, { 'Machine/registry.pol': 'PReg\x01\x00\x00\x00old settings', 'Adm/custom.adm': 'kept' }, { ad: 5, sysvol: 5 });
     try {
       const before = await containerOf(target.guid);
-      const result = await runCommand(provider, 'import', { options: connection({ from: join(corpus, set), targetGpo: target.displayName }) });
+      const result = await runCommand(provider, 'import', { options: connection({ unverified: true, from: join(corpus, set), targetGpo: target.displayName }) });
       const output = imported(result);
       expect(output.target.id).toBe(target.guid);
       const [backupFolder] = (await readdir(join(corpus, set))).filter((n) => n.startsWith('{'));
-      const backupTree = await hashTree(join(corpus, set, backupFolder!, 'DomainSysvol', 'GPO'));
-      const gpt = await hashTree(gptFolder(target.guid));
+      const backupTree = await snapshotTree(join(corpus, set, backupFolder!, 'DomainSysvol', 'GPO'));
+      const gpt = await snapshotTree(gptFolder(target.guid));
       for (const [path, hash] of Object.entries(backupTree)) expect(gpt[path], `${set}: ${path}`).toBe(hash);
       // Nothing of the old settings survives except GPT.INI and the Adm folder, which import leaves alone.
       const extra = Object.keys(gpt).filter((p) => !(p in backupTree) && p !== 'GPT.INI' && !p.startsWith('Adm/') && !p.endsWith('/'));
@@ -69,8 +70,8 @@ describe('importing every GPMC corpus backup into a fresh GPO', () => {
 });
 
 async function backupCore(set: string) {
-  const [folder] = (await readdir(join(corpus, set))).filter((n) => n.startsWith('{'));
-  return parseBackupXml(await readFile(join(corpus, set, folder!, 'Backup.xml'))).core;
+  const [folder] = (await readdir(join(corpusDir(), set))).filter((n) => n.startsWith('{'));
+  return parseBackupXml(await readFile(join(corpusDir(), set, folder!, 'Backup.xml'))).core;
 }
 
 describe('migration tables', () => {
@@ -88,7 +89,7 @@ describe('migration tables', () => {
       ),
     );
     try {
-      const output = imported(await runCommand(provider, 'import', { options: connection({ from: join(corpus, 'gpostudio-mixedcse'), targetGpo: target.guid, migrationTable: table, migrationTableOnly: true }) }));
+      const output = imported(await runCommand(provider, 'import', { options: connection({ unverified: true, from: await writeForeignBackup(await tempDir()), targetGpo: target.guid, migrationTable: table, migrationTableOnly: true }) }));
       expect(output.migration).toMatchObject({ principalsReplaced: 1, uncPathsReplaced: 1, unmappedPrincipals: [], unmappedUncPaths: [] });
       const groups = await readFile(join(gptFolder(target.guid), 'Machine', 'Preferences', 'Groups', 'Groups.xml'), 'utf8');
       expect(groups).toContain(`<Member name="${domain.netbiosDomain}\\Finance-Users" action="ADD" sid="${finance.sid}"/>`);
@@ -109,7 +110,7 @@ describe('migration tables', () => {
     await writeFile(table, migtable('<Mapping><Type>UNCPath</Type><Source>\\\\filesrv\\replace-mixed</Source><DestinationSameAsSource /></Mapping>\r\n'));
     try {
       const before = await snapshotDomain();
-      const result = await runCommand(provider, 'import', { options: connection({ from: join(corpus, 'gpostudio-mixedcse'), targetGpo: target.guid, migrationTable: table, migrationTableOnly: true }) });
+      const result = await runCommand(provider, 'import', { options: connection({ unverified: true, from: await writeForeignBackup(await tempDir()), targetGpo: target.guid, migrationTable: table, migrationTableOnly: true }) });
       expect(result.error).toMatchObject({ code: 'MIGRATION_UNMAPPED' });
       expect(result.error?.message).toContain('S-1-5-21-0000000000-0000000000-0000000000-4674');
       expect(await snapshotDomain()).toEqual(before);
@@ -125,7 +126,7 @@ describe('migration tables', () => {
     await writeFile(table, migtable(`<Mapping><Type>GlobalGroup</Type><Source>HRAENET\\lab-admins</Source><Destination>${domain.netbiosDomain}\\No-Such-Group</Destination></Mapping>\r\n`));
     try {
       const before = await snapshotDomain();
-      const result = await runCommand(provider, 'import', { options: connection({ from: join(corpus, 'gpostudio-mixedcse'), targetGpo: target.guid, migrationTable: table }) });
+      const result = await runCommand(provider, 'import', { options: connection({ unverified: true, from: await writeForeignBackup(await tempDir()), targetGpo: target.guid, migrationTable: table }) });
       expect(result.error).toMatchObject({ code: 'MIGRATION_TABLE_INVALID' });
       expect(result.error?.message).toMatch(/No-Such-Group does not exist/);
       expect(await snapshotDomain()).toEqual(before);
@@ -137,7 +138,7 @@ describe('migration tables', () => {
 
 describe('import refuses what it cannot do', () => {
   test('an unknown target GPO', async () => {
-    const result = await runCommand(provider, 'import', { options: connection({ from: join(corpus, 'nsa-emet'), targetGpo: 'No Such GPO Anywhere' }) });
+    const result = await runCommand(provider, 'import', { options: connection({ unverified: true, from: await writeForeignBackup(await tempDir()), targetGpo: 'No Such GPO Anywhere' }) });
     expect(result.error).toMatchObject({ code: 'NOT_FOUND' });
   });
 });

@@ -1,18 +1,17 @@
-import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { snapshotTree } from '@coffer/test-support';
 import { describe, expect, test } from 'vitest';
 import { parseSddl } from '@coffer/active-directory';
 import { runBackup, runRestore, type BackupOutput, type OperationResult, type ProgressReport } from '@coffer/core';
 import { parseBackupXml, parseBkupInfoXml } from '@coffer/gpmc';
 import provider, { GPO_EXTRAS_FILE, parseGpoExtras } from '../../src/index.js';
 import { canonicalFileAcl } from '../../src/restore/sysvol-acl.js';
-import { adminLdap, createScratchGpo, deleteGpoCompletely, gptFolder, gpoDn, hashTree, localAcl, snapshotDomain } from './gpo-fixtures.js';
+import { writeForeignBackup } from '../gpmc-backup.js';
+import { adminLdap, createScratchGpo, deleteGpoCompletely, gptFolder, gpoDn, localAcl, snapshotDomain } from './gpo-fixtures.js';
 import { connection, domain, tempDir } from './helpers.js';
 
 const seed = domain.seed!;
-const repoRoot = resolve(fileURLToPath(new URL('../../../..', import.meta.url)));
-const corpus = resolve(repoRoot, '..', 'shared', 'corpus', 'gpmc-backups');
 
 function succeeded<T>(result: OperationResult<T>): T {
   expect(result.error, JSON.stringify(result.error)).toBeUndefined();
@@ -70,7 +69,7 @@ describe('restore of every seeded GPO after it was deleted', () => {
       const { id: _i1, backupTime: _t1, ...infoA } = parseBkupInfoXml(await readFile(join(a, 'bkupInfo.xml')));
       const { id: _i2, backupTime: _t2, ...infoB } = parseBkupInfoXml(await readFile(join(b, 'bkupInfo.xml')));
       expect(infoB).toEqual(infoA);
-      expect(await hashTree(join(b, 'DomainSysvol'))).toEqual(await hashTree(join(a, 'DomainSysvol')));
+      expect(await snapshotTree(join(b, 'DomainSysvol'))).toEqual(await snapshotTree(join(a, 'DomainSysvol')));
       const extrasA = parseGpoExtras(await readFile(join(a, GPO_EXTRAS_FILE), 'utf8'), 'a');
       const extrasB = parseGpoExtras(await readFile(join(b, GPO_EXTRAS_FILE), 'utf8'), 'b');
       const timeless = (e: typeof extrasA) => ({ ...e, gpo: { ...e.gpo, whenCreated: '', whenChanged: '' } });
@@ -164,11 +163,10 @@ describe('a backup that is not whole is refused before anything in the domain ch
     }
   });
 
-  test('a backup from another domain (a GPMC corpus backup) is refused: restore is same-domain', async () => {
-    const dir = await tempDir();
-    await cp(join(corpus, 'nsa-emet'), dir, { recursive: true });
+  test('a backup from another domain (GPMC layout, no Coffer extras) is refused: restore is same-domain', async () => {
+    const dir = await writeForeignBackup(await tempDir());
     const before = await snapshotDomain();
-    const result = await runRestore(provider, { source: dir, options: connection({ all: true }) });
+    const result = await runRestore(provider, { source: dir, options: connection({ all: true, unverified: true }) });
     expect(result.error).toMatchObject({ code: 'DOMAIN_MISMATCH' });
     expect(result.error?.hint).toMatch(/import/);
     expect(await snapshotDomain()).toEqual(before);
@@ -210,7 +208,7 @@ describe('cancel and GPMC-written backups', () => {
     }
   });
 
-  test('a backup without Coffer files (as GPMC writes it) restores, without links', async () => {
+  test('a backup without Coffer files (as GPMC writes it) restores only with --unverified, without links', async () => {
     const scratch = await createScratchGpo('GPMC Style', { 'User/registry.pol': 'PReg\x01\x00\x00\x00user' });
     try {
       const saved = await backup([scratch.guid]);
@@ -218,9 +216,12 @@ describe('cancel and GPMC-written backups', () => {
       await rm(join(folder, 'coffer-manifest.json'));
       await rm(join(folder, GPO_EXTRAS_FILE));
       await deleteGpoCompletely(scratch.guid);
-      const result = await runRestore(provider, { source: folder, options: connection({ restoreLinks: true }) });
+      const refused = await runRestore(provider, { source: folder, options: connection({ restoreLinks: true }) });
+      expect(refused.error).toMatchObject({ code: 'BACKUP_UNVERIFIED' });
+      await expect(readdir(gptFolder(scratch.guid))).rejects.toThrow();
+      const result = await runRestore(provider, { source: folder, options: connection({ restoreLinks: true, unverified: true }) });
       expect(succeeded(result).counts).toMatchObject({ gpos: 1, recreated: 1 });
-      expect(result.messages.map((m) => m.code)).toContain('LINKS_NOT_IN_BACKUP');
+      expect(result.messages.map((m) => m.code)).toEqual(expect.arrayContaining(['UNVERIFIED_BACKUP', 'LINKS_NOT_IN_BACKUP']));
       expect(await readFile(join(gptFolder(scratch.guid), 'User', 'registry.pol'), 'latin1')).toBe('PReg\x01\x00\x00\x00user');
       const again = await backup([scratch.guid]);
       expect(parseBackupXml(await readFile(join(again.backups[0]!.path, 'Backup.xml'))).core).toEqual(parseBackupXml(await readFile(join(folder, 'Backup.xml'))).core);

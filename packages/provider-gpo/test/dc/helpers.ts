@@ -1,7 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { inject, afterEach } from 'vitest';
+import { inject } from 'vitest';
+import { tempDir as tempFolder } from '@coffer/test-support';
 import type { TestDomainInfo } from '@coffer/samba-test-domain';
 
 export const domain: TestDomainInfo = inject('testDomain');
@@ -18,13 +16,5 @@ export function connection(extra: Record<string, unknown> = {}): Record<string, 
   };
 }
 
-const made: string[] = [];
-afterEach(async () => {
-  while (made.length) await rm(made.pop()!, { recursive: true, force: true });
-});
-
-export async function tempDir(prefix = 'coffer-gpo-'): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  made.push(dir);
-  return dir;
-}
+/** A temp folder removed when the test finishes (@coffer/test-support's, with this package's prefix). */
+export const tempDir = (prefix = 'coffer-gpo-'): Promise<string> => tempFolder(prefix);

@@ -1,8 +1,7 @@
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, test } from 'vitest';
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { corpusDir, describeCorpus, tempDir } from '@coffer/test-support';
 import { parseSddl } from '@coffer/active-directory';
 import { createOperationContext } from '@coffer/core';
 import type { SecurityPrincipal } from '@coffer/gpmc';
@@ -15,14 +14,9 @@ import { recordedIndexOf } from '../../src/restore/restore-links.js';
 import { selectBackups } from '../../src/restore/select-backups.js';
 import { canonicalFileAcl, fileAclSddl, fileMaskFromDsMask, sysvolAclFromGpoDescriptor } from '../../src/restore/sysvol-acl.js';
 import { bumpedVersions, versionsFromBackupXml } from '../../src/restore/versions.js';
+import { gpmcModel, writeGpmcBackup } from '../gpmc-backup.js';
 
-const repoRoot = resolve(fileURLToPath(new URL('../../../..', import.meta.url)));
-const corpus = resolve(repoRoot, '..', 'shared', 'corpus', 'gpmc-backups');
 const DOMAIN = 'S-1-5-21-1004336348-1177238915-682003330';
-const made: string[] = [];
-afterEach(async () => {
-  while (made.length) await rm(made.pop()!, { recursive: true, force: true });
-});
 
 describe('versions', () => {
   test('Backup.xml per-side numbers unpack to AD and GPT.INI versions', () => {
@@ -149,9 +143,10 @@ describe('applying a migration table to settings', () => {
     expect([...report.unmappedPrincipals]).toEqual(['S-1-5-21-9-9-9-3000']);
   });
 
-  test('GptTmpl.inf bytes (UTF-16LE with BOM) stay identical when nothing applies', async () => {
-    const file = join(corpus, 'nsa-win10-computer', '{A2A38432-E322-437F-9975-B7CC7F16F4AA}', 'DomainSysvol', 'GPO', 'Machine', 'microsoft', 'windows nt', 'SecEdit', 'GptTmpl.inf');
-    const bytes = await readFile(file);
+  test('GptTmpl.inf bytes (UTF-16LE with BOM) stay identical when nothing applies', () => {
+    // As secedit writes it: UTF-16LE with a BOM, CRLF; principals the table does not name.
+    const inf = '[Unicode]\r\nUnicode=yes\r\n[Version]\r\nsignature="$CHICAGO$"\r\nRevision=1\r\n[Privilege Rights]\r\nSeBackupPrivilege = *S-1-5-32-544\r\nSeDenyNetworkLogonRight = *S-1-5-21-1-2-3-500,*S-1-5-32-546\r\n[Group Membership]\r\n*S-1-5-32-544__Members = *S-1-5-21-1-2-3-512\r\n';
+    const bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(inf, 'utf16le')]);
     expect(migrateSettingsFile('Machine/microsoft/windows nt/SecEdit/GptTmpl.inf', bytes, plan, emptyMigrationReport()).equals(bytes)).toBe(true);
   });
 
@@ -184,43 +179,60 @@ describe('applying a migration table to settings', () => {
   });
 });
 
-describe('reading backups before a restore or import', () => {
-  const context = () => createOperationContext();
+const context = () => createOperationContext();
+
+// Real GPMC output as input: the corpus tier.
+describeCorpus('reading the backups GPMC wrote', () => {
   test('every GPMC corpus backup loads, checked against its own inventory; listed empty folders are kept', async () => {
+    const corpus = corpusDir();
     for (const set of ['nsa-win10-computer', 'nsa-win10-user', 'nsa-emet', 'disa-win10-user', 'gpostudio-mixedcse']) {
       const [entry] = await selectBackups(join(corpus, set), {});
-      const backup = await loadGpoBackup(entry!.folder, context());
+      const backup = await loadGpoBackup(entry!.folder, context(), { unverified: true });
       expect(backup.verifiedBy).toBe('gpmc-inventory');
       expect(backup.extras).toBeNull();
       expect(backup.gpt.some((e) => e.path === 'Machine' && e.kind === 'directory')).toBe(true);
     }
     const [computer] = await selectBackups(join(corpus, 'nsa-win10-computer'), { gpo: 'DoD Windows 10 STIG - Computer (SHB v10.1.0)' });
-    const loaded = await loadGpoBackup(computer!.folder, context());
+    const loaded = await loadGpoBackup(computer!.folder, context(), { unverified: true });
     // Listed in Backup.xml but not kept by the repository the corpus came from (git drops empty folders).
     expect(loaded.gpt.find((e) => e.path === 'Machine/Scripts/Startup')).toEqual({ path: 'Machine/Scripts/Startup', kind: 'directory', size: 0 });
     // gpostudio's descriptor was sanitised upstream: fine for import, noted for restore.
     const [studio] = await selectBackups(join(corpus, 'gpostudio-mixedcse'), {});
-    expect((await loadGpoBackup(studio!.folder, context())).descriptor).toBeNull();
+    expect((await loadGpoBackup(studio!.folder, context(), { unverified: true })).descriptor).toBeNull();
+  });
+});
+
+describe('reading backups before a restore or import', () => {
+  const emetLike = gpmcModel({ backupId: '{80964350-C490-47D0-B252-2CB780B7A223}', displayName: 'EMET Settings' });
+  const files = { 'Machine/registry.pol': 'PReg\x01\x00\x00\x00', 'Machine/microsoft/windows nt/SecEdit/GptTmpl.inf': 'x' };
+
+  test('a GPMC-layout backup loads, checked against its own inventory', async () => {
+    const folder = await writeGpmcBackup(await tempDir('coffer-gpo-unit-'), emetLike, files);
+    // Without --unverified nothing vouches for a GPMC backup: refused before anything is read into memory.
+    await expect(loadGpoBackup(folder, context())).rejects.toMatchObject({ code: 'BACKUP_UNVERIFIED', hresult: 0x800b0100 });
+    const backup = await loadGpoBackup(folder, context(), { unverified: true });
+    expect(backup.verifiedBy).toBe('gpmc-inventory');
+    expect(backup.extras).toBeNull();
+    expect(backup.gpt.filter((e) => e.kind === 'file').map((e) => e.path).sort()).toEqual(Object.keys(files).sort());
   });
 
   test('a GPMC backup with a listed file missing, or an unlisted file added, is refused', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'coffer-gpo-unit-'));
-    made.push(dir);
-    await cp(join(corpus, 'nsa-emet'), dir, { recursive: true });
-    const folder = join(dir, '{80964350-C490-47D0-B252-2CB780B7A223}');
+    const folder = await writeGpmcBackup(await tempDir('coffer-gpo-unit-'), emetLike, files);
     await writeFile(join(folder, 'DomainSysvol', 'GPO', 'Machine', 'extra.txt'), 'x');
-    await expect(loadGpoBackup(folder, context())).rejects.toMatchObject({ code: 'INTEGRITY_MISMATCH', message: expect.stringMatching(/does not list: Machine\/extra.txt/) });
+    await expect(loadGpoBackup(folder, context(), { unverified: true })).rejects.toMatchObject({ code: 'INTEGRITY_MISMATCH', message: expect.stringMatching(/does not list: Machine\/extra.txt/) });
     await rm(join(folder, 'DomainSysvol', 'GPO', 'Machine', 'extra.txt'));
     await rm(join(folder, 'DomainSysvol', 'GPO', 'Machine', 'registry.pol'));
-    await expect(loadGpoBackup(folder, context())).rejects.toMatchObject({ code: 'INTEGRITY_MISMATCH', message: expect.stringMatching(/lacks 1 file/) });
+    await expect(loadGpoBackup(folder, context(), { unverified: true })).rejects.toMatchObject({ code: 'INTEGRITY_MISMATCH', message: expect.stringMatching(/lacks 1 file/) });
   });
 
   test('choosing backups: by id, by GPO name or GUID (newest), unknown names', async () => {
-    const emet = join(corpus, 'nsa-emet');
+    const emet = await tempDir('coffer-gpo-unit-');
+    await writeGpmcBackup(emet, emetLike, files);
     expect((await selectBackups(emet, { backupId: '80964350-c490-47d0-b252-2cb780b7a223' }))[0]!.id).toBe('{80964350-C490-47D0-B252-2CB780B7A223}');
     await expect(selectBackups(emet, { gpo: 'nope' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(selectBackups(emet, { backupId: '{00000000-0000-0000-0000-000000000000}' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect(gptRelative('DomainSysvol\\GPO\\Machine\\registry.pol')).toBe('Machine/registry.pol');
-    expect(gptRelative('DomainSysvol\\GPO\\..\\x')).toBeNull();
+    // A `..`, absolute or drive location is an edited backup: refused, not skipped.
+    for (const hostile of ['DomainSysvol\\GPO\\..\\x', 'C:\\Windows\\x', '\\\\server\\share\\x', '/etc/shadow']) expect(() => gptRelative(hostile)).toThrow(expect.objectContaining({ code: 'BACKUP_PATH_INVALID' }));
   });
 });
