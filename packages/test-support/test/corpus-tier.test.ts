@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CORPUS_TIER_PREFIX, corpusAvailable, corpusDir, repoRoot, tempDir } from '../src/index.js';
 
@@ -72,7 +72,10 @@ describe('the corpus locator', () => {
       process.env.COFFER_CORPUS_DIR = '/nonexistent/corpus';
       expect(corpusAvailable()).toBe(false);
       delete process.env.COFFER_CORPUS_DIR;
-      expect(corpusDir()).toBe(resolve(repoRoot(), '..', 'shared', 'corpus', 'gpmc-backups')); // what the locator defaults to without COFFER_CORPUS_DIR
+      // Without the variable: a folder beside the checkout (its name is the locator's business alone).
+      const fallback = relative(dirname(repoRoot()), corpusDir()).split(sep);
+      expect(fallback).toEqual([expect.stringMatching(/^[^.]/), 'corpus', 'gpmc-backups']);
+      expect(fallback[0]).not.toBe(basename(repoRoot()));
     } finally {
       if (saved === undefined) delete process.env.COFFER_CORPUS_DIR;
       else process.env.COFFER_CORPUS_DIR = saved;
