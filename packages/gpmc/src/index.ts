@@ -58,7 +58,7 @@ export { gpmcManifestIndex, GPMC_MANIFEST_FILE } from './write/manifest-index.js
 // GPO settings: the model, its decoders and GPMC's <ExtensionData> rendering.
 export * from './settings/model.js';
 export { buildSettingsReport, EXTENSION_DISPLAY_NAMES, type SettingsReportOptions } from './settings/build-settings-report.js';
-export { gptSourceFromBackup, gptSourceFromFiles, type GptSource } from './settings/gpt-source.js';
+export { gptSourceFromBackup, gptSourceFromFiles, isSettingsFile, type GptSource } from './settings/gpt-source.js';
 export { SETTINGS_FILE_MALFORMED, ADMX_MALFORMED } from './settings/errors.js';
 export {
   decodeRegistryPol,

@@ -132,7 +132,7 @@ export const saveCabCommand = defineCommand<SaveCabOptions>({
   examples: [
     // Run as shown by the packaging test against its test DC (dc1.corp.example, ~/.pw, the CA file and the SYSVOL path mapped there).
     'coffer starter-gpo save-cab --dc dc1.corp.example --user Administrator@corp.example --password-file ~/.pw --ca-file /etc/ssl/corp-ca.pem --starter-gpo "Browser Defaults" --out browser-defaults.cab',
-    'coffer starter-gpo save-cab --sysvol /var/lib/samba/sysvol --domain corp.example --starter-gpo "Browser Defaults" --out browser-defaults.cab --overwrite',
+    'coffer starter-gpo save-cab --sysvol /var/lib/samba/sysvol --domain corp.example --smb-conf /etc/samba/smb.conf --starter-gpo "Browser Defaults" --out browser-defaults.cab --overwrite',
   ],
   async run(options, context) {
     // Refuse an impossible target before touching the domain.

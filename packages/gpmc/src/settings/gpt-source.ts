@@ -11,11 +11,14 @@ export interface GptSource {
   read(path: string): Promise<Uint8Array>;
 }
 
-/** A GPT held in memory (the backup provider has the bytes it just read off SYSVOL). */
-export function gptSourceFromFiles(files: ReadonlyMap<string, Uint8Array> | Record<string, Uint8Array>): GptSource {
+/**
+ * A GPT held in memory (the backup provider has the bytes it just read off SYSVOL). `allFiles` lists every file of
+ * the GPT when only some are held (those {@link isSettingsFile} names): the others are listed, never read.
+ */
+export function gptSourceFromFiles(files: ReadonlyMap<string, Uint8Array> | Record<string, Uint8Array>, allFiles?: readonly string[]): GptSource {
   const map = files instanceof Map ? files : new Map(Object.entries(files));
   return {
-    files: [...map.keys()].map((path) => path.replace(/\\/g, '/')),
+    files: (allFiles ?? [...map.keys()]).map((path) => path.replace(/\\/g, '/')),
     read: async (path) => {
       const bytes = map.get(path) ?? map.get(path.replace(/\//g, '\\'));
       if (bytes === undefined) throw new Error(`${path} is not in the GPT`);
@@ -51,4 +54,21 @@ export class GptIndex {
   filter(predicate: (lowerPath: string) => boolean): string[] {
     return [...this.byKey.entries()].filter(([key]) => predicate(key)).map(([, path]) => path);
   }
+}
+
+/**
+ * Whether buildSettingsReport reads this GPT file (path from the GPT root, any case): GptTmpl.inf, audit.csv,
+ * Registry.pol, scripts.ini / psscripts.ini, fdeploy(1).ini, a preference XML. A backup keeps these bytes for the
+ * report; every other file is only listed.
+ */
+export function isSettingsFile(path: string): boolean {
+  const lower = path.replace(/\\/g, '/').toLowerCase();
+  return (
+    lower === 'machine/microsoft/windows nt/secedit/gpttmpl.inf' ||
+    lower === 'machine/microsoft/windows nt/audit/audit.csv' ||
+    /^(machine|user)\/registry\.pol$/.test(lower) ||
+    /^(machine|user)\/scripts\/(ps)?scripts\.ini$/.test(lower) ||
+    /^user\/documents & settings\/fdeploy1?\.ini$/.test(lower) ||
+    /^(machine|user)\/preferences\/[^/]+\/[^/]+\.xml$/.test(lower)
+  );
 }
