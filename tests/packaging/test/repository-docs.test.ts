@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm, symlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, readlink, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,9 +9,10 @@ import { exampleNamed } from './support/readme-examples.js';
 import { describeRun, run } from './support/run.js';
 
 // The maintainers' commands of docs/releasing.md, run as shown from the root of a throwaway clone of the committed
-// repository (so the changesets `npm run version-packages` consumes stay where they are). The clone shares the
-// checkout's node_modules through a symlink (an `npm install` there would take minutes and install the same
-// locked versions), and builds its own packages.
+// repository (so the changesets `npm run version-packages` consumes stay where they are). The clone's node_modules
+// is laid out as npm would: every third-party package is a link to the checkout's (an `npm install` there would take
+// minutes and install the same locked versions), every workspace link points at the clone's own packages, which it
+// builds itself (so neither the checkout's uncommitted work nor its builds leak in).
 const BUMPS = ['patch', 'minor', 'major'] as const;
 
 /** Package name → bump, from the front matter of every pending changeset. */
@@ -27,6 +28,23 @@ async function pendingBumps(dir: string): Promise<Map<string, (typeof BUMPS)[num
   return bumps;
 }
 
+/**
+ * Mirrors a node_modules folder of the checkout into the clone: relative links (workspace packages, `.bin`
+ * entries) are recreated as they are, so they resolve inside the clone; anything else becomes a link to the
+ * checkout's copy. Scope folders and `.bin` are mirrored entry by entry; npm's own dot files are left out.
+ */
+async function mirrorNodeModules(from: string, to: string): Promise<void> {
+  await mkdir(to, { recursive: true });
+  for (const entry of await readdir(from, { withFileTypes: true })) {
+    if (entry.name.startsWith('.') && entry.name !== '.bin') continue;
+    const source = join(from, entry.name);
+    const target = join(to, entry.name);
+    if (entry.isSymbolicLink()) await symlink(await readlink(source), target);
+    else if (entry.isDirectory() && (entry.name === '.bin' || entry.name.startsWith('@'))) await mirrorNodeModules(source, target);
+    else await symlink(source, target);
+  }
+}
+
 async function versionOf(dir: string, packageDir: string): Promise<string> {
   return (JSON.parse(await readFile(join(dir, packageDir, 'package.json'), 'utf8')) as { version: string }).version;
 }
@@ -38,7 +56,14 @@ describe('docs/releasing.md, in a throwaway clone of the repository', () => {
     const dir = await mkdtemp(join(tmpdir(), 'coffer-release-'));
     const cloned = await run('git', ['clone', '--quiet', '--no-hardlinks', repoRoot, dir], { cwd: tmpdir() });
     if (cloned.code !== 0) throw new Error(describeRun('git clone', cloned));
-    await symlink(join(repoRoot, 'node_modules'), join(dir, 'node_modules'));
+    await mirrorNodeModules(join(repoRoot, 'node_modules'), join(dir, 'node_modules'));
+    // A workspace's own node_modules holds what it needs in another version than the root's (commander, p-map).
+    for (const workspaces of ['packages', 'examples', 'tests']) {
+      for (const name of await readdir(join(repoRoot, workspaces))) {
+        const nested = join(repoRoot, workspaces, name, 'node_modules');
+        if ((await readdir(nested).catch(() => [])).some((entry) => !entry.startsWith('.'))) await mirrorNodeModules(nested, join(dir, workspaces, name, 'node_modules'));
+      }
+    }
     clone = projectInFolder(dir, () => rm(dir, { recursive: true, force: true }));
   });
   afterAll(async () => clone?.remove());
