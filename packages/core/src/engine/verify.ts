@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { lstat, readlink, stat } from 'node:fs/promises';
+import { lstat, readdir, readlink, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { cancelledError, isCofferError, pathNotFound } from '../errors/coffer-error.js';
 import type { ProgressTracker } from '../operation/progress.js';
@@ -259,8 +259,19 @@ export async function verifyDirectory(path: string, options: VerifyOptions = {})
         if (facts.id !== '' && !sameId(facts.id, child.name)) problems.push(problem('renamed', child.name, `the folder is named ${child.name} but ${BKUPINFO_FILE} gives the backup id ${facts.id}`));
         // Nothing vouches for its bytes, but what restore would refuse is still found: links, oversized files, hostile XML.
         problems.push(...(await inspectUnverifiable(childPath, child.name)));
+      } else if ((await readdir(childPath)).length > 0) {
+        // Neither Coffer's (no manifest) nor GPMC's (no bkupInfo.xml): a backup Coffer wrote without any other
+        // coffer-* file (the DRM license set) that lost its manifest looks exactly like this, so it is an error.
+        backups.push({
+          path: childPath,
+          id: child.name,
+          ok: false,
+          filesChecked: 0,
+          bytesChecked: 0,
+          problems: [problem('manifest-missing', INTEGRITY_MANIFEST_NAME, `a folder with content but neither ${INTEGRITY_MANIFEST_NAME} nor ${BKUPINFO_FILE}: a Coffer backup that lost its manifest, or something that does not belong in a backup directory`)],
+        });
       } else {
-        problems.push(problem('stray', `${child.name}/`, 'a folder that is no backup (no integrity manifest, no bkupInfo.xml)'));
+        problems.push(problem('stray', `${child.name}/`, 'an empty folder that is no backup'));
       }
     } catch (error) {
       const code = isCofferError(error) ? error.code : '';
