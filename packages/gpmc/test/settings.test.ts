@@ -157,7 +157,7 @@ function baseFiles(): Record<string, Buffer> {
     'Machine/Applications/app.aas': Buffer.from('x'),
     'Machine/comment.cmtx': Buffer.from('<policyComments/>'),
     'Machine/Mystery/thing.dat': Buffer.from('?'),
-    'User/Documents & Settings/fdeploy1.ini': utf16('[FolderStatus]\nDocuments=11\nDesktop=8\n[Documents]\nS-1-1-0=\\\\files\\home\\%USERNAME%\\Documents\nS-1-5-21-1-2-3-1108=\\\\files\\staff\\%USERNAME%\n'),
+    'User/Documents & Settings/fdeploy.ini': utf16('[FolderStatus]\nDocuments=11\nDesktop=8\n[Documents]\nS-1-1-0=\\\\files\\home\\%USERNAME%\\Documents\nS-1-5-21-1-2-3-1108=\\\\files\\staff\\%USERNAME%\n'),
     'User/Preferences/Drives/Drives.xml': Buffer.from(GPP_DRIVES),
     'GPT.INI': Buffer.from('[General]\r\nVersion=65537\r\n'),
   };
@@ -322,6 +322,32 @@ describe('buildSettingsReport over a GPT built here', () => {
     expect(registryPrefs.items[0]!.items?.[0]?.properties.value).toBe('00000005');
   });
 
+  it('Folder Redirection version one (fdeploy1.ini, MS-GPFR): known-folder GUIDs, hex flags, full paths and parent folders; it supersedes fdeploy.ini', async () => {
+    const fdeploy1 = utf16(
+      '[version]\nversion=100\n[Folder_Redirection]\n{FDD39AD0-238F-46AF-ADB4-6C85480369C7}=S-1-1-0;\n{33E28130-4E1E-4676-835A-98395C3BC3BB}=S-1-1-0;\n' +
+        '[{FDD39AD0-238F-46AF-ADB4-6C85480369C7}_S-1-1-0]\nFlags=1231\nFullPath=\\\\files\\home\\%USERNAME%\\Documents\n' +
+        '[{33E28130-4E1E-4676-835A-98395C3BC3BB}_S-1-1-0]\nFlags=2\nParentFolder={FDD39AD0-238F-46AF-ADB4-6C85480369C7}\nRelativePath=Pictures\n',
+    );
+    const r = await report({ ...baseFiles(), 'User/Documents & Settings/fdeploy1.ini': fdeploy1 });
+    const fr = r.user.extensions[0]!;
+    if (fr.kind !== 'folderRedirection') throw new Error('no folder redirection');
+    expect(fr.files).toEqual(['User/Documents & Settings/fdeploy1.ini']);
+    expect(fr.folders).toEqual([
+      {
+        folder: 'Documents',
+        folderId: '{FDD39AD0-238F-46AF-ADB4-6C85480369C7}',
+        status: 0x1231,
+        targets: [{ group: { sid: 'S-1-1-0', name: 'Everyone' }, path: '\\\\files\\home\\%USERNAME%\\Documents', flags: 0x1231 }],
+      },
+      {
+        folder: 'Pictures',
+        folderId: '{33E28130-4E1E-4676-835A-98395C3BC3BB}',
+        status: 2,
+        targets: [{ group: { sid: 'S-1-1-0', name: 'Everyone' }, path: '', flags: 2, parentFolder: 'Documents', relativePath: 'Pictures' }],
+      },
+    ]);
+  });
+
   it('renders <ExtensionData> in GPMC namespaces, numbered across sides, that gpreport.xml carries and the safe parser reads back', async () => {
     const r = await report();
     const xml = renderGpreportSettingsXml(r);
@@ -368,7 +394,7 @@ describe('hostile or damaged input ends as coded issues, not a crash', () => {
       ...baseFiles(),
       'Machine/Microsoft/Windows NT/SecEdit/GptTmpl.inf': utf16('[System Access]\nMinimumPasswordLength = fourteen\n'),
       'Machine/Scripts/scripts.ini': Buffer.from('[Startup]\r\nnonsense line\r\n'),
-      'User/Documents & Settings/fdeploy1.ini': Buffer.from('[FolderStatus]\r\nDocuments=abc\r\n'),
+      'User/Documents & Settings/fdeploy.ini': Buffer.from('[FolderStatus]\r\nDocuments=abc\r\n'),
       'Machine/Microsoft/Windows NT/Audit/audit.csv': Buffer.from('no,header,here\r\n1,2,3\r\n'),
     });
     expect(r.issues.map((i) => [i.code, i.file])).toEqual(
@@ -376,7 +402,7 @@ describe('hostile or damaged input ends as coded issues, not a crash', () => {
         ['SETTINGS_FILE_MALFORMED', 'Machine/Microsoft/Windows NT/SecEdit/GptTmpl.inf'],
         ['SETTINGS_FILE_MALFORMED', 'Machine/Microsoft/Windows NT/Audit/audit.csv'],
         ['SETTINGS_FILE_MALFORMED', 'Machine/Scripts/scripts.ini'],
-        ['SETTINGS_FILE_MALFORMED', 'User/Documents & Settings/fdeploy1.ini'],
+        ['SETTINGS_FILE_MALFORMED', 'User/Documents & Settings/fdeploy.ini'],
       ]),
     );
     expect(r.issues.find((i) => i.file.endsWith('GptTmpl.inf'))?.message).toMatch(/line 2: MinimumPasswordLength = fourteen is not a number/);
@@ -430,7 +456,7 @@ describe('hostile or damaged input ends as coded issues, not a crash', () => {
       'Machine/Scripts/scripts.ini',
       'Machine/Scripts/psscripts.ini',
       'Machine/Preferences/Registry/Registry.xml',
-      'User/Documents & Settings/fdeploy1.ini',
+      'User/Documents & Settings/fdeploy.ini',
       'User/Preferences/Drives/Drives.xml',
     ]);
   });

@@ -276,12 +276,15 @@ function scripts(w: Writer, s: ScriptsSettings): void {
 function folderRedirection(w: Writer, s: FolderRedirectionSettings): void {
   for (const folder of s.folders) {
     w.open('Folder');
-    w.leaf('Id', folder.folder);
+    w.leaf('Id', folder.folderId ?? folder.folder);
+    w.leaf('Name', folder.folder);
     w.leaf('Options', folder.status);
     for (const target of folder.targets) {
       w.open('Location');
       w.principal('SecurityGroup', target.group);
       w.leaf('DestinationPath', target.path);
+      if (target.parentFolder !== undefined) w.leaf('ParentFolder', target.parentFolder);
+      if (target.relativePath !== undefined) w.leaf('RelativePath', target.relativePath);
       w.close('Location');
     }
     w.close('Folder');

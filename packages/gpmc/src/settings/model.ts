@@ -223,12 +223,23 @@ export interface ScriptsSettings {
 }
 
 export interface FolderRedirectionSetting {
-  /** `Documents`, `Desktop`, `AppData`… (fdeploy1.ini section name). */
+  /** `Documents`, `Desktop`, `AppData`… (the known folder's name; its GUID when the name is not known). */
   folder: string;
-  /** The folder's `[FolderStatus]` flags (redirection options bits). */
+  /** The known folder's GUID (fdeploy1.ini); absent in the older fdeploy.ini, which names folders. */
+  folderId?: string;
+  /** fdeploy.ini's `[FolderStatus]` flags; in fdeploy1.ini the first target's `Flags` (MS-GPFR, hex in the file). */
   status: number;
   /** One target per security group (`S-1-1-0` for "basic: everyone"). */
-  targets: Array<{ group: SettingsPrincipal; path: string }>;
+  targets: Array<{
+    group: SettingsPrincipal;
+    /** Full path; `''` when the folder follows a parent (ParentFolder + RelativePath). */
+    path: string;
+    /** fdeploy1.ini: this target's flags (MS-GPFR §2.2.2.2.1). */
+    flags?: number;
+    /** fdeploy1.ini: the folder this one follows (its name) and the path below it. */
+    parentFolder?: string;
+    relativePath?: string;
+  }>;
 }
 
 export interface FolderRedirectionSettings {
