@@ -104,18 +104,10 @@ export class BackupDestination {
 
   static async open(directory: string, options: OpenDestinationOptions): Promise<BackupDestination> {
     const path = resolve(directory);
-    const lock = await lockDirectory(path, options.lock);
+    // A dead run's lock taken over is reported by lockDirectory, to the same place as this engine's messages.
+    const lock = await lockDirectory(path, { ...options.lock, ...(options.report && !options.lock?.report ? { report: options.report } : {}) });
     const destination = new BackupDestination(path, options, lock);
     try {
-      if (lock.tookOverFrom) {
-        const owner = lock.tookOverFrom;
-        destination.#report({
-          severity: 'info',
-          code: 'LOCK_TAKEN_OVER',
-          message: `Took over the lock on ${path}: the run that held it (process ${owner.pid} on ${owner.hostname}, locked at ${owner.acquiredAt}) is no longer running.`,
-          object: path,
-        });
-      }
       await destination.#recover();
       return destination;
     } catch (error) {

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { CofferError, ErrorCode } from '../errors/coffer-error.js';
 import { HRESULT } from '../errors/hresult.js';
+import { currentOperation } from '../operation/current-operation.js';
+import type { StatusMessage } from '../operation/messages.js';
 
 export const LOCK_NAME = '.coffer.lock';
 /** Inside the lock folder: who holds it (see {@link LockOwner}). */
@@ -42,6 +44,8 @@ export interface LockOptions {
   staleMs?: number;
   /** Error code to throw when the lock is held (a provider may want its own, e.g. NS_E_DRM_BACKUPRESTORE_BUSY). */
   busyError?: (path: string) => CofferError;
+  /** Where a takeover is reported (`LOCK_TAKEN_OVER`, info); default: the operation this runs in (runBackup...). */
+  report?: (message: StatusMessage) => void;
 }
 
 /**
@@ -51,7 +55,9 @@ export interface LockOptions {
  * run killed with SIGKILL, or one that crashed before releasing — is taken over at once, and the
  * caller is told (`tookOverFrom`). A lock held by a live process, by another host, or with no
  * readable owner (its holder was killed in the instant between creating it and recording itself)
- * keeps the old rule: it blocks until it is `staleMs` old.
+ * keeps the old rule: it blocks until it is `staleMs` old. A takeover is reported (`LOCK_TAKEN_OVER`)
+ * to `options.report`, or else to the operation this runs in, whoever locks: a backup destination,
+ * or a provider's own store (the DRM license store).
  */
 export async function lockDirectory(directory: string, options: LockOptions = {}): Promise<DirectoryLock> {
   const staleMs = Math.max(2000, options.staleMs ?? 10_000);
@@ -61,7 +67,19 @@ export async function lockDirectory(directory: string, options: LockOptions = {}
   let tookOverFrom = await takeOverIfOwnerIsGone(lockPath);
   for (let attempt = 0; ; attempt++) {
     try {
-      return await acquire(directory, lockPath, staleMs, tookOverFrom);
+      const lock = await acquire(directory, lockPath, staleMs, tookOverFrom);
+      if (tookOverFrom) {
+        const owner = tookOverFrom;
+        const message: StatusMessage = {
+          severity: 'info',
+          code: 'LOCK_TAKEN_OVER',
+          message: `Took over the lock on ${directory}: the run that held it (process ${owner.pid} on ${owner.hostname}, locked at ${owner.acquiredAt}) is no longer running.`,
+          object: directory,
+        };
+        if (options.report) options.report(message);
+        else currentOperation()?.report(message);
+      }
+      return lock;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
       // Once more, in case the owner recorded itself just after the first look; if the lock is held
