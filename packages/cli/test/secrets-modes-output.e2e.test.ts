@@ -9,8 +9,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-// The /proc sampler and the content scan the SYSVOL secrecy tests use (one copy for both packages).
-import { childProcessesOf, filesHolding } from '../../active-directory/test/helpers/secrets.js';
+// The /proc sampler and the content scan the SYSVOL secrecy tests use too.
+import { childProcessesOf, filesHolding } from '@coffer/test-support';
 import { COFFER_BIN, REPO_ROOT } from './helpers/paths.js';
 import { parseJsonLines, runCoffer } from './helpers/run-coffer.js';
 

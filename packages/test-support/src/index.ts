@@ -3,3 +3,4 @@ export { corpusMissingMessage, describeCorpus } from './corpus-tier.js';
 export { snapshotTree, type SnapshotOptions, type TreeSnapshot } from './tree-snapshot.js';
 export { tempDir } from './temp-dir.js';
 export { hostileBackupCases, writeOutsideSecret, BILLION_LAUGHS_DOCTYPE, EXTERNAL_ENTITY_DOCTYPE, SECRET_NAME, SECRET_TEXT, type HostileCase, type HostileContext } from './hostile-backups.js';
+export { childProcessesOf, filesHolding } from './process-secrets.js';

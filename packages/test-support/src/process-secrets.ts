@@ -1,3 +1,4 @@
+/** Where a secret must not be found: a running child's argv and environment, and any file's bytes (the secrecy tests of active-directory and the CLI). */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 

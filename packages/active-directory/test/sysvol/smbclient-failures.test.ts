@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { AdErrorCode, createSmbclientSysvolSource, type SysvolSource } from '../../src/index.js';
 import { testDomain } from '../helpers/test-domain.js';
 import { failure } from '../helpers/expect-failure.js';
-import { childProcessesOf, filesHolding } from '../helpers/secrets.js';
+import { childProcessesOf, filesHolding } from '@coffer/test-support';
 
 const domain = testDomain();
 const credentials = { user: domain.adminUser, domain: domain.netbiosDomain, password: domain.adminPassword };
