@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { XMLParser as XmlParserType, XMLValidator as XmlValidatorType } from 'fast-xml-parser';
+import { refuseXmlDoctype } from '@coffer/core';
 import { RIGHTS, type Right } from './license-facts.js';
 
 /**
@@ -131,6 +132,8 @@ type Node = Record<string, unknown>;
 
 /** Parses and checks a license; throws an Error saying what is wrong. */
 export function parseLicenseXml(xml: string): ParsedLicense {
+  // No license has a DOCTYPE; one would bring entity expansion or external entities: XML_DOCTYPE_REFUSED.
+  refuseXmlDoctype(xml, 'license XML');
   const tools = xmlTools();
   const valid = tools.validator.validate(xml);
   if (valid !== true) throw new Error(`not well-formed XML: ${valid.err.msg} (line ${valid.err.line})`);
