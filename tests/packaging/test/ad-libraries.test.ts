@@ -8,7 +8,7 @@ import { describeRun } from './support/run.js';
 // Coffer used from code against the test DC: @coffer/active-directory (verified LDAPS by FQDN, SYSVOL over
 // smbclient), @coffer/gpmc and the Group Policy providers, each with @coffer/core as its peer, type-checked with tsc.
 const TARBALLS = ['@coffer/core', '@coffer/active-directory', '@coffer/gpmc', '@coffer/provider-gpo', '@coffer/provider-starter-gpo'];
-const examples = ['gpmc-write-and-read', 'active-directory-read-gpos', 'gpo-programmatic', 'starter-gpo-programmatic'].map(exampleNamed);
+const examples = ['gpmc-write-and-read', 'gpmc-settings-report', 'active-directory-read-gpos', 'gpo-programmatic', 'starter-gpo-programmatic'].map(exampleNamed);
 
 describe('libraries project: @coffer/active-directory, @coffer/gpmc and the GPO providers from code', () => {
   const domain: TestDomainInfo = inject('testDomain');
@@ -42,6 +42,16 @@ describe('libraries project: @coffer/active-directory, @coffer/gpmc and the GPO 
     expect(stdout.trim().split('\n')).toEqual([
       '{5B0C1C9E-0D0B-4C4F-9C39-0E2B8A4C1F11} GPO before the audit',
       `[ 'Domain Admins@${domain.dnsDomain}' ]`,
+    ]);
+  });
+
+  it("@coffer/gpmc's README: a settings report decoded from a backup's GPT, rendered as GPMC's <ExtensionData>", async () => {
+    const { stdout } = await runTsExample(project, exampleNamed('gpmc-settings-report'));
+    expect(stdout.trim().split('\n')).toEqual([
+      'security:Security registry:Registry',
+      '[{"name":"SeBackupPrivilege","members":[{"sid":"S-1-5-32-544","name":"BUILTIN\\\\Administrators"}]}]',
+      'Enabled=1 (REG_DWORD), Server=backup01 (REG_SZ)',
+      '<Extension xmlns:q1="http://www.microsoft.com/GroupPolicy/Settings/Security" xsi:type="q1:SecuritySettings">',
     ]);
   });
 

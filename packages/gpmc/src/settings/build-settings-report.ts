@@ -213,7 +213,8 @@ export async function buildSettingsReport(input: string | GptSource, options: Se
     const others: OtherExtensionSettings[] = [];
     for (const guid of listed) {
       const name = EXTENSION_DISPLAY_NAMES[guid] ?? guid;
-      if (decodedNames.has(name) || name.startsWith('Tool Extension')) continue;
+      // The null GUID heads the list of editor snap-ins (preferences' tools), not a client-side extension.
+      if (decodedNames.has(name) || name.startsWith('Tool Extension') || guid === '{00000000-0000-0000-0000-000000000000}') continue;
       others.push({ kind: 'other', name, guid, files: [] });
     }
     const folder = side === 'computer' ? 'machine/' : 'user/';
