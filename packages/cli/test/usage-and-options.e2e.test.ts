@@ -194,11 +194,16 @@ describe('flags from provider options, secrets, usage errors and help', () => {
     expect(help).toMatch(/--out <dir>\s+existing directory/);
     expect(help).not.toMatch(/--password </);
     expect(help).toContain('password: Password of --user. (secret; never a flag) from the COFFER_PASSWORD environment variable, or a file named with --password-file');
-    expect(help).toContain('coffer backup gpo --dc <dc> --domain <domain> --user <user> --out /backups');
+    // A built-in shows the CLI's runnable examples for it (the packaging test runs them against a DC).
+    expect(help).toMatch(/Examples:\n {2}coffer backup gpo --dc dc1\.corp\.example .* --all --out \/srv\/backups\/gpo/);
+    expect(help).not.toContain('Synopsis');
 
     const optioned = await coffer(['backup', 'optioned', '--help']);
     expect(optioned.exitCode).toBe(0);
     expect(optioned.stdout).toMatch(/--level <low\|high>\s+How hard to try\. \(one of: low, high; default: "low"\)/);
+    // A third-party provider without examples: a synopsis of its required options, not an example with <placeholders>.
+    expect(optioned.stdout).toMatch(/Synopsis \(required options only\):\n {2}coffer backup optioned .*--out <dir>/);
+    expect(optioned.stdout).not.toContain('Examples:');
 
     const command = await coffer(['help', 'optioned', 'whoami']);
     expect(command.stdout).toContain('Usage: coffer optioned whoami [options]');
