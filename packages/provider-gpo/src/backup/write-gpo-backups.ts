@@ -18,8 +18,15 @@ import {
   type StagedEntry,
 } from '@coffer/core';
 import {
+  buildAdmxCatalog,
   buildSecurityGroups,
+  buildSettingsReport,
   decodeInfText,
+  gptSourceFromFiles,
+  isSettingsFile,
+  renderGpreportSettingsXml,
+  type AdmxCatalog,
+  type AdmxFilePair,
   gpmcManifestIndex,
   renderBackupXml,
   backupInstOf,
@@ -73,6 +80,8 @@ interface GpoInProgress {
   tree: GptEntry[];
   gptIni: Buffer | null;
   gptTmplInf: Buffer | null;
+  /** The bytes of the GPT files gpreport.xml's settings are decoded from (GptTmpl.inf, Registry.pol, GPP XML…), held until then. */
+  settingsFiles: Map<string, Buffer>;
   seen: boolean;
   /** Its SYSVOL folder has streamed past and its GPMC files are being written. */
   finished: boolean;
@@ -113,6 +122,7 @@ export async function writeGpoBackups(plan: GpoBackupPlan, context: OperationCon
         tree: [],
         gptIni: null,
         gptTmplInf: null,
+        settingsFiles: new Map(),
         seen: false,
         finished: false,
         folder: null,
@@ -121,6 +131,8 @@ export async function writeGpoBackups(plan: GpoBackupPlan, context: OperationCon
         bytes: 0,
       });
     }
+    // Started now so it overlaps the SYSVOL stream; awaited only by a GPO with a Registry.pol.
+    void centralStore(plan, context);
     const finish = async (item: GpoInProgress) => {
       item.finished = true;
       await writeGpmcFiles(plan, item, backupTime, pool, context);
@@ -249,6 +261,7 @@ async function copyEntry(item: GpoInProgress, inner: string, found: SysvolTreeEn
     // Read off the SYSVOL stream now, written beside other files while the stream moves on.
     const content = await collect(found);
     if (isSecurityTemplate(inner)) item.gptTmplInf = content;
+    if (isSettingsFile(inner)) item.settingsFiles.set(inner, content);
     item.tree.push({ path: inner, kind: 'file', size: content.length });
     item.files += 1;
     item.bytes += content.length;
@@ -259,9 +272,10 @@ async function copyEntry(item: GpoInProgress, inner: string, found: SysvolTreeEn
     }, content.length);
     return;
   }
-  const keep: Buffer[] | null = isSecurityTemplate(inner) ? [] : null;
+  const keep: Buffer[] | null = isSecurityTemplate(inner) || isSettingsFile(inner) ? [] : null;
   const written = await (await item.staged).writeFile(`${BACKUP_GPT_ROOT}/${inner}`, tee(found.content ?? emptyContent(), keep));
-  if (keep) item.gptTmplInf = Buffer.concat(keep);
+  if (keep && isSecurityTemplate(inner)) item.gptTmplInf = Buffer.concat(keep);
+  if (keep && isSettingsFile(inner)) item.settingsFiles.set(inner, Buffer.concat(keep));
   item.tree.push({ path: inner, kind: 'file', size: written.size });
   item.files += 1;
   item.bytes += written.size;
@@ -312,7 +326,9 @@ async function writeGpmcFiles(plan: GpoBackupPlan, item: GpoInProgress, backupTi
   const sddlOptions = { domainSid: session.domainSid };
   const links = plan.links.get(gpo.id.toUpperCase()) ?? [];
   const reportDescriptor = { ...descriptor, sacl: undefined, control: { ...descriptor.control, saclPresent: false } };
+  const settings = await gpoSettings(plan, item, context);
   const report = renderGpReportXml(model, {
+    extensionData: settings,
     createdTime: gpo.whenCreated,
     modifiedTime: gpo.whenChanged,
     readTime: backupTime,
@@ -366,6 +382,71 @@ async function writeGpmcFiles(plan: GpoBackupPlan, item: GpoInProgress, backupTi
     await entry.seal();
     context.progress.advance(gpo.displayName);
   }, held);
+}
+
+/**
+ * The settings GPMC lists in gpreport.xml's <ExtensionData>, decoded from the bytes the SYSVOL pass held for them
+ * (nothing is read again). Administrative Template policies are named from the domain's central store when the GPO
+ * has a Registry.pol; a file that cannot be decoded is a warning and leaves only its own settings out.
+ */
+async function gpoSettings(plan: GpoBackupPlan, item: GpoInProgress, context: OperationContext): Promise<{ computer: string; user: string }> {
+  const { gpo } = item;
+  const files = item.tree.filter((entry) => entry.kind === 'file').map((entry) => entry.path);
+  const hasRegistryPol = [...item.settingsFiles.keys()].some((path) => /^(machine|user)\/registry\.pol$/i.test(path));
+  const admx = hasRegistryPol ? await centralStore(plan, context) : undefined;
+  const settings = await buildSettingsReport(gptSourceFromFiles(item.settingsFiles, files), {
+    ...(admx ? { admx } : {}),
+    resolve: (sid) => plan.accounts.get(sid),
+    machineExtensionNames: gpo.machineExtensionNames,
+    userExtensionNames: gpo.userExtensionNames,
+  });
+  item.settingsFiles.clear();
+  for (const issue of settings.issues) {
+    context.report({
+      severity: 'warning',
+      code: 'GPO_SETTINGS_UNREADABLE',
+      message: `GPO ${gpo.displayName}: ${issue.file} could not be decoded for gpreport.xml (${issue.code}: ${issue.message}); the file itself is backed up.`,
+      object: `${gpo.displayName} ${gpo.id}`,
+    });
+  }
+  return renderGpreportSettingsXml(settings);
+}
+
+const centralStores = new WeakMap<GpoBackupPlan, Promise<AdmxCatalog | undefined>>();
+
+/**
+ * The domain's central store (`Policies/PolicyDefinitions`: *.admx and en-US/*.adml), read once per backup run and
+ * only when a GPO has a Registry.pol. No store: policies stay "Extra Registry Settings", as in GPMC.
+ */
+function centralStore(plan: GpoBackupPlan, context: OperationContext): Promise<AdmxCatalog | undefined> {
+  let pending = centralStores.get(plan);
+  if (pending === undefined) {
+    pending = readCentralStore(plan).catch((error: unknown) => {
+      context.report({
+        severity: 'warning',
+        code: 'ADMX_STORE_UNREADABLE',
+        message: `The central store of administrative templates could not be read (${(error as Error).message}); gpreport.xml lists Registry.pol values without policy names.`,
+      });
+      return undefined;
+    });
+    centralStores.set(plan, pending);
+  }
+  return pending;
+}
+
+async function readCentralStore(plan: GpoBackupPlan): Promise<AdmxCatalog | undefined> {
+  const path = `${plan.session.dnsDomain}/Policies/PolicyDefinitions`;
+  if (!(await plan.session.sysvol.exists(path))) return undefined;
+  const admx = new Map<string, Buffer>();
+  const adml = new Map<string, Buffer>();
+  for await (const found of plan.session.sysvol.readTree(path)) {
+    const lower = found.path.toLowerCase();
+    if (found.kind === 'file' && /^[^/]+\.admx$/.test(lower)) admx.set(lower.slice(0, -5), await collect(found));
+    else if (found.kind === 'file' && /^en-us\/[^/]+\.adml$/.test(lower)) adml.set(lower.slice(6, -5), await collect(found));
+    else await drain(found);
+  }
+  const pairs: AdmxFilePair[] = [...admx.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, bytes]) => ({ file: `${name}.admx`, admx: bytes, adml: adml.get(name) ?? null }));
+  return buildAdmxCatalog(pairs);
 }
 
 /** Every GPT folder, empty ones too: the staged entry makes each folder once, so those a file went into cost nothing here. */
