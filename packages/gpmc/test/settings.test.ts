@@ -6,6 +6,7 @@
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { BackupReader } from '@coffer/core';
 import { BILLION_LAUGHS_DOCTYPE, tempDir } from '@coffer/test-support';
 import {
   buildAdmxCatalog,
@@ -443,6 +444,8 @@ describe('hostile or damaged input ends as coded issues, not a crash', () => {
     }
     const fromDisk = await buildSettingsReport(dir, { machineExtensionNames: SECURITY_CSE });
     expect(fromDisk.issues).toEqual([]);
+    // The same through a reader the caller opened (restore and import have one after openTrustedBackup).
+    expect(await buildSettingsReport(await BackupReader.open(dir), { machineExtensionNames: SECURITY_CSE })).toEqual(fromDisk);
     expect(fromDisk.computer.extensions.map((e) => e.name).slice(0, 4)).toEqual(['Security', 'Advanced Audit Configuration', 'Registry', 'Scripts']);
     await symlink('/etc/passwd', join(gpt, 'User', 'Preferences', 'Drives', 'Printers.xml'));
     await expect(buildSettingsReport(dir)).rejects.toMatchObject({ code: 'BACKUP_PATH_ESCAPES' });

@@ -78,9 +78,11 @@ function issueOf(error: unknown, file: string): SettingsIssue {
   return { code: typeof e.code === 'string' ? e.code : 'SETTINGS_FILE_MALFORMED', file, message: e.message ?? String(error) };
 }
 
-async function openSource(input: string | GptSource, options: SettingsReportOptions): Promise<{ source: GptSource; machine: string; user: string }> {
-  if (typeof input !== 'string') return { source: input, machine: options.machineExtensionNames ?? '', user: options.userExtensionNames ?? '' };
-  const reader = await BackupReader.open(input);
+async function openSource(input: string | BackupReader | GptSource, options: SettingsReportOptions): Promise<{ source: GptSource; machine: string; user: string }> {
+  // Told apart by shape, not instanceof: a second copy of @coffer/core in node_modules makes its own class.
+  const isReader = (value: BackupReader | GptSource): value is BackupReader => typeof (value as BackupReader).walk === 'function';
+  if (typeof input !== 'string' && !isReader(input)) return { source: input, machine: options.machineExtensionNames ?? '', user: options.userExtensionNames ?? '' };
+  const reader = typeof input === 'string' ? await BackupReader.open(input) : input;
   let machine = options.machineExtensionNames;
   let user = options.userExtensionNames;
   if ((machine === undefined || user === undefined) && (await reader.isFile('Backup.xml'))) {
@@ -94,9 +96,10 @@ async function openSource(input: string | GptSource, options: SettingsReportOpti
 
 /**
  * The settings report of one GPO. `input`: a GPMC/Coffer backup folder (its `DomainSysvol/GPO` is read through
- * core's BackupReader), a GPT folder, or a {@link GptSource} (e.g. files in memory, `gptSourceFromFiles`).
+ * core's BackupReader), a GPT folder, a BackupReader the caller already opened (e.g. after openTrustedBackup), or a
+ * {@link GptSource} (e.g. files in memory, `gptSourceFromFiles`).
  */
-export async function buildSettingsReport(input: string | GptSource, options: SettingsReportOptions = {}): Promise<GpoSettingsReport> {
+export async function buildSettingsReport(input: string | BackupReader | GptSource, options: SettingsReportOptions = {}): Promise<GpoSettingsReport> {
   const { source, machine, user } = await openSource(input, options);
   const catalog = options.admx ?? (options.admxDir !== undefined ? await loadAdmxDirectory(options.admxDir) : undefined);
   const issues: SettingsIssue[] = [...(catalog?.issues ?? [])];

@@ -178,6 +178,8 @@ export async function writeGpoBackups(plan: GpoBackupPlan, context: OperationCon
     // In-flight writes (and staging folders still being made) finish before close() removes the staging folders.
     await pool.settle();
     await Promise.allSettled([...inProgress.values()].map((item) => item.staged));
+    // The central store's read (started for the reports) ends before the run does: no smbclient left behind.
+    await centralStores.get(plan);
     await destination.close();
   }
 }
