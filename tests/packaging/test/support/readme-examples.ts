@@ -73,6 +73,7 @@ export const EXAMPLES: readonly ExampleSpec[] = [
   { name: 'drm-install', dir: 'packages/provider-drm-licenses', project: 'cli-drm' },
   { name: 'testkit-install', dir: 'packages/provider-testkit', project: 'third-party' },
   { name: 'releasing-dry-run', dir: 'docs', doc: 'releasing.md', project: 'repository' },
+  { name: 'drm-bench', dir: 'packages/provider-drm-licenses', project: 'repository' },
 ];
 
 export interface ReadmeBlock {
