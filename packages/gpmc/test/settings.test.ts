@@ -383,6 +383,13 @@ describe('hostile or damaged input ends as coded issues, not a crash', () => {
       expect(r.issues[0]).toMatchObject({ code: 'SETTINGS_FILE_MALFORMED', file: 'Machine/Registry.pol' });
       expect(r.computer.extensions.some((e) => e.kind === 'registry')).toBe(false);
       expect(r.computer.extensions.some((e) => e.kind === 'security')).toBe(true);
+      // The undecodable file is still listed, under its extension's name.
+      expect(r.computer.extensions.find((e) => e.kind === 'other' && e.name === 'Registry')).toEqual({
+        kind: 'other',
+        name: 'Registry',
+        guid: '{35378EAC-683F-11D2-A89A-00C04FBBCFA2}',
+        files: ['Machine/Registry.pol'],
+      });
     }
     const huge = Buffer.concat([Buffer.from('PReg\x01\0\0\0'), Buffer.from('[', 'utf16le'), Buffer.alloc(70_000, 0x41)]);
     expect(() => decodeRegistryPol(huge)).toThrow(/name longer than the registry allows|without its terminating NUL/);
@@ -419,7 +426,8 @@ describe('hostile or damaged input ends as coded issues, not a crash', () => {
       ['GPMC_FILE_MALFORMED', 'Machine/Preferences/Registry/Registry.xml'],
       ['XML_DOCTYPE_REFUSED', 'User/Preferences/Drives/Drives.xml'],
     ]);
-    expect(r.user.extensions.map((e) => e.kind)).toEqual(['folderRedirection']);
+    expect(r.user.extensions.map((e) => `${e.kind}:${e.name}`)).toEqual(['folderRedirection:Folder Redirection', 'other:Drive Maps']);
+    expect(r.user.extensions[1]).toMatchObject({ guid: '{5794DAFD-BE60-433F-88A2-1A31939AC01F}', files: ['User/Preferences/Drives/Drives.xml'] });
   });
 
   it('an ADMX with a DOCTYPE or broken XML is an issue; the other ADMX files still name their policies', async () => {

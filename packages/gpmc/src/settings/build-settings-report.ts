@@ -105,6 +105,12 @@ export async function buildSettingsReport(input: string | BackupReader | GptSour
   const issues: SettingsIssue[] = [...(catalog?.issues ?? [])];
   const sides: Record<SettingsSideName, ExtensionSettings[]> = { computer: [], user: [] };
   const claimed = new Set<string>();
+  // Files whose decoding failed: listed under their extension's name as an `other` extension, with the issue.
+  const failed: Array<{ side: SettingsSideName; name: string; path: string }> = [];
+  const fail = (side: SettingsSideName, name: string, path: string, error: unknown): void => {
+    issues.push(issueOf(error, path));
+    failed.push({ side, name, path });
+  };
   const read = async (path: string): Promise<Uint8Array | null> => {
     claimed.add(path);
     try {
@@ -125,7 +131,7 @@ export async function buildSettingsReport(input: string | BackupReader | GptSour
     try {
       sides.computer.push(decodeSecurityTemplate(decodeIniText(bytes), path, options.resolve));
     } catch (error) {
-      issues.push(issueOf(error, path));
+      fail('computer', 'Security', path, error);
     }
   }
   for (const path of files.filter((p) => lowerOf.get(p) === AUDIT_FILE)) {
@@ -134,7 +140,7 @@ export async function buildSettingsReport(input: string | BackupReader | GptSour
     try {
       sides.computer.push(decodeAuditCsv(decodeIniText(bytes), path));
     } catch (error) {
-      issues.push(issueOf(error, path));
+      fail('computer', 'Advanced Audit Configuration', path, error);
     }
   }
   // Administrative Templates (Registry.pol of each side).
@@ -148,7 +154,7 @@ export async function buildSettingsReport(input: string | BackupReader | GptSour
       try {
         entries.push(...decodeRegistryPol(bytes, path));
       } catch (error) {
-        issues.push(issueOf(error, path));
+        fail(side, 'Registry', path, error);
       }
     }
     // GPMC reports no Registry extension for a Registry.pol without records (disa-win10-user's Machine side).
@@ -190,7 +196,7 @@ export async function buildSettingsReport(input: string | BackupReader | GptSour
       const extension: FolderRedirectionSettings = { kind: 'folderRedirection', name: 'Folder Redirection', files: [path], folders: decodeFdeployIni(decodeIniText(bytes), path, options.resolve) };
       sides.user.push(extension);
     } catch (error) {
-      issues.push(issueOf(error, path));
+      fail('user', 'Folder Redirection', path, error);
     }
   }
   // Group Policy Preferences, in the report's alphabetical order of names.
@@ -206,7 +212,7 @@ export async function buildSettingsReport(input: string | BackupReader | GptSour
     try {
       sides[side].push(decodePreferenceFile(bytes, path, type));
     } catch (error) {
-      issues.push(issueOf(error, path));
+      fail(side, type.reportName, path, error);
     }
   }
   // Everything else: extensions the GPO lists that were not decoded, and files nobody read.
@@ -219,6 +225,15 @@ export async function buildSettingsReport(input: string | BackupReader | GptSour
       // The null GUID heads the list of editor snap-ins (preferences' tools), not a client-side extension.
       if (decodedNames.has(name) || name.startsWith('Tool Extension') || guid === '{00000000-0000-0000-0000-000000000000}') continue;
       others.push({ kind: 'other', name, guid, files: [] });
+    }
+    for (const file of failed.filter((f) => f.side === side)) {
+      let target = others.find((other) => other.name === file.name);
+      if (target === undefined) {
+        const guid = Object.entries(EXTENSION_DISPLAY_NAMES).find(([, name]) => name === file.name)?.[0] ?? null;
+        target = { kind: 'other', name: file.name, guid, files: [] };
+        others.push(target);
+      }
+      target.files.push(file.path);
     }
     const folder = side === 'computer' ? 'machine/' : 'user/';
     const loose = files.filter((path) => lowerOf.get(path)!.startsWith(folder) && !claimed.has(path) && !isHousekeeping(lowerOf.get(path)!.slice(folder.length)));
