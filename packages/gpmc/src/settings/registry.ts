@@ -93,11 +93,14 @@ function matchPolicy(policy: AdmxPolicy, byValue: Map<string, RegistryPolEntry[]
 export function buildRegistrySettings(entries: RegistryPolEntry[], files: string[], side: SettingsSideName, catalog?: AdmxCatalog): RegistrySettings {
   const byValue = new Map<string, RegistryPolEntry[]>();
   const byKey = new Map<string, RegistryPolEntry[]>();
+  const add = (map: Map<string, RegistryPolEntry[]>, key: string, entry: RegistryPolEntry): void => {
+    const list = map.get(key);
+    if (list === undefined) map.set(key, [entry]);
+    else list.push(entry);
+  };
   for (const entry of entries) {
-    const value = keyOf(entry.key, entry.valueName);
-    byValue.set(value, [...(byValue.get(value) ?? []), entry]);
-    const key = entry.key.toLowerCase();
-    byKey.set(key, [...(byKey.get(key) ?? []), entry]);
+    add(byValue, keyOf(entry.key, entry.valueName), entry);
+    add(byKey, entry.key.toLowerCase(), entry);
   }
   const policies: AdmxPolicySetting[] = [];
   const claimed = new Set<RegistryPolEntry>();
