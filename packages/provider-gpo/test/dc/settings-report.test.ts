@@ -17,6 +17,8 @@ import {
   type ResolvedAccount,
 } from '@coffer/gpmc';
 import provider from '../../src/index.js';
+import { BILLION_LAUGHS_DOCTYPE } from '@coffer/test-support';
+import { createScratchGpo, deleteGpoCompletely } from './gpo-fixtures.js';
 import { connection, domain, tempDir } from './helpers.js';
 
 const seed = domain.seed!;
@@ -113,5 +115,36 @@ describe('gpreport.xml of a backup lists each seeded GPO\'s settings as GPMC doe
     const drives = seed.gpos.find((g) => g.displayName === 'Mapped Drives and Printers')!;
     const drivesXml = (await readFile(join(output.backups.find((b) => b.objectId?.toUpperCase() === drives.guid.toUpperCase())!.path, 'gpreport.xml'))).toString('utf16le');
     expect(drivesXml).toMatch(/<q\d+:Drive [^>]*name="F:"[\s\S]*?<q\d+:Filters>\s*<q\d+:FilterGroup bool="AND" not="0" name="[^"]+" sid="S-1-5-21-/);
+  }, 300_000);
+
+  test('a GPO with a hostile preference file (DOCTYPE) and a truncated Registry.pol: backed up byte for byte, warnings name the files, the other settings are reported', async () => {
+    const hostile = Buffer.from(`<?xml version="1.0"?>${BILLION_LAUGHS_DOCTYPE}<Drives clsid="x">&lol9;</Drives>`);
+    const truncated = Buffer.concat([Buffer.from('PReg\x01\x00\x00\x00'), Buffer.from('[Software\\Coffer\0;Val', 'utf16le')]);
+    const audit = 'Machine Name,Policy Target,Subcategory,Subcategory GUID,Inclusion Setting,Exclusion Setting,Setting Value\r\n,System,Audit Logon,{0cce9215-69ae-11d9-bed3-505054503030},Success,,1\r\n';
+    const gpo = await createScratchGpo('Settings Hostile ✓', {
+      'User/Preferences/Drives/Drives.xml': hostile,
+      'Machine/registry.pol': truncated,
+      'Machine/Microsoft/Windows NT/Audit/audit.csv': audit,
+    });
+    try {
+      const destination = await tempDir();
+      const result = await runBackup(provider, { destination, options: connection({ gpo: [gpo.guid] }) });
+      expect(result.error, JSON.stringify(result.error)).toBeUndefined();
+      const warnings = (result.messages ?? []).filter((m) => m.code === 'GPO_SETTINGS_UNREADABLE').map((m) => m.message);
+      expect(warnings).toHaveLength(2);
+      expect(warnings.join('\n')).toMatch(/User\/Preferences\/Drives\/Drives\.xml could not be decoded for gpreport\.xml \(XML_DOCTYPE_REFUSED/);
+      expect(warnings.join('\n')).toMatch(/Machine\/registry\.pol could not be decoded for gpreport\.xml \(SETTINGS_FILE_MALFORMED/);
+      const folder = result.output!.backups[0]!.path;
+      expect((await readFile(join(folder, 'DomainSysvol', 'GPO', 'User', 'Preferences', 'Drives', 'Drives.xml'))).equals(hostile)).toBe(true);
+      expect((await readFile(join(folder, 'DomainSysvol', 'GPO', 'Machine', 'registry.pol'))).equals(truncated)).toBe(true);
+      const report = parseXmlDocument(await readFile(join(folder, 'gpreport.xml')), 'gpreport.xml');
+      // The undecodable files stay listed, under their extension's name, in Coffer's namespace for unread extensions.
+      expect(names(child(report, 'Computer'))).toEqual(['Advanced Audit Configuration', 'Registry']);
+      expect(names(child(report, 'User'))).toEqual(['Drive Maps']);
+      const listed = extensionData(child(report, 'User'))[0]!;
+      expect(child(listed, 'Extension')!.children.map((c) => `${c.name}=${c.text}`)).toEqual(['Guid={5794DAFD-BE60-433F-88A2-1A31939AC01F}', 'File=User/Preferences/Drives/Drives.xml']);
+    } finally {
+      await deleteGpoCompletely(gpo.guid);
+    }
   }, 300_000);
 });
