@@ -3,7 +3,7 @@
  * every extension, an ADMX that names policies, and hostile input (truncated Registry.pol, malformed INI, GPP XML
  * with a DOCTYPE, a symlink in a backup) that must end as coded issues or refusals, never a crash.
  */
-import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BackupReader } from '@coffer/core';
@@ -11,6 +11,7 @@ import { BILLION_LAUGHS_DOCTYPE, tempDir } from '@coffer/test-support';
 import {
   buildAdmxCatalog,
   buildSettingsReport,
+  loadAdmxDirectory,
   decodeRegistryPol,
   encodeRegistryPol,
   gptSourceFromFiles,
@@ -441,6 +442,22 @@ describe('hostile or damaged input ends as coded issues, not a crash', () => {
       ['GPMC_FILE_MALFORMED', 'broken.admx'],
     ]);
     expect(catalog.policies.map((p) => p.displayName)).toEqual(['Run the Coffer backup agent', 'Backup target', 'Folders to back up']);
+  });
+
+  it('--admx-dir: a central store copy is read with its en-US ADML; an oversized ADMX is skipped unread (BACKUP_FILE_TOO_LARGE); a missing folder names nothing', async () => {
+    const store = await tempDir('gpmc-admx-');
+    await mkdir(join(store, 'en-US'));
+    await writeFile(join(store, 'coffer.admx'), ADMX);
+    await writeFile(join(store, 'en-US', 'coffer.adml'), ADML);
+    await writeFile(join(store, 'huge.admx'), '');
+    await truncate(join(store, 'huge.admx'), 17 * 1024 * 1024); // sparse: costs no disk
+    const catalog = await loadAdmxDirectory(store);
+    expect(catalog.issues.map((i) => [i.code, i.file])).toEqual([['BACKUP_FILE_TOO_LARGE', 'huge.admx']]);
+    const r = await buildSettingsReport(gptSourceFromFiles(baseFiles()), { admxDir: store });
+    const registry = r.computer.extensions.find((e) => e.kind === 'registry');
+    expect(registry?.kind === 'registry' && registry.policies.map((p) => p.name)).toEqual(['Backup target', 'Folders to back up', 'Run the Coffer backup agent']);
+    expect(r.issues.map((i) => i.code)).toEqual(['BACKUP_FILE_TOO_LARGE']);
+    expect(await loadAdmxDirectory(join(store, 'missing'))).toEqual({ policies: [], issues: [] });
   });
 
   it('a backup folder is read through core\'s BackupReader: a symlink planted in the GPT is refused (BACKUP_PATH_ESCAPES)', async () => {

@@ -5,7 +5,8 @@
  * list) with their presentation labels. Read from the domain's central store (`Policies/PolicyDefinitions`) or any
  * folder of `*.admx` with `<culture>/*.adml` beside them. XML goes through the safe reader (DOCTYPE refused).
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { BACKUP_READ_LIMITS } from '@coffer/core';
 import { join } from 'node:path';
 import { parseXmlDocument, type XmlElement } from '../xml/element-tree.js';
 import { ADMX_MALFORMED, settingsMalformed } from './errors.js';
@@ -218,13 +219,21 @@ export async function loadAdmxDirectory(folder: string, culture = 'en-US'): Prom
   const cultureFolder = names.find((name) => name.toLowerCase() === culture.toLowerCase());
   const admlNames = cultureFolder === undefined ? [] : await readdir(join(folder, cultureFolder)).catch(() => [] as string[]);
   const pairs: AdmxFilePair[] = [];
+  const tooLarge: SettingsIssue[] = [];
+  // Bounded before reading: the XML reader refuses documents over this size anyway, so never hold more.
+  const bounded = async (path: string, file: string): Promise<Buffer | null> => {
+    const size = (await stat(path)).size;
+    if (size <= BACKUP_READ_LIMITS.maxXmlBytes) return readFile(path);
+    tooLarge.push({ code: 'BACKUP_FILE_TOO_LARGE', file, message: `${file} is ${size} bytes, over the bound of ${BACKUP_READ_LIMITS.maxXmlBytes} for an XML document; it was not read.` });
+    return null;
+  };
   for (const name of names.filter((n) => n.toLowerCase().endsWith('.admx')).sort()) {
     const admlName = admlNames.find((n) => n.toLowerCase() === `${name.slice(0, -5)}.adml`.toLowerCase());
-    pairs.push({
-      file: name,
-      admx: await readFile(join(folder, name)),
-      adml: admlName === undefined || cultureFolder === undefined ? null : await readFile(join(folder, cultureFolder, admlName)),
-    });
+    const admx = await bounded(join(folder, name), name);
+    if (admx === null) continue;
+    const adml = admlName === undefined || cultureFolder === undefined ? null : await bounded(join(folder, cultureFolder, admlName), `${cultureFolder}/${admlName}`);
+    pairs.push({ file: name, admx, adml });
   }
-  return buildAdmxCatalog(pairs);
+  const catalog = buildAdmxCatalog(pairs);
+  return { policies: catalog.policies, issues: [...tooLarge, ...catalog.issues] };
 }
