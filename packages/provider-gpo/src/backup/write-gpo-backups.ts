@@ -9,6 +9,7 @@ import {
   type SysvolTreeEntry,
 } from '@coffer/active-directory';
 import {
+  BACKUP_READ_LIMITS,
   BackupDestination,
   CofferError,
   HRESULT,
@@ -443,7 +444,9 @@ async function readCentralStore(plan: GpoBackupPlan): Promise<AdmxCatalog | unde
   const adml = new Map<string, Buffer>();
   for await (const found of plan.session.sysvol.readTree(path)) {
     const lower = found.path.toLowerCase();
-    if (found.kind === 'file' && /^[^/]+\.admx$/.test(lower)) admx.set(lower.slice(0, -5), await collect(found));
+    // Over the XML bound the reader would refuse it anyway: never held (the policies it defines stay unnamed).
+    if (found.kind === 'file' && found.size > BACKUP_READ_LIMITS.maxXmlBytes) await drain(found);
+    else if (found.kind === 'file' && /^[^/]+\.admx$/.test(lower)) admx.set(lower.slice(0, -5), await collect(found));
     else if (found.kind === 'file' && /^en-us\/[^/]+\.adml$/.test(lower)) adml.set(lower.slice(6, -5), await collect(found));
     else await drain(found);
   }
