@@ -212,7 +212,8 @@ async function exercise(scenario: Scenario): Promise<void> {
     const lockLeft = lockedDirs.some((d) => existsSync(join(d, '.coffer.lock')));
     const journalLeft = existsSync(join(dir, '.coffer-journal.json'));
     const next = await runCoffer(scenario.next(dir, `n${index}`), { env: scenario.env, cwd: work });
-    runs.set(`n${index}`, { expected: scenario.nextCount(perRun), state: 'committed' });
+    // A next run that failed (found above) must show none of its backups, or all of them had it failed after its commit point.
+    runs.set(`n${index}`, { expected: scenario.nextCount(perRun), state: [0, 3].includes(next.exitCode ?? -1) ? 'committed' : 'killed' });
     const codes = next.lines.filter((l) => l.type === 'message').map((l) => String(l.code));
     if (![0, 3].includes(next.exitCode ?? -1)) {
       fail(`the run after ${comment} (${label}) ended ${next.exitCode}: ${codes.join(',')} ${next.stderr.slice(-500)}`);
