@@ -135,12 +135,15 @@ describe('a backup that is not whole is refused before anything in the domain ch
       const file = join(f, 'Backup.xml');
       await writeFile(file, (await readFile(file, 'utf8')).replace('<Options><![CDATA[0]]>', '<Options><![CDATA[3]]>'));
     }, 'INTEGRITY_MISMATCH'],
-    ['a GPMC-style backup (no manifest) missing a file its Backup.xml lists', async (f) => {
+    ['a Coffer backup whose integrity manifest was deleted (even with --unverified)', (f) => rm(join(f, 'coffer-manifest.json')), 'MANIFEST_MISSING'],
+    ['a GPMC-style backup (no Coffer files) missing a file its Backup.xml lists', async (f) => {
       await rm(join(f, 'coffer-manifest.json'));
+      await rm(join(f, GPO_EXTRAS_FILE));
       await rm(join(f, 'DomainSysvol', 'GPO', 'Machine', 'registry.pol'));
     }, 'INTEGRITY_MISMATCH'],
-    ['a GPMC-style backup (no manifest) with a file its Backup.xml does not list', async (f) => {
+    ['a GPMC-style backup (no Coffer files) with a file its Backup.xml does not list', async (f) => {
       await rm(join(f, 'coffer-manifest.json'));
+      await rm(join(f, GPO_EXTRAS_FILE));
       await writeFile(join(f, 'DomainSysvol', 'GPO', 'Machine', 'planted.cmd'), 'echo pwned');
     }, 'INTEGRITY_MISMATCH'],
   ];
@@ -151,7 +154,8 @@ describe('a backup that is not whole is refused before anything in the domain ch
       await tamper(saved.backups[0]!.path);
       await deleteGpoCompletely(scratch.guid);
       const before = await snapshotDomain();
-      const result = await runRestore(provider, { source: saved.destination, options: connection({ all: true, restoreLinks: true, restoreWmiFilter: true }) });
+      // --unverified lets a GPMC-style backup be read at all (its Backup.xml inventory is then what refuses it); it never excuses a Coffer backup.
+      const result = await runRestore(provider, { source: saved.destination, options: connection({ all: true, restoreLinks: true, restoreWmiFilter: true, unverified: true }) });
       expect(result.status).toBe('failed');
       expect(result.error?.code).toBe(code);
       expect(result.error?.message).toMatch(/Nothing was restored/);
