@@ -55,7 +55,8 @@ export interface OpenDestinationOptions {
   /**
    * Receives what the engine does on its own initiative: a dead run's lock taken over
    * (`LOCK_TAKEN_OVER`), an interrupted commit finished (`COMMIT_COMPLETED`). Default: the
-   * operation this runs in (runBackup...), so a provider need not pass its context down.
+   * operation this runs in (runBackup...; when it is the only one running in the process), so a
+   * provider need not pass its context down.
    */
   report?: (message: StatusMessage) => void;
 }
