@@ -74,6 +74,8 @@ export const EXAMPLES: readonly ExampleSpec[] = [
   { name: 'testkit-install', dir: 'packages/provider-testkit', project: 'third-party' },
   { name: 'releasing-dry-run', dir: 'docs', doc: 'releasing.md', project: 'repository' },
   { name: 'drm-bench', dir: 'packages/provider-drm-licenses', project: 'repository' },
+  { name: 'gpo-reference', dir: 'packages/provider-gpo', project: 'ad-libraries', file: 'gpo-reference.ts' },
+  { name: 'starter-gpo-reference', dir: 'packages/provider-starter-gpo', project: 'ad-libraries', file: 'starter-gpo-reference.ts' },
 ];
 
 export interface ReadmeBlock {
