@@ -1,17 +1,16 @@
-import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createStore, issueLicenses, type IssueLicenseSpec, type StoreLocation } from '../src/index.js';
 
 /**
  * A little world for tests: one license restore service shared by several simulated
- * machines, each with its own store (machine ids are configured, as the provider allows).
+ * machines, each with its own store (machine ids are configured, as the store allows).
  */
 export interface TestWorld {
   root: string;
   servicePath: string;
   machine(name: string): StoreLocation & { store: string; machineId: string };
-  destination(name?: string): Promise<string>;
   cleanup(): Promise<void>;
 }
 
@@ -22,11 +21,6 @@ export async function createWorld(): Promise<TestWorld> {
     root,
     servicePath,
     machine: (name) => ({ store: join(root, `store-${name}`), machineId: `machine-${name}` }),
-    destination: async (name = 'backup') => {
-      const path = join(root, name);
-      await mkdir(path, { recursive: true });
-      return path;
-    },
     cleanup: () => rm(root, { recursive: true, force: true }),
   };
 }
@@ -37,9 +31,6 @@ export async function machineWithLicenses(world: TestWorld, name: string, licens
   const issued = licenses.length > 0 ? await issueLicenses({ ...location, licenses }) : [];
   return { location, issued };
 }
-
-/** Every file under a folder with its SHA-256: equal snapshots mean nothing changed (@coffer/test-support's). */
-export { snapshotTree as snapshot } from '@coffer/test-support';
 
 export async function modeOf(path: string): Promise<number> {
   return (await stat(path)).mode & 0o777;

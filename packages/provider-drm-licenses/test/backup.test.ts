@@ -2,15 +2,8 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runBackup, runList, type ProgressReport } from '@coffer/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import provider, {
-  BACKUP_ENTRY_NAME,
-  BACKUP_FILES,
-  MSDRM_STATUS,
-  issueLicenses,
-  msdrmStatusOf,
-  playLicense,
-  setLicenseDisabled,
-} from '../src/index.js';
+import { issueLicenses, playLicense, setLicenseDisabled } from '@coffer/drm-license-store';
+import provider, { BACKUP_ENTRY_NAME, BACKUP_FILES, MSDRM_STATUS, msdrmStatusOf } from '../src/index.js';
 import { backupable, createWorld, machineWithLicenses, snapshot, type TestWorld } from './helpers.js';
 
 let world: TestWorld;

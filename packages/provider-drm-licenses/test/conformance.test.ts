@@ -1,6 +1,7 @@
 import { runConformanceSuite } from '@coffer/provider-testkit';
 import { expect, test } from 'vitest';
-import provider, { listLicenses } from '../src/index.js';
+import { listLicenses } from '@coffer/drm-license-store';
+import provider from '../src/index.js';
 import { backupable, createWorld, machineWithLicenses } from './helpers.js';
 
 runConformanceSuite({

@@ -3,17 +3,8 @@ import { readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runBackup, runRestore, type OperationResult, type RestoreOutput } from '@coffer/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import provider, {
-  BACKUP_ENTRY_NAME,
-  BACKUP_FILES,
-  MAX_MACHINES_PER_LICENSE,
-  inspectLicense,
-  issueLicenses,
-  listLicenses,
-  msdrmStatusOf,
-  playLicense,
-  removeLicenses,
-} from '../src/index.js';
+import { MAX_MACHINES_PER_LICENSE, inspectLicense, issueLicenses, listLicenses, playLicense, removeLicenses } from '@coffer/drm-license-store';
+import provider, { BACKUP_ENTRY_NAME, BACKUP_FILES, msdrmStatusOf } from '../src/index.js';
 import { backupable, createWorld, machineWithLicenses, snapshot, type TestWorld } from './helpers.js';
 
 let world: TestWorld;

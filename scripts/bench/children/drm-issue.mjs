@@ -1,6 +1,6 @@
 // Builds a license store of N licenses for the DRM benchmark: 1 in 100 carries a play count,
 // so it may not be backed up (RESTRICTED_LICENSE); the others are eligible.
-import { createStore, issueLicenses } from '@coffer/provider-drm-licenses';
+import { createStore, issueLicenses } from '@coffer/drm-license-store';
 
 const [store, servicePath, machineId, countText] = process.argv.slice(2);
 const count = Number(countText);

@@ -41,17 +41,6 @@ export function isDrmError(error: unknown, code: DrmErrorCode): boolean {
   return error instanceof CofferError && error.code === code;
 }
 
-export function cancelledDrmError(object?: string): CofferError {
-  return drmError('NS_E_DRM_OPERATION_CANCELED', 'The operation was cancelled.', object === undefined ? {} : { object });
-}
-
-export function storeBusyForBackupRestore(path: string): CofferError {
-  return drmError('NS_E_DRM_BACKUPRESTORE_BUSY', `A backup or restore of the license store ${path} is already running.`, {
-    object: path,
-    hint: 'Wait for it to finish. A lock left by a killed process goes stale after about 10 s.',
-  });
-}
-
 export function storeBusyForManagement(path: string): CofferError {
   return new CofferError(DrmLocalCode.StoreBusy, `The license store ${path} is in use by another Coffer process.`, {
     hresult: HRESULT.ERROR_SHARING_VIOLATION,
@@ -71,14 +60,6 @@ export function datastoreCorrupt(path: string, detail: string, cause?: unknown):
   return drmError('NS_E_DRM_DATASTORE_CORRUPT', `The license store ${path} cannot be read: ${detail}.`, {
     object: path,
     hint: 'Restore your licenses from a previous backup into a new store (coffer drm create-store, then coffer restore drm-licenses).',
-    ...(cause === undefined ? {} : { cause }),
-  });
-}
-
-export function backupCorrupt(path: string, detail: string, cause?: unknown): CofferError {
-  return drmError('NS_E_DRM_BACKUP_CORRUPT', `The license backup ${path} is damaged: ${detail}.`, {
-    object: path,
-    hint: 'Nothing was restored. Use another copy of the backup.',
     ...(cause === undefined ? {} : { cause }),
   });
 }

@@ -1,5 +1,4 @@
-import { canonicalJson } from '../crypto/canonical-json.js';
-import { deriveKey, hmacHex } from '../crypto/primitives.js';
+import { canonicalJson, deriveKey, hmacHex } from '@coffer/drm-license-store/backup';
 
 /**
  * The backup file set: one folder, committed as one entry by core's engine (which adds its

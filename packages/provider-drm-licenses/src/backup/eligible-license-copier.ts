@@ -1,8 +1,5 @@
-import { datastoreCorrupt } from '../errors/drm-codes.js';
-import { backupRestriction, type BackupRestriction } from '../license/eligibility.js';
-import { FRESH_STATE, FactsCache, type LicenseState } from '../license/license-facts.js';
-import { LicenseLineView } from '../store/license-record.js';
-import type { LineRangeVisitor } from '../io/line-reader.js';
+import type { LicenseState } from '@coffer/drm-license-store';
+import { type BackupRestriction, backupRestriction, datastoreCorrupt, FactsCache, FRESH_STATE, LicenseLineView, type LineRangeVisitor } from '@coffer/drm-license-store/backup';
 import type { ByteChannel } from '../io/byte-channel.js';
 
 const NEWLINE = 0x0a;

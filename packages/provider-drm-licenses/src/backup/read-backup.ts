@@ -1,12 +1,9 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { BackupReader, ErrorCode, isCofferError, listCommittedEntries, openTrustedBackup, type OperationContext } from '@coffer/core';
-import { cancelledDrmError, backupCorrupt, drmError } from '../errors/drm-codes.js';
-import { equalHex, sha256Hex } from '../crypto/primitives.js';
-import { unescapeField } from '../store/field-escaping.js';
-import { decodeLicenseHead, decodeLicenseRecord, type LicenseRecord } from '../store/license-record.js';
-import { forEachLine } from '../io/line-reader.js';
-import type { SealedBackupKey } from '../service/license-service.js';
+import { drmError } from '@coffer/drm-license-store';
+import { decodeLicenseHead, decodeLicenseRecord, equalHex, forEachLine, type LicenseRecord, type SealedBackupKey, sha256Hex, unescapeField } from '@coffer/drm-license-store/backup';
+import { backupCorrupt, cancelledDrmError } from '../errors/backup-errors.js';
 import {
   BACKUP_ENTRY_NAME,
   BACKUP_FILES,

@@ -2,12 +2,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BackupDestination, CofferError, type BackupOutput, type BackupRequest, type OperationContext, type StagedEntry } from '@coffer/core';
-import { cancelledDrmError, drmError, storeBusyForBackupRestore } from '../errors/drm-codes.js';
-import { RESTRICTION_TEXT } from '../license/eligibility.js';
+import { drmError, resolveStorePath } from '@coffer/drm-license-store';
+import { BufferPool, LicenseStore, lineReadBufferBytes, RESTRICTION_TEXT, sealBackupKey, serviceUnavailable } from '@coffer/drm-license-store/backup';
+import { cancelledDrmError, storeBusyForBackupRestore } from '../errors/backup-errors.js';
 import { wantsOverwrite, type BackupOptions } from '../options.js';
-import { sealBackupKey, serviceUnavailable } from '../service/license-service.js';
-import { LicenseStore } from '../store/license-store.js';
-import { resolveStorePath } from '../store/store-location.js';
 import { reportStatus } from '../status/msdrm-status.js';
 import {
   BACKUP_ENTRY_NAME,
@@ -23,9 +21,7 @@ import {
   type BackupFileFact,
   type BackupMacFile,
 } from './backup-file-set.js';
-import { BufferPool } from '../io/buffer-pool.js';
 import { ByteChannel } from '../io/byte-channel.js';
-import { lineReadBufferBytes } from '../io/line-reader.js';
 import { EligibleLicenseCopier } from './eligible-license-copier.js';
 
 export const PROVIDER_ID = 'drm-licenses';

@@ -1,21 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { defineCommand, z, type ProviderCommand } from '@coffer/core';
-import {
-  createLicensor,
-  createStore,
-  describeStore,
-  exportLicensor,
-  importLicenses,
-  importLicensor,
-  inspectLicense,
-  issueLicenses,
-  listLicenses,
-  playLicense,
-  removeLicenses,
-  setLicenseDisabled,
-  type LicenseSummary,
-} from '../management/store-admin.js';
-import type { IssueLicenseSpec } from '../license/issue-license.js';
+import { createLicensor, createStore, describeStore, exportLicensor, importLicenses, importLicensor, inspectLicense, issueLicenses, type IssueLicenseSpec, type LicenseSummary, listLicenses, playLicense, removeLicenses, setLicenseDisabled } from '@coffer/drm-license-store';
 
 /**
  * `coffer drm <command>`: the store's management verbs. Each takes --store and

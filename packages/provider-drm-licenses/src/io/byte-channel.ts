@@ -1,4 +1,4 @@
-import type { BufferPool } from './buffer-pool.js';
+import type { BufferPool } from '@coffer/drm-license-store/backup';
 
 interface Chunk {
   parts: Uint8Array[];

@@ -30,6 +30,18 @@ export async function selectBackups(source: string, choice: BackupChoice): Promi
       hint: "Run 'coffer verify' on the directory.",
     });
   }
+  // Chosen by GPO or --all, a damaged entry might be the very backup meant (the newest of its GPO): refused, not skipped.
+  if (choice.backupId === undefined) {
+    const wanted = choice.gpo?.trim();
+    const suspect = all.find((entry) => entry.problem && (wanted === undefined || sameGuid(entry.gpoGuid, wanted) || entry.displayName.toLowerCase() === wanted.toLowerCase() || sameGuid(entry.id, wanted)));
+    if (suspect?.problem) {
+      throw new CofferError(suspect.problem.code, `${suspect.problem.message} Nothing was restored.`, {
+        hresult: HRESULT.ERROR_FILE_CORRUPT,
+        object: suspect.folder,
+        hint: "Run 'coffer verify' on the directory, or name an intact backup with its backup id.",
+      });
+    }
+  }
   let found = all.filter((entry) => entry.hasFolder && !entry.problem);
   if (single) found = found.filter((entry) => sameGuid(entry.id, basename(source)));
   if (found.length === 0) {

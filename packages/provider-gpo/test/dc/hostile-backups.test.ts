@@ -128,6 +128,12 @@ describe('the hostile-backup corpus against the real DC', () => {
           seen.push(`${what}${unverified ? '(unverified)' : ''} ${want}`);
         }
       }
+      // --all never skips a damaged backup silently: the whole run is refused first.
+      const everything = await runRestore(provider, { source: dir, options: connection({ all: true }) });
+      operations += 1;
+      expect(REFUSALS.has(codeOf(everything) ?? ''), `${hostile.name}: restore --all gave ${everything.status} ${everything.error?.code}`).toBe(true);
+      refusals += 1;
+      seen.push(`restore --all ${everything.error!.code}`);
       table.push(`${hostile.name}: ${seen.join(', ')}`);
     }
     expect(await snapshotEverything()).toEqual(before);

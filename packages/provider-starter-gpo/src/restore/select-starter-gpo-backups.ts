@@ -42,6 +42,9 @@ export async function selectStarterGpoBackups(source: string, choice: StarterGpo
   const directory = single ? dirname(source) : source;
   const problems: StatusMessage[] = [];
   let found = await listStarterGpoBackups(directory, undefined, (message) => problems.push(message));
+  // Chosen by name or --all, a damaged entry might be the very backup meant: refused, not skipped.
+  const suspect = choice.backupId === undefined && !single ? problems[0] : undefined;
+  if (suspect) throw new CofferError(suspect.code, `${suspect.message} Nothing was restored.`, { hresult: HRESULT.ERROR_FILE_CORRUPT, object: suspect.object ?? directory, hint: "Run 'coffer verify' on the directory, or name an intact backup with --backup-id." });
   if (single) {
     found = found.filter((entry) => sameGuid(entry.id, basename(source)));
     if (found.length === 0) throw notFound(`${source} is not a Starter GPO backup.`, source);

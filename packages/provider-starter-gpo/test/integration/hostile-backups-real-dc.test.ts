@@ -93,6 +93,12 @@ describe('the hostile-backup corpus against the real DC (Starter GPOs)', () => {
         refusals += 1;
         seen.push(`restore${unverified ? '(unverified)' : ''} ${want}`);
       }
+      // --all never skips a damaged backup silently: the whole run is refused first.
+      const everything = await runRestore(provider, { source: dir, options: { ...connectionOptions('smb'), all: true } });
+      operations += 1;
+      expect(everything.status === 'failed' && REFUSALS.has(everything.error!.code), `${hostile.name}: restore --all gave ${everything.status} ${everything.error?.code}`).toBe(true);
+      refusals += 1;
+      seen.push(`restore --all ${everything.error!.code}`);
       table.push(`${hostile.name}: ${seen.join(', ')}`);
     }
     expect(await snapshotEverything()).toEqual(before);
