@@ -6,8 +6,9 @@ import { installProject, type InstalledProject } from './support/project.js';
 import { exampleNamed } from './support/readme-examples.js';
 
 // The CLI with one built-in provider installed beside it, as `npm install -g @coffer/cli @coffer/provider-drm-licenses`
-// would: the README shell sessions of both packages run there, each with a license store of its own.
-const TARBALLS = ['@coffer/cli', '@coffer/core', '@coffer/provider-drm-licenses'];
+// would (the provider brings @coffer/drm-license-store): the README shell sessions of both packages run there, each with a
+// license store of its own.
+const TARBALLS = ['@coffer/cli', '@coffer/core', '@coffer/drm-license-store', '@coffer/provider-drm-licenses'];
 
 describe('CLI + DRM project: @coffer/cli + @coffer/provider-drm-licenses', () => {
   let project: InstalledProject;

@@ -18,6 +18,7 @@ const TARBALLS = [
   '@coffer/gpmc',
   '@coffer/provider-gpo',
   '@coffer/provider-starter-gpo',
+  '@coffer/drm-license-store',
   '@coffer/provider-drm-licenses',
 ];
 

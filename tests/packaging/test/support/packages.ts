@@ -19,6 +19,7 @@ export const PACKAGES: readonly PackedPackage[] = [
   { name: '@coffer/gpmc', dir: 'packages/gpmc', published: true },
   { name: '@coffer/provider-gpo', dir: 'packages/provider-gpo', published: true },
   { name: '@coffer/provider-starter-gpo', dir: 'packages/provider-starter-gpo', published: true },
+  { name: '@coffer/drm-license-store', dir: 'packages/drm-license-store', published: true },
   { name: '@coffer/provider-drm-licenses', dir: 'packages/provider-drm-licenses', published: true },
   { name: '@coffer/cli', dir: 'packages/cli', published: true },
   { name: 'coffer-provider-directory', dir: 'examples/provider-directory', published: false },
