@@ -5,7 +5,7 @@
  * what the kill left behind.
  */
 import { spawn } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -105,24 +105,6 @@ export function runCoffer(args: readonly string[], options: RunOptions): Promise
 export async function engineLeftovers(dir: string): Promise<string[]> {
   const names = await readdir(dir).catch(() => [] as string[]);
   return names.filter((name) => name.startsWith('.coffer') || name.endsWith('.tmp'));
-}
-
-/** Every file below `roots` whose bytes hold `secret` (as UTF-8, UTF-16LE or base64). */
-export async function filesHolding(roots: readonly string[], secret: string): Promise<string[]> {
-  const needles = [Buffer.from(secret, 'utf8'), Buffer.from(secret, 'utf16le'), Buffer.from(Buffer.from(secret, 'utf8').toString('base64'))];
-  const found: string[] = [];
-  const visit = async (dir: string): Promise<void> => {
-    for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) await visit(path);
-      else if (entry.isFile()) {
-        const bytes = await readFile(path).catch(() => Buffer.alloc(0));
-        if (needles.some((needle) => bytes.includes(needle))) found.push(path);
-      }
-    }
-  };
-  for (const root of roots) await visit(root);
-  return found;
 }
 
 /** How many of each value `key` gives, e.g. backups per run comment. */

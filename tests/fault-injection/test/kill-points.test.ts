@@ -26,7 +26,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseManifestXml } from '@coffer/gpmc';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { countBy, engineLeftovers, filesHolding, runCoffer, type CofferRun } from './harness.js';
+import { filesHolding } from '@coffer/test-support';
+import { countBy, engineLeftovers, runCoffer, type CofferRun } from './harness.js';
 
 const domain = inject('testDomain');
 
@@ -252,7 +253,7 @@ async function exercise(scenario: Scenario): Promise<void> {
     }
     if ((after.get(comment) ?? 0) > 0) runs.set(comment, { expected: perRun, state: 'committed' });
 
-    const secrets = await filesHolding([childTmp, ...lockedDirs], domain.adminPassword);
+    const secrets = [childTmp, ...lockedDirs].flatMap((root) => filesHolding(root, domain.adminPassword));
     if (secrets.length > 0) {
       fail(`the password is on disk after ${comment} (${label}): ${secrets.join(', ')}`);
       totals.secretsFound += secrets.length;
