@@ -49,6 +49,7 @@ export function renderReport(results) {
   ];
   if (results.gpo) parts.push(...renderGpo(results.gpo));
   if (results.drm) parts.push(...renderDrm(results.drm));
+  if (results.reportDiff) parts.push(renderReportDiffSection(results));
   return `${parts.join('\n')}\n`;
 }
 
@@ -231,4 +232,64 @@ function renderDrm({ bySize, targets, rounds, warmUp }) {
     '',
   ];
   return lines;
+}
+
+const REPORT_DIFF_HEADING = '## Settings report and diff (`coffer report`, `coffer diff`)';
+
+/** The report/diff section, with the command and time of the run that measured it (it may be run alone). */
+export function renderReportDiffSection(results) {
+  const { summary, rounds } = results.reportDiff;
+  const m = summary.medians;
+  const r = summary.ratios;
+  const t = summary.targets;
+  return [
+    REPORT_DIFF_HEADING,
+    '',
+    `Measured by \`${results.command}\`, started ${results.startedAt}${results.finishedAt ? `, finished ${results.finishedAt}` : ''}; load average at start ${results.machine.loadAverage.join(', ')}.`,
+    '',
+    `Two backups (A and B) of all ${number(summary.gpos)} GPOs of the bench domain (${number(summary.filesPerBackup)} GPT files, ${number(summary.bytesPerBackup)} bytes each), written by Coffer's GPO provider. \`coffer report A --format html --out FILE\` (every GPO, newest backup each) and \`coffer diff A B --format json --out FILE\` (paired by GUID) each run in a fresh \`node\` process calling the CLI's \`main\` (module loading included). The floor is one \`cat\` of every file of both directories (\`find A B -type f -exec cat {} +\`). The same two commands over two backups of ${summary.subsetSize} GPOs give the RSS at ${summary.subsetSize}.`,
+    '',
+    '### Results (medians)',
+    '',
+    table(
+      ['measure', 'value'],
+      [
+        ['`cat` of every file of A and B (floor)', ms(m.catBothMs)],
+        ['`coffer report` A (HTML)', ms(m.reportMs)],
+        ['`coffer diff` A B', ms(m.diffMs)],
+        ['diff / floor', times(r.diffOverCat)],
+        ['report / floor', times(r.reportOverCat)],
+        ['(report + diff) / floor', times(r.reportAndDiffOverCat)],
+        [`peak RSS, report, ${summary.subsetSize} / ${summary.gpos} GPOs`, `${mib(m.report100MaxRssKiB)} / ${mib(m.reportMaxRssKiB)}`],
+        [`peak RSS, diff, ${summary.subsetSize} / ${summary.gpos} GPOs`, `${mib(m.diff100MaxRssKiB)} / ${mib(m.diffMaxRssKiB)}`],
+      ],
+    ),
+    '',
+    '### Targets',
+    '',
+    table(
+      ['target', 'verdict', 'measured'],
+      [
+        ['diff within 2x the `cat` floor', verdict(t.diffWithinTwiceTheCatFloor), t.diffWithinTwiceTheCatFloor.measured],
+        ['report + diff within 2x the `cat` floor', verdict(t.reportAndDiffWithinTwiceTheCatFloor), t.reportAndDiffWithinTwiceTheCatFloor.measured],
+        ['RSS flat from 100 to all GPOs (within 1.25x)', verdict(t.memoryFlat), t.memoryFlat.measured],
+      ],
+    ),
+    '',
+    '### Every round',
+    '',
+    table(
+      ['round', 'cat', 'report', 'diff', 'report RSS', 'diff RSS'],
+      rounds.map((row, index) => [String(index + 1), ms(row.catMs), ms(row.reportMs), ms(row.diffMs), mib(row.reportRssKiB), mib(row.diffRssKiB)]),
+    ),
+    '',
+  ].join('\n');
+}
+
+/** Replaces the report/diff section of an existing benchmarks.md (up to the next `## ` heading), or appends it. */
+export function spliceSection(existing, section) {
+  const start = existing.indexOf(REPORT_DIFF_HEADING);
+  if (start < 0) return `${existing.replace(/\n*$/, '\n\n')}${section}`;
+  const next = existing.indexOf('\n## ', start + REPORT_DIFF_HEADING.length);
+  return `${existing.slice(0, start)}${section}${next < 0 ? '' : existing.slice(next + 1)}`;
 }

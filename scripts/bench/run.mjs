@@ -4,7 +4,7 @@
 // (`npm run bench` builds first) and, for the GPO part, Samba (the test-domain harness
 // installs what is missing).
 //
-//   npm run bench -- [--runs 3] [--drm-runs 5] [--only gpo|drm] [--extra-gpos 300] [--licenses 100000]
+//   npm run bench -- [--runs 3] [--drm-runs 5] [--only gpo|drm|report-diff] [--extra-gpos 300] [--licenses 100000]
 //                    [--small 20000] [--samba-tool-limit N] [--out docs/benchmarks.md] [--keep]
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,9 @@ import { parseArgs } from 'node:util';
 import { drmBenchmark } from './drm-bench.mjs';
 import { gpoBenchmark } from './gpo-bench.mjs';
 import { machineFacts } from './measure.mjs';
-import { renderReport } from './report.mjs';
+import { readFile } from 'node:fs/promises';
+import { renderReport, renderReportDiffSection, spliceSection } from './report.mjs';
+import { reportDiffBenchmark } from './report-diff-bench.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const { values } = parseArgs({
@@ -41,7 +43,7 @@ const whole = (name) => {
 const runs = whole('runs');
 const drmRuns = whole('drm-runs');
 const only = values.only;
-if (only !== undefined && only !== 'gpo' && only !== 'drm') throw new Error('--only takes gpo or drm.');
+if (only !== undefined && only !== 'gpo' && only !== 'drm' && only !== 'report-diff') throw new Error('--only takes gpo, drm or report-diff.');
 const outFile = resolve(values.out);
 
 const passedArgs = process.argv.slice(2);
@@ -67,16 +69,24 @@ try {
       log,
     });
   }
-  if (only !== 'gpo') {
+  if (only === undefined || only === 'report-diff') {
+    log(`coffer report and diff: one Samba DC on ${values.address} with ${values['extra-gpos']} extra GPOs, ${runs} rounds`);
+    results.reportDiff = await reportDiffBenchmark({ runs, extraGpos: whole('extra-gpos'), address: values.address, realm: values.realm, work, log });
+  }
+  if (only !== 'gpo' && only !== 'report-diff') {
     const sizes = [whole('small'), whole('licenses')];
     log(`DRM provider: stores of ${sizes.join(' and ')} licenses, a warm-up round and ${drmRuns} rounds`);
     results.drm = await drmBenchmark({ runs: drmRuns, sizes, work, log });
   }
   results.finishedAt = new Date().toISOString();
   results.machine.loadAverageAtEnd = machineFacts(work).loadAverage;
-  await writeFile(outFile, renderReport(results));
+  if (only === 'report-diff') {
+    // Only this part was run: its section replaces the one in the existing file, the other figures stay as they were.
+    const existing = await readFile(outFile, 'utf8').catch(() => renderReport({ ...results, reportDiff: undefined }));
+    await writeFile(outFile, spliceSection(existing, renderReportDiffSection(results)));
+  } else await writeFile(outFile, renderReport(results));
   log(`wrote ${relative(process.cwd(), outFile) || outFile}`);
-  process.stdout.write(`${JSON.stringify({ command, gpo: results.gpo?.summary, drm: results.drm && { bySize: results.drm.bySize, targets: results.drm.targets } }, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify({ command, gpo: results.gpo?.summary, drm: results.drm && { bySize: results.drm.bySize, targets: results.drm.targets }, reportDiff: results.reportDiff?.summary }, null, 2)}\n`);
 } finally {
   if (!values.keep) await rm(work, { recursive: true, force: true });
   else log(`kept ${work}`);

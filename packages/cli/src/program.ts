@@ -6,6 +6,8 @@ import { usageError } from './commands/operation-output.js';
 import { backupAction, providerCommandAction, restoreAction } from './commands/provider-operations.js';
 import { providersAction } from './commands/providers.js';
 import { verifyAction } from './commands/verify.js';
+import { reportAction, type ReportFlags } from './commands/report.js';
+import { diffAction, type DiffFlags } from './commands/diff.js';
 import { addOptionFlags, secretHelpLines } from './options/flag-binding.js';
 import type { OptionSpec } from './options/option-specs.js';
 import { ExitCode } from './output/exit-codes.js';
@@ -101,6 +103,8 @@ export function buildProgram(context: CliContext, version: string): Command {
     .addHelpText('after', '\nExit status: 0 all verified, 1 a backup has problems, 3 folders without a Coffer manifest were skipped.\n\nExamples:\n  coffer verify /srv/backups/gpo\n  coffer verify /srv/backups/drm --json\n')
     .action((dir: string) => verifyAction(context, dir));
 
+  defineReportAndDiff(context, program);
+
   program
     .command('providers')
     .summary('show the providers that loaded, failed to load, or are not installed')
@@ -122,6 +126,54 @@ export function buildProgram(context: CliContext, version: string): Command {
   const hint = (words: string) => `(run 'coffer help${words ? ` ${words}` : ''}' for usage)`;
   visit(program, (command, path) => command.showHelpAfterError(hint(path.join(' '))));
   return program;
+}
+
+const repeat = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** `coffer report` and `coffer diff`: GPO backups read back (no AD), except `diff --live`, which backs up with the gpo provider. */
+function defineReportAndDiff(context: CliContext, program: Command): void {
+  program
+    .command('report')
+    .summary('settings report of GPO and Starter GPO backups (HTML, GPMC XML, JSON)')
+    .description('Write the settings report of one or many GPO or Starter GPO backups, as GPMC shows it (summary, links, security filtering, WMI filtering, delegation, Computer and User settings by extension), from the backups alone: AD is not read.')
+    .argument('<dir>', 'backup directory, or one backup folder')
+    .option('--backup-id <id>', 'only this backup (repeatable)', repeat)
+    .option('--gpo <name-or-guid>', 'only the newest backup of this GPO (repeatable); default: the newest backup of every GPO', repeat)
+    .option('--format <format>', 'html (one self-contained page), xml (GPMC\'s gpreport shape) or json (the settings model); default: from --out\'s extension, else html')
+    .option('--out <file>', 'write the report to this file (default: standard output)')
+    .option('--admx-dir <dir>', 'ADMX/ADML definitions (a copy of the central store PolicyDefinitions) to name Administrative Template policies')
+    .addHelpText(
+      'after',
+      '\nExit status: 0 written, 1 failed, 3 written but some files of a backup could not be decoded (named as warnings).\n\nExamples:\n  coffer report /srv/backups/gpo --out gpo-report.html\n  coffer report /srv/backups/gpo --gpo "Default Domain Policy" --format xml --out ddp.xml\n  coffer report /srv/backups/gpo --format json --out settings.json\n',
+    )
+    .action((dir: string, options: ReportFlags) => reportAction(context, dir, options));
+
+  const gpoProvider = context.registry.available.find((entry) => entry.id === 'gpo');
+  const diff = program
+    .command('diff')
+    .summary('what changed between two GPO backups, two backup directories, or a backup and the live domain')
+    .description(
+      'Compare GPO backups setting by setting (added, removed, changed with old and new values) and by name, status, versions, links, security filtering, delegation (ACE by ACE) and WMI filter. A and B are backup folders, or backup directories (the newest backup of each GPO, paired by GUID); --live compares A with the domain now (backed up into a private temp folder, removed afterwards).',
+    )
+    .argument('<a>', 'backup folder or directory (the old side)')
+    .argument('[b]', 'backup folder or directory (the new side); or --live')
+    .option('--live', 'compare A with the live domain (needs the gpo provider and its connection options below)')
+    .option('--format <format>', 'text (default: a summary like git diff --stat, then the changes), json or html (one self-contained page)')
+    .option('--out <file>', 'write the diff to this file instead of standard output')
+    .option('--exit-code', 'exit 4 when there are differences, 0 when there are none (for scripts)')
+    .option('--admx-dir <dir>', 'ADMX/ADML definitions to name Administrative Template policies');
+  if (gpoProvider) {
+    addOptionFlags(diff, gpoProvider.surface.backup, 'Live domain options (with --live; --gpo also limits the comparison):');
+    rejectSecretFlags(diff, gpoProvider.surface.backup);
+  } else {
+    diff.option('--gpo <name-or-guid>', 'only this GPO (repeatable)', repeat);
+  }
+  diff
+    .addHelpText(
+      'after',
+      '\nExit status: 0 compared (with --exit-code: no differences), 4 differences found (only with --exit-code), 1 failed, 2 usage error.\n\nExamples:\n  coffer diff /srv/backups/gpo-monday /srv/backups/gpo-tuesday\n  coffer diff /srv/backups/gpo-monday /srv/backups/gpo-tuesday --format html --out changes.html\n  coffer diff /srv/backups/gpo --live --dc dc1.corp.example --user Administrator@corp.example --password-file ~/.pw --ca-file /etc/ssl/corp-ca.pem --exit-code\n',
+    )
+    .action((a: string, b: string | undefined, options: DiffFlags) => diffAction(context, a, b, options, gpoProvider));
 }
 
 /**
@@ -373,7 +425,7 @@ function programHelpFooter(context: CliContext): string {
     '  coffer drm create-store               # a provider\'s own command',
     '  coffer help backup gpo                # the options of one provider',
     '',
-    'Exit status: 0 succeeded, 1 failed, 2 usage error, 3 completed with warnings, 130 cancelled (Ctrl-C).',
+    'Exit status: 0 succeeded, 1 failed, 2 usage error, 3 completed with warnings, 4 differences found (coffer diff --exit-code), 130 cancelled (Ctrl-C).',
     'Third-party providers: list them in coffer.config.json ({ "providers": ["package", "./path.js"] }) or pass --provider.',
     '',
   ].join('\n');

@@ -84,3 +84,6 @@ export { decodePreferenceFile, preferenceTypeOf, PREFERENCE_TYPES, type Preferen
 export { parseIniSections, decodeIniText, type IniSection, type IniEntry } from './settings/ini.js';
 export { reportNameOfSid } from './settings/principal-names.js';
 export { renderGpreportSettingsXml, COFFER_OTHER_EXTENSION_NS } from './report/settings-xml.js';
+
+// Backups read back, compared and rendered (coffer report / coffer diff).
+export * from './diff/index.js';

@@ -113,7 +113,7 @@ export async function providerCommandAction(context: CliContext, entry: Availabl
 }
 
 /** The options object for core: flag values plus secrets; undefined when the user cancelled at a prompt. */
-async function providerOptions(
+export async function providerOptions(
   context: CliContext,
   entry: AvailableProvider,
   specs: readonly OptionSpec[],

@@ -7,6 +7,8 @@ export const ExitCode = {
   /** Bad flags, invalid options (E_INVALIDARG), unknown provider. */
   Usage: 2,
   CompletedWithWarnings: 3,
+  /** `coffer diff --exit-code` found differences (git diff uses 1, which is Coffer's 'failed'). */
+  DifferencesFound: 4,
   /** 128 + SIGINT, as shells report a Ctrl-C. */
   Cancelled: 130,
 } as const;

@@ -9,7 +9,7 @@ export interface ProviderSurface {
 }
 
 /** The CLI's own verbs: a provider id or alias may not take one. */
-export const CLI_VERBS = ['backup', 'restore', 'list', 'verify', 'providers', 'help'] as const;
+export const CLI_VERBS = ['backup', 'restore', 'list', 'verify', 'report', 'diff', 'providers', 'help'] as const;
 
 /** Builds the surface at load time, so a provider whose options cannot be flags fails to load instead of failing later. */
 export function describeSurface(provider: BackupProvider<any, any>): ProviderSurface {

@@ -1,0 +1,203 @@
+/**
+ * What `coffer report` and `coffer diff` know of one backup, read from its folder alone (no AD): identity and
+ * status from Backup.xml / bkupInfo.xml, links, owner and times from gpreport.xml, the DACL's ACEs from the
+ * security descriptor GPMC keeps in Backup.xml (decoded with @coffer/active-directory's codec), and the settings
+ * from the GPT through buildSettingsReport. Every file is read through core's BackupReader (links refused, sizes
+ * bounded, DOCTYPE refused). A file that is missing or cannot be parsed leaves its facts empty and is named in
+ * `problems`: a report of a damaged backup still shows what can be read.
+ */
+import { BackupReader } from '@coffer/core';
+import { parseSecurityDescriptor, splitSddl, toSddl, wellKnownSidName } from '@coffer/active-directory';
+import { parseBackupXml } from '../read/parse-backup-xml.js';
+import { parseBkupInfoXml } from '../read/parse-manifest.js';
+import { parseGpReportXml } from '../read/parse-gpreport.js';
+import { buildSettingsReport, type SettingsReportOptions } from '../settings/build-settings-report.js';
+import type { GpoSettingsReport } from '../settings/model.js';
+
+/** One access control entry of the GPO's DACL, in SDDL (`(A;CI;CCDCLCSWRPWPDTLOCRSDRCWDWO;;;DA)`), with its trustee. */
+export interface SnapshotAce {
+  sddl: string;
+  /** `A` allow, `D` deny, `OA`/`OD` object ACEs. */
+  type: string;
+  sid: string;
+  /** The name gpreport.xml gives the SID, or a well-known name; null when neither knows it. */
+  name: string | null;
+}
+
+export interface BackupSnapshot {
+  /** The backup folder's path and id (`{GUID}`). */
+  folder: string;
+  backupId: string;
+  kind: 'GPO' | 'StarterGPO';
+  gpoId: string;
+  name: string;
+  domain: string;
+  comment: string;
+  /** bkupInfo.xml's BackupTime (UTC, `yyyy-MM-ddTHH:mm:ss`), '' when unknown. */
+  backupTime: string;
+  createdTime: string;
+  modifiedTime: string;
+  owner: { sid: string; name: string } | null;
+  /** GPO status: `Enabled`, `User configuration settings disabled`, `Computer configuration settings disabled`, `All settings disabled` (GPMC's words). */
+  status: string;
+  /** AD `flags`. */
+  flags: number;
+  versions: { computer: { ad: number; sysvol: number }; user: { ad: number; sysvol: number } };
+  links: Array<{ somName: string; somPath: string; order: number; enabled: boolean; enforced: boolean }>;
+  wmiFilter: { id: string; name: string } | null;
+  /** Principals with "Apply Group Policy" (gpreport's trustee permissions) = GPMC's Security Filtering. */
+  securityFiltering: string[];
+  /** gpreport.xml's trustee permissions, as GPMC's Delegation table shows them. */
+  delegation: Array<{ sid: string; name: string; type: string; permission: string }>;
+  /** The DACL, ACE by ACE (from Backup.xml's descriptor). */
+  aces: SnapshotAce[];
+  settings: GpoSettingsReport;
+  /** Files that could not be read (their facts are left empty). */
+  problems: Array<{ file: string; code: string; message: string }>;
+}
+
+/** GPMC's wording of the GPO status from `flags`. */
+export function gpoStatusText(flags: number): string {
+  switch (flags & 3) {
+    case 0:
+      return 'Enabled';
+    case 1:
+      return 'User configuration settings disabled';
+    case 2:
+      return 'Computer configuration settings disabled';
+    default:
+      return 'All settings disabled';
+  }
+}
+
+function problemOf(file: string, error: unknown): { file: string; code: string; message: string } {
+  const e = error as { code?: unknown; message?: unknown };
+  return { file, code: typeof e.code === 'string' ? e.code : 'GPMC_FILE_MALFORMED', message: typeof e.message === 'string' ? e.message : String(error) };
+}
+
+/** The ACEs of a DACL, each in SDDL: split at the top-level parentheses of the `D:` part. */
+export function daclAces(descriptor: Uint8Array, names: ReadonlyMap<string, string> = new Map()): SnapshotAce[] {
+  const sd = parseSecurityDescriptor(descriptor);
+  const dacl = splitSddl(toSddl(sd)).dacl ?? '';
+  const parsed = sd.dacl?.aces ?? [];
+  const aces: SnapshotAce[] = [];
+  let index = 0;
+  // toSddl writes the ACEs in DACL order, so the n-th parenthesised group is the n-th ACE (whose SID is exact).
+  for (const match of dacl.matchAll(/\(([^()]*)\)/g)) {
+    const ace = parsed[index++] as { sid?: string } | undefined;
+    const sid = (ace?.sid ?? match[1]!.split(';')[5] ?? '').toUpperCase();
+    aces.push({ sddl: match[0], type: match[1]!.split(';')[0] ?? '', sid, name: names.get(sid) ?? wellKnownSidName(sid) ?? null });
+  }
+  return aces;
+}
+
+const APPLY_GROUP_POLICY = 'edacfd8f-ffb3-11d1-b41d-00a0c968f939';
+
+/** An allow ACE granting Apply Group Policy: the extended right by its GUID, or all extended rights (CR, no object type). */
+export function appliesGroupPolicy(ace: SnapshotAce): boolean {
+  const [type = '', , rights = '', objectType = ''] = ace.sddl.slice(1, -1).split(';');
+  if (type !== 'A' && type !== 'OA') return false;
+  const controlAccess = rights.includes('CR') || rights === 'GA';
+  return controlAccess && (objectType === '' || objectType.toLowerCase() === APPLY_GROUP_POLICY);
+}
+
+/** GPMC's words for the usual GPO permissions; other masks as SDDL rights. */
+function acePermission(ace: SnapshotAce): string {
+  const [, , rights = '', objectType = ''] = ace.sddl.slice(1, -1).split(';');
+  if (objectType.toLowerCase() === APPLY_GROUP_POLICY) return 'Apply Group Policy';
+  if (rights === 'CCDCLCSWRPWPDTLOSDRCWDWO' || rights === 'GA') return 'Edit settings, delete, modify security';
+  if (rights === 'LCRPLORC' || rights === 'GR') return 'Read';
+  return rights;
+}
+
+/** Reads one GPO (or Starter GPO) backup folder into a {@link BackupSnapshot}. */
+export async function readBackupSnapshot(folder: string, options: SettingsReportOptions = {}): Promise<BackupSnapshot> {
+  const reader = await BackupReader.open(folder);
+  const problems: BackupSnapshot['problems'] = [];
+  const snapshot: BackupSnapshot = {
+    folder,
+    backupId: folder.split(/[\\/]/).pop() ?? '',
+    kind: 'GPO',
+    gpoId: '',
+    name: '',
+    domain: '',
+    comment: '',
+    backupTime: '',
+    createdTime: '',
+    modifiedTime: '',
+    owner: null,
+    status: 'Enabled',
+    flags: 0,
+    versions: { computer: { ad: 0, sysvol: 0 }, user: { ad: 0, sysvol: 0 } },
+    links: [],
+    wmiFilter: null,
+    securityFiltering: [],
+    delegation: [],
+    aces: [],
+    settings: { version: 1, computer: { extensions: [] }, user: { extensions: [] }, issues: [] },
+    problems,
+  };
+  const optional = async (file: string): Promise<Buffer | null> => {
+    try {
+      return (await reader.isFile(file)) ? await reader.readXml(file) : null;
+    } catch (error) {
+      problems.push(problemOf(file, error));
+      return null;
+    }
+  };
+  const info = await optional('bkupInfo.xml');
+  if (info) {
+    try {
+      const inst = parseBkupInfoXml(info);
+      Object.assign(snapshot, { backupId: inst.id, gpoId: inst.gpoGuid, name: inst.gpoDisplayName, domain: inst.gpoDomain, comment: inst.comment, backupTime: inst.backupTime });
+    } catch (error) {
+      problems.push(problemOf('bkupInfo.xml', error));
+    }
+  }
+  const report = await optional('gpreport.xml');
+  const names = new Map<string, string>();
+  if (report) {
+    try {
+      const parsed = parseGpReportXml(report);
+      snapshot.createdTime = parsed.createdTime;
+      snapshot.modifiedTime = parsed.modifiedTime;
+      snapshot.owner = parsed.owner;
+      if (parsed.name) snapshot.name = parsed.name;
+      snapshot.links = parsed.links.map((link, index) => ({ somName: link.somName, somPath: link.somPath, order: index + 1, enabled: link.enabled, enforced: link.noOverride }));
+      for (const trustee of parsed.trustees) if (trustee.sid) names.set(trustee.sid.toUpperCase(), trustee.name);
+      snapshot.delegation = parsed.trustees.map((t) => ({ sid: t.sid, name: t.name, type: t.type, permission: t.standard ?? 'Custom' }));
+      if (parsed.filterName) snapshot.wmiFilter = { id: '', name: parsed.filterName };
+    } catch (error) {
+      problems.push(problemOf('gpreport.xml', error));
+    }
+  }
+  const backupXml = await optional('Backup.xml');
+  if (backupXml) {
+    try {
+      const core = parseBackupXml(backupXml).core;
+      snapshot.gpoId ||= core.id;
+      snapshot.name ||= core.displayName;
+      snapshot.domain ||= core.domain;
+      snapshot.flags = core.options;
+      snapshot.status = gpoStatusText(core.options);
+      // Backup.xml packs (GPT.INI side version << 16) | AD side version per side.
+      snapshot.versions = {
+        computer: { ad: core.machineVersionNumber & 0xffff, sysvol: core.machineVersionNumber >>> 16 },
+        user: { ad: core.userVersionNumber & 0xffff, sysvol: core.userVersionNumber >>> 16 },
+      };
+      if (core.wmiFilterLink) snapshot.wmiFilter = { id: core.wmiFilterLink.id, name: core.wmiFilterLink.name };
+      if (core.securityDescriptor.length > 0) snapshot.aces = daclAces(core.securityDescriptor, names);
+      // Security filtering is who may apply the GPO: allow ACEs with the Apply Group Policy right (from the
+      // descriptor itself, so it is right even when gpreport.xml lists no permissions).
+      const filtering = snapshot.aces.filter(appliesGroupPolicy).map((ace) => ace.name ?? ace.sid);
+      snapshot.securityFiltering = [...new Set(filtering)];
+      if (snapshot.delegation.length === 0) snapshot.delegation = snapshot.aces.map((ace) => ({ sid: ace.sid, name: ace.name ?? ace.sid, type: ace.type.endsWith('D') ? 'Deny' : 'Allow', permission: acePermission(ace) }));
+    } catch (error) {
+      problems.push(problemOf('Backup.xml', error));
+    }
+  } else {
+    snapshot.kind = 'StarterGPO';
+  }
+  snapshot.settings = await buildSettingsReport(reader, options);
+  return snapshot;
+}

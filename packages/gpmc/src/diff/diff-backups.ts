@@ -1,0 +1,202 @@
+/**
+ * diffBackups: what changed between two backups of a GPO, or between two backup directories (the newest backup of
+ * each GPO on each side, paired by GUID). Compares the settings (one row per setting, see setting-items.ts) and the
+ * GPO's own facts: name, status flags, versions, links (order, enforced, disabled), security filtering, delegation
+ * ACE by ACE, and the WMI filter. Times and backup ids are not differences: two backups of an unchanged GPO are equal.
+ */
+import { lstat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CofferError, ErrorCode } from '@coffer/core';
+import { searchBackups } from '../read/backup-directory.js';
+import type { SettingsReportOptions } from '../settings/build-settings-report.js';
+import { readBackupSnapshot, type BackupSnapshot } from './backup-snapshot.js';
+import { settingItems, settingKey, type SettingItem } from './setting-items.js';
+
+export type ChangeKind = 'added' | 'removed' | 'changed';
+
+/** One difference. `area` says what it is about; `item` names it; `old`/`new` are null on the side it is absent. */
+export interface GpoChange {
+  kind: ChangeKind;
+  area: 'name' | 'status' | 'version' | 'link' | 'securityFiltering' | 'delegation' | 'wmiFilter' | 'setting';
+  /** For settings: `Computer/Registry`, `User/Drive Maps`; for the others the area's name. */
+  scope: string;
+  item: string;
+  old: string | null;
+  new: string | null;
+}
+
+export interface GpoDiff {
+  gpoId: string;
+  /** The name on side B (A's when it is only in A). */
+  name: string;
+  status: 'changed' | 'unchanged' | 'onlyInA' | 'onlyInB';
+  a: { folder: string; backupId: string; backupTime: string } | null;
+  b: { folder: string; backupId: string; backupTime: string } | null;
+  changes: GpoChange[];
+}
+
+export interface BackupsDiff {
+  a: string;
+  b: string;
+  gpos: GpoDiff[];
+  summary: { gpos: number; changed: number; unchanged: number; onlyInA: number; onlyInB: number; added: number; removed: number; changedSettings: number };
+}
+
+export interface DiffOptions extends SettingsReportOptions {
+  /** Limit to these GPOs (name or GUID, case-insensitive). */
+  gpos?: readonly string[];
+}
+
+function sideName(side: 'computer' | 'user'): string {
+  return side === 'computer' ? 'Computer' : 'User';
+}
+
+/** Counts repeated keys (the same Registry.pol value written twice) so each occurrence is compared with its twin. */
+function keyed<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T> {
+  const seen = new Map<string, number>();
+  const out = new Map<string, T>();
+  for (const item of items) {
+    const base = keyOf(item);
+    const n = (seen.get(base) ?? 0) + 1;
+    seen.set(base, n);
+    out.set(n === 1 ? base : `${base}\u0000#${n}`, item);
+  }
+  return out;
+}
+
+function compareMaps<T>(a: Map<string, T>, b: Map<string, T>, emit: (kind: ChangeKind, old: T | null, now: T | null) => void, same: (x: T, y: T) => boolean): void {
+  for (const [key, old] of a) {
+    const now = b.get(key);
+    if (now === undefined) emit('removed', old, null);
+    else if (!same(old, now)) emit('changed', old, now);
+  }
+  for (const [key, now] of b) if (!a.has(key)) emit('added', null, now);
+}
+
+/** The differences between two snapshots of one GPO, in a stable order: the GPO's facts first, then settings. */
+export function diffSnapshots(a: BackupSnapshot, b: BackupSnapshot): GpoChange[] {
+  const changes: GpoChange[] = [];
+  const fact = (area: GpoChange['area'], item: string, old: string | null, now: string | null): void => {
+    if (old === now) return;
+    changes.push({ kind: old === null ? 'added' : now === null ? 'removed' : 'changed', area, scope: area, item, old, new: now });
+  };
+  fact('name', 'name', a.name, b.name);
+  fact('status', 'status', `${a.status} (flags ${a.flags})`, `${b.status} (flags ${b.flags})`);
+  for (const side of ['computer', 'user'] as const) {
+    fact('version', `${sideName(side)} AD`, String(a.versions[side].ad), String(b.versions[side].ad));
+    fact('version', `${sideName(side)} SYSVOL`, String(a.versions[side].sysvol), String(b.versions[side].sysvol));
+  }
+  const linkText = (l: BackupSnapshot['links'][number]): string => `order ${l.order}, ${l.enabled ? 'enabled' : 'disabled'}, ${l.enforced ? 'enforced' : 'not enforced'}`;
+  compareMaps(
+    keyed(a.links, (l) => l.somPath.toLowerCase()),
+    keyed(b.links, (l) => l.somPath.toLowerCase()),
+    (kind, old, now) => changes.push({ kind, area: 'link', scope: 'link', item: (old ?? now)!.somPath, old: old && linkText(old), new: now && linkText(now) }),
+    (x, y) => linkText(x) === linkText(y),
+  );
+  const filtering = (s: BackupSnapshot) => keyed(s.securityFiltering, (name) => name.toLowerCase());
+  compareMaps(filtering(a), filtering(b), (kind, old, now) => changes.push({ kind, area: 'securityFiltering', scope: 'securityFiltering', item: (old ?? now)!, old, new: now }), () => true);
+  // ACE-level: an ACE is its whole SDDL text; a changed mask is one ACE removed and another added for that trustee.
+  compareMaps(
+    keyed(a.aces, (ace) => ace.sddl),
+    keyed(b.aces, (ace) => ace.sddl),
+    (kind, old, now) => {
+      const ace = (old ?? now)!;
+      changes.push({ kind, area: 'delegation', scope: 'delegation', item: `${ace.name ?? ace.sid} (${ace.sid})`, old: old?.sddl ?? null, new: now?.sddl ?? null });
+    },
+    () => true,
+  );
+  const wmi = (s: BackupSnapshot) => (s.wmiFilter ? `${s.wmiFilter.name}${s.wmiFilter.id ? ` ${s.wmiFilter.id}` : ''}` : null);
+  fact('wmiFilter', 'WMI filter', wmi(a), wmi(b));
+  compareMaps(
+    keyed(settingItems(a.settings), settingKey),
+    keyed(settingItems(b.settings), settingKey),
+    (kind, old, now) => {
+      const item = (old ?? now) as SettingItem;
+      changes.push({ kind, area: 'setting', scope: `${sideName(item.side)}/${item.extension}`, item: item.setting, old: old?.value ?? null, new: now?.value ?? null });
+    },
+    (x, y) => x.value === y.value,
+  );
+  return changes;
+}
+
+/** A backup folder (holds bkupInfo.xml) or a directory of backups. */
+async function isBackupFolder(path: string): Promise<boolean> {
+  const stat = await lstat(join(path, 'bkupInfo.xml')).catch(() => null);
+  return stat?.isFile() === true;
+}
+
+async function newestByGpo(path: string, options: DiffOptions): Promise<Map<string, string>> {
+  const byGpo = new Map<string, string>();
+  if (await isBackupFolder(path)) {
+    byGpo.set('', path); // one folder is compared with the other folder, whatever its GPO
+    return byGpo;
+  }
+  const stat = await lstat(path).catch(() => null);
+  if (!stat?.isDirectory()) throw new CofferError(ErrorCode.PathNotFound, `'${path}' is neither a backup folder nor a directory of backups.`, { object: path, hint: 'Give a backup folder (it holds bkupInfo.xml) or a directory of backups.' });
+  // searchBackups sorts newest first; the first backup of each GPO is its newest. Entries with a problem are left out.
+  for (const entry of await searchBackups(path)) {
+    if (entry.problem || !entry.hasFolder) continue;
+    const key = entry.gpoGuid.toUpperCase();
+    if (!byGpo.has(key)) byGpo.set(key, entry.folder);
+  }
+  return byGpo;
+}
+
+function selected(snapshot: BackupSnapshot, gpos: readonly string[] | undefined): boolean {
+  if (!gpos || gpos.length === 0) return true;
+  const wanted = gpos.map((g) => g.toLowerCase().replace(/[{}]/g, ''));
+  return wanted.includes(snapshot.name.toLowerCase()) || wanted.includes(snapshot.gpoId.toLowerCase().replace(/[{}]/g, ''));
+}
+
+/**
+ * Compares A and B: two backup folders (of one GPO, or of two GPOs: compared as one pair whatever their GUIDs), or
+ * two backup directories (the newest backup of each GPO, paired by GUID; a GPO on one side only is `onlyInA`/`onlyInB`).
+ * Snapshots are read one pair at a time, so memory stays flat however many GPOs the directories hold.
+ */
+export async function diffBackups(a: string, b: string, options: DiffOptions = {}): Promise<BackupsDiff> {
+  const [sideA, sideB] = await Promise.all([newestByGpo(a, options), newestByGpo(b, options)]);
+  const pairs: Array<[string | undefined, string | undefined]> = [];
+  if ((await isBackupFolder(a)) && (await isBackupFolder(b))) pairs.push([[...sideA.values()][0], [...sideB.values()][0]]);
+  else {
+    for (const [gpo, folder] of sideA) pairs.push([folder, sideB.get(gpo)]);
+    for (const [gpo, folder] of sideB) if (!sideA.has(gpo)) pairs.push([undefined, folder]);
+  }
+  const gpos: GpoDiff[] = [];
+  for (const [folderA, folderB] of pairs) {
+    const [snapA, snapB] = await Promise.all([folderA ? readBackupSnapshot(folderA, options) : null, folderB ? readBackupSnapshot(folderB, options) : null]);
+    const any = (snapB ?? snapA)!;
+    if (!(snapA && selected(snapA, options.gpos)) && !(snapB && selected(snapB, options.gpos))) continue;
+    const ref = (s: BackupSnapshot | null) => (s ? { folder: s.folder, backupId: s.backupId, backupTime: s.backupTime } : null);
+    const changes = snapA && snapB ? diffSnapshots(snapA, snapB) : [];
+    gpos.push({
+      gpoId: any.gpoId,
+      name: any.name,
+      status: !snapA ? 'onlyInB' : !snapB ? 'onlyInA' : changes.length > 0 ? 'changed' : 'unchanged',
+      a: ref(snapA),
+      b: ref(snapB),
+      changes,
+    });
+  }
+  gpos.sort((x, y) => x.name.localeCompare(y.name) || x.gpoId.localeCompare(y.gpoId));
+  const settings = gpos.flatMap((g) => g.changes);
+  return {
+    a,
+    b,
+    gpos,
+    summary: {
+      gpos: gpos.length,
+      changed: gpos.filter((g) => g.status === 'changed').length,
+      unchanged: gpos.filter((g) => g.status === 'unchanged').length,
+      onlyInA: gpos.filter((g) => g.status === 'onlyInA').length,
+      onlyInB: gpos.filter((g) => g.status === 'onlyInB').length,
+      added: settings.filter((c) => c.kind === 'added').length,
+      removed: settings.filter((c) => c.kind === 'removed').length,
+      changedSettings: settings.filter((c) => c.kind === 'changed').length,
+    },
+  };
+}
+
+/** True when the diff found anything (what `coffer diff --exit-code` reports). */
+export function hasDifferences(diff: BackupsDiff): boolean {
+  return diff.gpos.some((g) => g.status !== 'unchanged');
+}
