@@ -26,7 +26,9 @@ export {
   type SecurityGroupsInput,
 } from './principals/security-groups.js';
 
-export { renderBackupXml, formatSecurityDescriptorHex } from './write/backup-xml.js';
+export { renderBackupXml } from './write/backup-xml.js';
+// Backup.xml's <SecurityDescriptor>: GPMC's DACL-only form and its hex spelling.
+export { toGpmcDaclOnlyDescriptor, formatGpmcHex, parseGpmcHex } from './security/gpmc-descriptor.js';
 export { renderBkupInfoXml, renderBkupInfoXmlForInst } from './write/bkup-info-xml.js';
 export { renderManifestXml, sameGuid } from './write/manifest-xml.js';
 export {
@@ -39,7 +41,6 @@ export {
 
 export {
   parseBackupXml,
-  parseSecurityDescriptorHex,
   parseWmiFilterReference,
   type BackupCoreSettings,
   type ParsedBackupXml,

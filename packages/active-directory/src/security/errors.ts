@@ -18,7 +18,6 @@ export const SecurityErrorCode = {
   InvalidGuid: 'INVALID_GUID',
   InvalidSddl: 'INVALID_SDDL',
   SddlNotRepresentable: 'SDDL_NOT_REPRESENTABLE',
-  InvalidGpmcHex: 'INVALID_GPMC_HEX',
 } as const;
 
 export type SecurityErrorCodeValue = (typeof SecurityErrorCode)[keyof typeof SecurityErrorCode];
@@ -62,13 +61,5 @@ export function sddlNotRepresentable(message: string, object: string): CofferErr
     hresult: HRESULT.ERROR_NOT_SUPPORTED,
     object,
     hint: 'Keep the binary form (serializeSecurityDescriptor) for this descriptor; SDDL cannot express this part of it.',
-  });
-}
-
-export function invalidGpmcHex(message: string, object: string): CofferError {
-  return new CofferError(SecurityErrorCode.InvalidGpmcHex, message, {
-    hresult: HRESULT.ERROR_INVALID_DATA,
-    object,
-    hint: 'GPMC writes the descriptor as two-digit hex bytes separated by single spaces (Backup.xml <SecurityDescriptor>).',
   });
 }

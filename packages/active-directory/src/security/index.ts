@@ -45,5 +45,3 @@ export {
 } from './well-known-sids.js';
 export { formatSddlSid, parseSddlSid, SDDL_SID_ALIASES, type SddlContext } from './sddl-aliases.js';
 export { toSddl, parseSddl, splitSddl, type SddlOptions } from './sddl.js';
-export { toGpmcDaclOnlyDescriptor, formatGpmcHex, parseGpmcHex } from './gpmc-descriptor.js';
-export { sidsInDacl, domainSidsInDacl } from './dacl-principals.js';

@@ -14,7 +14,6 @@ import {
   parseSecurityDescriptor,
   type SecurityDescriptor,
   serializeSecurityDescriptor,
-  toGpmcDaclOnlyDescriptor,
   toSddl,
 } from '../../src/security/index.js';
 
@@ -104,22 +103,6 @@ describe('descriptors written by a real Samba AD DC', () => {
       expect(sddlView(fromSamba), entry.dn).toEqual(sddlView(ours));
       // Our rendering reads back to the same model (Samba orders rights letters differently from Windows).
       expect(sddlView(parseSddl(toSddl(ours, { domainSid, rootDomainSid: domainSid }), { domainSid, rootDomainSid: domainSid })), entry.dn).toEqual(sddlView(ours));
-    }
-  });
-
-  it('turns every GPO descriptor into the DACL-only form GPMC writes, with the DACL bytes unchanged', () => {
-    for (const entry of dumped.filter((d) => d.objectClass.includes('groupPolicyContainer'))) {
-      const original = parseSecurityDescriptor(entry.sd);
-      const gpmc = toGpmcDaclOnlyDescriptor(entry.sd);
-      expect(Array.from(gpmc.subarray(0, 2)), entry.dn).toEqual([1, 0]);
-      expect(Buffer.from(gpmc.subarray(4, 20)).toString('hex')).toBe('00000000000000000000000014000000');
-      const daclOffset = entry.sd.readUInt32LE(16);
-      const daclSize = entry.sd.readUInt16LE(daclOffset + 2);
-      expect(Buffer.from(gpmc.subarray(20)).equals(entry.sd.subarray(daclOffset, daclOffset + daclSize)), entry.dn).toBe(true);
-      const control = gpmc[2]! | (gpmc[3]! << 8);
-      // SE_SACL_PRESENT, SE_OWNER_DEFAULTED and SE_GROUP_DEFAULTED go with the dropped parts.
-      expect(control, entry.dn).toBe((entry.sd.readUInt16LE(2) & ~0x13) >>> 0);
-      expect(original.control.daclPresent).toBe(true);
     }
   });
 });

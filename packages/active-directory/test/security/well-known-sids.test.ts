@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   domainSidOf,
-  domainSidsInDacl,
   isDomainSid,
   isWellKnownSid,
   lookupWellKnownDomainRid,
@@ -9,7 +8,6 @@ import {
   parseSddl,
   ridOf,
   SDDL_SID_ALIASES,
-  sidsInDacl,
   WELL_KNOWN_DOMAIN_RIDS,
   WELL_KNOWN_SIDS,
   wellKnownSidName,
@@ -61,20 +59,5 @@ describe('well-known SIDs', () => {
     const grammar = 'DA DG DU ED DD DC BA BG BU LA LG AO BO PO SO AU PS CO CG SY PU WD RE IU NU SU RC WR AN SA CA RS EA PA RU LS NS RD NO MU LU IS CY OW ER RO CD AC RA ES MS UD HA CN AA RM LW ME MP HI SI';
     for (const alias of grammar.split(' ')) expect(SDDL_SID_ALIASES, alias).toContain(alias);
     expect(lookupWellKnownSid('s-1-5-11')?.sddlAlias).toBe('AU');
-  });
-});
-
-describe('sidsInDacl', () => {
-  it('lists DACL trustees in ACE order, once each, ignoring the SACL and owner', () => {
-    const sd = parseSddl(
-      'O:BAD:(A;;GA;;;SY)(A;;GR;;;S-1-5-21-1-2-3-1105)(D;;GA;;;SY)(OA;;CR;edacfd8f-ffb3-11d1-b41d-00a0c968f939;;AU)(A;;GR;;;S-1-5-21-1-2-3-512)S:(AU;SA;GA;;;S-1-5-21-9-9-9-500)',
-    );
-    expect(sidsInDacl(sd)).toEqual(['S-1-5-18', 'S-1-5-21-1-2-3-1105', 'S-1-5-11', 'S-1-5-21-1-2-3-512']);
-    expect(domainSidsInDacl(sd)).toEqual(['S-1-5-21-1-2-3-1105', 'S-1-5-21-1-2-3-512']);
-  });
-
-  it('is empty without a DACL', () => {
-    expect(sidsInDacl(parseSddl('O:BA'))).toEqual([]);
-    expect(sidsInDacl(parseSddl('D:NO_ACCESS_CONTROL'))).toEqual([]);
   });
 });

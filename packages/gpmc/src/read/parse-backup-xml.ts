@@ -1,6 +1,7 @@
 import type { PrincipalType, SecurityPrincipal, WmiFilterLink } from '../model.js';
 import type { ExtensionBlock, FsObject } from '../inventory/fs-object.js';
 import { child, childText, malformed, parseXmlDocument, type XmlElement } from '../xml/element-tree.js';
+import { parseGpmcHex } from '../security/gpmc-descriptor.js';
 
 /** Backup.xml's `<GroupPolicyCoreSettings>`, values as written. */
 export interface BackupCoreSettings {
@@ -77,15 +78,6 @@ function readNumber(core: XmlElement, name: string): number {
   return value;
 }
 
-/** `01 00 04 9c …` → bytes. */
-export function parseSecurityDescriptorHex(text: string): Buffer {
-  const hex = text.trim();
-  if (hex === '') return Buffer.alloc(0);
-  const parts = hex.split(/\s+/);
-  if (!parts.every((part) => /^[0-9a-fA-F]{2}$/.test(part))) throw malformed('Backup.xml', '<SecurityDescriptor> is not hex bytes');
-  return Buffer.from(parts.join(''), 'hex');
-}
-
 /** `MSFT_SomFilter.ID="{guid}",Domain="<domain>"`. */
 export function parseWmiFilterReference(text: string): { id: string; domain: string } | null {
   const match = /ID="([^"]*)".*Domain="([^"]*)"/.exec(text);
@@ -98,7 +90,7 @@ function readCore(core: XmlElement): BackupCoreSettings {
   return {
     id: childText(core, 'ID'),
     domain: childText(core, 'Domain'),
-    securityDescriptor: parseSecurityDescriptorHex(childText(core, 'SecurityDescriptor')),
+    securityDescriptor: parseGpmcHex(childText(core, 'SecurityDescriptor')),
     displayName: childText(core, 'DisplayName'),
     options: readNumber(core, 'Options'),
     userVersionNumber: readNumber(core, 'UserVersionNumber'),

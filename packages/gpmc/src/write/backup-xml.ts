@@ -2,6 +2,7 @@ import { invalidArgument } from '@coffer/core';
 import { NS_BACKUP, type GpoBackupModel, type SecurityPrincipal } from '../model.js';
 import { backupVersionNumbers } from '../versions.js';
 import { cdata, cdataElementOrEmpty, escapeAttribute } from '../xml/escape.js';
+import { formatGpmcHex } from '../security/gpmc-descriptor.js';
 import type { ExtensionBlock, FsObject } from '../inventory/fs-object.js';
 import { buildExtensionInventory, type ExtensionInventory } from '../inventory/extension-inventory.js';
 
@@ -80,13 +81,8 @@ function renderCoreSettings(model: GpoBackupModel): string {
   );
 }
 
-/** Lower-case two-digit hex bytes separated by single spaces, no CDATA. */
-export function formatSecurityDescriptorHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join(' ');
-}
-
 function renderSecurityDescriptor(bytes: Uint8Array): string {
-  return bytes.length === 0 ? '<SecurityDescriptor/>' : `<SecurityDescriptor>${formatSecurityDescriptorHex(bytes)}</SecurityDescriptor>`;
+  return bytes.length === 0 ? '<SecurityDescriptor/>' : `<SecurityDescriptor>${formatGpmcHex(bytes)}</SecurityDescriptor>`;
 }
 
 function renderRegistryBlock(inventory: ExtensionInventory): string[] {

@@ -2,9 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import {
   aceSid,
-  formatGpmcHex,
   isDomainSid,
-  toGpmcDaclOnlyDescriptor,
   toSddl,
   type SysvolTreeEntry,
 } from '@coffer/active-directory';
@@ -23,6 +21,8 @@ import {
   buildSecurityGroups,
   buildSettingsReport,
   decodeInfText,
+  formatGpmcHex,
+  toGpmcDaclOnlyDescriptor,
   gptSourceFromFiles,
   isSettingsFile,
   renderGpreportSettingsXml,

@@ -1,9 +1,9 @@
 import { chmod, cp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { connectLdap, parseSecurityDescriptor, SecurityInformation, toGpmcDaclOnlyDescriptor, formatGpmcHex } from '@coffer/active-directory';
+import { connectLdap, parseSecurityDescriptor, SecurityInformation } from '@coffer/active-directory';
 import { runBackup, runList, verifyDirectory, type BackupOutput, type OperationResult, type ProgressReport } from '@coffer/core';
-import { parseBackupXml, parseBkupInfoXml, parseGpReportXml, parseManifestXml, unpackBackupSideVersion } from '@coffer/gpmc';
+import { formatGpmcHex, parseBackupXml, parseBkupInfoXml, parseGpReportXml, parseManifestXml, toGpmcDaclOnlyDescriptor, unpackBackupSideVersion } from '@coffer/gpmc';
 import provider, { GPO_EXTRAS_FILE, parseGpoExtras } from '../../src/index.js';
 import { connection, domain, tempDir } from './helpers.js';
 
@@ -82,6 +82,16 @@ describe.each(['smb', 'local'] as const)('every seeded GPO round-trips into a GP
       expect(core.userExtensionNames).toBe(gpo.userExtensionNames ?? '');
       const live = await readDescriptorFromLdap(gpo.dn);
       expect(formatGpmcHex(core.securityDescriptor)).toBe(formatGpmcHex(toGpmcDaclOnlyDescriptor(parseSecurityDescriptor(live))));
+      // GPMC's DACL-only form, checked byte by byte against the DC's descriptor (not through the function under test):
+      // header 01 00, owner/group/SACL offsets 0, DACL at 0x14 with the live DACL's bytes unchanged, and
+      // SE_SACL_PRESENT, SE_OWNER_DEFAULTED and SE_GROUP_DEFAULTED dropped with the parts they describe.
+      const written = Buffer.from(core.securityDescriptor);
+      const liveBytes = Buffer.from(live);
+      expect(Array.from(written.subarray(0, 2))).toEqual([1, 0]);
+      expect(written.subarray(4, 20).toString('hex')).toBe('00000000000000000000000014000000');
+      const daclOffset = liveBytes.readUInt32LE(16);
+      expect(written.subarray(20).equals(liveBytes.subarray(daclOffset, daclOffset + liveBytes.readUInt16LE(daclOffset + 2)))).toBe(true);
+      expect(written.readUInt16LE(2)).toBe((liveBytes.readUInt16LE(2) & ~0x13) >>> 0);
       if (gpo.wmiFilter) {
         expect(core.wmiFilter).toContain(gpo.wmiFilter.guid);
         expect(core.wmiFilterLink?.name).toBe(gpo.wmiFilter.name);

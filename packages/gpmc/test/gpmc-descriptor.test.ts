@@ -1,13 +1,7 @@
 import { CofferError } from '@coffer/core';
 import { describe, expect, it } from 'vitest';
-import {
-  formatGpmcHex,
-  parseGpmcHex,
-  parseSddl,
-  parseSecurityDescriptor,
-  serializeSecurityDescriptor,
-  toGpmcDaclOnlyDescriptor,
-} from '../../src/security/index.js';
+import { parseSddl, parseSecurityDescriptor, serializeSecurityDescriptor } from '@coffer/active-directory';
+import { formatGpmcHex, parseGpmcHex, toGpmcDaclOnlyDescriptor } from '../src/index.js';
 
 const DOMAIN = 'S-1-5-21-1-2-3';
 
@@ -58,7 +52,7 @@ describe('GPMC hex', () => {
     expect(parseGpmcHex('  ')).toHaveLength(0);
   });
 
-  it.each(['1 00', '010 0', 'zz', '01,00', '0x01'])('rejects %j with INVALID_GPMC_HEX', (text) => {
+  it.each(['1 00', '010 0', 'zz', '01,00', '0x01'])('rejects %j with GPMC_FILE_MALFORMED', (text) => {
     let caught: unknown;
     try {
       parseGpmcHex(text);
@@ -66,7 +60,7 @@ describe('GPMC hex', () => {
       caught = error;
     }
     expect(caught).toBeInstanceOf(CofferError);
-    expect((caught as CofferError).code).toBe('INVALID_GPMC_HEX');
+    expect((caught as CofferError).code).toBe('GPMC_FILE_MALFORMED');
     expect((caught as CofferError).hresult).toBe(0x8007000d);
   });
 });

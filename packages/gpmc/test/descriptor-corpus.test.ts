@@ -5,22 +5,18 @@ import { describeCorpus } from '@coffer/test-support';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   domainSidOf,
-  domainSidsInDacl,
   encodeAcl,
-  formatGpmcHex,
   lookupWellKnownDomainRid,
-  parseGpmcHex,
   parseSddl,
   parseSecurityDescriptor,
   serializeSecurityDescriptor,
-  sidsInDacl,
   splitSddl,
-  toGpmcDaclOnlyDescriptor,
   toSddl,
   withCanonicalLayout,
-} from '../../src/security/index.js';
+} from '@coffer/active-directory';
 import { corpusDir } from '@coffer/test-support';
-import { loadCorpusBackups, type CorpusBackup } from './corpus-backups.js';
+import { daclPrincipalSidsInGpmcOrder, daclTrusteeSids, formatGpmcHex, parseGpmcHex, toGpmcDaclOnlyDescriptor } from '../src/index.js';
+import { loadCorpusBackups, type CorpusBackup } from './descriptor-corpus-backups.js';
 
 /** The gpo-studio backup's descriptor was replaced upstream (SOURCES.md); it is tested separately. */
 const SANITISED_SET = 'gpostudio-mixedcse';
@@ -37,8 +33,8 @@ const REPORT_KNEW_FOREST_ROOT: Record<string, boolean> = {
   'disa-win10-user': false,
 };
 
-function domainOf(sd: ReturnType<typeof parseSecurityDescriptor>): string {
-  const domainAdmins = sidsInDacl(sd).find((sid) => lookupWellKnownDomainRid(sid)?.rid === 512);
+function domainOf(descriptor: Uint8Array): string {
+  const domainAdmins = daclTrusteeSids(descriptor).find((sid) => lookupWellKnownDomainRid(sid)?.rid === 512);
   if (!domainAdmins) throw new Error('no Domain Admins ACE in the corpus DACL');
   return domainSidOf(domainAdmins)!;
 }
@@ -69,7 +65,7 @@ describeCorpus('GPMC Backup.xml security descriptors', () => {
       backup = backups.find((b) => b.set === set)!;
       bytes = parseGpmcHex(backup.descriptorHex);
       sd = parseSecurityDescriptor(bytes);
-      domainSid = domainOf(sd);
+      domainSid = domainOf(bytes);
       context = REPORT_KNEW_FOREST_ROOT[set] ? { domainSid, rootDomainSid: domainSid } : { domainSid };
     });
 
@@ -116,9 +112,9 @@ describeCorpus('GPMC Backup.xml security descriptors', () => {
     });
 
     it('lists the DACL principals GPMC records as FromDACL groups', () => {
-      expect(sidsInDacl(sd)).toEqual(['S-1-5-11', `${domainSid}-512`, `${domainSid}-519`, 'S-1-5-9', 'S-1-5-18', 'S-1-3-0']);
-      // GPMC's own list holds the same set (its order differs: EA first).
-      expect([...domainSidsInDacl(sd)].sort()).toEqual([...backup.fromDaclSids].sort());
+      expect([...new Set(daclTrusteeSids(bytes))]).toEqual(['S-1-5-11', `${domainSid}-512`, `${domainSid}-519`, 'S-1-5-9', 'S-1-5-18', 'S-1-3-0']);
+      // GPMC's own list, in GPMC's order (EA first, though DA comes first in the DACL).
+      expect(daclPrincipalSidsInGpmcOrder(bytes)).toEqual(backup.fromDaclSids);
     });
   });
 
@@ -154,7 +150,7 @@ describeCorpus('GPMC Backup.xml security descriptors', () => {
       expect(toSddl(sd, { domainSid })).toBe(backup.reportSddl.replace(/S-1-5-21-0000000000-0000000000-0000000000-/g, 'S-1-5-21-0-0-0-'));
       // Same DACL shape as the real backups: GPMC's default GPO permissions.
       const reference = realBackups.find((b) => b.set === 'nsa-win10-user')!;
-      const referenceDomain = domainOf(parseSecurityDescriptor(parseGpmcHex(reference.descriptorHex)));
+      const referenceDomain = domainOf(parseGpmcHex(reference.descriptorHex));
       expect(splitSddl(toSddl(sd, { domainSid })).dacl!.replaceAll(domainSid, 'DOMAIN')).toBe(
         splitSddl(reference.reportSddl).dacl!.replaceAll(referenceDomain, 'DOMAIN'),
       );

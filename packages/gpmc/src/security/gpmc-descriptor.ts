@@ -1,6 +1,7 @@
-import { invalidGpmcHex } from './errors.js';
-import type { SecurityDescriptor } from './model.js';
-import { parseSecurityDescriptor, serializeSecurityDescriptor } from './security-descriptor.js';
+import { parseSecurityDescriptor, serializeSecurityDescriptor, type SecurityDescriptor } from '@coffer/active-directory';
+import { malformed } from '../xml/element-tree.js';
+
+// GPMC's spelling of a security descriptor in Backup.xml; the descriptor codec itself is @coffer/active-directory's.
 
 /**
  * The DACL-only self-relative descriptor GPMC writes into Backup.xml `<SecurityDescriptor>`:
@@ -28,16 +29,16 @@ export function formatGpmcHex(bytes: Uint8Array): string {
 
 /**
  * Reads the hex GPMC wrote. Accepts either case and any run of whitespace between bytes (editors
- * rewrap XML), but every byte must be exactly two hex digits.
+ * rewrap XML), but every byte must be exactly two hex digits; anything else is GPMC_FILE_MALFORMED.
  */
-export function parseGpmcHex(text: string): Uint8Array {
+export function parseGpmcHex(text: string): Buffer {
   const trimmed = text.trim();
-  if (trimmed === '') return new Uint8Array(0);
+  if (trimmed === '') return Buffer.alloc(0);
   const tokens = trimmed.split(/\s+/);
-  const out = new Uint8Array(tokens.length);
+  const out = Buffer.alloc(tokens.length);
   tokens.forEach((token, i) => {
     if (!/^[0-9a-fA-F]{2}$/.test(token)) {
-      throw invalidGpmcHex(`Byte #${i} of the descriptor hex is "${token}", not two hex digits.`, 'Backup.xml <SecurityDescriptor>');
+      throw malformed('Backup.xml <SecurityDescriptor>', `byte #${i} of the descriptor hex is "${token}", not two hex digits`);
     }
     out[i] = parseInt(token, 16);
   });
