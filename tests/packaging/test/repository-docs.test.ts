@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runShellExample } from './support/example-runner.js';
 import { PACKAGES, PUBLISHED, repoRoot } from './support/packages.js';
 import { projectInFolder, type InstalledProject } from './support/project.js';
-import { exampleNamed } from './support/readme-examples.js';
+import { exampleNamed, parseFencedBlocks, shellLines } from './support/readme-examples.js';
 import { describeRun, run } from './support/run.js';
 
 // The maintainers' commands of docs/releasing.md, run as shown from the root of a throwaway clone of the committed
@@ -93,6 +93,22 @@ describe('docs/releasing.md, in a throwaway clone of the repository', () => {
     for (const pkg of PUBLISHED) expect(dryRun).toContain(`+ ${pkg.name}@${await versionOf(clone.dir, pkg.dir)}`);
     expect(dryRun).toMatch(/Skipping workspace @coffer\/samba-test-domain, marked as private/);
   }, 900_000); // the clone builds every package from scratch
+
+  it("the README's quick start, first line: the demo backs up every kind and verifies it", async () => {
+    // The quick start block is exempt from the marker scenarios (its second line is CI's own .ci/run); its first
+    // line is run here, from the clone's root, as a newcomer would: `npm install` is what the mirrored
+    // node_modules stands for, `npm run demo` runs as written.
+    const [quickStart] = parseFencedBlocks(await readFile(join(clone.dir, 'README.md'), 'utf8'));
+    expect(shellLines(quickStart!.code)).toEqual(['npm install && npm run demo', 'npm install && npm test']);
+    const demoFolders = async () => (await readdir(tmpdir())).filter((n) => n.startsWith('coffer-demo-')).sort();
+    const before = await demoFolders();
+    const demo = await run('bash', ['-c', 'npm run demo'], { cwd: clone.dir });
+    expect(demo.code, describeRun('npm run demo', demo)).toBe(0);
+    expect(demo.stdout).toMatch(/Backed up \d+ objects/);
+    expect(demo.stdout).toContain('Demo finished: every backup verified.');
+    // Nothing of the demo outlives it: its temp folder is gone.
+    expect(await demoFolders()).toEqual(before);
+  }, 900_000);
 
   it("provider-drm-licenses' README benchmark: the DRM benchmark alone, its report written where --out says", async () => {
     const [bench] = await runShellExample(clone, exampleNamed('drm-bench'), { projectDir: clone.dir }, { installedFromTarballs: [] });
