@@ -171,7 +171,7 @@ function defineReportAndDiff(context: CliContext, program: Command): void {
   diff
     .addHelpText(
       'after',
-      '\nExit status: 0 compared (with --exit-code: no differences), 4 differences found (only with --exit-code), 1 failed, 2 usage error.\n\nExamples:\n  coffer diff /srv/backups/gpo-monday /srv/backups/gpo-tuesday\n  coffer diff /srv/backups/gpo-monday /srv/backups/gpo-tuesday --format html --out changes.html\n  coffer diff /srv/backups/gpo --live --dc dc1.corp.example --user Administrator@corp.example --password-file ~/.pw --ca-file /etc/ssl/corp-ca.pem --exit-code\n',
+      '\nExit status: 0 compared (with --exit-code: no differences), 4 differences found (only with --exit-code), 1 failed, 2 usage error.\n\nExamples:\n  coffer diff /srv/backups/gpo --live --dc dc1.corp.example --user Administrator@corp.example --password-file ~/.pw --ca-file /etc/ssl/corp-ca.pem\n  coffer diff /srv/backups/gpo /srv/backups/gpo --exit-code --format html --out changes.html   # two directories: the newest backup of each GPO, paired by GUID\n',
     )
     .action((a: string, b: string | undefined, options: DiffFlags) => diffAction(context, a, b, options, gpoProvider));
 }

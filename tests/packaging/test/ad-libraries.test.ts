@@ -8,7 +8,7 @@ import { describeRun } from './support/run.js';
 // Coffer used from code against the test DC: @coffer/active-directory (verified LDAPS by FQDN, SYSVOL over
 // smbclient), @coffer/gpmc and the Group Policy providers, each with @coffer/core as its peer, type-checked with tsc.
 const TARBALLS = ['@coffer/core', '@coffer/active-directory', '@coffer/gpmc', '@coffer/provider-gpo', '@coffer/provider-starter-gpo'];
-const examples = ['gpmc-write-and-read', 'gpmc-settings-report', 'active-directory-read-gpos', 'gpo-programmatic', 'starter-gpo-programmatic'].map(exampleNamed);
+const examples = ['gpmc-write-and-read', 'gpmc-settings-report', 'gpmc-report-diff', 'active-directory-read-gpos', 'gpo-programmatic', 'starter-gpo-programmatic'].map(exampleNamed);
 // The providers' reference snippets (every call of the API, with a domain's own names and paths) are type-checked
 // with the rest, not run: their runnable counterparts above are.
 const referenceSnippets = ['gpo-reference', 'starter-gpo-reference'].map(exampleNamed);
@@ -55,6 +55,15 @@ describe('libraries project: @coffer/active-directory, @coffer/gpmc and the GPO 
       '[{"name":"SeBackupPrivilege","members":[{"sid":"S-1-5-32-544","name":"BUILTIN\\\\Administrators"}]}]',
       'Enabled=1 (REG_DWORD), Server=backup01 (REG_SZ)',
       '<Extension xmlns:q1="http://www.microsoft.com/GroupPolicy/Settings/Security" xsi:type="q1:SecuritySettings">',
+    ]);
+  });
+
+  it("@coffer/gpmc's README: two backups of a GPO compared setting by setting, one rendered as an HTML report", async () => {
+    const { stdout } = await runTsExample(project, exampleNamed('gpmc-report-diff'));
+    expect(stdout.trim().split('\n')).toEqual([
+      '[{"kind":"changed","area":"setting","scope":"Computer/Registry","item":"Software\\\\Policies\\\\Contoso\\\\Enabled","old":"REG_DWORD 0","new":"REG_DWORD 1"}]',
+      '  ~ Computer/Registry: Software\\Policies\\Contoso\\Enabled: REG_DWORD 0 → REG_DWORD 1',
+      "[ 'Authenticated Users' ] true",
     ]);
   });
 

@@ -61,6 +61,7 @@ export const EXAMPLES: readonly ExampleSpec[] = [
   { name: 'testkit-conformance', dir: 'packages/provider-testkit', project: 'third-party', file: 'conformance.test.ts' },
   { name: 'gpmc-write-and-read', dir: 'packages/gpmc', project: 'ad-libraries', file: 'gpmc-example.ts' },
   { name: 'gpmc-settings-report', dir: 'packages/gpmc', project: 'ad-libraries', file: 'gpmc-settings-example.ts' },
+  { name: 'gpmc-report-diff', dir: 'packages/gpmc', project: 'ad-libraries', file: 'gpmc-report-diff-example.ts' },
   { name: 'active-directory-read-gpos', dir: 'packages/active-directory', project: 'ad-libraries', file: 'ad-example.ts' },
   { name: 'gpo-programmatic', dir: 'packages/provider-gpo', project: 'ad-libraries', file: 'gpo-example.ts' },
   { name: 'starter-gpo-programmatic', dir: 'packages/provider-starter-gpo', project: 'ad-libraries', file: 'starter-gpo-example.ts' },
