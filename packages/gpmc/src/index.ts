@@ -56,6 +56,23 @@ export {
 } from './read/backup-directory.js';
 export { gpmcManifestIndex, GPMC_MANIFEST_FILE } from './write/manifest-index.js';
 
+// Microsoft Cabinet ([MS-CAB]), GPMC's "Save as cabinet" format for Starter GPOs.
+export { buildCabinet, type CabinetFile, type CabinetOptions, type CabCompression } from './cab/cabinet-writer.js';
+export { readCabinet, type CabinetEntry, type ReadCabinetOptions } from './cab/cabinet-reader.js';
+// GPMC XML kept byte for byte (a Starter GPO's template): read through core's safe gate, rendered back unchanged.
+export {
+  parseLosslessXml,
+  renderLosslessXml,
+  setChildText,
+  encodeXml,
+  MALFORMED_XML,
+  type LosslessXmlDocument,
+  type XmlContentItem,
+  type XmlChildElement,
+  type XmlAttribute,
+  type XmlEncoding,
+} from './xml/lossless-xml.js';
+
 // GPO settings: the model, its decoders and GPMC's <ExtensionData> rendering.
 export * from './settings/model.js';
 export { buildSettingsReport, EXTENSION_DISPLAY_NAMES, type SettingsReportOptions } from './settings/build-settings-report.js';

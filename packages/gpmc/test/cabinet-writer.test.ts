@@ -3,8 +3,10 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCabinet, cabChecksum, dosDateTime, MAX_BLOCK, type CabCompression, type CabinetFile } from '../../src/cab/cabinet-writer.js';
-import { ensureCabTools, runTool } from '../helpers/cab-tools.js';
+import { ensureCabTools, runTool } from '@coffer/test-support';
+import { buildCabinet, type CabCompression, type CabinetFile } from '../src/index.js';
+// The writer's internals, checked directly (not public API).
+import { cabChecksum, dosDateTime, MAX_BLOCK } from '../src/cab/cabinet-writer.js';
 
 let work: string;
 

@@ -31,16 +31,6 @@ export {
   type TemplateField,
 } from './template/starter-gpo-template.js';
 export { parseLocalizedTemplate, resolveLocalized, type LocalizedTemplate } from './template/localized-template.js';
-export {
-  parseLosslessXml,
-  renderLosslessXml,
-  setChildText,
-  MALFORMED_XML,
-  type LosslessXmlDocument,
-  type XmlContentItem,
-  type XmlChildElement,
-  type XmlAttribute,
-} from './xml/lossless-xml.js';
 
 export {
   readStarterGpoCatalog,
@@ -79,11 +69,9 @@ export {
 } from './backup/starter-gpo-extras.js';
 export { listStarterGpoBackups } from './list/list-starter-gpo-backups.js';
 
-export { buildCabinet, cabChecksum, dosDateTime, MAX_BLOCK, type CabinetFile, type CabinetOptions, type CabCompression } from './cab/cabinet-writer.js';
 export { cabinetNameOf, planCabinetNames, CAB_TEMPLATE_NAME, CAB_REPORT_NAME } from './cab/cabinet-names.js';
 export { saveStarterGpoCab, starterGpoCabinetFiles, checkCabinetTarget, type SaveCabResult } from './cab/save-starter-gpo-cab.js';
 
-export { readCabinet, type CabinetEntry, type ReadCabinetOptions } from './cab/cabinet-reader.js';
 export { layOutStarterGpoCabinet, starterGpoPathOf, readCabPathMap, type StarterGpoCabinetLayout } from './cab/cabinet-paths.js';
 export { CAB_PATH_MAP_ID, CAB_PATH_MAP_FORMAT, type CabPathMap } from './cab/starter-gpo-report.js';
 export { loadStarterGpoCab, readStarterGpoCab, type LoadCabResult } from './cab/load-starter-gpo-cab.js';

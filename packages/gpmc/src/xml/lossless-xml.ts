@@ -2,11 +2,10 @@
  * A lossless view of a small XML document: the root element's own start tag, and its content as a list of
  * raw slices (child elements, text, comments). Rendering an unchanged document gives back the same bytes,
  * so elements and attributes this package does not understand survive a read/write round trip verbatim.
- * Well-formedness is checked first with fast-xml-parser's validator; the scanner then only has to find
- * where each top-level child starts and ends.
+ * Reading goes through core's safe gate first (size bound, DOCTYPE refused as XML_DOCTYPE_REFUSED, well-formedness
+ * checked); the scanner then only has to find where each top-level child starts and ends.
  */
-import { XMLValidator } from 'fast-xml-parser';
-import { CofferError, HRESULT, refuseXmlDoctype } from '@coffer/core';
+import { checkXmlText, CofferError, HRESULT, MALFORMED_XML_CODE } from '@coffer/core';
 
 export type XmlEncoding = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be';
 
@@ -57,13 +56,16 @@ export interface LosslessXmlDocument {
   epilog: string;
 }
 
-export const MALFORMED_XML = 'MALFORMED_XML';
+/** Core's code for XML that is not well-formed; this reader's own structural errors use it too. */
+export const MALFORMED_XML = MALFORMED_XML_CODE;
+
+const MALFORMED_HINT = 'The file may be damaged; compare it with a copy from another domain controller.';
 
 function malformed(where: string, detail: string): CofferError {
   return new CofferError(MALFORMED_XML, `${where} is not well-formed XML: ${detail}`, {
     hresult: HRESULT.ERROR_INVALID_DATA,
     object: where,
-    hint: 'The file may be damaged; compare it with a copy from another domain controller.',
+    hint: MALFORMED_HINT,
   });
 }
 
@@ -201,9 +203,7 @@ function readElementBody(text: string, tag: Tag, where: string): { end: number; 
 export function parseLosslessXml(bytes: Uint8Array | string, where: string): LosslessXmlDocument {
   const { text, encoding } = typeof bytes === 'string' ? { text: bytes, encoding: 'utf-8' as const } : decodeXml(bytes);
   // No file this reads may carry a DOCTYPE (entities, external references): XML_DOCTYPE_REFUSED, before anything else.
-  refuseXmlDoctype(text, where);
-  const validation = XMLValidator.validate(text, { allowBooleanAttributes: false });
-  if (validation !== true) throw malformed(where, `${validation.err.msg} (line ${validation.err.line})`);
+  checkXmlText(text, where, { malformedCode: MALFORMED_XML, hint: MALFORMED_HINT });
 
   let i = 0;
   for (;;) {

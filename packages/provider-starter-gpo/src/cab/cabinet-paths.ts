@@ -11,7 +11,7 @@
  * - a name holding `\` (a cabinet made from folders, e.g. `gcab -c x.cab Machine/registry.pol`) is a path already.
  */
 import { CofferError, HRESULT } from '@coffer/core';
-import type { CabinetEntry } from './cabinet-reader.js';
+import type { CabinetEntry } from '@coffer/gpmc';
 import { CAB_REPORT_NAME, CAB_TEMPLATE_NAME } from './cabinet-names.js';
 import { CAB_PATH_MAP_FORMAT, CAB_PATH_MAP_ID, type CabPathMap } from './starter-gpo-report.js';
 

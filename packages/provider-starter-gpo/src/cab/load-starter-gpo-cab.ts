@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CofferError, HRESULT, pathNotFound, toCofferError, type OperationContext } from '@coffer/core';
+import { readCabinet } from '@coffer/gpmc';
 import { openDomain } from '../connection/open-domain.js';
 import { starterGpoLabel } from '../model/starter-gpo.js';
 import type { LoadCabOptions } from '../options.js';
@@ -15,7 +16,6 @@ import { parseLocalizedTemplate, resolveLocalized, type LocalizedTemplate } from
 import { LOCALIZED_TEMPLATE_FILE_NAME, parseStarterGpoTemplate, TEMPLATE_FILE_NAME } from '../template/starter-gpo-template.js';
 import { writeStarterGpoFolder, type StarterGpoContent } from '../write/starter-gpo-folder-writer.js';
 import { layOutStarterGpoCabinet } from './cabinet-paths.js';
-import { readCabinet } from './cabinet-reader.js';
 
 export interface LoadCabResult {
   cab: string;

@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { link, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { CofferError, ErrorCode, fsyncDirectory, HRESULT, pathNotFound, toCofferError, type OperationContext } from '@coffer/core';
+import { buildCabinet, type CabCompression, type CabinetFile } from '@coffer/gpmc';
 import type { StarterGpoFolder } from '../sysvol/read-starter-gpos.js';
-import { buildCabinet, type CabCompression, type CabinetFile } from './cabinet-writer.js';
 import { CAB_REPORT_NAME, planCabinetNames } from './cabinet-names.js';
 import { renderStarterGpoReport } from './starter-gpo-report.js';
 

@@ -4,7 +4,7 @@
  * tmplx then refers to them as `$(string.<id>)`. Not verified against a real file, so both shapes are read:
  * string tables (`<string id="…">text</string>`, anywhere) and plain `DisplayName`/`Description` children.
  */
-import { parseLosslessXml } from '../xml/lossless-xml.js';
+import { parseLosslessXml } from '@coffer/gpmc';
 
 export interface LocalizedTemplate {
   /** The language folder it came from, e.g. `en-US`. */

@@ -13,7 +13,7 @@ import {
   type LosslessXmlDocument,
   type XmlAttribute,
   type XmlChildElement,
-} from '../xml/lossless-xml.js';
+} from '@coffer/gpmc';
 
 export const TEMPLATE_FILE_NAME = 'StarterGPO.tmplx';
 export const LOCALIZED_TEMPLATE_FILE_NAME = 'StarterGPO.tmpll';

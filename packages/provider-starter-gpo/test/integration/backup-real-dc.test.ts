@@ -12,7 +12,7 @@ import { parseBkupInfoXml, parseManifestXml } from '@coffer/gpmc';
 import provider from '../../src/index.js';
 import { parseStarterGpoExtras } from '../../src/backup/starter-gpo-extras.js';
 import { cabinetNameOf } from '../../src/cab/cabinet-names.js';
-import { ensureCabTools, gcabNames, runTool } from '../helpers/cab-tools.js';
+import { ensureCabTools, gcabNames, runTool } from '@coffer/test-support';
 import { aclOnDisk, connectionOptions, domainGuidOnDisk, folderOnDisk, testDomain, type Transport } from '../helpers/real-dc.js';
 import { EXTRA_EMPTY_FOLDER, EXTRA_STARTER_FILES } from '../setup/test-domain.js';
 

@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { HRESULT, runBackup, runCommand, type BackupRecord } from '@coffer/core';
 import provider from '../../src/index.js';
 import { parseStarterGpoTemplate } from '../../src/template/starter-gpo-template.js';
-import { ensureCabTools, runTool } from '../helpers/cab-tools.js';
+import { ensureCabTools, runTool } from '@coffer/test-support';
 import { aclOnDisk, connectionOptions, folderOnDisk, testDomain, type Transport } from '../helpers/real-dc.js';
 import { NS, tmplx } from '../helpers/sysvol-fixture.js';
 import { putBackStarterGpos, saveStarterGpos, starterGposNames, starterGposRoot, type SavedStarterGpos } from '../helpers/starter-gpo-state.js';

@@ -10,7 +10,7 @@ import { HRESULT, runBackup, runRestore } from '@coffer/core';
 import provider from '../../src/index.js';
 import { bumpTemplateVersions, formatTemplateTime } from '../../src/template/bump-template-versions.js';
 import { parseStarterGpoTemplate, renderStarterGpoTemplate } from '../../src/template/starter-gpo-template.js';
-import { encodeXml } from '../../src/xml/lossless-xml.js';
+import { encodeXml } from '@coffer/gpmc';
 import { DOMAIN, KIOSK, makeSysvol, SYSTEM, tmplx } from '../helpers/sysvol-fixture.js';
 import { folderOnDisk } from '../helpers/real-dc.js';
 

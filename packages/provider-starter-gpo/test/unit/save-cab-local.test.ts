@@ -5,7 +5,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HRESULT, runCommand } from '@coffer/core';
 import provider from '../../src/index.js';
 import { cabinetNameOf, planCabinetNames } from '../../src/cab/cabinet-names.js';
-import { ensureCabTools, gcabNames, runTool } from '../helpers/cab-tools.js';
+import { ensureCabTools, gcabNames, runTool } from '@coffer/test-support';
 import { DOMAIN, KIOSK, makeSysvol, SYSTEM } from '../helpers/sysvol-fixture.js';
 
 let sysvol: { root: string; remove(): Promise<void> };

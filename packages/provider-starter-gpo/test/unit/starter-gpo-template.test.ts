@@ -6,7 +6,7 @@ import {
   renderStarterGpoTemplate,
   withTemplateField,
 } from '../../src/template/starter-gpo-template.js';
-import { encodeXml } from '../../src/xml/lossless-xml.js';
+import { encodeXml } from '@coffer/gpmc';
 
 const NS = 'http://www.microsoft.com/GroupPolicy/GPOOperations/StarterGPO';
 
