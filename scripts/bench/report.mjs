@@ -166,7 +166,7 @@ function renderDrm({ bySize, targets, rounds, warmUp }) {
   const lines = [
     '## DRM license provider (`@coffer/provider-drm-licenses`)',
     '',
-    'License stores built in a temp folder with the provider\'s own `createStore` and `issueLicenses` (1 license in 100 carries a play count, so it may not be backed up and is reported as RESTRICTED_LICENSE).',
+    'License stores built in a temp folder with `@coffer/drm-license-store`\'s `createStore` and `issueLicenses` (1 license in 100 carries a play count, so it may not be backed up and is reported as RESTRICTED_LICENSE).',
     '',
     'A warm-up round (not counted, shown last) creates Coffer\'s backup set and tar\'s archives, so in every counted round both replace the previous round\'s output, as a nightly backup with the overwrite flag does. The stores are written to disk (`sync -f`) once built, and every timed step starts after an untimed `sync -f` of the work folder, so no step pays for writing back what the previous one left in the page cache (plain tar leaves its whole archive there). Each round, for each store:',
     '',
