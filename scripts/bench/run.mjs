@@ -57,7 +57,7 @@ const started = new Date();
 const facts = machineFacts(work);
 const results = { command, startedAt: started.toISOString(), runs, drmRuns, machine: facts };
 try {
-  if (only !== 'drm') {
+  if (only === undefined || only === 'gpo') {
     log(`GPO provider: one Samba DC on ${values.address} with ${values['extra-gpos']} extra GPOs, ${runs} rounds`);
     results.gpo = await gpoBenchmark({
       runs,

@@ -64,14 +64,23 @@ async function writeReport(gpmc: GpmcModule, format: ReportFormat, folders: read
   if (format === 'html') await write(frame.start);
   else if (format === 'xml') await write(`<?xml version="1.0" encoding="utf-8"?>\r\n${folders.length === 1 ? '' : `<report ${SCHEMA_NS} xmlns="http://www.microsoft.com/GroupPolicy/Settings">\r\n`}`);
   else await write('{"version":1,"backups":[');
-  for (const [index, folder] of folders.entries()) {
+  // Eight backups read at once (reading is mostly waiting on the disk), written in order; only those eight are held.
+  const WINDOW = 8;
+  for (let start = 0; start < folders.length; start += WINDOW) {
     if (signal.aborted) throw new CofferError(ErrorCode.Cancelled, 'The operation was cancelled.');
-    const snapshot = await gpmc.readBackupSnapshot(folder, admx ? { admx } : {});
-    // Only the summary is kept for the result: the settings of hundreds of GPOs are not held at once.
-    read.push({ ...snapshot, settings: { ...snapshot.settings, computer: { extensions: [] }, user: { extensions: [] } } });
-    if (format === 'html') await write(`${gpmc.renderGpoReportSection(snapshot)}\n`);
-    else if (format === 'xml') await write(`${await gpmc.readGpoReportElement(snapshot)}\r\n`);
-    else await write(`${index === 0 ? '' : ','}\n${JSON.stringify(snapshot)}`);
+    const window = folders.slice(start, start + WINDOW);
+    const rendered = await Promise.all(
+      window.map(async (folder) => {
+        const snapshot = await gpmc.readBackupSnapshot(folder, admx ? { admx } : {});
+        const text = format === 'html' ? `${gpmc.renderGpoReportSection(snapshot)}\n` : format === 'xml' ? `${await gpmc.readGpoReportElement(snapshot)}\r\n` : JSON.stringify(snapshot);
+        // Only the summary is kept for the result: the settings of hundreds of GPOs are not held at once.
+        return { text, summary: { ...snapshot, settings: { ...snapshot.settings, computer: { extensions: [] }, user: { extensions: [] } } } };
+      }),
+    );
+    for (const [offset, { text, summary }] of rendered.entries()) {
+      read.push(summary);
+      await write(format === 'json' ? `${start + offset === 0 ? '' : ','}\n${text}` : text);
+    }
   }
   if (format === 'html') await write(frame.end);
   else if (format === 'xml') await write(folders.length === 1 ? '' : '</report>\r\n');

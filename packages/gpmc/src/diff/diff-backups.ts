@@ -7,6 +7,7 @@
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CofferError, ErrorCode } from '@coffer/core';
+import pMap from 'p-map';
 import { searchBackups } from '../read/backup-directory.js';
 import type { SettingsReportOptions } from '../settings/build-settings-report.js';
 import { readBackupSnapshot, type BackupSnapshot } from './backup-snapshot.js';
@@ -45,6 +46,8 @@ export interface BackupsDiff {
 export interface DiffOptions extends SettingsReportOptions {
   /** Limit to these GPOs (name or GUID, case-insensitive). */
   gpos?: readonly string[];
+  /** Pairs read at once (default 8). */
+  concurrency?: number;
 }
 
 function sideName(side: 'computer' | 'user'): string {
@@ -161,22 +164,28 @@ export async function diffBackups(a: string, b: string, options: DiffOptions = {
     for (const [gpo, folder] of sideA) pairs.push([folder, sideB.get(gpo)]);
     for (const [gpo, folder] of sideB) if (!sideA.has(gpo)) pairs.push([undefined, folder]);
   }
-  const gpos: GpoDiff[] = [];
-  for (const [folderA, folderB] of pairs) {
-    const [snapA, snapB] = await Promise.all([folderA ? readBackupSnapshot(folderA, options) : null, folderB ? readBackupSnapshot(folderB, options) : null]);
-    const any = (snapB ?? snapA)!;
-    if (!(snapA && selected(snapA, options.gpos)) && !(snapB && selected(snapB, options.gpos))) continue;
-    const ref = (s: BackupSnapshot | null) => (s ? { folder: s.folder, backupId: s.backupId, backupTime: s.backupTime } : null);
-    const changes = snapA && snapB ? diffSnapshots(snapA, snapB) : [];
-    gpos.push({
-      gpoId: any.gpoId,
-      name: any.name,
-      status: !snapA ? 'onlyInB' : !snapB ? 'onlyInA' : changes.length > 0 ? 'changed' : 'unchanged',
-      a: ref(snapA),
-      b: ref(snapB),
-      changes,
-    });
-  }
+  // A few pairs at a time: reading is mostly waiting on the disk, so overlapping pairs shortens the run, while only
+  // the pairs in flight are held (each pair's snapshots are dropped once its changes are computed).
+  const results = await pMap(
+    pairs,
+    async ([folderA, folderB]): Promise<GpoDiff | null> => {
+      const [snapA, snapB] = await Promise.all([folderA ? readBackupSnapshot(folderA, options) : null, folderB ? readBackupSnapshot(folderB, options) : null]);
+      const any = (snapB ?? snapA)!;
+      if (!(snapA && selected(snapA, options.gpos)) && !(snapB && selected(snapB, options.gpos))) return null;
+      const ref = (s: BackupSnapshot | null) => (s ? { folder: s.folder, backupId: s.backupId, backupTime: s.backupTime } : null);
+      const changes = snapA && snapB ? diffSnapshots(snapA, snapB) : [];
+      return {
+        gpoId: any.gpoId,
+        name: any.name,
+        status: !snapA ? 'onlyInB' : !snapB ? 'onlyInA' : changes.length > 0 ? 'changed' : 'unchanged',
+        a: ref(snapA),
+        b: ref(snapB),
+        changes,
+      };
+    },
+    { concurrency: options.concurrency ?? 8 },
+  );
+  const gpos = results.filter((g): g is GpoDiff => g !== null);
   gpos.sort((x, y) => x.name.localeCompare(y.name) || x.gpoId.localeCompare(y.gpoId));
   const settings = gpos.flatMap((g) => g.changes);
   return {

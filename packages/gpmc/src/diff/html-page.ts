@@ -33,6 +33,7 @@ table { border-collapse: collapse; margin: 4px 0 8px; width: 100%; }
 th, td { text-align: left; vertical-align: top; padding: 3px 8px; border-bottom: 1px solid #ddd; word-break: break-word; }
 th { background: #f7f7f7; font-weight: 600; width: 28%; }
 table.grid th { width: auto; }
+table.grid td:first-child, table.grid th:first-child { white-space: nowrap; }
 td.value, td.old, td.new { font-family: Consolas, "DejaVu Sans Mono", monospace; white-space: pre-wrap; }
 .added { background: #e6ffec; }
 .removed { background: #ffebe9; }

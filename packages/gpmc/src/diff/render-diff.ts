@@ -5,6 +5,43 @@
 import type { BackupsDiff, GpoChange, GpoDiff } from './diff-backups.js';
 import { escapeHtml, gridTable, htmlPage, section } from './html-page.js';
 
+/** A value's leaves by path (`properties.path`), when it is a JSON object or array; null for plain text. */
+function leaves(value: string | null): Map<string, string> | null {
+  if (value === null || !/^[[{]/.test(value)) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return null;
+  }
+  const out = new Map<string, string>();
+  const walk = (node: unknown, path: string): void => {
+    if (node !== null && typeof node === 'object') {
+      const entries = Object.entries(node as Record<string, unknown>);
+      if (entries.length === 0) out.set(path, Array.isArray(node) ? '[]' : '{}');
+      for (const [key, child] of entries) walk(child, path ? `${path}.${key}` : key);
+    } else out.set(path, JSON.stringify(node));
+  };
+  walk(parsed, '');
+  return out;
+}
+
+/**
+ * For a changed structured setting (a preference item, a restricted group), only the fields that differ, so the
+ * reader sees `properties.path: "\\\\files\\home" → "\\\\files2\\home"` instead of two whole items.
+ */
+export function changedFields(change: GpoChange): { old: string; new: string } | null {
+  if (change.kind !== 'changed') return null;
+  const a = leaves(change.old);
+  const b = leaves(change.new);
+  if (!a || !b) return null;
+  const keys = [...new Set([...a.keys(), ...b.keys()])].filter((key) => a.get(key) !== b.get(key));
+  return {
+    old: keys.map((key) => `${key}: ${a.get(key) ?? '(none)'}`).join('\n'),
+    new: keys.map((key) => `${key}: ${b.get(key) ?? '(none)'}`).join('\n'),
+  };
+}
+
 const SIGN: Record<GpoChange['kind'], string> = { added: '+', removed: '-', changed: '~' };
 
 function statLine(gpo: GpoDiff): string {
@@ -33,7 +70,9 @@ export function renderDiffText(diff: BackupsDiff): string {
     if (gpo.b) lines.push(`  B: ${gpo.b.folder}${gpo.b.backupTime ? ` (${gpo.b.backupTime})` : ''}`);
     for (const change of gpo.changes) {
       const where = change.item === change.scope ? change.item : `${change.scope}: ${change.item}`;
-      if (change.kind === 'changed') lines.push(`  ${SIGN.changed} ${where}: ${oneLine(change.old)} → ${oneLine(change.new)}`);
+      const fields = changedFields(change);
+      if (fields) for (const [index, line] of fields.old.split('\n').entries()) lines.push(`  ${SIGN.changed} ${where}: ${line} → ${fields.new.split('\n')[index]!.replace(/^[^:]*: /, '')}`);
+      else if (change.kind === 'changed') lines.push(`  ${SIGN.changed} ${where}: ${oneLine(change.old)} → ${oneLine(change.new)}`);
       else lines.push(`  ${SIGN[change.kind]} ${where}: ${oneLine(change.kind === 'added' ? change.new : change.old)}`);
     }
   }
@@ -53,7 +92,10 @@ export function renderDiffHtml(diff: BackupsDiff, options: { generatedAt?: Date 
   );
   const details = differing
     .map((gpo) => {
-      const rows = gpo.changes.map((c) => [c.kind, c.scope, c.item, c.old ?? '', c.new ?? '']);
+      const rows = gpo.changes.map((c) => {
+        const fields = changedFields(c);
+        return [c.kind, c.scope, c.item, fields?.old ?? c.old ?? '', fields?.new ?? c.new ?? ''];
+      });
       const body =
         `<table><tr><th>A</th><td>${escapeHtml(gpo.a ? `${gpo.a.folder} ${gpo.a.backupTime}` : 'absent')}</td></tr><tr><th>B</th><td>${escapeHtml(gpo.b ? `${gpo.b.folder} ${gpo.b.backupTime}` : 'absent')}</td></tr></table>` +
         (gpo.changes.length > 0 ? gridTable(['Change', 'Where', 'Item', 'Old', 'New'], rows, (i) => gpo.changes[i]!.kind) : `<p>${escapeHtml(statLine(gpo))}</p>`);
