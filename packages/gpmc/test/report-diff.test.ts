@@ -29,7 +29,8 @@ import {
 } from '../src/index.js';
 
 const APPLY = 'edacfd8f-ffb3-11d1-b41d-00a0c968f939';
-const BASE_SDDL = `D:(A;;LCRPLORC;;;AU)(OA;;CR;${APPLY};;AU)(A;CI;CCDCLCSWRPWPDTLOSDRCWDWO;;;SY)`;
+// ED may read (LCRPLORC: LC RP LO RC, no CR): not in security filtering.
+const BASE_SDDL = `D:(A;;LCRPLORC;;;AU)(OA;;CR;${APPLY};;AU)(A;CI;CCDCLCSWRPWPDTLOSDRCWDWO;;;SY)(A;CI;LCRPLORC;;;ED)`;
 
 interface Variant {
   backupId: string;
@@ -113,7 +114,7 @@ describe('diffBackups over backup folders', () => {
       value: 0,
       drivePath: '\\\\files2\\home',
       links: [link('corp.example/Servers', true), link('corp.example/Kiosks')],
-      sddl: `D:(OD;;CR;${APPLY};;S-1-5-21-1-2-3-1105)(A;;LCRPLORC;;;AU)(OA;;CR;${APPLY};;AU)(A;CI;CCDCLCSWRPWPDTLOSDRCWDWO;;;SY)`,
+      sddl: `D:(OD;;CR;${APPLY};;S-1-5-21-1-2-3-1105)${BASE_SDDL.slice(2)}`,
     });
     const diff = await diffBackups(a, b);
     const changes = diff.gpos[0]!.changes.map(({ kind, area, scope, item, old, new: now }) => ({ kind, area, scope, item, old, new: now }));

@@ -97,7 +97,9 @@ const APPLY_GROUP_POLICY = 'edacfd8f-ffb3-11d1-b41d-00a0c968f939';
 export function appliesGroupPolicy(ace: SnapshotAce): boolean {
   const [type = '', , rights = '', objectType = ''] = ace.sddl.slice(1, -1).split(';');
   if (type !== 'A' && type !== 'OA') return false;
-  const controlAccess = rights.includes('CR') || rights === 'GA';
+  // SDDL rights are two-letter tokens (or a hex mask): `LCRPLORC` holds LC RP LO RC, not CR.
+  const tokens: string[] = /^0x/i.test(rights) ? [] : (rights.match(/../g) ?? []);
+  const controlAccess = tokens.includes('CR') || tokens.includes('GA') || (/^0x/i.test(rights) && (Number(rights) & 0x100) !== 0);
   return controlAccess && (objectType === '' || objectType.toLowerCase() === APPLY_GROUP_POLICY);
 }
 
@@ -172,9 +174,11 @@ export async function readBackupSnapshot(folder: string, options: SettingsReport
     }
   }
   const backupXml = await optional('Backup.xml');
+  let extensionNames: { machineExtensionNames?: string; userExtensionNames?: string } = {};
   if (backupXml) {
     try {
       const core = parseBackupXml(backupXml).core;
+      extensionNames = { machineExtensionNames: core.machineExtensionNames, userExtensionNames: core.userExtensionNames };
       snapshot.gpoId ||= core.id;
       snapshot.name ||= core.displayName;
       snapshot.domain ||= core.domain;
@@ -198,6 +202,7 @@ export async function readBackupSnapshot(folder: string, options: SettingsReport
   } else {
     snapshot.kind = 'StarterGPO';
   }
-  snapshot.settings = await buildSettingsReport(reader, options);
+  // The extension names are passed on so buildSettingsReport does not read and parse Backup.xml a second time.
+  snapshot.settings = await buildSettingsReport(reader, { ...extensionNames, ...options });
   return snapshot;
 }
