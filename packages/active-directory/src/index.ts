@@ -46,4 +46,5 @@ export { createLocalSysvolSource, type LocalSysvolOptions } from './sysvol/local
 export { createSmbclientSysvolSource, type SmbclientSysvolOptions } from './sysvol/smbclient-sysvol.js';
 export { smbFailure, firstNtStatus } from './sysvol/smbclient-errors.js';
 export { matchGuidOrName, type GuidOrNameMatchable } from './select/match-guid-or-name.js';
+export { selectByGuidOrName, type SelectByGuidOrNameOptions } from './select/select-by-guid-or-name.js';
 export * from './security/index.js';

@@ -55,6 +55,8 @@ export {
   type SearchBackupsOptions,
 } from './read/backup-directory.js';
 export { gpmcManifestIndex, GPMC_MANIFEST_FILE } from './write/manifest-index.js';
+export { backupInvalid, BACKUP_INVALID } from './read/backup-invalid.js';
+export { listBackupsOfType, type ListBackupsOfTypeOptions } from './read/list-backups.js';
 
 // Microsoft Cabinet ([MS-CAB]), GPMC's "Save as cabinet" format for Starter GPOs.
 export { buildCabinet, type CabinetFile, type CabinetOptions, type CabCompression } from './cab/cabinet-writer.js';

@@ -89,6 +89,13 @@ export interface GpoBackupModel {
 /** GPMC's backup types (GPMBackupType): typeGPO = 0, typeStarterGPO = 1. */
 export const GpmBackupType = { GPO: 0, StarterGPO: 1 } as const;
 export type GpmBackupTypeName = keyof typeof GpmBackupType;
+/**
+ * The element Coffer appends to a Starter GPO backup's `<BackupInst>` (manifest.xml and bkupInfo.xml) holding
+ * GPMBackupType's value, so the index alone tells the kinds apart. GPO backups carry none, as GPMC writes them.
+ */
+export const BACKUP_TYPE_ELEMENT = 'BackupType';
+/** GPMBackupType.typeStarterGPO as the element's text. */
+export const BACKUP_TYPE_STARTER_GPO = String(GpmBackupType.StarterGPO);
 
 /** One `<BackupInst>`: an entry of manifest.xml, and the whole of bkupInfo.xml. */
 export interface BackupInst {

@@ -2,9 +2,15 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeCorpus, tempDir } from '@coffer/test-support';
+import type { StatusMessage } from '@coffer/core';
 import {
+  BACKUP_TYPE_ELEMENT,
+  BACKUP_TYPE_STARTER_GPO,
   backupInstOf,
+  backupInvalid,
+  listBackupsOfType,
   readGpmcBackupDirectory,
+  renderBkupInfoXmlForInst,
   renderBackupXml,
   renderBkupInfoXml,
   renderManifestXml,
@@ -90,5 +96,59 @@ describe('searchBackups', () => {
   it('keeps only the newest backup of each GPO, and filters by type', async () => {
     expect((await searchBackups(dir, { newestOnly: true })).map((e) => e.id)).toEqual(['{00000000-0000-0000-0000-00000000000B}', '{00000000-0000-0000-0000-00000000000C}']);
     expect((await searchBackups(dir, { type: 'StarterGPO' })).map((e) => e.displayName)).toEqual(['Kiosk']);
+  });
+});
+
+describe('listBackupsOfType (the listing of both Group Policy providers)', () => {
+  let dir: string;
+  const gpo = sampleModel({ backupId: '{00000000-0000-0000-0000-0000000000A1}', gpoId: '{AAAAAAAA-0000-0000-0000-000000000001}', displayName: 'Baseline Security', backupTime: new Date('2024-01-01T10:00:00Z') });
+  const starter = sampleModel({ backupId: '{00000000-0000-0000-0000-0000000000B1}', gpoId: '{BBBBBBBB-0000-0000-0000-000000000002}', displayName: 'Kiosk Lockdown', backupTime: new Date('2024-02-01T10:00:00Z') });
+  const gone = sampleModel({ backupId: '{00000000-0000-0000-0000-0000000000C1}', gpoId: '{CCCCCCCC-0000-0000-0000-000000000003}', displayName: 'Kiosk Gone', backupTime: new Date('2024-03-01T10:00:00Z') });
+  // Coffer marks a Starter GPO entry with <BackupType>1</BackupType>; its folder holds no StarterGPO.tmplx here, so the type comes from the index alone.
+  const starterInst = (model: GpoBackupModel) => ({ ...backupInstOf(model), extraElements: [{ name: BACKUP_TYPE_ELEMENT, text: BACKUP_TYPE_STARTER_GPO }] });
+
+  beforeEach(async () => {
+    dir = await tempDir('gpmc-list-type-');
+    await mkdir(join(dir, gpo.backupId), { recursive: true });
+    await writeFile(join(dir, gpo.backupId, 'bkupInfo.xml'), renderBkupInfoXml(gpo));
+    await mkdir(join(dir, starter.backupId), { recursive: true });
+    await writeFile(join(dir, starter.backupId, 'bkupInfo.xml'), renderBkupInfoXmlForInst(starterInst(starter)));
+    // A Starter GPO entry whose folder is gone: reported to the Starter GPO listing only, never listed.
+    await writeFile(join(dir, 'manifest.xml'), renderManifestXml(null, [backupInstOf(gpo), starterInst(starter), starterInst(gone)]));
+  });
+
+  it("takes the type from the index's <BackupType>, even for an entry whose folder is gone", async () => {
+    const entries = await readGpmcBackupDirectory(dir);
+    expect(entries.map((e) => [e.id, e.type])).toEqual([
+      [gpo.backupId, 'GPO'],
+      [starter.backupId, 'StarterGPO'],
+      [gone.backupId, 'StarterGPO'],
+    ]);
+  });
+
+  it('lists one type, newest first, leaving damaged entries out with a warning to that type only', async () => {
+    const starterWarnings: StatusMessage[] = [];
+    const gpoWarnings: StatusMessage[] = [];
+    expect((await listBackupsOfType(dir, 'StarterGPO', { report: (m) => starterWarnings.push(m) })).map((e) => e.id)).toEqual([starter.backupId]);
+    expect(starterWarnings).toEqual([expect.objectContaining({ severity: 'warning', code: 'INDEX_FOLDER_MISSING', object: join(dir, gone.backupId) })]);
+    expect((await listBackupsOfType(dir, 'GPO', { report: (m) => gpoWarnings.push(m) })).map((e) => e.id)).toEqual([gpo.backupId]);
+    expect(gpoWarnings).toEqual([]);
+  });
+
+  it('matches part of the name (any case), a GPO GUID or a backup id', async () => {
+    expect((await listBackupsOfType(dir, 'StarterGPO', { query: 'kiosk' })).map((e) => e.displayName)).toEqual(['Kiosk Lockdown']);
+    expect((await listBackupsOfType(dir, 'GPO', { query: 'SECURITY' })).map((e) => e.displayName)).toEqual(['Baseline Security']);
+    expect((await listBackupsOfType(dir, 'GPO', { query: 'aaaaaaaa-0000-0000-0000-000000000001' })).map((e) => e.id)).toEqual([gpo.backupId]);
+    expect((await listBackupsOfType(dir, 'StarterGPO', { query: starter.backupId })).map((e) => e.id)).toEqual([starter.backupId]);
+    expect(await listBackupsOfType(dir, 'GPO', { query: 'kiosk' })).toEqual([]);
+  });
+});
+
+describe('backupInvalid (BACKUP_INVALID of both Group Policy providers)', () => {
+  it('is ERROR_INVALID_DATA, names the folder and says nothing was restored', () => {
+    const error = backupInvalid('/b/{X}', 'bkupInfo.xml is missing.', 'Starter GPO');
+    expect(error).toMatchObject({ code: 'BACKUP_INVALID', hresult: 0x8007000d, object: '/b/{X}' });
+    expect(error.message).toBe('Backup /b/{X}: bkupInfo.xml is missing. Nothing was restored.');
+    expect(error.hint).toMatch(/another backup of this Starter GPO/);
   });
 });

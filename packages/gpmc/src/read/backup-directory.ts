@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BackupReader, listCommittedEntries, pathNotFound, toCofferError, invalidArgument } from '@coffer/core';
-import { parseBackupTime, type BackupInst, type GpmBackupTypeName } from '../model.js';
+import { BACKUP_TYPE_ELEMENT, GpmBackupType, parseBackupTime, type BackupInst, type GpmBackupTypeName } from '../model.js';
 import { sameGuid } from '../write/manifest-xml.js';
 import { parseBkupInfoXml, parseManifestXml } from './parse-manifest.js';
 
@@ -61,6 +61,13 @@ export async function detectBackupType(folder: string): Promise<GpmBackupTypeNam
   return (await search(folder, 3)) ? 'StarterGPO' : 'GPO';
 }
 
+/** The type a `<BackupInst>` declares with Coffer's `<BackupType>` element, if it does. */
+function declaredType(inst: BackupInst | null | undefined): GpmBackupTypeName | undefined {
+  const text = inst?.extraElements?.find((element) => element.name === BACKUP_TYPE_ELEMENT)?.text.trim();
+  if (text === undefined) return undefined;
+  return text === String(GpmBackupType.StarterGPO) ? 'StarterGPO' : 'GPO';
+}
+
 function toEntry(dir: string, inst: BackupInst, folderName: string | null, listedInManifest: boolean, type: GpmBackupTypeName): GpmcBackupEntry {
   return {
     id: inst.id,
@@ -115,7 +122,9 @@ export async function readGpmcBackupDirectory(dir: string): Promise<GpmcBackupEn
   }
   const entries: GpmcBackupEntry[] = [];
   const add = async (inst: BackupInst, folderName: string | null, listed: boolean): Promise<GpmcBackupEntry> => {
-    const type = folderName !== null ? await detectBackupType(join(dir, folderName)) : 'GPO';
+    // The index's own word first (manifest entry, then the folder's bkupInfo.xml), else the content heuristic.
+    const declared = declaredType(inst) ?? (folderName === null ? undefined : declaredType(own.get(folderName)?.inst));
+    const type = declared ?? (folderName !== null ? await detectBackupType(join(dir, folderName)) : 'GPO');
     const entry = toEntry(dir, inst, folderName, listed, type);
     entries.push(entry);
     return entry;

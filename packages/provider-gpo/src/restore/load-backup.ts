@@ -1,6 +1,6 @@
 import { parseSecurityDescriptor, type SecurityDescriptor } from '@coffer/active-directory';
 import { BACKUP_READ_LIMITS, checkBackupRelativePath, CofferError, ErrorCode, HRESULT, openTrustedBackup, type BackupReader, type OperationContext } from '@coffer/core';
-import { parseBackupXml, parseBkupInfoXml, sameGuid, type BackupInst, type FsObject, type ParsedBackupXml } from '@coffer/gpmc';
+import { backupInvalid, parseBackupXml, parseBkupInfoXml, sameGuid, type BackupInst, type FsObject, type ParsedBackupXml } from '@coffer/gpmc';
 import { GPO_EXTRAS_FILE, parseGpoExtras, type GpoExtras } from '../extras/gpo-extras.js';
 
 /** One file or folder of the GPT a backup holds, relative to its `DomainSysvol/GPO`, `/`-separated. */
@@ -51,11 +51,11 @@ export async function loadGpoBackup(folder: string, context: OperationContext, o
   const xml = parseBackupXml(await readRequired(reader, 'Backup.xml'));
   const info = parseBkupInfoXml(await readRequired(reader, 'bkupInfo.xml'));
   if (!sameGuid(info.gpoGuid, xml.core.id)) {
-    throw invalid(folder, `bkupInfo.xml names GPO ${info.gpoGuid} but Backup.xml holds ${xml.core.id}.`);
+    throw backupInvalid(folder, `bkupInfo.xml names GPO ${info.gpoGuid} but Backup.xml holds ${xml.core.id}.`);
   }
-  if (info.id !== '' && !sameGuid(info.id, folderName)) throw invalid(folder, `bkupInfo.xml gives the backup id ${info.id}, but the folder is ${folderName}.`);
-  if (!/^\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}?$/i.test(xml.core.id)) throw invalid(folder, `Backup.xml's GPO id ${JSON.stringify(xml.core.id)} is not a GUID.`);
-  if (xml.core.domain.trim() === '') throw invalid(folder, 'Backup.xml names no domain.');
+  if (info.id !== '' && !sameGuid(info.id, folderName)) throw backupInvalid(folder, `bkupInfo.xml gives the backup id ${info.id}, but the folder is ${folderName}.`);
+  if (!/^\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}?$/i.test(xml.core.id)) throw backupInvalid(folder, `Backup.xml's GPO id ${JSON.stringify(xml.core.id)} is not a GUID.`);
+  if (xml.core.domain.trim() === '') throw backupInvalid(folder, 'Backup.xml names no domain.');
   let descriptor: SecurityDescriptor | null = null;
   let descriptorProblem: string | undefined;
   try {
@@ -72,9 +72,9 @@ export async function loadGpoBackup(folder: string, context: OperationContext, o
     try {
       extras = parseGpoExtras(extrasBytes.toString('utf8'), GPO_EXTRAS_FILE);
     } catch (error) {
-      throw invalid(folder, `${GPO_EXTRAS_FILE} cannot be read: ${(error as Error).message}`);
+      throw backupInvalid(folder, `${GPO_EXTRAS_FILE} cannot be read: ${(error as Error).message}`);
     }
-    if (!sameGuid(extras.gpo.id, xml.core.id)) throw invalid(folder, `${GPO_EXTRAS_FILE} describes GPO ${extras.gpo.id}, Backup.xml ${xml.core.id}.`);
+    if (!sameGuid(extras.gpo.id, xml.core.id)) throw backupInvalid(folder, `${GPO_EXTRAS_FILE} describes GPO ${extras.gpo.id}, Backup.xml ${xml.core.id}.`);
   }
 
   const tree = await reader.walk(GPT_FOLDER.join('/'));
@@ -165,10 +165,3 @@ async function readRequired(reader: BackupReader, name: string): Promise<Buffer>
   });
 }
 
-export function invalid(folder: string, message: string): CofferError {
-  return new CofferError('BACKUP_INVALID', `Backup ${folder}: ${message} Nothing was restored.`, {
-    hresult: HRESULT.ERROR_INVALID_DATA,
-    object: folder,
-    hint: 'The backup was edited or damaged; restore from another backup of this GPO.',
-  });
-}

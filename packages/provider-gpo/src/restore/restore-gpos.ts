@@ -2,7 +2,8 @@ import { CofferError, HRESULT, type OperationContext, type RestoreOutput, type R
 import { sameGuid } from '@coffer/gpmc';
 import { openDomainSession, type DomainSession } from '../ad/domain-session.js';
 import type { GpoRestoreOptions } from '../options.js';
-import { invalid, loadGpoBackup, type LoadedGpoBackup } from './load-backup.js';
+import { backupInvalid } from '@coffer/gpmc';
+import { loadGpoBackup, type LoadedGpoBackup } from './load-backup.js';
 import { restoreOneGpo, type GpoRestoreResult } from './restore-gpo.js';
 import { addRecordedLinks, type RecordedLinkIndex } from './restore-links.js';
 import { selectBackups } from './select-backups.js';
@@ -22,7 +23,7 @@ export async function restoreGpos(request: RestoreRequest<GpoRestoreOptions>, co
     context.throwIfCancelled();
     const backup = await loadGpoBackup(entry.folder, context, { unverified: options.unverified });
     // Restore applies the backed-up permissions, so it needs them intact (import does not).
-    if (backup.descriptor === null) throw invalid(backup.folder, backup.descriptorProblem ?? 'Backup.xml holds no usable security descriptor.');
+    if (backup.descriptor === null) throw backupInvalid(backup.folder, backup.descriptorProblem ?? 'Backup.xml holds no usable security descriptor.');
     backups.push(backup);
     context.progress.advance(entry.displayName);
   }

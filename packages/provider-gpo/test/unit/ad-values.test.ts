@@ -74,6 +74,6 @@ describe('selecting GPOs', () => {
   });
   test('unknown and ambiguous names are errors naming them', () => {
     expect(() => selectGpos(gpos, ['Nope'])).toThrow(/No GPO named or with the GUID "Nope"/);
-    expect(() => selectGpos(gpos, ['TWIN'])).toThrow(/2 GPOs are named "TWIN": \{AAAAAAAA-0000-0000-0000-000000000002\}, \{AAAAAAAA-0000-0000-0000-000000000003\}/);
+    expect(() => selectGpos(gpos, ['TWIN'])).toThrow(/2 GPOs in the domain are named "TWIN": \{AAAAAAAA-0000-0000-0000-000000000002\}, \{AAAAAAAA-0000-0000-0000-000000000003\}/);
   });
 });

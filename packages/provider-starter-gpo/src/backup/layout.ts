@@ -17,14 +17,8 @@ export const BKUPINFO_FILE = 'bkupInfo.xml';
 export const MANIFEST_FILE = 'manifest.xml';
 export const STARTER_GPO_EXTRAS_FILE = 'coffer-starter-gpo-extras.json';
 
-/**
- * The element Coffer appends to a Starter GPO's `<BackupInst>` (in manifest.xml and bkupInfo.xml) with
- * GPMBackupType's value, so the index alone tells the two kinds apart. GPO backups carry none (typeGPO = 0),
- * exactly as GPMC writes them.
- */
-export const BACKUP_TYPE_ELEMENT = 'BackupType';
-/** GPMBackupType.typeStarterGPO. */
-export const BACKUP_TYPE_STARTER_GPO = '1';
+/** The `<BackupType>` element that marks a Starter GPO entry is the GPMC format's (@coffer/gpmc). */
+export { BACKUP_TYPE_ELEMENT, BACKUP_TYPE_STARTER_GPO } from '@coffer/gpmc';
 
 /** Engine entry kind, in coffer-manifest.json. */
 export const STARTER_GPO_KIND = 'starter-gpo';

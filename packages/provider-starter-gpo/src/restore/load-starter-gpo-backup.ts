@@ -7,7 +7,7 @@
  * `..`, files over the bound and XML with a DOCTYPE are refused with their codes.
  */
 import { BACKUP_READ_LIMITS, CofferError, ErrorCode, HRESULT, isCofferError, openTrustedBackup, type BackupReader, type OperationContext } from '@coffer/core';
-import { parseBkupInfoXml, sameGuid, type BackupInst } from '@coffer/gpmc';
+import { backupInvalid, parseBkupInfoXml, sameGuid, type BackupInst } from '@coffer/gpmc';
 import { BKUPINFO_FILE, STARTER_GPO_EXTRAS_FILE, SYSVOL_COPY_FOLDER } from '../backup/layout.js';
 import { parseStarterGpoExtras, type StarterGpoExtras } from '../backup/starter-gpo-extras.js';
 import type { FolderAcl } from '../model/starter-gpo.js';
@@ -28,13 +28,7 @@ export interface LoadedStarterGpoBackup {
 
 const GUID = /^\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}$/i;
 
-function unusable(folder: string, detail: string): CofferError {
-  return new CofferError('BACKUP_INVALID', `The backup ${folder} cannot be restored: ${detail} Nothing was restored.`, {
-    hresult: HRESULT.ERROR_FILE_CORRUPT,
-    object: folder,
-    hint: 'Restore from another backup of this Starter GPO.',
-  });
-}
+const unusable = (folder: string, detail: string): CofferError => backupInvalid(folder, detail, 'Starter GPO');
 
 /** Every file and folder below `root` (parents first, names exactly as stored), read through the reader: a link or an oversized file is refused. */
 async function walk(reader: BackupReader, root: string): Promise<{ entries: Array<{ path: string; kind: 'file' | 'dir' }>; contents: Map<string, Buffer> }> {
