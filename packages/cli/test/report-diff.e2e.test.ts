@@ -211,6 +211,15 @@ describe('coffer report and coffer diff against a real DC', () => {
     expect(xml.stdout).toContain('<ExtensionData>');
     const json = JSON.parse((await runCoffer(['report', after, '--format', 'json'])).stdout) as { backups: Array<{ gpoId: string; name: string; securityFiltering: string[]; settings: unknown }> };
     expect(json.backups).toHaveLength(seed.gpos.length + 2);
+    // Starter GPO backups: reported from their folders too (no Backup.xml; the template's GPT decoded the same way).
+    const starters = join(work, 'starters');
+    await mkdir(starters);
+    const starterBackup = await runCoffer(['backup', 'starter-gpo', ...connection(), '--all', '--out', starters, '--json'], { timeoutMs: 180_000 });
+    expect([0, 3], starterBackup.stderr).toContain(starterBackup.exitCode);
+    const starterReport = JSON.parse((await runCoffer(['report', starters, '--format', 'json'])).stdout) as { backups: Array<{ kind: string; name: string; settings: { computer: { extensions: unknown[] }; user: { extensions: unknown[] } } }> };
+    expect(starterReport.backups.map((b) => b.kind)).toEqual(seed.starterGpos.map(() => 'StarterGPO'));
+    expect(starterReport.backups.map((b) => b.name).sort()).toEqual(seed.starterGpos.map((g) => g.displayName).sort());
+    expect(starterReport.backups.some((b) => b.settings.computer.extensions.length + b.settings.user.extensions.length > 0)).toBe(true);
     // Security filtering from the descriptor: the seeded security-filtering GPO applies to its groups only.
     for (const gpo of seed.gpos.filter((g) => g.permissions)) {
       const reported = json.backups.find((b) => b.gpoId.toUpperCase() === gpo.guid)!;
