@@ -1,14 +1,15 @@
 /**
  * An example third-party provider: backs up one folder into a Coffer backup directory, lists those backups and
  * restores one into an empty folder. It uses only @coffer/core's public API, the way a provider from npm would,
- * and leaves everything that makes a backup safe to core's engine: the lock on the destination, staging, the
- * integrity manifest, the atomic commit and clean-up after a cancel or a crash.
+ * and leaves everything that makes a backup safe to core: it stages into the `target` core opened and locked,
+ * and core writes the integrity manifest (with the user's comment), commits atomically when backup() returns,
+ * and cleans up after a failure, a cancel or a crash.
  */
 import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, readFile, readdir, realpath, rm, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { z } from 'zod';
 import {
-  BackupDestination,
   CofferError,
   ENGINE_PREFIX,
   ErrorCode,
@@ -19,7 +20,6 @@ import {
   parseIntegrityManifest,
   pathNotFound,
   verifyBackup,
-  z,
   type BackupListing,
   type OperationContext,
 } from '@coffer/core';
@@ -37,15 +37,19 @@ const restoreOptions = z.object({
 });
 
 export default defineProvider({
-  specificationVersion: 1,
+  specificationVersion: 2,
   id: PROVIDER_ID,
+  aliases: ['folder'],
   displayName: 'Plain folder',
   description: 'Backs up the files and folders of one folder, byte for byte.',
-  capabilities: { backup: true, restore: true, list: true },
+  examples: {
+    backup: ['coffer backup directory --source ./src --out backups --comment "first try"'],
+    restore: ['coffer restore directory --from backups --target restored'],
+  },
   options: backupOptions,
   restoreOptions,
 
-  async backup({ destination, comment, options }, context) {
+  async backup({ target, destination, options }, context) {
     const source = resolve(options.source);
     const info = await stat(source).catch(() => undefined);
     if (!info?.isDirectory()) throw pathNotFound(source, 'source folder', 'Name an existing folder with --source.');
@@ -58,33 +62,24 @@ export default defineProvider({
       });
     }
     const tree = await walk(source, context);
-    context.progress.phase('copying', tree.files.length + 1);
-    const target = await BackupDestination.open(destination, { providerId: PROVIDER_ID, signal: context.signal });
-    try {
-      // Unique and sortable; a clash (two runs in the same second drawing the same suffix) fails at commit, never overwrites.
-      const stamp = new Date().toISOString().replaceAll(':', '').replace(/\..*/, '');
-      const id = `${basename(source) || 'root'}-${stamp}-${Math.random().toString(36).slice(2, 6)}`;
-      // The comment goes into the integrity manifest's metadata: core's manifest has no field of its own for it.
-      const metadata = { source, ...(comment === undefined ? {} : { comment }) };
-      const entry = await target.stage(id, { kind: KIND, metadata });
-      for (const folder of tree.emptyFolders) await entry.mkdir(folder);
-      let bytes = 0;
-      for (const file of tree.files) {
-        context.throwIfCancelled();
-        const written = await entry.writeFile(file, createReadStream(join(source, ...file.split('/'))));
-        bytes += written.size;
-        context.progress.advance(file);
-      }
-      const [committed] = await target.commit([entry]);
-      context.progress.advance(id);
-      return {
-        backups: [{ id, path: committed!.path, kind: KIND, objectId: source, objectName: basename(source) }],
-        counts: { files: tree.files.length, folders: tree.folders, bytes },
-      };
-    } finally {
-      // Removes the staging folder if we did not get to commit (error or cancel) and releases the lock.
-      await target.close();
+    context.progress.phase('copying', tree.files.length);
+    // Unique and sortable; a clash (two runs in the same second drawing the same suffix) fails at commit, never overwrites.
+    const stamp = new Date().toISOString().replaceAll(':', '').replace(/\..*/, '');
+    const id = `${basename(source) || 'root'}-${stamp}-${Math.random().toString(36).slice(2, 6)}`;
+    // Core seals the entry (integrity manifest, with the comment) and commits it when backup() returns.
+    const entry = await target.stage(id, { kind: KIND, metadata: { source } });
+    for (const folder of tree.emptyFolders) await entry.mkdir(folder);
+    let bytes = 0;
+    for (const file of tree.files) {
+      context.throwIfCancelled();
+      const written = await entry.writeFile(file, createReadStream(join(source, ...file.split('/'))));
+      bytes += written.size;
+      context.progress.advance(file);
     }
+    return {
+      backups: [{ id, path: entry.finalPath, kind: KIND, objectId: source, objectName: basename(source) }],
+      counts: { files: tree.files.length, folders: tree.folders, bytes },
+    };
   },
 
   list: ({ source, query }, context) => listBackups(source, query, context),
@@ -164,7 +159,8 @@ async function listBackups(source: string, query: string | undefined, context: O
     }
     if (manifest.provider !== PROVIDER_ID) continue;
     const origin = String(manifest.metadata?.source ?? '');
-    const comment = manifest.metadata?.comment;
+    // Core stored the comment; backups written before core 2.0 kept it in the metadata.
+    const comment = manifest.comment ?? manifest.metadata?.comment;
     if (query && !`${entry.name} ${origin}`.toLowerCase().includes(query.toLowerCase())) continue;
     listings.push({
       id: entry.name,

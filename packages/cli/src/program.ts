@@ -73,7 +73,7 @@ export function buildProgram(context: CliContext, version: string): Command {
     .allowUnknownOption()
     .allowExcessArguments()
     .action((name: string | undefined, _options: unknown, command: Command) => unknownProvider(context, 'restore', name, command));
-  restore.addHelpText('after', `\nProviders that can restore:\n${providerLines(context, (e) => e.provider.capabilities.restore === true)}\n\nExamples:\n  coffer restore gpo --dc dc1.corp.example --user Administrator@corp.example --password-file ~/.pw --ca-file /etc/ssl/corp-ca.pem --gpo "Default Domain Policy" --from /srv/backups/gpo\n  coffer help restore gpo           # the options of one provider\n`);
+  restore.addHelpText('after', `\nProviders that can restore:\n${providerLines(context, (e) => typeof e.provider.restore === 'function')}\n\nExamples:\n  coffer restore gpo --dc dc1.corp.example --user Administrator@corp.example --password-file ~/.pw --ca-file /etc/ssl/corp-ca.pem --gpo "Default Domain Policy" --from /srv/backups/gpo\n  coffer help restore gpo           # the options of one provider\n`);
 
   for (const entry of context.registry.available) {
     defineBackup(context, backup, entry);
@@ -205,7 +205,7 @@ function listCommand(context: CliContext, first: string | undefined, second: str
     usageError(context, `Unknown provider '${first}'.`, `${suggestion ? `Did you mean '${suggestion}'? ` : ''}Loaded providers: ${known.join(', ') || 'none'}.`, 'list');
     return;
   }
-  if (!entry.provider.capabilities.list || typeof entry.provider.list !== 'function') {
+  if (typeof entry.provider.list !== 'function') {
     usageError(context, `The provider '${entry.id}' cannot list backups.`, `coffer list ${directory} lists what every provider finds.`, 'list');
     return;
   }
@@ -220,13 +220,13 @@ function defineBackup(context: CliContext, backup: Command, entry: AvailableProv
   command.optionsGroup('Backup options:');
   command.addOption(new Option('--out <dir>', 'existing directory to write the backup into').makeOptionMandatory());
   command.option('--comment <text>', 'comment stored with the backup');
-  command.addHelpText('after', providerHelpFooter(entry.surface.backup, builtinExamples(entry, 'backup') ?? generatedExample(`coffer backup ${entry.id}`, entry.surface.backup, '--out <dir>')));
+  command.addHelpText('after', providerHelpFooter(entry.surface.backup, providerExamples(entry, 'backup') ?? generatedExample(`coffer backup ${entry.id}`, entry.surface.backup, '--out <dir>')));
   command.action((options: Record<string, unknown>) => backupAction(context, entry, options));
 }
 
 function defineRestore(context: CliContext, restore: Command, entry: AvailableProvider): void {
   const specs = entry.surface.restore ?? [];
-  const canRestore = entry.provider.capabilities.restore === true;
+  const canRestore = typeof entry.provider.restore === 'function';
   const command = restore
     .command(entry.id)
     .aliases(entry.aliases)
@@ -236,7 +236,7 @@ function defineRestore(context: CliContext, restore: Command, entry: AvailablePr
   rejectSecretFlags(command, specs);
   command.optionsGroup('Restore options:');
   command.addOption(new Option('--from <dir>', 'backup directory to restore from').makeOptionMandatory());
-  if (canRestore) command.addHelpText('after', providerHelpFooter(specs, builtinExamples(entry, 'restore') ?? generatedExample(`coffer restore ${entry.id}`, specs, '--from <dir>')));
+  if (canRestore) command.addHelpText('after', providerHelpFooter(specs, providerExamples(entry, 'restore') ?? generatedExample(`coffer restore ${entry.id}`, specs, '--from <dir>')));
   command.action((options: Record<string, unknown>) => restoreAction(context, entry, options));
 }
 
@@ -392,9 +392,10 @@ function providerHelpFooter(specs: readonly OptionSpec[], lines: HelpLines): str
   return parts.join('\n');
 }
 
-function builtinExamples(entry: AvailableProvider, verb: 'backup' | 'restore'): HelpLines | undefined {
-  const builtin = BUILTIN_PROVIDERS.find((b) => b.packageName === entry.packageName && b.id === entry.id);
-  return builtin ? { examples: builtin.examples[verb] } : undefined;
+/** The command lines the provider declares for this verb (BackupProvider.examples). */
+function providerExamples(entry: AvailableProvider, verb: 'backup' | 'restore'): HelpLines | undefined {
+  const examples = entry.provider.examples?.[verb];
+  return examples && examples.length > 0 ? { examples } : undefined;
 }
 
 /** For a provider that brings no example: the command with its required options, as a synopsis (not run by any test). */

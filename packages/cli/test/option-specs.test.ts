@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from '@coffer/core';
+import { z } from 'zod';
 import { flagName, optionSpecsFor } from '../src/options/option-specs.js';
 
 describe('optionSpecsFor: a provider schema as command-line flags', () => {

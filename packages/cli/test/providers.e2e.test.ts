@@ -110,8 +110,8 @@ describe('coffer providers', () => {
       p = project();
       p.installPacked(DIRECTORY_PROVIDER_PACKAGE);
       p.writeFile('providers/throws.mjs', "throw new Error('this provider is broken on purpose');\n");
-      p.writeFile('providers/invalid.mjs', "export default { specificationVersion: 1, id: 'Not Valid', displayName: '', capabilities: { backup: true } };\n");
-      p.writeFile('providers/future.mjs', "export default { specificationVersion: 2, id: 'future', displayName: 'Future', description: '', capabilities: { backup: true } };\n");
+      p.writeFile('providers/invalid.mjs', "export default { specificationVersion: 2, id: 'Not Valid', displayName: '' };\n");
+      p.writeFile('providers/future.mjs', "export default { specificationVersion: 3, id: 'future', displayName: 'Future', description: '' };\n");
       p.writeConfig({
         providers: [
           'coffer-provider-directory',
@@ -144,7 +144,7 @@ describe('coffer providers', () => {
       expect(failures['./providers/invalid.mjs']).toMatchObject({ code: 'PROVIDER_INVALID' });
       expect(failures['./providers/invalid.mjs']!.message).toContain('id must be a lower-case word');
       expect(failures['./providers/future.mjs']).toMatchObject({ code: 'PROVIDER_UNSUPPORTED_SPECIFICATION' });
-      expect(failures['./providers/future.mjs']!.message).toContain('specificationVersion 2');
+      expect(failures['./providers/future.mjs']!.message).toContain('specificationVersion 3');
       expect(failures[fixtureProvider('reserved-option-provider.mjs')]).toMatchObject({ code: 'PROVIDER_INVALID' });
       expect(failures[fixtureProvider('reserved-option-provider.mjs')]!.message).toContain("option 'out' would be --out, which the coffer CLI reserves");
       expect(failures['coffer-provider-nobody-installed']).toMatchObject({ code: 'PROVIDER_NOT_FOUND', hint: 'Install it in your project: npm install coffer-provider-nobody-installed' });
@@ -155,7 +155,7 @@ describe('coffer providers', () => {
       const run = await runCoffer(['providers'], { cwd: p.dir, bin: cli.bin });
       expect(run.exitCode).toBe(3);
       expect(run.stdout).toContain('Loaded providers');
-      expect(run.stdout).toMatch(/directory\s+Plain folder\s+coffer-provider-directory 1\.0\.0 \(config\)/);
+      expect(run.stdout).toMatch(/directory, folder\s+Plain folder\s+coffer-provider-directory 1\.0\.0 \(config\)/);
       expect(run.stdout).toContain('Failed to load');
       expect(run.stdout).toContain('PROVIDER_UNSUPPORTED_SPECIFICATION');
       expect(run.stdout).toContain('hint: Install it in your project: npm install coffer-provider-nobody-installed');

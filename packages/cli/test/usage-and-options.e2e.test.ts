@@ -194,7 +194,7 @@ describe('flags from provider options, secrets, usage errors and help', () => {
     expect(help).toMatch(/--out <dir>\s+existing directory/);
     expect(help).not.toMatch(/--password </);
     expect(help).toContain('password: Password of --user. (secret; never a flag) from the COFFER_PASSWORD environment variable, or a file named with --password-file');
-    // A built-in shows the CLI's runnable examples for it (the packaging test runs them against a DC).
+    // A provider's own examples (BackupProvider.examples; the real built-ins' are run by the packaging test against a DC).
     expect(help).toMatch(/Examples:\n {2}coffer backup gpo --dc dc1\.corp\.example .* --all --out \/srv\/backups\/gpo/);
     expect(help).not.toContain('Synopsis');
 

@@ -1,4 +1,4 @@
-import { z } from '@coffer/core';
+import { z } from 'zod';
 
 /** Flag values of IWMDRMLicenseManagement (wmdrmsdk.h) and IWMLicenseBackup/Restore (wmsdkidl.h). */
 export const WMDRM_BACKUP_OVERWRITE = 0x1;

@@ -1,4 +1,5 @@
 import { defineCommand, defineProvider } from '@coffer/core';
+import { gpmcManifestIndex } from '@coffer/gpmc';
 import { backupGpos } from './backup/backup-gpos.js';
 import { PROVIDER_ID } from './backup/write-gpo-backups.js';
 import { listGpoBackups } from './list/list-gpo-backups.js';
@@ -6,16 +7,32 @@ import { importGpo } from './import/import-gpo.js';
 import { gpoBackupOptions, gpoImportOptions, gpoRestoreOptions, type GpoBackupOptions, type GpoRestoreOptions } from './options.js';
 import { restoreGpos } from './restore/restore-gpos.js';
 
+/** How the examples connect: LDAPS by FQDN, CA verified, password from a 0600 file. */
+const CONNECT = '--dc dc1.corp.example --user Administrator@corp.example --password-file ~/.pw --ca-file /etc/ssl/corp-ca.pem';
+
 /** Group Policy Objects from a live Active Directory (Windows or Samba), as GPMC-compatible backups. */
 const provider = defineProvider<GpoBackupOptions, GpoRestoreOptions>({
-  specificationVersion: 1,
+  specificationVersion: 2,
   id: PROVIDER_ID,
   displayName: 'Group Policy Objects',
   description:
     'Backs up GPOs from Active Directory into GPMC-compatible backups (Import-GPO / Restore-GPO read them), keeping links, WMI filters and full permissions beside the GPMC files.',
-  capabilities: { backup: true, restore: true, list: true },
+  examples: {
+    // Each runs as shown: the packaging test runs every --help example against its test DC (the placeholders
+    // dc1.corp.example, ~/.pw, /etc/ssl/corp-ca.pem and /srv/backups are mapped there).
+    backup: [
+      `coffer backup gpo ${CONNECT} --all --out /srv/backups/gpo --comment nightly`,
+      `coffer backup gpo ${CONNECT} --gpo "Default Domain Policy" --out /srv/backups/gpo`,
+    ],
+    restore: [
+      `coffer restore gpo ${CONNECT} --gpo "Default Domain Policy" --from /srv/backups/gpo`,
+      `coffer restore gpo ${CONNECT} --gpo "Default Domain Policy" --restore-links --restore-wmi-filter --from /srv/backups/gpo`,
+    ],
+  },
   options: gpoBackupOptions,
   restoreOptions: gpoRestoreOptions,
+  // manifest.xml, which GPMC reads, lists every backup: core updates it with each commit.
+  backupIndex: gpmcManifestIndex(),
   backup: backupGpos,
   restore: restoreGpos,
   list: async (request, context) => listGpoBackups(request, context),

@@ -1,5 +1,5 @@
 import { adConnectionShape } from '@coffer/active-directory';
-import { z } from '@coffer/core';
+import { z } from 'zod';
 
 /**
  * How to reach the domain: active-directory's shared connection options, so the CLI shows the same flags

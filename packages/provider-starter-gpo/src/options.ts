@@ -3,7 +3,7 @@
  * flags (`--dc`, `--domain`, `--user`, `--password-file`, `--ca-file`, `--sysvol`; the password itself never a flag).
  */
 import { adConnectionShape } from '@coffer/active-directory';
-import { z } from '@coffer/core';
+import { z } from 'zod';
 
 /** active-directory's shared connection options; a DC is optional here (a local --sysvol alone will do), smbConf is ours. */
 const connectionShape = {

@@ -1,3 +1,3 @@
-export { runConformanceSuite, assertProgressSane, makeTempDirectory } from './conformance-suite.js';
+export { runConformanceSuite, assertProgressSane, assertCoded, makeTempDirectory } from './conformance-suite.js';
 export type { ConformanceFixture, ConformanceOptions, TestFunction } from './conformance-suite.js';
 export { snapshotDirectory, leftovers } from './directory-snapshot.js';

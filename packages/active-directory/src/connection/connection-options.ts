@@ -1,4 +1,5 @@
-import { z } from '@coffer/core';
+import { defineOptionMeta } from '@coffer/core';
+import { z } from 'zod';
 
 /**
  * The options every Active Directory provider takes to reach a domain, as a zod shape to spread into its options
@@ -17,7 +18,7 @@ export const adConnectionShape = {
     .string()
     .min(1)
     .optional()
-    .meta({ secret: true, env: 'COFFER_PASSWORD', fileOption: 'passwordFile' })
+    .meta(defineOptionMeta({ secret: true, env: 'COFFER_PASSWORD', fileOption: 'passwordFile' }))
     .describe('Password of the account (never a flag: COFFER_PASSWORD, --password-file, or a prompt).'),
   passwordFile: z.string().min(1).optional().describe('File whose first line is the password (mode 0600).'),
   caFile: z.string().min(1).optional().describe("PEM file of the CA that issued the DC's certificate (default: the system trust store)."),

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { describeOptions, z, type StatusMessage } from '@coffer/core';
+import { describeOptions, type StatusMessage } from '@coffer/core';
+import { z } from 'zod';
 import {
   AdErrorCode,
   adConnectionShape,

@@ -21,7 +21,7 @@ export async function listAction(context: CliContext, directory: string, query: 
   const source = resolve(context.io.cwd, directory);
   const listers = only
     ? [only]
-    : context.registry.available.filter((entry) => entry.provider.capabilities.list && typeof entry.provider.list === 'function');
+    : context.registry.available.filter((entry) => typeof entry.provider.list === 'function');
   if (listers.length === 0) {
     failWith(
       context,

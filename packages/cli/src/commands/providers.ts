@@ -2,7 +2,7 @@ import type { CliContext } from '../cli-context.js';
 import { installHint } from '../providers/builtin-providers.js';
 import { ExitCode } from '../output/exit-codes.js';
 import { describeHresult, jsonError } from '../output/output.js';
-import { serializeError } from '@coffer/core';
+import { providerCapabilities, serializeError } from '@coffer/core';
 import type { AvailableProvider } from '../providers/provider-registry.js';
 
 /**
@@ -56,7 +56,7 @@ export function providersAction(context: CliContext): void {
 
 function describeLoaded(entry: AvailableProvider) {
   const { provider } = entry;
-  const capabilities = (['backup', 'restore', 'list'] as const).filter((c) => provider.capabilities[c] === true);
+  const capabilities = (['backup', 'restore', 'list'] as const).filter((c) => providerCapabilities(provider)[c]);
   return {
     id: entry.id,
     aliases: entry.aliases,

@@ -118,7 +118,7 @@ export async function discoverProviders(options: DiscoverOptions): Promise<Provi
     try {
       const loaded = await loadBuiltin(builtin, options.projectDirectory, cliDirectory);
       if (!loaded) missing.push(builtin);
-      else accept(loaded, 'built-in', builtin.aliases);
+      else accept(loaded, 'built-in', loaded.provider.aliases ?? []);
     } catch (error) {
       failed.push({ specifier: builtin.packageName, source: 'built-in', builtin, error: clarifyLoadFailure(toCofferError(error, builtin.packageName)) });
     }
@@ -130,8 +130,7 @@ export async function discoverProviders(options: DiscoverOptions): Promise<Provi
   for (const [specifier, source] of explicit) {
     try {
       const loaded = await loadProvider(specifier, { cwd: options.projectDirectory });
-      const builtin = BUILTIN_PROVIDERS.find((b) => b.packageName === loaded.packageName);
-      accept(await withFolderPackage(loaded, options.projectDirectory), source, builtin?.aliases ?? []);
+      accept(await withFolderPackage(loaded, options.projectDirectory), source, loaded.provider.aliases ?? []);
     } catch (error) {
       failed.push({ specifier, source, error: clarifyLoadFailure(toCofferError(error, specifier)) });
     }

@@ -33,7 +33,7 @@ export function describeSurface(provider: BackupProvider<any, any>): ProviderSur
   }
   return {
     backup: optionSpecsFor(provider.options, provider.id),
-    restore: provider.restoreOptions ? optionSpecsFor(provider.restoreOptions, provider.id) : provider.capabilities.restore ? [] : undefined,
+    restore: provider.restoreOptions ? optionSpecsFor(provider.restoreOptions, provider.id) : typeof provider.restore === 'function' ? [] : undefined,
     commands,
   };
 }

@@ -2,7 +2,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { CLI_PACKAGE, CORE_PACKAGE } from './paths.js';
+import { CLI_PACKAGE, CORE_PACKAGE, ZOD_PACKAGE } from './paths.js';
 import { linkPackage } from './temp-project.js';
 
 /**
@@ -26,6 +26,8 @@ export function createIsolatedCli(): IsolatedCli {
   cpSync(join(CLI_PACKAGE, 'dist'), join(cliTarget, 'dist'), { recursive: true });
   linkPackage(root, '@coffer/core', CORE_PACKAGE);
   linkDependencies(root, CLI_PACKAGE, new Set(['@coffer/core']));
+  // The providers tests install next to it (fake built-ins) depend on zod, as real ones do.
+  if (!existsSync(join(root, 'node_modules', 'zod'))) linkPackage(root, 'zod', ZOD_PACKAGE);
   return {
     root,
     bin: join(cliTarget, 'dist', 'bin.js'),

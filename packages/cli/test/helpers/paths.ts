@@ -14,6 +14,8 @@ export const FIXTURE_PROVIDERS = resolve(CLI_PACKAGE, 'test', 'fixtures', 'provi
 /** Small fake packages standing in for the built-in providers. */
 export const FIXTURE_PACKAGES = resolve(CLI_PACKAGE, 'test', 'fixtures', 'packages');
 export const CORE_PACKAGE = resolve(REPO_ROOT, 'packages', 'core');
+/** The schema library providers depend on (core re-exports none): a user's project has it through its providers. */
+export const ZOD_PACKAGE = resolve(REPO_ROOT, 'node_modules', 'zod');
 export const DIRECTORY_PROVIDER_PACKAGE = resolve(REPO_ROOT, 'examples', 'provider-directory');
 
 export function fixtureProvider(name: string): string {

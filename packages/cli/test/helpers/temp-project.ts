@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { CORE_PACKAGE } from './paths.js';
+import { CORE_PACKAGE, ZOD_PACKAGE } from './paths.js';
 
 /** A user's project in a temp folder: its own node_modules with @coffer/core (the providers' peer dependency). */
 export interface TempProject {
@@ -21,6 +21,8 @@ export function createTempProject(prefix = 'coffer-cli-'): TempProject {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'user-project', private: true, type: 'module' }));
   linkPackage(dir, '@coffer/core', CORE_PACKAGE);
+  // Installed with the providers (their dependency): the packed ones are extracted without their dependencies.
+  linkPackage(dir, 'zod', ZOD_PACKAGE);
   const project: TempProject = {
     dir,
     path: (...parts) => join(dir, ...parts),

@@ -1,7 +1,6 @@
-import { z } from 'zod';
 import { invalidArgument } from '../errors/coffer-error.js';
-import type { OptionsSchema } from './v1.js';
-import type { StandardSchemaV1 } from './standard-schema.js';
+import type { OptionsSchema } from './provider.js';
+import type { StandardJSONSchemaV1, StandardSchemaV1 } from './standard-schema.js';
 
 /** JSON Schema (draft 2020-12) of a provider's options, for hosts that build flags or forms from it. */
 export type OptionsJsonSchema = Record<string, unknown> & {
@@ -37,14 +36,14 @@ function formatPath(path: StandardSchemaV1.Issue['path']): string {
 }
 
 /**
- * Describes an options schema as JSON Schema. Zod 4 schemas (from any copy of zod 4)
- * are converted; other Standard Schema libraries may expose `toJSONSchema()` themselves.
+ * Describes an options schema as JSON Schema (draft 2020-12, the input side) through the Standard
+ * JSON Schema interface (`~standard.jsonSchema`), which zod 4.2+ implements: core needs no schema
+ * library and looks at no library's private fields. A schema from a library without that
+ * interface describes as `{ type: 'object' }` (no flags; hosts still validate through Standard Schema).
+ * Zod is asked to render types JSON Schema cannot express (a transform, a date) as `{}` rather than throw.
  */
 export function describeOptions(schema: OptionsSchema): OptionsJsonSchema {
-  const candidate = schema as unknown as { _zod?: unknown; toJSONSchema?: () => unknown };
-  if (candidate._zod !== undefined) {
-    return z.toJSONSchema(schema as unknown as z.ZodType, { io: 'input', unrepresentable: 'any' }) as OptionsJsonSchema;
-  }
-  if (typeof candidate.toJSONSchema === 'function') return candidate.toJSONSchema() as OptionsJsonSchema;
-  return { type: 'object' };
+  const converter = (schema as unknown as Partial<StandardJSONSchemaV1>)['~standard']?.jsonSchema;
+  if (typeof converter?.input !== 'function') return { type: 'object' };
+  return converter.input({ target: 'draft-2020-12', libraryOptions: { unrepresentable: 'any' } }) as OptionsJsonSchema;
 }

@@ -35,3 +35,15 @@ export declare namespace StandardSchemaV1 {
   }
   export type InferOutput<Schema extends StandardSchemaV1> = NonNullable<Schema['~standard']['types']>['output'];
 }
+
+/**
+ * The Standard JSON Schema interface (standardschema.dev/json-schema): a schema that can describe
+ * itself as JSON Schema. Zod 4.2 and later implement it on every schema.
+ */
+export interface StandardJSONSchemaV1 {
+  readonly '~standard': {
+    readonly jsonSchema: {
+      readonly input: (options: { readonly target: string; readonly libraryOptions?: Record<string, unknown> }) => Record<string, unknown>;
+    };
+  };
+}

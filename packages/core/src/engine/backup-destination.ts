@@ -14,38 +14,15 @@ import {
 } from './integrity-manifest.js';
 import { DEAD_LOCK_PREFIX, lockDirectory, type DirectoryLock, type LockOptions } from './lock.js';
 import type { StatusMessage } from '../operation/messages.js';
+import type { BackupEntry, BackupTarget, CommittedEntry, FileContent, IndexMaintainer, StageOptions } from '../contract/target.js';
 import { currentOperation } from '../operation/current-operation.js';
 import { ENGINE_PREFIX, JOURNAL_NAME, OLD_PREFIX, STAGING_PREFIX, readJournal, type JournalEntry } from './committed-view.js';
 
 export { ENGINE_PREFIX, listCommittedEntries, type CommittedListing } from './committed-view.js';
 
-/**
- * What {@link StagedEntry.writeFile} takes: the whole content, or its chunks in order. A chunk may
- * be a list of byte arrays (for instance views into a producer's read buffers), written with one
- * writev instead of being joined first. A streamed chunk is written and hashed before the next is
- * asked for, so a producer may reuse a chunk's memory once the next one is requested.
- */
-export type FileContent = string | Uint8Array | AsyncIterable<FileChunk>;
-export type FileChunk = Uint8Array | string | readonly Uint8Array[];
+type FileChunk = Uint8Array | string | readonly Uint8Array[];
 
-export interface CommittedEntry {
-  name: string;
-  path: string;
-  /** What the provider set as {@link StagedEntry.indexEntry}; absent when crash recovery replays a commit. */
-  indexEntry?: unknown;
-}
-
-/**
- * A file at the destination's root that indexes its backups (GPMC's manifest.xml).
- * `update` must be idempotent for entries it already lists: after a crash, recovery
- * replays it for every entry of the interrupted commit. An entry carries the provider's
- * `indexEntry` when the commit is this process's own; a replayed one does not, and the
- * maintainer then reads what it needs from the committed entry's files.
- */
-export interface IndexMaintainer {
-  fileName: string;
-  update(current: Buffer | null, added: CommittedEntry[]): Promise<string | Uint8Array> | string | Uint8Array;
-}
+export type { CommittedEntry, IndexMaintainer, StageOptions };
 
 export interface OpenDestinationOptions {
   providerId: string;
@@ -59,14 +36,8 @@ export interface OpenDestinationOptions {
    * provider need not pass its context down.
    */
   report?: (message: StatusMessage) => void;
-}
-
-export interface StageOptions {
-  /** What the entry holds (`gpo`, `starter-gpo`, `license-set`). */
-  kind: string;
-  /** Replace an existing entry of that name at commit (the DRM overwrite flag); otherwise it is an error. */
-  replace?: boolean;
-  metadata?: Record<string, string | number | boolean>;
+  /** The user's comment, stored in every entry's integrity manifest. */
+  comment?: string;
 }
 
 /**
@@ -90,7 +61,7 @@ export interface StageOptions {
  * step; it is not an option of any public API, and unset (always, outside that suite) it
  * costs one comparison per step.
  */
-export class BackupDestination {
+export class BackupDestination implements BackupTarget {
   readonly path: string;
   readonly #options: OpenDestinationOptions;
   readonly #lock: DirectoryLock;
@@ -138,9 +109,11 @@ export class BackupDestination {
    * Commits staged entries together. Cancellation is honoured up to the first rename;
    * after that the commit completes (or is completed by the next open after a crash).
    */
-  async commit(entries: StagedEntry[]): Promise<CommittedEntry[]> {
+  async commit(chosen?: readonly BackupEntry[]): Promise<CommittedEntry[]> {
     this.#assertOpen();
     this.#throwIfCancelled();
+    const entries = (chosen ?? [...this.#staged]) as StagedEntry[];
+    if (entries.length === 0) return [];
     const names = new Set<string>();
     for (const entry of entries) {
       if (!this.#staged.has(entry)) throw new Error(`Entry ${entry.name} was not staged in this destination or is already committed.`);
@@ -169,7 +142,18 @@ export class BackupDestination {
     await writeFileAtomic(join(this.path, JOURNAL_NAME), JSON.stringify({ entries: journal }));
     faultPoint('journal-written');
     for (const entry of entries) this.#staged.delete(entry);
-    return this.#rollForward(journal, new Map(entries.map((entry) => [entry.name, entry.indexEntry])));
+    return this.#rollForward(journal, new Map(entries.map((entry) => [entry.name, entry.indexRecord])));
+  }
+
+  /** Removes a staged entry that is not to be committed (see StagedEntry.discard). */
+  async discard(entry: StagedEntry): Promise<void> {
+    if (!this.#staged.delete(entry)) return;
+    await rm(entry.stagingPath, { recursive: true, force: true });
+  }
+
+  /** Whether entries are staged and not yet committed. */
+  get hasStaged(): boolean {
+    return this.#staged.size > 0;
   }
 
   /**
@@ -286,15 +270,15 @@ export class BackupDestination {
 }
 
 /** One backup being written: files stream in while being hashed; the manifest comes last, at commit. */
-export class StagedEntry {
+export class StagedEntry implements BackupEntry {
   readonly name: string;
   readonly stagingPath: string;
   readonly options: StageOptions;
   /**
    * What the destination's index will list for this entry, when the provider already has it
-   * (GPMC's `<BackupInst>`): handed to the index maintainer at commit, so it need not read it back.
+   * (GPMC's `<BackupInst>`, given to seal()): handed to the index maintainer at commit, so it need not read it back.
    */
-  indexEntry: unknown;
+  #indexRecord: unknown;
   readonly #destination: BackupDestination;
   readonly #open: OpenDestinationOptions;
   readonly #files = new Map<string, ManifestFile>();
@@ -313,6 +297,10 @@ export class StagedEntry {
   /** Where the entry will be once committed. */
   get finalPath(): string {
     return join(this.#destination.path, this.name);
+  }
+
+  get indexRecord(): unknown {
+    return this.#indexRecord;
   }
 
   get files(): readonly ManifestFile[] {
@@ -415,7 +403,8 @@ export class StagedEntry {
   }
 
   /** Writes the integrity manifest, last: once it is durable, the entry is complete. */
-  async seal(): Promise<void> {
+  async seal(indexRecord?: unknown): Promise<void> {
+    if (indexRecord !== undefined) this.#indexRecord = indexRecord;
     if (this.#sealed) return;
     const manifest: IntegrityManifest = {
       format: INTEGRITY_MANIFEST_FORMAT,
@@ -424,6 +413,7 @@ export class StagedEntry {
       id: this.name,
       kind: this.options.kind,
       createdAt: new Date().toISOString(),
+      ...(this.#open.comment === undefined ? {} : { comment: this.#open.comment }),
       directories: [...this.#directories].sort(),
       files: [...this.#files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
       ...(this.options.metadata ? { metadata: this.options.metadata } : {}),
@@ -431,6 +421,11 @@ export class StagedEntry {
     // Written in one go on this thread, like a small file (see SMALL_FILE_BYTES).
     writeFileSync(join(this.stagingPath, INTEGRITY_MANIFEST_NAME), `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx', mode: PRIVATE_FILE_MODE });
     this.#sealed = true;
+  }
+
+  async discard(): Promise<void> {
+    this.#sealed = true; // nothing more may be written into it
+    await this.#destination.discard(this);
   }
 
   /** fsyncs every file, then every folder deepest first: the fallback where one syncfs is not available. */

@@ -21,6 +21,8 @@ export interface IntegrityManifest {
   id: string;
   kind: string;
   createdAt: string;
+  /** The user's comment (`--comment`), stored by core for every provider. */
+  comment?: string;
   directories: string[];
   files: ManifestFile[];
   /** Provider facts worth keeping with the checksums (object id, name...). */

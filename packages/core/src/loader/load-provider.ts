@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { SPECIFICATION_VERSION, type BackupProvider } from '../contract/v1.js';
+import { SPECIFICATION_VERSION, type BackupProvider } from '../contract/provider.js';
 import { CofferError, ErrorCode, toCofferError } from '../errors/coffer-error.js';
 
 export interface LoadedProvider {
@@ -145,10 +145,23 @@ export function validateProvider(candidate: unknown, specifier: string): BackupP
   const p = candidate as Record<string, unknown>;
   if (p.specificationVersion !== SPECIFICATION_VERSION) {
     if (p.specificationVersion === undefined) throw invalid('it does not declare specificationVersion');
+    if (p.specificationVersion === 1) {
+      throw new CofferError(
+        ErrorCode.ProviderUnsupportedSpecification,
+        `Provider '${specifier}' was written for specificationVersion 1 (@coffer/core 1.x); this Coffer supports version ${SPECIFICATION_VERSION}.`,
+        {
+          object: specifier,
+          hint:
+            'Install a version of the provider built for @coffer/core 2.x. Porting it: stage into request.target instead of opening ' +
+            'BackupDestination yourself (core locks, seals with the comment and commits), drop `capabilities` (the optional methods are the capabilities), ' +
+            'declare aliases on the provider, and set specificationVersion: 2.',
+        },
+      );
+    }
     throw new CofferError(
       ErrorCode.ProviderUnsupportedSpecification,
       `Provider '${specifier}' declares specificationVersion ${JSON.stringify(p.specificationVersion)}; this Coffer supports version ${SPECIFICATION_VERSION}.`,
-      { object: specifier, hint: 'Install a version of the provider built for @coffer/core 1.x, or upgrade Coffer.' },
+      { object: specifier, hint: `Install a version of the provider built for @coffer/core ${SPECIFICATION_VERSION}.x, or upgrade Coffer.` },
     );
   }
   const problems: string[] = [];
@@ -157,13 +170,18 @@ export function validateProvider(candidate: unknown, specifier: string): BackupP
   if (typeof p.description !== 'string') problems.push('description is missing');
   if (!isSchema(p.options)) problems.push('options is not a schema (Standard Schema, e.g. a zod object)');
   if (p.restoreOptions !== undefined && !isSchema(p.restoreOptions)) problems.push('restoreOptions is not a schema');
-  const caps = p.capabilities as Record<string, unknown> | undefined;
-  if (!caps || typeof caps !== 'object') problems.push('capabilities is missing');
-  else {
-    if (caps.backup !== true) problems.push('capabilities.backup must be true');
-    if (typeof p.backup !== 'function') problems.push('backup() is missing');
-    if (caps.restore === true && typeof p.restore !== 'function') problems.push('capabilities.restore is set but restore() is missing');
-    if (caps.list === true && typeof p.list !== 'function') problems.push('capabilities.list is set but list() is missing');
+  if (typeof p.backup !== 'function') problems.push('backup() is missing');
+  if (p.restore !== undefined && typeof p.restore !== 'function') problems.push('restore must be a function (or absent)');
+  if (p.list !== undefined && typeof p.list !== 'function') problems.push('list must be a function (or absent)');
+  if (p.capabilities !== undefined) problems.push('capabilities is not part of specification version 2: the optional methods restore() and list() are the capabilities');
+  if (p.aliases !== undefined) {
+    if (!Array.isArray(p.aliases) || !p.aliases.every((a) => typeof a === 'string' && /^[a-z][a-z0-9-]*$/.test(a) && a !== p.id)) {
+      problems.push('aliases must be lower-case words (a-z, 0-9, -) other than the id');
+    }
+  }
+  if (p.backupIndex !== undefined) {
+    const index = p.backupIndex as Record<string, unknown> | null;
+    if (typeof index?.fileName !== 'string' || typeof index.update !== 'function') problems.push('backupIndex needs a fileName and update()');
   }
   if (p.commands !== undefined) {
     if (!Array.isArray(p.commands)) problems.push('commands must be an array');

@@ -1,6 +1,6 @@
 import { cancelledError } from '../errors/coffer-error.js';
 import type { MessageListener, StatusMessage } from './messages.js';
-import { ProgressTracker, type ProgressListener } from './progress.js';
+import { ProgressTracker, type Progress, type ProgressListener } from './progress.js';
 
 /**
  * What a provider gets besides its request: the cancel signal, the progress tracker and
@@ -9,7 +9,7 @@ import { ProgressTracker, type ProgressListener } from './progress.js';
  */
 export interface OperationContext {
   readonly signal: AbortSignal;
-  readonly progress: ProgressTracker;
+  readonly progress: Progress;
   /** Records a status message (info, warning or error) and passes it to the host at once. */
   report(message: StatusMessage): void;
   /** Throws a CANCELLED CofferError when the signal has fired; call it between units of work. */

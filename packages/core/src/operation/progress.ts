@@ -10,11 +10,32 @@ export interface ProgressReport {
 export type ProgressListener = (report: ProgressReport) => void;
 
 /**
+ * How a provider reports progress (OperationContext.progress). Announce the work before doing it
+ * (`phase(name, total)` or `addTotal`), `advance` as units finish: the conformance suite fails a
+ * provider whose completed count overshoots its total (core would have to raise the total, so the
+ * bar jumps back), or whose total is never reached.
+ */
+export interface Progress {
+  /** The latest report. */
+  readonly current: ProgressReport;
+  /** Enters a phase; `addTotal` more units of work are expected in it. */
+  phase(name: string, addTotal?: number): void;
+  /** Announces more work without changing phase. */
+  addTotal(units: number): void;
+  /** Marks `units` of work done (default one), optionally naming the item just finished or started. */
+  advance(item?: string, units?: number): void;
+  /** Names the item now being worked on without completing anything. */
+  working(item: string): void;
+  /** Everything announced is done (an operation that ends early with nothing left to do). */
+  finish(): void;
+}
+
+/**
  * Keeps progress honest for every host: `completed` never goes down and never exceeds
  * `total`. A provider that discovers more work raises the total; one that overshoots
  * gets its total raised to match rather than a report with completed > total.
  */
-export class ProgressTracker {
+export class ProgressTracker implements Progress {
   #phase = 'starting';
   #completed = 0;
   #total = 0;

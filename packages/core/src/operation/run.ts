@@ -1,5 +1,5 @@
-import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { lstat, readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { describeOptions, validateOptions } from '../contract/options.js';
 import type {
   BackupOutput,
@@ -8,7 +8,9 @@ import type {
   CommandOutput,
   OptionsSchema,
   RestoreOutput,
-} from '../contract/v1.js';
+} from '../contract/provider.js';
+import { BackupDestination } from '../engine/backup-destination.js';
+import { INTEGRITY_MANIFEST_NAME, parseIntegrityManifest } from '../engine/integrity-manifest.js';
 import { CofferError, ErrorCode, isAbortError, pathNotFound, serializeError, toCofferError } from '../errors/coffer-error.js';
 import { HRESULT } from '../errors/hresult.js';
 import { RecordingContext, type OperationContextOptions } from './context.js';
@@ -36,22 +38,37 @@ export interface RunListOptions extends RunOptions {
 /**
  * Runs a provider's backup the way every host should: options validated (E_INVALIDARG),
  * the target directory checked (ERROR_PATH_NOT_FOUND; Coffer never creates it, as GPMC
- * does not), then the provider, with failures and cancellation turned into a result.
- * It never throws for anything the provider or the input did wrong.
+ * does not), opened and locked as the provider's `target`, then the provider; what it
+ * staged and did not commit itself is sealed (with the comment) and committed when it
+ * returns, and removed when it fails or the run is cancelled. Failures and cancellation
+ * become a result: it never throws for anything the provider or the input did wrong.
  */
 export async function runBackup(provider: BackupProvider<any, any>, run: RunBackupOptions): Promise<OperationResult<BackupOutput>> {
   return execute('backup', provider, run, async (context) => {
     const options = await validateOptions(provider.options, run.options, provider.id);
     const destination = await requireDirectory(run.destination, 'target directory');
     context.throwIfCancelled();
-    const request = { destination, options, ...(run.comment === undefined ? {} : { comment: run.comment }) };
-    return provider.backup(request, context);
+    const comment = run.comment === undefined || run.comment === '' ? undefined : run.comment;
+    const target = await BackupDestination.open(destination, {
+      providerId: provider.id,
+      signal: context.signal,
+      ...(provider.backupIndex ? { index: provider.backupIndex } : {}),
+      ...(comment === undefined ? {} : { comment }),
+    });
+    try {
+      const output = await provider.backup({ target, destination, options, ...(comment === undefined ? {} : { comment }) }, context);
+      // A provider that returned while the run was cancelled gets nothing committed (commit checks the signal).
+      if (target.hasStaged) await target.commit();
+      return output;
+    } finally {
+      await target.close();
+    }
   });
 }
 
 export async function runRestore(provider: BackupProvider<any, any>, run: RunRestoreOptions): Promise<OperationResult<RestoreOutput>> {
   return execute('restore', provider, run, async (context) => {
-    if (!provider.restore || !provider.capabilities.restore) throw unsupported(provider, 'restore');
+    if (typeof provider.restore !== 'function') throw unsupported(provider, 'restore');
     const options = await validateOptions(provider.restoreOptions ?? emptyOptions, run.options, provider.id, `restore ${provider.id}`);
     const source = await requireDirectory(run.source, 'backup directory');
     context.throwIfCancelled();
@@ -61,9 +78,10 @@ export async function runRestore(provider: BackupProvider<any, any>, run: RunRes
 
 export async function runList(provider: BackupProvider<any, any>, run: RunListOptions): Promise<OperationResult<BackupListing[]>> {
   return execute('list', provider, run, async (context) => {
-    if (!provider.list || !provider.capabilities.list) throw unsupported(provider, 'list');
+    if (typeof provider.list !== 'function') throw unsupported(provider, 'list');
     const source = await requireDirectory(run.source, 'backup directory');
-    return provider.list({ source, ...(run.query === undefined ? {} : { query: run.query }) }, context);
+    const listings = await provider.list({ source, ...(run.query === undefined ? {} : { query: run.query }) }, context);
+    return withComments(listings);
   });
 }
 
@@ -136,6 +154,29 @@ async function execute<T>(
     });
     return finish({ status: cancelled ? 'cancelled' : 'failed', error: serializeError(error) });
   }
+}
+
+const MAX_MANIFEST_BYTES_FOR_COMMENT = 64 << 20;
+
+/** Fills each listing's comment from its integrity manifest, where core stored it, when the provider did not say. */
+async function withComments(listings: BackupListing[]): Promise<BackupListing[]> {
+  return Promise.all(
+    listings.map(async (listing) => {
+      if (listing.comment !== undefined && listing.comment !== '') return listing;
+      const manifestPath = join(listing.path, INTEGRITY_MANIFEST_NAME);
+      // Only a plain file of sane size: a hostile backup's link to a device or a huge file is not read here.
+      const info = await lstat(manifestPath).catch(() => undefined);
+      if (!info?.isFile() || info.size > MAX_MANIFEST_BYTES_FOR_COMMENT) return listing;
+      const text = await readFile(manifestPath, 'utf8').catch(() => undefined);
+      if (text === undefined) return listing;
+      try {
+        const { comment } = parseIntegrityManifest(text, listing.path);
+        return typeof comment === 'string' && comment !== '' ? { ...listing, comment } : listing;
+      } catch {
+        return listing; // a damaged manifest is verify's to report; list shows what it can
+      }
+    }),
+  );
 }
 
 async function requireDirectory(path: string, what: string): Promise<string> {

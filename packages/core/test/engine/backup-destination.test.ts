@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { BackupDestination, CofferError, HRESULT, INTEGRITY_MANIFEST_NAME, parseIntegrityManifest, verifyDirectory } from '../../src/index.js';
+import { BackupDestination } from '../../src/engine/backup-destination.js';
+import { CofferError, HRESULT, INTEGRITY_MANIFEST_NAME, parseIntegrityManifest, verifyDirectory } from '../../src/index.js';
 import { slowChunks, snapshotTree, tempDir } from '../helpers.js';
 
 const open = (dir: string, extra: Partial<Parameters<typeof BackupDestination.open>[1]> = {}) =>

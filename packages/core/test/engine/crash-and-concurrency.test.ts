@@ -4,7 +4,9 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import { BackupDestination, defineProvider, listCommittedEntries, runBackup, verifyDirectory, z, type StatusMessage } from '../../src/index.js';
+import { BackupDestination } from '../../src/engine/backup-destination.js';
+import { defineProvider, listCommittedEntries, runBackup, verifyDirectory, type StatusMessage } from '../../src/index.js';
+import { z } from 'zod';
 import { processStartTime } from '../../src/engine/lock.js';
 import { tempDir } from '../helpers.js';
 
@@ -182,15 +184,12 @@ describe('taking over a lock', () => {
     const dir = await tempDir();
     await leaveLock(dir, { pid: process.pid, hostname: hostname(), startTime: '1', bootId: await bootId(), acquiredAt: new Date().toISOString() });
     const provider = defineProvider({
-      specificationVersion: 1,
+      specificationVersion: 2,
       id: 'probe',
       displayName: 'Probe',
-      description: 'Opens its destination and commits nothing.',
-      capabilities: { backup: true },
+      description: 'Gets its destination opened by core and commits nothing.',
       options: z.object({}),
-      async backup({ destination }) {
-        const target = await BackupDestination.open(destination, { providerId: 'probe' });
-        await target.close();
+      async backup() {
         return { backups: [], counts: {} };
       },
     });

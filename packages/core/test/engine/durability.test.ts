@@ -2,7 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test, vi } from 'vitest';
-import { BackupDestination, verifyDirectory } from '../../src/index.js';
+import { BackupDestination } from '../../src/engine/backup-destination.js';
+import { verifyDirectory } from '../../src/index.js';
 import { syncFileSystemOf } from '../../src/engine/durable-fs.js';
 import { tempDir } from '../helpers.js';
 

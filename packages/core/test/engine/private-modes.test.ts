@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { BackupDestination } from '../../src/index.js';
+import { BackupDestination } from '../../src/engine/backup-destination.js';
 import { slowChunks, tempDir } from '../helpers.js';
 
 /** Every folder and file below `dir` (not `dir` itself) with its permission bits. */

@@ -1,7 +1,8 @@
 import { appendFile, mkdir, open as openFile, readFile, rename, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, test } from 'vitest';
-import { BackupDestination, verifyBackup, verifyDirectory } from '../../src/index.js';
+import { BackupDestination } from '../../src/engine/backup-destination.js';
+import { verifyBackup, verifyDirectory } from '../../src/index.js';
 import { tempDir } from '../helpers.js';
 
 let dir: string;

@@ -8,8 +8,8 @@ import { tempDir } from '../helpers.js';
 const providerSource = (id: string, extra = '') => `
 const schema = { '~standard': { version: 1, vendor: 'test', validate: (value) => ({ value }) } };
 const provider = {
-  specificationVersion: 1, id: '${id}', displayName: 'Test ${id}', description: 'test provider',
-  capabilities: { backup: true }, options: schema,
+  specificationVersion: 2, id: '${id}', displayName: 'Test ${id}', description: 'test provider',
+  options: schema,
   async backup() { return { backups: [], counts: {} }; },
   ${extra}
 };`;
@@ -62,18 +62,24 @@ describe('loadProvider', () => {
   test('each way a provider can be broken gets a precise error naming it', async () => {
     const dir = await project();
     await writeFile(join(dir, 'throws.mjs'), `throw new Error('boom at import');`);
-    await writeFile(join(dir, 'v2.mjs'), `${providerSource('future')}\nexport default { ...provider, specificationVersion: 2 };`);
+    await writeFile(join(dir, 'v3.mjs'), `${providerSource('future')}\nexport default { ...provider, specificationVersion: 3 };`);
+    await writeFile(join(dir, 'v1.mjs'), `${providerSource('old')}\nexport default { ...provider, specificationVersion: 1, capabilities: { backup: true } };`);
     await writeFile(join(dir, 'nospec.mjs'), `${providerSource('nospec')}\nconst { specificationVersion, ...rest } = provider; export default rest;`);
-    await writeFile(join(dir, 'shape.mjs'), `${providerSource('Bad Id')}\nexport default { ...provider, backup: undefined, options: {}, capabilities: { backup: true, list: true } };`);
+    await writeFile(join(dir, 'shape.mjs'), `${providerSource('Bad Id')}\nexport default { ...provider, backup: undefined, options: {}, list: true, capabilities: { backup: true }, aliases: ['Not Ok'] };`);
     await writeFile(join(dir, 'string.mjs'), `export default 'not a provider';`);
 
     await expect(loadProvider('./throws.mjs', { cwd: dir })).rejects.toMatchObject({
       code: 'PROVIDER_LOAD_FAILED',
       message: expect.stringContaining("Provider './throws.mjs' failed to load: boom at import"),
     });
-    await expect(loadProvider('./v2.mjs', { cwd: dir })).rejects.toMatchObject({
+    await expect(loadProvider('./v3.mjs', { cwd: dir })).rejects.toMatchObject({
       code: 'PROVIDER_UNSUPPORTED_SPECIFICATION',
-      message: "Provider './v2.mjs' declares specificationVersion 2; this Coffer supports version 1.",
+      message: "Provider './v3.mjs' declares specificationVersion 3; this Coffer supports version 2.",
+    });
+    await expect(loadProvider('./v1.mjs', { cwd: dir })).rejects.toMatchObject({
+      code: 'PROVIDER_UNSUPPORTED_SPECIFICATION',
+      message: "Provider './v1.mjs' was written for specificationVersion 1 (@coffer/core 1.x); this Coffer supports version 2.",
+      hint: expect.stringContaining('request.target'),
     });
     await expect(loadProvider('./nospec.mjs', { cwd: dir })).rejects.toMatchObject({
       code: 'PROVIDER_INVALID',
@@ -85,7 +91,9 @@ describe('loadProvider', () => {
     expect(message).toContain('id must be a lower-case word');
     expect(message).toContain('options is not a schema');
     expect(message).toContain('backup() is missing');
-    expect(message).toContain('capabilities.list is set but list() is missing');
+    expect(message).toContain('list must be a function (or absent)');
+    expect(message).toContain('capabilities is not part of specification version 2');
+    expect(message).toContain('aliases must be lower-case words');
     await expect(loadProvider('./string.mjs', { cwd: dir })).rejects.toMatchObject({
       code: 'PROVIDER_INVALID',
       message: expect.stringContaining('its default export is string'),

@@ -1,15 +1,15 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { HRESULT, CofferError, ProgressTracker, defineProvider, runBackup, runCommand, runList, runRestore, z, type ProgressReport } from '../../src/index.js';
+import { HRESULT, CofferError, ProgressTracker, defineProvider, runBackup, runCommand, runList, runRestore, INTEGRITY_MANIFEST_NAME, verifyDirectory, type ProgressReport } from '../../src/index.js';
+import { z } from 'zod';
 import { tempDir } from '../helpers.js';
 
 const base = {
-  specificationVersion: 1 as const,
+  specificationVersion: 2 as const,
   id: 'fake',
   displayName: 'Fake',
   description: 'fake',
-  capabilities: { backup: true as const },
   options: z.object({ count: z.number().int().positive(), mode: z.enum(['ok', 'fail', 'abort-aware']).default('ok') }),
 };
 
@@ -93,6 +93,59 @@ describe('runBackup', () => {
     const result = await runBackup(provider, { destination: await tempDir(), options: { count: 1 } });
     expect(result.status).toBe('failed');
     expect(result.error).toMatchObject({ code: 'INTERNAL', message: 'undefined is not a function' });
+  });
+});
+
+describe('the backup target core hands over', () => {
+  const staging = defineProvider({
+    ...base,
+    list: async ({ source }) => [{ id: 'one', path: join(source, 'one'), kind: 'note' }],
+    backup: async ({ target, options }, context) => {
+      context.progress.phase('writing', options.count);
+      const entry = await target.stage('one', { kind: 'note' });
+      for (let i = 0; i < options.count; i++) {
+        await entry.writeFile(`f${i}.txt`, `file ${i}`);
+        context.progress.advance();
+      }
+      if (options.mode === 'fail') throw new CofferError('BROKEN', 'broken after staging');
+      return { backups: [{ id: 'one', path: entry.finalPath, kind: 'note' }], counts: { files: options.count } };
+    },
+  });
+
+  test('what a provider staged is sealed with the comment and committed when it returns; list shows the comment', async () => {
+    const dir = await tempDir();
+    const result = await runBackup(staging, { destination: dir, options: { count: 2 }, comment: 'before the upgrade' });
+    expect(result.status).toBe('succeeded');
+    expect((await readdir(dir)).sort()).toEqual(['one']);
+    const manifest = JSON.parse(await readFile(join(dir, 'one', INTEGRITY_MANIFEST_NAME), 'utf8'));
+    expect(manifest).toMatchObject({ provider: 'fake', id: 'one', kind: 'note', comment: 'before the upgrade' });
+    expect((await verifyDirectory(dir)).backups.flatMap((b) => b.problems)).toEqual([]);
+    const listed = await runList(staging, { source: dir });
+    expect(listed.output).toEqual([expect.objectContaining({ id: 'one', comment: 'before the upgrade' })]);
+  });
+
+  test('a provider that fails after staging leaves the destination as it was (no staging, no lock)', async () => {
+    const dir = await tempDir();
+    const result = await runBackup(staging, { destination: dir, options: { count: 2, mode: 'fail' } });
+    expect(result.error).toMatchObject({ code: 'BROKEN' });
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  test('a provider that returns after the signal fired gets nothing committed', async () => {
+    const controller = new AbortController();
+    const deaf = defineProvider({
+      ...base,
+      backup: async ({ target }) => {
+        const entry = await target.stage('one', { kind: 'note' });
+        await entry.writeFile('a.txt', 'a');
+        controller.abort();
+        return { backups: [{ id: 'one', path: entry.finalPath, kind: 'note' }], counts: {} };
+      },
+    });
+    const dir = await tempDir();
+    const result = await runBackup(deaf, { destination: dir, options: { count: 1 }, signal: controller.signal });
+    expect(result.status).toBe('cancelled');
+    expect(await readdir(dir)).toEqual([]);
   });
 });
 

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BackupDestination, CofferError, type BackupOutput, type BackupRequest, type OperationContext, type StagedEntry } from '@coffer/core';
+import { CofferError, type BackupEntry, type BackupOutput, type BackupRequest, type OperationContext } from '@coffer/core';
 import { drmError, resolveStorePath } from '@coffer/drm-license-store';
 import { BufferPool, LicenseStore, lineReadBufferBytes, RESTRICTION_TEXT, sealBackupKey, serviceUnavailable } from '@coffer/drm-license-store/backup';
 import { cancelledDrmError, storeBusyForBackupRestore } from '../errors/backup-errors.js';
@@ -37,12 +37,13 @@ const POOLED_BUFFERS = 16;
  * into the backup file set, reports each other one as RESTRICTED_LICENSE (with its KID)
  * and still succeeds. The store is locked for the whole backup (a second backup or a
  * restore of it gets NS_E_DRM_BACKUPRESTORE_BUSY) and read in one streaming pass; the new
- * set replaces an old one only once complete (core's staged commit).
+ * set replaces an old one only once complete (core's staged commit, into the target core
+ * opened and locked before calling us: a second backup into the same folder gets DESTINATION_LOCKED).
  */
 export async function backupLicenses(request: BackupRequest<BackupOptions>, context: OperationContext): Promise<BackupOutput> {
   const overwrite = wantsOverwrite(request.options);
   const entryPath = join(request.destination, BACKUP_ENTRY_NAME);
-  // Checked before anything is written, even the destination's lock.
+  // Checked before the store is opened (core has locked the destination, and removes its lock on this failure).
   if (!overwrite && (await pathExists(entryPath))) throw backupExists(entryPath);
   const storePath = resolveStorePath(request.options.store);
   try {
@@ -68,61 +69,54 @@ async function runBackup(
     const service = store.header.service;
     if (!service) throw serviceUnavailable(plan.storePath, 'the store was created without a license restore service, so a backup could never be restored');
     context.throwIfCancelled();
-    const destination = await BackupDestination.open(request.destination, {
-      providerId: PROVIDER_ID,
-      signal: context.signal,
-      lock: { busyError: storeBusyForBackupRestore },
+    const destination = request.target;
+    if (!plan.overwrite && (await destination.has(BACKUP_ENTRY_NAME))) throw backupExists(plan.entryPath);
+    reportStatus(context, 'BACKUPRESTORE_BEGIN', `Backing up the licenses of ${plan.storePath}.`, { addTotal: store.licenseCount });
+    const backupId = `{${randomUUID().toUpperCase()}}`;
+    const staged = await destination.stage(BACKUP_ENTRY_NAME, {
+      kind: BACKUP_KIND,
+      replace: plan.overwrite,
+      metadata: { backupId, storeId: store.storeId },
     });
-    try {
-      if (!plan.overwrite && (await destination.has(BACKUP_ENTRY_NAME))) throw backupExists(plan.entryPath);
-      reportStatus(context, 'BACKUPRESTORE_BEGIN', `Backing up the licenses of ${plan.storePath}.`, { addTotal: store.licenseCount });
-      const backupId = `{${randomUUID().toUpperCase()}}`;
-      const staged = await destination.stage(BACKUP_ENTRY_NAME, {
-        kind: BACKUP_KIND,
-        replace: plan.overwrite,
-        metadata: { backupId, storeId: store.storeId },
-      });
-      const backupSecret = randomBytes(32);
-      const sealed = sealBackupKey(service, {
-        backupSecret: backupSecret.toString('base64'),
-        bindingKey: store.bindingKey.toString('base64'),
-        bindingId: store.bindingId,
-        machine: store.machine,
-        storeId: store.storeId,
-      });
-      // The key file does not depend on the licenses: written (and fsynced) while they stream.
-      const [countsResult, keyResult] = await Promise.allSettled([
-        writeLicenseFiles(store, staged, context),
-        staged.writeFile(KEY_FILE, `${JSON.stringify(sealed, null, 2)}\n`, { mode: 0o600 }),
-      ]);
-      if (countsResult.status === 'rejected') throw countsResult.reason;
-      if (keyResult.status === 'rejected') throw keyResult.reason;
-      const counts = countsResult.value;
-      const keyFact = keyResult.value;
-      const macBody: Omit<BackupMacFile, 'mac'> = {
-        format: BACKUP_FORMAT,
-        version: 1,
-        backupId,
-        createdAt: new Date().toISOString(),
-        ...(request.comment === undefined ? {} : { comment: request.comment }),
-        source: { storeId: store.storeId, machine: store.machine, bindingId: store.bindingId },
-        service: { serviceId: service.serviceId, keyId: service.keyId },
-        counts: { licenses: counts.licenses, restricted: counts.restricted, examined: counts.licenses + counts.restricted },
-        files: [...counts.files, fact(KEY_FILE, keyFact)],
-      };
-      const macFile: BackupMacFile = { ...macBody, mac: computeBackupMac(backupMacKey(backupSecret), macBody) };
-      await staged.writeFile(MAC_FILE, `${JSON.stringify(macFile, null, 2)}\n`, { mode: 0o600 });
-      context.throwIfCancelled();
-      const [committed] = await destination.commit([staged]);
-      reportStatus(context, 'BACKUPRESTORE_END', `Backed up ${counts.licenses} license(s); ${counts.restricted} may not be backed up.`);
-      context.progress.finish();
-      return {
-        backups: [{ id: backupId, path: committed!.path, kind: BACKUP_KIND, objectId: store.storeId, objectName: 'DRM license store' }],
-        counts: { licenses: counts.licenses, restricted: counts.restricted, examined: counts.licenses + counts.restricted, bytes: counts.bytes },
-      };
-    } finally {
-      await destination.close();
-    }
+    const backupSecret = randomBytes(32);
+    const sealed = sealBackupKey(service, {
+      backupSecret: backupSecret.toString('base64'),
+      bindingKey: store.bindingKey.toString('base64'),
+      bindingId: store.bindingId,
+      machine: store.machine,
+      storeId: store.storeId,
+    });
+    // The key file does not depend on the licenses: written (and fsynced) while they stream.
+    const [countsResult, keyResult] = await Promise.allSettled([
+      writeLicenseFiles(store, staged, context),
+      staged.writeFile(KEY_FILE, `${JSON.stringify(sealed, null, 2)}\n`, { mode: 0o600 }),
+    ]);
+    if (countsResult.status === 'rejected') throw countsResult.reason;
+    if (keyResult.status === 'rejected') throw keyResult.reason;
+    const counts = countsResult.value;
+    const keyFact = keyResult.value;
+    const macBody: Omit<BackupMacFile, 'mac'> = {
+      format: BACKUP_FORMAT,
+      version: 1,
+      backupId,
+      createdAt: new Date().toISOString(),
+      ...(request.comment === undefined ? {} : { comment: request.comment }),
+      source: { storeId: store.storeId, machine: store.machine, bindingId: store.bindingId },
+      service: { serviceId: service.serviceId, keyId: service.keyId },
+      counts: { licenses: counts.licenses, restricted: counts.restricted, examined: counts.licenses + counts.restricted },
+      files: [...counts.files, fact(KEY_FILE, keyFact)],
+    };
+    // The comment is also kept here, under the MAC, where restore and list read it; core stores it in the integrity manifest too.
+    const macFile: BackupMacFile = { ...macBody, mac: computeBackupMac(backupMacKey(backupSecret), macBody) };
+    await staged.writeFile(MAC_FILE, `${JSON.stringify(macFile, null, 2)}\n`, { mode: 0o600 });
+    context.throwIfCancelled();
+    const [committed] = await destination.commit([staged]);
+    reportStatus(context, 'BACKUPRESTORE_END', `Backed up ${counts.licenses} license(s); ${counts.restricted} may not be backed up.`);
+    context.progress.finish();
+    return {
+      backups: [{ id: backupId, path: committed!.path, kind: BACKUP_KIND, objectId: store.storeId, objectName: 'DRM license store' }],
+      counts: { licenses: counts.licenses, restricted: counts.restricted, examined: counts.licenses + counts.restricted, bytes: counts.bytes },
+    };
   } finally {
     await store.close();
   }
@@ -131,7 +125,7 @@ async function runBackup(
 /** One pass over the store: eligible records stream into drmv2lic.bak and their manifest lines into drmv2man.bak. */
 async function writeLicenseFiles(
   store: LicenseStore,
-  staged: StagedEntry,
+  staged: BackupEntry,
   context: OperationContext,
 ): Promise<{ licenses: number; restricted: number; bytes: number; files: BackupFileFact[] }> {
   const states = await store.loadStates();

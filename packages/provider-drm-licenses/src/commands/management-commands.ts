@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { defineCommand, z, type ProviderCommand } from '@coffer/core';
+import { z } from 'zod';
+import { defineCommand, type ProviderCommand } from '@coffer/core';
 import { createLicensor, createStore, describeStore, exportLicensor, importLicenses, importLicensor, inspectLicense, issueLicenses, type IssueLicenseSpec, type LicenseSummary, listLicenses, playLicense, removeLicenses, setLicenseDisabled } from '@coffer/drm-license-store';
 
 /**

@@ -33,7 +33,7 @@ export async function backupGpos(request: BackupRequest<GpoBackupOptions>, conte
         links,
         wmiFilters,
         accounts,
-        destination: request.destination,
+        target: request.target,
         comment: request.comment ?? '',
         onePass: options.all === true || (gpos.length >= ONE_PASS_THRESHOLD && gpos.length * 4 >= containers.length),
         early,

@@ -8,13 +8,13 @@ import {
 } from '@coffer/active-directory';
 import {
   BACKUP_READ_LIMITS,
-  BackupDestination,
   CofferError,
   HRESULT,
   type BackupOutput,
   type BackupRecord,
   type OperationContext,
-  type StagedEntry,
+  type BackupEntry,
+  type BackupTarget,
 } from '@coffer/core';
 import {
   buildAdmxCatalog,
@@ -28,7 +28,6 @@ import {
   renderGpreportSettingsXml,
   type AdmxCatalog,
   type AdmxFilePair,
-  gpmcManifestIndex,
   renderBackupXml,
   backupInstOf,
   renderBkupInfoXmlForInst,
@@ -64,7 +63,8 @@ export interface GpoBackupPlan {
   links: Map<string, GpoLinkRecord[]>;
   wmiFilters: Map<string, WmiFilterRecord>;
   accounts: Map<string, ResolvedAccount>;
-  destination: string;
+  /** The destination core opened and locked; it keeps manifest.xml (the provider's backupIndex) at each commit. */
+  target: BackupTarget;
   comment: string;
   /** Read the whole Policies folder in one pass instead of one pass per GPO (cheaper for many GPOs). */
   onePass: boolean;
@@ -77,7 +77,7 @@ interface GpoInProgress {
   gpo: GpoContainer;
   backupId: string;
   /** Its staging folder, being created while the SYSVOL stream starts. */
-  staged: Promise<StagedEntry>;
+  staged: Promise<BackupEntry>;
   tree: GptEntry[];
   gptIni: Buffer | null;
   gptTmplInf: Buffer | null;
@@ -105,7 +105,7 @@ interface GpoInProgress {
  */
 export async function writeGpoBackups(plan: GpoBackupPlan, context: OperationContext): Promise<BackupOutput> {
   const { session } = plan;
-  const destination = await BackupDestination.open(plan.destination, { providerId: PROVIDER_ID, signal: context.signal, index: gpmcManifestIndex() });
+  const destination = plan.target;
   const pool = new WritePool(CONCURRENT_WRITES, HELD_BYTES);
   const inProgress = new Map<string, GpoInProgress>();
   try {
@@ -141,7 +141,7 @@ export async function writeGpoBackups(plan: GpoBackupPlan, context: OperationCon
     await copySysvol(plan, inProgress, pool, finish, context);
 
     const backups: BackupRecord[] = [];
-    const ready: StagedEntry[] = [];
+    const ready: BackupEntry[] = [];
     let files = 0;
     let bytes = 0;
     for (const item of inProgress.values()) {
@@ -166,12 +166,15 @@ export async function writeGpoBackups(plan: GpoBackupPlan, context: OperationCon
       backups.push({ id: item.backupId, path: join(destination.path, item.backupId), kind: 'gpo', objectId: item.gpo.id, objectName: item.gpo.displayName });
     }
     await pool.drain();
-    await Promise.all([...inProgress.values()].map((item) => item.staged));
+    const all = await Promise.all([...inProgress.values()].map((item) => item.staged));
     if (ready.length === 0 && plan.gpos.length > 0) {
       throw new CofferError('NOTHING_BACKED_UP', 'None of the selected GPOs could be backed up.', { hresult: HRESULT.E_FAIL, hint: 'See the status messages for each GPO.' });
     }
     context.throwIfCancelled();
     context.progress.phase('committing', 1);
+    // GPOs left out (no SYSVOL folder, dropped with an error) are discarded, not committed by core after we return.
+    const readySet = new Set(ready);
+    await Promise.all(all.filter((entry) => !readySet.has(entry)).map((entry) => entry.discard()));
     await destination.commit(ready);
     context.progress.advance('manifest.xml');
     return { backups, counts: { gpos: backups.length, files, bytes } };
@@ -181,7 +184,6 @@ export async function writeGpoBackups(plan: GpoBackupPlan, context: OperationCon
     await Promise.allSettled([...inProgress.values()].map((item) => item.staged));
     // The central store's read (started for the reports) ends before the run does: no smbclient left behind.
     await centralStores.get(plan);
-    await destination.close();
   }
 }
 
@@ -377,12 +379,11 @@ async function writeGpmcFiles(plan: GpoBackupPlan, item: GpoInProgress, backupTi
   const held = files.reduce((sum, [, content]) => sum + (typeof content === 'string' ? content.length * 2 : content.length), 0);
   await pool.run(async () => {
     const entry = await item.staged;
-    // manifest.xml lists this <BackupInst> at commit without reading bkupInfo.xml back.
-    entry.indexEntry = inst;
     await createFolders(item, entry);
     for (const [name, content] of files) await entry.writeFile(name, content);
-    // Sealed (integrity manifest written) here, beside other GPOs' writes, rather than one by one in commit.
-    await entry.seal();
+    // Sealed (integrity manifest written) here, beside other GPOs' writes, rather than one by one in commit;
+    // manifest.xml lists this <BackupInst> at commit without reading bkupInfo.xml back.
+    await entry.seal(inst);
     context.progress.advance(gpo.displayName);
   }, held);
 }
@@ -455,7 +456,7 @@ async function readCentralStore(plan: GpoBackupPlan): Promise<AdmxCatalog | unde
 }
 
 /** Every GPT folder, empty ones too: the staged entry makes each folder once, so those a file went into cost nothing here. */
-async function createFolders(item: GpoInProgress, staged: StagedEntry): Promise<void> {
+async function createFolders(item: GpoInProgress, staged: BackupEntry): Promise<void> {
   for (const entry of item.tree) if (entry.kind === 'dir') await staged.mkdir(`${BACKUP_GPT_ROOT}/${entry.path}`);
 }
 

@@ -4,11 +4,10 @@
  * updated by the index maintainer. Cancelled or failed before the commit: nothing of this run remains.
  */
 import { randomUUID } from 'node:crypto';
-import { BackupDestination, type BackupRecord, type OperationContext, type StagedEntry } from '@coffer/core';
+import type { BackupEntry, BackupRecord, BackupTarget, OperationContext } from '@coffer/core';
 import { formatBackupTime, renderBkupInfoXmlForInst, type BackupInst } from '@coffer/gpmc';
 import type { StarterGpoFolder } from '../sysvol/read-starter-gpos.js';
 import { starterGpoLabel } from '../model/starter-gpo.js';
-import { gpmcManifestIndex } from '@coffer/gpmc';
 import {
   BACKUP_TYPE_ELEMENT,
   BACKUP_TYPE_STARTER_GPO,
@@ -31,9 +30,9 @@ export interface StarterGpoBackupSource {
 }
 
 export interface WriteBackupsRequest {
-  destination: string;
+  /** The destination core opened and locked; it keeps manifest.xml (the provider's backupIndex) at each commit. */
+  target: BackupTarget;
   comment: string;
-  providerId: string;
   source: StarterGpoBackupSource;
   starterGpos: readonly StarterGpoFolder[];
   /** Fixed time for tests; default now. */
@@ -66,12 +65,12 @@ export function starterGpoBackupInst(folder: StarterGpoFolder, source: StarterGp
 }
 
 async function stageOne(
-  destination: BackupDestination,
+  destination: BackupTarget,
   folder: StarterGpoFolder,
   request: WriteBackupsRequest,
   time: Date,
   context: OperationContext,
-): Promise<{ entry: StagedEntry; record: BackupRecord; bytes: number }> {
+): Promise<{ entry: BackupEntry; record: BackupRecord; bytes: number }> {
   const { snapshot } = folder;
   const backupId = newBackupId();
   const entry = await destination.stage(backupId, {
@@ -81,8 +80,6 @@ async function stageOne(
   const label = starterGpoLabel(snapshot);
   context.progress.working(label);
   const inst = starterGpoBackupInst(folder, request.source, backupId, request.comment, time);
-  // manifest.xml lists this <BackupInst> at commit without reading bkupInfo.xml back.
-  entry.indexEntry = inst;
   await entry.writeFile(BKUPINFO_FILE, renderBkupInfoXmlForInst(inst));
   let bytes = 0;
   // Folders first (empty ones too), then files, each exactly as named in SYSVOL.
@@ -102,6 +99,8 @@ async function stageOne(
     transport: request.source.transport,
   });
   await entry.writeFile(STARTER_GPO_EXTRAS_FILE, renderStarterGpoExtras(extras));
+  // manifest.xml lists this <BackupInst> at commit without reading bkupInfo.xml back.
+  await entry.seal(inst);
   context.progress.advance(label);
   return {
     entry,
@@ -113,25 +112,17 @@ async function stageOne(
 /** Stages one backup per Starter GPO and commits them all at once. */
 export async function writeStarterGpoBackups(request: WriteBackupsRequest, context: OperationContext): Promise<WriteBackupsResult> {
   const time = request.now ?? new Date();
-  const destination = await BackupDestination.open(request.destination, {
-    providerId: request.providerId,
-    signal: context.signal,
-    index: gpmcManifestIndex(),
-  });
-  try {
-    const staged: Array<{ entry: StagedEntry; record: BackupRecord; bytes: number }> = [];
-    for (const folder of request.starterGpos) {
-      context.throwIfCancelled();
-      staged.push(await stageOne(destination, folder, request, time, context));
-    }
+  const destination = request.target;
+  const staged: Array<{ entry: BackupEntry; record: BackupRecord; bytes: number }> = [];
+  for (const folder of request.starterGpos) {
     context.throwIfCancelled();
-    await destination.commit(staged.map((s) => s.entry));
-    return {
-      backups: staged.map((s) => s.record),
-      files: request.starterGpos.reduce((total, f) => total + f.snapshot.entries.filter((e) => e.kind === 'file').length, 0),
-      bytes: staged.reduce((total, s) => total + s.bytes, 0),
-    };
-  } finally {
-    await destination.close();
+    staged.push(await stageOne(destination, folder, request, time, context));
   }
+  context.throwIfCancelled();
+  await destination.commit(staged.map((s) => s.entry));
+  return {
+    backups: staged.map((s) => s.record),
+    files: request.starterGpos.reduce((total, f) => total + f.snapshot.entries.filter((e) => e.kind === 'file').length, 0),
+    bytes: staged.reduce((total, s) => total + s.bytes, 0),
+  };
 }
