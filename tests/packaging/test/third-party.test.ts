@@ -175,8 +175,9 @@ describe('the example provider as a template: copied out of the repository, it i
     expect(report.testResults.map((r) => r.name).every((name) => name.startsWith(template.dir))).toBe(true);
     const passed = report.testResults.flatMap((r) => r.assertionResults).filter((a) => a.status === 'passed').map((a) => a.fullName);
     expect(passed).toEqual(expect.arrayContaining([
-      'provider-directory: satisfies the specification version 1 contract',
-      'provider-directory: cancelling at any progress report leaves nothing partial',
+      'provider-directory: satisfies the specification version 2 contract',
+      'provider-directory: cancelling at any progress report stops the provider promptly and leaves nothing partial',
+      'provider-directory: stores the comment with every backup, and list shows it',
       'provider-directory: restores what it backed up',
     ]));
     expect(passed.length).toBe(report.numPassedTests);
