@@ -276,4 +276,20 @@ describe('coffer report and coffer diff against a real DC', () => {
     for (const gpo of seed.gpos.filter((g) => /[<&]|]]>/.test(g.displayName))) expect(html).not.toContain(gpo.displayName);
     expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=|@import|url\(/i);
   }, 600_000);
+
+  test('usage errors exit 2, a missing directory 1, a report file is written whole or not at all', async () => {
+    expect((await runCoffer(['diff', work])).exitCode).toBe(2); // one side only
+    expect((await runCoffer(['diff', work, work, '--live'])).exitCode).toBe(2); // B and --live
+    expect((await runCoffer(['diff', work, work, '--format', 'pdf'])).exitCode).toBe(2);
+    expect((await runCoffer(['report', work, '--format', 'pdf'])).exitCode).toBe(2);
+    expect((await runCoffer(['report', work, '--backup-id', '{X}', '--gpo', 'Y'])).exitCode).toBe(2);
+    const missing = await runCoffer(['report', join(work, 'nowhere'), '--out', join(work, 'nowhere.html'), '--json']);
+    expect(missing.exitCode).toBe(1);
+    expect(missing.result?.error?.code).toBe('PATH_NOT_FOUND');
+    // An unknown backup id fails before anything is written: no file, no temporary file beside it.
+    const out = join(work, 'unknown.html');
+    const unknown = await runCoffer(['report', after, '--backup-id', '{00000000-0000-0000-0000-000000000000}', '--out', out]);
+    expect(unknown.exitCode).toBe(1);
+    expect((await readdir(work)).filter((n) => n.includes('unknown.html'))).toEqual([]);
+  });
 });

@@ -210,7 +210,7 @@ describe('flags from provider options, secrets, usage errors and help', () => {
     expect(command.stdout).toContain('coffer optioned whoami --user alice');
 
     const top = await coffer(['--help']);
-    expect(top.stdout).toContain('Exit status: 0 succeeded, 1 failed, 2 usage error, 3 completed with warnings, 130 cancelled');
+    expect(top.stdout).toContain('Exit status: 0 succeeded, 1 failed, 2 usage error, 3 completed with warnings, 4 differences found (coffer diff --exit-code), 130 cancelled');
     expect(top.stdout).toMatch(/starter-gpo\s+not installed — npm install @coffer\/provider-starter-gpo/);
 
     const unknown = await coffer(['help', 'bakup']);
