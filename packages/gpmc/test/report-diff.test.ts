@@ -133,7 +133,7 @@ describe('diffBackups over backup folders', () => {
       expect.objectContaining({ kind: 'changed', area: 'setting', scope: 'User/Drive Maps', item: 'Drive H: {EC2492CD-137C-433B-A29C-96E809905EC7}' }),
     ]);
     // The preference item's change is shown field by field.
-    expect(changedFields(diff.gpos[0]!.changes.at(-1)!)).toEqual({ old: 'properties.path: "\\\\\\\\files\\\\home"', new: 'properties.path: "\\\\\\\\files2\\\\home"' });
+    expect(changedFields(diff.gpos[0]!.changes.at(-1)!)).toEqual({ old: 'properties.path: \\\\files\\home', new: 'properties.path: \\\\files2\\home' });
     const text = renderDiffText(diff);
     expect(text).toContain(' Baseline v2 | 12 changes (+2 -1 ~9)');
     expect(text).toContain('  ~ Computer/Registry: Software\\Policies\\Contoso\\Enabled: REG_DWORD 1 → REG_DWORD 0');

@@ -20,7 +20,7 @@ function leaves(value: string | null): Map<string, string> | null {
       const entries = Object.entries(node as Record<string, unknown>);
       if (entries.length === 0) out.set(path, Array.isArray(node) ? '[]' : '{}');
       for (const [key, child] of entries) walk(child, path ? `${path}.${key}` : key);
-    } else out.set(path, JSON.stringify(node));
+    } else out.set(path, typeof node === 'string' ? node : JSON.stringify(node)); // strings as an admin types them
   };
   walk(parsed, '');
   return out;
@@ -28,7 +28,7 @@ function leaves(value: string | null): Map<string, string> | null {
 
 /**
  * For a changed structured setting (a preference item, a restricted group), only the fields that differ, so the
- * reader sees `properties.path: "\\\\files\\home" → "\\\\files2\\home"` instead of two whole items.
+ * reader sees `properties.path: \\files\home → \\files2\home` instead of two whole items.
  */
 export function changedFields(change: GpoChange): { old: string; new: string } | null {
   if (change.kind !== 'changed') return null;
