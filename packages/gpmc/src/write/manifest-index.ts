@@ -1,7 +1,7 @@
 /**
  * @coffer/core's IndexMaintainer for a GPMC backup directory: keeps manifest.xml listing every
  * committed backup. A backup's `<BackupInst>` is the one its provider set as the staged entry's
- * `indexEntry` (what it rendered into bkupInfo.xml), or else is read back from its own bkupInfo.xml,
+ * index record (`entry.seal(inst)`: what it rendered into bkupInfo.xml; the committed entry's `indexEntry`), or else is read back from its own bkupInfo.xml,
  * so a commit that crash recovery replays (with no memory of what was staged) adds exactly the same
  * entries, and an entry already listed is not added twice.
  */
@@ -35,7 +35,7 @@ export function gpmcManifestIndex(): IndexMaintainer {
   };
 }
 
-/** The `<BackupInst>` a provider set as the staged entry's index record (see StagedEntry.indexEntry), naming this backup. */
+/** The `<BackupInst>` a provider passed as the entry's index record (BackupEntry.seal), naming this backup. */
 function isBackupInstOf(value: unknown, backupId: string): value is BackupInst {
   if (typeof value !== 'object' || value === null) return false;
   const inst = value as Partial<BackupInst>;
