@@ -32,6 +32,7 @@ export {
   type DomainConnectOptions,
   type DomainFacts,
 } from './connection/connect-domain.js';
+export { openDomainSession, type DomainSession, type DomainSessionContext, type DomainSessionOptions } from './connection/domain-session.js';
 export {
   normalizeSysvolPath,
   joinSysvolPath,

@@ -40,7 +40,7 @@ export {
   type StarterGpoFolder,
   type StarterGpoSysvol,
 } from './sysvol/read-starter-gpos.js';
-export { openDomain, type OpenedDomain } from './connection/open-domain.js';
+export { openDomain, type OpenedDomain } from './ad/domain-session.js';
 export { selectStarterGpos, type SelectableStarterGpo } from './select/select-starter-gpos.js';
 
 export {

@@ -1,11 +1,4 @@
-import {
-  connectDomain,
-  createLocalSysvolSource,
-  createSmbclientSysvolSource,
-  type DomainFacts,
-  type LdapConnection,
-  type SysvolSource,
-} from '@coffer/active-directory';
+import { openDomainSession as openAdDomainSession, type DomainFacts, type LdapConnection, type SysvolSource } from '@coffer/active-directory';
 import type { OperationContext } from '@coffer/core';
 import type { ConnectionOptions } from '../options.js';
 
@@ -19,29 +12,16 @@ export interface DomainSession extends DomainFacts {
   close(): Promise<void>;
 }
 
-/** Opens LDAP (TLS verified unless told otherwise) and SYSVOL (local path or smbclient) for a provider run. */
+/** active-directory's domain session (shared with the Starter GPO provider), with LDAP kept: GPOs live in AD. */
 export async function openDomainSession(options: ConnectionOptions, context: OperationContext): Promise<DomainSession> {
-  const report = context.report.bind(context);
-  const { credentials, ldap, facts } = await connectDomain(options, report);
-  try {
-    const dnsDomain = options.domain ?? facts.dnsDomain;
-    // The smbclient source needs the domain SID to write ACLs naming DA, EA... (restore and import set the GPT folder's ACL).
-    const sysvol = options.sysvol
-      ? createLocalSysvolSource({ root: options.sysvol })
-      : await createSmbclientSysvolSource({ host: options.dc, domainSid: facts.domainSid, credentials, report });
-    return {
-      ...facts,
-      dnsDomain,
-      netbiosDomain: facts.netbiosDomain || dnsDomain.split('.')[0]!.toUpperCase(),
-      ldap,
-      sysvol,
-      close: async () => {
-        await sysvol.close().catch(() => undefined);
-        await ldap.close();
-      },
-    };
-  } catch (error) {
-    await ldap.close();
-    throw error;
-  }
+  const session = await openAdDomainSession(options, context, { keepLdap: true });
+  const facts = session.facts!;
+  return {
+    ...facts,
+    dnsDomain: session.dnsDomain,
+    netbiosDomain: facts.netbiosDomain || session.dnsDomain.split('.')[0]!.toUpperCase(),
+    ldap: session.ldap!,
+    sysvol: session.sysvol,
+    close: () => session.close(),
+  };
 }

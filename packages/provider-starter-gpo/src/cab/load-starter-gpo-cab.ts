@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CofferError, HRESULT, pathNotFound, toCofferError, type OperationContext } from '@coffer/core';
 import { readCabinet } from '@coffer/gpmc';
-import { openDomain } from '../connection/open-domain.js';
+import { openDomain } from '../ad/domain-session.js';
 import { starterGpoLabel } from '../model/starter-gpo.js';
 import type { LoadCabOptions } from '../options.js';
 import { parseLocalizedTemplate, resolveLocalized, type LocalizedTemplate } from '../template/localized-template.js';

@@ -6,7 +6,7 @@
  */
 import { CofferError, HRESULT, type OperationContext, type RestoreOutput } from '@coffer/core';
 import { STARTER_GPO_KIND } from '../backup/layout.js';
-import { openDomain } from '../connection/open-domain.js';
+import { openDomain } from '../ad/domain-session.js';
 import { starterGpoLabel } from '../model/starter-gpo.js';
 import type { StarterGpoRestoreOptions } from '../options.js';
 import { writeStarterGpoFolder } from '../write/starter-gpo-folder-writer.js';

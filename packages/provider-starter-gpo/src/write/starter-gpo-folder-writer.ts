@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SysvolSource, SysvolWriteEntry } from '@coffer/active-directory';
 import { CofferError, ErrorCode, HRESULT, type OperationContext } from '@coffer/core';
-import type { OpenedDomain } from '../connection/open-domain.js';
+import type { OpenedDomain } from '../ad/domain-session.js';
 import { STARTER_GPOS_FOLDER } from '../sysvol/read-starter-gpos.js';
 import { bumpTemplateVersions, type TemplateVersions } from '../template/bump-template-versions.js';
 import { parseStarterGpoTemplate, TEMPLATE_FILE_NAME } from '../template/starter-gpo-template.js';
