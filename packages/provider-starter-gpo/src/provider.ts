@@ -3,8 +3,10 @@ import {
   defineProvider,
   SPECIFICATION_VERSION,
   type BackupOutput,
+  type BackupRequest,
   type OperationContext,
 } from '@coffer/core';
+import { gpmcManifestIndex } from '@coffer/gpmc';
 import { writeStarterGpoBackups } from './backup/write-starter-gpo-backups.js';
 import { checkCabinetTarget, saveStarterGpoCab } from './cab/save-starter-gpo-cab.js';
 import { openDomain, type OpenedDomain } from './ad/domain-session.js';
@@ -75,7 +77,7 @@ async function chooseStarterGpos(
 }
 
 async function backupStarterGpos(
-  request: { destination: string; comment?: string; options: StarterGpoBackupOptions },
+  request: BackupRequest<StarterGpoBackupOptions>,
   context: OperationContext,
 ): Promise<BackupOutput> {
   const { options } = request;
@@ -104,9 +106,8 @@ async function backupStarterGpos(
     context.progress.phase('writing backups', fileCount + chosen.length);
     const written = await writeStarterGpoBackups(
       {
-        destination: request.destination,
+        target: request.target,
         comment: request.comment ?? '',
-        providerId: PROVIDER_ID,
         source: domain.source,
         starterGpos: chosen,
       },
@@ -173,6 +174,9 @@ export const loadCabCommand = defineCommand<LoadCabOptions>({
   },
 });
 
+/** How the examples connect: LDAPS by FQDN, CA verified, password from a 0600 file. */
+const CONNECT = '--dc dc1.corp.example --user Administrator@corp.example --password-file ~/.pw --ca-file /etc/ssl/corp-ca.pem';
+
 /** The Starter GPO provider: backups like IGPMStarterGPO::Backup, restore, listing, `save-cab` and `load-cab`. */
 export const starterGpoProvider = defineProvider<StarterGpoBackupOptions, StarterGpoRestoreOptions>({
   specificationVersion: SPECIFICATION_VERSION,
@@ -180,9 +184,15 @@ export const starterGpoProvider = defineProvider<StarterGpoBackupOptions, Starte
   displayName: 'Starter GPOs',
   description:
     'Backs up Starter GPOs from SYSVOL (SMB or a local path) into a GPMC backup directory, keeping every file byte for byte and the folder ACL, and restores them; saves one as a .cab file and loads one from a .cab file.',
-  capabilities: { backup: true, list: true, restore: true },
+  // Each runs as shown: the packaging test runs every --help example against its test DC.
+  examples: {
+    backup: [`coffer backup starter-gpo ${CONNECT} --all --out /srv/backups/gpo`],
+    restore: [`coffer restore starter-gpo ${CONNECT} --all --from /srv/backups/gpo`],
+  },
   options: backupOptionsSchema,
   restoreOptions: restoreOptionsSchema,
+  // manifest.xml, which GPMC reads, lists every backup: core updates it with each commit.
+  backupIndex: gpmcManifestIndex(),
   backup: (request, context) => backupStarterGpos(request, context),
   restore: (request, context) => restoreStarterGpos(request, context),
   list: (request, context) => listStarterGpoBackups(request.source, request.query, (message) => context.report(message)),
