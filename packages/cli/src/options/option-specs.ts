@@ -1,4 +1,4 @@
-import { CofferError, ErrorCode, describeOptions, type OptionsSchema } from '@coffer/core';
+import { CofferError, ErrorCode, describeOptions, optionMetaOf, type OptionsSchema } from '@coffer/core';
 
 /**
  * How one property of a provider's options schema appears on the command line.
@@ -22,7 +22,7 @@ export interface OptionSpec {
 
 export type ValueKind = 'string' | 'number' | 'integer' | 'boolean' | 'json';
 
-/** The meta keys a secret property carries (zod 4: `.meta({ secret: true, env: 'COFFER_PASSWORD', fileOption: 'passwordFile' })`). */
+/** The meta keys a secret property carries (core's OptionMeta; zod: `.meta(defineOptionMeta({ secret: true, env: 'COFFER_PASSWORD', fileOption: 'passwordFile' }))`). */
 export interface SecretSpec {
   /** Environment variable the value is read from. */
   env?: string;
@@ -157,12 +157,14 @@ function branches(schema: JsonSchema): JsonSchema[] {
   return Array.isArray(list) ? list : [];
 }
 
+/** The secret's OptionMeta (core's defineOptionMeta keys), on the property or on one branch of an optional one. */
 function findSecret(schema: JsonSchema): SecretSpec | undefined {
-  const carrier = [schema, ...branches(schema)].find((s) => s.secret === true);
+  const carrier = [schema, ...branches(schema)].map(optionMetaOf).find((meta) => meta.secret === true);
   if (!carrier) return undefined;
+  const own = optionMetaOf(schema);
   const secret: SecretSpec = {};
-  const env = firstString(carrier.env, schema.env);
-  const fileOption = firstString(carrier.fileOption, schema.fileOption);
+  const env = firstString(carrier.env, own.env);
+  const fileOption = firstString(carrier.fileOption, own.fileOption);
   if (env !== undefined) secret.env = env;
   if (fileOption !== undefined) secret.fileOption = fileOption;
   return secret;
