@@ -8,9 +8,14 @@
  * (a symlink or junction anywhere is refused, not followed), files are opened with O_NOFOLLOW and the
  * opened descriptor is checked to still be inside the root, sizes are bounded before anything is read
  * into memory, and XML with a DOCTYPE is refused before any parser sees it.
+ *
+ * The checks, walks and whole-file reads use synchronous system calls behind the async methods: a backup is
+ * thousands of small files read one after another, and a round trip through libuv's thread pool per call costs more
+ * than the call (3,836 small files with lstat/open/fstat/readlink/read/close: ~290 ms synchronous, 550-1,200 ms
+ * through fs/promises, on a 2-core machine where `cat` of them all takes ~300 ms). Streams stay asynchronous.
  */
-import { constants, createReadStream, type ReadStream, type Stats } from 'node:fs';
-import { lstat, open, readdir, readlink, realpath } from 'node:fs/promises';
+import { closeSync, constants, createReadStream, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, realpathSync, type ReadStream, type Stats } from 'node:fs';
+import { open, readlink } from 'node:fs/promises';
 import { isAbsolute, join, sep } from 'node:path';
 import { CofferError, ErrorCode, toCofferError } from '../errors/coffer-error.js';
 import { HRESULT } from '../errors/hresult.js';
@@ -81,6 +86,15 @@ export class BackupReader {
   /** Its real path. */
   readonly root: string;
 
+  /**
+   * Folders (relative, `/`-joined) already lstat'ed as real folders by this reader. A backup is read file by file
+   * down the same few folders, so each folder is checked once, not once per file below it. A folder swapped for a
+   * link after its check is still caught where it matters: every read opens with O_NOFOLLOW and refuses a
+   * descriptor whose real path is not the path it named, and {@link walk} checks its start without this cache.
+   * (Only {@link lstat}'s answer may then describe what the link points at; nothing is read through it.)
+   */
+  private readonly checkedFolders = new Set<string>();
+
   private constructor(folder: string, root: string) {
     this.folder = folder;
     this.root = root;
@@ -89,11 +103,11 @@ export class BackupReader {
   static async open(folder: string): Promise<BackupReader> {
     let root: string;
     try {
-      root = await realpath(folder);
+      root = realpathSync.native(folder);
     } catch (error) {
       throw toCofferError(error, folder);
     }
-    const info = await lstat(root);
+    const info = lstatSync(root);
     if (!info.isDirectory()) {
       throw new CofferError(ErrorCode.NotADirectory, `${folder} is not a backup folder.`, { hresult: HRESULT.ERROR_DIRECTORY, object: folder });
     }
@@ -111,22 +125,32 @@ export class BackupReader {
    * on the way is BACKUP_PATH_ESCAPES. Null when it does not exist.
    */
   async lstat(relative: string): Promise<Stats | null> {
-    const parts = checkBackupRelativePath(relative, this.folder);
+    return this.checkedLstat(checkBackupRelativePath(relative, this.folder), true);
+  }
+
+
+  /** lstat of `parts` under the root, each component checked; with `cached`, folders this reader checked already are not checked again. */
+  private checkedLstat(parts: readonly string[], cached: boolean): Stats | null {
     let current = this.root;
     let info: Stats | null = null;
+    let prefix = '';
     for (let i = 0; i < parts.length; i++) {
       current = join(current, parts[i]!);
+      prefix = i === 0 ? parts[0]! : `${prefix}/${parts[i]!}`;
+      if (cached && i < parts.length - 1 && this.checkedFolders.has(prefix)) continue;
       try {
-        info = await lstat(current);
+        info = lstatSync(current);
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'ENOENT' || code === 'ENOTDIR') return null;
         throw toCofferError(error, current);
       }
       if (info.isSymbolicLink()) throw escapes(this.folder, parts.slice(0, i + 1).join('/'), 'is a symbolic link (or junction)');
-      if (i < parts.length - 1 && !info.isDirectory()) return null;
+      if (!info.isDirectory()) {
+        if (i < parts.length - 1) return null;
+      } else this.checkedFolders.add(prefix);
     }
-    return parts.length === 0 ? lstat(this.root) : info;
+    return parts.length === 0 ? lstatSync(this.root) : info;
   }
 
   /** Whether `relative` is a plain file (a symlink on the way is refused, not followed). */
@@ -144,22 +168,25 @@ export class BackupReader {
    * bounded. The caller closes the handle.
    */
   async openFile(relative: string, options: ReadOptions = {}): Promise<{ handle: import('node:fs/promises').FileHandle; size: number; path: string }> {
-    const info = await this.lstat(relative);
-    const path = this.pathOf(relative);
+    const parts = checkBackupRelativePath(relative, this.folder);
+    const path = parts.length === 0 ? this.root : join(this.root, ...parts);
+    // The folders on the way are checked once per reader; the file itself every time, before it is opened (a device
+    // or FIFO planted in a backup is never opened at all).
+    const info = this.checkedLstat(parts, true);
     if (info === null) throw missing(this.folder, relative, path);
     if (!info.isFile()) throw escapes(this.folder, relative, 'is not a plain file');
     let handle;
     try {
       handle = await open(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw escapes(this.folder, relative, 'became a symbolic link');
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ELOOP') throw escapes(this.folder, relative, 'became a symbolic link');
       throw toCofferError(error, path);
     }
     try {
       const opened = await handle.stat();
       if (!opened.isFile()) throw escapes(this.folder, relative, 'is not a plain file');
-      const real = await readlink(`/proc/self/fd/${handle.fd}`).catch(() => null);
-      if (real !== null && real !== path && !real.startsWith(this.root + sep)) throw escapes(this.folder, relative, `resolves to ${real}, outside the backup`);
+      this.checkDescriptorPath(handle.fd, relative, path);
       const max = options.maxBytes ?? BACKUP_READ_LIMITS.maxFileBytes;
       if (opened.size > max) throw tooLarge(this.folder, relative, opened.size, max);
       return { handle, size: opened.size, path };
@@ -171,28 +198,68 @@ export class BackupReader {
 
   /** A whole file, bounded. */
   async readFile(relative: string, options: ReadOptions = {}): Promise<Buffer> {
-    const { handle, size, path } = await this.openFile(relative, options);
-    try {
-      const buffer = Buffer.alloc(size);
-      let offset = 0;
-      while (offset < size) {
-        const { bytesRead } = await handle.read(buffer, offset, size - offset, offset);
-        if (bytesRead === 0) break;
-        offset += bytesRead;
-      }
-      // A file that grew after the size check is read only up to its bound.
-      return offset === size ? buffer : buffer.subarray(0, offset);
-    } catch (error) {
-      throw toCofferError(error, path);
-    } finally {
-      await handle.close();
-    }
+    return this.readWhole(relative, options, false)!;
   }
 
   /** The file if it exists (null otherwise); every other refusal still throws. */
   async readOptional(relative: string, options: ReadOptions = {}): Promise<Buffer | null> {
-    if ((await this.lstat(relative)) === null) return null;
-    return this.readFile(relative, options);
+    return this.readWhole(relative, options, true);
+  }
+
+  /** {@link openFile}'s checks, synchronously, then the whole file; null for a missing file when `optional`. */
+  private readWhole(relative: string, options: ReadOptions, optional: boolean): Buffer | null {
+    const parts = checkBackupRelativePath(relative, this.folder);
+    const path = parts.length === 0 ? this.root : join(this.root, ...parts);
+    const info = this.checkedLstat(parts, true);
+    if (info === null) {
+      if (optional) return null;
+      throw missing(this.folder, relative, path);
+    }
+    if (!info.isFile()) throw escapes(this.folder, relative, 'is not a plain file');
+    let fd: number;
+    try {
+      fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw escapes(this.folder, relative, 'became a symbolic link');
+      throw toCofferError(error, path);
+    }
+    try {
+      const opened = fstatSync(fd);
+      if (!opened.isFile()) throw escapes(this.folder, relative, 'is not a plain file');
+      this.checkDescriptorPath(fd, relative, path);
+      const max = options.maxBytes ?? BACKUP_READ_LIMITS.maxFileBytes;
+      if (opened.size > max) throw tooLarge(this.folder, relative, opened.size, max);
+      const size = opened.size;
+      const buffer = Buffer.alloc(size);
+      let offset = 0;
+      try {
+        while (offset < size) {
+          const bytesRead = readSync(fd, buffer, offset, size - offset, offset);
+          if (bytesRead === 0) break;
+          offset += bytesRead;
+        }
+      } catch (error) {
+        throw toCofferError(error, path);
+      }
+      // A file that grew after the size check is read only up to its bound.
+      return offset === size ? buffer : buffer.subarray(0, offset);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /**
+   * The descriptor's real path must be the path named: a folder on the way swapped for a link after it was checked
+   * (even one pointing elsewhere inside the backup) is refused. Where /proc is missing, nothing more is known.
+   */
+  private checkDescriptorPath(fd: number, relative: string, path: string): void {
+    let real: string;
+    try {
+      real = readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      return;
+    }
+    if (real !== path) throw escapes(this.folder, relative, real.startsWith(this.root + sep) ? `resolves to ${real} through a link` : `resolves to ${real}, outside the backup`);
   }
 
   /** An XML document, bounded by {@link BACKUP_READ_LIMITS.maxXmlBytes}; its DOCTYPE is refused by the parsers (see {@link refuseXmlDoctype}). */
@@ -216,7 +283,10 @@ export class BackupReader {
     const entries: BackupTreeEntry[] = [];
     const anomalies: BackupTreeAnomaly[] = [];
     const max = options.maxBytes ?? BACKUP_READ_LIMITS.maxFileBytes;
-    const start = await this.lstat(relative);
+    // Uncached: readdir follows links, so every folder from the root down to the start is checked now.
+    const startParts = checkBackupRelativePath(relative, this.folder);
+    const under = startParts.join('/');
+    const start = this.checkedLstat(startParts, false);
     if (start === null || !start.isDirectory()) return { entries, anomalies };
     const base = this.pathOf(relative);
     const visit = async (dir: string, prefix: string, depth: number): Promise<void> => {
@@ -224,7 +294,7 @@ export class BackupReader {
         anomalies.push({ path: prefix, kind: 'too-many', detail: `deeper than ${BACKUP_READ_LIMITS.maxDepth} folders` });
         return;
       }
-      const names = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      const names = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       for (const entry of names) {
         const path = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
         if (entries.length + anomalies.length >= BACKUP_READ_LIMITS.maxEntries) {
@@ -232,13 +302,18 @@ export class BackupReader {
           return;
         }
         const absolute = join(dir, entry.name);
-        const info = await lstat(absolute).catch(() => null);
-        if (info === null) continue;
+        let info: Stats;
+        try {
+          info = lstatSync(absolute);
+        } catch {
+          continue;
+        }
         if (info.isSymbolicLink()) {
-          const target = await readlink(absolute).catch(() => '?');
+          const target = await readlink(absolute).catch(() => '?'); // rare: a hostile backup's link
           anomalies.push({ path, kind: 'symlink', detail: `symbolic link to ${target}` });
         } else if (info.isDirectory()) {
           entries.push({ path, kind: 'directory', size: 0 });
+          this.checkedFolders.add(under === '' ? path : `${under}/${path}`);
           await visit(absolute, path, depth + 1);
         } else if (info.isFile()) {
           if (info.size > max) anomalies.push({ path, kind: 'too-large', detail: `${info.size} bytes, over the bound of ${max}` });

@@ -1,4 +1,4 @@
-import { mkdir, open, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { BACKUP_READ_LIMITS, BackupReader, checkBackupRelativePath, openTrustedBackup, parseXmlDocument } from '../../src/index.js';
@@ -31,6 +31,30 @@ describe('BackupReader', () => {
     const tree = await reader.walk();
     expect(tree.anomalies).toEqual([expect.objectContaining({ path: 'DomainSysvol/GPO', kind: 'symlink' })]);
     expect(tree.entries.map((e) => e.path)).toEqual(['DomainSysvol']);
+  });
+
+  test('a folder swapped for a link after the reader checked it is refused at the next read, outside or inside the backup', async () => {
+    const { folder, secret } = await backupWithSecretOutside();
+    const machine = join(folder, 'DomainSysvol', 'GPO', 'Machine');
+    await mkdir(machine, { recursive: true });
+    await writeFile(join(machine, 'Registry.pol'), 'PReg');
+    await mkdir(join(folder, 'Elsewhere'));
+    await writeFile(join(folder, 'Elsewhere', 'Registry.pol'), 'other');
+    const reader = await BackupReader.open(folder);
+    // The first read checks (and remembers) DomainSysvol, GPO and Machine as real folders.
+    expect((await reader.readFile('DomainSysvol/GPO/Machine/Registry.pol')).toString()).toBe('PReg');
+    await writeFile(join(secret, '..', 'Registry.pol'), 'PRIVATE KEY');
+    await rename(join(folder, 'DomainSysvol', 'GPO'), join(folder, 'GPO.old'));
+    await mkdir(join(folder, 'DomainSysvol', 'GPO'));
+    await symlink(join(secret, '..'), join(folder, 'DomainSysvol', 'GPO', 'Machine'));
+    await expect(reader.readFile('DomainSysvol/GPO/Machine/Registry.pol')).rejects.toMatchObject({ code: 'BACKUP_PATH_ESCAPES' });
+    // A link to another folder of the same backup is refused too: the opened file must be the one named.
+    await rm(join(folder, 'DomainSysvol', 'GPO'), { recursive: true });
+    await symlink(join(folder, 'Elsewhere'), join(folder, 'DomainSysvol', 'GPO'), 'dir');
+    const fresh = await BackupReader.open(folder);
+    await expect(fresh.readFile('DomainSysvol/GPO/Registry.pol')).rejects.toMatchObject({ code: 'BACKUP_PATH_ESCAPES' });
+    await expect(reader.readFile('DomainSysvol/GPO/Registry.pol')).rejects.toMatchObject({ code: 'BACKUP_PATH_ESCAPES', message: expect.stringContaining('through a link') });
+    expect(await reader.readOptional('absent.xml')).toBeNull();
   });
 
   test('a symlinked file, even a dangling one, is refused', async () => {

@@ -114,6 +114,15 @@ function acePermission(ace: SnapshotAce): string {
 
 /** Reads one GPO (or Starter GPO) backup folder into a {@link BackupSnapshot}. */
 export async function readBackupSnapshot(folder: string, options: SettingsReportOptions = {}): Promise<BackupSnapshot> {
+  return (await readSnapshot(folder, options, true)).snapshot;
+}
+
+/**
+ * readBackupSnapshot, for diffBackups: with `settings` false the GPT is not decoded (the snapshot's settings stay
+ * empty), for a pair whose GPTs diffBackups found byte-identical. The extension names Backup.xml gives are returned
+ * too: they shape the settings report as much as the GPT's files do.
+ */
+export async function readSnapshot(folder: string, options: SettingsReportOptions, settings: boolean): Promise<{ snapshot: BackupSnapshot; extensionNames: { machineExtensionNames?: string; userExtensionNames?: string } }> {
   const reader = await BackupReader.open(folder);
   const problems: BackupSnapshot['problems'] = [];
   const snapshot: BackupSnapshot = {
@@ -203,6 +212,6 @@ export async function readBackupSnapshot(folder: string, options: SettingsReport
     snapshot.kind = 'StarterGPO';
   }
   // The extension names are passed on so buildSettingsReport does not read and parse Backup.xml a second time.
-  snapshot.settings = await buildSettingsReport(reader, { ...extensionNames, ...options });
-  return snapshot;
+  if (settings) snapshot.settings = await buildSettingsReport(reader, { ...extensionNames, ...options });
+  return { snapshot, extensionNames };
 }

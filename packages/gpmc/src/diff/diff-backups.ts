@@ -6,11 +6,11 @@
  */
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CofferError, ErrorCode } from '@coffer/core';
+import { BackupReader, CofferError, ErrorCode } from '@coffer/core';
 import pMap from 'p-map';
 import { searchBackups } from '../read/backup-directory.js';
 import type { SettingsReportOptions } from '../settings/build-settings-report.js';
-import { readBackupSnapshot, type BackupSnapshot } from './backup-snapshot.js';
+import { readSnapshot, type BackupSnapshot } from './backup-snapshot.js';
 import { settingItems, settingKey, type SettingItem } from './setting-items.js';
 
 export type ChangeKind = 'added' | 'removed' | 'changed';
@@ -122,6 +122,47 @@ export function diffSnapshots(a: BackupSnapshot, b: BackupSnapshot): GpoChange[]
   return changes;
 }
 
+const GPT = 'DomainSysvol/GPO';
+
+/**
+ * Whether two backups hold the same GPT: the same folders and files (names exactly, sizes) and the same bytes in
+ * every file, compared here, not taken from the backups' manifests (a manifest is the backup's own claim; a file
+ * edited after the backup was written must still show up in the diff). Same GPT and same extension names make the
+ * same settings report, so such a pair is compared without decoding either side. Anything unusual (no GPT folder,
+ * a link, a file over the bound, an unreadable file) answers false: the full read reports it as usual.
+ */
+async function sameGpt(folderA: string, folderB: string): Promise<boolean> {
+  try {
+    const [readerA, readerB] = await Promise.all([BackupReader.open(folderA), BackupReader.open(folderB)]);
+    const [treeA, treeB] = await Promise.all([readerA.walk(GPT), readerB.walk(GPT)]);
+    if (treeA.entries.length === 0 || treeA.anomalies.length > 0 || treeB.anomalies.length > 0 || treeA.entries.length !== treeB.entries.length) return false;
+    const files: string[] = [];
+    for (const [i, entry] of treeA.entries.entries()) {
+      const other = treeB.entries[i]!;
+      if (entry.path !== other.path || entry.kind !== other.kind || entry.size !== other.size) return false;
+      if (entry.kind === 'file') files.push(`${GPT}/${entry.path}`);
+    }
+    for (const file of files) {
+      const [bytesA, bytesB] = await Promise.all([readerA.readFile(file), readerB.readFile(file)]);
+      if (!bytesA.equals(bytesB)) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Both snapshots of a pair; the GPT is decoded only when the two GPTs differ (see {@link sameGpt}). */
+async function readPair(folderA: string, folderB: string, options: DiffOptions): Promise<[BackupSnapshot, BackupSnapshot]> {
+  if (await sameGpt(folderA, folderB)) {
+    const [a, b] = await Promise.all([readSnapshot(folderA, options, false), readSnapshot(folderB, options, false)]);
+    const same = a.extensionNames.machineExtensionNames === b.extensionNames.machineExtensionNames && a.extensionNames.userExtensionNames === b.extensionNames.userExtensionNames;
+    // Equal settings compare equal whatever they are: both sides keep the empty report (no setting rows to diff).
+    if (same && a.snapshot.kind === 'GPO' && b.snapshot.kind === 'GPO') return [a.snapshot, b.snapshot];
+  }
+  return Promise.all([readSnapshot(folderA, options, true), readSnapshot(folderB, options, true)]).then(([a, b]) => [a.snapshot, b.snapshot]);
+}
+
 /** A backup folder (holds bkupInfo.xml) or a directory of backups. */
 async function isBackupFolder(path: string): Promise<boolean> {
   const stat = await lstat(join(path, 'bkupInfo.xml')).catch(() => null);
@@ -169,7 +210,8 @@ export async function diffBackups(a: string, b: string, options: DiffOptions = {
   const results = await pMap(
     pairs,
     async ([folderA, folderB]): Promise<GpoDiff | null> => {
-      const [snapA, snapB] = await Promise.all([folderA ? readBackupSnapshot(folderA, options) : null, folderB ? readBackupSnapshot(folderB, options) : null]);
+      const [snapA, snapB] =
+        folderA && folderB ? await readPair(folderA, folderB, options) : await Promise.all([folderA ? readSnapshot(folderA, options, true).then((r) => r.snapshot) : null, folderB ? readSnapshot(folderB, options, true).then((r) => r.snapshot) : null]);
       const any = (snapB ?? snapA)!;
       if (!(snapA && selected(snapA, options.gpos)) && !(snapB && selected(snapB, options.gpos))) return null;
       const ref = (s: BackupSnapshot | null) => (s ? { folder: s.folder, backupId: s.backupId, backupTime: s.backupTime } : null);

@@ -1,4 +1,5 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BackupReader, listCommittedEntries, pathNotFound, toCofferError, invalidArgument } from '@coffer/core';
 import { BACKUP_TYPE_ELEMENT, GpmBackupType, parseBackupTime, type BackupInst, type GpmBackupTypeName } from '../model.js';
@@ -45,7 +46,9 @@ export async function detectBackupType(folder: string): Promise<GpmBackupTypeNam
   const search = async (dir: string, depth: number): Promise<boolean> => {
     let names: import('node:fs').Dirent[];
     try {
-      names = await readdir(dir, { withFileTypes: true });
+      // Synchronous: one small folder listing per backup of a directory of hundreds, where a thread-pool round trip
+      // per call costs more than the call (see core's BackupReader).
+      names = readdirSync(dir, { withFileTypes: true });
     } catch {
       return false;
     }
