@@ -103,6 +103,32 @@ describe('diffBackups over backup folders', () => {
     expect(hasDifferences(diff)).toBe(false);
   });
 
+  test('identical GPTs are not decoded twice, yet the GPO facts are still compared and a GPT byte changed after the backup is found whatever the manifests claim', async () => {
+    const dir = await tempDir();
+    const time = new Date('2026-12-01T10:00:00Z');
+    const a = await writeBackup(dir, { backupId: id(), time, links: [link('corp.example/Servers')] });
+    const b = await writeBackup(dir, { backupId: id(), time, links: [link('corp.example/Servers', true)], name: 'Baseline v2' });
+    // Byte-identical GPTs: only the facts outside them differ.
+    const facts = await diffBackups(a, b);
+    expect(facts.gpos[0]!.changes.map((c) => `${c.area} ${c.item}`)).toEqual(['name name', 'link corp.example/Servers']);
+    const c = await writeBackup(dir, { backupId: id(), time, links: [link('corp.example/Servers')] });
+    expect(hasDifferences(await diffBackups(a, c))).toBe(false);
+    // Both sides claim the same (made-up) integrity manifest; C's Registry.pol is then edited in place, its size kept.
+    const manifest = JSON.stringify({ format: 'coffer-integrity-manifest', version: 1, files: [{ path: 'DomainSysvol/GPO/Machine/Registry.pol', size: 0, sha256: '0'.repeat(64) }] });
+    await writeFile(join(a, 'coffer-manifest.json'), manifest);
+    await writeFile(join(c, 'coffer-manifest.json'), manifest);
+    const pol = join(c, 'DomainSysvol', 'GPO', 'Machine', 'Registry.pol');
+    const edited = encodeRegistryPol([
+      { key: 'Software\\Policies\\Contoso', valueName: 'Enabled', type: REG_DWORD, data: 7 },
+      { key: 'Software\\Policies\\Contoso', valueName: 'Server', type: REG_SZ, data: 'backup01' },
+    ]);
+    await writeFile(pol, edited);
+    const tampered = await diffBackups(a, c);
+    expect(tampered.gpos[0]!.changes.map(({ area, item, old, new: now }) => ({ area, item, old, new: now }))).toEqual([
+      { area: 'setting', item: 'Software\\Policies\\Contoso\\Enabled', old: 'REG_DWORD 1', new: 'REG_DWORD 7' },
+    ]);
+  });
+
   test('each kind of difference is named with its old and new value, and nothing else', async () => {
     const dir = await tempDir();
     const a = await writeBackup(dir, { backupId: id(), links: [link('corp.example/Servers'), link('corp.example/Labs')] });
