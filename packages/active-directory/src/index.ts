@@ -46,6 +46,7 @@ export {
 export { createLocalSysvolSource, type LocalSysvolOptions } from './sysvol/local-sysvol.js';
 export { createSmbclientSysvolSource, type SmbclientSysvolOptions } from './sysvol/smbclient-sysvol.js';
 export { smbFailure, firstNtStatus } from './sysvol/smbclient-errors.js';
+export { scratchFolderBeside, isScratchFolderOf, swapInFolder, removeReplacedFolder } from './sysvol/folder-swap.js';
 export { matchGuidOrName, type GuidOrNameMatchable } from './select/match-guid-or-name.js';
 export { selectByGuidOrName, type SelectByGuidOrNameOptions } from './select/select-by-guid-or-name.js';
 export * from './security/index.js';

@@ -55,7 +55,7 @@ export {
   type SearchBackupsOptions,
 } from './read/backup-directory.js';
 export { gpmcManifestIndex, GPMC_MANIFEST_FILE } from './write/manifest-index.js';
-export { backupInvalid, BACKUP_INVALID } from './read/backup-invalid.js';
+export { backupInvalid } from './read/backup-invalid.js';
 export { listBackupsOfType, type ListBackupsOfTypeOptions } from './read/list-backups.js';
 
 // Microsoft Cabinet ([MS-CAB]), GPMC's "Save as cabinet" format for Starter GPOs.

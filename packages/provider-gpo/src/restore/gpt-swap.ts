@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import type { SysvolWriteEntry } from '@coffer/active-directory';
+import { removeReplacedFolder, scratchFolderBeside, swapInFolder, type SysvolWriteEntry } from '@coffer/active-directory';
 import type { OperationContext } from '@coffer/core';
 import type { DomainSession } from '../ad/domain-session.js';
 
@@ -12,16 +11,9 @@ export interface StagedGpt {
   written: string[];
 }
 
-function sibling(target: string, kind: 'staging' | 'replaced'): string {
-  const slash = target.lastIndexOf('/');
-  const name = target.slice(slash + 1);
-  // Names starting with '.coffer-' are Coffer's own scratch folders, never GPOs (GPO folders are {GUID}).
-  return `${target.slice(0, slash)}/.coffer-${kind}-${name}-${randomBytes(4).toString('hex')}`;
-}
-
 /** Writes the GPT into a scratch folder beside its final place. Nothing a client reads has changed yet. */
 export async function stageGpt(session: DomainSession, target: string, entries: AsyncIterable<SysvolWriteEntry>): Promise<StagedGpt> {
-  const staged = sibling(target, 'staging');
+  const staged = scratchFolderBeside(target, 'staging');
   const written: string[] = [];
   async function* recording(): AsyncGenerator<SysvolWriteEntry> {
     for await (const entry of entries) {
@@ -67,38 +59,17 @@ export async function discardStagedGpt(session: DomainSession, staged: Pick<Stag
 }
 
 /**
- * The commit point: the live GPT (if any) is renamed aside, the staged one renamed into its place, the
- * old Adm folder (GPMC never backs it up) moved over, the old GPT removed. If the second rename fails the
- * first is undone, so the GPT is either wholly old or wholly new.
+ * The commit point (active-directory's folder swap, shared with the Starter GPO provider): the staged GPT replaces the
+ * live one, wholly or not at all; the old Adm folder (GPMC never backs it up) is moved over, then the old GPT removed.
  */
 export async function swapInStagedGpt(session: DomainSession, staged: StagedGpt, context: OperationContext, object: string): Promise<void> {
   const { sysvol } = session;
-  const exists = await sysvol.exists(staged.target);
-  const replaced = sibling(staged.target, 'replaced');
-  if (exists) await sysvol.rename(staged.target, replaced);
-  try {
-    await sysvol.rename(staged.staged, staged.target);
-  } catch (error) {
-    // The swap's own error is what the user must see; a failed undo is reported beside it, with where the old GPT is.
-    if (exists) {
-      await sysvol.rename(replaced, staged.target).catch((rollback: unknown) =>
-        context.report({
-          severity: 'error',
-          code: 'ROLLBACK_FAILED',
-          message: `Putting the GPT of ${object} back failed after the swap failed: ${(rollback as Error).message} The previous GPT is at ${replaced}.`,
-          object,
-        }),
-      );
-    }
-    throw error;
-  }
-  if (!exists) return;
+  const replaced = await swapInFolder(sysvol, staged.staged, staged.target, context, `the GPT of ${object}`);
+  if (replaced === null) return;
   if (await sysvol.exists(`${replaced}/Adm`)) {
     await sysvol.rename(`${replaced}/Adm`, `${staged.target}/Adm`).catch((error: Error) =>
       context.report({ severity: 'warning', code: 'ADM_NOT_KEPT', message: `The Adm folder of ${object} could not be moved into the restored GPT: ${error.message}`, object }),
     );
   }
-  await sysvol.removeTree(replaced).catch((error: Error) =>
-    context.report({ severity: 'warning', code: 'OLD_GPT_LEFT', message: `The replaced GPT of ${object} is left at ${replaced}: ${error.message}`, object }),
-  );
+  await removeReplacedFolder(sysvol, replaced, context, `The GPT of ${object}`);
 }

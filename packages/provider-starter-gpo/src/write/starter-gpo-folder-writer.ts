@@ -6,8 +6,7 @@
  *
  * Over an existing Starter GPO the tmplx versions are bumped (template/bump-template-versions.ts).
  */
-import { randomBytes } from 'node:crypto';
-import type { SysvolSource, SysvolWriteEntry } from '@coffer/active-directory';
+import { isScratchFolderOf, removeReplacedFolder, scratchFolderBeside, swapInFolder, type SysvolSource, type SysvolWriteEntry } from '@coffer/active-directory';
 import { CofferError, ErrorCode, HRESULT, type OperationContext } from '@coffer/core';
 import type { OpenedDomain } from '../ad/domain-session.js';
 import { STARTER_GPOS_FOLDER } from '../sysvol/read-starter-gpos.js';
@@ -56,8 +55,6 @@ export interface WriteStarterGpoFolderResult {
   bytes: number;
 }
 
-const STAGING_PREFIX = '.coffer-staging-';
-const OLD_PREFIX = '.coffer-old-';
 
 function bareGuid(id: string): string {
   return id.replace(/[{}]/g, '').toLowerCase();
@@ -91,7 +88,7 @@ async function readLive(sysvol: SysvolSource, sharePath: string, id: string, con
     }
     if (parts.length === 1 && entry.kind === 'directory') {
       if (bareGuid(top) === wanted && /^\{.*\}$/.test(top)) folderName = top;
-      else if ((top.startsWith(STAGING_PREFIX) || top.startsWith(OLD_PREFIX)) && top.toLowerCase().includes(wanted)) stale.push(top);
+      else if (isScratchFolderOf(top, wanted)) stale.push(top);
     }
     if (parts.length === 2 && bareGuid(top) === wanted && parts[1]!.toLowerCase() === TEMPLATE_FILE_NAME.toLowerCase()) liveTemplate = bytes;
   }
@@ -176,9 +173,7 @@ export async function writeStarterGpoFolder(request: WriteStarterGpoFolderReques
     }
   }
 
-  const suffix = `${content.id}-${randomBytes(4).toString('hex')}`;
-  const stagePath = `${starterGposPath}/${STAGING_PREFIX}${suffix}`;
-  const oldPath = `${starterGposPath}/${OLD_PREFIX}${suffix}`;
+  const stagePath = scratchFolderBeside(sharePath, 'staging', content.id);
   let staged = false;
   let committed = false;
   let aclResult: WriteStarterGpoFolderResult['acl'] = 'inherited';
@@ -243,35 +238,10 @@ export async function writeStarterGpoFolder(request: WriteStarterGpoFolderReques
     await sysvol.writeTree(stagePath, entries());
     context.throwIfCancelled();
 
-    // The commit point: from here on the new content is what the domain has.
-    if (exists) {
-      await sysvol.rename(sharePath, oldPath);
-      try {
-        await sysvol.rename(stagePath, sharePath);
-      } catch (error) {
-        await sysvol.rename(oldPath, sharePath).catch((rollback: unknown) => {
-          context.report({
-            severity: 'error',
-            code: 'ROLLBACK_FAILED',
-            message: `Putting ${sharePath} back failed after the swap failed: ${(rollback as Error).message} The previous content is in ${oldPath}.`,
-            object: oldPath,
-          });
-        });
-        throw error;
-      }
-      committed = true;
-      await sysvol.removeTree(oldPath).catch((error: unknown) => {
-        context.report({
-          severity: 'warning',
-          code: 'STALE_STAGING_FOLDER',
-          message: `${sharePath} was replaced, but its previous content could not be removed from ${oldPath}: ${(error as Error).message}`,
-          object: oldPath,
-        });
-      });
-    } else {
-      await sysvol.rename(stagePath, sharePath);
-      committed = true;
-    }
+    // The commit point (active-directory's folder swap, shared with the GPO provider): from here on the new content is what the domain has.
+    const replaced = await swapInFolder(sysvol, stagePath, sharePath, context, sharePath);
+    committed = true;
+    if (replaced !== null) await removeReplacedFolder(sysvol, replaced, context, sharePath);
     context.progress.advance(request.label);
     return { sharePath, replaced: exists, createdStarterGposFolder: !live.folderExists, bumped, acl: aclResult, files, bytes };
   } finally {
