@@ -8,7 +8,7 @@ import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BackupReader, CofferError, ErrorCode } from '@coffer/core';
 import pMap from 'p-map';
-import { searchBackups } from '../read/backup-directory.js';
+import { newestFirst, readBackupDirectoryUntyped } from '../read/backup-directory.js';
 import type { SettingsReportOptions } from '../settings/build-settings-report.js';
 import { readSnapshot, type BackupSnapshot } from './backup-snapshot.js';
 import { settingItems, settingKey, type SettingItem } from './setting-items.js';
@@ -177,8 +177,9 @@ async function newestByGpo(path: string, options: DiffOptions): Promise<Map<stri
   }
   const stat = await lstat(path).catch(() => null);
   if (!stat?.isDirectory()) throw new CofferError(ErrorCode.PathNotFound, `'${path}' is neither a backup folder nor a directory of backups.`, { object: path, hint: 'Give a backup folder (it holds bkupInfo.xml) or a directory of backups.' });
-  // searchBackups sorts newest first; the first backup of each GPO is its newest. Entries with a problem are left out.
-  for (const entry of await searchBackups(path)) {
+  // Newest first, so the first backup of each GPO is its newest. Entries with a problem are left out. Their type is
+  // not needed to pair them (the untyped listing skips the content heuristic's folder listings).
+  for (const entry of (await readBackupDirectoryUntyped(path)).sort(newestFirst)) {
     if (entry.problem || !entry.hasFolder) continue;
     const key = entry.gpoGuid.toUpperCase();
     if (!byGpo.has(key)) byGpo.set(key, entry.folder);

@@ -71,7 +71,10 @@ function declaredType(inst: BackupInst | null | undefined): GpmBackupTypeName | 
   return text === String(GpmBackupType.StarterGPO) ? 'StarterGPO' : 'GPO';
 }
 
-function toEntry(dir: string, inst: BackupInst, folderName: string | null, listedInManifest: boolean, type: GpmBackupTypeName): GpmcBackupEntry {
+/** A listed backup whose `type` is what the listing could tell (see {@link readBackupDirectoryUntyped}). */
+type ListedEntry<T> = Omit<GpmcBackupEntry, 'type'> & { type: GpmBackupTypeName | T };
+
+function toEntry<T>(dir: string, inst: BackupInst, folderName: string | null, listedInManifest: boolean, type: GpmBackupTypeName | T): ListedEntry<T> {
   return {
     id: inst.id,
     gpoGuid: inst.gpoGuid,
@@ -97,6 +100,24 @@ function toEntry(dir: string, inst: BackupInst, folderName: string | null, liste
  * folder is gone, renamed or unreadable carries a `problem` instead of failing the whole listing.
  */
 export async function readGpmcBackupDirectory(dir: string): Promise<GpmcBackupEntry[]> {
+  return readDirectory(dir, detectBackupType);
+}
+
+/**
+ * The same listing, for callers that pair backups by GPO and never look at their type (diffBackups): without the
+ * content heuristic, which lists up to four folders of every backup. `type` is only the declared one (undefined
+ * otherwise). Not exported from the package.
+ */
+export async function readBackupDirectoryUntyped(dir: string): Promise<Array<ListedEntry<undefined>>> {
+  return readDirectory(dir, async () => undefined);
+}
+
+/** Newest first (GPMC's SearchBackups order), then by id. */
+export function newestFirst(a: { backupTime: Date | null; id: string }, b: { backupTime: Date | null; id: string }): number {
+  return (b.backupTime?.getTime() ?? -Infinity) - (a.backupTime?.getTime() ?? -Infinity) || a.id.localeCompare(b.id);
+}
+
+async function readDirectory<T>(dir: string, detect: (folder: string) => Promise<GpmBackupTypeName | T>): Promise<Array<ListedEntry<T>>> {
   let folders: import('node:fs').Dirent[];
   /** Backups an unfinished commit is putting in place: hidden, folder and manifest.xml entry alike, until it ends (a run is seen whole or not at all). */
   let pending: string[];
@@ -123,11 +144,11 @@ export async function readGpmcBackupDirectory(dir: string): Promise<GpmcBackupEn
       own.set(name, { inst: null, problem: { code: failure.code, message: failure.message } });
     }
   }
-  const entries: GpmcBackupEntry[] = [];
-  const add = async (inst: BackupInst, folderName: string | null, listed: boolean): Promise<GpmcBackupEntry> => {
+  const entries: Array<ListedEntry<T>> = [];
+  const add = async (inst: BackupInst, folderName: string | null, listed: boolean): Promise<ListedEntry<T>> => {
     // The index's own word first (manifest entry, then the folder's bkupInfo.xml), else the content heuristic.
     const declared = declaredType(inst) ?? (folderName === null ? undefined : declaredType(own.get(folderName)?.inst));
-    const type = declared ?? (folderName !== null ? await detectBackupType(join(dir, folderName)) : 'GPO');
+    const type = declared ?? (folderName !== null ? await detect(join(dir, folderName)) : 'GPO');
     const entry = toEntry(dir, inst, folderName, listed, type);
     entries.push(entry);
     return entry;
@@ -200,7 +221,7 @@ export async function searchBackups(dir: string, options: SearchBackupsOptions =
     if (wanted === undefined || wanted === '') return true;
     return entry.displayName.toLowerCase() === wanted.toLowerCase() || sameGuid(entry.gpoGuid, wanted) || sameGuid(entry.id, wanted);
   });
-  matches.sort((a, b) => (b.backupTime?.getTime() ?? -Infinity) - (a.backupTime?.getTime() ?? -Infinity) || a.id.localeCompare(b.id));
+  matches.sort(newestFirst);
   if (!options.newestOnly) return matches;
   const seen = new Set<string>();
   return matches.filter((entry) => {
