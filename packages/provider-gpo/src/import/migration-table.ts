@@ -1,5 +1,4 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { CofferError, HRESULT, refuseXmlDoctype } from '@coffer/core';
+import { CofferError, HRESULT, parseXmlDocument, xmlChild, xmlChildText, type XmlElement } from '@coffer/core';
 
 /** GPMC's GPMEntryType names as a .migtable spells them. */
 export const MIGRATION_ENTRY_TYPES = ['User', 'Computer', 'LocalGroup', 'GlobalGroup', 'UniversalGroup', 'UNCPath', 'Unknown'] as const;
@@ -22,8 +21,6 @@ export interface MigrationMapping {
 
 export const MIGRATION_TABLE_NAMESPACE = 'http://www.microsoft.com/GroupPolicy/GPOOperations/MigrationTable';
 
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', removeNSPrefix: false, parseTagValue: false, trimValues: true, isArray: (name) => name === 'Mapping' });
-
 /**
  * Reads a GPMC migration table: `<MigrationTable xmlns="…/MigrationTable">` holding `<Mapping>` elements
  * with `<Type>`, `<Source>` and one of `<Destination>`, `<DestinationSameAsSource/>`, `<DestinationNone/>`,
@@ -31,27 +28,26 @@ const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@'
  * is reported at once, naming the mapping, so a table is fixed in one pass.
  */
 export function parseMigrationTable(bytes: Uint8Array | string, where: string): MigrationMapping[] {
-  // A DOCTYPE (entity expansion, external entities) is refused before the parser sees it: XML_DOCTYPE_REFUSED.
-  const text = refuseXmlDoctype(decode(bytes), where);
-  const valid = XMLValidator.validate(text);
-  if (valid !== true) throw invalidTable(where, [`it is not well-formed XML: ${valid.err.msg} (line ${valid.err.line})`]);
-  const document = parser.parse(text) as Record<string, unknown>;
-  const root = document['MigrationTable'] as Record<string, unknown> | string | undefined;
-  if (root === undefined) throw invalidTable(where, [`its root element is not <MigrationTable> (found ${Object.keys(document).filter((k) => !k.startsWith('?')).join(', ') || 'nothing'})`]);
-  const body = typeof root === 'object' && root !== null ? root : {};
-  const namespace = body['@xmlns'];
+  // Core's safe reader, as for every file Coffer reads: size bounded, a DOCTYPE (entity expansion, external
+  // entities) refused before any parser sees it (XML_DOCTYPE_REFUSED), well-formedness checked.
+  const text = decode(bytes);
+  const body = parseXmlDocument(text, where, { malformedCode: 'MIGRATION_TABLE_INVALID', hint: 'Fix the table (it is not well-formed XML) and run the import again; nothing was changed.' });
+  // The reader keeps local names only, so the root's qualified name and default namespace come from its start tag.
+  // (Comments go first: one before the root may hold anything that looks like a tag.)
+  const rootTag = /<(?![?!])([^\s/>]+)([^>]*)>/.exec(text.replace(/<!--[\s\S]*?-->/g, ''));
+  if (rootTag?.[1] !== 'MigrationTable') throw invalidTable(where, [`its root element is not <MigrationTable> (found ${rootTag?.[1] ?? body.name})`]);
+  const namespace = /\sxmlns\s*=\s*(["'])(.*?)\1/.exec(rootTag[2] ?? '')?.[2];
   if (namespace !== MIGRATION_TABLE_NAMESPACE) {
     throw invalidTable(where, [`<MigrationTable> has the namespace ${JSON.stringify(namespace ?? '')}, not ${MIGRATION_TABLE_NAMESPACE}`]);
   }
   const problems: string[] = [];
   const mappings: MigrationMapping[] = [];
   const seen = new Map<string, number>();
-  ((body['Mapping'] as unknown[] | undefined) ?? []).forEach((raw, i) => {
+  body.children.filter((child) => child.name === 'Mapping').forEach((mapping, i) => {
     const index = i + 1;
-    const mapping = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
-    const type = textOf(mapping['Type']);
-    const source = textOf(mapping['Source']);
-    const destinations = ['Destination', 'DestinationSameAsSource', 'DestinationNone', 'DestinationByRelativeName'].filter((name) => name in mapping);
+    const type = textOf(mapping, 'Type');
+    const source = textOf(mapping, 'Source');
+    const destinations = ['Destination', 'DestinationSameAsSource', 'DestinationNone', 'DestinationByRelativeName'].filter((name) => xmlChild(mapping, name) !== undefined);
     const here = `mapping #${index}${source ? ` (${source})` : ''}`;
     if (!(MIGRATION_ENTRY_TYPES as readonly string[]).includes(type)) {
       problems.push(`${here} has the type ${JSON.stringify(type)}; use one of ${MIGRATION_ENTRY_TYPES.join(', ')}`);
@@ -68,7 +64,7 @@ export function parseMigrationTable(bytes: Uint8Array | string, where: string): 
     let destination: MigrationDestination;
     switch (destinations[0]) {
       case 'Destination': {
-        const value = textOf(mapping['Destination']);
+        const value = textOf(mapping, 'Destination');
         if (value === '') {
           problems.push(`${here} has an empty <Destination>`);
           return;
@@ -101,10 +97,8 @@ export function parseMigrationTable(bytes: Uint8Array | string, where: string): 
   return mappings;
 }
 
-function textOf(value: unknown): string {
-  if (value === undefined || value === null) return '';
-  if (typeof value === 'object') return String((value as Record<string, unknown>)['#text'] ?? '').trim();
-  return String(value).trim();
+function textOf(element: XmlElement, name: string): string {
+  return xmlChildText(element, name).trim();
 }
 
 function decode(input: Uint8Array | string): string {
