@@ -20,7 +20,7 @@ async function pendingBumps(dir: string): Promise<Map<string, (typeof BUMPS)[num
   const bumps = new Map<string, (typeof BUMPS)[number]>();
   for (const file of (await readdir(join(dir, '.changeset'))).filter((f) => f.endsWith('.md') && f !== 'README.md')) {
     const [, frontMatter = ''] = /^---\n([\s\S]*?)\n---/.exec(await readFile(join(dir, '.changeset', file), 'utf8')) ?? [];
-    for (const [, name, bump] of frontMatter.matchAll(/^"?([^":]+)"?:\s*(patch|minor|major)\s*$/gm)) {
+    for (const [, name, bump] of frontMatter.matchAll(/^["']?([^"':]+)["']?:\s*(patch|minor|major)\s*$/gm)) {
       const previous = bumps.get(name!);
       if (!previous || BUMPS.indexOf(bump as (typeof BUMPS)[number]) > BUMPS.indexOf(previous)) bumps.set(name!, bump as (typeof BUMPS)[number]);
     }
