@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs, { readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { readFile, rename, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { CofferError, ErrorCode } from '../errors/coffer-error.js';
 import { HRESULT } from '../errors/hresult.js';
@@ -68,6 +68,7 @@ export async function lockDirectory(directory: string, options: LockOptions = {}
   for (let attempt = 0; ; attempt++) {
     try {
       const lock = await acquire(directory, lockPath, staleMs, tookOverFrom);
+      sweepReleasedLocks(directory);
       if (tookOverFrom) {
         const owner = tookOverFrom;
         const message: StatusMessage = {
@@ -149,9 +150,39 @@ async function acquire(directory: string, lockPath: string, staleMs: number, too
  */
 const lockFs = {
   ...fs,
-  rmdir: (path: string, callback: (error: NodeJS.ErrnoException | null) => void) => fs.rm(path, { recursive: true }, callback),
-  rmdirSync: (path: string) => fs.rmSync(path, { recursive: true }),
+  rmdir: (path: string, callback: (error: NodeJS.ErrnoException | null) => void) => {
+    const aside = releasedName(path);
+    fs.rename(path, aside, (error) => (error ? callback(error) : fs.rm(aside, { recursive: true, force: true }, callback)));
+  },
+  rmdirSync: (path: string) => {
+    const aside = releasedName(path);
+    fs.renameSync(path, aside);
+    fs.rmSync(aside, { recursive: true, force: true });
+  },
 };
+
+/**
+ * Removing the lock folder takes two steps (its owner file, then the folder): a holder killed between them
+ * would leave a lock without an owner, which blocks every run until it is stale. So the folder is first
+ * renamed out of the way (one atomic step that frees the lock); what a kill leaves after that is only a
+ * `.coffer.lock.released-…` folder, which no one ever puts back and the next holder removes.
+ */
+export const RELEASED_LOCK_PREFIX = `${LOCK_NAME}.released-`;
+
+function releasedName(lockPath: string): string {
+  return join(dirname(lockPath), `${RELEASED_LOCK_PREFIX}${randomBytes(8).toString('hex')}`);
+}
+
+/** Removes what killed holders left while releasing (see {@link RELEASED_LOCK_PREFIX}); runs under the lock. */
+function sweepReleasedLocks(directory: string): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(directory);
+  } catch {
+    return;
+  }
+  for (const name of names) if (name.startsWith(RELEASED_LOCK_PREFIX)) fs.rmSync(join(directory, name), { recursive: true, force: true });
+}
 
 /**
  * Removes a lock whose recorded owner is gone from this host, and returns that owner; undefined

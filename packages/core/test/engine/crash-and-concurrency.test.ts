@@ -198,6 +198,25 @@ describe('taking over a lock', () => {
     expect(result.messages).toEqual([expect.objectContaining({ severity: 'info', code: 'LOCK_TAKEN_OVER', object: dir })]);
   });
 
+  test('a release frees the lock in one step: a holder killed while releasing leaves nothing that blocks, and the next holder sweeps it', async () => {
+    const dir = await tempDir();
+    // What a kill between the release's two removals leaves: the lock already renamed aside, its owner file still in it.
+    await mkdir(join(dir, '.coffer.lock.released-0123456789abcdef'));
+    await writeFile(join(dir, '.coffer.lock.released-0123456789abcdef', 'owner.json'), JSON.stringify({ pid: process.pid, hostname: hostname() }));
+    const destination = await BackupDestination.open(dir, { providerId: 'test', lock: { staleMs: 2000 } });
+    expect((await readdir(dir)).sort()).toEqual(['.coffer.lock']);
+    // Releasing watches the lock folder go: it is renamed aside before anything in it is removed, so at no instant
+    // does a `.coffer.lock` without its owner file exist.
+    const seen: string[][] = [];
+    const watcher = setInterval(() => {
+      readdir(join(dir, '.coffer.lock')).then((names) => seen.push(names), () => undefined);
+    }, 0);
+    await destination.close();
+    clearInterval(watcher);
+    expect(seen.every((names) => names.includes('owner.json'))).toBe(true);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
   test('a lock from before the last boot is taken over even if its pid and start time match a process now', async () => {
     const dir = await tempDir();
     await leaveLock(dir, { pid: process.pid, hostname: hostname(), startTime: processStartTime(process.pid), bootId: 'another-boot', acquiredAt: new Date().toISOString() });
