@@ -77,16 +77,21 @@ function problemOf(file: string, error: unknown): { file: string; code: string; 
 
 /** The ACEs of a DACL, each in SDDL: split at the top-level parentheses of the `D:` part. */
 export function daclAces(descriptor: Uint8Array, names: ReadonlyMap<string, string> = new Map()): SnapshotAce[] {
+  return unnamedAces(descriptor).map((ace) => ({ ...ace, name: names.get(ace.sid) ?? wellKnownSidName(ace.sid) ?? null }));
+}
+
+/** The ACEs of a DACL without trustee names (those come from each backup's own gpreport.xml). */
+function unnamedAces(descriptor: Uint8Array): Array<Omit<SnapshotAce, 'name'>> {
   const sd = parseSecurityDescriptor(descriptor);
   const dacl = splitSddl(toSddl(sd)).dacl ?? '';
   const parsed = sd.dacl?.aces ?? [];
-  const aces: SnapshotAce[] = [];
+  const aces: Array<Omit<SnapshotAce, 'name'>> = [];
   let index = 0;
   // toSddl writes the ACEs in DACL order, so the n-th parenthesised group is the n-th ACE (whose SID is exact).
   for (const match of dacl.matchAll(/\(([^()]*)\)/g)) {
     const ace = parsed[index++] as { sid?: string } | undefined;
     const sid = (ace?.sid ?? match[1]!.split(';')[5] ?? '').toUpperCase();
-    aces.push({ sddl: match[0], type: match[1]!.split(';')[0] ?? '', sid, name: names.get(sid) ?? wellKnownSidName(sid) ?? null });
+    aces.push({ sddl: match[0], type: match[1]!.split(';')[0] ?? '', sid });
   }
   return aces;
 }
@@ -112,6 +117,12 @@ function acePermission(ace: SnapshotAce): string {
   return rights;
 }
 
+/**
+ * Backup.xml decoded (its core settings and unnamed ACEs), by its exact bytes: two backups of an unchanged GPO
+ * usually hold the same Backup.xml, and diffBackups decodes it once per pair.
+ */
+export type BackupXmlMemo = Map<string, { core: ReturnType<typeof parseBackupXml>['core']; aces?: Array<Omit<SnapshotAce, 'name'>> }>;
+
 /** Reads one GPO (or Starter GPO) backup folder into a {@link BackupSnapshot}. */
 export async function readBackupSnapshot(folder: string, options: SettingsReportOptions = {}): Promise<BackupSnapshot> {
   return (await readSnapshot(folder, options, true)).snapshot;
@@ -122,7 +133,7 @@ export async function readBackupSnapshot(folder: string, options: SettingsReport
  * empty), for a pair whose GPTs diffBackups found byte-identical. The extension names Backup.xml gives are returned
  * too: they shape the settings report as much as the GPT's files do.
  */
-export async function readSnapshot(folder: string, options: SettingsReportOptions, settings: boolean): Promise<{ snapshot: BackupSnapshot; extensionNames: { machineExtensionNames?: string; userExtensionNames?: string } }> {
+export async function readSnapshot(folder: string, options: SettingsReportOptions, settings: boolean, memo?: BackupXmlMemo): Promise<{ snapshot: BackupSnapshot; extensionNames: { machineExtensionNames?: string; userExtensionNames?: string } }> {
   const reader = await BackupReader.open(folder);
   const problems: BackupSnapshot['problems'] = [];
   const snapshot: BackupSnapshot = {
@@ -186,7 +197,13 @@ export async function readSnapshot(folder: string, options: SettingsReportOption
   let extensionNames: { machineExtensionNames?: string; userExtensionNames?: string } = {};
   if (backupXml) {
     try {
-      const core = parseBackupXml(backupXml).core;
+      const key = memo === undefined ? '' : backupXml.toString('latin1');
+      let decoded = memo?.get(key);
+      if (decoded === undefined) {
+        decoded = { core: parseBackupXml(backupXml).core };
+        memo?.set(key, decoded);
+      }
+      const core = decoded.core;
       extensionNames = { machineExtensionNames: core.machineExtensionNames, userExtensionNames: core.userExtensionNames };
       snapshot.gpoId ||= core.id;
       snapshot.name ||= core.displayName;
@@ -199,7 +216,11 @@ export async function readSnapshot(folder: string, options: SettingsReportOption
         user: { ad: core.userVersionNumber & 0xffff, sysvol: core.userVersionNumber >>> 16 },
       };
       if (core.wmiFilterLink) snapshot.wmiFilter = { id: core.wmiFilterLink.id, name: core.wmiFilterLink.name };
-      if (core.securityDescriptor.length > 0) snapshot.aces = daclAces(core.securityDescriptor, names);
+      if (core.securityDescriptor.length > 0) {
+        // Decoded after the facts above are set: a damaged descriptor leaves them (and is named in `problems`).
+        decoded.aces ??= unnamedAces(core.securityDescriptor);
+        snapshot.aces = decoded.aces.map((ace) => ({ ...ace, name: names.get(ace.sid) ?? wellKnownSidName(ace.sid) ?? null }));
+      }
       // Security filtering is who may apply the GPO: allow ACEs with the Apply Group Policy right (from the
       // descriptor itself, so it is right even when gpreport.xml lists no permissions).
       const filtering = snapshot.aces.filter(appliesGroupPolicy).map((ace) => ace.name ?? ace.sid);

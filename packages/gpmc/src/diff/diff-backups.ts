@@ -10,7 +10,7 @@ import { BackupReader, CofferError, ErrorCode } from '@coffer/core';
 import pMap from 'p-map';
 import { newestFirst, readBackupDirectoryUntyped } from '../read/backup-directory.js';
 import type { SettingsReportOptions } from '../settings/build-settings-report.js';
-import { readSnapshot, type BackupSnapshot } from './backup-snapshot.js';
+import { readSnapshot, type BackupSnapshot, type BackupXmlMemo } from './backup-snapshot.js';
 import { settingItems, settingKey, type SettingItem } from './setting-items.js';
 
 export type ChangeKind = 'added' | 'removed' | 'changed';
@@ -154,13 +154,18 @@ async function sameGpt(folderA: string, folderB: string): Promise<boolean> {
 
 /** Both snapshots of a pair; the GPT is decoded only when the two GPTs differ (see {@link sameGpt}). */
 async function readPair(folderA: string, folderB: string, options: DiffOptions): Promise<[BackupSnapshot, BackupSnapshot]> {
+  // One after the other (the reads are synchronous underneath), so B finds A's Backup.xml decoded when it is the same.
+  const memo: BackupXmlMemo = new Map();
   if (await sameGpt(folderA, folderB)) {
-    const [a, b] = await Promise.all([readSnapshot(folderA, options, false), readSnapshot(folderB, options, false)]);
+    const a = await readSnapshot(folderA, options, false, memo);
+    const b = await readSnapshot(folderB, options, false, memo);
     const same = a.extensionNames.machineExtensionNames === b.extensionNames.machineExtensionNames && a.extensionNames.userExtensionNames === b.extensionNames.userExtensionNames;
     // Equal settings compare equal whatever they are: both sides keep the empty report (no setting rows to diff).
     if (same && a.snapshot.kind === 'GPO' && b.snapshot.kind === 'GPO') return [a.snapshot, b.snapshot];
   }
-  return Promise.all([readSnapshot(folderA, options, true), readSnapshot(folderB, options, true)]).then(([a, b]) => [a.snapshot, b.snapshot]);
+  const a = await readSnapshot(folderA, options, true, memo);
+  const b = await readSnapshot(folderB, options, true, memo);
+  return [a.snapshot, b.snapshot];
 }
 
 /** A backup folder (holds bkupInfo.xml) or a directory of backups. */
