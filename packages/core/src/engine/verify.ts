@@ -122,6 +122,11 @@ function problem(kind: VerifyProblemKind, path: string, detail: string): VerifyP
   return { kind, severity: kind === 'stray' || kind === 'unverifiable' ? 'warning' : 'error', code: VERIFY_PROBLEM_CODES[kind], path, detail };
 }
 
+/** A backup folder that should hold an integrity manifest and does not: a failed verification with that one finding. */
+function manifestMissing(path: string, id: string, detail: string): BackupVerification {
+  return { path, id, ok: false, filesChecked: 0, bytesChecked: 0, problems: [problem('manifest-missing', INTEGRITY_MANIFEST_NAME, detail)] };
+}
+
 function sameId(a: string, b: string): boolean {
   const norm = (value: string): string => value.trim().replace(/^\{|\}$/g, '').toUpperCase();
   return norm(a) === norm(b);
@@ -245,14 +250,7 @@ export async function verifyDirectory(path: string, options: VerifyOptions = {})
         }
         backups.push(verification);
       } else if ((await backupOrigin(childPath)) === 'coffer') {
-        backups.push({
-          path: childPath,
-          id: child.name,
-          ok: false,
-          filesChecked: 0,
-          bytesChecked: 0,
-          problems: [problem('manifest-missing', INTEGRITY_MANIFEST_NAME, `Coffer wrote this backup (it holds coffer-* files) but its ${INTEGRITY_MANIFEST_NAME} is gone: incomplete or tampered with`)],
-        });
+        backups.push(manifestMissing(childPath, child.name, `Coffer wrote this backup (it holds coffer-* files) but its ${INTEGRITY_MANIFEST_NAME} is gone: incomplete or tampered with`));
       } else if (facts !== null) {
         unverifiable.push(childPath);
         problems.push(problem('unverifiable', `${child.name}/`, 'no Coffer integrity manifest and no coffer-* file (GPMC wrote it): nothing vouches for its bytes; restore needs --unverified'));
@@ -262,14 +260,7 @@ export async function verifyDirectory(path: string, options: VerifyOptions = {})
       } else if ((await readdir(childPath)).length > 0) {
         // Neither Coffer's (no manifest) nor GPMC's (no bkupInfo.xml): a backup Coffer wrote without any other
         // coffer-* file (the DRM license set) that lost its manifest looks exactly like this, so it is an error.
-        backups.push({
-          path: childPath,
-          id: child.name,
-          ok: false,
-          filesChecked: 0,
-          bytesChecked: 0,
-          problems: [problem('manifest-missing', INTEGRITY_MANIFEST_NAME, `a folder with content but neither ${INTEGRITY_MANIFEST_NAME} nor ${BKUPINFO_FILE}: a Coffer backup that lost its manifest, or something that does not belong in a backup directory`)],
-        });
+        backups.push(manifestMissing(childPath, child.name, `a folder with content but neither ${INTEGRITY_MANIFEST_NAME} nor ${BKUPINFO_FILE}: a Coffer backup that lost its manifest, or something that does not belong in a backup directory`));
       } else {
         problems.push(problem('stray', `${child.name}/`, 'an empty folder that is no backup'));
       }
