@@ -26,7 +26,8 @@ function coffer(args, env = {}) {
     const child = spawn(process.execPath, [cli, ...args], { stdio: 'inherit', env: { ...process.env, ...env } });
     child.on('error', reject);
     child.on('exit', (code, signal) => {
-      if (signal || !EXIT_OK.has(code ?? 1)) reject(new Error(`coffer ${args[0]} ended with ${signal ?? `exit code ${code}`}`));
+      if (signal || !EXIT_OK.has(code ?? 1))
+        reject(new Error(`coffer ${args[0]} ended with ${signal ?? `exit code ${code}`}`));
       else resolve(code);
     });
   });
@@ -35,9 +36,18 @@ function coffer(args, env = {}) {
 let domain;
 let failed = false;
 try {
-  step('A throwaway Active Directory domain (Samba AD DC on loopback, seeded with OUs, GPOs, links, a WMI filter, starter GPOs)');
-  domain = await startTestDomain({ seed: true, address: '127.0.0.90', realm: 'DEMO.COFFER.TEST', log: (line) => process.stdout.write(`  ${line}\n`) });
-  process.stdout.write(`  ${domain.dcHostname} is up (${domain.timings.totalSeconds.toFixed(1)} s); ${domain.seed.gpos.length} GPOs, ${domain.seed.starterGpos.length} starter GPOs\n`);
+  step(
+    'A throwaway Active Directory domain (Samba AD DC on loopback, seeded with OUs, GPOs, links, a WMI filter, starter GPOs)',
+  );
+  domain = await startTestDomain({
+    seed: true,
+    address: '127.0.0.90',
+    realm: 'DEMO.COFFER.TEST',
+    log: (line) => process.stdout.write(`  ${line}\n`),
+  });
+  process.stdout.write(
+    `  ${domain.dcHostname} is up (${domain.timings.totalSeconds.toFixed(1)} s); ${domain.seed.gpos.length} GPOs, ${domain.seed.starterGpos.length} starter GPOs\n`,
+  );
 
   const passwordFile = join(work, 'admin.password');
   await fse.outputFile(passwordFile, `${domain.adminPassword}\n`, { mode: 0o600 });
@@ -46,7 +56,18 @@ try {
   const drmBackups = join(work, 'backups', 'drm-licenses');
   await fse.ensureDir(gpBackups);
   await fse.ensureDir(drmBackups);
-  const connection = ['--dc', domain.dcHostname, '--user', domain.adminUser, '--domain', domain.dnsDomain, '--password-file', passwordFile, '--ca-file', domain.caFile];
+  const connection = [
+    '--dc',
+    domain.dcHostname,
+    '--user',
+    domain.adminUser,
+    '--domain',
+    domain.dnsDomain,
+    '--password-file',
+    passwordFile,
+    '--ca-file',
+    domain.caFile,
+  ];
 
   step('Providers the CLI found');
   await coffer(['providers']);
@@ -71,7 +92,9 @@ try {
   step('Verify every backup against its integrity manifest');
   await coffer(['verify', gpBackups]);
   await coffer(['verify', drmBackups]);
-  process.stdout.write(`\nDemo finished: every backup verified.${keep ? ` Backups kept in ${join(work, 'backups')}` : ''}\n`);
+  process.stdout.write(
+    `\nDemo finished: every backup verified.${keep ? ` Backups kept in ${join(work, 'backups')}` : ''}\n`,
+  );
 } catch (error) {
   failed = true;
   process.stderr.write(`\nDemo failed: ${error instanceof Error ? error.message : String(error)}\n`);

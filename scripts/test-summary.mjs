@@ -39,7 +39,10 @@ for (const group of ['packages', 'examples', 'tests']) {
 }
 console.log(perPackage.join('\n'));
 for (const workspace of missing) console.log(`${workspace}: no test report (its tests did not run to the end)`);
-if (corpusSkipped > 0) console.log(`${corpusSkipped} corpus tests skipped: no GPMC corpus at ${await corpusLocation()}; set COFFER_CORPUS_DIR=/path/to/gpmc-backups to run them`);
+if (corpusSkipped > 0)
+  console.log(
+    `${corpusSkipped} corpus tests skipped: no GPMC corpus at ${await corpusLocation()}; set COFFER_CORPUS_DIR=/path/to/gpmc-backups to run them`,
+  );
 console.log(`Tests: ${passed} passed, ${failed + missing.length} failed, ${skipped} skipped`);
 if (failed > 0 || missing.length > 0 || passed === 0) process.exitCode = 1;
 
@@ -48,7 +51,8 @@ function corpusTierSkips(report) {
   let count = 0;
   for (const file of report.testResults ?? []) {
     for (const test of file.assertionResults ?? []) {
-      if ((test.status === 'skipped' || test.status === 'pending') && test.ancestorTitles?.[0]?.startsWith('[corpus] ')) count++;
+      if ((test.status === 'skipped' || test.status === 'pending') && test.ancestorTitles?.[0]?.startsWith('[corpus] '))
+        count++;
     }
   }
   return count;

@@ -20,7 +20,13 @@ export async function drmBenchmark({ runs, sizes, work, log }) {
     const destination = join(work, `drm-backup-${licenses}`);
     await mkdir(destination);
     log(`  issuing ${licenses} licenses`);
-    const { wallMs: issueMs } = await timed(process.execPath, [ISSUE_CHILD, store, service, MACHINE_ID, String(licenses)]);
+    const { wallMs: issueMs } = await timed(process.execPath, [
+      ISSUE_CHILD,
+      store,
+      service,
+      MACHINE_ID,
+      String(licenses),
+    ]);
     let storeBytes = 0;
     for (const name of await readdir(store)) {
       const info = await stat(join(store, name));
@@ -47,13 +53,25 @@ export async function drmBenchmark({ runs, sizes, work, log }) {
       await settle();
       const { wallMs, stdout } = await timed(process.execPath, [BACKUP_CHILD, store, destination, MACHINE_ID]);
       const backup = JSON.parse(stdout);
-      if (backup.status !== 'succeeded' && backup.status !== 'succeeded-with-warnings') throw new Error(`DRM backup ${backup.status}: ${JSON.stringify(backup.error)}`);
+      if (backup.status !== 'succeeded' && backup.status !== 'succeeded-with-warnings')
+        throw new Error(`DRM backup ${backup.status}: ${JSON.stringify(backup.error)}`);
       await settle();
       const tar = await timed('tar', tarArgs(store, join(work, `drm-${licenses}.tar`)));
       await settle();
-      const tarSync = await timed('sh', ['-c', 'tar cf "$0" -C "$1" --exclude=.coffer.lock . && sync -f "$0"', join(work, `drm-${licenses}-sync.tar`), store]);
-      row[licenses] = { backup: { ...backup, wallMs: Math.round(wallMs) }, tarMs: Math.round(tar.wallMs), tarSyncMs: Math.round(tarSync.wallMs) };
-      log(`  ${n === 0 ? 'warm-up' : `round ${n}`}, ${licenses} licenses: backup ${Math.round(wallMs)} ms (operation ${backup.backupMs} ms), tar ${Math.round(tar.wallMs)} ms, tar + sync -f ${Math.round(tarSync.wallMs)} ms`);
+      const tarSync = await timed('sh', [
+        '-c',
+        'tar cf "$0" -C "$1" --exclude=.coffer.lock . && sync -f "$0"',
+        join(work, `drm-${licenses}-sync.tar`),
+        store,
+      ]);
+      row[licenses] = {
+        backup: { ...backup, wallMs: Math.round(wallMs) },
+        tarMs: Math.round(tar.wallMs),
+        tarSyncMs: Math.round(tarSync.wallMs),
+      };
+      log(
+        `  ${n === 0 ? 'warm-up' : `round ${n}`}, ${licenses} licenses: backup ${Math.round(wallMs)} ms (operation ${backup.backupMs} ms), tar ${Math.round(tar.wallMs)} ms, tar + sync -f ${Math.round(tarSync.wallMs)} ms`,
+      );
     }
     if (n === 0) warmUp = row;
     else rounds.push(row);

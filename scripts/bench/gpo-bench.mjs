@@ -52,7 +52,11 @@ async function measureRounds(domain, { runs, work, log, sambaToolLimit }, keepUn
   const passwordFile = join(secrets, 'admin.password');
   await writeFile(passwordFile, `${domain.adminPassword}\n`, { mode: 0o600 });
   const authFile = join(secrets, 'smbclient.auth');
-  await writeFile(authFile, `username = ${domain.adminUser}\npassword = ${domain.adminPassword}\ndomain = ${domain.netbiosDomain}\n`, { mode: 0o600 });
+  await writeFile(
+    authFile,
+    `username = ${domain.adminUser}\npassword = ${domain.adminPassword}\ndomain = ${domain.netbiosDomain}\n`,
+    { mode: 0o600 },
+  );
   await chmod(passwordFile, 0o600);
   await chmod(authFile, 0o600);
 
@@ -61,7 +65,11 @@ async function measureRounds(domain, { runs, work, log, sambaToolLimit }, keepUn
   if (!realSmbclient) throw new Error('smbclient is not installed.');
   const wrapperDir = join(work, 'bin');
   await mkdir(wrapperDir);
-  await writeFile(join(wrapperDir, 'smbclient'), `#!/bin/sh\necho started >> "$COFFER_BENCH_SMBCLIENT_LOG"\nexec ${realSmbclient} "$@"\n`, { mode: 0o755 });
+  await writeFile(
+    join(wrapperDir, 'smbclient'),
+    `#!/bin/sh\necho started >> "$COFFER_BENCH_SMBCLIENT_LOG"\nexec ${realSmbclient} "$@"\n`,
+    { mode: 0o755 },
+  );
 
   const connection = { dc: domain.dcHostname, user: domain.adminUser, passwordFile, caFile: domain.caFile };
   const sysvolUnc = `//${domain.dcHostname}/sysvol`;
@@ -75,11 +83,22 @@ async function measureRounds(domain, { runs, work, log, sambaToolLimit }, keepUn
     await mkdir(destination);
     keepUntilTheEnd(destination);
     try {
-      const env = { ...process.env, PATH: `${wrapperDir}${delimiter}${process.env.PATH}`, COFFER_BENCH_SMBCLIENT_LOG: smbclientLog };
-      const { wallMs, stdout } = await timed(process.execPath, [GPO_CHILD, JSON.stringify({ destination, options: { ...connection, ...selection } })], { env });
+      const env = {
+        ...process.env,
+        PATH: `${wrapperDir}${delimiter}${process.env.PATH}`,
+        COFFER_BENCH_SMBCLIENT_LOG: smbclientLog,
+      };
+      const { wallMs, stdout } = await timed(
+        process.execPath,
+        [GPO_CHILD, JSON.stringify({ destination, options: { ...connection, ...selection } })],
+        { env },
+      );
       const report = JSON.parse(stdout);
-      if (report.status !== 'succeeded') throw new Error(`Coffer GPO backup ${report.status}: ${JSON.stringify(report.error)}`);
-      const smbclientProcesses = (await readFile(smbclientLog, 'utf8').catch(() => '')).split('\n').filter(Boolean).length;
+      if (report.status !== 'succeeded')
+        throw new Error(`Coffer GPO backup ${report.status}: ${JSON.stringify(report.error)}`);
+      const smbclientProcesses = (await readFile(smbclientLog, 'utf8').catch(() => ''))
+        .split('\n')
+        .filter(Boolean).length;
       return { ...report, wallMs, smbclientProcesses };
     } finally {
       await rm(smbclientLog, { force: true });
@@ -115,7 +134,23 @@ async function measureRounds(domain, { runs, work, log, sambaToolLimit }, keepUn
     const env = { ...process.env, PASSWD_FILE: passwordFile };
     const started = performance.now();
     for (const guid of guids) {
-      await timed('samba-tool', ['gpo', 'backup', guid, `--tmpdir=${tmp}`, '-H', `ldap://${domain.dcHostname}`, '-U', domain.adminUser, '-W', domain.netbiosDomain, '--use-kerberos=off'], { env });
+      await timed(
+        'samba-tool',
+        [
+          'gpo',
+          'backup',
+          guid,
+          `--tmpdir=${tmp}`,
+          '-H',
+          `ldap://${domain.dcHostname}`,
+          '-U',
+          domain.adminUser,
+          '-W',
+          domain.netbiosDomain,
+          '--use-kerberos=off',
+        ],
+        { env },
+      );
     }
     return { wallMs: performance.now() - started, gpos: guids.length };
   }
@@ -127,7 +162,9 @@ async function measureRounds(domain, { runs, work, log, sambaToolLimit }, keepUn
   const subset = allGuids.slice(0, SUBSET_SIZE);
   const loopGuids = sambaToolLimit && sambaToolLimit < allGuids.length ? allGuids.slice(0, sambaToolLimit) : allGuids;
   const tarBytes = (await readFile(join(work, 'policies.tar'))).length;
-  log(`  ${allGuids.length} GPOs (${warmUp.counts.files} GPT files, ${warmUp.counts.bytes} bytes); Policies tar ${tarBytes} bytes`);
+  log(
+    `  ${allGuids.length} GPOs (${warmUp.counts.files} GPT files, ${warmUp.counts.bytes} bytes); Policies tar ${tarBytes} bytes`,
+  );
 
   const rounds = [];
   for (let n = 1; n <= runs; n += 1) {
@@ -184,14 +221,29 @@ async function measureRounds(domain, { runs, work, log, sambaToolLimit }, keepUn
       rssAllOverSubset: round(rssAll / rssSubset, 2),
     },
     smbclientProcesses: { all: warmUp.smbclientProcesses, subset: rounds[0]?.cofferSubset.smbclientProcesses },
-    phases: Object.fromEntries(Object.keys(warmUp.phases).map((name) => [name, med((r) => r.cofferAll.phases[name] ?? Number.NaN)])),
+    phases: Object.fromEntries(
+      Object.keys(warmUp.phases).map((name) => [name, med((r) => r.cofferAll.phases[name] ?? Number.NaN)]),
+    ),
   };
   summary.targets = {
-    tenTimesFasterThanSambaTool: { met: summary.ratios.sambaToolOverCoffer >= 10, measured: `${summary.ratios.sambaToolOverCoffer}x faster` },
-    withinTwiceTheSmbclientFloor: { met: summary.ratios.cofferOverTar <= 2, measured: `${summary.ratios.cofferOverTar}x the floor` },
-    memoryFlat: { met: rssAll <= rssSubset * FLAT_MEMORY_FACTOR, measured: `${Math.round(rssSubset / 1024)} MiB at ${subset.length} GPOs, ${Math.round(rssAll / 1024)} MiB at ${allGuids.length}` },
+    tenTimesFasterThanSambaTool: {
+      met: summary.ratios.sambaToolOverCoffer >= 10,
+      measured: `${summary.ratios.sambaToolOverCoffer}x faster`,
+    },
+    withinTwiceTheSmbclientFloor: {
+      met: summary.ratios.cofferOverTar <= 2,
+      measured: `${summary.ratios.cofferOverTar}x the floor`,
+    },
+    memoryFlat: {
+      met: rssAll <= rssSubset * FLAT_MEMORY_FACTOR,
+      measured: `${Math.round(rssSubset / 1024)} MiB at ${subset.length} GPOs, ${Math.round(rssAll / 1024)} MiB at ${allGuids.length}`,
+    },
   };
-  return { summary, rounds: rounds.map(simplifyRound), dc: { realm: domain.realm, address: domain.address, startSeconds: domain.timings.totalSeconds } };
+  return {
+    summary,
+    rounds: rounds.map(simplifyRound),
+    dc: { realm: domain.realm, address: domain.address, startSeconds: domain.timings.totalSeconds },
+  };
 }
 
 function simplifyRound(row) {

@@ -13,18 +13,30 @@ export async function timed(command, args, { env, stdoutFile, cwd } = {}) {
   try {
     const started = performance.now();
     const { code, signal, stdout, stderr } = await new Promise((resolve, reject) => {
-      const child = spawn(command, args, { cwd, env: env ?? process.env, stdio: ['ignore', out ? out.fd : 'pipe', 'pipe'] });
+      const child = spawn(command, args, {
+        cwd,
+        env: env ?? process.env,
+        stdio: ['ignore', out ? out.fd : 'pipe', 'pipe'],
+      });
       const stdoutChunks = [];
       const stderrChunks = [];
       child.stdout?.on('data', (chunk) => stdoutChunks.push(chunk));
       child.stderr.on('data', (chunk) => stderrChunks.push(chunk));
       child.on('error', reject);
       child.on('close', (exitCode, exitSignal) =>
-        resolve({ code: exitCode, signal: exitSignal, stdout: Buffer.concat(stdoutChunks).toString('utf8'), stderr: Buffer.concat(stderrChunks).toString('utf8') }),
+        resolve({
+          code: exitCode,
+          signal: exitSignal,
+          stdout: Buffer.concat(stdoutChunks).toString('utf8'),
+          stderr: Buffer.concat(stderrChunks).toString('utf8'),
+        }),
       );
     });
     const wallMs = performance.now() - started;
-    if (code !== 0) throw new Error(`${command} ${args.join(' ')} ended with ${signal ?? `exit code ${code}`}: ${stderr.trim() || stdout.trim()}`);
+    if (code !== 0)
+      throw new Error(
+        `${command} ${args.join(' ')} ended with ${signal ?? `exit code ${code}`}: ${stderr.trim() || stdout.trim()}`,
+      );
     return { wallMs, stdout, stderr };
   } finally {
     await out?.close();

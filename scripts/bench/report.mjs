@@ -8,7 +8,11 @@ const verdict = (target) => (target.met ? '**met**' : '**not met**');
 const number = (value) => value.toLocaleString('en-US');
 
 function table(header, rows) {
-  return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+  return [
+    `| ${header.join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+  ].join('\n');
 }
 
 export function renderReport(results) {
@@ -33,7 +37,10 @@ export function renderReport(results) {
         ['smbclient', machine.smbclient],
         ['tar', machine.tar],
         ['file system of the work folder', machine.workFileSystem],
-        ['load average at start / end (1, 5, 15 min)', `${machine.loadAverage.join(', ')} / ${(machine.loadAverageAtEnd ?? []).join(', ')}`],
+        [
+          'load average at start / end (1, 5, 15 min)',
+          `${machine.loadAverage.join(', ')} / ${(machine.loadAverageAtEnd ?? []).join(', ')}`,
+        ],
       ],
     ),
     '',
@@ -42,8 +49,8 @@ export function renderReport(results) {
     `- The machine is shared and noisy (other jobs run tests beside the benchmark), so absolute times move from run to run. The GPO benchmark runs **${results.runs} rounds**, the DRM benchmark **${results.drmRuns ?? results.runs}** (its rounds take seconds, not a minute), each after a warm-up that is not counted; in every round Coffer and its peers run one after the other, so a busy minute slows them alike.`,
     '- A time is the **median** of the rounds. A ratio is computed **within each round** (Coffer and its peer from the same minute), then the median of those ratios is reported.',
     '- Coffer runs in a fresh `node` process per backup (module loading and exit included), as a CLI run would; its peak memory is that process\'s `process.resourceUsage().maxRSS`. The "operation" time is the backup call alone, as a long-running host sees it.',
-    '- Coffer makes a backup durable before its commit point with one syncfs of the destination\'s file system (core\'s backup engine runs `sync -f`; it fsyncs file by file only where that is unavailable). Peers are therefore also measured followed by `sync -f`, which is the fair comparison.',
-    '- Nothing a run writes is deleted until the whole benchmark is over. On ext4, creating files within about a minute of deleting many is several times slower (the allocator passes over recently freed inodes), so deleting one run\'s thousands of files right before the next run would measure the clean-up, not the run.',
+    "- Coffer makes a backup durable before its commit point with one syncfs of the destination's file system (core's backup engine runs `sync -f`; it fsyncs file by file only where that is unavailable). Peers are therefore also measured followed by `sync -f`, which is the fair comparison.",
+    "- Nothing a run writes is deleted until the whole benchmark is over. On ext4, creating files within about a minute of deleting many is several times slower (the allocator passes over recently freed inodes), so deleting one run's thousands of files right before the next run would measure the clean-up, not the run.",
     '- No timing is asserted in any unit test; the targets are checked here only.',
     '',
   ];
@@ -69,7 +76,7 @@ function renderGpo({ summary, rounds, dc }) {
     '',
     `1. **Coffer, all GPOs**: \`runBackup\` of the built provider with \`all: true\` over SMB (smbclient, the default transport), LDAPS with the CA verified, password from a 0600 file; into an empty folder of its own.`,
     '2. **smbclient tar (the transfer floor)**: `smbclient //dc1…/sysvol -A <0600 auth file> --use-kerberos=off -Tc - <domain>/Policies > policies.tar`.',
-    '3. **smbclient tar + sync -f**: the same, then `sync -f policies.tar` (syncfs, as Coffer\'s commit does).',
+    "3. **smbclient tar + sync -f**: the same, then `sync -f policies.tar` (syncfs, as Coffer's commit does).",
     `4. **Coffer, ${summary.subsetSize} GPOs**: the same backup with \`gpo: [${summary.subsetSize} GUIDs]\` (for the memory comparison).`,
     '5. **smbclient tar unpacked into files + sync -f**: `smbclient … -Tc - … | tar xf - -C <folder>`, then `sync -f <folder>`: the floor for writing the GPT as files, durably.',
     `6. **samba-tool loop (the Linux peer)**: \`samba-tool gpo backup <GUID> --tmpdir=<dir> -H ldap://dc1… -U Administrator -W <NETBIOS> --use-kerberos=off\` for every GPO, one after the other; the password comes from the \`PASSWD_FILE\` environment variable naming the 0600 file (samba-tool 4.17 has no authentication-file option). ${loopNote}`,
@@ -85,7 +92,10 @@ function renderGpo({ summary, rounds, dc }) {
         ['smbclient tar of Policies (floor)', ms(m.smbclientTarMs)],
         ['smbclient tar + sync -f', ms(m.smbclientTarSyncMs)],
         ['smbclient tar unpacked into files + sync -f', ms(m.smbclientFilesSyncMs)],
-        [`samba-tool gpo backup × ${summary.gpos}${summary.sambaToolExtrapolated ? ' (extrapolated)' : ''}`, ms(m.sambaToolLoopMs)],
+        [
+          `samba-tool gpo backup × ${summary.gpos}${summary.sambaToolExtrapolated ? ' (extrapolated)' : ''}`,
+          ms(m.sambaToolLoopMs),
+        ],
         [`Coffer peak RSS, ${summary.subsetSize} GPOs`, mib(m.cofferSubsetMaxRssKiB)],
         [`Coffer peak RSS, all ${summary.gpos} GPOs`, mib(m.cofferAllMaxRssKiB)],
       ],
@@ -108,9 +118,21 @@ function renderGpo({ summary, rounds, dc }) {
     table(
       ['target', 'measured', 'verdict'],
       [
-        ['Coffer ≥ 10x faster than the samba-tool loop', t.tenTimesFasterThanSambaTool.measured, verdict(t.tenTimesFasterThanSambaTool)],
-        ['Coffer within 2x of the smbclient tar floor', t.withinTwiceTheSmbclientFloor.measured, verdict(t.withinTwiceTheSmbclientFloor)],
-        [`peak memory flat as the GPO count grows (all ≤ 1.25 × ${summary.subsetSize} GPOs)`, t.memoryFlat.measured, verdict(t.memoryFlat)],
+        [
+          'Coffer ≥ 10x faster than the samba-tool loop',
+          t.tenTimesFasterThanSambaTool.measured,
+          verdict(t.tenTimesFasterThanSambaTool),
+        ],
+        [
+          'Coffer within 2x of the smbclient tar floor',
+          t.withinTwiceTheSmbclientFloor.measured,
+          verdict(t.withinTwiceTheSmbclientFloor),
+        ],
+        [
+          `peak memory flat as the GPO count grows (all ≤ 1.25 × ${summary.subsetSize} GPOs)`,
+          t.memoryFlat.measured,
+          verdict(t.memoryFlat),
+        ],
       ],
     ),
     '',
@@ -118,7 +140,9 @@ function renderGpo({ summary, rounds, dc }) {
     '',
     `Where Coffer's time goes (median per progress phase, all GPOs): ${Object.entries(summary.phases)
       .map(([phase, value]) => `${phase} ${ms(value)}`)
-      .join(', ')}. "copying SYSVOL" covers the tar stream, writing every GPT file, the GPMC files (Backup.xml, bkupInfo.xml, gpreport.xml, Coffer's extras) of each GPO and sealing each backup (its integrity manifest), a few files at a time, while the stream is still running (a GPO's GPMC files are written as soon as the stream has moved past its folder); "reading Active Directory" overlaps the start of the tar stream; "committing" makes everything durable (syncfs), journals, renames the backups into place and updates manifest.xml.`,
+      .join(
+        ', ',
+      )}. "copying SYSVOL" covers the tar stream, writing every GPT file, the GPMC files (Backup.xml, bkupInfo.xml, gpreport.xml, Coffer's extras) of each GPO and sealing each backup (its integrity manifest), a few files at a time, while the stream is still running (a GPO's GPMC files are written as soon as the stream has moved past its folder); "reading Active Directory" overlaps the start of the tar stream; "committing" makes everything durable (syncfs), journals, renames the backups into place and updates manifest.xml.`,
     '',
   ];
   if (!t.withinTwiceTheSmbclientFloor.met) {
@@ -131,7 +155,18 @@ function renderGpo({ summary, rounds, dc }) {
     '### Every round',
     '',
     table(
-      ['round', 'Coffer all', 'operation', 'Coffer subset', 'smbclient tar', '+ sync -f', 'files + sync -f', 'samba-tool loop', 'RSS all', 'RSS subset'],
+      [
+        'round',
+        'Coffer all',
+        'operation',
+        'Coffer subset',
+        'smbclient tar',
+        '+ sync -f',
+        'files + sync -f',
+        'samba-tool loop',
+        'RSS all',
+        'RSS subset',
+      ],
       rounds.map((row, index) => [
         String(index + 1),
         ms(row.cofferAllMs),
@@ -166,18 +201,27 @@ function renderDrm({ bySize, targets, rounds, warmUp }) {
   const lines = [
     '## DRM license provider (`@coffer/provider-drm-licenses`)',
     '',
-    'License stores built in a temp folder with `@coffer/drm-license-store`\'s `createStore` and `issueLicenses` (1 license in 100 carries a play count, so it may not be backed up and is reported as RESTRICTED_LICENSE).',
+    "License stores built in a temp folder with `@coffer/drm-license-store`'s `createStore` and `issueLicenses` (1 license in 100 carries a play count, so it may not be backed up and is reported as RESTRICTED_LICENSE).",
     '',
-    'A warm-up round (not counted, shown last) creates Coffer\'s backup set and tar\'s archives, so in every counted round both replace the previous round\'s output, as a nightly backup with the overwrite flag does. The stores are written to disk (`sync -f`) once built, and every timed step starts after an untimed `sync -f` of the work folder, so no step pays for writing back what the previous one left in the page cache (plain tar leaves its whole archive there). Each round, for each store:',
+    "A warm-up round (not counted, shown last) creates Coffer's backup set and tar's archives, so in every counted round both replace the previous round's output, as a nightly backup with the overwrite flag does. The stores are written to disk (`sync -f`) once built, and every timed step starts after an untimed `sync -f` of the work folder, so no step pays for writing back what the previous one left in the page cache (plain tar leaves its whole archive there). Each round, for each store:",
     '',
-    '1. **Coffer backup** in a fresh process (`runBackup`, overwrite on, so the previous round\'s backup set is replaced): the store is read into a few reused 1 MiB buffers, its MAC chain checked on a worker thread that hashes those buffers in place, each license judged for eligibility, eligible licenses (runs of the read buffers, written with writev, never copied in memory) and their manifest lines written while being hashed, the large file flushed to disk every 16 MiB as it grows, the set made durable (syncfs) and committed. Besides the copy it computes an HMAC-SHA256 over the whole log (the store\'s integrity check) and a SHA-256 over what it writes (the integrity manifest); the two use different keys for different readers, so they cannot be one pass of one hash.',
-    '2. **tar**: `tar cf store.tar -C <store> --exclude=.coffer.lock .` (over the previous round\'s archive).',
-    '3. **tar + sync -f**: the same, then `sync -f store.tar` (syncfs, as Coffer\'s commit does).',
+    "1. **Coffer backup** in a fresh process (`runBackup`, overwrite on, so the previous round's backup set is replaced): the store is read into a few reused 1 MiB buffers, its MAC chain checked on a worker thread that hashes those buffers in place, each license judged for eligibility, eligible licenses (runs of the read buffers, written with writev, never copied in memory) and their manifest lines written while being hashed, the large file flushed to disk every 16 MiB as it grows, the set made durable (syncfs) and committed. Besides the copy it computes an HMAC-SHA256 over the whole log (the store's integrity check) and a SHA-256 over what it writes (the integrity manifest); the two use different keys for different readers, so they cannot be one pass of one hash.",
+    "2. **tar**: `tar cf store.tar -C <store> --exclude=.coffer.lock .` (over the previous round's archive).",
+    "3. **tar + sync -f**: the same, then `sync -f store.tar` (syncfs, as Coffer's commit does).",
     '',
     '### Results (medians)',
     '',
     table(
-      ['licenses', 'store size', 'backed up / restricted', 'backup (fresh process)', 'backup operation', 'tar', 'tar + sync -f', 'peak RSS'],
+      [
+        'licenses',
+        'store size',
+        'backed up / restricted',
+        'backup (fresh process)',
+        'backup operation',
+        'tar',
+        'tar + sync -f',
+        'peak RSS',
+      ],
       sizes.map((s) => [
         number(s.licenses),
         `${(s.storeBytes / 2 ** 20).toFixed(1)} MiB`,
@@ -192,7 +236,13 @@ function renderDrm({ bySize, targets, rounds, warmUp }) {
     '',
     table(
       ['licenses', 'backup ÷ tar', 'operation ÷ tar', 'backup ÷ tar + sync -f', 'operation ÷ tar + sync -f'],
-      sizes.map((s) => [number(s.licenses), times(s.ratios.wallOverTar), times(s.ratios.operationOverTar), times(s.ratios.wallOverTarSync), times(s.ratios.operationOverTarSync)]),
+      sizes.map((s) => [
+        number(s.licenses),
+        times(s.ratios.wallOverTar),
+        times(s.ratios.operationOverTar),
+        times(s.ratios.wallOverTarSync),
+        times(s.ratios.operationOverTarSync),
+      ]),
     ),
     '',
     '### Targets',
@@ -200,17 +250,20 @@ function renderDrm({ bySize, targets, rounds, warmUp }) {
     table(
       ['target', 'measured', 'verdict'],
       [
-        [`backup of ${number(large.licenses)} licenses within 3x of tar (fresh process, both replacing their previous output)`, targets.withinThreeTimesTar.measured, verdict(targets.withinThreeTimesTar)],
-        ['peak memory flat in the license count (largest ≤ 1.25 × smallest)', targets.memoryFlat.measured, verdict(targets.memoryFlat)],
+        [
+          `backup of ${number(large.licenses)} licenses within 3x of tar (fresh process, both replacing their previous output)`,
+          targets.withinThreeTimesTar.measured,
+          verdict(targets.withinThreeTimesTar),
+        ],
+        [
+          'peak memory flat in the license count (largest ≤ 1.25 × smallest)',
+          targets.memoryFlat.measured,
+          verdict(targets.memoryFlat),
+        ],
       ],
     ),
     '',
-    ...(warmUp
-      ? [
-          firstRun(warmUp[large.licenses], large),
-          '',
-        ]
-      : []),
+    ...(warmUp ? [firstRun(warmUp[large.licenses], large), ''] : []),
     ...(targets.withinThreeTimesTar.met
       ? []
       : [
@@ -221,11 +274,20 @@ function renderDrm({ bySize, targets, rounds, warmUp }) {
     '',
     table(
       ['round', ...sizes.flatMap((s) => [`${number(s.licenses)}: backup`, 'operation', 'tar', 'tar + sync -f', 'RSS'])],
-      [...rounds.map((row, index) => [String(index + 1), row]), ...(warmUp ? [['warm-up (first run, nothing to replace; not counted)', warmUp]] : [])].map(([label, row]) => [
+      [
+        ...rounds.map((row, index) => [String(index + 1), row]),
+        ...(warmUp ? [['warm-up (first run, nothing to replace; not counted)', warmUp]] : []),
+      ].map(([label, row]) => [
         label,
         ...sizes.flatMap((s) => {
           const cell = row[s.licenses];
-          return [ms(cell.backup.wallMs), ms(cell.backup.backupMs), ms(cell.tarMs), ms(cell.tarSyncMs), mib(cell.backup.maxRssKiB)];
+          return [
+            ms(cell.backup.wallMs),
+            ms(cell.backup.backupMs),
+            ms(cell.tarMs),
+            ms(cell.tarSyncMs),
+            mib(cell.backup.maxRssKiB),
+          ];
         }),
       ]),
     ),
@@ -260,8 +322,14 @@ export function renderReportDiffSection(results) {
         ['diff / floor', times(r.diffOverCat)],
         ['report / floor', times(r.reportOverCat)],
         ['(report + diff) / floor', times(r.reportAndDiffOverCat)],
-        [`peak RSS, report, ${summary.subsetSize} / ${summary.gpos} GPOs`, `${mib(m.report100MaxRssKiB)} / ${mib(m.reportMaxRssKiB)}`],
-        [`peak RSS, diff, ${summary.subsetSize} / ${summary.gpos} GPOs`, `${mib(m.diff100MaxRssKiB)} / ${mib(m.diffMaxRssKiB)}`],
+        [
+          `peak RSS, report, ${summary.subsetSize} / ${summary.gpos} GPOs`,
+          `${mib(m.report100MaxRssKiB)} / ${mib(m.reportMaxRssKiB)}`,
+        ],
+        [
+          `peak RSS, diff, ${summary.subsetSize} / ${summary.gpos} GPOs`,
+          `${mib(m.diff100MaxRssKiB)} / ${mib(m.diffMaxRssKiB)}`,
+        ],
       ],
     ),
     '',
@@ -270,8 +338,16 @@ export function renderReportDiffSection(results) {
     table(
       ['target', 'verdict', 'measured'],
       [
-        ['diff within 2x the `cat` floor', verdict(t.diffWithinTwiceTheCatFloor), t.diffWithinTwiceTheCatFloor.measured],
-        ['report + diff within 2x the `cat` floor', verdict(t.reportAndDiffWithinTwiceTheCatFloor), t.reportAndDiffWithinTwiceTheCatFloor.measured],
+        [
+          'diff within 2x the `cat` floor',
+          verdict(t.diffWithinTwiceTheCatFloor),
+          t.diffWithinTwiceTheCatFloor.measured,
+        ],
+        [
+          'report + diff within 2x the `cat` floor',
+          verdict(t.reportAndDiffWithinTwiceTheCatFloor),
+          t.reportAndDiffWithinTwiceTheCatFloor.measured,
+        ],
         ['RSS flat from 100 to all GPOs (within 1.25x)', verdict(t.memoryFlat), t.memoryFlat.measured],
       ],
     ),
@@ -280,7 +356,14 @@ export function renderReportDiffSection(results) {
     '',
     table(
       ['round', 'cat', 'report', 'diff', 'report RSS', 'diff RSS'],
-      rounds.map((row, index) => [String(index + 1), ms(row.catMs), ms(row.reportMs), ms(row.diffMs), mib(row.reportRssKiB), mib(row.diffRssKiB)]),
+      rounds.map((row, index) => [
+        String(index + 1),
+        ms(row.catMs),
+        ms(row.reportMs),
+        ms(row.diffMs),
+        mib(row.reportRssKiB),
+        mib(row.diffRssKiB),
+      ]),
     ),
     '',
   ].join('\n');

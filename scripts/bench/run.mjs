@@ -43,13 +43,15 @@ const whole = (name) => {
 const runs = whole('runs');
 const drmRuns = whole('drm-runs');
 const only = values.only;
-if (only !== undefined && only !== 'gpo' && only !== 'drm' && only !== 'report-diff') throw new Error('--only takes gpo, drm or report-diff.');
+if (only !== undefined && only !== 'gpo' && only !== 'drm' && only !== 'report-diff')
+  throw new Error('--only takes gpo, drm or report-diff.');
 const outFile = resolve(values.out);
 
 const passedArgs = process.argv.slice(2);
-const command = process.env.npm_lifecycle_event === 'bench'
-  ? `npm run bench${passedArgs.length > 0 ? ` -- ${passedArgs.join(' ')}` : ''}`
-  : `node ${relative(root, fileURLToPath(import.meta.url))}${passedArgs.length > 0 ? ` ${passedArgs.join(' ')}` : ''}`;
+const command =
+  process.env.npm_lifecycle_event === 'bench'
+    ? `npm run bench${passedArgs.length > 0 ? ` -- ${passedArgs.join(' ')}` : ''}`
+    : `node ${relative(root, fileURLToPath(import.meta.url))}${passedArgs.length > 0 ? ` ${passedArgs.join(' ')}` : ''}`;
 const log = (line) => process.stderr.write(`bench: ${line}\n`);
 
 const work = await mkdtemp(join(tmpdir(), 'coffer-bench-'));
@@ -70,8 +72,17 @@ try {
     });
   }
   if (only === undefined || only === 'report-diff') {
-    log(`coffer report and diff: one Samba DC on ${values.address} with ${values['extra-gpos']} extra GPOs, ${runs} rounds`);
-    results.reportDiff = await reportDiffBenchmark({ runs, extraGpos: whole('extra-gpos'), address: values.address, realm: values.realm, work, log });
+    log(
+      `coffer report and diff: one Samba DC on ${values.address} with ${values['extra-gpos']} extra GPOs, ${runs} rounds`,
+    );
+    results.reportDiff = await reportDiffBenchmark({
+      runs,
+      extraGpos: whole('extra-gpos'),
+      address: values.address,
+      realm: values.realm,
+      work,
+      log,
+    });
   }
   if (only !== 'gpo' && only !== 'report-diff') {
     const sizes = [whole('small'), whole('licenses')];
@@ -86,7 +97,9 @@ try {
     await writeFile(outFile, spliceSection(existing, renderReportDiffSection(results)));
   } else await writeFile(outFile, renderReport(results));
   log(`wrote ${relative(process.cwd(), outFile) || outFile}`);
-  process.stdout.write(`${JSON.stringify({ command, gpo: results.gpo?.summary, drm: results.drm && { bySize: results.drm.bySize, targets: results.drm.targets }, reportDiff: results.reportDiff?.summary }, null, 2)}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ command, gpo: results.gpo?.summary, drm: results.drm && { bySize: results.drm.bySize, targets: results.drm.targets }, reportDiff: results.reportDiff?.summary }, null, 2)}\n`,
+  );
 } finally {
   if (!values.keep) await rm(work, { recursive: true, force: true });
   else log(`kept ${work}`);

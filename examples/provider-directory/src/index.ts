@@ -87,7 +87,8 @@ export default defineProvider({
   async restore({ source, options }, context) {
     const target = resolve(options.target);
     const info = await stat(target).catch(() => undefined);
-    if (!info?.isDirectory()) throw pathNotFound(target, 'restore target folder', 'Create an empty folder and name it with --target.');
+    if (!info?.isDirectory())
+      throw pathNotFound(target, 'restore target folder', 'Create an empty folder and name it with --target.');
     if ((await readdir(target)).length > 0) {
       throw new CofferError(ErrorCode.AlreadyExists, `The restore target ${target} is not empty.`, {
         hresult: HRESULT.ERROR_ALREADY_EXISTS,
@@ -115,7 +116,10 @@ export default defineProvider({
         hint: 'Restore another backup (--backup-id); coffer verify lists what is wrong.',
       });
     }
-    const manifest = parseIntegrityManifest(await readFile(join(chosen.path, INTEGRITY_MANIFEST_NAME), 'utf8'), chosen.id);
+    const manifest = parseIntegrityManifest(
+      await readFile(join(chosen.path, INTEGRITY_MANIFEST_NAME), 'utf8'),
+      chosen.id,
+    );
     context.progress.phase('restoring', manifest.files.length + manifest.directories.length);
     try {
       for (const folder of manifest.directories) {
@@ -135,14 +139,20 @@ export default defineProvider({
       throw error;
     }
     return {
-      restored: [{ kind: KIND, objectId: chosen.objectId ?? '', objectName: chosen.objectName ?? '', fromBackupId: chosen.id }],
+      restored: [
+        { kind: KIND, objectId: chosen.objectId ?? '', objectName: chosen.objectName ?? '', fromBackupId: chosen.id },
+      ],
       counts: { files: manifest.files.length, folders: manifest.directories.length },
     };
   },
 });
 
 /** This provider's backups in a directory, newest first. Unreadable manifests are reported, not fatal. */
-async function listBackups(source: string, query: string | undefined, context: OperationContext): Promise<BackupListing[]> {
+async function listBackups(
+  source: string,
+  query: string | undefined,
+  context: OperationContext,
+): Promise<BackupListing[]> {
   const listings: BackupListing[] = [];
   for (const entry of await readdir(source, { withFileTypes: true })) {
     // Staging folders of a run in progress already hold a manifest: only committed backups count.
@@ -154,7 +164,12 @@ async function listBackups(source: string, query: string | undefined, context: O
     try {
       manifest = parseIntegrityManifest(text, manifestPath);
     } catch (error) {
-      context.report({ severity: 'warning', code: 'MANIFEST_UNREADABLE', message: (error as Error).message, object: manifestPath });
+      context.report({
+        severity: 'warning',
+        code: 'MANIFEST_UNREADABLE',
+        message: (error as Error).message,
+        object: manifestPath,
+      });
       continue;
     }
     if (manifest.provider !== PROVIDER_ID) continue;
@@ -181,7 +196,10 @@ async function listBackups(source: string, query: string | undefined, context: O
  * Anything else (symbolic links, sockets, devices) is not copied, and each one is reported as a warning so the
  * backup never drops it silently.
  */
-async function walk(root: string, context: OperationContext): Promise<{ files: string[]; emptyFolders: string[]; folders: number }> {
+async function walk(
+  root: string,
+  context: OperationContext,
+): Promise<{ files: string[]; emptyFolders: string[]; folders: number }> {
   const files: string[] = [];
   const emptyFolders: string[] = [];
   let folders = 0;
@@ -201,8 +219,7 @@ async function walk(root: string, context: OperationContext): Promise<{ files: s
       } else if (entry.isDirectory()) {
         folders += 1;
         await visit(absolute);
-      }
-      else if (entry.isFile()) files.push(toBackupPath(root, absolute));
+      } else if (entry.isFile()) files.push(toBackupPath(root, absolute));
       else {
         context.report({
           severity: 'warning',

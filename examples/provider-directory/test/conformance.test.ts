@@ -31,7 +31,9 @@ runConformanceSuite({
       options: { source },
       restoreOptions: { target: restoreTarget },
       checkRestored: async () => {
-        expect(await readFile(join(restoreTarget, 'nested', 'ünï cödé ✓', 'Data File.BIN'))).toEqual(Buffer.from([0, 1, 2, 255]));
+        expect(await readFile(join(restoreTarget, 'nested', 'ünï cödé ✓', 'Data File.BIN'))).toEqual(
+          Buffer.from([0, 1, 2, 255]),
+        );
         expect(await readFile(join(restoreTarget, 'file-3.txt'), 'utf8')).toBe('content 3\n'.repeat(300));
       },
       cleanup: () => rm(root, { recursive: true, force: true }),

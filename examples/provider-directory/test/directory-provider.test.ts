@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { HRESULT, INTEGRITY_MANIFEST_NAME, loadProvider, runBackup, runList, runRestore, verifyDirectory } from '@coffer/core';
+import {
+  HRESULT,
+  INTEGRITY_MANIFEST_NAME,
+  loadProvider,
+  runBackup,
+  runList,
+  runRestore,
+  verifyDirectory,
+} from '@coffer/core';
 
 // What the conformance suite does not cover: this provider's own promises. Loaded from the built package, as a host would.
 const packageRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -30,13 +38,19 @@ describe('directory provider', () => {
 
   test('the --comment is kept in the integrity manifest (by core) and listed', async () => {
     const provider = await load();
-    const backup = await runBackup(provider, { destination: backups, comment: 'before the upgrade', options: { source } });
+    const backup = await runBackup(provider, {
+      destination: backups,
+      comment: 'before the upgrade',
+      options: { source },
+    });
     expect(backup.status).toBe('succeeded');
     const id = backup.output!.backups[0]!.id;
     const manifest = JSON.parse(await readFile(join(backups, id, INTEGRITY_MANIFEST_NAME), 'utf8'));
     expect(manifest).toMatchObject({ comment: 'before the upgrade', metadata: { source } });
     const listed = await runList(provider, { source: backups });
-    expect(listed.output).toMatchObject([{ id, comment: 'before the upgrade', objectId: source, objectName: 'source', details: { files: 1 } }]);
+    expect(listed.output).toMatchObject([
+      { id, comment: 'before the upgrade', objectId: source, objectName: 'source', details: { files: 1 } },
+    ]);
   });
 
   test('empty folders come back; a symbolic link is skipped with a warning, never silently', async () => {
@@ -44,12 +58,19 @@ describe('directory provider', () => {
     const provider = await load();
     const backup = await runBackup(provider, { destination: backups, options: { source } });
     expect(backup.status).toBe('succeeded-with-warnings');
-    expect(backup.messages).toMatchObject([{ severity: 'warning', code: 'NOT_A_REGULAR_FILE', object: join(source, 'link') }]);
+    expect(backup.messages).toMatchObject([
+      { severity: 'warning', code: 'NOT_A_REGULAR_FILE', object: join(source, 'link') },
+    ]);
     expect(backup.output!.counts).toEqual({ files: 1, folders: 3, bytes: 6 }); // docs, empty, empty/deeper
     const restore = await runRestore(provider, { source: backups, options: { target: restored } });
     expect(restore.status).toBe('succeeded');
     expect(restore.output!.counts).toEqual({ files: 1, folders: 3 });
-    expect((await readdir(restored, { recursive: true })).sort()).toEqual(['docs', 'docs/read me.txt', 'empty', 'empty/deeper']);
+    expect((await readdir(restored, { recursive: true })).sort()).toEqual([
+      'docs',
+      'docs/read me.txt',
+      'empty',
+      'empty/deeper',
+    ]);
     expect(await readFile(join(restored, 'docs', 'read me.txt'), 'utf8')).toBe('hello\n');
   });
 
@@ -69,7 +90,10 @@ describe('directory provider', () => {
     await writeFile(join(source, 'docs', 'read me.txt'), 'changed\n');
     const second = await runBackup(provider, { destination: backups, options: { source } });
     expect(second.status).toBe('succeeded');
-    const restore = await runRestore(provider, { source: backups, options: { target: restored, backupId: first.output!.backups[0]!.id } });
+    const restore = await runRestore(provider, {
+      source: backups,
+      options: { target: restored, backupId: first.output!.backups[0]!.id },
+    });
     expect(restore.output?.restored).toMatchObject([{ fromBackupId: first.output!.backups[0]!.id }]);
     expect(await readFile(join(restored, 'docs', 'read me.txt'), 'utf8')).toBe('hello\n');
   });
@@ -110,7 +134,7 @@ describe('directory provider', () => {
     expect(await readdir(inside)).toEqual([]);
   });
 
-  test('lists committed backups only: not staging folders, not other tools\' folders; a bad manifest is a warning', async () => {
+  test("lists committed backups only: not staging folders, not other tools' folders; a bad manifest is a warning", async () => {
     const provider = await load();
     const backup = await runBackup(provider, { destination: backups, options: { source } });
     const id = backup.output!.backups[0]!.id;
@@ -121,7 +145,9 @@ describe('directory provider', () => {
     const listed = await runList(provider, { source: backups });
     expect(listed.status).toBe('succeeded-with-warnings');
     expect(listed.output!.map((l) => l.id)).toEqual([id]);
-    expect(listed.messages).toMatchObject([{ code: 'MANIFEST_UNREADABLE', object: join(backups, 'broken', INTEGRITY_MANIFEST_NAME) }]);
+    expect(listed.messages).toMatchObject([
+      { code: 'MANIFEST_UNREADABLE', object: join(backups, 'broken', INTEGRITY_MANIFEST_NAME) },
+    ]);
     expect((await verifyDirectory(join(backups, id))).ok).toBe(true);
   });
 });

@@ -55,12 +55,16 @@ export function logonFailure(account: string, service: string, cause?: unknown):
 
 export function serverUnreachable(server: string, service: string, hresult: number, cause?: unknown): CofferError {
   const reason = cause instanceof Error ? ` (${cause.message.split('\n')[0]})` : '';
-  return new CofferError(AdErrorCode.ServerUnreachable, `Cannot reach the domain controller ${server} over ${service}${reason}.`, {
-    hresult,
-    object: server,
-    hint: 'Check the DC name resolves (DNS or /etc/hosts), the DC is running and the port is not blocked by a firewall.',
-    cause,
-  });
+  return new CofferError(
+    AdErrorCode.ServerUnreachable,
+    `Cannot reach the domain controller ${server} over ${service}${reason}.`,
+    {
+      hresult,
+      object: server,
+      hint: 'Check the DC name resolves (DNS or /etc/hosts), the DC is running and the port is not blocked by a firewall.',
+      cause,
+    },
+  );
 }
 
 export function connectionLost(server: string, operation: string, hresult: number, cause?: unknown): CofferError {

@@ -24,7 +24,11 @@ export { toLdapCofferError } from './ldap/ldap-errors.js';
 export { escapeFilterValue, escapeFilterBytes, dnsNameFromDn } from './ldap/ldap-names.js';
 // Reaching a domain from a provider's options: the shared option shape (the CLI's flags), the account, LDAP + domain facts.
 export { adConnectionShape, type AdConnectionOptions } from './connection/connection-options.js';
-export { credentialsFromOptions, PASSWORD_FILE_READABLE, type AccountOptions } from './connection/credentials-from-options.js';
+export {
+  credentialsFromOptions,
+  PASSWORD_FILE_READABLE,
+  type AccountOptions,
+} from './connection/credentials-from-options.js';
 export {
   connectDomain,
   readDomainFacts,
@@ -32,7 +36,12 @@ export {
   type DomainConnectOptions,
   type DomainFacts,
 } from './connection/connect-domain.js';
-export { openDomainSession, type DomainSession, type DomainSessionContext, type DomainSessionOptions } from './connection/domain-session.js';
+export {
+  openDomainSession,
+  type DomainSession,
+  type DomainSessionContext,
+  type DomainSessionOptions,
+} from './connection/domain-session.js';
 export {
   normalizeSysvolPath,
   joinSysvolPath,

@@ -21,8 +21,18 @@ describe('the DC goes away mid-operation', () => {
   });
 
   it('a paged LDAP search fails with a clear connection error, and later calls refuse', async () => {
-    const ldap = await connectLdap({ host: dc.dcHostname, caFile: dc.caFile, bindName: `Administrator@${dc.dnsDomain}`, password: dc.adminPassword, timeoutMs: 20_000 });
-    const pages = ldap.searchPages(`CN=Policies,CN=System,${dc.baseDn}`, { filter: '(objectClass=groupPolicyContainer)', attributes: ['displayName'], paged: { pageSize: 5 } });
+    const ldap = await connectLdap({
+      host: dc.dcHostname,
+      caFile: dc.caFile,
+      bindName: `Administrator@${dc.dnsDomain}`,
+      password: dc.adminPassword,
+      timeoutMs: 20_000,
+    });
+    const pages = ldap.searchPages(`CN=Policies,CN=System,${dc.baseDn}`, {
+      filter: '(objectClass=groupPolicyContainer)',
+      attributes: ['displayName'],
+      paged: { pageSize: 5 },
+    });
     const first = await pages.next();
     expect(first.done).toBe(false);
     await dc.kill();
@@ -53,7 +63,11 @@ describe('the DC goes away during a tar stream', () => {
   });
 
   it('readTree fails with AD_CONNECTION_LOST and nothing hangs', async () => {
-    const sysvol = await createSmbclientSysvolSource({ host: dc.dcHostname, credentials: { user: 'Administrator', domain: dc.netbiosDomain, password: dc.adminPassword }, idleTimeoutMs: 20_000 });
+    const sysvol = await createSmbclientSysvolSource({
+      host: dc.dcHostname,
+      credentials: { user: 'Administrator', domain: dc.netbiosDomain, password: dc.adminPassword },
+      idleTimeoutMs: 20_000,
+    });
     const gpo = dc.seed?.gpos.find((g) => g.purpose === 'unicode-name');
     let caught: unknown;
     let bytes = 0;

@@ -35,11 +35,19 @@ export async function main(argv: readonly string[], overrides: Partial<CliIo> = 
 
   const projectDirectory = resolve(io.cwd, flags.cwd ?? '.');
   if (!(await stat(projectDirectory).catch(() => undefined))?.isDirectory()) {
-    usageError(context, `The project directory ${projectDirectory} (--cwd) does not exist.`, 'Name an existing folder with --cwd, or leave it out to use the current one.');
+    usageError(
+      context,
+      `The project directory ${projectDirectory} (--cwd) does not exist.`,
+      'Name an existing folder with --cwd, or leave it out to use the current one.',
+    );
     return context.exitCode;
   }
   if (needsProviders(argv)) {
-    context.registry = await discoverProviders({ projectDirectory, workingDirectory: io.cwd, flagProviders: flags.providers });
+    context.registry = await discoverProviders({
+      projectDirectory,
+      workingDirectory: io.cwd,
+      flagProviders: flags.providers,
+    });
     if (!['providers', 'help'].includes(firstOperand(argv) ?? 'help')) warnAboutLoadFailures(context);
   }
 
@@ -67,7 +75,13 @@ function commanderExit(context: CliContext, error: CommanderError): number {
       type: 'result',
       status: 'failed',
       exitCode: ExitCode.Usage,
-      error: { code: ErrorCode.InvalidArgument, message: error.message.replace(/^error: /, ''), hresult: HRESULT.E_INVALIDARG, hresultHex: '0x80070057', hresultName: 'E_INVALIDARG' },
+      error: {
+        code: ErrorCode.InvalidArgument,
+        message: error.message.replace(/^error: /, ''),
+        hresult: HRESULT.E_INVALIDARG,
+        hresultHex: '0x80070057',
+        hresultName: 'E_INVALIDARG',
+      },
     });
   }
   return ExitCode.Usage;
@@ -107,6 +121,7 @@ function emptyRegistry(): ProviderRegistry {
 
 let version: string | undefined;
 function cliVersion(): string {
-  version ??= (JSON.parse(readFileSync(join(CLI_PACKAGE_DIRECTORY, 'package.json'), 'utf8')) as { version: string }).version;
+  version ??= (JSON.parse(readFileSync(join(CLI_PACKAGE_DIRECTORY, 'package.json'), 'utf8')) as { version: string })
+    .version;
   return version;
 }

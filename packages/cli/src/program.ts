@@ -49,8 +49,15 @@ export function buildProgram(context: CliContext, version: string): Command {
       getErrHelpWidth: () => output.stderr.columns ?? 100,
     })
     .optionsGroup('Global Options:')
-    .option('--cwd <dir>', 'project directory where coffer.config.json and provider packages are looked up (default: the current directory)')
-    .option('--provider <package-or-path>', 'also load this provider (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
+    .option(
+      '--cwd <dir>',
+      'project directory where coffer.config.json and provider packages are looked up (default: the current directory)',
+    )
+    .option(
+      '--provider <package-or-path>',
+      'also load this provider (repeatable)',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .option('--json', 'print JSON lines on stdout (progress, messages, a final result) and nothing else there')
     .option('--no-color', 'no colours (NO_COLOR=1 does the same)');
   program.addHelpText('after', () => programHelpFooter(context));
@@ -62,8 +69,13 @@ export function buildProgram(context: CliContext, version: string): Command {
     .argument('[provider]', 'provider id or alias')
     .allowUnknownOption()
     .allowExcessArguments()
-    .action((name: string | undefined, _options: unknown, command: Command) => unknownProvider(context, 'backup', name, command));
-  backup.addHelpText('after', `\nProviders:\n${providerLines(context, () => true)}\n\nExamples:\n  coffer backup gpo --dc dc1.corp.example --user Administrator@corp.example --password-file ~/.pw --ca-file /etc/ssl/corp-ca.pem --gpo "Default Domain Policy" --out /srv/backups/gpo\n  coffer help backup gpo            # the options of one provider\n`);
+    .action((name: string | undefined, _options: unknown, command: Command) =>
+      unknownProvider(context, 'backup', name, command),
+    );
+  backup.addHelpText(
+    'after',
+    `\nProviders:\n${providerLines(context, () => true)}\n\nExamples:\n  coffer backup gpo --dc dc1.corp.example --user Administrator@corp.example --password-file ~/.pw --ca-file /etc/ssl/corp-ca.pem --gpo "Default Domain Policy" --out /srv/backups/gpo\n  coffer help backup gpo            # the options of one provider\n`,
+  );
 
   const restore = program
     .command('restore')
@@ -72,8 +84,13 @@ export function buildProgram(context: CliContext, version: string): Command {
     .argument('[provider]', 'provider id or alias')
     .allowUnknownOption()
     .allowExcessArguments()
-    .action((name: string | undefined, _options: unknown, command: Command) => unknownProvider(context, 'restore', name, command));
-  restore.addHelpText('after', `\nProviders that can restore:\n${providerLines(context, (e) => typeof e.provider.restore === 'function')}\n\nExamples:\n  coffer restore gpo --dc dc1.corp.example --user Administrator@corp.example --password-file ~/.pw --ca-file /etc/ssl/corp-ca.pem --gpo "Default Domain Policy" --from /srv/backups/gpo\n  coffer help restore gpo           # the options of one provider\n`);
+    .action((name: string | undefined, _options: unknown, command: Command) =>
+      unknownProvider(context, 'restore', name, command),
+    );
+  restore.addHelpText(
+    'after',
+    `\nProviders that can restore:\n${providerLines(context, (e) => typeof e.provider.restore === 'function')}\n\nExamples:\n  coffer restore gpo --dc dc1.corp.example --user Administrator@corp.example --password-file ~/.pw --ca-file /etc/ssl/corp-ca.pem --gpo "Default Domain Policy" --from /srv/backups/gpo\n  coffer help restore gpo           # the options of one provider\n`,
+  );
 
   for (const entry of context.registry.available) {
     defineBackup(context, backup, entry);
@@ -83,9 +100,14 @@ export function buildProgram(context: CliContext, version: string): Command {
   program
     .command('list')
     .summary('list the backups in a directory, newest first')
-    .description('List the backups every loaded provider (or only the one named) finds in a directory, merged, newest first.')
+    .description(
+      'List the backups every loaded provider (or only the one named) finds in a directory, merged, newest first.',
+    )
     .usage('[options] <dir>  |  coffer list <provider> --from <dir>')
-    .argument('[provider-or-dir]', 'backup directory; or a provider id, to list only its backups (then give the directory with --from or after it)')
+    .argument(
+      '[provider-or-dir]',
+      'backup directory; or a provider id, to list only its backups (then give the directory with --from or after it)',
+    )
     .argument('[dir]', 'backup directory, after a provider id')
     .option('--from <dir>', 'backup directory (after a provider id, as in coffer restore <provider> --from <dir>)')
     .option('--query <text>', 'only backups whose name or id contains this text (case-insensitive)')
@@ -93,14 +115,21 @@ export function buildProgram(context: CliContext, version: string): Command {
       'after',
       '\nOn a terminal the result is a table; otherwise one tab-separated line per backup\n(created, provider, kind, name, id, path).\n\nExamples:\n  coffer list /srv/backups/gpo\n  coffer list /srv/backups/gpo --query "Default Domain"\n  coffer list gpo --from /srv/backups/gpo --json\n',
     )
-    .action((first: string | undefined, second: string | undefined, options: { from?: string; query?: string }) => listCommand(context, first, second, options));
+    .action((first: string | undefined, second: string | undefined, options: { from?: string; query?: string }) =>
+      listCommand(context, first, second, options),
+    );
 
   program
     .command('verify')
     .summary('re-hash backups against their integrity manifests')
-    .description('Re-read and re-hash every backup in a directory (or one backup folder) against its Coffer integrity manifest; reports missing, extra, truncated and altered files.')
+    .description(
+      'Re-read and re-hash every backup in a directory (or one backup folder) against its Coffer integrity manifest; reports missing, extra, truncated and altered files.',
+    )
     .argument('<dir>', 'backup directory, or one backup folder')
-    .addHelpText('after', '\nExit status: 0 all verified, 1 a backup has problems, 3 folders without a Coffer manifest were skipped.\n\nExamples:\n  coffer verify /srv/backups/gpo\n  coffer verify /srv/backups/drm --json\n')
+    .addHelpText(
+      'after',
+      '\nExit status: 0 all verified, 1 a backup has problems, 3 folders without a Coffer manifest were skipped.\n\nExamples:\n  coffer verify /srv/backups/gpo\n  coffer verify /srv/backups/drm --json\n',
+    )
     .action((dir: string) => verifyAction(context, dir));
 
   defineReportAndDiff(context, program);
@@ -108,8 +137,13 @@ export function buildProgram(context: CliContext, version: string): Command {
   program
     .command('providers')
     .summary('show the providers that loaded, failed to load, or are not installed')
-    .description('Show every provider: those loaded (id, name, package, version, capabilities, commands, where it came from), those that failed to load and why, and built-ins that are not installed.')
-    .addHelpText('after', '\nExamples:\n  coffer providers\n  coffer providers --json\n  coffer providers --provider @coffer/provider-gpo   # also load this package (or a ./path.js)\n')
+    .description(
+      'Show every provider: those loaded (id, name, package, version, capabilities, commands, where it came from), those that failed to load and why, and built-ins that are not installed.',
+    )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  coffer providers\n  coffer providers --json\n  coffer providers --provider @coffer/provider-gpo   # also load this package (or a ./path.js)\n',
+    )
     .action(() => providersAction(context));
 
   program
@@ -135,13 +169,25 @@ function defineReportAndDiff(context: CliContext, program: Command): void {
   program
     .command('report')
     .summary('settings report of GPO and Starter GPO backups (HTML, GPMC XML, JSON)')
-    .description('Write the settings report of one or many GPO or Starter GPO backups, as GPMC shows it (summary, links, security filtering, WMI filtering, delegation, Computer and User settings by extension), from the backups alone: AD is not read.')
+    .description(
+      'Write the settings report of one or many GPO or Starter GPO backups, as GPMC shows it (summary, links, security filtering, WMI filtering, delegation, Computer and User settings by extension), from the backups alone: AD is not read.',
+    )
     .argument('<dir>', 'backup directory, or one backup folder')
     .option('--backup-id <id>', 'only this backup (repeatable)', repeat)
-    .option('--gpo <name-or-guid>', 'only the newest backup of this GPO (repeatable); default: the newest backup of every GPO', repeat)
-    .option('--format <format>', 'html (one self-contained page), xml (GPMC\'s gpreport shape) or json (the settings model); default: from --out\'s extension, else html')
+    .option(
+      '--gpo <name-or-guid>',
+      'only the newest backup of this GPO (repeatable); default: the newest backup of every GPO',
+      repeat,
+    )
+    .option(
+      '--format <format>',
+      "html (one self-contained page), xml (GPMC's gpreport shape) or json (the settings model); default: from --out's extension, else html",
+    )
     .option('--out <file>', 'write the report to this file (default: standard output)')
-    .option('--admx-dir <dir>', 'ADMX/ADML definitions (a copy of the central store PolicyDefinitions) to name Administrative Template policies')
+    .option(
+      '--admx-dir <dir>',
+      'ADMX/ADML definitions (a copy of the central store PolicyDefinitions) to name Administrative Template policies',
+    )
     .addHelpText(
       'after',
       '\nExit status: 0 written, 1 failed, 3 written but some files of a backup could not be decoded (named as warnings).\n\nExamples:\n  coffer report /srv/backups/gpo --out gpo-report.html\n  coffer report /srv/backups/gpo --gpo "Default Domain Policy" --format xml --out ddp.xml\n  coffer report /srv/backups/gpo --format json --out settings.json\n',
@@ -158,12 +204,19 @@ function defineReportAndDiff(context: CliContext, program: Command): void {
     .argument('<a>', 'backup folder or directory (the old side)')
     .argument('[b]', 'backup folder or directory (the new side); or --live')
     .option('--live', 'compare A with the live domain (needs the gpo provider and its connection options below)')
-    .option('--format <format>', 'text (default: a summary like git diff --stat, then the changes), json or html (one self-contained page)')
+    .option(
+      '--format <format>',
+      'text (default: a summary like git diff --stat, then the changes), json or html (one self-contained page)',
+    )
     .option('--out <file>', 'write the diff to this file instead of standard output')
     .option('--exit-code', 'exit 4 when there are differences, 0 when there are none (for scripts)')
     .option('--admx-dir <dir>', 'ADMX/ADML definitions to name Administrative Template policies');
   if (gpoProvider) {
-    addOptionFlags(diff, gpoProvider.surface.backup, 'Live domain options (with --live; --gpo also limits the comparison):');
+    addOptionFlags(
+      diff,
+      gpoProvider.surface.backup,
+      'Live domain options (with --live; --gpo also limits the comparison):',
+    );
     rejectSecretFlags(diff, gpoProvider.surface.backup);
   } else {
     diff.option('--gpo <name-or-guid>', 'only this GPO (repeatable)', repeat);
@@ -180,15 +233,30 @@ function defineReportAndDiff(context: CliContext, program: Command): void {
  * `coffer list DIR`, `coffer list <provider> --from DIR` or `coffer list <provider> DIR`. One word alone is always a
  * directory (a folder may well be called `gpo`); a provider is only read from the first word when a directory follows.
  */
-function listCommand(context: CliContext, first: string | undefined, second: string | undefined, options: { from?: string; query?: string }): void | Promise<void> {
+function listCommand(
+  context: CliContext,
+  first: string | undefined,
+  second: string | undefined,
+  options: { from?: string; query?: string },
+): void | Promise<void> {
   if (second !== undefined && options.from !== undefined && second !== options.from) {
-    usageError(context, `Two directories given: '${second}' and --from '${options.from}'.`, 'coffer list <provider> --from <dir>, or coffer list <dir>', 'list');
+    usageError(
+      context,
+      `Two directories given: '${second}' and --from '${options.from}'.`,
+      'coffer list <provider> --from <dir>, or coffer list <dir>',
+      'list',
+    );
     return;
   }
   const directory = second ?? options.from;
   if (directory === undefined) {
     if (first === undefined) {
-      usageError(context, 'coffer list needs a backup directory.', 'coffer list <dir>, or coffer list <provider> --from <dir>', 'list');
+      usageError(
+        context,
+        'coffer list needs a backup directory.',
+        'coffer list <dir>, or coffer list <provider> --from <dir>',
+        'list',
+      );
       return;
     }
     return listAction(context, first, options.query);
@@ -202,25 +270,45 @@ function listCommand(context: CliContext, first: string | undefined, second: str
     }
     const known = context.registry.available.map((e) => e.id);
     const suggestion = closest(first, known);
-    usageError(context, `Unknown provider '${first}'.`, `${suggestion ? `Did you mean '${suggestion}'? ` : ''}Loaded providers: ${known.join(', ') || 'none'}.`, 'list');
+    usageError(
+      context,
+      `Unknown provider '${first}'.`,
+      `${suggestion ? `Did you mean '${suggestion}'? ` : ''}Loaded providers: ${known.join(', ') || 'none'}.`,
+      'list',
+    );
     return;
   }
   if (typeof entry.provider.list !== 'function') {
-    usageError(context, `The provider '${entry.id}' cannot list backups.`, `coffer list ${directory} lists what every provider finds.`, 'list');
+    usageError(
+      context,
+      `The provider '${entry.id}' cannot list backups.`,
+      `coffer list ${directory} lists what every provider finds.`,
+      'list',
+    );
     return;
   }
   return listAction(context, directory, options.query, entry);
 }
 
 function defineBackup(context: CliContext, backup: Command, entry: AvailableProvider): void {
-  const command = backup.command(entry.id).aliases(entry.aliases).description(`${entry.provider.displayName}: ${entry.provider.description}`);
+  const command = backup
+    .command(entry.id)
+    .aliases(entry.aliases)
+    .description(`${entry.provider.displayName}: ${entry.provider.description}`);
   command.optionsGroup(`${entry.provider.displayName} options:`);
   addOptionFlags(command, entry.surface.backup, `${entry.provider.displayName} options:`);
   rejectSecretFlags(command, entry.surface.backup);
   command.optionsGroup('Backup options:');
   command.addOption(new Option('--out <dir>', 'existing directory to write the backup into').makeOptionMandatory());
   command.option('--comment <text>', 'comment stored with the backup');
-  command.addHelpText('after', providerHelpFooter(entry.surface.backup, providerExamples(entry, 'backup') ?? generatedExample(`coffer backup ${entry.id}`, entry.surface.backup, '--out <dir>')));
+  command.addHelpText(
+    'after',
+    providerHelpFooter(
+      entry.surface.backup,
+      providerExamples(entry, 'backup') ??
+        generatedExample(`coffer backup ${entry.id}`, entry.surface.backup, '--out <dir>'),
+    ),
+  );
   command.action((options: Record<string, unknown>) => backupAction(context, entry, options));
 }
 
@@ -230,13 +318,24 @@ function defineRestore(context: CliContext, restore: Command, entry: AvailablePr
   const command = restore
     .command(entry.id)
     .aliases(entry.aliases)
-    .description(canRestore ? `${entry.provider.displayName}: restore from a backup directory.` : `${entry.provider.displayName} cannot restore (back up only).`);
+    .description(
+      canRestore
+        ? `${entry.provider.displayName}: restore from a backup directory.`
+        : `${entry.provider.displayName} cannot restore (back up only).`,
+    );
   command.optionsGroup(`${entry.provider.displayName} options:`);
   addOptionFlags(command, specs, `${entry.provider.displayName} options:`);
   rejectSecretFlags(command, specs);
   command.optionsGroup('Restore options:');
   command.addOption(new Option('--from <dir>', 'backup directory to restore from').makeOptionMandatory());
-  if (canRestore) command.addHelpText('after', providerHelpFooter(specs, providerExamples(entry, 'restore') ?? generatedExample(`coffer restore ${entry.id}`, specs, '--from <dir>')));
+  if (canRestore)
+    command.addHelpText(
+      'after',
+      providerHelpFooter(
+        specs,
+        providerExamples(entry, 'restore') ?? generatedExample(`coffer restore ${entry.id}`, specs, '--from <dir>'),
+      ),
+    );
   command.action((options: Record<string, unknown>) => restoreAction(context, entry, options));
 }
 
@@ -265,24 +364,45 @@ function defineProviderCommandGroups(context: CliContext, program: Command): voi
       .description(`${verb} (a provider command) — also available as coffer <provider> ${verb}.`);
     for (const entry of entries) {
       const command = entry.provider.commands!.find((c) => c.name === verb)!;
-      defineProviderCommand(context, group.command(entry.id).aliases(entry.aliases), entry, command, `coffer ${verb} ${entry.id}`);
+      defineProviderCommand(
+        context,
+        group.command(entry.id).aliases(entry.aliases),
+        entry,
+        command,
+        `coffer ${verb} ${entry.id}`,
+      );
     }
   }
 }
 
-function defineProviderCommand(context: CliContext, command: Command, entry: AvailableProvider, definition: ProviderCommand, usage: string): void {
+function defineProviderCommand(
+  context: CliContext,
+  command: Command,
+  entry: AvailableProvider,
+  definition: ProviderCommand,
+  usage: string,
+): void {
   const specs = entry.surface.commands.get(definition.name) ?? [];
   command.description(definition.description);
   command.optionsGroup('Options:');
   addOptionFlags(command, specs, 'Options:');
   rejectSecretFlags(command, specs);
-  const examples = definition.examples && definition.examples.length > 0 ? { examples: definition.examples } : generatedExample(usage, specs, '');
+  const examples =
+    definition.examples && definition.examples.length > 0
+      ? { examples: definition.examples }
+      : generatedExample(usage, specs, '');
   command.addHelpText('after', providerHelpFooter(specs, examples));
   command.action((options: Record<string, unknown>) => providerCommandAction(context, entry, definition.name, options));
 }
 
 /** Built-ins that are not installed or failed to load still answer to their names, to say so and what to do. */
-function definePlaceholders(context: CliContext, program: Command, backup: Command, restore: Command, placeholders: WeakSet<Command>): void {
+function definePlaceholders(
+  context: CliContext,
+  program: Command,
+  backup: Command,
+  restore: Command,
+  placeholders: WeakSet<Command>,
+): void {
   for (const builtin of BUILTIN_PROVIDERS) {
     if (context.registry.find(builtin.id)) continue;
     const parents = [backup, restore, ...(program.commands.some((c) => c.name() === builtin.id) ? [] : [program])];
@@ -307,13 +427,24 @@ function unavailableProvider(context: CliContext, name: string, verb: string | u
     const error = unavailable.failure.error;
     context.exitCode = ExitCode.Failed;
     if (context.output.json) {
-      context.output.line({ type: 'result', ...(verb ? { operation: verb } : {}), status: 'failed', exitCode: ExitCode.Failed, error: jsonError(serializeError(error)) });
+      context.output.line({
+        type: 'result',
+        ...(verb ? { operation: verb } : {}),
+        status: 'failed',
+        exitCode: ExitCode.Failed,
+        error: jsonError(serializeError(error)),
+      });
     } else {
       context.output.error(serializeError(error));
     }
     return;
   }
-  usageError(context, `The provider '${name}' is not installed.`, `${installHint(unavailable.builtin)} (next to @coffer/cli or in your project)`, verb);
+  usageError(
+    context,
+    `The provider '${name}' is not installed.`,
+    `${installHint(unavailable.builtin)} (next to @coffer/cli or in your project)`,
+    verb,
+  );
 }
 
 function unknownProvider(context: CliContext, verb: string, name: string | undefined, command: Command): void {
@@ -324,7 +455,12 @@ function unknownProvider(context: CliContext, verb: string, name: string | undef
       usageError(context, `Name the provider right after '${verb}'.`, `coffer ${verb} ${named} [options]`, verb);
       return;
     }
-    usageError(context, `coffer ${verb} needs a provider: coffer ${verb} <provider> [options].`, `Providers: ${known.join(', ') || 'none loaded'}. Run 'coffer help ${verb}'.`, verb);
+    usageError(
+      context,
+      `coffer ${verb} needs a provider: coffer ${verb} <provider> [options].`,
+      `Providers: ${known.join(', ') || 'none loaded'}. Run 'coffer help ${verb}'.`,
+      verb,
+    );
     return;
   }
   const suggestion = closest(name, known);
@@ -332,7 +468,9 @@ function unknownProvider(context: CliContext, verb: string, name: string | undef
   const hint = [
     suggestion ? `Did you mean '${suggestion}'?` : undefined,
     `Loaded providers: ${known.join(', ') || 'none'}.`,
-    failed > 0 ? `${failed} provider${failed === 1 ? '' : 's'} failed to load: run 'coffer providers' to see why.` : "Run 'coffer providers' to see what is installed.",
+    failed > 0
+      ? `${failed} provider${failed === 1 ? '' : 's'} failed to load: run 'coffer providers' to see why.`
+      : "Run 'coffer providers' to see what is installed.",
   ]
     .filter(Boolean)
     .join(' ');
@@ -355,7 +493,11 @@ function helpAction(context: CliContext, program: Command, words: string[], plac
       const names = target.commands.filter((c) => !placeholders.has(c)).flatMap((c) => [c.name(), ...c.aliases()]);
       const suggestion = closest(word, names);
       const path = words.slice(0, index + 1).join(' ');
-      usageError(context, `There is no 'coffer ${path}'.`, `${suggestion ? `Did you mean '${suggestion}'? ` : ''}Run 'coffer help' for the verbs.`);
+      usageError(
+        context,
+        `There is no 'coffer ${path}'.`,
+        `${suggestion ? `Did you mean '${suggestion}'? ` : ''}Run 'coffer help' for the verbs.`,
+      );
       return;
     }
     target = next;
@@ -371,7 +513,11 @@ function rejectSecretFlags(command: Command, specs: readonly OptionSpec[]): void
     command.addOption(new Option(`--${spec.flag}`).hideHelp());
     command.on(`option:${spec.flag}`, () => {
       const file = spec.secret?.fileOption ? specs.find((s) => s.property === spec.secret?.fileOption) : undefined;
-      const sources = [spec.secret?.env ? `set ${spec.secret.env}` : undefined, file ? `use --${file.flag} FILE` : undefined, 'or run on a terminal to be prompted'];
+      const sources = [
+        spec.secret?.env ? `set ${spec.secret.env}` : undefined,
+        file ? `use --${file.flag} FILE` : undefined,
+        'or run on a terminal to be prompted',
+      ];
       throw new SecretFlagError(
         `--${spec.flag} is not accepted: '${spec.property}' is a secret and never goes on the command line.`,
         sources.filter(Boolean).join(', '),
@@ -400,13 +546,18 @@ function providerExamples(entry: AvailableProvider, verb: 'backup' | 'restore'):
 
 /** For a provider that brings no example: the command with its required options, as a synopsis (not run by any test). */
 function generatedExample(prefix: string, specs: readonly OptionSpec[], tail: string): HelpLines {
-  const required = specs.filter((s) => s.required && !s.secret).map((s) => (s.kind === 'boolean' ? `--${s.flag}` : `--${s.flag} <${s.flag}>`));
+  const required = specs
+    .filter((s) => s.required && !s.secret)
+    .map((s) => (s.kind === 'boolean' ? `--${s.flag}` : `--${s.flag} <${s.flag}>`));
   return { synopsis: [prefix, ...required, tail].filter(Boolean).join(' ') };
 }
 
 function providerLines(context: CliContext, include: (entry: AvailableProvider) => boolean): string {
-  const lines = context.registry.available.filter(include).map((e) => `  ${[e.id, ...e.aliases].join(', ').padEnd(22)} ${e.provider.displayName}`);
-  for (const builtin of context.registry.missing) lines.push(`  ${[builtin.id, ...builtin.aliases].join(', ').padEnd(22)} not installed — ${installHint(builtin)}`);
+  const lines = context.registry.available
+    .filter(include)
+    .map((e) => `  ${[e.id, ...e.aliases].join(', ').padEnd(22)} ${e.provider.displayName}`);
+  for (const builtin of context.registry.missing)
+    lines.push(`  ${[builtin.id, ...builtin.aliases].join(', ').padEnd(22)} not installed — ${installHint(builtin)}`);
   return lines.length > 0 ? lines.join('\n') : '  (none: run coffer providers)';
 }
 
@@ -415,7 +566,9 @@ function programHelpFooter(context: CliContext): string {
     '',
     'Providers:',
     providerLines(context, () => true),
-    ...(context.registry.failed.length > 0 ? [`  (${context.registry.failed.length} failed to load: run coffer providers)`] : []),
+    ...(context.registry.failed.length > 0
+      ? [`  (${context.registry.failed.length} failed to load: run coffer providers)`]
+      : []),
     '',
     'Examples:',
     '  coffer providers',
@@ -423,7 +576,7 @@ function programHelpFooter(context: CliContext): string {
     '  coffer list /srv/backups/gpo',
     '  coffer verify /srv/backups/gpo',
     '  coffer restore gpo --dc dc1.corp.example --user Administrator@corp.example --password-file ~/.pw --ca-file /etc/ssl/corp-ca.pem --gpo "Default Domain Policy" --from /srv/backups/gpo',
-    '  coffer drm create-store               # a provider\'s own command',
+    "  coffer drm create-store               # a provider's own command",
     '  coffer help backup gpo                # the options of one provider',
     '',
     'Exit status: 0 succeeded, 1 failed, 2 usage error, 3 completed with warnings, 4 differences found (coffer diff --exit-code), 130 cancelled (Ctrl-C).',

@@ -38,17 +38,36 @@ describe('backup, list, verify and restore with a third-party provider', () => {
   let second: BackupRecord;
 
   it('backs up, printing JSON lines only, ending with the result', async () => {
-    const run = await coffer('backup', 'directory', '--source', 'data', '--out', 'backups', '--comment', 'first', '--json');
+    const run = await coffer(
+      'backup',
+      'directory',
+      '--source',
+      'data',
+      '--out',
+      'backups',
+      '--comment',
+      'first',
+      '--json',
+    );
     expect(run.exitCode).toBe(0);
     expect(run.stderr).toBe('');
     const progress = run.lines.filter((l) => l.type === 'progress');
     expect(progress.length).toBeGreaterThan(1);
     for (const line of progress) {
-      expect(line).toEqual(expect.objectContaining({ phase: 'copying', completed: expect.any(Number), total: expect.any(Number) }));
+      expect(line).toEqual(
+        expect.objectContaining({ phase: 'copying', completed: expect.any(Number), total: expect.any(Number) }),
+      );
       expect(line.completed as number).toBeLessThanOrEqual(line.total as number);
     }
     expect(run.lines.filter((l) => l.type === 'result')).toHaveLength(1);
-    expect(run.result).toMatchObject({ operation: 'backup', provider: 'directory', status: 'succeeded', exitCode: 0, counts: { files: 3 }, messages: [] });
+    expect(run.result).toMatchObject({
+      operation: 'backup',
+      provider: 'directory',
+      status: 'succeeded',
+      exitCode: 0,
+      counts: { files: 3 },
+      messages: [],
+    });
     const backups = run.result!.backups as BackupRecord[];
     expect(backups).toHaveLength(1);
     first = backups[0]!;
@@ -71,9 +90,19 @@ describe('backup, list, verify and restore with a third-party provider', () => {
 
     const plain = await coffer('list', 'backups');
     expect(plain.exitCode).toBe(0);
-    const rows = plain.stdout.trim().split('\n').map((line) => line.split('\t'));
+    const rows = plain.stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.split('\t'));
     expect(rows.map((r) => r[4])).toEqual([second.id, first.id]);
-    expect(rows[0]).toEqual([expect.stringMatching(/^\d{4}-/), 'directory', 'directory', 'data', second.id, p.path('backups', second.id)]);
+    expect(rows[0]).toEqual([
+      expect.stringMatching(/^\d{4}-/),
+      'directory',
+      'directory',
+      'data',
+      second.id,
+      p.path('backups', second.id),
+    ]);
 
     const none = await coffer('list', 'backups', '--query', 'no-such-thing', '--json');
     expect(none.result!.backups).toEqual([]);
@@ -89,7 +118,12 @@ describe('backup, list, verify and restore with a third-party provider', () => {
     expect((byFlag.result!.backups as Array<{ id: string }>).map((b) => b.id)).toEqual([second.id, first.id]);
     const positional = await coffer('list', 'directory', 'backups');
     expect(positional.exitCode).toBe(0);
-    expect(positional.stdout.trim().split('\n').map((line) => line.split('\t')[4])).toEqual([second.id, first.id]);
+    expect(
+      positional.stdout
+        .trim()
+        .split('\n')
+        .map((line) => line.split('\t')[4]),
+    ).toEqual([second.id, first.id]);
 
     const usage = async (args: string[], message: RegExp) => {
       const run = await coffer('list', ...args, '--json');
@@ -120,7 +154,12 @@ describe('backup, list, verify and restore with a third-party provider', () => {
     mkdirSync(p.path('restored'));
     const run = await coffer('restore', 'directory', '--from', 'backups', '--target', 'restored', '--json');
     expect(run.exitCode).toBe(0);
-    expect(run.result).toMatchObject({ operation: 'restore', status: 'succeeded', counts: { files: 3 }, restored: [{ kind: 'directory', fromBackupId: second.id }] });
+    expect(run.result).toMatchObject({
+      operation: 'restore',
+      status: 'succeeded',
+      counts: { files: 3 },
+      restored: [{ kind: 'directory', fromBackupId: second.id }],
+    });
     for (const file of ['readme.txt', 'nested/deeper/notes.md', 'Ünïcode name.txt']) {
       expect(readFileSync(p.path('restored', file))).toEqual(readFileSync(p.path('data', file)));
     }
@@ -133,7 +172,10 @@ describe('backup, list, verify and restore with a third-party provider', () => {
   it('says clearly when a provider cannot restore', async () => {
     const run = await coffer('restore', 'slow', '--from', 'backups', '--json');
     expect(run.exitCode).toBe(1);
-    expect(run.result!.error).toMatchObject({ code: 'UNSUPPORTED_OPERATION', message: "Provider 'slow' does not support restore." });
+    expect(run.result!.error).toMatchObject({
+      code: 'UNSUPPORTED_OPERATION',
+      message: "Provider 'slow' does not support restore.",
+    });
   });
 
   it('catches a flipped byte, a truncated file and an extra file (exit 1)', async () => {
@@ -148,7 +190,9 @@ describe('backup, list, verify and restore with a third-party provider', () => {
     const run = await coffer('verify', 'backups', '--json');
     expect(run.exitCode).toBe(1);
     expect(run.result).toMatchObject({ status: 'failed', ok: false, problems: 3 });
-    const report = (run.result!.backups as Array<{ id: string; ok: boolean; problems: Array<{ kind: string; path: string }> }>).find((b) => b.id === first.id)!;
+    const report = (
+      run.result!.backups as Array<{ id: string; ok: boolean; problems: Array<{ kind: string; path: string }> }>
+    ).find((b) => b.id === first.id)!;
     expect(report.ok).toBe(false);
     expect(report.problems.map((x) => [x.kind, x.path]).sort()).toEqual([
       ['altered', 'readme.txt'],
@@ -174,14 +218,23 @@ describe('backup, list, verify and restore with a third-party provider', () => {
     writeFileSync(p.path('foreign', 'written-by-gpmc', 'bkupInfo.xml'), '<BackupInst/>');
     const foreign = await coffer('verify', 'foreign', '--json');
     expect(foreign.exitCode).toBe(3);
-    expect(foreign.result).toMatchObject({ status: 'succeeded-with-warnings', unverifiable: [p.path('foreign', 'written-by-gpmc')] });
+    expect(foreign.result).toMatchObject({
+      status: 'succeeded-with-warnings',
+      unverifiable: [p.path('foreign', 'written-by-gpmc')],
+    });
   });
 
   it('fails with ERROR_PATH_NOT_FOUND when the --out directory does not exist (exit 1), and creates nothing', async () => {
     const run = await coffer('backup', 'directory', '--source', 'data', '--out', 'missing-dir', '--json');
     expect(run.exitCode).toBe(1);
     expect(run.result!.status).toBe('failed');
-    expect(run.result!.error).toMatchObject({ code: 'PATH_NOT_FOUND', hresult: 0x80070003, hresultHex: '0x80070003', hresultName: 'ERROR_PATH_NOT_FOUND', object: p.path('missing-dir') });
+    expect(run.result!.error).toMatchObject({
+      code: 'PATH_NOT_FOUND',
+      hresult: 0x80070003,
+      hresultHex: '0x80070003',
+      hresultName: 'ERROR_PATH_NOT_FOUND',
+      object: p.path('missing-dir'),
+    });
     expect(readdirSync(p.dir)).not.toContain('missing-dir');
 
     const human = await coffer('backup', 'directory', '--source', 'data', '--out', 'missing-dir');

@@ -16,7 +16,10 @@ describe('Ctrl-C', () => {
     p.writeConfig({ providers: [fixtureProvider('slow-provider.mjs'), fixtureProvider('stubborn-provider.mjs')] });
     mkdirSync(p.path('backups'));
     // Something already in the destination, which a cancelled backup must leave exactly as it was.
-    const earlier = await runCoffer(['backup', 'slow', '--files', '2', '--delay-ms', '0', '--name', 'earlier', '--out', 'backups'], { cwd: p.dir, bin: cli.bin });
+    const earlier = await runCoffer(
+      ['backup', 'slow', '--files', '2', '--delay-ms', '0', '--name', 'earlier', '--out', 'backups'],
+      { cwd: p.dir, bin: cli.bin },
+    );
     expect(earlier.exitCode).toBe(0);
     writeFileSync(p.path('backups', 'notes.txt'), 'kept\n');
   });
@@ -30,10 +33,25 @@ describe('Ctrl-C', () => {
     ['--json', true],
   ])('cancels a backup mid-way (%s): exit 130, nothing staged left, destination unchanged', async (_name, json) => {
     const before = await snapshotDirectory(p.path('backups'));
-    const running = startCoffer(['backup', 'slow', '--files', '50', '--delay-ms', '150', '--name', 'interrupted', '--out', 'backups', ...(json ? ['--json'] : [])], {
-      cwd: p.dir,
-      bin: cli.bin,
-    });
+    const running = startCoffer(
+      [
+        'backup',
+        'slow',
+        '--files',
+        '50',
+        '--delay-ms',
+        '150',
+        '--name',
+        'interrupted',
+        '--out',
+        'backups',
+        ...(json ? ['--json'] : []),
+      ],
+      {
+        cwd: p.dir,
+        bin: cli.bin,
+      },
+    );
     // Wait until files are being written into the staging folder, then press Ctrl-C.
     await running.waitForOutput(json ? /"completed":2/ : /writing…/);
     if (!json) await new Promise((resolve) => setTimeout(resolve, 400));
@@ -43,7 +61,11 @@ describe('Ctrl-C', () => {
     expect(run.stderr).toContain('Cancelling…');
     expect(run.stderr).toMatch(/cancelled\n$/);
     if (json) {
-      expect(run.result).toMatchObject({ status: 'cancelled', exitCode: 130, error: { code: 'CANCELLED', hresultName: 'ERROR_CANCELLED' } });
+      expect(run.result).toMatchObject({
+        status: 'cancelled',
+        exitCode: 130,
+        error: { code: 'CANCELLED', hresultName: 'ERROR_CANCELLED' },
+      });
     }
     const after = await snapshotDirectory(p.path('backups'));
     expect(leftovers(after)).toEqual([]);

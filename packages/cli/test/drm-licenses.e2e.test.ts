@@ -11,13 +11,19 @@ import { runCoffer, type CofferRun } from './helpers/run-coffer.js';
  */
 describe('coffer with @coffer/provider-drm-licenses', () => {
   let dir: string;
-  const onMachine = (machine: string) => (...args: string[]) => runCoffer(args, { cwd: dir, env: { COFFER_DRM_MACHINE_ID: machine } });
+  const onMachine =
+    (machine: string) =>
+    (...args: string[]) =>
+      runCoffer(args, { cwd: dir, env: { COFFER_DRM_MACHINE_ID: machine } });
   const machineA = onMachine('machine-a');
   const machineB = onMachine('machine-b');
 
   beforeAll(() => {
     const built = join(REPO_ROOT, 'packages', 'provider-drm-licenses', 'dist', 'index.js');
-    if (!existsSync(built)) throw new Error(`${built} is missing: build packages/provider-drm-licenses first (npm run build at the repository root).`);
+    if (!existsSync(built))
+      throw new Error(
+        `${built} is missing: build packages/provider-drm-licenses first (npm run build at the repository root).`,
+      );
     dir = mkdtempSync(join(tmpdir(), 'coffer-cli-drm-'));
     mkdirSync(join(dir, 'backups'));
   });
@@ -31,21 +37,52 @@ describe('coffer with @coffer/provider-drm-licenses', () => {
 
   it('is a loaded built-in answering to drm and drm-licenses', async () => {
     const run = await machineA('providers', '--json');
-    const providers = run.result!.providers as Array<{ id: string; aliases: string[]; source: string; commands: Array<{ name: string }> }>;
+    const providers = run.result!.providers as Array<{
+      id: string;
+      aliases: string[];
+      source: string;
+      commands: Array<{ name: string }>;
+    }>;
     const drm = providers.find((p) => p.id === 'drm-licenses');
     expect(drm).toMatchObject({ aliases: ['drm'], source: 'built-in' });
-    expect(drm!.commands.map((c) => c.name)).toEqual(expect.arrayContaining(['create-store', 'issue', 'list', 'export-licensor']));
+    expect(drm!.commands.map((c) => c.name)).toEqual(
+      expect.arrayContaining(['create-store', 'issue', 'list', 'export-licensor']),
+    );
   });
 
   it('creates a store and issues licenses with its own commands', async () => {
     const created = await machineA('drm', 'create-store', '--store', 'store', '--service-path', 'service', '--json');
     expect(created.exitCode).toBe(0);
-    expect(created.result).toMatchObject({ operation: 'command', command: 'create-store', provider: 'drm-licenses', status: 'succeeded' });
+    expect(created.result).toMatchObject({
+      operation: 'command',
+      command: 'create-store',
+      provider: 'drm-licenses',
+      status: 'succeeded',
+    });
 
-    const issued = await machineA('drm', 'issue', '--store', 'store', '--allow-backup-restore', '--title', 'Song', '--count', '3');
+    const issued = await machineA(
+      'drm',
+      'issue',
+      '--store',
+      'store',
+      '--allow-backup-restore',
+      '--title',
+      'Song',
+      '--count',
+      '3',
+    );
     expect(issued.exitCode).toBe(0);
     expect(issued.stdout.match(/^Issued /gm)).toHaveLength(3);
-    const restricted = await machineA('drm-licenses', 'issue', '--store', 'store', '--play-count', '2', '--title', 'Limited');
+    const restricted = await machineA(
+      'drm-licenses',
+      'issue',
+      '--store',
+      'store',
+      '--play-count',
+      '2',
+      '--title',
+      'Limited',
+    );
     expect(restricted.exitCode).toBe(0);
     expect(await licenseCount(machineA, 'store')).toBe(4);
 
@@ -65,9 +102,15 @@ describe('coffer with @coffer/provider-drm-licenses', () => {
   it('backs up what may be backed up, warning about the rest (exit 3); lists and verifies it', async () => {
     const run = await machineA('backup', 'drm', '--store', 'store', '--out', 'backups', '--json');
     expect(run.exitCode).toBe(3);
-    expect(run.result).toMatchObject({ status: 'succeeded-with-warnings', provider: 'drm-licenses', counts: { licenses: 3, restricted: 1 } });
+    expect(run.result).toMatchObject({
+      status: 'succeeded-with-warnings',
+      provider: 'drm-licenses',
+      counts: { licenses: 3, restricted: 1 },
+    });
     expect((run.result!.backups as Array<{ kind: string }>)[0]!.kind).toBe('license-set');
-    expect(run.lines).toContainEqual(expect.objectContaining({ type: 'message', severity: 'warning', code: 'RESTRICTED_LICENSE' }));
+    expect(run.lines).toContainEqual(
+      expect.objectContaining({ type: 'message', severity: 'warning', code: 'RESTRICTED_LICENSE' }),
+    );
 
     const again = await machineA('backup', 'drm', '--store', 'store', '--out', 'backups', '--json');
     expect(again.exitCode).toBe(1);
@@ -77,7 +120,9 @@ describe('coffer with @coffer/provider-drm-licenses', () => {
 
     const listed = await machineA('list', 'backups', '--json');
     expect(listed.exitCode).toBe(0);
-    expect(listed.result!.backups).toEqual([expect.objectContaining({ provider: 'drm-licenses', kind: 'license-set' })]);
+    expect(listed.result!.backups).toEqual([
+      expect.objectContaining({ provider: 'drm-licenses', kind: 'license-set' }),
+    ]);
 
     const verified = await machineA('verify', 'backups');
     expect(verified.exitCode).toBe(0);
@@ -99,20 +144,53 @@ describe('coffer with @coffer/provider-drm-licenses', () => {
     const removed = await machineA('drm', 'remove', '--store', 'store', '--kid', await firstKid(machineA));
     expect(removed.exitCode).toBe(0);
     expect(await licenseCount(machineA, 'store')).toBe(3);
-    const run = await machineA('restore', 'drm', '--from', 'backups', '--store', 'store', '--service-path', 'service', '--json');
+    const run = await machineA(
+      'restore',
+      'drm',
+      '--from',
+      'backups',
+      '--store',
+      'store',
+      '--service-path',
+      'service',
+      '--json',
+    );
     expect(run.exitCode).toBe(0);
     expect(run.result).toMatchObject({ status: 'succeeded', counts: { restored: 3 } });
     expect(await licenseCount(machineA, 'store')).toBe(4);
   });
 
   it('needs --individualize on another machine, and says so', async () => {
-    expect((await machineB('drm', 'create-store', '--store', 'store-b', '--service-path', 'service', '--no-licensor')).exitCode).toBe(0);
-    const refused = await machineB('restore', 'drm', '--from', 'backups', '--store', 'store-b', '--service-path', 'service');
+    expect(
+      (await machineB('drm', 'create-store', '--store', 'store-b', '--service-path', 'service', '--no-licensor'))
+        .exitCode,
+    ).toBe(0);
+    const refused = await machineB(
+      'restore',
+      'drm',
+      '--from',
+      'backups',
+      '--store',
+      'store-b',
+      '--service-path',
+      'service',
+    );
     expect(refused.exitCode).toBe(1);
     expect(refused.stderr).toContain('NS_E_DRM_NEEDS_INDIVIDUALIZATION');
     expect(refused.stderr).toMatch(/hint: .*individualize/);
 
-    const run = await machineB('restore', 'drm', '--from', 'backups', '--store', 'store-b', '--service-path', 'service', '--individualize', '--json');
+    const run = await machineB(
+      'restore',
+      'drm',
+      '--from',
+      'backups',
+      '--store',
+      'store-b',
+      '--service-path',
+      'service',
+      '--individualize',
+      '--json',
+    );
     expect(run.exitCode).toBe(0);
     expect(run.result).toMatchObject({ status: 'succeeded', counts: { restored: 3, rebound: 3 } });
     const played = await machineB('drm', 'play', '--store', 'store-b', '--kid', await firstKid(machineB, 'store-b'));

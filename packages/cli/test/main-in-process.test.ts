@@ -36,7 +36,22 @@ describe('main(argv, io) in-process', () => {
     try {
       const controller = new AbortController();
       const { io, out } = fakeIo({ signal: controller.signal, cwd: dir });
-      const running = main(['--provider', fixtureProvider('slow-provider.mjs'), 'backup', 'slow', '--files', '20', '--delay-ms', '100', '--out', dir, '--json'], io);
+      const running = main(
+        [
+          '--provider',
+          fixtureProvider('slow-provider.mjs'),
+          'backup',
+          'slow',
+          '--files',
+          '20',
+          '--delay-ms',
+          '100',
+          '--out',
+          dir,
+          '--json',
+        ],
+        io,
+      );
       await new Promise((resolve) => setTimeout(resolve, 600));
       controller.abort();
       expect(await running).toBe(130);
@@ -48,7 +63,11 @@ describe('main(argv, io) in-process', () => {
   });
 
   it('colours output only when wanted: never with NO_COLOR, even on a terminal', async () => {
-    const tty = (sink: { text: string }) => ({ isTTY: true, columns: 100, write: (text: string) => (sink.text += text) });
+    const tty = (sink: { text: string }) => ({
+      isTTY: true,
+      columns: 100,
+      write: (text: string) => (sink.text += text),
+    });
     const plain = { text: '' };
     await main(['backup', 'nope', '--out', '.'], { ...fakeIo().io, stderr: tty(plain), env: { NO_COLOR: '1' } });
     expect(plain.text).toContain("Unknown provider 'nope'");

@@ -29,7 +29,13 @@ describe('optionSpecsFor: a provider schema as command-line flags', () => {
       'test',
     );
     const byProperty = Object.fromEntries(specs.map((s) => [s.property, s]));
-    expect(byProperty.dc).toMatchObject({ flag: 'dc', kind: 'string', repeatable: false, required: true, description: 'Domain controller.' });
+    expect(byProperty.dc).toMatchObject({
+      flag: 'dc',
+      kind: 'string',
+      repeatable: false,
+      required: true,
+      description: 'Domain controller.',
+    });
     expect(byProperty.gpo).toMatchObject({ kind: 'string', repeatable: true, required: false });
     expect(byProperty.ports).toMatchObject({ kind: 'integer', repeatable: true });
     expect(byProperty.all).toMatchObject({ kind: 'boolean', defaultValue: false, required: false });
@@ -50,7 +56,10 @@ describe('optionSpecsFor: a provider schema as command-line flags', () => {
       }),
       'test',
     );
-    expect(specs.find((s) => s.property === 'password')!.secret).toEqual({ env: 'COFFER_PASSWORD', fileOption: 'passwordFile' });
+    expect(specs.find((s) => s.property === 'password')!.secret).toEqual({
+      env: 'COFFER_PASSWORD',
+      fileOption: 'passwordFile',
+    });
     expect(specs.find((s) => s.property === 'token')!.secret).toEqual({});
     expect(specs.find((s) => s.property === 'passwordFile')!.secret).toBeUndefined();
   });
@@ -67,13 +76,21 @@ describe('optionSpecsFor: a provider schema as command-line flags', () => {
   });
 
   it('refuses options that cannot be flags, naming the option', () => {
-    expect(() => optionSpecsFor(z.object({ out: z.string() }), 'p')).toThrow(/option 'out' would be --out, which the coffer CLI reserves/);
+    expect(() => optionSpecsFor(z.object({ out: z.string() }), 'p')).toThrow(
+      /option 'out' would be --out, which the coffer CLI reserves/,
+    );
     expect(() => optionSpecsFor(z.object({ json: z.boolean() }), 'p')).toThrow(/--json/);
-    expect(() => optionSpecsFor(z.object({ caFile: z.string(), ca_file: z.string() }), 'p')).toThrow(/options 'caFile' and 'ca_file' would both be --ca-file/);
+    expect(() => optionSpecsFor(z.object({ caFile: z.string(), ca_file: z.string() }), 'p')).toThrow(
+      /options 'caFile' and 'ca_file' would both be --ca-file/,
+    );
     expect(() => optionSpecsFor(z.object({ noProxy: z.string() }), 'p')).toThrow(/negation of --proxy; only a boolean/);
-    expect(() => optionSpecsFor(z.object({ verify: z.boolean(), noVerify: z.boolean() }), 'p')).toThrow(/would both be --verify/);
+    expect(() => optionSpecsFor(z.object({ verify: z.boolean(), noVerify: z.boolean() }), 'p')).toThrow(
+      /would both be --verify/,
+    );
     expect(() => optionSpecsFor(z.object({ noColor: z.boolean() }), 'p')).toThrow(/reserves/);
-    expect(() => optionSpecsFor(z.object({ pw: z.string().meta({ secret: true, fileOption: 'pwFile' }) }), 'p')).toThrow(/fileOption 'pwFile', which is not one of its options/);
+    expect(() =>
+      optionSpecsFor(z.object({ pw: z.string().meta({ secret: true, fileOption: 'pwFile' }) }), 'p'),
+    ).toThrow(/fileOption 'pwFile', which is not one of its options/);
     try {
       optionSpecsFor(z.object({ cwd: z.string() }), 'p');
       expect.unreachable();

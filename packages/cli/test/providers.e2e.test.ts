@@ -6,7 +6,16 @@ import { runCoffer } from './helpers/run-coffer.js';
 import { createTempProject, type TempProject } from './helpers/temp-project.js';
 
 interface ProvidersResult {
-  providers: Array<{ id: string; aliases: string[]; displayName: string; source: string; packageName?: string; version?: string; capabilities: string[]; commands: Array<{ name: string }> }>;
+  providers: Array<{
+    id: string;
+    aliases: string[];
+    displayName: string;
+    source: string;
+    packageName?: string;
+    version?: string;
+    capabilities: string[];
+    commands: Array<{ name: string }>;
+  }>;
   failed: Array<{ specifier: string; source: string; error: { code: string; message: string; hint?: string } }>;
   notInstalled: Array<{ id: string; packageName: string; hint: string }>;
 }
@@ -77,9 +86,17 @@ describe('coffer providers', () => {
 
       // The alias reaches the provider's own command; so does the full id.
       for (const name of ['drm', 'drm-licenses']) {
-        const created = await runCoffer([name, 'create-store', '--store', 'licenses', '--json'], { cwd: p.dir, bin: withDrm.bin });
+        const created = await runCoffer([name, 'create-store', '--store', 'licenses', '--json'], {
+          cwd: p.dir,
+          bin: withDrm.bin,
+        });
         expect(created.exitCode).toBe(0);
-        expect(created.result).toMatchObject({ operation: 'command', provider: 'drm-licenses', status: 'succeeded', data: { created: 'licenses' } });
+        expect(created.result).toMatchObject({
+          operation: 'command',
+          provider: 'drm-licenses',
+          status: 'succeeded',
+          data: { created: 'licenses' },
+        });
       }
     } finally {
       withDrm.cleanup();
@@ -110,8 +127,14 @@ describe('coffer providers', () => {
       p = project();
       p.installPacked(DIRECTORY_PROVIDER_PACKAGE);
       p.writeFile('providers/throws.mjs', "throw new Error('this provider is broken on purpose');\n");
-      p.writeFile('providers/invalid.mjs', "export default { specificationVersion: 2, id: 'Not Valid', displayName: '' };\n");
-      p.writeFile('providers/future.mjs', "export default { specificationVersion: 3, id: 'future', displayName: 'Future', description: '' };\n");
+      p.writeFile(
+        'providers/invalid.mjs',
+        "export default { specificationVersion: 2, id: 'Not Valid', displayName: '' };\n",
+      );
+      p.writeFile(
+        'providers/future.mjs',
+        "export default { specificationVersion: 3, id: 'future', displayName: 'Future', description: '' };\n",
+      );
       p.writeConfig({
         providers: [
           'coffer-provider-directory',
@@ -146,8 +169,13 @@ describe('coffer providers', () => {
       expect(failures['./providers/future.mjs']).toMatchObject({ code: 'PROVIDER_UNSUPPORTED_SPECIFICATION' });
       expect(failures['./providers/future.mjs']!.message).toContain('specificationVersion 3');
       expect(failures[fixtureProvider('reserved-option-provider.mjs')]).toMatchObject({ code: 'PROVIDER_INVALID' });
-      expect(failures[fixtureProvider('reserved-option-provider.mjs')]!.message).toContain("option 'out' would be --out, which the coffer CLI reserves");
-      expect(failures['coffer-provider-nobody-installed']).toMatchObject({ code: 'PROVIDER_NOT_FOUND', hint: 'Install it in your project: npm install coffer-provider-nobody-installed' });
+      expect(failures[fixtureProvider('reserved-option-provider.mjs')]!.message).toContain(
+        "option 'out' would be --out, which the coffer CLI reserves",
+      );
+      expect(failures['coffer-provider-nobody-installed']).toMatchObject({
+        code: 'PROVIDER_NOT_FOUND',
+        hint: 'Install it in your project: npm install coffer-provider-nobody-installed',
+      });
       expect(result.failed.every((f) => f.source === 'config')).toBe(true);
     });
 
@@ -165,7 +193,10 @@ describe('coffer providers', () => {
       p.writeFile('data/a.txt', 'alpha\n');
       const out = p.path('backups');
       p.writeFile('backups/.keep', '');
-      const run = await runCoffer(['backup', 'directory', '--source', 'data', '--out', out, '--json'], { cwd: p.dir, bin: cli.bin });
+      const run = await runCoffer(['backup', 'directory', '--source', 'data', '--out', out, '--json'], {
+        cwd: p.dir,
+        bin: cli.bin,
+      });
       expect(run.exitCode).toBe(0);
       expect(run.result).toMatchObject({ status: 'succeeded', provider: 'directory', counts: { files: 1 } });
       const warnings = run.lines.filter((l) => l.type === 'message' && l.code === 'PROVIDER_LOAD_FAILED');
@@ -174,7 +205,10 @@ describe('coffer providers', () => {
     });
 
     it('adds a provider given with --provider, marked as from the flag', async () => {
-      const run = await runCoffer(['providers', '--json', '--provider', fixtureProvider('slow-provider.mjs')], { cwd: p.dir, bin: cli.bin });
+      const run = await runCoffer(['providers', '--json', '--provider', fixtureProvider('slow-provider.mjs')], {
+        cwd: p.dir,
+        bin: cli.bin,
+      });
       const result = run.result as unknown as ProvidersResult;
       expect(result.providers.map((x) => [x.id, x.source])).toEqual([
         ['directory', 'config'],
@@ -185,13 +219,19 @@ describe('coffer providers', () => {
 
   it('reads coffer.config.mjs, and reports a malformed config without failing the rest', async () => {
     const p = project();
-    p.writeConfig(`export default { providers: [${JSON.stringify(fixtureProvider('slow-provider.mjs'))}] };\n`, 'coffer.config.mjs');
+    p.writeConfig(
+      `export default { providers: [${JSON.stringify(fixtureProvider('slow-provider.mjs'))}] };\n`,
+      'coffer.config.mjs',
+    );
     const fromModule = await runCoffer(['providers', '--json'], { cwd: p.dir, bin: cli.bin });
     expect((fromModule.result as unknown as ProvidersResult).providers.map((x) => x.id)).toEqual(['slow']);
 
     const broken = project();
     broken.writeConfig('{ "providers": [ oops ] }');
-    const run = await runCoffer(['providers', '--json', '--provider', fixtureProvider('slow-provider.mjs')], { cwd: broken.dir, bin: cli.bin });
+    const run = await runCoffer(['providers', '--json', '--provider', fixtureProvider('slow-provider.mjs')], {
+      cwd: broken.dir,
+      bin: cli.bin,
+    });
     expect(run.exitCode).toBe(3);
     const result = run.result as unknown as ProvidersResult;
     expect(result.providers.map((x) => x.id)).toEqual(['slow']);

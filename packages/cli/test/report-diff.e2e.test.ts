@@ -12,7 +12,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { connectLdap, parseSecurityDescriptor, SecurityInformation, serializeSecurityDescriptor, type LdapConnection } from '@coffer/active-directory';
+import {
+  connectLdap,
+  parseSecurityDescriptor,
+  SecurityInformation,
+  serializeSecurityDescriptor,
+  type LdapConnection,
+} from '@coffer/active-directory';
 import { decodeRegistryPol, encodeRegistryPol, type BackupsDiff, type GpoChange } from '@coffer/gpmc';
 import { runCoffer } from './helpers/run-coffer.js';
 
@@ -24,7 +30,18 @@ let passwordFile: string;
 let ldap: LdapConnection;
 const undo: Array<() => Promise<void>> = [];
 
-const connection = () => ['--dc', domain.dcHostname, '--domain', domain.dnsDomain, '--user', domain.adminUser, '--ca-file', domain.caFile, '--password-file', passwordFile];
+const connection = () => [
+  '--dc',
+  domain.dcHostname,
+  '--domain',
+  domain.dnsDomain,
+  '--user',
+  domain.adminUser,
+  '--ca-file',
+  domain.caFile,
+  '--password-file',
+  passwordFile,
+];
 const APPLY_GROUP_POLICY = 'edacfd8f-ffb3-11d1-b41d-00a0c968f939';
 const RESULTS = join(import.meta.dirname, '..', 'test-results');
 
@@ -33,7 +50,12 @@ beforeAll(async () => {
   passwordFile = join(work, 'password');
   await writeFile(passwordFile, `${domain.adminPassword}\n`);
   await chmod(passwordFile, 0o600);
-  ldap = await connectLdap({ host: domain.dcHostname, caFile: domain.caFile, bindName: `${domain.adminUser}@${domain.dnsDomain}`, password: domain.adminPassword });
+  ldap = await connectLdap({
+    host: domain.dcHostname,
+    caFile: domain.caFile,
+    bindName: `${domain.adminUser}@${domain.dnsDomain}`,
+    password: domain.adminPassword,
+  });
   await mkdir(RESULTS, { recursive: true });
 });
 afterAll(async () => {
@@ -45,7 +67,9 @@ afterAll(async () => {
 async function backupAll(name: string): Promise<string> {
   const out = join(work, name);
   await mkdir(out);
-  const result = await runCoffer(['backup', 'gpo', ...connection(), '--all', '--out', out, '--json'], { timeoutMs: 180_000 });
+  const result = await runCoffer(['backup', 'gpo', ...connection(), '--all', '--out', out, '--json'], {
+    timeoutMs: 180_000,
+  });
   expect([0, 3], `${result.stderr}\n${result.stdout}`).toContain(result.exitCode);
   return out;
 }
@@ -67,10 +91,17 @@ async function edit(path: string, change: (bytes: Buffer) => Buffer): Promise<vo
 async function bumpVersion(gpo: (typeof seed.gpos)[number], side: 'machine' | 'user'): Promise<void> {
   const step = side === 'machine' ? 1 : 0x10000;
   const ini = join(gpo.sysvolFolder, (await readdir(gpo.sysvolFolder)).find((n) => n.toLowerCase() === 'gpt.ini')!);
-  await edit(ini, (bytes) => Buffer.from(bytes.toString('latin1').replace(/Version=(\d+)/i, (_m, v: string) => `Version=${Number(v) + step}`), 'latin1'));
+  await edit(ini, (bytes) =>
+    Buffer.from(
+      bytes.toString('latin1').replace(/Version=(\d+)/i, (_m, v: string) => `Version=${Number(v) + step}`),
+      'latin1',
+    ),
+  );
   const [entry] = await ldap.search(gpo.dn, { scope: 'base', attributes: ['versionNumber'], paged: false });
   const version = Number(entry!.versionNumber);
-  undo.push(() => ldap.modify(gpo.dn, [{ operation: 'replace', attribute: 'versionNumber', values: [String(version)] }]));
+  undo.push(() =>
+    ldap.modify(gpo.dn, [{ operation: 'replace', attribute: 'versionNumber', values: [String(version)] }]),
+  );
   await ldap.modify(gpo.dn, [{ operation: 'replace', attribute: 'versionNumber', values: [String(version + step)] }]);
 }
 
@@ -79,7 +110,9 @@ const sideVersions = (v: number) => ({ machine: v & 0xffff, user: v >>> 16 });
 describe('coffer report and coffer diff against a real DC', () => {
   let before: string;
   let after: string;
-  const expected: Array<{ gpo: string } & Omit<GpoChange, 'old' | 'new'> & { old?: string | null; new?: string | null }> = [];
+  const expected: Array<
+    { gpo: string } & Omit<GpoChange, 'old' | 'new'> & { old?: string | null; new?: string | null }
+  > = [];
 
   test('a backup, five kinds of change in the live domain, a second backup: diff names exactly those changes', async () => {
     before = await backupAll('before');
@@ -88,7 +121,9 @@ describe('coffer report and coffer diff against a real DC', () => {
     const drives = byPurpose('drive-mappings');
     const hardening = byPurpose('server-hardening');
     const used = new Set([baseline.guid, drives.guid, hardening.guid]);
-    const linked = seed.gpos.find((g) => !used.has(g.guid) && g.links.some((l) => l.containerKind === 'ou' && !l.enforced))!;
+    const linked = seed.gpos.find(
+      (g) => !used.has(g.guid) && g.links.some((l) => l.containerKind === 'ou' && !l.enforced),
+    )!;
     expect([baseline, drives, hardening, linked].every(Boolean)).toBe(true);
 
     // 1. Registry.pol: a REG_DWORD value changed (the file re-encodes byte-identically, so nothing else moves).
@@ -108,10 +143,13 @@ describe('coffer report and coffer diff against a real DC', () => {
     const inf = gptFile(baseline, /^machine\/microsoft\/windows nt\/secedit\/gpttmpl\.inf$/i);
     let lengthOld = 0;
     await edit(inf, (bytes) => {
-      const text = bytes.subarray(2).toString('utf16le').replace(/MinimumPasswordLength = (\d+)/, (_m, v: string) => {
-        lengthOld = Number(v);
-        return `MinimumPasswordLength = ${lengthOld + 1}`;
-      });
+      const text = bytes
+        .subarray(2)
+        .toString('utf16le')
+        .replace(/MinimumPasswordLength = (\d+)/, (_m, v: string) => {
+          lengthOld = Number(v);
+          return `MinimumPasswordLength = ${lengthOld + 1}`;
+        });
       return Buffer.concat([bytes.subarray(0, 2), Buffer.from(text, 'utf16le')]);
     });
     expect(lengthOld).toBeGreaterThan(0);
@@ -129,38 +167,132 @@ describe('coffer report and coffer diff against a real DC', () => {
     await bumpVersion(drives, 'user');
     // 4. A link made enforced: the GPO's entry in the OU's gPLink gets option 2.
     const link = linked.links.find((l) => l.containerKind === 'ou' && !l.enforced)!;
-    const [ou] = await ldap.search(link.containerDn, { scope: 'base', attributes: ['gPLink', 'canonicalName'], paged: false });
+    const [ou] = await ldap.search(link.containerDn, {
+      scope: 'base',
+      attributes: ['gPLink', 'canonicalName'],
+      paged: false,
+    });
     const gpLink = String(ou!.gPLink);
     undo.push(() => ldap.modify(link.containerDn, [{ operation: 'replace', attribute: 'gPLink', values: [gpLink] }]));
-    const pattern = new RegExp(`(\\[LDAP://cn=${linked.guid.replace(/[{}]/g, (c) => `\\${c}`)},[^;\\]]*;)(\\d+)\\]`, 'i');
+    const pattern = new RegExp(
+      `(\\[LDAP://cn=${linked.guid.replace(/[{}]/g, (c) => `\\${c}`)},[^;\\]]*;)(\\d+)\\]`,
+      'i',
+    );
     expect(pattern.test(gpLink)).toBe(true);
-    await ldap.modify(link.containerDn, [{ operation: 'replace', attribute: 'gPLink', values: [gpLink.replace(pattern, (_m, head: string, options: string) => `${head}${Number(options) | 2}]`)] }]);
+    await ldap.modify(link.containerDn, [
+      {
+        operation: 'replace',
+        attribute: 'gPLink',
+        values: [gpLink.replace(pattern, (_m, head: string, options: string) => `${head}${Number(options) | 2}]`)],
+      },
+    ]);
     // 5. A deny "Apply Group Policy" ACE for a seeded group.
-    const [sdEntry] = await ldap.search(hardening.dn, { scope: 'base', attributes: ['nTSecurityDescriptor'], sdFlags: SecurityInformation.Dacl, paged: false });
+    const [sdEntry] = await ldap.search(hardening.dn, {
+      scope: 'base',
+      attributes: ['nTSecurityDescriptor'],
+      sdFlags: SecurityInformation.Dacl,
+      paged: false,
+    });
     const sdBytes = sdEntry!.nTSecurityDescriptor as Buffer;
-    undo.push(() => ldap.modify(hardening.dn, [{ operation: 'replace', attribute: 'nTSecurityDescriptor', values: [sdBytes] }], { sdFlags: SecurityInformation.Dacl }));
+    undo.push(() =>
+      ldap.modify(hardening.dn, [{ operation: 'replace', attribute: 'nTSecurityDescriptor', values: [sdBytes] }], {
+        sdFlags: SecurityInformation.Dacl,
+      }),
+    );
     const sd = parseSecurityDescriptor(sdBytes);
     const group = seed.groups[0]!;
-    sd.dacl!.aces.unshift({ kind: 'accessDeniedObject', flags: {}, mask: 0x100, objectType: APPLY_GROUP_POLICY, sid: group.sid } as never);
-    await ldap.modify(hardening.dn, [{ operation: 'replace', attribute: 'nTSecurityDescriptor', values: [Buffer.from(serializeSecurityDescriptor(sd))] }], { sdFlags: SecurityInformation.Dacl });
+    sd.dacl!.aces.unshift({
+      kind: 'accessDeniedObject',
+      flags: {},
+      mask: 0x100,
+      objectType: APPLY_GROUP_POLICY,
+      sid: group.sid,
+    } as never);
+    await ldap.modify(
+      hardening.dn,
+      [
+        {
+          operation: 'replace',
+          attribute: 'nTSecurityDescriptor',
+          values: [Buffer.from(serializeSecurityDescriptor(sd))],
+        },
+      ],
+      { sdFlags: SecurityInformation.Dacl },
+    );
 
     after = await backupAll('after');
     const diffRun = await runCoffer(['diff', before, after, '--json', '--exit-code'], { timeoutMs: 120_000 });
     expect(diffRun.exitCode, diffRun.stderr).toBe(4);
     const diff = diffRun.result as unknown as BackupsDiff & { differences: boolean };
     expect(diff.differences).toBe(true);
-    const seen = diff.gpos.flatMap((g) => g.changes.map((c) => ({ gpo: g.gpoId.toUpperCase(), kind: c.kind, area: c.area, scope: c.scope, item: c.item, old: c.old, new: c.new })));
+    const seen = diff.gpos.flatMap((g) =>
+      g.changes.map((c) => ({
+        gpo: g.gpoId.toUpperCase(),
+        kind: c.kind,
+        area: c.area,
+        scope: c.scope,
+        item: c.item,
+        old: c.old,
+        new: c.new,
+      })),
+    );
     const somPath = String(ou!.canonicalName).replace(/\/$/, '');
     expected.push(
-      { gpo: baseline.guid, kind: 'changed', area: 'version', scope: 'version', item: 'Computer AD', old: String(baselineVersion.machine), new: String(baselineVersion.machine + 1) },
+      {
+        gpo: baseline.guid,
+        kind: 'changed',
+        area: 'version',
+        scope: 'version',
+        item: 'Computer AD',
+        old: String(baselineVersion.machine),
+        new: String(baselineVersion.machine + 1),
+      },
       { gpo: baseline.guid, kind: 'changed', area: 'version', scope: 'version', item: 'Computer SYSVOL' },
-      { gpo: baseline.guid, kind: 'changed', area: 'setting', scope: 'Computer/Security', item: 'Password/MinimumPasswordLength', old: String(lengthOld), new: String(lengthOld + 1) },
-      { gpo: baseline.guid, kind: 'changed', area: 'setting', scope: 'Computer/Registry', item: polKey, old: `REG_DWORD ${polOld}`, new: `REG_DWORD ${polOld + 7}` },
+      {
+        gpo: baseline.guid,
+        kind: 'changed',
+        area: 'setting',
+        scope: 'Computer/Security',
+        item: 'Password/MinimumPasswordLength',
+        old: String(lengthOld),
+        new: String(lengthOld + 1),
+      },
+      {
+        gpo: baseline.guid,
+        kind: 'changed',
+        area: 'setting',
+        scope: 'Computer/Registry',
+        item: polKey,
+        old: `REG_DWORD ${polOld}`,
+        new: `REG_DWORD ${polOld + 7}`,
+      },
       { gpo: drives.guid, kind: 'changed', area: 'version', scope: 'version', item: 'User AD' },
       { gpo: drives.guid, kind: 'changed', area: 'version', scope: 'version', item: 'User SYSVOL' },
-      { gpo: drives.guid, kind: 'changed', area: 'setting', scope: 'User/Drive Maps', item: expect.stringContaining(`Drive ${driveName} `) as unknown as string },
-      { gpo: linked.guid, kind: 'changed', area: 'link', scope: 'link', item: expect.stringMatching(new RegExp(`${somPath.split('/').pop()}$`, 'i')) as unknown as string, old: expect.stringContaining('not enforced') as unknown as string, new: expect.stringMatching(/, enforced$/) as unknown as string },
-      { gpo: hardening.guid, kind: 'added', area: 'delegation', scope: 'delegation', item: expect.stringContaining(group.sid) as unknown as string, old: null, new: expect.stringMatching(/^\(OD;;CR;edacfd8f-ffb3-11d1-b41d-00a0c968f939;;/i) as unknown as string },
+      {
+        gpo: drives.guid,
+        kind: 'changed',
+        area: 'setting',
+        scope: 'User/Drive Maps',
+        item: expect.stringContaining(`Drive ${driveName} `) as unknown as string,
+      },
+      {
+        gpo: linked.guid,
+        kind: 'changed',
+        area: 'link',
+        scope: 'link',
+        item: expect.stringMatching(new RegExp(`${somPath.split('/').pop()}$`, 'i')) as unknown as string,
+        old: expect.stringContaining('not enforced') as unknown as string,
+        new: expect.stringMatching(/, enforced$/) as unknown as string,
+      },
+      {
+        gpo: hardening.guid,
+        kind: 'added',
+        area: 'delegation',
+        scope: 'delegation',
+        item: expect.stringContaining(group.sid) as unknown as string,
+        old: null,
+        new: expect.stringMatching(/^\(OD;;CR;edacfd8f-ffb3-11d1-b41d-00a0c968f939;;/i) as unknown as string,
+      },
     );
     expect(seen).toHaveLength(expected.length);
     expect(seen).toEqual(expect.arrayContaining(expected.map((e) => expect.objectContaining(e))));
@@ -172,7 +304,9 @@ describe('coffer report and coffer diff against a real DC', () => {
     const text = await runCoffer(['diff', before, after]);
     expect(text.exitCode).toBe(0);
     expect(text.stdout).toContain(`${baseline.displayName}`);
-    expect(text.stdout).toContain(`~ Computer/Security: Password/MinimumPasswordLength: ${lengthOld} → ${lengthOld + 1}`);
+    expect(text.stdout).toContain(
+      `~ Computer/Security: Password/MinimumPasswordLength: ${lengthOld} → ${lengthOld + 1}`,
+    );
     expect(text.stdout).toMatch(/4 changed, \d+ unchanged, 0 only in A, 0 only in B; 1 added, 0 removed, 8 changed/);
     // Equal sides: nothing, and --exit-code says so with 0.
     const same = await runCoffer(['diff', after, after, '--exit-code']);
@@ -184,7 +318,17 @@ describe('coffer report and coffer diff against a real DC', () => {
     const live = await runCoffer(['diff', before, '--live', ...connection(), '--json'], { timeoutMs: 300_000 });
     expect(live.exitCode, live.stderr).toBe(0);
     const diff = live.result as unknown as BackupsDiff;
-    const seen = diff.gpos.flatMap((g) => g.changes.map((c) => ({ gpo: g.gpoId.toUpperCase(), kind: c.kind, area: c.area, scope: c.scope, item: c.item, old: c.old, new: c.new })));
+    const seen = diff.gpos.flatMap((g) =>
+      g.changes.map((c) => ({
+        gpo: g.gpoId.toUpperCase(),
+        kind: c.kind,
+        area: c.area,
+        scope: c.scope,
+        item: c.item,
+        old: c.old,
+        new: c.new,
+      })),
+    );
     expect(seen).toHaveLength(expected.length);
     expect(seen).toEqual(expect.arrayContaining(expected.map((e) => expect.objectContaining(e))));
     expect(diff.b).toBe('live domain');
@@ -201,7 +345,9 @@ describe('coffer report and coffer diff against a real DC', () => {
     const report = await runCoffer(['report', after, '--out', reportHtml], { timeoutMs: 180_000 });
     // The seeded domain's GPTs all decode: no warnings (a --help example relies on exit 0).
     expect(report.exitCode, report.stderr).toBe(0);
-    const diff = await runCoffer(['diff', before, after, '--format', 'html', '--out', diffHtml], { timeoutMs: 120_000 });
+    const diff = await runCoffer(['diff', before, after, '--format', 'html', '--out', diffHtml], {
+      timeoutMs: 120_000,
+    });
     expect(diff.exitCode, diff.stderr).toBe(0);
 
     // XML: GPMC's multi-GPO root with a <GPO> per GPO, settings inside; it parses.
@@ -209,52 +355,110 @@ describe('coffer report and coffer diff against a real DC', () => {
     expect(xml.stdout.startsWith('<?xml version="1.0" encoding="utf-8"?>\r\n<report ')).toBe(true);
     expect((xml.stdout.match(/<GPO /g) ?? []).length).toBe(seed.gpos.length + 2);
     expect(xml.stdout).toContain('<ExtensionData>');
-    const json = JSON.parse((await runCoffer(['report', after, '--format', 'json'])).stdout) as { backups: Array<{ gpoId: string; name: string; securityFiltering: string[]; settings: unknown }> };
+    const json = JSON.parse((await runCoffer(['report', after, '--format', 'json'])).stdout) as {
+      backups: Array<{ gpoId: string; name: string; securityFiltering: string[]; settings: unknown }>;
+    };
     expect(json.backups).toHaveLength(seed.gpos.length + 2);
     // Starter GPO backups: reported from their folders too (no Backup.xml; the template's GPT decoded the same way).
     const starters = join(work, 'starters');
     await mkdir(starters);
-    const starterBackup = await runCoffer(['backup', 'starter-gpo', ...connection(), '--all', '--out', starters, '--json'], { timeoutMs: 180_000 });
+    const starterBackup = await runCoffer(
+      ['backup', 'starter-gpo', ...connection(), '--all', '--out', starters, '--json'],
+      { timeoutMs: 180_000 },
+    );
     expect([0, 3], starterBackup.stderr).toContain(starterBackup.exitCode);
-    const starterReport = JSON.parse((await runCoffer(['report', starters, '--format', 'json'])).stdout) as { backups: Array<{ kind: string; name: string; settings: { computer: { extensions: unknown[] }; user: { extensions: unknown[] } } }> };
+    const starterReport = JSON.parse((await runCoffer(['report', starters, '--format', 'json'])).stdout) as {
+      backups: Array<{
+        kind: string;
+        name: string;
+        settings: { computer: { extensions: unknown[] }; user: { extensions: unknown[] } };
+      }>;
+    };
     expect(starterReport.backups.map((b) => b.kind)).toEqual(seed.starterGpos.map(() => 'StarterGPO'));
     expect(starterReport.backups.map((b) => b.name).sort()).toEqual(seed.starterGpos.map((g) => g.displayName).sort());
-    expect(starterReport.backups.some((b) => b.settings.computer.extensions.length + b.settings.user.extensions.length > 0)).toBe(true);
+    expect(
+      starterReport.backups.some((b) => b.settings.computer.extensions.length + b.settings.user.extensions.length > 0),
+    ).toBe(true);
     // Security filtering from the descriptor: the seeded security-filtering GPO applies to its groups only.
     for (const gpo of seed.gpos.filter((g) => g.permissions)) {
       const reported = json.backups.find((b) => b.gpoId.toUpperCase() === gpo.guid)!;
-      const expected = [...(gpo.permissions!.authenticatedUsersApplyRemoved ? [] : ['Authenticated Users']), ...gpo.permissions!.applyGrantedTo.map((g) => g.sid)];
+      const expected = [
+        ...(gpo.permissions!.authenticatedUsersApplyRemoved ? [] : ['Authenticated Users']),
+        ...gpo.permissions!.applyGrantedTo.map((g) => g.sid),
+      ];
       expect([...reported.securityFiltering].sort(), gpo.displayName).toEqual(expected.sort());
     }
 
     // What the page itself asked of the network: the net log's URL requests a document started (their initiator is
     // the page's origin, "null" for file://); the browser's own background fetches have none ("not an origin").
     const pageRequests = async (netLog: string): Promise<string[]> => {
-      const log = JSON.parse(await readFile(netLog, 'utf8')) as { constants: { logEventTypes: Record<string, number> }; events: Array<{ type: number; params?: { url?: string; initiator?: string } }> };
+      const log = JSON.parse(await readFile(netLog, 'utf8')) as {
+        constants: { logEventTypes: Record<string, number> };
+        events: Array<{ type: number; params?: { url?: string; initiator?: string } }>;
+      };
       const start = log.constants.logEventTypes.URL_REQUEST_START_JOB;
-      return log.events.filter((e) => e.type === start && e.params?.url && e.params.initiator !== 'not an origin').map((e) => e.params!.url!);
+      return log.events
+        .filter((e) => e.type === start && e.params?.url && e.params.initiator !== 'not an origin')
+        .map((e) => e.params!.url!);
     };
     const open = async (page: string, name: string) => {
       const profile = await mkdtemp(join(tmpdir(), 'coffer-chromium-'));
       const netLog = join(work, `${name}-netlog.json`);
-      const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, '--enable-logging=stderr', '--v=0', `--log-net-log=${netLog}`];
+      const flags = [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        `--user-data-dir=${profile}`,
+        '--enable-logging=stderr',
+        '--v=0',
+        `--log-net-log=${netLog}`,
+      ];
       try {
-        const dom = await run('chromium', [...flags, '--dump-dom', `file://${page}`], { maxBuffer: 256 * 1024 * 1024, timeout: 120_000 });
+        const dom = await run('chromium', [...flags, '--dump-dom', `file://${page}`], {
+          maxBuffer: 256 * 1024 * 1024,
+          timeout: 120_000,
+        });
         // Console messages (errors, CSP violations) are logged as INFO:CONSOLE lines.
-        return { dom: dom.stdout, console: dom.stderr.split('\n').filter((line) => /:CONSOLE[:(]/.test(line)), requests: await pageRequests(netLog), flags: flags.filter((f) => !f.startsWith('--log-net-log')) };
+        return {
+          dom: dom.stdout,
+          console: dom.stderr.split('\n').filter((line) => /:CONSOLE[:(]/.test(line)),
+          requests: await pageRequests(netLog),
+          flags: flags.filter((f) => !f.startsWith('--log-net-log')),
+        };
       } finally {
         await rm(profile, { recursive: true, force: true });
       }
     };
     // The detectors can fail: a page that fetches and logs is caught by both.
     const control = join(work, 'control.html');
-    await writeFile(control, '<html><body><img src="http://127.0.0.1:9/x.png"><script>console.error("control")</script></body></html>');
+    await writeFile(
+      control,
+      '<html><body><img src="http://127.0.0.1:9/x.png"><script>console.error("control")</script></body></html>',
+    );
     const caught = await open(control, 'control');
     expect(caught.requests).toEqual(['http://127.0.0.1:9/x.png']);
     expect(caught.console.join('\n')).toContain('control');
 
     for (const [page, sections] of [
-      [reportHtml, ['Details', 'Links', 'Security Filtering', 'WMI Filtering', 'Delegation', 'Computer Configuration', 'User Configuration', 'Extra Registry Settings', 'Drive Maps']],
+      [
+        reportHtml,
+        [
+          'Details',
+          'Links',
+          'Security Filtering',
+          'WMI Filtering',
+          'Delegation',
+          'Computer Configuration',
+          'User Configuration',
+          'Extra Registry Settings',
+          'Drive Maps',
+        ],
+      ],
       [diffHtml, ['Summary', 'MinimumPasswordLength', 'Drive Maps', 'enforced', 'delegation']],
     ] as const) {
       const name = page.endsWith('report.html') ? 'report' : 'diff';
@@ -264,8 +468,20 @@ describe('coffer report and coffer diff against a real DC', () => {
       expect(opened.requests).toEqual([]);
       const profile = await mkdtemp(join(tmpdir(), 'coffer-chromium-'));
       try {
-        const shotFlags = opened.flags.map((f) => (f.startsWith('--user-data-dir=') ? `--user-data-dir=${profile}` : f));
-        await run('chromium', [...shotFlags, '--hide-scrollbars', '--window-size=1280,2000', `--screenshot=${join(RESULTS, `${name}.png`)}`, `file://${page}`], { timeout: 120_000 });
+        const shotFlags = opened.flags.map((f) =>
+          f.startsWith('--user-data-dir=') ? `--user-data-dir=${profile}` : f,
+        );
+        await run(
+          'chromium',
+          [
+            ...shotFlags,
+            '--hide-scrollbars',
+            '--window-size=1280,2000',
+            `--screenshot=${join(RESULTS, `${name}.png`)}`,
+            `file://${page}`,
+          ],
+          { timeout: 120_000 },
+        );
       } finally {
         await rm(profile, { recursive: true, force: true });
       }
@@ -273,7 +489,8 @@ describe('coffer report and coffer diff against a real DC', () => {
     }
     // Names with <, ]]>, & and Unicode from the seed are escaped, never markup.
     const html = await readFile(reportHtml, 'utf8');
-    for (const gpo of seed.gpos.filter((g) => /[<&]|]]>/.test(g.displayName))) expect(html).not.toContain(gpo.displayName);
+    for (const gpo of seed.gpos.filter((g) => /[<&]|]]>/.test(g.displayName)))
+      expect(html).not.toContain(gpo.displayName);
     expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=|@import|url\(/i);
   }, 600_000);
 
@@ -288,7 +505,14 @@ describe('coffer report and coffer diff against a real DC', () => {
     expect(missing.result?.error?.code).toBe('PATH_NOT_FOUND');
     // An unknown backup id fails before anything is written: no file, no temporary file beside it.
     const out = join(work, 'unknown.html');
-    const unknown = await runCoffer(['report', after, '--backup-id', '{00000000-0000-0000-0000-000000000000}', '--out', out]);
+    const unknown = await runCoffer([
+      'report',
+      after,
+      '--backup-id',
+      '{00000000-0000-0000-0000-000000000000}',
+      '--out',
+      out,
+    ]);
     expect(unknown.exitCode).toBe(1);
     expect((await readdir(work)).filter((n) => n.includes('unknown.html'))).toEqual([]);
   });

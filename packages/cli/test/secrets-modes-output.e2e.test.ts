@@ -16,11 +16,21 @@ import { parseJsonLines, runCoffer } from './helpers/run-coffer.js';
 
 const domain = inject('testDomain');
 const seed = domain.seed!;
-const connection = () => ['--dc', domain.dcHostname, '--domain', domain.dnsDomain, '--user', domain.adminUser, '--ca-file', domain.caFile];
+const connection = () => [
+  '--dc',
+  domain.dcHostname,
+  '--domain',
+  domain.dnsDomain,
+  '--user',
+  domain.adminUser,
+  '--ca-file',
+  domain.caFile,
+];
 let work: string;
 
 beforeAll(() => {
-  if (!existsSync(join(REPO_ROOT, 'packages', 'provider-drm-licenses', 'dist', 'index.js'))) throw new Error('build packages/provider-drm-licenses first');
+  if (!existsSync(join(REPO_ROOT, 'packages', 'provider-drm-licenses', 'dist', 'index.js')))
+    throw new Error('build packages/provider-drm-licenses first');
   work = mkdtempSync(join(tmpdir(), 'coffer-cli-private-'));
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -39,12 +49,28 @@ interface Spawned {
 }
 
 /** The binary with a clean environment plus `env`, optionally under a umask (set by sh, then exec'd). */
-function spawnCoffer(args: string[], options: { env?: Record<string, string>; umask?: string; cwd?: string } = {}): Spawned {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', NO_COLOR: '1', ...options.env };
+function spawnCoffer(
+  args: string[],
+  options: { env?: Record<string, string>; umask?: string; cwd?: string } = {},
+): Spawned {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/root',
+    NO_COLOR: '1',
+    ...options.env,
+  };
   const child =
     options.umask === undefined
-      ? spawn(process.execPath, [COFFER_BIN, ...args], { env, cwd: options.cwd ?? work, stdio: ['ignore', 'pipe', 'pipe'] })
-      : spawn('sh', ['-c', `umask ${options.umask} && exec "$0" "$@"`, process.execPath, COFFER_BIN, ...args], { env, cwd: options.cwd ?? work, stdio: ['ignore', 'pipe', 'pipe'] });
+      ? spawn(process.execPath, [COFFER_BIN, ...args], {
+          env,
+          cwd: options.cwd ?? work,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        })
+      : spawn('sh', ['-c', `umask ${options.umask} && exec "$0" "$@"`, process.execPath, COFFER_BIN, ...args], {
+          env,
+          cwd: options.cwd ?? work,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
   let stdout = '';
   let stderr = '';
   let resolveLine: (line: string) => void = () => undefined;
@@ -54,8 +80,8 @@ function spawnCoffer(args: string[], options: { env?: Record<string, string>; um
     if (stdout.includes('\n')) resolveLine(stdout.slice(0, stdout.indexOf('\n')));
   });
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const done = new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('close', (exitCode, signal) => resolve({ exitCode, signal, stdout, stderr })),
+  const done = new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>(
+    (resolve) => child.on('close', (exitCode, signal) => resolve({ exitCode, signal, stdout, stderr })),
   );
   return { child, firstLine, done };
 }
@@ -76,15 +102,22 @@ function expectPrivate(dir: string): void {
   const found = modesBelow(dir);
   expect(found.filter((f) => f.folder).length).toBeGreaterThan(0);
   expect(found.filter((f) => !f.folder).length).toBeGreaterThan(0);
-  for (const item of found) expect(`${item.path} ${item.mode.toString(8)}`).toBe(`${item.path} ${item.folder ? '700' : '600'}`);
+  for (const item of found)
+    expect(`${item.path} ${item.mode.toString(8)}`).toBe(`${item.path} ${item.folder ? '700' : '600'}`);
 }
 
 async function drmStore(machine: string, licenses: number): Promise<{ dir: string; env: Record<string, string> }> {
   const dir = fresh('drm');
   const env = { COFFER_DRM_MACHINE_ID: machine };
-  const created = await runCoffer(['drm', 'create-store', '--store', 'store', '--service-path', 'service'], { cwd: dir, env });
+  const created = await runCoffer(['drm', 'create-store', '--store', 'store', '--service-path', 'service'], {
+    cwd: dir,
+    env,
+  });
   expect(created.exitCode, created.stderr).toBe(0);
-  const issued = await runCoffer(['drm', 'issue', '--store', 'store', '--allow-backup-restore', '--title', 'Song', '--count', String(licenses)], { cwd: dir, env, timeoutMs: 120_000 });
+  const issued = await runCoffer(
+    ['drm', 'issue', '--store', 'store', '--allow-backup-restore', '--title', 'Song', '--count', String(licenses)],
+    { cwd: dir, env, timeoutMs: 120_000 },
+  );
   expect(issued.exitCode, issued.stderr).toBe(0);
   mkdirSync(join(dir, 'backups'));
   return { dir, env };
@@ -121,19 +154,31 @@ describe('no secret on disk, in argv or in a child environment (real DC, smbclie
     const backedUp = await backup.done;
     backupWatch.stop();
     expect([0, 3], backedUp.stderr).toContain(backedUp.exitCode);
-    expect(parseJsonLines(backedUp.stdout).at(-1)).toMatchObject({ type: 'result', status: expect.stringMatching(/^succeeded/) });
+    expect(parseJsonLines(backedUp.stdout).at(-1)).toMatchObject({
+      type: 'result',
+      status: expect.stringMatching(/^succeeded/),
+    });
 
     const source = seed.gpos.find((g) => g.files.length > 1)!;
-    const restore = spawnCoffer(['restore', 'gpo', ...connection(), '--from', out, '--gpo', source.guid, '--json'], { env });
+    const restore = spawnCoffer(['restore', 'gpo', ...connection(), '--from', out, '--gpo', source.guid, '--json'], {
+      env,
+    });
     const restoreWatch = watch(restore, tmp);
     const restored = await restore.done;
     restoreWatch.stop();
     expect([0, 3], restored.stderr).toContain(restored.exitCode);
-    expect(parseJsonLines(restored.stdout).at(-1)).toMatchObject({ type: 'result', status: expect.stringMatching(/^succeeded/) });
+    expect(parseJsonLines(restored.stdout).at(-1)).toMatchObject({
+      type: 'result',
+      status: expect.stringMatching(/^succeeded/),
+    });
 
     expectClean([...backupWatch.samples, ...restoreWatch.samples]);
     // A restore writes over smbclient's tar mode and sets ACLs: smbclient ran with its password pipe.
-    expect(restoreWatch.samples.some((s) => s.cmdline.includes('smbclient') && s.environ.split('\0').includes('PASSWD_FD=3'))).toBe(true);
+    expect(
+      restoreWatch.samples.some(
+        (s) => s.cmdline.includes('smbclient') && s.environ.split('\0').includes('PASSWD_FD=3'),
+      ),
+    ).toBe(true);
     expect([...backupWatch.leaks, ...restoreWatch.leaks]).toEqual([]);
     expect(filesHolding(tmp, domain.adminPassword)).toEqual([]);
     expect(filesHolding(out, domain.adminPassword)).toEqual([]);
@@ -143,7 +188,9 @@ describe('no secret on disk, in argv or in a child environment (real DC, smbclie
     const tmp = fresh('tmp-kill');
     const out = fresh('gpo-kill');
     const systemTmpBefore = new Set(readdirSync(tmpdir()));
-    const run = spawnCoffer(['backup', 'gpo', ...connection(), '--all', '--out', out, '--json'], { env: { COFFER_PASSWORD: domain.adminPassword, TMPDIR: tmp } });
+    const run = spawnCoffer(['backup', 'gpo', ...connection(), '--all', '--out', out, '--json'], {
+      env: { COFFER_PASSWORD: domain.adminPassword, TMPDIR: tmp },
+    });
     // Mid-run: smbclient is up (it has the password by now), so the kill lands while the secret is in use.
     let children: Array<{ pid: number }> = [];
     for (let i = 0; i < 4000 && children.length === 0 && run.child.exitCode === null; i++) {
@@ -165,26 +212,41 @@ describe('no secret on disk, in argv or in a child environment (real DC, smbclie
     // Nothing new in the system temp folder holds it either (other test runs' files are left alone).
     const added = readdirSync(tmpdir()).filter((name) => !systemTmpBefore.has(name));
     for (const name of added) expect(filesHolding(join(tmpdir(), name), domain.adminPassword)).toEqual([]);
-    expect(readdirSync(tmpdir()).filter((name) => name.startsWith('coffer-smb-') && !systemTmpBefore.has(name))).toEqual([]);
+    expect(
+      readdirSync(tmpdir()).filter((name) => name.startsWith('coffer-smb-') && !systemTmpBefore.has(name)),
+    ).toEqual([]);
   });
 });
 
 describe('backups are private whatever the umask', () => {
-  test.each(['022', '000'])('umask %s: GPO, Starter GPO and DRM backups are 0700 folders and 0600 files', async (umask) => {
-    const out = fresh(`gp-umask-${umask}`);
-    const env = { COFFER_PASSWORD: domain.adminPassword };
-    const gpo = await spawnCoffer(['backup', 'gpo', ...connection(), '--gpo', seed.gpos[0]!.guid, '--out', out, '--json'], { env, umask }).done;
-    expect([0, 3], gpo.stderr).toContain(gpo.exitCode);
-    const starter = await spawnCoffer(['backup', 'starter-gpo', ...connection(), '--all', '--out', out, '--json'], { env, umask }).done;
-    expect([0, 3], starter.stderr).toContain(starter.exitCode);
-    expect(readdirSync(out).length).toBeGreaterThanOrEqual(1 + seed.starterGpos.length);
-    expectPrivate(out);
+  test.each(['022', '000'])(
+    'umask %s: GPO, Starter GPO and DRM backups are 0700 folders and 0600 files',
+    async (umask) => {
+      const out = fresh(`gp-umask-${umask}`);
+      const env = { COFFER_PASSWORD: domain.adminPassword };
+      const gpo = await spawnCoffer(
+        ['backup', 'gpo', ...connection(), '--gpo', seed.gpos[0]!.guid, '--out', out, '--json'],
+        { env, umask },
+      ).done;
+      expect([0, 3], gpo.stderr).toContain(gpo.exitCode);
+      const starter = await spawnCoffer(['backup', 'starter-gpo', ...connection(), '--all', '--out', out, '--json'], {
+        env,
+        umask,
+      }).done;
+      expect([0, 3], starter.stderr).toContain(starter.exitCode);
+      expect(readdirSync(out).length).toBeGreaterThanOrEqual(1 + seed.starterGpos.length);
+      expectPrivate(out);
 
-    const { dir, env: drmEnv } = await drmStore(`umask-${umask}`, 20);
-    const drm = await spawnCoffer(['backup', 'drm', '--store', 'store', '--out', 'backups', '--json'], { env: drmEnv, umask, cwd: dir }).done;
-    expect(drm.exitCode, drm.stderr).toBe(0);
-    expectPrivate(join(dir, 'backups'));
-  });
+      const { dir, env: drmEnv } = await drmStore(`umask-${umask}`, 20);
+      const drm = await spawnCoffer(['backup', 'drm', '--store', 'store', '--out', 'backups', '--json'], {
+        env: drmEnv,
+        umask,
+        cwd: dir,
+      }).done;
+      expect(drm.exitCode, drm.stderr).toBe(0);
+      expectPrivate(join(dir, 'backups'));
+    },
+  );
 });
 
 describe('a reader that goes away never kills the work', () => {
@@ -200,7 +262,10 @@ describe('a reader that goes away never kills the work', () => {
 
   test('backup drm --json | head -1: the backup completes (exit 0), the lock is released, the next run starts at once', async () => {
     const { dir, env } = await drmStore('pipe-machine', 3000);
-    const gone = await withReaderGone(['backup', 'drm', '--store', 'store', '--out', 'backups', '--json'], { env, cwd: dir });
+    const gone = await withReaderGone(['backup', 'drm', '--store', 'store', '--out', 'backups', '--json'], {
+      env,
+      cwd: dir,
+    });
     expect(JSON.parse(gone.first)).toMatchObject({ type: 'progress' });
     expect(gone.signal).toBeNull();
     expect(gone.exitCode).toBe(0);
@@ -210,14 +275,19 @@ describe('a reader that goes away never kills the work', () => {
     expect(verify.exitCode, verify.stdout).toBe(0);
     // The next backup runs at once: an overwrite, not DESTINATION_LOCKED (which a left lock causes for 10 s).
     const started = Date.now();
-    const again = await runCoffer(['backup', 'drm', '--store', 'store', '--out', 'backups', '--overwrite', '--flags', '1', '--json'], { cwd: dir, env, timeoutMs: 120_000 });
+    const again = await runCoffer(
+      ['backup', 'drm', '--store', 'store', '--out', 'backups', '--overwrite', '--flags', '1', '--json'],
+      { cwd: dir, env, timeoutMs: 120_000 },
+    );
     expect(again.exitCode, again.stdout).toBe(0);
     expect(Date.now() - started).toBeLessThan(9_000);
   });
 
   test('backup gpo --json | head -1 against the DC: completes, exit code says so, lock released; verify | head -1 too', async () => {
     const out = fresh('gpo-pipe');
-    const gone = await withReaderGone(['backup', 'gpo', ...connection(), '--all', '--out', out, '--json'], { env: { COFFER_PASSWORD: domain.adminPassword } });
+    const gone = await withReaderGone(['backup', 'gpo', ...connection(), '--all', '--out', out, '--json'], {
+      env: { COFFER_PASSWORD: domain.adminPassword },
+    });
     expect(gone.signal).toBeNull();
     expect([0, 3]).toContain(gone.exitCode);
     expect(existsSync(join(out, '.coffer.lock'))).toBe(false);
@@ -226,10 +296,15 @@ describe('a reader that goes away never kills the work', () => {
     const verifyGone = await withReaderGone(['verify', out, '--json'], {});
     expect(verifyGone.signal).toBeNull();
     expect(verifyGone.exitCode).toBe(0);
-    const next = await runCoffer(['backup', 'gpo', ...connection(), '--gpo', seed.gpos[0]!.guid, '--out', fresh('gpo-next'), '--json'], { env: { COFFER_PASSWORD: domain.adminPassword } });
+    const next = await runCoffer(
+      ['backup', 'gpo', ...connection(), '--gpo', seed.gpos[0]!.guid, '--out', fresh('gpo-next'), '--json'],
+      { env: { COFFER_PASSWORD: domain.adminPassword } },
+    );
     expect([0, 3], next.stderr).toContain(next.exitCode);
     // And the first destination takes a writer at once.
-    const replaced = await runCoffer(['backup', 'starter-gpo', ...connection(), '--all', '--out', out, '--json'], { env: { COFFER_PASSWORD: domain.adminPassword } });
+    const replaced = await runCoffer(['backup', 'starter-gpo', ...connection(), '--all', '--out', out, '--json'], {
+      env: { COFFER_PASSWORD: domain.adminPassword },
+    });
     expect([0, 3], replaced.stderr).toContain(replaced.exitCode);
   });
 });

@@ -33,7 +33,18 @@ describe('on a terminal', () => {
   });
 
   it('draws a progress bar with the phase, completed/total and the current item, then clears it', () => {
-    const transcript = onTerminal(cli, p.dir, ['backup', 'slow', '--files', '4', '--delay-ms', '150', '--name', 'on-a-tty', '--out', 'backups']);
+    const transcript = onTerminal(cli, p.dir, [
+      'backup',
+      'slow',
+      '--files',
+      '4',
+      '--delay-ms',
+      '150',
+      '--name',
+      'on-a-tty',
+      '--out',
+      'backups',
+    ]);
     expect(transcript).toContain('exit=0');
     expect(transcript).toMatch(/writing \u001b\[36m[█░]+\u001b\[39m 2\/4 file-2\.txt/);
     expect(transcript).toMatch(/writing .*4\/4 file-4\.txt/);

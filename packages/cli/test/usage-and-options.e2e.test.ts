@@ -13,7 +13,8 @@ describe('flags from provider options, secrets, usage errors and help', () => {
   let cli: IsolatedCli;
   let p: TempProject;
   let base: CofferRunOptions;
-  const coffer = (args: string[], extra: CofferRunOptions = {}) => runCoffer(args, { ...base, ...extra, env: { ...extra.env } });
+  const coffer = (args: string[], extra: CofferRunOptions = {}) =>
+    runCoffer(args, { ...base, ...extra, env: { ...extra.env } });
 
   beforeAll(() => {
     cli = createIsolatedCli();
@@ -28,11 +29,33 @@ describe('flags from provider options, secrets, usage errors and help', () => {
     p.cleanup();
   });
 
-  const received = (backupPath: string) => JSON.parse(readFileSync(join(backupPath, 'received.json'), 'utf8')) as Record<string, unknown>;
+  const received = (backupPath: string) =>
+    JSON.parse(readFileSync(join(backupPath, 'received.json'), 'utf8')) as Record<string, unknown>;
 
   it('maps every kind of option: strings, repeated arrays, numbers, enums, switches, kebab-case names', async () => {
     const run = await coffer(
-      ['backup', 'optioned', '--user', 'alice', '--tag', 'one', '--tag', 'two words', '--retries', '3', '--level', 'high', '--all', '--ca-file', 'ca.pem', '--out', 'backups', '--comment', 'why not', '--json'],
+      [
+        'backup',
+        'optioned',
+        '--user',
+        'alice',
+        '--tag',
+        'one',
+        '--tag',
+        'two words',
+        '--retries',
+        '3',
+        '--level',
+        'high',
+        '--all',
+        '--ca-file',
+        'ca.pem',
+        '--out',
+        'backups',
+        '--comment',
+        'why not',
+        '--json',
+      ],
       { env: { COFFER_TEST_PASSWORD: PASSWORD } },
     );
     expect(run.exitCode).toBe(0);
@@ -53,8 +76,25 @@ describe('flags from provider options, secrets, usage errors and help', () => {
   it('takes the GPO command line the AD providers will use', async () => {
     writeFileSync(p.path('pw'), `${PASSWORD}\n`);
     const run = await coffer([
-      'backup', 'gpo', '--dc', 'dc1.corp.example', '--domain', 'corp.example', '--user', 'Administrator',
-      '--password-file', p.path('pw'), '--ca-file', 'ca.pem', '--gpo', 'Default Domain Policy', '--gpo', '{6AC1786C-016F-11D2-945F-00C04FB984F9}', '--out', 'backups', '--json',
+      'backup',
+      'gpo',
+      '--dc',
+      'dc1.corp.example',
+      '--domain',
+      'corp.example',
+      '--user',
+      'Administrator',
+      '--password-file',
+      p.path('pw'),
+      '--ca-file',
+      'ca.pem',
+      '--gpo',
+      'Default Domain Policy',
+      '--gpo',
+      '{6AC1786C-016F-11D2-945F-00C04FB984F9}',
+      '--out',
+      'backups',
+      '--json',
     ]);
     expect(run.exitCode).toBe(0);
     const echo = run.lines.find((l) => l.type === 'message' && l.code === 'ECHO')!;
@@ -72,7 +112,10 @@ describe('flags from provider options, secrets, usage errors and help', () => {
   });
 
   it('fills a secret from the environment variable its schema names, and never prints it', async () => {
-    const run = await coffer(['backup', 'gpo', '--dc', 'dc1', '--domain', 'd', '--user', 'u', '--all', '--out', 'backups', '--json'], { env: { COFFER_PASSWORD: PASSWORD } });
+    const run = await coffer(
+      ['backup', 'gpo', '--dc', 'dc1', '--domain', 'd', '--user', 'u', '--all', '--out', 'backups', '--json'],
+      { env: { COFFER_PASSWORD: PASSWORD } },
+    );
     expect(run.exitCode).toBe(0);
     const echo = run.lines.find((l) => l.type === 'message' && l.code === 'ECHO')!;
     expect(JSON.parse(echo.message as string).passwordLength).toBe(PASSWORD.length);
@@ -82,9 +125,22 @@ describe('flags from provider options, secrets, usage errors and help', () => {
 
   it('redacts a secret even when a provider puts it in an error message', async () => {
     for (const json of [true, false]) {
-      const run = await coffer(['backup', 'optioned', '--user', 'bob', '--fail-with', 'it broke', '--out', 'backups', ...(json ? ['--json'] : [])], {
-        env: { COFFER_TEST_PASSWORD: PASSWORD },
-      });
+      const run = await coffer(
+        [
+          'backup',
+          'optioned',
+          '--user',
+          'bob',
+          '--fail-with',
+          'it broke',
+          '--out',
+          'backups',
+          ...(json ? ['--json'] : []),
+        ],
+        {
+          env: { COFFER_TEST_PASSWORD: PASSWORD },
+        },
+      );
       expect(run.exitCode).toBe(1);
       expect(`${run.stdout}${run.stderr}`).not.toContain(PASSWORD);
       expect(`${run.stdout}${run.stderr}`).toContain('it broke (password ***)');
@@ -94,13 +150,18 @@ describe('flags from provider options, secrets, usage errors and help', () => {
   it('refuses a secret given as a flag, without repeating its value (exit 2)', async () => {
     const run = await coffer(['backup', 'optioned', '--user', 'bob', '--password', PASSWORD, '--out', 'backups']);
     expect(run.exitCode).toBe(2);
-    expect(run.stderr).toContain("--password is not accepted: 'password' is a secret and never goes on the command line.");
+    expect(run.stderr).toContain(
+      "--password is not accepted: 'password' is a secret and never goes on the command line.",
+    );
     expect(run.stderr).toContain('set COFFER_TEST_PASSWORD');
     expect(run.stderr).not.toContain(PASSWORD);
   });
 
   it('reports options the schema rejects as E_INVALIDARG (exit 2), naming the flags and the help page', async () => {
-    const run = await coffer(['backup', 'optioned', '--user', 'bob', '--retries', 'many', '--level', 'extreme', '--out', 'backups'], { env: { COFFER_TEST_PASSWORD: PASSWORD } });
+    const run = await coffer(
+      ['backup', 'optioned', '--user', 'bob', '--retries', 'many', '--level', 'extreme', '--out', 'backups'],
+      { env: { COFFER_TEST_PASSWORD: PASSWORD } },
+    );
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toContain("Invalid options for provider 'optioned'");
     expect(run.stderr).toMatch(/--retries: .*number/);
@@ -111,7 +172,9 @@ describe('flags from provider options, secrets, usage errors and help', () => {
     const noSecret = await coffer(['backup', 'optioned', '--user', 'bob', '--out', 'backups', '--json']);
     expect(noSecret.exitCode).toBe(2);
     expect(noSecret.result!.error).toMatchObject({ code: 'INVALID_ARGUMENT', hresult: 0x80070057 });
-    expect(String(noSecret.result!.error!.message)).toContain('password (secret, from COFFER_TEST_PASSWORD or --password-file or the prompt)');
+    expect(String(noSecret.result!.error!.message)).toContain(
+      'password (secret, from COFFER_TEST_PASSWORD or --password-file or the prompt)',
+    );
   });
 
   it('rejects an unknown flag naming the closest valid one (exit 2)', async () => {
@@ -124,7 +187,11 @@ describe('flags from provider options, secrets, usage errors and help', () => {
     const json = await coffer(['backup', 'optioned', '--usr', 'bob', '--out', 'backups', '--json']);
     expect(json.exitCode).toBe(2);
     expect(json.lines).toHaveLength(1);
-    expect(json.result).toMatchObject({ status: 'failed', exitCode: 2, error: { code: 'INVALID_ARGUMENT', message: "unknown option '--usr'\n(Did you mean --user?)" } });
+    expect(json.result).toMatchObject({
+      status: 'failed',
+      exitCode: 2,
+      error: { code: 'INVALID_ARGUMENT', message: "unknown option '--usr'\n(Did you mean --user?)" },
+    });
   });
 
   it('treats a missing --out, an unknown provider and an unknown verb as usage errors (exit 2)', async () => {
@@ -139,7 +206,9 @@ describe('flags from provider options, secrets, usage errors and help', () => {
 
     const noProvider = await coffer(['backup', '--out', 'backups', '--json']);
     expect(noProvider.exitCode).toBe(2);
-    expect(noProvider.result!.error!.message).toBe('coffer backup needs a provider: coffer backup <provider> [options].');
+    expect(noProvider.result!.error!.message).toBe(
+      'coffer backup needs a provider: coffer backup <provider> [options].',
+    );
 
     const verb = await coffer(['bakup']);
     expect(verb.exitCode).toBe(2);
@@ -152,11 +221,17 @@ describe('flags from provider options, secrets, usage errors and help', () => {
   });
 
   it('exits 3 when the operation completes with warnings', async () => {
-    const run = await coffer(['backup', 'optioned', '--user', 'bob', '--warn', '--out', 'backups', '--json'], { env: { COFFER_TEST_PASSWORD: PASSWORD } });
+    const run = await coffer(['backup', 'optioned', '--user', 'bob', '--warn', '--out', 'backups', '--json'], {
+      env: { COFFER_TEST_PASSWORD: PASSWORD },
+    });
     expect(run.exitCode).toBe(3);
     expect(run.result!.status).toBe('succeeded-with-warnings');
-    expect(run.lines).toContainEqual(expect.objectContaining({ type: 'message', severity: 'warning', code: 'TEST_WARNING', object: 'item-1' }));
-    const human = await coffer(['backup', 'optioned', '--user', 'bob', '--warn', '--out', 'backups'], { env: { COFFER_TEST_PASSWORD: PASSWORD } });
+    expect(run.lines).toContainEqual(
+      expect.objectContaining({ type: 'message', severity: 'warning', code: 'TEST_WARNING', object: 'item-1' }),
+    );
+    const human = await coffer(['backup', 'optioned', '--user', 'bob', '--warn', '--out', 'backups'], {
+      env: { COFFER_TEST_PASSWORD: PASSWORD },
+    });
     expect(human.exitCode).toBe(3);
     expect(human.stderr).toContain('warning: Something was skipped. [item-1] (TEST_WARNING)');
     expect(human.stderr).toContain('Completed with 1 warning.');
@@ -167,12 +242,21 @@ describe('flags from provider options, secrets, usage errors and help', () => {
     expect(direct.exitCode).toBe(0);
     expect(direct.stdout).toBe('you are ALICE\n');
     const json = await coffer(['optioned', 'whoami', '--user', 'alice', '--json']);
-    expect(json.result).toMatchObject({ operation: 'command', command: 'whoami', provider: 'optioned', status: 'succeeded', data: { user: 'alice' } });
+    expect(json.result).toMatchObject({
+      operation: 'command',
+      command: 'whoami',
+      provider: 'optioned',
+      status: 'succeeded',
+      data: { user: 'alice' },
+    });
 
     const verbFirst = await coffer(['import', 'optioned', '--name', 'thing', '--json']);
     expect(verbFirst.exitCode).toBe(0);
     expect(verbFirst.result!.data).toEqual({ imported: 'thing' });
-    const gpoImport = await coffer(['import', 'gpo', '--dc', 'dc1', '--domain', 'd', '--user', 'u', '--backup-id', '{ABC}'], { env: { COFFER_PASSWORD: PASSWORD } });
+    const gpoImport = await coffer(
+      ['import', 'gpo', '--dc', 'dc1', '--domain', 'd', '--user', 'u', '--backup-id', '{ABC}'],
+      { env: { COFFER_PASSWORD: PASSWORD } },
+    );
     expect(gpoImport.exitCode).toBe(0);
     expect(gpoImport.stdout).toBe('would import {ABC} into dc1\n');
 
@@ -193,7 +277,9 @@ describe('flags from provider options, secrets, usage errors and help', () => {
     expect(help).toMatch(/--all\s+Every GPO in the domain\./);
     expect(help).toMatch(/--out <dir>\s+existing directory/);
     expect(help).not.toMatch(/--password </);
-    expect(help).toContain('password: Password of --user. (secret; never a flag) from the COFFER_PASSWORD environment variable, or a file named with --password-file');
+    expect(help).toContain(
+      'password: Password of --user. (secret; never a flag) from the COFFER_PASSWORD environment variable, or a file named with --password-file',
+    );
     // A provider's own examples (BackupProvider.examples; the real built-ins' are run by the packaging test against a DC).
     expect(help).toMatch(/Examples:\n {2}coffer backup gpo --dc dc1\.corp\.example .* --all --out \/srv\/backups\/gpo/);
     expect(help).not.toContain('Synopsis');
@@ -210,7 +296,9 @@ describe('flags from provider options, secrets, usage errors and help', () => {
     expect(command.stdout).toContain('coffer optioned whoami --user alice');
 
     const top = await coffer(['--help']);
-    expect(top.stdout).toContain('Exit status: 0 succeeded, 1 failed, 2 usage error, 3 completed with warnings, 4 differences found (coffer diff --exit-code), 130 cancelled');
+    expect(top.stdout).toContain(
+      'Exit status: 0 succeeded, 1 failed, 2 usage error, 3 completed with warnings, 4 differences found (coffer diff --exit-code), 130 cancelled',
+    );
     expect(top.stdout).toMatch(/starter-gpo\s+not installed — npm install @coffer\/provider-starter-gpo/);
 
     const unknown = await coffer(['help', 'bakup']);
@@ -229,14 +317,20 @@ describe('flags from provider options, secrets, usage errors and help', () => {
     // `script` gives the child a pseudo-terminal, as a person at a shell would have.
     const out = p.path('prompted');
     mkdirSync(out);
-    const command = [process.execPath, cli.bin, 'backup', 'optioned', '--user', 'carol', '--out', out].map((a) => `'${a}'`).join(' ');
+    const command = [process.execPath, cli.bin, 'backup', 'optioned', '--user', 'carol', '--out', out]
+      .map((a) => `'${a}'`)
+      .join(' ');
     const typed = 'typed-at-the-prompt';
-    const transcript = execFileSync('sh', ['-c', `(sleep 2; printf '${typed}\\r'; sleep 1) | script -qec "${command.replace(/"/g, '\\"')}" /dev/null`], {
-      cwd: p.dir,
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', TERM: 'dumb' },
-      timeout: 30_000,
-    });
+    const transcript = execFileSync(
+      'sh',
+      ['-c', `(sleep 2; printf '${typed}\\r'; sleep 1) | script -qec "${command.replace(/"/g, '\\"')}" /dev/null`],
+      {
+        cwd: p.dir,
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', TERM: 'dumb' },
+        timeout: 30_000,
+      },
+    );
     expect(transcript).toContain('optioned backup password:');
     expect(transcript).not.toContain(typed);
     const [name] = readdirSync(out);

@@ -32,7 +32,22 @@ function folder(name: string, mode = 0o755): string {
 
 describe('the CA file: only a missing one is ERROR_FILE_NOT_FOUND', () => {
   test('a folder given as --ca-file is a usage error that says it is a folder (exit 2)', async () => {
-    const run = await runCoffer(['backup', 'gpo', '--dc', domain.dcHostname, ...account(), '--ca-file', work, '--all', '--out', folder('ca-dir-out'), '--json'], withPassword);
+    const run = await runCoffer(
+      [
+        'backup',
+        'gpo',
+        '--dc',
+        domain.dcHostname,
+        ...account(),
+        '--ca-file',
+        work,
+        '--all',
+        '--out',
+        folder('ca-dir-out'),
+        '--json',
+      ],
+      withPassword,
+    );
     expect(run.exitCode).toBe(2);
     expect(run.result!.error).toMatchObject({ code: 'INVALID_ARGUMENT', hresultName: 'E_INVALIDARG', object: work });
     expect(String(run.result!.error!.message)).toContain('is a folder');
@@ -46,22 +61,77 @@ describe('the CA file: only a missing one is ERROR_FILE_NOT_FOUND', () => {
     const out = folder('ca-locked-out', 0o777);
     const run = spawnSync(
       'setpriv',
-      ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, COFFER_BIN, 'backup', 'gpo', '--dc', domain.dcHostname, ...account(), '--ca-file', ca, '--all', '--out', out, '--json'],
-      { env: { PATH: process.env.PATH, HOME: '/', NO_COLOR: '1', COFFER_PASSWORD: domain.adminPassword }, encoding: 'utf8', timeout: 60_000 },
+      [
+        '--reuid=65534',
+        '--regid=65534',
+        '--clear-groups',
+        process.execPath,
+        COFFER_BIN,
+        'backup',
+        'gpo',
+        '--dc',
+        domain.dcHostname,
+        ...account(),
+        '--ca-file',
+        ca,
+        '--all',
+        '--out',
+        out,
+        '--json',
+      ],
+      {
+        env: { PATH: process.env.PATH, HOME: '/', NO_COLOR: '1', COFFER_PASSWORD: domain.adminPassword },
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
     );
     const result = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
-    expect(result.error, run.stderr).toMatchObject({ code: 'ACCESS_DENIED', hresultName: 'E_ACCESSDENIED', object: ca });
+    expect(result.error, run.stderr).toMatchObject({
+      code: 'ACCESS_DENIED',
+      hresultName: 'E_ACCESSDENIED',
+      object: ca,
+    });
     expect(result.error.message).toContain('may not read it');
     expect(run.status).toBe(1);
     // And a missing one is still said as such.
-    const missing = await runCoffer(['backup', 'gpo', '--dc', domain.dcHostname, ...account(), '--ca-file', join(work, 'nope.pem'), '--all', '--out', out, '--json'], withPassword);
+    const missing = await runCoffer(
+      [
+        'backup',
+        'gpo',
+        '--dc',
+        domain.dcHostname,
+        ...account(),
+        '--ca-file',
+        join(work, 'nope.pem'),
+        '--all',
+        '--out',
+        out,
+        '--json',
+      ],
+      withPassword,
+    );
     expect(missing.result!.error).toMatchObject({ code: 'PATH_NOT_FOUND', hresultName: 'ERROR_FILE_NOT_FOUND' });
   });
 });
 
 describe('--dc with an IPv6 literal works or says clearly why not; never INTERNAL', () => {
   test.each(['::1', '[::1]'])('%s where no DC listens: AD_SERVER_UNREACHABLE naming the address', async (dc) => {
-    const run = await runCoffer(['backup', 'gpo', '--dc', dc, ...account(), '--ca-file', domain.caFile, '--all', '--out', folder('v6-out'), '--json'], withPassword);
+    const run = await runCoffer(
+      [
+        'backup',
+        'gpo',
+        '--dc',
+        dc,
+        ...account(),
+        '--ca-file',
+        domain.caFile,
+        '--all',
+        '--out',
+        folder('v6-out'),
+        '--json',
+      ],
+      withPassword,
+    );
     expect(run.exitCode).toBe(1);
     expect(run.result!.error).toMatchObject({ code: 'AD_SERVER_UNREACHABLE' });
     expect(String(run.result!.error!.message)).toContain('::1');
@@ -69,10 +139,40 @@ describe('--dc with an IPv6 literal works or says clearly why not; never INTERNA
 
   test('the DC by its IPv4-mapped IPv6 address is reached: the certificate check answers (it names the IPv4 form), and --no-tls-verify backs up', async () => {
     const dc = `[::ffff:${domain.address}]`;
-    const verified = await runCoffer(['backup', 'gpo', '--dc', dc, ...account(), '--ca-file', domain.caFile, '--all', '--out', folder('v6-mapped'), '--json'], withPassword);
+    const verified = await runCoffer(
+      [
+        'backup',
+        'gpo',
+        '--dc',
+        dc,
+        ...account(),
+        '--ca-file',
+        domain.caFile,
+        '--all',
+        '--out',
+        folder('v6-mapped'),
+        '--json',
+      ],
+      withPassword,
+    );
     expect(verified.exitCode).toBe(1);
     expect(verified.result!.error).toMatchObject({ code: 'AD_CERTIFICATE_NAME_MISMATCH' });
-    const unverified = await runCoffer(['backup', 'gpo', '--dc', dc, ...account(), '--no-tls-verify', '--gpo', seed.gpos[0]!.guid, '--out', folder('v6-unverified'), '--json'], withPassword);
+    const unverified = await runCoffer(
+      [
+        'backup',
+        'gpo',
+        '--dc',
+        dc,
+        ...account(),
+        '--no-tls-verify',
+        '--gpo',
+        seed.gpos[0]!.guid,
+        '--out',
+        folder('v6-unverified'),
+        '--json',
+      ],
+      withPassword,
+    );
     expect(unverified.result?.status, unverified.stdout).toBe('succeeded-with-warnings'); // TLS_VERIFY_OFF
     expect((unverified.result as unknown as { backups: unknown[] }).backups).toHaveLength(1);
   });
@@ -109,15 +209,44 @@ describe('password: warnings and usage errors as the README says', () => {
     const file = join(folder('pw'), 'password');
     writeFileSync(file, `${domain.adminPassword}\n`);
     chmodSync(file, 0o644);
-    const run = await runCoffer(['backup', 'gpo', '--dc', domain.dcHostname, ...account(), '--ca-file', domain.caFile, '--password-file', file, '--gpo', seed.gpos[0]!.guid, '--out', folder('pw-out'), '--json']);
+    const run = await runCoffer([
+      'backup',
+      'gpo',
+      '--dc',
+      domain.dcHostname,
+      ...account(),
+      '--ca-file',
+      domain.caFile,
+      '--password-file',
+      file,
+      '--gpo',
+      seed.gpos[0]!.guid,
+      '--out',
+      folder('pw-out'),
+      '--json',
+    ]);
     expect(run.exitCode).toBe(3);
     expect(run.result!.status).toBe('succeeded-with-warnings');
-    expect(run.lines).toContainEqual(expect.objectContaining({ type: 'message', severity: 'warning', code: 'PASSWORD_FILE_READABLE', object: file }));
+    expect(run.lines).toContainEqual(
+      expect.objectContaining({ type: 'message', severity: 'warning', code: 'PASSWORD_FILE_READABLE', object: file }),
+    );
     expect(run.stdout).not.toContain(domain.adminPassword);
   });
 
   test('no password at all is E_INVALIDARG and exits 2', async () => {
-    const run = await runCoffer(['backup', 'gpo', '--dc', domain.dcHostname, ...account(), '--ca-file', domain.caFile, '--all', '--out', folder('nopw-out'), '--json']);
+    const run = await runCoffer([
+      'backup',
+      'gpo',
+      '--dc',
+      domain.dcHostname,
+      ...account(),
+      '--ca-file',
+      domain.caFile,
+      '--all',
+      '--out',
+      folder('nopw-out'),
+      '--json',
+    ]);
     expect(run.exitCode).toBe(2);
     expect(run.result!.error).toMatchObject({ hresultName: 'E_INVALIDARG' });
   });
@@ -127,9 +256,15 @@ describe('drm: --flags 0 --overwrite is a usage error', () => {
   test('refused with E_INVALIDARG (exit 2) before anything is written', async () => {
     const dir = folder('drm-flags');
     const env = { COFFER_DRM_MACHINE_ID: 'flags-machine' };
-    expect((await runCoffer(['drm', 'create-store', '--store', 'store', '--service-path', 'service'], { cwd: dir, env })).exitCode).toBe(0);
+    expect(
+      (await runCoffer(['drm', 'create-store', '--store', 'store', '--service-path', 'service'], { cwd: dir, env }))
+        .exitCode,
+    ).toBe(0);
     folder('drm-flags/backups');
-    const run = await runCoffer(['backup', 'drm', '--store', 'store', '--out', 'backups', '--flags', '0', '--overwrite', '--json'], { cwd: dir, env });
+    const run = await runCoffer(
+      ['backup', 'drm', '--store', 'store', '--out', 'backups', '--flags', '0', '--overwrite', '--json'],
+      { cwd: dir, env },
+    );
     expect(run.exitCode).toBe(2);
     expect(run.result!.error).toMatchObject({ hresultName: 'E_INVALIDARG' });
     expect(String(run.result!.error!.message)).toMatch(/overwrite/);

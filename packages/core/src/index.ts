@@ -2,7 +2,14 @@
 // writes through request.target (see contract/target.ts), which core opens, seals and commits.
 export * from './errors/index.js';
 export * from './contract/provider.js';
-export type { BackupTarget, BackupEntry, FileContent, StageOptions, CommittedEntry, IndexMaintainer } from './contract/target.js';
+export type {
+  BackupTarget,
+  BackupEntry,
+  FileContent,
+  StageOptions,
+  CommittedEntry,
+  IndexMaintainer,
+} from './contract/target.js';
 export { defineOptionMeta, optionMetaOf, type OptionMeta } from './contract/option-meta.js';
 export type { StandardSchemaV1, StandardJSONSchemaV1 } from './contract/standard-schema.js';
 export { describeOptions, validateOptions, type OptionsJsonSchema } from './contract/options.js';

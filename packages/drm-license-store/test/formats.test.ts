@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { decodeFacts, encodeFacts, type LicenseFacts } from '../src/license/license-facts.js';
-import { buildDataXml, buildLicenseXml, formatWmdrmDate, parseLicenseXml, parseWmdrmDate, type LicenseData } from '../src/license/license-xml.js';
+import {
+  buildDataXml,
+  buildLicenseXml,
+  formatWmdrmDate,
+  parseLicenseXml,
+  parseWmdrmDate,
+  type LicenseData,
+} from '../src/license/license-xml.js';
 import { decodeLicenseRecord, encodeLicenseRecord, LicenseLineView } from '../src/store/license-record.js';
 import { escapeField, unescapeField } from '../src/store/field-escaping.js';
 
@@ -13,7 +20,15 @@ const data: LicenseData = {
   meta: { TITLE: 'Tabs\tand\nnewlines & <brackets> "quoted"', ARTIST: 'X' },
   enablingBits: { algorithm: 'AES-256-GCM', bindingId: 'abc', value: 'AAAA' },
   actions: [
-    { type: 'Play', condition: { beginsAt: Date.UTC(2024, 0, 1), expiresAt: Date.UTC(2025, 0, 1), count: 3, expireAfterFirstUseHours: 48 } },
+    {
+      type: 'Play',
+      condition: {
+        beginsAt: Date.UTC(2024, 0, 1),
+        expiresAt: Date.UTC(2025, 0, 1),
+        count: 3,
+        expireAfterFirstUseHours: 48,
+      },
+    },
     { type: 'Backup', condition: {} },
   ],
 };
@@ -34,12 +49,26 @@ describe('license XML', () => {
     expect(formatWmdrmDate(Date.UTC(2005, 11, 31, 1, 2, 3))).toBe('20051231 01:02:03Z');
     expect(parseWmdrmDate('20051231 01:02:03Z')).toBe(Date.UTC(2005, 11, 31, 1, 2, 3));
     expect(() => parseLicenseXml('<LICENSE><LICENSORINFO>')).toThrow(/well-formed/);
-    expect(() => parseLicenseXml(buildLicenseXml(buildDataXml(data).replace('type="Backup"', 'type="Burn"'), 's', [{ type: 'licensor', keyId: 'k', publicKey: 'p' }]))).toThrow(/unknown right/);
+    expect(() =>
+      parseLicenseXml(
+        buildLicenseXml(buildDataXml(data).replace('type="Backup"', 'type="Burn"'), 's', [
+          { type: 'licensor', keyId: 'k', publicKey: 'p' },
+        ]),
+      ),
+    ).toThrow(/unknown right/);
   });
 });
 
 describe('store records', () => {
-  const facts: LicenseFacts = { persistent: true, rights: ['Play', 'Copy'], counts: { Copy: 2 }, signature: 'untrusted', beginsAt: 5, expiresAt: null, afterFirstUseHours: 12 };
+  const facts: LicenseFacts = {
+    persistent: true,
+    rights: ['Play', 'Copy'],
+    counts: { Copy: 2 },
+    signature: 'untrusted',
+    beginsAt: 5,
+    expiresAt: null,
+    afterFirstUseHours: 12,
+  };
 
   it('facts round-trip', () => {
     expect(decodeFacts(encodeFacts(facts))).toEqual(facts);
@@ -54,13 +83,20 @@ describe('store records', () => {
     const view = new LicenseLineView();
     view.load(bytes);
     expect([view.lid, view.kid, view.factsText]).toEqual(['L\t1', 'K\\1', encodeFacts(facts)]);
-    expect(view.manifestFields.toString()).toBe(`${escapeField('L\t1')}\t${escapeField('K\\1')}\t3\t${'ab'.repeat(32)}`);
+    expect(view.manifestFields.toString()).toBe(
+      `${escapeField('L\t1')}\t${escapeField('K\\1')}\t3\t${'ab'.repeat(32)}`,
+    );
     expect(unescapeField(escapeField('a\\t\tb'))).toBe('a\\t\tb');
   });
 });
 
 it('a license with a DOCTYPE (entity expansion, external entity) is refused before any parser sees it', () => {
-  for (const doctype of ['<!DOCTYPE L [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>', '<!DOCTYPE L [<!ENTITY x SYSTEM "file:///etc/shadow">]>']) {
-    expect(() => parseLicenseXml(`${doctype}<LICENSE><LICENSORINFO><DATA>&b;&x;</DATA></LICENSORINFO></LICENSE>`)).toThrow(expect.objectContaining({ code: 'XML_DOCTYPE_REFUSED' }));
+  for (const doctype of [
+    '<!DOCTYPE L [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>',
+    '<!DOCTYPE L [<!ENTITY x SYSTEM "file:///etc/shadow">]>',
+  ]) {
+    expect(() =>
+      parseLicenseXml(`${doctype}<LICENSE><LICENSORINFO><DATA>&b;&x;</DATA></LICENSORINFO></LICENSE>`),
+    ).toThrow(expect.objectContaining({ code: 'XML_DOCTYPE_REFUSED' }));
   }
 });

@@ -44,7 +44,13 @@ describe('license store', () => {
     expect(await modeOf(location.store)).toBe(0o700);
     const files = await readdir(location.store);
     // append.pending: the sealed note of the last append (see 'an append killed with SIGKILL…' below).
-    expect(files.sort()).toEqual(['append.pending', 'keys-000002.json', 'licenses-000001.log', 'state-000001.log', 'store.json']);
+    expect(files.sort()).toEqual([
+      'append.pending',
+      'keys-000002.json',
+      'licenses-000001.log',
+      'state-000001.log',
+      'store.json',
+    ]);
     for (const file of files) expect(await modeOf(join(location.store, file))).toBe(0o600);
   });
 
@@ -64,7 +70,9 @@ describe('license store', () => {
     const inspection = await inspectLicense({ ...location, lid: licenses[1]!.lid });
     expect(inspection.signatureNow).toBe('valid');
     expect(inspection.boundHere).toBe(true);
-    expect(inspection.xml).toMatch(/^<LICENSE version="2.0.0.0"><LICENSORINFO><DATA><LID>\{[0-9A-F-]{36}\}<\/LID><KID>KID-1<\/KID>/);
+    expect(inspection.xml).toMatch(
+      /^<LICENSE version="2.0.0.0"><LICENSORINFO><DATA><LID>\{[0-9A-F-]{36}\}<\/LID><KID>KID-1<\/KID>/,
+    );
     expect(inspection.xml).toContain('<ENABLINGBITS><ALGORITHM type="AES-256-GCM"/>');
     expect(inspection.xml).toContain('<SIGNALGORITHM type="Ed25519"/>');
     const parsed = parseLicenseXml(inspection.xml);
@@ -149,7 +157,10 @@ describe('license store', () => {
   it('refuses another machine (NS_E_DRM_HARDWAREID_MISMATCH)', async () => {
     const { location } = await machineWithLicenses(world, 'A', [backupable]);
     const error = await rejection(listLicenses({ ...location, machineId: 'machine-stolen' }));
-    expect(error).toMatchObject({ code: 'NS_E_DRM_HARDWAREID_MISMATCH', hresult: DRM_HRESULT.NS_E_DRM_HARDWAREID_MISMATCH });
+    expect(error).toMatchObject({
+      code: 'NS_E_DRM_HARDWAREID_MISMATCH',
+      hresult: DRM_HRESULT.NS_E_DRM_HARDWAREID_MISMATCH,
+    });
     expect(error.hresult).toBe(0xc00d278f);
   });
 
@@ -166,8 +177,13 @@ describe('license store', () => {
 
   it('the MAC check on a worker thread (the backup pass) passes a clean log and catches a flipped byte in any batch', async () => {
     // Five batches over 1 KiB reads of shared pool buffers: the worker hashes them in place while the scan goes on.
-    const { location } = await machineWithLicenses(world, 'A', Array.from({ length: 4 }, () => backupable));
-    for (let batch = 0; batch < 4; batch += 1) await issueLicenses({ ...location, licenses: Array.from({ length: 4 }, () => backupable) });
+    const { location } = await machineWithLicenses(
+      world,
+      'A',
+      Array.from({ length: 4 }, () => backupable),
+    );
+    for (let batch = 0; batch < 4; batch += 1)
+      await issueLicenses({ ...location, licenses: Array.from({ length: 4 }, () => backupable) });
     const log = join(location.store, 'licenses-000001.log');
     const clean = await readFile(log);
     const scan = async () => {
@@ -175,7 +191,10 @@ describe('license store', () => {
       const pool = new BufferPool(lineReadBufferBytes(1024), { shared: true });
       let lines = 0;
       try {
-        await store.scanLicenseLineRanges({ line: () => void (lines += 1) }, { chunkBytes: 1024, pool, macOnWorker: true });
+        await store.scanLicenseLineRanges(
+          { line: () => void (lines += 1) },
+          { chunkBytes: 1024, pool, macOnWorker: true },
+        );
         return lines;
       } finally {
         await store.close();
@@ -231,7 +250,9 @@ describe('license store', () => {
       expect(error, kind).toMatchObject({ code: 'NS_E_DRM_CHECKPOINT_FAILED', hresult: 0xc00d277f });
       expect((error as unknown as Error).message).toContain('extended past its checkpoint');
       // And an append does not quietly cut them off either: the store stays refused until it is restored.
-      expect((await rejection(issueLicenses({ ...location, licenses: [backupable] }))).code).toBe('NS_E_DRM_CHECKPOINT_FAILED');
+      expect((await rejection(issueLicenses({ ...location, licenses: [backupable] }))).code).toBe(
+        'NS_E_DRM_CHECKPOINT_FAILED',
+      );
       await writeFile(log, clean);
       expect((await listLicenses(location)).total).toBe(1);
     }
@@ -248,7 +269,9 @@ describe('license store', () => {
     let committed = 1;
     let residue = 0;
     for (let kill = 0; kill < 12; kill += 1) {
-      const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stderr = '';
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       await new Promise<void>((resolve, reject) => {
@@ -260,7 +283,9 @@ describe('license store', () => {
       const deadline = Date.now() + (kill % 3 === 2 ? 40 + Math.floor(Math.random() * 250) : 5_000);
       while (Date.now() < deadline) {
         const header = JSON.parse(await readFile(join(location.store, 'store.json'), 'utf8').catch(() => '{}'));
-        const size = header.licenses ? (await stat(join(location.store, header.licenses.file)).catch(() => ({ size: 0 }))).size : 0;
+        const size = header.licenses
+          ? (await stat(join(location.store, header.licenses.file)).catch(() => ({ size: 0 }))).size
+          : 0;
         if (header.licenses && size > header.licenses.bytes) break;
         await new Promise((r) => setImmediate(r));
       }

@@ -16,7 +16,15 @@ afterEach(async () => {
 describe('reading lines as ranges', () => {
   it('finds every line across small reads, grows the read for a long line, and reports a torn end', async () => {
     // With 16-byte reads the spare room before each read is 256 bytes: the 1,000-byte line is joined by copying.
-    const lines = ['a', '', 'a line longer than one read of sixteen bytes', 'b\tc', 'x'.repeat(40), 'y'.repeat(1000), 'last'];
+    const lines = [
+      'a',
+      '',
+      'a line longer than one read of sixteen bytes',
+      'b\tc',
+      'x'.repeat(40),
+      'y'.repeat(1000),
+      'last',
+    ];
     const path = join(world.root, 'lines.txt');
     await writeFile(path, `${lines.join('\n')}\ntorn`);
     const seen: string[] = [];
@@ -87,7 +95,12 @@ describe('reading lines as ranges', () => {
     const path = join(world.root, 'limit.txt');
     await writeFile(path, 'one\ntwo\nthree\n');
     const seen: string[] = [];
-    const summary = await forEachLineRange(path, 8, { line: (buffer, start, end) => void seen.push(buffer.toString('utf8', start, end)) }, 4);
+    const summary = await forEachLineRange(
+      path,
+      8,
+      { line: (buffer, start, end) => void seen.push(buffer.toString('utf8', start, end)) },
+      4,
+    );
     expect(seen).toEqual(['one', 'two']);
     expect(summary).toEqual({ bytesRead: 8, trailingBytes: 0 });
   });

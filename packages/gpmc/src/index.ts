@@ -77,7 +77,11 @@ export {
 
 // GPO settings: the model, its decoders and GPMC's <ExtensionData> rendering.
 export * from './settings/model.js';
-export { buildSettingsReport, EXTENSION_DISPLAY_NAMES, type SettingsReportOptions } from './settings/build-settings-report.js';
+export {
+  buildSettingsReport,
+  EXTENSION_DISPLAY_NAMES,
+  type SettingsReportOptions,
+} from './settings/build-settings-report.js';
 export { gptSourceFromBackup, gptSourceFromFiles, isSettingsFile, type GptSource } from './settings/gpt-source.js';
 export { SETTINGS_FILE_MALFORMED, ADMX_MALFORMED } from './settings/errors.js';
 export {
@@ -95,12 +99,25 @@ export {
   REG_RESOURCE_LIST,
   REG_QWORD,
 } from './settings/registry-pol.js';
-export { buildAdmxCatalog, loadAdmxDirectory, type AdmxCatalog, type AdmxFilePair, type AdmxPolicy, type AdmxElement, type AdmxValue } from './settings/admx.js';
+export {
+  buildAdmxCatalog,
+  loadAdmxDirectory,
+  type AdmxCatalog,
+  type AdmxFilePair,
+  type AdmxPolicy,
+  type AdmxElement,
+  type AdmxValue,
+} from './settings/admx.js';
 export { decodeSecurityTemplate } from './settings/security.js';
 export { decodeAuditCsv } from './settings/audit.js';
 export { decodeScriptsIni } from './settings/scripts.js';
 export { decodeFdeployIni } from './settings/folder-redirection.js';
-export { decodePreferenceFile, preferenceTypeOf, PREFERENCE_TYPES, type PreferenceType } from './settings/preferences.js';
+export {
+  decodePreferenceFile,
+  preferenceTypeOf,
+  PREFERENCE_TYPES,
+  type PreferenceType,
+} from './settings/preferences.js';
 export { parseIniSections, decodeIniText, type IniSection, type IniEntry } from './settings/ini.js';
 export { reportNameOfSid } from './settings/principal-names.js';
 export { renderGpreportSettingsXml, COFFER_OTHER_EXTENSION_NS } from './report/settings-xml.js';

@@ -25,7 +25,13 @@ describeCorpus('readGpmcBackupDirectory over real GPMC backups', () => {
     const entries = await readGpmcBackupDirectory(backup.dir);
     expect(entries).toHaveLength(1);
     const [entry] = entries;
-    expect(entry).toMatchObject({ id: backup.backupId, type: 'GPO', listedInManifest: backup.hasManifest, hasFolder: true, folder: backup.folder });
+    expect(entry).toMatchObject({
+      id: backup.backupId,
+      type: 'GPO',
+      listedInManifest: backup.hasManifest,
+      hasFolder: true,
+      folder: backup.folder,
+    });
     expect(entry!.backupTime?.toISOString().slice(0, 19)).toBe(entry!.backupTimeText);
   });
 
@@ -45,7 +51,10 @@ describeCorpus('readGpmcBackupDirectory over real GPMC backups', () => {
 
 describe('readGpmcBackupDirectory', () => {
   it('says which path is missing', async () => {
-    await expect(readGpmcBackupDirectory('/nonexistent/gpmc-backups')).rejects.toMatchObject({ code: 'PATH_NOT_FOUND', object: '/nonexistent/gpmc-backups' });
+    await expect(readGpmcBackupDirectory('/nonexistent/gpmc-backups')).rejects.toMatchObject({
+      code: 'PATH_NOT_FOUND',
+      object: '/nonexistent/gpmc-backups',
+    });
   });
 });
 
@@ -54,9 +63,25 @@ describe('searchBackups', () => {
   const gpoA = '{AAAAAAAA-0000-0000-0000-000000000001}';
   const gpoB = '{BBBBBBBB-0000-0000-0000-000000000002}';
   const backups: GpoBackupModel[] = [
-    sampleModel({ backupId: '{00000000-0000-0000-0000-00000000000A}', gpoId: gpoA, displayName: 'Baseline', backupTime: new Date('2024-01-01T10:00:00Z') }),
-    sampleModel({ backupId: '{00000000-0000-0000-0000-00000000000B}', gpoId: gpoA, displayName: 'Baseline', backupTime: new Date('2024-03-01T10:00:00Z'), comment: 'after change' }),
-    sampleModel({ backupId: '{00000000-0000-0000-0000-00000000000C}', gpoId: gpoB, displayName: 'Kiosk', backupTime: new Date('2024-02-01T10:00:00Z') }),
+    sampleModel({
+      backupId: '{00000000-0000-0000-0000-00000000000A}',
+      gpoId: gpoA,
+      displayName: 'Baseline',
+      backupTime: new Date('2024-01-01T10:00:00Z'),
+    }),
+    sampleModel({
+      backupId: '{00000000-0000-0000-0000-00000000000B}',
+      gpoId: gpoA,
+      displayName: 'Baseline',
+      backupTime: new Date('2024-03-01T10:00:00Z'),
+      comment: 'after change',
+    }),
+    sampleModel({
+      backupId: '{00000000-0000-0000-0000-00000000000C}',
+      gpoId: gpoB,
+      displayName: 'Kiosk',
+      backupTime: new Date('2024-02-01T10:00:00Z'),
+    }),
   ];
 
   beforeEach(async () => {
@@ -87,25 +112,53 @@ describe('searchBackups', () => {
   });
 
   it('matches a display name (any case), a GPO GUID (braces optional) or a backup ID', async () => {
-    expect((await searchBackups(dir, { nameOrGuid: 'baseline' })).map((e) => e.id)).toEqual(['{00000000-0000-0000-0000-00000000000B}', '{00000000-0000-0000-0000-00000000000A}']);
-    expect((await searchBackups(dir, { nameOrGuid: gpoB.slice(1, -1).toLowerCase() })).map((e) => e.displayName)).toEqual(['Kiosk']);
-    expect((await searchBackups(dir, { nameOrGuid: '{00000000-0000-0000-0000-00000000000a}' })).map((e) => e.comment)).toEqual(['']);
+    expect((await searchBackups(dir, { nameOrGuid: 'baseline' })).map((e) => e.id)).toEqual([
+      '{00000000-0000-0000-0000-00000000000B}',
+      '{00000000-0000-0000-0000-00000000000A}',
+    ]);
+    expect(
+      (await searchBackups(dir, { nameOrGuid: gpoB.slice(1, -1).toLowerCase() })).map((e) => e.displayName),
+    ).toEqual(['Kiosk']);
+    expect(
+      (await searchBackups(dir, { nameOrGuid: '{00000000-0000-0000-0000-00000000000a}' })).map((e) => e.comment),
+    ).toEqual(['']);
     expect(await searchBackups(dir, { nameOrGuid: 'nothing like it' })).toEqual([]);
   });
 
   it('keeps only the newest backup of each GPO, and filters by type', async () => {
-    expect((await searchBackups(dir, { newestOnly: true })).map((e) => e.id)).toEqual(['{00000000-0000-0000-0000-00000000000B}', '{00000000-0000-0000-0000-00000000000C}']);
+    expect((await searchBackups(dir, { newestOnly: true })).map((e) => e.id)).toEqual([
+      '{00000000-0000-0000-0000-00000000000B}',
+      '{00000000-0000-0000-0000-00000000000C}',
+    ]);
     expect((await searchBackups(dir, { type: 'StarterGPO' })).map((e) => e.displayName)).toEqual(['Kiosk']);
   });
 });
 
 describe('listBackupsOfType (the listing of both Group Policy providers)', () => {
   let dir: string;
-  const gpo = sampleModel({ backupId: '{00000000-0000-0000-0000-0000000000A1}', gpoId: '{AAAAAAAA-0000-0000-0000-000000000001}', displayName: 'Baseline Security', backupTime: new Date('2024-01-01T10:00:00Z') });
-  const starter = sampleModel({ backupId: '{00000000-0000-0000-0000-0000000000B1}', gpoId: '{BBBBBBBB-0000-0000-0000-000000000002}', displayName: 'Kiosk Lockdown', backupTime: new Date('2024-02-01T10:00:00Z') });
-  const gone = sampleModel({ backupId: '{00000000-0000-0000-0000-0000000000C1}', gpoId: '{CCCCCCCC-0000-0000-0000-000000000003}', displayName: 'Kiosk Gone', backupTime: new Date('2024-03-01T10:00:00Z') });
+  const gpo = sampleModel({
+    backupId: '{00000000-0000-0000-0000-0000000000A1}',
+    gpoId: '{AAAAAAAA-0000-0000-0000-000000000001}',
+    displayName: 'Baseline Security',
+    backupTime: new Date('2024-01-01T10:00:00Z'),
+  });
+  const starter = sampleModel({
+    backupId: '{00000000-0000-0000-0000-0000000000B1}',
+    gpoId: '{BBBBBBBB-0000-0000-0000-000000000002}',
+    displayName: 'Kiosk Lockdown',
+    backupTime: new Date('2024-02-01T10:00:00Z'),
+  });
+  const gone = sampleModel({
+    backupId: '{00000000-0000-0000-0000-0000000000C1}',
+    gpoId: '{CCCCCCCC-0000-0000-0000-000000000003}',
+    displayName: 'Kiosk Gone',
+    backupTime: new Date('2024-03-01T10:00:00Z'),
+  });
   // Coffer marks a Starter GPO entry with <BackupType>1</BackupType>; its folder holds no StarterGPO.tmplx here, so the type comes from the index alone.
-  const starterInst = (model: GpoBackupModel) => ({ ...backupInstOf(model), extraElements: [{ name: BACKUP_TYPE_ELEMENT, text: BACKUP_TYPE_STARTER_GPO }] });
+  const starterInst = (model: GpoBackupModel) => ({
+    ...backupInstOf(model),
+    extraElements: [{ name: BACKUP_TYPE_ELEMENT, text: BACKUP_TYPE_STARTER_GPO }],
+  });
 
   beforeEach(async () => {
     dir = await tempDir('gpmc-list-type-');
@@ -114,7 +167,10 @@ describe('listBackupsOfType (the listing of both Group Policy providers)', () =>
     await mkdir(join(dir, starter.backupId), { recursive: true });
     await writeFile(join(dir, starter.backupId, 'bkupInfo.xml'), renderBkupInfoXmlForInst(starterInst(starter)));
     // A Starter GPO entry whose folder is gone: reported to the Starter GPO listing only, never listed.
-    await writeFile(join(dir, 'manifest.xml'), renderManifestXml(null, [backupInstOf(gpo), starterInst(starter), starterInst(gone)]));
+    await writeFile(
+      join(dir, 'manifest.xml'),
+      renderManifestXml(null, [backupInstOf(gpo), starterInst(starter), starterInst(gone)]),
+    );
   });
 
   it("takes the type from the index's <BackupType>, even for an entry whose folder is gone", async () => {
@@ -129,17 +185,31 @@ describe('listBackupsOfType (the listing of both Group Policy providers)', () =>
   it('lists one type, newest first, leaving damaged entries out with a warning to that type only', async () => {
     const starterWarnings: StatusMessage[] = [];
     const gpoWarnings: StatusMessage[] = [];
-    expect((await listBackupsOfType(dir, 'StarterGPO', { report: (m) => starterWarnings.push(m) })).map((e) => e.id)).toEqual([starter.backupId]);
-    expect(starterWarnings).toEqual([expect.objectContaining({ severity: 'warning', code: 'INDEX_FOLDER_MISSING', object: join(dir, gone.backupId) })]);
-    expect((await listBackupsOfType(dir, 'GPO', { report: (m) => gpoWarnings.push(m) })).map((e) => e.id)).toEqual([gpo.backupId]);
+    expect(
+      (await listBackupsOfType(dir, 'StarterGPO', { report: (m) => starterWarnings.push(m) })).map((e) => e.id),
+    ).toEqual([starter.backupId]);
+    expect(starterWarnings).toEqual([
+      expect.objectContaining({ severity: 'warning', code: 'INDEX_FOLDER_MISSING', object: join(dir, gone.backupId) }),
+    ]);
+    expect((await listBackupsOfType(dir, 'GPO', { report: (m) => gpoWarnings.push(m) })).map((e) => e.id)).toEqual([
+      gpo.backupId,
+    ]);
     expect(gpoWarnings).toEqual([]);
   });
 
   it('matches part of the name (any case), a GPO GUID or a backup id', async () => {
-    expect((await listBackupsOfType(dir, 'StarterGPO', { query: 'kiosk' })).map((e) => e.displayName)).toEqual(['Kiosk Lockdown']);
-    expect((await listBackupsOfType(dir, 'GPO', { query: 'SECURITY' })).map((e) => e.displayName)).toEqual(['Baseline Security']);
-    expect((await listBackupsOfType(dir, 'GPO', { query: 'aaaaaaaa-0000-0000-0000-000000000001' })).map((e) => e.id)).toEqual([gpo.backupId]);
-    expect((await listBackupsOfType(dir, 'StarterGPO', { query: starter.backupId })).map((e) => e.id)).toEqual([starter.backupId]);
+    expect((await listBackupsOfType(dir, 'StarterGPO', { query: 'kiosk' })).map((e) => e.displayName)).toEqual([
+      'Kiosk Lockdown',
+    ]);
+    expect((await listBackupsOfType(dir, 'GPO', { query: 'SECURITY' })).map((e) => e.displayName)).toEqual([
+      'Baseline Security',
+    ]);
+    expect(
+      (await listBackupsOfType(dir, 'GPO', { query: 'aaaaaaaa-0000-0000-0000-000000000001' })).map((e) => e.id),
+    ).toEqual([gpo.backupId]);
+    expect((await listBackupsOfType(dir, 'StarterGPO', { query: starter.backupId })).map((e) => e.id)).toEqual([
+      starter.backupId,
+    ]);
     expect(await listBackupsOfType(dir, 'GPO', { query: 'kiosk' })).toEqual([]);
   });
 });

@@ -24,8 +24,16 @@ const modified = new Date(Date.UTC(2024, 4, 17, 13, 45, 30));
 function sampleFiles(): CabinetFile[] {
   // Compressible text, incompressible noise over several 32 KiB blocks, an empty file and a Unicode name.
   return [
-    { name: 'StarterGPO.tmplx', data: Buffer.from('<?xml version="1.0"?><StarterGPO><DisplayName>x</DisplayName></StarterGPO>\r\n'), modified },
-    { name: 'Machine_Registry.pol', data: Buffer.concat([Buffer.from('PReg\x01\x00\x00\x00', 'latin1'), Buffer.alloc(70_000, 0x41)]), modified },
+    {
+      name: 'StarterGPO.tmplx',
+      data: Buffer.from('<?xml version="1.0"?><StarterGPO><DisplayName>x</DisplayName></StarterGPO>\r\n'),
+      modified,
+    },
+    {
+      name: 'Machine_Registry.pol',
+      data: Buffer.concat([Buffer.from('PReg\x01\x00\x00\x00', 'latin1'), Buffer.alloc(70_000, 0x41)]),
+      modified,
+    },
     { name: 'User_Registry.pol', data: randomBytes(3 * MAX_BLOCK + 123), modified },
     { name: 'empty.txt', data: Buffer.alloc(0), modified },
     { name: 'Machine_Ünïcødé Policy ✓.cmtx', data: Buffer.from('unicode name\n'), modified },
@@ -50,7 +58,10 @@ describe('cabinet checksum ([MS-CAB] CSUMCompute)', () => {
   });
 
   it('encodes MS-DOS dates and times', () => {
-    expect(dosDateTime(modified)).toEqual({ date: ((2024 - 1980) << 9) | (5 << 5) | 17, time: (13 << 11) | (45 << 5) | 15 });
+    expect(dosDateTime(modified)).toEqual({
+      date: ((2024 - 1980) << 9) | (5 << 5) | 17,
+      time: (13 << 11) | (45 << 5) | 15,
+    });
   });
 });
 

@@ -57,12 +57,14 @@ describeCorpus('the GPMC writers against real GPMC backups', () => {
       }
     });
 
-    it('renders gpreport.xml whose skeleton equals Windows\' report, and whole when given the settings', () => {
+    it("renders gpreport.xml whose skeleton equals Windows' report, and whole when given the settings", () => {
       const original = read(backup, 'gpreport.xml');
       const text = original.subarray(2).toString('utf16le');
       const report = parseGpReportXml(original);
       const extensionBlocks = (side: 'Computer' | 'User'): string | undefined => {
-        const body = new RegExp(`\\r\\n  <${side}>\\r\\n[\\s\\S]*?(\\r\\n    <ExtensionData>[\\s\\S]*?</ExtensionData>)?\\r\\n  </${side}>`).exec(text);
+        const body = new RegExp(
+          `\\r\\n  <${side}>\\r\\n[\\s\\S]*?(\\r\\n    <ExtensionData>[\\s\\S]*?</ExtensionData>)?\\r\\n  </${side}>`,
+        ).exec(text);
         return body?.[1]?.slice(2);
       };
       const trusteeBlocks = [...text.matchAll(/<TrusteePermissions>[\s\S]*?<\/TrusteePermissions>/g)].map((m) => m[0]);
@@ -102,7 +104,11 @@ describeCorpus('the GPMC writers against real GPMC backups', () => {
       expect(skeleton.subarray(2).toString('utf16le')).toBe(withoutSettings);
 
       const parsedOurs = parseGpReportXml(skeleton);
-      expect({ ...parsedOurs, computer: { ...parsedOurs.computer, extensionNames: [] }, user: { ...parsedOurs.user, extensionNames: [] } }).toEqual({
+      expect({
+        ...parsedOurs,
+        computer: { ...parsedOurs.computer, extensionNames: [] },
+        user: { ...parsedOurs.user, extensionNames: [] },
+      }).toEqual({
         ...report,
         computer: { ...report.computer, extensionNames: [] },
         user: { ...report.user, extensionNames: [] },
@@ -124,7 +130,9 @@ describeCorpus('the GPMC writers against real GPMC backups', () => {
     const others = CORPUS_BACKUPS.filter((backup) => !backup.hasManifest);
 
     it('the corpus has the three manifests its sources list', () => {
-      expect(CORPUS_BACKUPS.filter((backup) => existsSync(join(backup.dir, 'manifest.xml'))).map((backup) => backup.name)).toEqual(['nsa-emet', 'disa-win10-user', 'gpostudio-mixedcse']);
+      expect(
+        CORPUS_BACKUPS.filter((backup) => existsSync(join(backup.dir, 'manifest.xml'))).map((backup) => backup.name),
+      ).toEqual(['nsa-emet', 'disa-win10-user', 'gpostudio-mixedcse']);
       expect(withManifest.map((backup) => backup.name)).toEqual(['nsa-emet', 'disa-win10-user', 'gpostudio-mixedcse']);
     });
 

@@ -26,7 +26,6 @@ import {
   type PrincipalType,
 } from '../src/index.js';
 
-
 export interface CorpusBackup {
   /** Folder of the backup directory in the corpus. */
   name: string;
@@ -43,12 +42,26 @@ export interface CorpusBackup {
   hasManifest: boolean;
 }
 
-const CORPUS_FOLDERS: Array<Pick<CorpusBackup, 'name' | 'lfNormalised' | 'layout' | 'sanitisedDescriptor' | 'hasManifest'>> = [
-  { name: 'nsa-win10-computer', lfNormalised: false, layout: 'gpmc-2016', sanitisedDescriptor: false, hasManifest: false },
+const CORPUS_FOLDERS: Array<
+  Pick<CorpusBackup, 'name' | 'lfNormalised' | 'layout' | 'sanitisedDescriptor' | 'hasManifest'>
+> = [
+  {
+    name: 'nsa-win10-computer',
+    lfNormalised: false,
+    layout: 'gpmc-2016',
+    sanitisedDescriptor: false,
+    hasManifest: false,
+  },
   { name: 'nsa-win10-user', lfNormalised: false, layout: 'gpmc-2016', sanitisedDescriptor: false, hasManifest: false },
   { name: 'nsa-emet', lfNormalised: true, layout: 'gpmc-2012r2', sanitisedDescriptor: false, hasManifest: true },
   { name: 'disa-win10-user', lfNormalised: true, layout: 'gpmc-2016', sanitisedDescriptor: false, hasManifest: true },
-  { name: 'gpostudio-mixedcse', lfNormalised: false, layout: 'gpmc-2016', sanitisedDescriptor: true, hasManifest: true },
+  {
+    name: 'gpostudio-mixedcse',
+    lfNormalised: false,
+    layout: 'gpmc-2016',
+    sanitisedDescriptor: true,
+    hasManifest: true,
+  },
 ];
 
 /**
@@ -109,7 +122,8 @@ export function emptyFoldersLostByGit(backup: CorpusBackup): GptEntry[] {
     for (const object of block.objects) {
       if (object.kind !== 'dir' || object.location === undefined) continue;
       const relative = object.location.replace(/^DomainSysvol\\GPO\\?/, '').split('\\');
-      if (!existsSync(join(backup.folder, 'DomainSysvol', 'GPO', ...relative))) out.push({ path: relative.join('/'), kind: 'dir' });
+      if (!existsSync(join(backup.folder, 'DomainSysvol', 'GPO', ...relative)))
+        out.push({ path: relative.join('/'), kind: 'dir' });
     }
   }
   return out;
@@ -128,7 +142,12 @@ const RID_TYPES: Record<string, PrincipalType> = {
 /** SIDs of the trustees of an SDDL DACL, in ACE order (aliases DA/EA/DU expanded with the domain SID). */
 export function sddlDaclTrusteeSids(sddl: string, domainSid: string): string[] {
   const dacl = /D:[A-Z]*((?:\([^)]*\))*)/.exec(sddl)?.[1] ?? '';
-  const aliases: Record<string, string> = { DA: `${domainSid}-512`, EA: `${domainSid}-519`, DU: `${domainSid}-513`, DD: `${domainSid}-516` };
+  const aliases: Record<string, string> = {
+    DA: `${domainSid}-512`,
+    EA: `${domainSid}-519`,
+    DU: `${domainSid}-513`,
+    DD: `${domainSid}-516`,
+  };
   return [...dacl.matchAll(/\(([^)]*)\)/g)].map((ace) => {
     const trustee = ace[1]!.split(';')[5]!;
     return aliases[trustee] ?? trustee;
@@ -136,14 +155,23 @@ export function sddlDaclTrusteeSids(sddl: string, domainSid: string): string[] {
 }
 
 /** A fixed little "directory" from the report: SID → DOMAIN\name, type by well-known RID. */
-function resolverFromReport(report: ReturnType<typeof parseGpReportXml>, dnsDomain: string): (sid: string) => ResolvedAccount | undefined {
+function resolverFromReport(
+  report: ReturnType<typeof parseGpReportXml>,
+  dnsDomain: string,
+): (sid: string) => ResolvedAccount | undefined {
   const names = new Map<string, string>();
-  for (const principal of [report.owner, report.group, ...report.trustees]) if (principal !== null) names.set(principal.sid, principal.name);
+  for (const principal of [report.owner, report.group, ...report.trustees])
+    if (principal !== null) names.set(principal.sid, principal.name);
   return (sid) => {
     const qualified = names.get(sid);
     if (qualified === undefined || !qualified.includes('\\')) return undefined;
     const [netbios, sam] = qualified.split('\\') as [string, string];
-    return { samAccountName: sam, type: RID_TYPES[sid.split('-').pop()!] ?? 'Unknown', netbiosDomainName: netbios, dnsDomainName: dnsDomain };
+    return {
+      samAccountName: sam,
+      type: RID_TYPES[sid.split('-').pop()!] ?? 'Unknown',
+      netbiosDomainName: netbios,
+      dnsDomainName: dnsDomain,
+    };
   };
 }
 
@@ -154,11 +182,15 @@ export function corpusModel(backup: CorpusBackup): GpoBackupModel {
   const report = parseGpReportXml(read(backup, 'gpreport.xml'));
   const tree = [...gptTreeOnDisk(backup), ...emptyFoldersLostByGit(backup)];
   const gptTmplPath = tree.find((entry) => /^Machine\/microsoft\/windows nt\/SecEdit\/GptTmpl\.inf$/i.test(entry.path));
-  const gptTmplInf = gptTmplPath === undefined ? null : readFileSync(join(backup.folder, 'DomainSysvol', 'GPO', gptTmplPath.path));
+  const gptTmplInf =
+    gptTmplPath === undefined ? null : readFileSync(join(backup.folder, 'DomainSysvol', 'GPO', gptTmplPath.path));
 
   const resolve = resolverFromReport(report, inst.gpoDomain);
   // The sanitised descriptor has no DACL left; its trustees are read from the report's SDDL instead.
-  const domainSid = report.trustees.map((t) => t.sid).find((sid) => /^S-1-5-21-/.test(sid))?.replace(/-\d+$/, '');
+  const domainSid = report.trustees
+    .map((t) => t.sid)
+    .find((sid) => /^S-1-5-21-/.test(sid))
+    ?.replace(/-\d+$/, '');
   const dacl = backup.sanitisedDescriptor
     ? { daclTrusteeSids: sddlDaclTrusteeSids(report.sddl, domainSid!) }
     : { securityDescriptor: core.core.securityDescriptor };

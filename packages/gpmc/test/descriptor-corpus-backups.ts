@@ -34,7 +34,9 @@ export function loadCorpusBackups(): CorpusBackup[] {
       const hex = /<SecurityDescriptor>([^<]*)<\/SecurityDescriptor>/.exec(backupXml)?.[1];
       const sddl = /<SDDL[^>]*>([^<]*)<\/SDDL>/.exec(report)?.[1];
       if (hex === undefined || sddl === undefined) throw new Error(`${folder}: no SecurityDescriptor or SDDL found`);
-      const fromDaclSids = [...backupXml.matchAll(/<Group bkp:Source="FromDACL"><Sid><!\[CDATA\[([^\]]*)\]\]><\/Sid>/g)].map((m) => m[1]!);
+      const fromDaclSids = [
+        ...backupXml.matchAll(/<Group bkp:Source="FromDACL"><Sid><!\[CDATA\[([^\]]*)\]\]><\/Sid>/g),
+      ].map((m) => m[1]!);
       out.push({ set: set.name, backupId: backup.name, descriptorHex: hex, reportSddl: sddl, fromDaclSids });
     }
   }

@@ -15,7 +15,13 @@ import {
   withCanonicalLayout,
 } from '@coffer/active-directory';
 import { corpusDir } from '@coffer/test-support';
-import { daclPrincipalSidsInGpmcOrder, daclTrusteeSids, formatGpmcHex, parseGpmcHex, toGpmcDaclOnlyDescriptor } from '../src/index.js';
+import {
+  daclPrincipalSidsInGpmcOrder,
+  daclTrusteeSids,
+  formatGpmcHex,
+  parseGpmcHex,
+  toGpmcDaclOnlyDescriptor,
+} from '../src/index.js';
 import { loadCorpusBackups, type CorpusBackup } from './descriptor-corpus-backups.js';
 
 /** The gpo-studio backup's descriptor was replaced upstream (SOURCES.md); it is tested separately. */
@@ -49,9 +55,13 @@ describeCorpus('GPMC Backup.xml security descriptors', () => {
   });
 
   it('finds every corpus backup, the sanitised one included', () => {
-    expect(backups.map((b) => b.set).sort()).toEqual(
-      ['disa-win10-user', 'gpostudio-mixedcse', 'nsa-emet', 'nsa-win10-computer', 'nsa-win10-user'],
-    );
+    expect(backups.map((b) => b.set).sort()).toEqual([
+      'disa-win10-user',
+      'gpostudio-mixedcse',
+      'nsa-emet',
+      'nsa-win10-computer',
+      'nsa-win10-user',
+    ]);
     expect(Object.keys(REPORT_KNEW_FOREST_ROOT).sort()).toEqual(realBackups.map((b) => b.set).sort());
   });
 
@@ -79,7 +89,14 @@ describeCorpus('GPMC Backup.xml security descriptors', () => {
       expect(sd.owner).toBeUndefined();
       expect(sd.group).toBeUndefined();
       expect(sd.sacl).toBeUndefined();
-      expect(sd.control).toMatchObject({ selfRelative: true, daclPresent: true, daclProtected: true, daclAutoInherited: true, saclPresent: false, saclAutoInherited: true });
+      expect(sd.control).toMatchObject({
+        selfRelative: true,
+        daclPresent: true,
+        daclProtected: true,
+        daclAutoInherited: true,
+        saclPresent: false,
+        saclAutoInherited: true,
+      });
       expect(formatGpmcHex(toGpmcDaclOnlyDescriptor(bytes))).toBe(backup.descriptorHex);
     });
 
@@ -108,11 +125,20 @@ describeCorpus('GPMC Backup.xml security descriptors', () => {
       expect(full.sacl?.aces).toHaveLength(3);
       const binary = serializeSecurityDescriptor(full);
       expect(formatGpmcHex(toGpmcDaclOnlyDescriptor(binary))).toBe(backup.descriptorHex);
-      expect(formatGpmcHex(toGpmcDaclOnlyDescriptor(withCanonicalLayout(parseSecurityDescriptor(binary))))).toBe(backup.descriptorHex);
+      expect(formatGpmcHex(toGpmcDaclOnlyDescriptor(withCanonicalLayout(parseSecurityDescriptor(binary))))).toBe(
+        backup.descriptorHex,
+      );
     });
 
     it('lists the DACL principals GPMC records as FromDACL groups', () => {
-      expect([...new Set(daclTrusteeSids(bytes))]).toEqual(['S-1-5-11', `${domainSid}-512`, `${domainSid}-519`, 'S-1-5-9', 'S-1-5-18', 'S-1-3-0']);
+      expect([...new Set(daclTrusteeSids(bytes))]).toEqual([
+        'S-1-5-11',
+        `${domainSid}-512`,
+        `${domainSid}-519`,
+        'S-1-5-9',
+        'S-1-5-18',
+        'S-1-3-0',
+      ]);
       // GPMC's own list, in GPMC's order (EA first, though DA comes first in the DACL).
       expect(daclPrincipalSidsInGpmcOrder(bytes)).toEqual(backup.fromDaclSids);
     });
@@ -147,7 +173,9 @@ describeCorpus('GPMC Backup.xml security descriptors', () => {
     it("still has a report SDDL that parses and renders back (its SIDs' zero padding aside)", () => {
       const domainSid = 'S-1-5-21-0-0-0';
       const sd = parseSddl(backup.reportSddl, { domainSid });
-      expect(toSddl(sd, { domainSid })).toBe(backup.reportSddl.replace(/S-1-5-21-0000000000-0000000000-0000000000-/g, 'S-1-5-21-0-0-0-'));
+      expect(toSddl(sd, { domainSid })).toBe(
+        backup.reportSddl.replace(/S-1-5-21-0000000000-0000000000-0000000000-/g, 'S-1-5-21-0-0-0-'),
+      );
       // Same DACL shape as the real backups: GPMC's default GPO permissions.
       const reference = realBackups.find((b) => b.set === 'nsa-win10-user')!;
       const referenceDomain = domainOf(parseGpmcHex(reference.descriptorHex));

@@ -17,7 +17,9 @@ export function sampleModel(overrides: Partial<GpoBackupModel> = {}): GpoBackupM
     machineExtensionNames: '',
     userExtensionNames: '',
     wmiFilter: null,
-    securityDescriptor: Uint8Array.from([0x01, 0x00, 0x04, 0x9c, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x14, 0, 0, 0, 0x04, 0x00, 0x08, 0x00, 0, 0, 0, 0]),
+    securityDescriptor: Uint8Array.from([
+      0x01, 0x00, 0x04, 0x9c, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x14, 0, 0, 0, 0x04, 0x00, 0x08, 0x00, 0, 0, 0, 0,
+    ]),
     securityGroups: [],
     filePaths: [],
     gptTree: [],
@@ -25,4 +27,5 @@ export function sampleModel(overrides: Partial<GpoBackupModel> = {}): GpoBackupM
   };
 }
 
-export const UNC = '\\\\dc1.corp.example.test\\sysvol\\corp.example.test\\Policies\\{AAAAAAAA-BBBB-CCCC-DDDD-EEEEEEEEEEEE}';
+export const UNC =
+  '\\\\dc1.corp.example.test\\sysvol\\corp.example.test\\Policies\\{AAAAAAAA-BBBB-CCCC-DDDD-EEEEEEEEEEEE}';

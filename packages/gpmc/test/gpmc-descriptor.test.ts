@@ -24,7 +24,10 @@ describe('GPMC DACL-only descriptor', () => {
 
   it('clears SE_OWNER_DEFAULTED and SE_GROUP_DEFAULTED with the owner and group, keeps the other bits', () => {
     // Samba's GPO descriptors carry 0x9817 (both *_DEFAULTED bits); DACL-only that is 0x9804.
-    const defaulted = { ...full, control: { ...full.control, ownerDefaulted: true, groupDefaulted: true, daclDefaulted: true } };
+    const defaulted = {
+      ...full,
+      control: { ...full.control, ownerDefaulted: true, groupDefaulted: true, daclDefaulted: true },
+    };
     const bytes = toGpmcDaclOnlyDescriptor(defaulted);
     expect(bytes[2]! | (bytes[3]! << 8)).toBe(0x9c0c);
   });
@@ -36,7 +39,9 @@ describe('GPMC DACL-only descriptor', () => {
 
   it('keeps a NULL DACL as DACL-present with offset 0', () => {
     const nullDacl = parseSddl('O:SYD:NO_ACCESS_CONTROL');
-    expect(formatGpmcHex(toGpmcDaclOnlyDescriptor(nullDacl))).toBe('01 00 04 80 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00');
+    expect(formatGpmcHex(toGpmcDaclOnlyDescriptor(nullDacl))).toBe(
+      '01 00 04 80 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00',
+    );
   });
 });
 

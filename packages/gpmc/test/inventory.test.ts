@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { buildExtensionInventory, buildGptTree, compareNamesLikeNtfs, CSE, renderBackupXml, type FsObject } from '../src/index.js';
+import {
+  buildExtensionInventory,
+  buildGptTree,
+  compareNamesLikeNtfs,
+  CSE,
+  renderBackupXml,
+  type FsObject,
+} from '../src/index.js';
 import { sampleModel, UNC } from './fixtures.js';
 
 const securityNames = `[${CSE.Security}{803E14A0-B4FB-11D0-A0D0-00A0C90F574B}]`;
@@ -21,9 +28,12 @@ describe('GPT tree order', () => {
   });
 
   it('rejects a path that is both a file and a folder', () => {
-    expect(() => buildGptTree([{ path: 'Machine/a', kind: 'file' }, { path: 'Machine/a/b', kind: 'file' }])).toThrow(
-      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
-    );
+    expect(() =>
+      buildGptTree([
+        { path: 'Machine/a', kind: 'file' },
+        { path: 'Machine/a/b', kind: 'file' },
+      ]),
+    ).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
   });
 });
 
@@ -56,7 +66,11 @@ describe('extension inventory', () => {
     ]);
     expect(inventory.registry.machine?.location).toBe('DomainSysvol\\GPO\\Machine\\registry.pol');
     expect(inventory.registry.user).toBeNull();
-    expect(inventory.registry.adm).toEqual({ kind: 'file', path: '%GPO_FSPATH%\\Adm\\*.*', sourceExpandedPath: `${UNC}\\Adm\\*.*` });
+    expect(inventory.registry.adm).toEqual({
+      kind: 'file',
+      path: '%GPO_FSPATH%\\Adm\\*.*',
+      sourceExpandedPath: `${UNC}\\Adm\\*.*`,
+    });
   });
 
   it('claims GptTmpl.inf for Security only when the machine side lists the Security CSE, with the template spelling', () => {
@@ -75,16 +89,25 @@ describe('extension inventory', () => {
         },
       ],
     });
-    expect(paths(listed.unknown.objects)).not.toContain('file:%GPO_MACH_FSPATH%\\Microsoft\\Windows NT\\SecEdit\\GptTmpl.inf');
+    expect(paths(listed.unknown.objects)).not.toContain(
+      'file:%GPO_MACH_FSPATH%\\Microsoft\\Windows NT\\SecEdit\\GptTmpl.inf',
+    );
 
     const unlisted = buildExtensionInventory(sampleModel({ userExtensionNames: securityNames, gptTree: tree }));
     expect(unlisted.slots.every((slot) => slot === null)).toBe(true);
-    expect(paths(unlisted.unknown.objects)).toContain('file:%GPO_MACH_FSPATH%\\Microsoft\\Windows NT\\SecEdit\\GptTmpl.inf');
+    expect(paths(unlisted.unknown.objects)).toContain(
+      'file:%GPO_MACH_FSPATH%\\Microsoft\\Windows NT\\SecEdit\\GptTmpl.inf',
+    );
   });
 
-  it('treats Samba\'s upper-case MACHINE and USER folders as the sides, and writes GPMC\'s spelling', () => {
+  it("treats Samba's upper-case MACHINE and USER folders as the sides, and writes GPMC's spelling", () => {
     const inventory = buildExtensionInventory(
-      sampleModel({ gptTree: [{ path: 'MACHINE/Registry.pol', kind: 'file' }, { path: 'USER/comment.cmtx', kind: 'file' }] }),
+      sampleModel({
+        gptTree: [
+          { path: 'MACHINE/Registry.pol', kind: 'file' },
+          { path: 'USER/comment.cmtx', kind: 'file' },
+        ],
+      }),
     );
     expect(inventory.registry.machine).toEqual({
       kind: 'file',
@@ -113,16 +136,24 @@ describe('extension inventory', () => {
       }),
     );
     const block = inventory.slots.find((slot) => slot?.id === CSE.FolderRedirection)!;
-    expect(block.objects[0]).toMatchObject({ path: '%GPO_USER_FSPATH%\\Documents & Settings\\*', reEvaluateFunction: 'FRValidateSettings' });
+    expect(block.objects[0]).toMatchObject({
+      path: '%GPO_USER_FSPATH%\\Documents & Settings\\*',
+      reEvaluateFunction: 'FRValidateSettings',
+    });
     expect(block.objects[0]!.location).toBeUndefined();
     expect(block.objects[0]!.children!.map((c) => c.path)).toEqual([
       '%GPO_USER_FSPATH%\\Documents & Settings\\fdeploy.ini',
       '%GPO_USER_FSPATH%\\Documents & Settings\\fdeploy1.ini',
     ]);
     expect(paths(inventory.unknown.objects)).toEqual(['dir:%GPO_USER_FSPATH%\\Documents & Settings']);
-    expect(renderBackupXml(sampleModel({ userExtensionNames: `[${CSE.FolderRedirection}{88E729D6-BDC1-11D1-BD2A-00C04FB9603F}]`, gptTree: [{ path: 'User/Documents & Settings/fdeploy1.ini', kind: 'file' }] })).toString()).toContain(
-      'bkp:Path="%GPO_USER_FSPATH%\\Documents &amp; Settings\\*"',
-    );
+    expect(
+      renderBackupXml(
+        sampleModel({
+          userExtensionNames: `[${CSE.FolderRedirection}{88E729D6-BDC1-11D1-BD2A-00C04FB9603F}]`,
+          gptTree: [{ path: 'User/Documents & Settings/fdeploy1.ini', kind: 'file' }],
+        }),
+      ).toString(),
+    ).toContain('bkp:Path="%GPO_USER_FSPATH%\\Documents &amp; Settings\\*"');
   });
 
   it('gives Scripts the ini files and the four script folder wildcards (structure unverified)', () => {
@@ -144,7 +175,9 @@ describe('extension inventory', () => {
       '%GPO_USER_FSPATH%\\Scripts\\Logon\\*',
       '%GPO_USER_FSPATH%\\Scripts\\Logoff\\*',
     ]);
-    expect(block.objects[1]!.children!.map((c) => c.location)).toEqual(['DomainSysvol\\GPO\\Machine\\Scripts\\Startup\\run.cmd']);
+    expect(block.objects[1]!.children!.map((c) => c.location)).toEqual([
+      'DomainSysvol\\GPO\\Machine\\Scripts\\Startup\\run.cmd',
+    ]);
     expect(paths(inventory.unknown.objects)).toEqual([
       'dir:%GPO_MACH_FSPATH%\\Scripts',
       'dir:%GPO_MACH_FSPATH%\\Scripts\\Shutdown',

@@ -45,19 +45,40 @@ describe('security groups', () => {
   const domain = 'S-1-5-21-852640682-2439737213-2645099010';
 
   it('walks every ACE of the DACL, object ACEs included', () => {
-    expect(daclTrusteeSids(descriptor)).toEqual(['S-1-5-11', `${domain}-512`, `${domain}-512`, `${domain}-519`, 'S-1-5-9', 'S-1-5-11', 'S-1-5-18', 'S-1-3-0']);
-    expect(() => daclTrusteeSids(descriptor.subarray(0, 40))).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(daclTrusteeSids(descriptor)).toEqual([
+      'S-1-5-11',
+      `${domain}-512`,
+      `${domain}-512`,
+      `${domain}-519`,
+      'S-1-5-9',
+      'S-1-5-11',
+      'S-1-5-18',
+      'S-1-3-0',
+    ]);
+    expect(() => daclTrusteeSids(descriptor.subarray(0, 40))).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
   });
 
-  it('lists settings principals first (built-ins by name only), then the DACL\'s domain principals', () => {
+  it("lists settings principals first (built-ins by name only), then the DACL's domain principals", () => {
     const groups = buildSecurityGroups({
       gptTmplInf: utf16('[Privilege Rights]\r\nSeDebugPrivilege = *S-1-5-32-544,*S-1-5-21-9-9-9-1000\r\n'),
       securityDescriptor: descriptor,
       resolve: (sid) =>
         sid.endsWith('-512')
-          ? { samAccountName: 'Domain Admins', type: 'GlobalGroup', netbiosDomainName: 'IDL', dnsDomainName: 'idl.local' }
+          ? {
+              samAccountName: 'Domain Admins',
+              type: 'GlobalGroup',
+              netbiosDomainName: 'IDL',
+              dnsDomainName: 'idl.local',
+            }
           : sid.endsWith('-519')
-            ? { samAccountName: 'Enterprise Admins', type: 'UniversalGroup', netbiosDomainName: 'IDL', dnsDomainName: 'idl.local' }
+            ? {
+                samAccountName: 'Enterprise Admins',
+                type: 'UniversalGroup',
+                netbiosDomainName: 'IDL',
+                dnsDomainName: 'idl.local',
+              }
             : undefined,
     });
     expect(groups.map((g) => [g.sid, g.samAccountName, g.type, g.upn, g.fromDacl])).toEqual([
@@ -78,7 +99,13 @@ describe('DACL trustees of a descriptor from SDDL', () => {
         'O:BAD:(A;;GA;;;SY)(A;;GR;;;S-1-5-21-1-2-3-1105)(D;;GA;;;SY)(OA;;CR;edacfd8f-ffb3-11d1-b41d-00a0c968f939;;AU)(A;;GR;;;S-1-5-21-1-2-3-512)S:(AU;SA;GA;;;S-1-5-21-9-9-9-500)',
       ),
     );
-    expect(daclTrusteeSids(sd)).toEqual(['S-1-5-18', 'S-1-5-21-1-2-3-1105', 'S-1-5-18', 'S-1-5-11', 'S-1-5-21-1-2-3-512']);
+    expect(daclTrusteeSids(sd)).toEqual([
+      'S-1-5-18',
+      'S-1-5-21-1-2-3-1105',
+      'S-1-5-18',
+      'S-1-5-11',
+      'S-1-5-21-1-2-3-512',
+    ]);
     expect(daclPrincipalSidsInGpmcOrder(sd).sort()).toEqual(['S-1-5-21-1-2-3-1105', 'S-1-5-21-1-2-3-512']);
   });
 

@@ -76,7 +76,13 @@ async function writeBackup(directory: string, v: Variant): Promise<string> {
   await mkdir(join(gpt, 'User', 'Preferences', 'Drives'), { recursive: true });
   await writeFile(join(folder, 'Backup.xml'), renderBackupXml(model));
   await writeFile(join(folder, 'bkupInfo.xml'), renderBkupInfoXml(model));
-  const facts = { createdTime: new Date('2026-01-01T00:00:00Z'), modifiedTime: new Date('2026-12-01T00:00:00Z'), readTime: new Date(), sddl: v.sddl ?? BASE_SDDL, links: v.links ?? [] };
+  const facts = {
+    createdTime: new Date('2026-01-01T00:00:00Z'),
+    modifiedTime: new Date('2026-12-01T00:00:00Z'),
+    readTime: new Date(),
+    sddl: v.sddl ?? BASE_SDDL,
+    links: v.links ?? [],
+  };
   await writeFile(join(folder, 'gpreport.xml'), renderGpReportXml(model, facts));
   await writeFile(
     join(gpt, 'Machine', 'Registry.pol'),
@@ -90,13 +96,22 @@ async function writeBackup(directory: string, v: Variant): Promise<string> {
   return folder;
 }
 
-const link = (path: string, enforced = false, enabled = true): ReportLink => ({ somName: path.split('/').pop()!, somPath: path, enabled, noOverride: enforced });
+const link = (path: string, enforced = false, enabled = true): ReportLink => ({
+  somName: path.split('/').pop()!,
+  somPath: path,
+  enabled,
+  noOverride: enforced,
+});
 
 describe('diffBackups over backup folders', () => {
   test('two backups of an unchanged GPO are equal, whatever their ids and times (and the preference item changed stamp)', async () => {
     const dir = await tempDir();
     const a = await writeBackup(dir, { backupId: id(), links: [link('corp.example/Servers')] });
-    const b = await writeBackup(dir, { backupId: id(), links: [link('corp.example/Servers')], time: new Date('2026-12-02T10:00:00Z') });
+    const b = await writeBackup(dir, {
+      backupId: id(),
+      links: [link('corp.example/Servers')],
+      time: new Date('2026-12-02T10:00:00Z'),
+    });
     const diff = await diffBackups(a, b);
     expect(diff.gpos).toHaveLength(1);
     expect(diff.gpos[0]!.changes).toEqual([]);
@@ -107,14 +122,26 @@ describe('diffBackups over backup folders', () => {
     const dir = await tempDir();
     const time = new Date('2026-12-01T10:00:00Z');
     const a = await writeBackup(dir, { backupId: id(), time, links: [link('corp.example/Servers')] });
-    const b = await writeBackup(dir, { backupId: id(), time, links: [link('corp.example/Servers', true)], name: 'Baseline v2' });
+    const b = await writeBackup(dir, {
+      backupId: id(),
+      time,
+      links: [link('corp.example/Servers', true)],
+      name: 'Baseline v2',
+    });
     // Byte-identical GPTs: only the facts outside them differ.
     const facts = await diffBackups(a, b);
-    expect(facts.gpos[0]!.changes.map((c) => `${c.area} ${c.item}`)).toEqual(['name name', 'link corp.example/Servers']);
+    expect(facts.gpos[0]!.changes.map((c) => `${c.area} ${c.item}`)).toEqual([
+      'name name',
+      'link corp.example/Servers',
+    ]);
     const c = await writeBackup(dir, { backupId: id(), time, links: [link('corp.example/Servers')] });
     expect(hasDifferences(await diffBackups(a, c))).toBe(false);
     // Both sides claim the same (made-up) integrity manifest; C's Registry.pol is then edited in place, its size kept.
-    const manifest = JSON.stringify({ format: 'coffer-integrity-manifest', version: 1, files: [{ path: 'DomainSysvol/GPO/Machine/Registry.pol', size: 0, sha256: '0'.repeat(64) }] });
+    const manifest = JSON.stringify({
+      format: 'coffer-integrity-manifest',
+      version: 1,
+      files: [{ path: 'DomainSysvol/GPO/Machine/Registry.pol', size: 0, sha256: '0'.repeat(64) }],
+    });
     await writeFile(join(a, 'coffer-manifest.json'), manifest);
     await writeFile(join(c, 'coffer-manifest.json'), manifest);
     const pol = join(c, 'DomainSysvol', 'GPO', 'Machine', 'Registry.pol');
@@ -131,7 +158,10 @@ describe('diffBackups over backup folders', () => {
 
   test('each kind of difference is named with its old and new value, and nothing else', async () => {
     const dir = await tempDir();
-    const a = await writeBackup(dir, { backupId: id(), links: [link('corp.example/Servers'), link('corp.example/Labs')] });
+    const a = await writeBackup(dir, {
+      backupId: id(),
+      links: [link('corp.example/Servers'), link('corp.example/Labs')],
+    });
     const b = await writeBackup(dir, {
       backupId: id(),
       name: 'Baseline v2',
@@ -143,23 +173,80 @@ describe('diffBackups over backup folders', () => {
       sddl: `D:(OD;;CR;${APPLY};;S-1-5-21-1-2-3-1105)${BASE_SDDL.slice(2)}`,
     });
     const diff = await diffBackups(a, b);
-    const changes = diff.gpos[0]!.changes.map(({ kind, area, scope, item, old, new: now }) => ({ kind, area, scope, item, old, new: now }));
+    const changes = diff.gpos[0]!.changes.map(({ kind, area, scope, item, old, new: now }) => ({
+      kind,
+      area,
+      scope,
+      item,
+      old,
+      new: now,
+    }));
     expect(changes).toEqual([
       { kind: 'changed', area: 'name', scope: 'name', item: 'name', old: 'Baseline', new: 'Baseline v2' },
-      { kind: 'changed', area: 'status', scope: 'status', item: 'status', old: 'Enabled (flags 0)', new: 'User configuration settings disabled (flags 1)' },
+      {
+        kind: 'changed',
+        area: 'status',
+        scope: 'status',
+        item: 'status',
+        old: 'Enabled (flags 0)',
+        new: 'User configuration settings disabled (flags 1)',
+      },
       { kind: 'changed', area: 'version', scope: 'version', item: 'Computer AD', old: '3', new: '4' },
       { kind: 'changed', area: 'version', scope: 'version', item: 'Computer SYSVOL', old: '3', new: '4' },
       { kind: 'changed', area: 'version', scope: 'version', item: 'User AD', old: '1', new: '2' },
       { kind: 'changed', area: 'version', scope: 'version', item: 'User SYSVOL', old: '1', new: '2' },
-      { kind: 'changed', area: 'link', scope: 'link', item: 'corp.example/Servers', old: 'order 1, enabled, not enforced', new: 'order 1, enabled, enforced' },
-      { kind: 'removed', area: 'link', scope: 'link', item: 'corp.example/Labs', old: 'order 2, enabled, not enforced', new: null },
-      { kind: 'added', area: 'link', scope: 'link', item: 'corp.example/Kiosks', old: null, new: 'order 2, enabled, not enforced' },
-      { kind: 'added', area: 'delegation', scope: 'delegation', item: 'S-1-5-21-1-2-3-1105 (S-1-5-21-1-2-3-1105)', old: null, new: `(OD;;CR;${APPLY};;S-1-5-21-1-2-3-1105)` },
-      { kind: 'changed', area: 'setting', scope: 'Computer/Registry', item: 'Software\\Policies\\Contoso\\Enabled', old: 'REG_DWORD 1', new: 'REG_DWORD 0' },
-      expect.objectContaining({ kind: 'changed', area: 'setting', scope: 'User/Drive Maps', item: 'Drive H: {EC2492CD-137C-433B-A29C-96E809905EC7}' }),
+      {
+        kind: 'changed',
+        area: 'link',
+        scope: 'link',
+        item: 'corp.example/Servers',
+        old: 'order 1, enabled, not enforced',
+        new: 'order 1, enabled, enforced',
+      },
+      {
+        kind: 'removed',
+        area: 'link',
+        scope: 'link',
+        item: 'corp.example/Labs',
+        old: 'order 2, enabled, not enforced',
+        new: null,
+      },
+      {
+        kind: 'added',
+        area: 'link',
+        scope: 'link',
+        item: 'corp.example/Kiosks',
+        old: null,
+        new: 'order 2, enabled, not enforced',
+      },
+      {
+        kind: 'added',
+        area: 'delegation',
+        scope: 'delegation',
+        item: 'S-1-5-21-1-2-3-1105 (S-1-5-21-1-2-3-1105)',
+        old: null,
+        new: `(OD;;CR;${APPLY};;S-1-5-21-1-2-3-1105)`,
+      },
+      {
+        kind: 'changed',
+        area: 'setting',
+        scope: 'Computer/Registry',
+        item: 'Software\\Policies\\Contoso\\Enabled',
+        old: 'REG_DWORD 1',
+        new: 'REG_DWORD 0',
+      },
+      expect.objectContaining({
+        kind: 'changed',
+        area: 'setting',
+        scope: 'User/Drive Maps',
+        item: 'Drive H: {EC2492CD-137C-433B-A29C-96E809905EC7}',
+      }),
     ]);
     // The preference item's change is shown field by field.
-    expect(changedFields(diff.gpos[0]!.changes.at(-1)!)).toEqual({ old: 'properties.path: \\\\files\\home', new: 'properties.path: \\\\files2\\home' });
+    expect(changedFields(diff.gpos[0]!.changes.at(-1)!)).toEqual({
+      old: 'properties.path: \\\\files\\home',
+      new: 'properties.path: \\\\files2\\home',
+    });
     const text = renderDiffText(diff);
     expect(text).toContain(' Baseline v2 | 12 changes (+2 -1 ~9)');
     expect(text).toContain('  ~ Computer/Registry: Software\\Policies\\Contoso\\Enabled: REG_DWORD 1 → REG_DWORD 0');
@@ -169,12 +256,35 @@ describe('diffBackups over backup folders', () => {
   test('two directories: the newest backup of each GPO, paired by GUID; GPOs on one side only are listed as such', async () => {
     const [left, right] = [await tempDir(), await tempDir()];
     const shared = '{6AC1786C-016F-11D2-945F-00C04FB984F9}';
-    const old = await writeBackup(left, { backupId: id(), gpoId: shared, name: 'Shared', value: 5, time: new Date('2026-11-01T00:00:00Z') });
-    const newest = await writeBackup(left, { backupId: id(), gpoId: shared, name: 'Shared', value: 6, time: new Date('2026-11-02T00:00:00Z') });
-    const gone = await writeBackup(left, { backupId: id(), gpoId: '{11111111-2222-3333-4444-555555555555}', name: 'Gone' });
+    const old = await writeBackup(left, {
+      backupId: id(),
+      gpoId: shared,
+      name: 'Shared',
+      value: 5,
+      time: new Date('2026-11-01T00:00:00Z'),
+    });
+    const newest = await writeBackup(left, {
+      backupId: id(),
+      gpoId: shared,
+      name: 'Shared',
+      value: 6,
+      time: new Date('2026-11-02T00:00:00Z'),
+    });
+    const gone = await writeBackup(left, {
+      backupId: id(),
+      gpoId: '{11111111-2222-3333-4444-555555555555}',
+      name: 'Gone',
+    });
     const now = await writeBackup(right, { backupId: id(), gpoId: shared, name: 'Shared', value: 6 });
-    const added = await writeBackup(right, { backupId: id(), gpoId: '{66666666-7777-8888-9999-000000000000}', name: 'New' });
-    await writeFile(join(left, 'manifest.xml'), renderManifestXml(null, await Promise.all([old, newest, gone].map(instOf))));
+    const added = await writeBackup(right, {
+      backupId: id(),
+      gpoId: '{66666666-7777-8888-9999-000000000000}',
+      name: 'New',
+    });
+    await writeFile(
+      join(left, 'manifest.xml'),
+      renderManifestXml(null, await Promise.all([old, newest, gone].map(instOf))),
+    );
     await writeFile(join(right, 'manifest.xml'), renderManifestXml(null, await Promise.all([now, added].map(instOf))));
     const diff = await diffBackups(left, right);
     expect(diff.gpos.map((g) => [g.name, g.status])).toEqual([
@@ -204,7 +314,7 @@ async function instOf(folder: string) {
 describe('the HTML pages', () => {
   test('every string is escaped: a GPO named with markup, a CDATA terminator, & and Unicode stays text', async () => {
     const dir = await tempDir();
-    const hostile = '<script>alert(1)</script> ]]> & Zürich “quotes” \'x\'';
+    const hostile = "<script>alert(1)</script> ]]> & Zürich “quotes” 'x'";
     const a = await writeBackup(dir, { backupId: id(), name: hostile, links: [link('corp.example/<b>OU</b>')] });
     const snapshot = await readBackupSnapshot(a);
     expect(snapshot.name).toBe(hostile);
@@ -214,9 +324,21 @@ describe('the HTML pages', () => {
     expect(html).not.toContain('<b>OU</b>');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; ]]&gt; &amp; Zürich “quotes” &#39;x&#39;');
     // Self-contained: one inline style and one inline script, a CSP that forbids fetching, nothing loaded from outside.
-    expect(html).toContain(`content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"`);
+    expect(html).toContain(
+      `content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"`,
+    );
     expect(html).not.toMatch(/<script[^>]+src=|<link |@import|url\(/i);
-    for (const section of ['Details', 'Links', 'Security Filtering', 'WMI Filtering', 'Delegation', 'Computer Configuration (Enabled)', 'User Configuration (Enabled)', 'Extra Registry Settings', 'Drive Maps']) {
+    for (const section of [
+      'Details',
+      'Links',
+      'Security Filtering',
+      'WMI Filtering',
+      'Delegation',
+      'Computer Configuration (Enabled)',
+      'User Configuration (Enabled)',
+      'Extra Registry Settings',
+      'Drive Maps',
+    ]) {
       expect(html, section).toContain(`<summary>${section}</summary>`);
     }
     const b = await writeBackup(dir, { backupId: id(), name: `${hostile}2` });

@@ -31,9 +31,16 @@ import { sampleModel } from './fixtures.js';
 
 const parseXmlDocumentForTests = (bytes: Buffer) => parseXmlDocument(bytes, 'gpreport.xml');
 const fixtureModel = () => sampleModel();
-const fixtureFacts = () => ({ createdTime: new Date(0), modifiedTime: new Date(0), readTime: new Date(0), sddl: 'O:DA', links: [] });
+const fixtureFacts = () => ({
+  createdTime: new Date(0),
+  modifiedTime: new Date(0),
+  readTime: new Date(0),
+  sddl: 'O:DA',
+  links: [],
+});
 
-const utf16 = (text: string): Buffer => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text.replace(/\n/g, '\r\n'), 'utf16le')]);
+const utf16 = (text: string): Buffer =>
+  Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text.replace(/\n/g, '\r\n'), 'utf16le')]);
 
 const GPT_TMPL = `[Unicode]
 Unicode=yes
@@ -80,10 +87,20 @@ const REGISTRY_ENTRIES = [
   { key: 'Software\\Policies\\Coffer\\Agent', valueName: 'Enabled', type: REG_DWORD, data: 1 },
   { key: 'Software\\Policies\\Coffer\\Agent', valueName: 'Server', type: REG_SZ, data: 'backup01.coffer.test' },
   { key: 'Software\\Policies\\Coffer\\Agent', valueName: 'Mode', type: REG_DWORD, data: 1 },
-  { key: 'Software\\Policies\\Coffer\\Agent', valueName: 'LogFolder', type: REG_EXPAND_SZ, data: '%ProgramData%\\Coffer' },
+  {
+    key: 'Software\\Policies\\Coffer\\Agent',
+    valueName: 'LogFolder',
+    type: REG_EXPAND_SZ,
+    data: '%ProgramData%\\Coffer',
+  },
   { key: 'Software\\Policies\\Coffer\\Agent\\Paths', valueName: '**delvals.', type: REG_SZ, data: ' ' },
   { key: 'Software\\Policies\\Coffer\\Agent\\Paths', valueName: 'Path1', type: REG_SZ, data: 'D:\\Projects' },
-  { key: 'Software\\Policies\\Coffer\\Agent\\Paths', valueName: 'Path2', type: REG_SZ, data: '\\\\files\\Finanzen – 2025' },
+  {
+    key: 'Software\\Policies\\Coffer\\Agent\\Paths',
+    valueName: 'Path2',
+    type: REG_SZ,
+    data: '\\\\files\\Finanzen – 2025',
+  },
   { key: 'Software\\Policies\\Other', valueName: 'Multi', type: REG_MULTI_SZ, data: ['a', 'b'] },
   { key: 'Software\\Policies\\Other', valueName: 'Big', type: REG_QWORD, data: '18446744073709551615' },
   { key: 'Software\\Policies\\Other', valueName: 'Blob', type: REG_BINARY, data: '00ff10' },
@@ -152,26 +169,44 @@ function baseFiles(): Record<string, Buffer> {
       'Machine Name,Policy Target,Subcategory,Subcategory GUID,Inclusion Setting,Exclusion Setting,Setting Value\r\n,System,Audit Logon,{0cce9215-69ae-11d9-bed3-505054503030},Success and Failure,,3\r\n,System,"Audit ""Quoted"", Name",{0cce9216-69ae-11d9-bed3-505054503030},Failure,,2\r\n',
     ),
     'Machine/Registry.pol': encodeRegistryPol(REGISTRY_ENTRIES),
-    'Machine/Scripts/scripts.ini': Buffer.from('\r\n[Startup]\r\n0CmdLine=start.cmd\r\n0Parameters=/quiet\r\n1CmdLine=\\\\srv\\s\\two.cmd\r\n1Parameters=\r\n', 'utf16le'),
+    'Machine/Scripts/scripts.ini': Buffer.from(
+      '\r\n[Startup]\r\n0CmdLine=start.cmd\r\n0Parameters=/quiet\r\n1CmdLine=\\\\srv\\s\\two.cmd\r\n1Parameters=\r\n',
+      'utf16le',
+    ),
     'Machine/Scripts/Startup/start.cmd': Buffer.from('echo hi\r\n'),
-    'Machine/Scripts/psscripts.ini': utf16('[ScriptsConfig]\nStartExecutePSFirst=true\n[Shutdown]\n0CmdLine=stop.ps1\n0Parameters=-Force\n'),
+    'Machine/Scripts/psscripts.ini': utf16(
+      '[ScriptsConfig]\nStartExecutePSFirst=true\n[Shutdown]\n0CmdLine=stop.ps1\n0Parameters=-Force\n',
+    ),
     'Machine/Preferences/Registry/Registry.xml': Buffer.from(GPP_REGISTRY),
     'Machine/Applications/app.aas': Buffer.from('x'),
     'Machine/comment.cmtx': Buffer.from('<policyComments/>'),
     'Machine/Mystery/thing.dat': Buffer.from('?'),
-    'User/Documents & Settings/fdeploy.ini': utf16('[FolderStatus]\nDocuments=11\nDesktop=8\n[Documents]\nS-1-1-0=\\\\files\\home\\%USERNAME%\\Documents\nS-1-5-21-1-2-3-1108=\\\\files\\staff\\%USERNAME%\n'),
+    'User/Documents & Settings/fdeploy.ini': utf16(
+      '[FolderStatus]\nDocuments=11\nDesktop=8\n[Documents]\nS-1-1-0=\\\\files\\home\\%USERNAME%\\Documents\nS-1-5-21-1-2-3-1108=\\\\files\\staff\\%USERNAME%\n',
+    ),
     'User/Preferences/Drives/Drives.xml': Buffer.from(GPP_DRIVES),
     'GPT.INI': Buffer.from('[General]\r\nVersion=65537\r\n'),
   };
 }
 
 const SECURITY_CSE = '[{827D319E-6EAC-11D2-A4EA-00C04F79F83A}{803E14A0-B4FB-11D0-A0D0-00A0C90F574B}]';
-const SOFTWARE_INSTALLATION = '[{00000000-0000-0000-0000-000000000000}{BFCBBEB0-9DF4-4C0C-A728-434EA66A0373}][{C6DC5466-785A-11D2-84D0-00C04FB169F7}{BACF5C8A-A3C7-11D1-A760-00C04FB9603F}]';
+const SOFTWARE_INSTALLATION =
+  '[{00000000-0000-0000-0000-000000000000}{BFCBBEB0-9DF4-4C0C-A728-434EA66A0373}][{C6DC5466-785A-11D2-84D0-00C04FB169F7}{BACF5C8A-A3C7-11D1-A760-00C04FB9603F}]';
 
 async function report(files = baseFiles(), withAdmx = true): Promise<GpoSettingsReport> {
   return buildSettingsReport(gptSourceFromFiles(files), {
-    ...(withAdmx ? { admx: buildAdmxCatalog([{ file: 'coffer.admx', admx: Buffer.from(ADMX), adml: Buffer.from(ADML) }]) } : {}),
-    resolve: (sid) => (sid === 'S-1-5-21-1-2-3-512' ? { samAccountName: 'Domain Admins', type: 'GlobalGroup', netbiosDomainName: 'CORP', dnsDomainName: 'corp.test' } : undefined),
+    ...(withAdmx
+      ? { admx: buildAdmxCatalog([{ file: 'coffer.admx', admx: Buffer.from(ADMX), adml: Buffer.from(ADML) }]) }
+      : {}),
+    resolve: (sid) =>
+      sid === 'S-1-5-21-1-2-3-512'
+        ? {
+            samAccountName: 'Domain Admins',
+            type: 'GlobalGroup',
+            netbiosDomainName: 'CORP',
+            dnsDomainName: 'corp.test',
+          }
+        : undefined,
     machineExtensionNames: `${SECURITY_CSE}${SOFTWARE_INSTALLATION}`,
   });
 }
@@ -189,10 +224,18 @@ describe('buildSettingsReport over a GPT built here', () => {
       'other:Software Installation',
       'other:Files no extension claims',
     ]);
-    expect(r.user.extensions.map((e) => `${e.kind}:${e.name}`)).toEqual(['folderRedirection:Folder Redirection', 'preferences:Drive Maps']);
+    expect(r.user.extensions.map((e) => `${e.kind}:${e.name}`)).toEqual([
+      'folderRedirection:Folder Redirection',
+      'preferences:Drive Maps',
+    ]);
     const others = r.computer.extensions.filter((e) => e.kind === 'other');
     expect(others).toEqual([
-      { kind: 'other', name: 'Software Installation', guid: '{C6DC5466-785A-11D2-84D0-00C04FB169F7}', files: ['Machine/Applications/app.aas'] },
+      {
+        kind: 'other',
+        name: 'Software Installation',
+        guid: '{C6DC5466-785A-11D2-84D0-00C04FB169F7}',
+        files: ['Machine/Applications/app.aas'],
+      },
       { kind: 'other', name: 'Files no extension claims', guid: null, files: ['Machine/Mystery/thing.dat'] },
     ]);
     // JSON-serialisable as is: a round trip through JSON gives the same model.
@@ -222,12 +265,19 @@ describe('buildSettingsReport over a GPT built here', () => {
     });
     expect(security.userRights.find((r) => r.name === 'SeTcbPrivilege')?.members).toEqual([]);
     expect(security.securityOptions).toEqual([
-      { keyName: 'MACHINE\\Software\\Microsoft\\Windows NT\\CurrentVersion\\Winlogon\\ScRemoveOption', registryType: 1, value: '"1"' },
+      {
+        keyName: 'MACHINE\\Software\\Microsoft\\Windows NT\\CurrentVersion\\Winlogon\\ScRemoveOption',
+        registryType: 1,
+        value: '"1"',
+      },
       { keyName: 'MACHINE\\System\\CurrentControlSet\\Control\\Lsa\\LmCompatibilityLevel', registryType: 4, value: 5 },
       {
         keyName: 'MACHINE\\System\\CurrentControlSet\\Control\\SecurePipeServers\\Winreg\\AllowedPaths\\Machine',
         registryType: 7,
-        value: ['System\\CurrentControlSet\\Control\\Print\\Printers', 'Software\\Microsoft\\Windows NT\\CurrentVersion\\Print'],
+        value: [
+          'System\\CurrentControlSet\\Control\\Print\\Printers',
+          'Software\\Microsoft\\Windows NT\\CurrentVersion\\Print',
+        ],
       },
       { systemAccessPolicyName: 'EnableGuestAccount', value: 0 },
       { systemAccessPolicyName: 'NewAdministratorName', value: '"CofferAdmin"' },
@@ -242,9 +292,15 @@ describe('buildSettingsReport over a GPT built here', () => {
         memberOf: [],
       },
     ]);
-    expect(security.systemServices).toEqual([{ name: 'Spooler', startupMode: 'Disabled', sddl: 'D:AR(A;;CCLCSWRPWPDTLOCRRC;;;SY)' }]);
-    expect(security.registryAcls).toEqual([{ path: 'MACHINE\\SOFTWARE\\Coffer', mode: 0, sddl: 'D:PAR(A;CI;KA;;;BA)' }]);
-    expect(security.fileAcls).toEqual([{ path: '%SystemRoot%\\System32\\coffer.exe', mode: 2, sddl: 'D:PAR(A;;FA;;;SY)' }]);
+    expect(security.systemServices).toEqual([
+      { name: 'Spooler', startupMode: 'Disabled', sddl: 'D:AR(A;;CCLCSWRPWPDTLOCRRC;;;SY)' },
+    ]);
+    expect(security.registryAcls).toEqual([
+      { path: 'MACHINE\\SOFTWARE\\Coffer', mode: 0, sddl: 'D:PAR(A;CI;KA;;;BA)' },
+    ]);
+    expect(security.fileAcls).toEqual([
+      { path: '%SystemRoot%\\System32\\coffer.exe', mode: 2, sddl: 'D:PAR(A;;FA;;;SY)' },
+    ]);
     expect(security.eventLog).toEqual([
       { name: 'MaximumLogSize', log: 'System', value: 32768 },
       { name: 'RestrictGuestAccess', log: 'System', value: true },
@@ -266,7 +322,9 @@ describe('buildSettingsReport over a GPT built here', () => {
       { kind: 'enum', id: 'Mode', label: 'Backup mode:', value: 'Incremental' },
       { kind: 'text', id: 'LogFolder', label: 'Log folder:', value: '%ProgramData%\\Coffer' },
     ]);
-    expect(registry.policies[1]!.elements).toEqual([{ kind: 'list', id: 'PathList', label: 'Folders:', value: ['D:\\Projects', '\\\\files\\Finanzen – 2025'] }]);
+    expect(registry.policies[1]!.elements).toEqual([
+      { kind: 'list', id: 'PathList', label: 'Folders:', value: ['D:\\Projects', '\\\\files\\Finanzen – 2025'] },
+    ]);
     expect(registry.extra.map((e) => [e.valueName, e.typeName, e.data])).toEqual([
       ['Multi', 'REG_MULTI_SZ', ['a', 'b']],
       ['Big', 'REG_QWORD', '18446744073709551615'],
@@ -286,7 +344,9 @@ describe('buildSettingsReport over a GPT built here', () => {
   it('Audit, Scripts, Folder Redirection, Preferences with item-level targeting and collections', async () => {
     const r = await report();
     const audit = r.computer.extensions.find((e) => e.kind === 'audit');
-    expect(audit?.kind === 'audit' && audit.settings.map((s) => [s.subcategoryName, s.settingValue, s.inclusionSetting])).toEqual([
+    expect(
+      audit?.kind === 'audit' && audit.settings.map((s) => [s.subcategoryName, s.settingValue, s.inclusionSetting]),
+    ).toEqual([
       ['Audit Logon', 3, 'Success and Failure'],
       ['Audit "Quoted", Name', 2, 'Failure'],
     ]);
@@ -314,7 +374,13 @@ describe('buildSettingsReport over a GPT built here', () => {
     const drives = r.user.extensions[1]!;
     if (drives.kind !== 'preferences') throw new Error('no drives');
     const drive = drives.items[0]!;
-    expect([drive.tag, drive.name, drive.action, drive.order, drive.attributes.bypassErrors]).toEqual(['Drive', 'H:', 'U', 1, '1']);
+    expect([drive.tag, drive.name, drive.action, drive.order, drive.attributes.bypassErrors]).toEqual([
+      'Drive',
+      'H:',
+      'U',
+      1,
+      '1',
+    ]);
     expect(drive.properties.path).toBe('\\\\files\\home & <more>');
     expect(drive.filters.map((f) => f.name)).toEqual(['FilterGroup', 'FilterCollection']);
     expect(drive.filters[1]!.children[0]!.attributes.version).toBe('WIN10');
@@ -339,13 +405,27 @@ describe('buildSettingsReport over a GPT built here', () => {
         folder: 'Documents',
         folderId: '{FDD39AD0-238F-46AF-ADB4-6C85480369C7}',
         status: 0x1231,
-        targets: [{ group: { sid: 'S-1-1-0', name: 'Everyone' }, path: '\\\\files\\home\\%USERNAME%\\Documents', flags: 0x1231 }],
+        targets: [
+          {
+            group: { sid: 'S-1-1-0', name: 'Everyone' },
+            path: '\\\\files\\home\\%USERNAME%\\Documents',
+            flags: 0x1231,
+          },
+        ],
       },
       {
         folder: 'Pictures',
         folderId: '{33E28130-4E1E-4676-835A-98395C3BC3BB}',
         status: 2,
-        targets: [{ group: { sid: 'S-1-1-0', name: 'Everyone' }, path: '', flags: 2, parentFolder: 'Documents', relativePath: 'Pictures' }],
+        targets: [
+          {
+            group: { sid: 'S-1-1-0', name: 'Everyone' },
+            path: '',
+            flags: 2,
+            parentFolder: 'Documents',
+            relativePath: 'Pictures',
+          },
+        ],
       },
     ]);
   });
@@ -353,17 +433,27 @@ describe('buildSettingsReport over a GPT built here', () => {
   it('renders <ExtensionData> in GPMC namespaces, numbered across sides, that gpreport.xml carries and the safe parser reads back', async () => {
     const r = await report();
     const xml = renderGpreportSettingsXml(r);
-    expect(xml.computer).toContain('<Extension xmlns:q1="http://www.microsoft.com/GroupPolicy/Settings/Security" xsi:type="q1:SecuritySettings">');
-    expect(xml.computer).toContain('<Extension xmlns:q2="http://www.microsoft.com/GroupPolicy/Settings/Auditing" xsi:type="q2:AuditSettings">');
+    expect(xml.computer).toContain(
+      '<Extension xmlns:q1="http://www.microsoft.com/GroupPolicy/Settings/Security" xsi:type="q1:SecuritySettings">',
+    );
+    expect(xml.computer).toContain(
+      '<Extension xmlns:q2="http://www.microsoft.com/GroupPolicy/Settings/Auditing" xsi:type="q2:AuditSettings">',
+    );
     expect(xml.computer).toContain('<q3:Name>Backup target</q3:Name>');
     expect(xml.computer).toContain('<q3:KeyPath>Software\\Policies\\Other</q3:KeyPath>');
     expect(xml.user).toContain('xmlns:q8="http://www.microsoft.com/GroupPolicy/Settings/FolderRedirection"');
-    expect(xml.user).toContain('<q9:Properties action="U" thisDrive="NOCHANGE" allDrives="NOCHANGE" userName="" path="\\\\files\\home &amp; &lt;more&gt;"');
+    expect(xml.user).toContain(
+      '<q9:Properties action="U" thisDrive="NOCHANGE" allDrives="NOCHANGE" userName="" path="\\\\files\\home &amp; &lt;more&gt;"',
+    );
     expect(xml.user).toContain('<q9:FilterGroup bool="AND" not="0" name="CORP\\Staff"');
     const file = renderGpReportXml(fixtureModel(), { ...fixtureFacts(), extensionData: xml });
     const root = parseXmlDocumentForTests(file);
     const computer = root.children.find((c) => c.name === 'Computer')!;
-    expect(computer.children.filter((c) => c.name === 'ExtensionData').map((c) => c.children.find((n) => n.name === 'Name')?.text)).toEqual([
+    expect(
+      computer.children
+        .filter((c) => c.name === 'ExtensionData')
+        .map((c) => c.children.find((n) => n.name === 'Name')?.text),
+    ).toEqual([
       'Security',
       'Advanced Audit Configuration',
       'Registry',
@@ -378,7 +468,11 @@ describe('buildSettingsReport over a GPT built here', () => {
 describe('hostile or damaged input ends as coded issues, not a crash', () => {
   it('a truncated Registry.pol, a wrong header and a size past the end: SETTINGS_FILE_MALFORMED with the offset; the other files still decode', async () => {
     const whole = encodeRegistryPol(REGISTRY_ENTRIES);
-    for (const bytes of [whole.subarray(0, whole.length - 7), Buffer.from('PReg\x02\0\0\0'), Buffer.from('XXXX\x01\0\0\0')]) {
+    for (const bytes of [
+      whole.subarray(0, whole.length - 7),
+      Buffer.from('PReg\x02\0\0\0'),
+      Buffer.from('XXXX\x01\0\0\0'),
+    ]) {
       const r = await report({ ...baseFiles(), 'Machine/Registry.pol': bytes });
       expect(r.issues).toHaveLength(1);
       expect(r.issues[0]).toMatchObject({ code: 'SETTINGS_FILE_MALFORMED', file: 'Machine/Registry.pol' });
@@ -392,9 +486,20 @@ describe('hostile or damaged input ends as coded issues, not a crash', () => {
         files: ['Machine/Registry.pol'],
       });
     }
-    const huge = Buffer.concat([Buffer.from('PReg\x01\0\0\0'), Buffer.from('[', 'utf16le'), Buffer.alloc(70_000, 0x41)]);
+    const huge = Buffer.concat([
+      Buffer.from('PReg\x01\0\0\0'),
+      Buffer.from('[', 'utf16le'),
+      Buffer.alloc(70_000, 0x41),
+    ]);
     expect(() => decodeRegistryPol(huge)).toThrow(/name longer than the registry allows|without its terminating NUL/);
-    const sizeLie = Buffer.concat([Buffer.from('PReg\x01\0\0\0'), Buffer.from('[k\0;v\0;', 'utf16le'), Buffer.from([4, 0, 0, 0]), Buffer.from(';', 'utf16le'), Buffer.from([0xff, 0xff, 0xff, 0x7f]), Buffer.from(';', 'utf16le')]);
+    const sizeLie = Buffer.concat([
+      Buffer.from('PReg\x01\0\0\0'),
+      Buffer.from('[k\0;v\0;', 'utf16le'),
+      Buffer.from([4, 0, 0, 0]),
+      Buffer.from(';', 'utf16le'),
+      Buffer.from([0xff, 0xff, 0xff, 0x7f]),
+      Buffer.from(';', 'utf16le'),
+    ]);
     expect(() => decodeRegistryPol(sizeLie)).toThrow(/running past the end/);
   });
 
@@ -414,26 +519,40 @@ describe('hostile or damaged input ends as coded issues, not a crash', () => {
         ['SETTINGS_FILE_MALFORMED', 'User/Documents & Settings/fdeploy.ini'],
       ]),
     );
-    expect(r.issues.find((i) => i.file.endsWith('GptTmpl.inf'))?.message).toMatch(/line 2: MinimumPasswordLength = fourteen is not a number/);
+    expect(r.issues.find((i) => i.file.endsWith('GptTmpl.inf'))?.message).toMatch(
+      /line 2: MinimumPasswordLength = fourteen is not a number/,
+    );
   });
 
   it('GPP XML with a DOCTYPE (billion laughs) is refused before parsing: XML_DOCTYPE_REFUSED; broken XML is GPMC_FILE_MALFORMED', async () => {
     const r = await report({
       ...baseFiles(),
-      'User/Preferences/Drives/Drives.xml': Buffer.from(`<?xml version="1.0"?>${BILLION_LAUGHS_DOCTYPE}<Drives clsid="x">&lol9;</Drives>`),
+      'User/Preferences/Drives/Drives.xml': Buffer.from(
+        `<?xml version="1.0"?>${BILLION_LAUGHS_DOCTYPE}<Drives clsid="x">&lol9;</Drives>`,
+      ),
       'Machine/Preferences/Registry/Registry.xml': Buffer.from('<RegistrySettings clsid="x"><Registry'),
     });
     expect(r.issues.map((i) => [i.code, i.file]).sort()).toEqual([
       ['GPMC_FILE_MALFORMED', 'Machine/Preferences/Registry/Registry.xml'],
       ['XML_DOCTYPE_REFUSED', 'User/Preferences/Drives/Drives.xml'],
     ]);
-    expect(r.user.extensions.map((e) => `${e.kind}:${e.name}`)).toEqual(['folderRedirection:Folder Redirection', 'other:Drive Maps']);
-    expect(r.user.extensions[1]).toMatchObject({ guid: '{5794DAFD-BE60-433F-88A2-1A31939AC01F}', files: ['User/Preferences/Drives/Drives.xml'] });
+    expect(r.user.extensions.map((e) => `${e.kind}:${e.name}`)).toEqual([
+      'folderRedirection:Folder Redirection',
+      'other:Drive Maps',
+    ]);
+    expect(r.user.extensions[1]).toMatchObject({
+      guid: '{5794DAFD-BE60-433F-88A2-1A31939AC01F}',
+      files: ['User/Preferences/Drives/Drives.xml'],
+    });
   });
 
   it('an ADMX with a DOCTYPE or broken XML is an issue; the other ADMX files still name their policies', async () => {
     const catalog = buildAdmxCatalog([
-      { file: 'evil.admx', admx: Buffer.from(`<?xml version="1.0"?>${BILLION_LAUGHS_DOCTYPE}<policyDefinitions/>`), adml: null },
+      {
+        file: 'evil.admx',
+        admx: Buffer.from(`<?xml version="1.0"?>${BILLION_LAUGHS_DOCTYPE}<policyDefinitions/>`),
+        adml: null,
+      },
       { file: 'broken.admx', admx: Buffer.from('<policyDefinitions><policies>'), adml: null },
       { file: 'coffer.admx', admx: Buffer.from(ADMX), adml: Buffer.from(ADML) },
     ]);
@@ -441,7 +560,11 @@ describe('hostile or damaged input ends as coded issues, not a crash', () => {
       ['XML_DOCTYPE_REFUSED', 'evil.admx'],
       ['GPMC_FILE_MALFORMED', 'broken.admx'],
     ]);
-    expect(catalog.policies.map((p) => p.displayName)).toEqual(['Run the Coffer backup agent', 'Backup target', 'Folders to back up']);
+    expect(catalog.policies.map((p) => p.displayName)).toEqual([
+      'Run the Coffer backup agent',
+      'Backup target',
+      'Folders to back up',
+    ]);
   });
 
   it('--admx-dir: a central store copy is read with its en-US ADML; an oversized ADMX is skipped unread (BACKUP_FILE_TOO_LARGE); a missing folder names nothing', async () => {
@@ -455,12 +578,16 @@ describe('hostile or damaged input ends as coded issues, not a crash', () => {
     expect(catalog.issues.map((i) => [i.code, i.file])).toEqual([['BACKUP_FILE_TOO_LARGE', 'huge.admx']]);
     const r = await buildSettingsReport(gptSourceFromFiles(baseFiles()), { admxDir: store });
     const registry = r.computer.extensions.find((e) => e.kind === 'registry');
-    expect(registry?.kind === 'registry' && registry.policies.map((p) => p.name)).toEqual(['Backup target', 'Folders to back up', 'Run the Coffer backup agent']);
+    expect(registry?.kind === 'registry' && registry.policies.map((p) => p.name)).toEqual([
+      'Backup target',
+      'Folders to back up',
+      'Run the Coffer backup agent',
+    ]);
     expect(r.issues.map((i) => i.code)).toEqual(['BACKUP_FILE_TOO_LARGE']);
     expect(await loadAdmxDirectory(join(store, 'missing'))).toEqual({ policies: [], issues: [] });
   });
 
-  it('a backup folder is read through core\'s BackupReader: a symlink planted in the GPT is refused (BACKUP_PATH_ESCAPES)', async () => {
+  it("a backup folder is read through core's BackupReader: a symlink planted in the GPT is refused (BACKUP_PATH_ESCAPES)", async () => {
     const dir = await tempDir('gpmc-settings-');
     const gpt = join(dir, 'DomainSysvol', 'GPO');
     for (const [path, bytes] of Object.entries(baseFiles())) {
@@ -470,8 +597,15 @@ describe('hostile or damaged input ends as coded issues, not a crash', () => {
     const fromDisk = await buildSettingsReport(dir, { machineExtensionNames: SECURITY_CSE });
     expect(fromDisk.issues).toEqual([]);
     // The same through a reader the caller opened (restore and import have one after openTrustedBackup).
-    expect(await buildSettingsReport(await BackupReader.open(dir), { machineExtensionNames: SECURITY_CSE })).toEqual(fromDisk);
-    expect(fromDisk.computer.extensions.map((e) => e.name).slice(0, 4)).toEqual(['Security', 'Advanced Audit Configuration', 'Registry', 'Scripts']);
+    expect(await buildSettingsReport(await BackupReader.open(dir), { machineExtensionNames: SECURITY_CSE })).toEqual(
+      fromDisk,
+    );
+    expect(fromDisk.computer.extensions.map((e) => e.name).slice(0, 4)).toEqual([
+      'Security',
+      'Advanced Audit Configuration',
+      'Registry',
+      'Scripts',
+    ]);
     await symlink('/etc/passwd', join(gpt, 'User', 'Preferences', 'Drives', 'Printers.xml'));
     await expect(buildSettingsReport(dir)).rejects.toMatchObject({ code: 'BACKUP_PATH_ESCAPES' });
   });

@@ -22,7 +22,9 @@ import { sampleModel } from './fixtures.js';
 describe('versions', () => {
   it('packs Backup.xml sides as (SYSVOL << 16) | AD, taking each side from both packed numbers', () => {
     // AD: user 3, machine 2; GPT.INI: user 5, machine 7.
-    expect(backupVersionNumbers(joinGpoVersion({ user: 3, machine: 2 }), joinGpoVersion({ user: 5, machine: 7 }))).toEqual({
+    expect(
+      backupVersionNumbers(joinGpoVersion({ user: 3, machine: 2 }), joinGpoVersion({ user: 5, machine: 7 })),
+    ).toEqual({
       user: (5 << 16) | 3,
       machine: (7 << 16) | 2,
     });
@@ -43,15 +45,31 @@ describe('CDATA', () => {
 });
 
 describe('Backup.xml', () => {
-  it('round-trips the core settings and keeps GPMC\'s line layout', () => {
+  it("round-trips the core settings and keeps GPMC's line layout", () => {
     const model = sampleModel({
       flags: 3,
       machineExtensionNames: '[{35378EAC-683F-11D2-A89A-00C04FBBCFA2}{D02B1F72-3407-48AE-BA88-E8213C6761F1}]',
       wmiFilter: { domain: 'corp.example.test', id: '{12345678-90AB-CDEF-1234-567890ABCDEF}', name: 'Win11 & later' },
       filePaths: ['\\\\files\\home'],
       securityGroups: [
-        { sid: null, samAccountName: 'Administrators', type: 'Unknown', netbiosDomainName: null, dnsDomainName: null, upn: null, fromDacl: false },
-        { sid: 'S-1-5-21-1-2-3-512', samAccountName: 'Domain Admins', type: 'GlobalGroup', netbiosDomainName: 'CORP', dnsDomainName: 'corp.example.test', upn: 'Domain Admins@corp.example.test', fromDacl: true },
+        {
+          sid: null,
+          samAccountName: 'Administrators',
+          type: 'Unknown',
+          netbiosDomainName: null,
+          dnsDomainName: null,
+          upn: null,
+          fromDacl: false,
+        },
+        {
+          sid: 'S-1-5-21-1-2-3-512',
+          samAccountName: 'Domain Admins',
+          type: 'GlobalGroup',
+          netbiosDomainName: 'CORP',
+          dnsDomainName: 'corp.example.test',
+          upn: 'Domain Admins@corp.example.test',
+          fromDacl: true,
+        },
       ],
     });
     const bytes = renderBackupXml(model);
@@ -60,11 +78,17 @@ describe('Backup.xml', () => {
     expect(text.endsWith('</GroupPolicyObject>\r\n</GroupPolicyBackupScheme>')).toBe(true);
     expect(text.split('\r\n')).toHaveLength(2 + 5 + 9 + 2);
     expect(text).not.toMatch(/[^\r]\n/);
-    expect(text).toContain('<WMIFilter><![CDATA[MSFT_SomFilter.ID="{12345678-90AB-CDEF-1234-567890ABCDEF}",Domain="corp.example.test"]]></WMIFilter><WMIFilterName><![CDATA[Win11 & later]]></WMIFilterName>');
+    expect(text).toContain(
+      '<WMIFilter><![CDATA[MSFT_SomFilter.ID="{12345678-90AB-CDEF-1234-567890ABCDEF}",Domain="corp.example.test"]]></WMIFilter><WMIFilterName><![CDATA[Win11 & later]]></WMIFilterName>',
+    );
     expect(text).toContain('<FilePaths><Path><![CDATA[\\\\files\\home]]></Path></FilePaths>');
-    expect(text).toContain('<Group><Sid/><SamAccountName><![CDATA[Administrators]]></SamAccountName><Type><![CDATA[Unknown]]></Type><NetBIOSDomainName/><DnsDomainName/><UPN/></Group><Group bkp:Source="FromDACL">');
+    expect(text).toContain(
+      '<Group><Sid/><SamAccountName><![CDATA[Administrators]]></SamAccountName><Type><![CDATA[Unknown]]></Type><NetBIOSDomainName/><DnsDomainName/><UPN/></Group><Group bkp:Source="FromDACL">',
+    );
     expect(text).toContain('<UserExtensionGuids/>');
-    expect(text).toContain('<GroupPolicyExtension bkp:ID="{F15C46CD-82A0-4C2D-A210-5D0D3182A418}" bkp:DescName="Unknown Extension"/></GroupPolicyObject>');
+    expect(text).toContain(
+      '<GroupPolicyExtension bkp:ID="{F15C46CD-82A0-4C2D-A210-5D0D3182A418}" bkp:DescName="Unknown Extension"/></GroupPolicyObject>',
+    );
 
     const parsed = parseBackupXml(bytes);
     expect(parsed.version).toBe('2.0');
@@ -86,7 +110,9 @@ describe('Backup.xml', () => {
 
   it('writes empty SecurityGroups self-closing and refuses impossible flags', () => {
     expect(renderBackupXml(sampleModel()).toString()).toContain('<GroupPolicyObject><SecurityGroups/><FilePaths/>');
-    expect(() => renderBackupXml(sampleModel({ flags: 4 }))).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => renderBackupXml(sampleModel({ flags: 4 }))).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
   });
 });
 
@@ -108,9 +134,13 @@ describe('manifest.xml', () => {
   const first = backupInstOf(sampleModel());
   const second: BackupInst = { ...first, id: '{99999999-2222-3333-4444-555555555555}', gpoDisplayName: 'Second' };
 
-  it('starts a new manifest as GPMC\'s single line and skips an ID given twice', () => {
+  it("starts a new manifest as GPMC's single line and skips an ID given twice", () => {
     const text = renderManifestXml(null, [first, { ...first, id: first.id.toLowerCase() }]).toString('utf8');
-    expect(text.startsWith('<Backups xmlns="http://www.microsoft.com/GroupPolicy/GPOOperations/Manifest" xmlns:mfst="http://www.microsoft.com/GroupPolicy/GPOOperations/Manifest" mfst:version="1.0"><BackupInst><GPOGuid>')).toBe(true);
+    expect(
+      text.startsWith(
+        '<Backups xmlns="http://www.microsoft.com/GroupPolicy/GPOOperations/Manifest" xmlns:mfst="http://www.microsoft.com/GroupPolicy/GPOOperations/Manifest" mfst:version="1.0"><BackupInst><GPOGuid>',
+      ),
+    ).toBe(true);
     expect(text.endsWith('</BackupInst></Backups>')).toBe(true);
     expect(parseManifestXml(text).backups).toHaveLength(1);
   });
@@ -129,10 +159,17 @@ describe('manifest.xml', () => {
   });
 
   it('opens a self-closing <Backups/> and rejects a file that is not a manifest', () => {
-    const updated = renderManifestXml(Buffer.from('<Backups xmlns="http://www.microsoft.com/GroupPolicy/GPOOperations/Manifest"/>'), [first]);
+    const updated = renderManifestXml(
+      Buffer.from('<Backups xmlns="http://www.microsoft.com/GroupPolicy/GPOOperations/Manifest"/>'),
+      [first],
+    );
     expect(parseManifestXml(updated).backups.map((inst) => inst.id)).toEqual([first.id]);
-    expect(() => renderManifestXml(Buffer.from('<Other/>'), [first])).toThrow(expect.objectContaining({ code: 'GPMC_FILE_MALFORMED' }));
-    expect(() => renderManifestXml(Buffer.from('<Backups><BackupInst>'), [first])).toThrow(expect.objectContaining({ code: 'GPMC_FILE_MALFORMED' }));
+    expect(() => renderManifestXml(Buffer.from('<Other/>'), [first])).toThrow(
+      expect.objectContaining({ code: 'GPMC_FILE_MALFORMED' }),
+    );
+    expect(() => renderManifestXml(Buffer.from('<Backups><BackupInst>'), [first])).toThrow(
+      expect.objectContaining({ code: 'GPMC_FILE_MALFORMED' }),
+    );
   });
 });
 
@@ -160,7 +197,9 @@ describe('gpreport.xml', () => {
     const text = bytes.subarray(2).toString('utf16le');
     expect(text).toContain('<ReadTime>2024-03-05T06:07:08.1230000Z</ReadTime>');
     expect(text).toContain('<Name>R&amp;D &lt;lab&gt;</Name>');
-    expect(text).toContain('<FilterDataAvailable>true</FilterDataAvailable>\r\n  <FilterName>Laptops</FilterName>\r\n  <FilterDescription>Portable machines</FilterDescription>\r\n  <Computer>');
+    expect(text).toContain(
+      '<FilterDataAvailable>true</FilterDataAvailable>\r\n  <FilterName>Laptops</FilterName>\r\n  <FilterDescription>Portable machines</FilterDescription>\r\n  <Computer>',
+    );
     expect(text.endsWith('  </LinksTo>\r\n</GPO>')).toBe(true);
     const parsed = parseGpReportXml(bytes);
     expect(parsed).toMatchObject({

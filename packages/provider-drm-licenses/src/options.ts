@@ -5,12 +5,18 @@ export const WMDRM_BACKUP_OVERWRITE = 0x1;
 export const WMDRM_RESTORE_INDIVIDUALIZE = 0x2;
 
 const storeLocation = {
-  store: z.string().min(1).optional().describe('License store folder (default: COFFER_DRM_STORE, else <XDG data>/coffer/drm-store).'),
+  store: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('License store folder (default: COFFER_DRM_STORE, else <XDG data>/coffer/drm-store).'),
   machineId: z
     .string()
     .min(1)
     .optional()
-    .describe('Machine id to bind to (default: COFFER_DRM_MACHINE_ID, else /etc/machine-id). Tests simulate machines with it.'),
+    .describe(
+      'Machine id to bind to (default: COFFER_DRM_MACHINE_ID, else /etc/machine-id). Tests simulate machines with it.',
+    ),
 };
 
 function flagsField(allowed: number, names: string) {
@@ -34,10 +40,15 @@ export const backupOptionsSchema = z
   })
   .strict()
   // Given together, the boolean and the flags must say the same: --flags 0 --overwrite asks for both.
-  .refine((o) => o.overwrite === undefined || o.flags === undefined || o.overwrite === ((o.flags & WMDRM_BACKUP_OVERWRITE) !== 0), {
-    message: 'overwrite contradicts the flags: overwrite: true needs flag WMDRM_BACKUP_OVERWRITE (0x1) in flags, overwrite: false its absence',
-    path: ['overwrite'],
-  });
+  .refine(
+    (o) =>
+      o.overwrite === undefined || o.flags === undefined || o.overwrite === ((o.flags & WMDRM_BACKUP_OVERWRITE) !== 0),
+    {
+      message:
+        'overwrite contradicts the flags: overwrite: true needs flag WMDRM_BACKUP_OVERWRITE (0x1) in flags, overwrite: false its absence',
+      path: ['overwrite'],
+    },
+  );
 
 export const restoreOptionsSchema = z
   .object({
@@ -46,15 +57,27 @@ export const restoreOptionsSchema = z
       .string()
       .min(1)
       .optional()
-      .describe('License restore service folder (default: COFFER_DRM_SERVICE, else <XDG data>/coffer/drm-license-service).'),
+      .describe(
+        'License restore service folder (default: COFFER_DRM_SERVICE, else <XDG data>/coffer/drm-license-service).',
+      ),
     flags: flagsField(WMDRM_RESTORE_INDIVIDUALIZE, 'WMDRM_RESTORE_INDIVIDUALIZE (0x2)'),
-    individualize: z.boolean().optional().describe('Bind licenses from another machine to this one (same as flag WMDRM_RESTORE_INDIVIDUALIZE).'),
+    individualize: z
+      .boolean()
+      .optional()
+      .describe('Bind licenses from another machine to this one (same as flag WMDRM_RESTORE_INDIVIDUALIZE).'),
   })
   .strict()
-  .refine((o) => o.individualize === undefined || o.flags === undefined || o.individualize === ((o.flags & WMDRM_RESTORE_INDIVIDUALIZE) !== 0), {
-    message: 'individualize contradicts the flags: individualize: true needs flag WMDRM_RESTORE_INDIVIDUALIZE (0x2) in flags, individualize: false its absence',
-    path: ['individualize'],
-  });
+  .refine(
+    (o) =>
+      o.individualize === undefined ||
+      o.flags === undefined ||
+      o.individualize === ((o.flags & WMDRM_RESTORE_INDIVIDUALIZE) !== 0),
+    {
+      message:
+        'individualize contradicts the flags: individualize: true needs flag WMDRM_RESTORE_INDIVIDUALIZE (0x2) in flags, individualize: false its absence',
+      path: ['individualize'],
+    },
+  );
 
 export type BackupOptions = z.infer<typeof backupOptionsSchema>;
 export type RestoreOptions = z.infer<typeof restoreOptionsSchema>;

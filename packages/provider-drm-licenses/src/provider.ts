@@ -16,7 +16,10 @@ export const drmLicensesProvider = defineProvider({
   // Each runs as shown: the CLI's help-examples test runs them.
   examples: {
     backup: ['coffer backup drm --out /srv/backups/drm --overwrite'],
-    restore: ['coffer restore drm --from /srv/backups/drm', 'coffer restore drm --from /srv/backups/drm --store ./desktop-store --machine-id desktop --individualize'],
+    restore: [
+      'coffer restore drm --from /srv/backups/drm',
+      'coffer restore drm --from /srv/backups/drm --store ./desktop-store --machine-id desktop --individualize',
+    ],
   },
   options: backupOptionsSchema,
   restoreOptions: restoreOptionsSchema,

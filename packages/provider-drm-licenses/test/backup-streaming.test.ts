@@ -1,6 +1,13 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { backupRestriction, BufferPool, decodeLicenseRecord, FRESH_STATE, LicenseStore, lineReadBufferBytes } from '@coffer/drm-license-store/backup';
+import {
+  backupRestriction,
+  BufferPool,
+  decodeLicenseRecord,
+  FRESH_STATE,
+  LicenseStore,
+  lineReadBufferBytes,
+} from '@coffer/drm-license-store/backup';
 import { ByteChannel } from '../src/io/byte-channel.js';
 import { EligibleLicenseCopier, type RestrictedLicense } from '../src/backup/eligible-license-copier.js';
 import { issueLicenses, setLicenseDisabled } from '@coffer/drm-license-store';
@@ -48,7 +55,12 @@ describe('byte channel chunking', () => {
     // Views reach the writer as they were pushed, never joined by copying; copied pieces share a fill buffer.
     for (const view of [small, large, quarter]) expect(chunks.flat()).toContain(view);
     expect(chunks.every((chunk) => chunk.length > 0 && chunk.every((part) => part.length > 0))).toBe(true);
-    expect(chunks.map((chunk) => Buffer.concat(chunk).length).slice(0, -1).every((bytes) => bytes >= 16)).toBe(true);
+    expect(
+      chunks
+        .map((chunk) => Buffer.concat(chunk).length)
+        .slice(0, -1)
+        .every((bytes) => bytes >= 16),
+    ).toBe(true);
   });
 
   it('many small copies become chunks of the chunk size', async () => {
@@ -106,7 +118,9 @@ describe('byte channel and buffer pool', () => {
     })();
     const written = await drain(channel);
     await produce;
-    expect(Buffer.concat(written).toString()).toBe(Array.from({ length: 100 }, (_, i) => `${String(i).padStart(3, '0')},`).join(''));
+    expect(Buffer.concat(written).toString()).toBe(
+      Array.from({ length: 100 }, (_, i) => `${String(i).padStart(3, '0')},`).join(''),
+    );
     expect(blocked).toBeGreaterThan(10);
     // 4 MiB-equivalent limits: 4 buffers in the open chunk, 8 queued, plus the one being written.
     expect(mostHeldByChannel).toBeLessThanOrEqual(13);
@@ -135,7 +149,8 @@ describe('the backup hot loop over a real store', () => {
     // Pairs of restricted licenses share their facts bytes, so a remembered verdict is reused for a restricted one too.
     const specs = Array.from({ length: 30 }, (_, i) => {
       if (i % 7 === 3 || i % 7 === 4) return { title: `restricted ${i}`, playCount: 2, allowBackupRestore: true };
-      if (i % 11 === 5) return { title: `expired ${i}`, allowBackupRestore: true, expirationDate: new Date(Date.now() - 60_000) };
+      if (i % 11 === 5)
+        return { title: `expired ${i}`, allowBackupRestore: true, expirationDate: new Date(Date.now() - 60_000) };
       return { ...backupable, title: `ok ${i}`, priority: i % 5 };
     });
     const { location, issued } = await machineWithLicenses(world, 'A', specs.slice(0, 13));
@@ -161,7 +176,13 @@ describe('the backup hot loop over a real store', () => {
       expect(expectedRestricted.length).toBeGreaterThan(4);
       expect(expectedRestricted).toContain(issued[0]!.lid);
 
-      for (const [readBytes, pooled] of [[700, false], [2048, false], [1 << 20, false], [700, true], [2048, true]] as const) {
+      for (const [readBytes, pooled] of [
+        [700, false],
+        [2048, false],
+        [1 << 20, false],
+        [700, true],
+        [2048, true],
+      ] as const) {
         // With a pool, read and fill buffers are reused as soon as they are written: the copies must not care.
         const pool = pooled ? new BufferPool(lineReadBufferBytes(readBytes)) : undefined;
         const licenses = new ByteChannel(1024, 4096, pool);
@@ -192,11 +213,18 @@ describe('the backup hot loop over a real store', () => {
           expect(pool.held, `pool buffers still held, reads of ${readBytes}`).toBe(0);
           expect(pool.created).toBeLessThan(20);
         }
-        expect(Buffer.concat(licenseChunks).equals(Buffer.concat(expectedLicenses)), `licenses, reads of ${readBytes}`).toBe(true);
+        expect(
+          Buffer.concat(licenseChunks).equals(Buffer.concat(expectedLicenses)),
+          `licenses, reads of ${readBytes}`,
+        ).toBe(true);
         expect(Buffer.concat(manifestChunks).toString()).toBe(expectedManifest.join(''));
         expect(restricted.map((r) => r.lid)).toEqual(expectedRestricted);
         expect(restricted.find((r) => r.lid === issued[0]!.lid)?.restriction).toBe('disabled');
-        expect([copier.eligible, copier.restricted, progressed]).toEqual([expectedLicenses.length, expectedRestricted.length, 30]);
+        expect([copier.eligible, copier.restricted, progressed]).toEqual([
+          expectedLicenses.length,
+          expectedRestricted.length,
+          30,
+        ]);
       }
     } finally {
       await store.close();
@@ -204,7 +232,11 @@ describe('the backup hot loop over a real store', () => {
   });
 
   it('a cancel is honoured at the next read buffer', async () => {
-    const { location } = await machineWithLicenses(world, 'A', Array.from({ length: 6 }, () => backupable));
+    const { location } = await machineWithLicenses(
+      world,
+      'A',
+      Array.from({ length: 6 }, () => backupable),
+    );
     const store = await LicenseStore.open({ path: location.store, machineId: location.machineId });
     try {
       const controller = new AbortController();

@@ -35,7 +35,14 @@ describe('backup', () => {
     expect(result.status).toBe('succeeded-with-warnings');
     expect(result.output?.counts).toMatchObject({ licenses: 2, restricted: 6, examined: 8 });
     const restricted = result.messages.filter((m) => m.code === 'RESTRICTED_LICENSE');
-    expect(restricted.map((m) => m.object)).toEqual(['NO-BACKUP-RIGHT', 'PLAY-COUNT', 'COPY-COUNT', 'SESSION', 'EXPIRED', 'DISABLED']);
+    expect(restricted.map((m) => m.object)).toEqual([
+      'NO-BACKUP-RIGHT',
+      'PLAY-COUNT',
+      'COPY-COUNT',
+      'SESSION',
+      'EXPIRED',
+      'DISABLED',
+    ]);
     expect(restricted.every((m) => m.severity === 'warning')).toBe(true);
     expect(restricted[2]!.message).toContain('counted right');
     // Status sequence: BEGIN, RESTRICTED_LICENSE per refused license, END.
@@ -60,11 +67,16 @@ describe('backup', () => {
   it('maps the statuses onto progress phases, monotonic and complete', async () => {
     const { location } = await machineWithLicenses(world, 'A', [backupable, backupable, { title: 'restricted' }]);
     const reports: ProgressReport[] = [];
-    const result = await runBackup(provider, { destination: await world.destination(), options: location, onProgress: (r) => reports.push({ ...r }) });
+    const result = await runBackup(provider, {
+      destination: await world.destination(),
+      options: location,
+      onProgress: (r) => reports.push({ ...r }),
+    });
     expect(result.status).toBe('succeeded-with-warnings');
     expect([...new Set(reports.map((r) => r.phase))]).toEqual(['BACKUPRESTORE_BEGIN', 'BACKUPRESTORE_END']);
     expect(reports.at(-1)).toMatchObject({ completed: 3, total: 3 });
-    for (let i = 1; i < reports.length; i += 1) expect(reports[i]!.completed).toBeGreaterThanOrEqual(reports[i - 1]!.completed);
+    for (let i = 1; i < reports.length; i += 1)
+      expect(reports[i]!.completed).toBeGreaterThanOrEqual(reports[i - 1]!.completed);
   });
 
   describe('overwrite flag × existing backup', () => {
@@ -76,7 +88,10 @@ describe('backup', () => {
 
     it('no backup, with flag: writes one', async () => {
       const { location } = await machineWithLicenses(world, 'A', [backupable]);
-      const result = await runBackup(provider, { destination: await world.destination(), options: { ...location, flags: 0x1 } });
+      const result = await runBackup(provider, {
+        destination: await world.destination(),
+        options: { ...location, flags: 0x1 },
+      });
       expect(result.status).toBe('succeeded');
     });
 
@@ -87,7 +102,11 @@ describe('backup', () => {
       const before = await snapshot(destination);
       const result = await runBackup(provider, { destination, options: location });
       expect(result.status).toBe('failed');
-      expect(result.error).toMatchObject({ code: 'NS_E_DRM_BACKUP_EXISTS', hresult: 0xc00d2742, hresultHex: '0xC00D2742' });
+      expect(result.error).toMatchObject({
+        code: 'NS_E_DRM_BACKUP_EXISTS',
+        hresult: 0xc00d2742,
+        hresultHex: '0xC00D2742',
+      });
       expect(await snapshot(destination)).toEqual(before);
     });
 
@@ -126,7 +145,11 @@ describe('backup', () => {
   });
 
   it('cancelled at the k-th progress report: NS_E_DRM_OPERATION_CANCELED, old backup byte-identical, no staging left', async () => {
-    const { location } = await machineWithLicenses(world, 'A', Array.from({ length: 12 }, (_, i) => (i % 4 === 3 ? { title: `r${i}` } : backupable)));
+    const { location } = await machineWithLicenses(
+      world,
+      'A',
+      Array.from({ length: 12 }, (_, i) => (i % 4 === 3 ? { title: `r${i}` } : backupable)),
+    );
     const destination = await world.destination();
     expect((await runBackup(provider, { destination, options: location })).status).toBe('succeeded-with-warnings');
     await issueLicenses({ ...location, licenses: [backupable, backupable] });
@@ -163,7 +186,11 @@ describe('backup', () => {
   });
 
   it('a concurrent backup of the same store gets NS_E_DRM_BACKUPRESTORE_BUSY', async () => {
-    const { location } = await machineWithLicenses(world, 'A', Array.from({ length: 200 }, () => backupable));
+    const { location } = await machineWithLicenses(
+      world,
+      'A',
+      Array.from({ length: 200 }, () => backupable),
+    );
     const [one, two] = await Promise.all([
       runBackup(provider, { destination: await world.destination('one'), options: location }),
       runBackup(provider, { destination: await world.destination('two'), options: location }),
@@ -194,7 +221,10 @@ describe('backup', () => {
     const destination = await world.destination();
     const stolen = await runBackup(provider, { destination, options: { ...location, machineId: 'machine-Z' } });
     expect(stolen.error).toMatchObject({ code: 'NS_E_DRM_HARDWAREID_MISMATCH', hresult: 0xc00d278f });
-    const missing = await runBackup(provider, { destination, options: { ...location, store: join(world.root, 'nowhere') } });
+    const missing = await runBackup(provider, {
+      destination,
+      options: { ...location, store: join(world.root, 'nowhere') },
+    });
     expect(missing.error).toMatchObject({ code: 'DRM_STORE_NOT_FOUND', hresult: 0x80070003 });
     expect(await snapshot(destination)).toEqual({});
   });

@@ -27,9 +27,11 @@ describe('byte channel', () => {
     const wait = channel.push(Buffer.from('12345'));
     channel.fail(new Error('disk full'));
     await expect(wait).rejects.toThrow('disk full');
-    await expect((async () => {
-      for await (const _ of channel) void _;
-    })()).rejects.toThrow('disk full');
+    await expect(
+      (async () => {
+        for await (const _ of channel) void _;
+      })(),
+    ).rejects.toThrow('disk full');
     expect(() => channel.push(Buffer.from('x'))).toThrow('disk full');
   });
 });

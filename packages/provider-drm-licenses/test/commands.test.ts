@@ -18,7 +18,20 @@ const run = (name: string, options: object) => runCommand(provider, name, { opti
 describe('management commands (coffer drm <command>)', () => {
   it('offers the store verbs, each with a JSON-describable schema', () => {
     const names = provider.commands!.map((c) => c.name);
-    expect(names).toEqual(['create-store', 'info', 'create-licensor', 'export-licensor', 'import-licensor', 'issue', 'import', 'list', 'inspect', 'remove', 'play', 'disable']);
+    expect(names).toEqual([
+      'create-store',
+      'info',
+      'create-licensor',
+      'export-licensor',
+      'import-licensor',
+      'issue',
+      'import',
+      'list',
+      'inspect',
+      'remove',
+      'play',
+      'disable',
+    ]);
     for (const command of provider.commands!) expect(describeOptions(command.options).type).toBe('object');
   });
 

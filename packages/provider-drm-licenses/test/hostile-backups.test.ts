@@ -114,21 +114,29 @@ it('every hostile DRM backup is refused or reported with a code, and the store a
     refusals += 1;
 
     const listed = await runList(provider, { source: destination });
-    const listCode = listed.status === 'failed' ? listed.error!.code : listed.messages.find((m) => m.severity === 'warning')?.code;
+    const listCode =
+      listed.status === 'failed' ? listed.error!.code : listed.messages.find((m) => m.severity === 'warning')?.code;
 
     if (hostile.refusal === null) {
       table.push(`${hostile.name}: verify ${findings.map((f) => f.code).join(',')}`);
       continue;
     }
-    const restored = await runRestore(provider, { source: destination, options: { ...machine.location, servicePath: world.servicePath } });
+    const restored = await runRestore(provider, {
+      source: destination,
+      options: { ...machine.location, servicePath: world.servicePath },
+    });
     operations += 1;
     expect(restored.status, hostile.name).toBe('failed');
     expect(restored.error?.code, `${hostile.name}: ${restored.error?.message}`).toBe(hostile.refusal);
     refusals += 1;
-    table.push(`${hostile.name}: verify ${[...new Set(findings.map((f) => f.code))].join(',')}; list ${listCode ?? 'listed'}; restore ${restored.error!.code}`);
+    table.push(
+      `${hostile.name}: verify ${[...new Set(findings.map((f) => f.code))].join(',')}; list ${listCode ?? 'listed'}; restore ${restored.error!.code}`,
+    );
   }
   expect(await snapshot(machine.location.store)).toEqual(storeBefore);
   expect(await snapshot(world.servicePath)).toEqual(serviceBefore);
-  console.log(`hostile backup corpus (DRM): ${cases.length} cases, ${operations} verify/restore operations, ${refusals} refused or reported with a code; store and service unchanged\n  ${table.join('\n  ')}`);
+  console.log(
+    `hostile backup corpus (DRM): ${cases.length} cases, ${operations} verify/restore operations, ${refusals} refused or reported with a code; store and service unchanged\n  ${table.join('\n  ')}`,
+  );
   expect(refusals).toBe(operations);
 });

@@ -24,6 +24,9 @@ it('the README programmatic example runs as written', async () => {
   const codes = logged.map((args) => args[0]);
   expect(codes.slice(0, 3)).toEqual(['BACKUPRESTORE_BEGIN', 'RESTRICTED_LICENSE', 'BACKUPRESTORE_END']);
   expect(logged[3]).toEqual(['succeeded-with-warnings', expect.objectContaining({ licenses: 1, restricted: 1 })]);
-  expect(logged[4]).toEqual(['succeeded', expect.objectContaining({ licenses: 1, restored: 1, refused: 0, rebound: 1 })]);
+  expect(logged[4]).toEqual([
+    'succeeded',
+    expect.objectContaining({ licenses: 1, restored: 1, refused: 0, rebound: 1 }),
+  ]);
   expect(logged[5]![0]).toMatchObject({ plays: 1, playsLeft: null });
 });

@@ -3,7 +3,14 @@ import { readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runBackup, runRestore, type OperationResult, type RestoreOutput } from '@coffer/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MAX_MACHINES_PER_LICENSE, inspectLicense, issueLicenses, listLicenses, playLicense, removeLicenses } from '@coffer/drm-license-store';
+import {
+  MAX_MACHINES_PER_LICENSE,
+  inspectLicense,
+  issueLicenses,
+  listLicenses,
+  playLicense,
+  removeLicenses,
+} from '@coffer/drm-license-store';
 import provider, { BACKUP_ENTRY_NAME, BACKUP_FILES, msdrmStatusOf } from '../src/index.js';
 import { backupable, createWorld, machineWithLicenses, snapshot, type TestWorld } from './helpers.js';
 
@@ -23,8 +30,15 @@ async function backupOf(name: string, licenses = [backupable, { ...backupable, k
   return { ...machine, destination };
 }
 
-function restoreOnto(name: string, source: string, extra: Record<string, unknown> = {}): Promise<OperationResult<RestoreOutput>> {
-  return runRestore(provider, { source, options: { ...world.machine(name), servicePath: world.servicePath, ...extra } });
+function restoreOnto(
+  name: string,
+  source: string,
+  extra: Record<string, unknown> = {},
+): Promise<OperationResult<RestoreOutput>> {
+  return runRestore(provider, {
+    source,
+    options: { ...world.machine(name), servicePath: world.servicePath, ...extra },
+  });
 }
 
 describe('restore', () => {
@@ -72,7 +86,8 @@ describe('restore', () => {
 
   it(`a license lives on at most ${MAX_MACHINES_PER_LICENSE} machines: the 5th is refused (NS_E_DRM_RESTORE_FRAUD), known ones are free`, async () => {
     const { location, destination } = await backupOf('A', [backupable]);
-    for (const name of ['B', 'C', 'D']) expect((await restoreOnto(name, destination, { flags: 2 })).status).toBe('succeeded');
+    for (const name of ['B', 'C', 'D'])
+      expect((await restoreOnto(name, destination, { flags: 2 })).status).toBe('succeeded');
     const fifth = await restoreOnto('E', destination, { flags: 2 });
     expect(fifth.status).toBe('failed');
     expect(fifth.error).toMatchObject({ code: 'NS_E_DRM_RESTORE_FRAUD', hresult: 0xc00d2753 });
@@ -96,10 +111,22 @@ describe('restore', () => {
 
   describe('a damaged backup is refused with NS_E_DRM_BACKUP_CORRUPT before the store is touched', () => {
     const damages: [string, (entry: string) => Promise<void>][] = [
-      ...BACKUP_FILES.map((name) => [`a flipped byte in ${name}`, async (entry: string) => flipByte(join(entry, name))] as [string, (entry: string) => Promise<void>]),
+      ...BACKUP_FILES.map(
+        (name) =>
+          [`a flipped byte in ${name}`, async (entry: string) => flipByte(join(entry, name))] as [
+            string,
+            (entry: string) => Promise<void>,
+          ],
+      ),
       ['a truncated drmv2lic.bak', async (entry) => truncateBy(join(entry, 'drmv2lic.bak'), 10)],
       ['a truncated drmv2man.bak', async (entry) => truncateBy(join(entry, 'drmv2man.bak'), 1)],
-      ...BACKUP_FILES.map((name) => [`a missing ${name}`, async (entry: string) => rm(join(entry, name))] as [string, (entry: string) => Promise<void>]),
+      ...BACKUP_FILES.map(
+        (name) =>
+          [`a missing ${name}`, async (entry: string) => rm(join(entry, name))] as [
+            string,
+            (entry: string) => Promise<void>,
+          ],
+      ),
       ['a license swapped for another', async (entry) => swapLines(join(entry, 'drmv2lic.bak'))],
     ];
     it.each(damages)('%s', async (_what, damage) => {
@@ -129,18 +156,27 @@ describe('restore', () => {
   });
 
   it('a restore while a backup of the same store runs gets NS_E_DRM_BACKUPRESTORE_BUSY', async () => {
-    const { location, destination } = await backupOf('A', Array.from({ length: 300 }, () => backupable));
+    const { location, destination } = await backupOf(
+      'A',
+      Array.from({ length: 300 }, () => backupable),
+    );
     const [backup, restore] = await Promise.all([
       runBackup(provider, { destination: await world.destination('other'), options: location }),
       new Promise((resolve) => setTimeout(resolve, 5)).then(() => restoreOnto('A', destination)),
     ]);
     const outcomes = [backup, restore];
     expect(outcomes.filter((r) => r.status === 'succeeded')).toHaveLength(1);
-    expect(outcomes.find((r) => r.status === 'failed')?.error).toMatchObject({ code: 'NS_E_DRM_BACKUPRESTORE_BUSY', hresult: 0xc00d2744 });
+    expect(outcomes.find((r) => r.status === 'failed')?.error).toMatchObject({
+      code: 'NS_E_DRM_BACKUPRESTORE_BUSY',
+      hresult: 0xc00d2744,
+    });
   });
 
   it('a cancelled restore leaves the store as it was', async () => {
-    const { location, destination } = await backupOf('A', Array.from({ length: 20 }, () => backupable));
+    const { location, destination } = await backupOf(
+      'A',
+      Array.from({ length: 20 }, () => backupable),
+    );
     await removeLicenses({ ...location, kid: (await listLicenses(location)).licenses[0]!.kid });
     const before = await snapshot(location.store);
     for (const k of [1, 5, 25, 41]) {

@@ -4,11 +4,18 @@ import { backupGpos } from './backup/backup-gpos.js';
 import { PROVIDER_ID } from './backup/write-gpo-backups.js';
 import { listGpoBackups } from './list/list-gpo-backups.js';
 import { importGpo } from './import/import-gpo.js';
-import { gpoBackupOptions, gpoImportOptions, gpoRestoreOptions, type GpoBackupOptions, type GpoRestoreOptions } from './options.js';
+import {
+  gpoBackupOptions,
+  gpoImportOptions,
+  gpoRestoreOptions,
+  type GpoBackupOptions,
+  type GpoRestoreOptions,
+} from './options.js';
 import { restoreGpos } from './restore/restore-gpos.js';
 
 /** How the examples connect: LDAPS by FQDN, CA verified, password from a 0600 file. */
-const CONNECT = '--dc dc1.corp.example --user Administrator@corp.example --password-file ~/.pw --ca-file /etc/ssl/corp-ca.pem';
+const CONNECT =
+  '--dc dc1.corp.example --user Administrator@corp.example --password-file ~/.pw --ca-file /etc/ssl/corp-ca.pem';
 
 /** Group Policy Objects from a live Active Directory (Windows or Samba), as GPMC-compatible backups. */
 const provider = defineProvider<GpoBackupOptions, GpoRestoreOptions>({
@@ -66,7 +73,19 @@ export {
 export { openDomainSession, type DomainSession } from './ad/domain-session.js';
 export { parseGpLink, formatGpLink, linkOrderOf, type GpLinkEntry } from './ad/gplink.js';
 export { parseGpcWqlFilter, parseWmiQueries, formatWmiQueries, type WmiQuery } from './ad/wmi-filter.js';
-export { parseMigrationTable, MIGRATION_TABLE_NAMESPACE, type MigrationMapping, type MigrationDestination, type MigrationEntryType } from './import/migration-table.js';
+export {
+  parseMigrationTable,
+  MIGRATION_TABLE_NAMESPACE,
+  type MigrationMapping,
+  type MigrationDestination,
+  type MigrationEntryType,
+} from './import/migration-table.js';
 export type { GpoImportResult } from './import/import-gpo.js';
 export { sysvolAclFromGpoDescriptor, fileMaskFromDsMask } from './restore/sysvol-acl.js';
-export { parseGpoExtras, GPO_EXTRAS_FILE, type GpoExtras, type GpoLinkRecord, type WmiFilterRecord } from './extras/gpo-extras.js';
+export {
+  parseGpoExtras,
+  GPO_EXTRAS_FILE,
+  type GpoExtras,
+  type GpoLinkRecord,
+  type WmiFilterRecord,
+} from './extras/gpo-extras.js';

@@ -18,7 +18,10 @@ export const gpoBackupOptions = z
     gpo: z.array(z.string().min(1)).default([]).describe('GPO to back up, by display name or GUID (repeatable).'),
     all: z.boolean().default(false).describe('Back up every GPO of the domain.'),
   })
-  .refine((o) => o.all !== o.gpo.length > 0, { message: 'name GPOs with gpo, or ask for all of them with all (one or the other)', path: ['gpo'] });
+  .refine((o) => o.all !== o.gpo.length > 0, {
+    message: 'name GPOs with gpo, or ask for all of them with all (one or the other)',
+    path: ['gpo'],
+  });
 
 export type ConnectionOptions = z.infer<z.ZodObject<typeof connectionOptions>>;
 export type GpoBackupOptions = z.infer<typeof gpoBackupOptions>;
@@ -30,11 +33,17 @@ export type GpoBackupOptions = z.infer<typeof gpoBackupOptions>;
 const unverifiedOption = z
   .boolean()
   .default(false)
-  .describe('Accept a backup without a Coffer integrity manifest (one GPMC wrote on Windows); it is checked against its Backup.xml only. A Coffer backup that lost its manifest is refused even so.');
+  .describe(
+    'Accept a backup without a Coffer integrity manifest (one GPMC wrote on Windows); it is checked against its Backup.xml only. A Coffer backup that lost its manifest is refused even so.',
+  );
 
 const backupChoice = {
   backupId: z.string().min(1).optional().describe('Restore this backup (its {GUID} folder name).'),
-  gpo: z.string().min(1).optional().describe("The newest backup of this GPO (display name or GUID), as GPMC's restore picks it."),
+  gpo: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("The newest backup of this GPO (display name or GUID), as GPMC's restore picks it."),
   all: z.boolean().default(false).describe('The newest backup of every GPO in the directory.'),
 };
 
@@ -42,8 +51,14 @@ export const gpoRestoreOptions = z
   .object({
     ...connectionOptions,
     ...backupChoice,
-    restoreLinks: z.boolean().default(false).describe('Also put back the links (order, enforced, enabled) on the containers that still exist.'),
-    restoreWmiFilter: z.boolean().default(false).describe('Also re-create or update the WMI filter object the GPO used.'),
+    restoreLinks: z
+      .boolean()
+      .default(false)
+      .describe('Also put back the links (order, enforced, enabled) on the containers that still exist.'),
+    restoreWmiFilter: z
+      .boolean()
+      .default(false)
+      .describe('Also re-create or update the WMI filter object the GPO used.'),
     unverified: unverifiedOption,
   })
   .refine((o) => [o.backupId !== undefined, o.gpo !== undefined, o.all].filter(Boolean).length <= 1, {
@@ -56,17 +71,36 @@ export const gpoImportOptions = z
     ...connectionOptions,
     from: z.string().min(1).describe('GPMC backup directory (or one backup folder) holding the backup to import.'),
     backupId: z.string().min(1).optional().describe('Import this backup (its {GUID} folder name).'),
-    gpo: z.string().min(1).optional().describe('Import the newest backup of this backed-up GPO (display name or GUID).'),
-    targetGpo: z.string().min(1).describe('The existing GPO to import into (display name or GUID); it keeps its permissions, name and links.'),
-    migrationTable: z.string().min(1).optional().describe('A GPMC migration table (.migtable) mapping security principals and UNC paths.'),
+    gpo: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Import the newest backup of this backed-up GPO (display name or GUID).'),
+    targetGpo: z
+      .string()
+      .min(1)
+      .describe('The existing GPO to import into (display name or GUID); it keeps its permissions, name and links.'),
+    migrationTable: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('A GPMC migration table (.migtable) mapping security principals and UNC paths.'),
     migrationTableOnly: z
       .boolean()
       .default(false)
-      .describe('Refuse the import when a domain principal or UNC path in the settings has no mapping in the migration table.'),
+      .describe(
+        'Refuse the import when a domain principal or UNC path in the settings has no mapping in the migration table.',
+      ),
     unverified: unverifiedOption,
   })
-  .refine((o) => !(o.backupId !== undefined && o.gpo !== undefined), { message: 'name the backup with backupId or gpo, not both', path: ['backupId'] })
-  .refine((o) => !o.migrationTableOnly || o.migrationTable !== undefined, { message: 'migrationTableOnly needs a migrationTable', path: ['migrationTableOnly'] });
+  .refine((o) => !(o.backupId !== undefined && o.gpo !== undefined), {
+    message: 'name the backup with backupId or gpo, not both',
+    path: ['backupId'],
+  })
+  .refine((o) => !o.migrationTableOnly || o.migrationTable !== undefined, {
+    message: 'migrationTableOnly needs a migrationTable',
+    path: ['migrationTableOnly'],
+  });
 
 export type GpoRestoreOptions = z.infer<typeof gpoRestoreOptions>;
 export type GpoImportOptions = z.infer<typeof gpoImportOptions>;

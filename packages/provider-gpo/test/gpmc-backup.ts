@@ -4,10 +4,19 @@
  */
 import { dirname, join } from 'node:path';
 import fse from 'fs-extra';
-import { backupInstOf, renderBackupXml, renderBkupInfoXml, renderManifestXml, type GpoBackupModel, type GptEntry } from '@coffer/gpmc';
+import {
+  backupInstOf,
+  renderBackupXml,
+  renderBkupInfoXml,
+  renderManifestXml,
+  type GpoBackupModel,
+  type GptEntry,
+} from '@coffer/gpmc';
 
 /** GPMC's DACL-only descriptor with an empty DACL: enough for Backup.xml, no principals to migrate. */
-const EMPTY_DACL_DESCRIPTOR = Uint8Array.from([0x01, 0x00, 0x04, 0x9c, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x14, 0, 0, 0, 0x04, 0x00, 0x08, 0x00, 0, 0, 0, 0]);
+const EMPTY_DACL_DESCRIPTOR = Uint8Array.from([
+  0x01, 0x00, 0x04, 0x9c, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x14, 0, 0, 0, 0x04, 0x00, 0x08, 0x00, 0, 0, 0, 0,
+]);
 
 /** A small, valid model of a GPO in another domain; tests override what they exercise. */
 export function gpmcModel(overrides: Partial<GpoBackupModel> = {}): GpoBackupModel {
@@ -39,16 +48,24 @@ export function gpmcModel(overrides: Partial<GpoBackupModel> = {}): GpoBackupMod
  * adds it to the directory's manifest.xml. The GPT tree of the model is derived from `files`, so Backup.xml's
  * inventory lists exactly what is on disk. Returns the backup folder.
  */
-export async function writeGpmcBackup(directory: string, model: GpoBackupModel, files: Record<string, string | Uint8Array>): Promise<string> {
+export async function writeGpmcBackup(
+  directory: string,
+  model: GpoBackupModel,
+  files: Record<string, string | Uint8Array>,
+): Promise<string> {
   const folders = new Set<string>();
-  for (const path of Object.keys(files)) for (let dir = dirname(path); dir !== '.'; dir = dirname(dir)) folders.add(dir);
+  for (const path of Object.keys(files))
+    for (let dir = dirname(path); dir !== '.'; dir = dirname(dir)) folders.add(dir);
   const gptTree: GptEntry[] = [
     ...[...folders].sort().map((path): GptEntry => ({ path, kind: 'dir' })),
-    ...Object.entries(files).map(([path, content]): GptEntry => ({ path, kind: 'file', size: Buffer.byteLength(content) })),
+    ...Object.entries(files).map(
+      ([path, content]): GptEntry => ({ path, kind: 'file', size: Buffer.byteLength(content) }),
+    ),
   ];
   const full = { ...model, gptTree };
   const folder = join(directory, model.backupId);
-  for (const [path, content] of Object.entries(files)) await fse.outputFile(join(folder, 'DomainSysvol', 'GPO', ...path.split('/')), content);
+  for (const [path, content] of Object.entries(files))
+    await fse.outputFile(join(folder, 'DomainSysvol', 'GPO', ...path.split('/')), content);
   await fse.outputFile(join(folder, 'Backup.xml'), renderBackupXml(full));
   await fse.outputFile(join(folder, 'bkupInfo.xml'), renderBkupInfoXml(full));
   const manifestPath = join(directory, 'manifest.xml');
@@ -65,8 +82,10 @@ export async function writeGpmcBackup(directory: string, model: GpoBackupModel, 
 export async function writeForeignBackup(dir: string): Promise<string> {
   const model = gpmcModel({
     displayName: 'Mixed Preferences',
-    machineExtensionNames: '[{00000000-0000-0000-0000-000000000000}{79F92669-4224-476C-9C5C-6EFB4D87DF4A}][{17D89FEC-5C44-4972-B12D-241CAEF74509}{79F92669-4224-476C-9C5C-6EFB4D87DF4A}]',
-    userExtensionNames: '[{00000000-0000-0000-0000-000000000000}{2EA1A81B-48E5-45E9-8BB7-A6E3AC170006}][{5794DAFD-BE60-433F-88A2-1A31939AC01F}{2EA1A81B-48E5-45E9-8BB7-A6E3AC170006}]',
+    machineExtensionNames:
+      '[{00000000-0000-0000-0000-000000000000}{79F92669-4224-476C-9C5C-6EFB4D87DF4A}][{17D89FEC-5C44-4972-B12D-241CAEF74509}{79F92669-4224-476C-9C5C-6EFB4D87DF4A}]',
+    userExtensionNames:
+      '[{00000000-0000-0000-0000-000000000000}{2EA1A81B-48E5-45E9-8BB7-A6E3AC170006}][{5794DAFD-BE60-433F-88A2-1A31939AC01F}{2EA1A81B-48E5-45E9-8BB7-A6E3AC170006}]',
   });
   await writeGpmcBackup(dir, model, {
     'Machine/Preferences/Groups/Groups.xml':

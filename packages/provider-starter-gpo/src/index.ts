@@ -70,9 +70,19 @@ export {
 export { listStarterGpoBackups } from './list/list-starter-gpo-backups.js';
 
 export { cabinetNameOf, planCabinetNames, CAB_TEMPLATE_NAME, CAB_REPORT_NAME } from './cab/cabinet-names.js';
-export { saveStarterGpoCab, starterGpoCabinetFiles, checkCabinetTarget, type SaveCabResult } from './cab/save-starter-gpo-cab.js';
+export {
+  saveStarterGpoCab,
+  starterGpoCabinetFiles,
+  checkCabinetTarget,
+  type SaveCabResult,
+} from './cab/save-starter-gpo-cab.js';
 
-export { layOutStarterGpoCabinet, starterGpoPathOf, readCabPathMap, type StarterGpoCabinetLayout } from './cab/cabinet-paths.js';
+export {
+  layOutStarterGpoCabinet,
+  starterGpoPathOf,
+  readCabPathMap,
+  type StarterGpoCabinetLayout,
+} from './cab/cabinet-paths.js';
 export { CAB_PATH_MAP_ID, CAB_PATH_MAP_FORMAT, type CabPathMap } from './cab/starter-gpo-report.js';
 export { loadStarterGpoCab, readStarterGpoCab, type LoadCabResult } from './cab/load-starter-gpo-cab.js';
 
@@ -86,4 +96,9 @@ export {
   type WriteStarterGpoFolderRequest,
   type WriteStarterGpoFolderResult,
 } from './write/starter-gpo-folder-writer.js';
-export { bumpTemplateVersions, formatTemplateTime, type BumpedTemplate, type TemplateVersions } from './template/bump-template-versions.js';
+export {
+  bumpTemplateVersions,
+  formatTemplateTime,
+  type BumpedTemplate,
+  type TemplateVersions,
+} from './template/bump-template-versions.js';

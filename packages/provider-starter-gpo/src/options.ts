@@ -10,11 +10,19 @@ const connectionShape = {
   ...adConnectionShape,
   dc: adConnectionShape.dc
     .optional()
-    .describe('FQDN of the domain controller (its name in the LDAPS certificate), e.g. dc1.example.com. Needed unless --sysvol is given.'),
-  domain: adConnectionShape.domain.describe('DNS name of the domain, e.g. example.com (default: read from the DC; needed with --sysvol alone).'),
-  user: adConnectionShape.user.optional().describe('Account to bind as: user, user@domain or DOMAIN\\user. Needed with --dc.'),
+    .describe(
+      'FQDN of the domain controller (its name in the LDAPS certificate), e.g. dc1.example.com. Needed unless --sysvol is given.',
+    ),
+  domain: adConnectionShape.domain.describe(
+    'DNS name of the domain, e.g. example.com (default: read from the DC; needed with --sysvol alone).',
+  ),
+  user: adConnectionShape.user
+    .optional()
+    .describe('Account to bind as: user, user@domain or DOMAIN\\user. Needed with --dc.'),
   password: adConnectionShape.password.describe('Password of the account.'),
-  sysvol: adConnectionShape.sysvol.describe('Local or mounted SYSVOL folder (the one holding <domain>/StarterGPOs) to read instead of SMB.'),
+  sysvol: adConnectionShape.sysvol.describe(
+    'Local or mounted SYSVOL folder (the one holding <domain>/StarterGPOs) to read instead of SMB.',
+  ),
   smbConf: z
     .string()
     .min(1)
@@ -27,13 +35,25 @@ export type StarterGpoConnectionOptions = z.infer<typeof connectionOptionsSchema
 
 function connectionProblems(options: StarterGpoConnectionOptions, context: z.RefinementCtx): void {
   if (options.dc === undefined && options.sysvol === undefined) {
-    context.addIssue({ code: 'custom', path: ['dc'], message: 'give --dc (read SYSVOL over SMB) or --sysvol (a local SYSVOL path)' });
+    context.addIssue({
+      code: 'custom',
+      path: ['dc'],
+      message: 'give --dc (read SYSVOL over SMB) or --sysvol (a local SYSVOL path)',
+    });
   }
   if (options.dc === undefined && options.domain === undefined) {
-    context.addIssue({ code: 'custom', path: ['domain'], message: 'give the domain (--domain) when reading a local SYSVOL without a DC' });
+    context.addIssue({
+      code: 'custom',
+      path: ['domain'],
+      message: 'give the domain (--domain) when reading a local SYSVOL without a DC',
+    });
   }
   if (options.dc !== undefined && options.user === undefined) {
-    context.addIssue({ code: 'custom', path: ['user'], message: 'an account is needed to reach the domain controller' });
+    context.addIssue({
+      code: 'custom',
+      path: ['user'],
+      message: 'an account is needed to reach the domain controller',
+    });
   }
 }
 
@@ -49,8 +69,14 @@ export const backupOptionsSchema = z
   .superRefine((options, context) => {
     connectionProblems(options, context);
     const named = (options.starterGpo ?? []).length > 0;
-    if (named && options.all === true) context.addIssue({ code: 'custom', path: ['all'], message: 'give either --starter-gpo or --all, not both' });
-    if (!named && options.all !== true) context.addIssue({ code: 'custom', path: ['starterGpo'], message: 'name a Starter GPO (--starter-gpo) or pass --all' });
+    if (named && options.all === true)
+      context.addIssue({ code: 'custom', path: ['all'], message: 'give either --starter-gpo or --all, not both' });
+    if (!named && options.all !== true)
+      context.addIssue({
+        code: 'custom',
+        path: ['starterGpo'],
+        message: 'name a Starter GPO (--starter-gpo) or pass --all',
+      });
   });
 
 export type StarterGpoBackupOptions = z.infer<typeof backupOptionsSchema>;
@@ -71,7 +97,11 @@ export type SaveCabOptions = z.infer<typeof saveCabOptionsSchema>;
 export const restoreOptionsSchema = z
   .object({
     ...connectionShape,
-    backupId: z.string().min(1).optional().describe('The backup to restore, by its id ({GUID}, the backup folder name).'),
+    backupId: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('The backup to restore, by its id ({GUID}, the backup folder name).'),
     starterGpo: z
       .string()
       .min(1)
@@ -81,12 +111,21 @@ export const restoreOptionsSchema = z
     unverified: z
       .boolean()
       .optional()
-      .describe('Accept a backup without a Coffer integrity manifest (one GPMC wrote on Windows): nothing vouches for its files. A Coffer backup that lost its manifest is refused even so.'),
+      .describe(
+        'Accept a backup without a Coffer integrity manifest (one GPMC wrote on Windows): nothing vouches for its files. A Coffer backup that lost its manifest is refused even so.',
+      ),
   })
   .superRefine((options, context) => {
     connectionProblems(options, context);
-    const chosen = [options.backupId !== undefined, options.starterGpo !== undefined, options.all === true].filter(Boolean).length;
-    if (chosen > 1) context.addIssue({ code: 'custom', path: ['backupId'], message: 'give only one of --backup-id, --starter-gpo and --all' });
+    const chosen = [options.backupId !== undefined, options.starterGpo !== undefined, options.all === true].filter(
+      Boolean,
+    ).length;
+    if (chosen > 1)
+      context.addIssue({
+        code: 'custom',
+        path: ['backupId'],
+        message: 'give only one of --backup-id, --starter-gpo and --all',
+      });
   });
 
 export type StarterGpoRestoreOptions = z.infer<typeof restoreOptionsSchema>;
@@ -94,8 +133,16 @@ export type StarterGpoRestoreOptions = z.infer<typeof restoreOptionsSchema>;
 export const loadCabOptionsSchema = z
   .object({
     ...connectionShape,
-    cab: z.string().min(1).describe('The .cab file to load (saved by GPMC, by save-cab, or any cabinet holding StarterGPO.tmplx).'),
-    overwrite: z.boolean().optional().describe('Replace the Starter GPO with the same GUID when the domain already has it (otherwise that is an error).'),
+    cab: z
+      .string()
+      .min(1)
+      .describe('The .cab file to load (saved by GPMC, by save-cab, or any cabinet holding StarterGPO.tmplx).'),
+    overwrite: z
+      .boolean()
+      .optional()
+      .describe(
+        'Replace the Starter GPO with the same GUID when the domain already has it (otherwise that is an error).',
+      ),
   })
   .superRefine(connectionProblems);
 

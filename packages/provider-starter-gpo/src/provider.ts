@@ -60,12 +60,17 @@ async function chooseStarterGpos(
   catalog: StarterGpoCatalog,
   context: OperationContext,
 ): Promise<StarterGpoFolder[]> {
-  if (!catalog.folderExists && requested !== 'all') throw noStarterGposFolder(domain.source.domain, catalog.sharePath, domain.sysvol.location);
+  if (!catalog.folderExists && requested !== 'all')
+    throw noStarterGposFolder(domain.source.domain, catalog.sharePath, domain.sysvol.location);
   const chosen =
     requested === 'all'
       ? catalog.starterGpos
       : selectStarterGpos(
-          catalog.starterGpos.map((folder) => ({ id: folder.snapshot.id, displayName: folder.snapshot.displayName, folder })),
+          catalog.starterGpos.map((folder) => ({
+            id: folder.snapshot.id,
+            displayName: folder.snapshot.displayName,
+            folder,
+          })),
           requested,
           domain.source.domain,
         ).map((match) => match.folder);
@@ -82,7 +87,12 @@ async function backupStarterGpos(
 ): Promise<BackupOutput> {
   const { options } = request;
   return withDomain(options, context, async (domain, catalog) => {
-    const chosen = await chooseStarterGpos(options.all === true ? 'all' : (options.starterGpo ?? []), domain, catalog, context);
+    const chosen = await chooseStarterGpos(
+      options.all === true ? 'all' : (options.starterGpo ?? []),
+      domain,
+      catalog,
+      context,
+    );
     if (!catalog.folderExists) {
       context.report({
         severity: 'info',
@@ -102,7 +112,10 @@ async function backupStarterGpos(
       context.progress.finish();
       return { backups: [], counts: { starterGpos: 0, files: 0, bytes: 0 } };
     }
-    const fileCount = chosen.reduce((total, f) => total + f.snapshot.entries.filter((e) => e.kind === 'file').length, 0);
+    const fileCount = chosen.reduce(
+      (total, f) => total + f.snapshot.entries.filter((e) => e.kind === 'file').length,
+      0,
+    );
     context.progress.phase('writing backups', fileCount + chosen.length);
     const written = await writeStarterGpoBackups(
       {
@@ -122,7 +135,10 @@ async function backupStarterGpos(
       });
     }
     context.progress.finish();
-    return { backups: written.backups, counts: { starterGpos: written.backups.length, files: written.files, bytes: written.bytes } };
+    return {
+      backups: written.backups,
+      counts: { starterGpos: written.backups.length, files: written.files, bytes: written.bytes },
+    };
   });
 }
 
@@ -149,7 +165,9 @@ export const saveCabCommand = defineCommand<SaveCabOptions>({
       context.progress.finish();
       return {
         data: saved,
-        lines: [`Saved ${starterGpoLabel(folder!.snapshot)} to ${saved.path} (${saved.files.length} files, ${saved.bytes} bytes).`],
+        lines: [
+          `Saved ${starterGpoLabel(folder!.snapshot)} to ${saved.path} (${saved.files.length} files, ${saved.bytes} bytes).`,
+        ],
       };
     });
   },
@@ -157,7 +175,8 @@ export const saveCabCommand = defineCommand<SaveCabOptions>({
 
 export const loadCabCommand = defineCommand<LoadCabOptions>({
   name: 'load-cab',
-  description: 'Create a Starter GPO from a .cab file, as GPMC\'s "Load Cabinet" does; --overwrite replaces one with the same GUID.',
+  description:
+    'Create a Starter GPO from a .cab file, as GPMC\'s "Load Cabinet" does; --overwrite replaces one with the same GUID.',
   options: loadCabOptionsSchema,
   examples: [
     'coffer starter-gpo load-cab --dc dc1.corp.example --user Administrator@corp.example --password-file ~/.pw --ca-file /etc/ssl/corp-ca.pem --cab browser-defaults.cab --overwrite',
@@ -175,7 +194,8 @@ export const loadCabCommand = defineCommand<LoadCabOptions>({
 });
 
 /** How the examples connect: LDAPS by FQDN, CA verified, password from a 0600 file. */
-const CONNECT = '--dc dc1.corp.example --user Administrator@corp.example --password-file ~/.pw --ca-file /etc/ssl/corp-ca.pem';
+const CONNECT =
+  '--dc dc1.corp.example --user Administrator@corp.example --password-file ~/.pw --ca-file /etc/ssl/corp-ca.pem';
 
 /** The Starter GPO provider: backups like IGPMStarterGPO::Backup, restore, listing, `save-cab` and `load-cab`. */
 export const starterGpoProvider = defineProvider<StarterGpoBackupOptions, StarterGpoRestoreOptions>({
@@ -195,6 +215,7 @@ export const starterGpoProvider = defineProvider<StarterGpoBackupOptions, Starte
   backupIndex: gpmcManifestIndex(),
   backup: (request, context) => backupStarterGpos(request, context),
   restore: (request, context) => restoreStarterGpos(request, context),
-  list: (request, context) => listStarterGpoBackups(request.source, request.query, (message) => context.report(message)),
+  list: (request, context) =>
+    listStarterGpoBackups(request.source, request.query, (message) => context.report(message)),
   commands: [saveCabCommand, loadCabCommand],
 });

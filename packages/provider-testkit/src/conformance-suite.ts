@@ -139,7 +139,10 @@ export function runConformanceSuite(config: ConformanceOptions): void {
         assertCoded(result);
         assert.equal(result.status, 'failed');
         assert.equal(result.error?.hresult, HRESULT.E_INVALIDARG, JSON.stringify(result.error));
-        assert.ok(result.messages.some((m) => m.severity === 'error'), 'the failure is also a status message');
+        assert.ok(
+          result.messages.some((m) => m.severity === 'error'),
+          'the failure is also a status message',
+        );
         assert.deepEqual(await snapshotDirectory(fixture.destination), {});
       });
     });
@@ -150,7 +153,11 @@ export function runConformanceSuite(config: ConformanceOptions): void {
       await withFixture(async (fixture) => {
         const controller = new AbortController();
         controller.abort();
-        const result = await runBackup(provider, { destination: fixture.destination, options: fixture.options, signal: controller.signal });
+        const result = await runBackup(provider, {
+          destination: fixture.destination,
+          options: fixture.options,
+          signal: controller.signal,
+        });
         assertCoded(result);
         assert.equal(result.status, 'cancelled');
         assert.ok(result.error, 'a cancelled result says why');
@@ -188,7 +195,10 @@ export function runConformanceSuite(config: ConformanceOptions): void {
           assert.deepEqual(leftovers(after), [], `no staging left after cancelling at report ${point}`);
           if (abortedAt) {
             const took = Date.now() - abortedAt.time;
-            assert.ok(took <= withinMs, `the provider took ${took} ms to stop after the abort at report ${point} (bound ${withinMs} ms): check context.signal`);
+            assert.ok(
+              took <= withinMs,
+              `the provider took ${took} ms to stop after the abort at report ${point} (bound ${withinMs} ms): check context.signal`,
+            );
             const left = full.total - abortedAt.completed;
             const slack = config.cancel?.slackUnits ?? Math.floor(left / 2);
             if (left >= 2) {
@@ -200,12 +210,19 @@ export function runConformanceSuite(config: ConformanceOptions): void {
             }
           }
           if (result.status === 'cancelled') {
-            assert.deepEqual(after, before, `cancel at report ${point} of ${full.reports} left the destination as it was`);
+            assert.deepEqual(
+              after,
+              before,
+              `cancel at report ${point} of ${full.reports} left the destination as it was`,
+            );
           } else {
             // Past the commit point a provider may finish: then the backup must be whole.
             assertSucceeded(result);
             const verification = await verifyDirectory(fixture.destination);
-            assert.deepEqual(verification.backups.flatMap((b) => b.problems), []);
+            assert.deepEqual(
+              verification.backups.flatMap((b) => b.problems),
+              [],
+            );
           }
         });
       }
@@ -219,8 +236,15 @@ export function runConformanceSuite(config: ConformanceOptions): void {
       assertSucceeded(result);
       for (const backup of result.output!.backups) {
         const text = await readFile(join(backup.path, INTEGRITY_MANIFEST_NAME), 'utf8').catch(() => undefined);
-        assert.ok(text !== undefined, `backup ${backup.id} has no integrity manifest, so its comment was dropped: stage it into request.target`);
-        assert.equal(parseIntegrityManifest(text, backup.path).comment, comment, `backup ${backup.id} keeps the comment`);
+        assert.ok(
+          text !== undefined,
+          `backup ${backup.id} has no integrity manifest, so its comment was dropped: stage it into request.target`,
+        );
+        assert.equal(
+          parseIntegrityManifest(text, backup.path).comment,
+          comment,
+          `backup ${backup.id} keeps the comment`,
+        );
       }
       if (!(config.capabilities?.list ?? providerCapabilities(provider).list)) return;
       const listed = await runList(provider, { source: fixture.destination });
@@ -250,7 +274,10 @@ export function runConformanceSuite(config: ConformanceOptions): void {
     await withFixture(async (fixture) => {
       const backup = await runBackup(provider, { destination: fixture.destination, options: fixture.options });
       assertSucceeded(backup);
-      const restored = await runRestore(provider, { source: fixture.destination, options: fixture.restoreOptions ?? {} });
+      const restored = await runRestore(provider, {
+        source: fixture.destination,
+        options: fixture.restoreOptions ?? {},
+      });
       assertSucceeded(restored);
       await fixture.checkRestored?.();
     });
@@ -258,7 +285,10 @@ export function runConformanceSuite(config: ConformanceOptions): void {
 }
 
 /** How many progress reports a full run makes, and its final total. */
-async function fullRunProgress(provider: BackupProvider<any, any>, config: ConformanceOptions): Promise<{ reports: number; total: number }> {
+async function fullRunProgress(
+  provider: BackupProvider<any, any>,
+  config: ConformanceOptions,
+): Promise<{ reports: number; total: number }> {
   const fixture = await config.createFixture();
   try {
     let reports = 0;
@@ -282,12 +312,21 @@ async function fullRunProgress(provider: BackupProvider<any, any>, config: Confo
 /** Every status message carries a code (and a known severity); a failed or cancelled result's error has one too. */
 export function assertCoded(result: OperationResult<unknown>): void {
   for (const message of result.messages) {
-    assert.ok(['info', 'warning', 'error'].includes(message.severity), `message severity ${JSON.stringify(message.severity)}`);
-    assert.ok(typeof message.code === 'string' && message.code.length > 0, `every status message has a code: ${JSON.stringify(message)}`);
+    assert.ok(
+      ['info', 'warning', 'error'].includes(message.severity),
+      `message severity ${JSON.stringify(message.severity)}`,
+    );
+    assert.ok(
+      typeof message.code === 'string' && message.code.length > 0,
+      `every status message has a code: ${JSON.stringify(message)}`,
+    );
     assert.equal(typeof message.message, 'string', `message text of ${message.code}`);
   }
   if (result.status === 'failed' || result.status === 'cancelled') {
-    assert.ok(result.error && typeof result.error.code === 'string' && result.error.code.length > 0, `a ${result.status} result says why, with a code`);
+    assert.ok(
+      result.error && typeof result.error.code === 'string' && result.error.code.length > 0,
+      `a ${result.status} result says why, with a code`,
+    );
   }
 }
 
@@ -313,7 +352,10 @@ export function assertProgressSane(reports: readonly ProgressReport[], options: 
     assert.equal(typeof report.phase, 'string');
     assert.ok(report.completed <= report.total, `completed ${report.completed} > total ${report.total}`);
     if (previous) {
-      assert.ok(report.completed >= previous.completed, `completed went down: ${previous.completed} -> ${report.completed}`);
+      assert.ok(
+        report.completed >= previous.completed,
+        `completed went down: ${previous.completed} -> ${report.completed}`,
+      );
       assert.ok(report.total >= previous.total, `the total went down: ${previous.total} -> ${report.total}`);
       if (report.completed > previous.completed && report.total > previous.total) {
         assert.fail(
@@ -324,17 +366,26 @@ export function assertProgressSane(reports: readonly ProgressReport[], options: 
       if (options.strict !== false && previous.total > 0 && report.total > previous.total && previous.completed > 0) {
         const before = previous.completed / previous.total;
         const now = report.completed / report.total;
-        assert.ok(now >= before, `progress moved backwards: ${previous.completed}/${previous.total} -> ${report.completed}/${report.total} (a total raised after work was done)`);
+        assert.ok(
+          now >= before,
+          `progress moved backwards: ${previous.completed}/${previous.total} -> ${report.completed}/${report.total} (a total raised after work was done)`,
+        );
       }
     }
     previous = report;
   }
   const last = reports.at(-1)!;
-  assert.equal(last.completed, last.total, `the last report shows all work done (completed never reached the total: ${last.completed}/${last.total})`);
+  assert.equal(
+    last.completed,
+    last.total,
+    `the last report shows all work done (completed never reached the total: ${last.completed}/${last.total})`,
+  );
 }
 
 /** A fresh empty folder under the OS temp dir, for fixtures. */
-export async function makeTempDirectory(prefix = 'coffer-conformance-'): Promise<{ path: string; remove(): Promise<void> }> {
+export async function makeTempDirectory(
+  prefix = 'coffer-conformance-',
+): Promise<{ path: string; remove(): Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), prefix));
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
 }

@@ -13,7 +13,9 @@ export async function snapshotDirectory(root: string): Promise<Record<string, st
         out[`${rel}/`] = 'dir';
         await visit(join(dir, entry.name), rel);
       } else {
-        out[rel] = createHash('sha256').update(await readFile(join(dir, entry.name))).digest('hex');
+        out[rel] = createHash('sha256')
+          .update(await readFile(join(dir, entry.name)))
+          .digest('hex');
       }
     }
   };
@@ -23,5 +25,7 @@ export async function snapshotDirectory(root: string): Promise<Record<string, st
 
 /** Names an engine left behind (staging, journal, old copies) that must never survive an operation. */
 export function leftovers(snapshot: Record<string, string>): string[] {
-  return Object.keys(snapshot).filter((path) => /(^|\/)\.coffer-(staging|old|journal)/.test(path) || /\.coffer-.*\.tmp$/.test(path));
+  return Object.keys(snapshot).filter(
+    (path) => /(^|\/)\.coffer-(staging|old|journal)/.test(path) || /\.coffer-.*\.tmp$/.test(path),
+  );
 }

@@ -58,7 +58,9 @@ if (command === 'up') {
   }
 } else if (command === 'down') {
   const stopped = await stopDetachedTestDomain(values.dir);
-  process.stderr.write(stopped ? `coffer-test-domain: stopped ${values.dir}\n` : `coffer-test-domain: no running DC in ${values.dir}\n`);
+  process.stderr.write(
+    stopped ? `coffer-test-domain: stopped ${values.dir}\n` : `coffer-test-domain: no running DC in ${values.dir}\n`,
+  );
 } else if (command === 'info') {
   process.stdout.write(`${JSON.stringify(await readTestDomainInfo(values.dir), null, 2)}\n`);
 } else {

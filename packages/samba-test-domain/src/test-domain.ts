@@ -36,9 +36,12 @@ function seconds(since: number): number {
 async function pickAddress(requested: string | undefined, claimFor: (address: string) => DcClaim): Promise<string> {
   if (requested !== undefined) {
     if (!isLoopbackAddress(requested) || requested === '127.0.0.1') {
-      throw new Error(`address ${requested} is not a usable loopback address: use 127.0.0.2 … 127.0.0.254 (127.0.0.1 is left to other services).`);
+      throw new Error(
+        `address ${requested} is not a usable loopback address: use 127.0.0.2 … 127.0.0.254 (127.0.0.1 is left to other services).`,
+      );
     }
-    if (!(await claimAddress(claimFor(requested)))) throw new Error(`Another test DC is already running on ${requested}.`);
+    if (!(await claimAddress(claimFor(requested))))
+      throw new Error(`Another test DC is already running on ${requested}.`);
     if (!(await addressIsFree(requested))) {
       await releaseClaim(requested);
       throw new Error(`Something already listens on ${requested} (LDAP or SMB ports): choose another address.`);
@@ -58,7 +61,8 @@ async function prepareWorkDir(requested: string | undefined): Promise<string> {
   const workDir = requested ?? join(registryRoot(), `dc-${randomBytes(4).toString('hex')}`);
   // Created when missing, with its parents (mkdir -p), private: it will hold the domain's keys and passwords.
   await mkdir(workDir, { recursive: true, mode: 0o700 });
-  if ((await readdir(workDir)).length > 0) throw new Error(`workDir ${workDir} is not empty: the test DC needs a folder of its own.`);
+  if ((await readdir(workDir)).length > 0)
+    throw new Error(`workDir ${workDir} is not empty: the test DC needs a folder of its own.`);
   return workDir;
 }
 
@@ -103,7 +107,10 @@ export async function startTestDomain(options: StartTestDomainOptions = {}): Pro
   const realm = (options.realm ?? 'COFFER.TEST').toUpperCase();
   const dnsDomain = realm.toLowerCase();
   const netbiosDomain = (options.netbiosDomain ?? realm.split('.')[0] ?? 'COFFER').toUpperCase().slice(0, 15);
-  const baseDn = dnsDomain.split('.').map((label) => `DC=${label}`).join(',');
+  const baseDn = dnsDomain
+    .split('.')
+    .map((label) => `DC=${label}`)
+    .join(',');
   const dcHostname = `dc1.${dnsDomain}`;
   const detached = options.detached === true;
 
@@ -114,7 +121,15 @@ export async function startTestDomain(options: StartTestDomainOptions = {}): Pro
 
   const workDir = await prepareWorkDir(options.workDir);
   const layout = dcLayout(workDir);
-  const claim = (address: string): DcClaim => ({ address, workDir, realm, ownerPid: process.pid, sambaPid: null, detached, createdAt: new Date().toISOString() });
+  const claim = (address: string): DcClaim => ({
+    address,
+    workDir,
+    realm,
+    ownerPid: process.pid,
+    sambaPid: null,
+    detached,
+    createdAt: new Date().toISOString(),
+  });
   let address: string;
   try {
     address = await pickAddress(options.address, claim);
@@ -146,7 +161,13 @@ export async function startTestDomain(options: StartTestDomainOptions = {}): Pro
     phase = performance.now();
     const seedOptions = options.seed;
     const seed = seedOptions
-      ? await applySeed({ layout, baseDn, dnsDomain, netbiosDomain, extraGpos: typeof seedOptions === 'object' ? (seedOptions.extraGpos ?? 0) : 0 })
+      ? await applySeed({
+          layout,
+          baseDn,
+          dnsDomain,
+          netbiosDomain,
+          extraGpos: typeof seedOptions === 'object' ? (seedOptions.extraGpos ?? 0) : 0,
+        })
       : undefined;
     const seedSeconds = seconds(phase);
     if (seed) log(`seeded ${seed.gpos.length} GPOs in ${seedSeconds} s`);
@@ -189,7 +210,12 @@ export async function startTestDomain(options: StartTestDomainOptions = {}): Pro
   }
 }
 
-function liveHandle(info: TestDomainInfo, _layout: DcLayout, cleanUp: () => Promise<void>, pidOf: () => number | null): TestDomain {
+function liveHandle(
+  info: TestDomainInfo,
+  _layout: DcLayout,
+  cleanUp: () => Promise<void>,
+  pidOf: () => number | null,
+): TestDomain {
   let stopped: Promise<void> | null = null;
   let killed = false;
   return {

@@ -34,7 +34,8 @@ export function createTestDomainSetup(options: StartTestDomainOptions = {}) {
 export function inLane(options: StartTestDomainOptions, lane: string | undefined): StartTestDomainOptions {
   if (lane === undefined || lane === '') return options;
   const n = Number(lane);
-  if (!Number.isInteger(n) || n < 1 || n > 254) throw new Error(`COFFER_TEST_DC_LANE must be a whole number from 1 to 254, not ${lane}`);
+  if (!Number.isInteger(n) || n < 1 || n > 254)
+    throw new Error(`COFFER_TEST_DC_LANE must be a whole number from 1 to 254, not ${lane}`);
   const address = options.address?.replace(/^127\.0\.0\.(\d+)$/, `127.${n}.0.$1`);
   const [first, ...rest] = (options.realm ?? 'COFFER.TEST').split('.');
   return { ...options, ...(address ? { address } : {}), realm: [`${first}L${n}`, ...rest].join('.') };

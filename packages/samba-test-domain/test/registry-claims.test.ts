@@ -52,7 +52,15 @@ describe('the DC registry', () => {
       ['127.0.0.79', false],
     ] as const) {
       const workDir = mkdtempSync(join(tmpdir(), 'coffer-dead-owner-'));
-      const claimed = await claimAddress({ address, workDir, realm: 'DEADL.TEST', ownerPid: deadPid(), sambaPid: null, detached, createdAt: new Date().toISOString() });
+      const claimed = await claimAddress({
+        address,
+        workDir,
+        realm: 'DEADL.TEST',
+        ownerPid: deadPid(),
+        sambaPid: null,
+        detached,
+        createdAt: new Date().toISOString(),
+      });
       expect(claimed).toBe(true);
       await sweepStaleDomains();
       expect(existsSync(workDir), address).toBe(false);
@@ -64,11 +72,31 @@ describe('the DC registry', () => {
   it('a claim file is never seen half-written: it appears whole (claims are linked into place)', async () => {
     const workDir = mkdtempSync(join(tmpdir(), 'coffer-claim-'));
     try {
-      expect(await claimAddress({ address: '127.0.0.77', workDir, realm: 'WHOLEL.TEST', ownerPid: process.pid, sambaPid: null, detached: false, createdAt: new Date().toISOString() })).toBe(true);
+      expect(
+        await claimAddress({
+          address: '127.0.0.77',
+          workDir,
+          realm: 'WHOLEL.TEST',
+          ownerPid: process.pid,
+          sambaPid: null,
+          detached: false,
+          createdAt: new Date().toISOString(),
+        }),
+      ).toBe(true);
       const text = readFileSync(join(registryRoot(), 'claims', '127.0.0.77.json'), 'utf8');
       expect(JSON.parse(text)).toMatchObject({ workDir, ownerPid: process.pid });
       // A second claim of the same address fails without touching the first.
-      expect(await claimAddress({ address: '127.0.0.77', workDir: '/elsewhere', realm: 'X.TEST', ownerPid: process.pid, sambaPid: null, detached: false, createdAt: '' })).toBe(false);
+      expect(
+        await claimAddress({
+          address: '127.0.0.77',
+          workDir: '/elsewhere',
+          realm: 'X.TEST',
+          ownerPid: process.pid,
+          sambaPid: null,
+          detached: false,
+          createdAt: '',
+        }),
+      ).toBe(false);
       expect(readFileSync(join(registryRoot(), 'claims', '127.0.0.77.json'), 'utf8')).toBe(text);
       await sweepStaleDomains();
       expect(existsSync(workDir)).toBe(true);

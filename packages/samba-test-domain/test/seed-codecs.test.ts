@@ -7,7 +7,16 @@ import { renderStarterGpoTmplx } from '../src/seed/starter-gpo-files.js';
 
 describe('seed codecs', () => {
   it('LDIF: Unicode and ]]> values go base64 and parse back', () => {
-    const text = renderLdif([{ dn: 'CN={A},CN=Policies,DC=x', attributes: [['displayName', 'Räume – 東京 ✓'], ['description', 'a ]]> b'], ['flags', '3']] }]);
+    const text = renderLdif([
+      {
+        dn: 'CN={A},CN=Policies,DC=x',
+        attributes: [
+          ['displayName', 'Räume – 東京 ✓'],
+          ['description', 'a ]]> b'],
+          ['flags', '3'],
+        ],
+      },
+    ]);
     expect(text).toContain('displayName:: ');
     expect(text).toContain('flags: 3');
     const [record] = parseLdif(`# record 1\n${text.replace('description: a ]]> b', 'description: a ]]>\n  b')}`);
@@ -33,7 +42,9 @@ describe('seed codecs', () => {
   });
 
   it('msWMI-Parm2 and gPLink entries have the documented shapes', () => {
-    expect(encodeWmiParm2([{ namespace: 'root\\CIMv2', query: 'SELECT * FROM A' }])).toBe('1;3;10;15;WQL;root\\CIMv2;SELECT * FROM A;');
+    expect(encodeWmiParm2([{ namespace: 'root\\CIMv2', query: 'SELECT * FROM A' }])).toBe(
+      '1;3;10;15;WQL;root\\CIMv2;SELECT * FROM A;',
+    );
     expect(gpLinkEntry('{G}', 'DC=x,DC=y', 2)).toBe('[LDAP://cn={G},cn=policies,cn=system,DC=x,DC=y;2]');
   });
 
@@ -41,7 +52,9 @@ describe('seed codecs', () => {
     const sddl = securityFilteredSddl('S-1-5-21-1-2-3-1100', 'S-1-5-21-1-2-3-1101');
     expect(sddl).not.toMatch(/\(OA;CI;CR;edacfd8f-ffb3-11d1-b41d-00a0c968f939;;AU\)/);
     expect(sddl).toContain('(OA;CI;CR;edacfd8f-ffb3-11d1-b41d-00a0c968f939;;S-1-5-21-1-2-3-1100)');
-    expect(sddl.indexOf('(OD;CI;CR;edacfd8f-ffb3-11d1-b41d-00a0c968f939;;S-1-5-21-1-2-3-1101)')).toBe(sddl.indexOf('D:P') + 3);
+    expect(sddl.indexOf('(OD;CI;CR;edacfd8f-ffb3-11d1-b41d-00a0c968f939;;S-1-5-21-1-2-3-1101)')).toBe(
+      sddl.indexOf('D:P') + 3,
+    );
   });
 
   it('hosts lines of another DC with the same name are conflicts, ours are not', () => {
@@ -52,7 +65,19 @@ describe('seed codecs', () => {
   });
 
   it('StarterGPO.tmplx escapes its values', () => {
-    const xml = renderStarterGpoTmplx({ guid: '{G}', displayName: 'A & <B> ]]>', description: '', author: '', product: '', type: 1, computerVersion: 1, userVersion: 2, starterGpoVersion: '1.0', creationTime: 't', modifiedTime: 't' });
+    const xml = renderStarterGpoTmplx({
+      guid: '{G}',
+      displayName: 'A & <B> ]]>',
+      description: '',
+      author: '',
+      product: '',
+      type: 1,
+      computerVersion: 1,
+      userVersion: 2,
+      starterGpoVersion: '1.0',
+      creationTime: 't',
+      modifiedTime: 't',
+    });
     expect(xml).toContain('<DisplayName>A &amp; &lt;B&gt; ]]&gt;</DisplayName>');
     expect(xml).toContain('<Type>1</Type>');
   });

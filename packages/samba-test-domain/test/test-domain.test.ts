@@ -36,7 +36,10 @@ describe('a seeded test domain', () => {
 
   beforeAll(async () => {
     dc = await startTestDomain({ address: '127.0.0.71', realm: 'HARNESS.TEST', seed: { extraGpos: 25 } });
-    ldap = new Client({ url: `ldaps://${dc.dcHostname}:636`, tlsOptions: { ca: readFileSync(dc.caFile), servername: dc.dcHostname } });
+    ldap = new Client({
+      url: `ldaps://${dc.dcHostname}:636`,
+      tlsOptions: { ca: readFileSync(dc.caFile), servername: dc.dcHostname },
+    });
     await ldap.bind(`${dc.adminUser}@${dc.dnsDomain}`, dc.adminPassword);
   });
   afterAll(async () => {
@@ -45,9 +48,19 @@ describe('a seeded test domain', () => {
   });
 
   it('describes itself and answers on its own address only', async () => {
-    expect(dc).toMatchObject({ realm: 'HARNESS.TEST', dnsDomain: 'harness.test', netbiosDomain: 'HARNESS', baseDn: 'DC=harness,DC=test', dcHostname: 'dc1.harness.test', address: '127.0.0.71', adminUser: 'Administrator' });
+    expect(dc).toMatchObject({
+      realm: 'HARNESS.TEST',
+      dnsDomain: 'harness.test',
+      netbiosDomain: 'HARNESS',
+      baseDn: 'DC=harness,DC=test',
+      dcHostname: 'dc1.harness.test',
+      address: '127.0.0.71',
+      adminUser: 'Administrator',
+    });
     expect(dc.adminPassword.length).toBeGreaterThanOrEqual(12);
-    expect(readFileSync('/etc/hosts', 'utf8')).toMatch(/^127\.0\.0\.71 dc1\.harness\.test # coffer-samba-test-domain /m);
+    expect(readFileSync('/etc/hosts', 'utf8')).toMatch(
+      /^127\.0\.0\.71 dc1\.harness\.test # coffer-samba-test-domain /m,
+    );
     expect(await portAnswers('127.0.0.71', 445)).toBe(true);
     expect(await portAnswers('127.0.0.1', 636)).toBe(false);
     expect(readFileSync(dc.smbConfPath, 'utf8')).toContain('interfaces = 127.0.0.71/8');
@@ -62,9 +75,18 @@ describe('a seeded test domain', () => {
       if (!gpo) throw new Error(`no ${purpose} GPO`);
       return gpo;
     };
-    const generated = ['workstation-baseline', 'user-lockdown', 'legacy-user', 'drive-mappings', 'server-hardening'].map(byPurpose);
+    const generated = [
+      'workstation-baseline',
+      'user-lockdown',
+      'legacy-user',
+      'drive-mappings',
+      'server-hardening',
+    ].map(byPurpose);
     for (const gpo of generated) {
-      const { searchEntries } = await ldap.search(gpo.dn, { scope: 'base', attributes: ['displayName', 'flags', 'versionNumber', 'gPCMachineExtensionNames', 'gPCUserExtensionNames'] });
+      const { searchEntries } = await ldap.search(gpo.dn, {
+        scope: 'base',
+        attributes: ['displayName', 'flags', 'versionNumber', 'gPCMachineExtensionNames', 'gPCUserExtensionNames'],
+      });
       const entry = searchEntries[0];
       expect(entry?.displayName).toBe(gpo.displayName);
       expect(Number(entry?.flags)).toBe(gpo.flags);
@@ -73,13 +95,19 @@ describe('a seeded test domain', () => {
       expect(entry?.gPCUserExtensionNames ?? null).toBe(gpo.userExtensionNames);
       // The summary's file list is what is on disk, both halves populated.
       expect(filesBelow(gpo.sysvolFolder).sort()).toEqual(gpo.files.map((f) => f.path).sort());
-      expect(gpo.files.some((f) => f.path.startsWith('Machine/')) && gpo.files.some((f) => f.path.startsWith('User/'))).toBe(true);
+      expect(
+        gpo.files.some((f) => f.path.startsWith('Machine/')) && gpo.files.some((f) => f.path.startsWith('User/')),
+      ).toBe(true);
       expect(readFileSync(join(gpo.sysvolFolder, 'GPT.INI'), 'utf8')).toContain(`Version=${gpo.gptIniVersion}`);
       for (const file of gpo.files) {
         const bytes = readFileSync(join(gpo.sysvolFolder, file.path));
         expect(bytes.length, file.path).toBe(file.size);
-        if (/\.(inf|ini)$/i.test(file.path) && file.path !== 'GPT.INI') expect([...bytes.subarray(0, 2)], `${gpo.displayName}: ${file.path} is UTF-16LE with BOM`).toEqual([0xff, 0xfe]);
-        if (file.path.endsWith('.xml')) expect(bytes.subarray(0, 38).toString('utf8'), file.path).toBe('<?xml version="1.0" encoding="utf-8"?>');
+        if (/\.(inf|ini)$/i.test(file.path) && file.path !== 'GPT.INI')
+          expect([...bytes.subarray(0, 2)], `${gpo.displayName}: ${file.path} is UTF-16LE with BOM`).toEqual([
+            0xff, 0xfe,
+          ]);
+        if (file.path.endsWith('.xml'))
+          expect(bytes.subarray(0, 38).toString('utf8'), file.path).toBe('<?xml version="1.0" encoding="utf-8"?>');
         if (/registry\.pol$/i.test(file.path)) expect(bytes.subarray(0, 4).toString('ascii')).toBe('PReg');
       }
     }
@@ -88,25 +116,75 @@ describe('a seeded test domain', () => {
     expect(generated.some((g) => g.versionNumber !== g.gptIniVersion)).toBe(true);
 
     const workstation = byPurpose('workstation-baseline');
-    expect(workstation.contentKinds).toEqual(expect.arrayContaining(['machine:registry-pol', 'machine:security-template', 'machine:advanced-audit', 'machine:scripts', 'machine:powershell-scripts', 'machine:gpp-groups', 'machine:gpp-scheduledtasks', 'machine:comment-cmtx', 'user:registry-pol']));
-    expect(decodeRegistryPol(readFileSync(join(workstation.sysvolFolder, 'Machine/Registry.pol')))).toEqual(settings.workstationMachineSettings());
-    const inf = parseInf(readFileSync(join(workstation.sysvolFolder, 'Machine/Microsoft/Windows NT/SecEdit/GptTmpl.inf')).subarray(2).toString('utf16le'));
-    expect([...inf.keys()]).toEqual(['Unicode', 'System Access', 'Kerberos Policy', 'Event Audit', 'Registry Values', 'Privilege Rights', 'Group Membership', 'Service General Setting', 'Registry Keys', 'File Security', 'Version']);
+    expect(workstation.contentKinds).toEqual(
+      expect.arrayContaining([
+        'machine:registry-pol',
+        'machine:security-template',
+        'machine:advanced-audit',
+        'machine:scripts',
+        'machine:powershell-scripts',
+        'machine:gpp-groups',
+        'machine:gpp-scheduledtasks',
+        'machine:comment-cmtx',
+        'user:registry-pol',
+      ]),
+    );
+    expect(decodeRegistryPol(readFileSync(join(workstation.sysvolFolder, 'Machine/Registry.pol')))).toEqual(
+      settings.workstationMachineSettings(),
+    );
+    const inf = parseInf(
+      readFileSync(join(workstation.sysvolFolder, 'Machine/Microsoft/Windows NT/SecEdit/GptTmpl.inf'))
+        .subarray(2)
+        .toString('utf16le'),
+    );
+    expect([...inf.keys()]).toEqual([
+      'Unicode',
+      'System Access',
+      'Kerberos Policy',
+      'Event Audit',
+      'Registry Values',
+      'Privilege Rights',
+      'Group Membership',
+      'Service General Setting',
+      'Registry Keys',
+      'File Security',
+      'Version',
+    ]);
     // The seeded group's real SID went into user rights and restricted groups.
     const finance = seed?.groups.find((g) => g.name === 'Finance Users')?.sid ?? 'missing';
-    expect(inf.get('Privilege Rights')?.find((l) => l.key === 'SeRemoteInteractiveLogonRight')?.value).toContain(`*${finance}`);
-    expect(inf.get('Group Membership')?.find((l) => l.key === '*S-1-5-32-544__Members')?.value).toBe(`*${finance.replace(/-\d+$/, '')}-512,*${finance}`);
-    expect(readFileSync(join(workstation.sysvolFolder, 'Machine/Microsoft/Windows NT/Audit/audit.csv'), 'utf8')).toMatch(/^Machine Name,Policy Target,Subcategory,Subcategory GUID,Inclusion Setting,Exclusion Setting,Setting Value\r\n,System,/);
-    expect(readFileSync(join(byPurpose('drive-mappings').sysvolFolder, 'User/Preferences/Drives/Drives.xml'), 'utf8')).toContain(`sid="${finance}"`);
-    expect(byPurpose('user-lockdown').contentKinds).toEqual(expect.arrayContaining(['user:folder-redirection', 'user:gpp-shortcuts', 'user:scripts', 'user:powershell-scripts']));
+    expect(inf.get('Privilege Rights')?.find((l) => l.key === 'SeRemoteInteractiveLogonRight')?.value).toContain(
+      `*${finance}`,
+    );
+    expect(inf.get('Group Membership')?.find((l) => l.key === '*S-1-5-32-544__Members')?.value).toBe(
+      `*${finance.replace(/-\d+$/, '')}-512,*${finance}`,
+    );
+    expect(
+      readFileSync(join(workstation.sysvolFolder, 'Machine/Microsoft/Windows NT/Audit/audit.csv'), 'utf8'),
+    ).toMatch(
+      /^Machine Name,Policy Target,Subcategory,Subcategory GUID,Inclusion Setting,Exclusion Setting,Setting Value\r\n,System,/,
+    );
+    expect(
+      readFileSync(join(byPurpose('drive-mappings').sysvolFolder, 'User/Preferences/Drives/Drives.xml'), 'utf8'),
+    ).toContain(`sid="${finance}"`);
+    expect(byPurpose('user-lockdown').contentKinds).toEqual(
+      expect.arrayContaining([
+        'user:folder-redirection',
+        'user:gpp-shortcuts',
+        'user:scripts',
+        'user:powershell-scripts',
+      ]),
+    );
 
     // The Coffer ADMX/ADML pair in the domain's central store.
     const definitions = seed?.policyDefinitions;
     expect(definitions?.sysvolFolder).toBe(join(dc.sysvolPath, dc.dnsDomain, 'Policies', 'PolicyDefinitions'));
     expect(definitions?.files.map((f) => f.path).sort()).toEqual(['coffer.admx', 'en-US/coffer.adml']);
     const admx = readFileSync(join(definitions?.sysvolFolder ?? '', 'coffer.admx'), 'utf8');
-    for (const policy of COFFER_POLICIES) expect(admx).toContain(`<policy name="${policy.name}" class="${policy.class}"`);
-    expect(readFileSync(join(definitions?.sysvolFolder ?? '', 'en-US', 'coffer.adml'), 'utf8')).toContain('<policyDefinitionResources');
+    for (const policy of COFFER_POLICIES)
+      expect(admx).toContain(`<policy name="${policy.name}" class="${policy.class}"`);
+    expect(readFileSync(join(definitions?.sysvolFolder ?? '', 'en-US', 'coffer.adml'), 'utf8')).toContain(
+      '<policyDefinitionResources',
+    );
   });
 
   it('writes links, block inheritance, the WMI filter, flags and the custom permissions', async () => {
@@ -124,21 +202,35 @@ describe('a seeded test domain', () => {
     expect(links.some((l) => !l.enabled && l.enforced)).toBe(true);
     const kiosks = seed?.ous.find((o) => o.name === 'Kiosks');
     expect(kiosks?.blockInheritance).toBe(true);
-    expect((await ldap.search(kiosks?.dn ?? '', { scope: 'base', attributes: ['gPOptions'] })).searchEntries[0]?.gPOptions).toBe('1');
+    expect(
+      (await ldap.search(kiosks?.dn ?? '', { scope: 'base', attributes: ['gPOptions'] })).searchEntries[0]?.gPOptions,
+    ).toBe('1');
 
     const filter = seed?.wmiFilters[0];
-    const som = (await ldap.search(filter?.dn ?? '', { scope: 'base', attributes: ['msWMI-Name', 'msWMI-Parm2'] })).searchEntries[0];
+    const som = (await ldap.search(filter?.dn ?? '', { scope: 'base', attributes: ['msWMI-Name', 'msWMI-Parm2'] }))
+      .searchEntries[0];
     expect(som?.['msWMI-Parm2']).toBe(filter?.parm2);
     expect(String(filter?.parm2)).toMatch(/^2;3;10;\d+;WQL;root\\CIMv2;SELECT/);
     const filtered = seed?.gpos.find((g) => g.wmiFilter !== null);
-    expect((await ldap.search(filtered?.dn ?? '', { scope: 'base', attributes: ['gPCWQLFilter'] })).searchEntries[0]?.gPCWQLFilter).toBe(filtered?.wmiFilter?.gPCWQLFilter);
+    expect(
+      (await ldap.search(filtered?.dn ?? '', { scope: 'base', attributes: ['gPCWQLFilter'] })).searchEntries[0]
+        ?.gPCWQLFilter,
+    ).toBe(filtered?.wmiFilter?.gPCWQLFilter);
 
     expect(seed?.gpos.find((g) => g.flags === 3)).toBeDefined();
     expect(seed?.gpos.find((g) => g.flags === 1)).toBeDefined();
     expect(seed?.gpos.some((g) => g.displayName.includes(']]>'))).toBe(true);
 
     const secured = seed?.gpos.find((g) => g.permissions !== null);
-    const { stdout } = await run('ldbsearch', ['-H', dc.samLdbPath, '-b', secured?.dn ?? '', '-s', 'base', 'nTSecurityDescriptor']);
+    const { stdout } = await run('ldbsearch', [
+      '-H',
+      dc.samLdbPath,
+      '-b',
+      secured?.dn ?? '',
+      '-s',
+      'base',
+      'nTSecurityDescriptor',
+    ]);
     const sddl = stdout.replace(/\n /g, '');
     const deny = secured?.permissions?.applyDeniedTo[0]?.sid;
     const grant = secured?.permissions?.applyGrantedTo[0]?.sid;
@@ -151,29 +243,62 @@ describe('a seeded test domain', () => {
     const bench = dc.seed?.gpos.filter((g) => g.purpose === 'bench') ?? [];
     expect(bench).toHaveLength(25);
     expect(dc.seed?.extraGpoCount).toBe(25);
-    const { searchEntries } = await ldap.search(`CN=Policies,CN=System,${dc.baseDn}`, { scope: 'one', filter: '(displayName=Bench GPO *)', attributes: ['name'], paged: { pageSize: 10 } });
+    const { searchEntries } = await ldap.search(`CN=Policies,CN=System,${dc.baseDn}`, {
+      scope: 'one',
+      filter: '(displayName=Bench GPO *)',
+      attributes: ['name'],
+      paged: { pageSize: 10 },
+    });
     expect(searchEntries).toHaveLength(25);
-    for (const gpo of bench) expect(readFileSync(join(gpo.sysvolFolder, 'Machine', 'registry.pol')).subarray(0, 4).toString()).toBe('PReg');
+    for (const gpo of bench)
+      expect(
+        readFileSync(join(gpo.sysvolFolder, 'Machine', 'registry.pol'))
+          .subarray(0, 4)
+          .toString(),
+      ).toBe('PReg');
   });
 
   it('writes starter GPOs: System and Custom, Unicode, both sides, localized', () => {
     const starters = dc.seed?.starterGpos ?? [];
     expect(starters.map((s) => s.typeName).sort()).toEqual(['Custom', 'Custom', 'System']);
     expect(starters.some((s) => /[^\x00-\x7f]/.test(s.displayName))).toBe(true);
-    const both = starters.find((s) => ['Machine/registry.pol', 'User/registry.pol', 'Machine/comment.cmtx', 'User/comment.cmtx'].every((f) => s.files.some((x) => x.path === f)));
+    const both = starters.find((s) =>
+      ['Machine/registry.pol', 'User/registry.pol', 'Machine/comment.cmtx', 'User/comment.cmtx'].every((f) =>
+        s.files.some((x) => x.path === f),
+      ),
+    );
     expect(both).toBeDefined();
     const localized = starters.find((s) => s.localizedLanguages.includes('en-US'));
-    expect(readFileSync(join(localized?.sysvolFolder ?? '', 'en-US', 'StarterGPO.tmpll'), 'utf8')).toContain(localized?.displayName);
-    for (const s of starters) expect(readFileSync(join(s.sysvolFolder, 'StarterGPO.tmplx'), 'utf8')).toContain(`<ID>${s.guid}</ID>`);
+    expect(readFileSync(join(localized?.sysvolFolder ?? '', 'en-US', 'StarterGPO.tmpll'), 'utf8')).toContain(
+      localized?.displayName,
+    );
+    for (const s of starters)
+      expect(readFileSync(join(s.sysvolFolder, 'StarterGPO.tmplx'), 'utf8')).toContain(`<ID>${s.guid}</ID>`);
   });
 
   it('serves the seeded SYSVOL over SMB with NT ACLs', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'harness-smb-'));
     const auth = join(dir, 'auth');
-    writeFileSync(auth, `username=${dc.adminUser}\npassword=${dc.adminPassword}\ndomain=${dc.netbiosDomain}\n`, { mode: 0o600 });
-    const { stdout } = await run('smbclient', [`//${dc.address}/sysvol`, '-A', auth, '--use-kerberos=off', '-c', `ls "${dc.seed?.unicodeFileSharePath}"`]);
+    writeFileSync(auth, `username=${dc.adminUser}\npassword=${dc.adminPassword}\ndomain=${dc.netbiosDomain}\n`, {
+      mode: 0o600,
+    });
+    const { stdout } = await run('smbclient', [
+      `//${dc.address}/sysvol`,
+      '-A',
+      auth,
+      '--use-kerberos=off',
+      '-c',
+      `ls "${dc.seed?.unicodeFileSharePath}"`,
+    ]);
     expect(stdout).toContain('ünï cödé ✓.cmd');
-    const acl = await run('smbcacls', [`//${dc.address}/sysvol`, dc.seed?.gpos[0]?.sysvolSharePath ?? '', '-A', auth, '--use-kerberos=off', '--sddl']);
+    const acl = await run('smbcacls', [
+      `//${dc.address}/sysvol`,
+      dc.seed?.gpos[0]?.sysvolSharePath ?? '',
+      '-A',
+      auth,
+      '--use-kerberos=off',
+      '--sddl',
+    ]);
     expect(acl.stdout).toMatch(/^O:/);
   });
 });
@@ -199,7 +324,9 @@ describe('start, stop and crash safety', () => {
       process.stdout.write(JSON.stringify(dc.info()) + '\\n');
       setInterval(() => {}, 1000);
     `;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     const info = await new Promise<{ sambaPid: number; workDir: string }>((resolvePromise, reject) => {
       child.stdout.on('data', (c: Buffer) => {
@@ -222,7 +349,9 @@ describe('start, stop and crash safety', () => {
   it('refuses a second DC on an address that is taken and a realm already mapped', async () => {
     const dc = await startTestDomain({ address: '127.0.0.74', realm: 'TAKEN.TEST' });
     try {
-      await expect(startTestDomain({ address: '127.0.0.74', realm: 'OTHER.TEST' })).rejects.toThrow(/already running on 127\.0\.0\.74/);
+      await expect(startTestDomain({ address: '127.0.0.74', realm: 'OTHER.TEST' })).rejects.toThrow(
+        /already running on 127\.0\.0\.74/,
+      );
       await expect(startTestDomain({ address: '127.0.0.75', realm: 'TAKEN.TEST' })).rejects.toThrow(/same realm/);
     } finally {
       await dc.stop();
@@ -232,7 +361,17 @@ describe('start, stop and crash safety', () => {
   it('the script starts a detached DC and stops it again', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'harness-cli-')), 'dc');
     const bin = new URL('../bin/coffer-test-domain.mjs', import.meta.url).pathname;
-    const up = await run(process.execPath, [bin, 'up', '--dir', dir, '--detach', '--address', '127.0.0.76', '--realm', 'CLI.TEST']);
+    const up = await run(process.execPath, [
+      bin,
+      'up',
+      '--dir',
+      dir,
+      '--detach',
+      '--address',
+      '127.0.0.76',
+      '--realm',
+      'CLI.TEST',
+    ]);
     const info = JSON.parse(up.stdout) as { sambaPid: number; dcHostname: string };
     expect(info.dcHostname).toBe('dc1.cli.test');
     expect(isAlive(info.sambaPid)).toBe(true);

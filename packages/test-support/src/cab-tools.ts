@@ -31,7 +31,11 @@ export async function ensureCabTools(): Promise<void> {
   }
 }
 
-export async function runTool(command: string, args: string[], cwd?: string): Promise<{ stdout: string; stderr: string }> {
+export async function runTool(
+  command: string,
+  args: string[],
+  cwd?: string,
+): Promise<{ stdout: string; stderr: string }> {
   const result = await run(command, args, { cwd, maxBuffer: 64 * 1024 * 1024 });
   return { stdout: result.stdout.toString(), stderr: result.stderr.toString() };
 }

@@ -16,13 +16,16 @@ export function repoRoot(from: string = dirname(fileURLToPath(import.meta.url)))
       const workspaces = (JSON.parse(readFileSync(manifest, 'utf8')) as { workspaces?: unknown }).workspaces;
       if (workspaces !== undefined) return dir;
     }
-    if (dirname(dir) === dir) throw new Error(`no package.json with workspaces above ${from}: is this inside the Coffer checkout?`);
+    if (dirname(dir) === dir)
+      throw new Error(`no package.json with workspaces above ${from}: is this inside the Coffer checkout?`);
   }
 }
 
 /** Where the corpus is looked for: COFFER_CORPUS_DIR when set, else the corpus folder beside the checkout. */
 export function corpusDir(): string {
-  return process.env.COFFER_CORPUS_DIR ? resolve(process.env.COFFER_CORPUS_DIR) : resolve(repoRoot(), '..', 'shared', 'corpus', 'gpmc-backups');
+  return process.env.COFFER_CORPUS_DIR
+    ? resolve(process.env.COFFER_CORPUS_DIR)
+    : resolve(repoRoot(), '..', 'shared', 'corpus', 'gpmc-backups');
 }
 
 /** True when the corpus folder exists (a plain clone has none: its corpus tests are skipped, or fail in CI). */

@@ -67,20 +67,27 @@ async function editText(path: string, edit: (text: string) => string): Promise<v
   const changed = edit(text);
   if (changed === text) throw new Error(`the hostile edit of ${path} changed nothing`);
   const body = utf16 ? Buffer.from(changed, 'utf16le') : Buffer.from(changed, 'utf8');
-  await fse.writeFile(path, Buffer.concat([utf16 ? Buffer.from([0xff, 0xfe]) : bom ? Buffer.from([0xef, 0xbb, 0xbf]) : Buffer.alloc(0), body]));
+  await fse.writeFile(
+    path,
+    Buffer.concat([utf16 ? Buffer.from([0xff, 0xfe]) : bom ? Buffer.from([0xef, 0xbb, 0xbf]) : Buffer.alloc(0), body]),
+  );
 }
 
 /** Puts a DOCTYPE right after the XML declaration (or first), and an entity reference in place of `element`'s content. */
 function withDoctype(text: string, doctype: string, element: string, reference: string): string {
   const declaration = /^\s*<\?xml[^>]*\?>/.exec(text);
   const at = declaration === null ? 0 : declaration[0].length;
-  const replaced = text.replace(new RegExp(`(<(?:\\w+:)?${element}>)[\\s\\S]*?(</(?:\\w+:)?${element}>)`), `$1${reference}$2`);
+  const replaced = text.replace(
+    new RegExp(`(<(?:\\w+:)?${element}>)[\\s\\S]*?(</(?:\\w+:)?${element}>)`),
+    `$1${reference}$2`,
+  );
   return replaced.slice(0, at) + doctype + replaced.slice(at);
 }
 
 /** A backup folder GPMC could have written: every `coffer-*` file removed. */
 async function stripCoffer(folder: string): Promise<void> {
-  for (const name of await readdir(folder)) if (name.toLowerCase().startsWith('coffer-')) await fse.remove(join(folder, name));
+  for (const name of await readdir(folder))
+    if (name.toLowerCase().startsWith('coffer-')) await fse.remove(join(folder, name));
 }
 
 async function flipLastByte(path: string): Promise<void> {
@@ -101,7 +108,9 @@ async function sparse(path: string, size: number): Promise<void> {
 async function listInBackupXml(folder: string, location: string): Promise<void> {
   const escaped = location.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
   const block = `<GroupPolicyExtension bkp:ID="{35378EAC-683F-11D2-A89A-00C04FBBCFA2}" bkp:DescName="Registry"><FSObjectFile bkp:Path="%GPO_MACH_FSPATH%\\${SECRET_NAME}" bkp:SourceExpandedPath="x" bkp:Location="${escaped}"/></GroupPolicyExtension>`;
-  await editText(join(folder, 'Backup.xml'), (text) => text.replace(/<\/(\w+:)?GroupPolicyObject>/, (close) => `${block}${close}`));
+  await editText(join(folder, 'Backup.xml'), (text) =>
+    text.replace(/<\/(\w+:)?GroupPolicyObject>/, (close) => `${block}${close}`),
+  );
 }
 
 const GIB = 1024 * 1024 * 1024;
@@ -208,7 +217,9 @@ export function hostileBackupCases(): HostileCase[] {
       unverified: true,
       async build(ctx) {
         await stripCoffer(join(ctx.dir, ctx.a));
-        await editText(join(ctx.dir, ctx.a, 'Backup.xml'), (text) => withDoctype(text, BILLION_LAUGHS_DOCTYPE, 'DisplayName', '&lol9;'));
+        await editText(join(ctx.dir, ctx.a, 'Backup.xml'), (text) =>
+          withDoctype(text, BILLION_LAUGHS_DOCTYPE, 'DisplayName', '&lol9;'),
+        );
       },
     },
     {
@@ -216,7 +227,9 @@ export function hostileBackupCases(): HostileCase[] {
       refusal: 'INTEGRITY_MISMATCH',
       needsBackupXml: true,
       async build(ctx) {
-        await editText(join(ctx.dir, ctx.a, 'Backup.xml'), (text) => withDoctype(text, BILLION_LAUGHS_DOCTYPE, 'DisplayName', '&lol9;'));
+        await editText(join(ctx.dir, ctx.a, 'Backup.xml'), (text) =>
+          withDoctype(text, BILLION_LAUGHS_DOCTYPE, 'DisplayName', '&lol9;'),
+        );
       },
     },
     {
@@ -225,14 +238,18 @@ export function hostileBackupCases(): HostileCase[] {
       unverified: true,
       async build(ctx) {
         await stripCoffer(join(ctx.dir, ctx.a));
-        await editText(join(ctx.dir, ctx.a, 'bkupInfo.xml'), (text) => withDoctype(text, EXTERNAL_ENTITY_DOCTYPE, 'GPODisplayName', '&xxe;'));
+        await editText(join(ctx.dir, ctx.a, 'bkupInfo.xml'), (text) =>
+          withDoctype(text, EXTERNAL_ENTITY_DOCTYPE, 'GPODisplayName', '&xxe;'),
+        );
       },
     },
     {
       name: 'manifest.xml has a DOCTYPE with entity expansion',
       refusal: 'XML_DOCTYPE_REFUSED',
       async build(ctx) {
-        await editText(join(ctx.dir, 'manifest.xml'), (text) => withDoctype(text, BILLION_LAUGHS_DOCTYPE, 'GPODisplayName', '&lol9;'));
+        await editText(join(ctx.dir, 'manifest.xml'), (text) =>
+          withDoctype(text, BILLION_LAUGHS_DOCTYPE, 'GPODisplayName', '&lol9;'),
+        );
       },
     },
     {
@@ -298,7 +315,10 @@ export function hostileBackupCases(): HostileCase[] {
       name: 'an extra file in a Coffer backup',
       refusal: 'INTEGRITY_MISMATCH',
       async build(ctx) {
-        await fse.outputFile(join(ctx.dir, ctx.a, ...ctx.gptRoot.split('/'), 'Machine', 'Scripts', 'Startup', 'payload.cmd'), 'net user attacker P@ss /add\r\n');
+        await fse.outputFile(
+          join(ctx.dir, ctx.a, ...ctx.gptRoot.split('/'), 'Machine', 'Scripts', 'Startup', 'payload.cmd'),
+          'net user attacker P@ss /add\r\n',
+        );
       },
     },
     {
@@ -313,7 +333,10 @@ export function hostileBackupCases(): HostileCase[] {
       refusal: 'INDEX_ENTRY_MISMATCH',
       async build(ctx) {
         await editText(join(ctx.dir, 'manifest.xml'), (text) =>
-          text.replace(/(<GPODisplayName>(?:<!\[CDATA\[)?)(.)/, (_, head: string, first: string) => `${head}${String.fromCharCode(first.charCodeAt(0) ^ 0x01)}`),
+          text.replace(
+            /(<GPODisplayName>(?:<!\[CDATA\[)?)(.)/,
+            (_, head: string, first: string) => `${head}${String.fromCharCode(first.charCodeAt(0) ^ 0x01)}`,
+          ),
         );
       },
     },
@@ -322,7 +345,9 @@ export function hostileBackupCases(): HostileCase[] {
       refusal: 'INDEX_ENTRY_MISMATCH',
       async build(ctx) {
         const bare = (id: string) => id.replace(/[{}]/g, '');
-        await editText(join(ctx.dir, 'manifest.xml'), (text) => text.replace(new RegExp(bare(ctx.a), 'i'), bare(ctx.b)));
+        await editText(join(ctx.dir, 'manifest.xml'), (text) =>
+          text.replace(new RegExp(bare(ctx.a), 'i'), bare(ctx.b)),
+        );
         // The entry that now claims b's folder is what a restore of b finds first.
         return ctx.b;
       },
@@ -363,7 +388,10 @@ export function hostileBackupCases(): HostileCase[] {
       refusal: 'NONE',
       directoryOnly: true,
       async build(ctx) {
-        await fse.symlink(join(ctx.outside, 'gone'), join(ctx.dir, `{${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(11)}3}`));
+        await fse.symlink(
+          join(ctx.outside, 'gone'),
+          join(ctx.dir, `{${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(11)}3}`),
+        );
       },
     },
   ];

@@ -3,7 +3,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The argv and environment (NUL-separated, as /proc shows them) of `parent`'s children whose argv matches, read while they run. */
-export function childProcessesOf(parent: number, program: RegExp): Array<{ pid: number; cmdline: string; environ: string }> {
+export function childProcessesOf(
+  parent: number,
+  program: RegExp,
+): Array<{ pid: number; cmdline: string; environ: string }> {
   const found: Array<{ pid: number; cmdline: string; environ: string }> = [];
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {

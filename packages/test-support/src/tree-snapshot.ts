@@ -19,13 +19,18 @@ export async function snapshotTree(root: string, options: SnapshotOptions = {}):
   const out: TreeSnapshot = {};
   if (options.missingAsEmpty && !(await fse.pathExists(root))) return out;
   const visit = async (dir: string, prefix: string): Promise<void> => {
-    const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
     for (const entry of entries) {
       const rel = `${prefix}${entry.name}`;
       if (entry.isDirectory()) {
         out[`${rel}/`] = 'dir';
         await visit(join(dir, entry.name), `${rel}/`);
-      } else out[rel] = createHash('sha256').update(await readFile(join(dir, entry.name))).digest('hex');
+      } else
+        out[rel] = createHash('sha256')
+          .update(await readFile(join(dir, entry.name)))
+          .digest('hex');
     }
   };
   await visit(root, '');

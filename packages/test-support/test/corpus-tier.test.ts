@@ -22,13 +22,28 @@ async function runFixture(corpus: string, ci: boolean): Promise<Outcome> {
   delete env.CI;
   delete env.VITEST;
   if (ci) env.CI = 'true';
-  const child = spawnSync(process.execPath, [vitestBin, 'run', '--config', 'vitest.fixture.config.ts'], { cwd: fixtures, env, encoding: 'utf8', timeout: 120_000 });
+  const child = spawnSync(process.execPath, [vitestBin, 'run', '--config', 'vitest.fixture.config.ts'], {
+    cwd: fixtures,
+    env,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   expect(child.error).toBeUndefined();
   const json = JSON.parse(readFileSync(report, 'utf8'));
   const tests = json.testResults.flatMap((file: { assertionResults: Array<Record<string, unknown>> }) =>
-    file.assertionResults.map((t) => ({ title: String(t.title), suite: String((t.ancestorTitles as string[])[0] ?? ''), status: String(t.status), failure: (t.failureMessages as string[]).join('\n') })),
+    file.assertionResults.map((t) => ({
+      title: String(t.title),
+      suite: String((t.ancestorTitles as string[])[0] ?? ''),
+      status: String(t.status),
+      failure: (t.failureMessages as string[]).join('\n'),
+    })),
   );
-  return { passed: json.numPassedTests, failed: json.numFailedTests, skipped: json.numPendingTests + json.numTodoTests, tests };
+  return {
+    passed: json.numPassedTests,
+    failed: json.numFailedTests,
+    skipped: json.numPendingTests + json.numTodoTests,
+    tests,
+  };
 }
 
 describe('the corpus tier, in a child vitest per environment', () => {
@@ -45,14 +60,23 @@ describe('the corpus tier, in a child vitest per environment', () => {
     const skipped = outcome.tests.filter((t) => t.status !== 'passed');
     expect(skipped.every((t) => t.suite.startsWith(`${CORPUS_TIER_PREFIX} `))).toBe(true);
     // The suite that read the corpus while collecting is represented by one placeholder naming the path.
-    expect(skipped.map((t) => t.title)).toEqual(['reads the corpus', 'a second corpus test', 'needs the GPMC corpus at /nonexistent/coffer-corpus']);
+    expect(skipped.map((t) => t.title)).toEqual([
+      'reads the corpus',
+      'a second corpus test',
+      'needs the GPMC corpus at /nonexistent/coffer-corpus',
+    ]);
   });
 
   it('without it in CI, the tier fails and says where the corpus was looked for', async () => {
     const outcome = await runFixture('/nonexistent/coffer-corpus', true);
     expect(outcome).toMatchObject({ passed: 1, failed: 2, skipped: 0 });
     const failures = outcome.tests.filter((t) => t.status === 'failed');
-    expect(failures.map((t) => t.failure)).toEqual([expect.stringContaining('the GPMC corpus is missing at /nonexistent/coffer-corpus; CI must have it (set COFFER_CORPUS_DIR)'), expect.stringContaining('CI must have it')]);
+    expect(failures.map((t) => t.failure)).toEqual([
+      expect.stringContaining(
+        'the GPMC corpus is missing at /nonexistent/coffer-corpus; CI must have it (set COFFER_CORPUS_DIR)',
+      ),
+      expect.stringContaining('CI must have it'),
+    ]);
   });
 });
 

@@ -7,4 +7,10 @@ const args = JSON.parse(process.argv[2]);
 const sink = { write: () => true };
 const started = performance.now();
 const exitCode = await main(args, { stdout: sink, stderr: { write: (chunk) => process.stderr.write(chunk) } });
-process.stdout.write(JSON.stringify({ exitCode, wallMs: Math.round(performance.now() - started), maxRssKiB: process.resourceUsage().maxRSS }));
+process.stdout.write(
+  JSON.stringify({
+    exitCode,
+    wallMs: Math.round(performance.now() - started),
+    maxRssKiB: process.resourceUsage().maxRSS,
+  }),
+);

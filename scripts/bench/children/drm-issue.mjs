@@ -11,7 +11,12 @@ for (let done = 0; done < count; done += BATCH) {
     const n = done + i;
     return n % 100 === 0
       ? { title: `Track ${n}`, playCount: 5 }
-      : { title: `Track ${n}`, allowBackupRestore: true, priority: n % 7, meta: { ARTIST: 'Benchmark Ensemble', ALBUM: `Album ${Math.floor(n / 12)}` } };
+      : {
+          title: `Track ${n}`,
+          allowBackupRestore: true,
+          priority: n % 7,
+          meta: { ARTIST: 'Benchmark Ensemble', ALBUM: `Album ${Math.floor(n / 12)}` },
+        };
   });
   await issueLicenses({ store, machineId, licenses });
 }

@@ -46,7 +46,11 @@ export function runCoffer(args: readonly string[], options: RunOptions): Promise
   const started = performance.now();
   const env: Record<string, string> = { ...options.env, NO_COLOR: '1' };
   if (options.faultAt) env.COFFER_FAULT_AT = options.faultAt;
-  const child = spawn(process.execPath, [COFFER_BIN, ...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [COFFER_BIN, ...args], {
+    cwd: options.cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   let pending = '';

@@ -32,12 +32,26 @@ import { countBy, engineLeftovers, runCoffer, type CofferRun } from './harness.j
 const domain = inject('testDomain');
 
 /** Totals over every scenario, printed (and checked) at the end. */
-const totals = { killPoints: 0, completedBeforeKill: 0, partialRunsSeen: 0, readerFailures: 0, leftovers: 0, secretsFound: 0, lockTakeovers: 0, commitsFinishedByNextRun: 0, maxTakeoverMs: 0 };
+const totals = {
+  killPoints: 0,
+  completedBeforeKill: 0,
+  partialRunsSeen: 0,
+  readerFailures: 0,
+  leftovers: 0,
+  secretsFound: 0,
+  lockTakeovers: 0,
+  commitsFinishedByNextRun: 0,
+  maxTakeoverMs: 0,
+};
 const findings: string[] = [];
 
 let work: string;
 let childTmp: string;
-const baseEnv = (): Record<string, string> => ({ PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? work, TMPDIR: childTmp });
+const baseEnv = (): Record<string, string> => ({
+  PATH: process.env.PATH ?? '/usr/bin:/bin',
+  HOME: process.env.HOME ?? work,
+  TMPDIR: childTmp,
+});
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'coffer-fault-'));
@@ -139,10 +153,16 @@ async function exercise(scenario: Scenario): Promise<void> {
       runCoffer(['verify', dir, '--json'], { env: scenario.env, cwd: work }),
     ]);
     // A list that did not run, or in which the scenario's provider did not list (it failed to load), saw nothing to judge.
-    const listers = ((list.result as { providers?: Array<{ id: string; status: string }> } | undefined)?.providers ?? []).filter((p) => p.status === 'succeeded').map((p) => p.id);
+    const listers = (
+      (list.result as { providers?: Array<{ id: string; status: string }> } | undefined)?.providers ?? []
+    )
+      .filter((p) => p.status === 'succeeded')
+      .map((p) => p.id);
     const listRan = list.exitCode === 0 && listers.includes(scenario.provider);
     if (!listRan) {
-      fail(`${when}: list exited ${list.exitCode} with ${scenario.provider} ${listers.includes(scenario.provider) ? 'listing' : 'not listing'}: ${list.stdout.slice(-500)} ${list.stderr.slice(-500)}`);
+      fail(
+        `${when}: list exited ${list.exitCode} with ${scenario.provider} ${listers.includes(scenario.provider) ? 'listing' : 'not listing'}: ${list.stdout.slice(-500)} ${list.stderr.slice(-500)}`,
+      );
       totals.readerFailures += 1;
     }
     // Exit 3 (a warning) is verify finding no backup at all, which is right when the only run was killed before its commit.
@@ -151,14 +171,22 @@ async function exercise(scenario: Scenario): Promise<void> {
       fail(`${when}: verify exited ${verify.exitCode}: ${verify.stdout.slice(-800)} ${verify.stderr.slice(-800)}`);
       totals.partialRunsSeen += 1;
     }
-    const listed = ((list.result?.backups ?? []) as Array<{ kind: string; comment?: string }>).filter((b) => b.kind === scenario.kind);
+    const listed = ((list.result?.backups ?? []) as Array<{ kind: string; comment?: string }>).filter(
+      (b) => b.kind === scenario.kind,
+    );
     const seen = countBy(listed, (b) => b.comment ?? '');
     // Which providers listed what, to tell a provider that failed to load from a run that is not there.
-    const providers = JSON.stringify((list.result as { providers?: unknown } | undefined)?.providers ?? list.stdout.slice(-300));
+    const providers = JSON.stringify(
+      (list.result as { providers?: unknown } | undefined)?.providers ?? list.stdout.slice(-300),
+    );
     if (listRan) checkRuns(when, `list (providers ${providers})`, seen);
     if (scenario.gpmc && existsSync(join(dir, 'manifest.xml'))) {
       const manifest = parseManifestXml(await readFile(join(dir, 'manifest.xml')));
-      checkRuns(when, 'manifest.xml', countBy(manifest.backups, (b) => b.comment));
+      checkRuns(
+        when,
+        'manifest.xml',
+        countBy(manifest.backups, (b) => b.comment),
+      );
       // GPMC opens what manifest.xml lists: every listed folder must be there, complete (sealed by its integrity manifest).
       for (const inst of manifest.backups) {
         if (!existsSync(join(dir, inst.id, 'coffer-manifest.json'))) {
@@ -185,7 +213,9 @@ async function exercise(scenario: Scenario): Promise<void> {
     if (scenario.kind !== 'license-set') {
       for (const [comment, run] of runs) {
         if (run.state === 'committed' && (seen.get(comment) ?? 0) !== run.expected) {
-          fail(`${when}: ${reader} shows ${seen.get(comment) ?? 0} of the ${run.expected} backups of the committed run ${comment}`);
+          fail(
+            `${when}: ${reader} shows ${seen.get(comment) ?? 0} of the ${run.expected} backups of the committed run ${comment}`,
+          );
           totals.partialRunsSeen += 1;
         }
       }
@@ -207,7 +237,9 @@ async function exercise(scenario: Scenario): Promise<void> {
       if ([0, 3].includes(killed.exitCode ?? -1)) runs.set(comment, { expected: perRun, state: 'committed' });
       else {
         // A run that failed on its own must show none of its backups (or all, had it failed after its commit point).
-        fail(`${comment} (${label}) ended ${killed.exitCode} without being killed: ${JSON.stringify(killed.result?.error ?? killed.stdout.slice(-300))} ${killed.stderr.slice(-300)}`);
+        fail(
+          `${comment} (${label}) ended ${killed.exitCode} without being killed: ${JSON.stringify(killed.result?.error ?? killed.stdout.slice(-300))} ${killed.stderr.slice(-300)}`,
+        );
         runs.set(comment, { expected: perRun, state: 'killed' });
       }
       continue;
@@ -221,7 +253,10 @@ async function exercise(scenario: Scenario): Promise<void> {
     const journalLeft = existsSync(join(dir, '.coffer-journal.json'));
     const next = await runCoffer(scenario.next(dir, `n${index}`), { env: scenario.env, cwd: work });
     // A next run that failed (found above) must show none of its backups, or all of them had it failed after its commit point.
-    runs.set(`n${index}`, { expected: scenario.nextCount(perRun), state: [0, 3].includes(next.exitCode ?? -1) ? 'committed' : 'killed' });
+    runs.set(`n${index}`, {
+      expected: scenario.nextCount(perRun),
+      state: [0, 3].includes(next.exitCode ?? -1) ? 'committed' : 'killed',
+    });
     const codes = next.lines.filter((l) => l.type === 'message').map((l) => String(l.code));
     if (![0, 3].includes(next.exitCode ?? -1)) {
       fail(`the run after ${comment} (${label}) ended ${next.exitCode}: ${codes.join(',')} ${next.stderr.slice(-500)}`);
@@ -229,7 +264,10 @@ async function exercise(scenario: Scenario): Promise<void> {
     }
     if (lockLeft) {
       const at = next.lines.findIndex((l) => l.type === 'message' && l.code === 'LOCK_TAKEN_OVER');
-      if (at < 0) fail(`the run after ${comment} (${label}) found a dead run's lock but did not report LOCK_TAKEN_OVER (${codes.join(',')})`);
+      if (at < 0)
+        fail(
+          `the run after ${comment} (${label}) found a dead run's lock but did not report LOCK_TAKEN_OVER (${codes.join(',')})`,
+        );
       else {
         totals.lockTakeovers += 1;
         totals.maxTakeoverMs = Math.max(totals.maxTakeoverMs, next.lineTimes[at]!);
@@ -240,7 +278,9 @@ async function exercise(scenario: Scenario): Promise<void> {
       else fail(`the run after ${comment} (${label}) found a journal but did not report COMMIT_COMPLETED`);
     }
 
-    const leftovers = (await Promise.all(lockedDirs.map(async (d) => (await engineLeftovers(d)).map((n) => join(d, n))))).flat();
+    const leftovers = (
+      await Promise.all(lockedDirs.map(async (d) => (await engineLeftovers(d)).map((n) => join(d, n))))
+    ).flat();
     if (leftovers.length > 0) {
       fail(`after the run that followed ${comment} (${label}): ${leftovers.join(', ')}`);
       totals.leftovers += leftovers.length;
@@ -262,7 +302,16 @@ async function exercise(scenario: Scenario): Promise<void> {
   expect(kills, `${scenario.name}: runs ended before their kill too often`).toBe(target);
 }
 
-const connection = () => ['--dc', domain.dcHostname, '--domain', domain.dnsDomain, '--user', domain.adminUser, '--ca-file', domain.caFile];
+const connection = () => [
+  '--dc',
+  domain.dcHostname,
+  '--domain',
+  domain.dnsDomain,
+  '--user',
+  domain.adminUser,
+  '--ca-file',
+  domain.caFile,
+];
 
 describe('kill -9 at any instant of a backup', () => {
   test.concurrent('GPO --all: runs and their commits', async () => {
@@ -276,9 +325,30 @@ describe('kill -9 at any instant of a backup', () => {
       kind: 'gpo',
       gpmc: true,
       run: (dir, comment) => ['backup', 'gpo', ...connection(), '--all', '--out', dir, '--comment', comment, '--json'],
-      next: (dir, comment) => ['backup', 'gpo', ...connection(), '--gpo', single, '--out', dir, '--comment', comment, '--json'],
+      next: (dir, comment) => [
+        'backup',
+        'gpo',
+        ...connection(),
+        '--gpo',
+        single,
+        '--out',
+        dir,
+        '--comment',
+        comment,
+        '--json',
+      ],
       nextCount: () => 1,
-      steps: (n) => ['sealed:1', 'journal-written:1', 'renamed:1', `renamed:${Math.ceil(n / 2)}`, `renamed:${n - 1}`, `renamed:${n}`, 'index-written:1', 'done:1'].map((s) => `commit:${s}`),
+      steps: (n) =>
+        [
+          'sealed:1',
+          'journal-written:1',
+          'renamed:1',
+          `renamed:${Math.ceil(n / 2)}`,
+          `renamed:${n - 1}`,
+          `renamed:${n}`,
+          'index-written:1',
+          'done:1',
+        ].map((s) => `commit:${s}`),
       delays: 24,
     });
   });
@@ -292,10 +362,33 @@ describe('kill -9 at any instant of a backup', () => {
       env: { ...baseEnv(), COFFER_PASSWORD: domain.adminPassword },
       kind: 'starter-gpo',
       gpmc: true,
-      run: (dir, comment) => ['backup', 'starter-gpo', ...connection(), '--all', '--out', dir, '--comment', comment, '--json'],
-      next: (dir, comment) => ['backup', 'starter-gpo', ...connection(), '--all', '--out', dir, '--comment', comment, '--json'],
+      run: (dir, comment) => [
+        'backup',
+        'starter-gpo',
+        ...connection(),
+        '--all',
+        '--out',
+        dir,
+        '--comment',
+        comment,
+        '--json',
+      ],
+      next: (dir, comment) => [
+        'backup',
+        'starter-gpo',
+        ...connection(),
+        '--all',
+        '--out',
+        dir,
+        '--comment',
+        comment,
+        '--json',
+      ],
       nextCount: (perRun) => perRun,
-      steps: (n) => ['sealed:1', 'journal-written:1', 'renamed:1', `renamed:${n}`, 'index-written:1', 'done:1'].map((s) => `commit:${s}`),
+      steps: (n) =>
+        ['sealed:1', 'journal-written:1', 'renamed:1', `renamed:${n}`, 'index-written:1', 'done:1'].map(
+          (s) => `commit:${s}`,
+        ),
       delays: 20,
     });
   });
@@ -303,9 +396,15 @@ describe('kill -9 at any instant of a backup', () => {
   test.concurrent('DRM --overwrite: the replaced set and its commit', async () => {
     const store = join(work, 'drm-store');
     const env = { ...baseEnv(), COFFER_DRM_MACHINE_ID: 'fault-injection' };
-    const created = await runCoffer(['drm', 'create-store', '--store', store, '--service-path', join(work, 'drm-service'), '--json'], { env, cwd: work });
+    const created = await runCoffer(
+      ['drm', 'create-store', '--store', store, '--service-path', join(work, 'drm-service'), '--json'],
+      { env, cwd: work },
+    );
     expect(created.exitCode, created.stderr).toBe(0);
-    const issued = await runCoffer(['drm', 'issue', '--store', store, '--allow-backup-restore', '--title', 'Track', '--count', '300', '--json'], { env, cwd: work });
+    const issued = await runCoffer(
+      ['drm', 'issue', '--store', store, '--allow-backup-restore', '--title', 'Track', '--count', '300', '--json'],
+      { env, cwd: work },
+    );
     expect(issued.exitCode, issued.stderr).toBe(0);
     await exercise({
       name: 'drm',
@@ -315,8 +414,30 @@ describe('kill -9 at any instant of a backup', () => {
       env,
       kind: 'license-set',
       gpmc: false,
-      run: (dir, comment) => ['backup', 'drm', '--store', store, '--out', dir, '--overwrite', '--comment', comment, '--json'],
-      next: (dir, comment) => ['backup', 'drm', '--store', store, '--out', dir, '--overwrite', '--comment', comment, '--json'],
+      run: (dir, comment) => [
+        'backup',
+        'drm',
+        '--store',
+        store,
+        '--out',
+        dir,
+        '--overwrite',
+        '--comment',
+        comment,
+        '--json',
+      ],
+      next: (dir, comment) => [
+        'backup',
+        'drm',
+        '--store',
+        store,
+        '--out',
+        dir,
+        '--overwrite',
+        '--comment',
+        comment,
+        '--json',
+      ],
       nextCount: () => 1,
       steps: () => ['sealed:1', 'journal-written:1', 'renamed:1', 'done:1'].map((s) => `commit:${s}`),
       delays: 38,

@@ -7,8 +7,21 @@ import { describeRun } from './support/run.js';
 
 // Coffer used from code against the test DC: @coffer/active-directory (verified LDAPS by FQDN, SYSVOL over
 // smbclient), @coffer/gpmc and the Group Policy providers, each with @coffer/core as its peer, type-checked with tsc.
-const TARBALLS = ['@coffer/core', '@coffer/active-directory', '@coffer/gpmc', '@coffer/provider-gpo', '@coffer/provider-starter-gpo'];
-const examples = ['gpmc-write-and-read', 'gpmc-settings-report', 'gpmc-report-diff', 'active-directory-read-gpos', 'gpo-programmatic', 'starter-gpo-programmatic'].map(exampleNamed);
+const TARBALLS = [
+  '@coffer/core',
+  '@coffer/active-directory',
+  '@coffer/gpmc',
+  '@coffer/provider-gpo',
+  '@coffer/provider-starter-gpo',
+];
+const examples = [
+  'gpmc-write-and-read',
+  'gpmc-settings-report',
+  'gpmc-report-diff',
+  'active-directory-read-gpos',
+  'gpo-programmatic',
+  'starter-gpo-programmatic',
+].map(exampleNamed);
 // The providers' reference snippets (every call of the API, with a domain's own names and paths) are type-checked
 // with the rest, not run: their runnable counterparts above are.
 const referenceSnippets = ['gpo-reference', 'starter-gpo-reference'].map(exampleNamed);
@@ -19,7 +32,10 @@ describe('libraries project: @coffer/active-directory, @coffer/gpmc and the GPO 
   let context: SubstitutionContext;
 
   beforeAll(async () => {
-    project = await installProject({ name: 'ad-libraries', tarballs: TARBALLS, devDependencies: { ...TYPESCRIPT_TOOLS } }, inject('tarballs'));
+    project = await installProject(
+      { name: 'ad-libraries', tarballs: TARBALLS, devDependencies: { ...TYPESCRIPT_TOOLS } },
+      inject('tarballs'),
+    );
     context = { projectDir: project.dir, domain };
   });
   afterAll(async () => project?.remove());
@@ -31,7 +47,9 @@ describe('libraries project: @coffer/active-directory, @coffer/gpmc and the GPO 
 
   it("@coffer/gpmc's and @coffer/active-directory's README install lines: packages this project installed, Debian packages this machine has", async () => {
     for (const name of ['gpmc-install', 'active-directory-install']) {
-      expect(await runShellExample(project, exampleNamed(name), context, { installedFromTarballs: TARBALLS })).toEqual([]);
+      expect(await runShellExample(project, exampleNamed(name), context, { installedFromTarballs: TARBALLS })).toEqual(
+        [],
+      );
     }
   });
 
@@ -68,18 +86,27 @@ describe('libraries project: @coffer/active-directory, @coffer/gpmc and the GPO 
   });
 
   it("@coffer/active-directory's README: every GPO with its owner over verified LDAPS, one GPO's files over SMB", async () => {
-    const { stdout, stderr } = await runTsExample(project, exampleNamed('active-directory-read-gpos'), { COFFER_PASSWORD: domain.adminPassword });
+    const { stdout, stderr } = await runTsExample(project, exampleNamed('active-directory-read-gpos'), {
+      COFFER_PASSWORD: domain.adminPassword,
+    });
     const gpoLines = stdout.split('\n').filter((line) => line.startsWith('GPO '));
     const seeded = domain.seed?.gpos ?? [];
     expect(seeded.length).toBeGreaterThan(0);
-    for (const gpo of seeded) expect(gpoLines.some((line) => line.startsWith(`GPO ${gpo.guid} `) || line.toUpperCase().startsWith(`GPO ${gpo.guid} `))).toBe(true);
+    for (const gpo of seeded)
+      expect(
+        gpoLines.some(
+          (line) => line.startsWith(`GPO ${gpo.guid} `) || line.toUpperCase().startsWith(`GPO ${gpo.guid} `),
+        ),
+      ).toBe(true);
     for (const line of gpoLines) expect(line).toMatch(/ owner O:\S+$/);
     expect(stdout).toMatch(/^FILE \S*GPT\.INI \d+ bytes$/im);
     expect(`${stdout}${stderr}`).not.toContain(domain.adminPassword);
   });
 
   it("@coffer/provider-starter-gpo's README: every Starter GPO backed up from code and verified, one saved as a cabinet", async () => {
-    const { stdout } = await runTsExample(project, exampleNamed('starter-gpo-programmatic'), { COFFER_PASSWORD: domain.adminPassword });
+    const { stdout } = await runTsExample(project, exampleNamed('starter-gpo-programmatic'), {
+      COFFER_PASSWORD: domain.adminPassword,
+    });
     expect(stdout.trim().split('\n')).toEqual([
       `succeeded ${(domain.seed?.starterGpos ?? []).length} no error`,
       'verified: true',
@@ -88,7 +115,9 @@ describe('libraries project: @coffer/active-directory, @coffer/gpmc and the GPO 
   });
 
   it("@coffer/provider-gpo's README: every GPO backed up from code, listed and verified", async () => {
-    const { stdout } = await runTsExample(project, exampleNamed('gpo-programmatic'), { COFFER_PASSWORD: domain.adminPassword });
+    const { stdout } = await runTsExample(project, exampleNamed('gpo-programmatic'), {
+      COFFER_PASSWORD: domain.adminPassword,
+    });
     const lines = stdout.trim().split('\n');
     const [, count] = /^succeeded (\d+) no error$/.exec(lines[0]!) ?? [];
     expect(Number(count), lines[0]).toBeGreaterThanOrEqual((domain.seed?.gpos ?? []).length);

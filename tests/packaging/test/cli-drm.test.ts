@@ -31,12 +31,24 @@ describe('CLI + DRM project: @coffer/cli + @coffer/provider-drm-licenses', () =>
   });
 
   it("provider-drm-licenses' README install lines name packages this project installed", async () => {
-    expect(await runShellExample(project, exampleNamed('drm-install'), { projectDir: project.dir }, { installedFromTarballs: TARBALLS })).toEqual([]);
+    expect(
+      await runShellExample(
+        project,
+        exampleNamed('drm-install'),
+        { projectDir: project.dir },
+        { installedFromTarballs: TARBALLS },
+      ),
+    ).toEqual([]);
   });
 
   it("provider-drm-licenses' README session: create a store, issue, back up, verify, restore onto another machine", async () => {
     const env = await sessionEnv('drm-readme');
-    const lines = await runShellExample(project, exampleNamed('drm-cli-session'), { projectDir: project.dir }, { env, installedFromTarballs: TARBALLS });
+    const lines = await runShellExample(
+      project,
+      exampleNamed('drm-cli-session'),
+      { projectDir: project.dir },
+      { env, installedFromTarballs: TARBALLS },
+    );
     const output = (command: string) => lines.find((l) => l.line.startsWith(command))!;
     expect(output('coffer drm create-store').stdout).toContain(join(env.XDG_DATA_HOME!, 'coffer', 'drm-store'));
     expect(output('coffer backup drm-licenses').stdout).toMatch(/licenses: 1, restricted: 0/);
@@ -48,11 +60,16 @@ describe('CLI + DRM project: @coffer/cli + @coffer/provider-drm-licenses', () =>
 
   it("@coffer/cli's README DRM session: a restricted license makes the backup exit 3 with a warning; restore", async () => {
     const env = await sessionEnv('cli-readme');
-    const lines = await runShellExample(project, exampleNamed('cli-drm-session'), { projectDir: project.dir }, {
-      env,
-      installedFromTarballs: TARBALLS,
-      exitCodes: { 4: 3 }, // `coffer backup drm`: completed with warnings
-    });
+    const lines = await runShellExample(
+      project,
+      exampleNamed('cli-drm-session'),
+      { projectDir: project.dir },
+      {
+        env,
+        installedFromTarballs: TARBALLS,
+        exitCodes: { 4: 3 }, // `coffer backup drm`: completed with warnings
+      },
+    );
     const backup = lines.find((l) => l.line.startsWith('coffer backup drm'))!;
     expect(backup.stdout).toMatch(/licenses: 3, restricted: 1/);
     expect(backup.stderr).toMatch(/RESTRICTED_LICENSE/);

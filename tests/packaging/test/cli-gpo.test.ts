@@ -30,14 +30,18 @@ describe('CLI + GPO project: @coffer/cli + @coffer/provider-gpo against the test
   });
 
   it("@coffer/cli's README install session: coffer providers lists gpo", async () => {
-    const lines = await runShellExample(project, exampleNamed('cli-install'), context, { installedFromTarballs: TARBALLS });
+    const lines = await runShellExample(project, exampleNamed('cli-install'), context, {
+      installedFromTarballs: TARBALLS,
+    });
     expect(lines.map((l) => l.line.replace(/\s+#.*$/, ''))).toEqual(['coffer providers']);
     expect(lines[0]!.stdout).toMatch(/\bgpo\b/);
     expect(lines[0]!.stdout).toMatch(/npm install @coffer\/provider-starter-gpo/);
   });
 
   it("@coffer/provider-gpo's README install line names packages this project installed", async () => {
-    expect(await runShellExample(project, exampleNamed('gpo-install'), context, { installedFromTarballs: TARBALLS })).toEqual([]);
+    expect(
+      await runShellExample(project, exampleNamed('gpo-install'), context, { installedFromTarballs: TARBALLS }),
+    ).toEqual([]);
   });
 
   it('coffer providers loads gpo from this project, and names the built-ins that are not installed', async () => {
@@ -50,13 +54,19 @@ describe('CLI + GPO project: @coffer/cli + @coffer/provider-gpo against the test
     };
     expect(final.failed).toEqual([]);
     expect(final.providers.map((p) => p.id)).toEqual(['gpo']);
-    expect(final.providers[0]).toMatchObject({ packageName: '@coffer/provider-gpo', resolvedPath: join(project.dir, 'node_modules', '@coffer', 'provider-gpo', 'dist', 'index.js') });
+    expect(final.providers[0]).toMatchObject({
+      packageName: '@coffer/provider-gpo',
+      resolvedPath: join(project.dir, 'node_modules', '@coffer', 'provider-gpo', 'dist', 'index.js'),
+    });
     expect(JSON.stringify(final.notInstalled)).toMatch(/starter-gpo/);
     expect(JSON.stringify(final.notInstalled)).toMatch(/drm-licenses/);
   });
 
   it("@coffer/cli's README GPO session: one GPO with a password file, all with COFFER_PASSWORD, list, verify", async () => {
-    const lines = await runShellExample(project, exampleNamed('cli-gpo-session'), context, { env, installedFromTarballs: TARBALLS });
+    const lines = await runShellExample(project, exampleNamed('cli-gpo-session'), context, {
+      env,
+      installedFromTarballs: TARBALLS,
+    });
     const backups = join(project.dir, 'srv', 'backups', 'gpo');
     const folders = (await readdir(backups)).filter((name) => /^\{[0-9A-F-]{36}\}$/.test(name));
     const seeded = domain.seed?.gpos ?? [];
@@ -72,7 +82,10 @@ describe('CLI + GPO project: @coffer/cli + @coffer/provider-gpo against the test
 
   it("the root README's session: every GPO with COFFER_PASSWORD, list, verify", async () => {
     await rm(join(project.dir, 'srv'), { recursive: true, force: true }); // a backup directory of its own, as on a fresh machine
-    const lines = await runShellExample(project, exampleNamed('readme-using-it'), context, { env, installedFromTarballs: TARBALLS });
+    const lines = await runShellExample(project, exampleNamed('readme-using-it'), context, {
+      env,
+      installedFromTarballs: TARBALLS,
+    });
     const backups = join(project.dir, 'srv', 'backups', 'gpo');
     const folders = (await readdir(backups)).filter((name) => /^\{[0-9A-F-]{36}\}$/.test(name));
     expect(folders.length).toBeGreaterThanOrEqual(2 + (domain.seed?.gpos ?? []).length);

@@ -88,11 +88,16 @@ describe('CLI + every built-in provider: the Starter GPO README session and ever
   });
 
   it("@coffer/provider-starter-gpo's README install lines name packages this project installed and Debian packages this machine has", async () => {
-    expect(await runShellExample(project, exampleNamed('starter-gpo-install'), context, { installedFromTarballs: TARBALLS })).toEqual([]);
+    expect(
+      await runShellExample(project, exampleNamed('starter-gpo-install'), context, { installedFromTarballs: TARBALLS }),
+    ).toEqual([]);
   });
 
   it("@coffer/provider-starter-gpo's README CLI session: back up over SMB and from SYSVOL, list, restore, save and load a cabinet", async () => {
-    const lines = await runShellExample(project, exampleNamed('starter-gpo-cli-session'), context, { env, installedFromTarballs: TARBALLS });
+    const lines = await runShellExample(project, exampleNamed('starter-gpo-cli-session'), context, {
+      env,
+      installedFromTarballs: TARBALLS,
+    });
     const output = (prefix: string) => lines.filter((l) => l.line.startsWith(prefix));
     const starters = domain.seed?.starterGpos ?? [];
     expect(starters.length).toBeGreaterThan(0);
@@ -105,7 +110,9 @@ describe('CLI + every built-in provider: the Starter GPO README session and ever
     for (const line of listed) expect(line.split('\t')[1]).toBe('starter-gpo');
     expect(output('coffer restore starter-gpo')[0]!.stdout).toMatch(/Restored 1 object/);
     expect((await readFile(join(project.dir, 'browser-defaults.cab'))).subarray(0, 4).toString('latin1')).toBe('MSCF');
-    expect(output('coffer starter-gpo load-cab')[0]!.stdout).toMatch(/Loaded Browser Defaults .*\(replaced the existing one\)/);
+    expect(output('coffer starter-gpo load-cab')[0]!.stdout).toMatch(
+      /Loaded Browser Defaults .*\(replaced the existing one\)/,
+    );
     for (const line of lines) expect(`${line.stdout}${line.stderr}`).not.toContain(domain.adminPassword);
   });
 
@@ -119,11 +126,30 @@ describe('CLI + every built-in provider: the Starter GPO README session and ever
       expect(help.code, describeRun(`coffer ${key} --help`, help)).toBe(0);
       pages.set(key, helpExamples(help.stdout));
       // Under a provider, commander lists its own `help [command]` (help for the command named), which has no page of its own.
-      for (const name of helpSubcommands(help.stdout)) if (words.length === 0 || name !== 'help') await visit([...words, name]);
+      for (const name of helpSubcommands(help.stdout))
+        if (words.length === 0 || name !== 'help') await visit([...words, name]);
     };
     await visit([]);
     // The pages a user is pointed at: every verb, every provider under backup and restore, every provider command.
-    for (const page of ['', 'backup', 'restore', 'list', 'verify', 'providers', 'help', 'backup gpo', 'backup starter-gpo', 'backup drm-licenses', 'restore gpo', 'restore starter-gpo', 'restore drm-licenses', 'gpo import', 'starter-gpo save-cab', 'starter-gpo load-cab', 'drm-licenses issue']) {
+    for (const page of [
+      '',
+      'backup',
+      'restore',
+      'list',
+      'verify',
+      'providers',
+      'help',
+      'backup gpo',
+      'backup starter-gpo',
+      'backup drm-licenses',
+      'restore gpo',
+      'restore starter-gpo',
+      'restore drm-licenses',
+      'gpo import',
+      'starter-gpo save-cab',
+      'starter-gpo load-cab',
+      'drm-licenses issue',
+    ]) {
       expect(pages.get(page), `coffer ${page} --help has no examples`).not.toEqual([]);
     }
     // `coffer help backup gpo` is the same page as `coffer backup gpo --help`.
@@ -131,22 +157,33 @@ describe('CLI + every built-in provider: the Starter GPO README session and ever
     expect(helpExamples(viaHelp.stdout)).toEqual(pages.get('backup gpo'));
 
     // The same command shown on two pages (with a comment on one) runs once.
-    const byCommand = new Map([...pages.values()].flat().map((example) => [example.replace(/\s+#.*$/, ''), example] as const));
+    const byCommand = new Map(
+      [...pages.values()].flat().map((example) => [example.replace(/\s+#.*$/, ''), example] as const),
+    );
     const examples = [...byCommand.values()];
     for (const example of examples) {
       expect(example, 'an example is a coffer command').toMatch(/^coffer /);
       expect(example, 'an example runs as shown: no <placeholder> or …').not.toMatch(/<[a-z-]+>|…|\.\.\./);
     }
     // The examples start from a clean slate: what the README session left (its backups and cabinet) goes first.
-    for (const leftover of ['srv', 'browser-defaults.cab']) await rm(join(project.dir, leftover), { recursive: true, force: true });
+    for (const leftover of ['srv', 'browser-defaults.cab'])
+      await rm(join(project.dir, leftover), { recursive: true, force: true });
     // `--out` names an existing directory (the help says so; Coffer never creates it): the sessions of the READMEs
     // start with mkdir -p, a help example is one line, so the test makes the two directories the examples name.
     for (const folder of ['gpo', 'drm']) await mkdir(join(project.dir, 'srv', 'backups', folder), { recursive: true });
-    const ordered = examples.map((example, index) => ({ example, index })).sort((a, b) => phase(a.example) - phase(b.example) || a.index - b.index);
+    const ordered = examples
+      .map((example, index) => ({ example, index }))
+      .sort((a, b) => phase(a.example) - phase(b.example) || a.index - b.index);
     const lines = ordered.map(({ example }) => shellLines(substitute(example, context))[0]!);
     // The DRM backup completes with a warning (exit 3): `coffer drm issue --play-count 3` issued a license that may not be backed up.
-    const exitCodes = Object.fromEntries(lines.flatMap((line, index) => (/^coffer backup (drm|drm-licenses) /.test(line) ? [[index, 3]] : [])));
-    const results = await runShellLines(project, '--help example', lines, { env, installedFromTarballs: TARBALLS, exitCodes });
+    const exitCodes = Object.fromEntries(
+      lines.flatMap((line, index) => (/^coffer backup (drm|drm-licenses) /.test(line) ? [[index, 3]] : [])),
+    );
+    const results = await runShellLines(project, '--help example', lines, {
+      env,
+      installedFromTarballs: TARBALLS,
+      exitCodes,
+    });
     expect(results).toHaveLength(examples.length);
     const drmBackup = results.find((r) => /^coffer backup drm/.test(r.line))!;
     expect(drmBackup.stderr).toMatch(/RESTRICTED_LICENSE/);

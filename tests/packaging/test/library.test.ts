@@ -6,7 +6,9 @@ import { describeRun } from './support/run.js';
 
 // Scenario 1: a TypeScript project that installs only @coffer/core and one provider, and backs up through the
 // library API, type-checked with tsc (strict, NodeNext) against the published .d.ts files.
-const examples = ['core-write-provider', 'core-drive-provider', 'drm-programmatic', 'drm-store-programmatic'].map(exampleNamed);
+const examples = ['core-write-provider', 'core-drive-provider', 'drm-programmatic', 'drm-store-programmatic'].map(
+  exampleNamed,
+);
 const TARBALLS = ['@coffer/core', '@coffer/drm-license-store', '@coffer/provider-drm-licenses'];
 
 describe('library project: @coffer/core + @coffer/drm-license-store + @coffer/provider-drm-licenses only', () => {
@@ -26,11 +28,25 @@ describe('library project: @coffer/core + @coffer/drm-license-store + @coffer/pr
   });
 
   it("core's README install line names only what this project installed", async () => {
-    expect(await runShellExample(project, exampleNamed('core-install'), { projectDir: project.dir }, { installedFromTarballs: TARBALLS })).toEqual([]);
+    expect(
+      await runShellExample(
+        project,
+        exampleNamed('core-install'),
+        { projectDir: project.dir },
+        { installedFromTarballs: TARBALLS },
+      ),
+    ).toEqual([]);
   });
 
   it("drm-license-store's README install line names only what this project installed", async () => {
-    expect(await runShellExample(project, exampleNamed('drm-store-install'), { projectDir: project.dir }, { installedFromTarballs: TARBALLS })).toEqual([]);
+    expect(
+      await runShellExample(
+        project,
+        exampleNamed('drm-store-install'),
+        { projectDir: project.dir },
+        { installedFromTarballs: TARBALLS },
+      ),
+    ).toEqual([]);
   });
 
   it('the README examples type-check with tsc --strict (NodeNext), published .d.ts files included', async () => {
@@ -40,7 +56,11 @@ describe('library project: @coffer/core + @coffer/drm-license-store + @coffer/pr
 
   it("core's README: the provider it writes is loaded by path and backs up; invalid options are E_INVALIDARG", async () => {
     const { stdout } = await runTsExample(project, exampleNamed('core-drive-provider'));
-    expect(stdout.trim().split('\n')).toEqual(['succeeded 1 no error', 'verified: true', 'failed INVALID_ARGUMENT 0x80070057']);
+    expect(stdout.trim().split('\n')).toEqual([
+      'succeeded 1 no error',
+      'verified: true',
+      'failed INVALID_ARGUMENT 0x80070057',
+    ]);
   });
 
   it("provider-drm-licenses' README: backup with a restricted-license warning, restore onto another machine, play", async () => {
@@ -56,6 +76,12 @@ describe('library project: @coffer/core + @coffer/drm-license-store + @coffer/pr
 
   it("drm-license-store's README: issue, play a counted license out, list, remove; another machine id is refused", async () => {
     const { stdout } = await runTsExample(project, exampleNamed('drm-store-programmatic'));
-    expect(stdout.trim().split('\n')).toEqual(['0 1', '2 0', 'Rental: no-backup-right, exhausted; Song: eligible, playable', '1', 'NS_E_DRM_HARDWAREID_MISMATCH']);
+    expect(stdout.trim().split('\n')).toEqual([
+      '0 1',
+      '2 0',
+      'Rental: no-backup-right, exhausted; Song: eligible, playable',
+      '1',
+      'NS_E_DRM_HARDWAREID_MISMATCH',
+    ]);
   });
 });

@@ -62,7 +62,9 @@ describe('published tarballs', () => {
   afterAll(async () => root && rm(root, { recursive: true, force: true }));
 
   it('the import scanner finds what bundled code imports', () => {
-    const found = importedPackages(`import { a } from "zod";\nimport x from '@scope/pkg/sub';\nconst m = await import("ldapts");\ncreateRequire(import.meta.url)("fast-xml-parser");\nimport "node:fs"; import "fs";\nconst help = 'from ", " text';`);
+    const found = importedPackages(
+      `import { a } from "zod";\nimport x from '@scope/pkg/sub';\nconst m = await import("ldapts");\ncreateRequire(import.meta.url)("fast-xml-parser");\nimport "node:fs"; import "fs";\nconst help = 'from ", " text';`,
+    );
     expect([...found].sort()).toEqual(['@scope/pkg', 'fast-xml-parser', 'ldapts', 'zod']);
   });
 
@@ -92,12 +94,14 @@ describe('published tarballs', () => {
 
     it('declares every module its published code imports, with registry ranges only', async () => {
       const declared = { ...manifest.dependencies, ...manifest.peerDependencies };
-      for (const [dep, range] of Object.entries(declared)) expect(range, `${dep}: ${range}`).toMatch(/^[~^]?\d+\.\d+\.\d+$/);
+      for (const [dep, range] of Object.entries(declared))
+        expect(range, `${dep}: ${range}`).toMatch(/^[~^]?\d+\.\d+\.\d+$/);
       const missing: string[] = [];
       for (const file of await filesUnder(join(unpacked.get(name)!, 'dist'))) {
         if (!/\.(js|d\.ts)$/.test(file)) continue;
         for (const imported of importedPackages(await readFile(file, 'utf8'))) {
-          if (imported !== name && !(imported in declared)) missing.push(`${imported} (${file.slice(unpacked.get(name)!.length + 1)})`);
+          if (imported !== name && !(imported in declared))
+            missing.push(`${imported} (${file.slice(unpacked.get(name)!.length + 1)})`);
         }
       }
       expect(missing).toEqual([]);

@@ -19,10 +19,12 @@ const BUMPS = ['patch', 'minor', 'major'] as const;
 async function pendingBumps(dir: string): Promise<Map<string, (typeof BUMPS)[number]>> {
   const bumps = new Map<string, (typeof BUMPS)[number]>();
   for (const file of (await readdir(join(dir, '.changeset'))).filter((f) => f.endsWith('.md') && f !== 'README.md')) {
-    const [, frontMatter = ''] = /^---\n([\s\S]*?)\n---/.exec(await readFile(join(dir, '.changeset', file), 'utf8')) ?? [];
+    const [, frontMatter = ''] =
+      /^---\n([\s\S]*?)\n---/.exec(await readFile(join(dir, '.changeset', file), 'utf8')) ?? [];
     for (const [, name, bump] of frontMatter.matchAll(/^["']?([^"':]+)["']?:\s*(patch|minor|major)\s*$/gm)) {
       const previous = bumps.get(name!);
-      if (!previous || BUMPS.indexOf(bump as (typeof BUMPS)[number]) > BUMPS.indexOf(previous)) bumps.set(name!, bump as (typeof BUMPS)[number]);
+      if (!previous || BUMPS.indexOf(bump as (typeof BUMPS)[number]) > BUMPS.indexOf(previous))
+        bumps.set(name!, bump as (typeof BUMPS)[number]);
     }
   }
   return bumps;
@@ -40,7 +42,8 @@ async function mirrorNodeModules(from: string, to: string): Promise<void> {
     const source = join(from, entry.name);
     const target = join(to, entry.name);
     if (entry.isSymbolicLink()) await symlink(await readlink(source), target);
-    else if (entry.isDirectory() && (entry.name === '.bin' || entry.name.startsWith('@'))) await mirrorNodeModules(source, target);
+    else if (entry.isDirectory() && (entry.name === '.bin' || entry.name.startsWith('@')))
+      await mirrorNodeModules(source, target);
     else await symlink(source, target);
   }
 }
@@ -61,7 +64,8 @@ describe('docs/releasing.md, in a throwaway clone of the repository', () => {
     for (const workspaces of ['packages', 'examples', 'tests']) {
       for (const name of await readdir(join(repoRoot, workspaces))) {
         const nested = join(repoRoot, workspaces, name, 'node_modules');
-        if ((await readdir(nested).catch(() => [])).some((entry) => !entry.startsWith('.'))) await mirrorNodeModules(nested, join(dir, workspaces, name, 'node_modules'));
+        if ((await readdir(nested).catch(() => [])).some((entry) => !entry.startsWith('.')))
+          await mirrorNodeModules(nested, join(dir, workspaces, name, 'node_modules'));
       }
     }
     clone = projectInFolder(dir, () => rm(dir, { recursive: true, force: true }));
@@ -70,17 +74,32 @@ describe('docs/releasing.md, in a throwaway clone of the repository', () => {
 
   it('status, version-packages and release:dry-run: the bumps the changesets ask for, and every public package packed', async () => {
     const bumps = await pendingBumps(clone.dir);
-    const before = new Map(await Promise.all(PACKAGES.map(async (p) => [p.name, await versionOf(clone.dir, p.dir)] as const)));
-    const lines = await runShellExample(clone, exampleNamed('releasing-dry-run'), { projectDir: clone.dir }, { installedFromTarballs: [] });
-    expect(lines.map((l) => l.line.replace(/\s+#.*$/, ''))).toEqual(['npx changeset status --verbose', 'npm run version-packages', 'git status --short', 'npm run release:dry-run']);
+    const before = new Map(
+      await Promise.all(PACKAGES.map(async (p) => [p.name, await versionOf(clone.dir, p.dir)] as const)),
+    );
+    const lines = await runShellExample(
+      clone,
+      exampleNamed('releasing-dry-run'),
+      { projectDir: clone.dir },
+      { installedFromTarballs: [] },
+    );
+    expect(lines.map((l) => l.line.replace(/\s+#.*$/, ''))).toEqual([
+      'npx changeset status --verbose',
+      'npm run version-packages',
+      'git status --short',
+      'npm run release:dry-run',
+    ]);
 
     // version-packages consumed every changeset and bumped each package no further than a changeset asked:
     // a core minor leaves the providers (core is their peer, ^1.0.0) at a patch, never a new major.
-    expect((await readdir(join(clone.dir, '.changeset'))).filter((f) => f.endsWith('.md') && f !== 'README.md')).toEqual([]);
+    expect(
+      (await readdir(join(clone.dir, '.changeset'))).filter((f) => f.endsWith('.md') && f !== 'README.md'),
+    ).toEqual([]);
     for (const pkg of PUBLISHED) {
       const [major] = before.get(pkg.name)!.split('.');
       const after = await versionOf(clone.dir, pkg.dir);
-      if (bumps.get(pkg.name) !== 'major') expect(after.split('.')[0], `${pkg.name} ${before.get(pkg.name)} → ${after}`).toBe(major);
+      if (bumps.get(pkg.name) !== 'major')
+        expect(after.split('.')[0], `${pkg.name} ${before.get(pkg.name)} → ${after}`).toBe(major);
       if (bumps.has(pkg.name)) {
         expect(after, pkg.name).not.toBe(before.get(pkg.name));
         expect(await readFile(join(clone.dir, pkg.dir, 'CHANGELOG.md'), 'utf8')).toContain(`## ${after}`);
@@ -111,7 +130,12 @@ describe('docs/releasing.md, in a throwaway clone of the repository', () => {
   }, 900_000);
 
   it("provider-drm-licenses' README benchmark: the DRM benchmark alone, its report written where --out says", async () => {
-    const [bench] = await runShellExample(clone, exampleNamed('drm-bench'), { projectDir: clone.dir }, { installedFromTarballs: [] });
+    const [bench] = await runShellExample(
+      clone,
+      exampleNamed('drm-bench'),
+      { projectDir: clone.dir },
+      { installedFromTarballs: [] },
+    );
     expect(bench!.line).toBe('npm run bench -- --only drm --out drm-bench.md');
     const report = await readFile(join(clone.dir, 'drm-bench.md'), 'utf8');
     expect(report).toContain('Generated by `npm run bench -- --only drm --out drm-bench.md`');

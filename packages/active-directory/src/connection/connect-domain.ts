@@ -32,14 +32,19 @@ export interface DomainConnection {
 }
 
 /** What {@link connectDomain} needs: the account and how to reach the DC's LDAP. */
-export type DomainConnectOptions = AccountOptions & { dc: string } & Partial<Pick<AdConnectionOptions, 'caFile' | 'tlsVerify' | 'ldapSecurity'>>;
+export type DomainConnectOptions = AccountOptions & { dc: string } & Partial<
+    Pick<AdConnectionOptions, 'caFile' | 'tlsVerify' | 'ldapSecurity'>
+  >;
 
 /**
  * Binds to the DC's LDAP with the options' account (LDAPS or StartTLS, the certificate verified against `caFile`
  * or the system store unless `tlsVerify` is false, which `report`s a TLS_VERIFY_OFF warning) and reads the
  * {@link DomainFacts}. The caller closes `ldap`; on failure nothing is left open.
  */
-export async function connectDomain(options: DomainConnectOptions, report?: (message: StatusMessage) => void): Promise<DomainConnection> {
+export async function connectDomain(
+  options: DomainConnectOptions,
+  report?: (message: StatusMessage) => void,
+): Promise<DomainConnection> {
   const credentials = await credentialsFromOptions(options, report);
   const ldap = await connectLdap({
     host: options.dc,
@@ -62,8 +67,16 @@ export async function connectDomain(options: DomainConnectOptions, report?: (mes
 /** Reads the {@link DomainFacts} over a bound connection; `dc` is the name the DC was reached by. */
 export async function readDomainFacts(ldap: LdapConnection, dc: string): Promise<DomainFacts> {
   const root = await ldap.rootDse();
-  const [head] = await ldap.search(root.defaultNamingContext, { scope: 'base', attributes: ['objectGUID', 'objectSid'], paged: false });
-  if (!head) throw new CofferError('DOMAIN_NOT_FOUND', `${dc} did not return its domain head ${root.defaultNamingContext}.`, { hresult: HRESULT.ERROR_NOT_FOUND, object: dc });
+  const [head] = await ldap.search(root.defaultNamingContext, {
+    scope: 'base',
+    attributes: ['objectGUID', 'objectSid'],
+    paged: false,
+  });
+  if (!head)
+    throw new CofferError('DOMAIN_NOT_FOUND', `${dc} did not return its domain head ${root.defaultNamingContext}.`, {
+      hresult: HRESULT.ERROR_NOT_FOUND,
+      object: dc,
+    });
   const [partition] = await ldap.search(`CN=Partitions,${root.configurationNamingContext}`, {
     scope: 'one',
     filter: `(&(objectClass=crossRef)(nCName=${escapeFilterValue(root.defaultNamingContext)}))`,
@@ -92,6 +105,10 @@ function firstText(entry: LdapEntry, name: string): string {
 function binary(entry: LdapEntry, name: string): Buffer {
   const value = entry[name];
   const buffer = Array.isArray(value) ? value[0] : value;
-  if (!Buffer.isBuffer(buffer)) throw new CofferError('LDAP_ATTRIBUTE_MISSING', `${entry.dn} has no ${name}.`, { hresult: HRESULT.ERROR_INVALID_DATA, object: entry.dn });
+  if (!Buffer.isBuffer(buffer))
+    throw new CofferError('LDAP_ATTRIBUTE_MISSING', `${entry.dn} has no ${name}.`, {
+      hresult: HRESULT.ERROR_INVALID_DATA,
+      object: entry.dn,
+    });
   return buffer;
 }

@@ -11,7 +11,10 @@ import { z } from 'zod';
  * when it can work from a local `sysvol` alone, or a `sysvol` description naming the folder it reads.
  */
 export const adConnectionShape = {
-  dc: z.string().min(1).describe('Domain controller to read from, by the FQDN its TLS certificate names (e.g. dc1.corp.example).'),
+  dc: z
+    .string()
+    .min(1)
+    .describe('Domain controller to read from, by the FQDN its TLS certificate names (e.g. dc1.corp.example).'),
   domain: z.string().min(1).optional().describe('DNS name of the domain (default: read from the DC).'),
   user: z.string().min(1).describe('Account to bind as: name (with --domain), name@domain or DOMAIN\\name.'),
   password: z
@@ -21,7 +24,11 @@ export const adConnectionShape = {
     .meta(defineOptionMeta({ secret: true, env: 'COFFER_PASSWORD', fileOption: 'passwordFile' }))
     .describe('Password of the account (never a flag: COFFER_PASSWORD, --password-file, or a prompt).'),
   passwordFile: z.string().min(1).optional().describe('File whose first line is the password (mode 0600).'),
-  caFile: z.string().min(1).optional().describe("PEM file of the CA that issued the DC's certificate (default: the system trust store)."),
+  caFile: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("PEM file of the CA that issued the DC's certificate (default: the system trust store)."),
   tlsVerify: z
     .boolean()
     .default(true)
@@ -31,7 +38,9 @@ export const adConnectionShape = {
     .string()
     .min(1)
     .optional()
-    .describe('Read SYSVOL from this local or mounted folder (the share root, holding a folder named after the domain) instead of over SMB.'),
+    .describe(
+      'Read SYSVOL from this local or mounted folder (the share root, holding a folder named after the domain) instead of over SMB.',
+    ),
 };
 
 /** Parsed {@link adConnectionShape} options. */

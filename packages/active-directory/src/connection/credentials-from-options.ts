@@ -7,7 +7,8 @@ import type { AdConnectionOptions } from './connection-options.js';
 export const PASSWORD_FILE_READABLE = 'PASSWORD_FILE_READABLE';
 
 /** What {@link credentialsFromOptions} reads; `user` may be optional in a provider that can work without a DC. */
-export type AccountOptions = Partial<Pick<AdConnectionOptions, 'dc' | 'user'>> & Pick<AdConnectionOptions, 'domain' | 'password' | 'passwordFile'>;
+export type AccountOptions = Partial<Pick<AdConnectionOptions, 'dc' | 'user'>> &
+  Pick<AdConnectionOptions, 'domain' | 'password' | 'passwordFile'>;
 
 /**
  * The account and password connection options name. The account's domain is the one written in `user`
@@ -16,9 +17,13 @@ export type AccountOptions = Partial<Pick<AdConnectionOptions, 'dc' | 'user'>> &
  * CLI fills from COFFER_PASSWORD or a prompt); never prompted for here. `report` receives a PASSWORD_FILE_READABLE
  * warning when the file's mode lets others read it.
  */
-export async function credentialsFromOptions(options: AccountOptions, report?: (message: StatusMessage) => void): Promise<Credentials> {
+export async function credentialsFromOptions(
+  options: AccountOptions,
+  report?: (message: StatusMessage) => void,
+): Promise<Credentials> {
   const user = options.user;
-  if (user === undefined) throw invalidArgument('An account (user) is needed to reach the domain controller.', { object: 'user' });
+  if (user === undefined)
+    throw invalidArgument('An account (user) is needed to reach the domain controller.', { object: 'user' });
   const domain = /[@\\]/.test(user) ? undefined : (options.domain ?? dcSuffix(options.dc));
   if (options.passwordFile === undefined && options.password !== undefined) {
     return { ...splitAccount(user, domain), password: new Secret(options.password), source: 'value' };
@@ -30,7 +35,15 @@ export async function credentialsFromOptions(options: AccountOptions, report?: (
     // A password file others can read is the operation's warning (in --json output, exit 3), not a stray stderr line.
     ...(report === undefined
       ? {}
-      : { warn: (message: string) => report({ severity: 'warning', code: PASSWORD_FILE_READABLE, message, ...(options.passwordFile === undefined ? {} : { object: options.passwordFile }) }) }),
+      : {
+          warn: (message: string) =>
+            report({
+              severity: 'warning',
+              code: PASSWORD_FILE_READABLE,
+              message,
+              ...(options.passwordFile === undefined ? {} : { object: options.passwordFile }),
+            }),
+        }),
     prompt: false,
   });
 }

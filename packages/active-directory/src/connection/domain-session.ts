@@ -38,15 +38,32 @@ export interface DomainSessionContext {
 
 /** A local SYSVOL path may be the share root (holding `<domain>/`) or the domain's own folder; the share root is returned. */
 async function localSysvolRoot(path: string, domain: string): Promise<string> {
-  const isDirectory = async (candidate: string) => (await stat(candidate).catch(() => undefined))?.isDirectory() === true;
-  if (!(await isDirectory(path))) throw pathNotFound(path, 'SYSVOL folder', 'Give the folder shared as SYSVOL (it holds a folder named after the domain).');
+  const isDirectory = async (candidate: string) =>
+    (await stat(candidate).catch(() => undefined))?.isDirectory() === true;
+  if (!(await isDirectory(path)))
+    throw pathNotFound(
+      path,
+      'SYSVOL folder',
+      'Give the folder shared as SYSVOL (it holds a folder named after the domain).',
+    );
   if (await isDirectory(join(path, domain))) return path;
-  if (path.replace(/[\\/]+$/, '').split(/[\\/]/).pop()?.toLowerCase() === domain.toLowerCase()) return join(path, '..');
-  throw new CofferError(ErrorCode.PathNotFound, `${path} holds no folder named ${domain}: it is not the SYSVOL of that domain.`, {
-    hresult: HRESULT.ERROR_PATH_NOT_FOUND,
-    object: join(path, domain),
-    hint: 'Give the SYSVOL share folder (Samba: <state dir>/sysvol) and check --domain.',
-  });
+  if (
+    path
+      .replace(/[\\/]+$/, '')
+      .split(/[\\/]/)
+      .pop()
+      ?.toLowerCase() === domain.toLowerCase()
+  )
+    return join(path, '..');
+  throw new CofferError(
+    ErrorCode.PathNotFound,
+    `${path} holds no folder named ${domain}: it is not the SYSVOL of that domain.`,
+    {
+      hresult: HRESULT.ERROR_PATH_NOT_FOUND,
+      object: join(path, domain),
+      hint: 'Give the SYSVOL share folder (Samba: <state dir>/sysvol) and check --domain.',
+    },
+  );
 }
 
 /**
@@ -78,22 +95,43 @@ export async function openDomainSession(
   const ldap = mode.keepLdap ? connection?.ldap : undefined;
   try {
     const facts = connection?.facts;
-    if (facts !== undefined && options.domain !== undefined && facts.dnsDomain.toLowerCase() !== options.domain.toLowerCase()) {
-      throw new CofferError(ErrorCode.InvalidArgument, `${options.dc} serves the domain ${facts.dnsDomain.toLowerCase()}, not ${options.domain}.`, {
-        hresult: HRESULT.E_INVALIDARG,
-        object: options.domain,
-        hint: `Pass --domain ${facts.dnsDomain.toLowerCase()}, or a DC of ${options.domain}.`,
-      });
+    if (
+      facts !== undefined &&
+      options.domain !== undefined &&
+      facts.dnsDomain.toLowerCase() !== options.domain.toLowerCase()
+    ) {
+      throw new CofferError(
+        ErrorCode.InvalidArgument,
+        `${options.dc} serves the domain ${facts.dnsDomain.toLowerCase()}, not ${options.domain}.`,
+        {
+          hresult: HRESULT.E_INVALIDARG,
+          object: options.domain,
+          hint: `Pass --domain ${facts.dnsDomain.toLowerCase()}, or a DC of ${options.domain}.`,
+        },
+      );
     }
     const dnsDomain = options.domain ?? facts?.dnsDomain ?? '';
     context.throwIfCancelled?.();
     if (options.sysvol !== undefined) {
       const root = await localSysvolRoot(options.sysvol, dnsDomain);
-      const sysvol = createLocalSysvolSource({ root, ...(options.smbConf === undefined ? {} : { smbConfPath: options.smbConf }) });
+      const sysvol = createLocalSysvolSource({
+        root,
+        ...(options.smbConf === undefined ? {} : { smbConfPath: options.smbConf }),
+      });
       return { facts, ldap, dnsDomain, sysvol, transport: 'local', close: closer(sysvol, ldap) };
     }
-    if (connection === undefined) throw new CofferError(ErrorCode.InvalidArgument, 'Give --dc (SYSVOL over SMB) or --sysvol (a local SYSVOL path).', { hresult: HRESULT.E_INVALIDARG });
-    const sysvol = await createSmbclientSysvolSource({ host: options.dc!, domainSid: connection.facts.domainSid, credentials: connection.credentials, report });
+    if (connection === undefined)
+      throw new CofferError(
+        ErrorCode.InvalidArgument,
+        'Give --dc (SYSVOL over SMB) or --sysvol (a local SYSVOL path).',
+        { hresult: HRESULT.E_INVALIDARG },
+      );
+    const sysvol = await createSmbclientSysvolSource({
+      host: options.dc!,
+      domainSid: connection.facts.domainSid,
+      credentials: connection.credentials,
+      report,
+    });
     return { facts, ldap, dnsDomain, sysvol, transport: 'smb', close: closer(sysvol, ldap) };
   } catch (error) {
     await ldap?.close();

@@ -42,7 +42,10 @@ export function splitAccount(user: string, domain?: string): { user: string; dom
   if (backslash > 0) return { user: user.slice(backslash + 1), domain: domain ?? user.slice(0, backslash) };
   const at = user.lastIndexOf('@');
   if (at > 0) return { user: user.slice(0, at), domain: domain ?? user.slice(at + 1) };
-  if (!domain) throw invalidArgument(`No domain for user ${user}: give --domain or write the user as user@domain.`, { object: user });
+  if (!domain)
+    throw invalidArgument(`No domain for user ${user}: give --domain or write the user as user@domain.`, {
+      object: user,
+    });
   return { user, domain };
 }
 
@@ -62,11 +65,15 @@ export async function readCredentials(options: ReadCredentialsOptions): Promise<
   const mayPrompt = options.prompt ?? input.isTTY === true;
   if (mayPrompt) {
     if (input.isTTY !== true) {
-      throw new CofferError(AdErrorCode.CredentialsMissing, 'Cannot prompt for the password: standard input is not a terminal.', {
-        hresult: HRESULT.E_INVALIDARG,
-        object: `${user}@${domain}`,
-        hint: 'Use --password-file FILE or set COFFER_PASSWORD.',
-      });
+      throw new CofferError(
+        AdErrorCode.CredentialsMissing,
+        'Cannot prompt for the password: standard input is not a terminal.',
+        {
+          hresult: HRESULT.E_INVALIDARG,
+          object: `${user}@${domain}`,
+          hint: 'Use --password-file FILE or set COFFER_PASSWORD.',
+        },
+      );
     }
     const password = await promptHidden(`Password for ${user}@${domain}: `, input, options.output ?? process.stderr);
     return { user, domain, password, source: 'prompt' };
@@ -78,26 +85,39 @@ export async function readCredentials(options: ReadCredentialsOptions): Promise<
   });
 }
 
-export async function readPasswordFile(path: string, warn: (message: string) => void = () => undefined): Promise<Secret> {
+export async function readPasswordFile(
+  path: string,
+  warn: (message: string) => void = () => undefined,
+): Promise<Secret> {
   let text: string;
   try {
     const info = await stat(path);
     if ((info.mode & 0o077) !== 0) {
-      warn(`password file ${path} can be read by others (mode ${(info.mode & 0o777).toString(8)}); run: chmod 600 ${JSON.stringify(path)}`);
+      warn(
+        `password file ${path} can be read by others (mode ${(info.mode & 0o777).toString(8)}); run: chmod 600 ${JSON.stringify(path)}`,
+      );
     }
     text = await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new CofferError(code === 'ENOENT' ? AdErrorCode.PathNotFound : AdErrorCode.CredentialsMissing, `Cannot read the password file ${path} (${code ?? 'error'}).`, {
-      hresult: code === 'ENOENT' ? HRESULT.ERROR_FILE_NOT_FOUND : HRESULT.E_ACCESSDENIED,
-      object: path,
-      hint: 'Give the path of a readable file whose first line is the password.',
-      cause: error,
-    });
+    throw new CofferError(
+      code === 'ENOENT' ? AdErrorCode.PathNotFound : AdErrorCode.CredentialsMissing,
+      `Cannot read the password file ${path} (${code ?? 'error'}).`,
+      {
+        hresult: code === 'ENOENT' ? HRESULT.ERROR_FILE_NOT_FOUND : HRESULT.E_ACCESSDENIED,
+        object: path,
+        hint: 'Give the path of a readable file whose first line is the password.',
+        cause: error,
+      },
+    );
   }
   const firstLine = text.split('\n')[0]?.replace(/\r$/, '') ?? '';
   if (firstLine === '') {
-    throw new CofferError(AdErrorCode.CredentialsMissing, `The password file ${path} is empty.`, { hresult: HRESULT.E_INVALIDARG, object: path, hint: 'Write the password on its first line.' });
+    throw new CofferError(AdErrorCode.CredentialsMissing, `The password file ${path} is empty.`, {
+      hresult: HRESULT.E_INVALIDARG,
+      object: path,
+      hint: 'Write the password on its first line.',
+    });
   }
   return new Secret(firstLine);
 }
@@ -120,7 +140,10 @@ export function promptHidden(question: string, input: PromptInput, output: NodeJ
     const onData = (chunk: Buffer | string) => {
       for (const char of typeof chunk === 'string' ? chunk : chunk.toString('utf8')) {
         if (char === '\r' || char === '\n') return finish(null);
-        if (char === '\u0003' || char === '\u0004') return finish(new CofferError('CANCELLED', 'Password entry was cancelled.', { hresult: HRESULT.ERROR_CANCELLED }));
+        if (char === '\u0003' || char === '\u0004')
+          return finish(
+            new CofferError('CANCELLED', 'Password entry was cancelled.', { hresult: HRESULT.ERROR_CANCELLED }),
+          );
         if (char === '\u007f' || char === '\b') typed = [...typed].slice(0, -1).join('');
         else typed += char;
       }

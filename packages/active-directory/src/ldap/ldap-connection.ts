@@ -91,7 +91,11 @@ export interface LdapEntry {
   [attribute: string]: string | string[] | Buffer | Buffer[];
 }
 
-export type LdapModification = { operation: 'add' | 'replace' | 'delete'; attribute: string; values: Array<string | Buffer> };
+export type LdapModification = {
+  operation: 'add' | 'replace' | 'delete';
+  attribute: string;
+  values: Array<string | Buffer>;
+};
 
 function redactSecretInMessage(error: unknown, secret: string | undefined): unknown {
   if (!secret || !(error instanceof Error) || !error.message.includes(secret)) return error;
@@ -137,8 +141,14 @@ export class LdapConnection {
 
   /** ldapts silently reconnects unauthenticated after a drop; refuse instead, so a lost bind is never hidden. */
   #assertUsable(operation: string): void {
-    if (this.#closed) throw new CofferError(AdErrorCode.ConnectionLost, `${operation}: the LDAP connection to ${this.host} is closed.`, { hresult: HRESULT.ERROR_DS_SERVER_DOWN, object: this.host, hint: 'Open a new connection with connectLdap().' });
-    if (this.#everConnected && !this.#client.isConnected) throw connectionLost(this.host, operation, HRESULT.ERROR_DS_SERVER_DOWN);
+    if (this.#closed)
+      throw new CofferError(
+        AdErrorCode.ConnectionLost,
+        `${operation}: the LDAP connection to ${this.host} is closed.`,
+        { hresult: HRESULT.ERROR_DS_SERVER_DOWN, object: this.host, hint: 'Open a new connection with connectLdap().' },
+      );
+    if (this.#everConnected && !this.#client.isConnected)
+      throw connectionLost(this.host, operation, HRESULT.ERROR_DS_SERVER_DOWN);
   }
 
   async #run<T>(operation: string, action: () => Promise<T>): Promise<T> {
@@ -156,11 +166,24 @@ export class LdapConnection {
       filter: '(objectClass=*)',
       paged: false,
       attributes: [
-        'defaultNamingContext', 'configurationNamingContext', 'schemaNamingContext', 'rootDomainNamingContext', 'namingContexts',
-        'dnsHostName', 'serverName', 'domainFunctionality', 'forestFunctionality', 'domainControllerFunctionality', 'supportedControl',
+        'defaultNamingContext',
+        'configurationNamingContext',
+        'schemaNamingContext',
+        'rootDomainNamingContext',
+        'namingContexts',
+        'dnsHostName',
+        'serverName',
+        'domainFunctionality',
+        'forestFunctionality',
+        'domainControllerFunctionality',
+        'supportedControl',
       ],
     });
-    if (!entry) throw new CofferError(AdErrorCode.LdapOperationFailed, `${this.host} returned no rootDSE.`, { hresult: HRESULT.E_FAIL, object: this.host });
+    if (!entry)
+      throw new CofferError(AdErrorCode.LdapOperationFailed, `${this.host} returned no rootDSE.`, {
+        hresult: HRESULT.E_FAIL,
+        object: this.host,
+      });
     const one = (name: string) => {
       const value = entry[name];
       return Array.isArray(value) ? String(value[0] ?? '') : value === undefined ? '' : String(value);
@@ -186,7 +209,12 @@ export class LdapConnection {
 
   #searchArguments(options: LdapSearchOptions) {
     const controls: Control[] = options.sdFlags === undefined ? [] : [new SdFlagsControl(options.sdFlags)];
-    const paged = options.paged === undefined || options.paged === true ? { pageSize: 500 } : options.paged === false ? false : { pageSize: options.paged.pageSize };
+    const paged =
+      options.paged === undefined || options.paged === true
+        ? { pageSize: 500 }
+        : options.paged === false
+          ? false
+          : { pageSize: options.paged.pageSize };
     return {
       searchOptions: {
         scope: options.scope ?? 'sub',
@@ -234,7 +262,11 @@ export class LdapConnection {
 
   async modify(dn: string, modifications: LdapModification[], options: { sdFlags?: number } = {}): Promise<void> {
     const changes = modifications.map(
-      (m) => new Change({ operation: m.operation, modification: new Attribute({ type: m.attribute, values: toValues(m.values) }) }),
+      (m) =>
+        new Change({
+          operation: m.operation,
+          modification: new Attribute({ type: m.attribute, values: toValues(m.values) }),
+        }),
     );
     const controls = options.sdFlags === undefined ? [] : [new SdFlagsControl(options.sdFlags)];
     await this.#run(`modify of ${dn}`, () => this.#client.modify(dn, changes, controls));
@@ -281,7 +313,9 @@ export async function connectLdap(options: LdapConnectOptions): Promise<LdapConn
   const verify = options.tlsVerify !== false;
   const warn = options.warn ?? ((message: string) => process.stderr.write(`warning: ${message}\n`));
   if (!verify) {
-    warn(`TLS certificate verification is OFF for ${options.host}: anyone on the network path can read the password and the data. Use only in a lab; pass the DC's CA with caFile instead.`);
+    warn(
+      `TLS certificate verification is OFF for ${options.host}: anyone on the network path can read the password and the data. Use only in a lab; pass the DC's CA with caFile instead.`,
+    );
   }
   let ca: string | Buffer | undefined = options.ca;
   if (ca === undefined && options.caFile !== undefined) {
@@ -295,7 +329,12 @@ export async function connectLdap(options: LdapConnectOptions): Promise<LdapConn
   // server name for an address (RFC 6066), so the certificate must then name that address.
   const bareHost = options.host.replace(/^\[(.*)\]$/, '$1');
   const ipVersion = isIP(bareHost);
-  const tlsOptions: ConnectionOptions = { ...(ipVersion === 0 ? { servername: bareHost } : {}), rejectUnauthorized: verify, minVersion: 'TLSv1.2', ...(ca !== undefined ? { ca } : {}) };
+  const tlsOptions: ConnectionOptions = {
+    ...(ipVersion === 0 ? { servername: bareHost } : {}),
+    rejectUnauthorized: verify,
+    minVersion: 'TLSv1.2',
+    ...(ca !== undefined ? { ca } : {}),
+  };
   const port = options.port ?? (security === 'ldaps' ? 636 : 389);
   const url = `${security === 'ldaps' ? 'ldaps' : 'ldap'}://${ipVersion === 6 ? `[${bareHost}]` : bareHost}:${port}`;
   const client = new Client({
@@ -321,7 +360,8 @@ export async function connectLdap(options: LdapConnectOptions): Promise<LdapConn
     throw toLdapCofferError(error, context('StartTLS', false));
   }
   if (options.bindName !== undefined) {
-    if (password === undefined) throw invalidArgument(`connectLdap: bindName ${options.bindName} was given without a password.`);
+    if (password === undefined)
+      throw invalidArgument(`connectLdap: bindName ${options.bindName} was given without a password.`);
     try {
       await client.bind(options.bindName, password.reveal());
     } catch (error) {
@@ -341,7 +381,6 @@ export async function connectLdap(options: LdapConnectOptions): Promise<LdapConn
   return connection;
 }
 
-
 /**
  * Why the CA file could not be read, as it is: only a missing file is ERROR_FILE_NOT_FOUND. A file the account may
  * not read, or a folder given in its place, is fixed differently (permissions; the path), so it is said differently.
@@ -350,22 +389,40 @@ function caFileError(path: string, error: unknown): CofferError {
   const hint = 'Give the PEM file of the CA that issued the domain controller certificate.';
   switch ((error as NodeJS.ErrnoException).code) {
     case 'ENOENT':
-      return new CofferError(AdErrorCode.PathNotFound, `The CA file ${path} does not exist.`, { hresult: HRESULT.ERROR_FILE_NOT_FOUND, object: path, hint, cause: error });
-    case 'ENOTDIR':
-      return new CofferError(AdErrorCode.PathNotFound, `The CA file ${path} does not exist: part of its path is a file, not a folder.`, { hresult: HRESULT.ERROR_PATH_NOT_FOUND, object: path, hint, cause: error });
-    case 'EACCES':
-    case 'EPERM':
-      return new CofferError(ErrorCode.AccessDenied, `The CA file ${path} exists but this account may not read it (permission denied).`, {
-        hresult: HRESULT.E_ACCESSDENIED,
+      return new CofferError(AdErrorCode.PathNotFound, `The CA file ${path} does not exist.`, {
+        hresult: HRESULT.ERROR_FILE_NOT_FOUND,
         object: path,
-        hint: 'Make it (and the folders above it) readable by the account Coffer runs as.',
+        hint,
         cause: error,
       });
+    case 'ENOTDIR':
+      return new CofferError(
+        AdErrorCode.PathNotFound,
+        `The CA file ${path} does not exist: part of its path is a file, not a folder.`,
+        { hresult: HRESULT.ERROR_PATH_NOT_FOUND, object: path, hint, cause: error },
+      );
+    case 'EACCES':
+    case 'EPERM':
+      return new CofferError(
+        ErrorCode.AccessDenied,
+        `The CA file ${path} exists but this account may not read it (permission denied).`,
+        {
+          hresult: HRESULT.E_ACCESSDENIED,
+          object: path,
+          hint: 'Make it (and the folders above it) readable by the account Coffer runs as.',
+          cause: error,
+        },
+      );
     case 'EISDIR':
       return invalidArgument(`The CA file ${path} is a folder, not a PEM file.`, { object: path, hint, cause: error });
     default: {
       const failure = toCofferError(error, path);
-      return new CofferError(failure.code, `Cannot read the CA file ${path}: ${failure.message}`, { hresult: failure.hresult, object: path, hint, cause: error });
+      return new CofferError(failure.code, `Cannot read the CA file ${path}: ${failure.message}`, {
+        hresult: failure.hresult,
+        object: path,
+        hint,
+        cause: error,
+      });
     }
   }
 }

@@ -40,7 +40,8 @@ function parseAce(buf: Uint8Array, start: number, end: number, where: string): A
 
   const shape = aceShape(kind);
   let at = start + ACE_HEADER_SIZE;
-  if (at + 4 > end) throw invalidSecurityDescriptor(`${where} (type 0x${type.toString(16)}) is too small for its access mask.`, where);
+  if (at + 4 > end)
+    throw invalidSecurityDescriptor(`${where} (type 0x${type.toString(16)}) is too small for its access mask.`, where);
   const mask = readU32(buf, at);
   at += 4;
 
@@ -59,7 +60,8 @@ function parseAce(buf: Uint8Array, start: number, end: number, where: string): A
       at += 16;
     }
     if (objectFlags & ACE_INHERITED_OBJECT_TYPE_PRESENT) {
-      if (at + 16 > end) throw invalidSecurityDescriptor(`${where} is too small for its InheritedObjectType GUID.`, where);
+      if (at + 16 > end)
+        throw invalidSecurityDescriptor(`${where} is too small for its InheritedObjectType GUID.`, where);
       inheritedObjectType = parseGuid(buf, at);
       at += 16;
     }
@@ -76,7 +78,14 @@ function parseAce(buf: Uint8Array, start: number, end: number, where: string): A
     case 'sid':
       return { kind: kind as SidAceKind, flags, mask, sid, ...(rest.length > 0 ? { trailing: rest } : {}) };
     case 'object':
-      return { kind: kind as ObjectAceKind, flags, mask, ...guids, sid, ...(rest.length > 0 ? { trailing: rest } : {}) };
+      return {
+        kind: kind as ObjectAceKind,
+        flags,
+        mask,
+        ...guids,
+        sid,
+        ...(rest.length > 0 ? { trailing: rest } : {}),
+      };
     case 'data':
       return { kind: kind as DataAceKind, flags, mask, sid, applicationData: rest };
     case 'objectData':
@@ -87,19 +96,28 @@ function parseAce(buf: Uint8Array, start: number, end: number, where: string): A
 /** Parses the ACL at `offset`; it must end at or before `limit`. */
 export function parseAcl(buf: Uint8Array, offset: number, limit: number, name: string): Acl {
   if (offset + ACL_HEADER_SIZE > limit) {
-    throw invalidSecurityDescriptor(`The ${name} at offset ${offset} needs an 8-byte header, but only ${Math.max(0, limit - offset)} bytes remain.`, name);
+    throw invalidSecurityDescriptor(
+      `The ${name} at offset ${offset} needs an 8-byte header, but only ${Math.max(0, limit - offset)} bytes remain.`,
+      name,
+    );
   }
   const revision = buf[offset]!;
   const sbz1 = buf[offset + 1]!;
   const aclSize = readU16(buf, offset + 2);
   const aceCount = readU16(buf, offset + 4);
   const sbz2 = readU16(buf, offset + 6);
-  if (revision < 2 || revision > 4) throw invalidSecurityDescriptor(`The ${name} has revision ${revision}; Windows knows revisions 2 to 4.`, name);
-  if (sbz1 !== 0 || sbz2 !== 0) throw invalidSecurityDescriptor(`The ${name} has non-zero reserved fields (Sbz1 ${sbz1}, Sbz2 ${sbz2}).`, name);
-  if (aclSize < ACL_HEADER_SIZE) throw invalidSecurityDescriptor(`The ${name} declares AclSize ${aclSize}, smaller than its own header.`, name);
+  if (revision < 2 || revision > 4)
+    throw invalidSecurityDescriptor(`The ${name} has revision ${revision}; Windows knows revisions 2 to 4.`, name);
+  if (sbz1 !== 0 || sbz2 !== 0)
+    throw invalidSecurityDescriptor(`The ${name} has non-zero reserved fields (Sbz1 ${sbz1}, Sbz2 ${sbz2}).`, name);
+  if (aclSize < ACL_HEADER_SIZE)
+    throw invalidSecurityDescriptor(`The ${name} declares AclSize ${aclSize}, smaller than its own header.`, name);
   const end = offset + aclSize;
   if (end > limit) {
-    throw invalidSecurityDescriptor(`The ${name} at offset ${offset} declares AclSize ${aclSize}, which runs ${end - limit} bytes past the end of the descriptor.`, name);
+    throw invalidSecurityDescriptor(
+      `The ${name} at offset ${offset} declares AclSize ${aclSize}, which runs ${end - limit} bytes past the end of the descriptor.`,
+      name,
+    );
   }
 
   const aces: Ace[] = [];
@@ -107,12 +125,19 @@ export function parseAcl(buf: Uint8Array, offset: number, limit: number, name: s
   for (let i = 0; i < aceCount; i++) {
     const where = `${name} ACE #${i}`;
     if (at + ACE_HEADER_SIZE > end) {
-      throw invalidSecurityDescriptor(`The ${name} declares ${aceCount} ACEs but ${where} would start past its AclSize (${aclSize}).`, where);
+      throw invalidSecurityDescriptor(
+        `The ${name} declares ${aceCount} ACEs but ${where} would start past its AclSize (${aclSize}).`,
+        where,
+      );
     }
     const aceSize = readU16(buf, at + 2);
-    if (aceSize < ACE_HEADER_SIZE) throw invalidSecurityDescriptor(`${where} declares AceSize ${aceSize}, smaller than its header.`, where);
+    if (aceSize < ACE_HEADER_SIZE)
+      throw invalidSecurityDescriptor(`${where} declares AceSize ${aceSize}, smaller than its header.`, where);
     if (at + aceSize > end) {
-      throw invalidSecurityDescriptor(`${where} declares AceSize ${aceSize}, overflowing the ${name} by ${at + aceSize - end} bytes.`, where);
+      throw invalidSecurityDescriptor(
+        `${where} declares AceSize ${aceSize}, overflowing the ${name} by ${at + aceSize - end} bytes.`,
+        where,
+      );
     }
     aces.push(parseAce(buf, at, at + aceSize, where));
     at += aceSize;
@@ -152,7 +177,8 @@ function encodeAce(ace: Ace): Uint8Array {
 
 function finishAce(header: Uint8Array, parts: Uint8Array[]): Uint8Array {
   const bytes = concatBytes([header, ...parts]);
-  if (bytes.length > 0xffff) throw invalidSecurityDescriptor(`An ACE of ${bytes.length} bytes exceeds the 65535-byte AceSize limit.`, 'ACE');
+  if (bytes.length > 0xffff)
+    throw invalidSecurityDescriptor(`An ACE of ${bytes.length} bytes exceeds the 65535-byte AceSize limit.`, 'ACE');
   writeU16(bytes, 2, bytes.length);
   return bytes;
 }
@@ -161,7 +187,8 @@ export function encodeAcl(acl: Acl): Uint8Array {
   const aces = acl.aces.map(encodeAce);
   const header = new Uint8Array(ACL_HEADER_SIZE);
   const bytes = concatBytes([header, ...aces, ...(acl.slack ? [acl.slack] : [])]);
-  if (bytes.length > 0xffff) throw invalidSecurityDescriptor(`An ACL of ${bytes.length} bytes exceeds the 65535-byte AclSize limit.`, 'ACL');
+  if (bytes.length > 0xffff)
+    throw invalidSecurityDescriptor(`An ACL of ${bytes.length} bytes exceeds the 65535-byte AclSize limit.`, 'ACL');
   if (acl.aces.length > 0xffff) throw invalidSecurityDescriptor(`An ACL cannot hold ${acl.aces.length} ACEs.`, 'ACL');
   bytes[0] = acl.revision;
   writeU16(bytes, 2, bytes.length);

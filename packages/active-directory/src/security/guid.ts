@@ -13,12 +13,33 @@ function hex2(byte: number): string {
  */
 export function parseGuid(buf: Uint8Array, offset = 0): string {
   if (offset < 0 || offset + 16 > buf.length) {
-    throw invalidGuid(`A GUID needs 16 bytes at offset ${offset}, but only ${Math.max(0, buf.length - offset)} remain.`, 'GUID');
+    throw invalidGuid(
+      `A GUID needs 16 bytes at offset ${offset}, but only ${Math.max(0, buf.length - offset)} remain.`,
+      'GUID',
+    );
   }
   const b = (i: number): string => hex2(buf[offset + i]!);
   return (
-    b(3) + b(2) + b(1) + b(0) + '-' + b(5) + b(4) + '-' + b(7) + b(6) + '-' + b(8) + b(9) + '-' +
-    b(10) + b(11) + b(12) + b(13) + b(14) + b(15)
+    b(3) +
+    b(2) +
+    b(1) +
+    b(0) +
+    '-' +
+    b(5) +
+    b(4) +
+    '-' +
+    b(7) +
+    b(6) +
+    '-' +
+    b(8) +
+    b(9) +
+    '-' +
+    b(10) +
+    b(11) +
+    b(12) +
+    b(13) +
+    b(14) +
+    b(15)
   );
 }
 

@@ -225,7 +225,9 @@ export function decodeControl(value: number): Required<SecurityDescriptorControl
 /** Windows names of the set control bits, lowest bit first (`SE_DACL_PRESENT`, ...). */
 export function controlFlagNames(control: SecurityDescriptorControl | number): string[] {
   const decoded = typeof control === 'number' ? decodeControl(control) : control;
-  return (Object.keys(SE_CONTROL) as SeControlName[]).filter((name) => decoded[name]).map((name) => SE_CONTROL_WINDOWS_NAMES[name]);
+  return (Object.keys(SE_CONTROL) as SeControlName[])
+    .filter((name) => decoded[name])
+    .map((name) => SE_CONTROL_WINDOWS_NAMES[name]);
 }
 
 export function encodeAceFlags(flags: AceFlags): number {

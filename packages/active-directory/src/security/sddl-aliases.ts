@@ -1,6 +1,12 @@
 import { invalidSddl } from './errors.js';
 import { normalizeSid } from './sid.js';
-import { domainSidOf, lookupWellKnownDomainRid, lookupWellKnownSid, WELL_KNOWN_DOMAIN_RIDS, WELL_KNOWN_SIDS } from './well-known-sids.js';
+import {
+  domainSidOf,
+  lookupWellKnownDomainRid,
+  lookupWellKnownSid,
+  WELL_KNOWN_DOMAIN_RIDS,
+  WELL_KNOWN_SIDS,
+} from './well-known-sids.js';
 
 /**
  * What Windows needs to know to print or read domain aliases: the machine's domain (DA, DU, ...)

@@ -58,7 +58,9 @@ function formatAclFlags(control: SecurityDescriptorControl, which: 'dacl' | 'sac
 }
 
 function formatAceFlags(flags: AceFlags): string {
-  return ACE_FLAG_STRINGS.filter(([name]) => flags[name]).map(([, text]) => text).join('');
+  return ACE_FLAG_STRINGS.filter(([name]) => flags[name])
+    .map(([, text]) => text)
+    .join('');
 }
 
 function formatAce(ace: Ace, context: SddlContext, where: string): string {
@@ -66,7 +68,8 @@ function formatAce(ace: Ace, context: SddlContext, where: string): string {
     throw sddlNotRepresentable(`${where} has ACE type 0x${ace.type.toString(16)}, which SDDL cannot express.`, where);
   }
   const typeString = ACE_TYPE_STRINGS[ace.kind];
-  if (typeString === undefined) throw sddlNotRepresentable(`${where} is a ${ace.kind} ACE, which has no SDDL form.`, where);
+  if (typeString === undefined)
+    throw sddlNotRepresentable(`${where} is a ${ace.kind} ACE, which has no SDDL form.`, where);
   const shape = aceShape(ace.kind);
   if (shape === 'data' || shape === 'objectData') {
     // Conditional expressions ([MS-DTYP] 2.4.4.17) and claim attributes are not rendered yet.
@@ -76,7 +79,10 @@ function formatAce(ace: Ace, context: SddlContext, where: string): string {
     );
   }
   if ('trailing' in ace && ace.trailing && ace.trailing.length > 0) {
-    throw sddlNotRepresentable(`${where} carries ${ace.trailing.length} bytes after its SID, which SDDL cannot express.`, where);
+    throw sddlNotRepresentable(
+      `${where} carries ${ace.trailing.length} bytes after its SID, which SDDL cannot express.`,
+      where,
+    );
   }
   const rights = formatSddlRights(ace.mask, ace.kind === 'systemMandatoryLabel');
   const objectType = 'objectType' in ace && ace.objectType ? ace.objectType : '';
@@ -161,14 +167,27 @@ function parseGuidField(text: string, where: string): string | undefined {
 function parseAceString(body: string, context: SddlContext, where: string): Ace {
   const fields = body.split(';');
   if (fields.length !== 6) {
-    throw invalidSddl(`ACE "(${body})" has ${fields.length} fields; only six-field ACEs (no conditions or attributes) are supported.`, where);
+    throw invalidSddl(
+      `ACE "(${body})" has ${fields.length} fields; only six-field ACEs (no conditions or attributes) are supported.`,
+      where,
+    );
   }
-  const [typeText, flagText, rightsText, objectText, inheritedText, sidText] = fields as [string, string, string, string, string, string];
+  const [typeText, flagText, rightsText, objectText, inheritedText, sidText] = fields as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   const kind = KIND_BY_STRING.get(typeText);
   if (kind === undefined) throw invalidSddl(`Unknown ACE type "${typeText}".`, where);
   const shape = aceShape(kind);
   if (shape === 'data' || shape === 'objectData') {
-    throw invalidSddl(`ACE type ${typeText} needs a condition or attribute, which this parser does not support yet.`, where);
+    throw invalidSddl(
+      `ACE type ${typeText} needs a condition or attribute, which this parser does not support yet.`,
+      where,
+    );
   }
   const flags = parseAceFlagString(flagText, where);
   const mask = parseSddlRights(rightsText);
@@ -202,7 +221,8 @@ function parseAclString(text: string, context: SddlContext, name: string): Parse
   const flags = { protected: false, autoInheritRequired: false, autoInherited: false };
   while (i < text.length && text[i] !== '(') {
     if (text.startsWith('NO_ACCESS_CONTROL', i)) {
-      if (i + 'NO_ACCESS_CONTROL'.length !== text.length) throw invalidSddl(`NO_ACCESS_CONTROL must end the ${name}.`, name);
+      if (i + 'NO_ACCESS_CONTROL'.length !== text.length)
+        throw invalidSddl(`NO_ACCESS_CONTROL must end the ${name}.`, name);
       return flags;
     }
     if (text.startsWith('AR', i)) {
@@ -227,7 +247,9 @@ function parseAclString(text: string, context: SddlContext, name: string): Parse
     i = close + 1;
   }
   // Object ACEs need ACL_REVISION_DS (4), which is what Windows writes for directory objects.
-  const needsDs = aces.some((ace) => ace.kind !== 'unknown' && (aceShape(ace.kind) === 'object' || aceShape(ace.kind) === 'objectData'));
+  const needsDs = aces.some(
+    (ace) => ace.kind !== 'unknown' && (aceShape(ace.kind) === 'object' || aceShape(ace.kind) === 'objectData'),
+  );
   return { ...flags, acl: { revision: needsDs ? 4 : 2, aces } };
 }
 

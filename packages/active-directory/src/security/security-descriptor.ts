@@ -38,13 +38,18 @@ interface PartSpan {
 export function parseSecurityDescriptor(input: Uint8Array): SecurityDescriptor {
   const buf = input;
   if (buf.length < SECURITY_DESCRIPTOR_HEADER_SIZE) {
-    throw invalidSecurityDescriptor(`A self-relative security descriptor needs a 20-byte header; got ${buf.length} bytes.`);
+    throw invalidSecurityDescriptor(
+      `A self-relative security descriptor needs a 20-byte header; got ${buf.length} bytes.`,
+    );
   }
   const revision = buf[0]!;
-  if (revision !== 1) throw invalidSecurityDescriptor(`Security descriptor revision is ${revision}; only revision 1 exists.`);
+  if (revision !== 1)
+    throw invalidSecurityDescriptor(`Security descriptor revision is ${revision}; only revision 1 exists.`);
   const controlValue = buf[2]! | (buf[3]! << 8);
   if ((controlValue & SE_CONTROL.selfRelative) === 0) {
-    throw invalidSecurityDescriptor('The SE_SELF_RELATIVE control bit is clear: absolute-format descriptors hold pointers and cannot be read from bytes.');
+    throw invalidSecurityDescriptor(
+      'The SE_SELF_RELATIVE control bit is clear: absolute-format descriptors hold pointers and cannot be read from bytes.',
+    );
   }
 
   const spans: PartSpan[] = [];
@@ -55,7 +60,10 @@ export function parseSecurityDescriptor(input: Uint8Array): SecurityDescriptor {
     if (offset === 0) continue;
     const name = part === 'owner' || part === 'group' ? `${part} SID` : part.toUpperCase();
     if (offset < SECURITY_DESCRIPTOR_HEADER_SIZE || offset >= buf.length) {
-      throw invalidSecurityDescriptor(`The ${name} offset 0x${offset.toString(16)} lies outside the descriptor (header 20 bytes, total ${buf.length}).`, name);
+      throw invalidSecurityDescriptor(
+        `The ${name} offset 0x${offset.toString(16)} lies outside the descriptor (header 20 bytes, total ${buf.length}).`,
+        name,
+      );
     }
     if (part === 'owner' || part === 'group') {
       let read;

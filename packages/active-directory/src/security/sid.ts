@@ -21,7 +21,10 @@ export interface SidRead {
 /** Byte length of the binary SID at `offset`, after checking it fits in `end`. */
 export function readSid(buf: Uint8Array, offset = 0, end = buf.length, object = 'SID'): SidRead {
   if (offset < 0 || offset + 8 > end) {
-    throw invalidSid(`A SID at offset ${offset} needs at least 8 bytes, but only ${Math.max(0, end - offset)} remain.`, object);
+    throw invalidSid(
+      `A SID at offset ${offset} needs at least 8 bytes, but only ${Math.max(0, end - offset)} remain.`,
+      object,
+    );
   }
   const revision = buf[offset]!;
   const count = buf[offset + 1]!;
@@ -31,7 +34,10 @@ export function readSid(buf: Uint8Array, offset = 0, end = buf.length, object = 
   }
   const byteLength = 8 + 4 * count;
   if (offset + byteLength > end) {
-    throw invalidSid(`SID at offset ${offset} declares ${count} sub-authorities (${byteLength} bytes) but only ${end - offset} bytes remain.`, object);
+    throw invalidSid(
+      `SID at offset ${offset} declares ${count} sub-authorities (${byteLength} bytes) but only ${end - offset} bytes remain.`,
+      object,
+    );
   }
   let authority = 0;
   for (let i = 0; i < 6; i++) authority = authority * 256 + buf[offset + 2 + i]!;
@@ -68,10 +74,14 @@ export function parseSidString(text: string): SidParts {
   if (!match) throw invalidSid(`"${text}" is not a SID string (S-1-<authority>-<sub-authority>...).`, text);
   const authorityText = match[1]!;
   const identifierAuthority = /^0x/i.test(authorityText) ? parseInt(authorityText.slice(2), 16) : Number(authorityText);
-  if (identifierAuthority >= 2 ** 48) throw invalidSid(`The identifier authority of "${text}" does not fit in 48 bits.`, text);
+  if (identifierAuthority >= 2 ** 48)
+    throw invalidSid(`The identifier authority of "${text}" does not fit in 48 bits.`, text);
   const subAuthorities = match[2]! === '' ? [] : match[2]!.slice(1).split('-').map(Number);
   if (subAuthorities.length > SID_MAX_SUB_AUTHORITIES) {
-    throw invalidSid(`"${text}" has ${subAuthorities.length} sub-authorities; the maximum is ${SID_MAX_SUB_AUTHORITIES}.`, text);
+    throw invalidSid(
+      `"${text}" has ${subAuthorities.length} sub-authorities; the maximum is ${SID_MAX_SUB_AUTHORITIES}.`,
+      text,
+    );
   }
   for (const value of subAuthorities) {
     if (value > 0xffffffff) throw invalidSid(`Sub-authority ${value} of "${text}" does not fit in 32 bits.`, text);

@@ -18,18 +18,30 @@ export interface SelectByGuidOrNameOptions {
  * AMBIGUOUS: acting on "the wrong one of two" is worse than not acting. The one selector of both Group Policy
  * providers.
  */
-export function selectByGuidOrName<T extends GuidOrNameMatchable>(all: readonly T[], requested: readonly string[], options: SelectByGuidOrNameOptions): T[] {
+export function selectByGuidOrName<T extends GuidOrNameMatchable>(
+  all: readonly T[],
+  requested: readonly string[],
+  options: SelectByGuidOrNameOptions,
+): T[] {
   const chosen = new Map<string, T>();
   for (const request of requested) {
     const wanted = request.trim();
     const matches = matchGuidOrName(all, wanted);
     if (matches.length === 0) {
-      const known = !options.listKnown ? '' : all.length === 0 ? ' (it has none)' : ` (it has: ${all.map((item) => JSON.stringify(item.displayName)).join(', ')})`;
-      throw new CofferError(ErrorCode.NotFound, `No ${options.noun} named or with the GUID ${JSON.stringify(wanted)} exists in ${options.scope}${known}.`, {
-        hresult: HRESULT.ERROR_NOT_FOUND,
-        object: wanted,
-        hint: options.hint,
-      });
+      const known = !options.listKnown
+        ? ''
+        : all.length === 0
+          ? ' (it has none)'
+          : ` (it has: ${all.map((item) => JSON.stringify(item.displayName)).join(', ')})`;
+      throw new CofferError(
+        ErrorCode.NotFound,
+        `No ${options.noun} named or with the GUID ${JSON.stringify(wanted)} exists in ${options.scope}${known}.`,
+        {
+          hresult: HRESULT.ERROR_NOT_FOUND,
+          object: wanted,
+          hint: options.hint,
+        },
+      );
     }
     if (matches.length > 1) {
       throw new CofferError(

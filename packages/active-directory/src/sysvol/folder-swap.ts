@@ -18,7 +18,10 @@ export function scratchFolderBeside(target: string, kind: 'staging' | 'replaced'
 
 /** Whether a folder name is a scratch folder of the object `name` names (a leftover of an interrupted swap). */
 export function isScratchFolderOf(folderName: string, name: string): boolean {
-  return (folderName.startsWith(STAGING_PREFIX) || folderName.startsWith(REPLACED_PREFIX)) && folderName.toLowerCase().includes(name.toLowerCase());
+  return (
+    (folderName.startsWith(STAGING_PREFIX) || folderName.startsWith(REPLACED_PREFIX)) &&
+    folderName.toLowerCase().includes(name.toLowerCase())
+  );
 }
 
 /**
@@ -56,7 +59,12 @@ export async function swapInFolder(
 }
 
 /** Removes the replaced content after a swap; a failure is a REPLACED_FOLDER_LEFT warning (the swap itself stands). */
-export async function removeReplacedFolder(sysvol: SysvolSource, replaced: string, context: { report(message: StatusMessage): void }, what: string): Promise<void> {
+export async function removeReplacedFolder(
+  sysvol: SysvolSource,
+  replaced: string,
+  context: { report(message: StatusMessage): void },
+  what: string,
+): Promise<void> {
   await sysvol.removeTree(replaced).catch((error: unknown) =>
     context.report({
       severity: 'warning',

@@ -35,13 +35,19 @@ export function createLocalSysvolSource(options: LocalSysvolOptions): SysvolSour
     const base = full(path);
     try {
       const info = await stat(base);
-      if (!info.isDirectory()) throw new CofferError(AdErrorCode.PathNotFound, `${path} is a file, not a folder.`, { hresult: HRESULT.ERROR_DIRECTORY, object: path });
+      if (!info.isDirectory())
+        throw new CofferError(AdErrorCode.PathNotFound, `${path} is a file, not a folder.`, {
+          hresult: HRESULT.ERROR_DIRECTORY,
+          object: path,
+        });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw sysvolPathNotFound(path, location, error);
       throw toCofferError(error, path);
     }
     async function* inner(dir: string, prefix: string): AsyncGenerator<SysvolTreeEntry> {
-      const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) =>
+        a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+      );
       for (const entry of entries) {
         const rel = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
         const abs = join(dir, entry.name);
@@ -83,7 +89,9 @@ export function createLocalSysvolSource(options: LocalSysvolOptions): SysvolSour
     },
     async readAcl(path) {
       if (!(await this.exists(path))) throw sysvolPathNotFound(path, location);
-      const { stdout } = await runTool('samba-tool', ['ntacl', 'get', '--as-sddl', ...confArgs, full(path)], { object: path });
+      const { stdout } = await runTool('samba-tool', ['ntacl', 'get', '--as-sddl', ...confArgs, full(path)], {
+        object: path,
+      });
       return stdout.trim();
     },
     async writeTree(path, entries) {

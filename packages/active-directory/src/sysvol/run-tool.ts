@@ -33,9 +33,14 @@ export function spawnTool(program: string, args: readonly string[], options: Spa
   const password = options.password;
   const stdio: Array<'ignore' | 'pipe'> = [options.stdin ?? 'pipe', 'pipe', 'pipe'];
   if (password !== undefined) stdio[PASSWORD_FD] = 'pipe';
-  const child = spawn(program, args, { stdio, env: childEnvironment(password === undefined ? {} : { PASSWD_FD: String(PASSWORD_FD) }) });
+  const child = spawn(program, args, {
+    stdio,
+    env: childEnvironment(password === undefined ? {} : { PASSWD_FD: String(PASSWORD_FD) }),
+  });
   if (password !== undefined) {
-    const pipe = child.stdio[PASSWORD_FD] as NodeJS.WritableStream & { on(event: 'error', listener: () => void): unknown };
+    const pipe = child.stdio[PASSWORD_FD] as NodeJS.WritableStream & {
+      on(event: 'error', listener: () => void): unknown;
+    };
     // A tool that exits before reading (not installed, bad arguments) closes its end: that is not our error.
     pipe.on('error', () => undefined);
     // The line break ends Samba's read at the password; a pipe's contents live only in kernel memory.
@@ -59,7 +64,10 @@ export function runTool(
   options: { object: string; input?: Buffer | string; timeoutMs?: number; allowFailure?: boolean; password?: string },
 ): Promise<ToolResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawnTool(program, args, { stdin: 'pipe', ...(options.password === undefined ? {} : { password: options.password }) });
+    const child = spawnTool(program, args, {
+      stdin: 'pipe',
+      ...(options.password === undefined ? {} : { password: options.password }),
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
@@ -69,24 +77,37 @@ export function runTool(
       clearTimeout(timer);
       const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
       reject(
-        new CofferError(missing ? AdErrorCode.ToolMissing : AdErrorCode.SmbFailed, missing ? `${program} is not installed.` : `${program} could not be started: ${error.message}`, {
-          hresult: missing ? HRESULT.ERROR_FILE_NOT_FOUND : HRESULT.E_FAIL,
-          object: program,
-          hint: missing ? 'Install Samba’s client tools: apt-get install smbclient samba-common-bin' : undefined,
-          cause: error,
-        }),
+        new CofferError(
+          missing ? AdErrorCode.ToolMissing : AdErrorCode.SmbFailed,
+          missing ? `${program} is not installed.` : `${program} could not be started: ${error.message}`,
+          {
+            hresult: missing ? HRESULT.ERROR_FILE_NOT_FOUND : HRESULT.E_FAIL,
+            object: program,
+            hint: missing ? 'Install Samba’s client tools: apt-get install smbclient samba-common-bin' : undefined,
+            cause: error,
+          },
+        ),
       );
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       const stdoutBytes = Buffer.concat(out);
-      const result = { stdout: stdoutBytes.toString('utf8'), stdoutBytes, stderr: withoutPasswordNoise(Buffer.concat(err).toString('utf8')), exitCode: code };
+      const result = {
+        stdout: stdoutBytes.toString('utf8'),
+        stdoutBytes,
+        stderr: withoutPasswordNoise(Buffer.concat(err).toString('utf8')),
+        exitCode: code,
+      };
       if (code === 0 || options.allowFailure) return resolvePromise(result);
       reject(
-        new CofferError(AdErrorCode.SmbFailed, `${program} failed on ${options.object} (${signal ? `killed by ${signal}` : `exit ${code}`}): ${(result.stderr || result.stdout).trim().slice(-800)}`, {
-          hresult: HRESULT.E_FAIL,
-          object: options.object,
-        }),
+        new CofferError(
+          AdErrorCode.SmbFailed,
+          `${program} failed on ${options.object} (${signal ? `killed by ${signal}` : `exit ${code}`}): ${(result.stderr || result.stdout).trim().slice(-800)}`,
+          {
+            hresult: HRESULT.E_FAIL,
+            object: options.object,
+          },
+        ),
       );
     });
     child.stdin!.on('error', () => undefined);

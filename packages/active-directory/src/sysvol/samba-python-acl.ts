@@ -88,11 +88,28 @@ export interface SambaPythonAclTarget {
  * falls back to smbcacls. An SMB failure is thrown as `smbError` makes it of the printed NT_STATUS; anything else
  * (SDDL Samba cannot parse) is ACL_WRITE_FAILED.
  */
-export async function setAclWithSambaPython(target: SambaPythonAclTarget, sddl: string, smbError: (output: string) => CofferError): Promise<boolean> {
-  const args = ['-c', SET_ACL_SCRIPT, target.address, target.share, target.path.replaceAll('/', '\\'), target.domainSid, target.user, target.domain];
+export async function setAclWithSambaPython(
+  target: SambaPythonAclTarget,
+  sddl: string,
+  smbError: (output: string) => CofferError,
+): Promise<boolean> {
+  const args = [
+    '-c',
+    SET_ACL_SCRIPT,
+    target.address,
+    target.share,
+    target.path.replaceAll('/', '\\'),
+    target.domainSid,
+    target.user,
+    target.domain,
+  ];
   let result;
   try {
-    result = await runTool(target.python, args, { object: target.object, input: `${target.password}\n${sddl}`, allowFailure: true });
+    result = await runTool(target.python, args, {
+      object: target.object,
+      input: `${target.password}\n${sddl}`,
+      allowFailure: true,
+    });
   } catch (error) {
     if (error instanceof CofferError && error.code === AdErrorCode.ToolMissing) return false;
     throw error;
@@ -101,7 +118,8 @@ export async function setAclWithSambaPython(target: SambaPythonAclTarget, sddl: 
   if (result.exitCode === BINDINGS_MISSING) return false;
   const output = `${result.stderr}\n${result.stdout}`.trim();
   if (/NT_STATUS_[A-Z0-9_]+/.test(output)) throw smbError(output);
-  const detail = output.split('\n').slice(-2).join(' ') || `${target.python} exited with ${result.exitCode ?? 'a signal'}`;
+  const detail =
+    output.split('\n').slice(-2).join(' ') || `${target.python} exited with ${result.exitCode ?? 'a signal'}`;
   throw new CofferError(AdErrorCode.AclWriteFailed, `Setting the ACL of ${target.object} failed: ${detail}`, {
     hresult: HRESULT.ERROR_INVALID_SECURITY_DESCR,
     object: target.object,

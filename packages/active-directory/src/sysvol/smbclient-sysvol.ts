@@ -12,7 +12,14 @@ import { runTool, spawnTool, withoutPasswordNoise } from './run-tool.js';
 import { sambaToolPython, setAclWithSambaPython } from './samba-python-acl.js';
 import { TarArchiveEnd } from './tar-archive-end.js';
 import { expandDomainAliases } from './sddl-domain-aliases.js';
-import { normalizeSysvolPath, sysvolRenameRefused, type SysvolEntry, type SysvolSource, type SysvolTreeEntry, type SysvolWriteEntry } from './sysvol-source.js';
+import {
+  normalizeSysvolPath,
+  sysvolRenameRefused,
+  type SysvolEntry,
+  type SysvolSource,
+  type SysvolTreeEntry,
+  type SysvolWriteEntry,
+} from './sysvol-source.js';
 
 export interface SmbclientSysvolOptions {
   /** The DC's name (FQDN); resolved once, then smbclient connects to that address. */
@@ -49,16 +56,25 @@ export interface SmbclientSysvolOptions {
 
 /** Samba and Windows refuse to rename a folder with a file open below it, with either status. */
 const RENAME_REFUSED_OPEN = new Set(['NT_STATUS_SHARING_VIOLATION', 'NT_STATUS_ACCESS_DENIED']);
-const PATH_MISSING_STATUSES = new Set(['NT_STATUS_OBJECT_NAME_NOT_FOUND', 'NT_STATUS_OBJECT_PATH_NOT_FOUND', 'NT_STATUS_NO_SUCH_FILE', 'NT_STATUS_NOT_FOUND']);
+const PATH_MISSING_STATUSES = new Set([
+  'NT_STATUS_OBJECT_NAME_NOT_FOUND',
+  'NT_STATUS_OBJECT_PATH_NOT_FOUND',
+  'NT_STATUS_NO_SUCH_FILE',
+  'NT_STATUS_NOT_FOUND',
+]);
 /** smbclient's `-c` splits on `;` and quotes with `"`: a path holding either cannot be passed safely. */
 function commandPath(path: string): string {
   const normalized = normalizeSysvolPath(path);
   if (/[";\r\n]/.test(normalized)) {
-    throw new CofferError(AdErrorCode.UnsupportedPath, `The SYSVOL path ${normalized} contains a character smbclient commands cannot carry (" ; or a line break).`, {
-      hresult: HRESULT.E_INVALIDARG,
-      object: normalized,
-      hint: 'Files with such names inside a folder are fine (they travel in the tar stream); only the folder named in the call must avoid them.',
-    });
+    throw new CofferError(
+      AdErrorCode.UnsupportedPath,
+      `The SYSVOL path ${normalized} contains a character smbclient commands cannot carry (" ; or a line break).`,
+      {
+        hresult: HRESULT.E_INVALIDARG,
+        object: normalized,
+        hint: 'Files with such names inside a folder are fine (they travel in the tar stream); only the folder named in the call must avoid them.',
+      },
+    );
   }
   return normalized;
 }
@@ -91,7 +107,10 @@ export async function createSmbclientSysvolSource(options: SmbclientSysvolOption
   const { user, domain } = options.credentials;
   const password = toSecret(options.credentials.password).reveal();
   // A line break would end the password early where Samba reads it; `%` in -U would split a password off the name.
-  if (/[\r\n]/.test(password) || /[\r\n%]/.test(user) || /[\r\n%]/.test(domain)) throw invalidArgument('User and domain must not contain line breaks or %, nor the password a line break (Samba reads the password up to a line break).');
+  if (/[\r\n]/.test(password) || /[\r\n%]/.test(user) || /[\r\n%]/.test(domain))
+    throw invalidArgument(
+      'User and domain must not contain line breaks or %, nor the password a line break (Samba reads the password up to a line break).',
+    );
   const account = `${domain}\\${user}`;
 
   let address = options.address;
@@ -103,12 +122,16 @@ export async function createSmbclientSysvolSource(options: SmbclientSysvolOption
       try {
         address = (await lookup(options.host, { family: 0 })).address;
       } catch (error) {
-        throw new CofferError(AdErrorCode.ServerUnreachable, `Cannot resolve the domain controller name ${options.host}.`, {
-          hresult: AD_HRESULT.ERROR_BAD_NETPATH,
-          object: options.host,
-          hint: 'Check DNS or /etc/hosts for the DC name.',
-          cause: error,
-        });
+        throw new CofferError(
+          AdErrorCode.ServerUnreachable,
+          `Cannot resolve the domain controller name ${options.host}.`,
+          {
+            hresult: AD_HRESULT.ERROR_BAD_NETPATH,
+            object: options.host,
+            hint: 'Check DNS or /etc/hosts for the DC name.',
+            cause: error,
+          },
+        );
       }
     }
   }
@@ -120,20 +143,40 @@ export async function createSmbclientSysvolSource(options: SmbclientSysvolOption
   const common = ['-U', user, '-W', domain, '--use-kerberos=off', '--option=unix charset=UTF-8'];
   const domainSidArgs = options.domainSid === undefined ? [] : [`--domain-sid=${options.domainSid}`];
 
-  const context = (path: string, operation: string): SmbErrorContext => ({ server: options.host, share, path, account, operation });
+  const context = (path: string, operation: string): SmbErrorContext => ({
+    server: options.host,
+    share,
+    path,
+    account,
+    operation,
+  });
 
   /** The Python with Samba's bindings; null once they proved missing (then smbcacls writes ACLs). */
   let aclPython: string | null | undefined = options.pythonPath;
   async function writeAclKeepingOrder(path: string, sddl: string, domainSid: string): Promise<boolean> {
     aclPython ??= await sambaToolPython();
     if (aclPython === null) return false;
-    const target = { python: aclPython, address: serverAddress, share, path, domainSid, user, domain, password, object: `${location}/${path}` };
-    if (await setAclWithSambaPython(target, sddl, (output) => smbFailure(output, context(path, 'writing an ACL'), false))) return true;
+    const target = {
+      python: aclPython,
+      address: serverAddress,
+      share,
+      path,
+      domainSid,
+      user,
+      domain,
+      password,
+      object: `${location}/${path}`,
+    };
+    if (
+      await setAclWithSambaPython(target, sddl, (output) => smbFailure(output, context(path, 'writing an ACL'), false))
+    )
+      return true;
     aclPython = null;
     options.report?.({
       severity: 'info',
       code: 'ACL_ORDER_CANONICAL',
-      message: "Samba's Python bindings (python3-samba) are not installed here, so ACLs are set with smbcacls, which stores their entries in canonical order.",
+      message:
+        "Samba's Python bindings (python3-samba) are not installed here, so ACLs are set with smbcacls, which stores their entries in canonical order.",
       object: options.host,
     });
     return false;
@@ -141,15 +184,25 @@ export async function createSmbclientSysvolSource(options: SmbclientSysvolOption
 
   function run(args: string[], path: string) {
     const [program, ...rest] = args;
-    return runTool(program === 'smbcacls' ? smbcacls : smbclient, rest, { object: `${location}/${path}`, allowFailure: true, password });
+    return runTool(program === 'smbcacls' ? smbcacls : smbclient, rest, {
+      object: `${location}/${path}`,
+      allowFailure: true,
+      password,
+    });
   }
 
   /** `stdoutIsContent`: stdout is a file's bytes (`get … -`), which may hold any text, so only exit code and stderr tell failure. */
-  async function smbCommand(command: string, path: string, operation: string, stdoutIsContent = false): Promise<Buffer> {
+  async function smbCommand(
+    command: string,
+    path: string,
+    operation: string,
+    stdoutIsContent = false,
+  ): Promise<Buffer> {
     const result = await run(['smbclient', unc, ...common, '-c', command], path);
     const output = `${result.stdout}\n${result.stderr}`;
     const messages = stdoutIsContent ? result.stderr : output;
-    if (result.exitCode !== 0 || (firstNtStatus(messages) !== null && !/NT_STATUS_OK/.test(messages))) throw smbFailure(output, context(path, operation), false);
+    if (result.exitCode !== 0 || (firstNtStatus(messages) !== null && !/NT_STATUS_OK/.test(messages)))
+      throw smbFailure(output, context(path, operation), false);
     return result.stdoutBytes;
   }
 
@@ -184,32 +237,57 @@ export async function createSmbclientSysvolSource(options: SmbclientSysvolOption
         resolvePromise({ code, signal });
       });
     });
-    return { child, stderr: () => withoutPasswordNoise(Buffer.concat(stderrChunks).toString('utf8')), stdoutTail: () => tailBytes.toString('latin1'), exited, dataSeen: () => dataSeen, timedOut: () => timedOut };
+    return {
+      child,
+      stderr: () => withoutPasswordNoise(Buffer.concat(stderrChunks).toString('utf8')),
+      stdoutTail: () => tailBytes.toString('latin1'),
+      exited,
+      dataSeen: () => dataSeen,
+      timedOut: () => timedOut,
+    };
   }
 
-  async function transferFailure(transfer: RunningTransfer, path: string, operation: string, connected: boolean, cause?: unknown): Promise<CofferError> {
+  async function transferFailure(
+    transfer: RunningTransfer,
+    path: string,
+    operation: string,
+    connected: boolean,
+    cause?: unknown,
+  ): Promise<CofferError> {
     const exit = await Promise.race([transfer.exited, new Promise<null>((r) => setTimeout(() => r(null), 5_000))]);
     if (exit === null) transfer.child.kill('SIGKILL');
     if (transfer.timedOut()) {
-      return new CofferError(AdErrorCode.Timeout, `${operation} on ${location}/${path} stalled: no data for ${idleTimeoutMs} ms.`, {
-        hresult: AD_HRESULT.ERROR_TIMEOUT,
-        object: `${location}/${path}`,
-        hint: 'The DC stopped answering; check it is up and reachable, then retry.',
-        cause,
-      });
+      return new CofferError(
+        AdErrorCode.Timeout,
+        `${operation} on ${location}/${path} stalled: no data for ${idleTimeoutMs} ms.`,
+        {
+          hresult: AD_HRESULT.ERROR_TIMEOUT,
+          object: `${location}/${path}`,
+          hint: 'The DC stopped answering; check it is up and reachable, then retry.',
+          cause,
+        },
+      );
     }
     const stderr = `${transfer.stderr()}\n${transfer.stdoutTail().replace(/[^\x20-\x7e\n]/g, ' ')}`;
     if (firstNtStatus(stderr) !== null) return smbFailure(stderr, context(path, operation), connected);
     if (cause !== undefined) {
       // The tar stream broke without smbclient naming a status: the transfer was cut off.
-      return new CofferError(AdErrorCode.ConnectionLost, `${operation} of ${location}/${path} was cut off: ${cause instanceof Error ? cause.message : String(cause)}.`, {
-        hresult: AD_HRESULT.ERROR_NETNAME_DELETED,
-        object: `${location}/${path}`,
-        hint: 'The connection to the DC ended mid-transfer; nothing partial was kept. Retry once the DC is back.',
-        cause,
-      });
+      return new CofferError(
+        AdErrorCode.ConnectionLost,
+        `${operation} of ${location}/${path} was cut off: ${cause instanceof Error ? cause.message : String(cause)}.`,
+        {
+          hresult: AD_HRESULT.ERROR_NETNAME_DELETED,
+          object: `${location}/${path}`,
+          hint: 'The connection to the DC ended mid-transfer; nothing partial was kept. Retry once the DC is back.',
+          cause,
+        },
+      );
     }
-    return smbFailure(stderr || `smbclient exited with ${exit?.code ?? 'a signal'}`, context(path, operation), connected);
+    return smbFailure(
+      stderr || `smbclient exited with ${exit?.code ?? 'a signal'}`,
+      context(path, operation),
+      connected,
+    );
   }
 
   async function* readTree(path: string): AsyncGenerator<SysvolTreeEntry> {
@@ -260,7 +338,8 @@ export async function createSmbclientSysvolSource(options: SmbclientSysvolOption
       }
       const exit = await transfer.exited;
       finished = true;
-      if (exit.code !== 0 || transfer.timedOut()) throw await transferFailure(transfer, path, `reading SYSVOL folder ${path}`, entriesSeen > 0);
+      if (exit.code !== 0 || transfer.timedOut())
+        throw await transferFailure(transfer, path, `reading SYSVOL folder ${path}`, entriesSeen > 0);
     } finally {
       if (!finished) {
         transfer.child.kill('SIGKILL');
@@ -273,7 +352,10 @@ export async function createSmbclientSysvolSource(options: SmbclientSysvolOption
     location,
     async exists(path) {
       const target = commandPath(path);
-      const result = await run(['smbclient', unc, ...common, '-c', target === '' ? 'ls' : `allinfo "${target}"`], target);
+      const result = await run(
+        ['smbclient', unc, ...common, '-c', target === '' ? 'ls' : `allinfo "${target}"`],
+        target,
+      );
       const output = `${result.stdout}\n${result.stderr}`;
       const status = firstNtStatus(output);
       if (result.exitCode === 0 && status === null) return true;
@@ -302,11 +384,27 @@ export async function createSmbclientSysvolSource(options: SmbclientSysvolOption
     async writeAcl(path, sddl) {
       const target = commandPath(path);
       if (options.domainSid === undefined) {
-        throw invalidArgument('writeAcl over SMB needs the domainSid option: smbcacls would otherwise resolve aliases like DA against this machine’s SID.', { object: target });
+        throw invalidArgument(
+          'writeAcl over SMB needs the domainSid option: smbcacls would otherwise resolve aliases like DA against this machine’s SID.',
+          { object: target },
+        );
       }
       if (await writeAclKeepingOrder(target, sddl, options.domainSid)) return;
-      const result = await run(['smbcacls', unc, target, ...common, '--sddl', ...domainSidArgs, '-S', expandDomainAliases(sddl, options.domainSid)], target);
-      if (result.exitCode !== 0) throw smbFailure(`${result.stdout}\n${result.stderr}`, context(target, 'writing an ACL'), false);
+      const result = await run(
+        [
+          'smbcacls',
+          unc,
+          target,
+          ...common,
+          '--sddl',
+          ...domainSidArgs,
+          '-S',
+          expandDomainAliases(sddl, options.domainSid),
+        ],
+        target,
+      );
+      if (result.exitCode !== 0)
+        throw smbFailure(`${result.stdout}\n${result.stderr}`, context(target, 'writing an ACL'), false);
     },
     async rename(from, to) {
       const source = commandPath(from);
@@ -316,17 +414,26 @@ export async function createSmbclientSysvolSource(options: SmbclientSysvolOption
       const output = `${result.stdout}\n${result.stderr}`;
       const status = firstNtStatus(output);
       if (result.exitCode === 0 && (status === null || status === 'NT_STATUS_OK')) return;
-      if (status !== null && RENAME_REFUSED_OPEN.has(status)) throw sysvolRenameRefused(source, target, location, 'open', status);
-      if (status === 'NT_STATUS_OBJECT_NAME_COLLISION') throw sysvolRenameRefused(source, target, location, 'exists', status);
-      throw smbFailure(output.trim() === '' ? `smbclient exited with ${result.exitCode}` : output, context(source, `renaming ${source} to ${target}`), true);
+      if (status !== null && RENAME_REFUSED_OPEN.has(status))
+        throw sysvolRenameRefused(source, target, location, 'open', status);
+      if (status === 'NT_STATUS_OBJECT_NAME_COLLISION')
+        throw sysvolRenameRefused(source, target, location, 'exists', status);
+      throw smbFailure(
+        output.trim() === '' ? `smbclient exited with ${result.exitCode}` : output,
+        context(source, `renaming ${source} to ${target}`),
+        true,
+      );
     },
     async writeTree(path, entries) {
       const target = commandPath(path);
-      if (target !== '') await smbCommand(`recurse ON; mkdir "${target}"`, target, 'creating a SYSVOL folder').catch(async (error: unknown) => {
-        // mkdir of an existing folder reports a collision; that is fine for a merge.
-        if (error instanceof CofferError && (await source.exists(target))) return '';
-        throw error;
-      });
+      if (target !== '')
+        await smbCommand(`recurse ON; mkdir "${target}"`, target, 'creating a SYSVOL folder').catch(
+          async (error: unknown) => {
+            // mkdir of an existing folder reports a collision; that is fine for a merge.
+            if (error instanceof CofferError && (await source.exists(target))) return '';
+            throw error;
+          },
+        );
       const packer = tarPack();
       const transfer = startTransfer([...(target === '' ? [] : ['-D', target]), '-Tx', '-'], 'pipe');
       const feeding = (async () => {
@@ -338,9 +445,14 @@ export async function createSmbclientSysvolSource(options: SmbclientSysvolOption
           }
           const content = entry.content ?? new Uint8Array();
           if (content instanceof Uint8Array) {
-            await new Promise<void>((resolvePromise, reject) => packer.entry({ name, size: content.length, mode: 0o644 }, Buffer.from(content), (error) => (error ? reject(error) : resolvePromise())));
+            await new Promise<void>((resolvePromise, reject) =>
+              packer.entry({ name, size: content.length, mode: 0o644 }, Buffer.from(content), (error) =>
+                error ? reject(error) : resolvePromise(),
+              ),
+            );
           } else {
-            if (entry.size === undefined) throw invalidArgument(`writeTree: streamed content of ${name} needs its size.`, { object: name });
+            if (entry.size === undefined)
+              throw invalidArgument(`writeTree: streamed content of ${name} needs its size.`, { object: name });
             const sink = packer.entry({ name, size: entry.size, mode: 0o644 });
             await pipeline(Readable.from(content), sink);
           }

@@ -66,7 +66,10 @@ export interface SysvolSource {
 
 /** `a\b/c/` → `a/b/c`; refuses `..` so nothing escapes the share. */
 export function normalizeSysvolPath(path: string): string {
-  const parts = path.replace(/\\/g, '/').split('/').filter((p) => p !== '' && p !== '.');
+  const parts = path
+    .replace(/\\/g, '/')
+    .split('/')
+    .filter((p) => p !== '' && p !== '.');
   if (parts.some((p) => p === '..')) throw invalidArgument(`SYSVOL path ${path} contains '..'.`, { object: path });
   return parts.join('/');
 }
@@ -88,7 +91,14 @@ export function sysvolPathNotFound(path: string, location: string, cause?: unkno
  * A rename SYSVOL refused: `open` when a file below `from` is held open (Samba and Windows refuse to rename a
  * folder then, with SHARING_VIOLATION or ACCESS_DENIED), `exists` when `to` is taken.
  */
-export function sysvolRenameRefused(from: string, to: string, location: string, reason: 'open' | 'exists', detail: string, cause?: unknown): CofferError {
+export function sysvolRenameRefused(
+  from: string,
+  to: string,
+  location: string,
+  reason: 'open' | 'exists',
+  detail: string,
+  cause?: unknown,
+): CofferError {
   return new CofferError(AdErrorCode.RenameFailed, `Renaming ${from} to ${to} on ${location} failed: ${detail}.`, {
     hresult: reason === 'open' ? HRESULT.ERROR_SHARING_VIOLATION : HRESULT.ERROR_ALREADY_EXISTS,
     object: from,

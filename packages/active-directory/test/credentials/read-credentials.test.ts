@@ -29,7 +29,12 @@ describe('Secret', () => {
 describe('readCredentials', () => {
   it('reads the first line of a password file, without CR/LF', async () => {
     const file = writeTempFile('pw', 'Pa ss;wörd\r\nsecond line\n');
-    const credentials = await readCredentials({ user: 'Administrator', domain: 'COFFER', passwordFile: file, warn: () => undefined });
+    const credentials = await readCredentials({
+      user: 'Administrator',
+      domain: 'COFFER',
+      passwordFile: file,
+      warn: () => undefined,
+    });
     expect(credentials.password.reveal()).toBe('Pa ss;wörd');
     expect(credentials.source).toBe('file');
     expect(credentials).toMatchObject({ user: 'Administrator', domain: 'COFFER' });
@@ -37,22 +42,44 @@ describe('readCredentials', () => {
 
   it('warns when the password file is readable by others, and not when it is 0600', async () => {
     const warnings: string[] = [];
-    await readCredentials({ user: 'a@b.test', passwordFile: writeTempFile('pw', 'x\n', 0o644), warn: (m) => warnings.push(m) });
-    await readCredentials({ user: 'a@b.test', passwordFile: writeTempFile('pw', 'x\n', 0o600), warn: (m) => warnings.push(m) });
+    await readCredentials({
+      user: 'a@b.test',
+      passwordFile: writeTempFile('pw', 'x\n', 0o644),
+      warn: (m) => warnings.push(m),
+    });
+    await readCredentials({
+      user: 'a@b.test',
+      passwordFile: writeTempFile('pw', 'x\n', 0o600),
+      warn: (m) => warnings.push(m),
+    });
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/chmod 600/);
   });
 
   it('fails clearly for a missing or empty password file', async () => {
-    await expect(readCredentials({ user: 'a@b.test', passwordFile: '/nonexistent/pw' })).rejects.toMatchObject({ code: AdErrorCode.PathNotFound, hresult: 0x80070002 });
-    await expect(readCredentials({ user: 'a@b.test', passwordFile: writeTempFile('pw', '\n') })).rejects.toMatchObject({ code: AdErrorCode.CredentialsMissing });
+    await expect(readCredentials({ user: 'a@b.test', passwordFile: '/nonexistent/pw' })).rejects.toMatchObject({
+      code: AdErrorCode.PathNotFound,
+      hresult: 0x80070002,
+    });
+    await expect(readCredentials({ user: 'a@b.test', passwordFile: writeTempFile('pw', '\n') })).rejects.toMatchObject({
+      code: AdErrorCode.CredentialsMissing,
+    });
   });
 
   it('takes COFFER_PASSWORD (or a named variable) from the environment', async () => {
-    const fromDefault = await readCredentials({ user: 'COFFER\\admin', env: { COFFER_PASSWORD: 'from-env' }, prompt: false });
+    const fromDefault = await readCredentials({
+      user: 'COFFER\\admin',
+      env: { COFFER_PASSWORD: 'from-env' },
+      prompt: false,
+    });
     expect(fromDefault).toMatchObject({ user: 'admin', domain: 'COFFER', source: 'environment' });
     expect(fromDefault.password.reveal()).toBe('from-env');
-    const named = await readCredentials({ user: 'admin@coffer.test', passwordEnv: 'MY_PW', env: { MY_PW: 'named', COFFER_PASSWORD: 'other' }, prompt: false });
+    const named = await readCredentials({
+      user: 'admin@coffer.test',
+      passwordEnv: 'MY_PW',
+      env: { MY_PW: 'named', COFFER_PASSWORD: 'other' },
+      prompt: false,
+    });
     expect(named.password.reveal()).toBe('named');
   });
 

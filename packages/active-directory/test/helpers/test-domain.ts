@@ -24,7 +24,25 @@ export function adminBind(domain: TestDomainInfo = testDomain()): LdapConnectOpt
 export function unrelatedCaFile(): string {
   const dir = mkdtempSync(join(tmpdir(), 'coffer-other-ca-'));
   const caFile = join(dir, 'other-ca.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-keyout', join(dir, 'key.pem'), '-out', caFile, '-subj', '/CN=Unrelated test CA'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '2',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      caFile,
+      '-subj',
+      '/CN=Unrelated test CA',
+    ],
+    { stdio: 'ignore' },
+  );
   return caFile;
 }
 

@@ -41,7 +41,10 @@ describe('connectLdap against the test DC', () => {
       password: new Secret(domain.adminPassword),
     });
     try {
-      const [admin] = await conn.search(`CN=Administrator,CN=Users,${domain.baseDn}`, { scope: 'base', attributes: ['sAMAccountName'] });
+      const [admin] = await conn.search(`CN=Administrator,CN=Users,${domain.baseDn}`, {
+        scope: 'base',
+        attributes: ['sAMAccountName'],
+      });
       expect(admin?.sAMAccountName).toBe('Administrator');
     } finally {
       await conn.close();
@@ -76,7 +79,10 @@ describe('connectLdap against the test DC', () => {
   it('reads Unicode attributes exactly and finds them by filter', async () => {
     const seeded = domain.seed?.gpos.find((g) => g.purpose === 'unicode-name');
     expect(seeded?.displayName).toBe('Räume – 東京 ✓');
-    const found = await ldap.search(`CN=Policies,CN=System,${domain.baseDn}`, { filter: '(displayName=Räume – 東京 ✓)', attributes: ['displayName', 'name', 'flags', 'versionNumber'] });
+    const found = await ldap.search(`CN=Policies,CN=System,${domain.baseDn}`, {
+      filter: '(displayName=Räume – 東京 ✓)',
+      attributes: ['displayName', 'name', 'flags', 'versionNumber'],
+    });
     expect(found).toHaveLength(1);
     expect(found[0]?.displayName).toBe('Räume – 東京 ✓');
     expect(String(found[0]?.name).toUpperCase()).toBe(seeded?.guid);
@@ -87,8 +93,16 @@ describe('connectLdap against the test DC', () => {
 
   it('sends the SD flags control: DACL-only descriptors carry no owner, 7 returns owner and group', async () => {
     const gpo = domain.seed?.gpos.find((g) => g.purpose === 'security-filtering');
-    const [daclOnly] = await ldap.search(gpo?.dn ?? '', { scope: 'base', attributes: ['nTSecurityDescriptor'], sdFlags: SecurityInformation.Dacl });
-    const [full] = await ldap.search(gpo?.dn ?? '', { scope: 'base', attributes: ['nTSecurityDescriptor'], sdFlags: 7 });
+    const [daclOnly] = await ldap.search(gpo?.dn ?? '', {
+      scope: 'base',
+      attributes: ['nTSecurityDescriptor'],
+      sdFlags: SecurityInformation.Dacl,
+    });
+    const [full] = await ldap.search(gpo?.dn ?? '', {
+      scope: 'base',
+      attributes: ['nTSecurityDescriptor'],
+      sdFlags: 7,
+    });
     const dacl = daclOnly?.nTSecurityDescriptor as Buffer;
     const ownerGroupDacl = full?.nTSecurityDescriptor as Buffer;
     expect(Buffer.isBuffer(dacl)).toBe(true);
@@ -100,11 +114,16 @@ describe('connectLdap against the test DC', () => {
     expect(ownerGroupDacl.readUInt32LE(12)).toBe(0); // no SACL asked
     // The deny ACE for the seeded group is in the DACL bytes.
     const denied = domain.seed?.groups.find((g) => g.name === 'Contractors');
-    const denySidBytes = Buffer.from(denied?.sid.split('-').slice(-1).map((rid) => {
-      const b = Buffer.alloc(4);
-      b.writeUInt32LE(Number(rid));
-      return b;
-    })[0] ?? []);
+    const denySidBytes = Buffer.from(
+      denied?.sid
+        .split('-')
+        .slice(-1)
+        .map((rid) => {
+          const b = Buffer.alloc(4);
+          b.writeUInt32LE(Number(rid));
+          return b;
+        })[0] ?? [],
+    );
     expect(dacl.includes(denySidBytes)).toBe(true);
   });
 
@@ -118,7 +137,10 @@ describe('connectLdap against the test DC', () => {
     const ou = `OU=Coffer LDAP Test ✓,${domain.baseDn}`;
     await ldap.add(ou, { objectClass: 'organizationalUnit', description: 'first' });
     await ldap.add(`CN=Child,${ou}`, { objectClass: 'container' });
-    await ldap.modify(ou, [{ operation: 'replace', attribute: 'description', values: ['Zweite – ✓'] }, { operation: 'add', attribute: 'gPOptions', values: ['1'] }]);
+    await ldap.modify(ou, [
+      { operation: 'replace', attribute: 'description', values: ['Zweite – ✓'] },
+      { operation: 'add', attribute: 'gPOptions', values: ['1'] },
+    ]);
     const [read] = await ldap.search(ou, { scope: 'base', attributes: ['description', 'gPOptions'] });
     expect(read?.description).toBe('Zweite – ✓');
     expect(read?.gPOptions).toBe('1');
@@ -147,7 +169,9 @@ describe('connectLdap failures', () => {
   });
 
   it('rejects a certificate signed by another CA and names the CA option', async () => {
-    const error = await failure(connectLdap({ ...adminBind(domain), caFile: unrelatedCaFile(), caOptionName: '--ca-file' }));
+    const error = await failure(
+      connectLdap({ ...adminBind(domain), caFile: unrelatedCaFile(), caOptionName: '--ca-file' }),
+    );
     expect(error.code).toBe(AdErrorCode.UntrustedCertificate);
     expect(error.hresult).toBe(0x80090325);
     expect(error.hint).toContain('--ca-file');
@@ -162,7 +186,12 @@ describe('connectLdap failures', () => {
   it('with tlsVerify:false connects but warns on every connect', async () => {
     const warnings: string[] = [];
     for (let i = 0; i < 2; i++) {
-      const conn = await connectLdap({ ...adminBind(domain), caFile: unrelatedCaFile(), tlsVerify: false, warn: (m) => warnings.push(m) });
+      const conn = await connectLdap({
+        ...adminBind(domain),
+        caFile: unrelatedCaFile(),
+        tlsVerify: false,
+        warn: (m) => warnings.push(m),
+      });
       expect((await conn.rootDse()).defaultNamingContext).toBe(domain.baseDn);
       await conn.close();
     }

@@ -3,7 +3,9 @@ import { SdFlagsControl, SD_FLAGS_CONTROL_OID, SecurityInformation } from '../..
 
 describe('SdFlagsControl', () => {
   it('encodes owner|group|dacl as BER SEQUENCE { INTEGER 7 }', () => {
-    const control = new SdFlagsControl(SecurityInformation.Owner | SecurityInformation.Group | SecurityInformation.Dacl);
+    const control = new SdFlagsControl(
+      SecurityInformation.Owner | SecurityInformation.Group | SecurityInformation.Dacl,
+    );
     expect(control.type).toBe(SD_FLAGS_CONTROL_OID);
     expect([...control.encodeValue()]).toEqual([0x30, 0x03, 0x02, 0x01, 0x07]);
   });

@@ -99,7 +99,11 @@ function shuffle<T>(g: Gen, items: T[]): T[] {
 }
 
 function randomDescriptor(g: Gen): SecurityDescriptor {
-  const sd: SecurityDescriptor = { revision: 1, resourceManagerControl: g.bool(0.2) ? g.int(256) : 0, control: decodeControl(g.int(0x10000) | 0x8000) };
+  const sd: SecurityDescriptor = {
+    revision: 1,
+    resourceManagerControl: g.bool(0.2) ? g.int(256) : 0,
+    control: decodeControl(g.int(0x10000) | 0x8000),
+  };
   if (g.bool(0.7)) sd.owner = g.sid();
   if (g.bool(0.7)) sd.group = g.sid();
   if (g.bool(0.5)) sd.sacl = randomAcl(g);
@@ -152,15 +156,34 @@ describe('random descriptors (seeded)', () => {
   });
 
   it('SDDL-expressible random DACLs survive toSddl -> parseSddl -> toSddl', () => {
-    const sddlKinds: KnownAceKind[] = ['accessAllowed', 'accessDenied', 'accessAllowedObject', 'accessDeniedObject', 'systemMandatoryLabel'];
+    const sddlKinds: KnownAceKind[] = [
+      'accessAllowed',
+      'accessDenied',
+      'accessAllowedObject',
+      'accessDeniedObject',
+      'systemMandatoryLabel',
+    ];
     for (let seed = 1; seed <= RUNS; seed++) {
       const g = new Gen(rng(seed * 31));
       const aces: Ace[] = Array.from({ length: g.int(10) }, () => {
         const kind = g.pick(sddlKinds);
         const base = { kind, flags: decodeAceFlags(g.int(256)), mask: g.u32(), sid: g.sid() };
-        return (aceShape(kind) === 'object' ? { ...base, ...(g.bool() ? { objectType: g.guid() } : {}), ...(g.bool() ? { inheritedObjectType: g.guid() } : {}) } : base) as Ace;
+        return (
+          aceShape(kind) === 'object'
+            ? {
+                ...base,
+                ...(g.bool() ? { objectType: g.guid() } : {}),
+                ...(g.bool() ? { inheritedObjectType: g.guid() } : {}),
+              }
+            : base
+        ) as Ace;
       });
-      const sd: SecurityDescriptor = { revision: 1, resourceManagerControl: 0, control: { selfRelative: true, daclPresent: true, daclProtected: g.bool() }, dacl: { revision: 4, aces } };
+      const sd: SecurityDescriptor = {
+        revision: 1,
+        resourceManagerControl: 0,
+        control: { selfRelative: true, daclPresent: true, daclProtected: g.bool() },
+        dacl: { revision: 4, aces },
+      };
       const text = toSddl(sd);
       expect(toSddl(parseSddl(text)), `seed ${seed}: ${text}`).toBe(text);
     }

@@ -52,11 +52,15 @@ let domainSid = '';
 beforeAll(async () => {
   // Own realm, so this DC can run next to other packages' test DCs.
   domain = await startTestDomain({ realm: 'SDCODEC.TEST', seed: true });
-  const { stdout } = await run('/usr/bin/python3', ['-c', DUMP_SCRIPT, domain.samLdbPath, domain.smbConfPath], { maxBuffer: 256 * 1024 * 1024 });
+  const { stdout } = await run('/usr/bin/python3', ['-c', DUMP_SCRIPT, domain.samLdbPath, domain.smbConfPath], {
+    maxBuffer: 256 * 1024 * 1024,
+  });
   dumped = stdout
     .trim()
     .split('\n')
-    .map((line) => JSON.parse(line) as { dn: string; objectClass: string[]; sd: string; sddl: string; domainSid: string })
+    .map(
+      (line) => JSON.parse(line) as { dn: string; objectClass: string[]; sd: string; sddl: string; domainSid: string },
+    )
     .map((row) => {
       domainSid = row.domainSid;
       return { dn: row.dn, objectClass: row.objectClass, sd: Buffer.from(row.sd, 'base64'), sambaSddl: row.sddl };
@@ -91,7 +95,9 @@ describe('descriptors written by a real Samba AD DC', () => {
   it('parses every one and re-serializes it byte for byte (Samba lays parts out owner, group, SACL, DACL)', () => {
     for (const entry of dumped) {
       const sd = parseSecurityDescriptor(entry.sd);
-      expect(sd.layout?.order, entry.dn).toEqual(['owner', 'group', 'sacl', 'dacl'].filter((part) => sd[part as 'owner'] !== undefined));
+      expect(sd.layout?.order, entry.dn).toEqual(
+        ['owner', 'group', 'sacl', 'dacl'].filter((part) => sd[part as 'owner'] !== undefined),
+      );
       expect(Buffer.from(serializeSecurityDescriptor(sd)).equals(entry.sd), entry.dn).toBe(true);
     }
   });
@@ -102,7 +108,12 @@ describe('descriptors written by a real Samba AD DC', () => {
       const fromSamba = parseSddl(entry.sambaSddl, { domainSid, rootDomainSid: domainSid });
       expect(sddlView(fromSamba), entry.dn).toEqual(sddlView(ours));
       // Our rendering reads back to the same model (Samba orders rights letters differently from Windows).
-      expect(sddlView(parseSddl(toSddl(ours, { domainSid, rootDomainSid: domainSid }), { domainSid, rootDomainSid: domainSid })), entry.dn).toEqual(sddlView(ours));
+      expect(
+        sddlView(
+          parseSddl(toSddl(ours, { domainSid, rootDomainSid: domainSid }), { domainSid, rootDomainSid: domainSid }),
+        ),
+        entry.dn,
+      ).toEqual(sddlView(ours));
     }
   });
 });

@@ -140,7 +140,13 @@ describe('toSddl / parseSddl', () => {
   });
 
   it('omits D: and S: when those parts are absent, and prints O:/G: first', () => {
-    const sd: SecurityDescriptor = { revision: 1, resourceManagerControl: 0, control: { saclAutoInherited: true }, group: 'S-1-5-18', owner: 'S-1-5-32-544' };
+    const sd: SecurityDescriptor = {
+      revision: 1,
+      resourceManagerControl: 0,
+      control: { saclAutoInherited: true },
+      group: 'S-1-5-18',
+      owner: 'S-1-5-32-544',
+    };
     expect(toSddl(sd)).toBe('O:BAG:SY');
   });
 
@@ -165,14 +171,31 @@ describe('toSddl / parseSddl', () => {
 
   it('refuses to render what SDDL cannot express, naming the ACE', () => {
     const base = { revision: 1, resourceManagerControl: 0, control: { daclPresent: true } };
-    const unknownAce: SecurityDescriptor = { ...base, dacl: { revision: 2, aces: [{ kind: 'unknown', type: 0x15, flags: {}, body: new Uint8Array(4) }] } };
+    const unknownAce: SecurityDescriptor = {
+      ...base,
+      dacl: { revision: 2, aces: [{ kind: 'unknown', type: 0x15, flags: {}, body: new Uint8Array(4) }] },
+    };
     const callback: SecurityDescriptor = {
       ...base,
-      dacl: { revision: 2, aces: [{ kind: 'accessAllowedCallback', flags: {}, mask: 1, sid: 'S-1-1-0', applicationData: Uint8Array.from([0x61, 0x72, 0x74, 0x78]) }] },
+      dacl: {
+        revision: 2,
+        aces: [
+          {
+            kind: 'accessAllowedCallback',
+            flags: {},
+            mask: 1,
+            sid: 'S-1-1-0',
+            applicationData: Uint8Array.from([0x61, 0x72, 0x74, 0x78]),
+          },
+        ],
+      },
     };
     const alarmCallback: SecurityDescriptor = {
       ...base,
-      dacl: { revision: 2, aces: [{ kind: 'systemAlarmCallback', flags: {}, mask: 1, sid: 'S-1-1-0', applicationData: new Uint8Array(0) }] },
+      dacl: {
+        revision: 2,
+        aces: [{ kind: 'systemAlarmCallback', flags: {}, mask: 1, sid: 'S-1-1-0', applicationData: new Uint8Array(0) }],
+      },
     };
     for (const [sd, message] of [
       [unknownAce, /DACL ACE #0 has ACE type 0x15/],
@@ -187,11 +210,20 @@ describe('toSddl / parseSddl', () => {
 
   it('renders an SD read from bytes built independently of the SDDL code', () => {
     // (A;CI;LCRPLORC;;;ED) and (A;CIIO;...;;;CO) as raw bytes from the corpus DACL.
-    const dacl = Buffer.from('0400300002000000' + '0002140094000200' + Buffer.from(encodeSid('S-1-5-9')).toString('hex') + '000a1400ff000f00' + Buffer.from(encodeSid('S-1-3-0')).toString('hex'), 'hex');
+    const dacl = Buffer.from(
+      '0400300002000000' +
+        '0002140094000200' +
+        Buffer.from(encodeSid('S-1-5-9')).toString('hex') +
+        '000a1400ff000f00' +
+        Buffer.from(encodeSid('S-1-3-0')).toString('hex'),
+      'hex',
+    );
     const header = Buffer.alloc(20);
     header[0] = 1;
     header.writeUInt16LE(0x8004, 2);
     header.writeUInt32LE(20, 16);
-    expect(toSddl(parseSecurityDescriptor(Buffer.concat([header, dacl])))).toBe('D:(A;CI;LCRPLORC;;;ED)(A;CIIO;CCDCLCSWRPWPDTLOSDRCWDWO;;;CO)');
+    expect(toSddl(parseSecurityDescriptor(Buffer.concat([header, dacl])))).toBe(
+      'D:(A;CI;LCRPLORC;;;ED)(A;CIIO;CCDCLCSWRPWPDTLOSDRCWDWO;;;CO)',
+    );
   });
 });

@@ -41,7 +41,9 @@ describe('SIDs', () => {
   it('parses at an offset and encodes back', () => {
     const padded = new Uint8Array([0xaa, 0xbb, ...domainAdmins]);
     expect(parseSid(padded, 2)).toBe('S-1-5-21-1283224111-975734636-1929235684-512');
-    expect(Buffer.from(encodeSid('S-1-5-21-1283224111-975734636-1929235684-512')).equals(Buffer.from(domainAdmins))).toBe(true);
+    expect(
+      Buffer.from(encodeSid('S-1-5-21-1283224111-975734636-1929235684-512')).equals(Buffer.from(domainAdmins)),
+    ).toBe(true);
   });
 
   it.each([
@@ -82,7 +84,9 @@ describe('SIDs', () => {
   it('rejects malformed binary SIDs', () => {
     expect(codeOf(() => parseSid(hex('01 05 00 00 00 00 00 05 15 00 00 00')))).toBe('INVALID_SID'); // truncated
     expect(codeOf(() => parseSid(hex('02 01 00 00 00 00 00 05 0b 00 00 00')))).toBe('INVALID_SID'); // revision 2
-    expect(codeOf(() => parseSid(new Uint8Array([1, 16, 0, 0, 0, 0, 0, 5, ...new Array(64).fill(0)])))).toBe('INVALID_SID');
+    expect(codeOf(() => parseSid(new Uint8Array([1, 16, 0, 0, 0, 0, 0, 5, ...new Array(64).fill(0)])))).toBe(
+      'INVALID_SID',
+    );
     expect(codeOf(() => parseSid(new Uint8Array(4)))).toBe('INVALID_SID');
     expect(codeOf(() => parseSid(domainAdmins, 27))).toBe('INVALID_SID');
   });
@@ -101,14 +105,20 @@ describe('GUIDs', () => {
 
   it('reads the mixed-endian layout AD uses', () => {
     expect(parseGuid(applyGroupPolicy)).toBe('edacfd8f-ffb3-11d1-b41d-00a0c968f939');
-    expect(Buffer.from(encodeGuid('edacfd8f-ffb3-11d1-b41d-00a0c968f939')).equals(Buffer.from(applyGroupPolicy))).toBe(true);
+    expect(Buffer.from(encodeGuid('edacfd8f-ffb3-11d1-b41d-00a0c968f939')).equals(Buffer.from(applyGroupPolicy))).toBe(
+      true,
+    );
   });
 
   it('accepts braces and upper case, and writes the braced forms GPMC uses', () => {
     expect(normalizeGuid('{EDACFD8F-FFB3-11D1-B41D-00A0C968F939}')).toBe('edacfd8f-ffb3-11d1-b41d-00a0c968f939');
-    expect(Buffer.from(encodeGuid('{EDACFD8F-FFB3-11D1-B41D-00A0C968F939}')).equals(Buffer.from(applyGroupPolicy))).toBe(true);
+    expect(
+      Buffer.from(encodeGuid('{EDACFD8F-FFB3-11D1-B41D-00A0C968F939}')).equals(Buffer.from(applyGroupPolicy)),
+    ).toBe(true);
     expect(toBracedGuid('31b2f340-016d-11d2-945f-00c04fb984f9')).toBe('{31B2F340-016D-11D2-945F-00C04FB984F9}');
-    expect(toBracedGuid('{31B2F340-016D-11D2-945F-00C04FB984F9}', 'lower')).toBe('{31b2f340-016d-11d2-945f-00c04fb984f9}');
+    expect(toBracedGuid('{31B2F340-016D-11D2-945F-00C04FB984F9}', 'lower')).toBe(
+      '{31b2f340-016d-11d2-945f-00c04fb984f9}',
+    );
     expect(parseBracedGuid(applyGroupPolicy)).toBe('{EDACFD8F-FFB3-11D1-B41D-00A0C968F939}');
   });
 
@@ -116,13 +126,16 @@ describe('GUIDs', () => {
     expect(parseGuid(new Uint8Array([0, 0, 0, ...applyGroupPolicy]), 3)).toBe('edacfd8f-ffb3-11d1-b41d-00a0c968f939');
   });
 
-  it.each(['', 'edacfd8f-ffb3-11d1-b41d-00a0c968f93', '{edacfd8f-ffb3-11d1-b41d-00a0c968f939', 'edacfd8fffb311d1b41d00a0c968f939', 'gdacfd8f-ffb3-11d1-b41d-00a0c968f939'])(
-    'rejects %j with INVALID_GUID',
-    (text) => {
-      expect(isGuid(text)).toBe(false);
-      expect(codeOf(() => encodeGuid(text))).toBe('INVALID_GUID');
-    },
-  );
+  it.each([
+    '',
+    'edacfd8f-ffb3-11d1-b41d-00a0c968f93',
+    '{edacfd8f-ffb3-11d1-b41d-00a0c968f939',
+    'edacfd8fffb311d1b41d00a0c968f939',
+    'gdacfd8f-ffb3-11d1-b41d-00a0c968f939',
+  ])('rejects %j with INVALID_GUID', (text) => {
+    expect(isGuid(text)).toBe(false);
+    expect(codeOf(() => encodeGuid(text))).toBe('INVALID_GUID');
+  });
 
   it('rejects a buffer shorter than 16 bytes', () => {
     expect(codeOf(() => parseGuid(applyGroupPolicy.subarray(1)))).toBe('INVALID_GUID');

@@ -25,8 +25,14 @@ async function throughArchiveEnd(input: Buffer, chunkSize: number): Promise<Buff
 describe('TarArchiveEnd', () => {
   it('drops what smbclient prints after the archive, keeping zero blocks inside files', async () => {
     const zeros = Buffer.alloc(2048);
-    const archive = await tarWith([['a/zeros.bin', zeros], ['a/b.txt', Buffer.from('hello')]]);
-    const withTrailer = Buffer.concat([archive, Buffer.from('tar: dumped 2 files and 1 directories\nTotal bytes written: 2053\n')]);
+    const archive = await tarWith([
+      ['a/zeros.bin', zeros],
+      ['a/b.txt', Buffer.from('hello')],
+    ]);
+    const withTrailer = Buffer.concat([
+      archive,
+      Buffer.from('tar: dumped 2 files and 1 directories\nTotal bytes written: 2053\n'),
+    ]);
     for (const size of [1, 100, 512, 4096, 1 << 20]) {
       const out = await throughArchiveEnd(withTrailer, size);
       // Everything up to and including the two zero blocks of the end marker.
@@ -44,13 +50,24 @@ describe('TarArchiveEnd', () => {
 });
 
 describe('smbclient status mapping', () => {
-  const context = { server: 'dc1.coffer.test', share: 'sysvol', path: 'coffer.test/Policies/{X}', account: 'COFFER\\admin', operation: 'reading' };
+  const context = {
+    server: 'dc1.coffer.test',
+    share: 'sysvol',
+    path: 'coffer.test/Policies/{X}',
+    account: 'COFFER\\admin',
+    operation: 'reading',
+  };
   it.each([
     ['session setup failed: NT_STATUS_LOGON_FAILURE', AdErrorCode.LogonFailure, 0x8007052e, false],
     ['tree connect failed: NT_STATUS_BAD_NETWORK_NAME', AdErrorCode.ShareNotFound, 0x80070043, false],
     ['NT_STATUS_OBJECT_NAME_NOT_FOUND opening remote file', AdErrorCode.PathNotFound, 0x80070003, false],
     ['do_list failed on x (NT_STATUS_NO_SUCH_FILE)', AdErrorCode.PathNotFound, 0x80070003, false],
-    ['do_connect: Connection to 127.0.0.9 failed (Error NT_STATUS_CONNECTION_REFUSED)', AdErrorCode.ServerUnreachable, 0x80070035, false],
+    [
+      'do_connect: Connection to 127.0.0.9 failed (Error NT_STATUS_CONNECTION_REFUSED)',
+      AdErrorCode.ServerUnreachable,
+      0x80070035,
+      false,
+    ],
     ['NT_STATUS_IO_TIMEOUT', AdErrorCode.ConnectionLost, 0x80070040, true],
     ['do_list failed (NT_STATUS_CONNECTION_DISCONNECTED)', AdErrorCode.ConnectionLost, 0x80070040, false],
     ['NT_STATUS_ACCESS_DENIED listing', AdErrorCode.AccessDenied, 0x80070005, false],
@@ -75,7 +92,12 @@ describe('SYSVOL paths and SDDL aliases', () => {
 
   it('expands domain-relative aliases in owner, group and trustees only', () => {
     const sid = 'S-1-5-21-1-2-3';
-    expect(expandDomainAliases('O:DAG:DUD:P(A;OICI;0x001f01ff;;;DA)(A;OICI;0x001200a9;;;AU)(OA;CI;CR;edacfd8f-ffb3-11d1-b41d-00a0c968f939;;EA)', sid)).toBe(
+    expect(
+      expandDomainAliases(
+        'O:DAG:DUD:P(A;OICI;0x001f01ff;;;DA)(A;OICI;0x001200a9;;;AU)(OA;CI;CR;edacfd8f-ffb3-11d1-b41d-00a0c968f939;;EA)',
+        sid,
+      ),
+    ).toBe(
       `O:${sid}-512G:${sid}-513D:P(A;OICI;0x001f01ff;;;${sid}-512)(A;OICI;0x001200a9;;;AU)(OA;CI;CR;edacfd8f-ffb3-11d1-b41d-00a0c968f939;;${sid}-519)`,
     );
   });

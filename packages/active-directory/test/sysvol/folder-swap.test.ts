@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import type { StatusMessage } from '@coffer/core';
 import { tempDir } from '@coffer/test-support';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createLocalSysvolSource, isScratchFolderOf, removeReplacedFolder, scratchFolderBeside, swapInFolder, type SysvolSource } from '../../src/index.js';
+import {
+  createLocalSysvolSource,
+  isScratchFolderOf,
+  removeReplacedFolder,
+  scratchFolderBeside,
+  swapInFolder,
+  type SysvolSource,
+} from '../../src/index.js';
 
 let root: string;
 let sysvol: SysvolSource;
@@ -28,11 +35,15 @@ beforeEach(async () => {
 describe('swapInFolder', () => {
   it('names scratch folders beside the target, recognisable as leftovers of that object only', () => {
     const staged = scratchFolderBeside(target, 'staging');
-    expect(staged).toMatch(/^corp\.example\/Policies\/\.coffer-staging-\{AAAAAAAA-0000-0000-0000-000000000001\}-[0-9a-f]{8}$/);
+    expect(staged).toMatch(
+      /^corp\.example\/Policies\/\.coffer-staging-\{AAAAAAAA-0000-0000-0000-000000000001\}-[0-9a-f]{8}$/,
+    );
     expect(scratchFolderBeside(target, 'staging')).not.toBe(staged);
     expect(isScratchFolderOf(staged.split('/').pop()!, 'aaaaaaaa-0000-0000-0000-000000000001')).toBe(true);
     expect(isScratchFolderOf(staged.split('/').pop()!, 'bbbbbbbb-0000-0000-0000-000000000002')).toBe(false);
-    expect(isScratchFolderOf('{AAAAAAAA-0000-0000-0000-000000000001}', 'aaaaaaaa-0000-0000-0000-000000000001')).toBe(false);
+    expect(isScratchFolderOf('{AAAAAAAA-0000-0000-0000-000000000001}', 'aaaaaaaa-0000-0000-0000-000000000001')).toBe(
+      false,
+    );
   });
 
   it('puts a new folder in place when there was none, leaving nothing beside it', async () => {
@@ -58,7 +69,9 @@ describe('swapInFolder', () => {
   it('puts the live folder back when the staged one cannot be renamed in, and throws', async () => {
     await mkdir(join(root, target));
     await writeFile(join(root, target, 'GPT.INI'), 'old');
-    await expect(swapInFolder(sysvol, 'corp.example/Policies/.coffer-staging-missing', target, context, 'the GPT')).rejects.toThrow();
+    await expect(
+      swapInFolder(sysvol, 'corp.example/Policies/.coffer-staging-missing', target, context, 'the GPT'),
+    ).rejects.toThrow();
     expect(await readFile(join(root, target, 'GPT.INI'), 'utf8')).toBe('old');
     expect(await readdir(join(root, 'corp.example/Policies'))).toEqual(['{AAAAAAAA-0000-0000-0000-000000000001}']);
     expect(messages).toEqual([]);

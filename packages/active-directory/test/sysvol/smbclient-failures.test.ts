@@ -10,18 +10,22 @@ import { childProcessesOf, filesHolding } from '@coffer/test-support';
 const domain = testDomain();
 const credentials = { user: domain.adminUser, domain: domain.netbiosDomain, password: domain.adminPassword };
 
-
 describe('smbclient SYSVOL failures and secrecy', () => {
   it('maps a wrong password to ERROR_LOGON_FAILURE', async () => {
-    const sysvol = await createSmbclientSysvolSource({ host: domain.dcHostname, credentials: { ...credentials, password: 'Not-The-Password-1' } });
+    const sysvol = await createSmbclientSysvolSource({
+      host: domain.dcHostname,
+      credentials: { ...credentials, password: 'Not-The-Password-1' },
+    });
     try {
       const error = await failure(sysvol.exists(domain.dnsDomain));
       expect(error.code).toBe(AdErrorCode.LogonFailure);
       expect(error.hresult).toBe(0x8007052e);
       expect(error.message).not.toContain('Not-The-Password-1');
-      const treeError = await failure((async () => {
-        for await (const _ of sysvol.readTree(`${domain.dnsDomain}/Policies`)) void _;
-      })());
+      const treeError = await failure(
+        (async () => {
+          for await (const _ of sysvol.readTree(`${domain.dnsDomain}/Policies`)) void _;
+        })(),
+      );
       expect(treeError.code).toBe(AdErrorCode.LogonFailure);
     } finally {
       await sysvol.close();
@@ -53,7 +57,9 @@ describe('smbclient SYSVOL failures and secrecy', () => {
   });
 
   it('reports a name that does not resolve', async () => {
-    await expect(createSmbclientSysvolSource({ host: 'dc1.does-not-exist.invalid', credentials })).rejects.toMatchObject({ code: AdErrorCode.ServerUnreachable });
+    await expect(
+      createSmbclientSysvolSource({ host: 'dc1.does-not-exist.invalid', credentials }),
+    ).rejects.toMatchObject({ code: AdErrorCode.ServerUnreachable });
   });
 
   it('hands smbclient the password through a pipe: never in its argv, its environment or any file, during or after the run', async () => {
@@ -100,7 +106,9 @@ describe('smbclient SYSVOL failures and secrecy', () => {
         expect(child.environ.split('\0')).toContain('PASSWD_FD=3');
       }
       expect(filesHolding(scratchTmp, domain.adminPassword)).toEqual([]);
-      expect([...new Set(readdirSync(tmpdir(), { encoding: 'utf8' }))].filter((name) => !topLevelBefore.has(name))).toEqual([]);
+      expect(
+        [...new Set(readdirSync(tmpdir(), { encoding: 'utf8' }))].filter((name) => !topLevelBefore.has(name)),
+      ).toEqual([]);
       // The system temp folder too: no coffer-smb-* folder (the old auth-file home) is left or made.
       expect(readdirSync(before.tmpdir ?? '/tmp').filter((name) => name.startsWith('coffer-smb-'))).toEqual([]);
     } finally {

@@ -27,7 +27,10 @@ function localFiles(dir: string, prefix = ''): Map<string, string> {
   return out;
 }
 
-async function readAll(source: SysvolSource, path: string): Promise<Map<string, { kind: string; size: number; sha?: string }>> {
+async function readAll(
+  source: SysvolSource,
+  path: string,
+): Promise<Map<string, { kind: string; size: number; sha?: string }>> {
   const out = new Map<string, { kind: string; size: number; sha?: string }>();
   for await (const entry of source.readTree(path) as AsyncIterable<SysvolTreeEntry>) {
     if (entry.kind === 'file') {
@@ -88,9 +91,13 @@ describe.each(transports)('SYSVOL over %s', (name, open) => {
       const expected = localFiles(gpo.sysvolFolder);
       expect(expected.size).toBe(gpo.files.length);
       for (const [path, hash] of expected) expect(tree.get(path)?.sha, `${gpo.displayName}: ${path}`).toBe(hash);
-      const files = [...tree].filter(([, v]) => v.kind === 'file').map(([k]) => k).sort();
+      const files = [...tree]
+        .filter(([, v]) => v.kind === 'file')
+        .map(([k]) => k)
+        .sort();
       expect(files, gpo.displayName).toEqual(gpo.files.map((f) => f.path).sort());
-      for (const file of gpo.files) expect(tree.get(file.path)?.size, `${gpo.displayName}: ${file.path}`).toBe(file.size);
+      for (const file of gpo.files)
+        expect(tree.get(file.path)?.size, `${gpo.displayName}: ${file.path}`).toBe(file.size);
     }
     // The richest GPOs: a security template, GPP XML and scripts, nested folders with spaces.
     const baseline = gpos.find((g) => g.purpose === 'workstation-baseline');
@@ -104,7 +111,9 @@ describe.each(transports)('SYSVOL over %s', (name, open) => {
     const tree = await readAll(sysvol, gpo?.sysvolSharePath ?? '');
     const script = tree.get('Machine/Scripts/Startup/ünï cödé ✓.cmd');
     expect(script?.kind).toBe('file');
-    expect(script?.sha).toBe(sha(readFileSync(join(gpo?.sysvolFolder ?? '', 'Machine/Scripts/Startup/ünï cödé ✓.cmd'))));
+    expect(script?.sha).toBe(
+      sha(readFileSync(join(gpo?.sysvolFolder ?? '', 'Machine/Scripts/Startup/ünï cödé ✓.cmd'))),
+    );
     expect(tree.get('Machine/Scripts/Shutdown/Empty Folder Marker.txt')).toMatchObject({ kind: 'file', size: 0 });
     expect(tree.get('Machine/Scripts/Startup')?.kind).toBe('directory');
     expect(tree.get('User')?.kind).toBe('directory');
@@ -116,7 +125,8 @@ describe.each(transports)('SYSVOL over %s', (name, open) => {
   it('lists the same tree it reads', async () => {
     const gpo = seed?.gpos.find((g) => g.purpose === 'unicode-file');
     const listed = [];
-    for await (const entry of sysvol.listTree(gpo?.sysvolSharePath ?? '')) listed.push(`${entry.kind}:${entry.path}:${entry.size}`);
+    for await (const entry of sysvol.listTree(gpo?.sysvolSharePath ?? ''))
+      listed.push(`${entry.kind}:${entry.path}:${entry.size}`);
     const read = [...(await readAll(sysvol, gpo?.sysvolSharePath ?? ''))].map(([p, v]) => `${v.kind}:${p}:${v.size}`);
     expect(listed.sort()).toEqual(read.sort());
   });
@@ -160,7 +170,15 @@ describe.each(transports)('SYSVOL over %s', (name, open) => {
       { path: 'Machine', kind: 'directory' },
       { path: 'Machine/Scripts/Startup/ünï cödé ✓.cmd', kind: 'file', content: Buffer.from('echo ✓\r\n') },
       { path: 'Machine/registry.pol', kind: 'file', content: payload },
-      { path: 'User/streamed file.bin', kind: 'file', size: 6, content: (async function* () { yield Buffer.from('abc'); yield Buffer.from('def'); })() },
+      {
+        path: 'User/streamed file.bin',
+        kind: 'file',
+        size: 6,
+        content: (async function* () {
+          yield Buffer.from('abc');
+          yield Buffer.from('def');
+        })(),
+      },
       { path: 'Empty Dir', kind: 'directory' },
     ]);
     const tree = await readAll(sysvol, scratch);
@@ -169,7 +187,9 @@ describe.each(transports)('SYSVOL over %s', (name, open) => {
     expect(tree.get('User/streamed file.bin')?.sha).toBe(sha(Buffer.from('abcdef')));
     expect(tree.get('Empty Dir')?.kind).toBe('directory');
 
-    const reference = await sysvol.readAcl(seed?.gpos.find((g) => g.purpose === 'security-filtering')?.sysvolSharePath ?? '');
+    const reference = await sysvol.readAcl(
+      seed?.gpos.find((g) => g.purpose === 'security-filtering')?.sysvolSharePath ?? '',
+    );
     await sysvol.writeAcl(scratch, reference);
     // Same owner, group and ACEs; smbcacls may put the ACEs into canonical order.
     expect(aclParts(await sysvol.readAcl(scratch))).toEqual(aclParts(reference));

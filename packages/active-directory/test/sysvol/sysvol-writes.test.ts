@@ -46,7 +46,11 @@ function pythonWrapper(python: string, prelude: string, args: string): string {
 
 const transports: Array<[string, (extra?: Record<string, unknown>) => Promise<SysvolSource>]> = [
   ['local path', async () => createLocalSysvolSource({ root: domain.sysvolPath, smbConfPath: domain.smbConfPath })],
-  ['smbclient', async (extra = {}) => createSmbclientSysvolSource({ host: domain.dcHostname, credentials, domainSid: domainSid(), ...extra })],
+  [
+    'smbclient',
+    async (extra = {}) =>
+      createSmbclientSysvolSource({ host: domain.dcHostname, credentials, domainSid: domainSid(), ...extra }),
+  ],
 ];
 
 describe.each(transports)('SYSVOL writes over %s', (name, open) => {
@@ -78,7 +82,9 @@ describe.each(transports)('SYSVOL writes over %s', (name, open) => {
     expect(await sysvol.exists(`${scratch}/a/file.txt`)).toBe(true);
     const missing = await failure(sysvol.rename(`${scratch}/not-there`, `${scratch}/c`));
     expect(missing.code).toBe(AdErrorCode.PathNotFound);
-    await expect(sysvol.rename(`${scratch}/../../etc`, `${scratch}/c`)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(sysvol.rename(`${scratch}/../../etc`, `${scratch}/c`)).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
   });
 
   it('writes an ACL with its ACEs in the order given, not canonical order', async () => {
@@ -108,7 +114,12 @@ describe('SYSVOL writes over smbclient: order-keeping ACLs through Samba’s Pyt
     const argsFile = writeTempFile('python-args', '');
     const envFile = writeTempFile('python-env', '');
     const python = pythonWrapper(await sambaToolPython(), `printf '%s\\n' "$@" > ${argsFile}; env > ${envFile}`, '');
-    const recorded = await createSmbclientSysvolSource({ host: domain.dcHostname, credentials, domainSid: domainSid(), pythonPath: python });
+    const recorded = await createSmbclientSysvolSource({
+      host: domain.dcHostname,
+      credentials,
+      domainSid: domainSid(),
+      pythonPath: python,
+    });
     const before = process.env.COFFER_PASSWORD;
     process.env.COFFER_PASSWORD = domain.adminPassword;
     try {
@@ -131,18 +142,32 @@ describe('SYSVOL writes over smbclient: order-keeping ACLs through Samba’s Pyt
   it('falls back to smbcacls (canonical order) without the bindings, and says so once', async () => {
     const messages: StatusMessage[] = [];
     const noBindings = pythonWrapper(await sambaToolPython(), '', '-S');
-    const fallback = await createSmbclientSysvolSource({ host: domain.dcHostname, credentials, domainSid: domainSid(), pythonPath: noBindings, report: (m) => messages.push(m) });
+    const fallback = await createSmbclientSysvolSource({
+      host: domain.dcHostname,
+      credentials,
+      domainSid: domainSid(),
+      pythonPath: noBindings,
+      report: (m) => messages.push(m),
+    });
     try {
       await fallback.writeAcl(`${scratch}/held`, nonCanonicalSddl());
       await fallback.writeAcl(`${scratch}/held/file.txt`, nonCanonicalSddl());
       const stored = aceOrder(await fallback.readAcl(`${scratch}/held`));
       expect([...stored].sort()).toEqual([...expectedOrder()].sort());
       expect(stored[0]).toBe(`accessDenied:${domainSid()}-513`);
-      expect(messages).toEqual([expect.objectContaining({ severity: 'info', code: 'ACL_ORDER_CANONICAL', object: domain.dcHostname })]);
+      expect(messages).toEqual([
+        expect.objectContaining({ severity: 'info', code: 'ACL_ORDER_CANONICAL', object: domain.dcHostname }),
+      ]);
     } finally {
       await fallback.close();
     }
-    const missing = await createSmbclientSysvolSource({ host: domain.dcHostname, credentials, domainSid: domainSid(), pythonPath: '/nonexistent/python3', report: (m) => messages.push(m) });
+    const missing = await createSmbclientSysvolSource({
+      host: domain.dcHostname,
+      credentials,
+      domainSid: domainSid(),
+      pythonPath: '/nonexistent/python3',
+      report: (m) => messages.push(m),
+    });
     try {
       await missing.writeAcl(`${scratch}/held`, nonCanonicalSddl());
       expect(messages.map((m) => m.code)).toEqual(['ACL_ORDER_CANONICAL', 'ACL_ORDER_CANONICAL']);
@@ -152,8 +177,14 @@ describe('SYSVOL writes over smbclient: order-keeping ACLs through Samba’s Pyt
   });
 
   it('maps the bindings’ failures: a missing path, a wrong password, SDDL Samba cannot read', async () => {
-    expect((await failure(sysvol.writeAcl(`${scratch}/not-there`, nonCanonicalSddl()))).code).toBe(AdErrorCode.PathNotFound);
-    const wrong = await createSmbclientSysvolSource({ host: domain.dcHostname, credentials: { ...credentials, password: 'Not-The-Password-1' }, domainSid: domainSid() });
+    expect((await failure(sysvol.writeAcl(`${scratch}/not-there`, nonCanonicalSddl()))).code).toBe(
+      AdErrorCode.PathNotFound,
+    );
+    const wrong = await createSmbclientSysvolSource({
+      host: domain.dcHostname,
+      credentials: { ...credentials, password: 'Not-The-Password-1' },
+      domainSid: domainSid(),
+    });
     try {
       const error = await failure(wrong.writeAcl(`${scratch}/held`, nonCanonicalSddl()));
       expect(error.code).toBe(AdErrorCode.LogonFailure);
@@ -168,7 +199,10 @@ describe('SYSVOL writes over smbclient: order-keeping ACLs through Samba’s Pyt
   // Samba (unlike Windows) lets a folder be renamed while another connection holds a file below it open, unless
   // `strict rename` is set; a file opened without FILE_SHARE_DELETE cannot be renamed by anyone, which is tested here.
   it('refuses to rename a file a client holds open without sharing it', async () => {
-    const authFile = writeTempFile('auth', `username = ${credentials.user}\npassword = ${credentials.password}\ndomain = ${credentials.domain}\n`);
+    const authFile = writeTempFile(
+      'auth',
+      `username = ${credentials.user}\npassword = ${credentials.password}\ndomain = ${credentials.domain}\n`,
+    );
     const holdScript = [
       'import sys',
       'from samba import credentials, param',
@@ -186,7 +220,11 @@ describe('SYSVOL writes over smbclient: order-keeping ACLs through Samba’s Pyt
       'sys.stdin.read()',
       'conn.close(fnum)',
     ].join('\n');
-    const holder = spawn(await sambaToolPython(), ['-c', holdScript, domain.address, `${scratch}/held/file.txt`.replaceAll('/', '\\'), authFile], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const holder = spawn(
+      await sambaToolPython(),
+      ['-c', holdScript, domain.address, `${scratch}/held/file.txt`.replaceAll('/', '\\'), authFile],
+      { stdio: ['pipe', 'pipe', 'pipe'] },
+    );
     let stderr = '';
     holder.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     try {
@@ -195,7 +233,11 @@ describe('SYSVOL writes over smbclient: order-keeping ACLs through Samba’s Pyt
         holder.on('exit', (code) => reject(new Error(`the holder exited (${code}): ${stderr}`)));
       });
       const error = await failure(sysvol.rename(`${scratch}/held/file.txt`, `${scratch}/held/moved.txt`));
-      expect(error).toMatchObject({ code: AdErrorCode.RenameFailed, hresult: HRESULT.ERROR_SHARING_VIOLATION, object: `${scratch}/held/file.txt` });
+      expect(error).toMatchObject({
+        code: AdErrorCode.RenameFailed,
+        hresult: HRESULT.ERROR_SHARING_VIOLATION,
+        object: `${scratch}/held/file.txt`,
+      });
       expect(error.message).toContain('NT_STATUS_SHARING_VIOLATION');
       expect(await sysvol.exists(`${scratch}/held/file.txt`)).toBe(true);
     } finally {

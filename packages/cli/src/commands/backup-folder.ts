@@ -5,7 +5,13 @@ import { CofferError, ErrorCode, HRESULT, pathNotFound, toCofferError } from '@c
 const HINT = 'Name the folder holding the backups (the --out of coffer backup).';
 
 /** What a path that is not a folder is, in words a person checks with `ls -l`. */
-function kindOf(info: { isFile(): boolean; isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string {
+function kindOf(info: {
+  isFile(): boolean;
+  isFIFO(): boolean;
+  isSocket(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+}): string {
   if (info.isFile()) return 'a file';
   if (info.isFIFO()) return 'a named pipe (FIFO)';
   if (info.isSocket()) return 'a socket';
@@ -26,7 +32,11 @@ export async function backupFolderProblem(path: string): Promise<CofferError | u
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return pathNotFound(path, 'backup directory', HINT);
     if (code === 'ENOTDIR') {
-      return new CofferError(ErrorCode.PathNotFound, `The backup directory ${path} does not exist: part of its path is a file, not a folder.`, { hresult: HRESULT.ERROR_PATH_NOT_FOUND, object: path, hint: HINT, cause: error });
+      return new CofferError(
+        ErrorCode.PathNotFound,
+        `The backup directory ${path} does not exist: part of its path is a file, not a folder.`,
+        { hresult: HRESULT.ERROR_PATH_NOT_FOUND, object: path, hint: HINT, cause: error },
+      );
     }
     return toCofferError(error, path);
   }
@@ -35,6 +45,8 @@ export async function backupFolderProblem(path: string): Promise<CofferError | u
   return new CofferError(ErrorCode.NotADirectory, `${path} is ${kind}, not a folder of backups.`, {
     hresult: HRESULT.ERROR_DIRECTORY,
     object: path,
-    hint: info.isFile() ? `Name the folder that holds it (${dirname(path)}), or the folder the backups were written to (the --out of coffer backup).` : HINT,
+    hint: info.isFile()
+      ? `Name the folder that holds it (${dirname(path)}), or the folder the backups were written to (the --out of coffer backup).`
+      : HINT,
   });
 }

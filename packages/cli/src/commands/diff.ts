@@ -27,14 +27,25 @@ export interface DiffFlags extends Record<string, unknown> {
  * provider, exactly as `coffer backup gpo` would: the live side is then read by the same code as any backup.
  * The folder is removed afterwards, whatever happens.
  */
-async function backUpLive(gpmc: GpmcModule, context: CliContext, entry: AvailableProvider, flags: DiffFlags, a: string): Promise<{ folder: string; output: BackupOutput } | undefined> {
+async function backUpLive(
+  gpmc: GpmcModule,
+  context: CliContext,
+  entry: AvailableProvider,
+  flags: DiffFlags,
+  a: string,
+): Promise<{ folder: string; output: BackupOutput } | undefined> {
   const options = await providerOptions(context, entry, entry.surface.backup, flags, 'diff');
   if (!options) return undefined;
   if (options.gpo === undefined || (Array.isArray(options.gpo) && options.gpo.length === 0)) {
     if (options.all !== true) {
       // Not told which: the GPOs A holds (its one GPO when A is a backup folder, else every GPO it has).
-      const single = await readFile(join(a, 'bkupInfo.xml')).then((bytes) => gpmc.parseBkupInfoXml(bytes).gpoGuid).catch(() => undefined);
-      const entries = single === undefined ? (await gpmc.searchBackups(a).catch(() => [])).filter((e) => !e.problem && e.type === 'GPO') : [];
+      const single = await readFile(join(a, 'bkupInfo.xml'))
+        .then((bytes) => gpmc.parseBkupInfoXml(bytes).gpoGuid)
+        .catch(() => undefined);
+      const entries =
+        single === undefined
+          ? (await gpmc.searchBackups(a).catch(() => [])).filter((e) => !e.problem && e.type === 'GPO')
+          : [];
       const gpos = single !== undefined ? [single] : [...new Set(entries.map((e) => e.gpoGuid))];
       if (gpos.length > 0) options.gpo = gpos;
       else options.all = true;
@@ -61,22 +72,48 @@ async function backUpLive(gpmc: GpmcModule, context: CliContext, entry: Availabl
 }
 
 /** `coffer diff A B` or `coffer diff A --live [connection options]`. */
-export async function diffAction(context: CliContext, first: string, second: string | undefined, flags: DiffFlags, gpoProvider: AvailableProvider | undefined): Promise<void> {
+export async function diffAction(
+  context: CliContext,
+  first: string,
+  second: string | undefined,
+  flags: DiffFlags,
+  gpoProvider: AvailableProvider | undefined,
+): Promise<void> {
   const format = (flags.format ?? 'text').toLowerCase();
   if (format !== 'text' && format !== 'json' && format !== 'html') {
-    usageError(context, `Unknown diff format '${flags.format}'.`, 'Use --format text, json or html (or --json for a JSON result line).', 'diff');
+    usageError(
+      context,
+      `Unknown diff format '${flags.format}'.`,
+      'Use --format text, json or html (or --json for a JSON result line).',
+      'diff',
+    );
     return;
   }
   if (flags.live === true && second !== undefined) {
-    usageError(context, 'Give either B or --live, not both.', 'coffer diff <A> <B>, or coffer diff <A> --live --dc … --user …', 'diff');
+    usageError(
+      context,
+      'Give either B or --live, not both.',
+      'coffer diff <A> <B>, or coffer diff <A> --live --dc … --user …',
+      'diff',
+    );
     return;
   }
   if (flags.live !== true && second === undefined) {
-    usageError(context, 'coffer diff needs two sides: A and B, or A and --live.', 'coffer diff /srv/backups/monday /srv/backups/tuesday', 'diff');
+    usageError(
+      context,
+      'coffer diff needs two sides: A and B, or A and --live.',
+      'coffer diff /srv/backups/monday /srv/backups/tuesday',
+      'diff',
+    );
     return;
   }
   if (flags.live === true && gpoProvider === undefined) {
-    usageError(context, '--live needs the gpo provider (@coffer/provider-gpo), which is not loaded.', "Install @coffer/provider-gpo next to @coffer/cli, then run 'coffer providers'.", 'diff');
+    usageError(
+      context,
+      '--live needs the gpo provider (@coffer/provider-gpo), which is not loaded.',
+      "Install @coffer/provider-gpo next to @coffer/cli, then run 'coffer providers'.",
+      'diff',
+    );
     return;
   }
   const a = resolve(context.io.cwd, first);
@@ -94,7 +131,8 @@ export async function diffAction(context: CliContext, first: string, second: str
       if (!live) return;
     }
     const b = live ? live.folder : resolve(context.io.cwd, second!);
-    const admx = flags.admxDir === undefined ? undefined : await gpmc.loadAdmxDirectory(resolve(context.io.cwd, flags.admxDir));
+    const admx =
+      flags.admxDir === undefined ? undefined : await gpmc.loadAdmxDirectory(resolve(context.io.cwd, flags.admxDir));
     const gpos = Array.isArray(flags.gpo) ? flags.gpo : [];
     diff = await gpmc.diffBackups(a, b, { ...(admx ? { admx } : {}), ...(gpos.length > 0 ? { gpos } : {}) });
     if (live) {
@@ -105,14 +143,24 @@ export async function diffAction(context: CliContext, first: string, second: str
     if (context.signal.aborted) throw new CofferError(ErrorCode.Cancelled, 'The operation was cancelled.');
   } catch (error) {
     const failure = toCofferError(error, a);
-    failWith(context, serializeError(failure), failure.code === ErrorCode.Cancelled ? ExitCode.Cancelled : ExitCode.Failed, 'diff');
+    failWith(
+      context,
+      serializeError(failure),
+      failure.code === ErrorCode.Cancelled ? ExitCode.Cancelled : ExitCode.Failed,
+      'diff',
+    );
     return;
   } finally {
     if (live) await rm(live.folder, { recursive: true, force: true });
   }
   const different = gpmc.hasDifferences(diff);
   const exitCode = flags.exitCode === true && different ? ExitCode.DifferencesFound : ExitCode.Succeeded;
-  const text = format === 'html' ? gpmc.renderDiffHtml(diff) : format === 'json' ? `${JSON.stringify(diff, null, 2)}\n` : gpmc.renderDiffText(diff);
+  const text =
+    format === 'html'
+      ? gpmc.renderDiffHtml(diff)
+      : format === 'json'
+        ? `${JSON.stringify(diff, null, 2)}\n`
+        : gpmc.renderDiffText(diff);
   if (flags.out !== undefined) {
     const out = resolve(context.io.cwd, flags.out);
     const temp = join(dirname(out), `.${basename(out)}.coffer-${process.pid}.tmp`);
@@ -127,11 +175,21 @@ export async function diffAction(context: CliContext, first: string, second: str
   }
   context.exitCode = exitCode;
   if (context.output.json) {
-    context.output.line({ type: 'result', operation: 'diff', status: 'succeeded', exitCode, differences: different, ...diff });
+    context.output.line({
+      type: 'result',
+      operation: 'diff',
+      status: 'succeeded',
+      exitCode,
+      differences: different,
+      ...diff,
+    });
     return;
   }
   if (flags.out === undefined) context.io.stdout.write(format === 'text' ? colour(context, text) : text);
-  else context.output.err(`Wrote the ${format} diff to ${resolve(context.io.cwd, flags.out)}${different ? '' : ' (no differences)'}`);
+  else
+    context.output.err(
+      `Wrote the ${format} diff to ${resolve(context.io.cwd, flags.out)}${different ? '' : ' (no differences)'}`,
+    );
 }
 
 /** Colours the text diff on a terminal: + green, - red, ~ yellow. */
@@ -139,6 +197,14 @@ function colour(context: CliContext, text: string): string {
   const { green, red, yellow } = context.output.style;
   return text
     .split('\n')
-    .map((line) => (line.startsWith('  + ') ? green(line) : line.startsWith('  - ') ? red(line) : line.startsWith('  ~ ') ? yellow(line) : line))
+    .map((line) =>
+      line.startsWith('  + ')
+        ? green(line)
+        : line.startsWith('  - ')
+          ? red(line)
+          : line.startsWith('  ~ ')
+            ? yellow(line)
+            : line,
+    )
     .join('\n');
 }

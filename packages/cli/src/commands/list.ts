@@ -17,7 +17,12 @@ export interface ListedBackup extends BackupListing {
  * `coffer list DIR [--query TEXT]`: asks every loaded provider that can list (or only `only`, from
  * `coffer list <provider> --from DIR`), merges what they find, newest first. One provider failing is a warning; all failing, an error.
  */
-export async function listAction(context: CliContext, directory: string, query: string | undefined, only?: AvailableProvider): Promise<void> {
+export async function listAction(
+  context: CliContext,
+  directory: string,
+  query: string | undefined,
+  only?: AvailableProvider,
+): Promise<void> {
   const source = resolve(context.io.cwd, directory);
   const listers = only
     ? [only]
@@ -60,7 +65,10 @@ export async function listAction(context: CliContext, directory: string, query: 
   const allFailed = failures.length === results.length;
   // When every provider failed the same way (the folder does not exist), that error is the result; otherwise each is a warning.
   const commonError = allFailed && !cancelled ? failures[0]?.error : undefined;
-  reporter.stop((message) => commonError !== undefined && message.code === commonError.code && message.message === commonError.message);
+  reporter.stop(
+    (message) =>
+      commonError !== undefined && message.code === commonError.code && message.message === commonError.message,
+  );
 
   const backups: ListedBackup[] = results
     .flatMap((r) => (r.output ?? []).map((listing) => ({ provider: r.providerId, ...listing })))
@@ -68,7 +76,13 @@ export async function listAction(context: CliContext, directory: string, query: 
   const warned = results.some((r) => r.status === 'succeeded-with-warnings') || failures.length > 0;
   const status = cancelled ? 'cancelled' : allFailed ? 'failed' : warned ? 'succeeded-with-warnings' : 'succeeded';
   const exitCode =
-    status === 'cancelled' ? ExitCode.Cancelled : status === 'failed' ? ExitCode.Failed : warned ? ExitCode.CompletedWithWarnings : ExitCode.Succeeded;
+    status === 'cancelled'
+      ? ExitCode.Cancelled
+      : status === 'failed'
+        ? ExitCode.Failed
+        : warned
+          ? ExitCode.CompletedWithWarnings
+          : ExitCode.Succeeded;
   context.exitCode = exitCode;
 
   const { output } = context;
@@ -80,7 +94,12 @@ export async function listAction(context: CliContext, directory: string, query: 
       exitCode,
       source,
       backups,
-      providers: results.map((r) => ({ id: r.providerId, status: r.status, count: r.output?.length ?? 0, ...(r.error ? { error: jsonError(r.error) } : {}) })),
+      providers: results.map((r) => ({
+        id: r.providerId,
+        status: r.status,
+        count: r.output?.length ?? 0,
+        ...(r.error ? { error: jsonError(r.error) } : {}),
+      })),
       messages: results.flatMap((r) => r.messages.map((m) => ({ provider: r.providerId, ...m }))),
       ...(commonError ? { error: jsonError(commonError) } : {}),
     });

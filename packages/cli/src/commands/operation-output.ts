@@ -67,11 +67,16 @@ function isSameError(message: StatusMessage, error: SerializedError | undefined)
  * Core words an invalid-options error by schema property (`dc: Required`); on the
  * command line the user typed flags, so name those, and point at the right help page.
  */
-export function forTheCommandLine(error: SerializedError, specs: readonly OptionSpec[], helpCommand: string): SerializedError {
+export function forTheCommandLine(
+  error: SerializedError,
+  specs: readonly OptionSpec[],
+  helpCommand: string,
+): SerializedError {
   if (error.code !== ErrorCode.InvalidArgument) return error;
   const hint = `Run 'coffer help ${helpCommand}' for the accepted options.`;
   const marker = error.message.indexOf("': ");
-  if (!error.message.startsWith('Invalid options for ') || marker === -1) return { ...error, hint: error.hint && !error.hint.startsWith("Run 'coffer help") ? error.hint : hint };
+  if (!error.message.startsWith('Invalid options for ') || marker === -1)
+    return { ...error, hint: error.hint && !error.hint.startsWith("Run 'coffer help") ? error.hint : hint };
   const head = error.message.slice(0, marker + 3);
   const problems = error.message
     .slice(marker + 3)
@@ -116,4 +121,3 @@ export function failWith(context: CliContext, error: SerializedError, exitCode: 
     context.output.error(error);
   }
 }
-

@@ -44,7 +44,11 @@ export async function backupAction(context: CliContext, entry: AvailableProvider
     human: (output) => {
       const { style } = context.output;
       const count = output.backups.length;
-      context.output.out(style.green(`Backed up ${count} object${count === 1 ? '' : 's'} into ${resolve(context.io.cwd, String(flags.out))}`));
+      context.output.out(
+        style.green(
+          `Backed up ${count} object${count === 1 ? '' : 's'} into ${resolve(context.io.cwd, String(flags.out))}`,
+        ),
+      );
       for (const backup of output.backups) {
         const name = backup.objectName ?? backup.objectId ?? '';
         context.output.out(`  ${backup.id}  ${backup.kind}${name ? `  ${name}` : ''}`);
@@ -79,7 +83,9 @@ export async function restoreAction(context: CliContext, entry: AvailableProvide
       context.output.out(context.output.style.green(`Restored ${count} object${count === 1 ? '' : 's'}`));
       for (const item of output.restored) {
         const name = item.objectName ?? item.objectId ?? '';
-        context.output.out(`  ${item.kind}${name ? `  ${name}` : ''}${item.fromBackupId ? `  (from ${item.fromBackupId})` : ''}`);
+        context.output.out(
+          `  ${item.kind}${name ? `  ${name}` : ''}${item.fromBackupId ? `  (from ${item.fromBackupId})` : ''}`,
+        );
       }
       const counts = formatCounts(output.counts);
       if (counts) context.output.out(context.output.style.dim(`  ${counts}`));
@@ -88,7 +94,12 @@ export async function restoreAction(context: CliContext, entry: AvailableProvide
 }
 
 /** `coffer <provider> <command> [options]` and `coffer <command> <provider> [options]` */
-export async function providerCommandAction(context: CliContext, entry: AvailableProvider, commandName: string, flags: ParsedFlags): Promise<void> {
+export async function providerCommandAction(
+  context: CliContext,
+  entry: AvailableProvider,
+  commandName: string,
+  flags: ParsedFlags,
+): Promise<void> {
   const specs = entry.surface.commands.get(commandName) ?? [];
   const options = await providerOptions(context, entry, specs, flags, commandName);
   if (!options) return;
@@ -125,11 +136,21 @@ export async function providerOptions(
     context.output.addSecrets(await fillSecrets(specs, options, context.io, `${entry.id} ${operation}`));
   } catch (error) {
     const failure = toCofferError(error);
-    failWith(context, serializeError(failure), failure.code === ErrorCode.Cancelled ? ExitCode.Cancelled : ExitCode.Failed, operation);
+    failWith(
+      context,
+      serializeError(failure),
+      failure.code === ErrorCode.Cancelled ? ExitCode.Cancelled : ExitCode.Failed,
+      operation,
+    );
     return undefined;
   }
   if (context.signal.aborted) {
-    failWith(context, { code: ErrorCode.Cancelled, message: 'The operation was cancelled.' }, ExitCode.Cancelled, operation);
+    failWith(
+      context,
+      { code: ErrorCode.Cancelled, message: 'The operation was cancelled.' },
+      ExitCode.Cancelled,
+      operation,
+    );
     return undefined;
   }
   return options;

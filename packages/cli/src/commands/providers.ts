@@ -20,8 +20,19 @@ export function providersAction(context: CliContext): void {
       status: exitCode === ExitCode.Succeeded ? 'succeeded' : 'succeeded-with-warnings',
       exitCode,
       providers: registry.available.map(describeLoaded),
-      failed: registry.failed.map((f) => ({ specifier: f.specifier, source: f.source, ...(f.builtin ? { id: f.builtin.id } : {}), error: jsonError(serializeError(f.error)) })),
-      notInstalled: registry.missing.map((b) => ({ id: b.id, aliases: b.aliases, packageName: b.packageName, displayName: b.displayName, hint: installHint(b) })),
+      failed: registry.failed.map((f) => ({
+        specifier: f.specifier,
+        source: f.source,
+        ...(f.builtin ? { id: f.builtin.id } : {}),
+        error: jsonError(serializeError(f.error)),
+      })),
+      notInstalled: registry.missing.map((b) => ({
+        id: b.id,
+        aliases: b.aliases,
+        packageName: b.packageName,
+        displayName: b.displayName,
+        hint: installHint(b),
+      })),
     });
     return;
   }
@@ -31,7 +42,9 @@ export function providersAction(context: CliContext): void {
   for (const entry of registry.available) {
     const info = describeLoaded(entry);
     const names = [info.id, ...info.aliases].join(', ');
-    output.out(`  ${green(names)}  ${info.displayName}  ${dim(`${info.packageName ?? info.specifier}${info.version ? ` ${info.version}` : ''} (${info.source})`)}`);
+    output.out(
+      `  ${green(names)}  ${info.displayName}  ${dim(`${info.packageName ?? info.specifier}${info.version ? ` ${info.version}` : ''} (${info.source})`)}`,
+    );
     output.out(`      capabilities: ${info.capabilities.join(', ')}`);
     if (info.commands.length > 0) output.out(`      commands: ${info.commands.map((c) => c.name).join(', ')}`);
   }
@@ -41,7 +54,9 @@ export function providersAction(context: CliContext): void {
     for (const failure of registry.failed) {
       output.out(`  ${red(failure.specifier)}  ${dim(`(${failure.source})`)}`);
       const error = serializeError(failure.error);
-      output.out(`      ${error.code}${error.hresult === undefined ? '' : ` (${describeHresult(error.hresult)})`}: ${error.message}`);
+      output.out(
+        `      ${error.code}${error.hresult === undefined ? '' : ` (${describeHresult(error.hresult)})`}: ${error.message}`,
+      );
       if (failure.error.hint) output.out(`      hint: ${failure.error.hint}`);
     }
   }
@@ -49,7 +64,9 @@ export function providersAction(context: CliContext): void {
     output.out();
     output.out(bold('Built-in providers not installed'));
     for (const builtin of registry.missing) {
-      output.out(`  ${yellow([builtin.id, ...builtin.aliases].join(', '))}  ${builtin.displayName}  not installed — ${installHint(builtin)}`);
+      output.out(
+        `  ${yellow([builtin.id, ...builtin.aliases].join(', '))}  ${builtin.displayName}  not installed — ${installHint(builtin)}`,
+      );
     }
   }
 }

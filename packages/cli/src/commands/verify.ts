@@ -33,15 +33,29 @@ export async function verifyAction(context: CliContext, directory: string): Prom
   } catch (error) {
     reporter.stop();
     const failure = toCofferError(error, path);
-    failWith(context, serializeError(failure), failure.code === ErrorCode.Cancelled ? ExitCode.Cancelled : ExitCode.Failed, 'verify');
+    failWith(
+      context,
+      serializeError(failure),
+      failure.code === ErrorCode.Cancelled ? ExitCode.Cancelled : ExitCode.Failed,
+      'verify',
+    );
     return;
   }
   reporter.stop();
   const problems = verification.backups.reduce((sum, b) => sum + b.problems.length, 0) + verification.problems.length;
   const nothingChecked = verification.backups.length === 0;
   const warnings = verification.problems.filter((p) => p.severity === 'warning').length;
-  const status = !verification.ok ? 'failed' : verification.unverifiable.length > 0 || nothingChecked || warnings > 0 ? 'succeeded-with-warnings' : 'succeeded';
-  const exitCode = status === 'failed' ? ExitCode.Failed : status === 'succeeded-with-warnings' ? ExitCode.CompletedWithWarnings : ExitCode.Succeeded;
+  const status = !verification.ok
+    ? 'failed'
+    : verification.unverifiable.length > 0 || nothingChecked || warnings > 0
+      ? 'succeeded-with-warnings'
+      : 'succeeded';
+  const exitCode =
+    status === 'failed'
+      ? ExitCode.Failed
+      : status === 'succeeded-with-warnings'
+        ? ExitCode.CompletedWithWarnings
+        : ExitCode.Succeeded;
   context.exitCode = exitCode;
 
   const { output } = context;
@@ -64,20 +78,39 @@ export async function verifyAction(context: CliContext, directory: string): Prom
   for (const backup of verification.backups) {
     const about = dim([backup.provider, backup.kind].filter(Boolean).join(' '));
     if (backup.ok) {
-      output.out(`${green('ok')}      ${backup.id}  ${about}  ${dim(`${backup.filesChecked} files, ${backup.bytesChecked} bytes`)}`);
+      output.out(
+        `${green('ok')}      ${backup.id}  ${about}  ${dim(`${backup.filesChecked} files, ${backup.bytesChecked} bytes`)}`,
+      );
       continue;
     }
-    output.out(`${red('FAILED')}  ${backup.id}  ${about}  ${backup.problems.length} problem${backup.problems.length === 1 ? '' : 's'}`);
-    for (const problem of backup.problems) output.out(`        ${problem.kind.padEnd(10)} ${problem.path}  ${dim(`${problem.code}: ${problem.detail}`)}`);
+    output.out(
+      `${red('FAILED')}  ${backup.id}  ${about}  ${backup.problems.length} problem${backup.problems.length === 1 ? '' : 's'}`,
+    );
+    for (const problem of backup.problems)
+      output.out(`        ${problem.kind.padEnd(10)} ${problem.path}  ${dim(`${problem.code}: ${problem.detail}`)}`);
   }
   // Unverifiable backups get their own 'skipped' line below.
-  for (const problem of verification.problems.filter((p) => p.kind !== 'unverifiable')) output.out(`${problem.severity === 'warning' ? yellow('warning') : red('FAILED')}  ${problem.kind.padEnd(10)} ${problem.path}  ${dim(`${problem.code}: ${problem.detail}`)}`);
-  for (const folder of verification.unverifiable) output.out(`${yellow('skipped')} ${folder}  ${dim('no Coffer integrity manifest: nothing to check it against')}`);
+  for (const problem of verification.problems.filter((p) => p.kind !== 'unverifiable'))
+    output.out(
+      `${problem.severity === 'warning' ? yellow('warning') : red('FAILED')}  ${problem.kind.padEnd(10)} ${problem.path}  ${dim(`${problem.code}: ${problem.detail}`)}`,
+    );
+  for (const folder of verification.unverifiable)
+    output.out(`${yellow('skipped')} ${folder}  ${dim('no Coffer integrity manifest: nothing to check it against')}`);
   const checked = verification.backups.length;
   const bad = verification.backups.filter((b) => !b.ok).length;
   const errors = verification.problems.length - warnings;
-  if (errors > 0) output.err(red(`The directory has ${errors} problem${errors === 1 ? '' : 's'}; ${bad} of ${checked} backup${checked === 1 ? '' : 's'} failed verification.`));
+  if (errors > 0)
+    output.err(
+      red(
+        `The directory has ${errors} problem${errors === 1 ? '' : 's'}; ${bad} of ${checked} backup${checked === 1 ? '' : 's'} failed verification.`,
+      ),
+    );
   else if (nothingChecked) output.err(yellow(`No Coffer backups found in ${path}.`));
-  else if (bad > 0) output.err(red(`${bad} of ${checked} backup${checked === 1 ? '' : 's'} failed verification (${problems} problem${problems === 1 ? '' : 's'}).`));
+  else if (bad > 0)
+    output.err(
+      red(
+        `${bad} of ${checked} backup${checked === 1 ? '' : 's'} failed verification (${problems} problem${problems === 1 ? '' : 's'}).`,
+      ),
+    );
   else output.err(green(`All ${checked} backup${checked === 1 ? '' : 's'} verified.`));
 }

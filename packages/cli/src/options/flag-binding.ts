@@ -15,7 +15,8 @@ export function addOptionFlags(command: Command, specs: readonly OptionSpec[], g
     }
     if (spec.kind === 'boolean' && !spec.repeatable) {
       command.addOption(new Option(`--${spec.flag}`, helpText(spec)).helpGroup(group));
-      if (spec.defaultValue === true) command.addOption(new Option(`--no-${spec.flag}`, `Turn off --${spec.flag}.`).helpGroup(group));
+      if (spec.defaultValue === true)
+        command.addOption(new Option(`--no-${spec.flag}`, `Turn off --${spec.flag}.`).helpGroup(group));
       continue;
     }
     const option = new Option(`--${spec.flag} <${placeholder(spec)}>`, helpText(spec)).helpGroup(group);
@@ -29,7 +30,10 @@ export function addOptionFlags(command: Command, specs: readonly OptionSpec[], g
 }
 
 /** Reads the flags' values back into an options object keyed by schema property; absent flags stay absent. */
-export function collectOptionValues(parsed: Record<string, unknown>, specs: readonly OptionSpec[]): Record<string, unknown> {
+export function collectOptionValues(
+  parsed: Record<string, unknown>,
+  specs: readonly OptionSpec[],
+): Record<string, unknown> {
   const options: Record<string, unknown> = {};
   for (const spec of specs) {
     if (spec.secret) continue;

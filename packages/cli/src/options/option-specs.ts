@@ -59,7 +59,8 @@ export function optionSpecsFor(schema: OptionsSchema, owner: string, context: Fl
     // `--no-x` also occupies `--x`: commander reads it as the negation of x.
     for (const occupied of negatedSwitch(spec) ? [flag, flag.slice(3)] : [flag]) {
       const taken = byFlag.get(occupied);
-      if (taken !== undefined) throw invalidSurface(owner, `options '${taken}' and '${property}' would both be --${occupied}`);
+      if (taken !== undefined)
+        throw invalidSurface(owner, `options '${taken}' and '${property}' would both be --${occupied}`);
       byFlag.set(occupied, property);
     }
     specs.push(spec);
@@ -67,7 +68,10 @@ export function optionSpecsFor(schema: OptionsSchema, owner: string, context: Fl
   for (const spec of specs) {
     const fileOption = spec.secret?.fileOption;
     if (fileOption !== undefined && !specs.some((s) => s.property === fileOption && !s.secret)) {
-      throw invalidSurface(owner, `secret option '${spec.property}' names fileOption '${fileOption}', which is not one of its options`);
+      throw invalidSurface(
+        owner,
+        `secret option '${spec.property}' names fileOption '${fileOption}', which is not one of its options`,
+      );
     }
   }
   return specs;
@@ -95,7 +99,8 @@ function flagProblem(spec: OptionSpec, context: FlagContext): string | undefined
   if (reserved.includes(flag) || reserved.includes(positive)) {
     return `option '${property}' would be --${flag}, which the coffer CLI reserves for itself (${reserved.map((f) => `--${f}`).join(', ')})`;
   }
-  if (flag.startsWith('no-') && !negatedSwitch(spec)) return `option '${property}' would be --${flag}, which reads as the negation of --${flag.slice(3)}; only a boolean may be named so`;
+  if (flag.startsWith('no-') && !negatedSwitch(spec))
+    return `option '${property}' would be --${flag}, which reads as the negation of --${flag.slice(3)}; only a boolean may be named so`;
   return undefined;
 }
 
@@ -123,19 +128,29 @@ function classify(schema: JsonSchema): Shape {
     const array = alternatives.find((b) => typeOf(b) === 'array');
     if (array) return classify(array);
     const literals = alternatives.flatMap((b) => enumValues(b) ?? []);
-    if (literals.length > 0 && alternatives.every((b) => enumValues(b))) return { kind: 'string', repeatable: false, choices: literals };
+    if (literals.length > 0 && alternatives.every((b) => enumValues(b)))
+      return { kind: 'string', repeatable: false, choices: literals };
     if (alternatives.some((b) => typeOf(b) === 'string')) return { kind: 'string', repeatable: false };
     return classify(alternatives[0]!);
   }
   const type = typeOf(schema);
   if (type === 'array') {
-    const item = (schema.items && typeof schema.items === 'object' ? classify(schema.items as JsonSchema) : { kind: 'string' as const, repeatable: false });
-    return { kind: item.repeatable ? 'json' : item.kind, repeatable: true, ...(item.choices ? { choices: item.choices } : {}) };
+    const item =
+      schema.items && typeof schema.items === 'object'
+        ? classify(schema.items as JsonSchema)
+        : { kind: 'string' as const, repeatable: false };
+    return {
+      kind: item.repeatable ? 'json' : item.kind,
+      repeatable: true,
+      ...(item.choices ? { choices: item.choices } : {}),
+    };
   }
   const choices = enumValues(schema);
   if (type === 'boolean') return { kind: 'boolean', repeatable: false };
-  if (type === 'number' || type === 'integer') return { kind: type, repeatable: false, ...(choices ? { choices } : {}) };
-  if (type === 'string' || (type === undefined && choices)) return { kind: 'string', repeatable: false, ...(choices ? { choices } : {}) };
+  if (type === 'number' || type === 'integer')
+    return { kind: type, repeatable: false, ...(choices ? { choices } : {}) };
+  if (type === 'string' || (type === undefined && choices))
+    return { kind: 'string', repeatable: false, ...(choices ? { choices } : {}) };
   if (type === 'object') return { kind: 'json', repeatable: false };
   return { kind: 'string', repeatable: false };
 }
@@ -175,8 +190,12 @@ function firstString(...values: unknown[]): string | undefined {
 }
 
 function invalidSurface(owner: string, problem: string): CofferError {
-  return new CofferError(ErrorCode.ProviderInvalid, `Provider '${owner}' cannot be used from the command line: ${problem}.`, {
-    object: owner,
-    hint: 'This is a defect in the provider: report it to its authors (or rename the option).',
-  });
+  return new CofferError(
+    ErrorCode.ProviderInvalid,
+    `Provider '${owner}' cannot be used from the command line: ${problem}.`,
+    {
+      object: owner,
+      hint: 'This is a defect in the provider: report it to its authors (or rename the option).',
+    },
+  );
 }

@@ -26,6 +26,9 @@ export function exitCodeFor(status: OperationStatus, error?: SerializedError): E
     case 'failed':
       // A usage error is any E_INVALIDARG, whatever its code names (AD_CREDENTIALS_MISSING for a missing password,
       // a provider's own code for a flag combination it refuses): what the user fixes is the command line.
-      return error?.code === ErrorCode.InvalidArgument || (error?.hresult !== undefined && error.hresult >>> 0 === HRESULT.E_INVALIDARG >>> 0) ? ExitCode.Usage : ExitCode.Failed;
+      return error?.code === ErrorCode.InvalidArgument ||
+        (error?.hresult !== undefined && error.hresult >>> 0 === HRESULT.E_INVALIDARG >>> 0)
+        ? ExitCode.Usage
+        : ExitCode.Failed;
   }
 }

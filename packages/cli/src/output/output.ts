@@ -45,7 +45,8 @@ export class Output {
   redact(text: string): string {
     let result = text;
     for (const secret of this.#secrets) {
-      for (const form of new Set([secret, JSON.stringify(secret).slice(1, -1)])) result = result.split(form).join('***');
+      for (const form of new Set([secret, JSON.stringify(secret).slice(1, -1)]))
+        result = result.split(form).join('***');
     }
     return result;
   }
@@ -54,7 +55,9 @@ export class Output {
   error(error: SerializedError): void {
     const { red, dim } = this.style;
     this.err(`${red('error:')} ${error.message}`);
-    const details = [error.code, error.hresult === undefined ? undefined : describeHresult(error.hresult)].filter(Boolean);
+    const details = [error.code, error.hresult === undefined ? undefined : describeHresult(error.hresult)].filter(
+      Boolean,
+    );
     this.err(dim(`  (${details.join(', ')})`));
     if (error.hint) this.err(`  hint: ${error.hint}`);
   }
@@ -65,9 +68,16 @@ export class Output {
 }
 
 export function formatMessage(message: StatusMessage, style: Style): string {
-  const label = message.severity === 'error' ? style.red('error') : message.severity === 'warning' ? style.yellow('warning') : style.dim('info');
+  const label =
+    message.severity === 'error'
+      ? style.red('error')
+      : message.severity === 'warning'
+        ? style.yellow('warning')
+        : style.dim('info');
   const object = message.object ? ` [${message.object}]` : '';
-  const code = message.code ? style.dim(` (${message.code}${message.hresult === undefined ? '' : ` ${formatHresult(message.hresult)}`})`) : '';
+  const code = message.code
+    ? style.dim(` (${message.code}${message.hresult === undefined ? '' : ` ${formatHresult(message.hresult)}`})`)
+    : '';
   return `${label}: ${message.message}${object}${code}`;
 }
 

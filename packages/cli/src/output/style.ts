@@ -10,7 +10,8 @@ export interface Style {
 }
 
 export function createStyle(enabled: boolean): Style {
-  const wrap = (open: number, close: number) => (text: string) => (enabled ? `\u001b[${open}m${text}\u001b[${close}m` : text);
+  const wrap = (open: number, close: number) => (text: string) =>
+    enabled ? `\u001b[${open}m${text}\u001b[${close}m` : text;
   return {
     enabled,
     bold: wrap(1, 22),
@@ -22,7 +23,12 @@ export function createStyle(enabled: boolean): Style {
   };
 }
 
-export function colorWanted(options: { flag: boolean | undefined; env: Record<string, string | undefined>; isTTY: boolean; json: boolean }): boolean {
+export function colorWanted(options: {
+  flag: boolean | undefined;
+  env: Record<string, string | undefined>;
+  isTTY: boolean;
+  json: boolean;
+}): boolean {
   if (options.json) return false;
   if (options.flag === false) return false;
   // no-color.org: any non-empty NO_COLOR turns colour off, whatever else says.

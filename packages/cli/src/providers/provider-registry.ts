@@ -64,7 +64,11 @@ export const CLI_PACKAGE_DIRECTORY = findOwnPackage(dirname(fileURLToPath(import
 function findOwnPackage(start: string): string {
   for (let dir = start; ; dir = dirname(dir)) {
     const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === '@coffer/cli') return dir;
+    if (
+      existsSync(manifest) &&
+      (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === '@coffer/cli'
+    )
+      return dir;
     if (dirname(dir) === dir) return resolve(start, '..');
   }
 }
@@ -120,7 +124,12 @@ export async function discoverProviders(options: DiscoverOptions): Promise<Provi
       if (!loaded) missing.push(builtin);
       else accept(loaded, 'built-in', loaded.provider.aliases ?? []);
     } catch (error) {
-      failed.push({ specifier: builtin.packageName, source: 'built-in', builtin, error: clarifyLoadFailure(toCofferError(error, builtin.packageName)) });
+      failed.push({
+        specifier: builtin.packageName,
+        source: 'built-in',
+        builtin,
+        error: clarifyLoadFailure(toCofferError(error, builtin.packageName)),
+      });
     }
   }
   const explicit: Array<[string, ProviderSource]> = [
@@ -140,9 +149,14 @@ export async function discoverProviders(options: DiscoverOptions): Promise<Provi
     available,
     failed,
     missing,
-    find: (name) => available.find((a) => a.id === name || a.aliases.includes(name) || (a.packageName !== undefined && a.packageName === name)),
+    find: (name) =>
+      available.find(
+        (a) => a.id === name || a.aliases.includes(name) || (a.packageName !== undefined && a.packageName === name),
+      ),
     findUnavailableBuiltin: (name) => {
-      const builtin = BUILTIN_PROVIDERS.find((b) => b.id === name || b.aliases.includes(name) || b.packageName === name);
+      const builtin = BUILTIN_PROVIDERS.find(
+        (b) => b.id === name || b.aliases.includes(name) || b.packageName === name,
+      );
       if (!builtin || available.some((a) => a.id === builtin.id)) return undefined;
       const failure = failed.find((f) => f.builtin === builtin);
       if (!failure && !missing.includes(builtin)) return undefined;
@@ -152,14 +166,19 @@ export async function discoverProviders(options: DiscoverOptions): Promise<Provi
 }
 
 /** A built-in resolves from the user's project first, then from next to the CLI; undefined when installed in neither. */
-async function loadBuiltin(builtin: BuiltinProvider, projectDirectory: string, cliDirectory: string): Promise<LoadedProvider | undefined> {
+async function loadBuiltin(
+  builtin: BuiltinProvider,
+  projectDirectory: string,
+  cliDirectory: string,
+): Promise<LoadedProvider | undefined> {
   for (const from of [projectDirectory, cliDirectory]) {
     try {
       return await loadProvider(builtin.packageName, { cwd: from });
     } catch (error) {
       const failure = toCofferError(error, builtin.packageName);
       // Installed but unusable (not built, throws on import...) is a failure to show, not "not installed".
-      if (failure.code !== ErrorCode.ProviderNotFound || (await packageFolderExists(builtin.packageName, from))) throw withBuiltinHint(failure, builtin);
+      if (failure.code !== ErrorCode.ProviderNotFound || (await packageFolderExists(builtin.packageName, from)))
+        throw withBuiltinHint(failure, builtin);
     }
   }
   return undefined;
@@ -167,7 +186,10 @@ async function loadBuiltin(builtin: BuiltinProvider, projectDirectory: string, c
 
 function withBuiltinHint(error: CofferError, builtin: BuiltinProvider): CofferError {
   if (error.code !== ErrorCode.ProviderNotFound) return error;
-  return withHint(error, `The package is there but its entry point is missing: build it (npm run build) or reinstall it (${installHint(builtin)}).`);
+  return withHint(
+    error,
+    `The package is there but its entry point is missing: build it (npm run build) or reinstall it (${installHint(builtin)}).`,
+  );
 }
 
 /**
@@ -178,8 +200,15 @@ function clarifyLoadFailure(error: CofferError): CofferError {
   const cause = error.cause as NodeJS.ErrnoException | undefined;
   if (error.code !== ErrorCode.ProviderLoadFailed || cause?.code !== 'ERR_MODULE_NOT_FOUND') return error;
   const missingPackage = /Cannot find package '([^']+)'/.exec(cause.message)?.[1];
-  if (missingPackage) return withHint(error, `It imports '${missingPackage}', which is not installed: reinstall the provider with its dependencies (npm install).`);
-  return withHint(error, 'A file the provider needs is missing (an entry point that was never built?): build the provider (npm run build) or reinstall it.');
+  if (missingPackage)
+    return withHint(
+      error,
+      `It imports '${missingPackage}', which is not installed: reinstall the provider with its dependencies (npm install).`,
+    );
+  return withHint(
+    error,
+    'A file the provider needs is missing (an entry point that was never built?): build the provider (npm run build) or reinstall it.',
+  );
 }
 
 function withHint(error: CofferError, hint: string): CofferError {
@@ -194,7 +223,9 @@ function withHint(error: CofferError, hint: string): CofferError {
 async function packageFolderExists(packageName: string, from: string): Promise<boolean> {
   let dir = resolve(from);
   for (;;) {
-    const info = await stat(join(dir, 'node_modules', ...packageName.split('/'), 'package.json')).catch(() => undefined);
+    const info = await stat(join(dir, 'node_modules', ...packageName.split('/'), 'package.json')).catch(
+      () => undefined,
+    );
     if (info?.isFile()) return true;
     const parent = dirname(dir);
     if (parent === dir) return false;
@@ -205,10 +236,16 @@ async function packageFolderExists(packageName: string, from: string): Promise<b
 /** A provider given as a package folder path still shows its package name and version. */
 async function withFolderPackage(loaded: LoadedProvider, projectDirectory: string): Promise<LoadedProvider> {
   if (loaded.packageName !== undefined || !isPathSpecifier(loaded.specifier)) return loaded;
-  const folder = loaded.specifier.startsWith('file:') ? fileURLToPath(loaded.specifier) : resolve(projectDirectory, loaded.specifier);
+  const folder = loaded.specifier.startsWith('file:')
+    ? fileURLToPath(loaded.specifier)
+    : resolve(projectDirectory, loaded.specifier);
   try {
     const pkg = JSON.parse(await readFile(join(folder, 'package.json'), 'utf8')) as { name?: string; version?: string };
-    return { ...loaded, ...(pkg.name ? { packageName: pkg.name } : {}), ...(pkg.version ? { version: pkg.version } : {}) };
+    return {
+      ...loaded,
+      ...(pkg.name ? { packageName: pkg.name } : {}),
+      ...(pkg.version ? { version: pkg.version } : {}),
+    };
   } catch {
     return loaded;
   }

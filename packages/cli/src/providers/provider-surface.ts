@@ -14,26 +14,42 @@ export const CLI_VERBS = ['backup', 'restore', 'list', 'verify', 'report', 'diff
 /** Builds the surface at load time, so a provider whose options cannot be flags fails to load instead of failing later. */
 export function describeSurface(provider: BackupProvider<any, any>): ProviderSurface {
   if ((CLI_VERBS as readonly string[]).includes(provider.id)) {
-    throw new CofferError(ErrorCode.ProviderInvalid, `Provider '${provider.id}' has the same id as the coffer verb '${provider.id}'.`, {
-      object: provider.id,
-      hint: 'This is a defect in the provider: its id must differ from coffer\'s verbs.',
-    });
+    throw new CofferError(
+      ErrorCode.ProviderInvalid,
+      `Provider '${provider.id}' has the same id as the coffer verb '${provider.id}'.`,
+      {
+        object: provider.id,
+        hint: "This is a defect in the provider: its id must differ from coffer's verbs.",
+      },
+    );
   }
   const commands = new Map<string, OptionSpec[]>();
   for (const command of provider.commands ?? []) {
     if (!/^[a-z][a-z0-9-]*$/.test(command.name)) {
-      throw new CofferError(ErrorCode.ProviderInvalid, `Provider '${provider.id}' has a command named ${JSON.stringify(command.name)}, which cannot be typed as a coffer verb.`, {
-        object: provider.id,
-      });
+      throw new CofferError(
+        ErrorCode.ProviderInvalid,
+        `Provider '${provider.id}' has a command named ${JSON.stringify(command.name)}, which cannot be typed as a coffer verb.`,
+        {
+          object: provider.id,
+        },
+      );
     }
     if (commands.has(command.name)) {
-      throw new CofferError(ErrorCode.ProviderInvalid, `Provider '${provider.id}' declares the command '${command.name}' twice.`, { object: provider.id });
+      throw new CofferError(
+        ErrorCode.ProviderInvalid,
+        `Provider '${provider.id}' declares the command '${command.name}' twice.`,
+        { object: provider.id },
+      );
     }
     commands.set(command.name, optionSpecsFor(command.options, `${provider.id} ${command.name}`, 'command'));
   }
   return {
     backup: optionSpecsFor(provider.options, provider.id),
-    restore: provider.restoreOptions ? optionSpecsFor(provider.restoreOptions, provider.id) : typeof provider.restore === 'function' ? [] : undefined,
+    restore: provider.restoreOptions
+      ? optionSpecsFor(provider.restoreOptions, provider.id)
+      : typeof provider.restore === 'function'
+        ? []
+        : undefined,
     commands,
   };
 }

@@ -41,7 +41,9 @@ export function createIsolatedCli(): IsolatedCli {
 
 /** Links every runtime dependency (transitively) of a package into root/node_modules, flat. */
 function linkDependencies(root: string, packageDir: string, done: Set<string>): void {
-  const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+  };
   const require = createRequire(join(packageDir, 'package.json'));
   for (const name of Object.keys(manifest.dependencies ?? {})) {
     if (done.has(name)) continue;
@@ -58,7 +60,10 @@ function packageFolder(require: NodeJS.Require, name: string): string {
     return dirname(require.resolve(`${name}/package.json`));
   } catch {
     let dir = dirname(require.resolve(name));
-    while (!existsSync(join(dir, 'package.json')) || (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string }).name !== name) {
+    while (
+      !existsSync(join(dir, 'package.json')) ||
+      (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string }).name !== name
+    ) {
       const parent = dirname(dir);
       if (parent === dir) throw new Error(`Cannot find the folder of ${name}`);
       dir = parent;

@@ -76,7 +76,11 @@ export function startCoffer(args: readonly string[], options: CofferRunOptions =
   const done = new Promise<CofferRun>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`coffer ${args.join(' ')} did not finish within ${timeoutMs} ms.\nstdout: ${stdout}\nstderr: ${stderr}`));
+      reject(
+        new Error(
+          `coffer ${args.join(' ')} did not finish within ${timeoutMs} ms.\nstdout: ${stdout}\nstderr: ${stderr}`,
+        ),
+      );
     }, timeoutMs);
     child.on('error', reject);
     child.on('close', (exitCode, signal) => {
@@ -84,7 +88,14 @@ export function startCoffer(args: readonly string[], options: CofferRunOptions =
       const json = args.includes('--json');
       const lines = json ? parseJsonLines(stdout) : [];
       const last = lines.at(-1);
-      resolve({ exitCode, signal, stdout, stderr, lines, result: last?.type === 'result' ? (last as CofferRun['result']) : undefined });
+      resolve({
+        exitCode,
+        signal,
+        stdout,
+        stderr,
+        lines,
+        result: last?.type === 'result' ? (last as CofferRun['result']) : undefined,
+      });
     });
   });
   return {
@@ -94,7 +105,10 @@ export function startCoffer(args: readonly string[], options: CofferRunOptions =
       new Promise<void>((resolve, reject) => {
         waiters.push({ pattern, stream, resolve });
         check();
-        done.then(() => reject(new Error(`coffer ended before printing ${pattern}.\nstdout: ${stdout}\nstderr: ${stderr}`)), reject);
+        done.then(
+          () => reject(new Error(`coffer ended before printing ${pattern}.\nstdout: ${stdout}\nstderr: ${stderr}`)),
+          reject,
+        );
       }),
   };
 }
@@ -116,14 +130,16 @@ export function parseJsonLines(stdout: string): JsonLine[] {
         throw new Error(`stdout line ${index + 1} is not JSON: ${line}`);
       }
       const type = (value as { type?: unknown }).type;
-      if (type !== 'progress' && type !== 'message' && type !== 'result') throw new Error(`stdout line ${index + 1} has no known type: ${line}`);
+      if (type !== 'progress' && type !== 'message' && type !== 'result')
+        throw new Error(`stdout line ${index + 1} has no known type: ${line}`);
       return value as JsonLine;
     });
 }
 
 function cleanEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const name of ['PATH', 'HOME', 'TMPDIR', 'SYSTEMROOT']) if (process.env[name] !== undefined) env[name] = process.env[name]!;
+  for (const name of ['PATH', 'HOME', 'TMPDIR', 'SYSTEMROOT'])
+    if (process.env[name] !== undefined) env[name] = process.env[name]!;
   env.NO_COLOR = '1';
   for (const [name, value] of Object.entries(extra)) {
     if (value === undefined) delete env[name];

@@ -51,7 +51,11 @@ export function linkPackage(root: string, name: string, target: string): void {
 function installPacked(root: string, packageDir: string): string {
   const pack = mkdtempSync(join(tmpdir(), 'coffer-pack-'));
   try {
-    const output = execFileSync('npm', ['pack', '--json', '--pack-destination', pack], { cwd: packageDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const output = execFileSync('npm', ['pack', '--json', '--pack-destination', pack], {
+      cwd: packageDir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     const [{ filename, name }] = JSON.parse(output) as [{ filename: string; name: string }];
     const target = join(root, 'node_modules', ...name.split('/'));
     mkdirSync(target, { recursive: true });

@@ -32,7 +32,9 @@ export async function validateOptions<T>(
 
 function formatPath(path: StandardSchemaV1.Issue['path']): string {
   if (!path) return '';
-  return path.map((segment) => String(typeof segment === 'object' && segment !== null ? segment.key : segment)).join('.');
+  return path
+    .map((segment) => String(typeof segment === 'object' && segment !== null ? segment.key : segment))
+    .join('.');
 }
 
 /**

@@ -148,7 +148,9 @@ export interface BackupProvider<TBackupOptions = unknown, TRestoreOptions = unkn
 }
 
 /** What a provider can do, read from the methods it has. */
-export function providerCapabilities(provider: Pick<BackupProvider<any, any>, 'restore' | 'list'>): ProviderCapabilities {
+export function providerCapabilities(
+  provider: Pick<BackupProvider<any, any>, 'restore' | 'list'>,
+): ProviderCapabilities {
   return { backup: true, restore: typeof provider.restore === 'function', list: typeof provider.list === 'function' };
 }
 

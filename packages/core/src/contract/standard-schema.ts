@@ -43,7 +43,10 @@ export declare namespace StandardSchemaV1 {
 export interface StandardJSONSchemaV1 {
   readonly '~standard': {
     readonly jsonSchema: {
-      readonly input: (options: { readonly target: string; readonly libraryOptions?: Record<string, unknown> }) => Record<string, unknown>;
+      readonly input: (options: {
+        readonly target: string;
+        readonly libraryOptions?: Record<string, unknown>;
+      }) => Record<string, unknown>;
     };
   };
 }

@@ -5,7 +5,14 @@ import { join, posix, resolve, sep } from 'node:path';
 import pMap from 'p-map';
 import { CofferError, ErrorCode, cancelledError, invalidArgument, toCofferError } from '../errors/coffer-error.js';
 import { HRESULT } from '../errors/hresult.js';
-import { fsyncDirectory, fsyncFile, PRIVATE_FILE_MODE, PRIVATE_FOLDER_MODE, syncFileSystemOf, writeFileAtomic } from './durable-fs.js';
+import {
+  fsyncDirectory,
+  fsyncFile,
+  PRIVATE_FILE_MODE,
+  PRIVATE_FOLDER_MODE,
+  syncFileSystemOf,
+  writeFileAtomic,
+} from './durable-fs.js';
 import {
   INTEGRITY_MANIFEST_FORMAT,
   INTEGRITY_MANIFEST_NAME,
@@ -14,9 +21,23 @@ import {
 } from './integrity-manifest.js';
 import { DEAD_LOCK_PREFIX, lockDirectory, type DirectoryLock, type LockOptions } from './lock.js';
 import type { StatusMessage } from '../operation/messages.js';
-import type { BackupEntry, BackupTarget, CommittedEntry, FileContent, IndexMaintainer, StageOptions } from '../contract/target.js';
+import type {
+  BackupEntry,
+  BackupTarget,
+  CommittedEntry,
+  FileContent,
+  IndexMaintainer,
+  StageOptions,
+} from '../contract/target.js';
 import { currentOperation } from '../operation/current-operation.js';
-import { ENGINE_PREFIX, JOURNAL_NAME, OLD_PREFIX, STAGING_PREFIX, readJournal, type JournalEntry } from './committed-view.js';
+import {
+  ENGINE_PREFIX,
+  JOURNAL_NAME,
+  OLD_PREFIX,
+  STAGING_PREFIX,
+  readJournal,
+  type JournalEntry,
+} from './committed-view.js';
 
 export { ENGINE_PREFIX, listCommittedEntries, type CommittedListing } from './committed-view.js';
 
@@ -77,7 +98,10 @@ export class BackupDestination implements BackupTarget {
   static async open(directory: string, options: OpenDestinationOptions): Promise<BackupDestination> {
     const path = resolve(directory);
     // A dead run's lock taken over is reported by lockDirectory, to the same place as this engine's messages.
-    const lock = await lockDirectory(path, { ...options.lock, ...(options.report && !options.lock?.report ? { report: options.report } : {}) });
+    const lock = await lockDirectory(path, {
+      ...options.lock,
+      ...(options.report && !options.lock?.report ? { report: options.report } : {}),
+    });
     const destination = new BackupDestination(path, options, lock);
     try {
       await destination.#recover();
@@ -116,7 +140,8 @@ export class BackupDestination implements BackupTarget {
     if (entries.length === 0) return [];
     const names = new Set<string>();
     for (const entry of entries) {
-      if (!this.#staged.has(entry)) throw new Error(`Entry ${entry.name} was not staged in this destination or is already committed.`);
+      if (!this.#staged.has(entry))
+        throw new Error(`Entry ${entry.name} was not staged in this destination or is already committed.`);
       if (names.has(entry.name)) throw invalidArgument(`Two staged entries are both named ${entry.name}.`);
       names.add(entry.name);
     }
@@ -201,7 +226,11 @@ export class BackupDestination implements BackupTarget {
       .filter((_, i) => placed[i])
       .map((item): CommittedEntry => {
         const indexEntry = fresh?.get(item.name);
-        return { name: item.name, path: join(this.path, item.name), ...(indexEntry === undefined ? {} : { indexEntry }) };
+        return {
+          name: item.name,
+          path: join(this.path, item.name),
+          ...(indexEntry === undefined ? {} : { indexEntry }),
+        };
       });
     await fsyncDirectory(this.path);
     const index = this.#options.index;
@@ -257,10 +286,14 @@ export class BackupDestination implements BackupTarget {
   #assertOpen(): void {
     if (this.#closed) throw new Error('This backup destination is closed.');
     if (this.#lock.compromised) {
-      throw new CofferError(ErrorCode.DestinationLocked, `Lost the lock on ${this.path}: ${this.#lock.compromised.message}`, {
-        hresult: HRESULT.ERROR_LOCK_VIOLATION,
-        object: this.path,
-      });
+      throw new CofferError(
+        ErrorCode.DestinationLocked,
+        `Lost the lock on ${this.path}: ${this.#lock.compromised.message}`,
+        {
+          hresult: HRESULT.ERROR_LOCK_VIOLATION,
+          object: this.path,
+        },
+      );
     }
   }
 
@@ -286,7 +319,13 @@ export class StagedEntry implements BackupEntry {
   readonly #directories = new Set<string>();
   #sealed = false;
 
-  constructor(destination: BackupDestination, name: string, stagingPath: string, options: StageOptions, open: OpenDestinationOptions) {
+  constructor(
+    destination: BackupDestination,
+    name: string,
+    stagingPath: string,
+    options: StageOptions,
+    open: OpenDestinationOptions,
+  ) {
     this.#destination = destination;
     this.name = name;
     this.stagingPath = stagingPath;
@@ -348,7 +387,8 @@ export class StagedEntry implements BackupEntry {
     if (parent !== '.') this.#folder(parent);
     const absolute = join(this.stagingPath, ...clean.split('/'));
     // Whole content is encoded once, whichever way it is written.
-    const whole = typeof content === 'string' ? Buffer.from(content, 'utf8') : content instanceof Uint8Array ? content : undefined;
+    const whole =
+      typeof content === 'string' ? Buffer.from(content, 'utf8') : content instanceof Uint8Array ? content : undefined;
     if (whole !== undefined && whole.byteLength <= SMALL_FILE_BYTES) {
       writeFileSync(absolute, whole, { flag: 'wx', mode: options.mode ?? PRIVATE_FILE_MODE });
       return this.#record(clean, whole.byteLength, createHash('sha256').update(whole).digest('hex'));
@@ -362,7 +402,8 @@ export class StagedEntry implements BackupEntry {
     let flushing: Promise<void> | undefined;
     try {
       const write = async (chunk: FileChunk) => {
-        const parts = typeof chunk === 'string' ? [Buffer.from(chunk, 'utf8')] : chunk instanceof Uint8Array ? [chunk] : chunk;
+        const parts =
+          typeof chunk === 'string' ? [Buffer.from(chunk, 'utf8')] : chunk instanceof Uint8Array ? [chunk] : chunk;
         // The write runs on libuv's pool while this thread hashes the same bytes.
         const written = writeAll(handle, parts);
         let bytes = 0;
@@ -419,7 +460,10 @@ export class StagedEntry implements BackupEntry {
       ...(this.options.metadata ? { metadata: this.options.metadata } : {}),
     };
     // Written in one go on this thread, like a small file (see SMALL_FILE_BYTES).
-    writeFileSync(join(this.stagingPath, INTEGRITY_MANIFEST_NAME), `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx', mode: PRIVATE_FILE_MODE });
+    writeFileSync(join(this.stagingPath, INTEGRITY_MANIFEST_NAME), `${JSON.stringify(manifest, null, 2)}\n`, {
+      flag: 'wx',
+      mode: PRIVATE_FILE_MODE,
+    });
     this.#sealed = true;
   }
 
@@ -430,7 +474,8 @@ export class StagedEntry implements BackupEntry {
 
   /** fsyncs every file, then every folder deepest first: the fallback where one syncfs is not available. */
   async fsyncContents(): Promise<void> {
-    for (const file of [...this.#files.keys(), INTEGRITY_MANIFEST_NAME]) await fsyncFile(join(this.stagingPath, ...file.split('/')));
+    for (const file of [...this.#files.keys(), INTEGRITY_MANIFEST_NAME])
+      await fsyncFile(join(this.stagingPath, ...file.split('/')));
     const folders = [...this.#directories].sort((a, b) => b.length - a.length);
     for (const folder of folders) await fsyncDirectory(join(this.stagingPath, ...folder.split('/')));
     await fsyncDirectory(this.stagingPath);
@@ -448,7 +493,8 @@ export class StagedEntry implements BackupEntry {
 async function writeAll(handle: FileHandle, parts: readonly Uint8Array[]): Promise<void> {
   let pending = parts.filter((part) => part.byteLength > 0);
   while (pending.length > 0) {
-    const { bytesWritten } = pending.length === 1 ? await handle.write(pending[0]!) : await handle.writev(pending as Uint8Array[]);
+    const { bytesWritten } =
+      pending.length === 1 ? await handle.write(pending[0]!) : await handle.writev(pending as Uint8Array[]);
     if (bytesWritten === 0) throw new Error('The file system accepted no bytes of a write.');
     let skip = bytesWritten;
     let first = 0;
@@ -462,14 +508,26 @@ async function writeAll(handle: FileHandle, parts: readonly Uint8Array[]): Promi
 function normaliseRelative(relativePath: string): string {
   const unified = relativePath.replaceAll('\\', '/');
   const parts = unified.split('/').filter((part) => part !== '' && part !== '.');
-  if (parts.length === 0 || parts.some((part) => part === '..') || unified.startsWith('/') || parts.some((p) => p.includes('\0'))) {
+  if (
+    parts.length === 0 ||
+    parts.some((part) => part === '..') ||
+    unified.startsWith('/') ||
+    parts.some((p) => p.includes('\0'))
+  ) {
     throw invalidArgument(`Unsafe path inside a backup: ${JSON.stringify(relativePath)}`);
   }
   return parts.join('/');
 }
 
 function assertEntryName(name: string): void {
-  if (!name || name.includes('/') || name.includes(sep) || name === '.' || name === '..' || name.startsWith(ENGINE_PREFIX)) {
+  if (
+    !name ||
+    name.includes('/') ||
+    name.includes(sep) ||
+    name === '.' ||
+    name === '..' ||
+    name.startsWith(ENGINE_PREFIX)
+  ) {
     throw invalidArgument(`Invalid backup name ${JSON.stringify(name)}.`);
   }
 }
@@ -514,4 +572,3 @@ async function exists(path: string): Promise<boolean> {
     throw toCofferError(error, path);
   }
 }
-

@@ -88,7 +88,8 @@ export async function readJournal(directory: string): Promise<JournalEntry[] | u
   try {
     text = await readFile(join(directory, JOURNAL_NAME), 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR')
+      return undefined;
     throw toCofferError(error, join(directory, JOURNAL_NAME));
   }
   try {

@@ -23,7 +23,11 @@ export async function fsyncDirectory(path: string): Promise<void> {
 }
 
 /** Writes a whole file durably: temp file, fsync, rename over the target, fsync the folder. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = PRIVATE_FILE_MODE): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  mode = PRIVATE_FILE_MODE,
+): Promise<void> {
   const temp = `${path}.coffer-${process.pid}-${Math.random().toString(36).slice(2)}.tmp`;
   const handle = await open(temp, 'wx', mode);
   try {

@@ -38,12 +38,17 @@ export function parseIntegrityManifest(text: string, where: string): IntegrityMa
   }
   const manifest = value as Partial<IntegrityManifest>;
   if (manifest.format !== INTEGRITY_MANIFEST_FORMAT || manifest.version !== 1 || !Array.isArray(manifest.files)) {
-    throw new Error(`${where} is not a Coffer integrity manifest (format ${String(manifest.format)}, version ${String(manifest.version)}).`);
+    throw new Error(
+      `${where} is not a Coffer integrity manifest (format ${String(manifest.format)}, version ${String(manifest.version)}).`,
+    );
   }
   for (const file of manifest.files) {
     if (typeof file?.path !== 'string' || typeof file.size !== 'number' || typeof file.sha256 !== 'string') {
       throw new Error(`${where} has a malformed file entry: ${JSON.stringify(file)}`);
     }
   }
-  return { ...manifest, directories: Array.isArray(manifest.directories) ? manifest.directories : [] } as IntegrityManifest;
+  return {
+    ...manifest,
+    directories: Array.isArray(manifest.directories) ? manifest.directories : [],
+  } as IntegrityManifest;
 }

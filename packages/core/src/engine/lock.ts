@@ -102,7 +102,12 @@ export async function lockDirectory(directory: string, options: LockOptions = {}
   }
 }
 
-async function acquire(directory: string, lockPath: string, staleMs: number, tookOverFrom: LockOwner | undefined): Promise<DirectoryLock> {
+async function acquire(
+  directory: string,
+  lockPath: string,
+  staleMs: number,
+  tookOverFrom: LockOwner | undefined,
+): Promise<DirectoryLock> {
   let compromised: Error | undefined;
   const release = await lockfile.lock(directory, {
     lockfilePath: lockPath,
@@ -152,7 +157,9 @@ const lockFs = {
   ...fs,
   rmdir: (path: string, callback: (error: NodeJS.ErrnoException | null) => void) => {
     const aside = releasedName(path);
-    fs.rename(path, aside, (error) => (error ? callback(error) : fs.rm(aside, { recursive: true, force: true }, callback)));
+    fs.rename(path, aside, (error) =>
+      error ? callback(error) : fs.rm(aside, { recursive: true, force: true }, callback),
+    );
   },
   rmdirSync: (path: string) => {
     const aside = releasedName(path);
@@ -181,7 +188,8 @@ function sweepReleasedLocks(directory: string): void {
   } catch {
     return;
   }
-  for (const name of names) if (name.startsWith(RELEASED_LOCK_PREFIX)) fs.rmSync(join(directory, name), { recursive: true, force: true });
+  for (const name of names)
+    if (name.startsWith(RELEASED_LOCK_PREFIX)) fs.rmSync(join(directory, name), { recursive: true, force: true });
 }
 
 /**
@@ -220,7 +228,13 @@ async function readOwner(lockPath: string): Promise<LockOwner | undefined> {
 }
 
 function sameOwner(a: LockOwner, b: LockOwner): boolean {
-  return a.pid === b.pid && a.hostname === b.hostname && a.startTime === b.startTime && a.bootId === b.bootId && a.acquiredAt === b.acquiredAt;
+  return (
+    a.pid === b.pid &&
+    a.hostname === b.hostname &&
+    a.startTime === b.startTime &&
+    a.bootId === b.bootId &&
+    a.acquiredAt === b.acquiredAt
+  );
 }
 
 /** Whether the process that recorded `owner` is certainly not running: only ever true for this host. */
@@ -240,7 +254,13 @@ export function isGone(owner: LockOwner): boolean {
 }
 
 function currentOwner(): LockOwner {
-  return { pid: process.pid, hostname: hostname(), startTime: processStartTime(process.pid), bootId: readBootId(), acquiredAt: new Date().toISOString() };
+  return {
+    pid: process.pid,
+    hostname: hostname(),
+    startTime: processStartTime(process.pid),
+    bootId: readBootId(),
+    acquiredAt: new Date().toISOString(),
+  };
 }
 
 /** Field 22 (starttime) of /proc/<pid>/stat; the fields are counted after the command name, which may hold spaces and parentheses. */

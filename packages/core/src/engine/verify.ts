@@ -119,23 +119,47 @@ const BKUPINFO_FILE = 'bkupInfo.xml';
 const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
 
 function problem(kind: VerifyProblemKind, path: string, detail: string): VerifyProblem {
-  return { kind, severity: kind === 'stray' || kind === 'unverifiable' ? 'warning' : 'error', code: VERIFY_PROBLEM_CODES[kind], path, detail };
+  return {
+    kind,
+    severity: kind === 'stray' || kind === 'unverifiable' ? 'warning' : 'error',
+    code: VERIFY_PROBLEM_CODES[kind],
+    path,
+    detail,
+  };
 }
 
 /** A backup folder that should hold an integrity manifest and does not: a failed verification with that one finding. */
 function manifestMissing(path: string, id: string, detail: string): BackupVerification {
-  return { path, id, ok: false, filesChecked: 0, bytesChecked: 0, problems: [problem('manifest-missing', INTEGRITY_MANIFEST_NAME, detail)] };
+  return {
+    path,
+    id,
+    ok: false,
+    filesChecked: 0,
+    bytesChecked: 0,
+    problems: [problem('manifest-missing', INTEGRITY_MANIFEST_NAME, detail)],
+  };
 }
 
 function sameId(a: string, b: string): boolean {
-  const norm = (value: string): string => value.trim().replace(/^\{|\}$/g, '').toUpperCase();
+  const norm = (value: string): string =>
+    value
+      .trim()
+      .replace(/^\{|\}$/g, '')
+      .toUpperCase();
   return norm(a) === norm(b);
 }
 
 /** Re-reads and re-hashes one backup against its integrity manifest; never follows a link, never throws for what it finds. */
 export async function verifyBackup(path: string, options: VerifyOptions = {}): Promise<BackupVerification> {
   const id = path.split(sep).pop() ?? path;
-  const failed = (p: VerifyProblem): BackupVerification => ({ path, id, ok: false, filesChecked: 0, bytesChecked: 0, problems: [p] });
+  const failed = (p: VerifyProblem): BackupVerification => ({
+    path,
+    id,
+    ok: false,
+    filesChecked: 0,
+    bytesChecked: 0,
+    problems: [p],
+  });
   let reader: BackupReader;
   let manifest: IntegrityManifest;
   try {
@@ -143,12 +167,23 @@ export async function verifyBackup(path: string, options: VerifyOptions = {}): P
     const bytes = await reader.readFile(INTEGRITY_MANIFEST_NAME, { maxBytes: MAX_MANIFEST_BYTES });
     manifest = parseIntegrityManifest(bytes.toString('utf8'), join(path, INTEGRITY_MANIFEST_NAME));
   } catch (error) {
-    const kind = isCofferError(error) && error.code === 'BACKUP_PATH_ESCAPES' ? 'symlink' : isCofferError(error) && error.code === 'BACKUP_FILE_TOO_LARGE' ? 'too-large' : 'manifest-unreadable';
+    const kind =
+      isCofferError(error) && error.code === 'BACKUP_PATH_ESCAPES'
+        ? 'symlink'
+        : isCofferError(error) && error.code === 'BACKUP_FILE_TOO_LARGE'
+          ? 'too-large'
+          : 'manifest-unreadable';
     return failed(problem(kind, INTEGRITY_MANIFEST_NAME, (error as Error).message));
   }
   const problems: VerifyProblem[] = [];
   if (typeof manifest.id === 'string' && manifest.id !== id) {
-    problems.push(problem('renamed', '', `the folder is named ${id} but its manifest belongs to backup ${manifest.id} (renamed or swapped)`));
+    problems.push(
+      problem(
+        'renamed',
+        '',
+        `the folder is named ${id} but its manifest belongs to backup ${manifest.id} (renamed or swapped)`,
+      ),
+    );
   }
   const tree = await reader.walk();
   const onDisk = new Map<string, number>();
@@ -157,7 +192,8 @@ export async function verifyBackup(path: string, options: VerifyOptions = {}): P
     if (entry.kind === 'directory') onDiskDirs.add(entry.path);
     else if (!(entry.path === INTEGRITY_MANIFEST_NAME || entry.path === LOCK_NAME)) onDisk.set(entry.path, entry.size);
   }
-  for (const anomaly of tree.anomalies) problems.push(problem(anomaly.kind === 'too-many' ? 'too-large' : anomaly.kind, anomaly.path, anomaly.detail));
+  for (const anomaly of tree.anomalies)
+    problems.push(problem(anomaly.kind === 'too-many' ? 'too-large' : anomaly.kind, anomaly.path, anomaly.detail));
   const anomalous = new Set(tree.anomalies.map((a) => a.path));
   const expectedFiles = new Set<string>();
   options.progress?.addTotal(manifest.files.length);
@@ -169,33 +205,62 @@ export async function verifyBackup(path: string, options: VerifyOptions = {}): P
     try {
       checkBackupRelativePath(file.path, path);
     } catch (error) {
-      problems.push(problem('altered', file.path, `the manifest names a path outside the backup: ${(error as Error).message}`));
+      problems.push(
+        problem('altered', file.path, `the manifest names a path outside the backup: ${(error as Error).message}`),
+      );
       continue;
     }
     const actual = onDisk.get(file.path);
     if (actual === undefined) {
-      if (!anomalous.has(file.path)) problems.push(problem('missing', file.path, `expected ${file.size} bytes, file is gone`));
+      if (!anomalous.has(file.path))
+        problems.push(problem('missing', file.path, `expected ${file.size} bytes, file is gone`));
     } else {
       const sha256 = await hashFile(reader, file.path).catch((error: Error) => error);
       if (sha256 instanceof Error) {
-        problems.push(problem(isCofferError(sha256) && sha256.code === 'BACKUP_FILE_TOO_LARGE' ? 'too-large' : 'symlink', file.path, sha256.message));
+        problems.push(
+          problem(
+            isCofferError(sha256) && sha256.code === 'BACKUP_FILE_TOO_LARGE' ? 'too-large' : 'symlink',
+            file.path,
+            sha256.message,
+          ),
+        );
       } else {
         bytesChecked += actual;
         filesChecked += 1;
         if (actual < file.size) {
           problems.push(problem('truncated', file.path, `${actual} of ${file.size} bytes`));
         } else if (actual !== file.size || sha256 !== file.sha256) {
-          problems.push(problem('altered', file.path, actual !== file.size ? `size ${actual}, expected ${file.size}` : `SHA-256 ${sha256}, expected ${file.sha256}`));
+          problems.push(
+            problem(
+              'altered',
+              file.path,
+              actual !== file.size
+                ? `size ${actual}, expected ${file.size}`
+                : `SHA-256 ${sha256}, expected ${file.sha256}`,
+            ),
+          );
         }
       }
     }
     options.progress?.advance(file.path);
   }
-  for (const [file] of onDisk) if (!expectedFiles.has(file)) problems.push(problem('extra', file, 'not in the manifest'));
+  for (const [file] of onDisk)
+    if (!expectedFiles.has(file)) problems.push(problem('extra', file, 'not in the manifest'));
   const expectedDirs = new Set(manifest.directories);
-  for (const dir of expectedDirs) if (!onDiskDirs.has(dir) && !anomalous.has(dir)) problems.push(problem('missing', `${dir}/`, 'folder is gone'));
-  for (const dir of onDiskDirs) if (!expectedDirs.has(dir)) problems.push(problem('extra', `${dir}/`, 'folder not in the manifest'));
-  return { path, id: manifest.id, provider: manifest.provider, kind: manifest.kind, ok: problems.length === 0, filesChecked, bytesChecked, problems };
+  for (const dir of expectedDirs)
+    if (!onDiskDirs.has(dir) && !anomalous.has(dir)) problems.push(problem('missing', `${dir}/`, 'folder is gone'));
+  for (const dir of onDiskDirs)
+    if (!expectedDirs.has(dir)) problems.push(problem('extra', `${dir}/`, 'folder not in the manifest'));
+  return {
+    path,
+    id: manifest.id,
+    provider: manifest.provider,
+    kind: manifest.kind,
+    ok: problems.length === 0,
+    filesChecked,
+    bytesChecked,
+    problems,
+  };
 }
 
 /**
@@ -226,12 +291,18 @@ export async function verifyDirectory(path: string, options: VerifyOptions = {})
     const childPath = join(path, child.name);
     if (child.isSymbolicLink()) {
       const target = await readlink(childPath).catch(() => '?');
-      const dangling = await stat(childPath).then(() => false, () => true);
-      problems.push(problem('symlink', child.name, `symbolic link to ${target}${dangling ? ' (dangling)' : ''}; never followed`));
+      const dangling = await stat(childPath).then(
+        () => false,
+        () => true,
+      );
+      problems.push(
+        problem('symlink', child.name, `symbolic link to ${target}${dangling ? ' (dangling)' : ''}; never followed`),
+      );
       continue;
     }
     if (child.isFile()) {
-      if (!(options.indexFiles ?? [BACKUP_INDEX_FILE]).includes(child.name)) problems.push(problem('stray', child.name, 'a file that is no backup and no index'));
+      if (!(options.indexFiles ?? [BACKUP_INDEX_FILE]).includes(child.name))
+        problems.push(problem('stray', child.name, 'a file that is no backup and no index'));
       continue;
     }
     if (!child.isDirectory()) {
@@ -244,34 +315,83 @@ export async function verifyDirectory(path: string, options: VerifyOptions = {})
       const manifest = await lstat(join(childPath, INTEGRITY_MANIFEST_NAME)).catch(() => undefined);
       if (manifest !== undefined) {
         const verification = await verifyBackup(childPath, options);
-        if (facts !== null && facts.id !== '' && !sameId(facts.id, child.name) && !verification.problems.some((p) => p.kind === 'renamed')) {
-          verification.problems.push(problem('renamed', BKUPINFO_FILE, `the folder is named ${child.name} but ${BKUPINFO_FILE} gives the backup id ${facts.id}`));
+        if (
+          facts !== null &&
+          facts.id !== '' &&
+          !sameId(facts.id, child.name) &&
+          !verification.problems.some((p) => p.kind === 'renamed')
+        ) {
+          verification.problems.push(
+            problem(
+              'renamed',
+              BKUPINFO_FILE,
+              `the folder is named ${child.name} but ${BKUPINFO_FILE} gives the backup id ${facts.id}`,
+            ),
+          );
           verification.ok = false;
         }
         backups.push(verification);
       } else if ((await backupOrigin(childPath)) === 'coffer') {
-        backups.push(manifestMissing(childPath, child.name, `Coffer wrote this backup (it holds coffer-* files) but its ${INTEGRITY_MANIFEST_NAME} is gone: incomplete or tampered with`));
+        backups.push(
+          manifestMissing(
+            childPath,
+            child.name,
+            `Coffer wrote this backup (it holds coffer-* files) but its ${INTEGRITY_MANIFEST_NAME} is gone: incomplete or tampered with`,
+          ),
+        );
       } else if (facts !== null) {
         unverifiable.push(childPath);
-        problems.push(problem('unverifiable', `${child.name}/`, 'no Coffer integrity manifest and no coffer-* file (GPMC wrote it): nothing vouches for its bytes; restore needs --unverified'));
-        if (facts.id !== '' && !sameId(facts.id, child.name)) problems.push(problem('renamed', child.name, `the folder is named ${child.name} but ${BKUPINFO_FILE} gives the backup id ${facts.id}`));
+        problems.push(
+          problem(
+            'unverifiable',
+            `${child.name}/`,
+            'no Coffer integrity manifest and no coffer-* file (GPMC wrote it): nothing vouches for its bytes; restore needs --unverified',
+          ),
+        );
+        if (facts.id !== '' && !sameId(facts.id, child.name))
+          problems.push(
+            problem(
+              'renamed',
+              child.name,
+              `the folder is named ${child.name} but ${BKUPINFO_FILE} gives the backup id ${facts.id}`,
+            ),
+          );
         // Nothing vouches for its bytes, but what restore would refuse is still found: links, oversized files, hostile XML.
         problems.push(...(await inspectUnverifiable(childPath, child.name)));
       } else if ((await readdir(childPath)).length > 0) {
         // Neither Coffer's (no manifest) nor GPMC's (no bkupInfo.xml): a backup Coffer wrote without any other
         // coffer-* file (the DRM license set) that lost its manifest looks exactly like this, so it is an error.
-        backups.push(manifestMissing(childPath, child.name, `a folder with content but neither ${INTEGRITY_MANIFEST_NAME} nor ${BKUPINFO_FILE}: a Coffer backup that lost its manifest, or something that does not belong in a backup directory`));
+        backups.push(
+          manifestMissing(
+            childPath,
+            child.name,
+            `a folder with content but neither ${INTEGRITY_MANIFEST_NAME} nor ${BKUPINFO_FILE}: a Coffer backup that lost its manifest, or something that does not belong in a backup directory`,
+          ),
+        );
       } else {
         problems.push(problem('stray', `${child.name}/`, 'an empty folder that is no backup'));
       }
     } catch (error) {
       const code = isCofferError(error) ? error.code : '';
-      const kind: VerifyProblemKind = code === 'XML_DOCTYPE_REFUSED' ? 'hostile-xml' : code === 'BACKUP_PATH_ESCAPES' ? 'symlink' : code === 'BACKUP_FILE_TOO_LARGE' ? 'too-large' : 'stray';
+      const kind: VerifyProblemKind =
+        code === 'XML_DOCTYPE_REFUSED'
+          ? 'hostile-xml'
+          : code === 'BACKUP_PATH_ESCAPES'
+            ? 'symlink'
+            : code === 'BACKUP_FILE_TOO_LARGE'
+              ? 'too-large'
+              : 'stray';
       problems.push(problem(kind, child.name, (error as Error).message));
     }
   }
   await checkIndex(path, gpmcFolders, problems, pending);
-  return { path, ok: backups.every((b) => b.ok) && problems.every((p) => p.severity === 'warning'), backups, unverifiable, problems };
+  return {
+    path,
+    ok: backups.every((b) => b.ok) && problems.every((p) => p.severity === 'warning'),
+    backups,
+    unverifiable,
+    problems,
+  };
 }
 
 /** What restore would refuse in a backup without a manifest: links, special or oversized files, XML with a DOCTYPE at its top. */
@@ -279,7 +399,10 @@ async function inspectUnverifiable(folder: string, name: string): Promise<Verify
   const found: VerifyProblem[] = [];
   const reader = await BackupReader.open(folder);
   const tree = await reader.walk();
-  for (const anomaly of tree.anomalies) found.push(problem(anomaly.kind === 'too-many' ? 'too-large' : anomaly.kind, `${name}/${anomaly.path}`, anomaly.detail));
+  for (const anomaly of tree.anomalies)
+    found.push(
+      problem(anomaly.kind === 'too-many' ? 'too-large' : anomaly.kind, `${name}/${anomaly.path}`, anomaly.detail),
+    );
   for (const entry of tree.entries) {
     if (entry.kind !== 'file' || entry.path.includes('/') || !entry.path.toLowerCase().endsWith('.xml')) continue;
     try {
@@ -294,7 +417,13 @@ async function inspectUnverifiable(folder: string, name: string): Promise<Verify
       }
     } catch (error) {
       const code = isCofferError(error) ? error.code : '';
-      found.push(problem(code === 'BACKUP_FILE_TOO_LARGE' ? 'too-large' : code === 'XML_DOCTYPE_REFUSED' ? 'hostile-xml' : 'altered', `${name}/${entry.path}`, (error as Error).message));
+      found.push(
+        problem(
+          code === 'BACKUP_FILE_TOO_LARGE' ? 'too-large' : code === 'XML_DOCTYPE_REFUSED' ? 'hostile-xml' : 'altered',
+          `${name}/${entry.path}`,
+          (error as Error).message,
+        ),
+      );
     }
   }
   return found;
@@ -329,7 +458,12 @@ async function readBackupInfo(folder: string): Promise<BackupInfoFacts | null> {
 }
 
 /** manifest.xml against the folders: entries without folders, folders without entries, entries that disagree. */
-async function checkIndex(dir: string, folders: Map<string, BackupInfoFacts>, problems: VerifyProblem[], pending: string[]): Promise<void> {
+async function checkIndex(
+  dir: string,
+  folders: Map<string, BackupInfoFacts>,
+  problems: VerifyProblem[],
+  pending: string[],
+): Promise<void> {
   const indexInfo = await lstat(join(dir, BACKUP_INDEX_FILE)).catch(() => undefined);
   if (indexInfo === undefined) return;
   let entries: BackupInfoFacts[];
@@ -337,9 +471,13 @@ async function checkIndex(dir: string, folders: Map<string, BackupInfoFacts>, pr
     const reader = await BackupReader.open(dir);
     const root = parseXmlDocument(await reader.readXml(BACKUP_INDEX_FILE), join(dir, BACKUP_INDEX_FILE));
     if (root.name !== 'Backups') throw new Error(`the root element is <${root.name}>, not <Backups>`);
-    if (root.text.trim() !== '') throw new Error(`it holds stray text ${JSON.stringify(root.text.trim().slice(0, 40))} between entries`);
+    if (root.text.trim() !== '')
+      throw new Error(`it holds stray text ${JSON.stringify(root.text.trim().slice(0, 40))} between entries`);
     // An unfinished commit may have written the index already: its entries are hidden like their folders.
-    entries = root.children.filter((e) => e.name === 'BackupInst').map(instFacts).filter((entry) => !pending.some((name) => sameId(name, entry.id)));
+    entries = root.children
+      .filter((e) => e.name === 'BackupInst')
+      .map(instFacts)
+      .filter((entry) => !pending.some((name) => sameId(name, entry.id)));
   } catch (error) {
     problems.push(problem('index-unreadable', BACKUP_INDEX_FILE, (error as Error).message));
     return;
@@ -348,18 +486,37 @@ async function checkIndex(dir: string, folders: Map<string, BackupInfoFacts>, pr
   for (const entry of entries) {
     const name = [...folders.keys()].find((folder) => sameId(folder, entry.id));
     if (name === undefined) {
-      problems.push(problem('index-missing-folder', BACKUP_INDEX_FILE, `lists backup ${entry.id} (${entry.fields['GPODisplayName']}), but no backup folder of that name exists`));
+      problems.push(
+        problem(
+          'index-missing-folder',
+          BACKUP_INDEX_FILE,
+          `lists backup ${entry.id} (${entry.fields['GPODisplayName']}), but no backup folder of that name exists`,
+        ),
+      );
       continue;
     }
     matched.add(name);
     const facts = folders.get(name)!;
-    const differing = INDEX_FIELDS.filter((field) => field !== 'ID' || facts.fields['ID'] !== '').filter((field) => (field === 'ID' || field === 'GPOGuid' ? !sameId(entry.fields[field]!, facts.fields[field]!) : entry.fields[field] !== facts.fields[field]));
+    const differing = INDEX_FIELDS.filter((field) => field !== 'ID' || facts.fields['ID'] !== '').filter((field) =>
+      field === 'ID' || field === 'GPOGuid'
+        ? !sameId(entry.fields[field]!, facts.fields[field]!)
+        : entry.fields[field] !== facts.fields[field],
+    );
     if (differing.length > 0) {
-      const detail = differing.map((field) => `${field} ${JSON.stringify(entry.fields[field])} in ${BACKUP_INDEX_FILE}, ${JSON.stringify(facts.fields[field])} in ${name}/${BKUPINFO_FILE}`).join('; ');
-      problems.push(problem('index-mismatch', BACKUP_INDEX_FILE, `the entry of ${entry.id} disagrees with its folder: ${detail}`));
+      const detail = differing
+        .map(
+          (field) =>
+            `${field} ${JSON.stringify(entry.fields[field])} in ${BACKUP_INDEX_FILE}, ${JSON.stringify(facts.fields[field])} in ${name}/${BKUPINFO_FILE}`,
+        )
+        .join('; ');
+      problems.push(
+        problem('index-mismatch', BACKUP_INDEX_FILE, `the entry of ${entry.id} disagrees with its folder: ${detail}`),
+      );
     }
   }
-  for (const name of folders.keys()) if (!matched.has(name)) problems.push(problem('index-unlisted', `${name}/`, `a backup folder ${BACKUP_INDEX_FILE} does not list`));
+  for (const name of folders.keys())
+    if (!matched.has(name))
+      problems.push(problem('index-unlisted', `${name}/`, `a backup folder ${BACKUP_INDEX_FILE} does not list`));
 }
 
 async function hashFile(reader: BackupReader, relative: string): Promise<string> {

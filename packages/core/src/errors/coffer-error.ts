@@ -96,7 +96,13 @@ export function serializeError(error: CofferError): SerializedError {
 }
 
 export function isCofferError(value: unknown): value is CofferError {
-  return value instanceof CofferError || (typeof value === 'object' && value !== null && (value as { name?: unknown }).name === 'CofferError' && typeof (value as { code?: unknown }).code === 'string');
+  return (
+    value instanceof CofferError ||
+    (typeof value === 'object' &&
+      value !== null &&
+      (value as { name?: unknown }).name === 'CofferError' &&
+      typeof (value as { code?: unknown }).code === 'string')
+  );
 }
 
 export function invalidArgument(message: string, options: Omit<CofferErrorOptions, 'hresult'> = {}): CofferError {
@@ -140,12 +146,24 @@ export function toCofferError(error: unknown, object?: string): CofferError {
   if (typeof errno === 'string' && ERRNO_MAP[errno]) {
     const mapped = ERRNO_MAP[errno];
     const path = (error as NodeJS.ErrnoException).path ?? object;
-    return new CofferError(mapped.code, message, { hresult: mapped.hresult, cause: error, ...(path === undefined ? {} : { object: path }) });
+    return new CofferError(mapped.code, message, {
+      hresult: mapped.hresult,
+      cause: error,
+      ...(path === undefined ? {} : { object: path }),
+    });
   }
   if (typeof errno === 'string' && errno.startsWith('E')) {
-    return new CofferError(ErrorCode.IoError, message, { hresult: HRESULT.E_FAIL, cause: error, ...(object === undefined ? {} : { object }) });
+    return new CofferError(ErrorCode.IoError, message, {
+      hresult: HRESULT.E_FAIL,
+      cause: error,
+      ...(object === undefined ? {} : { object }),
+    });
   }
-  return new CofferError(ErrorCode.Internal, message, { hresult: HRESULT.E_UNEXPECTED, cause: error, ...(object === undefined ? {} : { object }) });
+  return new CofferError(ErrorCode.Internal, message, {
+    hresult: HRESULT.E_UNEXPECTED,
+    cause: error,
+    ...(object === undefined ? {} : { object }),
+  });
 }
 
 export function isAbortError(error: unknown): boolean {

@@ -41,7 +41,11 @@ export async function loadProvider(specifier: string, options: LoadOptions = {})
     throw new CofferError(
       ErrorCode.ProviderNotFound,
       `Provider '${specifier}' could not be found from ${cwd}: ${(error as Error).message}`,
-      { object: specifier, hint: isPath ? 'Check the path.' : `Install it in your project: npm install ${specifier}`, cause: error },
+      {
+        object: specifier,
+        hint: isPath ? 'Check the path.' : `Install it in your project: npm install ${specifier}`,
+        cause: error,
+      },
     );
   }
   let module: unknown;
@@ -126,7 +130,12 @@ async function resolvePath(path: string): Promise<string> {
 function unwrap(module: unknown): unknown {
   let candidate: unknown = module;
   for (let depth = 0; depth < 3; depth++) {
-    if (candidate && typeof candidate === 'object' && 'default' in candidate && !('specificationVersion' in candidate)) {
+    if (
+      candidate &&
+      typeof candidate === 'object' &&
+      'default' in candidate &&
+      !('specificationVersion' in candidate)
+    ) {
       candidate = (candidate as { default: unknown }).default;
     }
   }
@@ -141,7 +150,8 @@ export function validateProvider(candidate: unknown, specifier: string): BackupP
       object: specifier,
       hint: 'A provider module default-exports an object made with defineProvider() from @coffer/core.',
     });
-  if (!candidate || typeof candidate !== 'object') throw invalid(`its default export is ${candidate === null ? 'null' : typeof candidate}, not an object`);
+  if (!candidate || typeof candidate !== 'object')
+    throw invalid(`its default export is ${candidate === null ? 'null' : typeof candidate}, not an object`);
   const p = candidate as Record<string, unknown>;
   if (p.specificationVersion !== SPECIFICATION_VERSION) {
     if (p.specificationVersion === undefined) throw invalid('it does not declare specificationVersion');
@@ -161,27 +171,39 @@ export function validateProvider(candidate: unknown, specifier: string): BackupP
     throw new CofferError(
       ErrorCode.ProviderUnsupportedSpecification,
       `Provider '${specifier}' declares specificationVersion ${JSON.stringify(p.specificationVersion)}; this Coffer supports version ${SPECIFICATION_VERSION}.`,
-      { object: specifier, hint: `Install a version of the provider built for @coffer/core ${SPECIFICATION_VERSION}.x, or upgrade Coffer.` },
+      {
+        object: specifier,
+        hint: `Install a version of the provider built for @coffer/core ${SPECIFICATION_VERSION}.x, or upgrade Coffer.`,
+      },
     );
   }
   const problems: string[] = [];
-  if (typeof p.id !== 'string' || !/^[a-z][a-z0-9-]*$/.test(p.id)) problems.push('id must be a lower-case word (a-z, 0-9, -)');
+  if (typeof p.id !== 'string' || !/^[a-z][a-z0-9-]*$/.test(p.id))
+    problems.push('id must be a lower-case word (a-z, 0-9, -)');
   if (typeof p.displayName !== 'string' || !p.displayName) problems.push('displayName is missing');
   if (typeof p.description !== 'string') problems.push('description is missing');
   if (!isSchema(p.options)) problems.push('options is not a schema (Standard Schema, e.g. a zod object)');
   if (p.restoreOptions !== undefined && !isSchema(p.restoreOptions)) problems.push('restoreOptions is not a schema');
   if (typeof p.backup !== 'function') problems.push('backup() is missing');
-  if (p.restore !== undefined && typeof p.restore !== 'function') problems.push('restore must be a function (or absent)');
+  if (p.restore !== undefined && typeof p.restore !== 'function')
+    problems.push('restore must be a function (or absent)');
   if (p.list !== undefined && typeof p.list !== 'function') problems.push('list must be a function (or absent)');
-  if (p.capabilities !== undefined) problems.push('capabilities is not part of specification version 2: the optional methods restore() and list() are the capabilities');
+  if (p.capabilities !== undefined)
+    problems.push(
+      'capabilities is not part of specification version 2: the optional methods restore() and list() are the capabilities',
+    );
   if (p.aliases !== undefined) {
-    if (!Array.isArray(p.aliases) || !p.aliases.every((a) => typeof a === 'string' && /^[a-z][a-z0-9-]*$/.test(a) && a !== p.id)) {
+    if (
+      !Array.isArray(p.aliases) ||
+      !p.aliases.every((a) => typeof a === 'string' && /^[a-z][a-z0-9-]*$/.test(a) && a !== p.id)
+    ) {
       problems.push('aliases must be lower-case words (a-z, 0-9, -) other than the id');
     }
   }
   if (p.backupIndex !== undefined) {
     const index = p.backupIndex as Record<string, unknown> | null;
-    if (typeof index?.fileName !== 'string' || typeof index.update !== 'function') problems.push('backupIndex needs a fileName and update()');
+    if (typeof index?.fileName !== 'string' || typeof index.update !== 'function')
+      problems.push('backupIndex needs a fileName and update()');
   }
   if (p.commands !== undefined) {
     if (!Array.isArray(p.commands)) problems.push('commands must be an array');
@@ -201,7 +223,10 @@ function isSchema(value: unknown): boolean {
   return typeof standard?.validate === 'function';
 }
 
-async function findPackageJson(file: string, specifier: string): Promise<{ name?: string; version?: string } | undefined> {
+async function findPackageJson(
+  file: string,
+  specifier: string,
+): Promise<{ name?: string; version?: string } | undefined> {
   let dir = dirname(file);
   for (;;) {
     try {

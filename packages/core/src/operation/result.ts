@@ -23,5 +23,7 @@ export interface OperationResult<TOutput> {
 
 /** The status an operation that ran to completion earns from its messages. */
 export function statusFromMessages(messages: readonly StatusMessage[]): OperationStatus {
-  return messages.some((m) => m.severity === 'warning' || m.severity === 'error') ? 'succeeded-with-warnings' : 'succeeded';
+  return messages.some((m) => m.severity === 'warning' || m.severity === 'error')
+    ? 'succeeded-with-warnings'
+    : 'succeeded';
 }

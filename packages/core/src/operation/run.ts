@@ -11,7 +11,14 @@ import type {
 } from '../contract/provider.js';
 import { BackupDestination } from '../engine/backup-destination.js';
 import { INTEGRITY_MANIFEST_NAME, parseIntegrityManifest } from '../engine/integrity-manifest.js';
-import { CofferError, ErrorCode, isAbortError, pathNotFound, serializeError, toCofferError } from '../errors/coffer-error.js';
+import {
+  CofferError,
+  ErrorCode,
+  isAbortError,
+  pathNotFound,
+  serializeError,
+  toCofferError,
+} from '../errors/coffer-error.js';
 import { HRESULT } from '../errors/hresult.js';
 import { RecordingContext, type OperationContextOptions } from './context.js';
 import { runInOperation } from './current-operation.js';
@@ -43,7 +50,10 @@ export interface RunListOptions extends RunOptions {
  * returns, and removed when it fails or the run is cancelled. Failures and cancellation
  * become a result: it never throws for anything the provider or the input did wrong.
  */
-export async function runBackup(provider: BackupProvider<any, any>, run: RunBackupOptions): Promise<OperationResult<BackupOutput>> {
+export async function runBackup(
+  provider: BackupProvider<any, any>,
+  run: RunBackupOptions,
+): Promise<OperationResult<BackupOutput>> {
   return execute('backup', provider, run, async (context) => {
     const options = await validateOptions(provider.options, run.options, provider.id);
     const destination = await requireDirectory(run.destination, 'target directory');
@@ -56,7 +66,10 @@ export async function runBackup(provider: BackupProvider<any, any>, run: RunBack
       ...(comment === undefined ? {} : { comment }),
     });
     try {
-      const output = await provider.backup({ target, destination, options, ...(comment === undefined ? {} : { comment }) }, context);
+      const output = await provider.backup(
+        { target, destination, options, ...(comment === undefined ? {} : { comment }) },
+        context,
+      );
       // A provider that returned while the run was cancelled gets nothing committed (commit checks the signal).
       if (target.hasStaged) await target.commit();
       return output;
@@ -66,17 +79,28 @@ export async function runBackup(provider: BackupProvider<any, any>, run: RunBack
   });
 }
 
-export async function runRestore(provider: BackupProvider<any, any>, run: RunRestoreOptions): Promise<OperationResult<RestoreOutput>> {
+export async function runRestore(
+  provider: BackupProvider<any, any>,
+  run: RunRestoreOptions,
+): Promise<OperationResult<RestoreOutput>> {
   return execute('restore', provider, run, async (context) => {
     if (typeof provider.restore !== 'function') throw unsupported(provider, 'restore');
-    const options = await validateOptions(provider.restoreOptions ?? emptyOptions, run.options, provider.id, `restore ${provider.id}`);
+    const options = await validateOptions(
+      provider.restoreOptions ?? emptyOptions,
+      run.options,
+      provider.id,
+      `restore ${provider.id}`,
+    );
     const source = await requireDirectory(run.source, 'backup directory');
     context.throwIfCancelled();
     return provider.restore({ source, options }, context);
   });
 }
 
-export async function runList(provider: BackupProvider<any, any>, run: RunListOptions): Promise<OperationResult<BackupListing[]>> {
+export async function runList(
+  provider: BackupProvider<any, any>,
+  run: RunListOptions,
+): Promise<OperationResult<BackupListing[]>> {
   return execute('list', provider, run, async (context) => {
     if (typeof provider.list !== 'function') throw unsupported(provider, 'list');
     const source = await requireDirectory(run.source, 'backup directory');
@@ -94,10 +118,14 @@ export async function runCommand(
     const command = provider.commands?.find((c) => c.name === commandName);
     if (!command) {
       const known = (provider.commands ?? []).map((c) => c.name).join(', ') || 'none';
-      throw new CofferError(ErrorCode.InvalidArgument, `Provider '${provider.id}' has no command '${commandName}' (it has: ${known}).`, {
-        hresult: HRESULT.E_INVALIDARG,
-        object: provider.id,
-      });
+      throw new CofferError(
+        ErrorCode.InvalidArgument,
+        `Provider '${provider.id}' has no command '${commandName}' (it has: ${known}).`,
+        {
+          hresult: HRESULT.E_INVALIDARG,
+          object: provider.id,
+        },
+      );
     }
     const options = await validateOptions(command.options, run.options, provider.id, `${provider.id} ${command.name}`);
     return command.run(options, context);

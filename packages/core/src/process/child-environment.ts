@@ -20,11 +20,15 @@ export function isWithheldFromChildren(name: string): boolean {
  * A copy of `base` (default `process.env`) without the variables {@link isWithheldFromChildren} names, plus
  * `extra` (which wins; used for non-secret settings such as `PASSWD_FD=3`, the number of a pipe).
  */
-export function childEnvironment(extra: Record<string, string> = {}, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+export function childEnvironment(
+  extra: Record<string, string> = {},
+  base: NodeJS.ProcessEnv = process.env,
+): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(base)) {
     if (value === undefined || isWithheldFromChildren(name)) continue;
-    env[name] = (name === 'USER' || name === 'LOGNAME') && value.includes('%') ? value.slice(0, value.indexOf('%')) : value;
+    env[name] =
+      (name === 'USER' || name === 'LOGNAME') && value.includes('%') ? value.slice(0, value.indexOf('%')) : value;
   }
   return { ...env, ...extra };
 }

@@ -14,7 +14,20 @@
  * than the call (3,836 small files with lstat/open/fstat/readlink/read/close: ~290 ms synchronous, 550-1,200 ms
  * through fs/promises, on a 2-core machine where `cat` of them all takes ~300 ms). Streams stay asynchronous.
  */
-import { closeSync, constants, createReadStream, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, realpathSync, type ReadStream, type Stats } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  createReadStream,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readlinkSync,
+  readSync,
+  realpathSync,
+  type ReadStream,
+  type Stats,
+} from 'node:fs';
 import { open, readlink } from 'node:fs/promises';
 import { isAbsolute, join, sep } from 'node:path';
 import { CofferError, ErrorCode, toCofferError } from '../errors/coffer-error.js';
@@ -36,11 +49,15 @@ export const BACKUP_READ_LIMITS = {
 export function checkBackupRelativePath(path: string, root?: string): string[] {
   const where = root === undefined ? path : `${root} (${path})`;
   const refuse = (why: string): CofferError =>
-    new CofferError(ErrorCode.BackupPathInvalid, `The backup names the path ${JSON.stringify(path)}, which ${why}. Nothing was read from it.`, {
-      hresult: HRESULT.ERROR_BAD_PATHNAME,
-      object: where,
-      hint: 'The backup was edited to point outside itself; do not restore it.',
-    });
+    new CofferError(
+      ErrorCode.BackupPathInvalid,
+      `The backup names the path ${JSON.stringify(path)}, which ${why}. Nothing was read from it.`,
+      {
+        hresult: HRESULT.ERROR_BAD_PATHNAME,
+        object: where,
+        hint: 'The backup was edited to point outside itself; do not restore it.',
+      },
+    );
   if (path.includes('\0')) throw refuse('contains a NUL character');
   if (/^[A-Za-z]:/.test(path)) throw refuse('is a drive path');
   if (/^[\\/]/.test(path) || isAbsolute(path)) throw refuse('is absolute (or a \\\\server share)');
@@ -109,7 +126,10 @@ export class BackupReader {
     }
     const info = lstatSync(root);
     if (!info.isDirectory()) {
-      throw new CofferError(ErrorCode.NotADirectory, `${folder} is not a backup folder.`, { hresult: HRESULT.ERROR_DIRECTORY, object: folder });
+      throw new CofferError(ErrorCode.NotADirectory, `${folder} is not a backup folder.`, {
+        hresult: HRESULT.ERROR_DIRECTORY,
+        object: folder,
+      });
     }
     return new BackupReader(folder, root);
   }
@@ -128,7 +148,6 @@ export class BackupReader {
     return this.checkedLstat(checkBackupRelativePath(relative, this.folder), true);
   }
 
-
   /** lstat of `parts` under the root, each component checked; with `cached`, folders this reader checked already are not checked again. */
   private checkedLstat(parts: readonly string[], cached: boolean): Stats | null {
     let current = this.root;
@@ -145,7 +164,8 @@ export class BackupReader {
         if (code === 'ENOENT' || code === 'ENOTDIR') return null;
         throw toCofferError(error, current);
       }
-      if (info.isSymbolicLink()) throw escapes(this.folder, parts.slice(0, i + 1).join('/'), 'is a symbolic link (or junction)');
+      if (info.isSymbolicLink())
+        throw escapes(this.folder, parts.slice(0, i + 1).join('/'), 'is a symbolic link (or junction)');
       if (!info.isDirectory()) {
         if (i < parts.length - 1) return null;
       } else this.checkedFolders.add(prefix);
@@ -167,7 +187,10 @@ export class BackupReader {
    * real path checked to be inside the root (closing the race between the check and the open), its size
    * bounded. The caller closes the handle.
    */
-  async openFile(relative: string, options: ReadOptions = {}): Promise<{ handle: import('node:fs/promises').FileHandle; size: number; path: string }> {
+  async openFile(
+    relative: string,
+    options: ReadOptions = {},
+  ): Promise<{ handle: import('node:fs/promises').FileHandle; size: number; path: string }> {
     const parts = checkBackupRelativePath(relative, this.folder);
     const path = parts.length === 0 ? this.root : join(this.root, ...parts);
     // The folders on the way are checked once per reader; the file itself every time, before it is opened (a device
@@ -220,7 +243,8 @@ export class BackupReader {
     try {
       fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw escapes(this.folder, relative, 'became a symbolic link');
+      if ((error as NodeJS.ErrnoException).code === 'ELOOP')
+        throw escapes(this.folder, relative, 'became a symbolic link');
       throw toCofferError(error, path);
     }
     try {
@@ -259,7 +283,14 @@ export class BackupReader {
     } catch {
       return;
     }
-    if (real !== path) throw escapes(this.folder, relative, real.startsWith(this.root + sep) ? `resolves to ${real} through a link` : `resolves to ${real}, outside the backup`);
+    if (real !== path)
+      throw escapes(
+        this.folder,
+        relative,
+        real.startsWith(this.root + sep)
+          ? `resolves to ${real} through a link`
+          : `resolves to ${real}, outside the backup`,
+      );
   }
 
   /** An XML document, bounded by {@link BACKUP_READ_LIMITS.maxXmlBytes}; its DOCTYPE is refused by the parsers (see {@link refuseXmlDoctype}). */
@@ -271,7 +302,11 @@ export class BackupReader {
   async createReadStream(relative: string, options: ReadOptions = {}): Promise<{ stream: ReadStream; size: number }> {
     const { handle, size } = await this.openFile(relative, options);
     // The stream reads from the descriptor already checked, never re-opens the path; it stops at the checked size.
-    const stream = createReadStream('', { fd: handle, start: 0, ...(size === 0 ? {} : { end: size - 1 }) }) as ReadStream;
+    const stream = createReadStream('', {
+      fd: handle,
+      start: 0,
+      ...(size === 0 ? {} : { end: size - 1 }),
+    }) as ReadStream;
     return { stream, size };
   }
 
@@ -291,10 +326,16 @@ export class BackupReader {
     const base = this.pathOf(relative);
     const visit = async (dir: string, prefix: string, depth: number): Promise<void> => {
       if (depth > BACKUP_READ_LIMITS.maxDepth) {
-        anomalies.push({ path: prefix, kind: 'too-many', detail: `deeper than ${BACKUP_READ_LIMITS.maxDepth} folders` });
+        anomalies.push({
+          path: prefix,
+          kind: 'too-many',
+          detail: `deeper than ${BACKUP_READ_LIMITS.maxDepth} folders`,
+        });
         return;
       }
-      const names = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      const names = readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+        a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+      );
       for (const entry of names) {
         const path = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
         if (entries.length + anomalies.length >= BACKUP_READ_LIMITS.maxEntries) {
@@ -316,7 +357,8 @@ export class BackupReader {
           this.checkedFolders.add(under === '' ? path : `${under}/${path}`);
           await visit(absolute, path, depth + 1);
         } else if (info.isFile()) {
-          if (info.size > max) anomalies.push({ path, kind: 'too-large', detail: `${info.size} bytes, over the bound of ${max}` });
+          if (info.size > max)
+            anomalies.push({ path, kind: 'too-large', detail: `${info.size} bytes, over the bound of ${max}` });
           else entries.push({ path, kind: 'file', size: info.size });
         } else {
           anomalies.push({ path, kind: 'special', detail: 'not a plain file or folder (socket, device or FIFO)' });
@@ -338,11 +380,15 @@ export class BackupReader {
 }
 
 function escapes(folder: string, relative: string, why: string): CofferError {
-  return new CofferError(ErrorCode.BackupPathEscapes, `${relative} in the backup ${folder} ${why}; Coffer does not follow links out of a backup. Nothing was restored.`, {
-    hresult: HRESULT.E_ACCESSDENIED,
-    object: join(folder, ...relative.split('/')),
-    hint: 'Someone changed the backup after it was written; restore from another backup.',
-  });
+  return new CofferError(
+    ErrorCode.BackupPathEscapes,
+    `${relative} in the backup ${folder} ${why}; Coffer does not follow links out of a backup. Nothing was restored.`,
+    {
+      hresult: HRESULT.E_ACCESSDENIED,
+      object: join(folder, ...relative.split('/')),
+      hint: 'Someone changed the backup after it was written; restore from another backup.',
+    },
+  );
 }
 
 function tooLarge(folder: string, relative: string, size: number, max: number): CofferError {
@@ -350,19 +396,27 @@ function tooLarge(folder: string, relative: string, size: number, max: number): 
 }
 
 function tooLargeText(folder: string, relative: string, detail: string): CofferError {
-  return new CofferError(ErrorCode.BackupFileTooLarge, `${relative} in the backup ${folder} is too large to be part of a backup (${detail}). Nothing was read from it.`, {
-    hresult: HRESULT.ERROR_FILE_TOO_LARGE,
-    object: join(folder, ...relative.split('/')),
-    hint: 'The file was replaced or padded after the backup was written; restore from another backup.',
-  });
+  return new CofferError(
+    ErrorCode.BackupFileTooLarge,
+    `${relative} in the backup ${folder} is too large to be part of a backup (${detail}). Nothing was read from it.`,
+    {
+      hresult: HRESULT.ERROR_FILE_TOO_LARGE,
+      object: join(folder, ...relative.split('/')),
+      hint: 'The file was replaced or padded after the backup was written; restore from another backup.',
+    },
+  );
 }
 
 function missing(folder: string, relative: string, path: string): CofferError {
-  return new CofferError(ErrorCode.IntegrityMismatch, `The backup ${folder} has no ${relative}. Nothing was restored.`, {
-    hresult: HRESULT.ERROR_FILE_CORRUPT,
-    object: path,
-    hint: 'The backup is incomplete; restore from another backup.',
-  });
+  return new CofferError(
+    ErrorCode.IntegrityMismatch,
+    `The backup ${folder} has no ${relative}. Nothing was restored.`,
+    {
+      hresult: HRESULT.ERROR_FILE_CORRUPT,
+      object: path,
+      hint: 'The backup is incomplete; restore from another backup.',
+    },
+  );
 }
 
 /**
@@ -373,17 +427,25 @@ function missing(folder: string, relative: string, path: string): CofferError {
  */
 export function refuseXmlDoctype(text: string, what: string): string {
   if (text.length > BACKUP_READ_LIMITS.maxXmlBytes) {
-    throw new CofferError(ErrorCode.BackupFileTooLarge, `${what} is ${text.length} characters, over the bound of ${BACKUP_READ_LIMITS.maxXmlBytes} for an XML document.`, {
-      hresult: HRESULT.ERROR_FILE_TOO_LARGE,
-      object: what,
-    });
+    throw new CofferError(
+      ErrorCode.BackupFileTooLarge,
+      `${what} is ${text.length} characters, over the bound of ${BACKUP_READ_LIMITS.maxXmlBytes} for an XML document.`,
+      {
+        hresult: HRESULT.ERROR_FILE_TOO_LARGE,
+        object: what,
+      },
+    );
   }
   if (/<!DOCTYPE/i.test(text) || /<!ENTITY/i.test(text)) {
-    throw new CofferError(ErrorCode.XmlDoctypeRefused, `${what} carries a DOCTYPE (document type or entity declarations), which no file Coffer reads may have; it was not parsed.`, {
-      hresult: HRESULT.ERROR_INVALID_DATA,
-      object: what,
-      hint: 'The file was edited, possibly to read files or exhaust memory through XML entities; do not use it.',
-    });
+    throw new CofferError(
+      ErrorCode.XmlDoctypeRefused,
+      `${what} carries a DOCTYPE (document type or entity declarations), which no file Coffer reads may have; it was not parsed.`,
+      {
+        hresult: HRESULT.ERROR_INVALID_DATA,
+        object: what,
+        hint: 'The file was edited, possibly to read files or exhaust memory through XML entities; do not use it.',
+      },
+    );
   }
   return text;
 }

@@ -59,31 +59,46 @@ export async function openTrustedBackup(folder: string, options: TrustOptions = 
   const name = folder.split(/[\\/]/).pop() ?? folder;
   const what = options.what ?? 'backup';
   if (await reader.isFile(INTEGRITY_MANIFEST_NAME)) {
-    const verification = await verifyBackup(reader.root, options.signal === undefined ? {} : { signal: options.signal });
+    const verification = await verifyBackup(
+      reader.root,
+      options.signal === undefined ? {} : { signal: options.signal },
+    );
     if (!verification.ok) {
       const problems = verification.problems.slice(0, 8).map((p) => `${p.kind} ${p.path} (${p.detail})`);
       const more = verification.problems.length > 8 ? `, and ${verification.problems.length - 8} more` : '';
-      throw new CofferError(ErrorCode.IntegrityMismatch, `The ${what} backup ${name} is damaged or was changed since it was written: ${problems.join('; ')}${more}. Nothing was restored.`, {
-        hresult: HRESULT.ERROR_FILE_CORRUPT,
-        object: folder,
-        hint: `Run 'coffer verify' on the directory, and restore from another backup of this ${what}.`,
-      });
+      throw new CofferError(
+        ErrorCode.IntegrityMismatch,
+        `The ${what} backup ${name} is damaged or was changed since it was written: ${problems.join('; ')}${more}. Nothing was restored.`,
+        {
+          hresult: HRESULT.ERROR_FILE_CORRUPT,
+          object: folder,
+          hint: `Run 'coffer verify' on the directory, and restore from another backup of this ${what}.`,
+        },
+      );
     }
     return { reader, verifiedBy: 'coffer-manifest' };
   }
   if ((options.origin ?? (await backupOrigin(reader.root))) === 'coffer') {
-    throw new CofferError(ErrorCode.ManifestMissing, `The ${what} backup ${name} was written by Coffer but has no ${INTEGRITY_MANIFEST_NAME}: it is incomplete or was tampered with. Nothing was restored.`, {
-      hresult: HRESULT.ERROR_FILE_CORRUPT,
-      object: folder,
-      hint: `Restore from another backup of this ${what}.`,
-    });
+    throw new CofferError(
+      ErrorCode.ManifestMissing,
+      `The ${what} backup ${name} was written by Coffer but has no ${INTEGRITY_MANIFEST_NAME}: it is incomplete or was tampered with. Nothing was restored.`,
+      {
+        hresult: HRESULT.ERROR_FILE_CORRUPT,
+        object: folder,
+        hint: `Restore from another backup of this ${what}.`,
+      },
+    );
   }
   if (!options.unverified) {
-    throw new CofferError(ErrorCode.BackupUnverified, `The ${what} backup ${name} has no Coffer integrity manifest (GPMC or another tool wrote it), so nothing vouches for its files. Nothing was restored.`, {
-      hresult: HRESULT.TRUST_E_NOSIGNATURE,
-      object: folder,
-      hint: 'If you trust where this backup came from, run the command again with --unverified.',
-    });
+    throw new CofferError(
+      ErrorCode.BackupUnverified,
+      `The ${what} backup ${name} has no Coffer integrity manifest (GPMC or another tool wrote it), so nothing vouches for its files. Nothing was restored.`,
+      {
+        hresult: HRESULT.TRUST_E_NOSIGNATURE,
+        object: folder,
+        hint: 'If you trust where this backup came from, run the command again with --unverified.',
+      },
+    );
   }
   options.report?.({
     severity: 'warning',

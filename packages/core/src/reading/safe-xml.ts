@@ -62,11 +62,15 @@ export function checkXmlText(input: Uint8Array | string, what: string, options: 
   const text = refuseXmlDoctype(decodeXmlBytes(input), what);
   const valid = XMLValidator.validate(text);
   if (valid !== true) {
-    throw new CofferError(options.malformedCode ?? MALFORMED_XML_CODE, `${what} is not well-formed XML: ${valid.err.msg} (line ${valid.err.line}).`, {
-      hresult: HRESULT.ERROR_INVALID_DATA,
-      object: what,
-      hint: options.hint ?? 'The file is damaged; take the backup again.',
-    });
+    throw new CofferError(
+      options.malformedCode ?? MALFORMED_XML_CODE,
+      `${what} is not well-formed XML: ${valid.err.msg} (line ${valid.err.line}).`,
+      {
+        hresult: HRESULT.ERROR_INVALID_DATA,
+        object: what,
+        hint: options.hint ?? 'The file is damaged; take the backup again.',
+      },
+    );
   }
   return text;
 }

@@ -3,7 +3,13 @@ import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { BackupDestination } from '../../src/engine/backup-destination.js';
-import { CofferError, HRESULT, INTEGRITY_MANIFEST_NAME, parseIntegrityManifest, verifyDirectory } from '../../src/index.js';
+import {
+  CofferError,
+  HRESULT,
+  INTEGRITY_MANIFEST_NAME,
+  parseIntegrityManifest,
+  verifyDirectory,
+} from '../../src/index.js';
 import { slowChunks, snapshotTree, tempDir } from '../helpers.js';
 
 const open = (dir: string, extra: Partial<Parameters<typeof BackupDestination.open>[1]> = {}) =>
@@ -26,7 +32,10 @@ describe('staging and commit', () => {
     expect(record.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
     expect(await readFile(join(dir, '{ABC}', 'Ünï cödé', 'Space Name ✓.txt'), 'utf8')).toBe('héllo');
     const manifest = parseIntegrityManifest(await readFile(join(dir, '{ABC}', INTEGRITY_MANIFEST_NAME), 'utf8'), 'm');
-    expect(manifest.files.map((f) => f.path)).toEqual(['DomainSysvol/GPO/Machine/registry.pol', 'Ünï cödé/Space Name ✓.txt']);
+    expect(manifest.files.map((f) => f.path)).toEqual([
+      'DomainSysvol/GPO/Machine/registry.pol',
+      'Ünï cödé/Space Name ✓.txt',
+    ]);
     expect(manifest.directories).toContain('Empty/Folder');
     expect(manifest.metadata).toEqual({ objectId: 'x' });
     expect(await readdir(dir)).toEqual(['{ABC}']);
@@ -72,7 +81,11 @@ describe('staging and commit', () => {
     for (const size of sizes) {
       const bytes = Buffer.alloc(size, size % 251);
       const record = await entry.writeFile(`deep/er/f-${size}.bin`, bytes, { mode: 0o600 });
-      expect(record).toEqual({ path: `deep/er/f-${size}.bin`, size, sha256: createHash('sha256').update(bytes).digest('hex') });
+      expect(record).toEqual({
+        path: `deep/er/f-${size}.bin`,
+        size,
+        sha256: createHash('sha256').update(bytes).digest('hex'),
+      });
     }
     await entry.writeFile('text.txt', 'ünïcode');
     await destination.commit([entry]);
@@ -121,7 +134,10 @@ describe('staging and commit', () => {
     await first.commit([a]);
     const b = await first.stage('backup', { kind: 'k' });
     await b.writeFile('f', 'new');
-    await expect(first.commit([b])).rejects.toMatchObject({ code: 'ALREADY_EXISTS', hresult: HRESULT.ERROR_ALREADY_EXISTS });
+    await expect(first.commit([b])).rejects.toMatchObject({
+      code: 'ALREADY_EXISTS',
+      hresult: HRESULT.ERROR_ALREADY_EXISTS,
+    });
     await first.close();
     expect(await readFile(join(dir, 'backup', 'f'), 'utf8')).toBe('old');
     expect(await readdir(dir)).toEqual(['backup']);

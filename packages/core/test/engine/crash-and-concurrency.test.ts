@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { BackupDestination } from '../../src/engine/backup-destination.js';
-import { defineProvider, listCommittedEntries, runBackup, verifyDirectory, type StatusMessage } from '../../src/index.js';
+import {
+  defineProvider,
+  listCommittedEntries,
+  runBackup,
+  verifyDirectory,
+  type StatusMessage,
+} from '../../src/index.js';
 import { z } from 'zod';
 import { processStartTime } from '../../src/engine/lock.js';
 import { tempDir } from '../helpers.js';
@@ -20,8 +26,13 @@ interface Child {
 
 function runWriter(dir: string, mode: string, name?: string): Child {
   // crash-at:<step> dies through the engine's own fault hook (see BackupDestination), the first time the commit reaches <step>.
-  const env = mode.startsWith('crash-at:') ? { ...process.env, COFFER_FAULT_AT: `commit:${mode.slice('crash-at:'.length)}:1` } : process.env;
-  const child = spawn(process.execPath, [writer, dir, mode, ...(name ? [name] : [])], { stdio: ['ignore', 'pipe', 'inherit'], env });
+  const env = mode.startsWith('crash-at:')
+    ? { ...process.env, COFFER_FAULT_AT: `commit:${mode.slice('crash-at:'.length)}:1` }
+    : process.env;
+  const child = spawn(process.execPath, [writer, dir, mode, ...(name ? [name] : [])], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env,
+  });
   let stdout = '';
   const waiters: { text: string; resolve: () => void }[] = [];
   child.stdout.on('data', (chunk: Buffer) => {
@@ -36,15 +47,26 @@ function runWriter(dir: string, mode: string, name?: string): Child {
 }
 
 // The same index maintainer the writer uses: recovery replays it for the entries it rolls forward.
-const index = { fileName: 'index.txt', update: (current: Buffer | null, added: { name: string }[]) => `${current ?? ''}${added.map((e) => `${e.name}\n`).join('')}` };
+const index = {
+  fileName: 'index.txt',
+  update: (current: Buffer | null, added: { name: string }[]) =>
+    `${current ?? ''}${added.map((e) => `${e.name}\n`).join('')}`,
+};
 
 /** Opens the destination, retrying while it is locked; returns how many attempts saw it locked and what the engine reported. */
-async function openAfterCrash(dir: string): Promise<{ destination: BackupDestination; lockedAttempts: number; messages: StatusMessage[] }> {
+async function openAfterCrash(
+  dir: string,
+): Promise<{ destination: BackupDestination; lockedAttempts: number; messages: StatusMessage[] }> {
   let lockedAttempts = 0;
   const messages: StatusMessage[] = [];
   for (;;) {
     try {
-      const destination = await BackupDestination.open(dir, { providerId: 'test', lock: { staleMs: 2000 }, index, report: (m) => messages.push(m) });
+      const destination = await BackupDestination.open(dir, {
+        providerId: 'test',
+        lock: { staleMs: 2000 },
+        index,
+        report: (m) => messages.push(m),
+      });
       return { destination, lockedAttempts, messages };
     } catch (error) {
       expect((error as { code?: string }).code).toBe('DESTINATION_LOCKED');
@@ -86,7 +108,9 @@ describe('a writer killed mid-way', () => {
       const { destination, lockedAttempts, messages } = await openAfterCrash(dir);
       await destination.close();
       expect(lockedAttempts).toBe(0);
-      expect(messages.map((m) => m.code)).toEqual(step === 'sealed' || step === 'done' ? ['LOCK_TAKEN_OVER'] : ['LOCK_TAKEN_OVER', 'COMMIT_COMPLETED']);
+      expect(messages.map((m) => m.code)).toEqual(
+        step === 'sealed' || step === 'done' ? ['LOCK_TAKEN_OVER'] : ['LOCK_TAKEN_OVER', 'COMMIT_COMPLETED'],
+      );
       const names = (await readdir(dir)).sort();
       if (step === 'sealed') {
         expect(names).toEqual([]);
@@ -105,8 +129,14 @@ describe('a writer killed mid-way', () => {
 describe('concurrent writers', () => {
   test('two processes racing for one destination: one wins, the other gets a clear error', async () => {
     const dir = await tempDir();
-    const runs = [runWriter(dir, 'write', 'first'), runWriter(dir, 'write', 'second'), runWriter(dir, 'write', 'third')];
-    const outcomes = (await Promise.all(runs.map((r) => r.exit))).map((r) => JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { ok: boolean; code?: string; message?: string });
+    const runs = [
+      runWriter(dir, 'write', 'first'),
+      runWriter(dir, 'write', 'second'),
+      runWriter(dir, 'write', 'third'),
+    ];
+    const outcomes = (await Promise.all(runs.map((r) => r.exit))).map(
+      (r) => JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { ok: boolean; code?: string; message?: string },
+    );
     const winners = outcomes.filter((o) => o.ok);
     const losers = outcomes.filter((o) => !o.ok);
     expect(winners.length).toBeGreaterThanOrEqual(1);
@@ -131,7 +161,9 @@ describe('concurrent writers', () => {
     await holder.exit;
     const inProcess = await openAfterCrash(dir);
     expect(inProcess.lockedAttempts).toBe(0);
-    await expect(BackupDestination.open(dir, { providerId: 'test' })).rejects.toMatchObject({ code: 'DESTINATION_LOCKED' });
+    await expect(BackupDestination.open(dir, { providerId: 'test' })).rejects.toMatchObject({
+      code: 'DESTINATION_LOCKED',
+    });
     await inProcess.destination.close();
     const again = await BackupDestination.open(dir, { providerId: 'test' });
     await again.close();
@@ -139,7 +171,7 @@ describe('concurrent writers', () => {
 });
 
 describe('taking over a lock', () => {
-  test('a lock held across several refreshes stays its holder\'s (recording the owner does not look like a theft)', async () => {
+  test("a lock held across several refreshes stays its holder's (recording the owner does not look like a theft)", async () => {
     const dir = await tempDir();
     const destination = await BackupDestination.open(dir, { providerId: 'test', lock: { staleMs: 2000 } });
     await new Promise((r) => setTimeout(r, 3500)); // three refreshes, one a second
@@ -160,7 +192,13 @@ describe('taking over a lock', () => {
   test('a lock whose pid now belongs to another process (pid reuse) is taken over', async () => {
     const dir = await tempDir();
     // Our own pid, but a start time ours does not have: the process that took the lock has ended and the pid was reused.
-    await leaveLock(dir, { pid: process.pid, hostname: hostname(), startTime: '1', bootId: await bootId(), acquiredAt: new Date().toISOString() });
+    await leaveLock(dir, {
+      pid: process.pid,
+      hostname: hostname(),
+      startTime: '1',
+      bootId: await bootId(),
+      acquiredAt: new Date().toISOString(),
+    });
     const { destination, lockedAttempts, messages } = await openAfterCrash(dir);
     await destination.close();
     expect(lockedAttempts).toBe(0);
@@ -170,19 +208,33 @@ describe('taking over a lock', () => {
   });
 
   test('a lock of a live process, of another host, or without an owner record keeps blocking until it is stale', async () => {
-    const live = { pid: process.pid, hostname: hostname(), startTime: processStartTime(process.pid), bootId: await bootId(), acquiredAt: new Date().toISOString() };
+    const live = {
+      pid: process.pid,
+      hostname: hostname(),
+      startTime: processStartTime(process.pid),
+      bootId: await bootId(),
+      acquiredAt: new Date().toISOString(),
+    };
     for (const owner of [live, { ...live, hostname: `not-${hostname()}`, pid: 999_999_999 }, undefined]) {
       const dir = await tempDir();
       if (owner) await leaveLock(dir, owner);
       else await mkdir(join(dir, '.coffer.lock'));
-      await expect(BackupDestination.open(dir, { providerId: 'test', lock: { staleMs: 2000 } })).rejects.toMatchObject({ code: 'DESTINATION_LOCKED' });
+      await expect(BackupDestination.open(dir, { providerId: 'test', lock: { staleMs: 2000 } })).rejects.toMatchObject({
+        code: 'DESTINATION_LOCKED',
+      });
       expect((await readdir(dir)).sort()).toEqual(['.coffer.lock']);
     }
   });
 
   test('the run the engine works for reports the takeover without being asked (runBackup records it)', async () => {
     const dir = await tempDir();
-    await leaveLock(dir, { pid: process.pid, hostname: hostname(), startTime: '1', bootId: await bootId(), acquiredAt: new Date().toISOString() });
+    await leaveLock(dir, {
+      pid: process.pid,
+      hostname: hostname(),
+      startTime: '1',
+      bootId: await bootId(),
+      acquiredAt: new Date().toISOString(),
+    });
     const provider = defineProvider({
       specificationVersion: 2,
       id: 'probe',
@@ -195,21 +247,29 @@ describe('taking over a lock', () => {
     });
     const result = await runBackup(provider, { destination: dir, options: {} });
     expect(result.status).toBe('succeeded');
-    expect(result.messages).toEqual([expect.objectContaining({ severity: 'info', code: 'LOCK_TAKEN_OVER', object: dir })]);
+    expect(result.messages).toEqual([
+      expect.objectContaining({ severity: 'info', code: 'LOCK_TAKEN_OVER', object: dir }),
+    ]);
   });
 
   test('a release frees the lock in one step: a holder killed while releasing leaves nothing that blocks, and the next holder sweeps it', async () => {
     const dir = await tempDir();
     // What a kill between the release's two removals leaves: the lock already renamed aside, its owner file still in it.
     await mkdir(join(dir, '.coffer.lock.released-0123456789abcdef'));
-    await writeFile(join(dir, '.coffer.lock.released-0123456789abcdef', 'owner.json'), JSON.stringify({ pid: process.pid, hostname: hostname() }));
+    await writeFile(
+      join(dir, '.coffer.lock.released-0123456789abcdef', 'owner.json'),
+      JSON.stringify({ pid: process.pid, hostname: hostname() }),
+    );
     const destination = await BackupDestination.open(dir, { providerId: 'test', lock: { staleMs: 2000 } });
     expect((await readdir(dir)).sort()).toEqual(['.coffer.lock']);
     // Releasing watches the lock folder go: it is renamed aside before anything in it is removed, so at no instant
     // does a `.coffer.lock` without its owner file exist.
     const seen: string[][] = [];
     const watcher = setInterval(() => {
-      readdir(join(dir, '.coffer.lock')).then((names) => seen.push(names), () => undefined);
+      readdir(join(dir, '.coffer.lock')).then(
+        (names) => seen.push(names),
+        () => undefined,
+      );
     }, 0);
     await destination.close();
     clearInterval(watcher);
@@ -219,7 +279,13 @@ describe('taking over a lock', () => {
 
   test('a lock from before the last boot is taken over even if its pid and start time match a process now', async () => {
     const dir = await tempDir();
-    await leaveLock(dir, { pid: process.pid, hostname: hostname(), startTime: processStartTime(process.pid), bootId: 'another-boot', acquiredAt: new Date().toISOString() });
+    await leaveLock(dir, {
+      pid: process.pid,
+      hostname: hostname(),
+      startTime: processStartTime(process.pid),
+      bootId: 'another-boot',
+      acquiredAt: new Date().toISOString(),
+    });
     const { destination, messages } = await openAfterCrash(dir);
     await destination.close();
     expect(messages.map((m) => m.code)).toEqual(['LOCK_TAKEN_OVER']);

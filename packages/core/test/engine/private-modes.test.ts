@@ -24,31 +24,36 @@ afterEach(() => {
 });
 
 describe('backups are private whatever the umask', () => {
-  test.each([0o022, 0o000, 0o002])('umask %o: every folder Coffer creates is 0700, every file 0600 (small, streamed, manifest, index)', async (umask) => {
-    process.umask(umask);
-    const dir = await tempDir();
-    const destination = await BackupDestination.open(dir, {
-      providerId: 'test',
-      lock: { staleMs: 2000 },
-      index: { fileName: 'index.json', update: async () => '{"secret":"sacl"}\n' },
-    });
-    const entry = await destination.stage('{GPO}', { kind: 'gpo' });
-    await entry.writeFile('DomainSysvol/GPO/Machine/Microsoft/Windows NT/SecEdit/GptTmpl.inf', 'small');
-    await entry.writeFile('DomainSysvol/GPO/Machine/registry.pol', slowChunks(3, 100_000));
-    await entry.writeFile('Backup.xml', Buffer.alloc(200_000, 1));
-    await entry.mkdir('Empty/Nested');
-    // Staged, before the commit: the staging folder is private from its first moment too.
-    // (.coffer.lock is proper-lockfile's empty lock folder, gone at close: it holds nothing to keep private.)
-    const staged = (await modesBelow(dir)).filter((e) => !e.path.endsWith('.coffer.lock'));
-    expect(staged.length).toBeGreaterThanOrEqual(9);
-    for (const item of staged) expect(`${item.path} ${item.mode.toString(8)}`).toBe(`${item.path} ${item.kind === 'folder' ? '700' : '600'}`);
-    await destination.commit([entry]);
-    await destination.close();
-    const found = await modesBelow(dir);
-    expect(found.filter((e) => e.kind === 'folder').length).toBeGreaterThanOrEqual(8);
-    expect(found.some((e) => e.path.endsWith('index.json'))).toBe(true);
-    for (const item of found) expect(`${item.path} ${item.mode.toString(8)}`).toBe(`${item.path} ${item.kind === 'folder' ? '700' : '600'}`);
-  });
+  test.each([0o022, 0o000, 0o002])(
+    'umask %o: every folder Coffer creates is 0700, every file 0600 (small, streamed, manifest, index)',
+    async (umask) => {
+      process.umask(umask);
+      const dir = await tempDir();
+      const destination = await BackupDestination.open(dir, {
+        providerId: 'test',
+        lock: { staleMs: 2000 },
+        index: { fileName: 'index.json', update: async () => '{"secret":"sacl"}\n' },
+      });
+      const entry = await destination.stage('{GPO}', { kind: 'gpo' });
+      await entry.writeFile('DomainSysvol/GPO/Machine/Microsoft/Windows NT/SecEdit/GptTmpl.inf', 'small');
+      await entry.writeFile('DomainSysvol/GPO/Machine/registry.pol', slowChunks(3, 100_000));
+      await entry.writeFile('Backup.xml', Buffer.alloc(200_000, 1));
+      await entry.mkdir('Empty/Nested');
+      // Staged, before the commit: the staging folder is private from its first moment too.
+      // (.coffer.lock is proper-lockfile's empty lock folder, gone at close: it holds nothing to keep private.)
+      const staged = (await modesBelow(dir)).filter((e) => !e.path.endsWith('.coffer.lock'));
+      expect(staged.length).toBeGreaterThanOrEqual(9);
+      for (const item of staged)
+        expect(`${item.path} ${item.mode.toString(8)}`).toBe(`${item.path} ${item.kind === 'folder' ? '700' : '600'}`);
+      await destination.commit([entry]);
+      await destination.close();
+      const found = await modesBelow(dir);
+      expect(found.filter((e) => e.kind === 'folder').length).toBeGreaterThanOrEqual(8);
+      expect(found.some((e) => e.path.endsWith('index.json'))).toBe(true);
+      for (const item of found)
+        expect(`${item.path} ${item.mode.toString(8)}`).toBe(`${item.path} ${item.kind === 'folder' ? '700' : '600'}`);
+    },
+  );
 
   test('a provider that asks for a mode gets it (the default is what is private)', async () => {
     process.umask(0o022);

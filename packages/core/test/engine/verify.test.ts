@@ -1,4 +1,14 @@
-import { appendFile, mkdir, open as openFile, readFile, rename, rm, symlink, truncate, writeFile } from 'node:fs/promises';
+import {
+  appendFile,
+  mkdir,
+  open as openFile,
+  readFile,
+  rename,
+  rm,
+  symlink,
+  truncate,
+  writeFile,
+} from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { BackupDestination } from '../../src/engine/backup-destination.js';
@@ -38,12 +48,16 @@ describe('verify', () => {
 
   test('catches a truncated file', async () => {
     await truncate(join(backup, 'a.txt'), 5);
-    expect((await verifyBackup(backup)).problems).toEqual([{ kind: 'truncated', severity: 'error', code: 'INTEGRITY_MISMATCH', path: 'a.txt', detail: '5 of 17 bytes' }]);
+    expect((await verifyBackup(backup)).problems).toEqual([
+      { kind: 'truncated', severity: 'error', code: 'INTEGRITY_MISMATCH', path: 'a.txt', detail: '5 of 17 bytes' },
+    ]);
   });
 
   test('catches a grown file as altered', async () => {
     await appendFile(join(backup, 'a.txt'), '!');
-    expect((await verifyBackup(backup)).problems).toEqual([expect.objectContaining({ kind: 'altered', path: 'a.txt' })]);
+    expect((await verifyBackup(backup)).problems).toEqual([
+      expect.objectContaining({ kind: 'altered', path: 'a.txt' }),
+    ]);
   });
 
   test('catches a missing file and a missing folder', async () => {
@@ -81,7 +95,10 @@ describe('verify', () => {
     await writeFile(join(dir, GPMC_ID, 'bkupInfo.xml'), backupInst(GPMC_ID, 'Written by GPMC'));
     await writeFile(join(dir, 'manifest.xml'), `<Backups>${backupInst(GPMC_ID, 'Written by GPMC')}</Backups>`);
     let result = await verifyDirectory(dir);
-    expect(result).toMatchObject({ ok: true, problems: [{ code: 'BACKUP_UNVERIFIED', severity: 'warning', path: `${GPMC_ID}/` }] });
+    expect(result).toMatchObject({
+      ok: true,
+      problems: [{ code: 'BACKUP_UNVERIFIED', severity: 'warning', path: `${GPMC_ID}/` }],
+    });
     expect(result.backups.map((b) => b.id)).toEqual(['B1']);
     expect(result.unverifiable).toEqual([join(dir, GPMC_ID)]);
     await writeFile(join(backup, 'a.txt'), (await readFile(join(backup, 'a.txt'), 'utf8')).toUpperCase());
@@ -103,7 +120,12 @@ describe('verify checks the directory, not only each backup', () => {
     await writeFile(join(dir, OTHER_ID, 'bkupInfo.xml'), backupInst(GPMC_ID, 'P'));
     const result = await verifyDirectory(dir);
     expect(result.ok).toBe(false);
-    expect(result.problems.map((p) => p.code).sort()).toEqual(['BACKUP_FOLDER_MISMATCH', 'BACKUP_UNVERIFIED', 'INDEX_FOLDER_MISSING', 'INDEX_FOLDER_UNLISTED']);
+    expect(result.problems.map((p) => p.code).sort()).toEqual([
+      'BACKUP_FOLDER_MISMATCH',
+      'BACKUP_UNVERIFIED',
+      'INDEX_FOLDER_MISSING',
+      'INDEX_FOLDER_UNLISTED',
+    ]);
   });
 
   test('an edited index entry, a stray file, a Coffer backup without its manifest and a dangling symlink are each a finding; every backup is still checked', async () => {
@@ -115,7 +137,12 @@ describe('verify checks the directory, not only each backup', () => {
     await mkdir(join(dir, 'B2'));
     await writeFile(join(dir, 'B2', 'coffer-gpo-extras.json'), '{}');
     const result = await verifyDirectory(dir);
-    expect(result.problems.map((p) => p.code).sort()).toEqual(['BACKUP_PATH_ESCAPES', 'BACKUP_UNVERIFIED', 'INDEX_ENTRY_MISMATCH', 'STRAY_ENTRY']);
+    expect(result.problems.map((p) => p.code).sort()).toEqual([
+      'BACKUP_PATH_ESCAPES',
+      'BACKUP_UNVERIFIED',
+      'INDEX_ENTRY_MISMATCH',
+      'STRAY_ENTRY',
+    ]);
     expect(result.backups.map((b) => [b.id, b.ok, b.problems[0]?.code])).toEqual([
       ['B1', true, undefined],
       ['B2', false, 'MANIFEST_MISSING'],
@@ -132,25 +159,36 @@ describe('verify checks the directory, not only each backup', () => {
     await rename(join(dir, 'B2'), join(dir, 'B1'));
     await rename(join(dir, 'swap'), join(dir, 'B2'));
     const result = await verifyDirectory(dir);
-    expect(result.backups.map((b) => b.problems.map((p) => p.code))).toEqual([['BACKUP_FOLDER_MISMATCH'], ['BACKUP_FOLDER_MISMATCH']]);
+    expect(result.backups.map((b) => b.problems.map((p) => p.code))).toEqual([
+      ['BACKUP_FOLDER_MISMATCH'],
+      ['BACKUP_FOLDER_MISMATCH'],
+    ]);
   });
 
   test('a symlink inside a backup is reported and never followed', async () => {
     await rm(join(backup, 'sub', 'b.bin'));
     await symlink('/etc/passwd', join(backup, 'sub', 'b.bin'));
     const result = await verifyBackup(backup);
-    expect(result.problems).toEqual([expect.objectContaining({ kind: 'symlink', code: 'BACKUP_PATH_ESCAPES', path: 'sub/b.bin' })]);
+    expect(result.problems).toEqual([
+      expect.objectContaining({ kind: 'symlink', code: 'BACKUP_PATH_ESCAPES', path: 'sub/b.bin' }),
+    ]);
   });
 
   test('a GPMC backup whose Backup.xml names a path outside it, or carries a DOCTYPE, is an error even though nothing vouches for its bytes', async () => {
     await mkdir(join(dir, GPMC_ID));
     await writeFile(join(dir, GPMC_ID, 'bkupInfo.xml'), backupInst(GPMC_ID, 'P'));
     await writeFile(join(dir, 'manifest.xml'), `<Backups>${backupInst(GPMC_ID, 'P')}</Backups>`);
-    await writeFile(join(dir, GPMC_ID, 'Backup.xml'), '<GroupPolicyBackupScheme><FSObjectFile Location="DomainSysvol\\GPO\\..\\..\\x"/></GroupPolicyBackupScheme>');
+    await writeFile(
+      join(dir, GPMC_ID, 'Backup.xml'),
+      '<GroupPolicyBackupScheme><FSObjectFile Location="DomainSysvol\\GPO\\..\\..\\x"/></GroupPolicyBackupScheme>',
+    );
     let result = await verifyDirectory(dir);
     expect(result.ok).toBe(false);
     expect(result.problems.map((p) => p.code).sort()).toEqual(['BACKUP_PATH_INVALID', 'BACKUP_UNVERIFIED']);
-    await writeFile(join(dir, GPMC_ID, 'Backup.xml'), '<!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/shadow">]><a>&x;</a>');
+    await writeFile(
+      join(dir, GPMC_ID, 'Backup.xml'),
+      '<!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/shadow">]><a>&x;</a>',
+    );
     result = await verifyDirectory(dir);
     expect(result.problems.map((p) => p.code).sort()).toEqual(['BACKUP_UNVERIFIED', 'XML_DOCTYPE_REFUSED']);
   });
@@ -158,12 +196,17 @@ describe('verify checks the directory, not only each backup', () => {
   test('an index with a DOCTYPE is unreadable, not expanded', async () => {
     await writeFile(join(dir, 'manifest.xml'), '<!DOCTYPE x [<!ENTITY a "aaaa">]><Backups>&a;</Backups>');
     const result = await verifyDirectory(dir);
-    expect(result.problems).toEqual([expect.objectContaining({ code: 'INDEX_UNREADABLE', detail: expect.stringMatching(/DOCTYPE/) })]);
+    expect(result.problems).toEqual([
+      expect.objectContaining({ code: 'INDEX_UNREADABLE', detail: expect.stringMatching(/DOCTYPE/) }),
+    ]);
   });
 });
 
 test('verifying a directory that does not exist is a PATH_NOT_FOUND error', async () => {
-  await expect(verifyDirectory(join(await tempDir(), 'gone'))).rejects.toMatchObject({ code: 'PATH_NOT_FOUND', hresult: 0x80070003 });
+  await expect(verifyDirectory(join(await tempDir(), 'gone'))).rejects.toMatchObject({
+    code: 'PATH_NOT_FOUND',
+    hresult: 0x80070003,
+  });
 });
 
 test('a writer’s lock and staging folders in a backup directory are neither backups nor unverifiable folders', async () => {

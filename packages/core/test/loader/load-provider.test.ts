@@ -20,17 +20,27 @@ async function project(): Promise<string> {
   return dir;
 }
 
-async function installPackage(projectDir: string, name: string, files: Record<string, string>, pkg: Record<string, unknown> = {}): Promise<void> {
+async function installPackage(
+  projectDir: string,
+  name: string,
+  files: Record<string, string>,
+  pkg: Record<string, unknown> = {},
+): Promise<void> {
   const root = join(projectDir, 'node_modules', ...name.split('/'));
   await mkdir(root, { recursive: true });
-  await writeFile(join(root, 'package.json'), JSON.stringify({ name, version: '2.3.4', type: 'module', exports: './index.js', ...pkg }));
+  await writeFile(
+    join(root, 'package.json'),
+    JSON.stringify({ name, version: '2.3.4', type: 'module', exports: './index.js', ...pkg }),
+  );
   for (const [file, content] of Object.entries(files)) await writeFile(join(root, file), content);
 }
 
 describe('loadProvider', () => {
   test('resolves a package name from the user project, unwraps the default export and reads its version', async () => {
     const dir = await project();
-    await installPackage(dir, '@acme/coffer-provider-widgets', { 'index.js': `${providerSource('widgets')}\nexport default provider;` });
+    await installPackage(dir, '@acme/coffer-provider-widgets', {
+      'index.js': `${providerSource('widgets')}\nexport default provider;`,
+    });
     const loaded = await loadProvider('@acme/coffer-provider-widgets', { cwd: dir });
     expect(loaded.provider.id).toBe('widgets');
     expect(loaded.packageName).toBe('@acme/coffer-provider-widgets');
@@ -43,7 +53,9 @@ describe('loadProvider', () => {
     await writeFile(join(dir, 'local.mjs'), `${providerSource('local')}\nexport default provider;`);
     await writeFile(join(dir, 'common.cjs'), `${providerSource('common')}\nmodule.exports = provider;`);
     await writeFile(join(dir, 'factory.mjs'), `${providerSource('factory')}\nexport default () => provider;`);
-    await installPackage(dir, 'folder-provider', { 'index.js': `${providerSource('folder')}\nexport default provider;` });
+    await installPackage(dir, 'folder-provider', {
+      'index.js': `${providerSource('folder')}\nexport default provider;`,
+    });
     expect((await loadProvider('./local.mjs', { cwd: dir })).provider.id).toBe('local');
     expect((await loadProvider(join(dir, 'common.cjs'), { cwd: dir })).provider.id).toBe('common');
     expect((await loadProvider('./factory.mjs', { cwd: dir })).provider.id).toBe('factory');
@@ -62,10 +74,22 @@ describe('loadProvider', () => {
   test('each way a provider can be broken gets a precise error naming it', async () => {
     const dir = await project();
     await writeFile(join(dir, 'throws.mjs'), `throw new Error('boom at import');`);
-    await writeFile(join(dir, 'v3.mjs'), `${providerSource('future')}\nexport default { ...provider, specificationVersion: 3 };`);
-    await writeFile(join(dir, 'v1.mjs'), `${providerSource('old')}\nexport default { ...provider, specificationVersion: 1, capabilities: { backup: true } };`);
-    await writeFile(join(dir, 'nospec.mjs'), `${providerSource('nospec')}\nconst { specificationVersion, ...rest } = provider; export default rest;`);
-    await writeFile(join(dir, 'shape.mjs'), `${providerSource('Bad Id')}\nexport default { ...provider, backup: undefined, options: {}, list: true, capabilities: { backup: true }, aliases: ['Not Ok'] };`);
+    await writeFile(
+      join(dir, 'v3.mjs'),
+      `${providerSource('future')}\nexport default { ...provider, specificationVersion: 3 };`,
+    );
+    await writeFile(
+      join(dir, 'v1.mjs'),
+      `${providerSource('old')}\nexport default { ...provider, specificationVersion: 1, capabilities: { backup: true } };`,
+    );
+    await writeFile(
+      join(dir, 'nospec.mjs'),
+      `${providerSource('nospec')}\nconst { specificationVersion, ...rest } = provider; export default rest;`,
+    );
+    await writeFile(
+      join(dir, 'shape.mjs'),
+      `${providerSource('Bad Id')}\nexport default { ...provider, backup: undefined, options: {}, list: true, capabilities: { backup: true }, aliases: ['Not Ok'] };`,
+    );
     await writeFile(join(dir, 'string.mjs'), `export default 'not a provider';`);
 
     await expect(loadProvider('./throws.mjs', { cwd: dir })).rejects.toMatchObject({
@@ -78,7 +102,8 @@ describe('loadProvider', () => {
     });
     await expect(loadProvider('./v1.mjs', { cwd: dir })).rejects.toMatchObject({
       code: 'PROVIDER_UNSUPPORTED_SPECIFICATION',
-      message: "Provider './v1.mjs' was written for specificationVersion 1 (@coffer/core 1.x); this Coffer supports version 2.",
+      message:
+        "Provider './v1.mjs' was written for specificationVersion 1 (@coffer/core 1.x); this Coffer supports version 2.",
       hint: expect.stringContaining('request.target'),
     });
     await expect(loadProvider('./nospec.mjs', { cwd: dir })).rejects.toMatchObject({
@@ -109,7 +134,10 @@ describe('loadProviders', () => {
     await writeFile(join(dir, 'broken.mjs'), `throw new Error('nope');`);
     await writeFile(join(dir, 'b.mjs'), `${providerSource('beta')}\nexport default provider;`);
     await writeFile(join(dir, 'a-again.mjs'), `${providerSource('alpha')}\nexport default provider;`);
-    const { loaded, failed } = await loadProviders(['./a.mjs', './broken.mjs', 'not-installed-anywhere', './b.mjs', './a-again.mjs'], { cwd: dir });
+    const { loaded, failed } = await loadProviders(
+      ['./a.mjs', './broken.mjs', 'not-installed-anywhere', './b.mjs', './a-again.mjs'],
+      { cwd: dir },
+    );
     expect(loaded.map((l) => l.provider.id)).toEqual(['alpha', 'beta']);
     expect(failed.map((f) => [f.specifier, f.error.code])).toEqual([
       ['./broken.mjs', 'PROVIDER_LOAD_FAILED'],

@@ -1,7 +1,19 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { HRESULT, CofferError, ProgressTracker, defineProvider, runBackup, runCommand, runList, runRestore, INTEGRITY_MANIFEST_NAME, verifyDirectory, type ProgressReport } from '../../src/index.js';
+import {
+  HRESULT,
+  CofferError,
+  ProgressTracker,
+  defineProvider,
+  runBackup,
+  runCommand,
+  runList,
+  runRestore,
+  INTEGRITY_MANIFEST_NAME,
+  verifyDirectory,
+  type ProgressReport,
+} from '../../src/index.js';
 import { z } from 'zod';
 import { tempDir } from '../helpers.js';
 
@@ -20,7 +32,11 @@ describe('runBackup', () => {
     const result = await runBackup(provider, { destination: await tempDir(), options: { count: -1, mode: 'nope' } });
     expect(called).toBe(false);
     expect(result.status).toBe('failed');
-    expect(result.error).toMatchObject({ code: 'INVALID_ARGUMENT', hresult: HRESULT.E_INVALIDARG, hresultHex: '0x80070057' });
+    expect(result.error).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      hresult: HRESULT.E_INVALIDARG,
+      hresultHex: '0x80070057',
+    });
     expect(result.error?.message).toMatch(/count: .*; mode: /);
   });
 
@@ -42,7 +58,11 @@ describe('runBackup', () => {
       },
     });
     const seen: string[] = [];
-    const result = await runBackup(provider, { destination: await tempDir(), options: { count: 1 }, onMessage: (m) => seen.push(m.code) });
+    const result = await runBackup(provider, {
+      destination: await tempDir(),
+      options: { count: 1 },
+      onMessage: (m) => seen.push(m.code),
+    });
     expect(result.status).toBe('failed');
     expect(result.messages.map((m) => [m.severity, m.code])).toEqual([
       ['warning', 'SACL_UNREADABLE'],
@@ -77,7 +97,11 @@ describe('runBackup', () => {
         throw new CofferError('NS_E_DRM_OPERATION_CANCELED', 'cancelled', { hresult: 0xc00d2768 });
       },
     });
-    const result = await runBackup(provider, { destination: await tempDir(), options: { count: 1 }, signal: controller.signal });
+    const result = await runBackup(provider, {
+      destination: await tempDir(),
+      options: { count: 1 },
+      signal: controller.signal,
+    });
     expect(result.status).toBe('cancelled');
     expect(result.error).toMatchObject({ code: 'NS_E_DRM_OPERATION_CANCELED', hresult: 0xc00d2768 });
     expect(result.messages.map((m) => m.code)).toEqual(['EARLY', 'NS_E_DRM_OPERATION_CANCELED']);
@@ -153,16 +177,28 @@ describe('restore, list and commands', () => {
   test('operations a provider lacks are refused with ERROR_NOT_SUPPORTED', async () => {
     const provider = defineProvider({ ...base, backup: async () => ({ backups: [], counts: {} }) });
     const dir = await tempDir();
-    expect((await runRestore(provider, { source: dir })).error).toMatchObject({ code: 'UNSUPPORTED_OPERATION', hresult: HRESULT.ERROR_NOT_SUPPORTED });
+    expect((await runRestore(provider, { source: dir })).error).toMatchObject({
+      code: 'UNSUPPORTED_OPERATION',
+      hresult: HRESULT.ERROR_NOT_SUPPORTED,
+    });
     expect((await runList(provider, { source: dir })).error).toMatchObject({ code: 'UNSUPPORTED_OPERATION' });
-    expect((await runCommand(provider, 'issue', {})).error?.message).toBe("Provider 'fake' has no command 'issue' (it has: none).");
+    expect((await runCommand(provider, 'issue', {})).error?.message).toBe(
+      "Provider 'fake' has no command 'issue' (it has: none).",
+    );
   });
 
   test('a command validates its own options', async () => {
     const provider = defineProvider({
       ...base,
       backup: async () => ({ backups: [], counts: {} }),
-      commands: [{ name: 'echo', description: 'echo', options: z.object({ text: z.string() }), run: async (o) => ({ data: o.text }) }],
+      commands: [
+        {
+          name: 'echo',
+          description: 'echo',
+          options: z.object({ text: z.string() }),
+          run: async (o) => ({ data: o.text }),
+        },
+      ],
     });
     expect((await runCommand(provider, 'echo', { options: { text: 'hi' } })).output).toEqual({ data: 'hi' });
     expect((await runCommand(provider, 'echo', { options: {} })).error?.hresult).toBe(HRESULT.E_INVALIDARG);
@@ -181,7 +217,8 @@ describe('ProgressTracker', () => {
     progress.advance('d', 2);
     progress.advance(undefined, -5); // negative work is ignored
     progress.finish();
-    for (let i = 1; i < reports.length; i++) expect(reports[i]!.completed).toBeGreaterThanOrEqual(reports[i - 1]!.completed);
+    for (let i = 1; i < reports.length; i++)
+      expect(reports[i]!.completed).toBeGreaterThanOrEqual(reports[i - 1]!.completed);
     for (const r of reports) expect(r.completed).toBeLessThanOrEqual(r.total);
     expect(reports.at(-1)).toEqual({ phase: 'copying', completed: 6, total: 6 });
     expect(reports[3]).toEqual({ phase: 'listing', completed: 3, total: 3, item: 'c' });

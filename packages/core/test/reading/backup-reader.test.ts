@@ -1,7 +1,13 @@
 import { mkdir, open, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { BACKUP_READ_LIMITS, BackupReader, checkBackupRelativePath, openTrustedBackup, parseXmlDocument } from '../../src/index.js';
+import {
+  BACKUP_READ_LIMITS,
+  BackupReader,
+  checkBackupRelativePath,
+  openTrustedBackup,
+  parseXmlDocument,
+} from '../../src/index.js';
 import { tempDir } from '../helpers.js';
 
 async function backupWithSecretOutside(): Promise<{ folder: string; secret: string }> {
@@ -15,8 +21,19 @@ async function backupWithSecretOutside(): Promise<{ folder: string; secret: stri
 
 describe('BackupReader', () => {
   test('absolute, drive, UNC and .. paths are refused before the disk is looked at', () => {
-    for (const path of ['/etc/shadow', '\\\\server\\share\\x', 'C:\\Windows\\win.ini', 'c:relative', 'DomainSysvol/../../x', '\\Machine', 'a\0b', 'file.txt:stream']) {
-      expect(() => checkBackupRelativePath(path), path).toThrow(expect.objectContaining({ code: 'BACKUP_PATH_INVALID', hresult: 0x800700a1 }));
+    for (const path of [
+      '/etc/shadow',
+      '\\\\server\\share\\x',
+      'C:\\Windows\\win.ini',
+      'c:relative',
+      'DomainSysvol/../../x',
+      '\\Machine',
+      'a\0b',
+      'file.txt:stream',
+    ]) {
+      expect(() => checkBackupRelativePath(path), path).toThrow(
+        expect.objectContaining({ code: 'BACKUP_PATH_INVALID', hresult: 0x800700a1 }),
+      );
     }
     expect(checkBackupRelativePath('DomainSysvol\\GPO/Machine')).toEqual(['DomainSysvol', 'GPO', 'Machine']);
   });
@@ -27,7 +44,10 @@ describe('BackupReader', () => {
     await writeFile(join(secret, '..', 'GPO', 'Machine', 'id_rsa_secret'), 'PRIVATE KEY');
     await symlink(join(secret, '..', 'GPO'), join(folder, 'DomainSysvol', 'GPO'));
     const reader = await BackupReader.open(folder);
-    await expect(reader.readFile('DomainSysvol/GPO/Machine/id_rsa_secret')).rejects.toMatchObject({ code: 'BACKUP_PATH_ESCAPES', hresult: 0x80070005 });
+    await expect(reader.readFile('DomainSysvol/GPO/Machine/id_rsa_secret')).rejects.toMatchObject({
+      code: 'BACKUP_PATH_ESCAPES',
+      hresult: 0x80070005,
+    });
     const tree = await reader.walk();
     expect(tree.anomalies).toEqual([expect.objectContaining({ path: 'DomainSysvol/GPO', kind: 'symlink' })]);
     expect(tree.entries.map((e) => e.path)).toEqual(['DomainSysvol']);
@@ -47,13 +67,20 @@ describe('BackupReader', () => {
     await rename(join(folder, 'DomainSysvol', 'GPO'), join(folder, 'GPO.old'));
     await mkdir(join(folder, 'DomainSysvol', 'GPO'));
     await symlink(join(secret, '..'), join(folder, 'DomainSysvol', 'GPO', 'Machine'));
-    await expect(reader.readFile('DomainSysvol/GPO/Machine/Registry.pol')).rejects.toMatchObject({ code: 'BACKUP_PATH_ESCAPES' });
+    await expect(reader.readFile('DomainSysvol/GPO/Machine/Registry.pol')).rejects.toMatchObject({
+      code: 'BACKUP_PATH_ESCAPES',
+    });
     // A link to another folder of the same backup is refused too: the opened file must be the one named.
     await rm(join(folder, 'DomainSysvol', 'GPO'), { recursive: true });
     await symlink(join(folder, 'Elsewhere'), join(folder, 'DomainSysvol', 'GPO'), 'dir');
     const fresh = await BackupReader.open(folder);
-    await expect(fresh.readFile('DomainSysvol/GPO/Registry.pol')).rejects.toMatchObject({ code: 'BACKUP_PATH_ESCAPES' });
-    await expect(reader.readFile('DomainSysvol/GPO/Registry.pol')).rejects.toMatchObject({ code: 'BACKUP_PATH_ESCAPES', message: expect.stringContaining('through a link') });
+    await expect(fresh.readFile('DomainSysvol/GPO/Registry.pol')).rejects.toMatchObject({
+      code: 'BACKUP_PATH_ESCAPES',
+    });
+    await expect(reader.readFile('DomainSysvol/GPO/Registry.pol')).rejects.toMatchObject({
+      code: 'BACKUP_PATH_ESCAPES',
+      message: expect.stringContaining('through a link'),
+    });
     expect(await reader.readOptional('absent.xml')).toBeNull();
   });
 
@@ -72,16 +99,23 @@ describe('BackupReader', () => {
     await handle.truncate(BACKUP_READ_LIMITS.maxFileBytes + 1);
     await handle.close();
     const reader = await BackupReader.open(folder);
-    await expect(reader.readFile('huge.pol')).rejects.toMatchObject({ code: 'BACKUP_FILE_TOO_LARGE', hresult: 0x800700df });
+    await expect(reader.readFile('huge.pol')).rejects.toMatchObject({
+      code: 'BACKUP_FILE_TOO_LARGE',
+      hresult: 0x800700df,
+    });
     expect((await reader.walk()).anomalies).toEqual([expect.objectContaining({ kind: 'too-large', path: 'huge.pol' })]);
   });
 });
 
 describe('XML', () => {
   test('a DOCTYPE is refused whatever it declares', () => {
-    const laughs = '<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><a>&lol2;</a>';
+    const laughs =
+      '<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><a>&lol2;</a>';
     const external = '<!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/shadow">]><a>&x;</a>';
-    for (const xml of [laughs, external, '<!DOCTYPE a><a/>']) expect(() => parseXmlDocument(xml, 'x.xml')).toThrow(expect.objectContaining({ code: 'XML_DOCTYPE_REFUSED', hresult: 0x8007000d }));
+    for (const xml of [laughs, external, '<!DOCTYPE a><a/>'])
+      expect(() => parseXmlDocument(xml, 'x.xml')).toThrow(
+        expect.objectContaining({ code: 'XML_DOCTYPE_REFUSED', hresult: 0x8007000d }),
+      );
     expect(parseXmlDocument('<a>&amp;&lt;</a>', 'x.xml').text).toBe('&<');
   });
 });
@@ -90,7 +124,8 @@ describe('openTrustedBackup', () => {
   test('a Coffer backup without its manifest is MANIFEST_MISSING, --unverified or not', async () => {
     const folder = await tempDir();
     await writeFile(join(folder, 'coffer-gpo-extras.json'), '{}');
-    for (const unverified of [false, true]) await expect(openTrustedBackup(folder, { unverified })).rejects.toMatchObject({ code: 'MANIFEST_MISSING' });
+    for (const unverified of [false, true])
+      await expect(openTrustedBackup(folder, { unverified })).rejects.toMatchObject({ code: 'MANIFEST_MISSING' });
   });
 
   test('a backup another tool wrote needs --unverified, and is then used with a warning', async () => {

@@ -16,10 +16,14 @@ export async function resolveMachineId(configured?: string): Promise<string> {
     const text = await readFile(file, 'utf8').catch(() => undefined);
     if (text && text.trim()) return text.trim();
   }
-  throw new CofferError('DRM_MACHINE_ID_UNKNOWN', 'This machine has no machine id (/etc/machine-id is missing or empty).', {
-    hresult: HRESULT.E_INVALIDARG,
-    hint: `Run 'systemd-machine-id-setup', or configure one with the machineId option or ${MACHINE_ID_ENV}.`,
-  });
+  throw new CofferError(
+    'DRM_MACHINE_ID_UNKNOWN',
+    'This machine has no machine id (/etc/machine-id is missing or empty).',
+    {
+      hresult: HRESULT.E_INVALIDARG,
+      hint: `Run 'systemd-machine-id-setup', or configure one with the machineId option or ${MACHINE_ID_ENV}.`,
+    },
+  );
 }
 
 /** What stores, licenses and the restore ledger record of a machine: a hash, never the id itself. */

@@ -26,7 +26,9 @@ export function hmacHex(key: Uint8Array, data: string | Uint8Array): string {
 }
 
 export function deriveKey(secret: Uint8Array, salt: string | Uint8Array, info: string, length = 32): Buffer {
-  return Buffer.from(hkdfSync('sha256', secret, typeof salt === 'string' ? Buffer.from(salt, 'utf8') : salt, info, length));
+  return Buffer.from(
+    hkdfSync('sha256', secret, typeof salt === 'string' ? Buffer.from(salt, 'utf8') : salt, info, length),
+  );
 }
 
 export function equalHex(a: string, b: string): boolean {
@@ -72,7 +74,10 @@ export function generateEd25519(): Ed25519KeyPair {
 }
 
 export function ed25519PrivateKey(pair: Ed25519KeyPair): KeyObject {
-  return createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', x: pair.publicKey, d: pair.privateKey }, format: 'jwk' });
+  return createPrivateKey({
+    key: { kty: 'OKP', crv: 'Ed25519', x: pair.publicKey, d: pair.privateKey },
+    format: 'jwk',
+  });
 }
 
 export function ed25519PublicKey(publicKey: string): KeyObject {
@@ -85,7 +90,12 @@ export function signEd25519(key: KeyObject, data: string | Uint8Array): string {
 
 export function verifyEd25519(publicKey: string, data: string | Uint8Array, signature: string): boolean {
   try {
-    return verify(null, typeof data === 'string' ? Buffer.from(data, 'utf8') : data, ed25519PublicKey(publicKey), Buffer.from(signature, 'base64'));
+    return verify(
+      null,
+      typeof data === 'string' ? Buffer.from(data, 'utf8') : data,
+      ed25519PublicKey(publicKey),
+      Buffer.from(signature, 'base64'),
+    );
   } catch {
     return false;
   }
@@ -104,7 +114,10 @@ export function generateX25519(): X25519KeyPair {
 
 /** Ephemeral-static X25519 agreement: the shared secret, for HKDF. */
 export function x25519Agree(ownPrivate: X25519KeyPair, peerPublic: string): Buffer {
-  const privateKey = createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', x: ownPrivate.publicKey, d: ownPrivate.privateKey }, format: 'jwk' });
+  const privateKey = createPrivateKey({
+    key: { kty: 'OKP', crv: 'X25519', x: ownPrivate.publicKey, d: ownPrivate.privateKey },
+    format: 'jwk',
+  });
   const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: peerPublic }, format: 'jwk' });
   return diffieHellman({ privateKey, publicKey });
 }

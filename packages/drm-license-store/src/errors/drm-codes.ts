@@ -33,7 +33,11 @@ export const DrmLocalCode = {
 } as const;
 
 /** A CofferError whose code is the NS_E name and whose hresult is its value. */
-export function drmError(code: DrmErrorCode, message: string, options: Omit<CofferErrorOptions, 'hresult'> = {}): CofferError {
+export function drmError(
+  code: DrmErrorCode,
+  message: string,
+  options: Omit<CofferErrorOptions, 'hresult'> = {},
+): CofferError {
   return new CofferError(code, message, { ...options, hresult: DRM_HRESULT[code] });
 }
 

@@ -30,7 +30,9 @@ export class BufferPool {
   acquire(): Buffer {
     let buffer = this.#free.pop();
     if (buffer === undefined) {
-      buffer = this.#shared ? Buffer.from(new SharedArrayBuffer(this.bufferBytes)) : Buffer.allocUnsafeSlow(this.bufferBytes);
+      buffer = this.#shared
+        ? Buffer.from(new SharedArrayBuffer(this.bufferBytes))
+        : Buffer.allocUnsafeSlow(this.bufferBytes);
       this.#created += 1;
     }
     this.#holders.set(buffer.buffer, { buffer, holders: 1 });

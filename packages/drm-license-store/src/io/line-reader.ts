@@ -53,7 +53,9 @@ export async function forEachLineRange(
 ): Promise<LineReadSummary> {
   const room = roomFor(chunkBytes);
   if (pool !== undefined && pool.bufferBytes !== room + chunkBytes) {
-    throw new RangeError(`A pool for reads of ${chunkBytes} bytes must hand out buffers of ${room + chunkBytes} bytes.`);
+    throw new RangeError(
+      `A pool for reads of ${chunkBytes} bytes must hand out buffers of ${room + chunkBytes} bytes.`,
+    );
   }
   const handle = await open(path, 'r');
   const readAt = (position: number): Promise<{ buffer: Buffer; bytesRead: number }> | undefined => {

@@ -25,7 +25,8 @@ export function signatureVerdict(license: ParsedLicense, trusted: readonly Trust
 export function factsOf(license: ParsedLicense, signature: SignatureVerdict): LicenseFacts {
   const rights = [...new Set(license.actions.map((a) => a.type))];
   const counts: Partial<Record<Right, number>> = {};
-  for (const action of license.actions) if (action.condition.count !== undefined) counts[action.type] = action.condition.count;
+  for (const action of license.actions)
+    if (action.condition.count !== undefined) counts[action.type] = action.condition.count;
   const usage = license.actions.filter((a) => USAGE_RIGHTS.includes(a.type));
   const begins = usage.map((a) => a.condition.beginsAt).filter((v): v is number => v !== undefined);
   const expiries = usage.map((a) => a.condition.expiresAt);
@@ -37,12 +38,16 @@ export function factsOf(license: ParsedLicense, signature: SignatureVerdict): Li
     signature,
     beginsAt: begins.length > 0 ? Math.max(...begins) : null,
     expiresAt: usage.length > 0 && expiries.every((v) => v !== undefined) ? Math.max(...(expiries as number[])) : null,
-    afterFirstUseHours: usage.length > 0 && afterUse.every((v) => v !== undefined) ? Math.max(...(afterUse as number[])) : null,
+    afterFirstUseHours:
+      usage.length > 0 && afterUse.every((v) => v !== undefined) ? Math.max(...(afterUse as number[])) : null,
   };
 }
 
 /** Parses a license XML and derives its store record. Throws an Error when the XML is not a license. */
-export function admitLicense(xml: string, trusted: readonly TrustedKey[]): { record: LicenseRecord; license: ParsedLicense } {
+export function admitLicense(
+  xml: string,
+  trusted: readonly TrustedKey[],
+): { record: LicenseRecord; license: ParsedLicense } {
   const license = parseLicenseXml(xml);
   const facts = factsOf(license, signatureVerdict(license, trusted));
   return {
@@ -53,5 +58,12 @@ export function admitLicense(xml: string, trusted: readonly TrustedKey[]): { rec
 
 /** Builds the record of a license this process has just signed (no need to re-verify). */
 export function recordOfSigned(xml: string, license: ParsedLicense): LicenseRecord {
-  return { lid: license.lid, kid: license.kid, priority: license.priority, sha256: sha256Hex(xml), facts: factsOf(license, 'valid'), xml };
+  return {
+    lid: license.lid,
+    kid: license.kid,
+    priority: license.priority,
+    sha256: sha256Hex(xml),
+    facts: factsOf(license, 'valid'),
+    xml,
+  };
 }

@@ -36,7 +36,11 @@ export function effectiveExpiry(facts: LicenseFacts, state: LicenseState): numbe
  * expired nor disabled qualifies. (A counted right covers "exhausted" too: such a license
  * is never eligible.)
  */
-export function backupRestriction(facts: LicenseFacts, state: LicenseState, now: number): BackupRestriction | undefined {
+export function backupRestriction(
+  facts: LicenseFacts,
+  state: LicenseState,
+  now: number,
+): BackupRestriction | undefined {
   if (state.disabled) return 'disabled';
   if (facts.signature === 'invalid') return 'invalid-signature';
   if (facts.signature === 'untrusted') return 'untrusted-signature';

@@ -5,7 +5,14 @@ import type { LicenseRecord } from '../store/license-record.js';
 import { recordOfSigned } from './admission.js';
 import { wrapContentKey } from './enabling-bits.js';
 import type { Right } from './license-facts.js';
-import { SIGNATURE_ALGORITHM, buildDataXml, buildLicenseXml, type LicenseAction, type ParsedLicense, type RightCondition } from './license-xml.js';
+import {
+  SIGNATURE_ALGORITHM,
+  buildDataXml,
+  buildLicenseXml,
+  type LicenseAction,
+  type ParsedLicense,
+  type RightCondition,
+} from './license-xml.js';
 import { contentKeyFor, type LicensorKey } from './licensor.js';
 
 /** What an issuer asks for, in the terms of the Windows Media Rights Manager SDK. */
@@ -48,14 +55,19 @@ export interface IssueContext {
   now: number;
 }
 
-export function issueLicense(spec: IssueLicenseSpec, context: IssueContext, signingKey = ed25519PrivateKey(context.licensor.signing)): IssuedLicense {
+export function issueLicense(
+  spec: IssueLicenseSpec,
+  context: IssueContext,
+  signingKey = ed25519PrivateKey(context.licensor.signing),
+): IssuedLicense {
   const notes: string[] = [];
   const kid = spec.kid ?? randomBytes(16).toString('base64');
   const lid = spec.lid ?? `{${randomUUID().toUpperCase()}}`;
   const condition: RightCondition = {};
   if (spec.beginDate !== undefined) condition.beginsAt = toMs(spec.beginDate, 'beginDate');
   if (spec.expirationDate !== undefined) condition.expiresAt = toMs(spec.expirationDate, 'expirationDate');
-  if (spec.expireAfterFirstUseHours !== undefined) condition.expireAfterFirstUseHours = positiveInteger(spec.expireAfterFirstUseHours, 'expireAfterFirstUseHours');
+  if (spec.expireAfterFirstUseHours !== undefined)
+    condition.expireAfterFirstUseHours = positiveInteger(spec.expireAfterFirstUseHours, 'expireAfterFirstUseHours');
   const actions: LicenseAction[] = [];
   const usage = (type: Right, count: number | undefined) => {
     const own: RightCondition = { ...condition };
@@ -83,10 +95,19 @@ export function issueLicense(spec: IssueLicenseSpec, context: IssueContext, sign
     actions,
   };
   const dataXml = buildDataXml(data);
-  const certificate = { type: 'licensor' as const, keyId: context.licensor.id, publicKey: context.licensor.signing.publicKey };
+  const certificate = {
+    type: 'licensor' as const,
+    keyId: context.licensor.id,
+    publicKey: context.licensor.signing.publicKey,
+  };
   const signature = signEd25519(signingKey, dataXml);
   const xml = buildLicenseXml(dataXml, signature, [certificate]);
-  const license: ParsedLicense = { ...data, dataXml, signature: { algorithm: SIGNATURE_ALGORITHM, value: signature }, certificates: [certificate] };
+  const license: ParsedLicense = {
+    ...data,
+    dataXml,
+    signature: { algorithm: SIGNATURE_ALGORITHM, value: signature },
+    certificates: [certificate],
+  };
   return { record: recordOfSigned(xml, license), license, notes };
 }
 

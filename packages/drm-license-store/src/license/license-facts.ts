@@ -63,7 +63,8 @@ export function decodeFacts(text: string): LicenseFacts {
   };
   const time = (value: string) => (value === '-' ? null : Number(value));
   const signature = get('s');
-  if (signature !== 'valid' && signature !== 'invalid' && signature !== 'untrusted') throw new Error(`bad signature verdict ${signature}`);
+  if (signature !== 'valid' && signature !== 'invalid' && signature !== 'untrusted')
+    throw new Error(`bad signature verdict ${signature}`);
   const counts: Partial<Record<Right, number>> = {};
   for (const item of get('n').split(',').filter(Boolean)) {
     const [right, count] = item.split(':');

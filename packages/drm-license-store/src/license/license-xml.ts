@@ -71,7 +71,9 @@ export function buildDataXml(data: LicenseData): string {
   const meta = Object.entries(data.meta)
     .map(([name, value]) => `<${assertTagName(name)}>${escapeText(value)}</${name}>`)
     .join('');
-  const actions = data.actions.map((action) => `<ONACTION type="${action.type}">${buildCondition(action.condition)}</ONACTION>`).join('');
+  const actions = data.actions
+    .map((action) => `<ONACTION type="${action.type}">${buildCondition(action.condition)}</ONACTION>`)
+    .join('');
   return (
     `<DATA><LID>${escapeText(data.lid)}</LID><KID>${escapeText(data.kid)}</KID>` +
     `<ISSUEDATE>${formatWmdrmDate(data.issuedAt)}</ISSUEDATE><PRIORITY>${data.priority}</PRIORITY>` +
@@ -101,9 +103,11 @@ export function buildLicenseXml(dataXml: string, signatureValue: string, certifi
 function buildCondition(condition: RightCondition): string {
   const parts: string[] = [];
   if (condition.beginsAt !== undefined) parts.push(`<BEGINDATE>${formatWmdrmDate(condition.beginsAt)}</BEGINDATE>`);
-  if (condition.expiresAt !== undefined) parts.push(`<EXPIRATIONDATE>${formatWmdrmDate(condition.expiresAt)}</EXPIRATIONDATE>`);
+  if (condition.expiresAt !== undefined)
+    parts.push(`<EXPIRATIONDATE>${formatWmdrmDate(condition.expiresAt)}</EXPIRATIONDATE>`);
   if (condition.count !== undefined) parts.push(`<COUNT>${condition.count}</COUNT>`);
-  if (condition.expireAfterFirstUseHours !== undefined) parts.push(`<EXPIREAFTERFIRSTUSE>${condition.expireAfterFirstUseHours}</EXPIREAFTERFIRSTUSE>`);
+  if (condition.expireAfterFirstUseHours !== undefined)
+    parts.push(`<EXPIREAFTERFIRSTUSE>${condition.expireAfterFirstUseHours}</EXPIREAFTERFIRSTUSE>`);
   return parts.length === 0 ? '' : `<CONDITION>${parts.join('')}</CONDITION>`;
 }
 
@@ -159,10 +163,15 @@ export function parseLicenseXml(xml: string): ParsedLicense {
     const conditionNode = action.CONDITION === undefined || action.CONDITION === '' ? {} : (action.CONDITION as Node);
     const condition: RightCondition = {};
     if (conditionNode.BEGINDATE !== undefined) condition.beginsAt = parseWmdrmDate(text(conditionNode, 'BEGINDATE'));
-    if (conditionNode.EXPIRATIONDATE !== undefined) condition.expiresAt = parseWmdrmDate(text(conditionNode, 'EXPIRATIONDATE'));
+    if (conditionNode.EXPIRATIONDATE !== undefined)
+      condition.expiresAt = parseWmdrmDate(text(conditionNode, 'EXPIRATIONDATE'));
     if (conditionNode.COUNT !== undefined) condition.count = integer(text(conditionNode, 'COUNT'), 'COUNT', 0);
     if (conditionNode.EXPIREAFTERFIRSTUSE !== undefined) {
-      condition.expireAfterFirstUseHours = integer(text(conditionNode, 'EXPIREAFTERFIRSTUSE'), 'EXPIREAFTERFIRSTUSE', 1);
+      condition.expireAfterFirstUseHours = integer(
+        text(conditionNode, 'EXPIREAFTERFIRSTUSE'),
+        'EXPIREAFTERFIRSTUSE',
+        1,
+      );
     }
     return { type: type as Right, condition };
   });
@@ -170,7 +179,11 @@ export function parseLicenseXml(xml: string): ParsedLicense {
     const cert = item as Node;
     const type = String(cert['@_type'] ?? '');
     if (type !== 'licensor' && type !== 'service') throw new Error(`unknown certificate type "${type}"`);
-    return { type: type as CertificateType, keyId: String(cert['@_keyid'] ?? ''), publicKey: String(cert['#text'] ?? '') };
+    return {
+      type: type as CertificateType,
+      keyId: String(cert['@_keyid'] ?? ''),
+      publicKey: String(cert['#text'] ?? ''),
+    };
   });
   if (certificates.length === 0) throw new Error('the license has no certificate');
   const persistentText = data.PERSISTENT === undefined ? 'true' : text(data, 'PERSISTENT');
@@ -181,7 +194,11 @@ export function parseLicenseXml(xml: string): ParsedLicense {
     priority: integer(text(data, 'PRIORITY'), 'PRIORITY', 0),
     persistent: persistentText === 'true',
     meta,
-    enablingBits: { algorithm: String(node(bits, 'ALGORITHM')['@_type'] ?? ''), bindingId: text(bits, 'PUBKEY'), value: text(bits, 'VALUE') },
+    enablingBits: {
+      algorithm: String(node(bits, 'ALGORITHM')['@_type'] ?? ''),
+      bindingId: text(bits, 'PUBKEY'),
+      value: text(bits, 'VALUE'),
+    },
     actions,
     dataXml: xml.slice(start, end + '</DATA>'.length),
     signature: { algorithm: String(node(signature, 'SIGNALGORITHM')['@_type'] ?? ''), value: text(signature, 'VALUE') },
@@ -207,7 +224,8 @@ export function escapeText(value: string): string {
 }
 
 function assertTagName(name: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name) || /^xml/i.test(name)) throw new Error(`META name ${JSON.stringify(name)} is not an XML element name`);
+  if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name) || /^xml/i.test(name))
+    throw new Error(`META name ${JSON.stringify(name)} is not an XML element name`);
   return name;
 }
 
@@ -215,7 +233,8 @@ function node(parent: Node, name: string): Node {
   const value = parent[name];
   if (value === undefined) throw new Error(`missing ${name} element`);
   if (value === '') return {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${name} must be a single element`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new Error(`${name} must be a single element`);
   return value as Node;
 }
 

@@ -27,7 +27,13 @@ export const LICENSOR_FILE_FORMAT = 'coffer-drm-licensor';
 
 export function createLicensorKey(name: string, now = new Date()): LicensorKey {
   const signing = generateEd25519();
-  return { id: keyIdOf(signing.publicKey), name, createdAt: now.toISOString(), signing, keySeed: randomBytes(32).toString('base64') };
+  return {
+    id: keyIdOf(signing.publicKey),
+    name,
+    createdAt: now.toISOString(),
+    signing,
+    keySeed: randomBytes(32).toString('base64'),
+  };
 }
 
 /** The content key of a KID: 16 bytes from the licensor's key seed. */
@@ -39,7 +45,13 @@ export function contentKeyFor(licensor: LicensorKey, kid: string): Buffer {
 export function serializeLicensorFile(licensor: LicensorKey, includePrivate: boolean): string {
   const body = includePrivate
     ? { format: LICENSOR_FILE_FORMAT, version: 1, ...licensor }
-    : { format: LICENSOR_FILE_FORMAT, version: 1, id: licensor.id, name: licensor.name, publicKey: licensor.signing.publicKey };
+    : {
+        format: LICENSOR_FILE_FORMAT,
+        version: 1,
+        id: licensor.id,
+        name: licensor.name,
+        publicKey: licensor.signing.publicKey,
+      };
   return `${JSON.stringify(body, null, 2)}\n`;
 }
 
@@ -56,13 +68,16 @@ export function parseLicensorFile(text: string, where: string): LicensorKey | Li
   } catch (error) {
     throw bad((error as Error).message);
   }
-  if (value.format !== LICENSOR_FILE_FORMAT || value.version !== 1) throw bad(`format ${String(value.format)} version ${String(value.version)}`);
+  if (value.format !== LICENSOR_FILE_FORMAT || value.version !== 1)
+    throw bad(`format ${String(value.format)} version ${String(value.version)}`);
   const name = typeof value.name === 'string' ? value.name : 'imported licensor';
   const signing = value.signing as Partial<Ed25519KeyPair> | undefined;
   if (signing && typeof signing.publicKey === 'string' && typeof signing.privateKey === 'string') {
-    if (typeof value.keySeed !== 'string' || Buffer.from(value.keySeed, 'base64').length !== 32) throw bad('keySeed must be 32 bytes of base64');
+    if (typeof value.keySeed !== 'string' || Buffer.from(value.keySeed, 'base64').length !== 32)
+      throw bad('keySeed must be 32 bytes of base64');
     const id = keyIdOf(signing.publicKey);
-    if (value.id !== undefined && value.id !== id) throw bad(`its id ${String(value.id)} does not match its key (${id})`);
+    if (value.id !== undefined && value.id !== id)
+      throw bad(`its id ${String(value.id)} does not match its key (${id})`);
     return {
       id,
       name,

@@ -85,7 +85,8 @@ export async function createStore(
     service: service.publicInfo,
   });
   try {
-    if (options.withLicensor ?? true) await store.addLicensor(createLicensorKey(options.licensorName ?? 'Local licensor'));
+    if (options.withLicensor ?? true)
+      await store.addLicensor(createLicensorKey(options.licensorName ?? 'Local licensor'));
     return summarize(store);
   } finally {
     await store.close();
@@ -96,7 +97,9 @@ export async function describeStore(location: StoreLocation): Promise<StoreSumma
   return withStore(location, async (store) => summarize(store));
 }
 
-export async function createLicensor(options: StoreLocation & { name?: string }): Promise<{ id: string; name: string }> {
+export async function createLicensor(
+  options: StoreLocation & { name?: string },
+): Promise<{ id: string; name: string }> {
   return withStore(options, async (store) => {
     const licensor = createLicensorKey(options.name ?? 'Local licensor');
     await store.addLicensor(licensor);
@@ -105,11 +108,17 @@ export async function createLicensor(options: StoreLocation & { name?: string })
 }
 
 /** A licensor key file: with the private key (to issue elsewhere) or public only (to be trusted elsewhere). */
-export async function exportLicensor(options: StoreLocation & { licensorId?: string; includePrivateKey?: boolean }): Promise<string> {
-  return withStore(options, async (store) => serializeLicensorFile(pickLicensor(store, options.licensorId), options.includePrivateKey ?? false));
+export async function exportLicensor(
+  options: StoreLocation & { licensorId?: string; includePrivateKey?: boolean },
+): Promise<string> {
+  return withStore(options, async (store) =>
+    serializeLicensorFile(pickLicensor(store, options.licensorId), options.includePrivateKey ?? false),
+  );
 }
 
-export async function importLicensor(options: StoreLocation & { text: string; where?: string }): Promise<{ id: string; name: string; canIssue: boolean }> {
+export async function importLicensor(
+  options: StoreLocation & { text: string; where?: string },
+): Promise<{ id: string; name: string; canIssue: boolean }> {
   const key = parseLicensorFile(options.text, options.where ?? 'licensor key file');
   return withStore(options, async (store) => {
     if (isPrivateLicensor(key)) await store.addLicensor(key);
@@ -127,7 +136,9 @@ export interface IssuedSummary {
 }
 
 /** Issues signed licenses bound to this store, appended as one batch. */
-export async function issueLicenses(options: StoreLocation & { licenses: IssueLicenseSpec[]; licensorId?: string }): Promise<IssuedSummary[]> {
+export async function issueLicenses(
+  options: StoreLocation & { licenses: IssueLicenseSpec[]; licensorId?: string },
+): Promise<IssuedSummary[]> {
   return withStore(options, async (store) => {
     const licensor = pickLicensor(store, options.licensorId);
     const named = options.licenses.map((l) => l.lid).filter((lid): lid is string => lid !== undefined);
@@ -138,7 +149,13 @@ export async function issueLicenses(options: StoreLocation & { licenses: IssueLi
       issueLicense(spec, { licensor, bindingKey: store.bindingKey, bindingId: store.bindingId, now }, signingKey),
     );
     await store.appendLicenses(issued.map((i) => i.record));
-    return issued.map((i) => ({ lid: i.record.lid, kid: i.record.kid, priority: i.record.priority, rights: i.record.facts.rights, notes: i.notes }));
+    return issued.map((i) => ({
+      lid: i.record.lid,
+      kid: i.record.kid,
+      priority: i.record.priority,
+      rights: i.record.facts.rights,
+      notes: i.notes,
+    }));
   });
 }
 
@@ -153,7 +170,10 @@ export async function importLicenses(options: StoreLocation & { xml: string[] })
       }
     });
     for (const { license } of admitted) {
-      if (license.enablingBits.bindingId !== store.bindingId || !unwrapContentKey(store.bindingKey, license.enablingBits, license.lid, license.kid)) {
+      if (
+        license.enablingBits.bindingId !== store.bindingId ||
+        !unwrapContentKey(store.bindingKey, license.enablingBits, license.lid, license.kid)
+      ) {
         throw new CofferError('DRM_LICENSE_NOT_BOUND', `License ${license.lid} is bound to another machine or store.`, {
           hresult: HRESULT.E_INVALIDARG,
           object: license.lid,
@@ -161,15 +181,22 @@ export async function importLicenses(options: StoreLocation & { xml: string[] })
         });
       }
     }
-    await assertNewLids(store, admitted.map((a) => a.license.lid));
+    await assertNewLids(
+      store,
+      admitted.map((a) => a.license.lid),
+    );
     await store.appendLicenses(admitted.map((a) => a.record));
     const now = Date.now();
-    return admitted.map((a) => summaryOf(a.record.lid, a.record.kid, a.record.priority, a.record.facts, FRESH_STATE, now, a.license.meta.TITLE));
+    return admitted.map((a) =>
+      summaryOf(a.record.lid, a.record.kid, a.record.priority, a.record.facts, FRESH_STATE, now, a.license.meta.TITLE),
+    );
   });
 }
 
 /** Licenses sorted by KID, then priority (highest first). `limit` bounds what is returned, not what is counted. */
-export async function listLicenses(options: StoreLocation & { kid?: string; limit?: number }): Promise<{ total: number; licenses: LicenseSummary[] }> {
+export async function listLicenses(
+  options: StoreLocation & { kid?: string; limit?: number },
+): Promise<{ total: number; licenses: LicenseSummary[] }> {
   return withStore(options, async (store) => {
     const states = await store.loadStates();
     const facts = new FactsCache();
@@ -180,7 +207,18 @@ export async function listLicenses(options: StoreLocation & { kid?: string; limi
     await store.scanLicenses((line, head) => {
       if (options.kid !== undefined && head.kid !== options.kid) return;
       total += 1;
-      if (rows.length < limit) rows.push(summaryOf(head.lid, head.kid, head.priority, facts.get(head.factsText), states.get(head.lid) ?? FRESH_STATE, now, titleOf(line, head)));
+      if (rows.length < limit)
+        rows.push(
+          summaryOf(
+            head.lid,
+            head.kid,
+            head.priority,
+            facts.get(head.factsText),
+            states.get(head.lid) ?? FRESH_STATE,
+            now,
+            titleOf(line, head),
+          ),
+        );
     });
     rows.sort((a, b) => (a.kid < b.kid ? -1 : a.kid > b.kid ? 1 : b.priority - a.priority || (a.lid < b.lid ? -1 : 1)));
     return { total, licenses: rows };
@@ -206,7 +244,15 @@ export async function inspectLicense(options: StoreLocation & { lid: string }): 
     const record = found.record;
     const license = parseLicenseXml(record.xml);
     return {
-      ...summaryOf(record.lid, record.kid, record.priority, record.facts, states.get(record.lid) ?? FRESH_STATE, Date.now(), license.meta.TITLE),
+      ...summaryOf(
+        record.lid,
+        record.kid,
+        record.priority,
+        record.facts,
+        states.get(record.lid) ?? FRESH_STATE,
+        Date.now(),
+        license.meta.TITLE,
+      ),
       issuedAt: new Date(license.issuedAt).toISOString(),
       meta: license.meta,
       signatureNow: signatureVerdict(license, store.trustedKeys),
@@ -219,8 +265,11 @@ export async function inspectLicense(options: StoreLocation & { lid: string }): 
 }
 
 /** Removes licenses by LID and/or KID (all licenses of that content). Writes a new log generation. */
-export async function removeLicenses(options: StoreLocation & { lids?: string[]; kid?: string }): Promise<{ removed: number; lids: string[] }> {
-  if ((options.lids?.length ?? 0) === 0 && options.kid === undefined) throw invalidArgument('Name the licenses to remove: lid and/or kid.');
+export async function removeLicenses(
+  options: StoreLocation & { lids?: string[]; kid?: string },
+): Promise<{ removed: number; lids: string[] }> {
+  if ((options.lids?.length ?? 0) === 0 && options.kid === undefined)
+    throw invalidArgument('Name the licenses to remove: lid and/or kid.');
   const lids = new Set(options.lids ?? []);
   return withStore(options, async (store) => {
     const removed: string[] = [];
@@ -254,7 +303,9 @@ export interface PlayResult {
  * that can play now, proves the content key unwraps with this machine's key, and records
  * the play (count, first use) in the state log.
  */
-export async function playLicense(options: StoreLocation & { kid?: string; lid?: string; now?: number }): Promise<PlayResult> {
+export async function playLicense(
+  options: StoreLocation & { kid?: string; lid?: string; now?: number },
+): Promise<PlayResult> {
   if (options.kid === undefined && options.lid === undefined) throw invalidArgument('Name what to play: kid or lid.');
   const now = options.now ?? Date.now();
   return withStore(options, async (store) => {
@@ -262,7 +313,11 @@ export async function playLicense(options: StoreLocation & { kid?: string; lid?:
     const facts = new FactsCache();
     const candidates: { head: LicenseRecordHead; line: Buffer }[] = [];
     await store.scanLicenses((line, head) => {
-      if ((options.lid !== undefined && head.lid === options.lid) || (options.lid === undefined && head.kid === options.kid)) candidates.push({ head, line });
+      if (
+        (options.lid !== undefined && head.lid === options.lid) ||
+        (options.lid === undefined && head.kid === options.kid)
+      )
+        candidates.push({ head, line });
     });
     if (candidates.length === 0) throw licenseNotFound(options.lid ?? options.kid!);
     candidates.sort((a, b) => b.head.priority - a.head.priority);
@@ -295,15 +350,21 @@ export async function playLicense(options: StoreLocation & { kid?: string; lid?:
         contentKeyFingerprint: createHash('sha256').update(contentKey).digest('hex').slice(0, 16),
       };
     }
-    throw new CofferError(DrmLocalCode.LicenseNotUsable, `No license for ${options.lid ?? `KID ${options.kid}`} can play now: ${reasons.join('; ')}.`, {
-      hresult: HRESULT.ERROR_NOT_SUPPORTED,
-      object: options.lid ?? options.kid!,
-      hint: 'Acquire a new license, or restore one from a backup.',
-    });
+    throw new CofferError(
+      DrmLocalCode.LicenseNotUsable,
+      `No license for ${options.lid ?? `KID ${options.kid}`} can play now: ${reasons.join('; ')}.`,
+      {
+        hresult: HRESULT.ERROR_NOT_SUPPORTED,
+        object: options.lid ?? options.kid!,
+        hint: 'Acquire a new license, or restore one from a backup.',
+      },
+    );
   });
 }
 
-export async function setLicenseDisabled(options: StoreLocation & { lid: string; disabled: boolean }): Promise<LicenseState> {
+export async function setLicenseDisabled(
+  options: StoreLocation & { lid: string; disabled: boolean },
+): Promise<LicenseState> {
   return withStore(options, async (store) => {
     await findRecord(store, options.lid);
     const states = await store.loadStates();
@@ -318,11 +379,15 @@ export async function setLicenseDisabled(options: StoreLocation & { lid: string;
 function pickLicensor(store: LicenseStore, id: string | undefined): LicensorKey {
   const licensor = id === undefined ? store.licensors.at(-1) : store.licensors.find((l) => l.id === id);
   if (!licensor) {
-    throw new CofferError(DrmLocalCode.LicensorNotFound, id === undefined ? 'This store has no licensor key.' : `This store has no licensor ${id}.`, {
-      hresult: HRESULT.ERROR_NOT_FOUND,
-      object: store.path,
-      hint: "Create one with 'coffer drm create-licensor' or import one with 'coffer drm import-licensor'.",
-    });
+    throw new CofferError(
+      DrmLocalCode.LicensorNotFound,
+      id === undefined ? 'This store has no licensor key.' : `This store has no licensor ${id}.`,
+      {
+        hresult: HRESULT.ERROR_NOT_FOUND,
+        object: store.path,
+        hint: "Create one with 'coffer drm create-licensor' or import one with 'coffer drm import-licensor'.",
+      },
+    );
   }
   return licensor;
 }
@@ -362,7 +427,15 @@ function licenseNotFound(what: string): CofferError {
   });
 }
 
-function summaryOf(lid: string, kid: string, priority: number, facts: LicenseFacts, state: LicenseState, now: number, title: string | undefined): LicenseSummary {
+function summaryOf(
+  lid: string,
+  kid: string,
+  priority: number,
+  facts: LicenseFacts,
+  state: LicenseState,
+  now: number,
+  title: string | undefined,
+): LicenseSummary {
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   const backup = backupRestriction(facts, state, now);
   const play = playRestriction(facts, state, now);
@@ -391,7 +464,10 @@ function titleOf(line: Buffer, head: LicenseRecordHead): string | undefined {
   if (start < 0) return undefined;
   const end = xml.indexOf('</TITLE>', start);
   if (end < 0) return undefined;
-  return unescapeField(xml.slice(start + 7, end)).replace(/&lt;|&gt;|&quot;|&amp;/g, (e) => ({ '&lt;': '<', '&gt;': '>', '&quot;': '"', '&amp;': '&' })[e]!);
+  return unescapeField(xml.slice(start + 7, end)).replace(
+    /&lt;|&gt;|&quot;|&amp;/g,
+    (e) => ({ '&lt;': '<', '&gt;': '>', '&quot;': '"', '&amp;': '&' })[e]!,
+  );
 }
 
 function summarize(store: LicenseStore): StoreSummary {

@@ -139,7 +139,11 @@ export class LicenseService {
   /** Opens a backup's key file; undefined when it was not sealed to this service or was altered. */
   unseal(sealed: SealedBackupKey): BackupKeyPayload | undefined {
     if (sealed.serviceKeyId !== this.publicInfo.keyId) return undefined;
-    const key = sealingKey(x25519Agree(this.#file.sealing, sealed.ephemeralKey), sealed.ephemeralKey, this.#file.sealing.publicKey);
+    const key = sealingKey(
+      x25519Agree(this.#file.sealing, sealed.ephemeralKey),
+      sealed.ephemeralKey,
+      this.#file.sealing.publicKey,
+    );
     const plain = decryptAesGcm(key, Buffer.from(sealed.sealed, 'base64'), sealAad(sealed.serviceKeyId));
     if (!plain) return undefined;
     try {
@@ -197,7 +201,12 @@ function serviceBusy(path: string): CofferError {
 function parseServiceFile(text: string, path: string): ServiceFile {
   try {
     const file = JSON.parse(text) as ServiceFile;
-    if (file.format !== SERVICE_FORMAT || file.version !== 1 || !file.sealing?.privateKey || !file.signing?.privateKey) {
+    if (
+      file.format !== SERVICE_FORMAT ||
+      file.version !== 1 ||
+      !file.sealing?.privateKey ||
+      !file.signing?.privateKey
+    ) {
       throw new Error(`format ${String(file.format)} version ${String(file.version)}`);
     }
     return file;

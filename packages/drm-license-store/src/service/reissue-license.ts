@@ -22,7 +22,8 @@ export function reissueLicense(
   service: LicenseService,
 ): { xml: string } | { refused: string } {
   const original = license.certificates[0]!;
-  if (!verifyEd25519(original.publicKey, license.dataXml, license.signature.value)) return { refused: 'its signature does not verify' };
+  if (!verifyEd25519(original.publicKey, license.dataXml, license.signature.value))
+    return { refused: 'its signature does not verify' };
   const contentKey = unwrapContentKey(sourceBindingKey, license.enablingBits, license.lid, license.kid);
   if (!contentKey) return { refused: 'its content key cannot be unwrapped with the source machine key in the backup' };
   const bits = wrapContentKey(target.bindingKey, target.bindingId, contentKey, license.lid, license.kid);

@@ -17,7 +17,12 @@ import { FRESH_STATE, type LicenseState } from '../license/license-facts.js';
 import type { LicensorKey } from '../license/licensor.js';
 import type { ServicePublicInfo } from '../service/license-service.js';
 import { escapeField, unescapeField } from './field-escaping.js';
-import { encodeLicenseRecord, decodeLicenseHead, type LicenseRecord, type LicenseRecordHead } from './license-record.js';
+import {
+  encodeLicenseRecord,
+  decodeLicenseHead,
+  type LicenseRecord,
+  type LicenseRecordHead,
+} from './license-record.js';
 import type { BufferPool } from '../io/buffer-pool.js';
 import { forEachLineRange, type LineRangeVisitor } from '../io/line-reader.js';
 import { lockWithRetry } from './lock-with-retry.js';
@@ -149,11 +154,17 @@ export class LicenseStore {
       }
       const machineId = await resolveMachineId(options.machineId);
       const storeId = randomUUID();
-      const keys: KeysFile = { format: KEYS_FORMAT, version: 1, secret: randomBytes(32).toString('base64'), licensors: [] };
+      const keys: KeysFile = {
+        format: KEYS_FORMAT,
+        version: 1,
+        secret: randomBytes(32).toString('base64'),
+        licensors: [],
+      };
       const keysFile = generationName('keys', 1);
       const keysText = serializeKeys(keys);
       await writeFileAtomic(join(path, keysFile), keysText, 0o600);
-      for (const kind of ['licenses', 'state'] as const) await writeFileAtomic(join(path, generationName(kind, 1)), '', 0o600);
+      for (const kind of ['licenses', 'state'] as const)
+        await writeFileAtomic(join(path, generationName(kind, 1)), '', 0o600);
       const now = new Date().toISOString();
       const root = rootKey(keys.secret, machineId);
       const header: StoreHeader = {
@@ -166,7 +177,14 @@ export class LicenseStore {
         bindingId: bindingIdOf(deriveKey(root, storeId, 'coffer-drm machine binding v1')),
         service: options.service,
         trustedKeys: options.service
-          ? [{ keyId: options.service.keyId, publicKey: options.service.signingKey, kind: 'service', name: `license service ${options.service.serviceId}` }]
+          ? [
+              {
+                keyId: options.service.keyId,
+                publicKey: options.service.signingKey,
+                kind: 'service',
+                name: `license service ${options.service.serviceId}`,
+              },
+            ]
           : [],
         keys: { file: keysFile, sha256: sha256Hex(keysText) },
         licenses: { file: generationName('licenses', 1), bytes: 0, records: 0, chain: genesisMac(storeId, 'licenses') },
@@ -206,11 +224,14 @@ export class LicenseStore {
       const keysText = await readFile(join(path, header.keys.file), 'utf8').catch((error: unknown) => {
         throw datastoreCorrupt(path, `its key file ${header.keys.file} is unreadable`, error);
       });
-      if (!equalHex(sha256Hex(keysText), header.keys.sha256)) throw checkpointFailed(path, `its key file ${header.keys.file} was altered`);
+      if (!equalHex(sha256Hex(keysText), header.keys.sha256))
+        throw checkpointFailed(path, `its key file ${header.keys.file} was altered`);
       const keys = parseKeys(keysText, path);
       const store = new LicenseStore(path, machineId, header, keys, lock);
-      if (!equalHex(store.#headerMac(), header.mac)) throw checkpointFailed(path, `${HEADER_FILE} does not match its MAC`);
-      if (bindingIdOf(store.#bindingKey) !== header.bindingId) throw checkpointFailed(path, 'the machine binding does not match');
+      if (!equalHex(store.#headerMac(), header.mac))
+        throw checkpointFailed(path, `${HEADER_FILE} does not match its MAC`);
+      if (bindingIdOf(store.#bindingKey) !== header.bindingId)
+        throw checkpointFailed(path, 'the machine binding does not match');
       for (const kind of ['licenses', 'state'] as const) {
         const checkpoint = header[kind];
         const size = await stat(join(path, checkpoint.file)).then(
@@ -219,11 +240,15 @@ export class LicenseStore {
             throw datastoreCorrupt(path, `its ${kind} log ${checkpoint.file} is missing`, error);
           },
         );
-        if (size < checkpoint.bytes) throw checkpointFailed(path, `its ${kind} log ${checkpoint.file} is shorter than its checkpoint`);
+        if (size < checkpoint.bytes)
+          throw checkpointFailed(path, `its ${kind} log ${checkpoint.file} is shorter than its checkpoint`);
         // Bytes past the checkpoint are only an append this store began and never committed (a crash between the
         // log's fsync and the header's), which its sealed marker vouches for; anything else was added behind its back.
         if (size > checkpoint.bytes && !(await store.#appendWasPending(checkpoint))) {
-          throw checkpointFailed(path, `its ${kind} log ${checkpoint.file} was extended past its checkpoint (${size - checkpoint.bytes} bytes no append of this store left)`);
+          throw checkpointFailed(
+            path,
+            `its ${kind} log ${checkpoint.file} was extended past its checkpoint (${size - checkpoint.bytes} bytes no append of this store left)`,
+          );
         }
       }
       await store.#removeOrphans();
@@ -277,12 +302,19 @@ export class LicenseStore {
 
   /** Adds a licensor key (and trusts it). The key file is written as a new generation, committed by the header. */
   async addLicensor(licensor: LicensorKey): Promise<void> {
-    const keys: KeysFile = { ...this.#keys, licensors: [...this.#keys.licensors.filter((l) => l.id !== licensor.id), licensor] };
+    const keys: KeysFile = {
+      ...this.#keys,
+      licensors: [...this.#keys.licensors.filter((l) => l.id !== licensor.id), licensor],
+    };
     const file = generationName('keys', generationOf(this.#header.keys.file) + 1);
     const text = serializeKeys(keys);
     await writeFileAtomic(join(this.path, file), text, 0o600);
     const previous = this.#header.keys.file;
-    this.#header = { ...this.#header, keys: { file, sha256: sha256Hex(text) }, trustedKeys: withKey(this.#header.trustedKeys, licensorTrust(licensor)) };
+    this.#header = {
+      ...this.#header,
+      keys: { file, sha256: sha256Hex(text) },
+      trustedKeys: withKey(this.#header.trustedKeys, licensorTrust(licensor)),
+    };
     this.#keys = keys;
     await this.#commitHeader();
     await rm(join(this.path, previous), { force: true });
@@ -296,7 +328,12 @@ export class LicenseStore {
 
   async setService(service: ServicePublicInfo): Promise<void> {
     this.#header = { ...this.#header, service };
-    await this.trust({ keyId: service.keyId, publicKey: service.signingKey, kind: 'service', name: `license service ${service.serviceId}` });
+    await this.trust({
+      keyId: service.keyId,
+      publicKey: service.signingKey,
+      kind: 'service',
+      name: `license service ${service.serviceId}`,
+    });
     await this.#commitHeader();
   }
 
@@ -373,8 +410,13 @@ export class LicenseStore {
     const states = new Map<string, LicenseState>();
     await this.#scanLogLines('state', (line) => {
       const [tag, lid, plays, firstUse, disabled] = line.toString('utf8').split('\t');
-      if (tag !== 'S' || lid === undefined || disabled === undefined) throw datastoreCorrupt(this.path, 'a state record is malformed');
-      states.set(unescapeField(lid), { plays: Number(plays), firstUse: firstUse === '-' ? null : Number(firstUse), disabled: disabled === '1' });
+      if (tag !== 'S' || lid === undefined || disabled === undefined)
+        throw datastoreCorrupt(this.path, 'a state record is malformed');
+      states.set(unescapeField(lid), {
+        plays: Number(plays),
+        firstUse: firstUse === '-' ? null : Number(firstUse),
+        disabled: disabled === '1',
+      });
     });
     return states;
   }
@@ -422,7 +464,12 @@ export class LicenseStore {
     }
     this.#header = {
       ...this.#header,
-      [kind]: { file: checkpoint.file, bytes: checkpoint.bytes + batch.length + Buffer.byteLength(macLine), records: checkpoint.records + records, chain: mac },
+      [kind]: {
+        file: checkpoint.file,
+        bytes: checkpoint.bytes + batch.length + Buffer.byteLength(macLine),
+        records: checkpoint.records + records,
+        chain: mac,
+      },
     };
     await this.#commitHeader();
   }
@@ -451,7 +498,13 @@ export class LicenseStore {
       },
     };
     try {
-      const summary = await forEachLineRange(join(this.path, checkpoint.file), checkpoint.bytes, checked, read.chunkBytes, read.pool);
+      const summary = await forEachLineRange(
+        join(this.path, checkpoint.file),
+        checkpoint.bytes,
+        checked,
+        read.chunkBytes,
+        read.pool,
+      );
       if (summary.bytesRead < checkpoint.bytes || summary.trailingBytes > 0) {
         throw checkpointFailed(this.path, `its ${kind} log ${checkpoint.file} ends before its checkpoint`);
       }
@@ -471,7 +524,10 @@ export class LicenseStore {
     await this.#scanLog(kind, { line: (buffer, start, end) => onRecord(buffer.subarray(start, end)) });
   }
 
-  async #rewriteLog(kind: LogKind, produce: (write: (data: Buffer | string, addNewline: boolean) => Promise<void>) => Promise<number>): Promise<void> {
+  async #rewriteLog(
+    kind: LogKind,
+    produce: (write: (data: Buffer | string, addNewline: boolean) => Promise<void>) => Promise<number>,
+  ): Promise<void> {
     this.#assertOpen();
     const previous = this.#header[kind].file;
     const file = generationName(kind, generationOf(previous) + 1);
@@ -532,20 +588,29 @@ export class LicenseStore {
     if (text === undefined) return false;
     try {
       const marker = JSON.parse(text) as { file?: unknown; bytes?: unknown; mac?: unknown };
-      return marker.file === checkpoint.file && marker.bytes === checkpoint.bytes && typeof marker.mac === 'string' && equalHex(marker.mac, this.#pendingMac(checkpoint));
+      return (
+        marker.file === checkpoint.file &&
+        marker.bytes === checkpoint.bytes &&
+        typeof marker.mac === 'string' &&
+        equalHex(marker.mac, this.#pendingMac(checkpoint))
+      );
     } catch {
       return false;
     }
   }
 
   #pendingMac(checkpoint: LogCheckpoint): string {
-    return hmacHex(this.#macKey, `coffer-drm append pending v1\n${this.#header.storeId}\n${checkpoint.file}\n${checkpoint.bytes}`);
+    return hmacHex(
+      this.#macKey,
+      `coffer-drm append pending v1\n${this.#header.storeId}\n${checkpoint.file}\n${checkpoint.bytes}`,
+    );
   }
 
   async #removeOrphans(): Promise<void> {
     const live = new Set([this.#header.licenses.file, this.#header.state.file, this.#header.keys.file]);
     for (const name of await readdir(this.path)) {
-      if ((GENERATION_FILE.test(name) && !live.has(name)) || /\.coffer-.*\.tmp$/.test(name)) await rm(join(this.path, name), { force: true });
+      if ((GENERATION_FILE.test(name) && !live.has(name)) || /\.coffer-.*\.tmp$/.test(name))
+        await rm(join(this.path, name), { force: true });
     }
   }
 
@@ -574,7 +639,11 @@ class BatchFileWriter {
   }
 
   static async create(path: string, key: Buffer, genesis: string): Promise<BatchFileWriter> {
-    return new BatchFileWriter(path, await open(path, 'w', 0o600), createHmac('sha256', key).update(genesis).update('\n'));
+    return new BatchFileWriter(
+      path,
+      await open(path, 'w', 0o600),
+      createHmac('sha256', key).update(genesis).update('\n'),
+    );
   }
 
   async write(data: Buffer | string, addNewline: boolean): Promise<void> {
@@ -661,7 +730,12 @@ function parseHeader(text: string, path: string): StoreHeader {
     throw datastoreCorrupt(path, `${HEADER_FILE} is not JSON`, error);
   }
   const checkpointOk = (c: LogCheckpoint | undefined) =>
-    !!c && typeof c.file === 'string' && GENERATION_FILE.test(c.file) && Number.isSafeInteger(c.bytes) && Number.isSafeInteger(c.records) && typeof c.chain === 'string';
+    !!c &&
+    typeof c.file === 'string' &&
+    GENERATION_FILE.test(c.file) &&
+    Number.isSafeInteger(c.bytes) &&
+    Number.isSafeInteger(c.records) &&
+    typeof c.chain === 'string';
   if (
     header?.format !== STORE_FORMAT ||
     header.version !== 1 ||
@@ -682,7 +756,13 @@ function parseHeader(text: string, path: string): StoreHeader {
 function parseKeys(text: string, path: string): KeysFile {
   try {
     const keys = JSON.parse(text) as KeysFile;
-    if (keys.format !== KEYS_FORMAT || keys.version !== 1 || typeof keys.secret !== 'string' || !Array.isArray(keys.licensors)) throw new Error('wrong format');
+    if (
+      keys.format !== KEYS_FORMAT ||
+      keys.version !== 1 ||
+      typeof keys.secret !== 'string' ||
+      !Array.isArray(keys.licensors)
+    )
+      throw new Error('wrong format');
     return keys;
   } catch (error) {
     throw datastoreCorrupt(path, 'its key file is not a Coffer store key file', error);

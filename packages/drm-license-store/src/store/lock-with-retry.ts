@@ -5,7 +5,11 @@ import { lockDirectory, type CofferError, type DirectoryLock } from '@coffer/cor
  * core's lockDirectory fails at once when the lock is held; management commands wait a
  * little (a `play` racing another `play`), backup and restore do not (waitMs 0).
  */
-export async function lockWithRetry(path: string, busyError: (path: string) => CofferError, waitMs: number): Promise<DirectoryLock> {
+export async function lockWithRetry(
+  path: string,
+  busyError: (path: string) => CofferError,
+  waitMs: number,
+): Promise<DirectoryLock> {
   const deadline = Date.now() + waitMs;
   const busyCode = busyError(path).code;
   for (;;) {

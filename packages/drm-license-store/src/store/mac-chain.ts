@@ -14,7 +14,12 @@ export function genesisMac(storeId: string, logKind: string): string {
   return `genesis:${storeId}:${logKind}`;
 }
 
-export function sealBatch(key: Uint8Array, previousMac: string, batch: Uint8Array | string, records: number): { macLine: string; mac: string } {
+export function sealBatch(
+  key: Uint8Array,
+  previousMac: string,
+  batch: Uint8Array | string,
+  records: number,
+): { macLine: string; mac: string } {
   const mac = createHmac('sha256', key).update(previousMac).update('\n').update(batch).digest('hex');
   return { macLine: `${MAC_LINE_PREFIX}${records}\t${mac}\n`, mac };
 }

@@ -58,7 +58,11 @@ class CabCursor {
   ) {}
 
   need(offset: number, length: number, what: string): void {
-    if (offset < 0 || offset + length > this.bytes.length) throw corrupt(this.where, `${what} runs past the end of the file (offset ${offset}, ${length} bytes, file ${this.bytes.length} bytes).`);
+    if (offset < 0 || offset + length > this.bytes.length)
+      throw corrupt(
+        this.where,
+        `${what} runs past the end of the file (offset ${offset}, ${length} bytes, file ${this.bytes.length} bytes).`,
+      );
   }
 
   u8(offset: number, what: string): number {
@@ -99,10 +103,17 @@ interface FolderInfo {
 }
 
 /** Every block of one folder, uncompressed and checked, concatenated. */
-function readFolderData(cursor: CabCursor, folder: FolderInfo, index: number, dataReserve: number, maxBytes: number): Buffer {
+function readFolderData(
+  cursor: CabCursor,
+  folder: FolderInfo,
+  index: number,
+  dataReserve: number,
+  maxBytes: number,
+): Buffer {
   const { where } = cursor;
   const kind = folder.compression & 0x000f;
-  if (kind !== 0 && kind !== 1) throw unsupported(where, `folder ${index} is compressed with ${COMPRESSION_NAMES[kind] ?? `type ${kind}`}.`);
+  if (kind !== 0 && kind !== 1)
+    throw unsupported(where, `folder ${index} is compressed with ${COMPRESSION_NAMES[kind] ?? `type ${kind}`}.`);
   const blocks: Buffer[] = [];
   let total = 0;
   let history = Buffer.alloc(0);
@@ -118,20 +129,26 @@ function readFolderData(cursor: CabCursor, folder: FolderInfo, index: number, da
     if (stored !== 0) {
       const computed = cabChecksum(cursor.bytes.subarray(offset + 4, offset + 8), cabChecksum(payload));
       if (computed !== stored) {
-        throw new CofferError('CAB_CHECKSUM_MISMATCH', `${where}: ${what} is damaged (checksum ${computed.toString(16)}, stored ${stored.toString(16)}).`, {
-          hresult: HRESULT.ERROR_FILE_CORRUPT,
-          object: where,
-          hint: 'The cabinet was damaged after it was written; save it again from its source.',
-        });
+        throw new CofferError(
+          'CAB_CHECKSUM_MISMATCH',
+          `${where}: ${what} is damaged (checksum ${computed.toString(16)}, stored ${stored.toString(16)}).`,
+          {
+            hresult: HRESULT.ERROR_FILE_CORRUPT,
+            object: where,
+            hint: 'The cabinet was damaged after it was written; save it again from its source.',
+          },
+        );
       }
     }
     if (uncompressedSize === 0) throw unsupported(where, `${what} continues in the next cabinet of a set.`);
-    if (uncompressedSize > MAX_BLOCK) throw corrupt(where, `${what} claims ${uncompressedSize} bytes (at most ${MAX_BLOCK}).`);
+    if (uncompressedSize > MAX_BLOCK)
+      throw corrupt(where, `${what} claims ${uncompressedSize} bytes (at most ${MAX_BLOCK}).`);
     let data: Buffer;
     if (kind === 0) {
       data = payload;
     } else {
-      if (payload.length < 2 || payload[0] !== 0x43 || payload[1] !== 0x4b) throw corrupt(where, `${what} lacks the MSZIP signature 'CK'.`);
+      if (payload.length < 2 || payload[0] !== 0x43 || payload[1] !== 0x4b)
+        throw corrupt(where, `${what} lacks the MSZIP signature 'CK'.`);
       try {
         data = inflateRawSync(payload.subarray(2), {
           ...(history.length > 0 ? { dictionary: history } : {}),
@@ -143,7 +160,8 @@ function readFolderData(cursor: CabCursor, folder: FolderInfo, index: number, da
         throw corrupt(where, `${what} does not inflate: ${(error as Error).message}.`);
       }
     }
-    if (data.length !== uncompressedSize) throw corrupt(where, `${what} holds ${data.length} bytes, its header says ${uncompressedSize}.`);
+    if (data.length !== uncompressedSize)
+      throw corrupt(where, `${what} holds ${data.length} bytes, its header says ${uncompressedSize}.`);
     total += data.length;
     if (total > maxBytes) throw tooLarge(where, maxBytes);
     blocks.push(data);
@@ -154,11 +172,15 @@ function readFolderData(cursor: CabCursor, folder: FolderInfo, index: number, da
 }
 
 function tooLarge(where: string, maxBytes: number): CofferError {
-  return new CofferError('CAB_TOO_LARGE', `${where} holds more than ${maxBytes} bytes; a Starter GPO cabinet is a few kilobytes.`, {
-    hresult: HRESULT.ERROR_INVALID_DATA,
-    object: where,
-    hint: 'Check that this is the cabinet of a Starter GPO.',
-  });
+  return new CofferError(
+    'CAB_TOO_LARGE',
+    `${where} holds more than ${maxBytes} bytes; a Starter GPO cabinet is a few kilobytes.`,
+    {
+      hresult: HRESULT.ERROR_INVALID_DATA,
+      object: where,
+      hint: 'Check that this is the cabinet of a Starter GPO.',
+    },
+  );
 }
 
 /** Reads a whole cabinet held in memory; `where` names it in errors. */
@@ -167,14 +189,17 @@ export function readCabinet(bytes: Buffer, where: string, options: ReadCabinetOp
   const cursor = new CabCursor(bytes, where);
   if (bytes.length < 36 || bytes.readUInt32LE(0) !== SIGNATURE) throw corrupt(where, "it does not start with 'MSCF'.");
   const cabinetSize = cursor.u32(8, 'CFHEADER');
-  if (cabinetSize > bytes.length) throw corrupt(where, `the header says ${cabinetSize} bytes, the file has ${bytes.length} (truncated).`);
+  if (cabinetSize > bytes.length)
+    throw corrupt(where, `the header says ${cabinetSize} bytes, the file has ${bytes.length} (truncated).`);
   const filesOffset = cursor.u32(16, 'CFHEADER');
   const versionMajor = cursor.u8(25, 'CFHEADER');
-  if (versionMajor !== 1) throw unsupported(where, `format version ${versionMajor}.${cursor.u8(24, 'CFHEADER')} (1.3 is the one in use).`);
+  if (versionMajor !== 1)
+    throw unsupported(where, `format version ${versionMajor}.${cursor.u8(24, 'CFHEADER')} (1.3 is the one in use).`);
   const folderCount = cursor.u16(26, 'CFHEADER');
   const fileCount = cursor.u16(28, 'CFHEADER');
   const flags = cursor.u16(30, 'CFHEADER');
-  if (flags & (FLAG_PREV_CABINET | FLAG_NEXT_CABINET)) throw unsupported(where, 'it is one part of a cabinet set spanning several files.');
+  if (flags & (FLAG_PREV_CABINET | FLAG_NEXT_CABINET))
+    throw unsupported(where, 'it is one part of a cabinet set spanning several files.');
   let offset = 36;
   let headerReserve = 0;
   let folderReserve = 0;
@@ -190,11 +215,22 @@ export function readCabinet(bytes: Buffer, where: string, options: ReadCabinetOp
   const folders: FolderInfo[] = [];
   for (let index = 0; index < folderCount; index += 1) {
     const what = `CFFOLDER ${index}`;
-    folders.push({ dataOffset: cursor.u32(offset, what), blockCount: cursor.u16(offset + 4, what), compression: cursor.u16(offset + 6, what) });
+    folders.push({
+      dataOffset: cursor.u32(offset, what),
+      blockCount: cursor.u16(offset + 4, what),
+      compression: cursor.u16(offset + 6, what),
+    });
     offset += 8 + folderReserve;
   }
 
-  const entries: Array<{ name: string; size: number; folderOffset: number; folder: number; modified: Date; attributes: number }> = [];
+  const entries: Array<{
+    name: string;
+    size: number;
+    folderOffset: number;
+    folder: number;
+    modified: Date;
+    attributes: number;
+  }> = [];
   offset = filesOffset;
   for (let index = 0; index < fileCount; index += 1) {
     const what = `CFFILE ${index}`;
@@ -207,9 +243,18 @@ export function readCabinet(bytes: Buffer, where: string, options: ReadCabinetOp
     const name = cursor.cString(offset + 16, `the name of ${what}`);
     // Without the UTF-8 flag a name is in the writer's code page; Latin-1 keeps every byte readable.
     const text = name.raw.toString(attributes & ATTRIBUTE_NAME_IS_UTF ? 'utf8' : 'latin1');
-    if (folder >= 0xfffd) throw unsupported(where, `${JSON.stringify(text)} continues from or into another cabinet of a set.`);
-    if (folder >= folders.length) throw corrupt(where, `${JSON.stringify(text)} is in folder ${folder}, but there are ${folders.length}.`);
-    entries.push({ name: text, size, folderOffset, folder, modified: dosDateToUtc(date, time), attributes: attributes & ~ATTRIBUTE_NAME_IS_UTF });
+    if (folder >= 0xfffd)
+      throw unsupported(where, `${JSON.stringify(text)} continues from or into another cabinet of a set.`);
+    if (folder >= folders.length)
+      throw corrupt(where, `${JSON.stringify(text)} is in folder ${folder}, but there are ${folders.length}.`);
+    entries.push({
+      name: text,
+      size,
+      folderOffset,
+      folder,
+      modified: dosDateToUtc(date, time),
+      attributes: attributes & ~ATTRIBUTE_NAME_IS_UTF,
+    });
     offset = name.end;
   }
 
@@ -223,8 +268,16 @@ export function readCabinet(bytes: Buffer, where: string, options: ReadCabinetOp
       folderData.set(entry.folder, data);
     }
     if (entry.folderOffset + entry.size > data.length) {
-      throw corrupt(where, `${JSON.stringify(entry.name)} lies at ${entry.folderOffset}+${entry.size} in folder ${entry.folder}, which holds ${data.length} bytes.`);
+      throw corrupt(
+        where,
+        `${JSON.stringify(entry.name)} lies at ${entry.folderOffset}+${entry.size} in folder ${entry.folder}, which holds ${data.length} bytes.`,
+      );
     }
-    return { name: entry.name, data: Buffer.from(data.subarray(entry.folderOffset, entry.folderOffset + entry.size)), modified: entry.modified, attributes: entry.attributes };
+    return {
+      name: entry.name,
+      data: Buffer.from(data.subarray(entry.folderOffset, entry.folderOffset + entry.size)),
+      modified: entry.modified,
+      attributes: entry.attributes,
+    };
   });
 }

@@ -79,9 +79,13 @@ export function buildCabinet(files: readonly CabinetFile[], options: CabinetOpti
   if (files.length > 0xffff) throw new RangeError('A cabinet holds at most 65535 files.');
   const seen = new Set<string>();
   for (const file of files) {
-    if (file.name === '' || file.name.includes('\0')) throw new RangeError(`Invalid cabinet file name ${JSON.stringify(file.name)}.`);
+    if (file.name === '' || file.name.includes('\0'))
+      throw new RangeError(`Invalid cabinet file name ${JSON.stringify(file.name)}.`);
     const key = file.name.toLowerCase();
-    if (seen.has(key)) throw new RangeError(`Two cabinet files are named ${JSON.stringify(file.name)} (names compare case-insensitively).`);
+    if (seen.has(key))
+      throw new RangeError(
+        `Two cabinet files are named ${JSON.stringify(file.name)} (names compare case-insensitively).`,
+      );
     seen.add(key);
   }
 
@@ -89,7 +93,9 @@ export function buildCabinet(files: readonly CabinetFile[], options: CabinetOpti
   const fileTableSize = files.reduce((total, _file, index) => total + 16 + names[index]!.length, 0);
   const dataStart = HEADER_SIZE + FOLDER_SIZE + fileTableSize;
 
-  const folderData = Buffer.concat(files.map((file) => Buffer.from(file.data.buffer, file.data.byteOffset, file.data.byteLength)));
+  const folderData = Buffer.concat(
+    files.map((file) => Buffer.from(file.data.buffer, file.data.byteOffset, file.data.byteLength)),
+  );
   if (folderData.length > 0x7fff8000) throw new RangeError('A cabinet folder holds at most 2 GiB.');
   const blocks: Buffer[] = [];
   for (let offset = 0; offset < folderData.length || blocks.length === 0; offset += MAX_BLOCK) {

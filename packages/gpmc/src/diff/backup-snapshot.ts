@@ -72,12 +72,19 @@ export function gpoStatusText(flags: number): string {
 
 function problemOf(file: string, error: unknown): { file: string; code: string; message: string } {
   const e = error as { code?: unknown; message?: unknown };
-  return { file, code: typeof e.code === 'string' ? e.code : 'GPMC_FILE_MALFORMED', message: typeof e.message === 'string' ? e.message : String(error) };
+  return {
+    file,
+    code: typeof e.code === 'string' ? e.code : 'GPMC_FILE_MALFORMED',
+    message: typeof e.message === 'string' ? e.message : String(error),
+  };
 }
 
 /** The ACEs of a DACL, each in SDDL: split at the top-level parentheses of the `D:` part. */
 export function daclAces(descriptor: Uint8Array, names: ReadonlyMap<string, string> = new Map()): SnapshotAce[] {
-  return unnamedAces(descriptor).map((ace) => ({ ...ace, name: names.get(ace.sid) ?? wellKnownSidName(ace.sid) ?? null }));
+  return unnamedAces(descriptor).map((ace) => ({
+    ...ace,
+    name: names.get(ace.sid) ?? wellKnownSidName(ace.sid) ?? null,
+  }));
 }
 
 /** The ACEs of a DACL without trustee names (those come from each backup's own gpreport.xml). */
@@ -104,7 +111,8 @@ export function appliesGroupPolicy(ace: SnapshotAce): boolean {
   if (type !== 'A' && type !== 'OA') return false;
   // SDDL rights are two-letter tokens (or a hex mask): `LCRPLORC` holds LC RP LO RC, not CR.
   const tokens: string[] = /^0x/i.test(rights) ? [] : (rights.match(/../g) ?? []);
-  const controlAccess = tokens.includes('CR') || tokens.includes('GA') || (/^0x/i.test(rights) && (Number(rights) & 0x100) !== 0);
+  const controlAccess =
+    tokens.includes('CR') || tokens.includes('GA') || (/^0x/i.test(rights) && (Number(rights) & 0x100) !== 0);
   return controlAccess && (objectType === '' || objectType.toLowerCase() === APPLY_GROUP_POLICY);
 }
 
@@ -121,7 +129,10 @@ function acePermission(ace: SnapshotAce): string {
  * Backup.xml decoded (its core settings and unnamed ACEs), by its exact bytes: two backups of an unchanged GPO
  * usually hold the same Backup.xml, and diffBackups decodes it once per pair.
  */
-export type BackupXmlMemo = Map<string, { core: ReturnType<typeof parseBackupXml>['core']; aces?: Array<Omit<SnapshotAce, 'name'>> }>;
+export type BackupXmlMemo = Map<
+  string,
+  { core: ReturnType<typeof parseBackupXml>['core']; aces?: Array<Omit<SnapshotAce, 'name'>> }
+>;
 
 /** Reads one GPO (or Starter GPO) backup folder into a {@link BackupSnapshot}. */
 export async function readBackupSnapshot(folder: string, options: SettingsReportOptions = {}): Promise<BackupSnapshot> {
@@ -133,7 +144,15 @@ export async function readBackupSnapshot(folder: string, options: SettingsReport
  * empty), for a pair whose GPTs diffBackups found byte-identical. The extension names Backup.xml gives are returned
  * too: they shape the settings report as much as the GPT's files do.
  */
-export async function readSnapshot(folder: string, options: SettingsReportOptions, settings: boolean, memo?: BackupXmlMemo): Promise<{ snapshot: BackupSnapshot; extensionNames: { machineExtensionNames?: string; userExtensionNames?: string } }> {
+export async function readSnapshot(
+  folder: string,
+  options: SettingsReportOptions,
+  settings: boolean,
+  memo?: BackupXmlMemo,
+): Promise<{
+  snapshot: BackupSnapshot;
+  extensionNames: { machineExtensionNames?: string; userExtensionNames?: string };
+}> {
   const reader = await BackupReader.open(folder);
   const problems: BackupSnapshot['problems'] = [];
   const snapshot: BackupSnapshot = {
@@ -171,7 +190,14 @@ export async function readSnapshot(folder: string, options: SettingsReportOption
   if (info) {
     try {
       const inst = parseBkupInfoXml(info);
-      Object.assign(snapshot, { backupId: inst.id, gpoId: inst.gpoGuid, name: inst.gpoDisplayName, domain: inst.gpoDomain, comment: inst.comment, backupTime: inst.backupTime });
+      Object.assign(snapshot, {
+        backupId: inst.id,
+        gpoId: inst.gpoGuid,
+        name: inst.gpoDisplayName,
+        domain: inst.gpoDomain,
+        comment: inst.comment,
+        backupTime: inst.backupTime,
+      });
     } catch (error) {
       problems.push(problemOf('bkupInfo.xml', error));
     }
@@ -185,9 +211,20 @@ export async function readSnapshot(folder: string, options: SettingsReportOption
       snapshot.modifiedTime = parsed.modifiedTime;
       snapshot.owner = parsed.owner;
       if (parsed.name) snapshot.name = parsed.name;
-      snapshot.links = parsed.links.map((link, index) => ({ somName: link.somName, somPath: link.somPath, order: index + 1, enabled: link.enabled, enforced: link.noOverride }));
+      snapshot.links = parsed.links.map((link, index) => ({
+        somName: link.somName,
+        somPath: link.somPath,
+        order: index + 1,
+        enabled: link.enabled,
+        enforced: link.noOverride,
+      }));
       for (const trustee of parsed.trustees) if (trustee.sid) names.set(trustee.sid.toUpperCase(), trustee.name);
-      snapshot.delegation = parsed.trustees.map((t) => ({ sid: t.sid, name: t.name, type: t.type, permission: t.standard ?? 'Custom' }));
+      snapshot.delegation = parsed.trustees.map((t) => ({
+        sid: t.sid,
+        name: t.name,
+        type: t.type,
+        permission: t.standard ?? 'Custom',
+      }));
       if (parsed.filterName) snapshot.wmiFilter = { id: '', name: parsed.filterName };
     } catch (error) {
       problems.push(problemOf('gpreport.xml', error));
@@ -204,7 +241,10 @@ export async function readSnapshot(folder: string, options: SettingsReportOption
         memo?.set(key, decoded);
       }
       const core = decoded.core;
-      extensionNames = { machineExtensionNames: core.machineExtensionNames, userExtensionNames: core.userExtensionNames };
+      extensionNames = {
+        machineExtensionNames: core.machineExtensionNames,
+        userExtensionNames: core.userExtensionNames,
+      };
       snapshot.gpoId ||= core.id;
       snapshot.name ||= core.displayName;
       snapshot.domain ||= core.domain;
@@ -219,13 +259,22 @@ export async function readSnapshot(folder: string, options: SettingsReportOption
       if (core.securityDescriptor.length > 0) {
         // Decoded after the facts above are set: a damaged descriptor leaves them (and is named in `problems`).
         decoded.aces ??= unnamedAces(core.securityDescriptor);
-        snapshot.aces = decoded.aces.map((ace) => ({ ...ace, name: names.get(ace.sid) ?? wellKnownSidName(ace.sid) ?? null }));
+        snapshot.aces = decoded.aces.map((ace) => ({
+          ...ace,
+          name: names.get(ace.sid) ?? wellKnownSidName(ace.sid) ?? null,
+        }));
       }
       // Security filtering is who may apply the GPO: allow ACEs with the Apply Group Policy right (from the
       // descriptor itself, so it is right even when gpreport.xml lists no permissions).
       const filtering = snapshot.aces.filter(appliesGroupPolicy).map((ace) => ace.name ?? ace.sid);
       snapshot.securityFiltering = [...new Set(filtering)];
-      if (snapshot.delegation.length === 0) snapshot.delegation = snapshot.aces.map((ace) => ({ sid: ace.sid, name: ace.name ?? ace.sid, type: ace.type.endsWith('D') ? 'Deny' : 'Allow', permission: acePermission(ace) }));
+      if (snapshot.delegation.length === 0)
+        snapshot.delegation = snapshot.aces.map((ace) => ({
+          sid: ace.sid,
+          name: ace.name ?? ace.sid,
+          type: ace.type.endsWith('D') ? 'Deny' : 'Allow',
+          permission: acePermission(ace),
+        }));
     } catch (error) {
       problems.push(problemOf('Backup.xml', error));
     }

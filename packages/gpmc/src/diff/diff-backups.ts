@@ -40,7 +40,16 @@ export interface BackupsDiff {
   a: string;
   b: string;
   gpos: GpoDiff[];
-  summary: { gpos: number; changed: number; unchanged: number; onlyInA: number; onlyInB: number; added: number; removed: number; changedSettings: number };
+  summary: {
+    gpos: number;
+    changed: number;
+    unchanged: number;
+    onlyInA: number;
+    onlyInB: number;
+    added: number;
+    removed: number;
+    changedSettings: number;
+  };
 }
 
 export interface DiffOptions extends SettingsReportOptions {
@@ -67,7 +76,12 @@ function keyed<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, 
   return out;
 }
 
-function compareMaps<T>(a: Map<string, T>, b: Map<string, T>, emit: (kind: ChangeKind, old: T | null, now: T | null) => void, same: (x: T, y: T) => boolean): void {
+function compareMaps<T>(
+  a: Map<string, T>,
+  b: Map<string, T>,
+  emit: (kind: ChangeKind, old: T | null, now: T | null) => void,
+  same: (x: T, y: T) => boolean,
+): void {
   for (const [key, old] of a) {
     const now = b.get(key);
     if (now === undefined) emit('removed', old, null);
@@ -81,7 +95,14 @@ export function diffSnapshots(a: BackupSnapshot, b: BackupSnapshot): GpoChange[]
   const changes: GpoChange[] = [];
   const fact = (area: GpoChange['area'], item: string, old: string | null, now: string | null): void => {
     if (old === now) return;
-    changes.push({ kind: old === null ? 'added' : now === null ? 'removed' : 'changed', area, scope: area, item, old, new: now });
+    changes.push({
+      kind: old === null ? 'added' : now === null ? 'removed' : 'changed',
+      area,
+      scope: area,
+      item,
+      old,
+      new: now,
+    });
   };
   fact('name', 'name', a.name, b.name);
   fact('status', 'status', `${a.status} (flags ${a.flags})`, `${b.status} (flags ${b.flags})`);
@@ -89,33 +110,63 @@ export function diffSnapshots(a: BackupSnapshot, b: BackupSnapshot): GpoChange[]
     fact('version', `${sideName(side)} AD`, String(a.versions[side].ad), String(b.versions[side].ad));
     fact('version', `${sideName(side)} SYSVOL`, String(a.versions[side].sysvol), String(b.versions[side].sysvol));
   }
-  const linkText = (l: BackupSnapshot['links'][number]): string => `order ${l.order}, ${l.enabled ? 'enabled' : 'disabled'}, ${l.enforced ? 'enforced' : 'not enforced'}`;
+  const linkText = (l: BackupSnapshot['links'][number]): string =>
+    `order ${l.order}, ${l.enabled ? 'enabled' : 'disabled'}, ${l.enforced ? 'enforced' : 'not enforced'}`;
   compareMaps(
     keyed(a.links, (l) => l.somPath.toLowerCase()),
     keyed(b.links, (l) => l.somPath.toLowerCase()),
-    (kind, old, now) => changes.push({ kind, area: 'link', scope: 'link', item: (old ?? now)!.somPath, old: old && linkText(old), new: now && linkText(now) }),
+    (kind, old, now) =>
+      changes.push({
+        kind,
+        area: 'link',
+        scope: 'link',
+        item: (old ?? now)!.somPath,
+        old: old && linkText(old),
+        new: now && linkText(now),
+      }),
     (x, y) => linkText(x) === linkText(y),
   );
   const filtering = (s: BackupSnapshot) => keyed(s.securityFiltering, (name) => name.toLowerCase());
-  compareMaps(filtering(a), filtering(b), (kind, old, now) => changes.push({ kind, area: 'securityFiltering', scope: 'securityFiltering', item: (old ?? now)!, old, new: now }), () => true);
+  compareMaps(
+    filtering(a),
+    filtering(b),
+    (kind, old, now) =>
+      changes.push({ kind, area: 'securityFiltering', scope: 'securityFiltering', item: (old ?? now)!, old, new: now }),
+    () => true,
+  );
   // ACE-level: an ACE is its whole SDDL text; a changed mask is one ACE removed and another added for that trustee.
   compareMaps(
     keyed(a.aces, (ace) => ace.sddl),
     keyed(b.aces, (ace) => ace.sddl),
     (kind, old, now) => {
       const ace = (old ?? now)!;
-      changes.push({ kind, area: 'delegation', scope: 'delegation', item: `${ace.name ?? ace.sid} (${ace.sid})`, old: old?.sddl ?? null, new: now?.sddl ?? null });
+      changes.push({
+        kind,
+        area: 'delegation',
+        scope: 'delegation',
+        item: `${ace.name ?? ace.sid} (${ace.sid})`,
+        old: old?.sddl ?? null,
+        new: now?.sddl ?? null,
+      });
     },
     () => true,
   );
-  const wmi = (s: BackupSnapshot) => (s.wmiFilter ? `${s.wmiFilter.name}${s.wmiFilter.id ? ` ${s.wmiFilter.id}` : ''}` : null);
+  const wmi = (s: BackupSnapshot) =>
+    s.wmiFilter ? `${s.wmiFilter.name}${s.wmiFilter.id ? ` ${s.wmiFilter.id}` : ''}` : null;
   fact('wmiFilter', 'WMI filter', wmi(a), wmi(b));
   compareMaps(
     keyed(settingItems(a.settings), settingKey),
     keyed(settingItems(b.settings), settingKey),
     (kind, old, now) => {
       const item = (old ?? now) as SettingItem;
-      changes.push({ kind, area: 'setting', scope: `${sideName(item.side)}/${item.extension}`, item: item.setting, old: old?.value ?? null, new: now?.value ?? null });
+      changes.push({
+        kind,
+        area: 'setting',
+        scope: `${sideName(item.side)}/${item.extension}`,
+        item: item.setting,
+        old: old?.value ?? null,
+        new: now?.value ?? null,
+      });
     },
     (x, y) => x.value === y.value,
   );
@@ -135,7 +186,13 @@ async function sameGpt(folderA: string, folderB: string): Promise<boolean> {
   try {
     const [readerA, readerB] = await Promise.all([BackupReader.open(folderA), BackupReader.open(folderB)]);
     const [treeA, treeB] = await Promise.all([readerA.walk(GPT), readerB.walk(GPT)]);
-    if (treeA.entries.length === 0 || treeA.anomalies.length > 0 || treeB.anomalies.length > 0 || treeA.entries.length !== treeB.entries.length) return false;
+    if (
+      treeA.entries.length === 0 ||
+      treeA.anomalies.length > 0 ||
+      treeB.anomalies.length > 0 ||
+      treeA.entries.length !== treeB.entries.length
+    )
+      return false;
     const files: string[] = [];
     for (const [i, entry] of treeA.entries.entries()) {
       const other = treeB.entries[i]!;
@@ -153,13 +210,19 @@ async function sameGpt(folderA: string, folderB: string): Promise<boolean> {
 }
 
 /** Both snapshots of a pair; the GPT is decoded only when the two GPTs differ (see {@link sameGpt}). */
-async function readPair(folderA: string, folderB: string, options: DiffOptions): Promise<[BackupSnapshot, BackupSnapshot]> {
+async function readPair(
+  folderA: string,
+  folderB: string,
+  options: DiffOptions,
+): Promise<[BackupSnapshot, BackupSnapshot]> {
   // One after the other (the reads are synchronous underneath), so B finds A's Backup.xml decoded when it is the same.
   const memo: BackupXmlMemo = new Map();
   if (await sameGpt(folderA, folderB)) {
     const a = await readSnapshot(folderA, options, false, memo);
     const b = await readSnapshot(folderB, options, false, memo);
-    const same = a.extensionNames.machineExtensionNames === b.extensionNames.machineExtensionNames && a.extensionNames.userExtensionNames === b.extensionNames.userExtensionNames;
+    const same =
+      a.extensionNames.machineExtensionNames === b.extensionNames.machineExtensionNames &&
+      a.extensionNames.userExtensionNames === b.extensionNames.userExtensionNames;
     // Equal settings compare equal whatever they are: both sides keep the empty report (no setting rows to diff).
     if (same && a.snapshot.kind === 'GPO' && b.snapshot.kind === 'GPO') return [a.snapshot, b.snapshot];
   }
@@ -181,7 +244,11 @@ async function newestByGpo(path: string, options: DiffOptions): Promise<Map<stri
     return byGpo;
   }
   const stat = await lstat(path).catch(() => null);
-  if (!stat?.isDirectory()) throw new CofferError(ErrorCode.PathNotFound, `'${path}' is neither a backup folder nor a directory of backups.`, { object: path, hint: 'Give a backup folder (it holds bkupInfo.xml) or a directory of backups.' });
+  if (!stat?.isDirectory())
+    throw new CofferError(ErrorCode.PathNotFound, `'${path}' is neither a backup folder nor a directory of backups.`, {
+      object: path,
+      hint: 'Give a backup folder (it holds bkupInfo.xml) or a directory of backups.',
+    });
   // Newest first, so the first backup of each GPO is its newest. Entries with a problem are left out. Their type is
   // not needed to pair them (the untyped listing skips the content heuristic's folder listings).
   for (const entry of (await readBackupDirectoryUntyped(path)).sort(newestFirst)) {
@@ -195,7 +262,9 @@ async function newestByGpo(path: string, options: DiffOptions): Promise<Map<stri
 function selected(snapshot: BackupSnapshot, gpos: readonly string[] | undefined): boolean {
   if (!gpos || gpos.length === 0) return true;
   const wanted = gpos.map((g) => g.toLowerCase().replace(/[{}]/g, ''));
-  return wanted.includes(snapshot.name.toLowerCase()) || wanted.includes(snapshot.gpoId.toLowerCase().replace(/[{}]/g, ''));
+  return (
+    wanted.includes(snapshot.name.toLowerCase()) || wanted.includes(snapshot.gpoId.toLowerCase().replace(/[{}]/g, ''))
+  );
 }
 
 /**
@@ -206,7 +275,8 @@ function selected(snapshot: BackupSnapshot, gpos: readonly string[] | undefined)
 export async function diffBackups(a: string, b: string, options: DiffOptions = {}): Promise<BackupsDiff> {
   const [sideA, sideB] = await Promise.all([newestByGpo(a, options), newestByGpo(b, options)]);
   const pairs: Array<[string | undefined, string | undefined]> = [];
-  if ((await isBackupFolder(a)) && (await isBackupFolder(b))) pairs.push([[...sideA.values()][0], [...sideB.values()][0]]);
+  if ((await isBackupFolder(a)) && (await isBackupFolder(b)))
+    pairs.push([[...sideA.values()][0], [...sideB.values()][0]]);
   else {
     for (const [gpo, folder] of sideA) pairs.push([folder, sideB.get(gpo)]);
     for (const [gpo, folder] of sideB) if (!sideA.has(gpo)) pairs.push([undefined, folder]);
@@ -217,10 +287,16 @@ export async function diffBackups(a: string, b: string, options: DiffOptions = {
     pairs,
     async ([folderA, folderB]): Promise<GpoDiff | null> => {
       const [snapA, snapB] =
-        folderA && folderB ? await readPair(folderA, folderB, options) : await Promise.all([folderA ? readSnapshot(folderA, options, true).then((r) => r.snapshot) : null, folderB ? readSnapshot(folderB, options, true).then((r) => r.snapshot) : null]);
+        folderA && folderB
+          ? await readPair(folderA, folderB, options)
+          : await Promise.all([
+              folderA ? readSnapshot(folderA, options, true).then((r) => r.snapshot) : null,
+              folderB ? readSnapshot(folderB, options, true).then((r) => r.snapshot) : null,
+            ]);
       const any = (snapB ?? snapA)!;
       if (!(snapA && selected(snapA, options.gpos)) && !(snapB && selected(snapB, options.gpos))) return null;
-      const ref = (s: BackupSnapshot | null) => (s ? { folder: s.folder, backupId: s.backupId, backupTime: s.backupTime } : null);
+      const ref = (s: BackupSnapshot | null) =>
+        s ? { folder: s.folder, backupId: s.backupId, backupTime: s.backupTime } : null;
       const changes = snapA && snapB ? diffSnapshots(snapA, snapB) : [];
       return {
         gpoId: any.gpoId,

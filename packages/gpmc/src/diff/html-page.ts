@@ -101,11 +101,18 @@ export function factTable(rows: ReadonlyArray<readonly [string, unknown]>): stri
 }
 
 /** A table with column headings. */
-export function gridTable(headings: readonly string[], rows: ReadonlyArray<readonly unknown[]>, rowClass?: (index: number) => string): string {
+export function gridTable(
+  headings: readonly string[],
+  rows: ReadonlyArray<readonly unknown[]>,
+  rowClass?: (index: number) => string,
+): string {
   if (rows.length === 0) return '<p class="muted">None</p>';
   const head = `<tr>${headings.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>`;
   const body = rows
-    .map((row, index) => `<tr${rowClass ? ` class="${rowClass(index)}"` : ''}>${row.map((cell, c) => `<td${headings[c] === 'Value' || headings[c] === 'Old' || headings[c] === 'New' ? ` class="${headings[c]!.toLowerCase()}"` : ''}>${escapeHtml(cell)}</td>`).join('')}</tr>`)
+    .map(
+      (row, index) =>
+        `<tr${rowClass ? ` class="${rowClass(index)}"` : ''}>${row.map((cell, c) => `<td${headings[c] === 'Value' || headings[c] === 'Old' || headings[c] === 'New' ? ` class="${headings[c]!.toLowerCase()}"` : ''}>${escapeHtml(cell)}</td>`).join('')}</tr>`,
+    )
     .join('');
   return `<table class="grid">${head}${body}</table>`;
 }

@@ -65,14 +65,20 @@ export function renderDiffText(diff: BackupsDiff): string {
     ` ${s.gpos} GPO${s.gpos === 1 ? '' : 's'} compared: ${s.changed} changed, ${s.unchanged} unchanged, ${s.onlyInA} only in A, ${s.onlyInB} only in B; ${s.added} added, ${s.removed} removed, ${s.changedSettings} changed`,
   );
   for (const gpo of differing) {
-    lines.push('', `GPO ${gpo.name} ${gpo.gpoId}${gpo.status === 'onlyInA' ? ' (only in A)' : gpo.status === 'onlyInB' ? ' (only in B)' : ''}`);
+    lines.push(
+      '',
+      `GPO ${gpo.name} ${gpo.gpoId}${gpo.status === 'onlyInA' ? ' (only in A)' : gpo.status === 'onlyInB' ? ' (only in B)' : ''}`,
+    );
     if (gpo.a) lines.push(`  A: ${gpo.a.folder}${gpo.a.backupTime ? ` (${gpo.a.backupTime})` : ''}`);
     if (gpo.b) lines.push(`  B: ${gpo.b.folder}${gpo.b.backupTime ? ` (${gpo.b.backupTime})` : ''}`);
     for (const change of gpo.changes) {
       const where = change.item === change.scope ? change.item : `${change.scope}: ${change.item}`;
       const fields = changedFields(change);
-      if (fields) for (const [index, line] of fields.old.split('\n').entries()) lines.push(`  ${SIGN.changed} ${where}: ${line} → ${fields.new.split('\n')[index]!.replace(/^[^:]*: /, '')}`);
-      else if (change.kind === 'changed') lines.push(`  ${SIGN.changed} ${where}: ${oneLine(change.old)} → ${oneLine(change.new)}`);
+      if (fields)
+        for (const [index, line] of fields.old.split('\n').entries())
+          lines.push(`  ${SIGN.changed} ${where}: ${line} → ${fields.new.split('\n')[index]!.replace(/^[^:]*: /, '')}`);
+      else if (change.kind === 'changed')
+        lines.push(`  ${SIGN.changed} ${where}: ${oneLine(change.old)} → ${oneLine(change.new)}`);
       else lines.push(`  ${SIGN[change.kind]} ${where}: ${oneLine(change.kind === 'added' ? change.new : change.old)}`);
     }
   }
@@ -88,7 +94,10 @@ export function renderDiffHtml(diff: BackupsDiff, options: { generatedAt?: Date 
     'Summary',
     `<p>${escapeHtml(`${s.gpos} GPOs compared: ${s.changed} changed, ${s.unchanged} unchanged, ${s.onlyInA} only in A, ${s.onlyInB} only in B; ${s.added} added, ${s.removed} removed, ${s.changedSettings} changed.`)}</p>` +
       `<table><tr><th>A</th><td>${escapeHtml(diff.a)}</td></tr><tr><th>B</th><td>${escapeHtml(diff.b)}</td></tr></table>` +
-      gridTable(['GPO', 'GUID', 'Differences'], differing.map((g) => [g.name, g.gpoId, statLine(g)])),
+      gridTable(
+        ['GPO', 'GUID', 'Differences'],
+        differing.map((g) => [g.name, g.gpoId, statLine(g)]),
+      ),
   );
   const details = differing
     .map((gpo) => {
@@ -98,9 +107,15 @@ export function renderDiffHtml(diff: BackupsDiff, options: { generatedAt?: Date 
       });
       const body =
         `<table><tr><th>A</th><td>${escapeHtml(gpo.a ? `${gpo.a.folder} ${gpo.a.backupTime}` : 'absent')}</td></tr><tr><th>B</th><td>${escapeHtml(gpo.b ? `${gpo.b.folder} ${gpo.b.backupTime}` : 'absent')}</td></tr></table>` +
-        (gpo.changes.length > 0 ? gridTable(['Change', 'Where', 'Item', 'Old', 'New'], rows, (i) => gpo.changes[i]!.kind) : `<p>${escapeHtml(statLine(gpo))}</p>`);
+        (gpo.changes.length > 0
+          ? gridTable(['Change', 'Where', 'Item', 'Old', 'New'], rows, (i) => gpo.changes[i]!.kind)
+          : `<p>${escapeHtml(statLine(gpo))}</p>`);
       return section('gpo', `${gpo.name} ${gpo.gpoId} — ${statLine(gpo)}`, body, gpo.gpoId);
     })
     .join('\n');
-  return htmlPage('Coffer diff', `A: ${diff.a} — B: ${diff.b} — ${(options.generatedAt ?? new Date()).toISOString()}`, summary + details);
+  return htmlPage(
+    'Coffer diff',
+    `A: ${diff.a} — B: ${diff.b} — ${(options.generatedAt ?? new Date()).toISOString()}`,
+    summary + details,
+  );
 }

@@ -28,10 +28,12 @@ export function gpoReportElement(snapshot: BackupSnapshot, gpreportXml: string |
   let gpo: string;
   if (gpreportXml !== null && /<GPO[\s>]/.test(gpreportXml)) {
     gpo = gpreportXml.replace(/^\uFEFF?<\?xml[^>]*\?>\s*/, '');
-    if (!/<ExtensionData>/.test(gpo)) gpo = withExtensionData(withExtensionData(gpo, 'Computer', data.computer), 'User', data.user);
+    if (!/<ExtensionData>/.test(gpo))
+      gpo = withExtensionData(withExtensionData(gpo, 'Computer', data.computer), 'User', data.user);
   } else {
     // A Starter GPO backup (or one without gpreport.xml): identity and settings only.
-    const side = (tag: string, blocks: string) => [`  <${tag}>`, blocks.replace(/\r?\n$/, ''), `  </${tag}>`].filter(Boolean).join('\r\n');
+    const side = (tag: string, blocks: string) =>
+      [`  <${tag}>`, blocks.replace(/\r?\n$/, ''), `  </${tag}>`].filter(Boolean).join('\r\n');
     gpo = [
       `<GPO ${SCHEMA_NS} xmlns="${SETTINGS_NS}">`,
       '  <Identifier>',

@@ -24,7 +24,17 @@ function preferenceRows(items: readonly PreferenceItem[], prefix: string, out: A
     // The uid identifies an item across edits; a rename is then a change, not a removal and an addition.
     const key = `${prefix}${item.tag} ${item.name} ${item.uid || `#${item.order}`}`;
     const { changed: _changed, ...attributes } = item.attributes; // `changed` is the editor's timestamp, not a setting
-    out.push([key, text({ action: item.action, order: item.order, attributes, properties: item.properties, children: item.propertiesChildren, filters: item.filters })]);
+    out.push([
+      key,
+      text({
+        action: item.action,
+        order: item.order,
+        attributes,
+        properties: item.properties,
+        children: item.propertiesChildren,
+        filters: item.filters,
+      }),
+    ]);
     if (item.items) preferenceRows(item.items, `${key}/`, out);
   }
 }
@@ -34,26 +44,49 @@ function rowsOf(extension: ExtensionSettings): Array<[string, string]> {
   switch (extension.kind) {
     case 'security':
       for (const s of extension.account) out.push([`${s.type}/${s.name}`, text(s.value)]);
-      for (const s of extension.audit) out.push([`Audit Policy/${s.name}`, `${s.success ? 'Success' : ''}${s.success && s.failure ? ', ' : ''}${s.failure ? 'Failure' : ''}` || 'No auditing']);
-      for (const s of extension.userRights) out.push([`User Rights Assignment/${s.name}`, s.members.map((m) => m.name ?? m.sid).join(', ')]);
-      for (const s of extension.securityOptions) out.push([`Security Options/${s.keyName ?? s.systemAccessPolicyName}`, text(s.value)]);
+      for (const s of extension.audit)
+        out.push([
+          `Audit Policy/${s.name}`,
+          `${s.success ? 'Success' : ''}${s.success && s.failure ? ', ' : ''}${s.failure ? 'Failure' : ''}` ||
+            'No auditing',
+        ]);
+      for (const s of extension.userRights)
+        out.push([`User Rights Assignment/${s.name}`, s.members.map((m) => m.name ?? m.sid).join(', ')]);
+      for (const s of extension.securityOptions)
+        out.push([`Security Options/${s.keyName ?? s.systemAccessPolicyName}`, text(s.value)]);
       for (const s of extension.eventLog) out.push([`Event Log/${s.log}/${s.name}`, text(s.value)]);
       for (const s of extension.restrictedGroups)
-        out.push([`Restricted Groups/${s.group.name ?? s.group.sid}`, text({ members: s.members?.map((m) => m.name ?? m.sid) ?? null, memberOf: s.memberOf?.map((m) => m.name ?? m.sid) ?? null })]);
-      for (const s of extension.systemServices) out.push([`System Services/${s.name}`, `${s.startupMode}${s.sddl ? ` ${s.sddl}` : ''}`]);
+        out.push([
+          `Restricted Groups/${s.group.name ?? s.group.sid}`,
+          text({
+            members: s.members?.map((m) => m.name ?? m.sid) ?? null,
+            memberOf: s.memberOf?.map((m) => m.name ?? m.sid) ?? null,
+          }),
+        ]);
+      for (const s of extension.systemServices)
+        out.push([`System Services/${s.name}`, `${s.startupMode}${s.sddl ? ` ${s.sddl}` : ''}`]);
       for (const s of extension.fileAcls) out.push([`File System/${s.path}`, `mode ${s.mode} ${s.sddl}`]);
       for (const s of extension.registryAcls) out.push([`Registry/${s.path}`, `mode ${s.mode} ${s.sddl}`]);
       for (const s of extension.otherSections) out.push([`[${s.section}]`, s.lines.join('\n')]);
       break;
     case 'registry':
       // Every record, whether an ADMX names it or not: the raw facts are what a client applies.
-      for (const entry of extension.entries) out.push([`${entry.key}\\${entry.valueName}`, `${entry.typeName} ${text(entry.data)}`]);
+      for (const entry of extension.entries)
+        out.push([`${entry.key}\\${entry.valueName}`, `${entry.typeName} ${text(entry.data)}`]);
       break;
     case 'audit':
-      for (const s of extension.settings) out.push([`${s.policyTarget}/${s.subcategoryName || s.subcategoryGuid}`, `${s.inclusionSetting || s.settingValue}${s.exclusionSetting ? ` (exclude ${s.exclusionSetting})` : ''}`]);
+      for (const s of extension.settings)
+        out.push([
+          `${s.policyTarget}/${s.subcategoryName || s.subcategoryGuid}`,
+          `${s.inclusionSetting || s.settingValue}${s.exclusionSetting ? ` (exclude ${s.exclusionSetting})` : ''}`,
+        ]);
       break;
     case 'scripts':
-      for (const s of extension.scripts) out.push([`${s.type}${s.powerShell ? ' (PowerShell)' : ''}/${s.order}`, `${s.command}${s.parameters ? ` ${s.parameters}` : ''}`]);
+      for (const s of extension.scripts)
+        out.push([
+          `${s.type}${s.powerShell ? ' (PowerShell)' : ''}/${s.order}`,
+          `${s.command}${s.parameters ? ` ${s.parameters}` : ''}`,
+        ]);
       if (extension.powerShellOrder) out.push(['PowerShell order', text(extension.powerShellOrder)]);
       break;
     case 'folderRedirection':

@@ -35,7 +35,11 @@ export class GptPathBuilder {
    * An entry for a GPT path given as segments from the GPT root. A first segment naming the Machine or
    * User folder (any case) becomes the side's variable and GPMC's own spelling of the folder.
    */
-  entry(kind: 'file' | 'dir', segments: readonly string[], options: { copied?: boolean; reEvaluateFunction?: string } = {}): FsObject {
+  entry(
+    kind: 'file' | 'dir',
+    segments: readonly string[],
+    options: { copied?: boolean; reEvaluateFunction?: string } = {},
+  ): FsObject {
     const { variable, folder, rest } = this.split(segments);
     const relative = rest.join('\\');
     const withFolder = [folder, relative].filter((part) => part !== '').join('\\');
@@ -45,14 +49,17 @@ export class GptPathBuilder {
       sourceExpandedPath: withFolder === '' ? this.uncRoot : `${this.uncRoot}\\${withFolder}`,
     };
     if (options.reEvaluateFunction !== undefined) object.reEvaluateFunction = options.reEvaluateFunction;
-    if (options.copied !== false) object.location = withFolder === '' ? 'DomainSysvol\\GPO' : `DomainSysvol\\GPO\\${withFolder}`;
+    if (options.copied !== false)
+      object.location = withFolder === '' ? 'DomainSysvol\\GPO' : `DomainSysvol\\GPO\\${withFolder}`;
     return object;
   }
 
   private split(segments: readonly string[]): { variable: string; folder: string; rest: readonly string[] } {
     const first = segments[0]?.toUpperCase();
-    if (first === 'MACHINE' && segments.length > 1) return { variable: '%GPO_MACH_FSPATH%', folder: 'Machine', rest: segments.slice(1) };
-    if (first === 'USER' && segments.length > 1) return { variable: '%GPO_USER_FSPATH%', folder: 'User', rest: segments.slice(1) };
+    if (first === 'MACHINE' && segments.length > 1)
+      return { variable: '%GPO_MACH_FSPATH%', folder: 'Machine', rest: segments.slice(1) };
+    if (first === 'USER' && segments.length > 1)
+      return { variable: '%GPO_USER_FSPATH%', folder: 'User', rest: segments.slice(1) };
     return { variable: '%GPO_FSPATH%', folder: '', rest: segments };
   }
 }

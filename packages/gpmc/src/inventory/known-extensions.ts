@@ -118,7 +118,12 @@ const scripts: KnownExtension = {
         claimed.push(pathKey(node.segments));
       }
     }
-    for (const [side, folder] of [['Machine', 'Startup'], ['Machine', 'Shutdown'], ['User', 'Logon'], ['User', 'Logoff']] as const) {
+    for (const [side, folder] of [
+      ['Machine', 'Startup'],
+      ['Machine', 'Shutdown'],
+      ['User', 'Logon'],
+      ['User', 'Logoff'],
+    ] as const) {
       objects.push(wildcard(context, [side, 'Scripts', folder], undefined, claimed));
     }
     return { block: { id: CSE.Scripts, descName: 'Scripts', objects }, claimed };

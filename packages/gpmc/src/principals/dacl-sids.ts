@@ -12,7 +12,10 @@ export function daclTrusteeSids(descriptor: Uint8Array): string[] {
   try {
     parsed = parseSecurityDescriptor(descriptor);
   } catch (error) {
-    throw invalidArgument(`The security descriptor is malformed: ${(error as Error).message}`, { object: 'SecurityDescriptor', cause: error });
+    throw invalidArgument(`The security descriptor is malformed: ${(error as Error).message}`, {
+      object: 'SecurityDescriptor',
+      cause: error,
+    });
   }
   return (parsed.dacl?.aces ?? []).flatMap((ace) => {
     const sid = aceSid(ace);

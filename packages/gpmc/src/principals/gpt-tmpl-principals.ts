@@ -48,7 +48,8 @@ export function templatePrincipalReferences(infText: string): TemplatePrincipal[
  */
 export function templatePrincipalsInGpmcOrder(infText: string): TemplatePrincipal[] {
   const references = templatePrincipalReferences(infText);
-  const keyOf = (principal: TemplatePrincipal): string => (principal.sid !== null ? `*${principal.sid}` : principal.name!);
+  const keyOf = (principal: TemplatePrincipal): string =>
+    principal.sid !== null ? `*${principal.sid}` : principal.name!;
   const byKey = new Map(references.map((principal) => [keyOf(principal).toUpperCase(), principal]));
   return orderLikeGpmc(references.map(keyOf)).map((key) => byKey.get(key.toUpperCase())!);
 }

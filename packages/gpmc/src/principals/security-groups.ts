@@ -30,7 +30,15 @@ export interface SecurityGroupsInput {
 function resolvedPrincipal(sid: string, account: ResolvedAccount | undefined, fromDacl: boolean): SecurityPrincipal {
   if (account === undefined) {
     // Unresolvable SIDs (deleted accounts) keep the SID alone; GPMC's exact output here is unverified.
-    return { sid, samAccountName: null, type: 'Unknown', netbiosDomainName: null, dnsDomainName: null, upn: null, fromDacl };
+    return {
+      sid,
+      samAccountName: null,
+      type: 'Unknown',
+      netbiosDomainName: null,
+      dnsDomainName: null,
+      upn: null,
+      fromDacl,
+    };
   }
   return {
     sid,
@@ -73,7 +81,9 @@ export function buildSecurityGroups(input: SecurityGroupsInput): SecurityPrincip
   const fromSettings =
     input.gptTmplInf === undefined || input.gptTmplInf === null
       ? []
-      : templatePrincipalsInGpmcOrder(decodeInfText(input.gptTmplInf)).map((reference) => settingsPrincipal(reference, input.resolve));
+      : templatePrincipalsInGpmcOrder(decodeInfText(input.gptTmplInf)).map((reference) =>
+          settingsPrincipal(reference, input.resolve),
+        );
   const daclSids =
     input.daclTrusteeSids !== undefined
       ? orderLikeGpmc(input.daclTrusteeSids.filter(isDomainPrincipal))

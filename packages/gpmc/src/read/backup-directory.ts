@@ -2,7 +2,13 @@ import { readdirSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BackupReader, listCommittedEntries, pathNotFound, toCofferError, invalidArgument } from '@coffer/core';
-import { BACKUP_TYPE_ELEMENT, GpmBackupType, parseBackupTime, type BackupInst, type GpmBackupTypeName } from '../model.js';
+import {
+  BACKUP_TYPE_ELEMENT,
+  GpmBackupType,
+  parseBackupTime,
+  type BackupInst,
+  type GpmBackupTypeName,
+} from '../model.js';
 import { sameGuid } from '../write/manifest-xml.js';
 import { parseBkupInfoXml, parseManifestXml } from './parse-manifest.js';
 
@@ -74,7 +80,13 @@ function declaredType(inst: BackupInst | null | undefined): GpmBackupTypeName | 
 /** A listed backup whose `type` is what the listing could tell (see {@link readBackupDirectoryUntyped}). */
 type ListedEntry<T> = Omit<GpmcBackupEntry, 'type'> & { type: GpmBackupTypeName | T };
 
-function toEntry<T>(dir: string, inst: BackupInst, folderName: string | null, listedInManifest: boolean, type: GpmBackupTypeName | T): ListedEntry<T> {
+function toEntry<T>(
+  dir: string,
+  inst: BackupInst,
+  folderName: string | null,
+  listedInManifest: boolean,
+  type: GpmBackupTypeName | T,
+): ListedEntry<T> {
   return {
     id: inst.id,
     gpoGuid: inst.gpoGuid,
@@ -113,25 +125,38 @@ export async function readBackupDirectoryUntyped(dir: string): Promise<Array<Lis
 }
 
 /** Newest first (GPMC's SearchBackups order), then by id. */
-export function newestFirst(a: { backupTime: Date | null; id: string }, b: { backupTime: Date | null; id: string }): number {
+export function newestFirst(
+  a: { backupTime: Date | null; id: string },
+  b: { backupTime: Date | null; id: string },
+): number {
   return (b.backupTime?.getTime() ?? -Infinity) - (a.backupTime?.getTime() ?? -Infinity) || a.id.localeCompare(b.id);
 }
 
-async function readDirectory<T>(dir: string, detect: (folder: string) => Promise<GpmBackupTypeName | T>): Promise<Array<ListedEntry<T>>> {
+async function readDirectory<T>(
+  dir: string,
+  detect: (folder: string) => Promise<GpmBackupTypeName | T>,
+): Promise<Array<ListedEntry<T>>> {
   let folders: import('node:fs').Dirent[];
   /** Backups an unfinished commit is putting in place: hidden, folder and manifest.xml entry alike, until it ends (a run is seen whole or not at all). */
   let pending: string[];
   let reader: BackupReader;
   try {
     const info = await stat(dir);
-    if (!info.isDirectory()) throw invalidArgument(`${dir} is not a directory.`, { object: dir, hint: 'Give the GPMC backup directory (the one holding manifest.xml).' });
+    if (!info.isDirectory())
+      throw invalidArgument(`${dir} is not a directory.`, {
+        object: dir,
+        hint: 'Give the GPMC backup directory (the one holding manifest.xml).',
+      });
     reader = await BackupReader.open(dir);
     ({ entries: folders, pending } = await listCommittedEntries(dir));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw pathNotFound(dir, 'backup directory', 'Check the path of the GPMC backup directory.');
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      throw pathNotFound(dir, 'backup directory', 'Check the path of the GPMC backup directory.');
     throw toCofferError(error, dir);
   }
-  const backupFolders = folders.filter((folder) => folder.isDirectory() && GUID_FOLDER.test(folder.name)).map((folder) => folder.name);
+  const backupFolders = folders
+    .filter((folder) => folder.isDirectory() && GUID_FOLDER.test(folder.name))
+    .map((folder) => folder.name);
 
   /** Each real backup folder's own bkupInfo.xml (or why it cannot be read). */
   const own = new Map<string, { inst: BackupInst | null; problem?: { code: string; message: string } }>();
@@ -163,13 +188,26 @@ async function readDirectory<T>(dir: string, detect: (folder: string) => Promise
       if (name !== null) claimed.add(name);
       const usable = facts?.inst ? name : null;
       const entry = await add(inst, usable, true);
-      if (name === null) entry.problem = { code: 'INDEX_FOLDER_MISSING', message: `manifest.xml lists backup ${inst.id} (${inst.gpoDisplayName}), but ${join(dir, inst.id)} does not exist.` };
+      if (name === null)
+        entry.problem = {
+          code: 'INDEX_FOLDER_MISSING',
+          message: `manifest.xml lists backup ${inst.id} (${inst.gpoDisplayName}), but ${join(dir, inst.id)} does not exist.`,
+        };
       else if (facts?.problem) entry.problem = facts.problem;
-      else if (!facts?.inst) entry.problem = { code: 'INDEX_FOLDER_MISSING', message: `The backup folder ${join(dir, name)} has no bkupInfo.xml.` };
-      else if (facts.inst.id !== '' && !sameGuid(facts.inst.id, name)) entry.problem = renamed(dir, name, facts.inst.id);
+      else if (!facts?.inst)
+        entry.problem = {
+          code: 'INDEX_FOLDER_MISSING',
+          message: `The backup folder ${join(dir, name)} has no bkupInfo.xml.`,
+        };
+      else if (facts.inst.id !== '' && !sameGuid(facts.inst.id, name))
+        entry.problem = renamed(dir, name, facts.inst.id);
       else {
         const differing = indexDifferences(inst, facts.inst);
-        if (differing.length > 0) entry.problem = { code: 'INDEX_ENTRY_MISMATCH', message: `manifest.xml's entry for ${inst.id} disagrees with ${join(dir, name, 'bkupInfo.xml')} (${differing.join('; ')}): the index was edited.` };
+        if (differing.length > 0)
+          entry.problem = {
+            code: 'INDEX_ENTRY_MISMATCH',
+            message: `manifest.xml's entry for ${inst.id} disagrees with ${join(dir, name, 'bkupInfo.xml')} (${differing.join('; ')}): the index was edited.`,
+          };
       }
     }
   }
@@ -177,7 +215,16 @@ async function readDirectory<T>(dir: string, detect: (folder: string) => Promise
     if (claimed.has(name)) continue;
     const facts = own.get(name)!;
     if (facts.inst === null && facts.problem === undefined) continue;
-    const inst: BackupInst = facts.inst ?? { gpoGuid: '', gpoDomain: '', gpoDomainGuid: '', gpoDomainController: '', backupTime: '', id: name, comment: '', gpoDisplayName: '' };
+    const inst: BackupInst = facts.inst ?? {
+      gpoGuid: '',
+      gpoDomain: '',
+      gpoDomainGuid: '',
+      gpoDomainController: '',
+      backupTime: '',
+      id: name,
+      comment: '',
+      gpoDisplayName: '',
+    };
     // The folder's name is the backup's id: restore finds it by that name, so it is what is listed.
     const entry = await add({ ...inst, id: name }, name, false);
     if (facts.problem) entry.problem = facts.problem;
@@ -201,7 +248,10 @@ function indexDifferences(listed: BackupInst, own: BackupInst): string[] {
 }
 
 function renamed(dir: string, name: string, id: string): { code: string; message: string } {
-  return { code: 'BACKUP_FOLDER_MISMATCH', message: `The backup folder ${join(dir, name)} holds backup ${id} (its bkupInfo.xml says so): it was renamed or swapped.` };
+  return {
+    code: 'BACKUP_FOLDER_MISMATCH',
+    message: `The backup folder ${join(dir, name)} holds backup ${id} (its bkupInfo.xml says so): it was renamed or swapped.`,
+  };
 }
 
 export interface SearchBackupsOptions {
@@ -219,7 +269,11 @@ export async function searchBackups(dir: string, options: SearchBackupsOptions =
   const matches = (await readGpmcBackupDirectory(dir)).filter((entry) => {
     if (options.type !== undefined && entry.type !== options.type) return false;
     if (wanted === undefined || wanted === '') return true;
-    return entry.displayName.toLowerCase() === wanted.toLowerCase() || sameGuid(entry.gpoGuid, wanted) || sameGuid(entry.id, wanted);
+    return (
+      entry.displayName.toLowerCase() === wanted.toLowerCase() ||
+      sameGuid(entry.gpoGuid, wanted) ||
+      sameGuid(entry.id, wanted)
+    );
   });
   matches.sort(newestFirst);
   if (!options.newestOnly) return matches;

@@ -15,18 +15,36 @@ export interface ListBackupsOfTypeOptions {
  * shows and restore chooses from, for GPOs and Starter GPOs alike. An entry whose folder is gone, renamed,
  * swapped or unreadable is left out (it would point at a path that does not hold it) and reported.
  */
-export async function listBackupsOfType(directory: string, type: GpmBackupTypeName, options: ListBackupsOfTypeOptions = {}): Promise<GpmcBackupEntry[]> {
+export async function listBackupsOfType(
+  directory: string,
+  type: GpmBackupTypeName,
+  options: ListBackupsOfTypeOptions = {},
+): Promise<GpmcBackupEntry[]> {
   const query = options.query?.trim() ?? '';
   const wanted = query.toLocaleLowerCase();
   const listed: GpmcBackupEntry[] = [];
   for (const entry of await readGpmcBackupDirectory(directory)) {
     if (entry.type !== type) continue;
-    if (query !== '' && !entry.displayName.toLocaleLowerCase().includes(wanted) && !sameGuid(entry.gpoGuid, query) && !sameGuid(entry.id, query)) continue;
+    if (
+      query !== '' &&
+      !entry.displayName.toLocaleLowerCase().includes(wanted) &&
+      !sameGuid(entry.gpoGuid, query) &&
+      !sameGuid(entry.id, query)
+    )
+      continue;
     if (entry.problem) {
-      options.report?.({ severity: 'warning', code: entry.problem.code, message: `${entry.problem.message} Not listed.`, object: entry.folder });
+      options.report?.({
+        severity: 'warning',
+        code: entry.problem.code,
+        message: `${entry.problem.message} Not listed.`,
+        object: entry.folder,
+      });
       continue;
     }
     listed.push(entry);
   }
-  return listed.sort((a, b) => (b.backupTime?.getTime() ?? -Infinity) - (a.backupTime?.getTime() ?? -Infinity) || a.id.localeCompare(b.id));
+  return listed.sort(
+    (a, b) =>
+      (b.backupTime?.getTime() ?? -Infinity) - (a.backupTime?.getTime() ?? -Infinity) || a.id.localeCompare(b.id),
+  );
 }

@@ -74,7 +74,8 @@ function readNumber(core: XmlElement, name: string): number {
   const text = childText(core, name).trim();
   if (text === '') return 0;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 0) throw malformed('Backup.xml', `<${name}> is not a number: ${JSON.stringify(text)}`);
+  if (!Number.isInteger(value) || value < 0)
+    throw malformed('Backup.xml', `<${name}> is not a number: ${JSON.stringify(text)}`);
   return value;
 }
 

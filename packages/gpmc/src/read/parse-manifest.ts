@@ -37,7 +37,8 @@ export function backupInstFromElement(element: XmlElement): BackupInst {
 /** bkupInfo.xml: one `<BackupInst>`. */
 export function parseBkupInfoXml(input: Uint8Array | string): BackupInst {
   const root = parseXmlDocument(input, 'bkupInfo.xml');
-  if (root.name !== 'BackupInst') throw malformed('bkupInfo.xml', `the root element is <${root.name}>, not <BackupInst>`);
+  if (root.name !== 'BackupInst')
+    throw malformed('bkupInfo.xml', `the root element is <${root.name}>, not <BackupInst>`);
   return backupInstFromElement(root);
 }
 
@@ -60,4 +61,3 @@ export function parseManifestXml(input: Uint8Array | string): ParsedManifest {
   }
   return manifest;
 }
-

@@ -250,7 +250,13 @@ function registryValue(w: Writer, entry: RegistryPolEntry): void {
   w.leaf('Name', entry.valueName);
   if (typeof entry.data === 'number') w.leaf('Number', entry.data);
   else if (Array.isArray(entry.data)) for (const value of entry.data) w.leaf('String', value);
-  else if (entry.typeName === 'REG_SZ' || entry.typeName === 'REG_EXPAND_SZ' || entry.typeName === 'REG_LINK' || entry.typeName === 'REG_QWORD') w.leaf('String', entry.data);
+  else if (
+    entry.typeName === 'REG_SZ' ||
+    entry.typeName === 'REG_EXPAND_SZ' ||
+    entry.typeName === 'REG_LINK' ||
+    entry.typeName === 'REG_QWORD'
+  )
+    w.leaf('String', entry.data);
   else w.leaf('Binary', entry.data);
   w.close('Value');
   w.close('RegistrySetting');
@@ -293,7 +299,8 @@ function folderRedirection(w: Writer, s: FolderRedirectionSettings): void {
 
 function node(w: Writer, n: XmlNodeData): void {
   if (n.children.length === 0 && n.text === '') w.empty(n.name, attributes(n.attributes));
-  else if (n.children.length === 0) w.raw(`<${w.prefix}:${n.name}${attributes(n.attributes)}>${text(n.text)}</${w.prefix}:${n.name}>`);
+  else if (n.children.length === 0)
+    w.raw(`<${w.prefix}:${n.name}${attributes(n.attributes)}>${text(n.text)}</${w.prefix}:${n.name}>`);
   else {
     w.open(n.name, attributes(n.attributes));
     for (const c of n.children) node(w, c);
@@ -304,7 +311,19 @@ function node(w: Writer, n: XmlNodeData): void {
 /** GPMC's order of a task definition's elements (the corpus' report); elements it does not list keep their place after them. */
 const TASK_ORDER: Record<string, readonly string[]> = {
   Task: ['RegistrationInfo', 'Triggers', 'Settings', 'Principals', 'Actions'],
-  Settings: ['AllowStartOnDemand', 'DisallowStartIfOnBatteries', 'StopIfGoingOnBatteries', 'AllowHardTerminate', 'StartWhenAvailable', 'Enabled', 'Hidden', 'MultipleInstancesPolicy', 'Priority', 'ExecutionTimeLimit', 'IdleSettings'],
+  Settings: [
+    'AllowStartOnDemand',
+    'DisallowStartIfOnBatteries',
+    'StopIfGoingOnBatteries',
+    'AllowHardTerminate',
+    'StartWhenAvailable',
+    'Enabled',
+    'Hidden',
+    'MultipleInstancesPolicy',
+    'Priority',
+    'ExecutionTimeLimit',
+    'IdleSettings',
+  ],
   CalendarTrigger: ['Enabled', 'StartBoundary'],
   IdleSettings: ['Duration', 'WaitTimeout', 'StopOnIdleEnd', 'RestartOnIdle'],
 };

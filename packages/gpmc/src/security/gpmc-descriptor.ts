@@ -1,4 +1,8 @@
-import { parseSecurityDescriptor, serializeSecurityDescriptor, type SecurityDescriptor } from '@coffer/active-directory';
+import {
+  parseSecurityDescriptor,
+  serializeSecurityDescriptor,
+  type SecurityDescriptor,
+} from '@coffer/active-directory';
 import { malformed } from '../xml/element-tree.js';
 
 // GPMC's spelling of a security descriptor in Backup.xml; the descriptor codec itself is @coffer/active-directory's.
@@ -38,7 +42,10 @@ export function parseGpmcHex(text: string): Buffer {
   const out = Buffer.alloc(tokens.length);
   tokens.forEach((token, i) => {
     if (!/^[0-9a-fA-F]{2}$/.test(token)) {
-      throw malformed('Backup.xml <SecurityDescriptor>', `byte #${i} of the descriptor hex is "${token}", not two hex digits`);
+      throw malformed(
+        'Backup.xml <SecurityDescriptor>',
+        `byte #${i} of the descriptor hex is "${token}", not two hex digits`,
+      );
     }
     out[i] = parseInt(token, 16);
   });

@@ -93,14 +93,20 @@ export function buildAdmxCatalog(pairs: readonly AdmxFilePair[]): AdmxCatalog {
   for (const pair of pairs) {
     try {
       const admx = parseXmlDocument(pair.admx, pair.file);
-      if (admx.name !== 'policyDefinitions') throw settingsMalformed(pair.file, `the root element is <${admx.name}>, not <policyDefinitions>`, ADMX_MALFORMED);
+      if (admx.name !== 'policyDefinitions')
+        throw settingsMalformed(
+          pair.file,
+          `the root element is <${admx.name}>, not <policyDefinitions>`,
+          ADMX_MALFORMED,
+        );
       const strings = new Map<string, string>();
       const presentations = new Map<string, XmlElement>();
       if (pair.adml !== null) {
         const adml = parseXmlDocument(pair.adml, `${pair.file} (ADML)`);
         const resources = first(adml, 'resources');
         for (const s of children(first(resources, 'stringTable'), 'string')) strings.set(s.attributes.id ?? '', s.text);
-        for (const p of children(first(resources, 'presentationTable'), 'presentation')) presentations.set(p.attributes.id ?? '', p);
+        for (const p of children(first(resources, 'presentationTable'), 'presentation'))
+          presentations.set(p.attributes.id ?? '', p);
       }
       const text = (reference: string | undefined): string => {
         const match = /^\$\(string\.(.+)\)$/.exec(reference ?? '');
@@ -111,14 +117,20 @@ export function buildAdmxCatalog(pairs: readonly AdmxFilePair[]): AdmxCatalog {
       const prefixes = new Map<string, string>();
       const own = target?.attributes.namespace ?? pair.file;
       prefixes.set(target?.attributes.prefix ?? '', own);
-      for (const using of children(namespaces, 'using')) prefixes.set(using.attributes.prefix ?? '', using.attributes.namespace ?? '');
+      for (const using of children(namespaces, 'using'))
+        prefixes.set(using.attributes.prefix ?? '', using.attributes.namespace ?? '');
       const qualify = (ref: string | undefined): string | null => {
         if (ref === undefined || ref === '') return null;
         const colon = ref.indexOf(':');
-        return colon < 0 ? `${own}:${ref}` : `${prefixes.get(ref.slice(0, colon)) ?? ref.slice(0, colon)}:${ref.slice(colon + 1)}`;
+        return colon < 0
+          ? `${own}:${ref}`
+          : `${prefixes.get(ref.slice(0, colon)) ?? ref.slice(0, colon)}:${ref.slice(colon + 1)}`;
       };
       for (const category of children(first(admx, 'categories'), 'category')) {
-        categories.set(`${own}:${category.attributes.name}`, { displayName: text(category.attributes.displayName), parent: qualify(first(category, 'parentCategory')?.attributes.ref) });
+        categories.set(`${own}:${category.attributes.name}`, {
+          displayName: text(category.attributes.displayName),
+          parent: qualify(first(category, 'parentCategory')?.attributes.ref),
+        });
       }
       for (const definition of children(first(first(admx, 'supportedOn'), 'definitions'), 'definition')) {
         supportedNames.set(`${own}:${definition.attributes.name}`, text(definition.attributes.displayName));
@@ -126,7 +138,9 @@ export function buildAdmxCatalog(pairs: readonly AdmxFilePair[]): AdmxCatalog {
       for (const element of children(first(admx, 'policies'), 'policy')) {
         const attributes = element.attributes;
         const key = attributes.key ?? '';
-        const presentation = presentations.get(/^\$\(presentation\.(.+)\)$/.exec(attributes.presentation ?? '')?.[1] ?? '');
+        const presentation = presentations.get(
+          /^\$\(presentation\.(.+)\)$/.exec(attributes.presentation ?? '')?.[1] ?? '',
+        );
         const labels: Record<string, string> = {};
         for (const shown of presentation?.children ?? []) {
           const id = shown.attributes.refId;
@@ -135,18 +149,30 @@ export function buildAdmxCatalog(pairs: readonly AdmxFilePair[]): AdmxCatalog {
           labels[id] = label.trim();
         }
         const elements: AdmxElement[] = (first(element, 'elements')?.children ?? []).map((item) => {
-          const base = { id: item.attributes.id ?? '', key: item.attributes.key ?? key, valueName: item.attributes.valueName ?? '' };
+          const base = {
+            id: item.attributes.id ?? '',
+            key: item.attributes.key ?? key,
+            valueName: item.attributes.valueName ?? '',
+          };
           switch (item.name) {
             case 'enum':
               return {
                 kind: 'enum' as const,
                 ...base,
-                items: children(item, 'item').map((option) => ({ displayName: text(option.attributes.displayName), value: valueOf(first(option, 'value')) ?? { kind: 'delete' as const } })),
+                items: children(item, 'item').map((option) => ({
+                  displayName: text(option.attributes.displayName),
+                  value: valueOf(first(option, 'value')) ?? { kind: 'delete' as const },
+                })),
               };
             case 'boolean': {
               const trueValue = valueOf(first(item, 'trueValue'));
               const falseValue = valueOf(first(item, 'falseValue'));
-              return { kind: 'boolean' as const, ...base, ...(trueValue ? { trueValue } : {}), ...(falseValue ? { falseValue } : {}) };
+              return {
+                kind: 'boolean' as const,
+                ...base,
+                ...(trueValue ? { trueValue } : {}),
+                ...(falseValue ? { falseValue } : {}),
+              };
             }
             case 'list':
               return {
@@ -199,7 +225,8 @@ export function buildAdmxCatalog(pairs: readonly AdmxFilePair[]): AdmxCatalog {
   };
   for (const { policy, parent } of pending) {
     policy.category = path(parent);
-    policy.supported = supportedNames.get(policy.supported) ?? policy.supported.slice(policy.supported.indexOf(':') + 1);
+    policy.supported =
+      supportedNames.get(policy.supported) ?? policy.supported.slice(policy.supported.indexOf(':') + 1);
   }
   return { policies: pending.map((entry) => entry.policy), issues };
 }
@@ -217,21 +244,29 @@ export async function loadAdmxDirectory(folder: string, culture = 'en-US'): Prom
     throw error;
   }
   const cultureFolder = names.find((name) => name.toLowerCase() === culture.toLowerCase());
-  const admlNames = cultureFolder === undefined ? [] : await readdir(join(folder, cultureFolder)).catch(() => [] as string[]);
+  const admlNames =
+    cultureFolder === undefined ? [] : await readdir(join(folder, cultureFolder)).catch(() => [] as string[]);
   const pairs: AdmxFilePair[] = [];
   const tooLarge: SettingsIssue[] = [];
   // Bounded before reading: the XML reader refuses documents over this size anyway, so never hold more.
   const bounded = async (path: string, file: string): Promise<Buffer | null> => {
     const size = (await stat(path)).size;
     if (size <= BACKUP_READ_LIMITS.maxXmlBytes) return readFile(path);
-    tooLarge.push({ code: 'BACKUP_FILE_TOO_LARGE', file, message: `${file} is ${size} bytes, over the bound of ${BACKUP_READ_LIMITS.maxXmlBytes} for an XML document; it was not read.` });
+    tooLarge.push({
+      code: 'BACKUP_FILE_TOO_LARGE',
+      file,
+      message: `${file} is ${size} bytes, over the bound of ${BACKUP_READ_LIMITS.maxXmlBytes} for an XML document; it was not read.`,
+    });
     return null;
   };
   for (const name of names.filter((n) => n.toLowerCase().endsWith('.admx')).sort()) {
     const admlName = admlNames.find((n) => n.toLowerCase() === `${name.slice(0, -5)}.adml`.toLowerCase());
     const admx = await bounded(join(folder, name), name);
     if (admx === null) continue;
-    const adml = admlName === undefined || cultureFolder === undefined ? null : await bounded(join(folder, cultureFolder, admlName), `${cultureFolder}/${admlName}`);
+    const adml =
+      admlName === undefined || cultureFolder === undefined
+        ? null
+        : await bounded(join(folder, cultureFolder, admlName), `${cultureFolder}/${admlName}`);
     pairs.push({ file: name, admx, adml });
   }
   const catalog = buildAdmxCatalog(pairs);

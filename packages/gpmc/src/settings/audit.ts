@@ -29,7 +29,10 @@ function splitCsvLine(line: string): string[] {
 }
 
 export function decodeAuditCsv(text: string, file: string): AuditSettings {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/).filter((line) => line.trim() !== '');
+  const lines = text
+    .replace(/^\uFEFF/, '')
+    .split(/\r\n|\r|\n/)
+    .filter((line) => line.trim() !== '');
   const header = lines.shift();
   if (header === undefined) return { kind: 'audit', name: 'Advanced Audit Configuration', files: [file], settings: [] };
   const columns = splitCsvLine(header).map((column) => column.trim().toLowerCase());
@@ -38,10 +41,12 @@ export function decodeAuditCsv(text: string, file: string): AuditSettings {
   for (const name of required) if (at(name) < 0) throw settingsMalformed(file, `the header has no "${name}" column`);
   const settings: AuditSetting[] = lines.map((line, index) => {
     const fields = splitCsvLine(line);
-    if (fields.length < columns.length - 2) throw settingsMalformed(file, `row ${index + 2} has ${fields.length} fields, the header ${columns.length}`);
+    if (fields.length < columns.length - 2)
+      throw settingsMalformed(file, `row ${index + 2} has ${fields.length} fields, the header ${columns.length}`);
     const field = (name: string): string => (at(name) < 0 ? '' : (fields[at(name)] ?? '').trim());
     const raw = field('setting value');
-    if (raw !== '' && !/^\d+$/.test(raw)) throw settingsMalformed(file, `row ${index + 2}: setting value ${raw} is not a number`);
+    if (raw !== '' && !/^\d+$/.test(raw))
+      throw settingsMalformed(file, `row ${index + 2}: setting value ${raw} is not a number`);
     return {
       policyTarget: field('policy target'),
       subcategoryName: field('subcategory'),

@@ -75,13 +75,22 @@ const AUDIT_FILE = 'machine/microsoft/windows nt/audit/audit.csv';
 
 function issueOf(error: unknown, file: string): SettingsIssue {
   const e = error as Partial<CofferError> & { message?: string };
-  return { code: typeof e.code === 'string' ? e.code : 'SETTINGS_FILE_MALFORMED', file, message: e.message ?? String(error) };
+  return {
+    code: typeof e.code === 'string' ? e.code : 'SETTINGS_FILE_MALFORMED',
+    file,
+    message: e.message ?? String(error),
+  };
 }
 
-async function openSource(input: string | BackupReader | GptSource, options: SettingsReportOptions): Promise<{ source: GptSource; machine: string; user: string }> {
+async function openSource(
+  input: string | BackupReader | GptSource,
+  options: SettingsReportOptions,
+): Promise<{ source: GptSource; machine: string; user: string }> {
   // Told apart by shape, not instanceof: a second copy of @coffer/core in node_modules makes its own class.
-  const isReader = (value: BackupReader | GptSource): value is BackupReader => typeof (value as BackupReader).walk === 'function';
-  if (typeof input !== 'string' && !isReader(input)) return { source: input, machine: options.machineExtensionNames ?? '', user: options.userExtensionNames ?? '' };
+  const isReader = (value: BackupReader | GptSource): value is BackupReader =>
+    typeof (value as BackupReader).walk === 'function';
+  if (typeof input !== 'string' && !isReader(input))
+    return { source: input, machine: options.machineExtensionNames ?? '', user: options.userExtensionNames ?? '' };
   const reader = typeof input === 'string' ? await BackupReader.open(input) : input;
   let machine = options.machineExtensionNames;
   let user = options.userExtensionNames;
@@ -99,9 +108,13 @@ async function openSource(input: string | BackupReader | GptSource, options: Set
  * core's BackupReader), a GPT folder, a BackupReader the caller already opened (e.g. after openTrustedBackup), or a
  * {@link GptSource} (e.g. files in memory, `gptSourceFromFiles`).
  */
-export async function buildSettingsReport(input: string | BackupReader | GptSource, options: SettingsReportOptions = {}): Promise<GpoSettingsReport> {
+export async function buildSettingsReport(
+  input: string | BackupReader | GptSource,
+  options: SettingsReportOptions = {},
+): Promise<GpoSettingsReport> {
   const { source, machine, user } = await openSource(input, options);
-  const catalog = options.admx ?? (options.admxDir !== undefined ? await loadAdmxDirectory(options.admxDir) : undefined);
+  const catalog =
+    options.admx ?? (options.admxDir !== undefined ? await loadAdmxDirectory(options.admxDir) : undefined);
   const issues: SettingsIssue[] = [...(catalog?.issues ?? [])];
   const sides: Record<SettingsSideName, ExtensionSettings[]> = { computer: [], user: [] };
   const claimed = new Set<string>();
@@ -122,7 +135,8 @@ export async function buildSettingsReport(input: string | BackupReader | GptSour
   };
   const files = [...source.files].sort();
   const lowerOf = new Map(files.map((path) => [path, path.toLowerCase()]));
-  const sideOf = (lower: string): SettingsSideName | null => (lower.startsWith('machine/') ? 'computer' : lower.startsWith('user/') ? 'user' : null);
+  const sideOf = (lower: string): SettingsSideName | null =>
+    lower.startsWith('machine/') ? 'computer' : lower.startsWith('user/') ? 'user' : null;
 
   // Security (GptTmpl.inf) and Advanced Audit (audit.csv): computer side only.
   for (const path of files.filter((p) => lowerOf.get(p) === SECURITY_FILE)) {
@@ -163,7 +177,9 @@ export async function buildSettingsReport(input: string | BackupReader | GptSour
   // Scripts: scripts.ini / psscripts.ini and the script files beside them.
   for (const side of ['computer', 'user'] as const) {
     const folder = side === 'computer' ? 'machine' : 'user';
-    const inis = files.filter((p) => lowerOf.get(p) === `${folder}/scripts/scripts.ini` || lowerOf.get(p) === `${folder}/scripts/psscripts.ini`);
+    const inis = files.filter(
+      (p) => lowerOf.get(p) === `${folder}/scripts/scripts.ini` || lowerOf.get(p) === `${folder}/scripts/psscripts.ini`,
+    );
     if (inis.length === 0) continue;
     const extension: ScriptsSettings = { kind: 'scripts', name: 'Scripts', files: [], scripts: [] };
     for (const path of inis) {
@@ -186,14 +202,22 @@ export async function buildSettingsReport(input: string | BackupReader | GptSour
   // Folder Redirection (user side).
   for (const path of files.filter((p) => /^user\/documents & settings\/fdeploy1?\.ini$/.test(lowerOf.get(p)!))) {
     // fdeploy.ini is the pre-Vista form; fdeploy1.ini supersedes it when both exist.
-    if (lowerOf.get(path)!.endsWith('fdeploy.ini') && files.some((p) => lowerOf.get(p) === 'user/documents & settings/fdeploy1.ini')) {
+    if (
+      lowerOf.get(path)!.endsWith('fdeploy.ini') &&
+      files.some((p) => lowerOf.get(p) === 'user/documents & settings/fdeploy1.ini')
+    ) {
       claimed.add(path);
       continue;
     }
     const bytes = await read(path);
     if (bytes === null) continue;
     try {
-      const extension: FolderRedirectionSettings = { kind: 'folderRedirection', name: 'Folder Redirection', files: [path], folders: decodeFdeployIni(decodeIniText(bytes), path, options.resolve) };
+      const extension: FolderRedirectionSettings = {
+        kind: 'folderRedirection',
+        name: 'Folder Redirection',
+        files: [path],
+        folders: decodeFdeployIni(decodeIniText(bytes), path, options.resolve),
+      };
       sides.user.push(extension);
     } catch (error) {
       fail('user', 'Folder Redirection', path, error);
@@ -218,12 +242,19 @@ export async function buildSettingsReport(input: string | BackupReader | GptSour
   // Everything else: extensions the GPO lists that were not decoded, and files nobody read.
   for (const side of ['computer', 'user'] as const) {
     const decodedNames = new Set(sides[side].map((extension) => extension.name));
-    const listed = parseExtensionNames(side === 'computer' ? machine : user).map((group) => group.clientSideExtension.toUpperCase());
+    const listed = parseExtensionNames(side === 'computer' ? machine : user).map((group) =>
+      group.clientSideExtension.toUpperCase(),
+    );
     const others: OtherExtensionSettings[] = [];
     for (const guid of listed) {
       const name = EXTENSION_DISPLAY_NAMES[guid] ?? guid;
       // The null GUID heads the list of editor snap-ins (preferences' tools), not a client-side extension.
-      if (decodedNames.has(name) || name.startsWith('Tool Extension') || guid === '{00000000-0000-0000-0000-000000000000}') continue;
+      if (
+        decodedNames.has(name) ||
+        name.startsWith('Tool Extension') ||
+        guid === '{00000000-0000-0000-0000-000000000000}'
+      )
+        continue;
       others.push({ kind: 'other', name, guid, files: [] });
     }
     for (const file of failed.filter((f) => f.side === side)) {
@@ -236,11 +267,19 @@ export async function buildSettingsReport(input: string | BackupReader | GptSour
       target.files.push(file.path);
     }
     const folder = side === 'computer' ? 'machine/' : 'user/';
-    const loose = files.filter((path) => lowerOf.get(path)!.startsWith(folder) && !claimed.has(path) && !isHousekeeping(lowerOf.get(path)!.slice(folder.length)));
+    const loose = files.filter(
+      (path) =>
+        lowerOf.get(path)!.startsWith(folder) &&
+        !claimed.has(path) &&
+        !isHousekeeping(lowerOf.get(path)!.slice(folder.length)),
+    );
     for (const path of loose) {
       const lower = lowerOf.get(path)!.slice(folder.length);
-      const owner =
-        lower.startsWith('applications/') ? '{C6DC5466-785A-11D2-84D0-00C04FB169F7}' : lower.startsWith('microsoft/ieak/') ? '{A2E30F80-D7DE-11D2-BBDE-00C04F86AE3B}' : null;
+      const owner = lower.startsWith('applications/')
+        ? '{C6DC5466-785A-11D2-84D0-00C04FB169F7}'
+        : lower.startsWith('microsoft/ieak/')
+          ? '{A2E30F80-D7DE-11D2-BBDE-00C04F86AE3B}'
+          : null;
       let target = others.find((other) => owner !== null && other.guid === owner);
       if (target === undefined && owner !== null) {
         target = { kind: 'other', name: EXTENSION_DISPLAY_NAMES[owner]!, guid: owner, files: [] };
@@ -257,5 +296,10 @@ export async function buildSettingsReport(input: string | BackupReader | GptSour
     }
     sides[side].push(...others);
   }
-  return { version: SETTINGS_MODEL_VERSION, computer: { extensions: sides.computer }, user: { extensions: sides.user }, issues };
+  return {
+    version: SETTINGS_MODEL_VERSION,
+    computer: { extensions: sides.computer },
+    user: { extensions: sides.user },
+    issues,
+  };
 }

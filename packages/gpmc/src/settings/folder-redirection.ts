@@ -39,13 +39,22 @@ function values(section: IniSection | undefined): Map<string, string> {
   return new Map((section?.entries ?? []).filter((e) => e.key !== null).map((e) => [e.key!.toLowerCase(), e.value]));
 }
 
-function versionOne(sections: IniSection[], index: IniSection, file: string, resolve?: AccountResolver): FolderRedirectionSetting[] {
+function versionOne(
+  sections: IniSection[],
+  index: IniSection,
+  file: string,
+  resolve?: AccountResolver,
+): FolderRedirectionSetting[] {
   const folders: FolderRedirectionSetting[] = [];
   for (const entry of index.entries) {
-    if (entry.key === null || !/^\{[0-9a-f-]{36}\}$/i.test(entry.key)) throw settingsMalformed(file, `line ${entry.line}: [Folder_Redirection] lines are {known folder GUID}=SID;SID;`);
+    if (entry.key === null || !/^\{[0-9a-f-]{36}\}$/i.test(entry.key))
+      throw settingsMalformed(file, `line ${entry.line}: [Folder_Redirection] lines are {known folder GUID}=SID;SID;`);
     const folderId = entry.key.toUpperCase();
     const targets: FolderRedirectionSetting['targets'] = [];
-    for (const sid of entry.value.split(';').map((s) => s.trim()).filter((s) => s !== '')) {
+    for (const sid of entry.value
+      .split(';')
+      .map((s) => s.trim())
+      .filter((s) => s !== '')) {
       if (!/^S-\d-/i.test(sid)) throw settingsMalformed(file, `line ${entry.line}: ${sid} is not a SID`);
       const section = values(iniSection(sections, `${entry.key}_${sid}`));
       const flags = hex(section.get('flags'), file, `[${entry.key}_${sid}]`);
@@ -69,9 +78,11 @@ export function decodeFdeployIni(text: string, file: string, resolve?: AccountRe
   if (index !== undefined) return versionOne(sections, index, file, resolve);
   const folders: FolderRedirectionSetting[] = [];
   for (const entry of iniSection(sections, 'FolderStatus')?.entries ?? []) {
-    if (entry.key === null || !/^\d+$/.test(entry.value)) throw settingsMalformed(file, `line ${entry.line}: [FolderStatus] lines are <folder>=<flags>`);
+    if (entry.key === null || !/^\d+$/.test(entry.value))
+      throw settingsMalformed(file, `line ${entry.line}: [FolderStatus] lines are <folder>=<flags>`);
     const targets = (iniSection(sections, entry.key)?.entries ?? []).map((target) => {
-      if (target.key === null || !/^S-\d-/i.test(target.key)) throw settingsMalformed(file, `line ${target.line}: [${entry.key}] lines are <group SID>=<path>`);
+      if (target.key === null || !/^S-\d-/i.test(target.key))
+        throw settingsMalformed(file, `line ${target.line}: [${entry.key}] lines are <group SID>=<path>`);
       return { group: principalOfSid(target.key, resolve), path: target.value };
     });
     folders.push({ folder: entry.key, status: Number(entry.value), targets });

@@ -15,7 +15,10 @@ export interface GptSource {
  * A GPT held in memory (the backup provider has the bytes it just read off SYSVOL). `allFiles` lists every file of
  * the GPT when only some are held (those {@link isSettingsFile} names): the others are listed, never read.
  */
-export function gptSourceFromFiles(files: ReadonlyMap<string, Uint8Array> | Record<string, Uint8Array>, allFiles?: readonly string[]): GptSource {
+export function gptSourceFromFiles(
+  files: ReadonlyMap<string, Uint8Array> | Record<string, Uint8Array>,
+  allFiles?: readonly string[],
+): GptSource {
   const map = files instanceof Map ? files : new Map(Object.entries(files));
   return {
     files: (allFiles ?? [...map.keys()]).map((path) => path.replace(/\\/g, '/')),

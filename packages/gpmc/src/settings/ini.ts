@@ -48,7 +48,9 @@ export function parseIniSections(text: string): IniSection[] {
     }
     const equals = line.indexOf('=');
     current.entries.push(
-      equals < 0 ? { key: null, value: line, line: index + 1 } : { key: line.slice(0, equals).trim(), value: line.slice(equals + 1).trim(), line: index + 1 },
+      equals < 0
+        ? { key: null, value: line, line: index + 1 }
+        : { key: line.slice(0, equals).trim(), value: line.slice(equals + 1).trim(), line: index + 1 },
     );
   }
   return sections;

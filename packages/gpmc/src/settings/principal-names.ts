@@ -10,7 +10,10 @@ import type { SettingsPrincipal } from './model.js';
  */
 export function reportNameOfSid(sid: string, resolve?: AccountResolver): string | null {
   const account = resolve?.(sid);
-  if (account !== undefined) return account.netbiosDomainName ? `${account.netbiosDomainName}\\${account.samAccountName}` : account.samAccountName;
+  if (account !== undefined)
+    return account.netbiosDomainName
+      ? `${account.netbiosDomainName}\\${account.samAccountName}`
+      : account.samAccountName;
   if (isDomainSid(sid)) return null;
   const known = lookupWellKnownSid(sid)?.name ?? wellKnownSidName(sid);
   if (known === undefined) return null;

@@ -71,7 +71,8 @@ function decodeData(type: number, raw: Buffer): string | number | string[] {
  */
 export function decodeRegistryPol(input: Uint8Array, file = 'Registry.pol'): RegistryPolEntry[] {
   const bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-  if (bytes.length < 8 || bytes.toString('latin1', 0, 4) !== 'PReg') throw settingsMalformed(file, 'not a Registry.pol file (no PReg header)');
+  if (bytes.length < 8 || bytes.toString('latin1', 0, 4) !== 'PReg')
+    throw settingsMalformed(file, 'not a Registry.pol file (no PReg header)');
   const version = bytes.readUInt32LE(4);
   if (version !== 1) throw settingsMalformed(file, `Registry.pol version ${version}, only version 1 exists`);
   const entries: RegistryPolEntry[] = [];
@@ -138,7 +139,9 @@ function dataBytes(entry: Pick<RegistryPolEntry, 'type' | 'data'>): Buffer {
 }
 
 /** Encodes records as the Group Policy editor writes Registry.pol (the inverse of {@link decodeRegistryPol}). */
-export function encodeRegistryPol(entries: ReadonlyArray<Pick<RegistryPolEntry, 'key' | 'valueName' | 'type' | 'data'>>): Buffer {
+export function encodeRegistryPol(
+  entries: ReadonlyArray<Pick<RegistryPolEntry, 'key' | 'valueName' | 'type' | 'data'>>,
+): Buffer {
   const parts: Buffer[] = [Buffer.from('PReg', 'latin1'), Buffer.from([1, 0, 0, 0])];
   const ch = (c: string): Buffer => Buffer.from(c, 'utf16le');
   const dword = (value: number): Buffer => {
@@ -148,7 +151,13 @@ export function encodeRegistryPol(entries: ReadonlyArray<Pick<RegistryPolEntry, 
   };
   for (const entry of entries) {
     const data = dataBytes(entry);
-    parts.push(ch('['), Buffer.from(`${entry.key}\0`, 'utf16le'), ch(';'), Buffer.from(`${entry.valueName}\0`, 'utf16le'), ch(';'));
+    parts.push(
+      ch('['),
+      Buffer.from(`${entry.key}\0`, 'utf16le'),
+      ch(';'),
+      Buffer.from(`${entry.valueName}\0`, 'utf16le'),
+      ch(';'),
+    );
     parts.push(dword(entry.type), ch(';'), dword(data.length), ch(';'), data, ch(']'));
   }
   return Buffer.concat(parts);

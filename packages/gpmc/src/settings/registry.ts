@@ -5,13 +5,20 @@
  * is an "Extra Registry Setting". The raw records stay in `entries` whatever the ADMX says.
  */
 import type { AdmxCatalog, AdmxPolicy, AdmxValue } from './admx.js';
-import type { AdmxPolicySetting, PolicyElementSetting, RegistryPolEntry, RegistrySettings, SettingsSideName } from './model.js';
+import type {
+  AdmxPolicySetting,
+  PolicyElementSetting,
+  RegistryPolEntry,
+  RegistrySettings,
+  SettingsSideName,
+} from './model.js';
 
 const keyOf = (key: string, valueName: string): string => `${key.toLowerCase()}\0${valueName.toLowerCase()}`;
 
 function equals(value: AdmxValue | undefined, entry: RegistryPolEntry): boolean {
   if (value === undefined) return false;
-  if (value.kind === 'decimal') return typeof entry.data === 'number' ? entry.data === value.value : String(entry.data) === String(value.value);
+  if (value.kind === 'decimal')
+    return typeof entry.data === 'number' ? entry.data === value.value : String(entry.data) === String(value.value);
   if (value.kind === 'string') return entry.data === value.value;
   return entry.valueName.toLowerCase().startsWith('**del.');
 }
@@ -21,7 +28,11 @@ interface Match {
   consumed: RegistryPolEntry[];
 }
 
-function matchPolicy(policy: AdmxPolicy, byValue: Map<string, RegistryPolEntry[]>, byKey: Map<string, RegistryPolEntry[]>): Match | null {
+function matchPolicy(
+  policy: AdmxPolicy,
+  byValue: Map<string, RegistryPolEntry[]>,
+  byKey: Map<string, RegistryPolEntry[]>,
+): Match | null {
   const consumed: RegistryPolEntry[] = [];
   const take = (key: string, valueName: string): { set?: RegistryPolEntry; deleted?: RegistryPolEntry } => {
     const set = byValue.get(keyOf(key, valueName))?.at(-1);
@@ -48,14 +59,17 @@ function matchPolicy(policy: AdmxPolicy, byValue: Map<string, RegistryPolEntry[]
       const records = byKey.get(element.key.toLowerCase()) ?? [];
       const values = records.filter((record) => !record.valueName.startsWith('**'));
       consumed.push(...records);
-      if (records.some((record) => record.valueName.toLowerCase() === '**delvals.') && values.length === 0) elementDeleted = true;
+      if (records.some((record) => record.valueName.toLowerCase() === '**delvals.') && values.length === 0)
+        elementDeleted = true;
       if (values.length > 0) {
         elementSet = true;
         elements.push({
           kind: 'list',
           id: element.id,
           label,
-          value: element.explicitValue ? values.map((record) => ({ name: record.valueName, data: String(record.data) })) : values.map((record) => String(record.data)),
+          value: element.explicitValue
+            ? values.map((record) => ({ name: record.valueName, data: String(record.data) }))
+            : values.map((record) => String(record.data)),
         });
       }
       continue;
@@ -66,9 +80,11 @@ function matchPolicy(policy: AdmxPolicy, byValue: Map<string, RegistryPolEntry[]
     elementSet = true;
     const data = found.set.data;
     let value: PolicyElementSetting['value'];
-    if (element.kind === 'enum') value = element.items?.find((item) => equals(item.value, found.set!))?.displayName ?? String(data);
+    if (element.kind === 'enum')
+      value = element.items?.find((item) => equals(item.value, found.set!))?.displayName ?? String(data);
     else if (element.kind === 'boolean') value = element.trueValue ? equals(element.trueValue, found.set) : data === 1;
-    else if (element.kind === 'decimal' || element.kind === 'longDecimal') value = typeof data === 'number' ? data : Number(data);
+    else if (element.kind === 'decimal' || element.kind === 'longDecimal')
+      value = typeof data === 'number' ? data : Number(data);
     else value = Array.isArray(data) ? data : String(data);
     elements.push({ kind: element.kind, id: element.id, label, value });
   }
@@ -90,7 +106,12 @@ function matchPolicy(policy: AdmxPolicy, byValue: Map<string, RegistryPolEntry[]
 }
 
 /** The Registry extension of one side: policies from the catalog (when given), the rest as extra settings. */
-export function buildRegistrySettings(entries: RegistryPolEntry[], files: string[], side: SettingsSideName, catalog?: AdmxCatalog): RegistrySettings {
+export function buildRegistrySettings(
+  entries: RegistryPolEntry[],
+  files: string[],
+  side: SettingsSideName,
+  catalog?: AdmxCatalog,
+): RegistrySettings {
   const byValue = new Map<string, RegistryPolEntry[]>();
   const byKey = new Map<string, RegistryPolEntry[]>();
   const add = (map: Map<string, RegistryPolEntry[]>, key: string, entry: RegistryPolEntry): void => {
@@ -113,5 +134,12 @@ export function buildRegistrySettings(entries: RegistryPolEntry[], files: string
     for (const entry of match.consumed) claimed.add(entry);
   }
   policies.sort((a, b) => (a.category + '\0' + a.name).localeCompare(b.category + '\0' + b.name));
-  return { kind: 'registry', name: 'Registry', files, entries, policies, extra: entries.filter((entry) => !claimed.has(entry)) };
+  return {
+    kind: 'registry',
+    name: 'Registry',
+    files,
+    entries,
+    policies,
+    extra: entries.filter((entry) => !claimed.has(entry)),
+  };
 }

@@ -7,7 +7,12 @@ import { settingsMalformed } from './errors.js';
 import { parseIniSections } from './ini.js';
 import type { ScriptSetting } from './model.js';
 
-const TYPES: Record<string, ScriptSetting['type']> = { startup: 'Startup', shutdown: 'Shutdown', logon: 'Logon', logoff: 'Logoff' };
+const TYPES: Record<string, ScriptSetting['type']> = {
+  startup: 'Startup',
+  shutdown: 'Shutdown',
+  logon: 'Logon',
+  logoff: 'Logoff',
+};
 
 export interface DecodedScripts {
   scripts: ScriptSetting[];
@@ -32,7 +37,11 @@ export function decodeScriptsIni(text: string, file: string, powerShell: boolean
     const byOrder = new Map<number, ScriptSetting>();
     for (const entry of section.entries) {
       const match = entry.key === null ? null : /^(\d+)(cmdline|parameters)$/i.exec(entry.key);
-      if (match === null) throw settingsMalformed(file, `line ${entry.line}: "${entry.key ?? entry.value}" is not <n>CmdLine or <n>Parameters`);
+      if (match === null)
+        throw settingsMalformed(
+          file,
+          `line ${entry.line}: "${entry.key ?? entry.value}" is not <n>CmdLine or <n>Parameters`,
+        );
       const order = Number(match[1]);
       let script = byOrder.get(order);
       if (script === undefined) {

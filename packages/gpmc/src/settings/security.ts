@@ -37,7 +37,11 @@ const ACCOUNT_POLICIES: Record<string, { type: AccountPolicySetting['type']; boo
 
 const KERBEROS_BOOLEANS = new Set(['ticketvalidateclient']);
 const EVENT_LOG_BOOLEANS = new Set(['restrictguestaccess']);
-const EVENT_LOG_SECTIONS: Record<string, EventLogSetting['log']> = { 'system log': 'System', 'security log': 'Security', 'application log': 'Application' };
+const EVENT_LOG_SECTIONS: Record<string, EventLogSetting['log']> = {
+  'system log': 'System',
+  'security log': 'Security',
+  'application log': 'Application',
+};
 const INTERPRETED = new Set([
   'unicode',
   'version',
@@ -53,14 +57,21 @@ const INTERPRETED = new Set([
   ...Object.keys(EVENT_LOG_SECTIONS),
 ]);
 
-const START_MODES: Record<string, string> = { '0': 'Boot', '1': 'System', '2': 'Automatic', '3': 'Manual', '4': 'Disabled' };
+const START_MODES: Record<string, string> = {
+  '0': 'Boot',
+  '1': 'System',
+  '2': 'Automatic',
+  '3': 'Manual',
+  '4': 'Disabled',
+};
 
 function unquote(value: string): string {
   return value.replace(/^"(.*)"$/s, '$1');
 }
 
 function number(entry: IniEntry, file: string): number {
-  if (!/^-?\d+$/.test(entry.value)) throw settingsMalformed(file, `line ${entry.line}: ${entry.key} = ${entry.value} is not a number`);
+  if (!/^-?\d+$/.test(entry.value))
+    throw settingsMalformed(file, `line ${entry.line}: ${entry.key} = ${entry.value} is not a number`);
   // SecEdit writes DWORDs signed (-1); GPMC shows them unsigned.
   return Number(BigInt.asUintN(32, BigInt(entry.value)));
 }
@@ -103,7 +114,11 @@ export function decodeSecurityTemplate(text: string, file: string, resolve?: Acc
   }
   for (const entry of keyed(iniSection(sections, 'Kerberos Policy'))) {
     const value = number(entry, file);
-    account.push({ name: entry.key, type: 'Kerberos', value: KERBEROS_BOOLEANS.has(entry.key.toLowerCase()) ? value !== 0 : value });
+    account.push({
+      name: entry.key,
+      type: 'Kerberos',
+      value: KERBEROS_BOOLEANS.has(entry.key.toLowerCase()) ? value !== 0 : value,
+    });
   }
   for (const entry of keyed(iniSection(sections, 'Event Audit'))) {
     const value = number(entry, file);
@@ -115,11 +130,13 @@ export function decodeSecurityTemplate(text: string, file: string, resolve?: Acc
   for (const entry of keyed(iniSection(sections, 'Registry Values'))) {
     const comma = entry.value.indexOf(',');
     const type = Number(comma < 0 ? entry.value : entry.value.slice(0, comma));
-    if (!Number.isInteger(type) || comma < 0) throw settingsMalformed(file, `line ${entry.line}: ${entry.key} = ${entry.value} is not "type,value"`);
+    if (!Number.isInteger(type) || comma < 0)
+      throw settingsMalformed(file, `line ${entry.line}: ${entry.key} = ${entry.value} is not "type,value"`);
     const raw = entry.value.slice(comma + 1);
     let value: SecurityOptionSetting['value'];
     if (type === 4) {
-      if (!/^-?\d+$/.test(raw.trim())) throw settingsMalformed(file, `line ${entry.line}: ${entry.key} is REG_DWORD with the value ${raw}`);
+      if (!/^-?\d+$/.test(raw.trim()))
+        throw settingsMalformed(file, `line ${entry.line}: ${entry.key} is REG_DWORD with the value ${raw}`);
       value = Number(BigInt.asUintN(32, BigInt(raw.trim())));
     } else if (type === 7) value = splitIniList(raw).map(unquote);
     else value = raw;
@@ -128,7 +145,11 @@ export function decodeSecurityTemplate(text: string, file: string, resolve?: Acc
   const groups = new Map<string, RestrictedGroupSetting>();
   for (const entry of keyed(iniSection(sections, 'Group Membership'))) {
     const match = /^(.*?)__(members|memberof)$/i.exec(entry.key);
-    if (match === null) throw settingsMalformed(file, `line ${entry.line}: ${entry.key} is neither <group>__Members nor <group>__Memberof`);
+    if (match === null)
+      throw settingsMalformed(
+        file,
+        `line ${entry.line}: ${entry.key} is neither <group>__Members nor <group>__Memberof`,
+      );
     const group = settingsPrincipalOf(match[1]!, resolve);
     if (group === null) throw settingsMalformed(file, `line ${entry.line}: a restricted group without a name`);
     const groupKey = (group.sid ?? group.name ?? '').toUpperCase();
@@ -145,12 +166,17 @@ export function decodeSecurityTemplate(text: string, file: string, resolve?: Acc
     // `"name",mode,"sddl"`: the line has no `=` unless the SDDL holds one, so read the whole line.
     const parts = splitIniList(entry.key === null ? entry.value : `${entry.key}=${entry.value}`);
     if (parts.length < 2) throw settingsMalformed(file, `line ${entry.line}: a service line without a startup mode`);
-    systemServices.push({ name: unquote(parts[0]!), startupMode: START_MODES[parts[1]!] ?? parts[1]!, sddl: unquote(parts.slice(2).join(',')) });
+    systemServices.push({
+      name: unquote(parts[0]!),
+      startupMode: START_MODES[parts[1]!] ?? parts[1]!,
+      sddl: unquote(parts.slice(2).join(',')),
+    });
   }
   const acls = (name: string): ObjectAclSetting[] =>
     (iniSection(sections, name)?.entries ?? []).map((entry) => {
       const parts = splitIniList(entry.key === null ? entry.value : `${entry.key}=${entry.value}`);
-      if (parts.length < 2 || !/^\d+$/.test(parts[1]!)) throw settingsMalformed(file, `line ${entry.line}: "${name}" lines are "path",mode,"sddl"`);
+      if (parts.length < 2 || !/^\d+$/.test(parts[1]!))
+        throw settingsMalformed(file, `line ${entry.line}: "${name}" lines are "path",mode,"sddl"`);
       return { path: unquote(parts[0]!), mode: Number(parts[1]), sddl: unquote(parts.slice(2).join(',')) };
     });
   const registryAcls = acls('Registry Keys');
@@ -160,15 +186,23 @@ export function decodeSecurityTemplate(text: string, file: string, resolve?: Acc
     if (log === undefined) continue;
     for (const entry of keyed(section)) {
       const value = number(entry, file);
-      eventLog.push({ name: entry.key, log, value: EVENT_LOG_BOOLEANS.has(entry.key.toLowerCase()) ? value !== 0 : value });
+      eventLog.push({
+        name: entry.key,
+        log,
+        value: EVENT_LOG_BOOLEANS.has(entry.key.toLowerCase()) ? value !== 0 : value,
+      });
     }
   }
   const otherSections = sections
     .filter((section) => !INTERPRETED.has(section.name.toLowerCase()))
-    .map((section) => ({ section: section.name, lines: section.entries.map((entry) => (entry.key === null ? entry.value : `${entry.key}=${entry.value}`)) }));
+    .map((section) => ({
+      section: section.name,
+      lines: section.entries.map((entry) => (entry.key === null ? entry.value : `${entry.key}=${entry.value}`)),
+    }));
 
   // GPMC lists each kind sorted by name (registry values by key, case-insensitively; [System Access] options after them).
-  const optionKey = (option: SecurityOptionSetting): string => (option.keyName !== undefined ? `0${option.keyName}` : `1${option.systemAccessPolicyName}`).toUpperCase();
+  const optionKey = (option: SecurityOptionSetting): string =>
+    (option.keyName !== undefined ? `0${option.keyName}` : `1${option.systemAccessPolicyName}`).toUpperCase();
   securityOptions.sort((a, b) => (optionKey(a) < optionKey(b) ? -1 : optionKey(a) > optionKey(b) ? 1 : 0));
   return {
     kind: 'security',

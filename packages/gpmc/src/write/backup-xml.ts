@@ -82,7 +82,9 @@ function renderCoreSettings(model: GpoBackupModel): string {
 }
 
 function renderSecurityDescriptor(bytes: Uint8Array): string {
-  return bytes.length === 0 ? '<SecurityDescriptor/>' : `<SecurityDescriptor>${formatGpmcHex(bytes)}</SecurityDescriptor>`;
+  return bytes.length === 0
+    ? '<SecurityDescriptor/>'
+    : `<SecurityDescriptor>${formatGpmcHex(bytes)}</SecurityDescriptor>`;
 }
 
 function renderRegistryBlock(inventory: ExtensionInventory): string[] {
@@ -118,7 +120,8 @@ function renderUnknownBlock(block: ExtensionBlock): string {
 export function renderFsObject(object: FsObject): string {
   const name = object.kind === 'dir' ? 'FSObjectDir' : 'FSObjectFile';
   let attributes = ` bkp:Path="${escapeAttribute(object.path)}" bkp:SourceExpandedPath="${escapeAttribute(object.sourceExpandedPath)}"`;
-  if (object.reEvaluateFunction !== undefined) attributes += ` bkp:ReEvaluateFunction="${escapeAttribute(object.reEvaluateFunction)}"`;
+  if (object.reEvaluateFunction !== undefined)
+    attributes += ` bkp:ReEvaluateFunction="${escapeAttribute(object.reEvaluateFunction)}"`;
   if (object.location !== undefined) attributes += ` bkp:Location="${escapeAttribute(object.location)}"`;
   if (object.children === undefined || object.children.length === 0) return `<${name}${attributes}/>`;
   return `<${name}${attributes}>${object.children.map(renderFsObject).join('')}</${name}>`;

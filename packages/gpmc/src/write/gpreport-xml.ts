@@ -102,14 +102,29 @@ function trusteeLines(permission: ReportTrusteePermission): string[] {
     '        </Applicability>',
   ];
   if (permission.standard !== null) {
-    lines.push('        <Standard>', `          <GPOGroupedAccessEnum>${escapeText(permission.standard)}</GPOGroupedAccessEnum>`, '        </Standard>');
+    lines.push(
+      '        <Standard>',
+      `          <GPOGroupedAccessEnum>${escapeText(permission.standard)}</GPOGroupedAccessEnum>`,
+      '        </Standard>',
+    );
   }
   lines.push(`        <AccessMask>${permission.accessMask >>> 0}</AccessMask>`, '      </TrusteePermissions>');
   return lines;
 }
 
-function sideLines(tag: 'Computer' | 'User', directory: number, sysvol: number, enabled: boolean, extensionData: string | undefined): string[] {
-  const lines = [`  <${tag}>`, `    <VersionDirectory>${directory}</VersionDirectory>`, `    <VersionSysvol>${sysvol}</VersionSysvol>`, `    <Enabled>${enabled}</Enabled>`];
+function sideLines(
+  tag: 'Computer' | 'User',
+  directory: number,
+  sysvol: number,
+  enabled: boolean,
+  extensionData: string | undefined,
+): string[] {
+  const lines = [
+    `  <${tag}>`,
+    `    <VersionDirectory>${directory}</VersionDirectory>`,
+    `    <VersionSysvol>${sysvol}</VersionSysvol>`,
+    `    <Enabled>${enabled}</Enabled>`,
+  ];
   // Verbatim: Windows' settings text keeps bare LFs inside explain strings.
   if (extensionData !== undefined && extensionData.trim() !== '') lines.push(extensionData.replace(/(?:\r?\n)+$/, ''));
   lines.push(`  </${tag}>`);
@@ -144,17 +159,26 @@ export function renderGpReportXml(model: GpoBackupModel, facts: ReportFacts): Bu
   const permissions = facts.permissions;
   lines.push(`    <PermissionsPresent xmlns="${NS_TYPES_SECURITY}">${permissions !== undefined}</PermissionsPresent>`);
   if (permissions !== undefined) {
-    lines.push(`    <Permissions xmlns="${NS_TYPES_SECURITY}">`, `      <InheritsFromParent>${permissions.inheritsFromParent}</InheritsFromParent>`);
+    lines.push(
+      `    <Permissions xmlns="${NS_TYPES_SECURITY}">`,
+      `      <InheritsFromParent>${permissions.inheritsFromParent}</InheritsFromParent>`,
+    );
     for (const trustee of permissions.trustees) lines.push(...trusteeLines(trustee));
     lines.push('    </Permissions>');
   }
-  lines.push(`    <AuditingPresent xmlns="${NS_TYPES_SECURITY}">${facts.auditingPresent ?? false}</AuditingPresent>`, '  </SecurityDescriptor>');
+  lines.push(
+    `    <AuditingPresent xmlns="${NS_TYPES_SECURITY}">${facts.auditingPresent ?? false}</AuditingPresent>`,
+    '  </SecurityDescriptor>',
+  );
   lines.push('  <FilterDataAvailable>true</FilterDataAvailable>');
   if (model.wmiFilter !== null) {
     lines.push(`  <FilterName>${escapeText(model.wmiFilter.name)}</FilterName>`);
-    if (facts.wmiFilterDescription) lines.push(`  <FilterDescription>${escapeText(facts.wmiFilterDescription)}</FilterDescription>`);
+    if (facts.wmiFilterDescription)
+      lines.push(`  <FilterDescription>${escapeText(facts.wmiFilterDescription)}</FilterDescription>`);
   }
-  lines.push(...sideLines('Computer', ad.machine, sysvol.machine, (model.flags & 2) === 0, facts.extensionData?.computer));
+  lines.push(
+    ...sideLines('Computer', ad.machine, sysvol.machine, (model.flags & 2) === 0, facts.extensionData?.computer),
+  );
   lines.push(...sideLines('User', ad.user, sysvol.user, (model.flags & 1) === 0, facts.extensionData?.user));
   for (const link of facts.links) {
     lines.push(

@@ -5,7 +5,11 @@ import { renderBackupInstBody } from './bkup-info-xml.js';
 
 /** Compares backup IDs the way Windows compares GUIDs: braces optional, any case. */
 export function sameGuid(a: string, b: string): boolean {
-  const norm = (value: string): string => value.trim().replace(/^\{|\}$/g, '').toUpperCase();
+  const norm = (value: string): string =>
+    value
+      .trim()
+      .replace(/^\{|\}$/g, '')
+      .toUpperCase();
   return norm(a) === norm(b);
 }
 

@@ -1,4 +1,11 @@
-import { CofferError, HRESULT, parseXmlDocument as parseSafely, xmlChild, xmlChildText, type XmlElement } from '@coffer/core';
+import {
+  CofferError,
+  HRESULT,
+  parseXmlDocument as parseSafely,
+  xmlChild,
+  xmlChildText,
+  type XmlElement,
+} from '@coffer/core';
 
 export type { XmlElement };
 export { decodeXmlBytes } from '@coffer/core';

@@ -72,13 +72,15 @@ function malformed(where: string, detail: string): CofferError {
 /** Decodes XML bytes by their byte-order mark (UTF-8 otherwise), remembering the encoding for rendering. */
 export function decodeXml(bytes: Uint8Array): { text: string; encoding: XmlEncoding } {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (buffer[0] === 0xff && buffer[1] === 0xfe) return { text: buffer.subarray(2).toString('utf16le'), encoding: 'utf-16le' };
+  if (buffer[0] === 0xff && buffer[1] === 0xfe)
+    return { text: buffer.subarray(2).toString('utf16le'), encoding: 'utf-16le' };
   if (buffer[0] === 0xfe && buffer[1] === 0xff) {
     const swapped = Buffer.from(buffer.subarray(2));
     swapped.swap16();
     return { text: swapped.toString('utf16le'), encoding: 'utf-16be' };
   }
-  if (buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf) return { text: buffer.subarray(3).toString('utf8'), encoding: 'utf-8-bom' };
+  if (buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf)
+    return { text: buffer.subarray(3).toString('utf8'), encoding: 'utf-8-bom' };
   return { text: buffer.toString('utf8'), encoding: 'utf-8' };
 }
 
@@ -167,7 +169,11 @@ function skipNonElement(text: string, i: number, where: string): number {
 }
 
 /** Finds the end of the element whose start tag was just read, and collects its decoded text. */
-function readElementBody(text: string, tag: Tag, where: string): { end: number; text: string; hasChildElements: boolean } {
+function readElementBody(
+  text: string,
+  tag: Tag,
+  where: string,
+): { end: number; text: string; hasChildElements: boolean } {
   if (tag.selfClosing) return { end: tag.end, text: '', hasChildElements: false };
   let depth = 1;
   let i = tag.end;
@@ -268,7 +274,8 @@ export function parseLosslessXml(bytes: Uint8Array | string, where: string): Los
 
 /** The document as text; byte-identical to the input when nothing was changed. */
 export function renderLosslessXmlText(document: LosslessXmlDocument): string {
-  if (document.selfClosingRoot && document.content.length === 0) return document.prolog + document.rootStartTag + document.epilog;
+  if (document.selfClosingRoot && document.content.length === 0)
+    return document.prolog + document.rootStartTag + document.epilog;
   let start = document.rootStartTag;
   let end = document.rootEndTag;
   if (document.selfClosingRoot) {
@@ -288,15 +295,24 @@ export function renderLosslessXml(document: LosslessXmlDocument): Buffer {
  * (prefix, attributes) as written; appends a new element, in the root's default namespace, when none exists.
  */
 export function setChildText(document: LosslessXmlDocument, localName: string, value: string): LosslessXmlDocument {
-  const index = document.content.findIndex((item) => item.kind === 'element' && item.localName.toLowerCase() === localName.toLowerCase());
+  const index = document.content.findIndex(
+    (item) => item.kind === 'element' && item.localName.toLowerCase() === localName.toLowerCase(),
+  );
   const content = [...document.content];
   if (index !== -1) {
     const element = content[index] as XmlChildElement;
     const tagEnd = readStartTag(element.raw, 0, element.name).end;
     const startTag = element.raw.slice(0, tagEnd).replace(/\s*\/>$/, '>');
-    content[index] = { ...element, text: value, hasChildElements: false, raw: `${startTag}${escapeText(value)}</${element.name}>` };
+    content[index] = {
+      ...element,
+      text: value,
+      hasChildElements: false,
+      raw: `${startTag}${escapeText(value)}</${element.name}>`,
+    };
   } else {
-    const prefix = document.rootName.includes(':') ? `${document.rootName.slice(0, document.rootName.indexOf(':'))}:` : '';
+    const prefix = document.rootName.includes(':')
+      ? `${document.rootName.slice(0, document.rootName.indexOf(':'))}:`
+      : '';
     const name = `${prefix}${localName}`;
     const element: XmlChildElement = {
       kind: 'element',
@@ -308,7 +324,9 @@ export function setChildText(document: LosslessXmlDocument, localName: string, v
       raw: `<${name}>${escapeText(value)}</${name}>`,
     };
     // Insert after the last element, indented like the first one, so the trailing whitespace stays last.
-    const indent = document.content.find((item) => item.kind === 'other' && /\r?\n/.test(item.raw))?.raw.match(/\r?\n[ \t]*$/)?.[0];
+    const indent = document.content
+      .find((item) => item.kind === 'other' && /\r?\n/.test(item.raw))
+      ?.raw.match(/\r?\n[ \t]*$/)?.[0];
     let lastElement = -1;
     content.forEach((item, position) => {
       if (item.kind === 'element') lastElement = position;

@@ -1,5 +1,13 @@
 import type { LicenseState } from '@coffer/drm-license-store';
-import { type BackupRestriction, backupRestriction, datastoreCorrupt, FactsCache, FRESH_STATE, LicenseLineView, type LineRangeVisitor } from '@coffer/drm-license-store/backup';
+import {
+  type BackupRestriction,
+  backupRestriction,
+  datastoreCorrupt,
+  FactsCache,
+  FRESH_STATE,
+  LicenseLineView,
+  type LineRangeVisitor,
+} from '@coffer/drm-license-store/backup';
 import type { ByteChannel } from '../io/byte-channel.js';
 
 const NEWLINE = 0x0a;
@@ -59,7 +67,11 @@ export class EligibleLicenseCopier implements LineRangeVisitor {
     try {
       view.load(buffer, start, end);
     } catch (error) {
-      throw datastoreCorrupt(this.#options.storePath, `a license record is malformed (${(error as Error).message})`, error);
+      throw datastoreCorrupt(
+        this.#options.storePath,
+        `a license record is malformed (${(error as Error).message})`,
+        error,
+      );
     }
     this.#inBuffer += 1;
     this.#lastLine.buffer = buffer;
@@ -112,7 +124,8 @@ export class EligibleLicenseCopier implements LineRangeVisitor {
       if (state !== undefined) return backupRestriction(this.#facts.get(view.factsText), state, this.#options.now);
     }
     const last = this.#lastFacts;
-    if (factsEnd - factsStart === last.length && buffer.compare(last, 0, last.length, factsStart, factsEnd) === 0) return this.#lastFreshVerdict;
+    if (factsEnd - factsStart === last.length && buffer.compare(last, 0, last.length, factsStart, factsEnd) === 0)
+      return this.#lastFreshVerdict;
     const verdict = backupRestriction(this.#facts.get(view.factsText), FRESH_STATE, this.#options.now);
     this.#lastFacts = Buffer.from(buffer.subarray(factsStart, factsEnd));
     this.#lastFreshVerdict = verdict;

@@ -14,7 +14,13 @@ export async function listBackups(request: ListRequest, context: OperationContex
   try {
     description = await readMacFile(entry);
   } catch (error) {
-    context.report({ severity: 'warning', code: 'NS_E_DRM_BACKUP_CORRUPT', message: (error as Error).message, object: entry, hresult: 0xc00d2743 });
+    context.report({
+      severity: 'warning',
+      code: 'NS_E_DRM_BACKUP_CORRUPT',
+      message: (error as Error).message,
+      object: entry,
+      hresult: 0xc00d2743,
+    });
     return [];
   }
   const listing: BackupListing = {
@@ -34,6 +40,7 @@ export async function listBackups(request: ListRequest, context: OperationContex
     },
   };
   const query = request.query?.toLowerCase();
-  if (query && ![listing.id, listing.objectId, listing.objectName].some((v) => v?.toLowerCase().includes(query))) return [];
+  if (query && ![listing.id, listing.objectId, listing.objectName].some((v) => v?.toLowerCase().includes(query)))
+    return [];
   return [listing];
 }

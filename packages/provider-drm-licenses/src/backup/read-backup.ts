@@ -1,8 +1,24 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { BackupReader, ErrorCode, isCofferError, listCommittedEntries, openTrustedBackup, type OperationContext } from '@coffer/core';
+import {
+  BackupReader,
+  ErrorCode,
+  isCofferError,
+  listCommittedEntries,
+  openTrustedBackup,
+  type OperationContext,
+} from '@coffer/core';
 import { drmError } from '@coffer/drm-license-store';
-import { decodeLicenseHead, decodeLicenseRecord, equalHex, forEachLine, type LicenseRecord, type SealedBackupKey, sha256Hex, unescapeField } from '@coffer/drm-license-store/backup';
+import {
+  decodeLicenseHead,
+  decodeLicenseRecord,
+  equalHex,
+  forEachLine,
+  type LicenseRecord,
+  type SealedBackupKey,
+  sha256Hex,
+  unescapeField,
+} from '@coffer/drm-license-store/backup';
 import { backupCorrupt, cancelledDrmError } from '../errors/backup-errors.js';
 import {
   BACKUP_ENTRY_NAME,
@@ -33,7 +49,9 @@ export async function locateBackup(source: string): Promise<string | undefined> 
   // it), the entry is hidden: the old set may be moved aside already and the new one not yet in place.
   const { pending } = await listCommittedEntries(source).catch(() => ({ pending: [] as string[] }));
   for (const prefix of pending.includes(BACKUP_ENTRY_NAME) ? [] : [BACKUP_ENTRY_NAME, '']) {
-    const present = await Promise.all(BACKUP_FILES.map(async (name) => (await reader.lstat(prefix === '' ? name : `${prefix}/${name}`)) !== null));
+    const present = await Promise.all(
+      BACKUP_FILES.map(async (name) => (await reader.lstat(prefix === '' ? name : `${prefix}/${name}`)) !== null),
+    );
     if (present.some(Boolean)) return prefix === '' ? source : join(source, prefix);
   }
   return undefined;
@@ -44,12 +62,24 @@ export async function locateBackup(source: string): Promise<string | undefined> 
  * matches (MANIFEST_MISSING / INTEGRITY_MISMATCH otherwise), before the MAC and licenses are checked; the set's
  * files are then plain files inside the entry.
  */
-export async function requireTrustedBackup(entry: string, context: Pick<OperationContext, 'signal' | 'report'>): Promise<void> {
+export async function requireTrustedBackup(
+  entry: string,
+  context: Pick<OperationContext, 'signal' | 'report'>,
+): Promise<void> {
   try {
-    await openTrustedBackup(entry, { origin: 'coffer', signal: context.signal, report: (m) => context.report(m), what: 'DRM license' });
+    await openTrustedBackup(entry, {
+      origin: 'coffer',
+      signal: context.signal,
+      report: (m) => context.report(m),
+      what: 'DRM license',
+    });
   } catch (error) {
     // WMDRM reports any damage to the set as NS_E_DRM_BACKUP_CORRUPT; core's finding (which file, how) is kept in the message.
-    if (isCofferError(error) && (error.code === ErrorCode.IntegrityMismatch || error.code === ErrorCode.ManifestMissing)) throw backupCorrupt(entry, `${error.code}: ${error.message}`, error);
+    if (
+      isCofferError(error) &&
+      (error.code === ErrorCode.IntegrityMismatch || error.code === ErrorCode.ManifestMissing)
+    )
+      throw backupCorrupt(entry, `${error.code}: ${error.message}`, error);
     throw error;
   }
 }
@@ -111,7 +141,8 @@ export async function readSealedKey(entry: string): Promise<SealedBackupKey> {
 
 export function checkBackupMac(entry: string, file: BackupMacFile, backupSecret: Buffer): void {
   const { mac, ...body } = file;
-  if (!equalHex(computeBackupMac(backupMacKey(backupSecret), body), mac)) throw backupCorrupt(entry, `${MAC_FILE} does not match its MAC`);
+  if (!equalHex(computeBackupMac(backupMacKey(backupSecret), body), mac))
+    throw backupCorrupt(entry, `${MAC_FILE} does not match its MAC`);
 }
 
 /**
@@ -119,21 +150,30 @@ export function checkBackupMac(entry: string, file: BackupMacFile, backupSecret:
  * SHA-256, the manifest line by line against the licenses (LID, KID, priority, hash of
  * the XML), and the count. Nothing is restored unless this passes.
  */
-export async function verifyBackupContent(entry: string, file: BackupMacFile, options: { signal: AbortSignal; onLicense?: () => void }): Promise<void> {
+export async function verifyBackupContent(
+  entry: string,
+  file: BackupMacFile,
+  options: { signal: AbortSignal; onLicense?: () => void },
+): Promise<void> {
   for (const fact of file.files) {
     if (fact.name === LICENSES_FILE || fact.name === MANIFEST_FILE) continue;
     const bytes = await readSmall(entry, fact.name);
-    if (bytes.length !== fact.size || sha256Hex(bytes) !== fact.sha256) throw backupCorrupt(entry, `${fact.name} was altered`);
+    if (bytes.length !== fact.size || sha256Hex(bytes) !== fact.sha256)
+      throw backupCorrupt(entry, `${fact.name} was altered`);
   }
   // The manifest holds one short line per license: bounded by the licenses the description counts.
-  const manifest = await (await BackupReader.open(entry)).readFile(MANIFEST_FILE, { maxBytes: Math.max(MAX_SMALL_FILE, file.counts.licenses * 512) });
+  const manifest = await (await BackupReader.open(entry)).readFile(MANIFEST_FILE, {
+    maxBytes: Math.max(MAX_SMALL_FILE, file.counts.licenses * 512),
+  });
   const manifestFact = file.files.find((f) => f.name === MANIFEST_FILE)!;
-  if (manifest.length !== manifestFact.size || sha256Hex(manifest) !== manifestFact.sha256) throw backupCorrupt(entry, `${MANIFEST_FILE} was altered`);
+  if (manifest.length !== manifestFact.size || sha256Hex(manifest) !== manifestFact.sha256)
+    throw backupCorrupt(entry, `${MANIFEST_FILE} was altered`);
   const manifestText = manifest.toString('utf8');
   if (!manifestText.startsWith(MANIFEST_HEADER)) throw backupCorrupt(entry, `${MANIFEST_FILE} has no manifest header`);
   const rows = manifestText.slice(MANIFEST_HEADER.length).split('\n');
   if (rows.pop() !== '') throw backupCorrupt(entry, `${MANIFEST_FILE} ends in a torn line`);
-  if (rows.length !== file.counts.licenses) throw backupCorrupt(entry, `${MANIFEST_FILE} lists ${rows.length} licenses, not ${file.counts.licenses}`);
+  if (rows.length !== file.counts.licenses)
+    throw backupCorrupt(entry, `${MANIFEST_FILE} lists ${rows.length} licenses, not ${file.counts.licenses}`);
 
   const licensesFact = file.files.find((f) => f.name === LICENSES_FILE)!;
   const hash = createHash('sha256');
@@ -163,14 +203,21 @@ export async function verifyBackupContent(entry: string, file: BackupMacFile, op
     index += 1;
     options.onLicense?.();
   });
-  if (summary.trailingBytes > 0 || summary.bytesRead !== licensesFact.size || hash.digest('hex') !== licensesFact.sha256) {
+  if (
+    summary.trailingBytes > 0 ||
+    summary.bytesRead !== licensesFact.size ||
+    hash.digest('hex') !== licensesFact.sha256
+  ) {
     throw backupCorrupt(entry, `${LICENSES_FILE} was altered or truncated`);
   }
   if (index !== rows.length) throw backupCorrupt(entry, `${LICENSES_FILE} holds fewer licenses than its manifest`);
 }
 
 /** Streams the (already verified) licenses of a backup. */
-export async function forEachBackupLicense(entry: string, onRecord: (record: LicenseRecord) => void | Promise<void>): Promise<void> {
+export async function forEachBackupLicense(
+  entry: string,
+  onRecord: (record: LicenseRecord) => void | Promise<void>,
+): Promise<void> {
   await forEachLine(join(entry, LICENSES_FILE), Number.MAX_SAFE_INTEGER, (line) => onRecord(decodeLicenseRecord(line)));
 }
 

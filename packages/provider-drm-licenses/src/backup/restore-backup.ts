@@ -3,14 +3,38 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { CofferError, type OperationContext, type RestoreOutput, type RestoreRequest } from '@coffer/core';
 import { DRM_HRESULT, drmError, resolveServicePath, resolveStorePath } from '@coffer/drm-license-store';
-import { admitLicense, type BackupKeyPayload, encodeLicenseRecord, forEachLine, LicenseService, LicenseStore, machineHash, parseLicenseXml, reissueLicense, resolveMachineId } from '@coffer/drm-license-store/backup';
+import {
+  admitLicense,
+  type BackupKeyPayload,
+  encodeLicenseRecord,
+  forEachLine,
+  LicenseService,
+  LicenseStore,
+  machineHash,
+  parseLicenseXml,
+  reissueLicense,
+  resolveMachineId,
+} from '@coffer/drm-license-store/backup';
 import { backupCorrupt, cancelledDrmError, storeBusyForBackupRestore } from '../errors/backup-errors.js';
 import { wantsIndividualize, type RestoreOptions } from '../options.js';
 import { reportStatus } from '../status/msdrm-status.js';
 import { BACKUP_KIND } from './backup-file-set.js';
-import { checkBackupMac, forEachBackupLicense, readMacFile, readSealedKey, requireBackup, requireTrustedBackup, verifyBackupContent } from './read-backup.js';
+import {
+  checkBackupMac,
+  forEachBackupLicense,
+  readMacFile,
+  readSealedKey,
+  requireBackup,
+  requireTrustedBackup,
+  verifyBackupContent,
+} from './read-backup.js';
 
-type Refusal = { code: 'NS_E_DRM_RESTORE_FRAUD' | 'RESTRICTED_LICENSE' | 'NS_E_DRM_BACKUP_CORRUPT'; lid: string; kid: string; why: string };
+type Refusal = {
+  code: 'NS_E_DRM_RESTORE_FRAUD' | 'RESTRICTED_LICENSE' | 'NS_E_DRM_BACKUP_CORRUPT';
+  lid: string;
+  kid: string;
+  why: string;
+};
 
 /**
  * IWMDRMLicenseManagement::RestoreLicenses. Statuses: CONNECTING (the restore service is
@@ -20,7 +44,10 @@ type Refusal = { code: 'NS_E_DRM_RESTORE_FRAUD' | 'RESTRICTED_LICENSE' | 'NS_E_D
  * fresh), END. The store is not touched until the backup has verified; licenses the
  * service refuses are reported, and the rest are stored (NS_E_DRM_STORE_NOTALLSTORED).
  */
-export async function restoreLicenses(request: RestoreRequest<RestoreOptions>, context: OperationContext): Promise<RestoreOutput> {
+export async function restoreLicenses(
+  request: RestoreRequest<RestoreOptions>,
+  context: OperationContext,
+): Promise<RestoreOutput> {
   const storePath = resolveStorePath(request.options.store);
   try {
     return await runRestore(request, context, storePath);
@@ -30,7 +57,11 @@ export async function restoreLicenses(request: RestoreRequest<RestoreOptions>, c
   }
 }
 
-async function runRestore(request: RestoreRequest<RestoreOptions>, context: OperationContext, storePath: string): Promise<RestoreOutput> {
+async function runRestore(
+  request: RestoreRequest<RestoreOptions>,
+  context: OperationContext,
+  storePath: string,
+): Promise<RestoreOutput> {
   const individualize = wantsIndividualize(request.options);
   const entry = await requireBackup(request.source);
   await requireTrustedBackup(entry, context);
@@ -55,21 +86,38 @@ async function runRestore(request: RestoreRequest<RestoreOptions>, context: Oper
     reportStatus(context, 'CONNECTING', 'Contacting the license restore service.', { addTotal: 2 * total });
     const service = await LicenseService.open(resolveServicePath(request.options.servicePath));
     if (service.publicInfo.keyId !== description.service.keyId) {
-      throw backupCorrupt(entry, `it was sealed for license service ${description.service.serviceId}, not the one at ${service.path}`);
+      throw backupCorrupt(
+        entry,
+        `it was sealed for license service ${description.service.serviceId}, not the one at ${service.path}`,
+      );
     }
     const payload = service.unseal(await readSealedKey(entry));
     if (!payload) throw backupCorrupt(entry, 'the license service cannot open its key file');
     checkBackupMac(entry, description, Buffer.from(payload.backupSecret, 'base64'));
-    await verifyBackupContent(entry, description, { signal: context.signal, onLicense: () => context.progress.advance() });
+    await verifyBackupContent(entry, description, {
+      signal: context.signal,
+      onLicense: () => context.progress.advance(),
+    });
     context.throwIfCancelled();
 
     if (!store) {
       // WMDRM_RESTORE_INDIVIDUALIZE on a machine without a store: individualise it first.
-      store = await LicenseStore.create({ path: storePath, machineId, service: service.publicInfo, busyError: storeBusyForBackupRestore, waitMs: 0 });
+      store = await LicenseStore.create({
+        path: storePath,
+        machineId,
+        service: service.publicInfo,
+        busyError: storeBusyForBackupRestore,
+        waitMs: 0,
+      });
       createdStore = true;
     }
     const target = store;
-    await target.trust({ keyId: service.certificate.keyId, publicKey: service.certificate.publicKey, kind: 'service', name: `license service ${service.publicInfo.serviceId}` });
+    await target.trust({
+      keyId: service.certificate.keyId,
+      publicKey: service.certificate.publicKey,
+      kind: 'service',
+      name: `license service ${service.publicInfo.serviceId}`,
+    });
 
     // Re-issued records go to a temp file in the store folder (cleaned as an orphan after a crash), not to memory.
     tempPath = join(target.path, `restore.coffer-${randomBytes(6).toString('hex')}.tmp`);
@@ -80,7 +128,8 @@ async function runRestore(request: RestoreRequest<RestoreOptions>, context: Oper
       try {
         await forEachBackupLicense(entry, async (record) => {
           if (context.signal.aborted) throw cancelledDrmError(storePath);
-          const refuse = (code: Refusal['code'], why: string) => refusals.push({ code, lid: record.lid, kid: record.kid, why });
+          const refuse = (code: Refusal['code'], why: string) =>
+            refusals.push({ code, lid: record.lid, kid: record.kid, why });
           const outcome = restoreOne(record.xml, payload, target, service, Date.now());
           if ('refused' in outcome) refuse(outcome.code, outcome.refused);
           else if (!ledger.admit(record.lid, description.source.machine, thisMachine)) {
@@ -142,8 +191,20 @@ async function runRestore(request: RestoreRequest<RestoreOptions>, context: Oper
     reportStatus(context, 'BACKUPRESTORE_END', `Restored ${restoredLids.size} license(s) into ${storePath}.`);
     context.progress.finish();
     return {
-      restored: [{ kind: BACKUP_KIND, objectId: target.storeId, objectName: 'DRM license store', fromBackupId: description.backupId }],
-      counts: { licenses: total, restored: restoredLids.size, refused: refusals.length, rebound: description.source.bindingId === target.bindingId ? 0 : restoredLids.size },
+      restored: [
+        {
+          kind: BACKUP_KIND,
+          objectId: target.storeId,
+          objectName: 'DRM license store',
+          fromBackupId: description.backupId,
+        },
+      ],
+      counts: {
+        licenses: total,
+        restored: restoredLids.size,
+        refused: refusals.length,
+        rebound: description.source.bindingId === target.bindingId ? 0 : restoredLids.size,
+      },
     };
   } finally {
     if (tempPath) await rm(tempPath, { force: true });
@@ -168,13 +229,19 @@ function restoreOne(
   } catch (error) {
     return { refused: `it is not a readable license (${(error as Error).message})`, code: 'NS_E_DRM_BACKUP_CORRUPT' };
   }
-  if (!license.actions.some((a) => a.type === 'Restore')) return { refused: 'the issuer did not grant the Restore right', code: 'RESTRICTED_LICENSE' };
+  if (!license.actions.some((a) => a.type === 'Restore'))
+    return { refused: 'the issuer did not grant the Restore right', code: 'RESTRICTED_LICENSE' };
   const usage = license.actions.filter((a) => a.type === 'Play' || a.type === 'Copy');
   if (usage.length > 0 && usage.every((a) => a.condition.expiresAt !== undefined && a.condition.expiresAt <= now)) {
     return { refused: 'it has expired since the backup', code: 'RESTRICTED_LICENSE' };
   }
   if (payload.bindingId === target.bindingId) return { xml };
-  const reissued = reissueLicense(license, Buffer.from(payload.bindingKey, 'base64'), { bindingKey: target.bindingKey, bindingId: target.bindingId }, service);
+  const reissued = reissueLicense(
+    license,
+    Buffer.from(payload.bindingKey, 'base64'),
+    { bindingKey: target.bindingKey, bindingId: target.bindingId },
+    service,
+  );
   return 'refused' in reissued ? { refused: reissued.refused, code: 'NS_E_DRM_BACKUP_CORRUPT' } : reissued;
 }
 
@@ -187,12 +254,20 @@ function needsIndividualization(storePath: string, why: string): CofferError {
 
 function noneStored(refusals: Refusal[]): CofferError {
   if (refusals.every((r) => r.code === 'NS_E_DRM_RESTORE_FRAUD')) {
-    return drmError('NS_E_DRM_RESTORE_FRAUD', `No license was restored: every one already lives on the maximum number of machines (4).`, {
-      object: refusals[0]!.kid,
-      hint: 'A license may be restored onto at most 3 machines besides its original; restoring again onto one of those is free.',
-    });
+    return drmError(
+      'NS_E_DRM_RESTORE_FRAUD',
+      `No license was restored: every one already lives on the maximum number of machines (4).`,
+      {
+        object: refusals[0]!.kid,
+        hint: 'A license may be restored onto at most 3 machines besides its original; restoring again onto one of those is free.',
+      },
+    );
   }
-  return drmError('NS_E_DRM_STORE_NOTALLSTORED', `No license was restored: all ${refusals.length} were refused (see the warnings).`, {
-    hint: 'Each refused license is listed with its KID and reason.',
-  });
+  return drmError(
+    'NS_E_DRM_STORE_NOTALLSTORED',
+    `No license was restored: all ${refusals.length} were refused (see the warnings).`,
+    {
+      hint: 'Each refused license is listed with its KID and reason.',
+    },
+  );
 }

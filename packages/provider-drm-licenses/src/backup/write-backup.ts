@@ -1,9 +1,22 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CofferError, type BackupEntry, type BackupOutput, type BackupRequest, type OperationContext } from '@coffer/core';
+import {
+  CofferError,
+  type BackupEntry,
+  type BackupOutput,
+  type BackupRequest,
+  type OperationContext,
+} from '@coffer/core';
 import { drmError, resolveStorePath } from '@coffer/drm-license-store';
-import { BufferPool, LicenseStore, lineReadBufferBytes, RESTRICTION_TEXT, sealBackupKey, serviceUnavailable } from '@coffer/drm-license-store/backup';
+import {
+  BufferPool,
+  LicenseStore,
+  lineReadBufferBytes,
+  RESTRICTION_TEXT,
+  sealBackupKey,
+  serviceUnavailable,
+} from '@coffer/drm-license-store/backup';
 import { cancelledDrmError, storeBusyForBackupRestore } from '../errors/backup-errors.js';
 import { wantsOverwrite, type BackupOptions } from '../options.js';
 import { reportStatus } from '../status/msdrm-status.js';
@@ -40,7 +53,10 @@ const POOLED_BUFFERS = 16;
  * set replaces an old one only once complete (core's staged commit, into the target core
  * opened and locked before calling us: a second backup into the same folder gets DESTINATION_LOCKED).
  */
-export async function backupLicenses(request: BackupRequest<BackupOptions>, context: OperationContext): Promise<BackupOutput> {
+export async function backupLicenses(
+  request: BackupRequest<BackupOptions>,
+  context: OperationContext,
+): Promise<BackupOutput> {
   const overwrite = wantsOverwrite(request.options);
   const entryPath = join(request.destination, BACKUP_ENTRY_NAME);
   // Checked before the store is opened (core has locked the destination, and removes its lock on this failure).
@@ -67,11 +83,17 @@ async function runBackup(
   });
   try {
     const service = store.header.service;
-    if (!service) throw serviceUnavailable(plan.storePath, 'the store was created without a license restore service, so a backup could never be restored');
+    if (!service)
+      throw serviceUnavailable(
+        plan.storePath,
+        'the store was created without a license restore service, so a backup could never be restored',
+      );
     context.throwIfCancelled();
     const destination = request.target;
     if (!plan.overwrite && (await destination.has(BACKUP_ENTRY_NAME))) throw backupExists(plan.entryPath);
-    reportStatus(context, 'BACKUPRESTORE_BEGIN', `Backing up the licenses of ${plan.storePath}.`, { addTotal: store.licenseCount });
+    reportStatus(context, 'BACKUPRESTORE_BEGIN', `Backing up the licenses of ${plan.storePath}.`, {
+      addTotal: store.licenseCount,
+    });
     const backupId = `{${randomUUID().toUpperCase()}}`;
     const staged = await destination.stage(BACKUP_ENTRY_NAME, {
       kind: BACKUP_KIND,
@@ -103,7 +125,11 @@ async function runBackup(
       ...(request.comment === undefined ? {} : { comment: request.comment }),
       source: { storeId: store.storeId, machine: store.machine, bindingId: store.bindingId },
       service: { serviceId: service.serviceId, keyId: service.keyId },
-      counts: { licenses: counts.licenses, restricted: counts.restricted, examined: counts.licenses + counts.restricted },
+      counts: {
+        licenses: counts.licenses,
+        restricted: counts.restricted,
+        examined: counts.licenses + counts.restricted,
+      },
       files: [...counts.files, fact(KEY_FILE, keyFact)],
     };
     // The comment is also kept here, under the MAC, where restore and list read it; core stores it in the integrity manifest too.
@@ -111,11 +137,28 @@ async function runBackup(
     await staged.writeFile(MAC_FILE, `${JSON.stringify(macFile, null, 2)}\n`, { mode: 0o600 });
     context.throwIfCancelled();
     const [committed] = await destination.commit([staged]);
-    reportStatus(context, 'BACKUPRESTORE_END', `Backed up ${counts.licenses} license(s); ${counts.restricted} may not be backed up.`);
+    reportStatus(
+      context,
+      'BACKUPRESTORE_END',
+      `Backed up ${counts.licenses} license(s); ${counts.restricted} may not be backed up.`,
+    );
     context.progress.finish();
     return {
-      backups: [{ id: backupId, path: committed!.path, kind: BACKUP_KIND, objectId: store.storeId, objectName: 'DRM license store' }],
-      counts: { licenses: counts.licenses, restricted: counts.restricted, examined: counts.licenses + counts.restricted, bytes: counts.bytes },
+      backups: [
+        {
+          id: backupId,
+          path: committed!.path,
+          kind: BACKUP_KIND,
+          objectId: store.storeId,
+          objectName: 'DRM license store',
+        },
+      ],
+      counts: {
+        licenses: counts.licenses,
+        restricted: counts.restricted,
+        examined: counts.licenses + counts.restricted,
+        bytes: counts.bytes,
+      },
     };
   } finally {
     await store.close();
@@ -151,7 +194,12 @@ async function writeLicenseFiles(
     signal: context.signal,
     onCancel: () => cancelledDrmError(store.path),
     onRestricted: ({ lid, kid, restriction }) =>
-      reportStatus(context, 'RESTRICTED_LICENSE', `License ${lid} (KID ${kid}) is not backed up: ${RESTRICTION_TEXT[restriction]}.`, { object: kid }),
+      reportStatus(
+        context,
+        'RESTRICTED_LICENSE',
+        `License ${lid} (KID ${kid}) is not backed up: ${RESTRICTION_TEXT[restriction]}.`,
+        { object: kid },
+      ),
     onProgress: (count, lastKid) => context.progress.advance(lastKid, count),
   });
   const produced = store
@@ -162,9 +210,14 @@ async function writeLicenseFiles(
       manifest.end();
     })
     .catch(failBoth);
-  const [producedResult, licensesResult, manifestResult] = await Promise.allSettled([produced, licensesWritten, manifestWritten]);
+  const [producedResult, licensesResult, manifestResult] = await Promise.allSettled([
+    produced,
+    licensesWritten,
+    manifestWritten,
+  ]);
   // The producer's error names the real cause (tamper, cancel); the writers' errors only echo it.
-  for (const result of [producedResult, licensesResult, manifestResult]) if (result.status === 'rejected') throw result.reason;
+  for (const result of [producedResult, licensesResult, manifestResult])
+    if (result.status === 'rejected') throw result.reason;
   const licensesFact = (licensesResult as PromiseFulfilledResult<Awaited<typeof licensesWritten>>).value;
   const manifestFact = (manifestResult as PromiseFulfilledResult<Awaited<typeof manifestWritten>>).value;
   return {

@@ -1,24 +1,52 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { defineCommand, type ProviderCommand } from '@coffer/core';
-import { createLicensor, createStore, describeStore, exportLicensor, importLicenses, importLicensor, inspectLicense, issueLicenses, type IssueLicenseSpec, type LicenseSummary, listLicenses, playLicense, removeLicenses, setLicenseDisabled } from '@coffer/drm-license-store';
+import {
+  createLicensor,
+  createStore,
+  describeStore,
+  exportLicensor,
+  importLicenses,
+  importLicensor,
+  inspectLicense,
+  issueLicenses,
+  type IssueLicenseSpec,
+  type LicenseSummary,
+  listLicenses,
+  playLicense,
+  removeLicenses,
+  setLicenseDisabled,
+} from '@coffer/drm-license-store';
 
 /**
  * `coffer drm <command>`: the store's management verbs. Each takes --store and
  * --machine-id (defaults from COFFER_DRM_STORE / COFFER_DRM_MACHINE_ID).
  */
 const location = {
-  store: z.string().min(1).optional().describe('License store folder (default: COFFER_DRM_STORE, else <XDG data>/coffer/drm-store).'),
-  machineId: z.string().min(1).optional().describe('Machine id (default: COFFER_DRM_MACHINE_ID, else /etc/machine-id).'),
+  store: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('License store folder (default: COFFER_DRM_STORE, else <XDG data>/coffer/drm-store).'),
+  machineId: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Machine id (default: COFFER_DRM_MACHINE_ID, else /etc/machine-id).'),
 };
 
 const createStoreCommand = defineCommand({
   name: 'create-store',
-  description: 'Create a license store bound to this machine, with a licensor key and the license restore service it backs up to.',
+  description:
+    'Create a license store bound to this machine, with a licensor key and the license restore service it backs up to.',
   options: z
     .object({
       ...location,
-      servicePath: z.string().min(1).optional().describe('License restore service folder (created if missing; default COFFER_DRM_SERVICE).'),
+      servicePath: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('License restore service folder (created if missing; default COFFER_DRM_SERVICE).'),
       licensorName: z.string().min(1).optional().describe('Name of the first licensor key.'),
       noLicensor: z.boolean().optional().describe('Create no licensor key.'),
     })
@@ -59,7 +87,8 @@ const createLicensorCommand = defineCommand({
 
 const exportLicensorCommand = defineCommand({
   name: 'export-licensor',
-  description: 'Write a licensor key file: public only (to trust it in another store) or with the private key (to issue there).',
+  description:
+    'Write a licensor key file: public only (to trust it in another store) or with the private key (to issue there).',
   options: z
     .object({
       ...location,
@@ -77,17 +106,26 @@ const exportLicensorCommand = defineCommand({
 
 const importLicensorCommand = defineCommand({
   name: 'import-licensor',
-  description: 'Import a licensor key file: a private key becomes a licensor of this store, a public key becomes trusted.',
+  description:
+    'Import a licensor key file: a private key becomes a licensor of this store, a public key becomes trusted.',
   options: z.object({ ...location, file: z.string().min(1) }).strict(),
   async run(options) {
-    const result = await importLicensor({ ...options, text: await readFile(options.file, 'utf8'), where: options.file });
-    return { data: result, lines: [`${result.canIssue ? 'Imported licensor' : 'Now trusting licensor'} ${result.name} (${result.id}).`] };
+    const result = await importLicensor({
+      ...options,
+      text: await readFile(options.file, 'utf8'),
+      where: options.file,
+    });
+    return {
+      data: result,
+      lines: [`${result.canIssue ? 'Imported licensor' : 'Now trusting licensor'} ${result.name} (${result.id}).`],
+    };
   },
 });
 
 const issueCommand = defineCommand({
   name: 'issue',
-  description: 'Issue signed licenses bound to this machine (rights Play/Copy/Backup, counts, dates). AllowBackupRestore is forced off with a play count.',
+  description:
+    'Issue signed licenses bound to this machine (rights Play/Copy/Backup, counts, dates). AllowBackupRestore is forced off with a play count.',
   options: z
     .object({
       ...location,
@@ -105,7 +143,13 @@ const issueCommand = defineCommand({
       expireAfterFirstUseHours: z.number().int().min(1).optional(),
       persistent: z.boolean().optional().describe('Default true; false issues a non-persistent license.'),
       licensorId: z.string().min(1).optional(),
-      count: z.number().int().min(1).max(1_000_000).optional().describe('Issue this many licenses with the same terms (default 1).'),
+      count: z
+        .number()
+        .int()
+        .min(1)
+        .max(1_000_000)
+        .optional()
+        .describe('Issue this many licenses with the same terms (default 1).'),
     })
     .strict()
     .refine((o) => !(o.lid !== undefined && (o.count ?? 1) > 1), { message: 'lid needs count 1', path: ['lid'] }),
@@ -119,8 +163,15 @@ const issueCommand = defineCommand({
       ...(licensorId === undefined ? {} : { licensorId }),
       licenses: Array.from({ length: count ?? 1 }, () => ({ ...spec })),
     });
-    for (const note of new Set(issued.flatMap((i) => i.notes))) context.report({ severity: 'warning', code: 'DRM_BACKUP_RIGHT_FORCED_OFF', message: note });
-    return { data: issued, lines: issued.slice(0, 20).map((i) => `Issued ${i.lid} for KID ${i.kid} (${i.rights.join(', ')}).`).concat(issued.length > 20 ? [`… ${issued.length} in all.`] : []) };
+    for (const note of new Set(issued.flatMap((i) => i.notes)))
+      context.report({ severity: 'warning', code: 'DRM_BACKUP_RIGHT_FORCED_OFF', message: note });
+    return {
+      data: issued,
+      lines: issued
+        .slice(0, 20)
+        .map((i) => `Issued ${i.lid} for KID ${i.kid} (${i.rights.join(', ')}).`)
+        .concat(issued.length > 20 ? [`… ${issued.length} in all.`] : []),
+    };
   },
 });
 
@@ -138,7 +189,9 @@ const importCommand = defineCommand({
 const listCommand = defineCommand({
   name: 'list',
   description: 'List licenses (sorted by KID, then priority) with their rights, state and backup eligibility.',
-  options: z.object({ ...location, kid: z.string().min(1).optional(), limit: z.number().int().min(0).optional() }).strict(),
+  options: z
+    .object({ ...location, kid: z.string().min(1).optional(), limit: z.number().int().min(0).optional() })
+    .strict(),
   async run(options) {
     const result = await listLicenses(options);
     return { data: result, lines: [...result.licenses.map(formatSummary), `${result.total} license(s).`] };
@@ -151,14 +204,23 @@ const inspectCommand = defineCommand({
   options: z.object({ ...location, lid: z.string().min(1) }).strict(),
   async run(options) {
     const inspection = await inspectLicense(options);
-    return { data: inspection, lines: [formatSummary(inspection), `signature now: ${inspection.signatureNow}; bound here: ${inspection.boundHere}`, inspection.xml] };
+    return {
+      data: inspection,
+      lines: [
+        formatSummary(inspection),
+        `signature now: ${inspection.signatureNow}; bound here: ${inspection.boundHere}`,
+        inspection.xml,
+      ],
+    };
   },
 });
 
 const removeCommand = defineCommand({
   name: 'remove',
   description: 'Remove licenses by LID, or every license of a KID.',
-  options: z.object({ ...location, lid: z.array(z.string().min(1)).optional(), kid: z.string().min(1).optional() }).strict(),
+  options: z
+    .object({ ...location, lid: z.array(z.string().min(1)).optional(), kid: z.string().min(1).optional() })
+    .strict(),
   async run(options) {
     const result = await removeLicenses({ ...options, ...(options.lid === undefined ? {} : { lids: options.lid }) });
     return { data: result, lines: [`Removed ${result.removed} license(s).`] };
@@ -167,11 +229,17 @@ const removeCommand = defineCommand({
 
 const playCommand = defineCommand({
   name: 'play',
-  description: 'Play content once: the best license of the KID (or the given LID) is checked, its key unwrapped, and the play recorded.',
+  description:
+    'Play content once: the best license of the KID (or the given LID) is checked, its key unwrapped, and the play recorded.',
   options: z.object({ ...location, kid: z.string().min(1).optional(), lid: z.string().min(1).optional() }).strict(),
   async run(options) {
     const result = await playLicense(options);
-    return { data: result, lines: [`Played with ${result.lid}: ${result.plays} play(s)${result.playsLeft === null ? '' : `, ${result.playsLeft} left`}.`] };
+    return {
+      data: result,
+      lines: [
+        `Played with ${result.lid}: ${result.plays} play(s)${result.playsLeft === null ? '' : `, ${result.playsLeft} left`}.`,
+      ],
+    };
   },
 });
 
@@ -186,7 +254,9 @@ const disableCommand = defineCommand({
 });
 
 function formatSummary(s: LicenseSummary): string {
-  const counts = Object.entries(s.counts).map(([r, n]) => `${r}×${n}`).join(' ');
+  const counts = Object.entries(s.counts)
+    .map(([r, n]) => `${r}×${n}`)
+    .join(' ');
   return `${s.kid}  ${s.lid}  p${s.priority}  ${s.rights.join('+') || 'no rights'}${counts ? ` (${counts})` : ''}  plays ${s.state.plays}  backup: ${s.backup}  play: ${s.play}${s.title ? `  "${s.title}"` : ''}`;
 }
 

@@ -133,7 +133,10 @@ export class ByteChannel implements AsyncIterable<readonly Uint8Array[]> {
     this.#settleFill();
     this.#dropFill();
     const pool = this.#pool;
-    this.#fill = pool !== undefined && length <= pool.bufferBytes ? pool.acquire() : Buffer.allocUnsafe(Math.max(this.#chunkBytes, length));
+    this.#fill =
+      pool !== undefined && length <= pool.bufferBytes
+        ? pool.acquire()
+        : Buffer.allocUnsafe(Math.max(this.#chunkBytes, length));
     this.#fillStart = 0;
     this.#fillEnd = 0;
   }

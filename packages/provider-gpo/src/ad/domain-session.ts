@@ -1,4 +1,9 @@
-import { openDomainSession as openAdDomainSession, type DomainFacts, type LdapConnection, type SysvolSource } from '@coffer/active-directory';
+import {
+  openDomainSession as openAdDomainSession,
+  type DomainFacts,
+  type LdapConnection,
+  type SysvolSource,
+} from '@coffer/active-directory';
 import type { OperationContext } from '@coffer/core';
 import type { ConnectionOptions } from '../options.js';
 

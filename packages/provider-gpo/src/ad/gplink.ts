@@ -26,7 +26,13 @@ export function parseGpLink(value: string | undefined | null): GpLinkEntry[] {
     const options = Number(match[2]);
     const id = /^cn=(\{[0-9a-f-]{36}\})/i.exec(gpoDn)?.[1];
     if (!id) continue; // a link to something that is not a GPO container: not ours to interpret
-    out.push({ gpoDn, gpoId: id.toUpperCase(), options, enabled: (options & LINK_DISABLED) === 0, enforced: (options & LINK_ENFORCED) !== 0 });
+    out.push({
+      gpoDn,
+      gpoId: id.toUpperCase(),
+      options,
+      enabled: (options & LINK_DISABLED) === 0,
+      enforced: (options & LINK_ENFORCED) !== 0,
+    });
   }
   return out;
 }

@@ -57,7 +57,12 @@ export function policiesContainerDn(session: Pick<DomainSession, 'baseDn'>): str
 export async function readGpoContainers(session: DomainSession, context: OperationContext): Promise<GpoContainer[]> {
   const base = policiesContainerDn(session);
   const search = (sdFlags: number) =>
-    session.ldap.search(base, { scope: 'one', filter: '(objectClass=groupPolicyContainer)', attributes: GPO_ATTRIBUTES, sdFlags });
+    session.ldap.search(base, {
+      scope: 'one',
+      filter: '(objectClass=groupPolicyContainer)',
+      attributes: GPO_ATTRIBUTES,
+      sdFlags,
+    });
   let entries = await search(WITH_SACL).catch(() => undefined);
   let saclReadable = true;
   if (entries === undefined) {
@@ -70,11 +75,15 @@ export async function readGpoContainers(session: DomainSession, context: Operati
     const displayName = attributeText(entry, 'displayName') ?? id;
     const descriptor = attributeBytes(entry, 'nTSecurityDescriptor');
     if (!descriptor) {
-      throw new CofferError('SECURITY_DESCRIPTOR_UNREADABLE', `The security descriptor of GPO ${displayName} ${id} could not be read.`, {
-        hresult: HRESULT.E_ACCESSDENIED,
-        object: `${displayName} ${id}`,
-        hint: 'Bind with an account that may read the GPO permissions (e.g. a member of Group Policy Creator Owners or Domain Admins).',
-      });
+      throw new CofferError(
+        'SECURITY_DESCRIPTOR_UNREADABLE',
+        `The security descriptor of GPO ${displayName} ${id} could not be read.`,
+        {
+          hresult: HRESULT.E_ACCESSDENIED,
+          object: `${displayName} ${id}`,
+          hint: 'Bind with an account that may read the GPO permissions (e.g. a member of Group Policy Creator Owners or Domain Admins).',
+        },
+      );
     }
     const parsed = parseSecurityDescriptor(descriptor);
     const saclIncluded = saclReadable && parsed.control.saclPresent === true && parsed.sacl !== undefined;

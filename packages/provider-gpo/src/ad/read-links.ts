@@ -14,7 +14,11 @@ export async function readGpoLinks(session: DomainSession): Promise<Map<string, 
   for (const entry of [...domainSide, ...siteSide]) {
     const links = parseGpLink(attributeText(entry, 'gPLink'));
     const classes = attributeTexts(entry, 'objectClass').map((c) => c.toLowerCase());
-    const somType: GpoLinkRecord['somType'] = classes.includes('site') ? 'site' : classes.includes('domaindns') || classes.includes('domain') ? 'domain' : 'ou';
+    const somType: GpoLinkRecord['somType'] = classes.includes('site')
+      ? 'site'
+      : classes.includes('domaindns') || classes.includes('domain')
+        ? 'domain'
+        : 'ou';
     const blocks = (attributeNumber(entry, 'gPOptions') & 1) === 1;
     links.forEach((link, index) => {
       const record: GpoLinkRecord = {

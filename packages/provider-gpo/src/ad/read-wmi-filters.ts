@@ -10,7 +10,16 @@ export async function readWmiFilters(session: DomainSession): Promise<Map<string
     .search(base, {
       scope: 'one',
       filter: '(objectClass=msWMI-Som)',
-      attributes: ['msWMI-ID', 'msWMI-Name', 'msWMI-Parm1', 'msWMI-Parm2', 'msWMI-Author', 'msWMI-CreationDate', 'msWMI-ChangeDate', 'cn'],
+      attributes: [
+        'msWMI-ID',
+        'msWMI-Name',
+        'msWMI-Parm1',
+        'msWMI-Parm2',
+        'msWMI-Author',
+        'msWMI-CreationDate',
+        'msWMI-ChangeDate',
+        'cn',
+      ],
     })
     .catch((error: { code?: string }) => {
       // A domain that never had a WMI filter may lack the container: no filters, not a failure.

@@ -9,7 +9,10 @@ const GROUP_TYPE_UNIVERSAL = 0x8;
 const BATCH = 50;
 
 /** Looks domain SIDs up in AD, many per search; SIDs nobody owns any more are simply absent. */
-export async function resolveDomainSids(session: DomainSession, sids: Iterable<string>): Promise<Map<string, ResolvedAccount>> {
+export async function resolveDomainSids(
+  session: DomainSession,
+  sids: Iterable<string>,
+): Promise<Map<string, ResolvedAccount>> {
   const wanted = [...new Set(sids)];
   const resolved = new Map<string, ResolvedAccount>();
   for (let i = 0; i < wanted.length; i += BATCH) {

@@ -29,13 +29,15 @@ export function parseWmiQueries(parm2: string | undefined | null): WmiQuery[] {
     const end = parm2.indexOf(';', position);
     if (end < 0) throw new Error(`msWMI-Parm2 is malformed at ${position}: ${JSON.stringify(parm2)}`);
     const n = Number(parm2.slice(position, end));
-    if (!Number.isInteger(n) || n < 0) throw new Error(`msWMI-Parm2 has a bad number at ${position}: ${JSON.stringify(parm2)}`);
+    if (!Number.isInteger(n) || n < 0)
+      throw new Error(`msWMI-Parm2 has a bad number at ${position}: ${JSON.stringify(parm2)}`);
     position = end + 1;
     return n;
   };
   const readString = (length: number): string => {
     const text = parm2.slice(position, position + length);
-    if (text.length !== length || parm2[position + length] !== ';') throw new Error(`msWMI-Parm2 string length mismatch at ${position}: ${JSON.stringify(parm2)}`);
+    if (text.length !== length || parm2[position + length] !== ';')
+      throw new Error(`msWMI-Parm2 string length mismatch at ${position}: ${JSON.stringify(parm2)}`);
     position += length + 1;
     return text;
   };
@@ -43,7 +45,11 @@ export function parseWmiQueries(parm2: string | undefined | null): WmiQuery[] {
   const queries: WmiQuery[] = [];
   for (let i = 0; i < count; i++) {
     const lengths = [readNumber(), readNumber(), readNumber()] as const;
-    queries.push({ language: readString(lengths[0]), namespace: readString(lengths[1]), query: readString(lengths[2]) });
+    queries.push({
+      language: readString(lengths[0]),
+      namespace: readString(lengths[1]),
+      query: readString(lengths[2]),
+    });
   }
   return queries;
 }

@@ -13,7 +13,10 @@ import { domainSidsOf, writeGpoBackups } from './write-gpo-backups.js';
 const ONE_PASS_THRESHOLD = 8;
 
 /** IGPMGPO::Backup / Backup-GPO for one, several or all GPOs of a domain. */
-export async function backupGpos(request: BackupRequest<GpoBackupOptions>, context: OperationContext): Promise<BackupOutput> {
+export async function backupGpos(
+  request: BackupRequest<GpoBackupOptions>,
+  context: OperationContext,
+): Promise<BackupOutput> {
   const { options } = request;
   context.progress.phase('reading Active Directory', 1);
   const session = await openDomainSession(options, context);
@@ -24,7 +27,11 @@ export async function backupGpos(request: BackupRequest<GpoBackupOptions>, conte
     // Selection errors (unknown or ambiguous names) come before anything is written.
     const gpos = options.all ? containers : selectGpos(containers, options.gpo);
     context.throwIfCancelled();
-    const [links, wmiFilters, accounts] = await Promise.all([readGpoLinks(session), readWmiFilters(session), resolveDomainSids(session, domainSidsOf(gpos))]);
+    const [links, wmiFilters, accounts] = await Promise.all([
+      readGpoLinks(session),
+      readWmiFilters(session),
+      resolveDomainSids(session, domainSidsOf(gpos)),
+    ]);
     context.progress.advance(session.dnsDomain);
     return await writeGpoBackups(
       {

@@ -26,5 +26,7 @@ export const BACKUP_GPT_ROOT = 'DomainSysvol/GPO';
 export function splitPassPath(path: string, passCoversOneGpo: boolean): { gpoKey: string | null; inner: string } {
   if (passCoversOneGpo) return { gpoKey: null, inner: path };
   const slash = path.indexOf('/');
-  return slash < 0 ? { gpoKey: path.toUpperCase(), inner: '' } : { gpoKey: path.slice(0, slash).toUpperCase(), inner: path.slice(slash + 1) };
+  return slash < 0
+    ? { gpoKey: path.toUpperCase(), inner: '' }
+    : { gpoKey: path.slice(0, slash).toUpperCase(), inner: path.slice(slash + 1) };
 }

@@ -1,11 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import {
-  aceSid,
-  isDomainSid,
-  toSddl,
-  type SysvolTreeEntry,
-} from '@coffer/active-directory';
+import { aceSid, isDomainSid, toSddl, type SysvolTreeEntry } from '@coffer/active-directory';
 import {
   BACKUP_READ_LIMITS,
   CofferError,
@@ -43,7 +38,13 @@ import type { GpoContainer } from '../ad/read-gpos.js';
 import { canonicalPathOf } from '../ad/read-links.js';
 import { displayNameOfSid, resolveDomainSids } from '../ad/resolve-principals.js';
 import { parseGpcWqlFilter } from '../ad/wmi-filter.js';
-import { GPO_EXTRAS_FILE, GPO_EXTRAS_FORMAT, renderGpoExtras, type GpoLinkRecord, type WmiFilterRecord } from '../extras/gpo-extras.js';
+import {
+  GPO_EXTRAS_FILE,
+  GPO_EXTRAS_FORMAT,
+  renderGpoExtras,
+  type GpoLinkRecord,
+  type WmiFilterRecord,
+} from '../extras/gpo-extras.js';
 import type { EarlyTree } from './early-tree.js';
 import { ListingCompletion } from './listing-completion.js';
 import { BACKUP_GPT_ROOT, isSecurityTemplate, routeGptPath, splitPassPath } from './gpt-routing.js';
@@ -113,7 +114,10 @@ export async function writeGpoBackups(plan: GpoBackupPlan, context: OperationCon
     const backupTime = new Date();
     for (const gpo of plan.gpos) {
       const backupId = `{${randomUUID().toUpperCase()}}`;
-      const staged = destination.stage(backupId, { kind: 'gpo', metadata: { gpoId: gpo.id, displayName: gpo.displayName, domain: session.dnsDomain } });
+      const staged = destination.stage(backupId, {
+        kind: 'gpo',
+        metadata: { gpoId: gpo.id, displayName: gpo.displayName, domain: session.dnsDomain },
+      });
       // Awaited by the GPO's first write; a failure surfaces there (or at the end for a GPO never seen).
       staged.catch(() => undefined);
       inProgress.set(gpo.id.toUpperCase(), {
@@ -163,12 +167,21 @@ export async function writeGpoBackups(plan: GpoBackupPlan, context: OperationCon
       ready.push(await item.staged);
       files += item.files;
       bytes += item.bytes;
-      backups.push({ id: item.backupId, path: join(destination.path, item.backupId), kind: 'gpo', objectId: item.gpo.id, objectName: item.gpo.displayName });
+      backups.push({
+        id: item.backupId,
+        path: join(destination.path, item.backupId),
+        kind: 'gpo',
+        objectId: item.gpo.id,
+        objectName: item.gpo.displayName,
+      });
     }
     await pool.drain();
     const all = await Promise.all([...inProgress.values()].map((item) => item.staged));
     if (ready.length === 0 && plan.gpos.length > 0) {
-      throw new CofferError('NOTHING_BACKED_UP', 'None of the selected GPOs could be backed up.', { hresult: HRESULT.E_FAIL, hint: 'See the status messages for each GPO.' });
+      throw new CofferError('NOTHING_BACKED_UP', 'None of the selected GPOs could be backed up.', {
+        hresult: HRESULT.E_FAIL,
+        hint: 'See the status messages for each GPO.',
+      });
     }
     context.throwIfCancelled();
     context.progress.phase('committing', 1);
@@ -190,7 +203,13 @@ export async function writeGpoBackups(plan: GpoBackupPlan, context: OperationCon
 /** Keeps a GPO out of the commit, with an error message naming it (its staging folder goes at close). */
 function dropItem(item: GpoInProgress, context: OperationContext, code: string, message: string): void {
   item.dropped = true;
-  context.report({ severity: 'error', code, message, object: `${item.gpo.displayName} ${item.gpo.id}`, hresult: HRESULT.ERROR_INVALID_DATA });
+  context.report({
+    severity: 'error',
+    code,
+    message,
+    object: `${item.gpo.displayName} ${item.gpo.id}`,
+    hresult: HRESULT.ERROR_INVALID_DATA,
+  });
 }
 
 async function copySysvol(
@@ -207,7 +226,12 @@ async function copySysvol(
   } else {
     for (const item of inProgress.values()) passes.push({ path: item.gpo.sysvolPath, single: item });
   }
-  const byFolder = new Map([...inProgress.values()].map((item) => [item.gpo.sysvolPath.slice(item.gpo.sysvolPath.lastIndexOf('/') + 1).toUpperCase(), item]));
+  const byFolder = new Map(
+    [...inProgress.values()].map((item) => [
+      item.gpo.sysvolPath.slice(item.gpo.sysvolPath.lastIndexOf('/') + 1).toUpperCase(),
+      item,
+    ]),
+  );
   for (const pass of passes) {
     if (pass.single && !(await plan.session.sysvol.exists(pass.path))) continue; // reported as GPT_NOT_FOUND
     const completion = new ListingCompletion<GpoInProgress>();
@@ -216,7 +240,8 @@ async function copySysvol(
       context.throwIfCancelled();
       const { gpoKey, inner } = splitPassPath(found.path, pass.single !== null);
       const item = pass.single ?? (gpoKey === null ? undefined : byFolder.get(gpoKey));
-      for (const done of completion.next(found.path, found.kind === 'directory', item)) if (!done.dropped) await finish(done);
+      for (const done of completion.next(found.path, found.kind === 'directory', item))
+        if (!done.dropped) await finish(done);
       if (!item || item.dropped) {
         await drain(found);
         continue; // a GPO folder that was not selected, or an orphan folder without a container
@@ -224,14 +249,24 @@ async function copySysvol(
       const folder = pass.single ? null : found.path.split('/', 1)[0]!;
       if (folder !== null && item.folder !== null && folder !== item.folder) {
         // A case-sensitive SYSVOL holding {GUID} and {guid}: merging them could mix two different GPTs.
-        dropItem(item, context, 'GPT_AMBIGUOUS', `GPO ${item.gpo.displayName} has two SYSVOL folders under ${pass.path} (${item.folder} and ${folder}, names differing only in case); it was not backed up.`);
+        dropItem(
+          item,
+          context,
+          'GPT_AMBIGUOUS',
+          `GPO ${item.gpo.displayName} has two SYSVOL folders under ${pass.path} (${item.folder} and ${folder}, names differing only in case); it was not backed up.`,
+        );
         await drain(found);
         continue;
       }
       item.folder ??= folder;
       if (item.finished) {
         // Never seen with smbclient's or the local walk's order; a listing in another order must not yield a partial GPT.
-        dropItem(item, context, 'GPT_LISTING_ORDER', `The SYSVOL listing returned to GPO ${item.gpo.displayName} after its folder seemed complete; it was not backed up. Back it up on its own (--gpo).`);
+        dropItem(
+          item,
+          context,
+          'GPT_LISTING_ORDER',
+          `The SYSVOL listing returned to GPO ${item.gpo.displayName} after its folder seemed complete; it was not backed up. Back it up on its own (--gpo).`,
+        );
         await drain(found);
         continue;
       }
@@ -246,7 +281,13 @@ async function copySysvol(
   }
 }
 
-async function copyEntry(item: GpoInProgress, inner: string, found: SysvolTreeEntry, pool: WritePool, context: OperationContext): Promise<void> {
+async function copyEntry(
+  item: GpoInProgress,
+  inner: string,
+  found: SysvolTreeEntry,
+  pool: WritePool,
+  context: OperationContext,
+): Promise<void> {
   const route = routeGptPath(inner);
   if (route === 'gpt-ini' && found.kind === 'file') {
     item.gptIni = await collect(found);
@@ -278,7 +319,10 @@ async function copyEntry(item: GpoInProgress, inner: string, found: SysvolTreeEn
     return;
   }
   const keep: Buffer[] | null = isSecurityTemplate(inner) || isSettingsFile(inner) ? [] : null;
-  const written = await (await item.staged).writeFile(`${BACKUP_GPT_ROOT}/${inner}`, tee(found.content ?? emptyContent(), keep));
+  const written = await (await item.staged).writeFile(
+    `${BACKUP_GPT_ROOT}/${inner}`,
+    tee(found.content ?? emptyContent(), keep),
+  );
   if (keep && isSecurityTemplate(inner)) item.gptTmplInf = Buffer.concat(keep);
   if (keep && isSettingsFile(inner)) item.settingsFiles.set(inner, Buffer.concat(keep));
   item.tree.push({ path: inner, kind: 'file', size: written.size });
@@ -287,26 +331,43 @@ async function copyEntry(item: GpoInProgress, inner: string, found: SysvolTreeEn
   context.progress.advance(`${item.gpo.displayName}: ${inner}`);
 }
 
-async function writeGpmcFiles(plan: GpoBackupPlan, item: GpoInProgress, backupTime: Date, pool: WritePool, context: OperationContext): Promise<void> {
+async function writeGpmcFiles(
+  plan: GpoBackupPlan,
+  item: GpoInProgress,
+  backupTime: Date,
+  pool: WritePool,
+  context: OperationContext,
+): Promise<void> {
   const { session } = plan;
   const { gpo } = item;
   const object = `${gpo.displayName} ${gpo.id}`;
   const { descriptor } = gpo;
   const daclOnly = toGpmcDaclOnlyDescriptor(descriptor);
   if (item.gptIni === null) {
-    context.report({ severity: 'warning', code: 'GPT_INI_MISSING', message: `GPO ${gpo.displayName} has no GPT.INI; its SYSVOL version is taken as 0.`, object });
+    context.report({
+      severity: 'warning',
+      code: 'GPT_INI_MISSING',
+      message: `GPO ${gpo.displayName} has no GPT.INI; its SYSVOL version is taken as 0.`,
+      object,
+    });
   }
   const wmiLink = parseGpcWqlFilter(gpo.wqlFilter);
   const wmiFilter = wmiLink ? (plan.wmiFilters.get(wmiLink.id.toUpperCase()) ?? null) : null;
   if (wmiLink && !wmiFilter) {
-    context.report({ severity: 'warning', code: 'WMI_FILTER_MISSING', message: `GPO ${gpo.displayName} links WMI filter ${wmiLink.id}, which does not exist.`, object });
+    context.report({
+      severity: 'warning',
+      code: 'WMI_FILTER_MISSING',
+      message: `GPO ${gpo.displayName} links WMI filter ${wmiLink.id}, which does not exist.`,
+      object,
+    });
   }
   // Principals named in GptTmpl.inf may not be in the DACL: resolve those too before building SecurityGroups.
   if (item.gptTmplInf) {
     const extra = templatePrincipalReferences(decodeInfText(item.gptTmplInf))
       .map((reference) => reference.sid)
       .filter((sid): sid is string => sid !== null && isDomainSid(sid) && !plan.accounts.has(sid));
-    if (extra.length > 0) for (const [sid, account] of await resolveDomainSids(session, extra)) plan.accounts.set(sid, account);
+    if (extra.length > 0)
+      for (const [sid, account] of await resolveDomainSids(session, extra)) plan.accounts.set(sid, account);
   }
   const model: GpoBackupModel = {
     backupId: item.backupId,
@@ -324,7 +385,11 @@ async function writeGpmcFiles(plan: GpoBackupPlan, item: GpoInProgress, backupTi
     userExtensionNames: gpo.userExtensionNames,
     wmiFilter: wmiLink ? { domain: wmiLink.domain, id: wmiLink.id, name: wmiFilter?.name ?? '' } : null,
     securityDescriptor: daclOnly,
-    securityGroups: buildSecurityGroups({ gptTmplInf: item.gptTmplInf, securityDescriptor: daclOnly, resolve: (sid) => plan.accounts.get(sid) }),
+    securityGroups: buildSecurityGroups({
+      gptTmplInf: item.gptTmplInf,
+      securityDescriptor: daclOnly,
+      resolve: (sid) => plan.accounts.get(sid),
+    }),
     filePaths: [],
     gptTree: item.tree,
   };
@@ -338,8 +403,12 @@ async function writeGpmcFiles(plan: GpoBackupPlan, item: GpoInProgress, backupTi
     modifiedTime: gpo.whenChanged,
     readTime: backupTime,
     sddl: toSddl(reportDescriptor, sddlOptions),
-    ...(descriptor.owner ? { owner: { sid: descriptor.owner, name: displayNameOfSid(descriptor.owner, plan.accounts) } } : {}),
-    ...(descriptor.group ? { group: { sid: descriptor.group, name: displayNameOfSid(descriptor.group, plan.accounts) } } : {}),
+    ...(descriptor.owner
+      ? { owner: { sid: descriptor.owner, name: displayNameOfSid(descriptor.owner, plan.accounts) } }
+      : {}),
+    ...(descriptor.group
+      ? { group: { sid: descriptor.group, name: displayNameOfSid(descriptor.group, plan.accounts) } }
+      : {}),
     ...(wmiFilter ? { wmiFilterDescription: wmiFilter.description } : {}),
     links: links.map((link) => ({
       somName: link.somName,
@@ -365,7 +434,11 @@ async function writeGpmcFiles(plan: GpoBackupPlan, item: GpoInProgress, backupTi
       whenCreated: gpo.whenCreatedText,
       whenChanged: gpo.whenChangedText,
     },
-    securityDescriptor: { hex: formatGpmcHex(gpo.securityDescriptor), sddl: toSddl(descriptor, sddlOptions), saclIncluded: gpo.saclIncluded },
+    securityDescriptor: {
+      hex: formatGpmcHex(gpo.securityDescriptor),
+      sddl: toSddl(descriptor, sddlOptions),
+      saclIncluded: gpo.saclIncluded,
+    },
     links,
     wmiFilter,
   });
@@ -376,7 +449,10 @@ async function writeGpmcFiles(plan: GpoBackupPlan, item: GpoInProgress, backupTi
     ['gpreport.xml', report],
     [GPO_EXTRAS_FILE, extras],
   ];
-  const held = files.reduce((sum, [, content]) => sum + (typeof content === 'string' ? content.length * 2 : content.length), 0);
+  const held = files.reduce(
+    (sum, [, content]) => sum + (typeof content === 'string' ? content.length * 2 : content.length),
+    0,
+  );
   await pool.run(async () => {
     const entry = await item.staged;
     await createFolders(item, entry);
@@ -393,7 +469,11 @@ async function writeGpmcFiles(plan: GpoBackupPlan, item: GpoInProgress, backupTi
  * (nothing is read again). Administrative Template policies are named from the domain's central store when the GPO
  * has a Registry.pol; a file that cannot be decoded is a warning and leaves only its own settings out.
  */
-async function gpoSettings(plan: GpoBackupPlan, item: GpoInProgress, context: OperationContext): Promise<{ computer: string; user: string }> {
+async function gpoSettings(
+  plan: GpoBackupPlan,
+  item: GpoInProgress,
+  context: OperationContext,
+): Promise<{ computer: string; user: string }> {
   const { gpo } = item;
   const files = item.tree.filter((entry) => entry.kind === 'file').map((entry) => entry.path);
   const hasRegistryPol = [...item.settingsFiles.keys()].some((path) => /^(machine|user)\/registry\.pol$/i.test(path));
@@ -448,10 +528,13 @@ async function readCentralStore(plan: GpoBackupPlan): Promise<AdmxCatalog | unde
     // Over the XML bound the reader would refuse it anyway: never held (the policies it defines stay unnamed).
     if (found.kind === 'file' && found.size > BACKUP_READ_LIMITS.maxXmlBytes) await drain(found);
     else if (found.kind === 'file' && /^[^/]+\.admx$/.test(lower)) admx.set(lower.slice(0, -5), await collect(found));
-    else if (found.kind === 'file' && /^en-us\/[^/]+\.adml$/.test(lower)) adml.set(lower.slice(6, -5), await collect(found));
+    else if (found.kind === 'file' && /^en-us\/[^/]+\.adml$/.test(lower))
+      adml.set(lower.slice(6, -5), await collect(found));
     else await drain(found);
   }
-  const pairs: AdmxFilePair[] = [...admx.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, bytes]) => ({ file: `${name}.admx`, admx: bytes, adml: adml.get(name) ?? null }));
+  const pairs: AdmxFilePair[] = [...admx.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([name, bytes]) => ({ file: `${name}.admx`, admx: bytes, adml: adml.get(name) ?? null }));
   return buildAdmxCatalog(pairs);
 }
 

@@ -20,7 +20,10 @@ export class WritePool {
   /** Starts `task` once there is room (`bytes`: the content it holds until done); throws an earlier task's error. */
   async run(task: () => Promise<unknown>, bytes = 0): Promise<void> {
     this.#throwIfFailed();
-    while (this.#inFlight.size >= this.#limit || (this.#inFlight.size > 0 && this.#heldBytes + bytes > this.#maxBytes)) {
+    while (
+      this.#inFlight.size >= this.#limit ||
+      (this.#inFlight.size > 0 && this.#heldBytes + bytes > this.#maxBytes)
+    ) {
       await Promise.race(this.#inFlight);
       this.#throwIfFailed();
     }

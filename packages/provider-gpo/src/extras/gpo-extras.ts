@@ -71,8 +71,16 @@ export function renderGpoExtras(extras: GpoExtras): string {
 
 export function parseGpoExtras(text: string, where: string): GpoExtras {
   const value = JSON.parse(text) as Partial<GpoExtras>;
-  if (value.format !== GPO_EXTRAS_FORMAT || value.version !== 1 || !value.gpo || !value.securityDescriptor || !Array.isArray(value.links)) {
-    throw new Error(`${where} is not a Coffer GPO extras file (format ${String(value.format)}, version ${String(value.version)}).`);
+  if (
+    value.format !== GPO_EXTRAS_FORMAT ||
+    value.version !== 1 ||
+    !value.gpo ||
+    !value.securityDescriptor ||
+    !Array.isArray(value.links)
+  ) {
+    throw new Error(
+      `${where} is not a Coffer GPO extras file (format ${String(value.format)}, version ${String(value.version)}).`,
+    );
   }
   return value as GpoExtras;
 }

@@ -26,7 +26,13 @@ export interface MigrationReport {
 }
 
 export function emptyMigrationReport(): MigrationReport {
-  return { principalsReplaced: 0, principalsRemoved: 0, uncPathsReplaced: 0, unmappedPrincipals: new Set(), unmappedUncPaths: new Set() };
+  return {
+    principalsReplaced: 0,
+    principalsRemoved: 0,
+    uncPathsReplaced: 0,
+    unmappedPrincipals: new Set(),
+    unmappedUncPaths: new Set(),
+  };
 }
 
 /**
@@ -41,11 +47,20 @@ export class MigrationPlan {
   readonly #targets: ReadonlyMap<number, TargetPrincipal>;
 
   /** `targets`: the resolved target principal of every `set` and `by-relative-name` principal mapping, by mapping index. */
-  constructor(mappings: readonly MigrationMapping[], sourcePrincipals: readonly SecurityPrincipal[], targets: ReadonlyMap<number, TargetPrincipal>) {
+  constructor(
+    mappings: readonly MigrationMapping[],
+    sourcePrincipals: readonly SecurityPrincipal[],
+    targets: ReadonlyMap<number, TargetPrincipal>,
+  ) {
     this.#principalMappings = mappings.filter((m) => m.type !== 'UNCPath');
     this.#uncMappings = mappings
       .filter((m) => m.type === 'UNCPath')
-      .map((mapping) => ({ mapping, source: trimSlash(mapping.source), destination: mapping.destination.kind === 'set' ? trimSlash(mapping.destination.value) : trimSlash(mapping.source) }))
+      .map((mapping) => ({
+        mapping,
+        source: trimSlash(mapping.source),
+        destination:
+          mapping.destination.kind === 'set' ? trimSlash(mapping.destination.value) : trimSlash(mapping.source),
+      }))
       .sort((a, b) => b.source.length - a.source.length); // the most specific path wins
     this.#sourcePrincipals = sourcePrincipals;
     this.#targets = targets;
@@ -106,12 +121,22 @@ function namesOf(principal: SecurityPrincipal): string[] {
 /** Whether a settings reference needs mapping when moved to another domain (GPMC: domain accounts and any plain name). */
 function isDomainSpecific(reference: { sid?: string | null; name?: string | null }): boolean {
   if (reference.sid) return isDomainSid(reference.sid);
-  return reference.name !== undefined && reference.name !== null && reference.name.includes('\\') && !/^(BUILTIN|NT AUTHORITY)\\/i.test(reference.name);
+  return (
+    reference.name !== undefined &&
+    reference.name !== null &&
+    reference.name.includes('\\') &&
+    !/^(BUILTIN|NT AUTHORITY)\\/i.test(reference.name)
+  );
 }
 
-function note(plan: MigrationPlan, report: MigrationReport, reference: { sid?: string | null; name?: string | null }): PrincipalOutcome {
+function note(
+  plan: MigrationPlan,
+  report: MigrationReport,
+  reference: { sid?: string | null; name?: string | null },
+): PrincipalOutcome {
   const outcome = plan.principal(reference);
-  if (outcome.kind === 'unmapped' && isDomainSpecific(reference)) report.unmappedPrincipals.add(reference.sid ?? reference.name ?? '');
+  if (outcome.kind === 'unmapped' && isDomainSpecific(reference))
+    report.unmappedPrincipals.add(reference.sid ?? reference.name ?? '');
   if (outcome.kind === 'replace') report.principalsReplaced += 1;
   if (outcome.kind === 'remove') report.principalsRemoved += 1;
   return outcome;
@@ -188,7 +213,12 @@ const PRINCIPAL_ATTRIBUTE_PAIRS: Array<[string, string]> = [
 ];
 
 function unescapeXml(value: string): string {
-  return value.replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return value
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }
 
 function escapeXml(value: string): string {
@@ -201,28 +231,35 @@ function escapeXml(value: string): string {
  * Attributes nothing applies to are kept byte for byte.
  */
 export function migratePreferencesXml(text: string, plan: MigrationPlan, report: MigrationReport): string {
-  return text.replace(/<([A-Za-z][\w:.-]*)(\s[^<>]*?)?(\/?)>/g, (whole, tag: string, attributeText: string | undefined, selfClosing: string) => {
-    if (!attributeText) return whole;
-    let attributes = attributeText;
-    for (const [sidName, nameName] of PRINCIPAL_ATTRIBUTE_PAIRS) {
-      const sid = new RegExp(`(\\s${sidName}=")([^"]*)(")`).exec(attributes);
-      if (!sid) continue;
-      const name = new RegExp(`(\\s${nameName}=")([^"]*)(")`).exec(attributes);
-      const reference = { sid: sid[2] ? sid[2] : null, name: name ? unescapeXml(name[2]!) : null };
-      if (!reference.sid && !reference.name) continue;
-      const outcome = note(plan, report, reference);
-      if (outcome.kind === 'remove' && tag === 'Member' && selfClosing === '/') return '';
-      if (outcome.kind === 'replace') {
-        attributes = attributes.replace(sid[0], `${sid[1]}${outcome.principal.sid}${sid[3]}`);
-        if (name) attributes = attributes.replace(name[0], `${name[1]}${escapeXml(outcome.principal.name)}${name[3]}`);
+  return text.replace(
+    /<([A-Za-z][\w:.-]*)(\s[^<>]*?)?(\/?)>/g,
+    (whole, tag: string, attributeText: string | undefined, selfClosing: string) => {
+      if (!attributeText) return whole;
+      let attributes = attributeText;
+      for (const [sidName, nameName] of PRINCIPAL_ATTRIBUTE_PAIRS) {
+        const sid = new RegExp(`(\\s${sidName}=")([^"]*)(")`).exec(attributes);
+        if (!sid) continue;
+        const name = new RegExp(`(\\s${nameName}=")([^"]*)(")`).exec(attributes);
+        const reference = { sid: sid[2] ? sid[2] : null, name: name ? unescapeXml(name[2]!) : null };
+        if (!reference.sid && !reference.name) continue;
+        const outcome = note(plan, report, reference);
+        if (outcome.kind === 'remove' && tag === 'Member' && selfClosing === '/') return '';
+        if (outcome.kind === 'replace') {
+          attributes = attributes.replace(sid[0], `${sid[1]}${outcome.principal.sid}${sid[3]}`);
+          if (name)
+            attributes = attributes.replace(name[0], `${name[1]}${escapeXml(outcome.principal.name)}${name[3]}`);
+        }
       }
-    }
-    attributes = attributes.replace(/(\s[\w:.-]+=")(\\\\[^"]*)(")/g, (match, before: string, value: string, after: string) => {
-      const mapped = mapUnc(plan, report, unescapeXml(value));
-      return mapped === null ? match : `${before}${escapeXml(mapped)}${after}`;
-    });
-    return `<${tag}${attributes}${selfClosing}>`;
-  });
+      attributes = attributes.replace(
+        /(\s[\w:.-]+=")(\\\\[^"]*)(")/g,
+        (match, before: string, value: string, after: string) => {
+          const mapped = mapUnc(plan, report, unescapeXml(value));
+          return mapped === null ? match : `${before}${escapeXml(mapped)}${after}`;
+        },
+      );
+      return `<${tag}${attributes}${selfClosing}>`;
+    },
+  );
 }
 
 function mapUnc(plan: MigrationPlan, report: MigrationReport, path: string): string | null {
@@ -291,10 +328,16 @@ export function settingsFileKind(path: string): SettingsFileKind | null {
 /** Text encodings as found: UTF-16LE with BOM (SecEdit, scripts.ini), UTF-8 with or without BOM. */
 function decodeSettings(bytes: Buffer): { text: string; encode: (text: string) => Buffer } {
   if (bytes[0] === 0xff && bytes[1] === 0xfe) {
-    return { text: bytes.subarray(2).toString('utf16le'), encode: (t) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(t, 'utf16le')]) };
+    return {
+      text: bytes.subarray(2).toString('utf16le'),
+      encode: (t) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(t, 'utf16le')]),
+    };
   }
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
-    return { text: bytes.subarray(3).toString('utf8'), encode: (t) => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(t, 'utf8')]) };
+    return {
+      text: bytes.subarray(3).toString('utf8'),
+      encode: (t) => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(t, 'utf8')]),
+    };
   }
   return { text: bytes.toString('utf8'), encode: (t) => Buffer.from(t, 'utf8') };
 }

@@ -13,7 +13,13 @@ import { folderAclFor } from '../restore/restore-gpo.js';
 import { selectBackups } from '../restore/select-backups.js';
 import { bumpedVersions, versionsFromBackupXml } from '../restore/versions.js';
 import { selectGpos } from '../select/select-gpos.js';
-import { MigrationPlan, emptyMigrationReport, migrateSettingsFile, settingsFileKind, type MigrationReport } from './apply-migration.js';
+import {
+  MigrationPlan,
+  emptyMigrationReport,
+  migrateSettingsFile,
+  settingsFileKind,
+  type MigrationReport,
+} from './apply-migration.js';
 import { parseMigrationTable, type MigrationMapping } from './migration-table.js';
 import { resolveMappingTargets } from './resolve-targets.js';
 
@@ -24,7 +30,13 @@ export interface GpoImportResult {
   files: number;
   bytes: number;
   versions: { ad: number; sysvol: number };
-  migration: { principalsReplaced: number; principalsRemoved: number; uncPathsReplaced: number; unmappedPrincipals: string[]; unmappedUncPaths: string[] } | null;
+  migration: {
+    principalsReplaced: number;
+    principalsRemoved: number;
+    uncPathsReplaced: number;
+    unmappedPrincipals: string[];
+    unmappedUncPaths: string[];
+  } | null;
 }
 
 /**
@@ -45,7 +57,11 @@ export async function importGpo(options: GpoImportOptions, context: OperationCon
   try {
     const target = await findTarget(session, options.targetGpo);
     const live = await readLiveGpoContainer(session, target.id);
-    if (!live) throw new CofferError('NOT_FOUND', `GPO ${options.targetGpo} disappeared while the import started.`, { hresult: HRESULT.ERROR_NOT_FOUND, object: options.targetGpo });
+    if (!live)
+      throw new CofferError('NOT_FOUND', `GPO ${options.targetGpo} disappeared while the import started.`, {
+        hresult: HRESULT.ERROR_NOT_FOUND,
+        object: options.targetGpo,
+      });
     const object = `${live.displayName} ${live.id}`;
     context.progress.advance(session.dnsDomain);
 
@@ -53,7 +69,12 @@ export async function importGpo(options: GpoImportOptions, context: OperationCon
     const migrated = new Map<string, Buffer>();
     let report: MigrationReport | null = null;
     if (mappings) {
-      const targets = await resolveMappingTargets(session, mappings, backup.xml.securityGroups, options.migrationTable!);
+      const targets = await resolveMappingTargets(
+        session,
+        mappings,
+        backup.xml.securityGroups,
+        options.migrationTable!,
+      );
       const plan = new MigrationPlan(mappings, backup.xml.securityGroups, targets);
       report = emptyMigrationReport();
       for (const file of backup.gpt) {
@@ -65,9 +86,20 @@ export async function importGpo(options: GpoImportOptions, context: OperationCon
     }
 
     const targetPath = sharePathOf(live.gPCFileSysPath, session.dnsDomain, live.id);
-    const ini = await session.sysvol.readFile(`${targetPath}/GPT.INI`).then(parseGptIni, () => ({ version: 0 }) as { version: number; displayName?: string });
-    const { versions, wrapped } = bumpedVersions({ ad: live.versionNumber, sysvol: ini.version }, versionsFromBackupXml(backup.xml.core.userVersionNumber, backup.xml.core.machineVersionNumber));
-    if (wrapped) context.report({ severity: 'warning', code: 'VERSION_WRAPPED', message: `A version of ${object} passed 65535 and starts again at 1.`, object });
+    const ini = await session.sysvol
+      .readFile(`${targetPath}/GPT.INI`)
+      .then(parseGptIni, () => ({ version: 0 }) as { version: number; displayName?: string });
+    const { versions, wrapped } = bumpedVersions(
+      { ad: live.versionNumber, sysvol: ini.version },
+      versionsFromBackupXml(backup.xml.core.userVersionNumber, backup.xml.core.machineVersionNumber),
+    );
+    if (wrapped)
+      context.report({
+        severity: 'warning',
+        code: 'VERSION_WRAPPED',
+        message: `A version of ${object} passed 65535 and starts again at 1.`,
+        object,
+      });
 
     context.progress.phase('importing', backup.gpt.filter((e) => e.kind === 'file').length + 2);
     let files = 0;
@@ -77,9 +109,17 @@ export async function importGpo(options: GpoImportOptions, context: OperationCon
       session,
       targetPath,
       gptWriteEntries(backup.reader, backup.gpt, {
-        gptIni: formatGptIni({ version: versions.sysvol, ...(ini.displayName === undefined ? {} : { displayName: ini.displayName }) }),
+        gptIni: formatGptIni({
+          version: versions.sysvol,
+          ...(ini.displayName === undefined ? {} : { displayName: ini.displayName }),
+        }),
         signal: context.signal,
-        ...(migrated.size > 0 ? { transform: (path: string) => migrated.get(path) ?? null, wantsTransform: (path: string) => migrated.has(path) } : {}),
+        ...(migrated.size > 0
+          ? {
+              transform: (path: string) => migrated.get(path) ?? null,
+              wantsTransform: (path: string) => migrated.has(path),
+            }
+          : {}),
         onFile: (path, size) => {
           files += 1;
           bytes += size;
@@ -93,7 +133,11 @@ export async function importGpo(options: GpoImportOptions, context: OperationCon
       await updateGpoContainer(
         session,
         live,
-        { versionNumber: versions.ad, gPCMachineExtensionNames: backup.xml.core.machineExtensionNames, gPCUserExtensionNames: backup.xml.core.userExtensionNames },
+        {
+          versionNumber: versions.ad,
+          gPCMachineExtensionNames: backup.xml.core.machineExtensionNames,
+          gPCUserExtensionNames: backup.xml.core.userExtensionNames,
+        },
         rollback,
       );
       // The target keeps its permissions: its GPT gets the ACL its own container's descriptor calls for.
@@ -103,7 +147,13 @@ export async function importGpo(options: GpoImportOptions, context: OperationCon
     } catch (error) {
       await discardStagedGpt(session, staged);
       for (const step of await rollback.rollback()) {
-        context.report({ severity: 'error', code: 'ROLLBACK_INCOMPLETE', message: `Could not ${step.what} after the import into ${object} stopped: ${(step.error as Error).message}`, object, hresult: HRESULT.E_FAIL });
+        context.report({
+          severity: 'error',
+          code: 'ROLLBACK_INCOMPLETE',
+          message: `Could not ${step.what} after the import into ${object} stopped: ${(step.error as Error).message}`,
+          object,
+          hresult: HRESULT.E_FAIL,
+        });
       }
       throw error;
     }
@@ -123,13 +173,22 @@ export async function importGpo(options: GpoImportOptions, context: OperationCon
         unmappedUncPaths: [...report.unmappedUncPaths],
       },
     };
-    context.report({ severity: 'info', code: 'GPO_IMPORTED', message: `Imported the settings of ${backup.xml.core.displayName} (backup ${backup.backupId}) into ${object}: ${files} file(s), version ${versions.ad}.`, object });
+    context.report({
+      severity: 'info',
+      code: 'GPO_IMPORTED',
+      message: `Imported the settings of ${backup.xml.core.displayName} (backup ${backup.backupId}) into ${object}: ${files} file(s), version ${versions.ad}.`,
+      object,
+    });
     return {
       data: result,
       lines: [
         `Imported ${backup.xml.core.displayName} (${backup.xml.core.domain}, backup ${backup.backupId}) into ${object}.`,
         `${files} file(s), ${bytes} bytes; versions now AD ${versions.ad}, SYSVOL ${versions.sysvol}.`,
-        ...(report ? [`Migration table: ${report.principalsReplaced} principal(s) mapped, ${report.principalsRemoved} removed, ${report.uncPathsReplaced} UNC path(s) mapped.`] : []),
+        ...(report
+          ? [
+              `Migration table: ${report.principalsReplaced} principal(s) mapped, ${report.principalsRemoved} removed, ${report.uncPathsReplaced} UNC path(s) mapped.`,
+            ]
+          : []),
       ],
     };
   } finally {
@@ -139,19 +198,34 @@ export async function importGpo(options: GpoImportOptions, context: OperationCon
 
 async function readMigrationTable(path: string): Promise<MigrationMapping[]> {
   const bytes = await readFile(path).catch((error: NodeJS.ErrnoException) => {
-    throw new CofferError('MIGRATION_TABLE_NOT_FOUND', `Cannot read the migration table ${path}: ${error.message}`, { hresult: HRESULT.ERROR_FILE_NOT_FOUND, object: path });
+    throw new CofferError('MIGRATION_TABLE_NOT_FOUND', `Cannot read the migration table ${path}: ${error.message}`, {
+      hresult: HRESULT.ERROR_FILE_NOT_FOUND,
+      object: path,
+    });
   });
   return parseMigrationTable(bytes, path);
 }
 
 async function findTarget(session: DomainSession, wanted: string): Promise<{ id: string; displayName: string }> {
-  const entries = await session.ldap.search(policiesContainerDn(session), { scope: 'one', filter: '(objectClass=groupPolicyContainer)', attributes: ['cn', 'displayName'] });
-  const gpos = entries.map((e) => ({ id: attributeText(e, 'cn') ?? '', displayName: attributeText(e, 'displayName') ?? '' }));
+  const entries = await session.ldap.search(policiesContainerDn(session), {
+    scope: 'one',
+    filter: '(objectClass=groupPolicyContainer)',
+    attributes: ['cn', 'displayName'],
+  });
+  const gpos = entries.map((e) => ({
+    id: attributeText(e, 'cn') ?? '',
+    displayName: attributeText(e, 'displayName') ?? '',
+  }));
   return selectGpos(gpos, [wanted])[0]!;
 }
 
 /** GPMC imports unmapped references unchanged; with migrationTableOnly it refuses, as its "use migration table exclusively". */
-function checkUnmapped(report: MigrationReport, options: GpoImportOptions, context: OperationContext, backup: LoadedGpoBackup): void {
+function checkUnmapped(
+  report: MigrationReport,
+  options: GpoImportOptions,
+  context: OperationContext,
+  backup: LoadedGpoBackup,
+): void {
   const unmapped = [...report.unmappedPrincipals, ...report.unmappedUncPaths];
   if (unmapped.length === 0) return;
   const message = `The settings of ${backup.xml.core.displayName} name ${unmapped.length} domain principal(s) or UNC path(s) the migration table does not map: ${unmapped.slice(0, 10).join(', ')}`;
@@ -162,5 +236,10 @@ function checkUnmapped(report: MigrationReport, options: GpoImportOptions, conte
       hint: 'Add a mapping for each (or <DestinationSameAsSource/> to keep one), or import without migrationTableOnly.',
     });
   }
-  context.report({ severity: 'warning', code: 'MIGRATION_UNMAPPED', message: `${message}; they were imported unchanged.`, object: options.migrationTable! });
+  context.report({
+    severity: 'warning',
+    code: 'MIGRATION_UNMAPPED',
+    message: `${message}; they were imported unchanged.`,
+    object: options.migrationTable!,
+  });
 }

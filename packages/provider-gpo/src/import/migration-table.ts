@@ -1,7 +1,15 @@
 import { CofferError, HRESULT, parseXmlDocument, xmlChild, xmlChildText, type XmlElement } from '@coffer/core';
 
 /** GPMC's GPMEntryType names as a .migtable spells them. */
-export const MIGRATION_ENTRY_TYPES = ['User', 'Computer', 'LocalGroup', 'GlobalGroup', 'UniversalGroup', 'UNCPath', 'Unknown'] as const;
+export const MIGRATION_ENTRY_TYPES = [
+  'User',
+  'Computer',
+  'LocalGroup',
+  'GlobalGroup',
+  'UniversalGroup',
+  'UNCPath',
+  'Unknown',
+] as const;
 export type MigrationEntryType = (typeof MIGRATION_ENTRY_TYPES)[number];
 
 /** GPMDestinationOption: a name, the source itself, nothing (drop the reference), or the same name in the target domain. */
@@ -31,68 +39,86 @@ export function parseMigrationTable(bytes: Uint8Array | string, where: string): 
   // Core's safe reader, as for every file Coffer reads: size bounded, a DOCTYPE (entity expansion, external
   // entities) refused before any parser sees it (XML_DOCTYPE_REFUSED), well-formedness checked.
   const text = decode(bytes);
-  const body = parseXmlDocument(text, where, { malformedCode: 'MIGRATION_TABLE_INVALID', hint: 'Fix the table (it is not well-formed XML) and run the import again; nothing was changed.' });
+  const body = parseXmlDocument(text, where, {
+    malformedCode: 'MIGRATION_TABLE_INVALID',
+    hint: 'Fix the table (it is not well-formed XML) and run the import again; nothing was changed.',
+  });
   // The reader keeps local names only, so the root's qualified name and default namespace come from its start tag.
   // (Comments go first: one before the root may hold anything that looks like a tag.)
   const rootTag = /<(?![?!])([^\s/>]+)([^>]*)>/.exec(text.replace(/<!--[\s\S]*?-->/g, ''));
-  if (rootTag?.[1] !== 'MigrationTable') throw invalidTable(where, [`its root element is not <MigrationTable> (found ${rootTag?.[1] ?? body.name})`]);
+  if (rootTag?.[1] !== 'MigrationTable')
+    throw invalidTable(where, [`its root element is not <MigrationTable> (found ${rootTag?.[1] ?? body.name})`]);
   const namespace = /\sxmlns\s*=\s*(["'])(.*?)\1/.exec(rootTag[2] ?? '')?.[2];
   if (namespace !== MIGRATION_TABLE_NAMESPACE) {
-    throw invalidTable(where, [`<MigrationTable> has the namespace ${JSON.stringify(namespace ?? '')}, not ${MIGRATION_TABLE_NAMESPACE}`]);
+    throw invalidTable(where, [
+      `<MigrationTable> has the namespace ${JSON.stringify(namespace ?? '')}, not ${MIGRATION_TABLE_NAMESPACE}`,
+    ]);
   }
   const problems: string[] = [];
   const mappings: MigrationMapping[] = [];
   const seen = new Map<string, number>();
-  body.children.filter((child) => child.name === 'Mapping').forEach((mapping, i) => {
-    const index = i + 1;
-    const type = textOf(mapping, 'Type');
-    const source = textOf(mapping, 'Source');
-    const destinations = ['Destination', 'DestinationSameAsSource', 'DestinationNone', 'DestinationByRelativeName'].filter((name) => xmlChild(mapping, name) !== undefined);
-    const here = `mapping #${index}${source ? ` (${source})` : ''}`;
-    if (!(MIGRATION_ENTRY_TYPES as readonly string[]).includes(type)) {
-      problems.push(`${here} has the type ${JSON.stringify(type)}; use one of ${MIGRATION_ENTRY_TYPES.join(', ')}`);
-      return;
-    }
-    if (source === '') {
-      problems.push(`${here} has no <Source>`);
-      return;
-    }
-    if (destinations.length !== 1) {
-      problems.push(`${here} needs exactly one of <Destination>, <DestinationSameAsSource/>, <DestinationNone/>, <DestinationByRelativeName/> (it has ${destinations.length})`);
-      return;
-    }
-    let destination: MigrationDestination;
-    switch (destinations[0]) {
-      case 'Destination': {
-        const value = textOf(mapping, 'Destination');
-        if (value === '') {
-          problems.push(`${here} has an empty <Destination>`);
-          return;
-        }
-        destination = { kind: 'set', value };
-        break;
+  body.children
+    .filter((child) => child.name === 'Mapping')
+    .forEach((mapping, i) => {
+      const index = i + 1;
+      const type = textOf(mapping, 'Type');
+      const source = textOf(mapping, 'Source');
+      const destinations = [
+        'Destination',
+        'DestinationSameAsSource',
+        'DestinationNone',
+        'DestinationByRelativeName',
+      ].filter((name) => xmlChild(mapping, name) !== undefined);
+      const here = `mapping #${index}${source ? ` (${source})` : ''}`;
+      if (!(MIGRATION_ENTRY_TYPES as readonly string[]).includes(type)) {
+        problems.push(`${here} has the type ${JSON.stringify(type)}; use one of ${MIGRATION_ENTRY_TYPES.join(', ')}`);
+        return;
       }
-      case 'DestinationSameAsSource':
-        destination = { kind: 'same-as-source' };
-        break;
-      case 'DestinationNone':
-        destination = { kind: 'none' };
-        break;
-      default:
-        destination = { kind: 'by-relative-name' };
-    }
-    if (type === 'UNCPath') {
-      if (!source.startsWith('\\\\')) problems.push(`${here} is a UNCPath mapping but its source is not a UNC path (\\\\server\\share)`);
-      if (destination.kind === 'none' || destination.kind === 'by-relative-name') problems.push(`${here}: a UNC path can only be mapped to a path or to itself`);
-      if (destination.kind === 'set' && !destination.value.startsWith('\\\\')) problems.push(`${here} maps a UNC path to ${JSON.stringify(destination.value)}, which is not a UNC path`);
-    } else if (source.startsWith('\\\\')) {
-      problems.push(`${here} has the type ${type} but its source is a UNC path; use the type UNCPath`);
-    }
-    const key = `${type === 'UNCPath' ? 'unc' : 'principal'}|${source.toLowerCase()}`;
-    if (seen.has(key)) problems.push(`${here} maps the same source as mapping #${seen.get(key)}`);
-    seen.set(key, index);
-    mappings.push({ index, type: type as MigrationEntryType, source, destination });
-  });
+      if (source === '') {
+        problems.push(`${here} has no <Source>`);
+        return;
+      }
+      if (destinations.length !== 1) {
+        problems.push(
+          `${here} needs exactly one of <Destination>, <DestinationSameAsSource/>, <DestinationNone/>, <DestinationByRelativeName/> (it has ${destinations.length})`,
+        );
+        return;
+      }
+      let destination: MigrationDestination;
+      switch (destinations[0]) {
+        case 'Destination': {
+          const value = textOf(mapping, 'Destination');
+          if (value === '') {
+            problems.push(`${here} has an empty <Destination>`);
+            return;
+          }
+          destination = { kind: 'set', value };
+          break;
+        }
+        case 'DestinationSameAsSource':
+          destination = { kind: 'same-as-source' };
+          break;
+        case 'DestinationNone':
+          destination = { kind: 'none' };
+          break;
+        default:
+          destination = { kind: 'by-relative-name' };
+      }
+      if (type === 'UNCPath') {
+        if (!source.startsWith('\\\\'))
+          problems.push(`${here} is a UNCPath mapping but its source is not a UNC path (\\\\server\\share)`);
+        if (destination.kind === 'none' || destination.kind === 'by-relative-name')
+          problems.push(`${here}: a UNC path can only be mapped to a path or to itself`);
+        if (destination.kind === 'set' && !destination.value.startsWith('\\\\'))
+          problems.push(`${here} maps a UNC path to ${JSON.stringify(destination.value)}, which is not a UNC path`);
+      } else if (source.startsWith('\\\\')) {
+        problems.push(`${here} has the type ${type} but its source is a UNC path; use the type UNCPath`);
+      }
+      const key = `${type === 'UNCPath' ? 'unc' : 'principal'}|${source.toLowerCase()}`;
+      if (seen.has(key)) problems.push(`${here} maps the same source as mapping #${seen.get(key)}`);
+      seen.set(key, index);
+      mappings.push({ index, type: type as MigrationEntryType, source, destination });
+    });
   if (problems.length > 0) throw invalidTable(where, problems);
   return mappings;
 }
@@ -113,9 +139,13 @@ function decode(input: Uint8Array | string): string {
 }
 
 export function invalidTable(where: string, problems: string[]): CofferError {
-  return new CofferError('MIGRATION_TABLE_INVALID', `The migration table ${where} is not usable: ${problems.join('; ')}.`, {
-    hresult: HRESULT.E_INVALIDARG,
-    object: where,
-    hint: 'Fix the table (GPMC format: <MigrationTable> with <Mapping><Type/><Source/><Destination/></Mapping>) and run the import again; nothing was changed.',
-  });
+  return new CofferError(
+    'MIGRATION_TABLE_INVALID',
+    `The migration table ${where} is not usable: ${problems.join('; ')}.`,
+    {
+      hresult: HRESULT.E_INVALIDARG,
+      object: where,
+      hint: 'Fix the table (GPMC format: <MigrationTable> with <Mapping><Type/><Source/><Destination/></Mapping>) and run the import again; nothing was changed.',
+    },
+  );
 }

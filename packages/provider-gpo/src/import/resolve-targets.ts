@@ -1,4 +1,13 @@
-import { encodeSid, escapeFilterBytes, escapeFilterValue, isDomainSid, normalizeSid, parseSid, WELL_KNOWN_SIDS, wellKnownSidName } from '@coffer/active-directory';
+import {
+  encodeSid,
+  escapeFilterBytes,
+  escapeFilterValue,
+  isDomainSid,
+  normalizeSid,
+  parseSid,
+  WELL_KNOWN_SIDS,
+  wellKnownSidName,
+} from '@coffer/active-directory';
 import type { SecurityPrincipal } from '@coffer/gpmc';
 import type { DomainSession } from '../ad/domain-session.js';
 import { attributeBytes, attributeText, attributeTexts } from '../ad/ldap-values.js';
@@ -25,14 +34,19 @@ export async function resolveMappingTargets(
   const problems: string[] = [];
   for (const mapping of mappings) {
     if (mapping.type === 'UNCPath') continue;
-    const source = sourcePrincipals.find((p) => p.sid?.toLowerCase() === mapping.source.toLowerCase() || namesOf(p).includes(mapping.source.toLowerCase()));
+    const source = sourcePrincipals.find(
+      (p) => p.sid?.toLowerCase() === mapping.source.toLowerCase() || namesOf(p).includes(mapping.source.toLowerCase()),
+    );
     if (source?.type && source.type !== 'Unknown' && mapping.type !== 'Unknown' && source.type !== mapping.type) {
-      problems.push(`mapping #${mapping.index} says ${mapping.source} is a ${mapping.type}, but the backup records it as a ${source.type}`);
+      problems.push(
+        `mapping #${mapping.index} says ${mapping.source} is a ${mapping.type}, but the backup records it as a ${source.type}`,
+      );
       continue;
     }
     let wanted: string;
     if (mapping.destination.kind === 'set') wanted = mapping.destination.value;
-    else if (mapping.destination.kind === 'by-relative-name') wanted = source?.samAccountName ?? relativeName(mapping.source);
+    else if (mapping.destination.kind === 'by-relative-name')
+      wanted = source?.samAccountName ?? relativeName(mapping.source);
     else continue;
     const found = await findAccount(session, wanted).catch((error: Error) => {
       problems.push(`mapping #${mapping.index} (${mapping.source}): ${error.message}`);
@@ -43,9 +57,18 @@ export async function resolveMappingTargets(
       problems.push(`mapping #${mapping.index} (${mapping.source}): ${wanted} does not exist in ${session.dnsDomain}`);
       continue;
     }
-    const expected = mapping.type === 'User' ? 'user' : mapping.type === 'Computer' ? 'computer' : mapping.type.endsWith('Group') ? 'group' : null;
+    const expected =
+      mapping.type === 'User'
+        ? 'user'
+        : mapping.type === 'Computer'
+          ? 'computer'
+          : mapping.type.endsWith('Group')
+            ? 'group'
+            : null;
     if (expected && found.objectClass !== 'well-known' && found.objectClass !== expected) {
-      problems.push(`mapping #${mapping.index} (${mapping.source}) is of type ${mapping.type}, but its destination ${wanted} is a ${found.objectClass}`);
+      problems.push(
+        `mapping #${mapping.index} (${mapping.source}) is of type ${mapping.type}, but its destination ${wanted} is a ${found.objectClass}`,
+      );
       continue;
     }
     targets.set(mapping.index, { sid: found.sid, name: found.name });
@@ -56,7 +79,12 @@ export async function resolveMappingTargets(
 
 function namesOf(p: SecurityPrincipal): string[] {
   if (!p.samAccountName) return [];
-  return [p.samAccountName, p.netbiosDomainName ? `${p.netbiosDomainName}\\${p.samAccountName}` : '', p.dnsDomainName ? `${p.dnsDomainName}\\${p.samAccountName}` : '', p.upn ?? '']
+  return [
+    p.samAccountName,
+    p.netbiosDomainName ? `${p.netbiosDomainName}\\${p.samAccountName}` : '',
+    p.dnsDomainName ? `${p.dnsDomainName}\\${p.samAccountName}` : '',
+    p.upn ?? '',
+  ]
     .filter(Boolean)
     .map((n) => n.toLowerCase());
 }
@@ -78,7 +106,8 @@ async function findAccount(session: DomainSession, text: string): Promise<FoundA
       const name = wellKnownSidName(sid);
       return name === undefined ? undefined : { sid, name, objectClass: 'well-known' };
     }
-    if (!sid.startsWith(`${session.domainSid}-`)) throw new Error(`${sid} belongs to another domain than ${session.dnsDomain}`);
+    if (!sid.startsWith(`${session.domainSid}-`))
+      throw new Error(`${sid} belongs to another domain than ${session.dnsDomain}`);
     return search(session, `(objectSid=${escapeFilterBytes(encodeSid(sid))})`);
   }
   const slash = value.indexOf('\\');
@@ -87,13 +116,18 @@ async function findAccount(session: DomainSession, text: string): Promise<FoundA
     const name = value.slice(slash + 1);
     if (domain === 'builtin' || domain === 'nt authority') return wellKnown(name);
     if (domain !== session.netbiosDomain.toLowerCase() && domain !== session.dnsDomain.toLowerCase()) {
-      throw new Error(`${value} is in domain ${value.slice(0, slash)}; destinations must be in ${session.dnsDomain} (${session.netbiosDomain})`);
+      throw new Error(
+        `${value} is in domain ${value.slice(0, slash)}; destinations must be in ${session.dnsDomain} (${session.netbiosDomain})`,
+      );
     }
     return search(session, `(sAMAccountName=${escapeFilterValue(name)})`);
   }
   const at = value.indexOf('@');
   if (at > 0) {
-    return search(session, `(|(userPrincipalName=${escapeFilterValue(value)})(sAMAccountName=${escapeFilterValue(value.slice(0, at))}))`);
+    return search(
+      session,
+      `(|(userPrincipalName=${escapeFilterValue(value)})(sAMAccountName=${escapeFilterValue(value.slice(0, at))}))`,
+    );
   }
   return wellKnown(value) ?? search(session, `(sAMAccountName=${escapeFilterValue(value)})`);
 }
@@ -104,7 +138,11 @@ function wellKnown(name: string): FoundAccount | undefined {
 }
 
 async function search(session: DomainSession, filter: string): Promise<FoundAccount | undefined> {
-  const entries = await session.ldap.search(session.baseDn, { scope: 'sub', filter: `(&(objectSid=*)${filter})`, attributes: ['objectSid', 'sAMAccountName', 'objectClass'] });
+  const entries = await session.ldap.search(session.baseDn, {
+    scope: 'sub',
+    filter: `(&(objectSid=*)${filter})`,
+    attributes: ['objectSid', 'sAMAccountName', 'objectClass'],
+  });
   if (entries.length > 1) throw new Error(`${entries.length} accounts match ${filter}`);
   const [entry] = entries;
   if (!entry) return undefined;
@@ -112,5 +150,9 @@ async function search(session: DomainSession, filter: string): Promise<FoundAcco
   if (!bytes) return undefined;
   const classes = attributeTexts(entry, 'objectClass').map((c) => c.toLowerCase());
   const objectClass = classes.includes('computer') ? 'computer' : classes.includes('group') ? 'group' : 'user';
-  return { sid: parseSid(bytes), name: `${session.netbiosDomain}\\${attributeText(entry, 'sAMAccountName') ?? ''}`, objectClass };
+  return {
+    sid: parseSid(bytes),
+    name: `${session.netbiosDomain}\\${attributeText(entry, 'sAMAccountName') ?? ''}`,
+    objectClass,
+  };
 }

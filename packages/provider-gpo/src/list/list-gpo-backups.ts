@@ -6,7 +6,10 @@ import { listBackupsOfType } from '@coffer/gpmc';
  * name. Damaged entries are left out with a warning (gpmc's listBackupsOfType, shared with the Starter GPO provider).
  */
 export async function listGpoBackups(request: ListRequest, context: OperationContext): Promise<BackupListing[]> {
-  const found = await listBackupsOfType(request.source, 'GPO', { ...(request.query ? { query: request.query } : {}), report: (message) => context.report(message) });
+  const found = await listBackupsOfType(request.source, 'GPO', {
+    ...(request.query ? { query: request.query } : {}),
+    report: (message) => context.report(message),
+  });
   return found.map((entry) => ({
     id: entry.id,
     path: entry.folder,
@@ -15,6 +18,10 @@ export async function listGpoBackups(request: ListRequest, context: OperationCon
     objectName: entry.displayName,
     ...(entry.backupTime ? { createdAt: entry.backupTime.toISOString() } : {}),
     comment: entry.comment,
-    details: { domain: entry.domain, domainController: entry.domainController, listedInManifest: entry.listedInManifest },
+    details: {
+      domain: entry.domain,
+      domainController: entry.domainController,
+      listedInManifest: entry.listedInManifest,
+    },
   }));
 }

@@ -29,7 +29,9 @@ export function placeGpoLink(
   const wanted = link.gpoId.toUpperCase();
   const existing = current.findIndex((entry) => entry.gpoId.toUpperCase() === wanted);
   if (existing >= 0) {
-    return current.map((entry, index) => (index === existing ? { ...entry, options: linkOptions(link.enabled, link.enforced, entry.options) } : entry));
+    return current.map((entry, index) =>
+      index === existing ? { ...entry, options: linkOptions(link.enabled, link.enforced, entry.options) } : entry,
+    );
   }
   const entry = { gpoDn: link.gpoDn, gpoId: wanted, options: linkOptions(link.enabled, link.enforced) };
   let position = -1;

@@ -1,4 +1,11 @@
-import { SecurityInformation, escapeFilterValue, parseSecurityDescriptor, serializeSecurityDescriptor, type LdapModification, type SecurityDescriptor } from '@coffer/active-directory';
+import {
+  SecurityInformation,
+  escapeFilterValue,
+  parseSecurityDescriptor,
+  serializeSecurityDescriptor,
+  type LdapModification,
+  type SecurityDescriptor,
+} from '@coffer/active-directory';
 import type { DomainSession } from '../ad/domain-session.js';
 import { attributeBytes, attributeNumber, attributeText } from '../ad/ldap-values.js';
 import { policiesContainerDn } from '../ad/read-gpos.js';
@@ -22,7 +29,15 @@ export interface LiveGpoContainer extends GpoContainerAttributes {
 }
 
 const OWNER_GROUP_DACL = SecurityInformation.Owner | SecurityInformation.Group | SecurityInformation.Dacl;
-const WRITABLE: Array<keyof GpoContainerAttributes> = ['displayName', 'flags', 'versionNumber', 'gPCFileSysPath', 'gPCMachineExtensionNames', 'gPCUserExtensionNames', 'gPCWQLFilter'];
+const WRITABLE: Array<keyof GpoContainerAttributes> = [
+  'displayName',
+  'flags',
+  'versionNumber',
+  'gPCFileSysPath',
+  'gPCMachineExtensionNames',
+  'gPCUserExtensionNames',
+  'gPCWQLFilter',
+];
 
 export function gpoContainerDn(session: Pick<DomainSession, 'baseDn'>, gpoId: string): string {
   return `CN=${gpoId},${policiesContainerDn(session)}`;
@@ -84,7 +99,12 @@ export class RollbackLog {
 }
 
 /** Creates the container and its `CN=Machine` / `CN=User` children, as GPMC and samba-tool do. */
-export async function createGpoContainer(session: DomainSession, gpoId: string, attributes: GpoContainerAttributes, rollback: RollbackLog): Promise<string> {
+export async function createGpoContainer(
+  session: DomainSession,
+  gpoId: string,
+  attributes: GpoContainerAttributes,
+  rollback: RollbackLog,
+): Promise<string> {
   const dn = gpoContainerDn(session, gpoId);
   const values: Record<string, string> = { objectClass: 'groupPolicyContainer', gPCFunctionalityVersion: '2' };
   for (const name of WRITABLE) {
@@ -99,7 +119,12 @@ export async function createGpoContainer(session: DomainSession, gpoId: string, 
 }
 
 /** Writes the attributes that differ, remembering the old values for rollback. */
-export async function updateGpoContainer(session: DomainSession, live: LiveGpoContainer, attributes: Partial<GpoContainerAttributes>, rollback: RollbackLog): Promise<void> {
+export async function updateGpoContainer(
+  session: DomainSession,
+  live: LiveGpoContainer,
+  attributes: Partial<GpoContainerAttributes>,
+  rollback: RollbackLog,
+): Promise<void> {
   const changes: LdapModification[] = [];
   const undo: LdapModification[] = [];
   for (const name of WRITABLE) {
@@ -107,8 +132,16 @@ export async function updateGpoContainer(session: DomainSession, live: LiveGpoCo
     const next = String(attributes[name]);
     const before = String(live[name]);
     if (next === before) continue;
-    changes.push(next === '' ? { operation: 'delete', attribute: name, values: [] } : { operation: 'replace', attribute: name, values: [next] });
-    undo.push(before === '' ? { operation: 'delete', attribute: name, values: [] } : { operation: 'replace', attribute: name, values: [before] });
+    changes.push(
+      next === ''
+        ? { operation: 'delete', attribute: name, values: [] }
+        : { operation: 'replace', attribute: name, values: [next] },
+    );
+    undo.push(
+      before === ''
+        ? { operation: 'delete', attribute: name, values: [] }
+        : { operation: 'replace', attribute: name, values: [before] },
+    );
   }
   if (changes.length === 0) return;
   await session.ldap.modify(live.dn, changes);
@@ -120,30 +153,59 @@ export async function updateGpoContainer(session: DomainSession, live: LiveGpoCo
  * set by default keeps its SE_OWNER_DEFAULTED mark, as in the backup), through the SD flags control: the
  * SACL is left as it is and no privilege beyond WRITE_DAC / WRITE_OWNER is needed.
  */
-export async function writeGpoDescriptor(session: DomainSession, dn: string, descriptor: SecurityDescriptor, current: Buffer | null, rollback: RollbackLog): Promise<void> {
+export async function writeGpoDescriptor(
+  session: DomainSession,
+  dn: string,
+  descriptor: SecurityDescriptor,
+  current: Buffer | null,
+  rollback: RollbackLog,
+): Promise<void> {
   const now = current && current.length > 0 ? parseSecurityDescriptor(current) : null;
   // Written when different, or when the backup's was set explicitly and the container's is only defaulted.
-  const writeOwner = descriptor.owner !== undefined && (descriptor.owner !== now?.owner || (!descriptor.control.ownerDefaulted && now?.control.ownerDefaulted === true));
-  const writeGroup = descriptor.group !== undefined && (descriptor.group !== now?.group || (!descriptor.control.groupDefaulted && now?.control.groupDefaulted === true));
-  const flags = (writeOwner ? SecurityInformation.Owner : 0) | (writeGroup ? SecurityInformation.Group : 0) | SecurityInformation.Dacl;
+  const writeOwner =
+    descriptor.owner !== undefined &&
+    (descriptor.owner !== now?.owner || (!descriptor.control.ownerDefaulted && now?.control.ownerDefaulted === true));
+  const writeGroup =
+    descriptor.group !== undefined &&
+    (descriptor.group !== now?.group || (!descriptor.control.groupDefaulted && now?.control.groupDefaulted === true));
+  const flags =
+    (writeOwner ? SecurityInformation.Owner : 0) |
+    (writeGroup ? SecurityInformation.Group : 0) |
+    SecurityInformation.Dacl;
   const bytes = Buffer.from(
-    serializeSecurityDescriptor({ ...descriptor, sacl: undefined, control: { ...descriptor.control, saclPresent: false, ownerDefaulted: false, groupDefaulted: false }, layout: undefined }),
+    serializeSecurityDescriptor({
+      ...descriptor,
+      sacl: undefined,
+      control: { ...descriptor.control, saclPresent: false, ownerDefaulted: false, groupDefaulted: false },
+      layout: undefined,
+    }),
   );
-  await session.ldap.modify(dn, [{ operation: 'replace', attribute: 'nTSecurityDescriptor', values: [bytes] }], { sdFlags: flags });
+  await session.ldap.modify(dn, [{ operation: 'replace', attribute: 'nTSecurityDescriptor', values: [bytes] }], {
+    sdFlags: flags,
+  });
   if (current && current.length > 0) {
     rollback.record(`put back the permissions of ${dn}`, () =>
-      session.ldap.modify(dn, [{ operation: 'replace', attribute: 'nTSecurityDescriptor', values: [current] }], { sdFlags: OWNER_GROUP_DACL }),
+      session.ldap.modify(dn, [{ operation: 'replace', attribute: 'nTSecurityDescriptor', values: [current] }], {
+        sdFlags: OWNER_GROUP_DACL,
+      }),
     );
   }
 }
 
 /** Owner and group from Coffer's extras (the full descriptor), DACL from Backup.xml: what restore writes. */
-export function descriptorToRestore(backupDacl: SecurityDescriptor, fullDescriptorHex: string | undefined): SecurityDescriptor {
+export function descriptorToRestore(
+  backupDacl: SecurityDescriptor,
+  fullDescriptorHex: string | undefined,
+): SecurityDescriptor {
   if (!fullDescriptorHex) return backupDacl;
   const full = parseSecurityDescriptor(Buffer.from(fullDescriptorHex.replace(/\s+/g, ''), 'hex'));
   return {
     ...backupDacl,
-    control: { ...backupDacl.control, ownerDefaulted: full.control.ownerDefaulted === true, groupDefaulted: full.control.groupDefaulted === true },
+    control: {
+      ...backupDacl.control,
+      ownerDefaulted: full.control.ownerDefaulted === true,
+      groupDefaulted: full.control.groupDefaulted === true,
+    },
     ...(full.owner ? { owner: full.owner } : {}),
     ...(full.group ? { group: full.group } : {}),
   };

@@ -20,7 +20,11 @@ export interface GptWriteOptions {
  * backup through core's BackupReader (each file opened without following links, checked to be inside the
  * backup, size-bounded); the signal is checked between files, so a cancel stops the write before the swap.
  */
-export async function* gptWriteEntries(reader: BackupReader, gpt: readonly BackupGptEntry[], options: GptWriteOptions): AsyncGenerator<SysvolWriteEntry> {
+export async function* gptWriteEntries(
+  reader: BackupReader,
+  gpt: readonly BackupGptEntry[],
+  options: GptWriteOptions,
+): AsyncGenerator<SysvolWriteEntry> {
   const root = GPT_FOLDER.join('/');
   for (const entry of gpt) {
     if (options.signal?.aborted) throw cancelledError(entry.path);

@@ -1,4 +1,9 @@
-import { removeReplacedFolder, scratchFolderBeside, swapInFolder, type SysvolWriteEntry } from '@coffer/active-directory';
+import {
+  removeReplacedFolder,
+  scratchFolderBeside,
+  swapInFolder,
+  type SysvolWriteEntry,
+} from '@coffer/active-directory';
 import type { OperationContext } from '@coffer/core';
 import type { DomainSession } from '../ad/domain-session.js';
 
@@ -12,7 +17,11 @@ export interface StagedGpt {
 }
 
 /** Writes the GPT into a scratch folder beside its final place. Nothing a client reads has changed yet. */
-export async function stageGpt(session: DomainSession, target: string, entries: AsyncIterable<SysvolWriteEntry>): Promise<StagedGpt> {
+export async function stageGpt(
+  session: DomainSession,
+  target: string,
+  entries: AsyncIterable<SysvolWriteEntry>,
+): Promise<StagedGpt> {
   const staged = scratchFolderBeside(target, 'staging');
   const written: string[] = [];
   async function* recording(): AsyncGenerator<SysvolWriteEntry> {
@@ -35,7 +44,13 @@ export async function stageGpt(session: DomainSession, target: string, entries: 
  * Samba's `ntacl sysvolreset` leaves a GPT (inheriting it would not do: Samba mangles inherited object
  * ACEs on files). Returns false, with a warning, when SYSVOL refuses ACLs (a local SYSVOL without Samba's tools).
  */
-export async function applyGptAcl(session: DomainSession, staged: StagedGpt, sddl: string, context: OperationContext, object: string): Promise<boolean> {
+export async function applyGptAcl(
+  session: DomainSession,
+  staged: StagedGpt,
+  sddl: string,
+  context: OperationContext,
+  object: string,
+): Promise<boolean> {
   try {
     await session.sysvol.writeAcl(staged.staged, sddl);
   } catch (error) {
@@ -62,14 +77,26 @@ export async function discardStagedGpt(session: DomainSession, staged: Pick<Stag
  * The commit point (active-directory's folder swap, shared with the Starter GPO provider): the staged GPT replaces the
  * live one, wholly or not at all; the old Adm folder (GPMC never backs it up) is moved over, then the old GPT removed.
  */
-export async function swapInStagedGpt(session: DomainSession, staged: StagedGpt, context: OperationContext, object: string): Promise<void> {
+export async function swapInStagedGpt(
+  session: DomainSession,
+  staged: StagedGpt,
+  context: OperationContext,
+  object: string,
+): Promise<void> {
   const { sysvol } = session;
   const replaced = await swapInFolder(sysvol, staged.staged, staged.target, context, `the GPT of ${object}`);
   if (replaced === null) return;
   if (await sysvol.exists(`${replaced}/Adm`)) {
-    await sysvol.rename(`${replaced}/Adm`, `${staged.target}/Adm`).catch((error: Error) =>
-      context.report({ severity: 'warning', code: 'ADM_NOT_KEPT', message: `The Adm folder of ${object} could not be moved into the restored GPT: ${error.message}`, object }),
-    );
+    await sysvol
+      .rename(`${replaced}/Adm`, `${staged.target}/Adm`)
+      .catch((error: Error) =>
+        context.report({
+          severity: 'warning',
+          code: 'ADM_NOT_KEPT',
+          message: `The Adm folder of ${object} could not be moved into the restored GPT: ${error.message}`,
+          object,
+        }),
+      );
   }
   await removeReplacedFolder(sysvol, replaced, context, `The GPT of ${object}`);
 }

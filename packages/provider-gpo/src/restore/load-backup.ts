@@ -1,6 +1,23 @@
 import { parseSecurityDescriptor, type SecurityDescriptor } from '@coffer/active-directory';
-import { BACKUP_READ_LIMITS, checkBackupRelativePath, CofferError, ErrorCode, HRESULT, openTrustedBackup, type BackupReader, type OperationContext } from '@coffer/core';
-import { backupInvalid, parseBackupXml, parseBkupInfoXml, sameGuid, type BackupInst, type FsObject, type ParsedBackupXml } from '@coffer/gpmc';
+import {
+  BACKUP_READ_LIMITS,
+  checkBackupRelativePath,
+  CofferError,
+  ErrorCode,
+  HRESULT,
+  openTrustedBackup,
+  type BackupReader,
+  type OperationContext,
+} from '@coffer/core';
+import {
+  backupInvalid,
+  parseBackupXml,
+  parseBkupInfoXml,
+  sameGuid,
+  type BackupInst,
+  type FsObject,
+  type ParsedBackupXml,
+} from '@coffer/gpmc';
 import { GPO_EXTRAS_FILE, parseGpoExtras, type GpoExtras } from '../extras/gpo-extras.js';
 
 /** One file or folder of the GPT a backup holds, relative to its `DomainSysvol/GPO`, `/`-separated. */
@@ -44,17 +61,28 @@ export interface LoadOptions {
  * or drive paths are refused with a code), no XML with a DOCTYPE is parsed, and nothing in the domain is
  * touched before this returns.
  */
-export async function loadGpoBackup(folder: string, context: OperationContext, options: LoadOptions = {}): Promise<LoadedGpoBackup> {
+export async function loadGpoBackup(
+  folder: string,
+  context: OperationContext,
+  options: LoadOptions = {},
+): Promise<LoadedGpoBackup> {
   const folderName = folder.split(/[\\/]/).pop() ?? folder;
-  const { reader, verifiedBy } = await openTrustedBackup(folder, { unverified: options.unverified ?? false, signal: context.signal, report: (m) => context.report(m), what: 'GPO' });
+  const { reader, verifiedBy } = await openTrustedBackup(folder, {
+    unverified: options.unverified ?? false,
+    signal: context.signal,
+    report: (m) => context.report(m),
+    what: 'GPO',
+  });
   const hasManifest = verifiedBy === 'coffer-manifest';
   const xml = parseBackupXml(await readRequired(reader, 'Backup.xml'));
   const info = parseBkupInfoXml(await readRequired(reader, 'bkupInfo.xml'));
   if (!sameGuid(info.gpoGuid, xml.core.id)) {
     throw backupInvalid(folder, `bkupInfo.xml names GPO ${info.gpoGuid} but Backup.xml holds ${xml.core.id}.`);
   }
-  if (info.id !== '' && !sameGuid(info.id, folderName)) throw backupInvalid(folder, `bkupInfo.xml gives the backup id ${info.id}, but the folder is ${folderName}.`);
-  if (!/^\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}?$/i.test(xml.core.id)) throw backupInvalid(folder, `Backup.xml's GPO id ${JSON.stringify(xml.core.id)} is not a GUID.`);
+  if (info.id !== '' && !sameGuid(info.id, folderName))
+    throw backupInvalid(folder, `bkupInfo.xml gives the backup id ${info.id}, but the folder is ${folderName}.`);
+  if (!/^\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}?$/i.test(xml.core.id))
+    throw backupInvalid(folder, `Backup.xml's GPO id ${JSON.stringify(xml.core.id)} is not a GUID.`);
   if (xml.core.domain.trim() === '') throw backupInvalid(folder, 'Backup.xml names no domain.');
   let descriptor: SecurityDescriptor | null = null;
   let descriptorProblem: string | undefined;
@@ -74,14 +102,26 @@ export async function loadGpoBackup(folder: string, context: OperationContext, o
     } catch (error) {
       throw backupInvalid(folder, `${GPO_EXTRAS_FILE} cannot be read: ${(error as Error).message}`);
     }
-    if (!sameGuid(extras.gpo.id, xml.core.id)) throw backupInvalid(folder, `${GPO_EXTRAS_FILE} describes GPO ${extras.gpo.id}, Backup.xml ${xml.core.id}.`);
+    if (!sameGuid(extras.gpo.id, xml.core.id))
+      throw backupInvalid(folder, `${GPO_EXTRAS_FILE} describes GPO ${extras.gpo.id}, Backup.xml ${xml.core.id}.`);
   }
 
   const tree = await reader.walk(GPT_FOLDER.join('/'));
   reader.refuseAnomalies(tree, GPT_FOLDER.join('/'));
   const onDisk: BackupGptEntry[] = tree.entries;
   checkInventory(folder, xml, onDisk, !hasManifest);
-  return { folder, backupId: info.id || folderName, reader, info, xml, extras, descriptor, ...(descriptorProblem === undefined ? {} : { descriptorProblem }), verifiedBy: hasManifest ? 'coffer-manifest' : 'gpmc-inventory', gpt: withListedFolders(xml, onDisk) };
+  return {
+    folder,
+    backupId: info.id || folderName,
+    reader,
+    info,
+    xml,
+    extras,
+    descriptor,
+    ...(descriptorProblem === undefined ? {} : { descriptorProblem }),
+    verifiedBy: hasManifest ? 'coffer-manifest' : 'gpmc-inventory',
+    gpt: withListedFolders(xml, onDisk),
+  };
 }
 
 /**
@@ -98,20 +138,28 @@ function checkInventory(folder: string, xml: ParsedBackupXml, onDisk: BackupGptE
   const present = new Set(onDisk.filter((e) => e.kind === 'file').map((e) => e.path.toLowerCase()));
   const missing = [...listedFiles].filter(([key]) => !present.has(key)).map(([, path]) => path);
   if (missing.length > 0) {
-    throw new CofferError(ErrorCode.IntegrityMismatch, `Backup ${folder} lacks ${missing.length} file(s) its Backup.xml lists: ${missing.slice(0, 5).join(', ')}. Nothing was restored.`, {
-      hresult: HRESULT.ERROR_FILE_CORRUPT,
-      object: folder,
-      hint: 'The backup was damaged or only partly copied; restore from another backup of this GPO.',
-    });
+    throw new CofferError(
+      ErrorCode.IntegrityMismatch,
+      `Backup ${folder} lacks ${missing.length} file(s) its Backup.xml lists: ${missing.slice(0, 5).join(', ')}. Nothing was restored.`,
+      {
+        hresult: HRESULT.ERROR_FILE_CORRUPT,
+        object: folder,
+        hint: 'The backup was damaged or only partly copied; restore from another backup of this GPO.',
+      },
+    );
   }
   if (!strictExtras) return;
   const unlisted = onDisk.filter((e) => e.kind === 'file' && !listedFiles.has(e.path.toLowerCase())).map((e) => e.path);
   if (unlisted.length > 0) {
-    throw new CofferError(ErrorCode.IntegrityMismatch, `Backup ${folder} holds ${unlisted.length} file(s) its Backup.xml does not list: ${unlisted.slice(0, 5).join(', ')}. Nothing was restored.`, {
-      hresult: HRESULT.ERROR_FILE_CORRUPT,
-      object: folder,
-      hint: 'Files were added to the backup after GPMC wrote it; remove them or take a fresh backup.',
-    });
+    throw new CofferError(
+      ErrorCode.IntegrityMismatch,
+      `Backup ${folder} holds ${unlisted.length} file(s) its Backup.xml does not list: ${unlisted.slice(0, 5).join(', ')}. Nothing was restored.`,
+      {
+        hresult: HRESULT.ERROR_FILE_CORRUPT,
+        object: folder,
+        hint: 'Files were added to the backup after GPMC wrote it; remove them or take a fresh backup.',
+      },
+    );
   }
 }
 
@@ -164,4 +212,3 @@ async function readRequired(reader: BackupReader, name: string): Promise<Buffer>
     hint: 'The backup is incomplete; restore from another backup of this GPO.',
   });
 }
-

@@ -44,7 +44,11 @@ export interface GpoRestoreResult {
  * staged beside the live one, AD is changed with every change recorded for rollback, and the staged GPT
  * is swapped in last. A failure or cancel before the swap puts AD back and drops the staged GPT.
  */
-export async function restoreOneGpo(run: RestoreRun, backup: LoadedGpoBackup, context: OperationContext): Promise<GpoRestoreResult> {
+export async function restoreOneGpo(
+  run: RestoreRun,
+  backup: LoadedGpoBackup,
+  context: OperationContext,
+): Promise<GpoRestoreResult> {
   const { session } = run;
   const core = backup.xml.core;
   const extras = backup.extras;
@@ -56,7 +60,10 @@ export async function restoreOneGpo(run: RestoreRun, backup: LoadedGpoBackup, co
   const target = live
     ? sharePathOf(live.gPCFileSysPath, session.dnsDomain, gpoId)
     : `${session.dnsDomain}/Policies/${gpoId}`;
-  const fileSysPath = live?.gPCFileSysPath || extras?.gpo.fileSysPath || `\\\\${session.dnsDomain}\\SysVol\\${session.dnsDomain}\\Policies\\${gpoId}`;
+  const fileSysPath =
+    live?.gPCFileSysPath ||
+    extras?.gpo.fileSysPath ||
+    `\\\\${session.dnsDomain}\\SysVol\\${session.dnsDomain}\\Policies\\${gpoId}`;
   const backupVersions = versionsFromBackupXml(core.userVersionNumber, core.machineVersionNumber);
   const { versions, gptIniDisplayName } = await targetVersions(run, live, target, backupVersions, context, object);
   const wqlFilter = await wmiLinkToWrite(run, backup, context, object);
@@ -78,7 +85,10 @@ export async function restoreOneGpo(run: RestoreRun, backup: LoadedGpoBackup, co
     session,
     target,
     gptWriteEntries(backup.reader, backup.gpt, {
-      gptIni: formatGptIni({ version: versions.sysvol, ...(gptIniDisplayName === undefined ? {} : { displayName: gptIniDisplayName }) }),
+      gptIni: formatGptIni({
+        version: versions.sysvol,
+        ...(gptIniDisplayName === undefined ? {} : { displayName: gptIniDisplayName }),
+      }),
       signal: context.signal,
       onFile: (path, size) => {
         files += 1;
@@ -92,7 +102,8 @@ export async function restoreOneGpo(run: RestoreRun, backup: LoadedGpoBackup, co
   let wmiFilter: GpoRestoreResult['wmiFilter'] = 'none';
   try {
     context.throwIfCancelled();
-    if (run.restoreWmiFilter && extras?.wmiFilter) wmiFilter = await restoreWmiFilterObject(session, extras.wmiFilter, rollback);
+    if (run.restoreWmiFilter && extras?.wmiFilter)
+      wmiFilter = await restoreWmiFilterObject(session, extras.wmiFilter, rollback);
     let dn: string;
     let current: Buffer | null;
     if (live) {
@@ -128,12 +139,29 @@ export async function restoreOneGpo(run: RestoreRun, backup: LoadedGpoBackup, co
     // The GPO itself is restored now; a link that cannot be written is a warning, not a reason to undo it.
     const linkLog = new RollbackLog();
     try {
-      links = await restoreGpoLinks(session, { id: gpoId, dn: gpLinkDnOf(gpoId, session.baseDn), object }, extras.links, run.recordedLinks, linkLog, context);
+      links = await restoreGpoLinks(
+        session,
+        { id: gpoId, dn: gpLinkDnOf(gpoId, session.baseDn), object },
+        extras.links,
+        run.recordedLinks,
+        linkLog,
+        context,
+      );
     } catch (error) {
-      context.report({ severity: 'warning', code: 'LINKS_NOT_RESTORED', message: `The links of ${object} could not all be restored: ${(error as Error).message}`, object });
+      context.report({
+        severity: 'warning',
+        code: 'LINKS_NOT_RESTORED',
+        message: `The links of ${object} could not all be restored: ${(error as Error).message}`,
+        object,
+      });
     }
   } else if (run.restoreLinks && !extras) {
-    context.report({ severity: 'warning', code: 'LINKS_NOT_IN_BACKUP', message: `The backup of ${object} was written by GPMC, which keeps no links; none were restored.`, object });
+    context.report({
+      severity: 'warning',
+      code: 'LINKS_NOT_IN_BACKUP',
+      message: `The backup of ${object} was written by GPMC, which keeps no links; none were restored.`,
+      object,
+    });
   }
   context.report({
     severity: 'info',
@@ -160,18 +188,37 @@ async function targetVersions(
   object: string,
 ): Promise<{ versions: GpoVersions; gptIniDisplayName?: string }> {
   if (!live) return { versions: backupVersions }; // re-created: nothing newer was ever applied
-  const ini = await run.session.sysvol.readFile(`${target}/GPT.INI`).then(parseGptIni, () => ({ version: 0 }) as { version: number; displayName?: string });
+  const ini = await run.session.sysvol
+    .readFile(`${target}/GPT.INI`)
+    .then(parseGptIni, () => ({ version: 0 }) as { version: number; displayName?: string });
   const bumped = bumpedVersions({ ad: live.versionNumber, sysvol: ini.version }, backupVersions);
   if (bumped.wrapped) {
-    context.report({ severity: 'warning', code: 'VERSION_WRAPPED', message: `A version of ${object} passed 65535 and starts again at 1.`, object });
+    context.report({
+      severity: 'warning',
+      code: 'VERSION_WRAPPED',
+      message: `A version of ${object} passed 65535 and starts again at 1.`,
+      object,
+    });
   }
-  return { versions: bumped.versions, ...(ini.displayName === undefined ? {} : { gptIniDisplayName: ini.displayName }) };
+  return {
+    versions: bumped.versions,
+    ...(ini.displayName === undefined ? {} : { gptIniDisplayName: ini.displayName }),
+  };
 }
 
 /** gPCWQLFilter to write: the recorded link, unless the filter it names does not exist (and is not being restored). */
-async function wmiLinkToWrite(run: RestoreRun, backup: LoadedGpoBackup, context: OperationContext, object: string): Promise<string> {
+async function wmiLinkToWrite(
+  run: RestoreRun,
+  backup: LoadedGpoBackup,
+  context: OperationContext,
+  object: string,
+): Promise<string> {
   const core = backup.xml.core;
-  const raw = backup.extras ? backup.extras.gpo.wqlFilter : core.wmiFilterLink ? `[${core.wmiFilterLink.domain};${core.wmiFilterLink.id};0]` : '';
+  const raw = backup.extras
+    ? backup.extras.gpo.wqlFilter
+    : core.wmiFilterLink
+      ? `[${core.wmiFilterLink.domain};${core.wmiFilterLink.id};0]`
+      : '';
   const reference = parseGpcWqlFilter(raw);
   if (!reference) return '';
   if (run.restoreWmiFilter && backup.extras?.wmiFilter) return raw;
@@ -187,7 +234,12 @@ async function wmiLinkToWrite(run: RestoreRun, backup: LoadedGpoBackup, context:
 
 /** The SYSVOL ACL matching a GPO container's descriptor as stored now. */
 export async function folderAclFor(session: DomainSession, dn: string): Promise<string> {
-  const [entry] = await session.ldap.search(dn, { scope: 'base', attributes: ['nTSecurityDescriptor'], sdFlags: 7, paged: false });
+  const [entry] = await session.ldap.search(dn, {
+    scope: 'base',
+    attributes: ['nTSecurityDescriptor'],
+    sdFlags: 7,
+    paged: false,
+  });
   const bytes = entry?.nTSecurityDescriptor;
   if (!Buffer.isBuffer(bytes)) throw new Error(`The permissions of ${dn} could not be read back.`);
   return fileAclSddl(sysvolAclFromGpoDescriptor(parseSecurityDescriptor(bytes)));

@@ -14,16 +14,24 @@ import { selectBackups } from './select-backups.js';
  * GPOs are then restored one by one, each all-or-nothing; status messages name every GPO restored, so
  * a run cut short by a cancel or failure says exactly what changed.
  */
-export async function restoreGpos(request: RestoreRequest<GpoRestoreOptions>, context: OperationContext): Promise<RestoreOutput> {
+export async function restoreGpos(
+  request: RestoreRequest<GpoRestoreOptions>,
+  context: OperationContext,
+): Promise<RestoreOutput> {
   const { options } = request;
-  const chosen = await selectBackups(request.source, { backupId: options.backupId, gpo: options.gpo, all: options.all });
+  const chosen = await selectBackups(request.source, {
+    backupId: options.backupId,
+    gpo: options.gpo,
+    all: options.all,
+  });
   context.progress.phase('verifying backups', chosen.length);
   const backups: LoadedGpoBackup[] = [];
   for (const entry of chosen) {
     context.throwIfCancelled();
     const backup = await loadGpoBackup(entry.folder, context, { unverified: options.unverified });
     // Restore applies the backed-up permissions, so it needs them intact (import does not).
-    if (backup.descriptor === null) throw backupInvalid(backup.folder, backup.descriptorProblem ?? 'Backup.xml holds no usable security descriptor.');
+    if (backup.descriptor === null)
+      throw backupInvalid(backup.folder, backup.descriptorProblem ?? 'Backup.xml holds no usable security descriptor.');
     backups.push(backup);
     context.progress.advance(entry.displayName);
   }
@@ -34,14 +42,22 @@ export async function restoreGpos(request: RestoreRequest<GpoRestoreOptions>, co
     for (const backup of backups) checkSameDomain(session, backup);
     context.progress.advance(session.dnsDomain);
     const recordedLinks: RecordedLinkIndex = new Map();
-    if (options.restoreLinks) for (const backup of backups) if (backup.extras) addRecordedLinks(recordedLinks, backup.extras.gpo.id, backup.extras.links);
+    if (options.restoreLinks)
+      for (const backup of backups)
+        if (backup.extras) addRecordedLinks(recordedLinks, backup.extras.gpo.id, backup.extras.links);
 
     context.progress.phase('restoring', backups.length);
     const results: GpoRestoreResult[] = [];
     for (const backup of backups) {
       try {
         context.throwIfCancelled();
-        results.push(await restoreOneGpo({ session, restoreLinks: options.restoreLinks, restoreWmiFilter: options.restoreWmiFilter, recordedLinks }, backup, context));
+        results.push(
+          await restoreOneGpo(
+            { session, restoreLinks: options.restoreLinks, restoreWmiFilter: options.restoreWmiFilter, recordedLinks },
+            backup,
+            context,
+          ),
+        );
       } catch (error) {
         if (results.length > 0) {
           context.report({
@@ -77,9 +93,13 @@ function checkSameDomain(session: DomainSession, backup: LoadedGpoBackup): void 
   const nameDiffers = domain.toLowerCase() !== session.dnsDomain.toLowerCase();
   const guidDiffers = guid !== '' && !sameGuid(guid, session.domainGuid);
   if (!nameDiffers && !guidDiffers) return;
-  throw new CofferError('DOMAIN_MISMATCH', `Backup ${backup.backupId} of ${backup.xml.core.displayName} is from domain ${domain}${guid ? ` ${guid}` : ''}, not ${session.dnsDomain} ${session.domainGuid}. Nothing was restored.`, {
-    hresult: HRESULT.E_INVALIDARG,
-    object: backup.folder,
-    hint: "Restore puts a GPO back into the domain it came from. To copy its settings into a GPO of this domain, use 'coffer gpo import'.",
-  });
+  throw new CofferError(
+    'DOMAIN_MISMATCH',
+    `Backup ${backup.backupId} of ${backup.xml.core.displayName} is from domain ${domain}${guid ? ` ${guid}` : ''}, not ${session.dnsDomain} ${session.domainGuid}. Nothing was restored.`,
+    {
+      hresult: HRESULT.E_INVALIDARG,
+      object: backup.folder,
+      hint: "Restore puts a GPO back into the domain it came from. To copy its settings into a GPO of this domain, use 'coffer gpo import'.",
+    },
+  );
 }

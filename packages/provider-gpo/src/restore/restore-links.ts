@@ -39,7 +39,8 @@ export async function restoreGpoLinks(
     const [container] = await session.ldap
       .search(link.somDn, { scope: 'base', attributes: ['gPLink'], paged: false })
       .catch((error: { code?: string; message?: string }) => {
-        if (/NO_SUCH_OBJECT|no such object|does not exist/i.test(`${error.code ?? ''} ${error.message ?? ''}`)) return [];
+        if (/NO_SUCH_OBJECT|no such object|does not exist/i.test(`${error.code ?? ''} ${error.message ?? ''}`))
+          return [];
         throw error;
       });
     if (!container) {
@@ -56,19 +57,34 @@ export async function restoreGpoLinks(
     const known = recorded.get(link.somDn.toUpperCase());
     const next = placeGpoLink(
       current,
-      { gpoId: gpo.id, gpoDn: gpo.dn, enabled: link.enabled, enforced: link.enforced, recordedIndex: recordedIndexOf(link) },
+      {
+        gpoId: gpo.id,
+        gpoDn: gpo.dn,
+        enabled: link.enabled,
+        enforced: link.enforced,
+        recordedIndex: recordedIndexOf(link),
+      },
       (id) => (id === gpo.id.toUpperCase() ? undefined : known?.get(id)),
     );
     // Entries this parser does not understand (links to non-GPO objects) would be lost by reformatting: keep the value as is then.
     const value = formatGpLink(next);
     if (current.length !== (before.match(/\[LDAP:\/\//gi) ?? []).length) {
-      context.report({ severity: 'warning', code: 'GPLINK_UNPARSED', message: `The gPLink of ${link.somDn} holds entries Coffer cannot read; the link of ${gpo.object} was not restored there.`, object: link.somDn });
+      context.report({
+        severity: 'warning',
+        code: 'GPLINK_UNPARSED',
+        message: `The gPLink of ${link.somDn} holds entries Coffer cannot read; the link of ${gpo.object} was not restored there.`,
+        object: link.somDn,
+      });
       continue;
     }
     if (value === before) continue;
     await session.ldap.modify(container.dn, [{ operation: 'replace', attribute: 'gPLink', values: [value] }]);
     rollback.record(`put back the gPLink of ${container.dn}`, () =>
-      session.ldap.modify(container.dn, [before === '' ? { operation: 'delete', attribute: 'gPLink', values: [] } : { operation: 'replace', attribute: 'gPLink', values: [before] }]),
+      session.ldap.modify(container.dn, [
+        before === ''
+          ? { operation: 'delete', attribute: 'gPLink', values: [] }
+          : { operation: 'replace', attribute: 'gPLink', values: [before] },
+      ]),
     );
     written += 1;
   }

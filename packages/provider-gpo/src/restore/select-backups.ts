@@ -22,7 +22,10 @@ export async function selectBackups(source: string, choice: BackupChoice): Promi
   const directory = single ? dirname(source) : source;
   const all = await searchBackups(directory, { type: 'GPO' });
   // A backup asked for by id whose folder is gone, renamed or unreadable is refused with that reason, not "not found".
-  const broken = choice.backupId === undefined ? undefined : all.find((entry) => entry.problem && sameGuid(entry.id, choice.backupId!));
+  const broken =
+    choice.backupId === undefined
+      ? undefined
+      : all.find((entry) => entry.problem && sameGuid(entry.id, choice.backupId!));
   if (broken?.problem && !all.some((entry) => !entry.problem && sameGuid(entry.id, choice.backupId!))) {
     throw new CofferError(broken.problem.code, `${broken.problem.message} Nothing was restored.`, {
       hresult: HRESULT.ERROR_FILE_CORRUPT,
@@ -33,7 +36,14 @@ export async function selectBackups(source: string, choice: BackupChoice): Promi
   // Chosen by GPO or --all, a damaged entry might be the very backup meant (the newest of its GPO): refused, not skipped.
   if (choice.backupId === undefined) {
     const wanted = choice.gpo?.trim();
-    const suspect = all.find((entry) => entry.problem && (wanted === undefined || sameGuid(entry.gpoGuid, wanted) || entry.displayName.toLowerCase() === wanted.toLowerCase() || sameGuid(entry.id, wanted)));
+    const suspect = all.find(
+      (entry) =>
+        entry.problem &&
+        (wanted === undefined ||
+          sameGuid(entry.gpoGuid, wanted) ||
+          entry.displayName.toLowerCase() === wanted.toLowerCase() ||
+          sameGuid(entry.id, wanted)),
+    );
     if (suspect?.problem) {
       throw new CofferError(suspect.problem.code, `${suspect.problem.message} Nothing was restored.`, {
         hresult: HRESULT.ERROR_FILE_CORRUPT,
@@ -58,25 +68,36 @@ export async function selectBackups(source: string, choice: BackupChoice): Promi
   }
   if (choice.gpo !== undefined) {
     const wanted = choice.gpo.trim();
-    const matches = found.filter((entry) => sameGuid(entry.gpoGuid, wanted) || entry.displayName.toLowerCase() === wanted.toLowerCase());
-    if (matches.length === 0) throw notFound(`No backup of a GPO named or with the GUID ${JSON.stringify(wanted)} is in ${directory}.`, wanted);
+    const matches = found.filter(
+      (entry) => sameGuid(entry.gpoGuid, wanted) || entry.displayName.toLowerCase() === wanted.toLowerCase(),
+    );
+    if (matches.length === 0)
+      throw notFound(`No backup of a GPO named or with the GUID ${JSON.stringify(wanted)} is in ${directory}.`, wanted);
     const gpoIds = new Set(matches.map((entry) => normalizeGuid(entry.gpoGuid)));
     if (gpoIds.size > 1) {
-      throw new CofferError(ErrorCode.Ambiguous, `Backups of ${gpoIds.size} different GPOs are named ${JSON.stringify(wanted)}: ${[...gpoIds].join(', ')}.`, {
-        hresult: HRESULT.E_INVALIDARG,
-        object: wanted,
-        hint: 'Pass the GPO GUID or the backup id instead.',
-      });
+      throw new CofferError(
+        ErrorCode.Ambiguous,
+        `Backups of ${gpoIds.size} different GPOs are named ${JSON.stringify(wanted)}: ${[...gpoIds].join(', ')}.`,
+        {
+          hresult: HRESULT.E_INVALIDARG,
+          object: wanted,
+          hint: 'Pass the GPO GUID or the backup id instead.',
+        },
+      );
     }
     return [matches[0]!]; // searchBackups sorts newest first
   }
   const newest = newestPerGpo(found);
   if (choice.all || newest.length === 1) return newest;
-  throw new CofferError(ErrorCode.InvalidArgument, `${directory} holds backups of ${newest.length} GPOs; say which to restore.`, {
-    hresult: HRESULT.E_INVALIDARG,
-    object: directory,
-    hint: 'Pass backupId, gpo (a name or GUID: its newest backup), or all.',
-  });
+  throw new CofferError(
+    ErrorCode.InvalidArgument,
+    `${directory} holds backups of ${newest.length} GPOs; say which to restore.`,
+    {
+      hresult: HRESULT.E_INVALIDARG,
+      object: directory,
+      hint: 'Pass backupId, gpo (a name or GUID: its newest backup), or all.',
+    },
+  );
 }
 
 function newestPerGpo(entries: readonly GpmcBackupEntry[]): GpmcBackupEntry[] {
@@ -90,7 +111,10 @@ function newestPerGpo(entries: readonly GpmcBackupEntry[]): GpmcBackupEntry[] {
 }
 
 export function normalizeGuid(value: string): string {
-  return `{${value.trim().replace(/^\{|\}$/g, '').toUpperCase()}}`;
+  return `{${value
+    .trim()
+    .replace(/^\{|\}$/g, '')
+    .toUpperCase()}}`;
 }
 
 function notFound(message: string, object: string): CofferError {

@@ -52,10 +52,22 @@ export function sysvolAclFromGpoDescriptor(descriptor: SecurityDescriptor): Secu
   for (const ace of descriptor.dacl?.aces ?? []) {
     if (ace.kind !== 'accessAllowed' && ace.kind !== 'accessAllowedObject') continue;
     if (ace.sid === PRE_WINDOWS_2000_COMPATIBLE_ACCESS) continue;
-    const flags = { ...ace.flags, objectInherit: true, containerInherit: true, ...(ace.sid === CREATOR_OWNER ? { inheritOnly: true } : {}) };
+    const flags = {
+      ...ace.flags,
+      objectInherit: true,
+      containerInherit: true,
+      ...(ace.sid === CREATOR_OWNER ? { inheritOnly: true } : {}),
+    };
     aces.push({ ...ace, flags, mask: fileMaskFromDsMask(ace.mask) });
   }
-  const { saclPresent: _sacl, saclAutoInherited: _sai, saclAutoInheritRequired: _sar, saclProtected: _sp, saclDefaulted: _sd, ...control } = descriptor.control;
+  const {
+    saclPresent: _sacl,
+    saclAutoInherited: _sai,
+    saclAutoInheritRequired: _sar,
+    saclProtected: _sp,
+    saclDefaulted: _sd,
+    ...control
+  } = descriptor.control;
   return {
     revision: descriptor.revision,
     resourceManagerControl: 0,
@@ -66,7 +78,12 @@ export function sysvolAclFromGpoDescriptor(descriptor: SecurityDescriptor): Secu
   };
 }
 
-const ACE_TYPE_SDDL: Partial<Record<Ace['kind'], string>> = { accessAllowed: 'A', accessDenied: 'D', accessAllowedObject: 'OA', accessDeniedObject: 'OD' };
+const ACE_TYPE_SDDL: Partial<Record<Ace['kind'], string>> = {
+  accessAllowed: 'A',
+  accessDenied: 'D',
+  accessAllowedObject: 'OA',
+  accessDeniedObject: 'OD',
+};
 const FLAG_LETTERS: Array<[keyof NonNullable<Ace['flags']>, string]> = [
   ['objectInherit', 'OI'],
   ['containerInherit', 'CI'],
@@ -80,11 +97,17 @@ const FLAG_LETTERS: Array<[keyof NonNullable<Ace['flags']>, string]> = [
  * parser reads the file composites (FA, FR...) differently from Windows, so they are never used here.
  */
 export function fileAclSddl(sd: SecurityDescriptor): string {
-  const flags = (sd.control.daclProtected ? 'P' : '') + (sd.control.daclAutoInheritRequired ? 'AR' : '') + (sd.control.daclAutoInherited ? 'AI' : '');
+  const flags =
+    (sd.control.daclProtected ? 'P' : '') +
+    (sd.control.daclAutoInheritRequired ? 'AR' : '') +
+    (sd.control.daclAutoInherited ? 'AI' : '');
   const aces = (sd.dacl?.aces ?? []).map((ace) => {
     const type = ACE_TYPE_SDDL[ace.kind];
-    if (type === undefined || ace.kind === 'unknown') throw new Error(`A ${ace.kind} ACE cannot be written to a SYSVOL folder.`);
-    const letters = FLAG_LETTERS.filter(([name]) => ace.flags[name]).map(([, letter]) => letter).join('');
+    if (type === undefined || ace.kind === 'unknown')
+      throw new Error(`A ${ace.kind} ACE cannot be written to a SYSVOL folder.`);
+    const letters = FLAG_LETTERS.filter(([name]) => ace.flags[name])
+      .map(([, letter]) => letter)
+      .join('');
     const objectType = 'objectType' in ace && ace.objectType ? ace.objectType : '';
     const inherited = 'inheritedObjectType' in ace && ace.inheritedObjectType ? ace.inheritedObjectType : '';
     return `(${type};${letters};0x${(ace.mask >>> 0).toString(16).padStart(8, '0')};${objectType};${inherited};${ace.sid})`;
@@ -98,7 +121,19 @@ export function fileAclSddl(sd: SecurityDescriptor): string {
  * are compared in this form.
  */
 export function canonicalFileAcl(sd: SecurityDescriptor): string {
-  const aces = [...new Set((sd.dacl?.aces ?? []).map((ace) => fileAclSddl({ ...sd, owner: undefined, group: undefined, control: {}, dacl: { revision: 2, aces: [ace] } }).slice(2)))].sort();
+  const aces = [
+    ...new Set(
+      (sd.dacl?.aces ?? []).map((ace) =>
+        fileAclSddl({
+          ...sd,
+          owner: undefined,
+          group: undefined,
+          control: {},
+          dacl: { revision: 2, aces: [ace] },
+        }).slice(2),
+      ),
+    ),
+  ].sort();
   const flags = (sd.control.daclProtected ? 'P' : '') + (sd.control.daclAutoInherited ? 'AI' : '');
   return `O:${sd.owner ?? ''}G:${sd.group ?? ''}D:${flags}${aces.join('')}`;
 }

@@ -12,7 +12,10 @@ const SIDE_MAX = 0xffff;
 export function versionsFromBackupXml(userVersionNumber: number, machineVersionNumber: number): GpoVersions {
   const user = unpackBackupSideVersion(userVersionNumber);
   const machine = unpackBackupSideVersion(machineVersionNumber);
-  return { ad: joinGpoVersion({ user: user.ad, machine: machine.ad }), sysvol: joinGpoVersion({ user: user.sysvol, machine: machine.sysvol }) };
+  return {
+    ad: joinGpoVersion({ user: user.ad, machine: machine.ad }),
+    sysvol: joinGpoVersion({ user: user.sysvol, machine: machine.sysvol }),
+  };
 }
 
 /**

@@ -19,7 +19,9 @@ const FIELDS: Array<[keyof WmiFilterRecord, string]> = [
 
 /** Whether the filter object exists in the domain. */
 export async function wmiFilterExists(session: DomainSession, id: string): Promise<boolean> {
-  const entries = await session.ldap.search(wmiFilterDn(session, id), { scope: 'base', attributes: ['cn'], paged: false }).catch(() => []);
+  const entries = await session.ldap
+    .search(wmiFilterDn(session, id), { scope: 'base', attributes: ['cn'], paged: false })
+    .catch(() => []);
   return entries.length > 0;
 }
 
@@ -27,12 +29,23 @@ export async function wmiFilterExists(session: DomainSession, id: string): Promi
  * Re-creates the msWMI-Som object from Coffer's extras, or brings an existing one back to the backed-up
  * name, description and queries. Returns what was done.
  */
-export async function restoreWmiFilterObject(session: DomainSession, filter: WmiFilterRecord, rollback: RollbackLog): Promise<'created' | 'updated' | 'unchanged'> {
+export async function restoreWmiFilterObject(
+  session: DomainSession,
+  filter: WmiFilterRecord,
+  rollback: RollbackLog,
+): Promise<'created' | 'updated' | 'unchanged'> {
   const dn = wmiFilterDn(session, filter.id);
-  const [entry] = await session.ldap.search(dn, { scope: 'base', attributes: FIELDS.map(([, a]) => a), paged: false }).catch(() => []);
+  const [entry] = await session.ldap
+    .search(dn, { scope: 'base', attributes: FIELDS.map(([, a]) => a), paged: false })
+    .catch(() => []);
   if (!entry) {
-    const attributes: Record<string, string> = { objectClass: 'msWMI-Som', 'msWMI-ID': filter.id, showInAdvancedViewOnly: 'TRUE' };
-    for (const [field, attribute] of FIELDS) if (String(filter[field]) !== '') attributes[attribute] = String(filter[field]);
+    const attributes: Record<string, string> = {
+      objectClass: 'msWMI-Som',
+      'msWMI-ID': filter.id,
+      showInAdvancedViewOnly: 'TRUE',
+    };
+    for (const [field, attribute] of FIELDS)
+      if (String(filter[field]) !== '') attributes[attribute] = String(filter[field]);
     await session.ldap.add(dn, attributes);
     rollback.record(`delete the re-created WMI filter ${dn}`, () => session.ldap.del(dn));
     return 'created';
@@ -43,8 +56,16 @@ export async function restoreWmiFilterObject(session: DomainSession, filter: Wmi
     const next = String(filter[field]);
     const before = attributeText(entry, attribute) ?? '';
     if (next === before) continue;
-    changes.push(next === '' ? { operation: 'delete', attribute, values: [] } : { operation: 'replace', attribute, values: [next] });
-    undo.push(before === '' ? { operation: 'delete', attribute, values: [] } : { operation: 'replace', attribute, values: [before] });
+    changes.push(
+      next === ''
+        ? { operation: 'delete', attribute, values: [] }
+        : { operation: 'replace', attribute, values: [next] },
+    );
+    undo.push(
+      before === ''
+        ? { operation: 'delete', attribute, values: [] }
+        : { operation: 'replace', attribute, values: [before] },
+    );
   }
   if (changes.length === 0) return 'unchanged';
   await session.ldap.modify(dn, changes);

@@ -20,7 +20,13 @@ runConformanceSuite({
   // as they are found, after the AD phase completed), so the share done can move backwards (1/1 -> 1/3). The strict
   // check fails this provider today; totals-may-grow still fails an overshoot or a total never reached.
   progress: 'totals-may-grow',
-  invalidOptions: [{}, connection({ all: true, gpo: ['x'] }), connection({}), connection({ all: 'yes' }), { ...connection({ all: true }), dc: '' }],
+  invalidOptions: [
+    {},
+    connection({ all: true, gpo: ['x'] }),
+    connection({}),
+    connection({ all: 'yes' }),
+    { ...connection({ all: true }), dc: '' },
+  ],
   async createFixture() {
     const root = await mkdtemp(join(tmpdir(), 'coffer-gpo-conformance-'));
     await mkdir(join(root, 'backups'));

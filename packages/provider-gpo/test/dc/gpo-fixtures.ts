@@ -10,7 +10,12 @@ import { domain } from './helpers.js';
 
 /** A bound admin LDAP connection to the test DC, closed by the caller. */
 export function adminLdap(): Promise<LdapConnection> {
-  return connectLdap({ host: domain.dcHostname, caFile: domain.caFile, bindName: `${domain.adminUser}@${domain.dnsDomain}`, password: domain.adminPassword });
+  return connectLdap({
+    host: domain.dcHostname,
+    caFile: domain.caFile,
+    bindName: `${domain.adminUser}@${domain.dnsDomain}`,
+    password: domain.adminPassword,
+  });
 }
 
 export const policiesDn = () => `CN=Policies,CN=System,${domain.baseDn}`;
@@ -26,7 +31,11 @@ export interface ScratchGpo {
  * A throwaway GPO for one test (the seeded ones are shared by every test file): container, CN=Machine and
  * CN=User, and a GPT with GPT.INI and the given files, written into the DC's local SYSVOL.
  */
-export async function createScratchGpo(displayName: string, files: Record<string, Buffer | string> = {}, versions = { ad: 1, sysvol: 1 }): Promise<ScratchGpo> {
+export async function createScratchGpo(
+  displayName: string,
+  files: Record<string, Buffer | string> = {},
+  versions = { ad: 1, sysvol: 1 },
+): Promise<ScratchGpo> {
   const guid = `{${randomUUID().toUpperCase()}}`;
   const ldap = await adminLdap();
   try {
@@ -47,7 +56,10 @@ export async function createScratchGpo(displayName: string, files: Record<string
   const folder = gptFolder(guid);
   await mkdir(join(folder, 'Machine'), { recursive: true });
   await mkdir(join(folder, 'User'), { recursive: true });
-  await writeFile(join(folder, 'GPT.INI'), `[General]\r\nVersion=${versions.sysvol}\r\ndisplayName=New Group Policy Object\r\n`);
+  await writeFile(
+    join(folder, 'GPT.INI'),
+    `[General]\r\nVersion=${versions.sysvol}\r\ndisplayName=New Group Policy Object\r\n`,
+  );
   for (const [path, content] of Object.entries(files)) {
     await mkdir(join(folder, ...path.split('/').slice(0, -1)), { recursive: true });
     await writeFile(join(folder, ...path.split('/')), content);
@@ -67,10 +79,15 @@ export async function deleteGpoCompletely(guid: string, options: { wmiFilterId?:
         const links = parseGpLink(String(entry.gPLink));
         const kept = links.filter((l) => l.gpoId !== guid.toUpperCase());
         if (kept.length === links.length) continue;
-        await ldap.modify(entry.dn, [kept.length > 0 ? { operation: 'replace', attribute: 'gPLink', values: [formatGpLink(kept)] } : { operation: 'delete', attribute: 'gPLink', values: [] }]);
+        await ldap.modify(entry.dn, [
+          kept.length > 0
+            ? { operation: 'replace', attribute: 'gPLink', values: [formatGpLink(kept)] }
+            : { operation: 'delete', attribute: 'gPLink', values: [] },
+        ]);
       }
     }
-    if (options.wmiFilterId) await ldap.del(`CN=${options.wmiFilterId},CN=SOM,CN=WMIPolicy,CN=System,${domain.baseDn}`).catch(() => undefined);
+    if (options.wmiFilterId)
+      await ldap.del(`CN=${options.wmiFilterId},CN=SOM,CN=WMIPolicy,CN=System,${domain.baseDn}`).catch(() => undefined);
   } finally {
     await ldap.close();
   }
@@ -84,21 +101,52 @@ export async function snapshotDomain(): Promise<Record<string, unknown>> {
     const gpos = await ldap.search(policiesDn(), {
       scope: 'sub',
       filter: '(objectClass=*)',
-      attributes: ['displayName', 'flags', 'versionNumber', 'gPCFileSysPath', 'gPCMachineExtensionNames', 'gPCUserExtensionNames', 'gPCWQLFilter', 'nTSecurityDescriptor'],
+      attributes: [
+        'displayName',
+        'flags',
+        'versionNumber',
+        'gPCFileSysPath',
+        'gPCMachineExtensionNames',
+        'gPCUserExtensionNames',
+        'gPCWQLFilter',
+        'nTSecurityDescriptor',
+      ],
       sdFlags: SecurityInformation.Owner | SecurityInformation.Group | SecurityInformation.Dacl,
     });
     const links = [
       ...(await ldap.search(domain.baseDn, { scope: 'sub', filter: '(gPLink=*)', attributes: ['gPLink'] })),
-      ...(await ldap.search(`CN=Sites,CN=Configuration,${domain.baseDn}`, { scope: 'sub', filter: '(gPLink=*)', attributes: ['gPLink'] })),
+      ...(await ldap.search(`CN=Sites,CN=Configuration,${domain.baseDn}`, {
+        scope: 'sub',
+        filter: '(gPLink=*)',
+        attributes: ['gPLink'],
+      })),
     ];
-    const filters = await ldap.search(`CN=SOM,CN=WMIPolicy,CN=System,${domain.baseDn}`, { scope: 'one', attributes: ['msWMI-Name', 'msWMI-Parm1', 'msWMI-Parm2'] });
+    const filters = await ldap.search(`CN=SOM,CN=WMIPolicy,CN=System,${domain.baseDn}`, {
+      scope: 'one',
+      attributes: ['msWMI-Name', 'msWMI-Parm1', 'msWMI-Parm2'],
+    });
     const plain = (entries: Array<Record<string, unknown>>) =>
       Object.fromEntries(
         entries
-          .map((e) => [String(e.dn).toLowerCase(), Object.fromEntries(Object.entries(e).filter(([k]) => k !== 'dn').map(([k, v]) => [k, Buffer.isBuffer(v) ? formatGpmcHex(v) : v]))] as const)
+          .map(
+            (e) =>
+              [
+                String(e.dn).toLowerCase(),
+                Object.fromEntries(
+                  Object.entries(e)
+                    .filter(([k]) => k !== 'dn')
+                    .map(([k, v]) => [k, Buffer.isBuffer(v) ? formatGpmcHex(v) : v]),
+                ),
+              ] as const,
+          )
           .sort(([a], [b]) => (a < b ? -1 : 1)),
       );
-    return { gpos: plain(gpos), links: plain(links), filters: plain(filters), sysvol: await snapshotTree(join(domain.sysvolPath, domain.dnsDomain, 'Policies'), { missingAsEmpty: true }) };
+    return {
+      gpos: plain(gpos),
+      links: plain(links),
+      filters: plain(filters),
+      sysvol: await snapshotTree(join(domain.sysvolPath, domain.dnsDomain, 'Policies'), { missingAsEmpty: true }),
+    };
   } finally {
     await ldap.close();
   }

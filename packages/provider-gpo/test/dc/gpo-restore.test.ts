@@ -8,7 +8,15 @@ import { parseBackupXml, parseBkupInfoXml } from '@coffer/gpmc';
 import provider, { GPO_EXTRAS_FILE, parseGpoExtras } from '../../src/index.js';
 import { canonicalFileAcl } from '../../src/restore/sysvol-acl.js';
 import { writeForeignBackup } from '../gpmc-backup.js';
-import { adminLdap, createScratchGpo, deleteGpoCompletely, gptFolder, gpoDn, localAcl, snapshotDomain } from './gpo-fixtures.js';
+import {
+  adminLdap,
+  createScratchGpo,
+  deleteGpoCompletely,
+  gptFolder,
+  gpoDn,
+  localAcl,
+  snapshotDomain,
+} from './gpo-fixtures.js';
 import { connection, domain, tempDir } from './helpers.js';
 
 const seed = domain.seed!;
@@ -21,10 +29,16 @@ function succeeded<T>(result: OperationResult<T>): T {
 
 async function backup(gpos: string[], destination?: string): Promise<BackupOutput & { destination: string }> {
   const dir = destination ?? (await tempDir());
-  return { ...succeeded(await runBackup(provider, { destination: dir, options: connection({ gpo: gpos }) })), destination: dir };
+  return {
+    ...succeeded(await runBackup(provider, { destination: dir, options: connection({ gpo: gpos }) })),
+    destination: dir,
+  };
 }
 
-const sddlContext = () => ({ domainSid: domain.seed!.groups[0]!.sid.replace(/-\d+$/, ''), rootDomainSid: domain.seed!.groups[0]!.sid.replace(/-\d+$/, '') });
+const sddlContext = () => ({
+  domainSid: domain.seed!.groups[0]!.sid.replace(/-\d+$/, ''),
+  rootDomainSid: domain.seed!.groups[0]!.sid.replace(/-\d+$/, ''),
+});
 const canonical = (sddl: string) => canonicalFileAcl(parseSddl(sddl, sddlContext()));
 
 async function gpLinks(): Promise<Map<string, string>> {
@@ -32,7 +46,11 @@ async function gpLinks(): Promise<Map<string, string>> {
   try {
     const entries = [
       ...(await ldap.search(domain.baseDn, { scope: 'sub', filter: '(gPLink=*)', attributes: ['gPLink'] })),
-      ...(await ldap.search(`CN=Sites,CN=Configuration,${domain.baseDn}`, { scope: 'sub', filter: '(gPLink=*)', attributes: ['gPLink'] })),
+      ...(await ldap.search(`CN=Sites,CN=Configuration,${domain.baseDn}`, {
+        scope: 'sub',
+        filter: '(gPLink=*)',
+        attributes: ['gPLink'],
+      })),
     ];
     return new Map(entries.map((e) => [e.dn.toLowerCase(), String(e.gPLink)]));
   } finally {
@@ -45,12 +63,19 @@ describe('restore of every seeded GPO after it was deleted', () => {
     const guids = seed.gpos.map((g) => g.guid);
     const first = await backup(guids);
     const linksBefore = await gpLinks();
-    const aclsBefore = new Map(await Promise.all(seed.gpos.map(async (g) => [g.guid, canonical(await localAcl(g.sysvolFolder))] as const)));
+    const aclsBefore = new Map(
+      await Promise.all(seed.gpos.map(async (g) => [g.guid, canonical(await localAcl(g.sysvolFolder))] as const)),
+    );
 
-    for (const gpo of seed.gpos) await deleteGpoCompletely(gpo.guid, gpo.wmiFilter ? { wmiFilterId: gpo.wmiFilter.guid } : {});
+    for (const gpo of seed.gpos)
+      await deleteGpoCompletely(gpo.guid, gpo.wmiFilter ? { wmiFilterId: gpo.wmiFilter.guid } : {});
     const reports: ProgressReport[] = [];
     const restored = succeeded(
-      await runRestore(provider, { source: first.destination, options: connection({ all: true, restoreLinks: true, restoreWmiFilter: true }), onProgress: (r) => reports.push({ ...r }) }),
+      await runRestore(provider, {
+        source: first.destination,
+        options: connection({ all: true, restoreLinks: true, restoreWmiFilter: true }),
+        onProgress: (r) => reports.push({ ...r }),
+      }),
     );
     expect(restored.restored.map((r) => r.objectId).sort()).toEqual([...guids].sort());
     expect(restored.counts).toMatchObject({ gpos: guids.length, recreated: guids.length, wmiFilters: 1 });
@@ -65,7 +90,9 @@ describe('restore of every seeded GPO after it was deleted', () => {
       const a = first.backups.find((b) => b.objectId === gpo.guid)!.path;
       const b = second.backups.find((x) => x.objectId === gpo.guid)!.path;
       // Backup.xml: core settings (DACL, versions, flags, names, extensions, WMI filter), principals, inventory.
-      expect(parseBackupXml(await readFile(join(b, 'Backup.xml'))), gpo.displayName).toEqual(parseBackupXml(await readFile(join(a, 'Backup.xml'))));
+      expect(parseBackupXml(await readFile(join(b, 'Backup.xml'))), gpo.displayName).toEqual(
+        parseBackupXml(await readFile(join(a, 'Backup.xml'))),
+      );
       const { id: _i1, backupTime: _t1, ...infoA } = parseBkupInfoXml(await readFile(join(a, 'bkupInfo.xml')));
       const { id: _i2, backupTime: _t2, ...infoB } = parseBkupInfoXml(await readFile(join(b, 'bkupInfo.xml')));
       expect(infoB).toEqual(infoA);
@@ -79,13 +106,19 @@ describe('restore of every seeded GPO after it was deleted', () => {
       expect(canonical(await localAcl(join(gptFolder(gpo.guid), 'GPT.INI')))).toBe(aclsBefore.get(gpo.guid));
     }
     // No scratch folders are left beside the GPTs.
-    expect((await readdir(join(domain.sysvolPath, domain.dnsDomain, 'Policies'))).filter((n) => n.startsWith('.coffer-'))).toEqual([]);
+    expect(
+      (await readdir(join(domain.sysvolPath, domain.dnsDomain, 'Policies'))).filter((n) => n.startsWith('.coffer-')),
+    ).toEqual([]);
   });
 });
 
 describe('restore over a GPO that still exists', () => {
   test('settings, name and DACL come back; both versions go one above anything used, so clients re-apply', async () => {
-    const scratch = await createScratchGpo('Restore Over Live ✓', { 'Machine/registry.pol': Buffer.from('PReg\x01\x00\x00\x00original', 'latin1') }, { ad: 3, sysvol: 3 });
+    const scratch = await createScratchGpo(
+      'Restore Over Live ✓',
+      { 'Machine/registry.pol': Buffer.from('PReg\x01\x00\x00\x00original', 'latin1') },
+      { ad: 3, sysvol: 3 },
+    );
     try {
       const saved = await backup([scratch.guid]);
       // Someone edits the GPO after the backup: new settings, new name, versions moved on.
@@ -101,17 +134,26 @@ describe('restore over a GPO that still exists', () => {
       } finally {
         await ldap.close();
       }
-      const result = await runRestore(provider, { source: saved.destination, options: connection({ gpo: scratch.guid }) });
+      const result = await runRestore(provider, {
+        source: saved.destination,
+        options: connection({ gpo: scratch.guid }),
+      });
       expect(succeeded(result).counts).toMatchObject({ gpos: 1, recreated: 0 });
       expect(result.messages.map((m) => m.code)).toContain('GPO_RESTORED');
-      expect(await readFile(join(gptFolder(scratch.guid), 'Machine', 'registry.pol'), 'latin1')).toBe('PReg\x01\x00\x00\x00original');
+      expect(await readFile(join(gptFolder(scratch.guid), 'Machine', 'registry.pol'), 'latin1')).toBe(
+        'PReg\x01\x00\x00\x00original',
+      );
       await expect(readFile(join(gptFolder(scratch.guid), 'Machine', 'stray.txt'))).rejects.toThrow();
       // user side: max(2, 0, 0, 0) + 1 = 3; machine: max(7, 9, 3, 3) + 1 = 10, in AD and GPT.INI alike.
       const expected = (3 << 16) | 10;
       expect(await readFile(join(gptFolder(scratch.guid), 'GPT.INI'), 'latin1')).toContain(`Version=${expected}\r\n`);
       const ldap2 = await adminLdap();
       try {
-        const [entry] = await ldap2.search(gpoDn(scratch.guid), { scope: 'base', attributes: ['displayName', 'versionNumber'], paged: false });
+        const [entry] = await ldap2.search(gpoDn(scratch.guid), {
+          scope: 'base',
+          attributes: ['displayName', 'versionNumber'],
+          paged: false,
+        });
         expect(entry).toMatchObject({ displayName: 'Restore Over Live ✓', versionNumber: String(expected) });
       } finally {
         await ldap2.close();
@@ -124,38 +166,70 @@ describe('restore over a GPO that still exists', () => {
 
 describe('a backup that is not whole is refused before anything in the domain changes', () => {
   const tamperings: Array<[string, (folder: string) => Promise<void>, string]> = [
-    ['a flipped byte in a settings file', async (f) => {
-      const file = join(f, 'DomainSysvol', 'GPO', 'Machine', 'registry.pol');
-      const bytes = await readFile(file);
-      bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0xff;
-      await writeFile(file, bytes);
-    }, 'INTEGRITY_MISMATCH'],
-    ['a missing settings file', (f) => rm(join(f, 'DomainSysvol', 'GPO', 'Machine', 'registry.pol')), 'INTEGRITY_MISMATCH'],
-    ['an edited Backup.xml', async (f) => {
-      const file = join(f, 'Backup.xml');
-      await writeFile(file, (await readFile(file, 'utf8')).replace('<Options><![CDATA[0]]>', '<Options><![CDATA[3]]>'));
-    }, 'INTEGRITY_MISMATCH'],
-    ['a Coffer backup whose integrity manifest was deleted (even with --unverified)', (f) => rm(join(f, 'coffer-manifest.json')), 'MANIFEST_MISSING'],
-    ['a GPMC-style backup (no Coffer files) missing a file its Backup.xml lists', async (f) => {
-      await rm(join(f, 'coffer-manifest.json'));
-      await rm(join(f, GPO_EXTRAS_FILE));
-      await rm(join(f, 'DomainSysvol', 'GPO', 'Machine', 'registry.pol'));
-    }, 'INTEGRITY_MISMATCH'],
-    ['a GPMC-style backup (no Coffer files) with a file its Backup.xml does not list', async (f) => {
-      await rm(join(f, 'coffer-manifest.json'));
-      await rm(join(f, GPO_EXTRAS_FILE));
-      await writeFile(join(f, 'DomainSysvol', 'GPO', 'Machine', 'planted.cmd'), 'echo pwned');
-    }, 'INTEGRITY_MISMATCH'],
+    [
+      'a flipped byte in a settings file',
+      async (f) => {
+        const file = join(f, 'DomainSysvol', 'GPO', 'Machine', 'registry.pol');
+        const bytes = await readFile(file);
+        bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0xff;
+        await writeFile(file, bytes);
+      },
+      'INTEGRITY_MISMATCH',
+    ],
+    [
+      'a missing settings file',
+      (f) => rm(join(f, 'DomainSysvol', 'GPO', 'Machine', 'registry.pol')),
+      'INTEGRITY_MISMATCH',
+    ],
+    [
+      'an edited Backup.xml',
+      async (f) => {
+        const file = join(f, 'Backup.xml');
+        await writeFile(
+          file,
+          (await readFile(file, 'utf8')).replace('<Options><![CDATA[0]]>', '<Options><![CDATA[3]]>'),
+        );
+      },
+      'INTEGRITY_MISMATCH',
+    ],
+    [
+      'a Coffer backup whose integrity manifest was deleted (even with --unverified)',
+      (f) => rm(join(f, 'coffer-manifest.json')),
+      'MANIFEST_MISSING',
+    ],
+    [
+      'a GPMC-style backup (no Coffer files) missing a file its Backup.xml lists',
+      async (f) => {
+        await rm(join(f, 'coffer-manifest.json'));
+        await rm(join(f, GPO_EXTRAS_FILE));
+        await rm(join(f, 'DomainSysvol', 'GPO', 'Machine', 'registry.pol'));
+      },
+      'INTEGRITY_MISMATCH',
+    ],
+    [
+      'a GPMC-style backup (no Coffer files) with a file its Backup.xml does not list',
+      async (f) => {
+        await rm(join(f, 'coffer-manifest.json'));
+        await rm(join(f, GPO_EXTRAS_FILE));
+        await writeFile(join(f, 'DomainSysvol', 'GPO', 'Machine', 'planted.cmd'), 'echo pwned');
+      },
+      'INTEGRITY_MISMATCH',
+    ],
   ];
   test.each(tamperings)('%s', async (_name, tamper, code) => {
-    const scratch = await createScratchGpo('Tamper Target', { 'Machine/registry.pol': Buffer.from('PReg\x01\x00\x00\x00settings', 'latin1') });
+    const scratch = await createScratchGpo('Tamper Target', {
+      'Machine/registry.pol': Buffer.from('PReg\x01\x00\x00\x00settings', 'latin1'),
+    });
     try {
       const saved = await backup([scratch.guid]);
       await tamper(saved.backups[0]!.path);
       await deleteGpoCompletely(scratch.guid);
       const before = await snapshotDomain();
       // --unverified lets a GPMC-style backup be read at all (its Backup.xml inventory is then what refuses it); it never excuses a Coffer backup.
-      const result = await runRestore(provider, { source: saved.destination, options: connection({ all: true, restoreLinks: true, restoreWmiFilter: true, unverified: true }) });
+      const result = await runRestore(provider, {
+        source: saved.destination,
+        options: connection({ all: true, restoreLinks: true, restoreWmiFilter: true, unverified: true }),
+      });
       expect(result.status).toBe('failed');
       expect(result.error?.code).toBe(code);
       expect(result.error?.message).toMatch(/Nothing was restored/);
@@ -178,7 +252,11 @@ describe('a backup that is not whole is refused before anything in the domain ch
 describe('cancel and GPMC-written backups', () => {
   test('a cancel during the second GPO leaves it as it was, and the messages name the GPO already restored', async () => {
     const one = await createScratchGpo('Cancel First', { 'Machine/registry.pol': 'PReg\x01\x00\x00\x00one' });
-    const two = await createScratchGpo('Cancel Second', { 'Machine/registry.pol': 'PReg\x01\x00\x00\x00two', 'Machine/Scripts/a.cmd': 'a', 'Machine/Scripts/b.cmd': 'b' });
+    const two = await createScratchGpo('Cancel Second', {
+      'Machine/registry.pol': 'PReg\x01\x00\x00\x00two',
+      'Machine/Scripts/a.cmd': 'a',
+      'Machine/Scripts/b.cmd': 'b',
+    });
     try {
       const saved = await backup([one.guid, two.guid]);
       await deleteGpoCompletely(one.guid);
@@ -195,7 +273,8 @@ describe('cancel and GPMC-written backups', () => {
       expect(result.status).toBe('cancelled');
       const codes = result.messages.map((m) => m.code);
       const firstWasRestored = codes.includes('GPO_RECREATED');
-      if (firstWasRestored) expect(result.messages.find((m) => m.code === 'RESTORE_INCOMPLETE')?.message).toContain(one.guid);
+      if (firstWasRestored)
+        expect(result.messages.find((m) => m.code === 'RESTORE_INCOMPLETE')?.message).toContain(one.guid);
       const ldap = await adminLdap();
       try {
         expect(await ldap.search(gpoDn(two.guid), { scope: 'base', paged: false }).catch(() => [])).toEqual([]);
@@ -203,7 +282,9 @@ describe('cancel and GPMC-written backups', () => {
         await ldap.close();
       }
       await expect(readdir(gptFolder(two.guid))).rejects.toThrow();
-      expect((await readdir(join(domain.sysvolPath, domain.dnsDomain, 'Policies'))).filter((n) => n.startsWith('.coffer-'))).toEqual([]);
+      expect(
+        (await readdir(join(domain.sysvolPath, domain.dnsDomain, 'Policies'))).filter((n) => n.startsWith('.coffer-')),
+      ).toEqual([]);
     } finally {
       await deleteGpoCompletely(one.guid);
       await deleteGpoCompletely(two.guid);
@@ -221,12 +302,21 @@ describe('cancel and GPMC-written backups', () => {
       const refused = await runRestore(provider, { source: folder, options: connection({ restoreLinks: true }) });
       expect(refused.error).toMatchObject({ code: 'BACKUP_UNVERIFIED' });
       await expect(readdir(gptFolder(scratch.guid))).rejects.toThrow();
-      const result = await runRestore(provider, { source: folder, options: connection({ restoreLinks: true, unverified: true }) });
+      const result = await runRestore(provider, {
+        source: folder,
+        options: connection({ restoreLinks: true, unverified: true }),
+      });
       expect(succeeded(result).counts).toMatchObject({ gpos: 1, recreated: 1 });
-      expect(result.messages.map((m) => m.code)).toEqual(expect.arrayContaining(['UNVERIFIED_BACKUP', 'LINKS_NOT_IN_BACKUP']));
-      expect(await readFile(join(gptFolder(scratch.guid), 'User', 'registry.pol'), 'latin1')).toBe('PReg\x01\x00\x00\x00user');
+      expect(result.messages.map((m) => m.code)).toEqual(
+        expect.arrayContaining(['UNVERIFIED_BACKUP', 'LINKS_NOT_IN_BACKUP']),
+      );
+      expect(await readFile(join(gptFolder(scratch.guid), 'User', 'registry.pol'), 'latin1')).toBe(
+        'PReg\x01\x00\x00\x00user',
+      );
       const again = await backup([scratch.guid]);
-      expect(parseBackupXml(await readFile(join(again.backups[0]!.path, 'Backup.xml'))).core).toEqual(parseBackupXml(await readFile(join(folder, 'Backup.xml'))).core);
+      expect(parseBackupXml(await readFile(join(again.backups[0]!.path, 'Backup.xml'))).core).toEqual(
+        parseBackupXml(await readFile(join(folder, 'Backup.xml'))).core,
+      );
     } finally {
       await deleteGpoCompletely(scratch.guid);
     }

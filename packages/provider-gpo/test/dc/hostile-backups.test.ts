@@ -25,17 +25,58 @@ async function snapshotEverything(): Promise<unknown> {
     const plain = (entries: Array<Record<string, unknown>>) =>
       Object.fromEntries(
         entries
-          .map((e) => [String(e.dn).toLowerCase(), Object.fromEntries(Object.entries(e).filter(([k]) => k !== 'dn').map(([k, v]) => [k, Buffer.isBuffer(v) ? formatGpmcHex(v) : Array.isArray(v) ? v.map((x) => (Buffer.isBuffer(x) ? formatGpmcHex(x) : x)) : v]))] as const)
+          .map(
+            (e) =>
+              [
+                String(e.dn).toLowerCase(),
+                Object.fromEntries(
+                  Object.entries(e)
+                    .filter(([k]) => k !== 'dn')
+                    .map(([k, v]) => [
+                      k,
+                      Buffer.isBuffer(v)
+                        ? formatGpmcHex(v)
+                        : Array.isArray(v)
+                          ? v.map((x) => (Buffer.isBuffer(x) ? formatGpmcHex(x) : x))
+                          : v,
+                    ]),
+                ),
+              ] as const,
+          )
           .sort(([a], [b]) => (a < b ? -1 : 1)),
       );
     const sd = SecurityInformation.Owner | SecurityInformation.Group | SecurityInformation.Dacl;
-    const gpos = await ldap.search(policiesDn(), { scope: 'sub', filter: '(objectClass=*)', attributes: ['*', 'nTSecurityDescriptor'], sdFlags: sd });
+    const gpos = await ldap.search(policiesDn(), {
+      scope: 'sub',
+      filter: '(objectClass=*)',
+      attributes: ['*', 'nTSecurityDescriptor'],
+      sdFlags: sd,
+    });
     const linked = [
-      ...(await ldap.search(domain.baseDn, { scope: 'sub', filter: '(gPLink=*)', attributes: ['*', 'nTSecurityDescriptor'], sdFlags: sd })),
-      ...(await ldap.search(`CN=Sites,CN=Configuration,${domain.baseDn}`, { scope: 'sub', filter: '(gPLink=*)', attributes: ['*', 'nTSecurityDescriptor'], sdFlags: sd })),
+      ...(await ldap.search(domain.baseDn, {
+        scope: 'sub',
+        filter: '(gPLink=*)',
+        attributes: ['*', 'nTSecurityDescriptor'],
+        sdFlags: sd,
+      })),
+      ...(await ldap.search(`CN=Sites,CN=Configuration,${domain.baseDn}`, {
+        scope: 'sub',
+        filter: '(gPLink=*)',
+        attributes: ['*', 'nTSecurityDescriptor'],
+        sdFlags: sd,
+      })),
     ];
-    const filters = await ldap.search(`CN=SOM,CN=WMIPolicy,CN=System,${domain.baseDn}`, { scope: 'sub', filter: '(objectClass=*)', attributes: ['*'] });
-    return { gpos: plain(gpos), linked: plain(linked), filters: plain(filters), sysvol: await snapshotTree(join(domain.sysvolPath, domain.dnsDomain)) };
+    const filters = await ldap.search(`CN=SOM,CN=WMIPolicy,CN=System,${domain.baseDn}`, {
+      scope: 'sub',
+      filter: '(objectClass=*)',
+      attributes: ['*'],
+    });
+    return {
+      gpos: plain(gpos),
+      linked: plain(linked),
+      filters: plain(filters),
+      sysvol: await snapshotTree(join(domain.sysvolPath, domain.dnsDomain)),
+    };
   } finally {
     await ldap.close();
   }
@@ -118,11 +159,22 @@ describe('the hostile-backup corpus against the real DC', () => {
       if (hostile.unverified) attempts.push({ unverified: true, want: hostile.refusalUnverified ?? hostile.refusal });
       const seen: string[] = [];
       for (const { unverified, want } of attempts) {
-        const restored = await runRestore(provider, { source: dir, options: connection({ backupId: aimed, unverified }) });
-        const imported = await runCommand(provider, 'import', { options: connection({ from: dir, backupId: aimed, targetGpo: target!.guid, unverified }) });
+        const restored = await runRestore(provider, {
+          source: dir,
+          options: connection({ backupId: aimed, unverified }),
+        });
+        const imported = await runCommand(provider, 'import', {
+          options: connection({ from: dir, backupId: aimed, targetGpo: target!.guid, unverified }),
+        });
         operations += 2;
-        for (const [what, result] of [['restore', restored], ['import', imported]] as const) {
-          expect(codeOf(result), `${hostile.name}: ${what}${unverified ? ' --unverified' : ''} (${result.error?.message})`).toBe(want);
+        for (const [what, result] of [
+          ['restore', restored],
+          ['import', imported],
+        ] as const) {
+          expect(
+            codeOf(result),
+            `${hostile.name}: ${what}${unverified ? ' --unverified' : ''} (${result.error?.message})`,
+          ).toBe(want);
           expect(result.error?.object ?? '', `${hostile.name}: the refusal names no path`).not.toBe('');
           refusals += 1;
           seen.push(`${what}${unverified ? '(unverified)' : ''} ${want}`);
@@ -131,7 +183,10 @@ describe('the hostile-backup corpus against the real DC', () => {
       // --all never skips a damaged backup silently: the whole run is refused first.
       const everything = await runRestore(provider, { source: dir, options: connection({ all: true }) });
       operations += 1;
-      expect(REFUSALS.has(codeOf(everything) ?? ''), `${hostile.name}: restore --all gave ${everything.status} ${everything.error?.code}`).toBe(true);
+      expect(
+        REFUSALS.has(codeOf(everything) ?? ''),
+        `${hostile.name}: restore --all gave ${everything.status} ${everything.error?.code}`,
+      ).toBe(true);
       refusals += 1;
       seen.push(`restore --all ${everything.error!.code}`);
       table.push(`${hostile.name}: ${seen.join(', ')}`);
@@ -158,4 +213,3 @@ async function firstFile(root: string): Promise<string> {
   if (file === undefined) throw new Error(`the backup of ${root} holds no file to damage`);
   return file;
 }
-

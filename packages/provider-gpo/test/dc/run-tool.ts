@@ -10,7 +10,11 @@ export function runTool(program: string, args: string[]): Promise<{ stdout: stri
     child.stderr.on('data', (c: Buffer) => err.push(c));
     child.on('error', reject);
     child.on('close', (code) =>
-      code === 0 ? resolve({ stdout: Buffer.concat(out).toString('utf8') }) : reject(new Error(`${program} ${args[0]} failed (${code}): ${Buffer.concat(err).toString('utf8').slice(-500)}`)),
+      code === 0
+        ? resolve({ stdout: Buffer.concat(out).toString('utf8') })
+        : reject(
+            new Error(`${program} ${args[0]} failed (${code}): ${Buffer.concat(err).toString('utf8').slice(-500)}`),
+          ),
     );
   });
 }

@@ -36,7 +36,11 @@ describe('WMI filters', () => {
 
   test('msWMI-Parm2 is split by lengths, so queries may contain semicolons', () => {
     const queries = [
-      { language: 'WQL', namespace: 'root\\CIMv2', query: 'SELECT * FROM Win32_OperatingSystem WHERE Version LIKE "10.%"' },
+      {
+        language: 'WQL',
+        namespace: 'root\\CIMv2',
+        query: 'SELECT * FROM Win32_OperatingSystem WHERE Version LIKE "10.%"',
+      },
       { language: 'WQL', namespace: 'root\\CIMv2', query: "SELECT * FROM Win32_ComputerSystem WHERE Name = 'A;B'" },
     ];
     const parm2 = formatWmiQueries(queries);
@@ -66,14 +70,17 @@ describe('selecting GPOs', () => {
     { id: '{AAAAAAAA-0000-0000-0000-000000000003}', displayName: 'twin' },
   ];
   test('by GUID with or without braces, or by display name in any case', () => {
-    expect(selectGpos(gpos, ['31b2f340-016d-11d2-945f-00c04fb984f9', 'räume – 東京 ✓']).map((g) => g.displayName)).toEqual([
-      'Default Domain Policy',
-      'Räume – 東京 ✓',
-    ]);
-    expect(selectGpos(gpos, ['{AAAAAAAA-0000-0000-0000-000000000002}', 'Default Domain Policy', 'DEFAULT DOMAIN POLICY'])).toHaveLength(2);
+    expect(
+      selectGpos(gpos, ['31b2f340-016d-11d2-945f-00c04fb984f9', 'räume – 東京 ✓']).map((g) => g.displayName),
+    ).toEqual(['Default Domain Policy', 'Räume – 東京 ✓']);
+    expect(
+      selectGpos(gpos, ['{AAAAAAAA-0000-0000-0000-000000000002}', 'Default Domain Policy', 'DEFAULT DOMAIN POLICY']),
+    ).toHaveLength(2);
   });
   test('unknown and ambiguous names are errors naming them', () => {
     expect(() => selectGpos(gpos, ['Nope'])).toThrow(/No GPO named or with the GUID "Nope"/);
-    expect(() => selectGpos(gpos, ['TWIN'])).toThrow(/2 GPOs in the domain are named "TWIN": \{AAAAAAAA-0000-0000-0000-000000000002\}, \{AAAAAAAA-0000-0000-0000-000000000003\}/);
+    expect(() => selectGpos(gpos, ['TWIN'])).toThrow(
+      /2 GPOs in the domain are named "TWIN": \{AAAAAAAA-0000-0000-0000-000000000002\}, \{AAAAAAAA-0000-0000-0000-000000000003\}/,
+    );
   });
 });

@@ -17,11 +17,25 @@ const POLICIES: Node[] = [
     name: '{B}',
     children: [
       { name: 'GPT.INI' },
-      { name: 'Machine', children: [{ name: 'Microsoft', children: [{ name: 'Windows NT', children: [{ name: 'SecEdit', children: [{ name: 'GptTmpl.inf' }] }] }] }] },
+      {
+        name: 'Machine',
+        children: [
+          {
+            name: 'Microsoft',
+            children: [{ name: 'Windows NT', children: [{ name: 'SecEdit', children: [{ name: 'GptTmpl.inf' }] }] }],
+          },
+        ],
+      },
       { name: 'User', children: [{ name: 'Registry.pol' }] },
     ],
   },
-  { name: '{C}', children: [{ name: 'GPT.INI' }, { name: 'Machine', children: [{ name: 'Scripts', children: [{ name: 'Startup', children: [] }] }] }] },
+  {
+    name: '{C}',
+    children: [
+      { name: 'GPT.INI' },
+      { name: 'Machine', children: [{ name: 'Scripts', children: [{ name: 'Startup', children: [] }] }] },
+    ],
+  },
   { name: 'PolicyDefinitions', children: [{ name: 'en-US', children: [{ name: 'a.adml' }] }] },
 ];
 
@@ -64,7 +78,8 @@ function completionPoints(entries: Entry[]): Map<string, number> {
   entries.forEach((entry, index) => {
     const item = items.get(entry.path.split('/')[0]!);
     complete(completion.next(entry.path, entry.isDirectory, item), index);
-    if (item) expect(item.finished, `an entry of ${item.id} (${entry.path}) came after it was declared complete`).toBe(false);
+    if (item)
+      expect(item.finished, `an entry of ${item.id} (${entry.path}) came after it was declared complete`).toBe(false);
   });
   complete(completion.end(), entries.length);
   return completedAt;

@@ -5,14 +5,26 @@ import { corpusDir, describeCorpus, tempDir } from '@coffer/test-support';
 import { parseSddl } from '@coffer/active-directory';
 import { createOperationContext } from '@coffer/core';
 import type { SecurityPrincipal } from '@coffer/gpmc';
-import { MigrationPlan, emptyMigrationReport, migrateIniText, migratePreferencesXml, migrateSecurityTemplate, migrateSettingsFile } from '../../src/import/apply-migration.js';
+import {
+  MigrationPlan,
+  emptyMigrationReport,
+  migrateIniText,
+  migratePreferencesXml,
+  migrateSecurityTemplate,
+  migrateSettingsFile,
+} from '../../src/import/apply-migration.js';
 import { parseMigrationTable } from '../../src/import/migration-table.js';
 import { relativeName } from '../../src/import/resolve-targets.js';
 import { placeGpoLink } from '../../src/restore/gplink-placement.js';
 import { gptRelative, loadGpoBackup } from '../../src/restore/load-backup.js';
 import { recordedIndexOf } from '../../src/restore/restore-links.js';
 import { selectBackups } from '../../src/restore/select-backups.js';
-import { canonicalFileAcl, fileAclSddl, fileMaskFromDsMask, sysvolAclFromGpoDescriptor } from '../../src/restore/sysvol-acl.js';
+import {
+  canonicalFileAcl,
+  fileAclSddl,
+  fileMaskFromDsMask,
+  sysvolAclFromGpoDescriptor,
+} from '../../src/restore/sysvol-acl.js';
 import { bumpedVersions, versionsFromBackupXml } from '../../src/restore/versions.js';
 import { gpmcModel, writeGpmcBackup } from '../gpmc-backup.js';
 
@@ -25,9 +37,15 @@ describe('versions', () => {
     expect(versionsFromBackupXml((3 << 16) | 1, (9 << 16) | 4)).toEqual({ ad: (1 << 16) | 4, sysvol: (3 << 16) | 9 });
   });
   test('each side goes one above the highest of live and backup, AD and SYSVOL alike', () => {
-    expect(bumpedVersions({ ad: (2 << 16) | 7, sysvol: 9 }, { ad: 3, sysvol: 3 })).toEqual({ versions: { ad: (3 << 16) | 10, sysvol: (3 << 16) | 10 }, wrapped: false });
+    expect(bumpedVersions({ ad: (2 << 16) | 7, sysvol: 9 }, { ad: 3, sysvol: 3 })).toEqual({
+      versions: { ad: (3 << 16) | 10, sysvol: (3 << 16) | 10 },
+      wrapped: false,
+    });
     expect(bumpedVersions({ ad: 0, sysvol: 0 }, { ad: 0, sysvol: 0 }).versions.ad).toBe((1 << 16) | 1);
-    expect(bumpedVersions({ ad: 0xffff, sysvol: 0 }, { ad: 0, sysvol: 0 })).toEqual({ versions: { ad: (1 << 16) | 1, sysvol: (1 << 16) | 1 }, wrapped: true });
+    expect(bumpedVersions({ ad: 0xffff, sysvol: 0 }, { ad: 0, sysvol: 0 })).toEqual({
+      versions: { ad: (1 << 16) | 1, sysvol: (1 << 16) | 1 },
+      wrapped: true,
+    });
   });
 });
 
@@ -35,19 +53,43 @@ describe('link placement', () => {
   const dn = (id: string) => `cn=${id},cn=policies,cn=system,DC=x`;
   const entry = (id: string, options = 0) => ({ gpoId: id, gpoDn: dn(id), options });
   test('an existing link keeps its place and gets the recorded options', () => {
-    const next = placeGpoLink([entry('{A}'), entry('{B}', 1)], { gpoId: '{B}', gpoDn: dn('{B}'), enabled: true, enforced: true, recordedIndex: 0 }, () => undefined);
-    expect(next.map((e) => [e.gpoId, e.options])).toEqual([['{A}', 0], ['{B}', 2]]);
+    const next = placeGpoLink(
+      [entry('{A}'), entry('{B}', 1)],
+      { gpoId: '{B}', gpoDn: dn('{B}'), enabled: true, enforced: true, recordedIndex: 0 },
+      () => undefined,
+    );
+    expect(next.map((e) => [e.gpoId, e.options])).toEqual([
+      ['{A}', 0],
+      ['{B}', 2],
+    ]);
   });
   test('one missing link goes back at its recorded position', () => {
-    const next = placeGpoLink([entry('{X}'), entry('{Y}')], { gpoId: '{G}', gpoDn: dn('{G}'), enabled: false, enforced: false, recordedIndex: 1 }, () => undefined);
-    expect(next.map((e) => [e.gpoId, e.options])).toEqual([['{X}', 0], ['{G}', 1], ['{Y}', 0]]);
+    const next = placeGpoLink(
+      [entry('{X}'), entry('{Y}')],
+      { gpoId: '{G}', gpoDn: dn('{G}'), enabled: false, enforced: false, recordedIndex: 1 },
+      () => undefined,
+    );
+    expect(next.map((e) => [e.gpoId, e.options])).toEqual([
+      ['{X}', 0],
+      ['{G}', 1],
+      ['{Y}', 0],
+    ]);
   });
   test('all links of a container restored in any order rebuild the original order', () => {
     const original = ['{A}', '{B}', '{C}', '{D}'];
     const recorded = new Map(original.map((id, index) => [id, index]));
-    for (const order of [['{D}', '{B}', '{A}', '{C}'], ['{C}', '{A}', '{D}', '{B}'], ['{A}', '{B}', '{C}', '{D}']]) {
+    for (const order of [
+      ['{D}', '{B}', '{A}', '{C}'],
+      ['{C}', '{A}', '{D}', '{B}'],
+      ['{A}', '{B}', '{C}', '{D}'],
+    ]) {
       let links: ReturnType<typeof entry>[] = [];
-      for (const id of order) links = placeGpoLink(links, { gpoId: id, gpoDn: dn(id), enabled: true, enforced: false, recordedIndex: recorded.get(id)! }, (other) => (other === id ? undefined : recorded.get(other)));
+      for (const id of order)
+        links = placeGpoLink(
+          links,
+          { gpoId: id, gpoDn: dn(id), enabled: true, enforced: false, recordedIndex: recorded.get(id)! },
+          (other) => (other === id ? undefined : recorded.get(other)),
+        );
       expect(links.map((l) => l.gpoId)).toEqual(original);
     }
   });
@@ -83,7 +125,8 @@ describe('SYSVOL ACL derived from the GPO DACL (Samba dsacl2fsacl)', () => {
 
 describe('migration tables', () => {
   const ns = 'http://www.microsoft.com/GroupPolicy/GPOOperations/MigrationTable';
-  const table = (body: string) => `<?xml version="1.0" encoding="utf-16"?><MigrationTable xmlns="${ns}">${body}</MigrationTable>`;
+  const table = (body: string) =>
+    `<?xml version="1.0" encoding="utf-16"?><MigrationTable xmlns="${ns}">${body}</MigrationTable>`;
   test('GPMC’s format, UTF-16 with BOM, every destination kind', () => {
     const xml = table(
       '<Mapping><Type>User</Type><Source>SRC\\alice</Source><Destination>DST\\alice2</Destination></Mapping>' +
@@ -106,16 +149,58 @@ describe('migration tables', () => {
     ['not XML', '<MigrationTable', /not well-formed/],
     ['another root', `<Other xmlns="${ns}"/>`, /root element is not <MigrationTable>/],
     ['another namespace', '<MigrationTable xmlns="http://www.microsoft.com/GroupPolicy/Types"/>', /namespace/],
-    ['a DOCTYPE (read through core\'s safe reader)', `<?xml version="1.0"?><!DOCTYPE MigrationTable [<!ENTITY a "b">]><MigrationTable xmlns="${ns}"/>`, /carries a DOCTYPE/],
-    ['a prefixed root', `<mt:MigrationTable xmlns:mt="${ns}"/>`, /root element is not <MigrationTable> \(found mt:MigrationTable\)/],
-    ['a comment before the root', `<!-- <Other> --><MigrationTable xmlns="${ns}"><Mapping><Type>User</Type><Destination>b</Destination></Mapping></MigrationTable>`, /mapping #1 has no <Source>/],
-    ['an unknown type', table('<Mapping><Type>Group</Type><Source>a</Source><Destination>b</Destination></Mapping>'), /mapping #1 \(a\) has the type "Group"/],
-    ['no source', table('<Mapping><Type>User</Type><Destination>b</Destination></Mapping>'), /mapping #1 has no <Source>/],
-    ['an empty destination', table('<Mapping><Type>User</Type><Source>a</Source><Destination></Destination></Mapping>'), /empty <Destination>/],
-    ['two destinations', table('<Mapping><Type>User</Type><Source>a</Source><Destination>b</Destination><DestinationNone/></Mapping>'), /exactly one/],
-    ['a UNC path dropped', table('<Mapping><Type>UNCPath</Type><Source>\\\\a\\b</Source><DestinationNone/></Mapping>'), /only be mapped to a path/],
-    ['a UNC source typed as a user', table('<Mapping><Type>User</Type><Source>\\\\a\\b</Source><Destination>x</Destination></Mapping>'), /use the type UNCPath/],
-    ['the same source twice', table('<Mapping><Type>User</Type><Source>a</Source><Destination>b</Destination></Mapping><Mapping><Type>User</Type><Source>A</Source><Destination>c</Destination></Mapping>'), /same source as mapping #1/],
+    [
+      "a DOCTYPE (read through core's safe reader)",
+      `<?xml version="1.0"?><!DOCTYPE MigrationTable [<!ENTITY a "b">]><MigrationTable xmlns="${ns}"/>`,
+      /carries a DOCTYPE/,
+    ],
+    [
+      'a prefixed root',
+      `<mt:MigrationTable xmlns:mt="${ns}"/>`,
+      /root element is not <MigrationTable> \(found mt:MigrationTable\)/,
+    ],
+    [
+      'a comment before the root',
+      `<!-- <Other> --><MigrationTable xmlns="${ns}"><Mapping><Type>User</Type><Destination>b</Destination></Mapping></MigrationTable>`,
+      /mapping #1 has no <Source>/,
+    ],
+    [
+      'an unknown type',
+      table('<Mapping><Type>Group</Type><Source>a</Source><Destination>b</Destination></Mapping>'),
+      /mapping #1 \(a\) has the type "Group"/,
+    ],
+    [
+      'no source',
+      table('<Mapping><Type>User</Type><Destination>b</Destination></Mapping>'),
+      /mapping #1 has no <Source>/,
+    ],
+    [
+      'an empty destination',
+      table('<Mapping><Type>User</Type><Source>a</Source><Destination></Destination></Mapping>'),
+      /empty <Destination>/,
+    ],
+    [
+      'two destinations',
+      table('<Mapping><Type>User</Type><Source>a</Source><Destination>b</Destination><DestinationNone/></Mapping>'),
+      /exactly one/,
+    ],
+    [
+      'a UNC path dropped',
+      table('<Mapping><Type>UNCPath</Type><Source>\\\\a\\b</Source><DestinationNone/></Mapping>'),
+      /only be mapped to a path/,
+    ],
+    [
+      'a UNC source typed as a user',
+      table('<Mapping><Type>User</Type><Source>\\\\a\\b</Source><Destination>x</Destination></Mapping>'),
+      /use the type UNCPath/,
+    ],
+    [
+      'the same source twice',
+      table(
+        '<Mapping><Type>User</Type><Source>a</Source><Destination>b</Destination></Mapping><Mapping><Type>User</Type><Source>A</Source><Destination>c</Destination></Mapping>',
+      ),
+      /same source as mapping #1/,
+    ],
   ])('%s is refused with a message naming the problem', (_name, xml, message) => {
     expect(() => parseMigrationTable(xml, 'bad.migtable')).toThrow(message);
   });
@@ -123,7 +208,15 @@ describe('migration tables', () => {
 
 describe('applying a migration table to settings', () => {
   const sources: SecurityPrincipal[] = [
-    { sid: 'S-1-5-21-9-9-9-1105', samAccountName: 'Helpdesk', type: 'GlobalGroup', netbiosDomainName: 'SRC', dnsDomainName: 'src.example', upn: 'Helpdesk@src.example', fromDacl: false },
+    {
+      sid: 'S-1-5-21-9-9-9-1105',
+      samAccountName: 'Helpdesk',
+      type: 'GlobalGroup',
+      netbiosDomainName: 'SRC',
+      dnsDomainName: 'src.example',
+      upn: 'Helpdesk@src.example',
+      fromDacl: false,
+    },
   ];
   const mappings = parseMigrationTable(
     `<MigrationTable xmlns="http://www.microsoft.com/GroupPolicy/GPOOperations/MigrationTable">` +
@@ -133,10 +226,15 @@ describe('applying a migration table to settings', () => {
       '</MigrationTable>',
     't',
   );
-  const plan = new MigrationPlan(mappings, sources, new Map([[1, { sid: 'S-1-5-21-7-7-7-2001', name: 'DST\\Support' }]]));
+  const plan = new MigrationPlan(
+    mappings,
+    sources,
+    new Map([[1, { sid: 'S-1-5-21-7-7-7-2001', name: 'DST\\Support' }]]),
+  );
 
   test('GptTmpl.inf: a SID known by its backed-up name is replaced, a mapped-to-none SID dropped, the rest kept byte for byte', () => {
-    const inf = '[Unicode]\r\nUnicode=yes\r\n[Privilege Rights]\r\nSeBackupPrivilege = *S-1-5-32-544,*S-1-5-21-9-9-9-1105\r\nSeDebugPrivilege = *S-1-5-32-544\r\nSeTcbPrivilege = *S-1-5-21-9-9-9-1200\r\n[Group Membership]\r\n*S-1-5-21-9-9-9-1105__Memberof = *S-1-5-32-544\r\n*S-1-5-21-9-9-9-1200__Members =\r\n*S-1-5-21-9-9-9-3000__Members = *S-1-5-21-9-9-9-1105\r\n';
+    const inf =
+      '[Unicode]\r\nUnicode=yes\r\n[Privilege Rights]\r\nSeBackupPrivilege = *S-1-5-32-544,*S-1-5-21-9-9-9-1105\r\nSeDebugPrivilege = *S-1-5-32-544\r\nSeTcbPrivilege = *S-1-5-21-9-9-9-1200\r\n[Group Membership]\r\n*S-1-5-21-9-9-9-1105__Memberof = *S-1-5-32-544\r\n*S-1-5-21-9-9-9-1200__Members =\r\n*S-1-5-21-9-9-9-3000__Members = *S-1-5-21-9-9-9-1105\r\n';
     const report = emptyMigrationReport();
     const out = migrateSecurityTemplate(inf, plan, report);
     expect(out).toBe(
@@ -148,9 +246,17 @@ describe('applying a migration table to settings', () => {
 
   test('GptTmpl.inf bytes (UTF-16LE with BOM) stay identical when nothing applies', () => {
     // As secedit writes it: UTF-16LE with a BOM, CRLF; principals the table does not name.
-    const inf = '[Unicode]\r\nUnicode=yes\r\n[Version]\r\nsignature="$CHICAGO$"\r\nRevision=1\r\n[Privilege Rights]\r\nSeBackupPrivilege = *S-1-5-32-544\r\nSeDenyNetworkLogonRight = *S-1-5-21-1-2-3-500,*S-1-5-32-546\r\n[Group Membership]\r\n*S-1-5-32-544__Members = *S-1-5-21-1-2-3-512\r\n';
+    const inf =
+      '[Unicode]\r\nUnicode=yes\r\n[Version]\r\nsignature="$CHICAGO$"\r\nRevision=1\r\n[Privilege Rights]\r\nSeBackupPrivilege = *S-1-5-32-544\r\nSeDenyNetworkLogonRight = *S-1-5-21-1-2-3-500,*S-1-5-32-546\r\n[Group Membership]\r\n*S-1-5-32-544__Members = *S-1-5-21-1-2-3-512\r\n';
     const bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(inf, 'utf16le')]);
-    expect(migrateSettingsFile('Machine/microsoft/windows nt/SecEdit/GptTmpl.inf', bytes, plan, emptyMigrationReport()).equals(bytes)).toBe(true);
+    expect(
+      migrateSettingsFile(
+        'Machine/microsoft/windows nt/SecEdit/GptTmpl.inf',
+        bytes,
+        plan,
+        emptyMigrationReport(),
+      ).equals(bytes),
+    ).toBe(true);
   });
 
   test('Preferences XML: members by sid + name, removal of a member mapped to none, UNC paths in attributes', () => {
@@ -170,8 +276,11 @@ describe('applying a migration table to settings', () => {
 
   test('folder redirection and scripts: SID keys and UNC values', () => {
     const report = emptyMigrationReport();
-    const fdeploy = '[FolderStatus]\r\nMy Documents=11\r\n[My Documents]\r\nS-1-5-21-9-9-9-1105=\\\\old\\share\\%USERNAME%\r\nS-1-1-0=\\\\elsewhere\\docs\r\n';
-    expect(migrateIniText(fdeploy, plan, report, true)).toBe('[FolderStatus]\r\nMy Documents=11\r\n[My Documents]\r\nS-1-5-21-7-7-7-2001=\\\\new\\files\\%USERNAME%\r\nS-1-1-0=\\\\elsewhere\\docs\r\n');
+    const fdeploy =
+      '[FolderStatus]\r\nMy Documents=11\r\n[My Documents]\r\nS-1-5-21-9-9-9-1105=\\\\old\\share\\%USERNAME%\r\nS-1-1-0=\\\\elsewhere\\docs\r\n';
+    expect(migrateIniText(fdeploy, plan, report, true)).toBe(
+      '[FolderStatus]\r\nMy Documents=11\r\n[My Documents]\r\nS-1-5-21-7-7-7-2001=\\\\new\\files\\%USERNAME%\r\nS-1-1-0=\\\\elsewhere\\docs\r\n',
+    );
     expect([...report.unmappedUncPaths]).toEqual(['\\\\elsewhere\\docs']);
     expect(plan.unc('\\\\OLD\\Share')).toBe('\\\\new\\files');
     expect(plan.unc('\\\\old\\shared')).toBeNull();
@@ -195,10 +304,16 @@ describeCorpus('reading the backups GPMC wrote', () => {
       expect(backup.extras).toBeNull();
       expect(backup.gpt.some((e) => e.path === 'Machine' && e.kind === 'directory')).toBe(true);
     }
-    const [computer] = await selectBackups(join(corpus, 'nsa-win10-computer'), { gpo: 'DoD Windows 10 STIG - Computer (SHB v10.1.0)' });
+    const [computer] = await selectBackups(join(corpus, 'nsa-win10-computer'), {
+      gpo: 'DoD Windows 10 STIG - Computer (SHB v10.1.0)',
+    });
     const loaded = await loadGpoBackup(computer!.folder, context(), { unverified: true });
     // Listed in Backup.xml but not kept by the repository the corpus came from (git drops empty folders).
-    expect(loaded.gpt.find((e) => e.path === 'Machine/Scripts/Startup')).toEqual({ path: 'Machine/Scripts/Startup', kind: 'directory', size: 0 });
+    expect(loaded.gpt.find((e) => e.path === 'Machine/Scripts/Startup')).toEqual({
+      path: 'Machine/Scripts/Startup',
+      kind: 'directory',
+      size: 0,
+    });
     // gpostudio's descriptor was sanitised upstream: fine for import, noted for restore.
     const [studio] = await selectBackups(join(corpus, 'gpostudio-mixedcse'), {});
     expect((await loadGpoBackup(studio!.folder, context(), { unverified: true })).descriptor).toBeNull();
@@ -207,35 +322,57 @@ describeCorpus('reading the backups GPMC wrote', () => {
 
 describe('reading backups before a restore or import', () => {
   const emetLike = gpmcModel({ backupId: '{80964350-C490-47D0-B252-2CB780B7A223}', displayName: 'EMET Settings' });
-  const files = { 'Machine/registry.pol': 'PReg\x01\x00\x00\x00', 'Machine/microsoft/windows nt/SecEdit/GptTmpl.inf': 'x' };
+  const files = {
+    'Machine/registry.pol': 'PReg\x01\x00\x00\x00',
+    'Machine/microsoft/windows nt/SecEdit/GptTmpl.inf': 'x',
+  };
 
   test('a GPMC-layout backup loads, checked against its own inventory', async () => {
     const folder = await writeGpmcBackup(await tempDir('coffer-gpo-unit-'), emetLike, files);
     // Without --unverified nothing vouches for a GPMC backup: refused before anything is read into memory.
-    await expect(loadGpoBackup(folder, context())).rejects.toMatchObject({ code: 'BACKUP_UNVERIFIED', hresult: 0x800b0100 });
+    await expect(loadGpoBackup(folder, context())).rejects.toMatchObject({
+      code: 'BACKUP_UNVERIFIED',
+      hresult: 0x800b0100,
+    });
     const backup = await loadGpoBackup(folder, context(), { unverified: true });
     expect(backup.verifiedBy).toBe('gpmc-inventory');
     expect(backup.extras).toBeNull();
-    expect(backup.gpt.filter((e) => e.kind === 'file').map((e) => e.path).sort()).toEqual(Object.keys(files).sort());
+    expect(
+      backup.gpt
+        .filter((e) => e.kind === 'file')
+        .map((e) => e.path)
+        .sort(),
+    ).toEqual(Object.keys(files).sort());
   });
 
   test('a GPMC backup with a listed file missing, or an unlisted file added, is refused', async () => {
     const folder = await writeGpmcBackup(await tempDir('coffer-gpo-unit-'), emetLike, files);
     await writeFile(join(folder, 'DomainSysvol', 'GPO', 'Machine', 'extra.txt'), 'x');
-    await expect(loadGpoBackup(folder, context(), { unverified: true })).rejects.toMatchObject({ code: 'INTEGRITY_MISMATCH', message: expect.stringMatching(/does not list: Machine\/extra.txt/) });
+    await expect(loadGpoBackup(folder, context(), { unverified: true })).rejects.toMatchObject({
+      code: 'INTEGRITY_MISMATCH',
+      message: expect.stringMatching(/does not list: Machine\/extra.txt/),
+    });
     await rm(join(folder, 'DomainSysvol', 'GPO', 'Machine', 'extra.txt'));
     await rm(join(folder, 'DomainSysvol', 'GPO', 'Machine', 'registry.pol'));
-    await expect(loadGpoBackup(folder, context(), { unverified: true })).rejects.toMatchObject({ code: 'INTEGRITY_MISMATCH', message: expect.stringMatching(/lacks 1 file/) });
+    await expect(loadGpoBackup(folder, context(), { unverified: true })).rejects.toMatchObject({
+      code: 'INTEGRITY_MISMATCH',
+      message: expect.stringMatching(/lacks 1 file/),
+    });
   });
 
   test('choosing backups: by id, by GPO name or GUID (newest), unknown names', async () => {
     const emet = await tempDir('coffer-gpo-unit-');
     await writeGpmcBackup(emet, emetLike, files);
-    expect((await selectBackups(emet, { backupId: '80964350-c490-47d0-b252-2cb780b7a223' }))[0]!.id).toBe('{80964350-C490-47D0-B252-2CB780B7A223}');
+    expect((await selectBackups(emet, { backupId: '80964350-c490-47d0-b252-2cb780b7a223' }))[0]!.id).toBe(
+      '{80964350-C490-47D0-B252-2CB780B7A223}',
+    );
     await expect(selectBackups(emet, { gpo: 'nope' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(selectBackups(emet, { backupId: '{00000000-0000-0000-0000-000000000000}' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(selectBackups(emet, { backupId: '{00000000-0000-0000-0000-000000000000}' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
     expect(gptRelative('DomainSysvol\\GPO\\Machine\\registry.pol')).toBe('Machine/registry.pol');
     // A `..`, absolute or drive location is an edited backup: refused, not skipped.
-    for (const hostile of ['DomainSysvol\\GPO\\..\\x', 'C:\\Windows\\x', '\\\\server\\share\\x', '/etc/shadow']) expect(() => gptRelative(hostile)).toThrow(expect.objectContaining({ code: 'BACKUP_PATH_INVALID' }));
+    for (const hostile of ['DomainSysvol\\GPO\\..\\x', 'C:\\Windows\\x', '\\\\server\\share\\x', '/etc/shadow'])
+      expect(() => gptRelative(hostile)).toThrow(expect.objectContaining({ code: 'BACKUP_PATH_INVALID' }));
   });
 });

@@ -22,7 +22,10 @@ export interface OpenedDomain {
   close(): Promise<void>;
 }
 
-export async function openDomain(options: StarterGpoConnectionOptions, context: Pick<OperationContext, 'report' | 'throwIfCancelled'>): Promise<OpenedDomain> {
+export async function openDomain(
+  options: StarterGpoConnectionOptions,
+  context: Pick<OperationContext, 'report' | 'throwIfCancelled'>,
+): Promise<OpenedDomain> {
   const session = await openDomainSession(options, context, { keepLdap: false });
   const local = session.transport === 'local';
   return {

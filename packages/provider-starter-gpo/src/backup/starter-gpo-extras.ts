@@ -81,8 +81,15 @@ export function parseStarterGpoExtras(text: string, where: string): StarterGpoEx
   } catch (error) {
     throw new Error(`${where} is not valid JSON: ${(error as Error).message}`);
   }
-  if (value.format !== STARTER_GPO_EXTRAS_FORMAT || value.version !== 1 || !value.starterGpo || !Array.isArray(value.entries)) {
-    throw new Error(`${where} is not a Coffer Starter GPO extras file (format ${String(value.format)}, version ${String(value.version)}).`);
+  if (
+    value.format !== STARTER_GPO_EXTRAS_FORMAT ||
+    value.version !== 1 ||
+    !value.starterGpo ||
+    !Array.isArray(value.entries)
+  ) {
+    throw new Error(
+      `${where} is not a Coffer Starter GPO extras file (format ${String(value.format)}, version ${String(value.version)}).`,
+    );
   }
   return value as StarterGpoExtras;
 }

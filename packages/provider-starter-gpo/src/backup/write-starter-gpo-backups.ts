@@ -50,7 +50,13 @@ export function newBackupId(): string {
   return `{${randomUUID().toUpperCase()}}`;
 }
 
-export function starterGpoBackupInst(folder: StarterGpoFolder, source: StarterGpoBackupSource, backupId: string, comment: string, time: Date): BackupInst {
+export function starterGpoBackupInst(
+  folder: StarterGpoFolder,
+  source: StarterGpoBackupSource,
+  backupId: string,
+  comment: string,
+  time: Date,
+): BackupInst {
   return {
     gpoGuid: folder.snapshot.id,
     gpoDomain: source.domain,
@@ -104,13 +110,22 @@ async function stageOne(
   context.progress.advance(label);
   return {
     entry,
-    record: { id: backupId, path: entry.finalPath, kind: STARTER_GPO_KIND, objectId: snapshot.id, objectName: snapshot.displayName },
+    record: {
+      id: backupId,
+      path: entry.finalPath,
+      kind: STARTER_GPO_KIND,
+      objectId: snapshot.id,
+      objectName: snapshot.displayName,
+    },
     bytes,
   };
 }
 
 /** Stages one backup per Starter GPO and commits them all at once. */
-export async function writeStarterGpoBackups(request: WriteBackupsRequest, context: OperationContext): Promise<WriteBackupsResult> {
+export async function writeStarterGpoBackups(
+  request: WriteBackupsRequest,
+  context: OperationContext,
+): Promise<WriteBackupsResult> {
   const time = request.now ?? new Date();
   const destination = request.target;
   const staged: Array<{ entry: BackupEntry; record: BackupRecord; bytes: number }> = [];
@@ -122,7 +137,10 @@ export async function writeStarterGpoBackups(request: WriteBackupsRequest, conte
   await destination.commit(staged.map((s) => s.entry));
   return {
     backups: staged.map((s) => s.record),
-    files: request.starterGpos.reduce((total, f) => total + f.snapshot.entries.filter((e) => e.kind === 'file').length, 0),
+    files: request.starterGpos.reduce(
+      (total, f) => total + f.snapshot.entries.filter((e) => e.kind === 'file').length,
+      0,
+    ),
     bytes: staged.reduce((total, s) => total + s.bytes, 0),
   };
 }

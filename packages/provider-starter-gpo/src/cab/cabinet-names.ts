@@ -26,7 +26,10 @@ function canonicalSide(segment: string): 'Machine' | 'User' | null {
 
 /** The cabinet name of one file of the Starter GPO folder (path relative to it, `/`-separated). */
 export function cabinetNameOf(relativePath: string): string {
-  const segments = relativePath.replaceAll('\\', '/').split('/').filter((s) => s !== '');
+  const segments = relativePath
+    .replaceAll('\\', '/')
+    .split('/')
+    .filter((s) => s !== '');
   if (segments.length === 0) throw new RangeError('Empty path.');
   const side = canonicalSide(segments[0]!);
   if (side !== null && segments.length > 1) {
@@ -56,11 +59,15 @@ export function planCabinetNames(relativePaths: readonly string[]): Array<{ path
     const key = entry.name.toLowerCase();
     const other = byName.get(key);
     if (other !== undefined || key === CAB_REPORT_NAME.toLowerCase()) {
-      throw new CofferError('CAB_NAME_COLLISION', `${other ?? CAB_REPORT_NAME} and ${entry.path} would both be named ${entry.name} in the cabinet.`, {
-        hresult: HRESULT.ERROR_ALREADY_EXISTS,
-        object: entry.path,
-        hint: 'Rename one of the files in the Starter GPO folder; a cabinet of a Starter GPO is flat.',
-      });
+      throw new CofferError(
+        'CAB_NAME_COLLISION',
+        `${other ?? CAB_REPORT_NAME} and ${entry.path} would both be named ${entry.name} in the cabinet.`,
+        {
+          hresult: HRESULT.ERROR_ALREADY_EXISTS,
+          object: entry.path,
+          hint: 'Rename one of the files in the Starter GPO folder; a cabinet of a Starter GPO is flat.',
+        },
+      );
     }
     byName.set(key, entry.path);
   }

@@ -39,8 +39,18 @@ function badName(where: string, name: string, detail: string): CofferError {
 function safePath(where: string, name: string, path: string): string {
   const segments = path.split('/');
   for (const segment of segments) {
-    if (segment === '' || segment === '.' || segment === '..' || segment.includes('\0') || /^[A-Za-z]:$/.test(segment)) {
-      throw badName(where, name, `would be written to ${JSON.stringify(path)}, outside or not inside the Starter GPO folder.`);
+    if (
+      segment === '' ||
+      segment === '.' ||
+      segment === '..' ||
+      segment.includes('\0') ||
+      /^[A-Za-z]:$/.test(segment)
+    ) {
+      throw badName(
+        where,
+        name,
+        `would be written to ${JSON.stringify(path)}, outside or not inside the Starter GPO folder.`,
+      );
     }
   }
   return segments.join('/');
@@ -49,11 +59,20 @@ function safePath(where: string, name: string, path: string): string {
 /** Reads Coffer's path map out of Report.html; null when the report is GPMC's or lacks one. */
 export function readCabPathMap(report: Buffer | undefined): CabPathMap | null {
   if (report === undefined) return null;
-  const match = new RegExp(`<script type="application/json" id="${CAB_PATH_MAP_ID}">([\\s\\S]*?)</script>`).exec(report.toString('utf8'));
+  const match = new RegExp(`<script type="application/json" id="${CAB_PATH_MAP_ID}">([\\s\\S]*?)</script>`).exec(
+    report.toString('utf8'),
+  );
   if (!match) return null;
   try {
     const value = JSON.parse(match[1]!) as Partial<CabPathMap>;
-    if (value.format !== CAB_PATH_MAP_FORMAT || value.version !== 1 || typeof value.files !== 'object' || value.files === null || !Array.isArray(value.directories)) return null;
+    if (
+      value.format !== CAB_PATH_MAP_FORMAT ||
+      value.version !== 1 ||
+      typeof value.files !== 'object' ||
+      value.files === null ||
+      !Array.isArray(value.directories)
+    )
+      return null;
     return value as CabPathMap;
   } catch {
     return null;
@@ -84,7 +103,8 @@ function parentsOf(path: string): string[] {
 export function layOutStarterGpoCabinet(entries: readonly CabinetEntry[], where: string): StarterGpoCabinetLayout {
   const report = entries.find((entry) => entry.name.toLowerCase() === CAB_REPORT_NAME.toLowerCase());
   const map = readCabPathMap(report?.data);
-  const mapCovers = map !== null && entries.every((entry) => entry === report || typeof map.files[entry.name] === 'string');
+  const mapCovers =
+    map !== null && entries.every((entry) => entry === report || typeof map.files[entry.name] === 'string');
   const files: StarterGpoCabinetLayout['files'] = [];
   const seen = new Map<string, string>();
   for (const entry of entries) {
@@ -93,13 +113,17 @@ export function layOutStarterGpoCabinet(entries: readonly CabinetEntry[], where:
     if (mapped === null) continue;
     const path = safePath(where, entry.name, mapped);
     const other = seen.get(path.toLowerCase());
-    if (other !== undefined) throw badName(where, entry.name, `and ${JSON.stringify(other)} would both be ${path} in the Starter GPO folder.`);
+    if (other !== undefined)
+      throw badName(where, entry.name, `and ${JSON.stringify(other)} would both be ${path} in the Starter GPO folder.`);
     seen.set(path.toLowerCase(), entry.name);
     files.push({ path, name: entry.name, data: entry.data });
   }
   const directories = new Set<string>();
-  if (mapCovers) for (const dir of map!.directories) if (typeof dir === 'string') directories.add(safePath(where, dir, dir));
+  if (mapCovers)
+    for (const dir of map!.directories) if (typeof dir === 'string') directories.add(safePath(where, dir, dir));
   for (const file of files) for (const parent of parentsOf(file.path)) directories.add(parent);
-  const ordered = [...directories].sort((a, b) => a.split('/').length - b.split('/').length || (a < b ? -1 : a > b ? 1 : 0));
+  const ordered = [...directories].sort(
+    (a, b) => a.split('/').length - b.split('/').length || (a < b ? -1 : a > b ? 1 : 0),
+  );
   return { files, directories: ordered, fromPathMap: mapCovers };
 }

@@ -13,7 +13,11 @@ import { openDomain } from '../ad/domain-session.js';
 import { starterGpoLabel } from '../model/starter-gpo.js';
 import type { LoadCabOptions } from '../options.js';
 import { parseLocalizedTemplate, resolveLocalized, type LocalizedTemplate } from '../template/localized-template.js';
-import { LOCALIZED_TEMPLATE_FILE_NAME, parseStarterGpoTemplate, TEMPLATE_FILE_NAME } from '../template/starter-gpo-template.js';
+import {
+  LOCALIZED_TEMPLATE_FILE_NAME,
+  parseStarterGpoTemplate,
+  TEMPLATE_FILE_NAME,
+} from '../template/starter-gpo-template.js';
 import { writeStarterGpoFolder, type StarterGpoContent } from '../write/starter-gpo-folder-writer.js';
 import { layOutStarterGpoCabinet } from './cabinet-paths.js';
 
@@ -51,7 +55,8 @@ export async function readStarterGpoCab(
   try {
     bytes = await readFile(cab);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw pathNotFound(cab, 'cabinet file', 'Check the path of the .cab file.');
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      throw pathNotFound(cab, 'cabinet file', 'Check the path of the .cab file.');
     throw toCofferError(error, cab);
   }
   const layout = layOutStarterGpoCabinet(readCabinet(bytes, cab), cab);
@@ -63,7 +68,11 @@ export async function readStarterGpoCab(
   } catch (error) {
     throw notAStarterGpoCab(cab, (error as Error).message);
   }
-  if (parsed.id === null || !GUID.test(parsed.id.trim())) throw notAStarterGpoCab(cab, `its ${TEMPLATE_FILE_NAME} names no Starter GPO GUID (ID ${JSON.stringify(parsed.id)}).`);
+  if (parsed.id === null || !GUID.test(parsed.id.trim()))
+    throw notAStarterGpoCab(
+      cab,
+      `its ${TEMPLATE_FILE_NAME} names no Starter GPO GUID (ID ${JSON.stringify(parsed.id)}).`,
+    );
   const localized: LocalizedTemplate[] = [];
   for (const file of layout.files) {
     const parts = file.path.split('/');
@@ -80,7 +89,10 @@ export async function readStarterGpoCab(
       id,
       folderName: id,
       displayName: resolveLocalized(parsed.displayName, 'displayName', localized) ?? '',
-      entries: [...layout.directories.map((path) => ({ path, kind: 'dir' as const })), ...layout.files.map((file) => ({ path: file.path, kind: 'file' as const }))],
+      entries: [
+        ...layout.directories.map((path) => ({ path, kind: 'dir' as const })),
+        ...layout.files.map((file) => ({ path: file.path, kind: 'file' as const })),
+      ],
       contents: new Map(layout.files.map((file) => [file.path, file.data])),
     },
     pathsFrom: layout.fromPathMap ? 'coffer-path-map' : 'naming-rules',
@@ -126,7 +138,11 @@ export async function loadStarterGpoCab(options: LoadCabOptions, context: Operat
       replaced: written.replaced,
       files: content.entries
         .filter((e) => e.kind === 'file')
-        .map((e) => ({ path: e.path, name: cabinetNames.get(e.path) ?? e.path, size: content.contents.get(e.path)?.length ?? 0 })),
+        .map((e) => ({
+          path: e.path,
+          name: cabinetNames.get(e.path) ?? e.path,
+          size: content.contents.get(e.path)?.length ?? 0,
+        })),
       directories: content.entries.filter((e) => e.kind === 'dir').map((e) => e.path),
       bytes: written.bytes,
       pathsFrom,

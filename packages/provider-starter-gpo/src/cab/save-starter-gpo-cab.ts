@@ -6,7 +6,15 @@
 import { randomBytes } from 'node:crypto';
 import { link, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { CofferError, ErrorCode, fsyncDirectory, HRESULT, pathNotFound, toCofferError, type OperationContext } from '@coffer/core';
+import {
+  CofferError,
+  ErrorCode,
+  fsyncDirectory,
+  HRESULT,
+  pathNotFound,
+  toCofferError,
+  type OperationContext,
+} from '@coffer/core';
 import { buildCabinet, type CabCompression, type CabinetFile } from '@coffer/gpmc';
 import type { StarterGpoFolder } from '../sysvol/read-starter-gpos.js';
 import { CAB_REPORT_NAME, planCabinetNames } from './cabinet-names.js';
@@ -33,20 +41,33 @@ export function cabinetExists(path: string): CofferError {
 export async function checkCabinetTarget(path: string, overwrite: boolean): Promise<string> {
   const target = resolve(path);
   const folder = await stat(dirname(target)).catch(() => undefined);
-  if (!folder?.isDirectory()) throw pathNotFound(dirname(target), 'folder', 'Create the folder first; Coffer never creates it.');
+  if (!folder?.isDirectory())
+    throw pathNotFound(dirname(target), 'folder', 'Create the folder first; Coffer never creates it.');
   const existing = await stat(target).catch(() => undefined);
   if (existing?.isDirectory()) {
-    throw new CofferError(ErrorCode.InvalidArgument, `${target} is a folder; give the path of the .cab file to write.`, { hresult: HRESULT.E_INVALIDARG, object: target });
+    throw new CofferError(
+      ErrorCode.InvalidArgument,
+      `${target} is a folder; give the path of the .cab file to write.`,
+      { hresult: HRESULT.E_INVALIDARG, object: target },
+    );
   }
   if (existing && !overwrite) throw cabinetExists(target);
   return target;
 }
 
 /** The cabinet's files: the Starter GPO's files under GPMC's flat names, then Report.html. */
-export function starterGpoCabinetFiles(folder: StarterGpoFolder, savedAt: Date): Array<CabinetFile & { source: string | null }> {
+export function starterGpoCabinetFiles(
+  folder: StarterGpoFolder,
+  savedAt: Date,
+): Array<CabinetFile & { source: string | null }> {
   const paths = folder.snapshot.entries.filter((e) => e.kind === 'file').map((e) => e.path);
   const planned = planCabinetNames(paths);
-  const files = planned.map(({ path, name }) => ({ name, data: folder.contents.get(path) ?? Buffer.alloc(0), modified: savedAt, source: path }));
+  const files = planned.map(({ path, name }) => ({
+    name,
+    data: folder.contents.get(path) ?? Buffer.alloc(0),
+    modified: savedAt,
+    source: path,
+  }));
   const report = Buffer.from(
     renderStarterGpoReport(
       folder.snapshot,

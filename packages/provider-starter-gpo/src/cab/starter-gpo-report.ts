@@ -60,7 +60,9 @@ export function renderStarterGpoReport(
     '</ul>',
     ...(paths === undefined
       ? []
-      : [`<script type="application/json" id="${CAB_PATH_MAP_ID}">${scriptJson({ format: CAB_PATH_MAP_FORMAT, version: 1, ...paths })}</script>`]),
+      : [
+          `<script type="application/json" id="${CAB_PATH_MAP_ID}">${scriptJson({ format: CAB_PATH_MAP_FORMAT, version: 1, ...paths })}</script>`,
+        ]),
     '</body></html>',
     '',
   ].join('\r\n');

@@ -10,13 +10,22 @@ import { STARTER_GPO_EXTRAS_FILE, STARTER_GPO_KIND } from '../backup/layout.js';
 import { parseStarterGpoExtras, type StarterGpoExtras } from '../backup/starter-gpo-extras.js';
 
 /** Damaged entries are left out and `report` gets a warning with their code: a listing never shows an id pointing at a folder that does not hold it. */
-export async function listStarterGpoBackups(directory: string, query?: string, report?: (message: StatusMessage) => void): Promise<BackupListing[]> {
-  const entries = await listBackupsOfType(directory, 'StarterGPO', { ...(query === undefined ? {} : { query }), ...(report === undefined ? {} : { report }) });
+export async function listStarterGpoBackups(
+  directory: string,
+  query?: string,
+  report?: (message: StatusMessage) => void,
+): Promise<BackupListing[]> {
+  const entries = await listBackupsOfType(directory, 'StarterGPO', {
+    ...(query === undefined ? {} : { query }),
+    ...(report === undefined ? {} : { report }),
+  });
   const listings: BackupListing[] = [];
   for (const entry of entries) {
     const folder = await BackupReader.open(entry.folder);
     let extras: StarterGpoExtras | undefined;
-    const extrasBytes = await folder.readOptional(STARTER_GPO_EXTRAS_FILE, { maxBytes: BACKUP_READ_LIMITS.maxXmlBytes }).catch(() => null);
+    const extrasBytes = await folder
+      .readOptional(STARTER_GPO_EXTRAS_FILE, { maxBytes: BACKUP_READ_LIMITS.maxXmlBytes })
+      .catch(() => null);
     if (extrasBytes !== null) {
       try {
         extras = parseStarterGpoExtras(extrasBytes.toString('utf8'), join(entry.folder, STARTER_GPO_EXTRAS_FILE));
@@ -24,11 +33,16 @@ export async function listStarterGpoBackups(directory: string, query?: string, r
         extras = undefined;
       }
     }
-    const details: Record<string, string | number | boolean> = { domain: entry.domain, listedInManifest: entry.listedInManifest };
+    const details: Record<string, string | number | boolean> = {
+      domain: entry.domain,
+      listedInManifest: entry.listedInManifest,
+    };
     if (entry.domainController) details['domainController'] = entry.domainController;
     if (extras?.starterGpo.type) details['starterGpoType'] = extras.starterGpo.type;
-    if (extras?.starterGpo.computerVersion !== null && extras?.starterGpo.computerVersion !== undefined) details['computerVersion'] = extras.starterGpo.computerVersion;
-    if (extras?.starterGpo.userVersion !== null && extras?.starterGpo.userVersion !== undefined) details['userVersion'] = extras.starterGpo.userVersion;
+    if (extras?.starterGpo.computerVersion !== null && extras?.starterGpo.computerVersion !== undefined)
+      details['computerVersion'] = extras.starterGpo.computerVersion;
+    if (extras?.starterGpo.userVersion !== null && extras?.starterGpo.userVersion !== undefined)
+      details['userVersion'] = extras.starterGpo.userVersion;
     if (extras) details['aclKept'] = extras.acl !== null;
     listings.push({
       id: entry.id,

@@ -6,7 +6,16 @@
  * nothing to be checked against: it is restored only with `--unverified`, with a warning saying so. Links,
  * `..`, files over the bound and XML with a DOCTYPE are refused with their codes.
  */
-import { BACKUP_READ_LIMITS, CofferError, ErrorCode, HRESULT, isCofferError, openTrustedBackup, type BackupReader, type OperationContext } from '@coffer/core';
+import {
+  BACKUP_READ_LIMITS,
+  CofferError,
+  ErrorCode,
+  HRESULT,
+  isCofferError,
+  openTrustedBackup,
+  type BackupReader,
+  type OperationContext,
+} from '@coffer/core';
 import { backupInvalid, parseBkupInfoXml, sameGuid, type BackupInst } from '@coffer/gpmc';
 import { BKUPINFO_FILE, STARTER_GPO_EXTRAS_FILE, SYSVOL_COPY_FOLDER } from '../backup/layout.js';
 import { parseStarterGpoExtras, type StarterGpoExtras } from '../backup/starter-gpo-extras.js';
@@ -31,7 +40,10 @@ const GUID = /^\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}$
 const unusable = (folder: string, detail: string): CofferError => backupInvalid(folder, detail, 'Starter GPO');
 
 /** Every file and folder below `root` (parents first, names exactly as stored), read through the reader: a link or an oversized file is refused. */
-async function walk(reader: BackupReader, root: string): Promise<{ entries: Array<{ path: string; kind: 'file' | 'dir' }>; contents: Map<string, Buffer> }> {
+async function walk(
+  reader: BackupReader,
+  root: string,
+): Promise<{ entries: Array<{ path: string; kind: 'file' | 'dir' }>; contents: Map<string, Buffer> }> {
   const tree = await reader.walk(root);
   reader.refuseAnomalies(tree, root);
   const entries: Array<{ path: string; kind: 'file' | 'dir' }> = [];
@@ -48,9 +60,18 @@ export interface LoadOptions {
   unverified?: boolean;
 }
 
-export async function loadStarterGpoBackup(folder: string, context: OperationContext, options: LoadOptions = {}): Promise<LoadedStarterGpoBackup> {
+export async function loadStarterGpoBackup(
+  folder: string,
+  context: OperationContext,
+  options: LoadOptions = {},
+): Promise<LoadedStarterGpoBackup> {
   const folderName = folder.split(/[\\/]/).pop() ?? folder;
-  const { reader, verifiedBy } = await openTrustedBackup(folder, { unverified: options.unverified ?? false, signal: context.signal, report: (m) => context.report(m), what: 'Starter GPO' });
+  const { reader, verifiedBy } = await openTrustedBackup(folder, {
+    unverified: options.unverified ?? false,
+    signal: context.signal,
+    report: (m) => context.report(m),
+    what: 'Starter GPO',
+  });
   const hasManifest = verifiedBy === 'coffer-manifest';
   const hasExtras = await reader.isFile(STARTER_GPO_EXTRAS_FILE);
 
@@ -63,27 +84,43 @@ export async function loadStarterGpoBackup(folder: string, context: OperationCon
     if (isCofferError(error) && error.code === ErrorCode.XmlDoctypeRefused) throw error;
     throw unusable(folder, `${BKUPINFO_FILE} cannot be read: ${(error as Error).message}`);
   }
-  if (!GUID.test(info.gpoGuid.trim())) throw unusable(folder, `${BKUPINFO_FILE} names no Starter GPO GUID (${JSON.stringify(info.gpoGuid)}).`);
-  if (info.id !== '' && !sameGuid(info.id, folderName)) throw unusable(folder, `${BKUPINFO_FILE} gives the backup id ${info.id}, but the folder is ${folderName}.`);
+  if (!GUID.test(info.gpoGuid.trim()))
+    throw unusable(folder, `${BKUPINFO_FILE} names no Starter GPO GUID (${JSON.stringify(info.gpoGuid)}).`);
+  if (info.id !== '' && !sameGuid(info.id, folderName))
+    throw unusable(folder, `${BKUPINFO_FILE} gives the backup id ${info.id}, but the folder is ${folderName}.`);
 
   let extras: StarterGpoExtras | null = null;
   if (hasExtras) {
     try {
-      extras = parseStarterGpoExtras((await reader.readFile(STARTER_GPO_EXTRAS_FILE, { maxBytes: BACKUP_READ_LIMITS.maxXmlBytes })).toString('utf8'), STARTER_GPO_EXTRAS_FILE);
+      extras = parseStarterGpoExtras(
+        (await reader.readFile(STARTER_GPO_EXTRAS_FILE, { maxBytes: BACKUP_READ_LIMITS.maxXmlBytes })).toString('utf8'),
+        STARTER_GPO_EXTRAS_FILE,
+      );
     } catch (error) {
       throw unusable(folder, (error as Error).message);
     }
-    if (!sameGuid(extras.starterGpo.id, info.gpoGuid)) throw unusable(folder, `${STARTER_GPO_EXTRAS_FILE} describes ${extras.starterGpo.id}, ${BKUPINFO_FILE} ${info.gpoGuid}.`);
+    if (!sameGuid(extras.starterGpo.id, info.gpoGuid))
+      throw unusable(
+        folder,
+        `${STARTER_GPO_EXTRAS_FILE} describes ${extras.starterGpo.id}, ${BKUPINFO_FILE} ${info.gpoGuid}.`,
+      );
   }
 
   if (!(await reader.isDirectory(SYSVOL_COPY_FOLDER))) throw unusable(folder, `${SYSVOL_COPY_FOLDER} is missing.`);
   const { entries, contents } = await walk(reader, SYSVOL_COPY_FOLDER);
-  const templatePath = entries.find((e) => e.kind === 'file' && e.path.toLowerCase() === TEMPLATE_FILE_NAME.toLowerCase())?.path;
-  if (templatePath === undefined) throw unusable(folder, `${SYSVOL_COPY_FOLDER} holds no ${TEMPLATE_FILE_NAME}, so it is not a Starter GPO.`);
+  const templatePath = entries.find(
+    (e) => e.kind === 'file' && e.path.toLowerCase() === TEMPLATE_FILE_NAME.toLowerCase(),
+  )?.path;
+  if (templatePath === undefined)
+    throw unusable(folder, `${SYSVOL_COPY_FOLDER} holds no ${TEMPLATE_FILE_NAME}, so it is not a Starter GPO.`);
   if (extras) {
     const onDisk = new Set(entries.map((e) => `${e.kind}:${e.path}`));
     const missing = extras.entries.filter((e) => !onDisk.has(`${e.kind}:${e.path}`));
-    if (missing.length > 0) throw unusable(folder, `${missing.map((e) => e.path).join(', ')} listed in ${STARTER_GPO_EXTRAS_FILE} ${missing.length === 1 ? 'is' : 'are'} missing.`);
+    if (missing.length > 0)
+      throw unusable(
+        folder,
+        `${missing.map((e) => e.path).join(', ')} listed in ${STARTER_GPO_EXTRAS_FILE} ${missing.length === 1 ? 'is' : 'are'} missing.`,
+      );
   }
   try {
     const template = parseStarterGpoTemplate(contents.get(templatePath)!, `${folderName}/${templatePath}`);
@@ -109,7 +146,8 @@ export async function loadStarterGpoBackup(folder: string, context: OperationCon
   const domain = (extras?.source.domain ?? info.gpoDomain).trim().toLowerCase();
   if (domain === '') throw unusable(folder, 'it names no domain.');
   const id = info.gpoGuid.trim();
-  const folderNameInSysvol = extras?.starterGpo.folderName && sameGuid(extras.starterGpo.folderName, id) ? extras.starterGpo.folderName : id;
+  const folderNameInSysvol =
+    extras?.starterGpo.folderName && sameGuid(extras.starterGpo.folderName, id) ? extras.starterGpo.folderName : id;
   return {
     folder,
     backupId: folderName,
@@ -118,6 +156,12 @@ export async function loadStarterGpoBackup(folder: string, context: OperationCon
     domain,
     acl: extras?.acl ?? null,
     verifiedBy: hasManifest ? 'coffer-manifest' : 'unverified',
-    content: { id, folderName: folderNameInSysvol, displayName: extras?.starterGpo.displayName || info.gpoDisplayName, entries, contents },
+    content: {
+      id,
+      folderName: folderNameInSysvol,
+      displayName: extras?.starterGpo.displayName || info.gpoDisplayName,
+      entries,
+      contents,
+    },
   };
 }

@@ -14,16 +14,27 @@ import { loadStarterGpoBackup, type LoadedStarterGpoBackup } from './load-starte
 import { selectStarterGpoBackups } from './select-starter-gpo-backups.js';
 
 function otherDomain(backup: LoadedStarterGpoBackup, domain: string): CofferError {
-  return new CofferError('DOMAIN_MISMATCH', `The backup ${backup.backupId} of ${backup.content.displayName} is from ${backup.domain}, not ${domain}; a restore puts a Starter GPO back into its own domain.`, {
-    hresult: HRESULT.E_INVALIDARG,
-    object: backup.folder,
-    hint: "To copy a Starter GPO into another domain, save it as a cabinet there ('coffer starter-gpo save-cab') and load it here ('coffer starter-gpo load-cab').",
-  });
+  return new CofferError(
+    'DOMAIN_MISMATCH',
+    `The backup ${backup.backupId} of ${backup.content.displayName} is from ${backup.domain}, not ${domain}; a restore puts a Starter GPO back into its own domain.`,
+    {
+      hresult: HRESULT.E_INVALIDARG,
+      object: backup.folder,
+      hint: "To copy a Starter GPO into another domain, save it as a cabinet there ('coffer starter-gpo save-cab') and load it here ('coffer starter-gpo load-cab').",
+    },
+  );
 }
 
-export async function restoreStarterGpos(request: { source: string; options: StarterGpoRestoreOptions }, context: OperationContext): Promise<RestoreOutput> {
+export async function restoreStarterGpos(
+  request: { source: string; options: StarterGpoRestoreOptions },
+  context: OperationContext,
+): Promise<RestoreOutput> {
   const { options } = request;
-  const chosen = await selectStarterGpoBackups(request.source, { backupId: options.backupId, starterGpo: options.starterGpo, all: options.all });
+  const chosen = await selectStarterGpoBackups(request.source, {
+    backupId: options.backupId,
+    starterGpo: options.starterGpo,
+    all: options.all,
+  });
   context.progress.phase('verifying backups', chosen.length);
   const loaded: LoadedStarterGpoBackup[] = [];
   for (const listing of chosen) {
@@ -36,7 +47,8 @@ export async function restoreStarterGpos(request: { source: string; options: Sta
   context.progress.phase('connecting');
   const domain = await openDomain(options, context);
   try {
-    for (const backup of loaded) if (backup.domain !== domain.source.domain.toLowerCase()) throw otherDomain(backup, domain.source.domain);
+    for (const backup of loaded)
+      if (backup.domain !== domain.source.domain.toLowerCase()) throw otherDomain(backup, domain.source.domain);
     const fileCount = loaded.reduce((total, b) => total + b.content.entries.filter((e) => e.kind === 'file').length, 0);
     context.progress.phase('restoring Starter GPOs', fileCount + loaded.length);
     const restored: RestoreOutput['restored'] = [];
@@ -67,17 +79,27 @@ export async function restoreStarterGpos(request: { source: string; options: Sta
           object: written.sharePath,
         });
       }
-      const versions = written.bumped ? ` Its versions were raised to computer ${written.bumped.computerVersion ?? '-'}, user ${written.bumped.userVersion ?? '-'}.` : '';
+      const versions = written.bumped
+        ? ` Its versions were raised to computer ${written.bumped.computerVersion ?? '-'}, user ${written.bumped.userVersion ?? '-'}.`
+        : '';
       context.report({
         severity: 'info',
         code: 'STARTER_GPO_RESTORED',
         message: `Restored ${label} from backup ${backup.backupId}${written.replaced ? ', replacing the existing one.' : '.'}${versions}`,
         object: backup.content.id,
       });
-      restored.push({ kind: STARTER_GPO_KIND, objectId: backup.content.id, objectName: backup.content.displayName, fromBackupId: backup.backupId });
+      restored.push({
+        kind: STARTER_GPO_KIND,
+        objectId: backup.content.id,
+        objectName: backup.content.displayName,
+        fromBackupId: backup.backupId,
+      });
     }
     context.progress.finish();
-    return { restored, counts: { starterGpos: restored.length, replaced, created: restored.length - replaced, files, bytes } };
+    return {
+      restored,
+      counts: { starterGpos: restored.length, replaced, created: restored.length - replaced, files, bytes },
+    };
   } finally {
     await domain.close();
   }

@@ -3,7 +3,11 @@ import { selectByGuidOrName, type GuidOrNameMatchable } from '@coffer/active-dir
 export type SelectableStarterGpo = GuidOrNameMatchable;
 
 /** Starter GPOs by GUID or display name (active-directory's selector, in Starter GPO words); NOT_FOUND lists the ones that exist. */
-export function selectStarterGpos<T extends SelectableStarterGpo>(all: readonly T[], requested: readonly string[], domain: string): T[] {
+export function selectStarterGpos<T extends SelectableStarterGpo>(
+  all: readonly T[],
+  requested: readonly string[],
+  domain: string,
+): T[] {
   return selectByGuidOrName(all, requested, {
     noun: 'Starter GPO',
     scope: domain,

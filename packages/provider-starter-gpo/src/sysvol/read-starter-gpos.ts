@@ -44,7 +44,8 @@ async function collect(content: AsyncIterable<Uint8Array>): Promise<Buffer> {
 }
 
 function findTopLevel(contents: Map<string, Buffer>, name: string): [string, Buffer] | undefined {
-  for (const [path, bytes] of contents) if (!path.includes('/') && path.toLowerCase() === name.toLowerCase()) return [path, bytes];
+  for (const [path, bytes] of contents)
+    if (!path.includes('/') && path.toLowerCase() === name.toLowerCase()) return [path, bytes];
   return undefined;
 }
 
@@ -86,12 +87,20 @@ function describeFolder(
     try {
       localized.push(parseLocalizedTemplate(bytes, parts[0]!, `${sharePath}/${path}`));
     } catch (error) {
-      context.report({ severity: 'warning', code: 'MALFORMED_XML', message: (error as Error).message, object: `${sharePath}/${path}` });
+      context.report({
+        severity: 'warning',
+        code: 'MALFORMED_XML',
+        message: (error as Error).message,
+        object: `${sharePath}/${path}`,
+      });
     }
   }
   localized.sort((a, b) => a.language.localeCompare(b.language));
   const id = template.id !== null && GUID_NAME.test(template.id) ? template.id : folderName;
-  if (template.id !== null && template.id.replace(/[{}]/g, '').toLowerCase() !== folderName.replace(/[{}]/g, '').toLowerCase()) {
+  if (
+    template.id !== null &&
+    template.id.replace(/[{}]/g, '').toLowerCase() !== folderName.replace(/[{}]/g, '').toLowerCase()
+  ) {
     context.report({
       severity: 'warning',
       code: 'STARTER_GPO_ID_MISMATCH',
@@ -196,9 +205,13 @@ export async function readFolderAcl(
 }
 
 export function noStarterGposFolder(domain: string, sharePath: string, location: string): CofferError {
-  return new CofferError('NOT_FOUND', `The domain ${domain} has no Starter GPOs: ${sharePath} does not exist on ${location}.`, {
-    hresult: HRESULT.ERROR_NOT_FOUND,
-    object: sharePath,
-    hint: "Starter GPOs appear once someone clicks 'Create Starter GPOs Folder' in GPMC; check the domain name.",
-  });
+  return new CofferError(
+    'NOT_FOUND',
+    `The domain ${domain} has no Starter GPOs: ${sharePath} does not exist on ${location}.`,
+    {
+      hresult: HRESULT.ERROR_NOT_FOUND,
+      object: sharePath,
+      hint: "Starter GPOs appear once someone clicks 'Create Starter GPOs Folder' in GPMC; check the domain name.",
+    },
+  );
 }

@@ -7,7 +7,12 @@
  * edit counter, and stays as it comes. Only elements the incoming tmplx has are changed (none is added); unknown
  * elements, comments and the encoding survive (lossless document).
  */
-import { renderStarterGpoTemplate, TEMPLATE_FIELD_NAMES, withTemplateField, type StarterGpoTemplate } from './starter-gpo-template.js';
+import {
+  renderStarterGpoTemplate,
+  TEMPLATE_FIELD_NAMES,
+  withTemplateField,
+  type StarterGpoTemplate,
+} from './starter-gpo-template.js';
 
 /** A side's counter is a 16-bit half of a GPO version; past 65535 it wraps to 1 (clients compare for change). */
 const SIDE_MAX = 0xffff;
@@ -40,7 +45,11 @@ export function formatTemplateTime(previous: string | null, time: Date): string 
 }
 
 /** The incoming tmplx with its versions bumped over the live ones; the template must parse (caller checks). */
-export function bumpTemplateVersions(incoming: StarterGpoTemplate, live: TemplateVersions | null, now: Date): BumpedTemplate {
+export function bumpTemplateVersions(
+  incoming: StarterGpoTemplate,
+  live: TemplateVersions | null,
+  now: Date,
+): BumpedTemplate {
   let template = incoming;
   let wrapped = false;
   const versions: TemplateVersions = { computerVersion: null, userVersion: null };
@@ -63,5 +72,7 @@ export function bumpTemplateVersions(incoming: StarterGpoTemplate, live: Templat
 function hasField(template: StarterGpoTemplate, field: 'computerVersion' | 'userVersion' | 'modifiedTime'): boolean {
   if (template[field] === null) return false;
   const names = TEMPLATE_FIELD_NAMES[field];
-  return template.document.content.some((item) => item.kind === 'element' && !item.hasChildElements && names.includes(item.localName.toLowerCase()));
+  return template.document.content.some(
+    (item) => item.kind === 'element' && !item.hasChildElements && names.includes(item.localName.toLowerCase()),
+  );
 }

@@ -44,7 +44,9 @@ export function parseLocalizedTemplate(bytes: Uint8Array, language: string, wher
   const strings: Record<string, string> = {};
   for (const item of document.content) if (item.kind === 'element') collectStrings(item.raw, strings);
   const direct = (name: string): string | null => {
-    const element = document.content.find((item) => item.kind === 'element' && item.localName.toLowerCase() === name && !item.hasChildElements);
+    const element = document.content.find(
+      (item) => item.kind === 'element' && item.localName.toLowerCase() === name && !item.hasChildElements,
+    );
     return element && element.kind === 'element' ? element.text.trim() : null;
   };
   return { language, strings, displayName: direct('displayname'), description: direct('description') };

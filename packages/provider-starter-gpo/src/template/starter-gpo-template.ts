@@ -91,7 +91,9 @@ export interface StarterGpoTemplate {
 }
 
 const FIELD_BY_NAME = new Map<string, TemplateField>(
-  Object.entries(TEMPLATE_FIELD_NAMES).flatMap(([field, names]) => names.map((name) => [name, field as TemplateField] as const)),
+  Object.entries(TEMPLATE_FIELD_NAMES).flatMap(([field, names]) =>
+    names.map((name) => [name, field as TemplateField] as const),
+  ),
 );
 
 function fieldOf(localName: string): TemplateField | undefined {
@@ -123,7 +125,8 @@ export function parseStarterGpoTemplate(bytes: Uint8Array | string, where = TEMP
   for (const item of document.content) {
     if (item.kind !== 'element') continue;
     const field = fieldOf(item.localName);
-    if (field === undefined || values.has(field) || item.hasChildElements) unknownElements.push({ name: item.name, raw: item.raw });
+    if (field === undefined || values.has(field) || item.hasChildElements)
+      unknownElements.push({ name: item.name, raw: item.raw });
     else values.set(field, item.text.trim());
   }
   for (const attribute of document.rootAttributes) {
@@ -131,7 +134,8 @@ export function parseStarterGpoTemplate(bytes: Uint8Array | string, where = TEMP
     const local = attribute.name.includes(':') ? attribute.name.slice(attribute.name.indexOf(':') + 1) : attribute.name;
     const field = fieldOf(local);
     // A root `version` attribute is the file format's version, not the Starter GPO's.
-    if (field !== undefined && local.toLowerCase() !== 'version' && !values.has(field)) values.set(field, attribute.value.trim());
+    if (field !== undefined && local.toLowerCase() !== 'version' && !values.has(field))
+      values.set(field, attribute.value.trim());
     else unknownAttributes.push(attribute);
   }
   const text = (field: TemplateField): string | null => values.get(field) ?? null;
@@ -160,9 +164,14 @@ export function renderStarterGpoTemplate(template: StarterGpoTemplate): Buffer {
 }
 
 /** A copy of the template with one field set (the element keeps its place and spelling; a missing one is added). */
-export function withTemplateField(template: StarterGpoTemplate, field: TemplateField, value: string): StarterGpoTemplate {
+export function withTemplateField(
+  template: StarterGpoTemplate,
+  field: TemplateField,
+  value: string,
+): StarterGpoTemplate {
   const existing = template.document.content.find(
-    (item): item is XmlChildElement => item.kind === 'element' && fieldOf(item.localName) === field && !item.hasChildElements,
+    (item): item is XmlChildElement =>
+      item.kind === 'element' && fieldOf(item.localName) === field && !item.hasChildElements,
   );
   const document = setChildText(template.document, existing?.localName ?? ELEMENT_NAME_WRITTEN[field], value);
   return parseStarterGpoTemplate(renderLosslessXml(document), 'StarterGPO.tmplx');

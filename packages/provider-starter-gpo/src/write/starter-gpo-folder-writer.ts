@@ -6,7 +6,14 @@
  *
  * Over an existing Starter GPO the tmplx versions are bumped (template/bump-template-versions.ts).
  */
-import { isScratchFolderOf, removeReplacedFolder, scratchFolderBeside, swapInFolder, type SysvolSource, type SysvolWriteEntry } from '@coffer/active-directory';
+import {
+  isScratchFolderOf,
+  removeReplacedFolder,
+  scratchFolderBeside,
+  swapInFolder,
+  type SysvolSource,
+  type SysvolWriteEntry,
+} from '@coffer/active-directory';
 import { CofferError, ErrorCode, HRESULT, type OperationContext } from '@coffer/core';
 import type { OpenedDomain } from '../ad/domain-session.js';
 import { STARTER_GPOS_FOLDER } from '../sysvol/read-starter-gpos.js';
@@ -55,7 +62,6 @@ export interface WriteStarterGpoFolderResult {
   bytes: number;
 }
 
-
 function bareGuid(id: string): string {
   return id.replace(/[{}]/g, '').toLowerCase();
 }
@@ -70,8 +76,14 @@ interface LiveStarterGpos {
 }
 
 /** One pass over StarterGPOs: does the folder exist, under which spelling, with which tmplx. */
-async function readLive(sysvol: SysvolSource, sharePath: string, id: string, context: Pick<OperationContext, 'throwIfCancelled'>): Promise<LiveStarterGpos> {
-  if (!(await sysvol.exists(sharePath))) return { folderExists: false, folderName: null, liveTemplate: null, stale: [] };
+async function readLive(
+  sysvol: SysvolSource,
+  sharePath: string,
+  id: string,
+  context: Pick<OperationContext, 'throwIfCancelled'>,
+): Promise<LiveStarterGpos> {
+  if (!(await sysvol.exists(sharePath)))
+    return { folderExists: false, folderName: null, liveTemplate: null, stale: [] };
   const wanted = bareGuid(id);
   let folderName: string | null = null;
   let liveTemplate: Buffer | null = null;
@@ -90,7 +102,8 @@ async function readLive(sysvol: SysvolSource, sharePath: string, id: string, con
       if (bareGuid(top) === wanted && /^\{.*\}$/.test(top)) folderName = top;
       else if (isScratchFolderOf(top, wanted)) stale.push(top);
     }
-    if (parts.length === 2 && bareGuid(top) === wanted && parts[1]!.toLowerCase() === TEMPLATE_FILE_NAME.toLowerCase()) liveTemplate = bytes;
+    if (parts.length === 2 && bareGuid(top) === wanted && parts[1]!.toLowerCase() === TEMPLATE_FILE_NAME.toLowerCase())
+      liveTemplate = bytes;
   }
   return { folderExists: true, folderName, liveTemplate, stale };
 }
@@ -128,7 +141,10 @@ function aclFailure(sharePath: string, error: unknown, writing: boolean): Coffer
 }
 
 /** Writes the content as the Starter GPO's folder: staged, then swapped in. */
-export async function writeStarterGpoFolder(request: WriteStarterGpoFolderRequest, context: OperationContext): Promise<WriteStarterGpoFolderResult> {
+export async function writeStarterGpoFolder(
+  request: WriteStarterGpoFolderRequest,
+  context: OperationContext,
+): Promise<WriteStarterGpoFolderResult> {
   const { sysvol } = request.domain;
   const { content } = request;
   const starterGposPath = `${request.domain.source.domain}/${STARTER_GPOS_FOLDER}`;
@@ -146,17 +162,23 @@ export async function writeStarterGpoFolder(request: WriteStarterGpoFolderReques
     });
   }
   if (request.acl.kind === 'sddl' && !request.domain.aclWritable) {
-    throw new CofferError('ACL_NOT_WRITABLE', `The backup keeps the permissions of ${sharePath}, but they cannot be written through ${sysvol.location} without the DC's smb.conf.`, {
-      hresult: HRESULT.E_INVALIDARG,
-      object: sharePath,
-      hint: 'Pass --smb-conf (the smb.conf of the DC owning this SYSVOL), or reach the DC over SMB with --dc.',
-    });
+    throw new CofferError(
+      'ACL_NOT_WRITABLE',
+      `The backup keeps the permissions of ${sharePath}, but they cannot be written through ${sysvol.location} without the DC's smb.conf.`,
+      {
+        hresult: HRESULT.E_INVALIDARG,
+        object: sharePath,
+        hint: 'Pass --smb-conf (the smb.conf of the DC owning this SYSVOL), or reach the DC over SMB with --dc.',
+      },
+    );
   }
 
   // Over an existing Starter GPO the tmplx is written with raised versions; everything else byte for byte.
   const contents = new Map(content.contents);
   let bumped: WriteStarterGpoFolderResult['bumped'] = null;
-  const templatePath = content.entries.find((e) => e.kind === 'file' && e.path.toLowerCase() === TEMPLATE_FILE_NAME.toLowerCase())?.path;
+  const templatePath = content.entries.find(
+    (e) => e.kind === 'file' && e.path.toLowerCase() === TEMPLATE_FILE_NAME.toLowerCase(),
+  )?.path;
   if (exists && templatePath !== undefined) {
     try {
       const incoming = parseStarterGpoTemplate(contents.get(templatePath)!, `${sharePath}/${templatePath}`);
@@ -243,7 +265,15 @@ export async function writeStarterGpoFolder(request: WriteStarterGpoFolderReques
     committed = true;
     if (replaced !== null) await removeReplacedFolder(sysvol, replaced, context, sharePath);
     context.progress.advance(request.label);
-    return { sharePath, replaced: exists, createdStarterGposFolder: !live.folderExists, bumped, acl: aclResult, files, bytes };
+    return {
+      sharePath,
+      replaced: exists,
+      createdStarterGposFolder: !live.folderExists,
+      bumped,
+      acl: aclResult,
+      files,
+      bytes,
+    };
   } finally {
     if (!committed) {
       if (staged) await sysvol.removeTree(stagePath, { missingOk: true }).catch(() => undefined);

@@ -16,7 +16,13 @@ export function testDomain(): TestDomainInfo {
 /** Provider options reaching the test DC by SMB (with LDAPS) or through its local SYSVOL folder (no DC). */
 export function connectionOptions(transport: Transport, dc: TestDomainInfo = testDomain()): Record<string, unknown> {
   if (transport === 'smb') {
-    return { dc: dc.dcHostname, domain: dc.dnsDomain, user: dc.adminUser, password: dc.adminPassword, caFile: dc.caFile };
+    return {
+      dc: dc.dcHostname,
+      domain: dc.dnsDomain,
+      user: dc.adminUser,
+      password: dc.adminPassword,
+      caFile: dc.caFile,
+    };
   }
   return { sysvol: dc.sysvolPath, domain: dc.dnsDomain, smbConf: dc.smbConfPath };
 }

@@ -73,7 +73,15 @@ export async function starterGposNames(dc: TestDomainInfo = testDomain()): Promi
 /** Whether the files, folders or folder names of StarterGPOs differ from what was saved (ACLs not compared). */
 export async function starterGposChanged(saved: SavedStarterGpos): Promise<boolean> {
   const names = await readdir(saved.root).catch(() => null);
-  if (names === null || names.sort().join('\n') !== saved.folders.map((f) => f.name).sort().join('\n')) return true;
+  if (
+    names === null ||
+    names.sort().join('\n') !==
+      saved.folders
+        .map((f) => f.name)
+        .sort()
+        .join('\n')
+  )
+    return true;
   for (const folder of saved.folders) {
     const now = await folderOnDisk(join(saved.root, folder.name));
     if (now.dirs.join('\n') !== folder.dirs.join('\n') || now.files.size !== folder.files.size) return true;

@@ -39,7 +39,12 @@ export const KIOSK: FixtureStarterGpo = {
   displayName: 'Kiosk ✓ Ünïcødé',
   type: 1,
   files: {
-    'StarterGPO.tmplx': tmplx('{1D2A6E3C-0B41-4F3A-9C5E-7A0B8C9D1E2F}', 'Kiosk ✓ Ünïcødé', 1, '  <FutureElement keep="yes">x</FutureElement>'),
+    'StarterGPO.tmplx': tmplx(
+      '{1D2A6E3C-0B41-4F3A-9C5E-7A0B8C9D1E2F}',
+      'Kiosk ✓ Ünïcødé',
+      1,
+      '  <FutureElement keep="yes">x</FutureElement>',
+    ),
     'Machine/registry.pol': Buffer.from([0x50, 0x52, 0x65, 0x67, 1, 0, 0, 0, 0xff, 0x00, 0x80]),
     'Machine/comment.cmtx': '\ufeff<?xml version="1.0"?><policyComments/>',
     'User/Registry.pol': Buffer.from('PReg\x01\x00\x00\x00', 'latin1'),
@@ -59,7 +64,10 @@ export const SYSTEM: FixtureStarterGpo = {
   },
 };
 
-export async function makeSysvol(starterGpos: FixtureStarterGpo[], options: { withStarterFolder?: boolean } = {}): Promise<{ root: string; remove(): Promise<void> }> {
+export async function makeSysvol(
+  starterGpos: FixtureStarterGpo[],
+  options: { withStarterFolder?: boolean } = {},
+): Promise<{ root: string; remove(): Promise<void> }> {
   const root = await mkdtemp(join(tmpdir(), 'coffer-sg-sysvol-'));
   await mkdir(join(root, DOMAIN, 'Policies'), { recursive: true });
   if (options.withStarterFolder !== false) await mkdir(join(root, DOMAIN, 'StarterGPOs'), { recursive: true });

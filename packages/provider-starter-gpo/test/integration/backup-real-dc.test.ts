@@ -13,7 +13,14 @@ import provider from '../../src/index.js';
 import { parseStarterGpoExtras } from '../../src/backup/starter-gpo-extras.js';
 import { cabinetNameOf } from '../../src/cab/cabinet-names.js';
 import { ensureCabTools, gcabNames, runTool } from '@coffer/test-support';
-import { aclOnDisk, connectionOptions, domainGuidOnDisk, folderOnDisk, testDomain, type Transport } from '../helpers/real-dc.js';
+import {
+  aclOnDisk,
+  connectionOptions,
+  domainGuidOnDisk,
+  folderOnDisk,
+  testDomain,
+  type Transport,
+} from '../helpers/real-dc.js';
 import { EXTRA_EMPTY_FOLDER, EXTRA_STARTER_FILES } from '../setup/test-domain.js';
 
 let out: string;
@@ -33,7 +40,10 @@ afterEach(async () => {
 describe('domain facts', () => {
   it('reads the domain name from the DC when --domain is left out, and a local SYSVOL with a DC records the domain GUID', async () => {
     const dc = testDomain();
-    const { domain: _domain, ...smb }: Record<string, unknown> = { ...connectionOptions('smb'), user: `${dc.adminUser}@${dc.dnsDomain}` };
+    const { domain: _domain, ...smb }: Record<string, unknown> = {
+      ...connectionOptions('smb'),
+      user: `${dc.adminUser}@${dc.dnsDomain}`,
+    };
     const starter = dc.seed!.starterGpos[0]!;
     const result = await runBackup(provider, {
       destination: out,
@@ -42,21 +52,36 @@ describe('domain facts', () => {
     expect(result.status, JSON.stringify(result.messages)).toBe('succeeded');
     const [backup] = result.output!.backups;
     const inst = parseBkupInfoXml(await readFile(join(backup!.path, 'bkupInfo.xml')));
-    expect(inst).toMatchObject({ gpoDomain: dc.dnsDomain, gpoDomainGuid: await domainGuidOnDisk(), gpoDomainController: dc.dcHostname });
-    const extras = parseStarterGpoExtras(await readFile(join(backup!.path, 'coffer-starter-gpo-extras.json'), 'utf8'), 'extras');
+    expect(inst).toMatchObject({
+      gpoDomain: dc.dnsDomain,
+      gpoDomainGuid: await domainGuidOnDisk(),
+      gpoDomainController: dc.dcHostname,
+    });
+    const extras = parseStarterGpoExtras(
+      await readFile(join(backup!.path, 'coffer-starter-gpo-extras.json'), 'utf8'),
+      'extras',
+    );
     expect(extras.source).toEqual({ domain: dc.dnsDomain, domainController: dc.dcHostname, transport: 'local' });
   });
 
   it('reaches LDAP with StartTLS as well as LDAPS', async () => {
     const starter = testDomain().seed!.starterGpos[0]!;
-    const result = await runBackup(provider, { destination: out, options: { ...connectionOptions('smb'), ldapSecurity: 'starttls', starterGpo: [starter.guid] } });
+    const result = await runBackup(provider, {
+      destination: out,
+      options: { ...connectionOptions('smb'), ldapSecurity: 'starttls', starterGpo: [starter.guid] },
+    });
     expect(result.status, JSON.stringify(result.error)).toBe('succeeded');
     expect(result.output!.backups.map((b) => b.objectId)).toEqual([starter.guid]);
   });
 
   it('refuses a --domain the DC does not serve', async () => {
     const dc = testDomain();
-    const options = { ...connectionOptions('smb'), user: `${dc.netbiosDomain}\\${dc.adminUser}`, domain: 'other.test', all: true };
+    const options = {
+      ...connectionOptions('smb'),
+      user: `${dc.netbiosDomain}\\${dc.adminUser}`,
+      domain: 'other.test',
+      all: true,
+    };
     const result = await runBackup(provider, { destination: out, options });
     expect(result.error).toMatchObject({ code: 'INVALID_ARGUMENT' });
     expect(result.error!.message).toContain(testDomain().dnsDomain);
@@ -69,7 +94,11 @@ describe.each<Transport>(['smb', 'local'])('over %s', (transport) => {
     const dc = testDomain();
     const seeded = dc.seed!.starterGpos;
     expect(seeded.length).toBeGreaterThanOrEqual(3);
-    const result = await runBackup(provider, { destination: out, options: { ...connectionOptions(transport), all: true }, comment: `it ${transport}` });
+    const result = await runBackup(provider, {
+      destination: out,
+      options: { ...connectionOptions(transport), all: true },
+      comment: `it ${transport}`,
+    });
     expect(result.status, JSON.stringify(result.messages)).toBe('succeeded');
     expect(result.messages.filter((m) => m.severity !== 'info')).toEqual([]);
     // With a local path and no DC, GPODomainGuid stays empty, and an info says so.
@@ -95,7 +124,10 @@ describe.each<Transport>(['smb', 'local'])('over %s', (transport) => {
         gpoDisplayName: starter.displayName,
         comment: `it ${transport}`,
       });
-      const extras = parseStarterGpoExtras(await readFile(join(backup.path, 'coffer-starter-gpo-extras.json'), 'utf8'), 'extras');
+      const extras = parseStarterGpoExtras(
+        await readFile(join(backup.path, 'coffer-starter-gpo-extras.json'), 'utf8'),
+        'extras',
+      );
       expect(extras.starterGpo).toMatchObject({
         id: starter.guid,
         displayName: starter.displayName,
@@ -112,9 +144,17 @@ describe.each<Transport>(['smb', 'local'])('over %s', (transport) => {
       expect(extras.acl?.sddl).toBe(await aclOnDisk(starter.sysvolFolder));
     }
 
-    const custom = seeded.find((s) => s.typeName === 'Custom' && s.files.some((f) => f.path.startsWith('User/')) && s.files.some((f) => f.path.startsWith('Machine/')))!;
-    const customCopy = await folderOnDisk(join(result.output!.backups.find((b) => b.objectId === custom.guid)!.path, 'DomainSysvol', 'GPO'));
-    for (const [path, text] of Object.entries(EXTRA_STARTER_FILES)) expect(customCopy.files.get(path)?.toString('utf8'), path).toBe(text);
+    const custom = seeded.find(
+      (s) =>
+        s.typeName === 'Custom' &&
+        s.files.some((f) => f.path.startsWith('User/')) &&
+        s.files.some((f) => f.path.startsWith('Machine/')),
+    )!;
+    const customCopy = await folderOnDisk(
+      join(result.output!.backups.find((b) => b.objectId === custom.guid)!.path, 'DomainSysvol', 'GPO'),
+    );
+    for (const [path, text] of Object.entries(EXTRA_STARTER_FILES))
+      expect(customCopy.files.get(path)?.toString('utf8'), path).toBe(text);
     expect(customCopy.dirs).toContain(EXTRA_EMPTY_FOLDER);
 
     const manifest = parseManifestXml(await readFile(join(out, 'manifest.xml')));
@@ -128,9 +168,15 @@ describe.each<Transport>(['smb', 'local'])('over %s', (transport) => {
     const seeded = testDomain().seed!.starterGpos;
     const unicode = seeded.find((s) => /[^\x00-\x7f]/.test(s.displayName))!;
     const other = seeded.find((s) => s !== unicode)!;
-    const first = await runBackup(provider, { destination: out, options: { ...connectionOptions(transport), starterGpo: [unicode.displayName.toUpperCase()] } });
+    const first = await runBackup(provider, {
+      destination: out,
+      options: { ...connectionOptions(transport), starterGpo: [unicode.displayName.toUpperCase()] },
+    });
     expect(first.output!.backups.map((b) => b.objectId)).toEqual([unicode.guid]);
-    const second = await runBackup(provider, { destination: out, options: { ...connectionOptions(transport), starterGpo: [other.guid.toLowerCase()] } });
+    const second = await runBackup(provider, {
+      destination: out,
+      options: { ...connectionOptions(transport), starterGpo: [other.guid.toLowerCase()] },
+    });
     expect(second.output!.backups.map((b) => b.objectId)).toEqual([other.guid]);
     const manifest = parseManifestXml(await readFile(join(out, 'manifest.xml')));
     expect(manifest.backups.map((b) => b.gpoGuid)).toEqual([unicode.guid, other.guid]);
@@ -140,7 +186,9 @@ describe.each<Transport>(['smb', 'local'])('over %s', (transport) => {
   it('saves each Starter GPO as a cabinet that gcab and cabextract open with the same bytes', async () => {
     for (const starter of testDomain().seed!.starterGpos) {
       const cabFile = join(out, `${starter.guid}.cab`);
-      const result = await runCommand(provider, 'save-cab', { options: { ...connectionOptions(transport), starterGpo: starter.guid, out: cabFile } });
+      const result = await runCommand(provider, 'save-cab', {
+        options: { ...connectionOptions(transport), starterGpo: starter.guid, out: cabFile },
+      });
       expect(result.status, JSON.stringify(result.error)).not.toBe('failed');
       const truth = await folderOnDisk(starter.sysvolFolder);
       const expectedNames = [...[...truth.files.keys()].map(cabinetNameOf), 'Report.html'].sort();
@@ -150,7 +198,8 @@ describe.each<Transport>(['smb', 'local'])('over %s', (transport) => {
         const into = await mkdtemp(join(out, `${tool}-`));
         if (tool === 'gcab') await runTool('gcab', ['-x', '-C', into, cabFile]);
         else await runTool('cabextract', ['-q', '-d', into, cabFile]);
-        for (const [path, bytes] of truth.files) expect((await readFile(join(into, cabinetNameOf(path)))).equals(bytes), `${tool} ${path}`).toBe(true);
+        for (const [path, bytes] of truth.files)
+          expect((await readFile(join(into, cabinetNameOf(path)))).equals(bytes), `${tool} ${path}`).toBe(true);
       }
     }
   });

@@ -24,15 +24,25 @@ afterEach(async () => {
 describe.each<Transport>(['smb', 'local'])('over %s', (transport) => {
   it('a target directory that does not exist fails with ERROR_PATH_NOT_FOUND and is not created', async () => {
     const missing = join(out, 'missing');
-    const result = await runBackup(provider, { destination: missing, options: { ...connectionOptions(transport), all: true } });
+    const result = await runBackup(provider, {
+      destination: missing,
+      options: { ...connectionOptions(transport), all: true },
+    });
     expect(result.error).toMatchObject({ code: 'PATH_NOT_FOUND', hresult: HRESULT.ERROR_PATH_NOT_FOUND });
     expect(await readdir(out)).toEqual([]);
   });
 
   it('an unknown Starter GPO is NOT_FOUND, naming the ones that exist', async () => {
-    const result = await runBackup(provider, { destination: out, options: { ...connectionOptions(transport), starterGpo: ['No Such Starter GPO'] } });
+    const result = await runBackup(provider, {
+      destination: out,
+      options: { ...connectionOptions(transport), starterGpo: ['No Such Starter GPO'] },
+    });
     expect(result.status).toBe('failed');
-    expect(result.error).toMatchObject({ code: 'NOT_FOUND', hresult: HRESULT.ERROR_NOT_FOUND, object: 'No Such Starter GPO' });
+    expect(result.error).toMatchObject({
+      code: 'NOT_FOUND',
+      hresult: HRESULT.ERROR_NOT_FOUND,
+      object: 'No Such Starter GPO',
+    });
     for (const starter of testDomain().seed!.starterGpos) expect(result.error!.message).toContain(starter.displayName);
     expect(await readdir(out)).toEqual([]);
   });
@@ -43,14 +53,22 @@ describe.each<Transport>(['smb', 'local'])('over %s', (transport) => {
     const hidden = join(dc.sysvolPath, dc.dnsDomain, 'StarterGPOs.hidden-by-test');
     await rename(folder, hidden);
     try {
-      const all = await runBackup(provider, { destination: out, options: { ...connectionOptions(transport), all: true } });
+      const all = await runBackup(provider, {
+        destination: out,
+        options: { ...connectionOptions(transport), all: true },
+      });
       expect(all.status).toBe('succeeded');
       expect(all.output).toEqual({ backups: [], counts: { starterGpos: 0, files: 0, bytes: 0 } });
       expect(all.messages.find((m) => m.code === 'NO_STARTER_GPOS')?.message).toContain('has no StarterGPOs folder');
-      const named = await runBackup(provider, { destination: out, options: { ...connectionOptions(transport), starterGpo: [dc.seed!.starterGpos[0]!.guid] } });
+      const named = await runBackup(provider, {
+        destination: out,
+        options: { ...connectionOptions(transport), starterGpo: [dc.seed!.starterGpos[0]!.guid] },
+      });
       expect(named.error).toMatchObject({ code: 'NOT_FOUND', hresult: HRESULT.ERROR_NOT_FOUND });
       expect(named.error!.message).toMatch(/has no Starter GPOs/);
-      const cab = await runCommand(provider, 'save-cab', { options: { ...connectionOptions(transport), starterGpo: 'x', out: join(out, 'x.cab') } });
+      const cab = await runCommand(provider, 'save-cab', {
+        options: { ...connectionOptions(transport), starterGpo: 'x', out: join(out, 'x.cab') },
+      });
       expect(cab.error).toMatchObject({ code: 'NOT_FOUND' });
     } finally {
       await rename(hidden, folder);
@@ -76,7 +94,9 @@ describe('connection failures', () => {
     expect(result.status).toBe('failed');
     expect(result.error?.hresult, JSON.stringify(result.error)).toBe(HRESULT.ERROR_DS_SERVER_DOWN);
     expect(await readdir(out)).toEqual([]);
-    const cab = await runCommand(provider, 'save-cab', { options: { ...options, all: undefined, starterGpo: 'x', out: join(out, 'x.cab') } });
+    const cab = await runCommand(provider, 'save-cab', {
+      options: { ...options, all: undefined, starterGpo: 'x', out: join(out, 'x.cab') },
+    });
     expect(cab.error?.hresult).toBe(HRESULT.ERROR_DS_SERVER_DOWN);
     expect(await readdir(out)).toEqual([]);
   });
@@ -87,8 +107,13 @@ describe('connection failures', () => {
     const passwordFile = join(tmpdir(), `coffer-sg-pw-${process.pid}`);
     await writeFile(passwordFile, `${dc.adminPassword}\n`, { mode: 0o600 });
     try {
-      const { password: _omit, ...withoutPassword } = connectionOptions('smb') as Record<string, unknown> & { password: string };
-      const result = await runBackup(provider, { destination: out, options: { ...withoutPassword, passwordFile, starterGpo: [dc.seed!.starterGpos[0]!.guid] } });
+      const { password: _omit, ...withoutPassword } = connectionOptions('smb') as Record<string, unknown> & {
+        password: string;
+      };
+      const result = await runBackup(provider, {
+        destination: out,
+        options: { ...withoutPassword, passwordFile, starterGpo: [dc.seed!.starterGpos[0]!.guid] },
+      });
       expect(result.status, JSON.stringify(result.error)).toBe('succeeded');
     } finally {
       await rm(passwordFile, { force: true });

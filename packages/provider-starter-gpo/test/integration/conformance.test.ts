@@ -5,7 +5,12 @@ import { test } from 'vitest';
 import { loadProvider } from '@coffer/core';
 import { runConformanceSuite } from '@coffer/provider-testkit';
 import { connectionOptions, folderOnDisk, testDomain, type Transport } from '../helpers/real-dc.js';
-import { putBackStarterGpos, saveStarterGpos, starterGposChanged, type SavedStarterGpos } from '../helpers/starter-gpo-state.js';
+import {
+  putBackStarterGpos,
+  saveStarterGpos,
+  starterGposChanged,
+  type SavedStarterGpos,
+} from '../helpers/starter-gpo-state.js';
 
 // The DC's StarterGPOs as this file found them, saved once (samba-tool reads each ACL).
 let baseline: Promise<SavedStarterGpos> | undefined;
@@ -41,10 +46,12 @@ for (const transport of ['smb', 'local'] as Transport[]) {
         async checkRestored() {
           for (const folder of saved.folders) {
             const now = await folderOnDisk(join(saved.root, folder.name));
-            if (JSON.stringify(now.dirs) !== JSON.stringify(folder.dirs)) throw new Error(`${folder.name}: folders differ after the restore`);
+            if (JSON.stringify(now.dirs) !== JSON.stringify(folder.dirs))
+              throw new Error(`${folder.name}: folders differ after the restore`);
             for (const [path, bytes] of folder.files) {
               if (path === 'StarterGPO.tmplx') continue; // its versions were raised
-              if (!now.files.get(path)?.equals(bytes)) throw new Error(`${folder.name}/${path} differs after the restore`);
+              if (!now.files.get(path)?.equals(bytes))
+                throw new Error(`${folder.name}/${path} differs after the restore`);
             }
           }
         },

@@ -18,12 +18,27 @@ import { connectionOptions, testDomain } from '../helpers/real-dc.js';
 
 async function snapshotEverything(): Promise<unknown> {
   const dc = testDomain();
-  const ldap = await connectLdap({ host: dc.dcHostname, caFile: dc.caFile, bindName: `${dc.adminUser}@${dc.dnsDomain}`, password: dc.adminPassword });
+  const ldap = await connectLdap({
+    host: dc.dcHostname,
+    caFile: dc.caFile,
+    bindName: `${dc.adminUser}@${dc.dnsDomain}`,
+    password: dc.adminPassword,
+  });
   try {
-    const gpos = await ldap.search(`CN=Policies,CN=System,${dc.baseDn}`, { scope: 'sub', filter: '(objectClass=*)', attributes: ['*'] });
+    const gpos = await ldap.search(`CN=Policies,CN=System,${dc.baseDn}`, {
+      scope: 'sub',
+      filter: '(objectClass=*)',
+      attributes: ['*'],
+    });
     const plain = Object.fromEntries(
       gpos
-        .map((e) => [String(e.dn).toLowerCase(), Object.fromEntries(Object.entries(e).map(([k, v]) => [k, Buffer.isBuffer(v) ? formatGpmcHex(v) : v]))] as const)
+        .map(
+          (e) =>
+            [
+              String(e.dn).toLowerCase(),
+              Object.fromEntries(Object.entries(e).map(([k, v]) => [k, Buffer.isBuffer(v) ? formatGpmcHex(v) : v])),
+            ] as const,
+        )
         .sort(([a], [b]) => (a < b ? -1 : 1)),
     );
     return { gpos: plain, sysvol: await snapshotTree(join(dc.sysvolPath, dc.dnsDomain)) };
@@ -32,12 +47,27 @@ async function snapshotEverything(): Promise<unknown> {
   }
 }
 
-const REFUSALS = new Set(['BACKUP_PATH_ESCAPES', 'BACKUP_PATH_INVALID', 'BACKUP_FILE_TOO_LARGE', 'XML_DOCTYPE_REFUSED', 'INTEGRITY_MISMATCH', 'MANIFEST_MISSING', 'BACKUP_UNVERIFIED', 'INDEX_FOLDER_MISSING', 'INDEX_ENTRY_MISMATCH', 'BACKUP_FOLDER_MISMATCH', 'BACKUP_INVALID']);
+const REFUSALS = new Set([
+  'BACKUP_PATH_ESCAPES',
+  'BACKUP_PATH_INVALID',
+  'BACKUP_FILE_TOO_LARGE',
+  'XML_DOCTYPE_REFUSED',
+  'INTEGRITY_MISMATCH',
+  'MANIFEST_MISSING',
+  'BACKUP_UNVERIFIED',
+  'INDEX_FOLDER_MISSING',
+  'INDEX_ENTRY_MISMATCH',
+  'BACKUP_FOLDER_MISMATCH',
+  'BACKUP_INVALID',
+]);
 
 describe('the hostile-backup corpus against the real DC (Starter GPOs)', () => {
   it('every case is refused or reported with a code, and SYSVOL and the GPO containers are byte-identical afterwards', async () => {
     const pristine = await tempDir('coffer-sg-hostile-pristine-');
-    const made = await runBackup(provider, { destination: pristine, options: { ...connectionOptions('smb'), all: true } });
+    const made = await runBackup(provider, {
+      destination: pristine,
+      options: { ...connectionOptions('smb'), all: true },
+    });
     expect(made.status, JSON.stringify(made.messages)).toBe('succeeded');
     const backups = made.output!.backups;
     expect(backups.length).toBeGreaterThanOrEqual(2);
@@ -74,7 +104,10 @@ describe('the hostile-backup corpus against the real DC (Starter GPOs)', () => {
         expect(new Set(ids).size, hostile.name).toBe(ids.length);
         for (const listing of listed.output!) {
           expect((await lstat(listing.path)).isDirectory(), `${hostile.name}: ${listing.path}`).toBe(true);
-          expect(parseBkupInfoXml(await fse.readFile(join(listing.path, 'bkupInfo.xml'))).id.toUpperCase(), hostile.name).toBe(listing.id.toUpperCase());
+          expect(
+            parseBkupInfoXml(await fse.readFile(join(listing.path, 'bkupInfo.xml'))).id.toUpperCase(),
+            hostile.name,
+          ).toBe(listing.id.toUpperCase());
         }
         if (listed.messages.some((m) => m.severity === 'warning' && REFUSALS.has(m.code))) listWarnings += 1;
       }
@@ -86,17 +119,29 @@ describe('the hostile-backup corpus against the real DC (Starter GPOs)', () => {
       const seen: string[] = [];
       for (const unverified of hostile.unverified ? [false, true] : [false]) {
         const want = unverified ? (hostile.refusalUnverified ?? hostile.refusal) : hostile.refusal;
-        const restored = await runRestore(provider, { source: dir, options: { ...connectionOptions('smb'), backupId: aimed, unverified } });
+        const restored = await runRestore(provider, {
+          source: dir,
+          options: { ...connectionOptions('smb'), backupId: aimed, unverified },
+        });
         operations += 1;
-        expect(restored.status === 'failed' ? restored.error?.code : undefined, `${hostile.name}${unverified ? ' --unverified' : ''}: ${restored.error?.message}`).toBe(want);
+        expect(
+          restored.status === 'failed' ? restored.error?.code : undefined,
+          `${hostile.name}${unverified ? ' --unverified' : ''}: ${restored.error?.message}`,
+        ).toBe(want);
         expect(restored.error?.object ?? '', `${hostile.name}: the refusal names no path`).not.toBe('');
         refusals += 1;
         seen.push(`restore${unverified ? '(unverified)' : ''} ${want}`);
       }
       // --all never skips a damaged backup silently: the whole run is refused first.
-      const everything = await runRestore(provider, { source: dir, options: { ...connectionOptions('smb'), all: true } });
+      const everything = await runRestore(provider, {
+        source: dir,
+        options: { ...connectionOptions('smb'), all: true },
+      });
       operations += 1;
-      expect(everything.status === 'failed' && REFUSALS.has(everything.error!.code), `${hostile.name}: restore --all gave ${everything.status} ${everything.error?.code}`).toBe(true);
+      expect(
+        everything.status === 'failed' && REFUSALS.has(everything.error!.code),
+        `${hostile.name}: restore --all gave ${everything.status} ${everything.error?.code}`,
+      ).toBe(true);
       refusals += 1;
       seen.push(`restore --all ${everything.error!.code}`);
       table.push(`${hostile.name}: ${seen.join(', ')}`);

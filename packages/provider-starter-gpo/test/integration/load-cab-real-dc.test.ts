@@ -15,7 +15,13 @@ import { parseStarterGpoTemplate } from '../../src/template/starter-gpo-template
 import { ensureCabTools, runTool } from '@coffer/test-support';
 import { aclOnDisk, connectionOptions, folderOnDisk, testDomain, type Transport } from '../helpers/real-dc.js';
 import { NS, tmplx } from '../helpers/sysvol-fixture.js';
-import { putBackStarterGpos, saveStarterGpos, starterGposNames, starterGposRoot, type SavedStarterGpos } from '../helpers/starter-gpo-state.js';
+import {
+  putBackStarterGpos,
+  saveStarterGpos,
+  starterGposNames,
+  starterGposRoot,
+  type SavedStarterGpos,
+} from '../helpers/starter-gpo-state.js';
 
 let saved: SavedStarterGpos;
 let out: string;
@@ -40,7 +46,10 @@ afterEach(async () => {
 
 async function backupFiles(transport: Transport, guid: string): Promise<Map<string, Buffer>> {
   const destination = await mkdtemp(join(out, 'backup-'));
-  const result = await runBackup(provider, { destination, options: { ...connectionOptions(transport), starterGpo: [guid] } });
+  const result = await runBackup(provider, {
+    destination,
+    options: { ...connectionOptions(transport), starterGpo: [guid] },
+  });
   expect(result.status, JSON.stringify(result.messages)).toBe('succeeded');
   const [record] = result.output!.backups as BackupRecord[];
   const copy = await folderOnDisk(join(record!.path, 'DomainSysvol', 'GPO'));
@@ -55,13 +64,20 @@ describe.each<Transport>(['smb', 'local'])('load-cab over %s', (transport) => {
     for (const starter of testDomain().seed!.starterGpos) {
       const before = await backupFiles(transport, starter.guid);
       const cab = join(out, `${starter.guid}.cab`);
-      const savedCab = await runCommand(provider, 'save-cab', { options: { ...connectionOptions(transport), starterGpo: starter.guid, out: cab } });
+      const savedCab = await runCommand(provider, 'save-cab', {
+        options: { ...connectionOptions(transport), starterGpo: starter.guid, out: cab },
+      });
       expect(savedCab.status, JSON.stringify(savedCab.messages)).toBe('succeeded');
       await rm(starter.sysvolFolder, { recursive: true, force: true });
 
       const loaded = await loadCab(transport, cab);
       expect(loaded.status, JSON.stringify(loaded.messages)).toBe('succeeded');
-      expect(loaded.output!.data).toMatchObject({ starterGpoId: starter.guid, displayName: starter.displayName, replaced: false, pathsFrom: 'coffer-path-map' });
+      expect(loaded.output!.data).toMatchObject({
+        starterGpoId: starter.guid,
+        displayName: starter.displayName,
+        replaced: false,
+        pathsFrom: 'coffer-path-map',
+      });
 
       const truth = saved.folders.find((f) => f.name === starter.guid)!;
       const now = await folderOnDisk(starter.sysvolFolder);
@@ -76,7 +92,9 @@ describe.each<Transport>(['smb', 'local'])('load-cab over %s', (transport) => {
   it('refuses a Starter GPO that exists unless --overwrite; overwriting keeps its ACL and raises its versions', async () => {
     const starter = testDomain().seed!.starterGpos.find((s) => s.typeName === 'System')!;
     const cab = join(out, 'system.cab');
-    await runCommand(provider, 'save-cab', { options: { ...connectionOptions(transport), starterGpo: starter.guid, out: cab, compression: 'none' } });
+    await runCommand(provider, 'save-cab', {
+      options: { ...connectionOptions(transport), starterGpo: starter.guid, out: cab, compression: 'none' },
+    });
     await writeFile(join(starter.sysvolFolder, 'Machine', 'registry.pol'), 'edited since');
     const aclBefore = await aclOnDisk(starter.sysvolFolder);
 
@@ -84,7 +102,7 @@ describe.each<Transport>(['smb', 'local'])('load-cab over %s', (transport) => {
     expect(refused.status).toBe('failed');
     expect(refused.error).toMatchObject({ code: 'ALREADY_EXISTS', hresult: HRESULT.ERROR_ALREADY_EXISTS });
     expect(refused.error!.hint).toContain('--overwrite');
-    expect((await readFile(join(starter.sysvolFolder, 'Machine', 'registry.pol'), 'utf8'))).toBe('edited since');
+    expect(await readFile(join(starter.sysvolFolder, 'Machine', 'registry.pol'), 'utf8')).toBe('edited since');
 
     const replaced = await loadCab(transport, cab, { overwrite: true });
     expect(replaced.status, JSON.stringify(replaced.messages)).toBe('succeeded');
@@ -121,9 +139,20 @@ describe.each<Transport>(['smb', 'local'])('load-cab over %s', (transport) => {
 
     const loaded = await loadCab(transport, cab);
     expect(loaded.status, JSON.stringify(loaded.messages)).toBe('succeeded');
-    expect(loaded.output!.data).toMatchObject({ starterGpoId: guid, displayName: 'Made by gcab ✓', pathsFrom: 'naming-rules', replaced: false });
+    expect(loaded.output!.data).toMatchObject({
+      starterGpoId: guid,
+      displayName: 'Made by gcab ✓',
+      pathsFrom: 'naming-rules',
+      replaced: false,
+    });
     const now = await folderOnDisk(join(starterGposRoot(), guid));
-    expect([...now.files.keys()].sort()).toEqual(['Machine/comment.cmtx', 'Machine/registry.pol', 'StarterGPO.tmplx', 'User/registry.pol', 'en-US/StarterGPO.tmpll']);
+    expect([...now.files.keys()].sort()).toEqual([
+      'Machine/comment.cmtx',
+      'Machine/registry.pol',
+      'StarterGPO.tmplx',
+      'User/registry.pol',
+      'en-US/StarterGPO.tmpll',
+    ]);
     expect(now.dirs).toEqual(['Machine', 'User', 'en-US']);
     expect(now.files.get('Machine/registry.pol')!.equals(pol)).toBe(true);
     expect(now.files.get('StarterGPO.tmplx')!.toString('utf8')).toBe(files['StarterGPO.tmplx']);
@@ -131,14 +160,19 @@ describe.each<Transport>(['smb', 'local'])('load-cab over %s', (transport) => {
 
     // A backup finds it like any other Starter GPO.
     const destination = await mkdtemp(join(out, 'backup-'));
-    const backup = await runBackup(provider, { destination, options: { ...connectionOptions(transport), starterGpo: ['Made by gcab ✓'] } });
+    const backup = await runBackup(provider, {
+      destination,
+      options: { ...connectionOptions(transport), starterGpo: ['Made by gcab ✓'] },
+    });
     expect(backup.output!.backups.map((b) => b.objectId)).toEqual([guid]);
   });
 
   it('a damaged cabinet or one without StarterGPO.tmplx is refused before the domain is touched', async () => {
     const starter = testDomain().seed!.starterGpos[0]!;
     const cab = join(out, 'damaged.cab');
-    await runCommand(provider, 'save-cab', { options: { ...connectionOptions(transport), starterGpo: starter.guid, out: cab } });
+    await runCommand(provider, 'save-cab', {
+      options: { ...connectionOptions(transport), starterGpo: starter.guid, out: cab },
+    });
     const bytes = await readFile(cab);
     bytes.writeUInt8(bytes.readUInt8(bytes.length - 3) ^ 0x55, bytes.length - 3);
     await writeFile(cab, bytes);

@@ -16,7 +16,13 @@ import provider from '../../src/index.js';
 import { parseStarterGpoExtras } from '../../src/backup/starter-gpo-extras.js';
 import { parseStarterGpoTemplate } from '../../src/template/starter-gpo-template.js';
 import { aclOnDisk, connectionOptions, folderOnDisk, testDomain, type Transport } from '../helpers/real-dc.js';
-import { putBackStarterGpos, saveStarterGpos, starterGposNames, starterGposRoot, type SavedStarterGpos } from '../helpers/starter-gpo-state.js';
+import {
+  putBackStarterGpos,
+  saveStarterGpos,
+  starterGposNames,
+  starterGposRoot,
+  type SavedStarterGpos,
+} from '../helpers/starter-gpo-state.js';
 
 const run = promisify(execFile);
 let saved: SavedStarterGpos;
@@ -40,13 +46,21 @@ afterEach(async () => {
 });
 
 function customStarter() {
-  return testDomain().seed!.starterGpos.find((s) => s.typeName === 'Custom' && s.files.some((f) => f.path.startsWith('User/')) && s.files.some((f) => f.path.startsWith('Machine/')))!;
+  return testDomain().seed!.starterGpos.find(
+    (s) =>
+      s.typeName === 'Custom' &&
+      s.files.some((f) => f.path.startsWith('User/')) &&
+      s.files.some((f) => f.path.startsWith('Machine/')),
+  )!;
 }
 
 async function backUp(transport: Transport, destination: string, starterGpo?: string): Promise<BackupRecord[]> {
   const result = await runBackup(provider, {
     destination,
-    options: { ...connectionOptions(transport), ...(starterGpo === undefined ? { all: true } : { starterGpo: [starterGpo] }) },
+    options: {
+      ...connectionOptions(transport),
+      ...(starterGpo === undefined ? { all: true } : { starterGpo: [starterGpo] }),
+    },
   });
   expect(result.status, JSON.stringify(result.messages)).toBe('succeeded');
   return result.output!.backups;
@@ -55,9 +69,17 @@ async function backUp(transport: Transport, destination: string, starterGpo?: st
 /** Everything a backup says about its Starter GPO, minus what differs between two backups of the same state. */
 async function comparableBackup(record: BackupRecord): Promise<Record<string, unknown>> {
   const { id: _id, backupTime: _time, ...inst } = parseBkupInfoXml(await readFile(join(record.path, 'bkupInfo.xml')));
-  const extras = parseStarterGpoExtras(await readFile(join(record.path, 'coffer-starter-gpo-extras.json'), 'utf8'), 'extras');
+  const extras = parseStarterGpoExtras(
+    await readFile(join(record.path, 'coffer-starter-gpo-extras.json'), 'utf8'),
+    'extras',
+  );
   const copy = await folderOnDisk(join(record.path, 'DomainSysvol', 'GPO'));
-  return { inst, extras, dirs: copy.dirs, files: Object.fromEntries([...copy.files].map(([path, bytes]) => [path, bytes.toString('base64')])) };
+  return {
+    inst,
+    extras,
+    dirs: copy.dirs,
+    files: Object.fromEntries([...copy.files].map(([path, bytes]) => [path, bytes.toString('base64')])),
+  };
 }
 
 describe.each<Transport>(['smb', 'local'])('restore over %s', (transport) => {
@@ -78,7 +100,8 @@ describe.each<Transport>(['smb', 'local'])('restore over %s', (transport) => {
     expect(restored.status, JSON.stringify(restored.messages)).toBe('succeeded');
     expect(restored.output!.restored.map((r) => r.objectId).sort()).toEqual(first.map((b) => b.objectId).sort());
     expect(restored.output!.counts).toMatchObject({ starterGpos: first.length, created: first.length, replaced: 0 });
-    for (const record of restored.output!.restored) expect(first.find((b) => b.objectId === record.objectId)!.id).toBe(record.fromBackupId);
+    for (const record of restored.output!.restored)
+      expect(first.find((b) => b.objectId === record.objectId)!.id).toBe(record.fromBackupId);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
 
     // On the DC's own disk: every file and folder byte for byte, the ACL as backed up, nothing else left over.
@@ -93,7 +116,8 @@ describe.each<Transport>(['smb', 'local'])('restore over %s', (transport) => {
 
     const second = await mkdtemp(join(tmpdir(), 'coffer-sg-restore-again-'));
     try {
-      for (const record of await backUp(transport, second)) expect(await comparableBackup(record), record.objectName).toEqual(firstBackups.get(record.objectId!));
+      for (const record of await backUp(transport, second))
+        expect(await comparableBackup(record), record.objectName).toEqual(firstBackups.get(record.objectId!));
     } finally {
       await rm(second, { recursive: true, force: true });
     }
@@ -104,7 +128,10 @@ describe.each<Transport>(['smb', 'local'])('restore over %s', (transport) => {
     const tmplxPath = join(starter.sysvolFolder, 'StarterGPO.tmplx');
     const original = await readFile(tmplxPath, 'utf8');
     // An element this package does not know goes into the backup, and must come back out.
-    await writeFile(tmplxPath, original.replace('</StarterGPO>', '  <FutureElement keep="yes">x ✓</FutureElement>\r\n</StarterGPO>'));
+    await writeFile(
+      tmplxPath,
+      original.replace('</StarterGPO>', '  <FutureElement keep="yes">x ✓</FutureElement>\r\n</StarterGPO>'),
+    );
     const [backup] = await backUp(transport, out, starter.guid);
     const backedUpTmplx = await readFile(join(backup!.path, 'DomainSysvol', 'GPO', 'StarterGPO.tmplx'));
     const backedUpAcl = await aclOnDisk(starter.sysvolFolder);
@@ -112,21 +139,30 @@ describe.each<Transport>(['smb', 'local'])('restore over %s', (transport) => {
     // The live one drifts: a new file, changed bytes, a higher computer version, another ACL.
     await writeFile(join(starter.sysvolFolder, 'Machine', 'added later.txt'), 'not in the backup');
     await writeFile(join(starter.sysvolFolder, 'Machine', 'registry.pol'), 'PReg\u0001\u0000\u0000\u0000');
-    await writeFile(tmplxPath, original.replace(/<ComputerVersion>\d+<\/ComputerVersion>/, '<ComputerVersion>7</ComputerVersion>'));
+    await writeFile(
+      tmplxPath,
+      original.replace(/<ComputerVersion>\d+<\/ComputerVersion>/, '<ComputerVersion>7</ComputerVersion>'),
+    );
     const otherAcl = 'O:DAG:DAD:P(A;OICI;FA;;;SY)(A;OICI;FA;;;DA)';
     await run('samba-tool', ['ntacl', 'set', '-s', testDomain().smbConfPath, otherAcl, starter.sysvolFolder]);
     expect(await aclOnDisk(starter.sysvolFolder)).not.toBe(backedUpAcl);
 
     const before = Date.now();
-    const restored = await runRestore(provider, { source: out, options: { ...connectionOptions(transport), starterGpo: starter.displayName } });
+    const restored = await runRestore(provider, {
+      source: out,
+      options: { ...connectionOptions(transport), starterGpo: starter.displayName },
+    });
     expect(restored.status, JSON.stringify(restored.messages)).toBe('succeeded');
     expect(restored.output!.counts).toMatchObject({ starterGpos: 1, replaced: 1, created: 0 });
-    expect(restored.messages.find((m) => m.code === 'STARTER_GPO_RESTORED')?.message).toContain('replacing the existing one');
+    expect(restored.messages.find((m) => m.code === 'STARTER_GPO_RESTORED')?.message).toContain(
+      'replacing the existing one',
+    );
 
     const now = await folderOnDisk(starter.sysvolFolder);
     const truth = saved.folders.find((f) => f.name === starter.guid)!;
     expect([...now.files.keys()].sort()).toEqual([...truth.files.keys()].sort());
-    for (const [path, bytes] of truth.files) if (path !== 'StarterGPO.tmplx') expect(now.files.get(path)!.equals(bytes), path).toBe(true);
+    for (const [path, bytes] of truth.files)
+      if (path !== 'StarterGPO.tmplx') expect(now.files.get(path)!.equals(bytes), path).toBe(true);
     expect(now.dirs).toEqual(truth.dirs);
     expect(await aclOnDisk(starter.sysvolFolder)).toBe(backedUpAcl);
 
@@ -179,16 +215,26 @@ describe.each<Transport>(['smb', 'local'])('restore over %s', (transport) => {
     const bytes = await readFile(pol);
     bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0xff, bytes.length - 1);
     await writeFile(pol, bytes);
-    const tampered = await runRestore(provider, { source: out, options: { ...connectionOptions(transport), backupId: backup!.id } });
+    const tampered = await runRestore(provider, {
+      source: out,
+      options: { ...connectionOptions(transport), backupId: backup!.id },
+    });
     expect(tampered.status).toBe('failed');
-    expect(tampered.error).toMatchObject({ code: 'INTEGRITY_MISMATCH', hresult: HRESULT.ERROR_FILE_CORRUPT, object: backup!.path });
+    expect(tampered.error).toMatchObject({
+      code: 'INTEGRITY_MISMATCH',
+      hresult: HRESULT.ERROR_FILE_CORRUPT,
+      object: backup!.path,
+    });
     expect(tampered.error!.message).toContain('Machine/registry.pol');
     expect(await starterGposNames()).toEqual(names);
 
     bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0xff, bytes.length - 1);
     await writeFile(pol, bytes);
     await rm(join(backup!.path, 'coffer-manifest.json'));
-    const unsealed = await runRestore(provider, { source: out, options: { ...connectionOptions(transport), backupId: backup!.id } });
+    const unsealed = await runRestore(provider, {
+      source: out,
+      options: { ...connectionOptions(transport), backupId: backup!.id },
+    });
     expect(unsealed.error).toMatchObject({ code: 'MANIFEST_MISSING', hresult: HRESULT.ERROR_FILE_CORRUPT });
     expect(await starterGposNames()).toEqual(names);
   });
@@ -200,7 +246,10 @@ describe.each<Transport>(['smb', 'local'])('restore over %s', (transport) => {
     const hidden = `${root}.hidden-by-restore-test`;
     await rename(root, hidden);
     try {
-      const restored = await runRestore(provider, { source: out, options: { ...connectionOptions(transport), backupId: backup!.id } });
+      const restored = await runRestore(provider, {
+        source: out,
+        options: { ...connectionOptions(transport), backupId: backup!.id },
+      });
       expect(restored.status, JSON.stringify(restored.messages)).toBe('succeeded');
       expect(restored.messages.some((m) => m.code === 'STARTER_GPOS_FOLDER_CREATED')).toBe(true);
       expect(await starterGposNames()).toEqual([starter.guid]);

@@ -15,7 +15,12 @@ export const EXTRA_STARTER_FILES: Record<string, string> = {
 export const EXTRA_EMPTY_FOLDER = 'User/Empty Folder';
 
 async function addExtraFiles(info: TestDomainInfo): Promise<void> {
-  const custom = info.seed?.starterGpos.find((s) => s.typeName === 'Custom' && s.files.some((f) => f.path.startsWith('User/')) && s.files.some((f) => f.path.startsWith('Machine/')));
+  const custom = info.seed?.starterGpos.find(
+    (s) =>
+      s.typeName === 'Custom' &&
+      s.files.some((f) => f.path.startsWith('User/')) &&
+      s.files.some((f) => f.path.startsWith('Machine/')),
+  );
   if (!custom) throw new Error('The seeded domain has no custom Starter GPO with both sides.');
   for (const [path, content] of Object.entries(EXTRA_STARTER_FILES)) {
     await mkdir(join(custom.sysvolFolder, ...path.split('/').slice(0, -1)), { recursive: true });

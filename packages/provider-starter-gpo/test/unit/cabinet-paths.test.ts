@@ -18,10 +18,14 @@ describe('Starter GPO paths in a cabinet', () => {
 
   it('refuses names that would escape the folder or collide', () => {
     const entry = (name: string) => ({ name, data: Buffer.from(name), modified: when, attributes: 0 });
-    expect(() => layOutStarterGpoCabinet([entry('..\\..\\evil.txt')], 'e.cab')).toThrow(expect.objectContaining({ code: 'CAB_INVALID' }));
-    expect(() => layOutStarterGpoCabinet([entry('C:\\evil.txt')], 'e.cab')).toThrow(expect.objectContaining({ code: 'CAB_INVALID' }));
-    expect(() => layOutStarterGpoCabinet([entry('Machine_Registry.pol'), entry('Machine\\REGISTRY.POL')], 'c.cab')).toThrow(
+    expect(() => layOutStarterGpoCabinet([entry('..\\..\\evil.txt')], 'e.cab')).toThrow(
       expect.objectContaining({ code: 'CAB_INVALID' }),
     );
+    expect(() => layOutStarterGpoCabinet([entry('C:\\evil.txt')], 'e.cab')).toThrow(
+      expect.objectContaining({ code: 'CAB_INVALID' }),
+    );
+    expect(() =>
+      layOutStarterGpoCabinet([entry('Machine_Registry.pol'), entry('Machine\\REGISTRY.POL')], 'c.cab'),
+    ).toThrow(expect.objectContaining({ code: 'CAB_INVALID' }));
   });
 });

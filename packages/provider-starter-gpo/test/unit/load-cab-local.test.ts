@@ -35,7 +35,11 @@ describe('load-cab from a local SYSVOL', () => {
     await rm(join(starterGpos(), KIOSK.guid), { recursive: true });
     const loaded = await runCommand(provider, 'load-cab', { options: { ...options(), cab } });
     expect(loaded.status, JSON.stringify(loaded.messages)).toBe('succeeded');
-    expect(loaded.output!.data).toMatchObject({ starterGpoId: KIOSK.guid, displayName: KIOSK.displayName, pathsFrom: 'coffer-path-map' });
+    expect(loaded.output!.data).toMatchObject({
+      starterGpoId: KIOSK.guid,
+      displayName: KIOSK.displayName,
+      pathsFrom: 'coffer-path-map',
+    });
     const after = await folderOnDisk(join(starterGpos(), KIOSK.guid));
     expect(after.dirs).toEqual(before.dirs);
     expect(after.dirs).toContain('User/Empty Folder');

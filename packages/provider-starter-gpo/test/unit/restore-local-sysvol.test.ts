@@ -42,7 +42,10 @@ describe('restore from a local SYSVOL', () => {
     await rm(join(sysvol.root, DOMAIN, 'StarterGPOs'), { recursive: true });
     const result = await runRestore(provider, { source: out, options: { ...options(), all: true } });
     expect(result.status, JSON.stringify(result.messages)).toBe('succeeded-with-warnings');
-    expect(result.messages.filter((m) => m.severity === 'warning').map((m) => m.code)).toEqual(['ACL_NOT_IN_BACKUP', 'ACL_NOT_IN_BACKUP']);
+    expect(result.messages.filter((m) => m.severity === 'warning').map((m) => m.code)).toEqual([
+      'ACL_NOT_IN_BACKUP',
+      'ACL_NOT_IN_BACKUP',
+    ]);
     expect(result.output!.counts).toMatchObject({ starterGpos: 2, created: 2, replaced: 0, files: 8 });
     const after = await folderOnDisk(folderOf(KIOSK.guid));
     expect(after.dirs).toEqual(before.dirs);
@@ -57,11 +60,20 @@ describe('restore from a local SYSVOL', () => {
     const unsure = await runRestore(provider, { source: out, options: options() });
     expect(unsure.error).toMatchObject({ code: 'INVALID_ARGUMENT', hresult: HRESULT.E_INVALIDARG });
     expect(unsure.error!.hint).toContain('--all');
-    const unknown = await runRestore(provider, { source: out, options: { ...options(), backupId: '{00000000-0000-0000-0000-000000000000}' } });
+    const unknown = await runRestore(provider, {
+      source: out,
+      options: { ...options(), backupId: '{00000000-0000-0000-0000-000000000000}' },
+    });
     expect(unknown.error).toMatchObject({ code: 'NOT_FOUND', hresult: HRESULT.ERROR_NOT_FOUND });
-    const byName = await runRestore(provider, { source: out, options: { ...options(), starterGpo: KIOSK.displayName.toUpperCase() } });
+    const byName = await runRestore(provider, {
+      source: out,
+      options: { ...options(), starterGpo: KIOSK.displayName.toUpperCase() },
+    });
     expect(byName.output!.restored.map((r) => r.objectId)).toEqual([KIOSK.guid]);
-    const byGuid = await runRestore(provider, { source: out, options: { ...options(), starterGpo: SYSTEM.guid.toLowerCase().replace(/[{}]/g, '') } });
+    const byGuid = await runRestore(provider, {
+      source: out,
+      options: { ...options(), starterGpo: SYSTEM.guid.toLowerCase().replace(/[{}]/g, '') },
+    });
     expect(byGuid.output!.restored.map((r) => r.objectId)).toEqual([SYSTEM.guid]);
     const oneFolder = await runRestore(provider, { source: join(out, listed[0]!), options: options() });
     expect(oneFolder.status).not.toBe('failed');
@@ -75,7 +87,10 @@ describe('restore from a local SYSVOL', () => {
     const other = await mkdtemp(join(tmpdir(), 'coffer-sg-other-'));
     try {
       await mkdir(join(other, 'other.test', 'StarterGPOs'), { recursive: true });
-      const result = await runRestore(provider, { source: out, options: { sysvol: other, domain: 'other.test', all: true } });
+      const result = await runRestore(provider, {
+        source: out,
+        options: { sysvol: other, domain: 'other.test', all: true },
+      });
       expect(result.error).toMatchObject({ code: 'DOMAIN_MISMATCH', hresult: HRESULT.E_INVALIDARG });
       expect(result.error!.hint).toContain('load-cab');
       expect(await readdir(join(other, 'other.test', 'StarterGPOs'))).toEqual([]);
@@ -101,7 +116,10 @@ describe('bumpTemplateVersions', () => {
 
   it('takes one above the higher of live and incoming, per side, and wraps past 65535', () => {
     const incoming = parseStarterGpoTemplate(tmplx(guid, 'X', 1));
-    expect(bumpTemplateVersions(incoming, { computerVersion: 9, userVersion: 0 }, now).versions).toEqual({ computerVersion: 10, userVersion: 2 });
+    expect(bumpTemplateVersions(incoming, { computerVersion: 9, userVersion: 0 }, now).versions).toEqual({
+      computerVersion: 10,
+      userVersion: 2,
+    });
     expect(bumpTemplateVersions(incoming, null, now).versions).toEqual({ computerVersion: 3, userVersion: 2 });
     const wrapped = bumpTemplateVersions(incoming, { computerVersion: 65535, userVersion: 1 }, now);
     expect(wrapped).toMatchObject({ versions: { computerVersion: 1, userVersion: 2 }, wrapped: true });

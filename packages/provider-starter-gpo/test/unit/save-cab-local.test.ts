@@ -42,41 +42,48 @@ describe('cabinet names', () => {
   });
 
   it('puts the tmplx first and refuses names that would collide', () => {
-    expect(planCabinetNames(['User/registry.pol', 'StarterGPO.tmplx', 'Machine/registry.pol']).map((p) => p.name)).toEqual([
-      'StarterGPO.tmplx',
-      'Machine_Registry.pol',
-      'User_Registry.pol',
-    ]);
-    expect(() => planCabinetNames(['Machine/a_b.txt', 'Machine/a/b.txt'])).toThrow(expect.objectContaining({ code: 'CAB_NAME_COLLISION' }));
+    expect(
+      planCabinetNames(['User/registry.pol', 'StarterGPO.tmplx', 'Machine/registry.pol']).map((p) => p.name),
+    ).toEqual(['StarterGPO.tmplx', 'Machine_Registry.pol', 'User_Registry.pol']);
+    expect(() => planCabinetNames(['Machine/a_b.txt', 'Machine/a/b.txt'])).toThrow(
+      expect.objectContaining({ code: 'CAB_NAME_COLLISION' }),
+    );
     expect(() => planCabinetNames(['Report.html'])).toThrow(expect.objectContaining({ code: 'CAB_NAME_COLLISION' }));
   });
 });
 
 describe('save-cab from a local SYSVOL', () => {
   const save = (options: Record<string, unknown>) =>
-    runCommand(provider, 'save-cab', { options: { sysvol: sysvol.root, domain: DOMAIN, starterGpo: KIOSK.displayName, ...options } });
+    runCommand(provider, 'save-cab', {
+      options: { sysvol: sysvol.root, domain: DOMAIN, starterGpo: KIOSK.displayName, ...options },
+    });
 
-  it.each(['mszip', 'none'] as const)('writes a %s cabinet that gcab and cabextract both open, with every file byte for byte', async (compression) => {
-    const cabFile = join(outDir, `kiosk ✓ ${compression}.cab`);
-    const result = await save({ out: cabFile, compression });
-    expect(['succeeded', 'succeeded-with-warnings']).toContain(result.status);
-    expect(result.output!.data).toMatchObject({ path: cabFile, starterGpoId: KIOSK.guid });
-    expect(await readdir(outDir)).toEqual([`kiosk ✓ ${compression}.cab`]);
+  it.each(['mszip', 'none'] as const)(
+    'writes a %s cabinet that gcab and cabextract both open, with every file byte for byte',
+    async (compression) => {
+      const cabFile = join(outDir, `kiosk ✓ ${compression}.cab`);
+      const result = await save({ out: cabFile, compression });
+      expect(['succeeded', 'succeeded-with-warnings']).toContain(result.status);
+      expect(result.output!.data).toMatchObject({ path: cabFile, starterGpoId: KIOSK.guid });
+      expect(await readdir(outDir)).toEqual([`kiosk ✓ ${compression}.cab`]);
 
-    const listing = await gcabNames(cabFile);
-    expect(listing).toEqual([...Object.values(KIOSK_CAB_NAMES), 'Report.html'].sort());
-    expect((await runTool('cabextract', ['-t', cabFile])).stdout).toContain('All done, no errors');
+      const listing = await gcabNames(cabFile);
+      expect(listing).toEqual([...Object.values(KIOSK_CAB_NAMES), 'Report.html'].sort());
+      expect((await runTool('cabextract', ['-t', cabFile])).stdout).toContain('All done, no errors');
 
-    for (const tool of ['gcab', 'cabextract'] as const) {
-      const into = await mkdtemp(join(outDir, `${tool}-`));
-      if (tool === 'gcab') await runTool('gcab', ['-x', '-C', into, cabFile]);
-      else await runTool('cabextract', ['-q', '-d', into, cabFile]);
-      for (const [path, name] of Object.entries(KIOSK_CAB_NAMES)) {
-        expect((await readFile(join(into, name))).equals(Buffer.from(KIOSK.files[path]!)), `${tool}: ${name}`).toBe(true);
+      for (const tool of ['gcab', 'cabextract'] as const) {
+        const into = await mkdtemp(join(outDir, `${tool}-`));
+        if (tool === 'gcab') await runTool('gcab', ['-x', '-C', into, cabFile]);
+        else await runTool('cabextract', ['-q', '-d', into, cabFile]);
+        for (const [path, name] of Object.entries(KIOSK_CAB_NAMES)) {
+          expect((await readFile(join(into, name))).equals(Buffer.from(KIOSK.files[path]!)), `${tool}: ${name}`).toBe(
+            true,
+          );
+        }
+        expect(await readFile(join(into, 'Report.html'), 'utf8')).toContain('Kiosk ✓ Ünïcødé');
       }
-      expect(await readFile(join(into, 'Report.html'), 'utf8')).toContain('Kiosk ✓ Ünïcødé');
-    }
-  });
+    },
+  );
 
   it('includes the localised tmpll under <lang>_StarterGPO.tmpll', async () => {
     const cabFile = join(outDir, 'system.cab');
@@ -90,7 +97,11 @@ describe('save-cab from a local SYSVOL', () => {
     await writeFile(cabFile, 'keep me');
     const refused = await save({ out: cabFile });
     expect(refused.status).toBe('failed');
-    expect(refused.error).toMatchObject({ code: 'ALREADY_EXISTS', hresult: HRESULT.ERROR_FILE_EXISTS, object: cabFile });
+    expect(refused.error).toMatchObject({
+      code: 'ALREADY_EXISTS',
+      hresult: HRESULT.ERROR_FILE_EXISTS,
+      object: cabFile,
+    });
     expect(await readFile(cabFile, 'utf8')).toBe('keep me');
     const replaced = await save({ out: cabFile, overwrite: true });
     expect(replaced.status).not.toBe('failed');

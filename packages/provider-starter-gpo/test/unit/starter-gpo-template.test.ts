@@ -84,7 +84,9 @@ describe('StarterGPO.tmplx parser', () => {
     expect(text).toBe(WITH_UNKNOWN_PARTS.replace(/<sg:Name>.*<\/sg:Name>/, '<sg:Name>New &lt;name&gt;</sg:Name>'));
     const added = withTemplateField(template, 'userVersion', '4');
     expect(added.userVersion).toBe(4);
-    expect(renderStarterGpoTemplate(added).toString('utf8')).toContain('<sg:ComputerVersion>0x10</sg:ComputerVersion>\n  <sg:UserVersion>4</sg:UserVersion>\n</sg:StarterGPO>');
+    expect(renderStarterGpoTemplate(added).toString('utf8')).toContain(
+      '<sg:ComputerVersion>0x10</sg:ComputerVersion>\n  <sg:UserVersion>4</sg:UserVersion>\n</sg:StarterGPO>',
+    );
   });
 
   it('reads UTF-16 files with a byte-order mark and writes them back in UTF-16', () => {
@@ -116,7 +118,9 @@ describe('localised StarterGPO.tmpll', () => {
       '<string id="DisplayName">Windows Baseline (en)</string><string id="Desc">A &amp; B</string>' +
       '</stringTable></resources></StarterGPOResources>',
   );
-  const plain = Buffer.from(`<StarterGPOResources xmlns="${NS}" language="de-DE"><DisplayName>Grundlage</DisplayName><Description>Beschreibung</Description></StarterGPOResources>`);
+  const plain = Buffer.from(
+    `<StarterGPOResources xmlns="${NS}" language="de-DE"><DisplayName>Grundlage</DisplayName><Description>Beschreibung</Description></StarterGPOResources>`,
+  );
 
   it('resolves $(string.id) references, preferring en-US', () => {
     const en = parseLocalizedTemplate(stringTable, 'en-US', 'en-US/StarterGPO.tmpll');

@@ -20,7 +20,13 @@ export interface ApplySeedInput {
  * one ldbmodify batch, SYSVOL written directly, then `samba-tool ntacl sysvolreset` once for every ACL.
  * Offline writes avoid racing a running DC and are far faster than one `samba-tool gpo create` per GPO.
  */
-export async function applySeed({ layout, baseDn, dnsDomain, netbiosDomain, extraGpos }: ApplySeedInput): Promise<SeedSummary> {
+export async function applySeed({
+  layout,
+  baseDn,
+  dnsDomain,
+  netbiosDomain,
+  extraGpos,
+}: ApplySeedInput): Promise<SeedSummary> {
   const plan = buildSeedPlan({ baseDn, dnsDomain, extraGpos });
   const seedDir = join(layout.workDir, 'seed');
   await mkdir(seedDir, { recursive: true });
@@ -35,14 +41,19 @@ export async function applySeed({ layout, baseDn, dnsDomain, netbiosDomain, extr
   const deny = plan.groups.find((g) => g.role === 'deny');
   const grantSid = grant ? groupSids.get(grant.dn.toLowerCase()) : undefined;
   const denySid = deny ? groupSids.get(deny.dn.toLowerCase()) : undefined;
-  if (!grant || !deny || !grantSid || !denySid) throw new Error('The seed groups were added but their objectSid could not be read back.');
+  if (!grant || !deny || !grantSid || !denySid)
+    throw new Error('The seed groups were added but their objectSid could not be read back.');
   const sddl = securityFilteredSddl(grantSid, denySid);
   // Files that name seeded groups (restricted groups, targeting) are rendered now that the groups have SIDs.
   const context: SeedContext = {
     domainSid: grantSid.replace(/-\d+$/, ''),
     netbiosDomain,
     dnsDomain,
-    groupSids: new Map(plan.groups.map((g) => [g.samAccountName, groupSids.get(g.dn.toLowerCase()) ?? ''] as const).filter(([, sid]) => sid !== '')),
+    groupSids: new Map(
+      plan.groups
+        .map((g) => [g.samAccountName, groupSids.get(g.dn.toLowerCase()) ?? ''] as const)
+        .filter(([, sid]) => sid !== ''),
+    ),
   };
 
   const gpLinks = new Map<string, string>();
@@ -52,10 +63,17 @@ export async function applySeed({ layout, baseDn, dnsDomain, netbiosDomain, extr
     const existing = container.create ? '' : (found.gpLinks.get(container.dn.toLowerCase()) ?? '');
     const value = existing + container.links.map((l) => gpLinkEntry(l.gpoGuid, baseDn, l.options)).join('');
     gpLinks.set(container.dn, value);
-    if (!container.create) modifications.push({ dn: container.dn, changes: [{ operation: 'replace', attribute: 'gPLink', values: [value] }] });
+    if (!container.create)
+      modifications.push({
+        dn: container.dn,
+        changes: [{ operation: 'replace', attribute: 'gPLink', values: [value] }],
+      });
   }
   for (const gpo of plan.gpos.filter((g) => g.securityFiltered)) {
-    modifications.push({ dn: gpoDn(gpo.guid, baseDn), changes: [{ operation: 'replace', attribute: 'nTSecurityDescriptor', values: [sddl] }] });
+    modifications.push({
+      dn: gpoDn(gpo.guid, baseDn),
+      changes: [{ operation: 'replace', attribute: 'nTSecurityDescriptor', values: [sddl] }],
+    });
   }
   const modifyFile = join(seedDir, '2-modify.ldif');
   await writeFile(modifyFile, renderLdif(modifications));
@@ -86,7 +104,13 @@ export async function applySeed({ layout, baseDn, dnsDomain, netbiosDomain, extr
   }
   await runCommand('samba-tool', ['ntacl', 'sysvolreset', '-s', layout.smbConfPath], { timeoutMs: 10 * 60_000 });
 
-  return summarise(plan, layout, { grantSid, denySid, sddl, grantName: grant.name, denyName: deny.name }, gpLinks, groupSids);
+  return summarise(
+    plan,
+    layout,
+    { grantSid, denySid, sddl, grantName: grant.name, denyName: deny.name },
+    gpLinks,
+    groupSids,
+  );
 }
 
 function additions(plan: SeedPlan): LdifRecord[] {
@@ -96,11 +120,19 @@ function additions(plan: SeedPlan): LdifRecord[] {
   for (const container of plan.containers.filter((c) => c.create)) {
     const attributes: Array<[string, string]> = [['objectClass', 'organizationalUnit']];
     if (container.blockInheritance) attributes.push(['gPOptions', '1']);
-    if (container.links.length > 0) attributes.push(['gPLink', container.links.map((l) => gpLinkEntry(l.gpoGuid, baseDn, l.options)).join('')]);
+    if (container.links.length > 0)
+      attributes.push(['gPLink', container.links.map((l) => gpLinkEntry(l.gpoGuid, baseDn, l.options)).join('')]);
     records.push({ dn: container.dn, attributes });
   }
   for (const group of plan.groups) {
-    records.push({ dn: group.dn, attributes: [['objectClass', 'group'], ['sAMAccountName', group.samAccountName], ['description', `Coffer seed: security filtering (${group.role})`]] });
+    records.push({
+      dn: group.dn,
+      attributes: [
+        ['objectClass', 'group'],
+        ['sAMAccountName', group.samAccountName],
+        ['description', `Coffer seed: security filtering (${group.role})`],
+      ],
+    });
   }
   for (const filter of plan.wmiFilters) {
     records.push({
@@ -138,9 +170,16 @@ function additions(plan: SeedPlan): LdifRecord[] {
   return records;
 }
 
-async function lookUp(layout: DcLayout, plan: SeedPlan): Promise<{ sids: Map<string, string>; gpLinks: Map<string, string> }> {
+async function lookUp(
+  layout: DcLayout,
+  plan: SeedPlan,
+): Promise<{ sids: Map<string, string>; gpLinks: Map<string, string> }> {
   const filter = `(|${plan.groups.map((g) => `(sAMAccountName=${g.samAccountName})`).join('')}(objectClass=domainDNS)(objectClass=site))`;
-  const { stdout } = await runCommand('ldbsearch', ['-H', layout.samLdbPath, '-b', plan.baseDn, filter, 'objectSid', 'gPLink'], { timeoutMs: 60_000 });
+  const { stdout } = await runCommand(
+    'ldbsearch',
+    ['-H', layout.samLdbPath, '-b', plan.baseDn, filter, 'objectSid', 'gPLink'],
+    { timeoutMs: 60_000 },
+  );
   const sids = new Map<string, string>();
   const gpLinks = new Map<string, string>();
   for (const record of parseLdif(stdout)) {
@@ -212,7 +251,9 @@ async function summarise(
       files: await listFiles(sysvolFolder),
       contentKinds: gpo.contentKinds,
       links: linksOf(gpo.guid),
-      wmiFilter: filter ? { guid: filter.guid, name: filter.name, gPCWQLFilter: `[${dnsDomain};${filter.guid};0]` } : null,
+      wmiFilter: filter
+        ? { guid: filter.guid, name: filter.name, gPCWQLFilter: `[${dnsDomain};${filter.guid};0]` }
+        : null,
       permissions: gpo.securityFiltered
         ? {
             authenticatedUsersApplyRemoved: true,
@@ -248,7 +289,12 @@ async function summarise(
     gpos,
     ous: plan.containers
       .filter((c) => c.kind === 'ou')
-      .map((c) => ({ dn: c.dn, name: c.name, blockInheritance: c.blockInheritance, gPLink: gpLinks.get(c.dn) ?? null })),
+      .map((c) => ({
+        dn: c.dn,
+        name: c.name,
+        blockInheritance: c.blockInheritance,
+        gPLink: gpLinks.get(c.dn) ?? null,
+      })),
     groups: plan.groups.map((g) => ({ name: g.name, dn: g.dn, sid: groupSids.get(g.dn.toLowerCase()) ?? '' })),
     wmiFilters: plan.wmiFilters.map((f) => ({
       guid: f.guid,

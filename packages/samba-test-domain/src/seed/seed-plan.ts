@@ -4,7 +4,12 @@ import { buildBaselineGpos, type GeneratedGpo } from './content/baseline-gpos.js
 import { EXTENSIONS, extensionNames } from './content/extensions.js';
 import { encodeRegistryPol, REG_DWORD, REG_SZ, type RegistryPolEntry } from './content/registry-pol.js';
 import { utf16WithBom, type FileContent } from './content/text.js';
-import { renderCommentCmtx, renderStarterGpoTmpll, renderStarterGpoTmplx, type StarterGpoDescription } from './starter-gpo-files.js';
+import {
+  renderCommentCmtx,
+  renderStarterGpoTmpll,
+  renderStarterGpoTmplx,
+  type StarterGpoDescription,
+} from './starter-gpo-files.js';
 
 export const APPLY_GROUP_POLICY_RIGHT = 'edacfd8f-ffb3-11d1-b41d-00a0c968f939';
 export const MACHINE_REGISTRY_EXTENSIONS = extensionNames([EXTENSIONS.registryMachine]);
@@ -131,11 +136,28 @@ function generatedGpo(partial: Partial<PlannedGpo> & Pick<PlannedGpo, 'displayNa
 }
 
 function withVersions(gpo: PlannedGpo, machine: number, user: number): PlannedGpo {
-  return { ...gpo, machineAdVersion: machine, machineSysvolVersion: machine, userAdVersion: user, userSysvolVersion: user };
+  return {
+    ...gpo,
+    machineAdVersion: machine,
+    machineSysvolVersion: machine,
+    userAdVersion: user,
+    userSysvolVersion: user,
+  };
 }
 
 function fromGenerated(generated: GeneratedGpo): PlannedGpo {
-  const { displayName, purpose, flags, machineAdVersion, machineSysvolVersion, userAdVersion, userSysvolVersion, machineExtensionNames, userExtensionNames, contentKinds } = generated;
+  const {
+    displayName,
+    purpose,
+    flags,
+    machineAdVersion,
+    machineSysvolVersion,
+    userAdVersion,
+    userSysvolVersion,
+    machineExtensionNames,
+    userExtensionNames,
+    contentKinds,
+  } = generated;
   return generatedGpo({
     displayName,
     purpose,
@@ -182,10 +204,19 @@ export function buildSeedPlan({ baseDn, dnsDomain, extraGpos }: SeedPlanInput): 
 
   const wmiFilter: PlannedWmiFilter = (() => {
     const queries = [
-      { namespace: 'root\\CIMv2', query: 'SELECT * FROM Win32_SystemEnclosure WHERE ChassisTypes = 9 OR ChassisTypes = 10' },
+      {
+        namespace: 'root\\CIMv2',
+        query: 'SELECT * FROM Win32_SystemEnclosure WHERE ChassisTypes = 9 OR ChassisTypes = 10',
+      },
       { namespace: 'root\\CIMv2', query: "SELECT * FROM Win32_OperatingSystem WHERE ProductType = '1'" },
     ];
-    return { guid: newGuid(), name: 'Laptops (portable chassis, client OS)', description: 'Portable chassis on a client operating system', queries, parm2: encodeWmiParm2(queries) };
+    return {
+      guid: newGuid(),
+      name: 'Laptops (portable chassis, client OS)',
+      description: 'Portable chassis on a client operating system',
+      queries,
+      parm2: encodeWmiParm2(queries),
+    };
   })();
 
   const unicodeName = withVersions(
@@ -193,7 +224,19 @@ export function buildSeedPlan({ baseDn, dnsDomain, extraGpos }: SeedPlanInput): 
       displayName: 'Räume – 東京 ✓',
       purpose: 'unicode-name',
       machineExtensionNames: MACHINE_REGISTRY_EXTENSIONS,
-      files: [{ path: 'Machine/registry.pol', content: pol([{ key: 'Software\\Policies\\Coffer\\Räume', valueName: 'Standort', type: REG_SZ, data: '東京 – Zentrale ✓' }]) }],
+      files: [
+        {
+          path: 'Machine/registry.pol',
+          content: pol([
+            {
+              key: 'Software\\Policies\\Coffer\\Räume',
+              valueName: 'Standort',
+              type: REG_SZ,
+              data: '東京 – Zentrale ✓',
+            },
+          ]),
+        },
+      ],
     }),
     1,
     0,
@@ -203,7 +246,12 @@ export function buildSeedPlan({ baseDn, dnsDomain, extraGpos }: SeedPlanInput): 
       displayName: 'Legacy ]]> Settings & <Quirks>',
       purpose: 'cdata-terminator',
       userExtensionNames: USER_REGISTRY_EXTENSIONS,
-      files: [{ path: 'User/registry.pol', content: pol([{ key: 'Software\\Policies\\Coffer\\Legacy', valueName: 'Marker', type: REG_SZ, data: ']]>' }]) }],
+      files: [
+        {
+          path: 'User/registry.pol',
+          content: pol([{ key: 'Software\\Policies\\Coffer\\Legacy', valueName: 'Marker', type: REG_SZ, data: ']]>' }]),
+        },
+      ],
     }),
     0,
     1,
@@ -216,8 +264,16 @@ export function buildSeedPlan({ baseDn, dnsDomain, extraGpos }: SeedPlanInput): 
       machineExtensionNames: MACHINE_REGISTRY_EXTENSIONS,
       userExtensionNames: USER_REGISTRY_EXTENSIONS,
       files: [
-        { path: 'Machine/registry.pol', content: pol([{ key: 'Software\\Policies\\Coffer\\Disabled', valueName: 'Machine', type: REG_DWORD, data: 1 }]) },
-        { path: 'User/registry.pol', content: pol([{ key: 'Software\\Policies\\Coffer\\Disabled', valueName: 'User', type: REG_DWORD, data: 1 }]) },
+        {
+          path: 'Machine/registry.pol',
+          content: pol([
+            { key: 'Software\\Policies\\Coffer\\Disabled', valueName: 'Machine', type: REG_DWORD, data: 1 },
+          ]),
+        },
+        {
+          path: 'User/registry.pol',
+          content: pol([{ key: 'Software\\Policies\\Coffer\\Disabled', valueName: 'User', type: REG_DWORD, data: 1 }]),
+        },
       ],
     }),
     2,
@@ -229,7 +285,14 @@ export function buildSeedPlan({ baseDn, dnsDomain, extraGpos }: SeedPlanInput): 
       purpose: 'security-filtering',
       securityFiltered: true,
       machineExtensionNames: MACHINE_REGISTRY_EXTENSIONS,
-      files: [{ path: 'Machine/registry.pol', content: pol([{ key: 'Software\\Policies\\Coffer\\Finance', valueName: 'LedgerLock', type: REG_DWORD, data: 1 }]) }],
+      files: [
+        {
+          path: 'Machine/registry.pol',
+          content: pol([
+            { key: 'Software\\Policies\\Coffer\\Finance', valueName: 'LedgerLock', type: REG_DWORD, data: 1 },
+          ]),
+        },
+      ],
     }),
     1,
     0,
@@ -240,7 +303,19 @@ export function buildSeedPlan({ baseDn, dnsDomain, extraGpos }: SeedPlanInput): 
       purpose: 'wmi-filter',
       wmiFilterGuid: wmiFilter.guid,
       machineExtensionNames: MACHINE_REGISTRY_EXTENSIONS,
-      files: [{ path: 'Machine/registry.pol', content: pol([{ key: 'Software\\Policies\\Microsoft\\Power\\PowerSettings', valueName: 'ACSettingIndex', type: REG_DWORD, data: 0 }]) }],
+      files: [
+        {
+          path: 'Machine/registry.pol',
+          content: pol([
+            {
+              key: 'Software\\Policies\\Microsoft\\Power\\PowerSettings',
+              valueName: 'ACSettingIndex',
+              type: REG_DWORD,
+              data: 0,
+            },
+          ]),
+        },
+      ],
     }),
     1,
     0,
@@ -251,9 +326,18 @@ export function buildSeedPlan({ baseDn, dnsDomain, extraGpos }: SeedPlanInput): 
       purpose: 'unicode-file',
       machineExtensionNames: extensionNames([EXTENSIONS.scriptsMachine]),
       files: [
-        { path: `Machine/Scripts/Startup/${UNICODE_SCRIPT_NAME}`, content: Buffer.from('@echo off\r\nrem Coffer seed: a startup script with a Unicode name\r\necho ünï cödé ✓\r\n', 'utf8') },
+        {
+          path: `Machine/Scripts/Startup/${UNICODE_SCRIPT_NAME}`,
+          content: Buffer.from(
+            '@echo off\r\nrem Coffer seed: a startup script with a Unicode name\r\necho ünï cödé ✓\r\n',
+            'utf8',
+          ),
+        },
         { path: 'Machine/Scripts/Shutdown/Empty Folder Marker.txt', content: Buffer.alloc(0) },
-        { path: 'Machine/Scripts/scripts.ini', content: utf16WithBom(`\r\n[Startup]\r\n0CmdLine=${UNICODE_SCRIPT_NAME}\r\n0Parameters=\r\n`) },
+        {
+          path: 'Machine/Scripts/scripts.ini',
+          content: utf16WithBom(`\r\n[Startup]\r\n0CmdLine=${UNICODE_SCRIPT_NAME}\r\n0Parameters=\r\n`),
+        },
       ],
     }),
     1,
@@ -274,7 +358,12 @@ export function buildSeedPlan({ baseDn, dnsDomain, extraGpos }: SeedPlanInput): 
               path: 'Machine/registry.pol',
               content: pol([
                 { key: `Software\\Policies\\Coffer\\Bench\\${n}`, valueName: 'Enabled', type: REG_DWORD, data: 1 },
-                { key: `Software\\Policies\\Coffer\\Bench\\${n}`, valueName: 'Label', type: REG_SZ, data: `Bench ${n}` },
+                {
+                  key: `Software\\Policies\\Coffer\\Bench\\${n}`,
+                  valueName: 'Label',
+                  type: REG_SZ,
+                  data: `Bench ${n}`,
+                },
                 { key: `Software\\Policies\\Coffer\\Bench\\${n}`, valueName: 'Threshold', type: REG_DWORD, data: i },
               ]),
             },
@@ -286,15 +375,45 @@ export function buildSeedPlan({ baseDn, dnsDomain, extraGpos }: SeedPlanInput): 
     );
   }
 
-  const gpos = [...baselineGpos, unicodeName, cdataTerminator, allDisabled, securityFiltered, wmiFiltered, scripts, ...extra];
+  const gpos = [
+    ...baselineGpos,
+    unicodeName,
+    cdataTerminator,
+    allDisabled,
+    securityFiltered,
+    wmiFiltered,
+    scripts,
+    ...extra,
+  ];
   const link = (gpo: PlannedGpo, options = 0): PlannedLink[] => [{ gpoGuid: gpo.guid, options }];
 
   const lab = `OU=Coffer Lab,${baseDn}`;
   const workstations = `OU=Workstations,${lab}`;
   const containers: PlannedContainer[] = [
-    { dn: baseDn, kind: 'domain', name: dnsDomain, create: false, blockInheritance: false, links: link(unicodeName, 2) },
-    { dn: `CN=Default-First-Site-Name,CN=Sites,CN=Configuration,${baseDn}`, kind: 'site', name: 'Default-First-Site-Name', create: false, blockInheritance: false, links: link(cdataTerminator) },
-    { dn: lab, kind: 'ou', name: 'Coffer Lab', create: true, blockInheritance: false, links: [...link(driveMappings), ...link(unicodeName)] },
+    {
+      dn: baseDn,
+      kind: 'domain',
+      name: dnsDomain,
+      create: false,
+      blockInheritance: false,
+      links: link(unicodeName, 2),
+    },
+    {
+      dn: `CN=Default-First-Site-Name,CN=Sites,CN=Configuration,${baseDn}`,
+      kind: 'site',
+      name: 'Default-First-Site-Name',
+      create: false,
+      blockInheritance: false,
+      links: link(cdataTerminator),
+    },
+    {
+      dn: lab,
+      kind: 'ou',
+      name: 'Coffer Lab',
+      create: true,
+      blockInheritance: false,
+      links: [...link(driveMappings), ...link(unicodeName)],
+    },
     {
       dn: workstations,
       kind: 'ou',
@@ -303,12 +422,40 @@ export function buildSeedPlan({ baseDn, dnsDomain, extraGpos }: SeedPlanInput): 
       blockInheritance: false,
       links: [...link(workstationBaseline, 2), ...link(userLockdown), ...link(legacyUser, 1), ...link(wmiFiltered)],
     },
-    { dn: `OU=Kiosks,${workstations}`, kind: 'ou', name: 'Kiosks', create: true, blockInheritance: true, links: [...link(allDisabled), ...link(scripts, 3)] },
-    { dn: `OU=Servers,${lab}`, kind: 'ou', name: 'Servers', create: true, blockInheritance: false, links: [...link(serverHardening), ...link(securityFiltered)] },
-    { dn: `OU=Büro Zürich,${lab}`, kind: 'ou', name: 'Büro Zürich', create: true, blockInheritance: false, links: link(cdataTerminator, 1) },
+    {
+      dn: `OU=Kiosks,${workstations}`,
+      kind: 'ou',
+      name: 'Kiosks',
+      create: true,
+      blockInheritance: true,
+      links: [...link(allDisabled), ...link(scripts, 3)],
+    },
+    {
+      dn: `OU=Servers,${lab}`,
+      kind: 'ou',
+      name: 'Servers',
+      create: true,
+      blockInheritance: false,
+      links: [...link(serverHardening), ...link(securityFiltered)],
+    },
+    {
+      dn: `OU=Büro Zürich,${lab}`,
+      kind: 'ou',
+      name: 'Büro Zürich',
+      create: true,
+      blockInheritance: false,
+      links: link(cdataTerminator, 1),
+    },
   ];
   if (extra.length > 0) {
-    containers.push({ dn: `OU=Bench,${baseDn}`, kind: 'ou', name: 'Bench', create: true, blockInheritance: false, links: extra.map((g) => ({ gpoGuid: g.guid, options: 0 })) });
+    containers.push({
+      dn: `OU=Bench,${baseDn}`,
+      kind: 'ou',
+      name: 'Bench',
+      create: true,
+      blockInheritance: false,
+      links: extra.map((g) => ({ gpoGuid: g.guid, options: 0 })),
+    });
   }
 
   const groups: PlannedGroup[] = [
@@ -379,9 +526,28 @@ function buildStarterGpos(): PlannedStarterGpo[] {
       localizedLanguages: ['en-US'],
       files: [
         { path: 'StarterGPO.tmplx', content: Buffer.from(renderStarterGpoTmplx(system), 'utf8') },
-        { path: 'en-US/StarterGPO.tmpll', content: Buffer.from(renderStarterGpoTmpll('en-US', system.displayName, system.description), 'utf8') },
-        { path: 'Machine/registry.pol', content: pol([{ key: 'Software\\Policies\\Microsoft\\Windows\\System', valueName: 'DisableLockScreenAppNotifications', type: REG_DWORD, data: 1 }]) },
-        { path: 'Machine/comment.cmtx', content: Buffer.from(renderCommentCmtx('Microsoft.Policies.WindowsLogon', 'DisableLockScreenAppNotifications', 'Baseline'), 'utf8') },
+        {
+          path: 'en-US/StarterGPO.tmpll',
+          content: Buffer.from(renderStarterGpoTmpll('en-US', system.displayName, system.description), 'utf8'),
+        },
+        {
+          path: 'Machine/registry.pol',
+          content: pol([
+            {
+              key: 'Software\\Policies\\Microsoft\\Windows\\System',
+              valueName: 'DisableLockScreenAppNotifications',
+              type: REG_DWORD,
+              data: 1,
+            },
+          ]),
+        },
+        {
+          path: 'Machine/comment.cmtx',
+          content: Buffer.from(
+            renderCommentCmtx('Microsoft.Policies.WindowsLogon', 'DisableLockScreenAppNotifications', 'Baseline'),
+            'utf8',
+          ),
+        },
       ],
     },
     {
@@ -389,10 +555,43 @@ function buildStarterGpos(): PlannedStarterGpo[] {
       localizedLanguages: [],
       files: [
         { path: 'StarterGPO.tmplx', content: Buffer.from(renderStarterGpoTmplx(custom), 'utf8') },
-        { path: 'Machine/registry.pol', content: pol([{ key: 'Software\\Policies\\Microsoft\\Windows\\Explorer', valueName: 'NoUseStoreOpenWith', type: REG_DWORD, data: 1 }, { key: 'Software\\Policies\\Coffer\\Kiosk', valueName: 'Standort', type: REG_SZ, data: 'Zürich – 東京' }]) },
-        { path: 'Machine/comment.cmtx', content: Buffer.from(renderCommentCmtx('Microsoft.Policies.WindowsExplorer', 'NoUseStoreOpenWith', 'Kiosk: no store ✓'), 'utf8') },
-        { path: 'User/registry.pol', content: pol([{ key: 'Software\\Microsoft\\Windows\\CurrentVersion\\Policies\\Explorer', valueName: 'NoRun', type: REG_DWORD, data: 1 }]) },
-        { path: 'User/comment.cmtx', content: Buffer.from(renderCommentCmtx('Microsoft.Policies.StartMenu', 'NoRun', 'Kiosk users never see Run'), 'utf8') },
+        {
+          path: 'Machine/registry.pol',
+          content: pol([
+            {
+              key: 'Software\\Policies\\Microsoft\\Windows\\Explorer',
+              valueName: 'NoUseStoreOpenWith',
+              type: REG_DWORD,
+              data: 1,
+            },
+            { key: 'Software\\Policies\\Coffer\\Kiosk', valueName: 'Standort', type: REG_SZ, data: 'Zürich – 東京' },
+          ]),
+        },
+        {
+          path: 'Machine/comment.cmtx',
+          content: Buffer.from(
+            renderCommentCmtx('Microsoft.Policies.WindowsExplorer', 'NoUseStoreOpenWith', 'Kiosk: no store ✓'),
+            'utf8',
+          ),
+        },
+        {
+          path: 'User/registry.pol',
+          content: pol([
+            {
+              key: 'Software\\Microsoft\\Windows\\CurrentVersion\\Policies\\Explorer',
+              valueName: 'NoRun',
+              type: REG_DWORD,
+              data: 1,
+            },
+          ]),
+        },
+        {
+          path: 'User/comment.cmtx',
+          content: Buffer.from(
+            renderCommentCmtx('Microsoft.Policies.StartMenu', 'NoRun', 'Kiosk users never see Run'),
+            'utf8',
+          ),
+        },
       ],
     },
     {
@@ -400,7 +599,17 @@ function buildStarterGpos(): PlannedStarterGpo[] {
       localizedLanguages: [],
       files: [
         { path: 'StarterGPO.tmplx', content: Buffer.from(renderStarterGpoTmplx(browser), 'utf8') },
-        { path: 'User/registry.pol', content: pol([{ key: 'Software\\Policies\\Microsoft\\Edge', valueName: 'HomepageLocation', type: REG_SZ, data: 'https://intranet.coffer.test/' }]) },
+        {
+          path: 'User/registry.pol',
+          content: pol([
+            {
+              key: 'Software\\Policies\\Microsoft\\Edge',
+              valueName: 'HomepageLocation',
+              type: REG_SZ,
+              data: 'https://intranet.coffer.test/',
+            },
+          ]),
+        },
       ],
     },
   ];

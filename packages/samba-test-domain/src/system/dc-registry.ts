@@ -102,7 +102,8 @@ export function sambaBelongsTo(pid: number, workDir: string): boolean {
  */
 export function isClaimStale(claim: DcClaim): boolean {
   const ownerAlive = claim.ownerPid > 0 && isAlive(claim.ownerPid);
-  if (claim.detached && claim.sambaPid !== null) return !isAlive(claim.sambaPid) || !sambaBelongsTo(claim.sambaPid, claim.workDir);
+  if (claim.detached && claim.sambaPid !== null)
+    return !isAlive(claim.sambaPid) || !sambaBelongsTo(claim.sambaPid, claim.workDir);
   return !ownerAlive;
 }
 
@@ -162,5 +163,8 @@ export function isLoopbackAddress(address: string): boolean {
   const match = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(address);
   if (!match) return false;
   const parts = match.slice(1).map(Number);
-  return parts.every((p) => p >= 0 && p <= 255) && !(parts[0] === 0 && parts[1] === 0 && (parts[2] === 0 || parts[2] === 1 || parts[2] === 255));
+  return (
+    parts.every((p) => p >= 0 && p <= 255) &&
+    !(parts[0] === 0 && parts[1] === 0 && (parts[2] === 0 || parts[2] === 1 || parts[2] === 255))
+  );
 }

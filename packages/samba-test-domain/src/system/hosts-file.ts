@@ -42,13 +42,22 @@ export function conflictingHostsLines(content: string, names: readonly string[],
   return content.split('\n').filter((line) => {
     if (line.includes(hostsMarker(workDir))) return false;
     const hostsPart = line.split('#')[0] ?? '';
-    const fields = hostsPart.trim().split(/\s+/).slice(1).map((f) => f.toLowerCase());
+    const fields = hostsPart
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map((f) => f.toLowerCase());
     return fields.some((f) => lowered.includes(f));
   });
 }
 
 /** Adds `address names… # marker` once (idempotent). /etc/hosts is rewritten in place: in containers it is a bind mount. */
-export async function addHostsEntry(lockRoot: string, address: string, names: readonly string[], workDir: string): Promise<void> {
+export async function addHostsEntry(
+  lockRoot: string,
+  address: string,
+  names: readonly string[],
+  workDir: string,
+): Promise<void> {
   await withHostsLock(lockRoot, async () => {
     const content = await readFile(HOSTS_FILE, 'utf8');
     const marker = hostsMarker(workDir);

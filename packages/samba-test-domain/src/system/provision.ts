@@ -20,7 +20,8 @@ export async function provisionDomain(input: ProvisionInput): Promise<string> {
     return await provisionOnce(input);
   } catch (error) {
     // Seen once under load: provision failed re-reading the smb.conf it had just written. One clean retry.
-    for (const name of await readdir(input.layout.workDir)) await rm(`${input.layout.workDir}/${name}`, { recursive: true, force: true });
+    for (const name of await readdir(input.layout.workDir))
+      await rm(`${input.layout.workDir}/${name}`, { recursive: true, force: true });
     try {
       return await provisionOnce(input);
     } catch {
@@ -36,7 +37,8 @@ async function provisionOnce({ layout, realm, netbiosDomain, address }: Provisio
   const { stdout, stderr } = await runCommand(
     'samba-tool',
     [
-      'domain', 'provision',
+      'domain',
+      'provision',
       '--use-rfc2307',
       '--server-role=dc',
       '--dns-backend=NONE',
@@ -44,7 +46,8 @@ async function provisionOnce({ layout, realm, netbiosDomain, address }: Provisio
       `--domain=${netbiosDomain}`,
       '--host-name=dc1',
       `--targetdir=${layout.workDir}`,
-      '-s', baseConf,
+      '-s',
+      baseConf,
       `--option=interfaces=${address}/8`,
       '--option=bind interfaces only=yes',
     ],
@@ -52,6 +55,8 @@ async function provisionOnce({ layout, realm, netbiosDomain, address }: Provisio
   );
   const match = /Admin password:\s*(\S+)\s*$/m.exec(`${stdout}\n${stderr}`);
   if (!match?.[1]) throw new Error('samba-tool domain provision did not report the generated Administrator password.');
-  await writeFile(join(layout.workDir, 'provision.log'), `${stdout}\n${stderr}`.replace(match[1], '<redacted>'), { mode: 0o600 });
+  await writeFile(join(layout.workDir, 'provision.log'), `${stdout}\n${stderr}`.replace(match[1], '<redacted>'), {
+    mode: 0o600,
+  });
   return match[1];
 }

@@ -27,7 +27,11 @@ export class CommandFailedError extends Error {
 }
 
 /** Runs a program without a shell (arguments are never re-parsed) and collects its output. */
-export function runCommand(program: string, args: readonly string[], options: RunCommandOptions = {}): Promise<CommandOutput> {
+export function runCommand(
+  program: string,
+  args: readonly string[],
+  options: RunCommandOptions = {},
+): Promise<CommandOutput> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(program, args, {
       cwd: options.cwd,

@@ -3,7 +3,17 @@ import { delimiter, join } from 'node:path';
 import { runCommand } from './run-command.js';
 
 /** Programs the harness and @coffer/active-directory call. */
-export const REQUIRED_PROGRAMS = ['samba', 'samba-tool', 'smbclient', 'smbcacls', 'ldbadd', 'ldbmodify', 'ldbsearch', 'unshare', 'openssl'] as const;
+export const REQUIRED_PROGRAMS = [
+  'samba',
+  'samba-tool',
+  'smbclient',
+  'smbcacls',
+  'ldbadd',
+  'ldbmodify',
+  'ldbsearch',
+  'unshare',
+  'openssl',
+] as const;
 
 // With their recommended packages: the exact set proven to run a DC here (policy-rc.d keeps their services stopped).
 const APT_PACKAGES = ['samba', 'samba-ad-dc', 'smbclient', 'ldb-tools', 'winbind', 'openssl'];
@@ -53,8 +63,7 @@ export async function ensureSambaInstalled(log: (line: string) => void = () => u
     } catch {
       // one already exists: leave the machine's own policy alone
     }
-    const script =
-      'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y ' + APT_PACKAGES.join(' ');
+    const script = 'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y ' + APT_PACKAGES.join(' ');
     // flock: two test processes starting at once must not race for dpkg's lock.
     await runCommand('flock', ['/tmp/coffer-samba-install.lock', 'sh', '-c', script], {
       env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },

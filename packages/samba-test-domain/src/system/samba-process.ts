@@ -16,14 +16,30 @@ export async function spawnSamba(layout: DcLayout, detached: boolean): Promise<C
   await mkdir(layout.runSambaDir, { recursive: true });
   await mkdir(layout.logDir, { recursive: true });
   const logHandle = await open(layout.sambaLogFile, 'a');
-  const script = 'mkdir -p /run/samba && mount --bind "$1" /run/samba && exec samba -i -M single -s "$2" --debug-stdout';
+  const script =
+    'mkdir -p /run/samba && mount --bind "$1" /run/samba && exec samba -i -M single -s "$2" --debug-stdout';
   try {
-    const child = spawn('unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', script, 'coffer-samba', layout.runSambaDir, layout.smbConfPath], {
-      cwd: layout.workDir,
-      detached: true,
-      stdio: [detached ? 'ignore' : 'pipe', logHandle.fd, logHandle.fd],
-      env: { ...process.env, KRB5_CONFIG: `${layout.privateDir}/krb5.conf` },
-    });
+    const child = spawn(
+      'unshare',
+      [
+        '--mount',
+        '--propagation',
+        'private',
+        '--',
+        'sh',
+        '-c',
+        script,
+        'coffer-samba',
+        layout.runSambaDir,
+        layout.smbConfPath,
+      ],
+      {
+        cwd: layout.workDir,
+        detached: true,
+        stdio: [detached ? 'ignore' : 'pipe', logHandle.fd, logHandle.fd],
+        env: { ...process.env, KRB5_CONFIG: `${layout.privateDir}/krb5.conf` },
+      },
+    );
     if (detached) child.unref();
     return child;
   } finally {
@@ -53,7 +69,14 @@ function tlsHandshakeSucceeds(address: string, servername: string, ca: Buffer): 
 }
 
 /** Waits until SMB answers and LDAPS completes a verified TLS handshake; fails early when samba exits. */
-export async function waitUntilReady(child: ChildProcess | null, pid: number, layout: DcLayout, address: string, dcHostname: string, timeoutMs: number): Promise<void> {
+export async function waitUntilReady(
+  child: ChildProcess | null,
+  pid: number,
+  layout: DcLayout,
+  address: string,
+  dcHostname: string,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited: string | null = null;
   child?.once('exit', (code, signal) => {
@@ -73,7 +96,9 @@ export async function waitUntilReady(child: ChildProcess | null, pid: number, la
     }
     await sleep(100);
   }
-  throw new Error(`samba did not answer on ${address}:445 and :636 within ${timeoutMs} ms. Log tail:\n${await sambaLogTail(layout)}`);
+  throw new Error(
+    `samba did not answer on ${address}:445 and :636 within ${timeoutMs} ms. Log tail:\n${await sambaLogTail(layout)}`,
+  );
 }
 
 function isRunning(pid: number): boolean {

@@ -14,7 +14,12 @@ export interface DcCertificateFiles {
  * 2048-bit keys from openssl take a fraction of a second; Samba's own fallback makes 4096-bit ones and has no SAN.
  * Returns null when openssl is missing, leaving Samba to generate its own.
  */
-export async function writeDcCertificates(tlsDir: string, dcHostname: string, dnsDomain: string, address: string): Promise<DcCertificateFiles | null> {
+export async function writeDcCertificates(
+  tlsDir: string,
+  dcHostname: string,
+  dnsDomain: string,
+  address: string,
+): Promise<DcCertificateFiles | null> {
   if ((await findProgram('openssl')) === null) return null;
   await mkdir(tlsDir, { recursive: true, mode: 0o700 });
   const caKey = join(tlsDir, 'ca-key.pem');
@@ -25,13 +30,38 @@ export async function writeDcCertificates(tlsDir: string, dcHostname: string, dn
   const extFile = join(tlsDir, 'dc.ext');
   const id = Math.random().toString(36).slice(2, 10);
   await runCommand('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '30',
-    '-keyout', caKey, '-out', caFile,
-    '-subj', `/O=Coffer test domain/CN=Coffer test CA ${dnsDomain} ${id}`,
-    '-addext', 'basicConstraints=critical,CA:TRUE',
-    '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-sha256',
+    '-days',
+    '30',
+    '-keyout',
+    caKey,
+    '-out',
+    caFile,
+    '-subj',
+    `/O=Coffer test domain/CN=Coffer test CA ${dnsDomain} ${id}`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
   ]);
-  await runCommand('openssl', ['req', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-keyout', keyFile, '-out', csr, '-subj', `/O=Coffer test domain/CN=${dcHostname}`]);
+  await runCommand('openssl', [
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-sha256',
+    '-keyout',
+    keyFile,
+    '-out',
+    csr,
+    '-subj',
+    `/O=Coffer test domain/CN=${dcHostname}`,
+  ]);
   await writeFile(
     extFile,
     [
@@ -42,7 +72,24 @@ export async function writeDcCertificates(tlsDir: string, dcHostname: string, dn
       '',
     ].join('\n'),
   );
-  await runCommand('openssl', ['x509', '-req', '-sha256', '-days', '30', '-in', csr, '-CA', caFile, '-CAkey', caKey, '-CAcreateserial', '-out', certFile, '-extfile', extFile]);
+  await runCommand('openssl', [
+    'x509',
+    '-req',
+    '-sha256',
+    '-days',
+    '30',
+    '-in',
+    csr,
+    '-CA',
+    caFile,
+    '-CAkey',
+    caKey,
+    '-CAcreateserial',
+    '-out',
+    certFile,
+    '-extfile',
+    extFile,
+  ]);
   // Samba refuses a private key that others can read.
   await chmod(keyFile, 0o600);
   await chmod(caKey, 0o600);

@@ -27,7 +27,11 @@ export default async function packPackages(project: ProvidingProject): Promise<(
   }
   const destination = await mkdtemp(join(tmpdir(), 'coffer-packed-'));
   const args = ['pack', '--json', '--pack-destination', destination, ...PACKAGES.flatMap((p) => ['-w', p.dir])];
-  const { stdout } = await promisify(execFile)('npm', args, { cwd: repoRoot, env: cleanEnv(), maxBuffer: 64 * 1024 * 1024 });
+  const { stdout } = await promisify(execFile)('npm', args, {
+    cwd: repoRoot,
+    env: cleanEnv(),
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const packed = JSON.parse(stdout) as Array<{ name: string; filename: string }>;
   const tarballs: Record<string, string> = {};
   for (const entry of packed) tarballs[entry.name] = join(destination, entry.filename);

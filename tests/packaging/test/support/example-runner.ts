@@ -2,7 +2,15 @@ import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InstalledProject } from './project.js';
 import { describeRun, run, type RunResult } from './run.js';
-import { aptInstallPackages, npmInstallPackages, readExample, shellLines, substitute, type ExampleSpec, type SubstitutionContext } from './readme-examples.js';
+import {
+  aptInstallPackages,
+  npmInstallPackages,
+  readExample,
+  shellLines,
+  substitute,
+  type ExampleSpec,
+  type SubstitutionContext,
+} from './readme-examples.js';
 
 /** What a user's TypeScript project would use: strict, NodeNext, and library .d.ts files checked too. */
 const USER_TSCONFIG = {
@@ -18,7 +26,11 @@ const USER_TSCONFIG = {
 };
 
 /** Writes the TypeScript examples into the project, then type-checks and compiles them (next to their sources). */
-export async function compileTsExamples(project: InstalledProject, specs: readonly ExampleSpec[], context: SubstitutionContext): Promise<RunResult> {
+export async function compileTsExamples(
+  project: InstalledProject,
+  specs: readonly ExampleSpec[],
+  context: SubstitutionContext,
+): Promise<RunResult> {
   await writeFile(join(project.dir, 'tsconfig.json'), JSON.stringify(USER_TSCONFIG, null, 2));
   for (const spec of specs) {
     const block = await readExample(spec);
@@ -29,7 +41,12 @@ export async function compileTsExamples(project: InstalledProject, specs: readon
 }
 
 /** Runs a compiled example with node; throws with its output when it fails. */
-export async function runTsExample(project: InstalledProject, spec: ExampleSpec, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<RunResult> {
+export async function runTsExample(
+  project: InstalledProject,
+  spec: ExampleSpec,
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<RunResult> {
   const file = spec.file!.replace(/\.ts$/, '.js');
   const result = await project.exec('node', [...nodeArgs, file], env);
   if (result.code !== 0) throw new Error(describeRun(`node ${file} (README example ${spec.name})`, result));
@@ -40,7 +57,10 @@ export async function runTsExample(project: InstalledProject, spec: ExampleSpec,
  * What a shell session against the test DC needs besides the placeholder mapping: the `~/.pw` of the docs (a 0600
  * file holding the DC's password) and, for `COFFER_PASSWORD=…`, the variable the substituted line names.
  */
-export async function domainSession(project: InstalledProject, domain: NonNullable<SubstitutionContext['domain']> & { adminPassword: string }): Promise<{ context: SubstitutionContext; env: Record<string, string> }> {
+export async function domainSession(
+  project: InstalledProject,
+  domain: NonNullable<SubstitutionContext['domain']> & { adminPassword: string },
+): Promise<{ context: SubstitutionContext; env: Record<string, string> }> {
   const passwordFile = join(project.dir, 'dc-password');
   await writeFile(passwordFile, `${domain.adminPassword}\n`, { mode: 0o600 });
   await chmod(passwordFile, 0o600); // whatever the umask did
@@ -64,33 +84,52 @@ export interface ShellRunOptions {
  * lines are not run: every package they name must be one the project installed from the tarballs. `apt-get install`
  * lines are not run either (a test does not install system packages): every package they name must be installed.
  */
-export async function runShellExample(project: InstalledProject, spec: ExampleSpec, context: SubstitutionContext, options: ShellRunOptions): Promise<ShellLineResult[]> {
+export async function runShellExample(
+  project: InstalledProject,
+  spec: ExampleSpec,
+  context: SubstitutionContext,
+  options: ShellRunOptions,
+): Promise<ShellLineResult[]> {
   const block = await readExample(spec);
-  if (!['sh', 'bash', 'console'].includes(block.lang)) throw new Error(`${spec.name} is a ${block.lang} block, not sh, bash or console`);
-  return runShellLines(project, `README example ${spec.name}`, shellLines(substitute(block.code, context), block.lang), options);
+  if (!['sh', 'bash', 'console'].includes(block.lang))
+    throw new Error(`${spec.name} is a ${block.lang} block, not sh, bash or console`);
+  return runShellLines(
+    project,
+    `README example ${spec.name}`,
+    shellLines(substitute(block.code, context), block.lang),
+    options,
+  );
 }
 
 /** Runs shell lines (already substituted) in the project, as runShellExample does for a block. */
-export async function runShellLines(project: InstalledProject, what: string, lines: readonly string[], options: ShellRunOptions): Promise<ShellLineResult[]> {
+export async function runShellLines(
+  project: InstalledProject,
+  what: string,
+  lines: readonly string[],
+  options: ShellRunOptions,
+): Promise<ShellLineResult[]> {
   const results: ShellLineResult[] = [];
   for (const [index, line] of lines.entries()) {
     const named = npmInstallPackages(line);
     if (named) {
       const strangers = named.filter((name) => !options.installedFromTarballs.includes(name));
-      if (strangers.length > 0) throw new Error(`${what}: "${line}" installs ${strangers.join(', ')}, which this project did not install`);
+      if (strangers.length > 0)
+        throw new Error(`${what}: "${line}" installs ${strangers.join(', ')}, which this project did not install`);
       continue;
     }
     const debian = aptInstallPackages(line);
     if (debian) {
       for (const name of debian) {
         const status = await run('dpkg-query', ['-W', '-f=${Status}', name], { cwd: project.dir });
-        if (status.code !== 0 || !status.stdout.includes('install ok installed')) throw new Error(`${what}: "${line}" names ${name}, which is not installed on this machine`);
+        if (status.code !== 0 || !status.stdout.includes('install ok installed'))
+          throw new Error(`${what}: "${line}" names ${name}, which is not installed on this machine`);
       }
       continue;
     }
     const result = await project.exec('bash', ['-o', 'pipefail', '-c', line], options.env);
     const expected = options.exitCodes?.[index] ?? 0;
-    if (result.code !== expected) throw new Error(describeRun(`${what}, line ${index + 1} "${line}" (expected exit ${expected})`, result));
+    if (result.code !== expected)
+      throw new Error(describeRun(`${what}, line ${index + 1} "${line}" (expected exit ${expected})`, result));
     results.push({ line, ...result });
   }
   return results;

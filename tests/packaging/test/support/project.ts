@@ -28,7 +28,13 @@ export interface InstalledProject {
 /** An existing folder as a project (a clone, a copied template): commands run there with its node_modules/.bin first on PATH. */
 export function projectInFolder(dir: string, remove: () => Promise<void>): InstalledProject {
   const path = `${join(dir, 'node_modules', '.bin')}:${process.env.PATH ?? ''}`;
-  return { dir, installed: [], cofferResolved: {}, exec: (command, args, env = {}) => run(command, args, { cwd: dir, env: { PATH: path, ...env } }), remove };
+  return {
+    dir,
+    installed: [],
+    cofferResolved: {},
+    exec: (command, args, env = {}) => run(command, args, { cwd: dir, env: { PATH: path, ...env } }),
+    remove,
+  };
 }
 
 /** The dev tools the TypeScript projects take from the registry (the monorepo's own ranges). */
@@ -47,22 +53,34 @@ export async function installProject(spec: ProjectSpec, tarballs: Record<string,
     if (!file) throw new Error(`no tarball for ${name}`);
     dependencies[name] = `file:${file}`;
   }
-  const manifest = { name: `coffer-packaging-${spec.name}`, version: '0.0.0', private: true, type: 'module', dependencies, devDependencies: spec.devDependencies ?? {} };
+  const manifest = {
+    name: `coffer-packaging-${spec.name}`,
+    version: '0.0.0',
+    private: true,
+    type: 'module',
+    dependencies,
+    devDependencies: spec.devDependencies ?? {},
+  };
   await writeFile(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   for (const [file, content] of Object.entries(spec.files ?? {})) await writeFile(join(dir, file), content);
 
   const path = `${join(dir, 'node_modules', '.bin')}:${process.env.PATH ?? ''}`;
-  const exec = (command: string, args: readonly string[], env: Record<string, string> = {}) => run(command, args, { cwd: dir, env: { PATH: path, ...env } });
+  const exec = (command: string, args: readonly string[], env: Record<string, string> = {}) =>
+    run(command, args, { cwd: dir, env: { PATH: path, ...env } });
   const install = await exec('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error']);
   if (install.code !== 0) throw new Error(describeRun(`npm install in ${dir}`, install));
 
-  const lock = JSON.parse(await readFile(join(dir, 'package-lock.json'), 'utf8')) as { packages: Record<string, { resolved?: string }> };
+  const lock = JSON.parse(await readFile(join(dir, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { resolved?: string }>;
+  };
   const cofferResolved: Record<string, string | undefined> = {};
   for (const [path, entry] of Object.entries(lock.packages)) {
     if (/(^|\/)node_modules\/(@coffer\/[^/]+|coffer-provider-[^/]+)$/.test(path)) cofferResolved[path] = entry.resolved;
   }
   const top = await readdir(join(dir, 'node_modules'));
-  const scoped = top.includes('@coffer') ? (await readdir(join(dir, 'node_modules', '@coffer'))).map((n) => `@coffer/${n}`) : [];
+  const scoped = top.includes('@coffer')
+    ? (await readdir(join(dir, 'node_modules', '@coffer'))).map((n) => `@coffer/${n}`)
+    : [];
   return {
     dir,
     installed: [...scoped, ...top.filter((n) => !n.startsWith('@') && !n.startsWith('.'))].sort(),

@@ -47,7 +47,12 @@ export const EXAMPLES: readonly ExampleSpec[] = [
   { name: 'core-write-provider', dir: 'packages/core', project: 'library', file: 'notes-provider.ts' },
   { name: 'core-drive-provider', dir: 'packages/core', project: 'library', file: 'run-notes-backup.ts' },
   { name: 'drm-programmatic', dir: 'packages/provider-drm-licenses', project: 'library', file: 'drm-example.ts' },
-  { name: 'drm-store-programmatic', dir: 'packages/drm-license-store', project: 'library', file: 'drm-store-example.ts' },
+  {
+    name: 'drm-store-programmatic',
+    dir: 'packages/drm-license-store',
+    project: 'library',
+    file: 'drm-store-example.ts',
+  },
   { name: 'drm-cli-session', dir: 'packages/provider-drm-licenses', project: 'cli-drm' },
   { name: 'cli-install', dir: 'packages/cli', project: 'cli-gpo' },
   { name: 'cli-gpo-session', dir: 'packages/cli', project: 'cli-gpo' },
@@ -57,14 +62,34 @@ export const EXAMPLES: readonly ExampleSpec[] = [
   { name: 'directory-template-setup', dir: 'examples/provider-directory', project: 'third-party' },
   { name: 'directory-template-cli', dir: 'examples/provider-directory', project: 'third-party' },
   { name: 'directory-cli-session', dir: 'examples/provider-directory', project: 'third-party' },
-  { name: 'directory-programmatic', dir: 'examples/provider-directory', project: 'third-party', file: 'directory-example.ts' },
-  { name: 'testkit-conformance', dir: 'packages/provider-testkit', project: 'third-party', file: 'conformance.test.ts' },
+  {
+    name: 'directory-programmatic',
+    dir: 'examples/provider-directory',
+    project: 'third-party',
+    file: 'directory-example.ts',
+  },
+  {
+    name: 'testkit-conformance',
+    dir: 'packages/provider-testkit',
+    project: 'third-party',
+    file: 'conformance.test.ts',
+  },
   { name: 'gpmc-write-and-read', dir: 'packages/gpmc', project: 'ad-libraries', file: 'gpmc-example.ts' },
   { name: 'gpmc-settings-report', dir: 'packages/gpmc', project: 'ad-libraries', file: 'gpmc-settings-example.ts' },
   { name: 'gpmc-report-diff', dir: 'packages/gpmc', project: 'ad-libraries', file: 'gpmc-report-diff-example.ts' },
-  { name: 'active-directory-read-gpos', dir: 'packages/active-directory', project: 'ad-libraries', file: 'ad-example.ts' },
+  {
+    name: 'active-directory-read-gpos',
+    dir: 'packages/active-directory',
+    project: 'ad-libraries',
+    file: 'ad-example.ts',
+  },
   { name: 'gpo-programmatic', dir: 'packages/provider-gpo', project: 'ad-libraries', file: 'gpo-example.ts' },
-  { name: 'starter-gpo-programmatic', dir: 'packages/provider-starter-gpo', project: 'ad-libraries', file: 'starter-gpo-example.ts' },
+  {
+    name: 'starter-gpo-programmatic',
+    dir: 'packages/provider-starter-gpo',
+    project: 'ad-libraries',
+    file: 'starter-gpo-example.ts',
+  },
   { name: 'starter-gpo-install', dir: 'packages/provider-starter-gpo', project: 'cli-all' },
   { name: 'starter-gpo-cli-session', dir: 'packages/provider-starter-gpo', project: 'cli-all' },
   { name: 'readme-using-it', dir: '.', project: 'cli-gpo' },
@@ -78,7 +103,12 @@ export const EXAMPLES: readonly ExampleSpec[] = [
   { name: 'releasing-dry-run', dir: 'docs', doc: 'releasing.md', project: 'repository' },
   { name: 'drm-bench', dir: 'packages/provider-drm-licenses', project: 'repository' },
   { name: 'gpo-reference', dir: 'packages/provider-gpo', project: 'ad-libraries', file: 'gpo-reference.ts' },
-  { name: 'starter-gpo-reference', dir: 'packages/provider-starter-gpo', project: 'ad-libraries', file: 'starter-gpo-reference.ts' },
+  {
+    name: 'starter-gpo-reference',
+    dir: 'packages/provider-starter-gpo',
+    project: 'ad-libraries',
+    file: 'starter-gpo-reference.ts',
+  },
 ];
 
 export interface ReadmeBlock {
@@ -122,9 +152,16 @@ export function parseFencedBlocks(markdown: string): FencedBlock[] {
     const fence = open[1]!;
     const body: string[] = [];
     let j = i + 1;
-    while (j < lines.length && !new RegExp(`^ {0,3}${fence[0]}{${fence.length},}\\s*$`).test(lines[j]!)) body.push(lines[j++]!);
+    while (j < lines.length && !new RegExp(`^ {0,3}${fence[0]}{${fence.length},}\\s*$`).test(lines[j]!))
+      body.push(lines[j++]!);
     if (j >= lines.length) throw new Error(`the code block opened on line ${i + 1} is never closed`);
-    blocks.push({ lang: open[2]!, code: body.length > 0 ? `${body.join('\n')}\n` : '', line: i + 1, ...(marker ? { marker } : {}), ...(exemption !== undefined ? { exemption } : {}) });
+    blocks.push({
+      lang: open[2]!,
+      code: body.length > 0 ? `${body.join('\n')}\n` : '',
+      line: i + 1,
+      ...(marker ? { marker } : {}),
+      ...(exemption !== undefined ? { exemption } : {}),
+    });
     marker = undefined;
     exemption = undefined;
     i = j;
@@ -229,7 +266,10 @@ export function shellLines(code: string, lang = 'sh'): string[] {
 
 /** Debian packages an `apt-get install …` line names (with or without sudo; flags dropped), or undefined for other lines. */
 export function aptInstallPackages(line: string): string[] | undefined {
-  const command = line.replace(/\s+#.*$/, '').trim().split(/\s+/);
+  const command = line
+    .replace(/\s+#.*$/, '')
+    .trim()
+    .split(/\s+/);
   if (command[0] === 'sudo') command.shift();
   if (!['apt-get', 'apt'].includes(command[0] ?? '') || command[1] !== 'install') return undefined;
   return command.slice(2).filter((arg) => !arg.startsWith('-'));
@@ -237,7 +277,10 @@ export function aptInstallPackages(line: string): string[] | undefined {
 
 /** Packages an `npm install …` line names (flags and version ranges dropped), or undefined for other lines. */
 export function npmInstallPackages(line: string): string[] | undefined {
-  const command = line.replace(/\s+#.*$/, '').trim().split(/\s+/);
+  const command = line
+    .replace(/\s+#.*$/, '')
+    .trim()
+    .split(/\s+/);
   if (command[0] !== 'npm' || !['install', 'i', 'add'].includes(command[1] ?? '')) return undefined;
   return command
     .slice(2)

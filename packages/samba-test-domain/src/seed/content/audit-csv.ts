@@ -20,10 +20,13 @@ export type AuditSubcategory = keyof typeof AUDIT_SUBCATEGORIES;
 /** MS-GPAC SettingValue: 1 success, 2 failure, 3 both, 4 none. */
 const INCLUSION = { 1: 'Success', 2: 'Failure', 3: 'Success and Failure', 4: 'No Auditing' } as const;
 
-export const AUDIT_CSV_HEADER = 'Machine Name,Policy Target,Subcategory,Subcategory GUID,Inclusion Setting,Exclusion Setting,Setting Value';
+export const AUDIT_CSV_HEADER =
+  'Machine Name,Policy Target,Subcategory,Subcategory GUID,Inclusion Setting,Exclusion Setting,Setting Value';
 
 /** audit.csv as the Advanced Audit Policy editor writes it: plain text, CRLF, a header, one System row per setting. */
 export function renderAuditCsv(settings: ReadonlyArray<[AuditSubcategory, 1 | 2 | 3 | 4]>): Buffer {
-  const rows = settings.map(([name, value]) => `,System,${name},${AUDIT_SUBCATEGORIES[name]},${INCLUSION[value]},,${value}`);
+  const rows = settings.map(
+    ([name, value]) => `,System,${name},${AUDIT_SUBCATEGORIES[name]},${INCLUSION[value]},,${value}`,
+  );
   return Buffer.from(crlf([AUDIT_CSV_HEADER, ...rows]), 'utf8');
 }

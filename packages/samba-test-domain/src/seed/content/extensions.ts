@@ -11,7 +11,11 @@ export interface ExtensionPair {
   preference?: boolean;
 }
 
-const pair = (cse: string, tool: string, preference = false): ExtensionPair => ({ cse, tool, ...(preference ? { preference } : {}) });
+const pair = (cse: string, tool: string, preference = false): ExtensionPair => ({
+  cse,
+  tool,
+  ...(preference ? { preference } : {}),
+});
 
 export const REGISTRY_CSE = '{35378EAC-683F-11D2-A89A-00C04FBBCFA2}';
 const NULL_CSE = '{00000000-0000-0000-0000-000000000000}';

@@ -16,15 +16,60 @@ export interface GppType {
 }
 
 export const GPP_TYPES = {
-  drives: { folder: 'Drives', outer: 'Drives', outerClsid: '{8FDDCC1A-0C3C-43cd-A6B4-71A6DF20DA8C}', extension: EXTENSIONS.drives },
-  groups: { folder: 'Groups', outer: 'Groups', outerClsid: '{3125E937-EB16-4b4c-9934-544FC6D24D26}', extension: EXTENSIONS.groups },
-  files: { folder: 'Files', outer: 'Files', outerClsid: '{215B2E53-57CE-475c-80FE-9EEC14635851}', extension: EXTENSIONS.files },
-  folders: { folder: 'Folders', outer: 'Folders', outerClsid: '{77CC39E7-3D16-4f8f-AF86-EC0BBEE2C861}', extension: EXTENSIONS.folders },
-  registry: { folder: 'Registry', outer: 'RegistrySettings', outerClsid: '{A3CCFC41-DFDB-43a5-8D26-0FE8B954DA51}', extension: EXTENSIONS.registryPreferences },
-  shortcuts: { folder: 'Shortcuts', outer: 'Shortcuts', outerClsid: '{872ECB34-B2EC-401b-A585-D32574AA90EE}', extension: EXTENSIONS.shortcuts },
-  scheduledTasks: { folder: 'ScheduledTasks', outer: 'ScheduledTasks', outerClsid: '{CC63F200-7309-4ba0-B154-A71CD118DBCC}', extension: EXTENSIONS.scheduledTasks },
-  environment: { folder: 'EnvironmentVariables', outer: 'EnvironmentVariables', outerClsid: '{BF141A63-327B-438a-B9BF-2C188F13B7AD}', extension: EXTENSIONS.environment },
-  printers: { folder: 'Printers', outer: 'Printers', outerClsid: '{1F577D12-3D1B-471e-A1B7-060317597B9C}', extension: EXTENSIONS.printers },
+  drives: {
+    folder: 'Drives',
+    outer: 'Drives',
+    outerClsid: '{8FDDCC1A-0C3C-43cd-A6B4-71A6DF20DA8C}',
+    extension: EXTENSIONS.drives,
+  },
+  groups: {
+    folder: 'Groups',
+    outer: 'Groups',
+    outerClsid: '{3125E937-EB16-4b4c-9934-544FC6D24D26}',
+    extension: EXTENSIONS.groups,
+  },
+  files: {
+    folder: 'Files',
+    outer: 'Files',
+    outerClsid: '{215B2E53-57CE-475c-80FE-9EEC14635851}',
+    extension: EXTENSIONS.files,
+  },
+  folders: {
+    folder: 'Folders',
+    outer: 'Folders',
+    outerClsid: '{77CC39E7-3D16-4f8f-AF86-EC0BBEE2C861}',
+    extension: EXTENSIONS.folders,
+  },
+  registry: {
+    folder: 'Registry',
+    outer: 'RegistrySettings',
+    outerClsid: '{A3CCFC41-DFDB-43a5-8D26-0FE8B954DA51}',
+    extension: EXTENSIONS.registryPreferences,
+  },
+  shortcuts: {
+    folder: 'Shortcuts',
+    outer: 'Shortcuts',
+    outerClsid: '{872ECB34-B2EC-401b-A585-D32574AA90EE}',
+    extension: EXTENSIONS.shortcuts,
+  },
+  scheduledTasks: {
+    folder: 'ScheduledTasks',
+    outer: 'ScheduledTasks',
+    outerClsid: '{CC63F200-7309-4ba0-B154-A71CD118DBCC}',
+    extension: EXTENSIONS.scheduledTasks,
+  },
+  environment: {
+    folder: 'EnvironmentVariables',
+    outer: 'EnvironmentVariables',
+    outerClsid: '{BF141A63-327B-438a-B9BF-2C188F13B7AD}',
+    extension: EXTENSIONS.environment,
+  },
+  printers: {
+    folder: 'Printers',
+    outer: 'Printers',
+    outerClsid: '{1F577D12-3D1B-471e-A1B7-060317597B9C}',
+    extension: EXTENSIONS.printers,
+  },
 } as const satisfies Record<string, GppType>;
 
 export type GppKind = keyof typeof GPP_TYPES;
@@ -61,17 +106,33 @@ export interface GppItem {
 
 const CHANGED = '2025-03-11 08:42:17';
 
-const attrs = (record: Record<string, string>) => Object.entries(record).map(([k, v]) => ` ${k}="${escapeXml(v)}"`).join('');
+const attrs = (record: Record<string, string>) =>
+  Object.entries(record)
+    .map(([k, v]) => ` ${k}="${escapeXml(v)}"`)
+    .join('');
 
 export function renderGppFile(kind: GppKind, items: readonly GppItem[]): Buffer {
   const type = GPP_TYPES[kind];
   const body = items.map((item) => {
-    const head = attrs({ clsid: GPP_ITEM_CLSIDS[item.tag], name: item.name, ...(item.status !== undefined ? { status: item.status } : {}), image: String(item.image), changed: CHANGED, uid: stableGuid(`${kind}/${item.tag}/${item.name}`), ...item.common });
-    const properties = item.propertiesBody ? `<Properties${attrs(item.properties)}>${item.propertiesBody}</Properties>` : `<Properties${attrs(item.properties)}/>`;
+    const head = attrs({
+      clsid: GPP_ITEM_CLSIDS[item.tag],
+      name: item.name,
+      ...(item.status !== undefined ? { status: item.status } : {}),
+      image: String(item.image),
+      changed: CHANGED,
+      uid: stableGuid(`${kind}/${item.tag}/${item.name}`),
+      ...item.common,
+    });
+    const properties = item.propertiesBody
+      ? `<Properties${attrs(item.properties)}>${item.propertiesBody}</Properties>`
+      : `<Properties${attrs(item.properties)}/>`;
     const filters = item.filters ? `<Filters>${item.filters}</Filters>` : '';
     return `<${item.tag}${head}>${properties}${filters}</${item.tag}>`;
   });
-  return Buffer.from(`<?xml version="1.0" encoding="utf-8"?>\r\n<${type.outer} clsid="${type.outerClsid}">${body.join('\r\n\t')}\r\n</${type.outer}>\r\n`, 'utf8');
+  return Buffer.from(
+    `<?xml version="1.0" encoding="utf-8"?>\r\n<${type.outer} clsid="${type.outerClsid}">${body.join('\r\n\t')}\r\n</${type.outer}>\r\n`,
+    'utf8',
+  );
 }
 
 export function gppPath(side: 'Machine' | 'User', kind: GppKind): string {
@@ -90,7 +151,14 @@ export function filterOs(version: string, bool: 'AND' | 'OR' = 'AND'): string {
 }
 
 /** A Task Scheduler 1.2 definition inside a TaskV2 / ImmediateTaskV2 item. */
-export function taskDefinition(author: string, description: string, runAs: string, command: string, args: string, trigger: 'daily' | 'boot'): string {
+export function taskDefinition(
+  author: string,
+  description: string,
+  runAs: string,
+  command: string,
+  args: string,
+  trigger: 'daily' | 'boot',
+): string {
   const triggerXml =
     trigger === 'daily'
       ? '<CalendarTrigger><StartBoundary>2025-03-12T02:30:00</StartBoundary><Enabled>true</Enabled><ScheduleByDay><DaysInterval>1</DaysInterval></ScheduleByDay></CalendarTrigger>'

@@ -23,7 +23,11 @@ export function parseInf(text: string): Map<string, Array<{ key: string; value: 
       continue;
     }
     const equals = line.indexOf('=');
-    current?.push(equals < 0 ? { key: line, value: '' } : { key: line.slice(0, equals).trim(), value: line.slice(equals + 1).trim() });
+    current?.push(
+      equals < 0
+        ? { key: line, value: '' }
+        : { key: line.slice(0, equals).trim(), value: line.slice(equals + 1).trim() },
+    );
   }
   return sections;
 }
@@ -68,8 +72,24 @@ export function securityTemplate(options: SecurityTemplateOptions): (context: Se
           'EnableGuestAccount = 0',
         ],
       ],
-      ['Kerberos Policy', ['MaxTicketAge = 10', 'MaxRenewAge = 7', 'MaxServiceAge = 600', 'MaxClockSkew = 5', 'TicketValidateClient = 1']],
-      ['Event Audit', ['AuditSystemEvents = 3', 'AuditLogonEvents = 3', 'AuditObjectAccess = 2', 'AuditPrivilegeUse = 2', 'AuditPolicyChange = 1', 'AuditAccountManage = 3', 'AuditProcessTracking = 0', 'AuditDSAccess = 0', 'AuditAccountLogon = 3']],
+      [
+        'Kerberos Policy',
+        ['MaxTicketAge = 10', 'MaxRenewAge = 7', 'MaxServiceAge = 600', 'MaxClockSkew = 5', 'TicketValidateClient = 1'],
+      ],
+      [
+        'Event Audit',
+        [
+          'AuditSystemEvents = 3',
+          'AuditLogonEvents = 3',
+          'AuditObjectAccess = 2',
+          'AuditPrivilegeUse = 2',
+          'AuditPolicyChange = 1',
+          'AuditAccountManage = 3',
+          'AuditProcessTracking = 0',
+          'AuditDSAccess = 0',
+          'AuditAccountLogon = 3',
+        ],
+      ],
       [
         'Registry Values',
         [

@@ -10,11 +10,16 @@ export interface ScriptEntry {
  * `Shutdown`, `Logon`, `Logoff`) `<n>CmdLine=` and `<n>Parameters=` numbered from 0. psscripts.ini may add
  * `[ScriptsConfig]` to run PowerShell scripts before or after the others.
  */
-export function renderScriptsIni(events: Record<string, readonly ScriptEntry[]>, config?: Record<string, string>): Buffer {
+export function renderScriptsIni(
+  events: Record<string, readonly ScriptEntry[]>,
+  config?: Record<string, string>,
+): Buffer {
   const lines = [''];
   for (const [event, scripts] of Object.entries(events)) {
     lines.push(`[${event}]`);
-    scripts.forEach((script, index) => lines.push(`${index}CmdLine=${script.cmdLine}`, `${index}Parameters=${script.parameters}`));
+    scripts.forEach((script, index) =>
+      lines.push(`${index}CmdLine=${script.cmdLine}`, `${index}Parameters=${script.parameters}`),
+    );
   }
   if (config) lines.push('[ScriptsConfig]', ...Object.entries(config).map(([k, v]) => `${k}=${v}`));
   return utf16WithBom(crlf(lines));
@@ -41,7 +46,8 @@ export interface FolderRedirection {
 export function renderFdeploy1Ini(redirections: readonly FolderRedirection[]): Buffer {
   const lines = ['[version]', 'version=100', '[Folder_Redirection]'];
   const byFolder = new Map<string, string[]>();
-  for (const r of redirections) byFolder.set(KNOWN_FOLDERS[r.folder], [...(byFolder.get(KNOWN_FOLDERS[r.folder]) ?? []), r.sid]);
+  for (const r of redirections)
+    byFolder.set(KNOWN_FOLDERS[r.folder], [...(byFolder.get(KNOWN_FOLDERS[r.folder]) ?? []), r.sid]);
   for (const [guid, sids] of byFolder) lines.push(`${guid}=${sids.join(';')};`);
   for (const r of redirections) {
     lines.push(`[${KNOWN_FOLDERS[r.folder]}_${r.sid}]`, `Flags=${r.flags}`);

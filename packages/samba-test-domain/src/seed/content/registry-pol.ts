@@ -10,7 +10,13 @@ export const REG_DWORD = 4;
 export const REG_MULTI_SZ = 7;
 export const REG_QWORD = 11;
 
-export type RegistryValueType = typeof REG_SZ | typeof REG_EXPAND_SZ | typeof REG_BINARY | typeof REG_DWORD | typeof REG_MULTI_SZ | typeof REG_QWORD;
+export type RegistryValueType =
+  | typeof REG_SZ
+  | typeof REG_EXPAND_SZ
+  | typeof REG_BINARY
+  | typeof REG_DWORD
+  | typeof REG_MULTI_SZ
+  | typeof REG_QWORD;
 
 /** `data` by type: string (SZ, EXPAND_SZ), string[] (MULTI_SZ), number (DWORD), bigint (QWORD), Buffer (BINARY). */
 export interface RegistryPolEntry {
@@ -66,14 +72,27 @@ export function encodeRegistryPol(entries: readonly RegistryPolEntry[]): Buffer 
   const ch = (c: string) => Buffer.from(c, 'utf16le');
   for (const entry of entries) {
     const data = valueBytes(entry);
-    parts.push(ch('['), utf16z(entry.key), ch(';'), utf16z(entry.valueName), ch(';'), dword(entry.type), ch(';'), dword(data.length), ch(';'), data, ch(']'));
+    parts.push(
+      ch('['),
+      utf16z(entry.key),
+      ch(';'),
+      utf16z(entry.valueName),
+      ch(';'),
+      dword(entry.type),
+      ch(';'),
+      dword(data.length),
+      ch(';'),
+      data,
+      ch(']'),
+    );
   }
   return Buffer.concat(parts);
 }
 
 /** Decodes a PReg v1 file into entries with typed data; throws on a malformed file. */
 export function decodeRegistryPol(bytes: Buffer): RegistryPolEntry[] {
-  if (bytes.length < 8 || bytes.toString('ascii', 0, 4) !== 'PReg' || bytes.readUInt32LE(4) !== 1) throw new Error('Not a PReg v1 file.');
+  if (bytes.length < 8 || bytes.toString('ascii', 0, 4) !== 'PReg' || bytes.readUInt32LE(4) !== 1)
+    throw new Error('Not a PReg v1 file.');
   const entries: RegistryPolEntry[] = [];
   let at = 8;
   const expect = (c: string) => {

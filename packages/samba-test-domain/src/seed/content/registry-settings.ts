@@ -1,12 +1,27 @@
 import { admxRegistryEntries } from './admx.js';
-import { deleteAllValues, deleteValue, REG_BINARY, REG_DWORD, REG_EXPAND_SZ, REG_MULTI_SZ, REG_QWORD, REG_SZ, type RegistryPolEntry } from './registry-pol.js';
+import {
+  deleteAllValues,
+  deleteValue,
+  REG_BINARY,
+  REG_DWORD,
+  REG_EXPAND_SZ,
+  REG_MULTI_SZ,
+  REG_QWORD,
+  REG_SZ,
+  type RegistryPolEntry,
+} from './registry-pol.js';
 
 /**
  * Registry.pol contents of the seeded GPOs: real Administrative Templates settings (the keys and values Windows'
  * own ADMX files write), the project's Coffer.Policies ones, and at least one of every value type and of both
  * deletion markers, so a backup tool meets everything a real Registry.pol holds.
  */
-const dw = (key: string, valueName: string, data: number): RegistryPolEntry => ({ key, valueName, type: REG_DWORD, data });
+const dw = (key: string, valueName: string, data: number): RegistryPolEntry => ({
+  key,
+  valueName,
+  type: REG_DWORD,
+  data,
+});
 const sz = (key: string, valueName: string, data: string): RegistryPolEntry => ({ key, valueName, type: REG_SZ, data });
 
 const WU = 'Software\\Policies\\Microsoft\\Windows\\WindowsUpdate';
@@ -58,32 +73,77 @@ export function workstationMachineSettings(): RegistryPolEntry[] {
     dw(`${PS}\\ScriptBlockLogging`, 'EnableScriptBlockLogging', 1),
     deleteValue(`${PS}\\ScriptBlockLogging`, 'EnableScriptBlockInvocationLogging'),
     dw(`${PS}\\Transcription`, 'EnableTranscripting', 1),
-    { key: `${PS}\\Transcription`, valueName: 'OutputDirectory', type: REG_EXPAND_SZ, data: '%SystemDrive%\\PSTranscripts' },
+    {
+      key: `${PS}\\Transcription`,
+      valueName: 'OutputDirectory',
+      type: REG_EXPAND_SZ,
+      data: '%SystemDrive%\\PSTranscripts',
+    },
     dw(`${FW}\\DomainProfile`, 'EnableFirewall', 1),
     dw(`${FW}\\PrivateProfile`, 'EnableFirewall', 1),
     dw(`${FW}\\PublicProfile`, 'EnableFirewall', 1),
     dw(`${FW}\\PublicProfile`, 'DefaultInboundAction', 1),
-    { key: `${FW}\\DomainProfile\\Logging`, valueName: 'LogFilePath', type: REG_EXPAND_SZ, data: '%SystemRoot%\\System32\\LogFiles\\Firewall\\domainfw.log' },
+    {
+      key: `${FW}\\DomainProfile\\Logging`,
+      valueName: 'LogFilePath',
+      type: REG_EXPAND_SZ,
+      data: '%SystemRoot%\\System32\\LogFiles\\Firewall\\domainfw.log',
+    },
     dw(`${FW}\\DomainProfile\\Logging`, 'LogFileSize', 16384),
     dw(TERMINAL, 'fDisableCdm', 1),
     dw(TERMINAL, 'fPromptForPassword', 1),
     dw(TERMINAL, 'MinEncryptionLevel', 3),
     dw(TERMINAL, 'MaxIdleTime', 900000),
     dw(`${EVENTLOG}\\Security`, 'MaxSize', 196608),
-    { key: `${EVENTLOG}\\Security`, valueName: 'File', type: REG_EXPAND_SZ, data: '%SystemRoot%\\System32\\winevt\\Logs\\Security.evtx' },
+    {
+      key: `${EVENTLOG}\\Security`,
+      valueName: 'File',
+      type: REG_EXPAND_SZ,
+      data: '%SystemRoot%\\System32\\winevt\\Logs\\Security.evtx',
+    },
     dw(`${EVENTLOG}\\Application`, 'MaxSize', 32768),
     dw(EXPLORER_M, 'NoAutorun', 1),
     dw(EXPLORER_M, 'NoDriveTypeAutoRun', 255),
     dw('Software\\Policies\\Microsoft\\Windows\\Personalization', 'NoLockScreenCamera', 1),
     dw('Software\\Policies\\Microsoft\\Windows\\CredentialsDelegation', 'AllowProtectedCreds', 1),
     dw('Software\\Policies\\Microsoft\\Windows\\LanmanWorkstation', 'AllowInsecureGuestAuth', 0),
-    { key: 'Software\\Policies\\Microsoft\\Windows\\NetworkProvider\\HardenedPaths', valueName: '\\\\*\\SYSVOL', type: REG_SZ, data: 'RequireMutualAuthentication=1, RequireIntegrity=1' },
-    { key: 'Software\\Policies\\Microsoft\\Windows\\NetworkProvider\\HardenedPaths', valueName: '\\\\*\\NETLOGON', type: REG_SZ, data: 'RequireMutualAuthentication=1, RequireIntegrity=1' },
-    { key: 'Software\\Policies\\Microsoft\\Windows\\DeviceGuard', valueName: 'RequirePlatformSecurityFeatures', type: REG_DWORD, data: 3 },
+    {
+      key: 'Software\\Policies\\Microsoft\\Windows\\NetworkProvider\\HardenedPaths',
+      valueName: '\\\\*\\SYSVOL',
+      type: REG_SZ,
+      data: 'RequireMutualAuthentication=1, RequireIntegrity=1',
+    },
+    {
+      key: 'Software\\Policies\\Microsoft\\Windows\\NetworkProvider\\HardenedPaths',
+      valueName: '\\\\*\\NETLOGON',
+      type: REG_SZ,
+      data: 'RequireMutualAuthentication=1, RequireIntegrity=1',
+    },
+    {
+      key: 'Software\\Policies\\Microsoft\\Windows\\DeviceGuard',
+      valueName: 'RequirePlatformSecurityFeatures',
+      type: REG_DWORD,
+      data: 3,
+    },
     // Binary and 64-bit values: real ADMX rarely write them, but Registry.pol carries them (REG_BINARY, REG_QWORD).
-    { key: 'Software\\Policies\\Coffer\\Agent', valueName: 'CertificateThumbprint', type: REG_BINARY, data: Buffer.from('3f9a0c5e7d21b4a86c0f19e2d7b35a4c8e01f6d2', 'hex') },
-    { key: 'Software\\Policies\\Coffer\\Agent', valueName: 'MaxArchiveBytes', type: REG_QWORD, data: 5_497_558_138_880n },
-    { key: 'Software\\Policies\\Coffer\\Agent', valueName: 'ExcludedExtensions', type: REG_MULTI_SZ, data: ['.tmp', '.~lock', '.ost', 'Thumbs.db'] },
+    {
+      key: 'Software\\Policies\\Coffer\\Agent',
+      valueName: 'CertificateThumbprint',
+      type: REG_BINARY,
+      data: Buffer.from('3f9a0c5e7d21b4a86c0f19e2d7b35a4c8e01f6d2', 'hex'),
+    },
+    {
+      key: 'Software\\Policies\\Coffer\\Agent',
+      valueName: 'MaxArchiveBytes',
+      type: REG_QWORD,
+      data: 5_497_558_138_880n,
+    },
+    {
+      key: 'Software\\Policies\\Coffer\\Agent',
+      valueName: 'ExcludedExtensions',
+      type: REG_MULTI_SZ,
+      data: ['.tmp', '.~lock', '.ost', 'Thumbs.db'],
+    },
     ...admxRegistryEntries('Machine'),
   ];
 }
@@ -114,7 +174,12 @@ export function lockdownUserSettings(): RegistryPolEntry[] {
     sz(SYSTEM_U, 'Wallpaper', '\\\\files.coffer.test\\branding\\Hintergrund – Zürich.jpg'),
     sz(SYSTEM_U, 'WallpaperStyle', '4'),
     dw('Software\\Policies\\Microsoft\\Windows\\System', 'DisableCMD', 2),
-    { key: 'Software\\Policies\\Microsoft\\Windows\\Explorer', valueName: 'StartLayoutFile', type: REG_EXPAND_SZ, data: '%LOGONSERVER%\\NETLOGON\\StartLayout.xml' },
+    {
+      key: 'Software\\Policies\\Microsoft\\Windows\\Explorer',
+      valueName: 'StartLayoutFile',
+      type: REG_EXPAND_SZ,
+      data: '%LOGONSERVER%\\NETLOGON\\StartLayout.xml',
+    },
     dw('Software\\Policies\\Microsoft\\Windows\\Explorer', 'LockedStartLayout', 1),
     sz(EDGE, 'HomepageLocation', 'https://intranet.coffer.test/'),
     dw(EDGE, 'HomepageIsNewTabPage', 0),
@@ -122,17 +187,35 @@ export function lockdownUserSettings(): RegistryPolEntry[] {
     deleteAllValues(`${EDGE}\\URLBlocklist`),
     sz(`${EDGE}\\URLBlocklist`, '1', 'https://*.example-filesharing.test'),
     sz(`${EDGE}\\URLBlocklist`, '2', 'ftp://*'),
-    { key: 'Software\\Policies\\Microsoft\\Office\\16.0\\Common\\Security', valueName: 'TrustedLocations', type: REG_MULTI_SZ, data: ['\\\\files.coffer.test\\templates', '%APPDATA%\\Microsoft\\Templates', 'Vorlagen – 東京'] },
-    { key: 'Software\\Policies\\Microsoft\\Office\\16.0\\Word\\Security', valueName: 'VBAWarnings', type: REG_DWORD, data: 4 },
+    {
+      key: 'Software\\Policies\\Microsoft\\Office\\16.0\\Common\\Security',
+      valueName: 'TrustedLocations',
+      type: REG_MULTI_SZ,
+      data: ['\\\\files.coffer.test\\templates', '%APPDATA%\\Microsoft\\Templates', 'Vorlagen – 東京'],
+    },
+    {
+      key: 'Software\\Policies\\Microsoft\\Office\\16.0\\Word\\Security',
+      valueName: 'VBAWarnings',
+      type: REG_DWORD,
+      data: 4,
+    },
     { key: 'Software\\Policies\\Coffer\\Desktop', valueName: 'QuotaBytes', type: REG_QWORD, data: 21_474_836_480n },
-    { key: 'Software\\Policies\\Coffer\\Desktop', valueName: 'TrayColour', type: REG_BINARY, data: Buffer.from([0x1e, 0x90, 0xff, 0x00]) },
+    {
+      key: 'Software\\Policies\\Coffer\\Desktop',
+      valueName: 'TrayColour',
+      type: REG_BINARY,
+      data: Buffer.from([0x1e, 0x90, 0xff, 0x00]),
+    },
     ...admxRegistryEntries('User'),
   ];
 }
 
 /** The desktop lockdown's machine half (disabled by flags 2, but present). */
 export function lockdownMachineSettings(): RegistryPolEntry[] {
-  return [dw('Software\\Policies\\Microsoft\\Windows\\Explorer', 'NoUseStoreOpenWith', 1), dw(SYSTEM, 'DisableAcrylicBackgroundOnLogon', 1)];
+  return [
+    dw('Software\\Policies\\Microsoft\\Windows\\Explorer', 'NoUseStoreOpenWith', 1),
+    dw(SYSTEM, 'DisableAcrylicBackgroundOnLogon', 1),
+  ];
 }
 
 /** Legacy settings: old Internet Explorer and Office keys a long-lived domain still carries. */
@@ -145,18 +228,32 @@ export function legacyUserSettings(): RegistryPolEntry[] {
     deleteAllValues(`${ie}\\Toolbars\\Restrictions`),
     dw(`${ie}\\Toolbars\\Restrictions`, 'NoNavBar', 1),
     deleteValue(`${ie}\\Main`, 'Use FormSuggest'),
-    { key: 'Software\\Policies\\Microsoft\\Office\\14.0\\Common\\General', valueName: 'SharedTemplates', type: REG_EXPAND_SZ, data: '%LOGONSERVER%\\Templates\\Office 2010' },
+    {
+      key: 'Software\\Policies\\Microsoft\\Office\\14.0\\Common\\General',
+      valueName: 'SharedTemplates',
+      type: REG_EXPAND_SZ,
+      data: '%LOGONSERVER%\\Templates\\Office 2010',
+    },
     sz('Software\\Policies\\Coffer\\Legacy', 'Hinweis', 'Altlast – bitte nicht löschen ✓'),
   ];
 }
 
 export function legacyMachineSettings(): RegistryPolEntry[] {
-  return [dw('Software\\Policies\\Microsoft\\Windows NT\\Printers', 'DisableWebPnPDownload', 1), deleteValue('Software\\Policies\\Microsoft\\Windows NT\\Printers', 'DisableHTTPPrinting')];
+  return [
+    dw('Software\\Policies\\Microsoft\\Windows NT\\Printers', 'DisableWebPnPDownload', 1),
+    deleteValue('Software\\Policies\\Microsoft\\Windows NT\\Printers', 'DisableHTTPPrinting'),
+  ];
 }
 
 export function driveMappingMachineSettings(): RegistryPolEntry[] {
   const pnp = 'Software\\Policies\\Microsoft\\Windows NT\\Printers\\PointAndPrint';
-  return [dw(pnp, 'Restricted', 1), dw(pnp, 'TrustedServers', 1), sz(pnp, 'ServerList', 'print01.coffer.test;print02.coffer.test'), dw(pnp, 'NoWarningNoElevationOnInstall', 0), dw(pnp, 'UpdatePromptSettings', 0)];
+  return [
+    dw(pnp, 'Restricted', 1),
+    dw(pnp, 'TrustedServers', 1),
+    sz(pnp, 'ServerList', 'print01.coffer.test;print02.coffer.test'),
+    dw(pnp, 'NoWarningNoElevationOnInstall', 0),
+    dw(pnp, 'UpdatePromptSettings', 0),
+  ];
 }
 
 export function driveMappingUserSettings(): RegistryPolEntry[] {
@@ -171,8 +268,18 @@ export function serverMachineSettings(): RegistryPolEntry[] {
     dw('Software\\Policies\\Microsoft\\Windows\\WinRM\\Service', 'AllowUnencryptedTraffic', 0),
     dw('Software\\Policies\\Microsoft\\Windows\\WinRM\\Service', 'DisableRunAs', 1),
     dw('Software\\Policies\\Microsoft\\Windows\\WinRM\\Client', 'AllowBasic', 0),
-    { key: 'Software\\Policies\\Microsoft\\Windows\\EventLog\\System', valueName: 'MaxSize', type: REG_DWORD, data: 65536 },
-    { key: 'Software\\Policies\\Microsoft\\Windows NT\\DNSClient', valueName: 'SearchList', type: REG_SZ, data: 'coffer.test,srv.coffer.test' },
+    {
+      key: 'Software\\Policies\\Microsoft\\Windows\\EventLog\\System',
+      valueName: 'MaxSize',
+      type: REG_DWORD,
+      data: 65536,
+    },
+    {
+      key: 'Software\\Policies\\Microsoft\\Windows NT\\DNSClient',
+      valueName: 'SearchList',
+      type: REG_SZ,
+      data: 'coffer.test,srv.coffer.test',
+    },
   ];
 }
 
