@@ -49,6 +49,7 @@ const outFile = resolve(values.out);
 
 const passedArgs = process.argv.slice(2);
 const command =
+  // biome-ignore lint/suspicious/noUndeclaredEnvVars: npm sets npm_lifecycle_event; it is not a turbo task input
   process.env.npm_lifecycle_event === 'bench'
     ? `npm run bench${passedArgs.length > 0 ? ` -- ${passedArgs.join(' ')}` : ''}`
     : `node ${relative(root, fileURLToPath(import.meta.url))}${passedArgs.length > 0 ? ` ${passedArgs.join(' ')}` : ''}`;

@@ -39,7 +39,7 @@ describe('readCabinet', () => {
       ];
       const entries = readCabinet(buildCabinet(files, { compression }), 'x.cab');
       expect(entries.map((e) => e.name)).toEqual(files.map((f) => f.name));
-      entries.forEach((entry, index) => expect(entry.data.equals(files[index]!.data)).toBe(true));
+      for (const [index, entry] of entries.entries()) expect(entry.data.equals(files[index]!.data)).toBe(true);
       expect(entries[0]!.modified.toISOString()).toBe(when.toISOString());
     },
   );

@@ -100,7 +100,7 @@ describeCorpus('the GPMC writers against real GPMC backups', () => {
 
       const skeleton = renderGpReportXml(model, facts);
       expect(skeleton.subarray(0, 2).equals(Buffer.from([0xff, 0xfe]))).toBe(true);
-      const withoutSettings = text.replace(/\r\n    <ExtensionData>[\s\S]*?\r\n    <\/ExtensionData>/g, '');
+      const withoutSettings = text.replace(/\r\n {4}<ExtensionData>[\s\S]*?\r\n {4}<\/ExtensionData>/g, '');
       expect(skeleton.subarray(2).toString('utf16le')).toBe(withoutSettings);
 
       const parsedOurs = parseGpReportXml(skeleton);

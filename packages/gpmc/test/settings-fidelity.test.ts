@@ -124,7 +124,7 @@ function registryRecordFacts(
   const facts = new Set<string>();
   for (const entry of entries) {
     if (typeof entry.data === 'number') facts.add(`number ${entry.data}`);
-    else if (Array.isArray(entry.data)) entry.data.forEach((d) => facts.add(`text ${d}`));
+    else if (Array.isArray(entry.data)) for (const d of entry.data) facts.add(`text ${d}`);
     else facts.add(`text ${entry.data}`);
     facts.add(`name ${entry.valueName}`);
     facts.add(`key ${entry.key}`);

@@ -117,13 +117,13 @@ describe('backup', () => {
       await issueLicenses({ ...location, licenses: [backupable] });
       const second = await runBackup(provider, { destination, options: { ...location, flags: 1 } });
       expect(second.status).toBe('succeeded');
-      expect(second.output?.backups[0]!.id).not.toBe(first.output?.backups[0]!.id);
+      expect(second.output!.backups[0]!.id).not.toBe(first.output!.backups[0]!.id);
       expect(second.output?.counts.licenses).toBe(2);
       const third = await runBackup(provider, { destination, options: { ...location, overwrite: true } });
       expect(third.status).toBe('succeeded');
       expect(noStaging(await snapshot(destination))).toEqual([]);
       const listed = await runList(provider, { source: destination });
-      expect(listed.output?.map((l) => l.id)).toEqual([third.output?.backups[0]!.id]);
+      expect(listed.output?.map((l) => l.id)).toEqual([third.output!.backups[0]!.id]);
     });
   });
 

@@ -39,6 +39,7 @@ export interface ConformanceFixture {
 export interface ConformanceOptions {
   test: TestFunction;
   /** The provider, or how to get it (e.g. through core's loadProvider, to test the published entry point). */
+  // biome-ignore lint/suspicious/noExplicitAny: a host holds providers of every option and output type; any is the variance escape hatch
   provider: BackupProvider<any, any> | (() => Promise<BackupProvider<any, any>>);
   createFixture(): Promise<ConformanceFixture>;
   /** Option values the provider must reject with E_INVALIDARG before writing anything. */
@@ -69,6 +70,7 @@ export interface ConformanceOptions {
 export function runConformanceSuite(config: ConformanceOptions): void {
   const prefix = config.name ?? 'coffer provider conformance';
   const getProvider = async () => (typeof config.provider === 'function' ? config.provider() : config.provider);
+  // biome-ignore lint/suspicious/noExplicitAny: a host holds providers of every option and output type; any is the variance escape hatch
   const t = (name: string, body: (provider: BackupProvider<any, any>) => Promise<void>) =>
     config.test(`${prefix}: ${name}`, async () => body(await getProvider()));
   const withFixture = async (body: (fixture: ConformanceFixture) => Promise<void>) => {
@@ -286,6 +288,7 @@ export function runConformanceSuite(config: ConformanceOptions): void {
 
 /** How many progress reports a full run makes, and its final total. */
 async function fullRunProgress(
+  // biome-ignore lint/suspicious/noExplicitAny: a host holds providers of every option and output type; any is the variance escape hatch
   provider: BackupProvider<any, any>,
   config: ConformanceOptions,
 ): Promise<{ reports: number; total: number }> {

@@ -10,6 +10,7 @@ import notesProvider from './fixtures/notes-provider.js';
 const NOTES = 6;
 
 /** Runs the whole suite against a provider with a recording `test`, returning each check's outcome (undefined: passed). */
+// biome-ignore lint/suspicious/noExplicitAny: a host holds providers of every option and output type; any is the variance escape hatch
 async function outcomes(provider: BackupProvider<any, any>): Promise<Map<string, string | undefined>> {
   const registered: [string, () => Promise<void>][] = [];
   runConformanceSuite({
@@ -52,6 +53,7 @@ type Flaw =
   | 'accepts-anything';
 
 /** The notes provider with one deliberate flaw each (the flawless one is test/fixtures/notes-provider.ts). */
+// biome-ignore lint/suspicious/noExplicitAny: a host holds providers of every option and output type; any is the variance escape hatch
 function broken(flaw: Flaw): BackupProvider<any, any> {
   return defineProvider({
     specificationVersion: 2,

@@ -247,8 +247,8 @@ describe('the generated GPOs', () => {
           for (const item of list as Array<Record<string, unknown>>) {
             expect(item['@clsid'], `${file.path} ${tag}`).toBe(GPP_ITEM_CLSIDS[tag as keyof typeof GPP_ITEM_CLSIDS]);
             expect(item['@uid']).toMatch(/^\{[0-9A-F-]{36}\}$/);
-            expect(item['Properties']).toBeDefined();
-            if (item['Filters']) targeted += 1;
+            expect(item.Properties).toBeDefined();
+            if (item.Filters) targeted += 1;
           }
         }
       }
@@ -356,11 +356,11 @@ describe('the Coffer ADMX/ADML pair', () => {
         pol.some((e) => e.key === key && (e.valueName === valueName || e.valueName === `**del.${valueName}`));
       const key = String(policy['@key']);
       if (policy['@valueName']) expect(holds(key, String(policy['@valueName'])), `${policy['@name']}`).toBe(true);
-      const elements = (policy['elements'] ?? {}) as Record<string, Array<Record<string, unknown>>>;
+      const elements = (policy.elements ?? {}) as Record<string, Array<Record<string, unknown>>>;
       for (const kind of ['decimal', 'text', 'enum'])
         for (const e of elements[kind] ?? [])
           expect(holds(key, String(e['@valueName'])), `${policy['@name']}.${e['@id']}`).toBe(true);
-      for (const list of elements['list'] ?? []) {
+      for (const list of elements.list ?? []) {
         const listKey = String(list['@key']);
         expect(pol.some((e) => e.key === listKey && e.valueName === '**delvals.')).toBe(true);
         expect(pol.some((e) => e.key === listKey && e.valueName === `${list['@valuePrefix']}1`)).toBe(true);

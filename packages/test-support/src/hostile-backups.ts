@@ -35,6 +35,7 @@ export interface HostileContext {
 export interface HostileCase {
   name: string;
   /** Damages ctx.dir; returns the backup id a restore should ask for (default ctx.a). */
+  // biome-ignore lint/suspicious/noConfusingVoidType: most cases damage and return nothing; some name the id to ask for
   build(ctx: HostileContext): Promise<string | void>;
   /** Restore/import are also attempted with `--unverified` (the reader itself must refuse). */
   unverified?: boolean;

@@ -91,7 +91,7 @@ function formatAce(ace: Ace, context: SddlContext, where: string): string {
 }
 
 function formatAcl(acl: Acl, context: SddlContext, name: string): string {
-  if (acl.slack && acl.slack.some((byte) => byte !== 0)) {
+  if (acl.slack?.some((byte) => byte !== 0)) {
     throw sddlNotRepresentable(`The ${name} holds non-zero bytes after its last ACE, which SDDL cannot express.`, name);
   }
   return acl.aces.map((ace, i) => formatAce(ace, context, `${name} ACE #${i}`)).join('');

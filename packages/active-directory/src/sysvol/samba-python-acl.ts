@@ -57,7 +57,7 @@ except NTSTATUSError as error:
 
 /** The interpreter samba-tool's `#!` line names, found on PATH; `python3` when samba-tool is not there. */
 export async function sambaToolPython(): Promise<string> {
-  for (const dir of (process.env['PATH'] ?? '').split(':').filter((d) => d !== '')) {
+  for (const dir of (process.env.PATH ?? '').split(':').filter((d) => d !== '')) {
     const head = await readFile(join(dir, 'samba-tool')).then(
       (bytes) => bytes.subarray(0, 200).toString('utf8'),
       () => null,

@@ -26,7 +26,10 @@ export class TarArchiveEnd extends Transform {
   #ended = false;
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    if (this.#ended) return callback();
+    if (this.#ended) {
+      callback();
+      return;
+    }
     this.#pending = this.#pending.length === 0 ? chunk : Buffer.concat([this.#pending, chunk]);
     let offset = 0;
     const out: Buffer[] = [];

@@ -32,12 +32,12 @@ describe('adConnectionShape', () => {
       'sysvol',
     ]);
     expect(json.required.sort()).toEqual(['dc', 'user']);
-    expect(json.properties['password']).toMatchObject({
+    expect(json.properties.password).toMatchObject({
       secret: true,
       env: 'COFFER_PASSWORD',
       fileOption: 'passwordFile',
     });
-    for (const property of Object.values(json.properties)) expect(property['description']).toEqual(expect.any(String));
+    for (const property of Object.values(json.properties)) expect(property.description).toEqual(expect.any(String));
   });
 
   it('defaults to verified LDAPS and refuses empty values', () => {
@@ -59,8 +59,8 @@ describe('adConnectionShape', () => {
     });
     expect(starter.parse({ user: 'admin' }).dc).toBeUndefined();
     const json = describeOptions(starter) as { properties: Record<string, Record<string, unknown>> };
-    expect(json.properties['dc']?.['description']).toBe('Needed unless --sysvol.');
-    expect(json.properties['password']).toMatchObject({
+    expect(json.properties.dc?.description).toBe('Needed unless --sysvol.');
+    expect(json.properties.password).toMatchObject({
       secret: true,
       env: 'COFFER_PASSWORD',
       fileOption: 'passwordFile',
@@ -109,17 +109,17 @@ describe('credentialsFromOptions', () => {
   });
 
   it('without a password, reads COFFER_PASSWORD and never prompts', async () => {
-    const saved = process.env['COFFER_PASSWORD'];
+    const saved = process.env.COFFER_PASSWORD;
     try {
-      process.env['COFFER_PASSWORD'] = 'From-The-Environment';
+      process.env.COFFER_PASSWORD = 'From-The-Environment';
       expect(await credentialsFromOptions({ user: 'admin@corp.example' })).toMatchObject({ source: 'environment' });
-      delete process.env['COFFER_PASSWORD'];
+      delete process.env.COFFER_PASSWORD;
       await expect(credentialsFromOptions({ user: 'admin@corp.example' })).rejects.toMatchObject({
         code: AdErrorCode.CredentialsMissing,
       });
     } finally {
-      if (saved === undefined) delete process.env['COFFER_PASSWORD'];
-      else process.env['COFFER_PASSWORD'] = saved;
+      if (saved === undefined) delete process.env.COFFER_PASSWORD;
+      else process.env.COFFER_PASSWORD = saved;
     }
   });
 });

@@ -5,7 +5,6 @@ import {
   isWellKnownSid,
   lookupWellKnownDomainRid,
   lookupWellKnownSid,
-  parseSddl,
   ridOf,
   SDDL_SID_ALIASES,
   WELL_KNOWN_DOMAIN_RIDS,

@@ -17,6 +17,7 @@ import { describeSurface, type ProviderSurface } from './provider-surface.js';
 export type ProviderSource = 'built-in' | 'config' | 'flag';
 
 export interface AvailableProvider {
+  // biome-ignore lint/suspicious/noExplicitAny: a host holds providers of every option and output type; any is the variance escape hatch
   provider: BackupProvider<any, any>;
   id: string;
   /** Other names it answers to (`drm` for `drm-licenses`). */

@@ -12,6 +12,7 @@ export interface ProviderSurface {
 export const CLI_VERBS = ['backup', 'restore', 'list', 'verify', 'report', 'diff', 'providers', 'help'] as const;
 
 /** Builds the surface at load time, so a provider whose options cannot be flags fails to load instead of failing later. */
+// biome-ignore lint/suspicious/noExplicitAny: a host holds providers of every option and output type; any is the variance escape hatch
 export function describeSurface(provider: BackupProvider<any, any>): ProviderSurface {
   if ((CLI_VERBS as readonly string[]).includes(provider.id)) {
     throw new CofferError(

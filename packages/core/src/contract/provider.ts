@@ -144,11 +144,13 @@ export interface BackupProvider<TBackupOptions = unknown, TRestoreOptions = unkn
   backup(request: BackupRequest<TBackupOptions>, context: OperationContext): Promise<BackupOutput>;
   restore?(request: RestoreRequest<TRestoreOptions>, context: OperationContext): Promise<RestoreOutput>;
   list?(request: ListRequest, context: OperationContext): Promise<BackupListing[]>;
+  // biome-ignore lint/suspicious/noExplicitAny: a host holds providers of every option and output type; any is the variance escape hatch
   commands?: ProviderCommand<any>[];
 }
 
 /** What a provider can do, read from the methods it has. */
 export function providerCapabilities(
+  // biome-ignore lint/suspicious/noExplicitAny: a host holds providers of every option and output type; any is the variance escape hatch
   provider: Pick<BackupProvider<any, any>, 'restore' | 'list'>,
 ): ProviderCapabilities {
   return { backup: true, restore: typeof provider.restore === 'function', list: typeof provider.list === 'function' };

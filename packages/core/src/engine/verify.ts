@@ -430,7 +430,7 @@ async function inspectUnverifiable(folder: string, name: string): Promise<Verify
 }
 
 function locations(element: XmlElement): string[] {
-  const own = element.attributes['Location'];
+  const own = element.attributes.Location;
   return [...(own === undefined ? [] : [own]), ...element.children.flatMap(locations)];
 }
 
@@ -445,7 +445,7 @@ const INDEX_FIELDS = ['GPOGuid', 'GPODomain', 'GPODisplayName', 'BackupTime', 'I
 function instFacts(element: XmlElement): BackupInfoFacts {
   const fields: Record<string, string> = {};
   for (const name of INDEX_FIELDS) fields[name] = xmlChildText(element, name);
-  return { id: fields['ID'] ?? '', fields };
+  return { id: fields.ID ?? '', fields };
 }
 
 /** bkupInfo.xml of a backup folder, read through the safe reader; null when it has none. */
@@ -490,14 +490,14 @@ async function checkIndex(
         problem(
           'index-missing-folder',
           BACKUP_INDEX_FILE,
-          `lists backup ${entry.id} (${entry.fields['GPODisplayName']}), but no backup folder of that name exists`,
+          `lists backup ${entry.id} (${entry.fields.GPODisplayName}), but no backup folder of that name exists`,
         ),
       );
       continue;
     }
     matched.add(name);
     const facts = folders.get(name)!;
-    const differing = INDEX_FIELDS.filter((field) => field !== 'ID' || facts.fields['ID'] !== '').filter((field) =>
+    const differing = INDEX_FIELDS.filter((field) => field !== 'ID' || facts.fields.ID !== '').filter((field) =>
       field === 'ID' || field === 'GPOGuid'
         ? !sameId(entry.fields[field]!, facts.fields[field]!)
         : entry.fields[field] !== facts.fields[field],

@@ -5,6 +5,7 @@ import { SPECIFICATION_VERSION, type BackupProvider } from '../contract/provider
 import { CofferError, ErrorCode, toCofferError } from '../errors/coffer-error.js';
 
 export interface LoadedProvider {
+  // biome-ignore lint/suspicious/noExplicitAny: a host holds providers of every option and output type; any is the variance escape hatch
   provider: BackupProvider<any, any>;
   /** What the user named: a package name or a path. */
   specifier: string;
@@ -144,6 +145,7 @@ function unwrap(module: unknown): unknown {
 }
 
 /** Checks an object against the provider contract and says exactly what is wrong with it. */
+// biome-ignore lint/suspicious/noExplicitAny: a host holds providers of every option and output type; any is the variance escape hatch
 export function validateProvider(candidate: unknown, specifier: string): BackupProvider<any, any> {
   const invalid = (problem: string) =>
     new CofferError(ErrorCode.ProviderInvalid, `Provider '${specifier}' is not a valid Coffer provider: ${problem}.`, {
@@ -215,6 +217,7 @@ export function validateProvider(candidate: unknown, specifier: string): BackupP
       }
   }
   if (problems.length > 0) throw invalid(problems.join('; '));
+  // biome-ignore lint/suspicious/noExplicitAny: a host holds providers of every option and output type; any is the variance escape hatch
   return candidate as BackupProvider<any, any>;
 }
 

@@ -51,6 +51,7 @@ export interface RunListOptions extends RunOptions {
  * become a result: it never throws for anything the provider or the input did wrong.
  */
 export async function runBackup(
+  // biome-ignore lint/suspicious/noExplicitAny: a host holds providers of every option and output type; any is the variance escape hatch
   provider: BackupProvider<any, any>,
   run: RunBackupOptions,
 ): Promise<OperationResult<BackupOutput>> {
@@ -80,6 +81,7 @@ export async function runBackup(
 }
 
 export async function runRestore(
+  // biome-ignore lint/suspicious/noExplicitAny: a host holds providers of every option and output type; any is the variance escape hatch
   provider: BackupProvider<any, any>,
   run: RunRestoreOptions,
 ): Promise<OperationResult<RestoreOutput>> {
@@ -98,6 +100,7 @@ export async function runRestore(
 }
 
 export async function runList(
+  // biome-ignore lint/suspicious/noExplicitAny: a host holds providers of every option and output type; any is the variance escape hatch
   provider: BackupProvider<any, any>,
   run: RunListOptions,
 ): Promise<OperationResult<BackupListing[]>> {
@@ -110,6 +113,7 @@ export async function runList(
 }
 
 export async function runCommand(
+  // biome-ignore lint/suspicious/noExplicitAny: a host holds providers of every option and output type; any is the variance escape hatch
   provider: BackupProvider<any, any>,
   commandName: string,
   run: RunOptions & { options?: unknown },
@@ -148,6 +152,7 @@ export { describeOptions };
 
 async function execute<T>(
   operation: OperationKind,
+  // biome-ignore lint/suspicious/noExplicitAny: a host holds providers of every option and output type; any is the variance escape hatch
   provider: BackupProvider<any, any>,
   run: RunOptions,
   body: (context: RecordingContext) => Promise<T>,
@@ -225,6 +230,7 @@ async function requireDirectory(path: string, what: string): Promise<string> {
   return absolute;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: a host holds providers of every option and output type; any is the variance escape hatch
 function unsupported(provider: BackupProvider<any, any>, operation: string): CofferError {
   return new CofferError(ErrorCode.UnsupportedOperation, `Provider '${provider.id}' does not support ${operation}.`, {
     hresult: HRESULT.ERROR_NOT_SUPPORTED,

@@ -28,7 +28,13 @@ const base = {
 describe('runBackup', () => {
   test('invalid options fail with E_INVALIDARG naming every problem, before the provider runs', async () => {
     let called = false;
-    const provider = defineProvider({ ...base, backup: async () => ((called = true), { backups: [], counts: {} }) });
+    const provider = defineProvider({
+      ...base,
+      backup: async () => {
+        called = true;
+        return { backups: [], counts: {} };
+      },
+    });
     const result = await runBackup(provider, { destination: await tempDir(), options: { count: -1, mode: 'nope' } });
     expect(called).toBe(false);
     expect(result.status).toBe('failed');

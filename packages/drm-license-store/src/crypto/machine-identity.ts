@@ -14,7 +14,7 @@ export async function resolveMachineId(configured?: string): Promise<string> {
   if (explicit !== undefined && explicit.trim() !== '') return explicit.trim();
   for (const file of MACHINE_ID_FILES) {
     const text = await readFile(file, 'utf8').catch(() => undefined);
-    if (text && text.trim()) return text.trim();
+    if (text?.trim()) return text.trim();
   }
   throw new CofferError(
     'DRM_MACHINE_ID_UNKNOWN',

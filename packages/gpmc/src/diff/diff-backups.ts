@@ -237,7 +237,7 @@ async function isBackupFolder(path: string): Promise<boolean> {
   return stat?.isFile() === true;
 }
 
-async function newestByGpo(path: string, options: DiffOptions): Promise<Map<string, string>> {
+async function newestByGpo(path: string): Promise<Map<string, string>> {
   const byGpo = new Map<string, string>();
   if (await isBackupFolder(path)) {
     byGpo.set('', path); // one folder is compared with the other folder, whatever its GPO
@@ -273,7 +273,7 @@ function selected(snapshot: BackupSnapshot, gpos: readonly string[] | undefined)
  * Snapshots are read one pair at a time, so memory stays flat however many GPOs the directories hold.
  */
 export async function diffBackups(a: string, b: string, options: DiffOptions = {}): Promise<BackupsDiff> {
-  const [sideA, sideB] = await Promise.all([newestByGpo(a, options), newestByGpo(b, options)]);
+  const [sideA, sideB] = await Promise.all([newestByGpo(a), newestByGpo(b)]);
   const pairs: Array<[string | undefined, string | undefined]> = [];
   if ((await isBackupFolder(a)) && (await isBackupFolder(b)))
     pairs.push([[...sideA.values()][0], [...sideB.values()][0]]);

@@ -45,7 +45,7 @@ export function parseBackupXml(input: Uint8Array | string): ParsedBackupXml {
   if (core === undefined) throw malformed('Backup.xml', 'it has no <GroupPolicyCoreSettings>');
 
   return {
-    version: root.attributes['version'] ?? '',
+    version: root.attributes.version ?? '',
     securityGroups: (child(gpo, 'SecurityGroups')?.children ?? []).filter((e) => e.name === 'Group').map(readPrincipal),
     filePaths: (child(gpo, 'FilePaths')?.children ?? []).filter((e) => e.name === 'Path').map((e) => e.text),
     core: readCore(core),
@@ -66,7 +66,7 @@ function readPrincipal(group: XmlElement): SecurityPrincipal {
     netbiosDomainName: orNull(childText(group, 'NetBIOSDomainName')),
     dnsDomainName: orNull(childText(group, 'DnsDomainName')),
     upn: orNull(childText(group, 'UPN')),
-    fromDacl: group.attributes['Source'] === 'FromDACL',
+    fromDacl: group.attributes.Source === 'FromDACL',
   };
 }
 
@@ -106,12 +106,12 @@ function readCore(core: XmlElement): BackupCoreSettings {
 function readFsObject(element: XmlElement): FsObject {
   const object: FsObject = {
     kind: element.name === 'FSObjectDir' ? 'dir' : 'file',
-    path: element.attributes['Path'] ?? '',
-    sourceExpandedPath: element.attributes['SourceExpandedPath'] ?? '',
+    path: element.attributes.Path ?? '',
+    sourceExpandedPath: element.attributes.SourceExpandedPath ?? '',
   };
-  const reEvaluate = element.attributes['ReEvaluateFunction'];
+  const reEvaluate = element.attributes.ReEvaluateFunction;
   if (reEvaluate !== undefined) object.reEvaluateFunction = reEvaluate;
-  const location = element.attributes['Location'];
+  const location = element.attributes.Location;
   if (location !== undefined) object.location = location;
   const children = element.children.filter((e) => e.name === 'FSObjectFile' || e.name === 'FSObjectDir');
   if (children.length > 0) object.children = children.map(readFsObject);
@@ -120,8 +120,8 @@ function readFsObject(element: XmlElement): FsObject {
 
 function readExtension(element: XmlElement): ExtensionBlock {
   return {
-    id: element.attributes['ID'] ?? '',
-    descName: element.attributes['DescName'] ?? '',
+    id: element.attributes.ID ?? '',
+    descName: element.attributes.DescName ?? '',
     objects: element.children.filter((e) => e.name === 'FSObjectFile' || e.name === 'FSObjectDir').map(readFsObject),
   };
 }

@@ -54,7 +54,7 @@ export interface ParsedManifest {
 export function parseManifestXml(input: Uint8Array | string): ParsedManifest {
   const root = parseXmlDocument(input, 'manifest.xml');
   if (root.name !== 'Backups') throw malformed('manifest.xml', `the root element is <${root.name}>, not <Backups>`);
-  const manifest: ParsedManifest = { version: root.attributes['version'] ?? '', backups: [], otherElements: [] };
+  const manifest: ParsedManifest = { version: root.attributes.version ?? '', backups: [], otherElements: [] };
   for (const element of root.children) {
     if (element.name === 'BackupInst') manifest.backups.push(backupInstFromElement(element));
     else manifest.otherElements.push({ name: element.name, text: element.text });

@@ -400,19 +400,25 @@ function extensionHeader(extension: ExtensionSettings): { namespace: string; typ
 function body(w: Writer, extension: ExtensionSettings): void {
   switch (extension.kind) {
     case 'security':
-      return security(w, extension);
+      security(w, extension);
+      return;
     case 'audit':
-      return audit(w, extension);
+      audit(w, extension);
+      return;
     case 'registry':
-      return registry(w, extension);
+      registry(w, extension);
+      return;
     case 'scripts':
-      return scripts(w, extension);
+      scripts(w, extension);
+      return;
     case 'folderRedirection':
-      return folderRedirection(w, extension);
+      folderRedirection(w, extension);
+      return;
     case 'preferences':
-      return preferences(w, extension);
+      preferences(w, extension);
+      return;
     default:
-      return other(w, extension);
+      other(w, extension);
   }
 }
 

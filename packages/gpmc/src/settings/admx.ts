@@ -74,7 +74,7 @@ function first(element: XmlElement | undefined, name: string): XmlElement | unde
   return element?.children.find((child) => child.name === name);
 }
 
-function valueOf(element: XmlElement | undefined): AdmxValue | undefined {
+function admxValueOf(element: XmlElement | undefined): AdmxValue | undefined {
   if (element === undefined) return undefined;
   const decimal = first(element, 'decimal');
   if (decimal !== undefined) return { kind: 'decimal', value: Number(decimal.attributes.value ?? 0) };
@@ -161,12 +161,12 @@ export function buildAdmxCatalog(pairs: readonly AdmxFilePair[]): AdmxCatalog {
                 ...base,
                 items: children(item, 'item').map((option) => ({
                   displayName: text(option.attributes.displayName),
-                  value: valueOf(first(option, 'value')) ?? { kind: 'delete' as const },
+                  value: admxValueOf(first(option, 'value')) ?? { kind: 'delete' as const },
                 })),
               };
             case 'boolean': {
-              const trueValue = valueOf(first(item, 'trueValue'));
-              const falseValue = valueOf(first(item, 'falseValue'));
+              const trueValue = admxValueOf(first(item, 'trueValue'));
+              const falseValue = admxValueOf(first(item, 'falseValue'));
               return {
                 kind: 'boolean' as const,
                 ...base,
@@ -191,8 +191,8 @@ export function buildAdmxCatalog(pairs: readonly AdmxFilePair[]): AdmxCatalog {
               return { kind: 'text' as const, ...base };
           }
         });
-        const enabledValue = valueOf(first(element, 'enabledValue'));
-        const disabledValue = valueOf(first(element, 'disabledValue'));
+        const enabledValue = admxValueOf(first(element, 'enabledValue'));
+        const disabledValue = admxValueOf(first(element, 'disabledValue'));
         const policyClass = attributes.class === 'User' ? 'User' : attributes.class === 'Both' ? 'Both' : 'Machine';
         const policy: AdmxPolicy = {
           id: `${own}:${attributes.name}`,

@@ -2,7 +2,7 @@
  * Where the decoders read a GPT from: a list of file paths and a reader. Paths are `/`-separated and relative to
  * the GPT root (a backup's `DomainSysvol/GPO` folder), case as found; look-ups are case-insensitive as on Windows.
  */
-import { BackupReader } from '@coffer/core';
+import type { BackupReader } from '@coffer/core';
 
 export interface GptSource {
   /** Every file of the GPT (folders need not be listed). */

@@ -133,7 +133,7 @@ export function buildRegistrySettings(
     policies.push(match.policy);
     for (const entry of match.consumed) claimed.add(entry);
   }
-  policies.sort((a, b) => (a.category + '\0' + a.name).localeCompare(b.category + '\0' + b.name));
+  policies.sort((a, b) => `${a.category}\0${a.name}`.localeCompare(`${b.category}\0${b.name}`));
   return {
     kind: 'registry',
     name: 'Registry',

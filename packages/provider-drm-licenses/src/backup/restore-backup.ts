@@ -1,7 +1,7 @@
 import { open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { CofferError, type OperationContext, type RestoreOutput, type RestoreRequest } from '@coffer/core';
+import type { CofferError, OperationContext, RestoreOutput, RestoreRequest } from '@coffer/core';
 import { DRM_HRESULT, drmError, resolveServicePath, resolveStorePath } from '@coffer/drm-license-store';
 import {
   admitLicense,

@@ -1,13 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  CofferError,
-  type BackupEntry,
-  type BackupOutput,
-  type BackupRequest,
-  type OperationContext,
-} from '@coffer/core';
+import type { CofferError, BackupEntry, BackupOutput, BackupRequest, OperationContext } from '@coffer/core';
 import { drmError, resolveStorePath } from '@coffer/drm-license-store';
 import {
   BufferPool,

@@ -260,6 +260,7 @@ function formatSummary(s: LicenseSummary): string {
   return `${s.kid}  ${s.lid}  p${s.priority}  ${s.rights.join('+') || 'no rights'}${counts ? ` (${counts})` : ''}  plays ${s.state.plays}  backup: ${s.backup}  play: ${s.play}${s.title ? `  "${s.title}"` : ''}`;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: a host holds providers of every option and output type; any is the variance escape hatch
 export const managementCommands: ProviderCommand<any>[] = [
   createStoreCommand,
   infoCommand,

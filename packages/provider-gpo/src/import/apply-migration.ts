@@ -121,12 +121,7 @@ function namesOf(principal: SecurityPrincipal): string[] {
 /** Whether a settings reference needs mapping when moved to another domain (GPMC: domain accounts and any plain name). */
 function isDomainSpecific(reference: { sid?: string | null; name?: string | null }): boolean {
   if (reference.sid) return isDomainSid(reference.sid);
-  return (
-    reference.name !== undefined &&
-    reference.name !== null &&
-    reference.name.includes('\\') &&
-    !/^(BUILTIN|NT AUTHORITY)\\/i.test(reference.name)
-  );
+  return reference.name?.includes('\\') === true && !/^(BUILTIN|NT AUTHORITY)\\/i.test(reference.name);
 }
 
 function note(

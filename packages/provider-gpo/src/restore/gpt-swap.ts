@@ -87,16 +87,14 @@ export async function swapInStagedGpt(
   const replaced = await swapInFolder(sysvol, staged.staged, staged.target, context, `the GPT of ${object}`);
   if (replaced === null) return;
   if (await sysvol.exists(`${replaced}/Adm`)) {
-    await sysvol
-      .rename(`${replaced}/Adm`, `${staged.target}/Adm`)
-      .catch((error: Error) =>
-        context.report({
-          severity: 'warning',
-          code: 'ADM_NOT_KEPT',
-          message: `The Adm folder of ${object} could not be moved into the restored GPT: ${error.message}`,
-          object,
-        }),
-      );
+    await sysvol.rename(`${replaced}/Adm`, `${staged.target}/Adm`).catch((error: Error) =>
+      context.report({
+        severity: 'warning',
+        code: 'ADM_NOT_KEPT',
+        message: `The Adm folder of ${object} could not be moved into the restored GPT: ${error.message}`,
+        object,
+      }),
+    );
   }
   await removeReplacedFolder(sysvol, replaced, context, `The GPT of ${object}`);
 }

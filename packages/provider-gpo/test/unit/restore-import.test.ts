@@ -112,7 +112,7 @@ describe('SYSVOL ACL derived from the GPO DACL (Samba dsacl2fsacl)', () => {
     );
     const derived = sysvolAclFromGpoDescriptor(ds);
     expect(fileAclSddl(derived)).toBe(fileAclSddl(samba));
-    expect(fileAclSddl(derived)).toContain('(A;OICI;0x001f01ff;;;' + DOMAIN + '-512)');
+    expect(fileAclSddl(derived)).toContain(`(A;OICI;0x001f01ff;;;${DOMAIN}-512)`);
     expect(canonicalFileAcl(derived)).toBe(canonicalFileAcl(samba));
   });
   test('masks: read property + list → read/execute, write property → write, standard rights kept', () => {

@@ -37,13 +37,13 @@ export async function listStarterGpoBackups(
       domain: entry.domain,
       listedInManifest: entry.listedInManifest,
     };
-    if (entry.domainController) details['domainController'] = entry.domainController;
-    if (extras?.starterGpo.type) details['starterGpoType'] = extras.starterGpo.type;
+    if (entry.domainController) details.domainController = entry.domainController;
+    if (extras?.starterGpo.type) details.starterGpoType = extras.starterGpo.type;
     if (extras?.starterGpo.computerVersion !== null && extras?.starterGpo.computerVersion !== undefined)
-      details['computerVersion'] = extras.starterGpo.computerVersion;
+      details.computerVersion = extras.starterGpo.computerVersion;
     if (extras?.starterGpo.userVersion !== null && extras?.starterGpo.userVersion !== undefined)
-      details['userVersion'] = extras.starterGpo.userVersion;
-    if (extras) details['aclKept'] = extras.acl !== null;
+      details.userVersion = extras.starterGpo.userVersion;
+    if (extras) details.aclKept = extras.acl !== null;
     listings.push({
       id: entry.id,
       path: entry.folder,

@@ -8,9 +8,8 @@
  */
 import {
   BACKUP_READ_LIMITS,
-  CofferError,
+  type CofferError,
   ErrorCode,
-  HRESULT,
   isCofferError,
   openTrustedBackup,
   type BackupReader,

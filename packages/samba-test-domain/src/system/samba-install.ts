@@ -63,7 +63,7 @@ export async function ensureSambaInstalled(log: (line: string) => void = () => u
     } catch {
       // one already exists: leave the machine's own policy alone
     }
-    const script = 'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y ' + APT_PACKAGES.join(' ');
+    const script = `apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y ${APT_PACKAGES.join(' ')}`;
     // flock: two test processes starting at once must not race for dpkg's lock.
     await runCommand('flock', ['/tmp/coffer-samba-install.lock', 'sh', '-c', script], {
       env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },

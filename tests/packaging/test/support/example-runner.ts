@@ -120,6 +120,7 @@ export async function runShellLines(
     const debian = aptInstallPackages(line);
     if (debian) {
       for (const name of debian) {
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax, not a template
         const status = await run('dpkg-query', ['-W', '-f=${Status}', name], { cwd: project.dir });
         if (status.code !== 0 || !status.stdout.includes('install ok installed'))
           throw new Error(`${what}: "${line}" names ${name}, which is not installed on this machine`);

@@ -176,9 +176,9 @@ export function admxRegistryEntries(policyClass: 'Machine' | 'User'): RegistryPo
         });
       else {
         out.push(deleteAllValues(element.key));
-        element.values.forEach((value, index) =>
-          out.push({ key: element.key, valueName: `${element.valuePrefix}${index + 1}`, type: REG_SZ, data: value }),
-        );
+        element.values.forEach((value, index) => {
+          out.push({ key: element.key, valueName: `${element.valuePrefix}${index + 1}`, type: REG_SZ, data: value });
+        });
       }
     }
   }

@@ -17,9 +17,9 @@ export function renderScriptsIni(
   const lines = [''];
   for (const [event, scripts] of Object.entries(events)) {
     lines.push(`[${event}]`);
-    scripts.forEach((script, index) =>
-      lines.push(`${index}CmdLine=${script.cmdLine}`, `${index}Parameters=${script.parameters}`),
-    );
+    scripts.forEach((script, index) => {
+      lines.push(`${index}CmdLine=${script.cmdLine}`, `${index}Parameters=${script.parameters}`);
+    });
   }
   if (config) lines.push('[ScriptsConfig]', ...Object.entries(config).map(([k, v]) => `${k}=${v}`));
   return utf16WithBom(crlf(lines));
