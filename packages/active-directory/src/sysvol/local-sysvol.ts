@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
-import { CofferError, HRESULT, toCofferError } from '@coffer/core';
+import { CofferError, HRESULT, invalidArgument, toCofferError } from '@coffer/core';
 import { AdErrorCode } from '../errors.js';
 import { runTool } from './run-tool.js';
 import {
@@ -86,6 +86,19 @@ export function createLocalSysvolSource(options: LocalSysvolOptions): SysvolSour
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw sysvolPathNotFound(path, location, error);
         throw toCofferError(error, path);
       }
+    },
+    async readFiles(paths) {
+      const found = new Map<string, Buffer>();
+      for (const path of paths) {
+        // Windows names cannot hold them, and over SMB they would be patterns: refused alike on both sources.
+        if (/[*?]/.test(path)) throw invalidArgument(`SYSVOL path ${path} contains a wildcard.`, { object: path });
+        try {
+          found.set(path, await readFile(full(path)));
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw toCofferError(error, path);
+        }
+      }
+      return found;
     },
     async readAcl(path) {
       if (!(await this.exists(path))) throw sysvolPathNotFound(path, location);

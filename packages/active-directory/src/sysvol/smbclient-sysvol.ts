@@ -62,6 +62,8 @@ const PATH_MISSING_STATUSES = new Set([
   'NT_STATUS_NO_SUCH_FILE',
   'NT_STATUS_NOT_FOUND',
 ]);
+/** How many file names one tar transfer of {@link SysvolSource.readFiles} carries on smbclient's command line. */
+const READ_FILES_BATCH = 500;
 /** smbclient's `-c` splits on `;` and quotes with `"`: a path holding either cannot be passed safely. */
 function commandPath(path: string): string {
   const normalized = normalizeSysvolPath(path);
@@ -348,6 +350,59 @@ export async function createSmbclientSysvolSource(options: SmbclientSysvolOption
     }
   }
 
+  /** Files named on smbclient's tar command line: one transfer for a batch, missing names reported and skipped. */
+  async function readFiles(paths: readonly string[]): Promise<Map<string, Buffer>> {
+    const found = new Map<string, Buffer>();
+    const byName = new Map<string, string>();
+    for (const path of paths) {
+      // smbclient would take * and ? in a name as a pattern, and a name is all this call may read.
+      if (/[*?]/.test(path)) throw invalidArgument(`SYSVOL path ${path} contains a wildcard.`, { object: path });
+      byName.set(normalizeSysvolPath(path).toLowerCase(), path);
+    }
+    const names = [...byName.keys()];
+    // Names travel as arguments (never a shell): a batch stays far below the kernel's argument limits.
+    for (let start = 0; start < names.length; start += READ_FILES_BATCH) {
+      const batch = names.slice(start, start + READ_FILES_BATCH).map((name) => byName.get(name)!);
+      const transfer = startTransfer(['-Tc', '-', ...batch.map((p) => normalizeSysvolPath(p))], 'ignore');
+      const extract = tarExtract();
+      transfer.child.stdout?.pipe(new TarArchiveEnd()).pipe(extract);
+      transfer.child.stdout?.on('error', (error) => extract.destroy(error));
+      let finished = false;
+      try {
+        try {
+          for await (const entry of extract) {
+            const header: Header = entry.header;
+            const asked = byName.get(header.name.replace(/^\.\//, '').toLowerCase());
+            if (asked === undefined || (header.type !== 'file' && header.type !== 'contiguous-file')) {
+              entry.resume();
+              continue;
+            }
+            const chunks: Buffer[] = [];
+            for await (const chunk of entry as AsyncIterable<Buffer>) chunks.push(chunk);
+            found.set(asked, Buffer.concat(chunks));
+          }
+        } catch (error) {
+          if (error instanceof CofferError) throw error;
+          throw await transferFailure(transfer, batch[0]!, 'reading SYSVOL files', found.size > 0, error);
+        }
+        const exit = await transfer.exited;
+        finished = true;
+        const messages = `${transfer.stderr()}\n${transfer.stdoutTail()}`;
+        const statuses = messages.match(/NT_STATUS_[A-Z0-9_]+/g) ?? [];
+        // smbclient exits non-zero when a named file is missing; only a missing path is an expected answer.
+        const unexpected = statuses.some((status) => !PATH_MISSING_STATUSES.has(status));
+        if (transfer.timedOut() || unexpected || (exit.code !== 0 && statuses.length === 0))
+          throw await transferFailure(transfer, batch[0]!, 'reading SYSVOL files', found.size > 0);
+      } finally {
+        if (!finished) {
+          transfer.child.kill('SIGKILL');
+          extract.destroy();
+        }
+      }
+    }
+    return found;
+  }
+
   const source: SysvolSource = {
     location,
     async exists(path) {
@@ -367,6 +422,7 @@ export async function createSmbclientSysvolSource(options: SmbclientSysvolOption
       for await (const entry of readTree(path)) yield { path: entry.path, kind: entry.kind, size: entry.size };
     },
     readTree,
+    readFiles,
     async readFile(path) {
       const target = commandPath(path);
       // `get … -` writes the file to stdout: its bytes never touch the local disk.

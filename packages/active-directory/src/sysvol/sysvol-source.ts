@@ -40,6 +40,11 @@ export interface SysvolSource {
   /** Every file and folder below `path` with file contents, in one streamed pass. */
   readTree(path: string): AsyncIterable<SysvolTreeEntry>;
   readFile(path: string): Promise<Buffer>;
+  /**
+   * Reads many small files in one pass (over SMB one tar transfer, however many files): by the path as asked.
+   * A path that does not exist is absent from the map; any other failure fails the call.
+   */
+  readFiles(paths: readonly string[]): Promise<Map<string, Buffer>>;
   /** The NT ACL of a file or folder as SDDL. */
   readAcl(path: string): Promise<string>;
   /** Creates `path` (and parents) and writes the entries below it; existing files are overwritten. */

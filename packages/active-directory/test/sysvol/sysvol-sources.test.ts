@@ -122,6 +122,31 @@ describe.each(transports)('SYSVOL over %s', (name, open) => {
     expect(order.indexOf('Machine/Scripts')).toBeLessThan(order.indexOf('Machine/Scripts/Startup/ünï cödé ✓.cmd'));
   });
 
+  it('reads many named files in one call, as stored, and leaves missing ones out', async () => {
+    const gpos = seed?.gpos ?? [];
+    const unicode = gpos.find((g) => g.purpose === 'unicode-file');
+    const wanted = [
+      ...gpos.map((g) => `${g.sysvolSharePath}/GPT.INI`),
+      `${unicode?.sysvolSharePath}/Machine/Scripts/Startup/ünï cödé ✓.cmd`,
+      `${unicode?.sysvolSharePath}/Machine/Scripts/Shutdown/Empty Folder Marker.txt`,
+      `${domain.dnsDomain}/Policies/{00000000-0000-0000-0000-000000000000}/GPT.INI`,
+    ];
+    const read = await sysvol.readFiles(wanted);
+    expect(read.size).toBe(wanted.length - 1);
+    expect(read.has(wanted.at(-1)!)).toBe(false);
+    for (const gpo of gpos)
+      expect(sha(read.get(`${gpo.sysvolSharePath}/GPT.INI`)!), gpo.displayName).toBe(
+        sha(readFileSync(join(gpo.sysvolFolder, 'GPT.INI'))),
+      );
+    expect(read.get(wanted.at(-2)!)?.length).toBe(0);
+    expect(sha(read.get(wanted.at(-3)!)!)).toBe(
+      sha(readFileSync(join(unicode?.sysvolFolder ?? '', 'Machine/Scripts/Startup/ünï cödé ✓.cmd'))),
+    );
+    await expect(sysvol.readFiles([`${domain.dnsDomain}/Policies/*/GPT.INI`])).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
+  });
+
   it('lists the same tree it reads', async () => {
     const gpo = seed?.gpos.find((g) => g.purpose === 'unicode-file');
     const listed = [];
