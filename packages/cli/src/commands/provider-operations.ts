@@ -18,6 +18,7 @@ import { ExitCode } from '../output/exit-codes.js';
 import { createReporter } from '../output/operation-reporter.js';
 import type { AvailableProvider } from '../providers/provider-registry.js';
 import { failWith, finishOperation } from './operation-output.js';
+import { formatTable } from '../output/table.js';
 
 /** Flags parsed by commander, plus the CLI's own ones on the verb. */
 type ParsedFlags = Record<string, unknown>;
@@ -118,7 +119,10 @@ export async function providerCommandAction(
     json: (r) => ({ command: commandName, ...(r.output?.data === undefined ? {} : { data: r.output.data }) }),
     human: (output) => {
       if (output.lines) for (const line of output.lines) context.output.out(line);
-      else if (output.data !== undefined) context.output.out(JSON.stringify(output.data, null, 2));
+      if (output.table)
+        for (const line of formatTable(output.table.columns, output.table.rows)) context.output.out(line);
+      if (!output.lines && !output.table && output.data !== undefined)
+        context.output.out(JSON.stringify(output.data, null, 2));
     },
   });
 }

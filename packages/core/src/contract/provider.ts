@@ -114,6 +114,11 @@ export interface CommandOutput {
   data?: unknown;
   /** Human-readable lines for the terminal. */
   lines?: string[];
+  /**
+   * A table for the terminal, printed after `lines`: the host aligns its columns by display width (a CJK character
+   * or an emoji takes two columns), which a provider padding its own lines cannot know.
+   */
+  table?: { columns: string[]; rows: string[][] };
 }
 
 /**
