@@ -146,6 +146,8 @@ describe('CLI + every built-in provider: the Starter GPO README session and ever
       'restore starter-gpo',
       'restore drm-licenses',
       'gpo import',
+      'gpo list',
+      'gpo links',
       'starter-gpo save-cab',
       'starter-gpo load-cab',
       'drm-licenses issue',

@@ -7,6 +7,6 @@ export function selectGpos<T extends SelectableGpo>(all: readonly T[], requested
   return selectByGuidOrName(all, requested, {
     noun: 'GPO',
     scope: 'the domain',
-    hint: "Check the name (list the domain's GPOs with Get-GPO -All or samba-tool gpo listall) or pass the GUID.",
+    hint: "Check the name (coffer gpo list shows the domain's GPOs) or pass the GUID.",
   });
 }
