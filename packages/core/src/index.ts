@@ -26,6 +26,31 @@ export * from './reading/backup-reader.js';
 export * from './reading/backup-trust.js';
 export * from './reading/safe-xml.js';
 export { lockDirectory, LOCK_NAME, type DirectoryLock, type LockOptions } from './engine/lock.js';
+// For locks kept where lockDirectory cannot go (an SMB share): the same owner record and the same 'is it gone' rule.
+export { isGone as isLockOwnerGone, processStartTime, type LockOwner } from './engine/lock.js';
 export { writeFileAtomic, fsyncDirectory } from './engine/durable-fs.js';
+export {
+  pruneDirectory,
+  OBJECT_METADATA_KEYS,
+  PRUNE_BACKUP_INVALID,
+  PRUNE_COMMIT_PENDING,
+  type PruneOptions,
+  type PruneResult,
+  type PruneBackup,
+  type PruneSkipped,
+} from './retention/prune.js';
+export {
+  applyRetentionPolicy,
+  checkRetentionPolicy,
+  parseRetentionDuration,
+  type RetentionPolicy,
+  type RetentionRule,
+  type RetentionDuration,
+  type RetentionCandidate,
+  type RetentionDecision,
+  type KeepReason,
+} from './retention/policy.js';
+export { PRUNE_JOURNAL_INVALID } from './retention/prune-commit.js';
+export { PRUNE_INDEX_INVALID, PRUNE_INDEX_UNSUPPORTED } from './retention/backup-index.js';
 export { childEnvironment, isWithheldFromChildren } from './process/child-environment.js';
 export * from './loader/load-provider.js';

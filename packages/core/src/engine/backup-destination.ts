@@ -19,6 +19,8 @@ import {
   type IntegrityManifest,
   type ManifestFile,
 } from './integrity-manifest.js';
+import { faultPoint as engineFaultPoint } from './fault-point.js';
+import { finishInterruptedPrune } from '../retention/prune-commit.js';
 import { DEAD_LOCK_PREFIX, lockDirectory, type DirectoryLock, type LockOptions } from './lock.js';
 import type { StatusMessage } from '../operation/messages.js';
 import type {
@@ -255,6 +257,9 @@ export class BackupDestination implements BackupTarget {
 
   /** Finishes an interrupted commit, then removes whatever a killed run left half-written. */
   async #recover(): Promise<void> {
+    // A prune killed after its commit point is finished first (its journal names backups to remove, and the
+    // index without them); a prune never commits while a backup's journal exists, so the two never overlap.
+    await finishInterruptedPrune(this.path, (message) => this.#report(message));
     // A journal that does not parse cannot exist (it is renamed into place whole), but would mean nothing was committed.
     const journal = await readJournal(this.path);
     if (journal) {
@@ -532,16 +537,9 @@ function assertEntryName(name: string): void {
   }
 }
 
-/** COFFER_FAULT_AT=commit:<step>:<n>, parsed once (see BackupDestination): the step and occurrence to die at. */
-const FAULT_AT = /^commit:([a-z-]+):(\d+)$/.exec(process.env.COFFER_FAULT_AT ?? '');
-const faultCounts = new Map<string, number>();
-
-/** Kills this process at the chosen step when COFFER_FAULT_AT asks for it; nothing otherwise. */
+/** COFFER_FAULT_AT=commit:<step>:<n> (see BackupDestination and fault-point.ts): the commit's steps. */
 function faultPoint(step: string): void {
-  if (FAULT_AT === null || FAULT_AT[1] !== step) return;
-  const count = (faultCounts.get(step) ?? 0) + 1;
-  faultCounts.set(step, count);
-  if (count === Number(FAULT_AT[2])) process.kill(process.pid, 'SIGKILL');
+  engineFaultPoint('commit', step);
 }
 
 /**

@@ -29,6 +29,21 @@ export const ENGINE_PREFIX = '.coffer-';
 export const STAGING_PREFIX = '.coffer-staging-';
 export const OLD_PREFIX = '.coffer-old-';
 export const JOURNAL_NAME = '.coffer-journal.json';
+/**
+ * The journal of a prune (see retention/prune.ts): the backups it removes. Like a commit's journal, its
+ * existence is the commit point, and every rename of the prune happens while it exists, so a reader hides
+ * what it names the same way: a pruned backup is there whole until the prune commits, then gone for every reader.
+ */
+export const PRUNE_JOURNAL_NAME = '.coffer-prune.json';
+export const PRUNE_JOURNAL_FORMAT = 'coffer-prune-journal';
+
+/** One backup a prune removes, as its journal records it. */
+export interface PruneJournalEntry {
+  /** The backup's folder name. */
+  name: string;
+  /** Where it is moved aside (an engine name, hidden from readers) before it is deleted. */
+  aside: string;
+}
 
 /** One rename of a commit, as the journal records it. */
 export interface JournalEntry {
@@ -45,7 +60,8 @@ export interface CommittedListing {
   entries: Dirent[];
   /**
    * Names of entries an unfinished commit is putting in place (a writer is committing them now, or
-   * one was killed while it did and the next backup into the directory finishes it). Hidden from
+   * one was killed while it did and the next backup into the directory finishes it), and of entries
+   * an unfinished prune is removing (they are gone from its commit point on). Hidden from
    * `entries`, whether or not they are in place yet; an index file (GPMC's manifest.xml) may list
    * them too, and a reader of the index hides them the same way.
    */
@@ -60,10 +76,11 @@ export async function listCommittedEntries(directory: string): Promise<Committed
   let first = await readEntries(directory);
   for (let attempt = 1; ; attempt++) {
     const journal = await readJournal(directory);
+    const prune = await readPruneJournalNames(directory);
     const second = await readEntries(directory);
     const agreed = sameNames(first, second);
     if (agreed || attempt >= ATTEMPTS) {
-      const pending = new Set(journal?.map((entry) => entry.name) ?? []);
+      const pending = new Set([...(journal?.map((entry) => entry.name) ?? []), ...prune]);
       const entries = second.filter((entry) => !isEngineName(entry.name) && !pending.has(entry.name));
       return { entries, pending: [...pending] };
     }
@@ -97,6 +114,28 @@ export async function readJournal(directory: string): Promise<JournalEntry[] | u
     return Array.isArray(entries) ? (entries as JournalEntry[]) : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * The names a prune's journal removes, for readers to hide; [] without one. A journal that does not parse
+ * is hidden-nothing here: the prune that finds it refuses to go on (PRUNE_JOURNAL_INVALID) rather than guess.
+ */
+async function readPruneJournalNames(directory: string): Promise<string[]> {
+  let text: string;
+  try {
+    text = await readFile(join(directory, PRUNE_JOURNAL_NAME), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR')
+      return [];
+    throw toCofferError(error, join(directory, PRUNE_JOURNAL_NAME));
+  }
+  try {
+    const remove = (JSON.parse(text) as { remove?: unknown }).remove;
+    if (!Array.isArray(remove)) return [];
+    return remove.map((entry) => (entry as { name?: unknown })?.name).filter((name) => typeof name === 'string');
+  } catch {
+    return [];
   }
 }
 

@@ -6,6 +6,7 @@ import type { ProgressTracker } from '../operation/progress.js';
 import { BACKUP_READ_LIMITS, BackupReader, checkBackupRelativePath } from '../reading/backup-reader.js';
 import { backupOrigin } from '../reading/backup-trust.js';
 import { parseXmlDocument, xmlChildText, type XmlElement } from '../reading/safe-xml.js';
+import { sameId } from './backup-id.js';
 import { listCommittedEntries } from './committed-view.js';
 import { INTEGRITY_MANIFEST_NAME, parseIntegrityManifest, type IntegrityManifest } from './integrity-manifest.js';
 import { LOCK_NAME } from './lock.js';
@@ -138,15 +139,6 @@ function manifestMissing(path: string, id: string, detail: string): BackupVerifi
     bytesChecked: 0,
     problems: [problem('manifest-missing', INTEGRITY_MANIFEST_NAME, detail)],
   };
-}
-
-function sameId(a: string, b: string): boolean {
-  const norm = (value: string): string =>
-    value
-      .trim()
-      .replace(/^\{|\}$/g, '')
-      .toUpperCase();
-  return norm(a) === norm(b);
 }
 
 /** Re-reads and re-hashes one backup against its integrity manifest; never follows a link, never throws for what it finds. */
