@@ -8,7 +8,7 @@
  */
 import { BackupReader } from '@coffer/core';
 import { parseSecurityDescriptor, splitSddl, toSddl, wellKnownSidName } from '@coffer/active-directory';
-import { parseBackupXml } from '../read/parse-backup-xml.js';
+import { parseBackupXmlCore, type BackupCoreSettings } from '../read/parse-backup-xml.js';
 import { parseBkupInfoXml } from '../read/parse-manifest.js';
 import { parseGpReportXml } from '../read/parse-gpreport.js';
 import { buildSettingsReport, type SettingsReportOptions } from '../settings/build-settings-report.js';
@@ -129,10 +129,7 @@ function acePermission(ace: SnapshotAce): string {
  * Backup.xml decoded (its core settings and unnamed ACEs), by its exact bytes: two backups of an unchanged GPO
  * usually hold the same Backup.xml, and diffBackups decodes it once per pair.
  */
-export type BackupXmlMemo = Map<
-  string,
-  { core: ReturnType<typeof parseBackupXml>['core']; aces?: Array<Omit<SnapshotAce, 'name'>> }
->;
+export type BackupXmlMemo = Map<string, { core: BackupCoreSettings; aces?: Array<Omit<SnapshotAce, 'name'>> }>;
 
 /** Reads one GPO (or Starter GPO) backup folder into a {@link BackupSnapshot}. */
 export async function readBackupSnapshot(folder: string, options: SettingsReportOptions = {}): Promise<BackupSnapshot> {
@@ -237,7 +234,7 @@ export async function readSnapshot(
       const key = memo === undefined ? '' : backupXml.toString('latin1');
       let decoded = memo?.get(key);
       if (decoded === undefined) {
-        decoded = { core: parseBackupXml(backupXml).core };
+        decoded = { core: parseBackupXmlCore(backupXml) };
         memo?.set(key, decoded);
       }
       const core = decoded.core;

@@ -33,9 +33,12 @@ export interface ParsedBackupXml {
 
 const PRINCIPAL_TYPES = new Set<string>(['User', 'Computer', 'LocalGroup', 'GlobalGroup', 'UniversalGroup', 'Unknown']);
 
-/** Parses Backup.xml (any line endings, with or without BOM). */
-export function parseBackupXml(input: Uint8Array | string): ParsedBackupXml {
-  const root = parseXmlDocument(input, 'Backup.xml');
+/** Backup.xml's root, `<GroupPolicyObject>` and `<GroupPolicyCoreSettings>`, checked. */
+function openBackupXml(
+  input: Uint8Array | string,
+  skip?: (name: string, depth: number) => boolean,
+): { root: XmlElement; gpo: XmlElement; core: XmlElement } {
+  const root = parseXmlDocument(input, 'Backup.xml', skip);
   if (root.name !== 'GroupPolicyBackupScheme') {
     throw malformed('Backup.xml', `the root element is <${root.name}>, not <GroupPolicyBackupScheme>`);
   }
@@ -43,7 +46,12 @@ export function parseBackupXml(input: Uint8Array | string): ParsedBackupXml {
   if (gpo === undefined) throw malformed('Backup.xml', 'it has no <GroupPolicyObject>');
   const core = child(gpo, 'GroupPolicyCoreSettings');
   if (core === undefined) throw malformed('Backup.xml', 'it has no <GroupPolicyCoreSettings>');
+  return { root, gpo, core };
+}
 
+/** Parses Backup.xml (any line endings, with or without BOM). */
+export function parseBackupXml(input: Uint8Array | string): ParsedBackupXml {
+  const { root, gpo, core } = openBackupXml(input);
   return {
     version: root.attributes.version ?? '',
     securityGroups: (child(gpo, 'SecurityGroups')?.children ?? []).filter((e) => e.name === 'Group').map(readPrincipal),
@@ -51,6 +59,14 @@ export function parseBackupXml(input: Uint8Array | string): ParsedBackupXml {
     core: readCore(core),
     extensions: gpo.children.filter((e) => e.name === 'GroupPolicyExtension').map(readExtension),
   };
+}
+
+/**
+ * Only Backup.xml's `<GroupPolicyCoreSettings>` (what a report or diff shows): the whole file is checked as by
+ * {@link parseBackupXml}, but the file inventory, extension blocks and security groups are not built.
+ */
+export function parseBackupXmlCore(input: Uint8Array | string): BackupCoreSettings {
+  return readCore(openBackupXml(input, (name, depth) => depth === 2 && name !== 'GroupPolicyCoreSettings').core);
 }
 
 function orNull(text: string): string | null {

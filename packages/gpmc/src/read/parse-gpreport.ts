@@ -43,7 +43,9 @@ function principal(element: XmlElement | undefined): { sid: string; name: string
 
 /** Parses gpreport.xml (UTF-16LE with BOM, or UTF-8). */
 export function parseGpReportXml(input: Uint8Array | string): ParsedGpReport {
-  const root = parseXmlDocument(input, 'gpreport.xml');
+  // The settings GPMC rendered (<Computer|User>/<ExtensionData>/<Extension>, most of the file) are never read here:
+  // checked, not built.
+  const root = parseXmlDocument(input, 'gpreport.xml', (name, depth) => depth === 3 && name === 'Extension');
   if (root.name !== 'GPO') throw malformed('gpreport.xml', `the root element is <${root.name}>, not <GPO>`);
   const identifier = child(root, 'Identifier');
   const security = child(root, 'SecurityDescriptor');

@@ -8,7 +8,7 @@
 import { BackupReader, type CofferError } from '@coffer/core';
 import { parseExtensionNames } from '../extension-names.js';
 import type { AccountResolver } from '../principals/security-groups.js';
-import { parseBackupXml } from '../read/parse-backup-xml.js';
+import { parseBackupXmlCore } from '../read/parse-backup-xml.js';
 import { loadAdmxDirectory, type AdmxCatalog } from './admx.js';
 import { decodeAuditCsv } from './audit.js';
 import { decodeFdeployIni } from './folder-redirection.js';
@@ -95,7 +95,7 @@ async function openSource(
   let machine = options.machineExtensionNames;
   let user = options.userExtensionNames;
   if ((machine === undefined || user === undefined) && (await reader.isFile('Backup.xml'))) {
-    const core = parseBackupXml(await reader.readXml('Backup.xml')).core;
+    const core = parseBackupXmlCore(await reader.readXml('Backup.xml'));
     machine ??= core.machineExtensionNames;
     user ??= core.userExtensionNames;
   }

@@ -1,11 +1,5 @@
-import {
-  CofferError,
-  HRESULT,
-  parseXmlDocument as parseSafely,
-  xmlChild,
-  xmlChildText,
-  type XmlElement,
-} from '@coffer/core';
+import { CofferError, HRESULT, xmlChild, xmlChildText, type XmlElement } from '@coffer/core';
+import { scanXmlDocument } from './xml-scanner.js';
 
 export type { XmlElement };
 export { decodeXmlBytes } from '@coffer/core';
@@ -16,11 +10,17 @@ export const MALFORMED_GPMC_FILE = 'GPMC_FILE_MALFORMED';
 const HINT = 'The file is damaged or is not a GPMC backup file; take the backup again.';
 
 /**
- * Parses XML into an {@link XmlElement} tree with core's safe reader (DOCTYPE refused as XML_DOCTYPE_REFUSED,
- * size bounded); throws `GPMC_FILE_MALFORMED` on broken XML.
+ * Parses XML into an {@link XmlElement} tree behind core's gate (size bounded, DOCTYPE refused as
+ * XML_DOCTYPE_REFUSED), checking well-formedness in the same pass (see xml-scanner.ts); throws `GPMC_FILE_MALFORMED`
+ * on broken XML. Elements `skip` names (local name, depth from the root at 0) are checked but not built: the
+ * callers that read a few facts out of a large document leave out the parts they never look at.
  */
-export function parseXmlDocument(input: Uint8Array | string, what: string): XmlElement {
-  return parseSafely(input, what, { malformedCode: MALFORMED_GPMC_FILE, hint: HINT });
+export function parseXmlDocument(
+  input: Uint8Array | string,
+  what: string,
+  skip?: (localName: string, depth: number) => boolean,
+): XmlElement {
+  return scanXmlDocument(input, what, { malformedCode: MALFORMED_GPMC_FILE, hint: HINT, ...(skip ? { skip } : {}) });
 }
 
 /** First child with that local name. */

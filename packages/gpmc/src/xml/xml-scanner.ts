@@ -1,0 +1,260 @@
+/**
+ * A one-pass XML reader for the GPMC files `coffer report`, `coffer diff` and `coffer list` read by the hundred
+ * (gpreport.xml, Backup.xml, bkupInfo.xml, manifest.xml, preference XML, ADMX): it checks well-formedness and builds
+ * core's {@link XmlElement} tree in the same pass, and builds only the parts the caller keeps (`skip`). A separate
+ * validation pass and a general-purpose parser cost several times the reading of the files themselves (issue 17).
+ *
+ * Every byte is untrusted. Before scanning, core's gate runs (decodeXmlBytes, then refuseXmlDoctype: size bound,
+ * DOCTYPE/ENTITY refused as XML_DOCTYPE_REFUSED). The scanner then refuses whatever is not well-formed XML 1.0 (with
+ * namespaces' one-colon names): mismatched or unclosed tags, markup outside the single root, a bad name, a repeated
+ * attribute, an unquoted value or `<` inside one, an unknown entity (no DOCTYPE can declare one), a character
+ * reference to a character XML does not allow, `--` in a comment, `]]>` in text, an XML declaration anywhere but the
+ * start. No entity is ever expanded beyond the five predefined ones and character references, so the output is never
+ * larger than the input. Skipped elements are checked exactly as kept ones; only their tree is not built.
+ *
+ * The tree matches what core's parseXmlDocument built: local names (prefix dropped) for elements and attributes,
+ * `xmlns`/`xmlns:*` attributes left out, an element's `text` is its own character data and CDATA (not its
+ * children's), comments and processing instructions dropped.
+ */
+import { CofferError, decodeXmlBytes, HRESULT, refuseXmlDoctype, type XmlElement } from '@coffer/core';
+
+export interface ScanXmlOptions {
+  /** The error code for XML that is not well-formed. */
+  malformedCode: string;
+  hint: string;
+  /**
+   * Elements not to build (their subtree is still checked): called with the element's local name and its depth (the
+   * root is 0). A skipped element is left out of its parent's children.
+   */
+  skip?: (localName: string, depth: number) => boolean;
+}
+
+// XML 1.0 (fifth edition) names; astral characters are accepted as surrogate pairs.
+const NAME_START =
+  ':A-Z_a-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C\\u200D\\u2070-\\u218F' +
+  '\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD\\uD800-\\uDBFF\\uDC00-\\uDFFF';
+const NAME_CHAR = `${NAME_START}\\-.0-9\\u00B7\\u0300-\\u036F\\u203F\\u2040`;
+const NAME = new RegExp(`[${NAME_START}][${NAME_CHAR}]*`, 'y');
+const SPACE = /[ \t\r\n]*/y;
+const ATTRIBUTE = new RegExp(
+  `([${NAME_START}][${NAME_CHAR}]*)[ \\t\\r\\n]*=[ \\t\\r\\n]*(?:"([^"<]*)"|'([^'<]*)')`,
+  'y',
+);
+const ONLY_SPACE = /^[ \t\r\n]*$/;
+/** Characters XML 1.0 forbids anywhere in a document (C0 controls but tab, LF and CR; U+FFFE and U+FFFF). */
+const FORBIDDEN_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+const REFERENCE = /&([^;&]*);?/g;
+const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' };
+
+class Malformed extends Error {}
+
+/** `&name;` and `&#…;` references decoded; anything else with `&` is not well-formed. */
+function decodeReferences(raw: string): string {
+  if (!raw.includes('&')) return raw;
+  return raw.replace(REFERENCE, (whole, name: string) => {
+    if (!whole.endsWith(';')) throw new Malformed(`'&' not starting a reference (${JSON.stringify(whole)})`);
+    const predefined = PREDEFINED[name];
+    if (predefined !== undefined) return predefined;
+    const numeric = /^#(?:x([0-9A-Fa-f]{1,6})|([0-9]{1,7}))$/.exec(name);
+    if (numeric === null) throw new Malformed(`the entity &${name}; is not declared (no DOCTYPE may declare any)`);
+    const code = numeric[1] !== undefined ? Number.parseInt(numeric[1], 16) : Number(numeric[2]);
+    const allowed =
+      code === 0x9 ||
+      code === 0xa ||
+      code === 0xd ||
+      (code >= 0x20 && code <= 0xd7ff) ||
+      (code >= 0xe000 && code <= 0xfffd) ||
+      (code >= 0x10000 && code <= 0x10ffff);
+    if (!allowed) throw new Malformed(`&${name}; refers to a character XML does not allow`);
+    return String.fromCodePoint(code);
+  });
+}
+
+function localName(qualified: string): string {
+  const colon = qualified.indexOf(':');
+  return colon === -1 ? qualified : qualified.slice(colon + 1);
+}
+
+/** Line number of a position, for the error message. */
+function lineOf(text: string, position: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < position; i = text.indexOf('\n', i + 1)) line += 1;
+  return line;
+}
+
+/** Decodes and gates `input` with core, then checks and builds it in one pass; returns the root element. */
+export function scanXmlDocument(input: Uint8Array | string, what: string, options: ScanXmlOptions): XmlElement {
+  return scanText(refuseXmlDoctype(decodeXmlBytes(input), what), what, options);
+}
+
+/** Checks well-formedness only (what core's checkXmlText does, in this scanner's single pass); returns the text. */
+export function checkXmlWellFormed(input: Uint8Array | string, what: string, options: ScanXmlOptions): string {
+  const text = refuseXmlDoctype(decodeXmlBytes(input), what);
+  scanText(text, what, { ...options, skip: () => true });
+  return text;
+}
+
+function scanText(gated: string, what: string, options: ScanXmlOptions): XmlElement {
+  // XML's end-of-line handling: CR LF and a lone CR are read as LF, everywhere (text, CDATA, attribute values).
+  const text = gated.includes('\r') ? gated.replace(/\r\n?/g, '\n') : gated;
+  let position = 0;
+  try {
+    return scan(text, options.skip, (at) => {
+      position = at;
+    });
+  } catch (error) {
+    if (!(error instanceof Malformed)) throw error;
+    throw new CofferError(
+      options.malformedCode,
+      `${what} is not well-formed XML: ${error.message} (line ${lineOf(text, position)}).`,
+      { hresult: HRESULT.ERROR_INVALID_DATA, object: what, hint: options.hint },
+    );
+  }
+}
+
+interface Open {
+  qualified: string;
+  /** Null when the element is skipped (or inside a skipped one). */
+  element: XmlElement | null;
+}
+
+function scan(text: string, skip: ScanXmlOptions['skip'], mark: (at: number) => void): XmlElement {
+  const length = text.length;
+  const stack: Open[] = [];
+  let root: XmlElement | null = null;
+  let rootClosed = false;
+  let pos = 0;
+  const fail = (at: number, message: string): never => {
+    mark(at);
+    throw new Malformed(message);
+  };
+  if (FORBIDDEN_CHARACTER.test(text)) {
+    const at = text.search(FORBIDDEN_CHARACTER);
+    fail(at, `it holds the character U+${text.charCodeAt(at).toString(16).toUpperCase().padStart(4, '0')}`);
+  }
+  // The XML declaration, only at the very start (decodeXmlBytes removed the BOM).
+  if (text.startsWith('<?xml') && /[ \t\r\n?]/.test(text.charAt(5))) {
+    const end = text.indexOf('?>', 5);
+    if (end === -1) fail(0, 'the XML declaration is not closed');
+    pos = end + 2;
+  }
+  while (pos < length) {
+    const lt = text.indexOf('<', pos);
+    const end = lt === -1 ? length : lt;
+    if (end > pos) {
+      const top = stack[stack.length - 1];
+      if (top === undefined) {
+        if (!ONLY_SPACE.test(text.slice(pos, end))) fail(pos, 'text outside the root element');
+      } else {
+        const raw = text.slice(pos, end);
+        if (raw.includes(']]>')) fail(pos, "']]>' in text");
+        try {
+          const decoded = decodeReferences(raw);
+          if (top.element !== null) top.element.text += decoded;
+        } catch (error) {
+          fail(pos, (error as Error).message);
+        }
+      }
+    }
+    if (lt === -1) break;
+    pos = lt;
+    const next = text.charCodeAt(pos + 1);
+    if (next === 0x2f /* / */) {
+      NAME.lastIndex = pos + 2;
+      const name = NAME.exec(text)?.[0];
+      const top = stack.pop();
+      if (name === undefined) fail(pos, 'an end tag without a name');
+      if (top === undefined) fail(pos, `the end tag </${name}> closes nothing`);
+      if (top!.qualified !== name) fail(pos, `</${name}> closes <${top!.qualified}>`);
+      SPACE.lastIndex = NAME.lastIndex;
+      SPACE.exec(text);
+      if (text.charCodeAt(SPACE.lastIndex) !== 0x3e /* > */) fail(pos, `the end tag </${name}> is not closed`);
+      pos = SPACE.lastIndex + 1;
+      if (stack.length === 0) rootClosed = true;
+    } else if (next === 0x21 /* ! */) {
+      if (text.startsWith('<!--', pos)) {
+        const close = text.indexOf('-->', pos + 4);
+        if (close === -1) fail(pos, 'a comment is not closed');
+        const body = text.slice(pos + 4, close);
+        if (body.includes('--') || body.endsWith('-')) fail(pos, "'--' inside a comment");
+        pos = close + 3;
+      } else if (text.startsWith('<![CDATA[', pos)) {
+        const top = stack[stack.length - 1];
+        if (top === undefined) fail(pos, 'CDATA outside the root element');
+        const close = text.indexOf(']]>', pos + 9);
+        if (close === -1) fail(pos, 'a CDATA section is not closed');
+        if (top!.element !== null) top!.element.text += text.slice(pos + 9, close);
+        pos = close + 3;
+      } else fail(pos, "markup starting '<!' that is neither a comment nor CDATA");
+    } else if (next === 0x3f /* ? */) {
+      NAME.lastIndex = pos + 2;
+      const target = NAME.exec(text)?.[0];
+      if (target === undefined) fail(pos, 'a processing instruction without a target');
+      if (target!.toLowerCase() === 'xml') fail(pos, 'an XML declaration after the start of the document');
+      const after = NAME.lastIndex;
+      const close = text.indexOf('?>', after);
+      if (close === -1) fail(pos, 'a processing instruction is not closed');
+      if (close !== after && !/[ \t\r\n]/.test(text.charAt(after))) fail(pos, 'a bad processing instruction target');
+      pos = close + 2;
+    } else {
+      if (rootClosed) fail(pos, 'a second root element');
+      NAME.lastIndex = pos + 1;
+      const qualified = NAME.exec(text)?.[0];
+      if (qualified === undefined) fail(pos, "'<' not starting a tag");
+      const tagStart = pos;
+      pos = NAME.lastIndex;
+      const depth = stack.length;
+      const parent = stack[depth - 1];
+      const building =
+        (parent === undefined || parent.element !== null) && !(skip?.(localName(qualified!), depth) ?? false);
+      const element: XmlElement | null = building
+        ? { name: localName(qualified!), attributes: {}, children: [], text: '' }
+        : null;
+      const seen: string[] = [];
+      let selfClosing = false;
+      for (;;) {
+        SPACE.lastIndex = pos;
+        SPACE.exec(text);
+        const spaced = SPACE.lastIndex > pos;
+        pos = SPACE.lastIndex;
+        const c = text.charCodeAt(pos);
+        if (c === 0x3e /* > */) {
+          pos += 1;
+          break;
+        }
+        if (c === 0x2f /* / */ && text.charCodeAt(pos + 1) === 0x3e) {
+          pos += 2;
+          selfClosing = true;
+          break;
+        }
+        if (Number.isNaN(c)) fail(tagStart, `<${qualified}> is not closed`);
+        if (!spaced) fail(pos, `no space before an attribute of <${qualified}>`);
+        ATTRIBUTE.lastIndex = pos;
+        const match = ATTRIBUTE.exec(text);
+        if (match === null) fail(pos, `a malformed attribute in <${qualified}>`);
+        const name = match![1]!;
+        if (seen.includes(name)) fail(pos, `the attribute ${name} is repeated in <${qualified}>`);
+        seen.push(name);
+        let value: string;
+        try {
+          value = decodeReferences(match![2] ?? match![3]!);
+        } catch (error) {
+          fail(pos, (error as Error).message);
+        }
+        pos = ATTRIBUTE.lastIndex;
+        if (element !== null && name !== 'xmlns' && !name.startsWith('xmlns:'))
+          element.attributes[localName(name)] = value!;
+      }
+      if (element !== null) {
+        if (parent === undefined) root = element;
+        else parent.element!.children.push(element);
+      }
+      if (!selfClosing) stack.push({ qualified: qualified!, element });
+      else if (depth === 0) rootClosed = true;
+    }
+  }
+  if (stack.length > 0) fail(length, `<${stack[stack.length - 1]!.qualified}> is not closed`);
+  if (!rootClosed) fail(length, 'it has no root element');
+  // A skipped root (checkXmlWellFormed) builds nothing: an empty element stands for it.
+  return root ?? { name: '', attributes: {}, children: [], text: '' };
+}
