@@ -6,6 +6,7 @@ import { usageError } from './commands/operation-output.js';
 import { backupAction, providerCommandAction, restoreAction } from './commands/provider-operations.js';
 import { providersAction } from './commands/providers.js';
 import { verifyAction } from './commands/verify.js';
+import { definePruneCommand } from './commands/prune.js';
 import { reportAction, type ReportFlags } from './commands/report.js';
 import { diffAction, type DiffFlags } from './commands/diff.js';
 import { addOptionFlags, secretHelpLines } from './options/flag-binding.js';
@@ -133,6 +134,7 @@ export function buildProgram(context: CliContext, version: string): Command {
     .action((dir: string) => verifyAction(context, dir));
 
   defineReportAndDiff(context, program);
+  definePruneCommand(context, program);
 
   program
     .command('providers')
