@@ -42,8 +42,6 @@ export interface DirectoryLock {
 export interface LockOptions {
   /** A lock not refreshed for this long is taken to belong to a dead process (min 2000 ms). */
   staleMs?: number;
-  /** Error code to throw when the lock is held (a provider may want its own, e.g. NS_E_DRM_BACKUPRESTORE_BUSY). */
-  busyError?: (path: string) => CofferError;
   /** Where a takeover is reported (`LOCK_TAKEN_OVER`, info); default: the operation this runs in (runBackup...). */
   report?: (message: StatusMessage) => void;
 }
@@ -90,14 +88,12 @@ export async function lockDirectory(directory: string, options: LockOptions = {}
         tookOverFrom = dead;
         continue;
       }
-      throw (
-        options.busyError?.(directory) ??
-        new CofferError(ErrorCode.DestinationLocked, `Another Coffer process is writing to ${directory}.`, {
-          hresult: HRESULT.ERROR_SHARING_VIOLATION,
-          object: directory,
-          hint: `Wait for it to finish. A lock whose process is gone from this host is taken over at once; one of another host or without an owner goes stale after ${Math.round(staleMs / 1000)} s.`,
-        })
-      );
+      // A caller with its own word for "busy" (the DRM store's NS_E_DRM_BACKUPRESTORE_BUSY) maps this code.
+      throw new CofferError(ErrorCode.DestinationLocked, `Another Coffer process is writing to ${directory}.`, {
+        hresult: HRESULT.ERROR_SHARING_VIOLATION,
+        object: directory,
+        hint: `Wait for it to finish. A lock whose process is gone from this host is taken over at once; one of another host or without an owner goes stale after ${Math.round(staleMs / 1000)} s.`,
+      });
     }
   }
 }
