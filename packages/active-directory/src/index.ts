@@ -58,4 +58,10 @@ export { smbFailure, firstNtStatus } from './sysvol/smbclient-errors.js';
 export { scratchFolderBeside, isScratchFolderOf, swapInFolder, removeReplacedFolder } from './sysvol/folder-swap.js';
 export { matchGuidOrName, type GuidOrNameMatchable } from './select/match-guid-or-name.js';
 export { selectByGuidOrName, type SelectByGuidOrNameOptions } from './select/select-by-guid-or-name.js';
+export {
+  selectBackups,
+  type SelectableBackup,
+  type BackupChoice,
+  type SelectBackupsOptions,
+} from './select/select-backups.js';
 export * from './security/index.js';

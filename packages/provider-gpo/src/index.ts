@@ -3,7 +3,6 @@ import { gpmcManifestIndex } from '@coffer/gpmc';
 import { backupGpos } from './backup/backup-gpos.js';
 import { PROVIDER_ID } from './backup/write-gpo-backups.js';
 import { listGpoBackups } from './list/list-gpo-backups.js';
-import { liveCommands } from './live/live-commands.js';
 import { importGpo } from './import/import-gpo.js';
 import {
   gpoBackupOptions,
@@ -45,7 +44,6 @@ const provider = defineProvider<GpoBackupOptions, GpoRestoreOptions>({
   restore: restoreGpos,
   list: async (request, context) => listGpoBackups(request, context),
   commands: [
-    ...liveCommands,
     defineCommand({
       name: 'import',
       description:
@@ -72,22 +70,4 @@ export {
   type GpoImportOptions,
   type ConnectionOptions,
 } from './options.js';
-export { openDomainSession, type DomainSession } from './ad/domain-session.js';
-export { parseGpLink, formatGpLink, linkOrderOf, type GpLinkEntry } from './ad/gplink.js';
-export { parseGpcWqlFilter, parseWmiQueries, formatWmiQueries, type WmiQuery } from './ad/wmi-filter.js';
-export {
-  parseMigrationTable,
-  MIGRATION_TABLE_NAMESPACE,
-  type MigrationMapping,
-  type MigrationDestination,
-  type MigrationEntryType,
-} from './import/migration-table.js';
 export type { GpoImportResult } from './import/import-gpo.js';
-export { sysvolAclFromGpoDescriptor, fileMaskFromDsMask } from './restore/sysvol-acl.js';
-export {
-  parseGpoExtras,
-  GPO_EXTRAS_FILE,
-  type GpoExtras,
-  type GpoLinkRecord,
-  type WmiFilterRecord,
-} from './extras/gpo-extras.js';

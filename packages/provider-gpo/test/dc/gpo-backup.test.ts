@@ -19,7 +19,8 @@ import {
   toGpmcDaclOnlyDescriptor,
   unpackBackupSideVersion,
 } from '@coffer/gpmc';
-import provider, { GPO_EXTRAS_FILE, parseGpoExtras } from '../../src/index.js';
+import { GPO_EXTRAS_FILE, parseGpoExtras } from '../../src/extras/gpo-extras.js';
+import provider from '../../src/index.js';
 import { connection, domain, tempDir } from './helpers.js';
 
 const seed = domain.seed!;

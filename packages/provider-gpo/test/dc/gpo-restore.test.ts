@@ -5,7 +5,8 @@ import { describe, expect, test } from 'vitest';
 import { parseSddl } from '@coffer/active-directory';
 import { runBackup, runRestore, type BackupOutput, type OperationResult, type ProgressReport } from '@coffer/core';
 import { parseBackupXml, parseBkupInfoXml } from '@coffer/gpmc';
-import provider, { GPO_EXTRAS_FILE, parseGpoExtras } from '../../src/index.js';
+import { GPO_EXTRAS_FILE, parseGpoExtras } from '../../src/extras/gpo-extras.js';
+import provider from '../../src/index.js';
 import { canonicalFileAcl } from '../../src/restore/sysvol-acl.js';
 import { writeForeignBackup } from '../gpmc-backup.js';
 import {

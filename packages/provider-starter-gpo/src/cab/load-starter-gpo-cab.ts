@@ -18,7 +18,7 @@ import {
   parseStarterGpoTemplate,
   TEMPLATE_FILE_NAME,
 } from '../template/starter-gpo-template.js';
-import { writeStarterGpoFolder, type StarterGpoContent } from '../write/starter-gpo-folder-writer.js';
+import { writeStarterGpoFolder, type StarterGpoContent } from '../restore/starter-gpo-swap.js';
 import { layOutStarterGpoCabinet } from './cabinet-paths.js';
 
 export interface LoadCabResult {

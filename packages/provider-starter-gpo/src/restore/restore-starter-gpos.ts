@@ -9,9 +9,9 @@ import { STARTER_GPO_KIND } from '../backup/layout.js';
 import { openDomain } from '../ad/domain-session.js';
 import { starterGpoLabel } from '../model/starter-gpo.js';
 import type { StarterGpoRestoreOptions } from '../options.js';
-import { writeStarterGpoFolder } from '../write/starter-gpo-folder-writer.js';
-import { loadStarterGpoBackup, type LoadedStarterGpoBackup } from './load-starter-gpo-backup.js';
-import { selectStarterGpoBackups } from './select-starter-gpo-backups.js';
+import { writeStarterGpoFolder } from './starter-gpo-swap.js';
+import { loadStarterGpoBackup, type LoadedStarterGpoBackup } from './load-backup.js';
+import { selectBackups } from './select-backups.js';
 
 function otherDomain(backup: LoadedStarterGpoBackup, domain: string): CofferError {
   return new CofferError(
@@ -30,17 +30,17 @@ export async function restoreStarterGpos(
   context: OperationContext,
 ): Promise<RestoreOutput> {
   const { options } = request;
-  const chosen = await selectStarterGpoBackups(request.source, {
+  const chosen = await selectBackups(request.source, {
     backupId: options.backupId,
     starterGpo: options.starterGpo,
     all: options.all,
   });
   context.progress.phase('verifying backups', chosen.length);
   const loaded: LoadedStarterGpoBackup[] = [];
-  for (const listing of chosen) {
+  for (const entry of chosen) {
     context.throwIfCancelled();
-    loaded.push(await loadStarterGpoBackup(listing.path, context, { unverified: request.options.unverified ?? false }));
-    context.progress.advance(listing.objectName ?? listing.id);
+    loaded.push(await loadStarterGpoBackup(entry.folder, context, { unverified: request.options.unverified ?? false }));
+    context.progress.advance(entry.displayName || entry.id);
   }
 
   context.throwIfCancelled();

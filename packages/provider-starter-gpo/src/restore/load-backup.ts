@@ -20,7 +20,7 @@ import { BKUPINFO_FILE, STARTER_GPO_EXTRAS_FILE, SYSVOL_COPY_FOLDER } from '../b
 import { parseStarterGpoExtras, type StarterGpoExtras } from '../backup/starter-gpo-extras.js';
 import type { FolderAcl } from '../model/starter-gpo.js';
 import { parseStarterGpoTemplate, TEMPLATE_FILE_NAME } from '../template/starter-gpo-template.js';
-import type { StarterGpoContent } from '../write/starter-gpo-folder-writer.js';
+import type { StarterGpoContent } from './starter-gpo-swap.js';
 
 export interface LoadedStarterGpoBackup {
   folder: string;
