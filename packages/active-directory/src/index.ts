@@ -65,3 +65,14 @@ export {
   type SelectBackupsOptions,
 } from './select/select-backups.js';
 export * from './security/index.js';
+// Backups on an SMB share (coffer backup --out //server/share/folder): publish under core's guarantees, read a consistent copy.
+export { isSmbSharePath, parseSmbSharePath, type SmbShareLocation } from './share/share-path.js';
+export { ShareErrorCode } from './share/share-errors.js';
+export type { ShareAccount } from './share/share-client.js';
+export {
+  openShareDestination,
+  type PublishResult,
+  type ShareDestination,
+  type ShareDestinationOptions,
+} from './share/share-destination.js';
+export { downloadShareFolder, type ShareSnapshot, type ShareSnapshotOptions } from './share/share-snapshot.js';

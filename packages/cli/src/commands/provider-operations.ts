@@ -18,6 +18,7 @@ import { ExitCode } from '../output/exit-codes.js';
 import { createReporter } from '../output/operation-reporter.js';
 import type { AvailableProvider } from '../providers/provider-registry.js';
 import { failWith, finishOperation } from './operation-output.js';
+import { backupToShare, isShareTarget, withShareSource } from './share-target.js';
 import { formatTable } from '../output/table.js';
 
 /** Flags parsed by commander, plus the CLI's own ones on the verb. */
@@ -28,14 +29,28 @@ export async function backupAction(context: CliContext, entry: AvailableProvider
   const options = await providerOptions(context, entry, entry.surface.backup, flags, 'backup');
   if (!options) return;
   const reporter = createReporter(context.output);
-  const result = await runBackup(entry.provider, {
-    destination: resolve(context.io.cwd, String(flags.out)),
-    ...(typeof flags.comment === 'string' ? { comment: flags.comment } : {}),
-    options,
-    signal: context.signal,
-    onProgress: (report) => reporter.progress(report),
-    onMessage: (message) => reporter.message(message),
-  });
+  const backup = (destination: string) =>
+    runBackup(entry.provider, {
+      destination,
+      ...(typeof flags.comment === 'string' ? { comment: flags.comment } : {}),
+      options,
+      signal: context.signal,
+      onProgress: (report) => reporter.progress(report),
+      onMessage: (message) => reporter.message(message),
+    });
+  const share = isShareTarget(flags.out);
+  const outLabel = share ? String(flags.out) : resolve(context.io.cwd, String(flags.out));
+  let result;
+  try {
+    // An SMB share (//server/share/folder): core writes into a private local mirror, then the run is published.
+    result = share
+      ? await backupToShare(context, outLabel, flags, options, entry.provider.backupIndex?.fileName, backup)
+      : await backup(outLabel);
+  } catch (error) {
+    reporter.stop();
+    failWith(context, serializeError(toCofferError(error, outLabel)), ExitCode.Failed, 'backup');
+    return;
+  }
   finishOperation<BackupOutput>(context, {
     result,
     reporter,
@@ -45,11 +60,7 @@ export async function backupAction(context: CliContext, entry: AvailableProvider
     human: (output) => {
       const { style } = context.output;
       const count = output.backups.length;
-      context.output.out(
-        style.green(
-          `Backed up ${count} object${count === 1 ? '' : 's'} into ${resolve(context.io.cwd, String(flags.out))}`,
-        ),
-      );
+      context.output.out(style.green(`Backed up ${count} object${count === 1 ? '' : 's'} into ${outLabel}`));
       for (const backup of output.backups) {
         const name = backup.objectName ?? backup.objectId ?? '';
         context.output.out(`  ${backup.id}  ${backup.kind}${name ? `  ${name}` : ''}`);
@@ -66,13 +77,25 @@ export async function restoreAction(context: CliContext, entry: AvailableProvide
   const options = await providerOptions(context, entry, specs, flags, 'restore');
   if (!options) return;
   const reporter = createReporter(context.output);
-  const result = await runRestore(entry.provider, {
-    source: resolve(context.io.cwd, String(flags.from)),
-    options,
-    signal: context.signal,
-    onProgress: (report) => reporter.progress(report),
-    onMessage: (message) => reporter.message(message),
-  });
+  const restore = (source: string) =>
+    runRestore(entry.provider, {
+      source,
+      options,
+      signal: context.signal,
+      onProgress: (report) => reporter.progress(report),
+      onMessage: (message) => reporter.message(message),
+    });
+  let result;
+  try {
+    // An SMB share: the folder is downloaded (consistent, whole) into a private local copy and restored from there.
+    result = isShareTarget(flags.from)
+      ? await withShareSource(context, flags.from, flags, restore, options)
+      : await restore(resolve(context.io.cwd, String(flags.from)));
+  } catch (error) {
+    reporter.stop();
+    failWith(context, serializeError(toCofferError(error, String(flags.from))), ExitCode.Failed, 'restore');
+    return;
+  }
   finishOperation<RestoreOutput>(context, {
     result,
     reporter,

@@ -12,6 +12,7 @@ import { ExitCode } from '../output/exit-codes.js';
 import { createReporter } from '../output/operation-reporter.js';
 import { backupFolderProblem } from './backup-folder.js';
 import { failWith } from './operation-output.js';
+import { isShareTarget, type ShareFlags, withShareSource } from './share-target.js';
 
 /**
  * `coffer verify DIR`: re-hashes every backup under DIR (or DIR itself, when it is one
@@ -20,16 +21,21 @@ import { failWith } from './operation-output.js';
  * followed). Every finding is printed with its code. Any finding exits 1; backups GPMC wrote
  * (no Coffer manifest, no coffer-* file) cannot be checked and make it exit 3.
  */
-export async function verifyAction(context: CliContext, directory: string): Promise<void> {
-  const path = resolve(context.io.cwd, directory);
+export async function verifyAction(context: CliContext, directory: string, flags: ShareFlags = {}): Promise<void> {
+  const share = isShareTarget(directory);
+  const path = share ? directory : resolve(context.io.cwd, directory);
   const reporter = createReporter(context.output);
   let verification: DirectoryVerification;
-  try {
-    const problem = await backupFolderProblem(path);
+  const verifyFolder = async (folder: string) => {
+    const problem = await backupFolderProblem(folder);
     if (problem) throw problem;
     const progress = new ProgressTracker((report) => reporter.progress(report));
     progress.phase('verifying');
-    verification = await verifyDirectory(path, { signal: context.signal, progress });
+    return verifyDirectory(folder, { signal: context.signal, progress });
+  };
+  try {
+    // An SMB share: every byte is downloaded into a private local copy and checked there against its manifest.
+    verification = share ? await withShareSource(context, directory, flags, verifyFolder) : await verifyFolder(path);
   } catch (error) {
     reporter.stop();
     const failure = toCofferError(error, path);

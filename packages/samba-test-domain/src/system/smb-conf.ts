@@ -94,5 +94,12 @@ export function renderSmbConf({ layout, realm, netbiosDomain, dnsDomain, address
 [netlogon]
 	path = ${l.sysvolPath}/${dnsDomain}/scripts
 	read only = No
+
+# Where tests write backups over SMB (coffer backup --out //dc1/backups/…). Samba runs root preexec before it
+# enters the share's path, so the folder is made on first use (0700: only root, i.e. Administrator, sees it).
+[backups]
+	path = ${l.workDir}/backups
+	read only = No
+	root preexec = /bin/mkdir -p -m 0700 ${l.workDir}/backups
 `;
 }

@@ -1,0 +1,136 @@
+import { invalidArgument, serializeError, toCofferError, type BackupOutput, type OperationResult } from '@coffer/core';
+import type { CliContext } from '../cli-context.js';
+
+/**
+ * `--out`/`--from` given as an SMB share (`//server/share/folder`, `\\server\share\folder`): the work is done by
+ * @coffer/active-directory (openShareDestination / downloadShareFolder), loaded only then, so a CLI that never
+ * meets a share never loads it. The CLI only chooses the account and hands over a local folder.
+ */
+export function isShareTarget(value: unknown): value is string {
+  return typeof value === 'string' && /^(\/\/|\\\\)[^/\\]/.test(value);
+}
+
+/** The share flags every verb that takes a folder accepts (see the CLI README, "Backups on an SMB share"). */
+export interface ShareFlags {
+  shareUser?: unknown;
+  sharePasswordFile?: unknown;
+}
+
+type ActiveDirectory = typeof import('@coffer/active-directory');
+
+async function loadActiveDirectory(): Promise<ActiveDirectory> {
+  return import('@coffer/active-directory');
+}
+
+/**
+ * The account for the share: `--share-user` (else COFFER_SHARE_USER, else the provider's own `--user`), its
+ * password from `--share-password-file` (else COFFER_SHARE_PASSWORD_FILE), else COFFER_SHARE_PASSWORD, else — only
+ * when the account is the provider's — the provider's password (its `--password-file`, or COFFER_PASSWORD as the
+ * provider read it). Never from a flag value, never prompted (a backup runs unattended).
+ */
+async function shareAccount(
+  ad: ActiveDirectory,
+  context: CliContext,
+  server: string,
+  flags: ShareFlags,
+  providerOptions: Record<string, unknown> = {},
+) {
+  const env = context.io.env;
+  const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+  const ownUser = text(flags.shareUser) ?? text(env.COFFER_SHARE_USER);
+  const user = ownUser ?? text(providerOptions.user);
+  if (user === undefined)
+    throw invalidArgument(
+      'An SMB share needs an account: give --share-user (or COFFER_SHARE_USER), e.g. --share-user Administrator@corp.example.',
+      { object: 'share-user' },
+    );
+  const passwordFile =
+    text(flags.sharePasswordFile) ??
+    text(env.COFFER_SHARE_PASSWORD_FILE) ??
+    (ownUser === undefined ? text(providerOptions.passwordFile) : undefined);
+  const password =
+    text(env.COFFER_SHARE_PASSWORD) ??
+    (ownUser === undefined ? text(providerOptions.password) : undefined) ??
+    text(env.COFFER_PASSWORD);
+  const credentials = await ad.credentialsFromOptions(
+    {
+      user,
+      dc: server,
+      ...(typeof providerOptions.domain === 'string' && ownUser === undefined
+        ? { domain: providerOptions.domain }
+        : {}),
+      ...(passwordFile === undefined ? {} : { passwordFile }),
+      ...(password === undefined ? {} : { password }),
+    },
+    (message) => context.output.err(`warning ${message.code}: ${message.message}`),
+  );
+  context.output.addSecrets([credentials.password.reveal()]);
+  return { user: credentials.user, domain: credentials.domain, password: credentials.password };
+}
+
+/**
+ * Runs `run` on a private local copy of the share folder (list, verify, restore): downloaded whole and consistent
+ * (see downloadShareFolder), removed afterwards. Returns undefined after printing the failure when the share
+ * cannot be read.
+ */
+export async function withShareSource<T>(
+  context: CliContext,
+  target: string,
+  flags: ShareFlags,
+  run: (localDir: string) => Promise<T>,
+  providerOptions?: Record<string, unknown>,
+): Promise<T> {
+  const ad = await loadActiveDirectory();
+  const location = ad.parseSmbSharePath(target);
+  const account = await shareAccount(ad, context, location.server, flags, providerOptions);
+  const snapshot = await ad.downloadShareFolder(location, { account });
+  try {
+    return await run(snapshot.localDir);
+  } finally {
+    await snapshot.close();
+  }
+}
+
+/**
+ * A backup into a share folder: core writes and verifies the run in a private local folder that mirrors the share
+ * (under the share's lock), then the run is published (see openShareDestination). A publish that fails turns the
+ * result into a failure; paths in the output name the share, not the local copy.
+ */
+export async function backupToShare(
+  context: CliContext,
+  target: string,
+  flags: ShareFlags,
+  providerOptions: Record<string, unknown>,
+  indexFile: string | undefined,
+  run: (localDir: string) => Promise<OperationResult<BackupOutput>>,
+): Promise<OperationResult<BackupOutput>> {
+  const ad = await loadActiveDirectory();
+  const location = ad.parseSmbSharePath(target);
+  const account = await shareAccount(ad, context, location.server, flags, providerOptions);
+  const destination = await ad.openShareDestination(location, {
+    account,
+    ...(indexFile === undefined ? {} : { indexFile }),
+    report: (message) => context.output.err(`${message.severity} ${message.code}: ${message.message}`),
+  });
+  try {
+    const result = await run(destination.localDir);
+    if (result.status !== 'succeeded' && result.status !== 'succeeded-with-warnings') return result;
+    try {
+      await destination.publish();
+    } catch (error) {
+      return { ...result, status: 'failed', output: undefined, error: serializeError(toCofferError(error, target)) };
+    }
+    const output = result.output && {
+      ...result.output,
+      backups: result.output.backups.map((backup) => ({
+        ...backup,
+        ...(typeof backup.path === 'string' && backup.path.startsWith(destination.localDir)
+          ? { path: `${location.display}${backup.path.slice(destination.localDir.length)}` }
+          : {}),
+      })),
+    };
+    return { ...result, ...(output ? { output } : {}) };
+  } finally {
+    await destination.close();
+  }
+}
