@@ -1,16 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { CommanderError } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { ErrorCode, HRESULT, serializeError, toCofferError } from '@coffer/core';
 import type { CliContext } from './cli-context.js';
 import { failWith, usageError } from './commands/operation-output.js';
-import { scanGlobalFlags } from './global-flags.js';
 import { defaultIo, type CliIo } from './io.js';
 import { ExitCode } from './output/exit-codes.js';
 import { Output } from './output/output.js';
 import { colorWanted } from './output/style.js';
-import { SecretFlagError, buildProgram } from './program.js';
+import { SecretFlagError, addGlobalOptions, buildProgram, unavailableProvider } from './program.js';
 import { CLI_PACKAGE_DIRECTORY, discoverProviders, type ProviderRegistry } from './providers/provider-registry.js';
 
 /**
@@ -20,7 +19,7 @@ import { CLI_PACKAGE_DIRECTORY, discoverProviders, type ProviderRegistry } from 
  */
 export async function main(argv: readonly string[], overrides: Partial<CliIo> = {}): Promise<number> {
   const io = defaultIo(overrides);
-  const flags = scanGlobalFlags(argv);
+  const { flags, command } = readGlobalOptions(argv);
   const output = new Output(io, {
     json: flags.json,
     color: colorWanted({ flag: flags.color, env: io.env, isTTY: io.stderr.isTTY === true, json: flags.json }),
@@ -42,16 +41,24 @@ export async function main(argv: readonly string[], overrides: Partial<CliIo> = 
     );
     return context.exitCode;
   }
-  if (needsProviders(argv)) {
+  // `verify` reads Coffer's own manifests and needs no provider; everything else may.
+  if (command !== 'verify') {
     context.registry = await discoverProviders({
       projectDirectory,
       workingDirectory: io.cwd,
       flagProviders: flags.providers,
     });
-    if (!['providers', 'help'].includes(firstOperand(argv) ?? 'help')) warnAboutLoadFailures(context);
+    if (!['providers', 'help'].includes(command ?? 'help')) warnAboutLoadFailures(context);
   }
 
   const program = buildProgram(context, cliVersion());
+  // `coffer drm …` where the built-in drm provider is not installed: say which package to install, not "unknown command".
+  if (
+    command !== undefined &&
+    !program.commands.some((c) => c.name() === command || c.aliases().includes(command)) &&
+    unavailableProvider(context, command, undefined)
+  )
+    return context.exitCode;
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
@@ -87,19 +94,44 @@ function commanderExit(context: CliContext, error: CommanderError): number {
   return ExitCode.Usage;
 }
 
-/** `verify` reads Coffer's own manifests and needs no provider; everything else may. */
-function needsProviders(argv: readonly string[]): boolean {
-  return firstOperand(argv) !== 'verify';
+interface GlobalFlags {
+  cwd: string | undefined;
+  providers: string[];
+  json: boolean;
+  /** false with --no-color; undefined when not given (the environment and the terminal decide). */
+  color: boolean | undefined;
 }
 
-function firstOperand(argv: readonly string[]): string | undefined {
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') return argv[i + 1];
-    if (arg === '--cwd' || arg === '--provider') i++;
-    else if (!arg.startsWith('-')) return arg;
+/**
+ * The global options decide which providers load and how output looks, so they are read before the command tree
+ * exists: by commander, with a program that knows only them and lets every other word through (the real parse that
+ * follows reports whatever is wrong with the line). Also returns the first operand, the command word.
+ */
+function readGlobalOptions(argv: readonly string[]): { flags: GlobalFlags; command: string | undefined } {
+  const globals = addGlobalOptions(
+    new Command('coffer')
+      .allowUnknownOption()
+      .allowExcessArguments()
+      .helpOption(false)
+      .exitOverride()
+      .configureOutput({ writeOut: () => undefined, writeErr: () => undefined }),
+  );
+  let operands: string[] = [];
+  try {
+    operands = globals.parseOptions([...argv]).operands;
+  } catch {
+    // `--cwd` without its value: the real parse says so, with the usage.
   }
-  return undefined;
+  const options = globals.opts<{ cwd?: string; provider?: string[]; json?: boolean; color?: boolean }>();
+  return {
+    flags: {
+      cwd: options.cwd,
+      providers: options.provider ?? [],
+      json: options.json === true,
+      color: globals.getOptionValueSource('color') === 'cli' ? options.color : undefined,
+    },
+    command: operands[0],
+  };
 }
 
 /** One line, not one per provider: the details are what `coffer providers` is for. */

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { serializeError, type ProviderCommand } from '@coffer/core';
+import { serializeError, toCofferError, type ProviderCommand } from '@coffer/core';
 import type { CliContext } from './cli-context.js';
 import { listAction } from './commands/list.js';
 import { usageError } from './commands/operation-output.js';
@@ -9,6 +9,7 @@ import { verifyAction } from './commands/verify.js';
 import { definePruneCommand } from './commands/prune.js';
 import { reportAction, type ReportFlags } from './commands/report.js';
 import { diffAction, type DiffFlags } from './commands/diff.js';
+import { type ListFilterFlags, type ListFilters, parseListFilters } from './commands/list-filters.js';
 import { addOptionFlags, secretHelpLines } from './options/flag-binding.js';
 import type { OptionSpec } from './options/option-specs.js';
 import { ExitCode } from './output/exit-codes.js';
@@ -28,11 +29,31 @@ export class SecretFlagError extends Error {
   }
 }
 
+/**
+ * The options every coffer command accepts. main() reads them first with a bare commander program of these alone
+ * (they decide which providers load and how output looks, so they are needed before the tree can be built); the
+ * tree defines them again, to accept and document them where the user puts them.
+ */
+export function addGlobalOptions(command: Command): Command {
+  return command
+    .optionsGroup('Global Options:')
+    .option(
+      '--cwd <dir>',
+      'project directory where coffer.config.json and provider packages are looked up (default: the current directory)',
+    )
+    .option(
+      '--provider <package-or-path>',
+      'also load this provider (repeatable)',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option('--json', 'print JSON lines on stdout (progress, messages, a final result) and nothing else there')
+    .option('--no-color', 'no colours (NO_COLOR=1 does the same)');
+}
+
 /** Builds the whole command tree for the providers that loaded; every action records its exit code in the context. */
 export function buildProgram(context: CliContext, version: string): Command {
   const { output } = context;
   const program = new Command('coffer');
-  const placeholders = new WeakSet<Command>();
   program
     .description('Back up, list, verify and restore with pluggable Coffer providers.')
     .version(version, '-V, --version', 'print the version')
@@ -48,19 +69,8 @@ export function buildProgram(context: CliContext, version: string): Command {
       outputError: (text, write) => write(output.style.red(text)),
       getOutHelpWidth: () => (output.json ? output.stderr : output.stdout).columns ?? 100,
       getErrHelpWidth: () => output.stderr.columns ?? 100,
-    })
-    .optionsGroup('Global Options:')
-    .option(
-      '--cwd <dir>',
-      'project directory where coffer.config.json and provider packages are looked up (default: the current directory)',
-    )
-    .option(
-      '--provider <package-or-path>',
-      'also load this provider (repeatable)',
-      (value: string, previous: string[] = []) => [...previous, value],
-    )
-    .option('--json', 'print JSON lines on stdout (progress, messages, a final result) and nothing else there')
-    .option('--no-color', 'no colours (NO_COLOR=1 does the same)');
+    });
+  addGlobalOptions(program);
   program.addHelpText('after', () => programHelpFooter(context));
 
   const backup = program
@@ -73,9 +83,14 @@ export function buildProgram(context: CliContext, version: string): Command {
     .action((name: string | undefined, _options: unknown, command: Command) =>
       unknownProvider(context, 'backup', name, command),
     );
-  backup.addHelpText(
-    'after',
-    `\nProviders:\n${providerLines(context, () => true)}\n\nExamples:\n  coffer backup gpo --dc dc1.corp.example --user Administrator@corp.example --password-file ~/.pw --ca-file /etc/ssl/corp-ca.pem --gpo "Default Domain Policy" --out /srv/backups/gpo\n  coffer help backup gpo            # the options of one provider\n`,
+  backup.addHelpText('after', () =>
+    verbHelpFooter(
+      'Providers:',
+      providerLines(context, () => true),
+      firstExamples(context, 'backup'),
+      'backup',
+      context.registry.available[0],
+    ),
   );
 
   const restore = program
@@ -88,9 +103,14 @@ export function buildProgram(context: CliContext, version: string): Command {
     .action((name: string | undefined, _options: unknown, command: Command) =>
       unknownProvider(context, 'restore', name, command),
     );
-  restore.addHelpText(
-    'after',
-    `\nProviders that can restore:\n${providerLines(context, (e) => typeof e.provider.restore === 'function')}\n\nExamples:\n  coffer restore gpo --dc dc1.corp.example --user Administrator@corp.example --password-file ~/.pw --ca-file /etc/ssl/corp-ca.pem --gpo "Default Domain Policy" --from /srv/backups/gpo\n  coffer help restore gpo           # the options of one provider\n`,
+  restore.addHelpText('after', () =>
+    verbHelpFooter(
+      'Providers that can restore:',
+      providerLines(context, (e) => typeof e.provider.restore === 'function'),
+      firstExamples(context, 'restore'),
+      'restore',
+      context.registry.available.find((e) => typeof e.provider.restore === 'function'),
+    ),
   );
 
   for (const entry of context.registry.available) {
@@ -112,11 +132,26 @@ export function buildProgram(context: CliContext, version: string): Command {
     .argument('[dir]', 'backup directory, after a provider id')
     .option('--from <dir>', 'backup directory (after a provider id, as in coffer restore <provider> --from <dir>)')
     .option('--query <text>', 'only backups whose name or id contains this text (case-insensitive)')
-    .addHelpText(
-      'after',
-      '\nOn a terminal the result is a table; otherwise one tab-separated line per backup\n(created, provider, kind, name, id, path).\n\nExamples:\n  coffer list /srv/backups/gpo\n  coffer list /srv/backups/gpo --query "Default Domain"\n  coffer list gpo --from /srv/backups/gpo --json\n',
+    .option('--type <provider>', 'only the backups of this provider, by id or alias (repeatable)', repeat)
+    .option(
+      '--name <pattern-or-guid>',
+      'only backups of objects so named (case-insensitive, * and ? as wildcards) or with this GUID (repeatable: any of them)',
+      repeat,
     )
-    .action((first: string | undefined, second: string | undefined, options: { from?: string; query?: string }) =>
+    .option(
+      '--since <time>',
+      'only backups made at or after this time: an ISO date or time, or a time ago (30m, 12h, 7d, 2w)',
+    )
+    .option('--until <time>', 'only backups made at or before this time (a date alone: to the end of that day)')
+    .addHelpText('after', () =>
+      [
+        '',
+        'On a terminal the result is a table (created, provider, kind, name, id, comment); otherwise one tab-separated',
+        'line per backup (created, provider, kind, name, id, path, comment). Times without a zone are local time.',
+        ...examplesSection(listExamples(context)),
+      ].join('\n'),
+    )
+    .action((first: string | undefined, second: string | undefined, options: ListFlags) =>
       listCommand(context, first, second, options),
     );
 
@@ -127,9 +162,12 @@ export function buildProgram(context: CliContext, version: string): Command {
       'Re-read and re-hash every backup in a directory (or one backup folder) against its Coffer integrity manifest; reports missing, extra, truncated and altered files.',
     )
     .argument('<dir>', 'backup directory, or one backup folder')
-    .addHelpText(
-      'after',
-      '\nExit status: 0 all verified, 1 a backup has problems, 3 folders without a Coffer manifest were skipped.\n\nExamples:\n  coffer verify /srv/backups/gpo\n  coffer verify /srv/backups/drm --json\n',
+    .addHelpText('after', () =>
+      [
+        '',
+        'Exit status: 0 all verified, 1 a backup has problems, 3 folders without a Coffer manifest were skipped.',
+        ...examplesSection(backupDirectories(context).map((dir) => `coffer verify ${dir}`)),
+      ].join('\n'),
     )
     .action((dir: string) => verifyAction(context, dir));
 
@@ -142,10 +180,7 @@ export function buildProgram(context: CliContext, version: string): Command {
     .description(
       'Show every provider: those loaded (id, name, package, version, capabilities, commands, where it came from), those that failed to load and why, and built-ins that are not installed.',
     )
-    .addHelpText(
-      'after',
-      '\nExamples:\n  coffer providers\n  coffer providers --json\n  coffer providers --provider @coffer/provider-gpo   # also load this package (or a ./path.js)\n',
-    )
+    .addHelpText('after', () => examplesSection(providersExamples(context)).join('\n'))
     .action(() => providersAction(context));
 
   program
@@ -153,11 +188,10 @@ export function buildProgram(context: CliContext, version: string): Command {
     .summary('show help for a verb, a provider or a provider command')
     .description('Show help: coffer help [verb] [provider], or coffer help <provider> <command>.')
     .argument('[words...]', 'e.g. backup gpo')
-    .addHelpText('after', '\nExamples:\n  coffer help backup gpo\n  coffer help drm issue\n')
-    .action((words: string[]) => helpAction(context, program, words, placeholders));
+    .addHelpText('after', () => examplesSection(helpExamples(context)).join('\n'))
+    .action((words: string[]) => helpAction(context, program, words));
 
   defineProviderCommandGroups(context, program);
-  definePlaceholders(context, program, backup, restore, placeholders);
 
   const hint = (words: string) => `(run 'coffer help${words ? ` ${words}` : ''}' for usage)`;
   visit(program, (command, path) => command.showHelpAfterError(hint(path.join(' '))));
@@ -231,15 +265,21 @@ function defineReportAndDiff(context: CliContext, program: Command): void {
     .action((a: string, b: string | undefined, options: DiffFlags) => diffAction(context, a, b, options, gpoProvider));
 }
 
+interface ListFlags extends ListFilterFlags {
+  from?: string;
+  query?: string;
+}
+
 /**
  * `coffer list DIR`, `coffer list <provider> --from DIR` or `coffer list <provider> DIR`. One word alone is always a
- * directory (a folder may well be called `gpo`); a provider is only read from the first word when a directory follows.
+ * directory (a folder may well be called `gpo`); a provider is only read from the first word when a directory follows
+ * (the same as `--type <provider>`).
  */
 function listCommand(
   context: CliContext,
   first: string | undefined,
   second: string | undefined,
-  options: { from?: string; query?: string },
+  options: ListFlags,
 ): void | Promise<void> {
   if (second !== undefined && options.from !== undefined && second !== options.from) {
     usageError(
@@ -250,46 +290,33 @@ function listCommand(
     );
     return;
   }
-  const directory = second ?? options.from;
+  const directory = second ?? options.from ?? first;
   if (directory === undefined) {
-    if (first === undefined) {
-      usageError(
-        context,
-        'coffer list needs a backup directory.',
-        'coffer list <dir>, or coffer list <provider> --from <dir>',
-        'list',
-      );
-      return;
-    }
-    return listAction(context, first, options.query);
-  }
-  if (first === undefined) return listAction(context, directory, options.query);
-  const entry = context.registry.find(first);
-  if (!entry) {
-    if (context.registry.findUnavailableBuiltin(first)) {
-      unavailableProvider(context, first, 'list');
-      return;
-    }
-    const known = context.registry.available.map((e) => e.id);
-    const suggestion = closest(first, known);
     usageError(
       context,
-      `Unknown provider '${first}'.`,
-      `${suggestion ? `Did you mean '${suggestion}'? ` : ''}Loaded providers: ${known.join(', ') || 'none'}.`,
+      'coffer list needs a backup directory.',
+      'coffer list <dir>, or coffer list <provider> --from <dir>',
       'list',
     );
     return;
   }
-  if (typeof entry.provider.list !== 'function') {
-    usageError(
-      context,
-      `The provider '${entry.id}' cannot list backups.`,
-      `coffer list ${directory} lists what every provider finds.`,
-      'list',
-    );
+  const named = directory !== first && first !== undefined ? [first] : [];
+  if (named.length > 0 && !context.registry.find(first!) && !context.registry.findUnavailableBuiltin(first!)) {
+    unknownProvider(context, 'list', first, undefined);
     return;
   }
-  return listAction(context, directory, options.query, entry);
+  let filters: ListFilters;
+  try {
+    filters = parseListFilters({ ...options, type: [...named, ...(options.type ?? [])] }, context.registry);
+  } catch (error) {
+    const failure = toCofferError(error);
+    // A built-in that is not installed or failed to load says so, as `coffer backup <it>` does.
+    const name = named[0] ?? options.type?.[0];
+    if (name !== undefined && context.registry.findUnavailableBuiltin(name)) unavailableProvider(context, name, 'list');
+    else usageError(context, failure.message, failure.hint ?? "Run 'coffer help list'.", 'list');
+    return;
+  }
+  return listAction(context, directory, options.query, filters);
 }
 
 function defineBackup(context: CliContext, backup: Command, entry: AvailableProvider): void {
@@ -359,9 +386,11 @@ function defineProviderCommandGroups(context: CliContext, program: Command): voi
       if (!taken.has(command.name)) byVerb.set(command.name, [...(byVerb.get(command.name) ?? []), entry]);
     }
   }
+  // `coffer import gpo` works as `coffer gpo import` does, but only the provider's group is listed in `coffer --help`:
+  // a dozen provider verbs among the CLI's own would bury them (each provider's group lists its commands).
   for (const [verb, entries] of byVerb) {
     const group = program
-      .command(verb)
+      .command(verb, { hidden: true })
       .summary(`${verb} with ${entries.map((e) => e.id).join(', ')}`)
       .description(`${verb} (a provider command) — also available as coffer <provider> ${verb}.`);
     for (const entry of entries) {
@@ -397,34 +426,10 @@ function defineProviderCommand(
   command.action((options: Record<string, unknown>) => providerCommandAction(context, entry, definition.name, options));
 }
 
-/** Built-ins that are not installed or failed to load still answer to their names, to say so and what to do. */
-function definePlaceholders(
-  context: CliContext,
-  program: Command,
-  backup: Command,
-  restore: Command,
-  placeholders: WeakSet<Command>,
-): void {
-  for (const builtin of BUILTIN_PROVIDERS) {
-    if (context.registry.find(builtin.id)) continue;
-    const parents = [backup, restore, ...(program.commands.some((c) => c.name() === builtin.id) ? [] : [program])];
-    for (const parent of parents) {
-      const verb = parent === program ? undefined : parent.name();
-      const command = new Command(builtin.id)
-        .aliases(builtin.aliases)
-        .allowUnknownOption()
-        .allowExcessArguments()
-        .helpOption(false)
-        .action(() => unavailableProvider(context, builtin.id, verb));
-      parent.addCommand(command, { hidden: true });
-      placeholders.add(command);
-    }
-  }
-}
-
-function unavailableProvider(context: CliContext, name: string, verb: string | undefined): void {
+/** A built-in named but not installed (exit 2, how to install it) or failed to load (exit 1, why); false for any other name. */
+export function unavailableProvider(context: CliContext, name: string, verb: string | undefined): boolean {
   const unavailable = context.registry.findUnavailableBuiltin(name);
-  if (!unavailable) return;
+  if (!unavailable) return false;
   if (unavailable.failure) {
     const error = unavailable.failure.error;
     context.exitCode = ExitCode.Failed;
@@ -439,20 +444,34 @@ function unavailableProvider(context: CliContext, name: string, verb: string | u
     } else {
       context.output.error(serializeError(error));
     }
-    return;
+    return true;
   }
   usageError(
     context,
-    `The provider '${name}' is not installed.`,
+    `The provider '${unavailable.builtin.id}' is not installed.`,
     `${installHint(unavailable.builtin)} (next to @coffer/cli or in your project)`,
     verb,
   );
+  return true;
 }
 
-function unknownProvider(context: CliContext, verb: string, name: string | undefined, command: Command): void {
+/**
+ * A provider name that is not a loaded provider's (`coffer backup nope`, `coffer help restore nope`): a built-in that
+ * is not installed or failed to load says so and how to fix it; any other name gets the closest loaded one.
+ */
+function unknownProvider(
+  context: CliContext,
+  verb: string,
+  name: string | undefined,
+  command: Command | undefined,
+): void {
+  if (name !== undefined && context.registry.findUnavailableBuiltin(name)) {
+    unavailableProvider(context, name, verb);
+    return;
+  }
   const known = context.registry.available.flatMap((e) => [e.id, ...e.aliases]);
   if (name === undefined || name.startsWith('-')) {
-    const named = command.args.find((arg) => known.includes(arg));
+    const named = command?.args.find((arg) => known.includes(arg));
     if (named) {
       usageError(context, `Name the provider right after '${verb}'.`, `coffer ${verb} ${named} [options]`, verb);
       return;
@@ -479,20 +498,20 @@ function unknownProvider(context: CliContext, verb: string, name: string | undef
   usageError(context, `Unknown provider '${name}'.`, hint, verb);
 }
 
-function helpAction(context: CliContext, program: Command, words: string[], placeholders: WeakSet<Command>): void {
+function helpAction(context: CliContext, program: Command, words: string[]): void {
   let target = program;
   for (const [index, word] of words.entries()) {
     const next = target.commands.find((c) => c.name() === word || c.aliases().includes(word));
-    if (next && placeholders.has(next)) {
-      unavailableProvider(context, word, target === program ? undefined : target.name());
-      return;
-    }
     if (!next) {
       if (target.name() === 'backup' || target.name() === 'restore') {
         unknownProvider(context, target.name(), word, target);
         return;
       }
-      const names = target.commands.filter((c) => !placeholders.has(c)).flatMap((c) => [c.name(), ...c.aliases()]);
+      if (target === program && context.registry.findUnavailableBuiltin(word)) {
+        unavailableProvider(context, word, undefined);
+        return;
+      }
+      const names = target.commands.flatMap((c) => [c.name(), ...c.aliases()]);
       const suggestion = closest(word, names);
       const path = words.slice(0, index + 1).join(' ');
       usageError(
@@ -564,6 +583,11 @@ function providerLines(context: CliContext, include: (entry: AvailableProvider) 
 }
 
 function programHelpFooter(context: CliContext): string {
+  const first = context.registry.available[0];
+  const [directory] = backupDirectories(context);
+  const command = context.registry.available
+    .flatMap((entry) => entry.provider.commands ?? [])
+    .find((c) => c.examples && c.examples.length > 0);
   return [
     '',
     'Providers:',
@@ -571,19 +595,103 @@ function programHelpFooter(context: CliContext): string {
     ...(context.registry.failed.length > 0
       ? [`  (${context.registry.failed.length} failed to load: run coffer providers)`]
       : []),
-    '',
-    'Examples:',
-    '  coffer providers',
-    '  coffer backup gpo --dc dc1.corp.example --user Administrator@corp.example --password-file ~/.pw --ca-file /etc/ssl/corp-ca.pem --all --out /srv/backups/gpo',
-    '  coffer list /srv/backups/gpo',
-    '  coffer verify /srv/backups/gpo',
-    '  coffer restore gpo --dc dc1.corp.example --user Administrator@corp.example --password-file ~/.pw --ca-file /etc/ssl/corp-ca.pem --gpo "Default Domain Policy" --from /srv/backups/gpo',
-    "  coffer drm create-store               # a provider's own command",
-    '  coffer help backup gpo                # the options of one provider',
-    '',
+    ...examplesSection([
+      'coffer providers',
+      ...firstExamples(context, 'backup').slice(0, 1),
+      ...(directory ? [`coffer list ${directory}`, `coffer verify ${directory}`] : []),
+      ...firstExamples(context, 'restore').slice(0, 1),
+      ...(command?.examples ? [`${command.examples[0]}   # a provider's own command`] : []),
+      ...(first ? [`coffer help backup ${first.id}   # the options of one provider`] : []),
+    ]),
     'Exit status: 0 succeeded, 1 failed, 2 usage error, 3 completed with warnings, 4 differences found (coffer diff --exit-code), 130 cancelled (Ctrl-C).',
     'Third-party providers: list them in coffer.config.json ({ "providers": ["package", "./path.js"] }) or pass --provider.',
+    'A provider command also runs verb first where the name is free: coffer <command> <provider> [options].',
     '',
+  ].join('\n');
+}
+
+/**
+ * Help examples come from the providers (BackupProvider.examples, ProviderCommand.examples), never from the CLI: a
+ * page shows what the installed providers can run, and the packaging test runs every one of them as shown.
+ */
+function examplesSection(lines: readonly string[]): string[] {
+  return lines.length === 0 ? [] : ['', 'Examples:', ...lines.map((line) => `  ${line}`), ''];
+}
+
+/** The first example each loaded provider declares for the verb. */
+function firstExamples(context: CliContext, verb: 'backup' | 'restore'): string[] {
+  return context.registry.available.flatMap((entry) => entry.provider.examples?.[verb]?.slice(0, 1) ?? []);
+}
+
+/** The backup directories the providers' backup examples write into, with the provider of each. */
+function backupTargets(context: CliContext): Array<{ directory: string; entry: AvailableProvider }> {
+  const targets: Array<{ directory: string; entry: AvailableProvider }> = [];
+  for (const entry of context.registry.available) {
+    for (const example of entry.provider.examples?.backup ?? []) {
+      const directory = /\s--out[\s=]("[^"]*"|'[^']*'|\S+)/.exec(example)?.[1];
+      if (directory && !targets.some((t) => t.directory === directory && t.entry === entry))
+        targets.push({ directory, entry });
+    }
+  }
+  return targets;
+}
+
+function backupDirectories(context: CliContext): string[] {
+  return [...new Set(backupTargets(context).map((t) => t.directory))];
+}
+
+/** `coffer list` over the directories the backup examples fill, and its filters on the first one. */
+function listExamples(context: CliContext): string[] {
+  const declared = context.registry.available.flatMap((entry) => entry.provider.examples?.list ?? []);
+  const targets = backupTargets(context);
+  const first = targets[0];
+  return [
+    ...declared,
+    ...backupDirectories(context).map((directory) => `coffer list ${directory}`),
+    ...(first
+      ? [
+          `coffer list ${first.directory} --type ${first.entry.id} --since 7d`,
+          `coffer list ${first.directory} --since 2020-01-01T00:00Z --json`,
+        ]
+      : []),
+  ];
+}
+
+function helpExamples(context: CliContext): string[] {
+  const first = context.registry.available[0];
+  const withCommand = context.registry.available.find((entry) => (entry.provider.commands ?? []).length > 0);
+  return [
+    ...(first ? [`coffer help backup ${first.id}`] : []),
+    ...(withCommand ? [`coffer help ${withCommand.id} ${withCommand.provider.commands![0]!.name}`] : []),
+  ];
+}
+
+function providersExamples(context: CliContext): string[] {
+  const packaged = context.registry.available.find((entry) => entry.packageName !== undefined);
+  return [
+    'coffer providers',
+    'coffer providers --json',
+    ...(packaged
+      ? [`coffer providers --provider ${packaged.packageName}   # also load this package (or a ./path.js)`]
+      : []),
+  ];
+}
+
+function verbHelpFooter(
+  title: string,
+  lines: string,
+  examples: readonly string[],
+  verb: string,
+  first: AvailableProvider | undefined,
+): string {
+  return [
+    '',
+    title,
+    lines,
+    ...examplesSection([
+      ...examples,
+      ...(first ? [`coffer help ${verb} ${first.id}   # the options of one provider`] : []),
+    ]),
   ].join('\n');
 }
 

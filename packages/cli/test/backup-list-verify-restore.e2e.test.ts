@@ -102,6 +102,7 @@ describe('backup, list, verify and restore with a third-party provider', () => {
       'data',
       second.id,
       p.path('backups', second.id),
+      '', // no comment
     ]);
 
     const none = await coffer('list', 'backups', '--query', 'no-such-thing', '--json');

@@ -53,7 +53,7 @@ describe('Ctrl-C', () => {
       },
     );
     // Wait until files are being written into the staging folder, then press Ctrl-C.
-    await running.waitForOutput(json ? /"completed":2/ : /writing…/);
+    await running.waitForOutput(json ? /"completed":2/ : /Writing…/);
     if (!json) await new Promise((resolve) => setTimeout(resolve, 400));
     running.child.kill('SIGINT');
     const run = await running.done;
@@ -74,7 +74,7 @@ describe('Ctrl-C', () => {
 
   it('leaves at once on a second Ctrl-C when the provider does not stop', async () => {
     const running = startCoffer(['backup', 'stubborn', '--out', 'backups'], { cwd: p.dir, bin: cli.bin });
-    await running.waitForOutput(/waiting…/);
+    await running.waitForOutput(/Waiting…/);
     running.child.kill('SIGINT');
     await running.waitForOutput(/Cancelling…/);
     running.child.kill('SIGINT');

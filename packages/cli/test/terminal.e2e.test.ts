@@ -46,8 +46,8 @@ describe('on a terminal', () => {
       'backups',
     ]);
     expect(transcript).toContain('exit=0');
-    expect(transcript).toMatch(/writing \u001b\[36m[█░]+\u001b\[39m 2\/4 file-2\.txt/);
-    expect(transcript).toMatch(/writing .*4\/4 file-4\.txt/);
+    expect(transcript).toMatch(/Writing \u001b\[36m[█░]+\u001b\[39m 2\/4 file-2\.txt/);
+    expect(transcript).toMatch(/Writing .*4\/4 file-4\.txt/);
     expect(transcript).toContain('\u001b[0J'); // the bar is cleared before the result
     expect(transcript).toContain('Backed up 1 object into');
   });
@@ -57,7 +57,7 @@ describe('on a terminal', () => {
     expect(onTerminal(cli, p.dir, ['backup', 'directory', '--source', 'data', '--out', 'backups'])).toContain('exit=0');
     const coloured = onTerminal(cli, p.dir, ['list', 'backups']);
     expect(coloured).toContain('exit=0');
-    expect(coloured).toMatch(/\u001b\[1mCREATED\s+PROVIDER\s+KIND\s+NAME\s+ID\u001b\[22m/);
+    expect(coloured).toMatch(/\u001b\[1mCREATED\s+PROVIDER\s+KIND\s+NAME\s+ID\s+COMMENT\u001b\[22m/);
     expect(coloured).toMatch(/\d{4}-\d\d-\d\dT[\d:.]+Z\s+directory\s+directory\s+data\s+data-/);
 
     const plain = onTerminal(cli, p.dir, ['list', 'backups'], { NO_COLOR: '1' });

@@ -1,31 +1,43 @@
 import { resolve } from 'node:path';
 import { ErrorCode, runList, serializeError, type BackupListing, type OperationResult } from '@coffer/core';
 import type { CliContext } from '../cli-context.js';
-import type { AvailableProvider } from '../providers/provider-registry.js';
 import { ExitCode } from '../output/exit-codes.js';
 import { createReporter } from '../output/operation-reporter.js';
 import { jsonError } from '../output/output.js';
 import { formatTable } from '../output/table.js';
 import { backupFolderProblem } from './backup-folder.js';
-import { failWith } from './operation-output.js';
+import { type ListFilters, matchesFilters } from './list-filters.js';
+import { failWith, usageError } from './operation-output.js';
 
 export interface ListedBackup extends BackupListing {
   provider: string;
 }
 
 /**
- * `coffer list DIR [--query TEXT]`: asks every loaded provider that can list (or only `only`, from
- * `coffer list <provider> --from DIR`), merges what they find, newest first. One provider failing is a warning; all failing, an error.
+ * `coffer list DIR [--query TEXT] [--type P] [--name PATTERN|GUID] [--since T] [--until T]`: asks every loaded provider
+ * that can list (or only those named by `--type`, or `coffer list <provider> --from DIR`), keeps what the filters
+ * match, merges, newest first. One provider failing is a warning; all failing, an error.
  */
 export async function listAction(
   context: CliContext,
   directory: string,
   query: string | undefined,
-  only?: AvailableProvider,
+  filters: ListFilters = {},
 ): Promise<void> {
   const source = resolve(context.io.cwd, directory);
-  const listers = only
-    ? [only]
+  const named = filters.providers;
+  const unable = named?.find((entry) => typeof entry.provider.list !== 'function');
+  if (unable) {
+    usageError(
+      context,
+      `The provider '${unable.id}' cannot list backups.`,
+      `coffer list ${directory} lists what every provider finds.`,
+      'list',
+    );
+    return;
+  }
+  const listers = named
+    ? [...new Set(named)]
     : context.registry.available.filter((entry) => typeof entry.provider.list === 'function');
   if (listers.length === 0) {
     failWith(
@@ -50,6 +62,7 @@ export async function listAction(
   const results: OperationResult<BackupListing[]>[] = [];
   for (const entry of listers) {
     if (context.signal.aborted) break;
+    if (results.length > 0) reporter.nextOperation();
     results.push(
       await runList(entry.provider, {
         source,
@@ -72,6 +85,7 @@ export async function listAction(
 
   const backups: ListedBackup[] = results
     .flatMap((r) => (r.output ?? []).map((listing) => ({ provider: r.providerId, ...listing })))
+    .filter((backup) => matchesFilters(backup, filters))
     .sort(newestFirst);
   const warned = results.some((r) => r.status === 'succeeded-with-warnings') || failures.length > 0;
   const status = cancelled ? 'cancelled' : allFailed ? 'failed' : warned ? 'succeeded-with-warnings' : 'succeeded';
@@ -123,15 +137,38 @@ function printListing(context: CliContext, backups: ListedBackup[], source: stri
     output.err(`No backups found in ${source}.`);
     return;
   }
-  const cells = (b: ListedBackup) => [b.createdAt ?? '', b.provider, b.kind, b.objectName ?? b.objectId ?? '', b.id];
+  const cells = (b: ListedBackup) =>
+    [b.createdAt ?? '', b.provider, b.kind, b.objectName ?? b.objectId ?? '', b.id].map(printable);
   if (output.stdout.isTTY) {
-    const lines = formatTable(['CREATED', 'PROVIDER', 'KIND', 'NAME', 'ID'], backups.map(cells));
+    const lines = formatTable(
+      ['CREATED', 'PROVIDER', 'KIND', 'NAME', 'ID', 'COMMENT'],
+      backups.map((b) => [...cells(b), printable(b.comment ?? '')]),
+    );
     output.out(output.style.bold(lines[0]!));
     for (const line of lines.slice(1)) output.out(line);
   } else {
-    // Off a terminal: tab-separated, one backup a line, with its path, for scripts.
-    for (const backup of backups) output.out([...cells(backup), backup.path].join('\t'));
+    // Off a terminal: tab-separated, one backup a line, with its path, for scripts; the comment last, so the
+    // columns scripts already read keep their places.
+    for (const backup of backups)
+      output.out([...cells(backup), printable(backup.path), printable(backup.comment ?? '')].join('\t'));
   }
+}
+
+/**
+ * Names and comments come from the backups, which anyone may have written: a tab, a newline or an escape sequence in
+ * one must neither break a column nor reach the terminal as a control code, so control characters are shown escaped
+ * (`\n`, `\t`, `\x1b`); --json carries them as they are.
+ */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) =>
+    c === '\n'
+      ? '\\n'
+      : c === '\t'
+        ? '\\t'
+        : c === '\r'
+          ? '\\r'
+          : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
 }
 
 function newestFirst(a: BackupListing, b: BackupListing): number {

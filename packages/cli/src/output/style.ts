@@ -1,4 +1,6 @@
-/** ANSI styling, or none: off when NO_COLOR is set, with --no-color, off a terminal, and in JSON mode. */
+import picocolors from 'picocolors';
+
+/** ANSI styling (picocolors), or none: off when NO_COLOR is set, with --no-color, off a terminal, and in JSON mode. */
 export interface Style {
   enabled: boolean;
   bold(text: string): string;
@@ -9,17 +11,20 @@ export interface Style {
   cyan(text: string): string;
 }
 
+/**
+ * picocolors decides from the process's own env and stdout when imported; the CLI decides per run from its io
+ * (main() can run in-process with another env and streams), so it asks picocolors for colours on or off explicitly.
+ */
 export function createStyle(enabled: boolean): Style {
-  const wrap = (open: number, close: number) => (text: string) =>
-    enabled ? `\u001b[${open}m${text}\u001b[${close}m` : text;
+  const colors = picocolors.createColors(enabled);
   return {
     enabled,
-    bold: wrap(1, 22),
-    dim: wrap(2, 22),
-    red: wrap(31, 39),
-    yellow: wrap(33, 39),
-    green: wrap(32, 39),
-    cyan: wrap(36, 39),
+    bold: colors.bold,
+    dim: colors.dim,
+    red: colors.red,
+    yellow: colors.yellow,
+    green: colors.green,
+    cyan: colors.cyan,
   };
 }
 

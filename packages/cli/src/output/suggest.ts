@@ -1,26 +1,20 @@
-/** The candidate nearest to what was typed (edit distance), if it is near enough to be a likely typo. */
+import { distance } from 'fastest-levenshtein';
+
+/**
+ * The candidate nearest to what was typed, if near enough to be a likely typo (or one it begins): the same rule
+ * commander applies to mistyped commands and flags, for the names commander does not know (provider ids, aliases).
+ */
 export function closest(typed: string, candidates: readonly string[]): string | undefined {
+  const lower = typed.toLowerCase();
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const candidate of candidates) {
-    const distance = editDistance(typed.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) {
+    const d = distance(lower, candidate.toLowerCase());
+    if (d < bestDistance) {
       best = candidate;
-      bestDistance = distance;
+      bestDistance = d;
     }
   }
   const limit = Math.max(2, Math.floor(typed.length / 3));
   return best !== undefined && (bestDistance <= limit || best.startsWith(typed)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }

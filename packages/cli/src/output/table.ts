@@ -1,12 +1,36 @@
-/** Columns padded to their widest cell, for a terminal; the last column is not padded. */
+import stringWidth from 'string-width';
+
+/**
+ * Columns padded to their widest cell, for a terminal; the last column is not padded. Widths are display columns
+ * (string-width: a CJK character or an emoji takes two, a combining mark none, ANSI codes none), not UTF-16 units,
+ * so a row with `検証ポリシー 🚀` lines up with one of ASCII.
+ */
 export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
   const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
+    Math.max(stringWidth(title), ...rows.map((row) => stringWidth(row[column] ?? ''))),
   );
   const format = (row: readonly string[]) =>
     row
-      .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
+      .map((cell, column) =>
+        column === row.length - 1
+          ? cell
+          : `${cell}${' '.repeat(Math.max(0, (widths[column] ?? 0) - stringWidth(cell)))}`,
+      )
       .join('  ')
       .trimEnd();
   return [format(header), ...rows.map(format)];
+}
+
+/** Shortens text to `room` display columns, keeping its end (where paths differ), with a leading ellipsis. */
+export function fitEnd(text: string, room: number): string {
+  if (stringWidth(text) <= room) return text;
+  // Whole graphemes (an emoji with its modifiers, a letter with its combining marks), never half of one.
+  const characters = [...new Intl.Segmenter().segment(text)].map((part) => part.segment);
+  let kept = '';
+  for (let i = characters.length - 1; i >= 0; i--) {
+    const next = characters[i] + kept;
+    if (stringWidth(next) > room - 1) break;
+    kept = next;
+  }
+  return `…${kept}`;
 }

@@ -1,6 +1,9 @@
 /** One progress report, like IGPMAsyncProgress::Status(completed, total) plus what is being worked on. */
 export interface ProgressReport {
+  /** The phase's id: stable, for machines (`copying SYSVOL`, or a model's own name such as `BACKUPRESTORE_BEGIN`). */
   phase: string;
+  /** The phase in words for a person (`Copying licenses`), when the id is not already that; hosts show it instead of the id. */
+  label?: string;
   completed: number;
   total: number;
   /** The item being worked on (a GPO, a file, a license). */
@@ -18,8 +21,11 @@ export type ProgressListener = (report: ProgressReport) => void;
 export interface Progress {
   /** The latest report. */
   readonly current: ProgressReport;
-  /** Enters a phase; `addTotal` more units of work are expected in it. */
-  phase(name: string, addTotal?: number): void;
+  /**
+   * Enters a phase; `addTotal` more units of work are expected in it. `label` names it for a person when `name` is
+   * a machine id (a status code of the model the provider follows): hosts show the label, `--json` keeps both.
+   */
+  phase(name: string, addTotal?: number, label?: string): void;
   /** Announces more work without changing phase. */
   addTotal(units: number): void;
   /** Marks `units` of work done (default one), optionally naming the item just finished or started. */
@@ -37,6 +43,7 @@ export interface Progress {
  */
 export class ProgressTracker implements Progress {
   #phase = 'starting';
+  #label: string | undefined;
   #completed = 0;
   #total = 0;
   readonly #listener: ProgressListener | undefined;
@@ -50,9 +57,10 @@ export class ProgressTracker implements Progress {
     return this.#last ?? { phase: this.#phase, completed: this.#completed, total: this.#total };
   }
 
-  /** Enters a phase; `addTotal` more units of work are expected in it. */
-  phase(name: string, addTotal = 0): void {
+  /** Enters a phase; `addTotal` more units of work are expected in it; `label` is its name for a person, if not `name`. */
+  phase(name: string, addTotal = 0, label?: string): void {
     this.#phase = name;
+    this.#label = label;
     this.#total += Math.max(0, addTotal);
     this.#emit(undefined);
   }
@@ -84,6 +92,7 @@ export class ProgressTracker implements Progress {
 
   #emit(item: string | undefined): void {
     const report: ProgressReport = { phase: this.#phase, completed: this.#completed, total: this.#total };
+    if (this.#label !== undefined) report.label = this.#label;
     if (item !== undefined) report.item = item;
     this.#last = report;
     this.#listener?.(report);

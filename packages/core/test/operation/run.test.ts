@@ -229,4 +229,18 @@ describe('ProgressTracker', () => {
     expect(reports.at(-1)).toEqual({ phase: 'copying', completed: 6, total: 6 });
     expect(reports[3]).toEqual({ phase: 'listing', completed: 3, total: 3, item: 'c' });
   });
+
+  test('a phase may carry a label for people; the next phase without one drops it', () => {
+    const reports: ProgressReport[] = [];
+    const progress = new ProgressTracker((r) => reports.push(r));
+    progress.phase('BACKUPRESTORE_BEGIN', 2, 'Copying licenses');
+    progress.advance('lid-1');
+    progress.phase('committing');
+    expect(reports).toEqual([
+      { phase: 'BACKUPRESTORE_BEGIN', label: 'Copying licenses', completed: 0, total: 2 },
+      { phase: 'BACKUPRESTORE_BEGIN', label: 'Copying licenses', completed: 1, total: 2, item: 'lid-1' },
+      { phase: 'committing', completed: 1, total: 2 },
+    ]);
+    expect(progress.current).toEqual({ phase: 'committing', completed: 1, total: 2 });
+  });
 });

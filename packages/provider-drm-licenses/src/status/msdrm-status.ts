@@ -25,8 +25,17 @@ export const WMT_STATUS = {
 
 export type MsdrmStatusName = keyof typeof MSDRM_STATUS;
 
+/** The statuses that are phases, in words for a person (the CLI shows these; --json keeps the status name as the phase). */
+const PHASE_LABELS: Partial<Record<MsdrmStatusName, string>> = {
+  BACKUPRESTORE_BEGIN: 'Copying licenses',
+  BACKUPRESTORE_END: 'Finishing',
+  CONNECTING: 'Contacting the license restore service',
+  DISCONNECTING: 'Closing the license restore service connection',
+  NEEDS_INDIVIDUALIZATION: 'Individualizing',
+};
+
 /**
- * How the status sequence maps onto core: every status is a progress phase of that name
+ * How the status sequence maps onto core: every status is a progress phase of that name (labelled for people)
  * and a status message whose code is the name. RESTRICTED_LICENSE is a warning (the
  * backup succeeds, but the user must learn that a license is not in it); the other
  * statuses are information.
@@ -37,7 +46,7 @@ export function reportStatus(
   message: string,
   extra: { object?: string; addTotal?: number; severity?: Severity } = {},
 ): void {
-  if (status !== 'RESTRICTED_LICENSE') context.progress.phase(status, extra.addTotal ?? 0);
+  if (status !== 'RESTRICTED_LICENSE') context.progress.phase(status, extra.addTotal ?? 0, PHASE_LABELS[status]);
   context.report({
     severity: extra.severity ?? (status === 'RESTRICTED_LICENSE' ? 'warning' : 'info'),
     code: status,
