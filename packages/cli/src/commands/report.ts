@@ -183,7 +183,9 @@ export async function reportAction(context: CliContext, directory: string, flags
       );
     } else {
       // Written beside the target and renamed: a cancelled or failed report never leaves half a file under its name.
-      const stream = createWriteStream(temp, { flags: 'wx', mode: 0o644 });
+      // A 1 MiB buffer: a report of hundreds of GPOs is written in a few large writes, not one thread-pool round trip
+      // (and a wait for 'drain') per GPO section; memory stays bounded by it.
+      const stream = createWriteStream(temp, { flags: 'wx', mode: 0o644, highWaterMark: 1024 * 1024 });
       try {
         snapshots = await writeReport(
           gpmc,

@@ -6,7 +6,7 @@
  * bounded, DOCTYPE refused). A file that is missing or cannot be parsed leaves its facts empty and is named in
  * `problems`: a report of a damaged backup still shows what can be read.
  */
-import { BackupReader } from '@coffer/core';
+import { BACKUP_READ_LIMITS, BackupReader } from '@coffer/core';
 import { parseSecurityDescriptor, splitSddl, toSddl, wellKnownSidName } from '@coffer/active-directory';
 import { parseBackupXmlCore, type BackupCoreSettings } from '../read/parse-backup-xml.js';
 import { parseBkupInfoXml } from '../read/parse-manifest.js';
@@ -87,8 +87,27 @@ export function daclAces(descriptor: Uint8Array, names: ReadonlyMap<string, stri
   }));
 }
 
+/**
+ * DACLs already turned into ACEs, by their bytes: the GPOs of one domain mostly carry the same few descriptors, and a
+ * report or diff of hundreds of them decodes each distinct one once. Bounded (emptied when full); the entries are
+ * never handed out, only copied.
+ */
+const decodedDacls = new Map<string, ReadonlyArray<Omit<SnapshotAce, 'name'>>>();
+const DECODED_DACLS_MAX = 256;
+
 /** The ACEs of a DACL without trustee names (those come from each backup's own gpreport.xml). */
 function unnamedAces(descriptor: Uint8Array): Array<Omit<SnapshotAce, 'name'>> {
+  const key = Buffer.from(descriptor.buffer, descriptor.byteOffset, descriptor.byteLength).toString('base64');
+  let aces = decodedDacls.get(key);
+  if (aces === undefined) {
+    aces = decodeAces(descriptor);
+    if (decodedDacls.size >= DECODED_DACLS_MAX) decodedDacls.clear();
+    decodedDacls.set(key, aces);
+  }
+  return aces.map((ace) => ({ ...ace }));
+}
+
+function decodeAces(descriptor: Uint8Array): Array<Omit<SnapshotAce, 'name'>> {
   const sd = parseSecurityDescriptor(descriptor);
   const dacl = splitSddl(toSddl(sd)).dacl ?? '';
   const parsed = sd.dacl?.aces ?? [];
@@ -177,7 +196,7 @@ export async function readSnapshot(
   };
   const optional = async (file: string): Promise<Buffer | null> => {
     try {
-      return (await reader.isFile(file)) ? await reader.readXml(file) : null;
+      return await reader.readOptional(file, { maxBytes: BACKUP_READ_LIMITS.maxXmlBytes });
     } catch (error) {
       problems.push(problemOf(file, error));
       return null;

@@ -9,7 +9,7 @@ import {
   type BackupInst,
   type GpmBackupTypeName,
 } from '../model.js';
-import { sameGuid } from '../write/manifest-xml.js';
+import { guidKey, sameGuid } from '../write/manifest-xml.js';
 import { parseBkupInfoXml, parseManifestXml } from './parse-manifest.js';
 
 /** One backup found in a GPMC backup directory. */
@@ -180,10 +180,19 @@ async function readDirectory<T>(
   };
   const manifest = await reader.readOptional('manifest.xml', { maxBytes: 16 * 1024 * 1024 });
   const claimed = new Set<string>();
+  // Folders by GUID, so pairing a manifest of hundreds of entries with as many folders is not quadratic.
+  const foldersByGuid = new Map<string, string[]>();
+  for (const folder of backupFolders) {
+    const key = guidKey(folder);
+    const list = foldersByGuid.get(key);
+    if (list === undefined) foldersByGuid.set(key, [folder]);
+    else list.push(folder);
+  }
+  const pendingGuids = new Set(pending.map(guidKey));
   if (manifest !== null) {
     for (const inst of parseManifestXml(manifest).backups) {
-      if (pending.some((name) => sameGuid(name, inst.id))) continue;
-      const name = backupFolders.find((folder) => sameGuid(folder, inst.id) && !claimed.has(folder)) ?? null;
+      if (pendingGuids.has(guidKey(inst.id))) continue;
+      const name = foldersByGuid.get(guidKey(inst.id))?.find((folder) => !claimed.has(folder)) ?? null;
       const facts = name === null ? undefined : own.get(name);
       if (name !== null) claimed.add(name);
       const usable = facts?.inst ? name : null;

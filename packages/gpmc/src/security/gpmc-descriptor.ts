@@ -38,6 +38,9 @@ export function formatGpmcHex(bytes: Uint8Array): string {
 export function parseGpmcHex(text: string): Buffer {
   const trimmed = text.trim();
   if (trimmed === '') return Buffer.alloc(0);
+  // The usual case in one step (a descriptor is hundreds of bytes, read once per backup by report and diff); the
+  // token loop below only runs to name the bad byte.
+  if (/^[0-9a-fA-F]{2}(?:\s+[0-9a-fA-F]{2})*$/.test(trimmed)) return Buffer.from(trimmed.replace(/\s+/g, ''), 'hex');
   const tokens = trimmed.split(/\s+/);
   const out = Buffer.alloc(tokens.length);
   tokens.forEach((token, i) => {

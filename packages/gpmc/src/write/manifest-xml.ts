@@ -5,12 +5,15 @@ import { renderBackupInstBody } from './bkup-info-xml.js';
 
 /** Compares backup IDs the way Windows compares GUIDs: braces optional, any case. */
 export function sameGuid(a: string, b: string): boolean {
-  const norm = (value: string): string =>
-    value
-      .trim()
-      .replace(/^\{|\}$/g, '')
-      .toUpperCase();
-  return norm(a) === norm(b);
+  return guidKey(a) === guidKey(b);
+}
+
+/** A GUID as {@link sameGuid} compares it (braces and surrounding space dropped, upper case): a map key. */
+export function guidKey(value: string): string {
+  return value
+    .trim()
+    .replace(/^\{|\}$/g, '')
+    .toUpperCase();
 }
 
 function renderEntries(entries: readonly BackupInst[]): string {
