@@ -124,3 +124,4 @@ export { renderGpreportSettingsXml, COFFER_OTHER_EXTENSION_NS } from './report/s
 
 // Backups read back, compared and rendered (coffer report / coffer diff).
 export * from './diff/index.js';
+export * from './change/index.js';

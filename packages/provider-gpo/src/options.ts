@@ -17,6 +17,12 @@ export const gpoBackupOptions = z
     ...connectionOptions,
     gpo: z.array(z.string().min(1)).default([]).describe('GPO to back up, by display name or GUID (repeatable).'),
     all: z.boolean().default(false).describe('Back up every GPO of the domain.'),
+    changed: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Back up only the selected GPOs that differ from their newest backup in the directory (Active Directory state or SYSVOL files); the others are listed as unchanged.',
+      ),
   })
   .refine((o) => o.all !== o.gpo.length > 0, {
     message: 'name GPOs with gpo, or ask for all of them with all (one or the other)',

@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import { CofferError, HRESULT, invalidArgument, toCofferError } from '@coffer/core';
 import { AdErrorCode } from '../errors.js';
 import { runTool } from './run-tool.js';
+import { wholeSeconds } from './gpt-listing.js';
 import {
   normalizeSysvolPath,
   sysvolPathNotFound,
@@ -52,11 +53,19 @@ export function createLocalSysvolSource(options: LocalSysvolOptions): SysvolSour
         const rel = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
         const abs = join(dir, entry.name);
         if (entry.isDirectory()) {
-          yield { path: rel, kind: 'directory', size: 0, content: null };
+          const mtime = wholeSeconds((await stat(abs)).mtimeMs);
+          yield { path: rel, kind: 'directory', size: 0, mtime, content: null };
           yield* inner(abs, rel);
         } else if (entry.isFile()) {
-          const size = (await stat(abs)).size;
-          yield { path: rel, kind: 'file', size, content: withContent ? createReadStream(abs) : null };
+          const info = await stat(abs);
+          const mtime = wholeSeconds(info.mtimeMs);
+          yield {
+            path: rel,
+            kind: 'file',
+            size: info.size,
+            mtime,
+            content: withContent ? createReadStream(abs) : null,
+          };
         }
       }
     }
@@ -75,6 +84,12 @@ export function createLocalSysvolSource(options: LocalSysvolOptions): SysvolSour
     },
     async *listTree(path): AsyncGenerator<SysvolEntry> {
       for await (const { path: p, kind, size } of walk(path, false)) yield { path: p, kind, size };
+    },
+    async statTree(path) {
+      const entries: SysvolEntry[] = [];
+      for await (const { path: p, kind, size, mtime } of walk(path, false))
+        entries.push({ path: p, kind, size, ...(mtime === undefined ? {} : { mtime }) });
+      return entries;
     },
     readTree(path) {
       return walk(path, true);

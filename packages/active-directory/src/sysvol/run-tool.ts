@@ -23,6 +23,8 @@ export interface SpawnToolOptions {
    * is never in a file, in argv (/proc/<pid>/cmdline) or in the environment (/proc/<pid>/environ).
    */
   password?: string;
+  /** Variables added to the tool's environment (never a secret): `TZ=UTC` for listings whose times are printed. */
+  environment?: Record<string, string>;
 }
 
 /**
@@ -35,7 +37,10 @@ export function spawnTool(program: string, args: readonly string[], options: Spa
   if (password !== undefined) stdio[PASSWORD_FD] = 'pipe';
   const child = spawn(program, args, {
     stdio,
-    env: childEnvironment(password === undefined ? {} : { PASSWD_FD: String(PASSWORD_FD) }),
+    env: childEnvironment({
+      ...options.environment,
+      ...(password === undefined ? {} : { PASSWD_FD: String(PASSWORD_FD) }),
+    }),
   });
   if (password !== undefined) {
     const pipe = child.stdio[PASSWORD_FD] as NodeJS.WritableStream & {
@@ -61,12 +66,20 @@ export interface ToolResult {
 export function runTool(
   program: string,
   args: readonly string[],
-  options: { object: string; input?: Buffer | string; timeoutMs?: number; allowFailure?: boolean; password?: string },
+  options: {
+    object: string;
+    input?: Buffer | string;
+    timeoutMs?: number;
+    allowFailure?: boolean;
+    password?: string;
+    environment?: Record<string, string>;
+  },
 ): Promise<ToolResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawnTool(program, args, {
       stdin: 'pipe',
       ...(options.password === undefined ? {} : { password: options.password }),
+      ...(options.environment === undefined ? {} : { environment: options.environment }),
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];

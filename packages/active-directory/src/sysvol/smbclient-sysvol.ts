@@ -11,6 +11,7 @@ import { smbFailure, firstNtStatus, type SmbErrorContext } from './smbclient-err
 import { runTool, spawnTool, withoutPasswordNoise } from './run-tool.js';
 import { sambaToolPython, setAclWithSambaPython } from './samba-python-acl.js';
 import { TarArchiveEnd } from './tar-archive-end.js';
+import { parseSmbclientListing } from './gpt-listing.js';
 import { expandDomainAliases } from './sddl-domain-aliases.js';
 import {
   normalizeSysvolPath,
@@ -79,6 +80,11 @@ function commandPath(path: string): string {
     );
   }
   return normalized;
+}
+
+/** A tar header's modification time as whole seconds (smbclient writes seconds), when it has one. */
+function tarTime(header: Header): { mtime?: number } {
+  return header.mtime instanceof Date ? { mtime: Math.floor(header.mtime.getTime() / 1000) } : {};
 }
 
 function stripTarName(name: string, root: string): string | null {
@@ -313,7 +319,7 @@ export async function createSmbclientSysvolSource(options: SmbclientSysvolOption
           }
           if (header.type === 'directory') {
             entry.resume();
-            yield { path: rel, kind: 'directory', size: 0, content: null };
+            yield { path: rel, kind: 'directory', size: 0, ...tarTime(header), content: null };
             continue;
           }
           if (header.type !== 'file' && header.type !== 'contiguous-file') {
@@ -329,7 +335,7 @@ export async function createSmbclientSysvolSource(options: SmbclientSysvolOption
               throw failed;
             }
           })();
-          yield { path: rel, kind: 'file', size: header.size ?? 0, content };
+          yield { path: rel, kind: 'file', size: header.size ?? 0, ...tarTime(header), content };
           // Whatever the consumer left unread is drained so the next header can be parsed.
           entry.resume();
           if (failed) throw failed;
@@ -423,6 +429,21 @@ export async function createSmbclientSysvolSource(options: SmbclientSysvolOption
     },
     readTree,
     readFiles,
+    async statTree(path) {
+      const target = commandPath(path);
+      // ls prints times in the client's zone: UTC makes them unambiguous (no DST hour read twice).
+      const result = await runTool(smbclient, [unc, ...common, '-c', `recurse ON; ls "${target}/*"`], {
+        object: `${location}/${target}`,
+        allowFailure: true,
+        password,
+        environment: { TZ: 'UTC' },
+      });
+      const output = `${result.stdout}\n${result.stderr}`;
+      const status = firstNtStatus(output);
+      if (result.exitCode !== 0 || (status !== null && status !== 'NT_STATUS_OK'))
+        throw smbFailure(output, context(target, 'listing a SYSVOL folder'), false);
+      return parseSmbclientListing(result.stdout, target);
+    },
     async readFile(path) {
       const target = commandPath(path);
       // `get … -` writes the file to stdout: its bytes never touch the local disk.

@@ -9,6 +9,11 @@ export interface SysvolEntry {
   kind: SysvolEntryKind;
   /** Bytes for files, 0 for folders. */
   size: number;
+  /**
+   * Last write time in whole seconds since 1970 (UTC), where the transport gives it: smbclient's tar headers and
+   * listings carry seconds, so a local stat is cut to seconds too and the two compare alike.
+   */
+  mtime?: number;
 }
 
 /**
@@ -37,6 +42,11 @@ export interface SysvolSource {
   exists(path: string): Promise<boolean>;
   /** Every file and folder below `path` (not `path` itself). */
   listTree(path: string): AsyncIterable<SysvolEntry>;
+  /**
+   * Every file and folder below `path` with size and {@link SysvolEntry.mtime}, no content read: a cheap fingerprint
+   * of a folder (smbclient `recurse ON; ls`, a local stat walk). See gpt-listing.ts for what the SMB listing loses.
+   */
+  statTree(path: string): Promise<SysvolEntry[]>;
   /** Every file and folder below `path` with file contents, in one streamed pass. */
   readTree(path: string): AsyncIterable<SysvolTreeEntry>;
   readFile(path: string): Promise<Buffer>;

@@ -31,6 +31,12 @@ import {
   type GpoBackupModel,
   type GptEntry,
   type ResolvedAccount,
+  CHANGE_STATE_FILE,
+  CHANGE_STATE_FORMAT,
+  recordListing,
+  renderChangeState,
+  sha256Hex,
+  type ListedEntry,
 } from '@coffer/gpmc';
 import type { DomainSession } from '../ad/domain-session.js';
 import { parseGptIni } from '../ad/gpt-ini.js';
@@ -46,6 +52,7 @@ import {
   type WmiFilterRecord,
 } from '../extras/gpo-extras.js';
 import type { EarlyTree } from './early-tree.js';
+import { gpoAdDigest, isStateEntry, listedEntry } from './gpo-state.js';
 import { ListingCompletion } from './listing-completion.js';
 import { BACKUP_GPT_ROOT, isSecurityTemplate, routeGptPath, splitPassPath } from './gpt-routing.js';
 import { WritePool } from './write-pool.js';
@@ -71,6 +78,8 @@ export interface GpoBackupPlan {
   onePass: boolean;
   /** A one-pass stream already started (backing up every GPO); used when its folder is the one to read. */
   early?: EarlyTree | null;
+  /** Taken before any SYSVOL read of the run began: each backup's change state is judged against it. */
+  readStartedAt: Date;
 }
 
 /** What the SYSVOL pass collected for one GPO while streaming its files into the staged backup. */
@@ -93,6 +102,10 @@ interface GpoInProgress {
   dropped: boolean;
   files: number;
   bytes: number;
+  /** Its folder's entries as read (names, sizes, times), for the change state (`--changed` reads it next time). */
+  listing: ListedEntry[];
+  /** GPT.INI's SHA-256: the backup keeps its version, not the file, so the integrity manifest has no hash of it. */
+  gptIniHash: { path: string; sha256: string } | null;
 }
 
 /**
@@ -110,7 +123,8 @@ export async function writeGpoBackups(plan: GpoBackupPlan, context: OperationCon
   const pool = new WritePool(CONCURRENT_WRITES, HELD_BYTES);
   const inProgress = new Map<string, GpoInProgress>();
   try {
-    context.progress.phase('copying SYSVOL', plan.gpos.length);
+    // The GPOs' units were announced with the plan; files are named as they pass (their number is not known yet).
+    context.progress.phase('copying SYSVOL');
     const backupTime = new Date();
     for (const gpo of plan.gpos) {
       const backupId = `{${randomUUID().toUpperCase()}}`;
@@ -134,6 +148,8 @@ export async function writeGpoBackups(plan: GpoBackupPlan, context: OperationCon
         dropped: false,
         files: 0,
         bytes: 0,
+        listing: [],
+        gptIniHash: null,
       });
     }
     // Started now so it overlaps the SYSVOL stream; awaited only by a GPO with a Registry.pol.
@@ -184,7 +200,7 @@ export async function writeGpoBackups(plan: GpoBackupPlan, context: OperationCon
       });
     }
     context.throwIfCancelled();
-    context.progress.phase('committing', 1);
+    context.progress.phase('committing');
     // GPOs left out (no SYSVOL folder, dropped with an error) are discarded, not committed by core after we return.
     const readySet = new Set(ready);
     await Promise.all(all.filter((entry) => !readySet.has(entry)).map((entry) => entry.discard()));
@@ -288,9 +304,11 @@ async function copyEntry(
   pool: WritePool,
   context: OperationContext,
 ): Promise<void> {
+  if (isStateEntry(inner)) item.listing.push(listedEntry(inner, found));
   const route = routeGptPath(inner);
   if (route === 'gpt-ini' && found.kind === 'file') {
     item.gptIni = await collect(found);
+    item.gptIniHash = { path: inner, sha256: sha256Hex(item.gptIni) };
     return;
   }
   if (route === 'skip' || route === 'gpt-ini') {
@@ -302,7 +320,6 @@ async function copyEntry(
     item.tree.push({ path: inner, kind: 'dir' });
     return;
   }
-  context.progress.addTotal(1);
   if (found.size <= BUFFERED_FILE_BYTES) {
     // Read off the SYSVOL stream now, written beside other files while the stream moves on.
     const content = await collect(found);
@@ -314,7 +331,7 @@ async function copyEntry(
     const label = `${item.gpo.displayName}: ${inner}`;
     await pool.run(async () => {
       await (await item.staged).writeFile(`${BACKUP_GPT_ROOT}/${inner}`, content);
-      context.progress.advance(label);
+      context.progress.working(label);
     }, content.length);
     return;
   }
@@ -328,7 +345,7 @@ async function copyEntry(
   item.tree.push({ path: inner, kind: 'file', size: written.size });
   item.files += 1;
   item.bytes += written.size;
-  context.progress.advance(`${item.gpo.displayName}: ${inner}`);
+  context.progress.working(`${item.gpo.displayName}: ${inner}`);
 }
 
 async function writeGpmcFiles(
@@ -443,11 +460,25 @@ async function writeGpmcFiles(
     wmiFilter,
   });
   const inst = backupInstOf(model);
+  const state = renderChangeState({
+    format: CHANGE_STATE_FORMAT,
+    version: 1,
+    objectId: gpo.id,
+    adDigest: gpoAdDigest(gpo, links, wmiFilter),
+    readStartedAt: plan.readStartedAt.toISOString(),
+    contentRoot: BACKUP_GPT_ROOT,
+    listing: recordListing(
+      item.listing,
+      new Map(item.gptIniHash ? [[item.gptIniHash.path, item.gptIniHash.sha256]] : []),
+    ),
+  });
+  item.listing = [];
   const files: Array<[string, string | Uint8Array]> = [
     ['Backup.xml', renderBackupXml(model)],
     ['bkupInfo.xml', renderBkupInfoXmlForInst(inst)],
     ['gpreport.xml', report],
     [GPO_EXTRAS_FILE, extras],
+    [CHANGE_STATE_FILE, state],
   ];
   const held = files.reduce(
     (sum, [, content]) => sum + (typeof content === 'string' ? content.length * 2 : content.length),

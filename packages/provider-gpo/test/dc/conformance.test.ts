@@ -16,10 +16,6 @@ runConformanceSuite({
   name: 'provider-gpo against the Samba DC',
   // Through the public loader and the built package, as the CLI loads it.
   provider: async () => (await loadProvider(packageRoot)).provider,
-  // Known defect (issue 16, "the GPO backup flows one way"): the total grows as SYSVOL is streamed (files are counted
-  // as they are found, after the AD phase completed), so the share done can move backwards (1/1 -> 1/3). The strict
-  // check fails this provider today; totals-may-grow still fails an overshoot or a total never reached.
-  progress: 'totals-may-grow',
   invalidOptions: [
     {},
     connection({ all: true, gpo: ['x'] }),
