@@ -30,6 +30,8 @@ const provider = defineProvider<GpoBackupOptions, GpoRestoreOptions>({
     backup: [
       `coffer backup gpo ${CONNECT} --all --out /srv/backups/gpo --comment nightly`,
       `coffer backup gpo ${CONNECT} --gpo "Default Domain Policy" --out /srv/backups/gpo`,
+      // After the line above: only GPOs that differ from their newest backup there (none, unless the domain changed).
+      `coffer backup gpo ${CONNECT} --all --changed --out /srv/backups/gpo`,
     ],
     restore: [
       `coffer restore gpo ${CONNECT} --gpo "Default Domain Policy" --from /srv/backups/gpo`,

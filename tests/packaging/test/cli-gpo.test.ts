@@ -80,6 +80,30 @@ describe('CLI + GPO project: @coffer/cli + @coffer/provider-gpo against the test
     for (const line of lines) expect(`${line.stdout}${line.stderr}`).not.toContain(domain.adminPassword);
   });
 
+  it("@coffer/provider-gpo's README --changed session: every GPO backed up once, then nothing", async () => {
+    await rm(join(project.dir, 'srv'), { recursive: true, force: true }); // no backups yet: every GPO is new
+    const lines = await runShellExample(project, exampleNamed('gpo-changed'), context, {
+      env,
+      installedFromTarballs: TARBALLS,
+    });
+    const backups = join(project.dir, 'srv', 'backups', 'gpo');
+    const folders = (await readdir(backups)).filter((name) => /^\{[0-9A-F-]{36}\}$/.test(name));
+    expect(folders.length).toBeGreaterThanOrEqual(2 + (domain.seed?.gpos ?? []).length);
+    const second = lines.filter((l) => l.line.includes('--changed'))[1]!;
+    // The second run wrote nothing: every GPO the first one backed up is reported unchanged, no folder was added.
+    const final = JSON.parse(second.stdout.trim().split('\n').at(-1)!) as {
+      status: string;
+      backups: unknown[];
+      counts: { unchanged: number };
+      messages: Array<{ code: string }>;
+    };
+    expect(final.status).toBe('succeeded');
+    expect(final.backups).toEqual([]);
+    expect(final.counts.unchanged).toBe(folders.length);
+    expect(final.messages.filter((m) => m.code === 'GPO_UNCHANGED')).toHaveLength(folders.length);
+    for (const line of lines) expect(`${line.stdout}${line.stderr}`).not.toContain(domain.adminPassword);
+  });
+
   it("the root README's session: every GPO with COFFER_PASSWORD, list, verify", async () => {
     await rm(join(project.dir, 'srv'), { recursive: true, force: true }); // a backup directory of its own, as on a fresh machine
     const lines = await runShellExample(project, exampleNamed('readme-using-it'), context, {

@@ -97,6 +97,7 @@ export const EXAMPLES: readonly ExampleSpec[] = [
   { name: 'gpmc-install', dir: 'packages/gpmc', project: 'ad-libraries' },
   { name: 'active-directory-install', dir: 'packages/active-directory', project: 'ad-libraries' },
   { name: 'gpo-install', dir: 'packages/provider-gpo', project: 'cli-gpo' },
+  { name: 'gpo-changed', dir: 'packages/provider-gpo', project: 'cli-gpo' },
   { name: 'drm-install', dir: 'packages/provider-drm-licenses', project: 'cli-drm' },
   { name: 'drm-store-install', dir: 'packages/drm-license-store', project: 'library' },
   { name: 'testkit-install', dir: 'packages/provider-testkit', project: 'third-party' },
