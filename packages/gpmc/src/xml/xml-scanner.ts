@@ -41,6 +41,7 @@ const ATTRIBUTE = new RegExp(
   'y',
 );
 const ONLY_SPACE = /^[ \t\r\n]*$/;
+const ONE_SPACE = /^[ \t\r\n]$/;
 /** Characters XML 1.0 forbids anywhere in a document (C0 controls but tab, LF and CR; U+FFFE and U+FFFF). */
 const FORBIDDEN_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 const REFERENCE = /&([^;&]*);?/g;
@@ -138,21 +139,29 @@ function scan(text: string, skip: ScanXmlOptions['skip'], mark: (at: number) => 
     if (end === -1) fail(0, 'the XML declaration is not closed');
     pos = end + 2;
   }
+  // The next ']]>' and '&' at or after `pos` (-1: none left), found once and moved on only when passed, so a text run
+  // is checked without slicing it (most runs are the whitespace between tags, in elements that may not be built).
+  let nextCdataEnd = text.indexOf(']]>');
+  let nextAmpersand = text.indexOf('&');
   while (pos < length) {
     const lt = text.indexOf('<', pos);
     const end = lt === -1 ? length : lt;
     if (end > pos) {
       const top = stack[stack.length - 1];
+      if (nextCdataEnd !== -1 && nextCdataEnd < pos) nextCdataEnd = text.indexOf(']]>', pos);
+      if (nextAmpersand !== -1 && nextAmpersand < pos) nextAmpersand = text.indexOf('&', pos);
       if (top === undefined) {
         if (!ONLY_SPACE.test(text.slice(pos, end))) fail(pos, 'text outside the root element');
       } else {
-        const raw = text.slice(pos, end);
-        if (raw.includes(']]>')) fail(pos, "']]>' in text");
-        try {
-          const decoded = decodeReferences(raw);
-          if (top.element !== null) top.element.text += decoded;
-        } catch (error) {
-          fail(pos, (error as Error).message);
+        if (nextCdataEnd !== -1 && nextCdataEnd + 2 < end) fail(nextCdataEnd, "']]>' in text");
+        const references = nextAmpersand !== -1 && nextAmpersand < end;
+        if (top.element !== null || references) {
+          try {
+            const decoded = references ? decodeReferences(text.slice(pos, end)) : text.slice(pos, end);
+            if (top.element !== null) top.element.text += decoded;
+          } catch (error) {
+            fail(pos, (error as Error).message);
+          }
         }
       }
     }
@@ -160,13 +169,25 @@ function scan(text: string, skip: ScanXmlOptions['skip'], mark: (at: number) => 
     pos = lt;
     const next = text.charCodeAt(pos + 1);
     if (next === 0x2f /* / */) {
-      NAME.lastIndex = pos + 2;
-      const name = NAME.exec(text)?.[0];
       const top = stack.pop();
-      if (name === undefined) fail(pos, 'an end tag without a name');
-      if (top === undefined) fail(pos, `the end tag </${name}> closes nothing`);
-      if (top!.qualified !== name) fail(pos, `</${name}> closes <${top!.qualified}>`);
-      SPACE.lastIndex = NAME.lastIndex;
+      // The usual case without a regular expression: the open element's name, then '>' or a space.
+      const expected = top === undefined ? -1 : pos + 2 + top.qualified.length;
+      let nameEnd: number;
+      if (
+        top !== undefined &&
+        text.startsWith(top.qualified, pos + 2) &&
+        (text.charCodeAt(expected) === 0x3e || ONE_SPACE.test(text.charAt(expected)))
+      )
+        nameEnd = expected;
+      else {
+        NAME.lastIndex = pos + 2;
+        const name = NAME.exec(text)?.[0];
+        if (name === undefined) fail(pos, 'an end tag without a name');
+        if (top === undefined) fail(pos, `the end tag </${name}> closes nothing`);
+        fail(pos, `</${name}> closes <${top!.qualified}>`);
+      }
+      const name = top!.qualified;
+      SPACE.lastIndex = nameEnd!;
       SPACE.exec(text);
       if (text.charCodeAt(SPACE.lastIndex) !== 0x3e /* > */) fail(pos, `the end tag </${name}> is not closed`);
       pos = SPACE.lastIndex + 1;
