@@ -6,6 +6,7 @@ import { usageError } from './commands/operation-output.js';
 import { backupAction, providerCommandAction, restoreAction } from './commands/provider-operations.js';
 import { providersAction } from './commands/providers.js';
 import { verifyAction } from './commands/verify.js';
+import { addShareOptions, type ShareFlags } from './commands/share-target.js';
 import { definePruneCommand } from './commands/prune.js';
 import { reportAction, type ReportFlags } from './commands/report.js';
 import { diffAction, type DiffFlags } from './commands/diff.js';
@@ -118,7 +119,7 @@ export function buildProgram(context: CliContext, version: string): Command {
     defineRestore(context, restore, entry);
   }
 
-  program
+  const list = program
     .command('list')
     .summary('list the backups in a directory, newest first')
     .description(
@@ -154,14 +155,15 @@ export function buildProgram(context: CliContext, version: string): Command {
     .action((first: string | undefined, second: string | undefined, options: ListFlags) =>
       listCommand(context, first, second, options),
     );
+  addShareOptions(list);
 
-  program
+  const verify = program
     .command('verify')
     .summary('re-hash backups against their integrity manifests')
     .description(
       'Re-read and re-hash every backup in a directory (or one backup folder) against its Coffer integrity manifest; reports missing, extra, truncated and altered files.',
     )
-    .argument('<dir>', 'backup directory, or one backup folder')
+    .argument('<dir>', 'backup directory, or one backup folder, or an SMB share folder (//server/share/folder)')
     .addHelpText('after', () =>
       [
         '',
@@ -169,8 +171,9 @@ export function buildProgram(context: CliContext, version: string): Command {
         ...examplesSection(backupDirectories(context).map((dir) => `coffer verify ${dir}`)),
       ].join('\n'),
     )
-    .action((dir: string) => verifyAction(context, dir));
+    .action((dir: string, options: ShareFlags) => verifyAction(context, dir, options));
 
+  addShareOptions(verify);
   defineReportAndDiff(context, program);
   definePruneCommand(context, program);
 
@@ -208,7 +211,7 @@ function defineReportAndDiff(context: CliContext, program: Command): void {
     .description(
       'Write the settings report of one or many GPO or Starter GPO backups, as GPMC shows it (summary, links, security filtering, WMI filtering, delegation, Computer and User settings by extension), from the backups alone: AD is not read.',
     )
-    .argument('<dir>', 'backup directory, or one backup folder')
+    .argument('<dir>', 'backup directory, or one backup folder, or an SMB share folder (//server/share/folder)')
     .option('--backup-id <id>', 'only this backup (repeatable)', repeat)
     .option(
       '--gpo <name-or-guid>',
@@ -265,7 +268,7 @@ function defineReportAndDiff(context: CliContext, program: Command): void {
     .action((a: string, b: string | undefined, options: DiffFlags) => diffAction(context, a, b, options, gpoProvider));
 }
 
-interface ListFlags extends ListFilterFlags {
+interface ListFlags extends ListFilterFlags, ShareFlags {
   from?: string;
   query?: string;
 }
@@ -316,7 +319,7 @@ function listCommand(
     else usageError(context, failure.message, failure.hint ?? "Run 'coffer help list'.", 'list');
     return;
   }
-  return listAction(context, directory, options.query, filters);
+  return listAction(context, directory, options.query, filters, options);
 }
 
 function defineBackup(context: CliContext, backup: Command, entry: AvailableProvider): void {
@@ -328,7 +331,13 @@ function defineBackup(context: CliContext, backup: Command, entry: AvailableProv
   addOptionFlags(command, entry.surface.backup, `${entry.provider.displayName} options:`);
   rejectSecretFlags(command, entry.surface.backup);
   command.optionsGroup('Backup options:');
-  command.addOption(new Option('--out <dir>', 'existing directory to write the backup into').makeOptionMandatory());
+  command.addOption(
+    new Option(
+      '--out <dir>',
+      'existing directory (or SMB share folder, //server/share/folder) to write the backup into',
+    ).makeOptionMandatory(),
+  );
+  addShareOptions(command);
   command.option('--comment <text>', 'comment stored with the backup');
   command.addHelpText(
     'after',
@@ -356,7 +365,13 @@ function defineRestore(context: CliContext, restore: Command, entry: AvailablePr
   addOptionFlags(command, specs, `${entry.provider.displayName} options:`);
   rejectSecretFlags(command, specs);
   command.optionsGroup('Restore options:');
-  command.addOption(new Option('--from <dir>', 'backup directory to restore from').makeOptionMandatory());
+  command.addOption(
+    new Option(
+      '--from <dir>',
+      'backup directory (or SMB share folder, //server/share/folder) to restore from',
+    ).makeOptionMandatory(),
+  );
+  addShareOptions(command);
   if (canRestore)
     command.addHelpText(
       'after',

@@ -1,5 +1,12 @@
 import { resolve } from 'node:path';
-import { ErrorCode, runList, serializeError, type BackupListing, type OperationResult } from '@coffer/core';
+import {
+  ErrorCode,
+  runList,
+  serializeError,
+  toCofferError,
+  type BackupListing,
+  type OperationResult,
+} from '@coffer/core';
 import type { CliContext } from '../cli-context.js';
 import { ExitCode } from '../output/exit-codes.js';
 import { createReporter } from '../output/operation-reporter.js';
@@ -8,6 +15,7 @@ import { formatTable } from '../output/table.js';
 import { backupFolderProblem } from './backup-folder.js';
 import { type ListFilters, matchesFilters } from './list-filters.js';
 import { failWith, usageError } from './operation-output.js';
+import { isShareTarget, type ShareFlags, withShareSource } from './share-target.js';
 
 export interface ListedBackup extends BackupListing {
   provider: string;
@@ -23,8 +31,28 @@ export async function listAction(
   directory: string,
   query: string | undefined,
   filters: ListFilters = {},
+  shareFlags: ShareFlags = {},
 ): Promise<void> {
-  const source = resolve(context.io.cwd, directory);
+  if (!isShareTarget(directory))
+    return listFolder(context, directory, resolve(context.io.cwd, directory), query, filters);
+  // An SMB share: listed from a consistent private copy; what is shown names the share.
+  try {
+    await withShareSource(context, directory, shareFlags, (local) =>
+      listFolder(context, directory, local, query, filters, directory),
+    );
+  } catch (error) {
+    failWith(context, serializeError(toCofferError(error, directory)), ExitCode.Failed, 'list');
+  }
+}
+
+async function listFolder(
+  context: CliContext,
+  directory: string,
+  source: string,
+  query: string | undefined,
+  filters: ListFilters,
+  shownAs?: string,
+): Promise<void> {
   const named = filters.providers;
   const unable = named?.find((entry) => typeof entry.provider.list !== 'function');
   if (unable) {
@@ -85,6 +113,11 @@ export async function listAction(
 
   const backups: ListedBackup[] = results
     .flatMap((r) => (r.output ?? []).map((listing) => ({ provider: r.providerId, ...listing })))
+    .map((backup) =>
+      shownAs !== undefined && backup.path.startsWith(source)
+        ? { ...backup, path: `${shownAs}${backup.path.slice(source.length)}` }
+        : backup,
+    )
     .filter((backup) => matchesFilters(backup, filters))
     .sort(newestFirst);
   const warned = results.some((r) => r.status === 'succeeded-with-warnings') || failures.length > 0;
@@ -106,7 +139,7 @@ export async function listAction(
       operation: 'list',
       status,
       exitCode,
-      source,
+      source: shownAs ?? source,
       backups,
       providers: results.map((r) => ({
         id: r.providerId,
@@ -128,7 +161,7 @@ export async function listAction(
     output.error(commonError);
     return;
   }
-  printListing(context, backups, source);
+  printListing(context, backups, shownAs ?? source);
 }
 
 function printListing(context: CliContext, backups: ListedBackup[], source: string): void {

@@ -1,4 +1,5 @@
 import { invalidArgument, serializeError, toCofferError, type BackupOutput, type OperationResult } from '@coffer/core';
+import { type Command, Option } from 'commander';
 import type { CliContext } from '../cli-context.js';
 
 /**
@@ -14,6 +15,23 @@ export function isShareTarget(value: unknown): value is string {
 export interface ShareFlags {
   shareUser?: unknown;
   sharePasswordFile?: unknown;
+}
+
+/** `--share-user` and `--share-password-file`, on every verb whose folder may be a share. */
+export function addShareOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option(
+        '--share-user <user>',
+        'account for an SMB share folder (//server/share/folder): user@domain or DOMAIN\\user; default COFFER_SHARE_USER, else the provider’s --user',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--share-password-file <file>',
+        'file holding that account’s password (first line); else COFFER_SHARE_PASSWORD_FILE, COFFER_SHARE_PASSWORD, the provider’s password, COFFER_PASSWORD',
+      ),
+    );
 }
 
 type ActiveDirectory = typeof import('@coffer/active-directory');
