@@ -4,9 +4,11 @@ import { backupGpos } from './backup/backup-gpos.js';
 import { PROVIDER_ID } from './backup/write-gpo-backups.js';
 import { listGpoBackups } from './list/list-gpo-backups.js';
 import { importGpo } from './import/import-gpo.js';
+import { makeMigrationTable } from './import/make-migration-table.js';
 import {
   gpoBackupOptions,
   gpoImportOptions,
+  gpoMigrationTableOptions,
   gpoRestoreOptions,
   type GpoBackupOptions,
   type GpoRestoreOptions,
@@ -36,6 +38,7 @@ const provider = defineProvider<GpoBackupOptions, GpoRestoreOptions>({
     restore: [
       `coffer restore gpo ${CONNECT} --gpo "Default Domain Policy" --from /srv/backups/gpo`,
       `coffer restore gpo ${CONNECT} --gpo "Default Domain Policy" --restore-links --restore-wmi-filter --from /srv/backups/gpo`,
+      `coffer restore gpo ${CONNECT} --gpo "Default Domain Policy" --restore-links --what-if --from /srv/backups/gpo`,
     ],
   },
   options: gpoBackupOptions,
@@ -55,8 +58,21 @@ const provider = defineProvider<GpoBackupOptions, GpoRestoreOptions>({
         // Run as shown by the packaging test against its test DC (dc1.corp.example, ~/.pw, the CA file and /srv/backups mapped there).
         'coffer gpo import --dc dc1.corp.example --user Administrator@corp.example --password-file ~/.pw --ca-file /etc/ssl/corp-ca.pem --from /srv/backups/gpo --gpo "Default Domain Policy" --target-gpo "Default Domain Policy"',
         'coffer gpo import --dc dc1.corp.example --user Administrator@corp.example --password-file ~/.pw --ca-file /etc/ssl/corp-ca.pem --from /srv/backups/gpo --gpo "Default Domain Policy" --target-gpo "{31B2F340-016D-11D2-945F-00C04FB984F9}"',
+        'coffer gpo import --dc dc1.corp.example --user Administrator@corp.example --password-file ~/.pw --ca-file /etc/ssl/corp-ca.pem --from /srv/backups/gpo --gpo "Default Domain Policy" --target-gpo "Baseline Copy" --create-if-needed --what-if',
       ],
       run: importGpo,
+    }),
+    defineCommand({
+      name: 'migration-table',
+      description:
+        "Writes a GPMC migration table (.migtable) listing every domain principal and UNC path the backups reference, each mapped to itself for you to fill in (GPMC's Migration Table Editor, Populate from backup); import reads it, and so does Windows.",
+      options: gpoMigrationTableOptions,
+      examples: [
+        // Offline: only the backups are read. Run as shown by the packaging test (/srv/backups mapped there).
+        'coffer gpo migration-table --from /srv/backups/gpo --out /srv/backups/prod.migtable',
+        'coffer gpo migration-table --from /srv/backups/gpo --gpo "Default Domain Policy" --out /srv/backups/ddp.migtable',
+      ],
+      run: makeMigrationTable,
     }),
   ],
 });
@@ -66,10 +82,13 @@ export {
   gpoBackupOptions,
   gpoRestoreOptions,
   gpoImportOptions,
+  gpoMigrationTableOptions,
   connectionOptions,
   type GpoBackupOptions,
   type GpoRestoreOptions,
   type GpoImportOptions,
+  type GpoMigrationTableOptions,
   type ConnectionOptions,
 } from './options.js';
 export type { GpoImportResult } from './import/import-gpo.js';
+export type { GpoChangePlan } from './restore/change-plan.js';

@@ -43,6 +43,14 @@ const unverifiedOption = z
     'Accept a backup without a Coffer integrity manifest (one GPMC wrote on Windows); it is checked against its Backup.xml only. A Coffer backup that lost its manifest is refused even so.',
   );
 
+/** Like the GroupPolicy module's -WhatIf: everything is read and checked, the plan printed, nothing written. */
+const whatIfOption = z
+  .boolean()
+  .default(false)
+  .describe(
+    'Read and check everything, print what would change (GPOs, files, versions, attributes, links, ACEs, migration table entries) and write nothing.',
+  );
+
 const backupChoice = {
   backupId: z.string().min(1).optional().describe('Restore this backup (its {GUID} folder name).'),
   gpo: z
@@ -66,6 +74,7 @@ export const gpoRestoreOptions = z
       .default(false)
       .describe('Also re-create or update the WMI filter object the GPO used.'),
     unverified: unverifiedOption,
+    whatIf: whatIfOption,
   })
   .refine((o) => [o.backupId !== undefined, o.gpo !== undefined, o.all].filter(Boolean).length <= 1, {
     message: 'choose the backup with one of backupId, gpo or all',
@@ -97,7 +106,14 @@ export const gpoImportOptions = z
       .describe(
         'Refuse the import when a domain principal or UNC path in the settings has no mapping in the migration table.',
       ),
+    createIfNeeded: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Create the target GPO (named targetGpo) when no GPO has that name, as Import-GPO -CreateIfNeeded does; it gets the domain's default GPO permissions.",
+      ),
     unverified: unverifiedOption,
+    whatIf: whatIfOption,
   })
   .refine((o) => !(o.backupId !== undefined && o.gpo !== undefined), {
     message: 'name the backup with backupId or gpo, not both',
@@ -108,5 +124,24 @@ export const gpoImportOptions = z
     path: ['migrationTableOnly'],
   });
 
+/** `coffer gpo migration-table`: offline, only backups are read. */
+export const gpoMigrationTableOptions = z
+  .object({
+    from: z.string().min(1).describe('GPMC backup directory (or one backup folder) to read the backups from.'),
+    backupId: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Take this backup (its {GUID} folder name; repeatable). Default: the newest backup of every GPO.'),
+    gpo: z.string().min(1).optional().describe('Take the newest backup of this backed-up GPO (display name or GUID).'),
+    out: z.string().min(1).describe('The .migtable file to write (UTF-16, as GPMC writes it).'),
+    force: z.boolean().default(false).describe('Replace the file named by out if it exists.'),
+    unverified: unverifiedOption,
+  })
+  .refine((o) => !(o.backupId.length > 0 && o.gpo !== undefined), {
+    message: 'name the backups with backupId or gpo, not both',
+    path: ['backupId'],
+  });
+
 export type GpoRestoreOptions = z.infer<typeof gpoRestoreOptions>;
+export type GpoMigrationTableOptions = z.infer<typeof gpoMigrationTableOptions>;
 export type GpoImportOptions = z.infer<typeof gpoImportOptions>;

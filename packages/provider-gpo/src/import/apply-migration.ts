@@ -23,6 +23,10 @@ export interface MigrationReport {
   /** Domain principals the settings name that no mapping covers (SID or name). */
   unmappedPrincipals: Set<string>;
   unmappedUncPaths: Set<string>;
+  /** Each unmapped principal (keyed as in unmappedPrincipals) with the SID and name the settings give it. */
+  unmappedReferences: Map<string, { sid: string | null; name: string | null }>;
+  /** How many references each mapping (by its index in the table) applied to. */
+  mappingUses: Map<number, number>;
 }
 
 export function emptyMigrationReport(): MigrationReport {
@@ -32,6 +36,8 @@ export function emptyMigrationReport(): MigrationReport {
     uncPathsReplaced: 0,
     unmappedPrincipals: new Set(),
     unmappedUncPaths: new Set(),
+    unmappedReferences: new Map(),
+    mappingUses: new Map(),
   };
 }
 
@@ -95,10 +101,16 @@ export class MigrationPlan {
 
   /** The mapped UNC path, or null when no mapping covers it. */
   unc(path: string): string | null {
+    return this.uncMatch(path)?.mapped ?? null;
+  }
+
+  /** The mapped UNC path and the mapping that maps it, or null when no mapping covers it. */
+  uncMatch(path: string): { mapped: string; mapping: MigrationMapping } | null {
     const lower = path.toLowerCase();
-    for (const { source, destination } of this.#uncMappings) {
+    for (const { mapping, source, destination } of this.#uncMappings) {
       const key = source.toLowerCase();
-      if (lower === key || lower.startsWith(`${key}\\`)) return destination + path.slice(source.length);
+      if (lower === key || lower.startsWith(`${key}\\`))
+        return { mapped: destination + path.slice(source.length), mapping };
     }
     return null;
   }
@@ -130,8 +142,14 @@ function note(
   reference: { sid?: string | null; name?: string | null },
 ): PrincipalOutcome {
   const outcome = plan.principal(reference);
-  if (outcome.kind === 'unmapped' && isDomainSpecific(reference))
-    report.unmappedPrincipals.add(reference.sid ?? reference.name ?? '');
+  if (outcome.kind === 'unmapped' && isDomainSpecific(reference)) {
+    const key = reference.sid ?? reference.name ?? '';
+    report.unmappedPrincipals.add(key);
+    const known = report.unmappedReferences.get(key);
+    report.unmappedReferences.set(key, { sid: reference.sid ?? null, name: known?.name ?? reference.name ?? null });
+  }
+  if (outcome.kind !== 'unmapped')
+    report.mappingUses.set(outcome.mapping.index, (report.mappingUses.get(outcome.mapping.index) ?? 0) + 1);
   if (outcome.kind === 'replace') report.principalsReplaced += 1;
   if (outcome.kind === 'remove') report.principalsRemoved += 1;
   return outcome;
@@ -258,11 +276,13 @@ export function migratePreferencesXml(text: string, plan: MigrationPlan, report:
 }
 
 function mapUnc(plan: MigrationPlan, report: MigrationReport, path: string): string | null {
-  const mapped = plan.unc(path);
-  if (mapped === null) {
+  const match = plan.uncMatch(path);
+  if (match === null) {
     report.unmappedUncPaths.add(path);
     return null;
   }
+  const { mapped, mapping } = match;
+  report.mappingUses.set(mapping.index, (report.mappingUses.get(mapping.index) ?? 0) + 1);
   if (mapped !== path) report.uncPathsReplaced += 1;
   return mapped;
 }

@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { CofferError, HRESULT, type CommandOutput, type OperationContext } from '@coffer/core';
+import { CofferError, ErrorCode, HRESULT, type CommandOutput, type OperationContext } from '@coffer/core';
 import { openDomainSession, type DomainSession } from '../ad/domain-session.js';
 import { formatGptIni, parseGptIni } from '../ad/gpt-ini.js';
 import { attributeText } from '../ad/ldap-values.js';
@@ -7,24 +8,32 @@ import { policiesContainerDn, sharePathOf } from '../ad/read-gpos.js';
 import type { GpoImportOptions } from '../options.js';
 import { gptWriteEntries } from '../restore/gpt-entries.js';
 import { applyGptAcl, discardStagedGpt, stageGpt, swapInStagedGpt } from '../restore/gpt-swap.js';
-import { RollbackLog, readLiveGpoContainer, updateGpoContainer } from '../restore/gpo-container.js';
-import { GPT_FOLDER, loadGpoBackup, type LoadedGpoBackup } from '../restore/load-backup.js';
+import { formatChangePlan, futureGpt, plannedGptChanges, type GpoChangePlan } from '../restore/change-plan.js';
+import {
+  RollbackLog,
+  attributesToCreate,
+  changedAttributes,
+  createGpoContainer,
+  gpoContainerDn,
+  readLiveGpoContainer,
+  updateGpoContainer,
+  type GpoContainerAttributes,
+  type LiveGpoContainer,
+} from '../restore/gpo-container.js';
+import { loadGpoBackup, type LoadedGpoBackup } from '../restore/load-backup.js';
 import { folderAclFor } from '../restore/restore-gpo.js';
 import { selectBackups } from '../restore/select-backups.js';
 import { bumpedVersions, versionsFromBackupXml } from '../restore/versions.js';
 import { selectGpos } from '../select/select-gpos.js';
-import {
-  MigrationPlan,
-  emptyMigrationReport,
-  migrateSettingsFile,
-  settingsFileKind,
-  type MigrationReport,
-} from './apply-migration.js';
+import { MigrationPlan, type MigrationReport } from './apply-migration.js';
+import { migrateBackupSettings, referencesOf } from './backup-references.js';
 import { parseMigrationTable, type MigrationMapping } from './migration-table.js';
 import { resolveMappingTargets } from './resolve-targets.js';
 
 export interface GpoImportResult {
   target: { id: string; displayName: string };
+  /** The target did not exist and was created (createIfNeeded). */
+  created: boolean;
   fromBackupId: string;
   fromGpo: { id: string; displayName: string; domain: string };
   files: number;
@@ -43,7 +52,9 @@ export interface GpoImportResult {
  * IGPMGPO::Import: the settings of a backup (from any domain, written by Coffer or by GPMC) replace
  * those of an existing GPO, which keeps its own name, permissions, links and WMI filter. Its SYSVOL
  * settings are swapped in whole, its extension names copied, both versions bumped so clients re-apply.
- * A migration table maps principals and UNC paths on the way.
+ * A migration table maps principals and UNC paths on the way. With createIfNeeded a missing target is
+ * created (container with the domain's default permissions, then the GPT), all or nothing; with whatIf
+ * everything is read and checked and the plan returned, nothing written.
  */
 export async function importGpo(options: GpoImportOptions, context: OperationContext): Promise<CommandOutput> {
   const [entry] = await selectBackups(options.from, { backupId: options.backupId, gpo: options.gpo });
@@ -55,18 +66,14 @@ export async function importGpo(options: GpoImportOptions, context: OperationCon
   context.progress.phase('connecting', 1);
   const session = await openDomainSession(options, context);
   try {
-    const target = await findTarget(session, options.targetGpo);
-    const live = await readLiveGpoContainer(session, target.id);
-    if (!live)
-      throw new CofferError('NOT_FOUND', `GPO ${options.targetGpo} disappeared while the import started.`, {
-        hresult: HRESULT.ERROR_NOT_FOUND,
-        object: options.targetGpo,
-      });
-    const object = `${live.displayName} ${live.id}`;
+    const live = await findTarget(session, options);
+    const targetId = live?.id ?? `{${randomUUID().toUpperCase()}}`;
+    const targetName = live?.displayName ?? options.targetGpo.trim();
+    const object = `${targetName} ${targetId}`;
     context.progress.advance(session.dnsDomain);
 
     // Every file the table applies to is rewritten in memory first, so unmapped entries fail the import before anything changes.
-    const migrated = new Map<string, Buffer>();
+    let migrated = new Map<string, Buffer>();
     let report: MigrationReport | null = null;
     if (mappings) {
       const targets = await resolveMappingTargets(
@@ -75,22 +82,25 @@ export async function importGpo(options: GpoImportOptions, context: OperationCon
         backup.xml.securityGroups,
         options.migrationTable!,
       );
-      const plan = new MigrationPlan(mappings, backup.xml.securityGroups, targets);
-      report = emptyMigrationReport();
-      for (const file of backup.gpt) {
-        if (file.kind !== 'file' || settingsFileKind(file.path) === null) continue;
-        const bytes = await backup.reader.readFile([...GPT_FOLDER, file.path].join('/'));
-        migrated.set(file.path, migrateSettingsFile(file.path, bytes, plan, report));
-      }
+      ({ migrated, report } = await migrateBackupSettings(
+        backup,
+        new MigrationPlan(mappings, backup.xml.securityGroups, targets),
+      ));
       checkUnmapped(report, options, context, backup);
+    } else {
+      warnForeignReferences(await referencesOf(backup), session, context, backup, object);
     }
 
-    const targetPath = sharePathOf(live.gPCFileSysPath, session.dnsDomain, live.id);
-    const ini = await session.sysvol
-      .readFile(`${targetPath}/GPT.INI`)
-      .then(parseGptIni, () => ({ version: 0 }) as { version: number; displayName?: string });
+    const targetPath = live
+      ? sharePathOf(live.gPCFileSysPath, session.dnsDomain, live.id)
+      : `${session.dnsDomain}/Policies/${targetId}`;
+    const ini = live
+      ? await session.sysvol
+          .readFile(`${targetPath}/GPT.INI`)
+          .then(parseGptIni, () => ({ version: 0 }) as { version: number; displayName?: string })
+      : { version: 0, displayName: targetName };
     const { versions, wrapped } = bumpedVersions(
-      { ad: live.versionNumber, sysvol: ini.version },
+      { ad: live?.versionNumber ?? 0, sysvol: ini.version },
       versionsFromBackupXml(backup.xml.core.userVersionNumber, backup.xml.core.machineVersionNumber),
     );
     if (wrapped)
@@ -100,6 +110,61 @@ export async function importGpo(options: GpoImportOptions, context: OperationCon
         message: `A version of ${object} passed 65535 and starts again at 1.`,
         object,
       });
+    const gptIni = formatGptIni({
+      version: versions.sysvol,
+      ...(ini.displayName === undefined ? {} : { displayName: ini.displayName }),
+    });
+    const settings = {
+      versionNumber: versions.ad,
+      gPCMachineExtensionNames: backup.xml.core.machineExtensionNames,
+      gPCUserExtensionNames: backup.xml.core.userExtensionNames,
+    };
+    // A created GPO: what samba-tool gpo create and GPMC give a new one, with the backup's settings.
+    const created: GpoContainerAttributes = {
+      displayName: targetName,
+      flags: 0,
+      gPCFileSysPath: `\\\\${session.dnsDomain}\\SysVol\\${session.dnsDomain}\\Policies\\${targetId}`,
+      gPCWQLFilter: '',
+      ...settings,
+    };
+
+    if (options.whatIf) {
+      const changed = live
+        ? changedAttributes(live, settings)
+        : Object.entries(attributesToCreate(created))
+            .filter(([name]) => name !== 'objectClass' && name !== 'gPCFunctionalityVersion')
+            .map(([name, after]) => ({ name, before: '', after }));
+      const dn = live?.dn ?? gpoContainerDn(session, targetId);
+      const plan: GpoChangePlan = {
+        operation: 'import',
+        gpo: { id: targetId, displayName: targetName },
+        fromBackupId: backup.backupId,
+        create: !live,
+        ldap: live
+          ? changed.length > 0
+            ? [{ dn, change: 'modify', attributes: changed.map((c) => c.name) }]
+            : []
+          : [
+              { dn, change: 'add', attributes: Object.keys(attributesToCreate(created)) },
+              { dn: `CN=User,${dn}`, change: 'add', attributes: ['objectClass'] },
+              { dn: `CN=Machine,${dn}`, change: 'add', attributes: ['objectClass'] },
+            ],
+        attributes: changed,
+        sysvol: await plannedGptChanges(
+          session,
+          targetPath,
+          await futureGpt(backup.reader, backup.gpt, gptIni, migrated),
+        ),
+        versions: { before: live ? { ad: live.versionNumber, sysvol: ini.version } : null, after: versions },
+        // The target keeps its permissions; a created one gets the domain's defaults, which AD assigns.
+        aces: { added: [], removed: [] },
+        links: [],
+        wmiFilter: null,
+        migration: migrationPlanOf(report, mappings),
+      };
+      context.progress.finish();
+      return { data: { whatIf: true, plan }, lines: formatChangePlan(plan) };
+    }
 
     context.progress.phase('importing', backup.gpt.filter((e) => e.kind === 'file').length + 2);
     let files = 0;
@@ -109,10 +174,7 @@ export async function importGpo(options: GpoImportOptions, context: OperationCon
       session,
       targetPath,
       gptWriteEntries(backup.reader, backup.gpt, {
-        gptIni: formatGptIni({
-          version: versions.sysvol,
-          ...(ini.displayName === undefined ? {} : { displayName: ini.displayName }),
-        }),
+        gptIni,
         signal: context.signal,
         ...(migrated.size > 0
           ? {
@@ -123,25 +185,23 @@ export async function importGpo(options: GpoImportOptions, context: OperationCon
         onFile: (path, size) => {
           files += 1;
           bytes += size;
-          context.progress.advance(`${live.displayName}: ${path}`);
+          context.progress.advance(`${targetName}: ${path}`);
         },
       }),
     );
     const rollback = new RollbackLog();
     try {
       context.throwIfCancelled();
-      await updateGpoContainer(
-        session,
-        live,
-        {
-          versionNumber: versions.ad,
-          gPCMachineExtensionNames: backup.xml.core.machineExtensionNames,
-          gPCUserExtensionNames: backup.xml.core.userExtensionNames,
-        },
-        rollback,
-      );
+      let dn: string;
+      if (live) {
+        await updateGpoContainer(session, live, settings, rollback);
+        dn = live.dn;
+      } else {
+        // Deleted again (with its children) if anything after this fails: a failed import creates nothing.
+        dn = await createGpoContainer(session, targetId, created, rollback);
+      }
       // The target keeps its permissions: its GPT gets the ACL its own container's descriptor calls for.
-      await applyGptAcl(session, staged, await folderAclFor(session, live.dn), context, object);
+      await applyGptAcl(session, staged, await folderAclFor(session, dn), context, object);
       context.throwIfCancelled();
       await swapInStagedGpt(session, staged, context, object);
     } catch (error) {
@@ -159,7 +219,8 @@ export async function importGpo(options: GpoImportOptions, context: OperationCon
     }
     context.progress.finish();
     const result: GpoImportResult = {
-      target: { id: live.id, displayName: live.displayName },
+      target: { id: targetId, displayName: targetName },
+      created: !live,
       fromBackupId: backup.backupId,
       fromGpo: { id: backup.xml.core.id, displayName: backup.xml.core.displayName, domain: backup.xml.core.domain },
       files,
@@ -175,14 +236,14 @@ export async function importGpo(options: GpoImportOptions, context: OperationCon
     };
     context.report({
       severity: 'info',
-      code: 'GPO_IMPORTED',
-      message: `Imported the settings of ${backup.xml.core.displayName} (backup ${backup.backupId}) into ${object}: ${files} file(s), version ${versions.ad}.`,
+      code: live ? 'GPO_IMPORTED' : 'GPO_CREATED',
+      message: `${live ? 'Imported' : 'Created'} ${object} ${live ? 'with' : 'from'} the settings of ${backup.xml.core.displayName} (backup ${backup.backupId}): ${files} file(s), version ${versions.ad}.`,
       object,
     });
     return {
       data: result,
       lines: [
-        `Imported ${backup.xml.core.displayName} (${backup.xml.core.domain}, backup ${backup.backupId}) into ${object}.`,
+        `${live ? 'Imported' : 'Created GPO'} ${live ? `${backup.xml.core.displayName} (${backup.xml.core.domain}, backup ${backup.backupId}) into ` : ''}${object}${live ? '' : ` from ${backup.xml.core.displayName} (${backup.xml.core.domain}, backup ${backup.backupId})`}.`,
         `${files} file(s), ${bytes} bytes; versions now AD ${versions.ad}, SYSVOL ${versions.sysvol}.`,
         ...(report
           ? [
@@ -196,6 +257,34 @@ export async function importGpo(options: GpoImportOptions, context: OperationCon
   }
 }
 
+/** The migration table's part of a what-if plan: each mapping that applies, with its destination and use count. */
+function migrationPlanOf(
+  report: MigrationReport | null,
+  mappings: readonly MigrationMapping[] | null,
+): GpoChangePlan['migration'] {
+  if (!report || !mappings) return null;
+  return {
+    applied: mappings
+      .filter((m) => (report.mappingUses.get(m.index) ?? 0) > 0)
+      .map((m) => ({
+        index: m.index,
+        type: m.type,
+        source: m.source,
+        destination:
+          m.destination.kind === 'set'
+            ? m.destination.value
+            : m.destination.kind === 'same-as-source'
+              ? '(same as source)'
+              : m.destination.kind === 'none'
+                ? '(none: removed)'
+                : '(by relative name)',
+        references: report.mappingUses.get(m.index) ?? 0,
+      })),
+    unmappedPrincipals: [...report.unmappedPrincipals],
+    unmappedUncPaths: [...report.unmappedUncPaths],
+  };
+}
+
 async function readMigrationTable(path: string): Promise<MigrationMapping[]> {
   const bytes = await readFile(path).catch((error: NodeJS.ErrnoException) => {
     throw new CofferError('MIGRATION_TABLE_NOT_FOUND', `Cannot read the migration table ${path}: ${error.message}`, {
@@ -206,7 +295,9 @@ async function readMigrationTable(path: string): Promise<MigrationMapping[]> {
   return parseMigrationTable(bytes, path);
 }
 
-async function findTarget(session: DomainSession, wanted: string): Promise<{ id: string; displayName: string }> {
+/** The target GPO as it is now; null when it does not exist and createIfNeeded asks for it to be created. */
+async function findTarget(session: DomainSession, options: GpoImportOptions): Promise<LiveGpoContainer | null> {
+  const wanted = options.targetGpo;
   const entries = await session.ldap.search(policiesContainerDn(session), {
     scope: 'one',
     filter: '(objectClass=groupPolicyContainer)',
@@ -216,7 +307,58 @@ async function findTarget(session: DomainSession, wanted: string): Promise<{ id:
     id: attributeText(e, 'cn') ?? '',
     displayName: attributeText(e, 'displayName') ?? '',
   }));
-  return selectGpos(gpos, [wanted])[0]!;
+  let target: { id: string; displayName: string };
+  try {
+    target = selectGpos(gpos, [wanted])[0]!;
+  } catch (error) {
+    // Import-GPO -CreateIfNeeded creates a GPO by name; a GUID names a GPO that must exist.
+    const isGuid = /^\{?[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}\}?$/i.test(wanted.trim());
+    if (options.createIfNeeded && !isGuid && (error as CofferError).code === ErrorCode.NotFound) return null;
+    throw error;
+  }
+  const live = await readLiveGpoContainer(session, target.id);
+  if (!live)
+    throw new CofferError('NOT_FOUND', `GPO ${wanted} disappeared while the import started.`, {
+      hresult: HRESULT.ERROR_NOT_FOUND,
+      object: wanted,
+    });
+  return live;
+}
+
+/**
+ * Without a migration table, settings that name principals of another domain (or, from a backup of another domain,
+ * UNC paths) are imported as they are, as GPMC does; the run says so (MIGRATION_UNMAPPED, exit 3) and lists them,
+ * so a table can be made ('coffer gpo migration-table').
+ */
+function warnForeignReferences(
+  report: MigrationReport,
+  session: DomainSession,
+  context: OperationContext,
+  backup: LoadedGpoBackup,
+  object: string,
+): void {
+  const ownDomains = [session.netbiosDomain.toLowerCase(), session.dnsDomain.toLowerCase()];
+  const principals = [...report.unmappedReferences.entries()]
+    .filter(([, ref]) => {
+      if (ref.sid) return !ref.sid.toUpperCase().startsWith(`${session.domainSid.toUpperCase()}-`);
+      const domain = ref.name?.includes('\\') ? ref.name.slice(0, ref.name.indexOf('\\')).toLowerCase() : '';
+      return domain !== '' && !ownDomains.includes(domain);
+    })
+    .map(([key, ref]) => (ref.name && ref.sid ? `${ref.name} (${ref.sid})` : key));
+  const otherDomain = backup.xml.core.domain.toLowerCase() !== session.dnsDomain.toLowerCase();
+  const uncPaths = otherDomain ? [...report.unmappedUncPaths] : [];
+  if (principals.length === 0 && uncPaths.length === 0) return;
+  context.report({
+    severity: 'warning',
+    code: 'MIGRATION_UNMAPPED',
+    message: `The settings of ${backup.xml.core.displayName} (from ${backup.xml.core.domain}) name ${principals.length} principal(s) of another domain and ${uncPaths.length} UNC path(s), imported into ${object} unchanged without a migration table: ${[
+      ...principals.map((p) => `principal ${p}`),
+      ...uncPaths.map((p) => `UNC path ${p}`),
+    ].join(
+      '; ',
+    )}. To map them, make a migration table with 'coffer gpo migration-table', fill in its destinations and import with it.`,
+    object,
+  });
 }
 
 /** GPMC imports unmapped references unchanged; with migrationTableOnly it refuses, as its "use migration table exclusively". */

@@ -149,3 +149,46 @@ export function invalidTable(where: string, problems: string[]): CofferError {
     },
   );
 }
+
+/** One mapping to write: what {@link renderMigrationTable} takes (the reader's mappings fit too). */
+export interface MigrationTableEntry {
+  type: MigrationEntryType;
+  source: string;
+  destination: MigrationDestination;
+}
+
+function escapeText(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * A migration table as GPMC's Migration Table Editor saves one: UTF-16LE with a BOM, an `encoding="utf-16"`
+ * declaration, the root with the xsd/xsi prefixes and the MigrationTable default namespace (as .NET's XmlSerializer
+ * writes them), two-space indents, CRLF, and in each `<Mapping>` the elements in GPMC's order: `<Type>`,
+ * `<Source>`, then the destination (`<DestinationSameAsSource />` and its siblings self-closing with a space).
+ */
+export function renderMigrationTable(entries: readonly MigrationTableEntry[]): Buffer {
+  const lines = [
+    '<?xml version="1.0" encoding="utf-16"?>',
+    `<MigrationTable xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns="${MIGRATION_TABLE_NAMESPACE}">`,
+  ];
+  for (const entry of entries) {
+    const destination =
+      entry.destination.kind === 'set'
+        ? `<Destination>${escapeText(entry.destination.value)}</Destination>`
+        : entry.destination.kind === 'same-as-source'
+          ? '<DestinationSameAsSource />'
+          : entry.destination.kind === 'none'
+            ? '<DestinationNone />'
+            : '<DestinationByRelativeName />';
+    lines.push(
+      '  <Mapping>',
+      `    <Type>${entry.type}</Type>`,
+      `    <Source>${escapeText(entry.source)}</Source>`,
+      `    ${destination}`,
+      '  </Mapping>',
+    );
+  }
+  lines.push('</MigrationTable>');
+  return Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${lines.join('\r\n')}\r\n`, 'utf16le')]);
+}

@@ -106,12 +106,7 @@ export async function createGpoContainer(
   rollback: RollbackLog,
 ): Promise<string> {
   const dn = gpoContainerDn(session, gpoId);
-  const values: Record<string, string> = { objectClass: 'groupPolicyContainer', gPCFunctionalityVersion: '2' };
-  for (const name of WRITABLE) {
-    const value = String(attributes[name]);
-    if (value !== '') values[name] = value;
-  }
-  await session.ldap.add(dn, values);
+  await session.ldap.add(dn, attributesToCreate(attributes));
   rollback.record(`delete the re-created container ${dn}`, () => session.ldap.del(dn, { recursive: true }));
   await session.ldap.add(`CN=User,${dn}`, { objectClass: 'container' });
   await session.ldap.add(`CN=Machine,${dn}`, { objectClass: 'container' });
@@ -127,11 +122,7 @@ export async function updateGpoContainer(
 ): Promise<void> {
   const changes: LdapModification[] = [];
   const undo: LdapModification[] = [];
-  for (const name of WRITABLE) {
-    if (!(name in attributes)) continue;
-    const next = String(attributes[name]);
-    const before = String(live[name]);
-    if (next === before) continue;
+  for (const { name, before, after: next } of changedAttributes(live, attributes)) {
     changes.push(
       next === ''
         ? { operation: 'delete', attribute: name, values: [] }
@@ -146,6 +137,31 @@ export async function updateGpoContainer(
   if (changes.length === 0) return;
   await session.ldap.modify(live.dn, changes);
   rollback.record(`put back the attributes of ${live.dn}`, () => session.ldap.modify(live.dn, undo));
+}
+
+/** The attributes an update would change, with their values now and after: what {@link updateGpoContainer} writes and a what-if names. */
+export function changedAttributes(
+  live: GpoContainerAttributes,
+  attributes: Partial<GpoContainerAttributes>,
+): Array<{ name: keyof GpoContainerAttributes; before: string; after: string }> {
+  const changed: Array<{ name: keyof GpoContainerAttributes; before: string; after: string }> = [];
+  for (const name of WRITABLE) {
+    if (!(name in attributes)) continue;
+    const after = String(attributes[name]);
+    const before = String(live[name]);
+    if (after !== before) changed.push({ name, before, after });
+  }
+  return changed;
+}
+
+/** The attributes {@link createGpoContainer} sets (empty values are left out). */
+export function attributesToCreate(attributes: GpoContainerAttributes): Record<string, string> {
+  const values: Record<string, string> = { objectClass: 'groupPolicyContainer', gPCFunctionalityVersion: '2' };
+  for (const name of WRITABLE) {
+    const value = String(attributes[name]);
+    if (value !== '') values[name] = value;
+  }
+  return values;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { parseSecurityDescriptor } from '@coffer/active-directory';
+import { parseSecurityDescriptor, type SecurityDescriptor } from '@coffer/active-directory';
 import { HRESULT, type OperationContext, type RestoredRecord } from '@coffer/core';
 import type { DomainSession } from '../ad/domain-session.js';
 import { formatGptIni, parseGptIni } from '../ad/gpt-ini.js';
@@ -7,8 +7,19 @@ import { parseGpcWqlFilter } from '../ad/wmi-filter.js';
 import { gptWriteEntries } from './gpt-entries.js';
 import { applyGptAcl, discardStagedGpt, stageGpt, swapInStagedGpt } from './gpt-swap.js';
 import {
+  childrenInheritChange,
+  descriptorChanges,
+  futureGpt,
+  plannedAceChanges,
+  plannedGptChanges,
+  type GpoChangePlan,
+} from './change-plan.js';
+import {
   RollbackLog,
+  attributesToCreate,
+  changedAttributes,
   createGpoContainer,
+  gpoContainerDn,
   descriptorToRestore,
   readLiveGpoContainer,
   updateGpoContainer,
@@ -17,10 +28,16 @@ import {
   type LiveGpoContainer,
 } from './gpo-container.js';
 import type { LoadedGpoBackup } from './load-backup.js';
-import { gpLinkDnOf, restoreGpoLinks, type RecordedLinkIndex } from './restore-links.js';
+import {
+  gpLinkDnOf,
+  planGpoLinks,
+  restoreGpoLinks,
+  type PlannedLinkChange,
+  type RecordedLinkIndex,
+} from './restore-links.js';
 import { fileAclSddl, sysvolAclFromGpoDescriptor } from './sysvol-acl.js';
 import { bumpedVersions, versionsFromBackupXml, type GpoVersions } from './versions.js';
-import { restoreWmiFilterObject, wmiFilterExists } from './wmi-filter-object.js';
+import { planWmiFilterObject, restoreWmiFilterObject, wmiFilterExists } from './wmi-filter-object.js';
 
 export interface RestoreRun {
   session: DomainSession;
@@ -28,6 +45,11 @@ export interface RestoreRun {
   restoreWmiFilter: boolean;
   /** Recorded link positions of every GPO restored in this run, to rebuild each container's order. */
   recordedLinks: RecordedLinkIndex;
+  /**
+   * What-if: work out every change and write nothing. The map holds the gPLinks planned for GPOs earlier in the run
+   * (upper-case DN → value), so a later GPO of the same container is placed as the real run would place it.
+   */
+  whatIf?: { plannedLinks: Map<string, string> };
 }
 
 export interface GpoRestoreResult {
@@ -37,6 +59,8 @@ export interface GpoRestoreResult {
   bytes: number;
   links: number;
   wmiFilter: 'created' | 'updated' | 'unchanged' | 'none';
+  /** With what-if: what the restore would change (nothing was written). */
+  plan?: GpoChangePlan;
 }
 
 /**
@@ -78,6 +102,32 @@ export async function restoreOneGpo(
     gPCWQLFilter: wqlFilter,
   };
 
+  const gptIni = formatGptIni({
+    version: versions.sysvol,
+    ...(gptIniDisplayName === undefined ? {} : { displayName: gptIniDisplayName }),
+  });
+  if (run.whatIf) {
+    const plan = await planRestore(run, run.whatIf.plannedLinks, backup, context, {
+      live,
+      gpoId,
+      target,
+      attributes,
+      descriptor,
+      gptIni,
+      versions,
+      object,
+    });
+    return {
+      record: { kind: 'gpo', objectId: gpoId, objectName: core.displayName, fromBackupId: backup.backupId },
+      created: false,
+      files: 0,
+      bytes: 0,
+      links: 0,
+      wmiFilter: 'none',
+      plan,
+    };
+  }
+
   let files = 0;
   let bytes = 0;
   context.progress.addTotal(backup.gpt.filter((e) => e.kind === 'file').length);
@@ -85,10 +135,7 @@ export async function restoreOneGpo(
     session,
     target,
     gptWriteEntries(backup.reader, backup.gpt, {
-      gptIni: formatGptIni({
-        version: versions.sysvol,
-        ...(gptIniDisplayName === undefined ? {} : { displayName: gptIniDisplayName }),
-      }),
+      gptIni,
       signal: context.signal,
       onFile: (path, size) => {
         files += 1;
@@ -177,6 +224,111 @@ export async function restoreOneGpo(
     links,
     wmiFilter,
   };
+}
+
+/** The restore of one GPO worked out from what {@link restoreOneGpo} decided, reading only. */
+async function planRestore(
+  run: RestoreRun,
+  plannedLinks: Map<string, string>,
+  backup: LoadedGpoBackup,
+  context: OperationContext,
+  decided: {
+    live: LiveGpoContainer | null;
+    gpoId: string;
+    target: string;
+    attributes: GpoContainerAttributes;
+    descriptor: SecurityDescriptor;
+    gptIni: string;
+    versions: GpoVersions;
+    object: string;
+  },
+): Promise<GpoChangePlan> {
+  const { session } = run;
+  const { live, gpoId, attributes, descriptor, object } = decided;
+  const extras = backup.extras;
+  const ldap: GpoChangePlan['ldap'] = [];
+  let wmiFilter: GpoChangePlan['wmiFilter'] = null;
+  if (run.restoreWmiFilter && extras?.wmiFilter) {
+    const change = await planWmiFilterObject(session, extras.wmiFilter);
+    if (change.kind === 'create') {
+      wmiFilter = { dn: change.dn, change: 'create' };
+      ldap.push({ dn: change.dn, change: 'add', attributes: Object.keys(change.attributes) });
+    } else if (change.kind === 'update') {
+      wmiFilter = { dn: change.dn, change: 'update' };
+      ldap.push({ dn: change.dn, change: 'modify', attributes: change.changes.map((c) => c.attribute) });
+    }
+  }
+  const aces = plannedAceChanges(descriptor, live?.descriptor ?? null);
+  const changed = live
+    ? changedAttributes(live, attributes)
+    : Object.entries(attributesToCreate(attributes))
+        .filter(([name]) => name !== 'objectClass' && name !== 'gPCFunctionalityVersion')
+        .map(([name, after]) => ({ name, before: '', after }));
+  if (live) {
+    const names = [...changed.map((c) => c.name), ...(descriptorChanges(aces) ? ['nTSecurityDescriptor'] : [])];
+    if (names.length > 0) ldap.push({ dn: live.dn, change: 'modify', attributes: names });
+    // AD recomputes the children's inherited ACEs: their descriptors change too.
+    if (childrenInheritChange(aces))
+      for (const child of ['CN=User', 'CN=Machine'])
+        ldap.push({ dn: `${child},${live.dn}`, change: 'modify', attributes: ['nTSecurityDescriptor'] });
+  } else {
+    const dn = gpoContainerDn(session, gpoId);
+    ldap.push({
+      dn,
+      change: 'add',
+      attributes: [...Object.keys(attributesToCreate(attributes)), 'nTSecurityDescriptor'],
+    });
+    ldap.push({ dn: `CN=User,${dn}`, change: 'add', attributes: ['objectClass'] });
+    ldap.push({ dn: `CN=Machine,${dn}`, change: 'add', attributes: ['objectClass'] });
+  }
+  let links: PlannedLinkChange[] = [];
+  if (run.restoreLinks && extras && extras.links.length > 0) {
+    links = await planGpoLinks(
+      session,
+      { id: gpoId, dn: gpLinkDnOf(gpoId, session.baseDn), object },
+      extras.links,
+      run.recordedLinks,
+      context,
+      plannedLinks,
+    );
+    for (const link of links) ldap.push({ dn: link.container, change: 'modify', attributes: ['gPLink'] });
+  } else if (run.restoreLinks && !extras) {
+    context.report({
+      severity: 'warning',
+      code: 'LINKS_NOT_IN_BACKUP',
+      message: `The backup of ${object} was written by GPMC, which keeps no links; none would be restored.`,
+      object,
+    });
+  }
+  const sysvol = await plannedGptChanges(
+    session,
+    decided.target,
+    await futureGpt(backup.reader, backup.gpt, decided.gptIni),
+  );
+  return {
+    operation: 'restore',
+    gpo: { id: gpoId, displayName: backup.xml.core.displayName },
+    fromBackupId: backup.backupId,
+    create: !live,
+    ldap,
+    attributes: changed,
+    sysvol,
+    versions: {
+      before: live ? { ad: live.versionNumber, sysvol: await liveGptVersion(session, decided.target) } : null,
+      after: decided.versions,
+    },
+    aces,
+    links,
+    wmiFilter,
+    migration: null,
+  };
+}
+
+async function liveGptVersion(session: DomainSession, target: string): Promise<number> {
+  return session.sysvol.readFile(`${target}/GPT.INI`).then(
+    (bytes) => parseGptIni(bytes).version,
+    () => 0,
+  );
 }
 
 async function targetVersions(

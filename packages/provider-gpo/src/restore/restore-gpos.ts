@@ -3,6 +3,7 @@ import { sameGuid } from '@coffer/gpmc';
 import { openDomainSession, type DomainSession } from '../ad/domain-session.js';
 import type { GpoRestoreOptions } from '../options.js';
 import { backupInvalid } from '@coffer/gpmc';
+import { formatChangePlan, type GpoChangePlan } from './change-plan.js';
 import { loadGpoBackup, type LoadedGpoBackup } from './load-backup.js';
 import { restoreOneGpo, type GpoRestoreResult } from './restore-gpo.js';
 import { addRecordedLinks, type RecordedLinkIndex } from './restore-links.js';
@@ -46,20 +47,27 @@ export async function restoreGpos(
       for (const backup of backups)
         if (backup.extras) addRecordedLinks(recordedLinks, backup.extras.gpo.id, backup.extras.links);
 
-    context.progress.phase('restoring', backups.length);
+    const whatIf = options.whatIf ? { plannedLinks: new Map<string, string>() } : undefined;
+    context.progress.phase(whatIf ? 'planning (what-if)' : 'restoring', backups.length);
     const results: GpoRestoreResult[] = [];
     for (const backup of backups) {
       try {
         context.throwIfCancelled();
         results.push(
           await restoreOneGpo(
-            { session, restoreLinks: options.restoreLinks, restoreWmiFilter: options.restoreWmiFilter, recordedLinks },
+            {
+              session,
+              restoreLinks: options.restoreLinks,
+              restoreWmiFilter: options.restoreWmiFilter,
+              recordedLinks,
+              ...(whatIf ? { whatIf } : {}),
+            },
             backup,
             context,
           ),
         );
       } catch (error) {
-        if (results.length > 0) {
+        if (results.length > 0 && !whatIf) {
           context.report({
             severity: 'warning',
             code: 'RESTORE_INCOMPLETE',
@@ -70,6 +78,7 @@ export async function restoreGpos(
       }
       context.progress.advance(backup.xml.core.displayName);
     }
+    if (whatIf) return whatIfOutput(results, context);
     return {
       restored: results.map((r) => r.record),
       counts: {
@@ -84,6 +93,40 @@ export async function restoreGpos(
   } finally {
     await session.close();
   }
+}
+
+/**
+ * A what-if restore restored nothing: `restored` is empty, the counts say what would change, each GPO's plan is an
+ * info message (`WHAT_IF`, printed by the CLI) and the plans themselves are in `plan`.
+ */
+function whatIfOutput(
+  results: readonly GpoRestoreResult[],
+  context: OperationContext,
+): RestoreOutput & { plan: GpoChangePlan[] } {
+  const plans = results.map((r) => r.plan!);
+  for (const plan of plans) {
+    context.report({
+      severity: 'info',
+      code: 'WHAT_IF',
+      message: formatChangePlan(plan).join('\n'),
+      object: `${plan.gpo.displayName} ${plan.gpo.id}`,
+    });
+  }
+  return {
+    restored: [],
+    counts: {
+      whatIf: 1,
+      gpos: 0,
+      plannedGpos: plans.length,
+      plannedRecreated: plans.filter((p) => p.create).length,
+      plannedFileChanges: plans.reduce(
+        (n, p) => n + p.sysvol.added.length + p.sysvol.changed.length + p.sysvol.removed.length,
+        0,
+      ),
+      plannedLinks: plans.reduce((n, p) => n + p.links.length, 0),
+    },
+    plan: plans,
+  };
 }
 
 /** Restore is same-domain by definition: the DACL's SIDs and the GPO's GUID mean nothing elsewhere. */

@@ -22,19 +22,29 @@ export function addRecordedLinks(index: RecordedLinkIndex, gpoId: string, links:
   }
 }
 
+/** One container's gPLink as a restore would leave it. */
+export interface PlannedLinkChange {
+  /** The container's DN as the directory returns it. */
+  container: string;
+  before: string;
+  after: string;
+}
+
 /**
- * Puts a GPO's links back on the containers that still exist, with their recorded order, enforcement and
- * enabled state. Containers that are gone are reported, not created. Returns how many links were written.
+ * Where a GPO's recorded links go on the containers that still exist, with their recorded order, enforcement and
+ * enabled state: the new gPLink of each container that changes. Reads only; containers that are gone (and gPLinks
+ * Coffer cannot read) are reported as warnings. `planned` holds gPLinks planned but not written (a what-if over
+ * several GPOs): they are read instead of the directory's, and the plan's values are added to it.
  */
-export async function restoreGpoLinks(
+export async function planGpoLinks(
   session: DomainSession,
   gpo: { id: string; dn: string; object: string },
   links: readonly GpoLinkRecord[],
   recorded: RecordedLinkIndex,
-  rollback: RollbackLog,
   context: OperationContext,
-): Promise<number> {
-  let written = 0;
+  planned?: Map<string, string>,
+): Promise<PlannedLinkChange[]> {
+  const changes: PlannedLinkChange[] = [];
   for (const link of links) {
     const [container] = await session.ldap
       .search(link.somDn, { scope: 'base', attributes: ['gPLink'], paged: false })
@@ -52,7 +62,7 @@ export async function restoreGpoLinks(
       });
       continue;
     }
-    const before = attributeText(container, 'gPLink') ?? '';
+    const before = planned?.get(container.dn.toUpperCase()) ?? attributeText(container, 'gPLink') ?? '';
     const current = parseGpLink(before);
     const known = recorded.get(link.somDn.toUpperCase());
     const next = placeGpoLink(
@@ -78,17 +88,36 @@ export async function restoreGpoLinks(
       continue;
     }
     if (value === before) continue;
-    await session.ldap.modify(container.dn, [{ operation: 'replace', attribute: 'gPLink', values: [value] }]);
-    rollback.record(`put back the gPLink of ${container.dn}`, () =>
-      session.ldap.modify(container.dn, [
+    planned?.set(container.dn.toUpperCase(), value);
+    changes.push({ container: container.dn, before, after: value });
+  }
+  return changes;
+}
+
+/**
+ * Puts a GPO's links back on the containers that still exist ({@link planGpoLinks}), each change recorded for
+ * rollback. Containers that are gone are reported, not created. Returns how many links were written.
+ */
+export async function restoreGpoLinks(
+  session: DomainSession,
+  gpo: { id: string; dn: string; object: string },
+  links: readonly GpoLinkRecord[],
+  recorded: RecordedLinkIndex,
+  rollback: RollbackLog,
+  context: OperationContext,
+): Promise<number> {
+  const changes = await planGpoLinks(session, gpo, links, recorded, context);
+  for (const { container, before, after } of changes) {
+    await session.ldap.modify(container, [{ operation: 'replace', attribute: 'gPLink', values: [after] }]);
+    rollback.record(`put back the gPLink of ${container}`, () =>
+      session.ldap.modify(container, [
         before === ''
           ? { operation: 'delete', attribute: 'gPLink', values: [] }
           : { operation: 'replace', attribute: 'gPLink', values: [before] },
       ]),
     );
-    written += 1;
   }
-  return written;
+  return changes.length;
 }
 
 /** The DN form GPMC writes into gPLink for a GPO. */

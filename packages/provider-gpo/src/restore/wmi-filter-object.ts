@@ -25,15 +25,14 @@ export async function wmiFilterExists(session: DomainSession, id: string): Promi
   return entries.length > 0;
 }
 
-/**
- * Re-creates the msWMI-Som object from Coffer's extras, or brings an existing one back to the backed-up
- * name, description and queries. Returns what was done.
- */
-export async function restoreWmiFilterObject(
-  session: DomainSession,
-  filter: WmiFilterRecord,
-  rollback: RollbackLog,
-): Promise<'created' | 'updated' | 'unchanged'> {
+/** What restoring a WMI filter object would do: create it, change these attributes, or nothing. */
+export type WmiFilterChange =
+  | { kind: 'create'; dn: string; attributes: Record<string, string> }
+  | { kind: 'update'; dn: string; changes: LdapModification[]; undo: LdapModification[] }
+  | { kind: 'unchanged'; dn: string };
+
+/** Reads the msWMI-Som object and works out what {@link restoreWmiFilterObject} writes (reads only). */
+export async function planWmiFilterObject(session: DomainSession, filter: WmiFilterRecord): Promise<WmiFilterChange> {
   const dn = wmiFilterDn(session, filter.id);
   const [entry] = await session.ldap
     .search(dn, { scope: 'base', attributes: FIELDS.map(([, a]) => a), paged: false })
@@ -46,9 +45,7 @@ export async function restoreWmiFilterObject(
     };
     for (const [field, attribute] of FIELDS)
       if (String(filter[field]) !== '') attributes[attribute] = String(filter[field]);
-    await session.ldap.add(dn, attributes);
-    rollback.record(`delete the re-created WMI filter ${dn}`, () => session.ldap.del(dn));
-    return 'created';
+    return { kind: 'create', dn, attributes };
   }
   const changes: LdapModification[] = [];
   const undo: LdapModification[] = [];
@@ -67,8 +64,27 @@ export async function restoreWmiFilterObject(
         : { operation: 'replace', attribute, values: [before] },
     );
   }
-  if (changes.length === 0) return 'unchanged';
-  await session.ldap.modify(dn, changes);
-  rollback.record(`put back the WMI filter ${dn}`, () => session.ldap.modify(dn, undo));
+  return changes.length === 0 ? { kind: 'unchanged', dn } : { kind: 'update', dn, changes, undo };
+}
+
+/**
+ * Re-creates the msWMI-Som object from Coffer's extras, or brings an existing one back to the backed-up
+ * name, description and queries. Returns what was done.
+ */
+export async function restoreWmiFilterObject(
+  session: DomainSession,
+  filter: WmiFilterRecord,
+  rollback: RollbackLog,
+): Promise<'created' | 'updated' | 'unchanged'> {
+  const change = await planWmiFilterObject(session, filter);
+  const { dn } = change;
+  if (change.kind === 'create') {
+    await session.ldap.add(dn, change.attributes);
+    rollback.record(`delete the re-created WMI filter ${dn}`, () => session.ldap.del(dn));
+    return 'created';
+  }
+  if (change.kind === 'unchanged') return 'unchanged';
+  await session.ldap.modify(dn, change.changes);
+  rollback.record(`put back the WMI filter ${dn}`, () => session.ldap.modify(dn, change.undo));
   return 'updated';
 }
