@@ -104,6 +104,24 @@ describe('CLI + GPO project: @coffer/cli + @coffer/provider-gpo against the test
     for (const line of lines) expect(`${line.stdout}${line.stderr}`).not.toContain(domain.adminPassword);
   });
 
+  it("@coffer/cli's README SMB share session: backup to the DC's [backups] share, list, verify, restore from it", async () => {
+    const lines = await runShellExample(project, exampleNamed('cli-smb-share'), context, {
+      env,
+      installedFromTarballs: TARBALLS,
+    });
+    // What is on the share, read on the DC's own disk: every GPO's backup folder and manifest.xml.
+    const onShare = await readdir(join(domain.workDir, 'backups', 'gpo'));
+    const folders = onShare.filter((name) => /^\{[0-9A-F-]{36}\}$/.test(name));
+    expect(folders.length).toBeGreaterThanOrEqual(2 + (domain.seed?.gpos ?? []).length);
+    expect(onShare).toContain('manifest.xml');
+    const list = lines.find((l) => l.line.startsWith('coffer list'))!;
+    expect(list.stdout.trim().split('\n')).toHaveLength(folders.length);
+    const verify = lines.find((l) => l.line.startsWith('coffer verify'))!;
+    expect(verify.stdout.split('\n').filter((line) => line.startsWith('ok')).length).toBe(folders.length);
+    expect(lines.find((l) => l.line.startsWith('coffer restore'))!.stdout).toMatch(/Restored 1 object/);
+    for (const line of lines) expect(`${line.stdout}${line.stderr}`).not.toContain(domain.adminPassword);
+  });
+
   it("the root README's session: every GPO with COFFER_PASSWORD, list, verify", async () => {
     await rm(join(project.dir, 'srv'), { recursive: true, force: true }); // a backup directory of its own, as on a fresh machine
     const lines = await runShellExample(project, exampleNamed('readme-using-it'), context, {

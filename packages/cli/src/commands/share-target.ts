@@ -1,4 +1,12 @@
-import { invalidArgument, serializeError, toCofferError, type BackupOutput, type OperationResult } from '@coffer/core';
+import {
+  CofferError,
+  HRESULT,
+  invalidArgument,
+  serializeError,
+  toCofferError,
+  type BackupOutput,
+  type OperationResult,
+} from '@coffer/core';
 import { type Command, Option } from 'commander';
 import type { CliContext } from '../cli-context.js';
 
@@ -36,8 +44,22 @@ export function addShareOptions(command: Command): Command {
 
 type ActiveDirectory = typeof import('@coffer/active-directory');
 
+/**
+ * @coffer/active-directory is an optional peer: an install with a Group Policy provider has it already, a DRM-only
+ * install that writes to a share adds it.
+ */
 async function loadActiveDirectory(): Promise<ActiveDirectory> {
-  return import('@coffer/active-directory');
+  try {
+    return await import('@coffer/active-directory');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new CofferError('SMB_SHARE_UNSUPPORTED', 'Backup folders on an SMB share need @coffer/active-directory.', {
+      hresult: HRESULT.ERROR_NOT_SUPPORTED,
+      object: '@coffer/active-directory',
+      hint: 'npm install @coffer/active-directory (beside @coffer/cli), and Samba’s smbclient (apt-get install smbclient).',
+      cause: error,
+    });
+  }
 }
 
 /**

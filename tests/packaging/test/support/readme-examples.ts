@@ -56,6 +56,7 @@ export const EXAMPLES: readonly ExampleSpec[] = [
   { name: 'drm-cli-session', dir: 'packages/provider-drm-licenses', project: 'cli-drm' },
   { name: 'cli-install', dir: 'packages/cli', project: 'cli-gpo' },
   { name: 'cli-gpo-session', dir: 'packages/cli', project: 'cli-gpo' },
+  { name: 'cli-smb-share', dir: 'packages/cli', project: 'cli-gpo' },
   { name: 'cli-drm-session', dir: 'packages/cli', project: 'cli-drm' },
   { name: 'cli-directory-session', dir: 'packages/cli', project: 'third-party' },
   { name: 'cli-programmatic', dir: 'packages/cli', project: 'third-party', file: 'cli-example.ts' },
