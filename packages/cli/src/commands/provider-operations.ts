@@ -104,7 +104,9 @@ export async function restoreAction(context: CliContext, entry: AvailableProvide
     json: (r) => ({ restored: r.output?.restored ?? [], counts: r.output?.counts ?? {} }),
     human: (output) => {
       const count = output.restored.length;
-      context.output.out(context.output.style.green(`Restored ${count} object${count === 1 ? '' : 's'}`));
+      // A provider's --what-if restore (the GPO provider's whatIf) restores nothing: its plan is in the messages above.
+      if (output.counts.whatIf) context.output.out('What if: nothing was restored; the plan is above.');
+      else context.output.out(context.output.style.green(`Restored ${count} object${count === 1 ? '' : 's'}`));
       for (const item of output.restored) {
         const name = item.objectName ?? item.objectId ?? '';
         context.output.out(
