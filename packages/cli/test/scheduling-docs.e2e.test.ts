@@ -10,14 +10,31 @@ import { execFile } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { parseFencedBlocks, substitute } from '../../../tests/packaging/test/support/readme-examples.js';
 import { CLI_PACKAGE, COFFER_BIN } from './helpers/paths.js';
 import { runCoffer } from './helpers/run-coffer.js';
 
 const domain = inject('testDomain');
 const exec = promisify(execFile);
+
+/**
+ * The packaging test's own reader of Markdown blocks and its placeholder table, loaded at run time (a static import
+ * would pull another workspace's sources into this package's type check); the two functions used are typed here.
+ */
+const docs = (await import(
+  pathToFileURL(join(CLI_PACKAGE, '..', '..', 'tests', 'packaging', 'test', 'support', 'readme-examples.ts')).href
+)) as {
+  parseFencedBlocks(markdown: string): Array<{ lang: string; code: string }>;
+  substitute(
+    code: string,
+    context: {
+      projectDir: string;
+      domain?: { dnsDomain: string; baseDn: string; caFile: string; sysvolPath: string; smbConfPath: string };
+    },
+  ): string;
+};
 
 interface Blocks {
   service: string;
@@ -31,7 +48,7 @@ async function scheduleBlocks(): Promise<Blocks> {
   const start = readme.indexOf('## Pruning and scheduling');
   expect(start, 'the README has a "Pruning and scheduling" section').toBeGreaterThanOrEqual(0);
   const end = readme.indexOf('\n## ', start + 1);
-  const blocks = parseFencedBlocks(readme.slice(start, end));
+  const blocks = docs.parseFencedBlocks(readme.slice(start, end));
   const service = blocks.find((b) => b.lang === 'ini' && b.code.includes('[Service]'))?.code;
   const timer = blocks.find((b) => b.lang === 'ini' && b.code.includes('[Timer]'))?.code;
   const cron = blocks.find((b) => b.lang === 'crontab')?.code;
@@ -53,10 +70,13 @@ beforeAll(async () => {
   await writeFile(passwordFile, `${domain.adminPassword}\n`, { mode: 0o600 });
   await chmod(passwordFile, 0o600);
   substituteAll = (text) =>
-    substitute(text.split('/usr/local/bin/coffer').join(launcher).split('/etc/coffer/dc-password').join(passwordFile), {
-      projectDir: work,
-      domain,
-    });
+    docs.substitute(
+      text.split('/usr/local/bin/coffer').join(launcher).split('/etc/coffer/dc-password').join(passwordFile),
+      {
+        projectDir: work,
+        domain,
+      },
+    );
   backups = join(work, 'srv', 'backups', 'gpo');
   await mkdir(backups, { recursive: true });
 });
