@@ -1,6 +1,6 @@
 /**
  * COFFER_FAULT_AT=share:<step>:<n> makes the process SIGKILL itself the n-th time a share publish reaches <step>
- * (`uploaded`, `journal-written`, `renamed` — once per entry —, `index-written`, `done`), as core's engine does for
+ * (`uploaded`, `journal-written`, `renamed` (once the entries are in place), `index-written`, `done`), as core's engine does for
  * `commit:` steps: for the kill -9 tests only, no option of any API; unset it costs one comparison per step.
  */
 const FAULT_AT = /^share:([a-z-]+):(\d+)$/.exec(process.env.COFFER_FAULT_AT ?? '');

@@ -1,6 +1,5 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { posix } from 'node:path';
 import { CofferError, invalidArgument } from '@coffer/core';
 import type { Secret } from '../credentials/secret.js';
 import { AD_HRESULT, AdErrorCode } from '../errors.js';
@@ -28,14 +27,21 @@ export interface ShareClient {
   readonly tree: SysvolSource;
   /** Creates a folder; false when the name is taken (NT_STATUS_OBJECT_NAME_COLLISION): the atomic step of a lock. */
   mkdir(path: string): Promise<boolean>;
+  /**
+   * Renames each pair in turn, in one smbclient session (one connection for hundreds of entries). smbclient goes on
+   * after a failed step, so what failed is returned (its output lines), not thrown: the caller checks and repairs.
+   */
+  renameAll(pairs: ReadonlyArray<readonly [string, string]>): Promise<string[]>;
   /** Renames `from` to `to`, replacing a file already at `to` in the same step (smbclient `rename … -f`). */
   renameReplace(from: string, to: string): Promise<void>;
   /** A small file's bytes (over stdout, never through a local file), or null when it does not exist. */
   readFileOrNull(path: string): Promise<Buffer | null>;
-  /** Writes one file (parents created), replacing any at that path. */
+  /** Writes one file into an existing folder, replacing any at that path. */
   writeFile(path: string, content: Uint8Array): Promise<void>;
   /** Removes a file or a folder with everything in it; nothing when it does not exist. */
   remove(path: string): Promise<void>;
+  /** Removes each path (file or folder, with everything in it) in one session; what is missing or fails is left. */
+  removeAll(paths: readonly string[]): Promise<void>;
   /** The names in a folder (without . and ..), with whether each is a folder. */
   list(path: string): Promise<Array<{ name: string; directory: boolean }>>;
 }
@@ -99,6 +105,15 @@ export async function openShareClient(location: SmbShareLocation, account: Share
       if (status === 'NT_STATUS_OBJECT_NAME_COLLISION') return false;
       return fail(output, path, `creating ${path}`);
     },
+    async renameAll(pairs) {
+      if (pairs.length === 0) return [];
+      for (const [from, to] of pairs)
+        if (/[";\r\n]/.test(from + to)) throw invalidArgument(`A name holds " ; or a line break: ${from} -> ${to}.`);
+      const { output, status, ok } = await run(pairs.map(([from, to]) => `rename "${from}" "${to}"`).join('; '), '');
+      if (ok) return [];
+      const failed = output.split('\n').filter((line) => /NT_STATUS_/.test(line) && !/NT_STATUS_OK/.test(line));
+      return failed.length > 0 ? failed : [status ?? 'smbclient failed'];
+    },
     async renameReplace(from, to) {
       const { ok, output } = await run(`rename "${from}" "${to}" -f`, from);
       if (!ok) fail(output, from, `renaming ${from} to ${to}`);
@@ -117,10 +132,8 @@ export async function openShareClient(location: SmbShareLocation, account: Share
       return fail(`${result.stderr}\n${result.stdout.slice(-400)}`, path, `reading ${path}`);
     },
     async writeFile(path, content) {
-      const folder = posix.dirname(path);
-      await tree.writeTree(folder === '.' ? '' : folder, [
-        { path: posix.basename(path), kind: 'file', content, size: content.byteLength },
-      ]);
+      // Extracted at the share's root with its whole path: its folder exists (the caller made it), so no mkdir step.
+      await tree.writeTree('', [{ path, kind: 'file', content, size: content.byteLength }]);
     },
     async remove(path) {
       if (path === '' || path === '.') throw invalidArgument('Refusing to remove a share’s root.');
@@ -129,6 +142,10 @@ export async function openShareClient(location: SmbShareLocation, account: Share
       // deltree of a name that matches nothing prints no status on some Samba versions: gone is gone.
       if (/No such file|not found|does not exist/i.test(output) || !(await tree.exists(path))) return;
       fail(output, path, `removing ${path}`);
+    },
+    async removeAll(paths) {
+      const safe = paths.filter((path) => path !== '' && !/[";\r\n]/.test(path));
+      if (safe.length > 0) await run(safe.map((path) => `deltree "${path}"`).join('; '), '');
     },
     async list(path) {
       const mask = path === '' ? '*' : `${path}/*`;

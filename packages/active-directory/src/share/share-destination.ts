@@ -182,19 +182,34 @@ async function rollForward(client: ShareClient, journal: ShareJournal, taken: Se
   const at = (name: string) => inShareFolder(client.location, name);
   await bumpGeneration(client);
   let placed = 0;
-  for (const item of journal.entries) {
-    if (taken === null && !(await client.tree.exists(at(item.staging)))) {
-      if (await client.tree.exists(at(item.name))) placed++;
-      continue;
-    }
-    if (taken === null ? await client.tree.exists(at(item.name)) : taken.has(item.name))
-      await client.tree.rename(at(item.name), at(item.old));
-    await client.tree.rename(at(item.staging), at(item.name));
-    placed++;
+  // A fresh commit knows the state (under our lock, just uploaded): every rename in one session. Should any step
+  // fail, each entry is then checked and finished one by one, as recovery does.
+  const batchFailed =
+    taken !== null &&
+    (
+      await client.renameAll(
+        journal.entries.flatMap((item) => [
+          ...(taken.has(item.name) ? [[at(item.name), at(item.old)] as const] : []),
+          [at(item.staging), at(item.name)] as const,
+        ]),
+      )
+    ).length > 0;
+  if (taken !== null && !batchFailed) {
+    placed = journal.entries.length;
     shareFaultPoint('renamed');
   }
+  if (taken === null || batchFailed)
+    for (const item of journal.entries) {
+      if (!(await client.tree.exists(at(item.staging)))) {
+        if (await client.tree.exists(at(item.name))) placed++;
+        continue;
+      }
+      if (await client.tree.exists(at(item.name))) await client.tree.rename(at(item.name), at(item.old));
+      await client.tree.rename(at(item.staging), at(item.name));
+      placed++;
+    }
   for (const item of journal.index) {
-    if (taken === null && !(await client.tree.exists(at(item.staging)))) continue;
+    if ((taken === null || batchFailed) && !(await client.tree.exists(at(item.staging)))) continue;
     await client.renameReplace(at(item.staging), at(item.name));
     shareFaultPoint('index-written');
   }
@@ -203,8 +218,9 @@ async function rollForward(client: ShareClient, journal: ShareJournal, taken: Se
   // Not needed for correctness: a clean-up a kill interrupts is redone by the next writer's sweep.
   const stagingRoots = new Set(journal.entries.map((item) => item.staging.split('/')[0]!));
   for (const item of journal.index) stagingRoots.add(item.staging.split('/')[0]!);
-  for (const name of [...stagingRoots, ...journal.entries.map((item) => item.old)])
-    await client.remove(at(name)).catch(() => undefined);
+  // Old copies exist only for entries that replaced one (a fresh commit knows which; recovery tries them all).
+  const olds = journal.entries.filter((item) => taken === null || batchFailed || taken.has(item.name));
+  await client.removeAll([...stagingRoots, ...olds.map((item) => item.old)].map(at)).catch(() => undefined);
   shareFaultPoint('done');
   return placed;
 }
@@ -316,4 +332,15 @@ async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest('hex');
+}
+
+/**
+ * Creates a share folder and its parents where missing (`mkdir -p`): for a host that, like the CLI's users with
+ * `mkdir -p`, makes the backup folder before the first backup. Coffer itself never creates a destination.
+ */
+export async function createShareFolder(target: string | SmbShareLocation, options: { account: ShareAccount }) {
+  const location = typeof target === 'string' ? parseSmbSharePath(target) : target;
+  const client = await openShareClient(location, options.account);
+  const parts = location.folder === '' ? [] : location.folder.split('/');
+  for (let depth = 1; depth <= parts.length; depth++) await client.mkdir(parts.slice(0, depth).join('/'));
 }
