@@ -65,6 +65,12 @@ export const backupOptionsSchema = z
       .optional()
       .describe('Starter GPO to back up, by display name or GUID; repeat for several.'),
     all: z.boolean().optional().describe('Back up every Starter GPO of the domain.'),
+    changed: z
+      .boolean()
+      .optional()
+      .describe(
+        'Back up only the selected Starter GPOs that differ from their newest backup in the directory (a file added, removed, renamed or with other content, the folder name or its permissions); the others are reported as unchanged.',
+      ),
   })
   .superRefine((options, context) => {
     connectionProblems(options, context);

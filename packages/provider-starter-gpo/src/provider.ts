@@ -7,6 +7,7 @@ import {
   type OperationContext,
 } from '@coffer/core';
 import { gpmcManifestIndex } from '@coffer/gpmc';
+import { detectChangedStarterGpos } from './backup/changed-starter-gpos.js';
 import { writeStarterGpoBackups } from './backup/write-starter-gpo-backups.js';
 import { checkCabinetTarget, saveStarterGpoCab } from './cab/save-starter-gpo-cab.js';
 import { openDomain, type OpenedDomain } from './ad/domain-session.js';
@@ -39,15 +40,17 @@ export const PROVIDER_ID = 'starter-gpo';
 async function withDomain<T>(
   options: StarterGpoConnectionOptions,
   context: OperationContext,
-  body: (domain: OpenedDomain, catalog: StarterGpoCatalog) => Promise<T>,
+  body: (domain: OpenedDomain, catalog: StarterGpoCatalog, readStartedAt: Date) => Promise<T>,
 ): Promise<T> {
   context.progress.phase('connecting');
   const domain = await openDomain(options, context);
   try {
     context.throwIfCancelled();
     context.progress.phase('reading Starter GPOs');
+    // Taken before the read: a backup's change state says the folder was as recorded at least from this moment.
+    const readStartedAt = new Date();
     const catalog = await readStarterGpoCatalog(domain.sysvol, domain.source.domain, context);
-    return await body(domain, catalog);
+    return await body(domain, catalog, readStartedAt);
   } finally {
     await domain.close();
   }
@@ -81,18 +84,70 @@ async function chooseStarterGpos(
   return chosen;
 }
 
+/**
+ * `--changed`: the Starter GPOs that differ from their newest backup in the destination (backup/changed-starter-gpos.ts
+ * says what counts). Each decision is reported: STARTER_GPO_UNCHANGED (info) for those left out, STARTER_GPO_CHANGED
+ * (info, with the reason) for those backed up, and PREVIOUS_BACKUP_UNUSABLE as a warning: a damaged newest backup
+ * deserves a look.
+ */
+async function onlyChanged(
+  folders: StarterGpoFolder[],
+  directory: string,
+  domain: OpenedDomain,
+  context: OperationContext,
+): Promise<StarterGpoFolder[]> {
+  if (folders.length === 0) return folders;
+  context.progress.phase('comparing with the newest backups');
+  const decisions = await detectChangedStarterGpos(folders, {
+    directory,
+    domain: domain.source.domain,
+    signal: context.signal,
+  });
+  // The GPO provider's words and codes (GPO_UNCHANGED / GPO_CHANGED there), PREVIOUS_BACKUP_UNUSABLE shared.
+  const changed = new Set<string>();
+  folders.forEach((folder, index) => {
+    const decision = decisions[index]!;
+    const label = starterGpoLabel(folder.snapshot);
+    const object = folder.snapshot.id;
+    if (!decision.changed)
+      context.report({
+        severity: 'info',
+        code: 'STARTER_GPO_UNCHANGED',
+        message: `Starter GPO ${label} was not backed up: ${decision.reason}.`,
+        object,
+      });
+    else {
+      changed.add(folder.snapshot.id);
+      context.report(
+        decision.code === 'PREVIOUS_BACKUP_UNUSABLE'
+          ? { severity: 'warning', code: decision.code, message: `Starter GPO ${label}: ${decision.reason}.`, object }
+          : {
+              severity: 'info',
+              code: 'STARTER_GPO_CHANGED',
+              message: `Starter GPO ${label} is backed up: ${decision.reason}.`,
+              object,
+            },
+      );
+    }
+  });
+  return folders.filter((folder) => changed.has(folder.snapshot.id));
+}
+
 async function backupStarterGpos(
   request: BackupRequest<StarterGpoBackupOptions>,
   context: OperationContext,
 ): Promise<BackupOutput> {
   const { options } = request;
-  return withDomain(options, context, async (domain, catalog) => {
-    const chosen = await chooseStarterGpos(
+  return withDomain(options, context, async (domain, catalog, readStartedAt) => {
+    const selected = await chooseStarterGpos(
       options.all === true ? 'all' : (options.starterGpo ?? []),
       domain,
       catalog,
       context,
     );
+    const chosen =
+      options.changed === true ? await onlyChanged(selected, request.target.path, domain, context) : selected;
+    const unchanged = selected.length - chosen.length;
     if (!catalog.folderExists) {
       context.report({
         severity: 'info',
@@ -100,7 +155,7 @@ async function backupStarterGpos(
         message: `The domain ${domain.source.domain} has no StarterGPOs folder, so there is no Starter GPO to back up.`,
         object: catalog.sharePath,
       });
-    } else if (chosen.length === 0) {
+    } else if (selected.length === 0) {
       context.report({
         severity: 'info',
         code: 'NO_STARTER_GPOS',
@@ -110,7 +165,7 @@ async function backupStarterGpos(
     }
     if (chosen.length === 0) {
       context.progress.finish();
-      return { backups: [], counts: { starterGpos: 0, files: 0, bytes: 0 } };
+      return { backups: [], counts: { starterGpos: 0, files: 0, bytes: 0, ...(options.changed ? { unchanged } : {}) } };
     }
     const fileCount = chosen.reduce(
       (total, f) => total + f.snapshot.entries.filter((e) => e.kind === 'file').length,
@@ -123,6 +178,7 @@ async function backupStarterGpos(
         comment: request.comment ?? '',
         source: domain.source,
         starterGpos: chosen,
+        readStartedAt,
       },
       context,
     );
@@ -137,7 +193,12 @@ async function backupStarterGpos(
     context.progress.finish();
     return {
       backups: written.backups,
-      counts: { starterGpos: written.backups.length, files: written.files, bytes: written.bytes },
+      counts: {
+        starterGpos: written.backups.length,
+        files: written.files,
+        bytes: written.bytes,
+        ...(options.changed ? { unchanged } : {}),
+      },
     };
   });
 }
@@ -206,7 +267,11 @@ export const starterGpoProvider = defineProvider<StarterGpoBackupOptions, Starte
     'Backs up Starter GPOs from SYSVOL (SMB or a local path) into a GPMC backup directory, keeping every file byte for byte and the folder ACL, and restores them; saves one as a .cab file and loads one from a .cab file.',
   // Each runs as shown: the packaging test runs every --help example against its test DC.
   examples: {
-    backup: [`coffer backup starter-gpo ${CONNECT} --all --out /srv/backups/gpo`],
+    backup: [
+      `coffer backup starter-gpo ${CONNECT} --all --out /srv/backups/gpo`,
+      // Only those that differ from their newest backup in the directory (see the README, "What counts as a change").
+      `coffer backup starter-gpo ${CONNECT} --all --changed --out /srv/backups/gpo`,
+    ],
     restore: [`coffer restore starter-gpo ${CONNECT} --all --from /srv/backups/gpo`],
   },
   options: backupOptionsSchema,

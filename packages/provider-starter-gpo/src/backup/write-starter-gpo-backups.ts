@@ -17,6 +17,7 @@ import {
   SYSVOL_COPY_FOLDER,
   backupPathOf,
 } from './layout.js';
+import { CHANGE_STATE_FILE, renderStarterGpoChangeState } from './changed-starter-gpos.js';
 import { buildStarterGpoExtras, renderStarterGpoExtras, type StarterGpoExtras } from './starter-gpo-extras.js';
 
 export interface StarterGpoBackupSource {
@@ -37,6 +38,8 @@ export interface WriteBackupsRequest {
   starterGpos: readonly StarterGpoFolder[];
   /** Fixed time for tests; default now. */
   now?: Date;
+  /** When reading the Starter GPOs began (the change state records it); default the backup time. */
+  readStartedAt?: Date;
 }
 
 export interface WriteBackupsResult {
@@ -105,6 +108,8 @@ async function stageOne(
     transport: request.source.transport,
   });
   await entry.writeFile(STARTER_GPO_EXTRAS_FILE, renderStarterGpoExtras(extras));
+  // What a later --changed run compares the live Starter GPO with; sealed, so the integrity manifest vouches for it.
+  await entry.writeFile(CHANGE_STATE_FILE, renderStarterGpoChangeState(folder, request.readStartedAt ?? time));
   // manifest.xml lists this <BackupInst> at commit without reading bkupInfo.xml back.
   await entry.seal(inst);
   context.progress.advance(label);

@@ -8,8 +8,9 @@
  */
 import {
   BACKUP_READ_LIMITS,
-  type CofferError,
+  CofferError,
   ErrorCode,
+  HRESULT,
   isCofferError,
   openTrustedBackup,
   type BackupReader,
@@ -37,6 +38,17 @@ export interface LoadedStarterGpoBackup {
 const GUID = /^\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}$/i;
 
 const unusable = (folder: string, detail: string): CofferError => backupInvalid(folder, detail, 'Starter GPO');
+
+/**
+ * A file the backup's own records name is not there: bytes proven gone, so INTEGRITY_MISMATCH (ERROR_FILE_CORRUPT), as
+ * the GPO provider's load-backup.ts says of a file its Backup.xml lists (BACKUP_INVALID is for files that disagree).
+ */
+const incomplete = (folder: string, object: string, detail: string): CofferError =>
+  new CofferError(ErrorCode.IntegrityMismatch, `Backup ${folder} ${detail} Nothing was restored.`, {
+    hresult: HRESULT.ERROR_FILE_CORRUPT,
+    object,
+    hint: 'The backup was damaged or only partly copied; restore from another backup of this Starter GPO.',
+  });
 
 /** Every file and folder below `root` (parents first, names exactly as stored), read through the reader: a link or an oversized file is refused. */
 async function walk(
@@ -75,7 +87,7 @@ export async function loadStarterGpoBackup(
   const hasExtras = await reader.isFile(STARTER_GPO_EXTRAS_FILE);
 
   const infoBytes = await reader.readOptional(BKUPINFO_FILE, { maxBytes: BACKUP_READ_LIMITS.maxXmlBytes });
-  if (infoBytes === null) throw unusable(folder, `${BKUPINFO_FILE} is missing.`);
+  if (infoBytes === null) throw incomplete(folder, `${folder}/${BKUPINFO_FILE}`, `has no ${BKUPINFO_FILE}.`);
   let info: BackupInst;
   try {
     info = parseBkupInfoXml(infoBytes);
@@ -116,9 +128,13 @@ export async function loadStarterGpoBackup(
     const onDisk = new Set(entries.map((e) => `${e.kind}:${e.path}`));
     const missing = extras.entries.filter((e) => !onDisk.has(`${e.kind}:${e.path}`));
     if (missing.length > 0)
-      throw unusable(
+      throw incomplete(
         folder,
-        `${missing.map((e) => e.path).join(', ')} listed in ${STARTER_GPO_EXTRAS_FILE} ${missing.length === 1 ? 'is' : 'are'} missing.`,
+        folder,
+        `lacks ${missing.length} file(s) or folder(s) its ${STARTER_GPO_EXTRAS_FILE} lists: ${missing
+          .slice(0, 5)
+          .map((e) => e.path)
+          .join(', ')}.`,
       );
   }
   try {
