@@ -1,7 +1,7 @@
 import { defineCommand, defineProvider } from '@coffer/core';
 import { gpmcManifestIndex } from '@coffer/gpmc';
 import { backupGpos } from './backup/backup-gpos.js';
-import { PROVIDER_ID } from './backup/write-gpo-backups.js';
+import { PROVIDER_ID } from './provider-id.js';
 import { listGpoBackups } from './list/list-gpo-backups.js';
 import { importGpo } from './import/import-gpo.js';
 import { makeMigrationTable } from './import/make-migration-table.js';

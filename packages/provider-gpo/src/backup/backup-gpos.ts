@@ -1,25 +1,34 @@
+import { randomUUID } from 'node:crypto';
 import type { BackupOutput, BackupRequest, OperationContext } from '@coffer/core';
 import { openDomainSession } from '../ad/domain-session.js';
-import { readGpoContainers } from '../ad/read-gpos.js';
-import { readGpoLinks } from '../ad/read-links.js';
-import { readWmiFilters } from '../ad/read-wmi-filters.js';
 import { resolveDomainSids } from '../ad/resolve-principals.js';
 import type { GpoBackupOptions } from '../options.js';
-import { selectGpos } from '../select/select-gpos.js';
-import { selectChangedGpos } from './changed-gpos.js';
+import { commitGpoBackups } from './commit.js';
 import { EarlyTree } from './early-tree.js';
-import { domainSidsOf, writeGpoBackups } from './write-gpo-backups.js';
+import { templateSidsToResolve, writeGpoEntry } from './gpo-entry.js';
+import { type GpoBackupPlan, planGpoBackup } from './plan.js';
+import { type GpoPassItem, newPassItem, runSysvolPass } from './sysvol-pass.js';
+import { WritePool } from './write-pool.js';
 
-/** Below this many GPOs one SYSVOL pass per GPO is cheaper than streaming the whole Policies folder. */
-const ONE_PASS_THRESHOLD = 8;
+/** File-system tasks in flight at once: enough to keep libuv's thread pool (4 threads by default) busy with the larger files. */
+const CONCURRENT_WRITES = 16;
+/** Content read off SYSVOL and rendered but not yet written, at most. */
+const HELD_BYTES = 16 << 20;
 
 /**
- * IGPMGPO::Backup / Backup-GPO for one, several or all GPOs of a domain.
+ * IGPMGPO::Backup / Backup-GPO for one, several or all GPOs of a domain, in four steps that each hand the next what
+ * it needs and never go back:
+ * 1. **plan** (plan.ts): AD facts, selection, principals, `--changed`, every progress total;
+ * 2. **SYSVOL pass** (sysvol-pass.ts): the stream comes in, each GPO's GPT files go into its staged entry, and the
+ *    per-GPO facts (tree, GPT.INI, GptTmpl.inf, settings files, listing) come out as its folder completes;
+ * 3. **per-GPO entry** (gpo-entry.ts): model and rendering of the GPMC files, extras and change state, then the seal;
+ * 4. **commit** (commit.ts): every kept entry committed at once with manifest.xml; a cancel or failure before it
+ *    leaves the directory as it was.
  *
- * Progress totals are all announced before anything is counted done: reading AD (1), checking each GPO for changes
- * (`--changed` only: one per GPO), each GPO backed up (one per GPO selected: an unchanged one completes its unit when
- * it is found unchanged), the commit (1). Files are named as they are copied (`working`), not counted: how many there
- * are is known only once the stream has passed them.
+ * Creating files is what costs (each is a journalled metadata operation), so steps 2 and 3 overlap: staging folders
+ * are made while smbclient connects, and a GPO's entry is written as soon as the stream has moved past its folder.
+ * The few entries whose GptTmpl.inf names principals the plan did not resolve wait for the end of the stream, then
+ * one LDAP batch resolves them all: nothing reads the directory while the stream runs.
  */
 export async function backupGpos(
   request: BackupRequest<GpoBackupOptions>,
@@ -34,54 +43,65 @@ export async function backupGpos(
   // which may need none of it).
   const early = options.all && !options.changed ? new EarlyTree(session.sysvol, `${session.dnsDomain}/Policies`) : null;
   try {
-    const containers = await readGpoContainers(session, context);
-    // Selection errors (unknown or ambiguous names) come before anything is written.
-    const selected = options.all ? containers : selectGpos(containers, options.gpo);
-    context.progress.addTotal((options.changed ? 2 : 1) * selected.length + 1);
-    context.throwIfCancelled();
-    // Without --changed every selected GPO is backed up: its principals resolve beside the other LDAP reads.
-    const [links, wmiFilters, selectedAccounts] = await Promise.all([
-      readGpoLinks(session),
-      readWmiFilters(session),
-      options.changed ? null : resolveDomainSids(session, domainSidsOf(selected)),
-    ]);
-    let gpos = selected;
-    let unchanged = 0;
-    if (options.changed) {
-      context.progress.advance(session.dnsDomain);
-      context.progress.phase('checking for changes');
-      const selection = await selectChangedGpos(session, selected, links, wmiFilters, request.target.path, context);
-      gpos = selection.changed;
-      unchanged = selection.unchanged;
-      // An unchanged GPO's backup unit is done too: there is nothing to back up.
-      if (unchanged > 0) context.progress.advance(undefined, unchanged);
-      if (gpos.length === 0) {
-        context.progress.finish();
-        return { backups: [], counts: { gpos: 0, unchanged, files: 0, bytes: 0 } };
-      }
+    const plan = await planGpoBackup(request, session, early, readStartedAt, context);
+    if (plan.gpos.length === 0 && options.changed) {
+      context.progress.finish();
+      return { backups: [], counts: { gpos: 0, unchanged: plan.unchanged, files: 0, bytes: 0 } };
     }
-    const accounts = selectedAccounts ?? (await resolveDomainSids(session, domainSidsOf(gpos)));
-    if (!options.changed) context.progress.advance(session.dnsDomain);
-    const output = await writeGpoBackups(
-      {
-        session,
-        gpos,
-        links,
-        wmiFilters,
-        accounts,
-        target: request.target,
-        comment: request.comment ?? '',
-        readStartedAt,
-        onePass:
-          (options.all === true && !options.changed) ||
-          (gpos.length >= ONE_PASS_THRESHOLD && gpos.length * 4 >= containers.length),
-        early,
-      },
-      context,
-    );
-    return options.changed ? { ...output, counts: { ...output.counts, unchanged } } : output;
+    const output = await writeGpoBackups(plan, context);
+    return options.changed ? { ...output, counts: { ...output.counts, unchanged: plan.unchanged } } : output;
   } finally {
     await early?.cancel();
     await session.close();
+  }
+}
+
+/** Steps 2 to 4 for a plan. */
+async function writeGpoBackups(plan: GpoBackupPlan, context: OperationContext): Promise<BackupOutput> {
+  const pool = new WritePool(CONCURRENT_WRITES, HELD_BYTES);
+  const items = new Map<string, GpoPassItem>();
+  try {
+    // The GPOs' units were announced with the plan; files are named as they pass (their number is not known yet).
+    context.progress.phase('copying SYSVOL');
+    const backupTime = new Date();
+    for (const gpo of plan.gpos) {
+      const backupId = `{${randomUUID().toUpperCase()}}`;
+      const staged = plan.target.stage(backupId, {
+        kind: 'gpo',
+        metadata: { gpoId: gpo.id, displayName: gpo.displayName, domain: plan.session.dnsDomain },
+      });
+      // Awaited by the GPO's first write; a failure surfaces there (or at the end for a GPO never seen).
+      staged.catch(() => undefined);
+      items.set(gpo.id.toUpperCase(), newPassItem(gpo, backupId, staged));
+    }
+    // Started now so it overlaps the SYSVOL stream; awaited only by a GPO with a Registry.pol.
+    void plan.centralStore.catalog();
+    const waiting: GpoPassItem[] = [];
+    await runSysvolPass(
+      plan,
+      items,
+      pool,
+      async (item) => {
+        if (templateSidsToResolve(plan, item).length > 0) waiting.push(item);
+        else await writeGpoEntry(plan, item, backupTime, pool, context);
+      },
+      context,
+    );
+    if (waiting.length > 0) {
+      const sids = new Set(waiting.flatMap((item) => templateSidsToResolve(plan, item)));
+      for (const [sid, account] of await resolveDomainSids(plan.session, sids)) plan.accounts.set(sid, account);
+      for (const item of waiting) {
+        // Dropped after its folder seemed complete (GPT_LISTING_ORDER): its unit is done, its entry discarded.
+        if (item.dropped) context.progress.advance(item.gpo.displayName);
+        else await writeGpoEntry(plan, item, backupTime, pool, context);
+      }
+    }
+    return await commitGpoBackups(plan, items, pool, context);
+  } finally {
+    // In-flight writes (and staging folders still being made) finish before close() removes the staging folders.
+    await pool.settle();
+    await Promise.allSettled([...items.values()].map((item) => item.staged));
+    // The central store's read (started for the reports) ends before the run does: no smbclient left behind.
+    await plan.centralStore.settle();
   }
 }

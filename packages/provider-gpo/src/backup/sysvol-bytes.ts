@@ -1,0 +1,23 @@
+import type { SysvolTreeEntry } from '@coffer/active-directory';
+
+/** A streamed SYSVOL file's bytes, whole (read before the stream moves on to the next entry). */
+export async function collect(found: SysvolTreeEntry): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of found.content ?? emptyContent()) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks);
+}
+
+/** Skips a streamed file's bytes, so the stream can move on. */
+export async function drain(found: SysvolTreeEntry): Promise<void> {
+  if (found.content) for await (const _chunk of found.content) void _chunk;
+}
+
+/** Passes a stream through, keeping a copy of its chunks in `keep` when given. */
+export async function* tee(content: AsyncIterable<Uint8Array>, keep: Buffer[] | null): AsyncGenerator<Uint8Array> {
+  for await (const chunk of content) {
+    if (keep) keep.push(Buffer.from(chunk));
+    yield chunk;
+  }
+}
+
+export async function* emptyContent(): AsyncGenerator<Uint8Array> {}
