@@ -106,10 +106,14 @@ describe('coffer prune', () => {
     expect(text.stderr).toMatch(/INVALID_ARGUMENT/);
   });
 
-  it('failures exit 1 and remove nothing: a missing directory, a held lock, a damaged backup', async () => {
+  it('failures exit 1 and remove nothing: a missing directory, an SMB share, a held lock, a damaged backup', async () => {
     const missing = await coffer('prune', 'nowhere', '--keep-last', '1', '--json');
     expect(missing.exitCode).toBe(1);
     expect(missing.result!.error).toMatchObject({ code: 'PATH_NOT_FOUND' });
+
+    const share = await coffer('prune', '//fileserver/backups/gpo', '--keep-last', '1', '--json');
+    expect(share.exitCode).toBe(1);
+    expect(share.result!.error).toMatchObject({ code: 'UNSUPPORTED_OPERATION', hresultName: 'ERROR_NOT_SUPPORTED' });
 
     const held = await lockDirectory(p.path('backups'));
     try {

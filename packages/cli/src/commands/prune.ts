@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
+  CofferError,
   ErrorCode,
+  HRESULT,
   ProgressTracker,
   pruneDirectory,
   serializeError,
@@ -16,6 +18,7 @@ import type { CliContext } from '../cli-context.js';
 import { ExitCode, exitCodeFor } from '../output/exit-codes.js';
 import { createReporter } from '../output/operation-reporter.js';
 import { backupFolderProblem } from './backup-folder.js';
+import { isShareTarget } from './share-target.js';
 import { failWith, usageError } from './operation-output.js';
 
 export interface PruneFlags {
@@ -95,6 +98,20 @@ export async function pruneAction(context: CliContext, directory: string, flags:
     policy[rule] = Number(text.trim());
   }
   if (flags.keepWithin !== undefined) policy.within = flags.keepWithin;
+  if (isShareTarget(directory)) {
+    // Backups and reads reach a share through a local mirror (share-target.ts); removal there is not built yet.
+    const unsupported = new CofferError(
+      ErrorCode.UnsupportedOperation,
+      `coffer prune works on a local or mounted directory, not on the SMB share ${directory}.`,
+      {
+        hresult: HRESULT.ERROR_NOT_SUPPORTED,
+        object: directory,
+        hint: 'Run it where the folder is local (on the file server), or on a mount of the share (mount -t cifs).',
+      },
+    );
+    failWith(context, serializeError(unsupported), ExitCode.Failed, 'prune');
+    return;
+  }
   const path = resolve(context.io.cwd, directory);
   const reporter = createReporter(context.output);
   const messages: StatusMessage[] = [];
