@@ -141,6 +141,88 @@ describe('backup, list, verify and restore with a third-party provider', () => {
     expect(missing.result!.error).toMatchObject({ hint: expect.stringContaining('npm install @coffer/provider-gpo') });
   });
 
+  it("filters with --type, --name, --since and --until, and shows each backup's comment (control characters escaped)", async () => {
+    mkdirSync(p.path('filtered'));
+    p.writeFile('検証 🚀/a.txt', 'a\n');
+    const comment = 'line 1\nline 2\tred: \u001b[31mRED';
+    const made: Array<{ id: string; createdAt: string }> = [];
+    for (const [source, note] of [
+      ['data', 'plain'],
+      ['検証 🚀', comment],
+    ] as const) {
+      const run = await coffer(
+        'backup',
+        'directory',
+        '--source',
+        source,
+        '--out',
+        'filtered',
+        '--comment',
+        note,
+        '--json',
+      );
+      expect(run.exitCode, run.stderr).toBe(0);
+      const listed = await coffer('list', 'filtered', '--json');
+      const ids = made.map((m) => m.id);
+      const created = (listed.result!.backups as Array<{ id: string; createdAt: string }>).find(
+        (b) => !ids.includes(b.id),
+      )!;
+      made.push(created);
+      // A later backup gets a later time, so --since/--until can tell them apart.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const [plain, cjk] = made as [{ id: string; createdAt: string }, { id: string; createdAt: string }];
+    const ids = async (...args: string[]) => {
+      const run = await coffer('list', 'filtered', ...args, '--json');
+      expect(run.exitCode, `${args.join(' ')}: ${run.stderr}`).toBe(0);
+      return (run.result!.backups as Array<{ id: string }>).map((b) => b.id);
+    };
+
+    const all = await coffer('list', 'filtered', '--json');
+    expect((all.result!.backups as Array<{ id: string; comment?: string }>).map((b) => [b.id, b.comment])).toEqual([
+      [cjk.id, comment],
+      [plain.id, 'plain'],
+    ]);
+    expect(await ids('--type', 'directory')).toEqual([cjk.id, plain.id]);
+    expect(await ids('--name', '検証*')).toEqual([cjk.id]);
+    expect(await ids('--name', 'DATA')).toEqual([plain.id]);
+    expect(await ids('--name', 'd?ta', '--name', '検証 🚀')).toEqual([cjk.id, plain.id]);
+    expect(await ids('--name', 'dat')).toEqual([]);
+    expect(await ids('--since', cjk.createdAt)).toEqual([cjk.id]);
+    expect(await ids('--until', plain.createdAt)).toEqual([plain.id]);
+    expect(await ids('--since', plain.createdAt, '--until', cjk.createdAt)).toEqual([cjk.id, plain.id]);
+    expect(await ids('--since', '1h')).toEqual([cjk.id, plain.id]);
+    expect(await ids('--until', '2020-01-01')).toEqual([]);
+
+    // Off a terminal: the comment is the last column; a newline, a tab or an escape in it neither breaks the line nor
+    // reaches the terminal.
+    const text = await coffer('list', 'filtered');
+    const rows = text.stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.split('\t'));
+    expect(rows).toHaveLength(2);
+    expect(rows.map((r) => r.length)).toEqual([7, 7]);
+    expect(rows[0]![6]).toBe('line 1\\nline 2\\tred: \\x1b[31mRED');
+    expect(text.stdout).not.toContain('\u001b');
+
+    const usage = async (args: string[], message: RegExp) => {
+      const run = await coffer('list', 'filtered', ...args, '--json');
+      expect(run.exitCode, args.join(' ')).toBe(2);
+      expect(run.result!.error).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(message) });
+      return run;
+    };
+    await usage(['--since', 'yesterday'], /--since "yesterday" is not a time/);
+    await usage(['--until', '2026-02-30'], /--until "2026-02-30" is not a time/);
+    await usage(['--since', '2026-12-02', '--until', '2026-12-01'], /is after --until/);
+    await usage(['--type', 'slow'], /'slow' cannot list/);
+    const typo = await usage(['--type', 'directori'], /--type directori: there is no such provider/);
+    expect(typo.result!.error).toMatchObject({ hint: expect.stringContaining("Did you mean 'directory'?") });
+    const human = await coffer('list', 'filtered', '--since', 'soon');
+    expect(human.exitCode).toBe(2);
+    expect(human.stderr).toMatch(/error: --since "soon" is not a time[\s\S]*hint: Give an ISO date or time/);
+  });
+
   it('verifies intact backups (exit 0)', async () => {
     const run = await coffer('verify', 'backups', '--json');
     expect(run.exitCode).toBe(0);

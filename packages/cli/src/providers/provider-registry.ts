@@ -1,11 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   CofferError,
   ErrorCode,
   loadProvider,
+  loadProviders,
   toCofferError,
   type BackupProvider,
   type LoadedProvider,
@@ -85,17 +86,9 @@ export async function discoverProviders(options: DiscoverOptions): Promise<Provi
   const missing: BuiltinProvider[] = [];
   const cliDirectory = options.cliDirectory ?? CLI_PACKAGE_DIRECTORY;
 
-  const accept = (loaded: LoadedProvider, source: ProviderSource, aliases: string[]) => {
+  const accept = (loaded: LoadedProvider, source: ProviderSource) => {
     const { provider } = loaded;
-    const names = [provider.id, ...aliases];
-    const clash = available.find((a) => names.some((n) => n === a.id || a.aliases.includes(n)));
-    if (clash) {
-      throw new CofferError(
-        ErrorCode.ProviderInvalid,
-        `Provider '${loaded.specifier}' uses the id '${provider.id}', already taken by '${clash.specifier}' (${clash.source}).`,
-        { object: loaded.specifier, hint: 'Remove one of them from coffer.config.json or the --provider flags.' },
-      );
-    }
+    const aliases = provider.aliases ?? [];
     available.push({
       provider,
       id: provider.id,
@@ -118,33 +111,51 @@ export async function discoverProviders(options: DiscoverOptions): Promise<Provi
   const flagged = options.flagProviders.map((specifier) => absolutePath(specifier, options.workingDirectory));
   const explicitly = new Set([...configured, ...flagged]);
 
+  const builtins: LoadedProvider[] = [];
   for (const builtin of BUILTIN_PROVIDERS) {
     if (explicitly.has(builtin.packageName)) continue;
     try {
       const loaded = await loadBuiltin(builtin, options.projectDirectory, cliDirectory);
       if (!loaded) missing.push(builtin);
-      else accept(loaded, 'built-in', loaded.provider.aliases ?? []);
+      else builtins.push(loaded);
     } catch (error) {
       failed.push({
         specifier: builtin.packageName,
         source: 'built-in',
         builtin,
-        error: clarifyLoadFailure(toCofferError(error, builtin.packageName)),
+        error: toCofferError(error, builtin.packageName),
       });
     }
   }
-  const explicit: Array<[string, ProviderSource]> = [
+  // A provider whose options cannot be flags fails to load here (describeSurface), like any other broken one.
+  const acceptOrFail = (loaded: LoadedProvider, source: ProviderSource, builtin?: BuiltinProvider) => {
+    try {
+      accept(loaded, source);
+    } catch (error) {
+      failed.push({
+        specifier: loaded.specifier,
+        source,
+        ...(builtin ? { builtin } : {}),
+        error: toCofferError(error, loaded.specifier),
+      });
+    }
+  };
+  for (const loaded of builtins)
+    acceptOrFail(
+      loaded,
+      'built-in',
+      BUILTIN_PROVIDERS.find((b) => b.packageName === loaded.specifier),
+    );
+  // Core loads the project's providers (config file, then --provider flags) and refuses one whose id or alias is
+  // already taken, by a built-in or by another of them.
+  const sourceOf = new Map<string, ProviderSource>([
     ...configured.map((s): [string, ProviderSource] => [s, 'config']),
     ...flagged.map((s): [string, ProviderSource] => [s, 'flag']),
-  ];
-  for (const [specifier, source] of explicit) {
-    try {
-      const loaded = await loadProvider(specifier, { cwd: options.projectDirectory });
-      accept(await withFolderPackage(loaded, options.projectDirectory), source, loaded.provider.aliases ?? []);
-    } catch (error) {
-      failed.push({ specifier, source, error: clarifyLoadFailure(toCofferError(error, specifier)) });
-    }
-  }
+  ]);
+  const explicit = await loadProviders([...sourceOf.keys()], { cwd: options.projectDirectory, loaded: builtins });
+  for (const loaded of explicit.loaded) acceptOrFail(loaded, sourceOf.get(loaded.specifier) ?? 'config');
+  for (const failure of explicit.failed)
+    failed.push({ ...failure, source: sourceOf.get(failure.specifier) ?? 'config' });
 
   return {
     available,
@@ -193,25 +204,6 @@ function withBuiltinHint(error: CofferError, builtin: BuiltinProvider): CofferEr
   );
 }
 
-/**
- * Core says "the module threw while loading" for every import failure; when the cause is
- * a missing file or package, say which, since the fix differs.
- */
-function clarifyLoadFailure(error: CofferError): CofferError {
-  const cause = error.cause as NodeJS.ErrnoException | undefined;
-  if (error.code !== ErrorCode.ProviderLoadFailed || cause?.code !== 'ERR_MODULE_NOT_FOUND') return error;
-  const missingPackage = /Cannot find package '([^']+)'/.exec(cause.message)?.[1];
-  if (missingPackage)
-    return withHint(
-      error,
-      `It imports '${missingPackage}', which is not installed: reinstall the provider with its dependencies (npm install).`,
-    );
-  return withHint(
-    error,
-    'A file the provider needs is missing (an entry point that was never built?): build the provider (npm run build) or reinstall it.',
-  );
-}
-
 function withHint(error: CofferError, hint: string): CofferError {
   return new CofferError(error.code, error.message, {
     ...(error.hresult === undefined ? {} : { hresult: error.hresult }),
@@ -232,28 +224,6 @@ async function packageFolderExists(packageName: string, from: string): Promise<b
     if (parent === dir) return false;
     dir = parent;
   }
-}
-
-/** A provider given as a package folder path still shows its package name and version. */
-async function withFolderPackage(loaded: LoadedProvider, projectDirectory: string): Promise<LoadedProvider> {
-  if (loaded.packageName !== undefined || !isPathSpecifier(loaded.specifier)) return loaded;
-  const folder = loaded.specifier.startsWith('file:')
-    ? fileURLToPath(loaded.specifier)
-    : resolve(projectDirectory, loaded.specifier);
-  try {
-    const pkg = JSON.parse(await readFile(join(folder, 'package.json'), 'utf8')) as { name?: string; version?: string };
-    return {
-      ...loaded,
-      ...(pkg.name ? { packageName: pkg.name } : {}),
-      ...(pkg.version ? { version: pkg.version } : {}),
-    };
-  } catch {
-    return loaded;
-  }
-}
-
-function isPathSpecifier(specifier: string): boolean {
-  return specifier.startsWith('.') || isAbsolute(specifier) || specifier.startsWith('file:');
 }
 
 function absolutePath(specifier: string, base: string): string {

@@ -15,6 +15,11 @@ export interface LoadedProvider {
   version?: string;
 }
 
+export interface LoadProvidersOptions extends LoadOptions {
+  /** Providers the host loaded already (its built-ins): their ids and aliases are taken. */
+  loaded?: readonly LoadedProvider[];
+}
+
 export interface ProviderLoadFailure {
   specifier: string;
   error: CofferError;
@@ -54,8 +59,14 @@ export async function loadProvider(specifier: string, options: LoadOptions = {})
     module = await import(url);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    // The entry file itself is missing (a path typo, or a package that was never built), as opposed to a module it imports.
-    const entryMissing = code === 'ERR_MODULE_NOT_FOUND' && (error as Error).message.includes(fileURLToPath(url));
+    // The entry file itself is missing (a path typo, or a package that was never built), as opposed to a module it
+    // imports: asked of the file system, since the entry also appears in the message as the importer.
+    const entryMissing =
+      code === 'ERR_MODULE_NOT_FOUND' && (await stat(fileURLToPath(url)).catch(() => undefined)) === undefined;
+    // A module the provider imports is missing: a package it depends on (the fix is npm install) or one of its own
+    // files (an entry point never built): the fix differs, so the hint says which.
+    const importedPackage =
+      code === 'ERR_MODULE_NOT_FOUND' ? /Cannot find package '([^']+)'/.exec((error as Error).message)?.[1] : undefined;
     throw new CofferError(
       entryMissing ? ErrorCode.ProviderNotFound : ErrorCode.ProviderLoadFailed,
       `Provider '${specifier}' failed to load: ${(error as Error).message}`,
@@ -65,14 +76,21 @@ export async function loadProvider(specifier: string, options: LoadOptions = {})
           ? isPath
             ? 'Check the path; if it is a package folder, build the package first.'
             : `The package's entry file is missing: reinstall ${specifier}, or build it if it is a local package.`
-          : 'The provider module threw while loading; see the cause.',
+          : importedPackage
+            ? `It imports '${importedPackage}', which is not installed: reinstall the provider with its dependencies (npm install).`
+            : code === 'ERR_MODULE_NOT_FOUND'
+              ? 'A file the provider needs is missing (an entry point that was never built?): build the provider (npm run build) or reinstall it.'
+              : 'The provider module threw while loading; see the cause.',
         cause: error,
       },
     );
   }
   const provider = validateProvider(unwrap(module), specifier);
   const resolvedPath = fileURLToPath(url);
-  const pkg = isPath ? undefined : await findPackageJson(resolvedPath, specifier);
+  // A package named, or a package folder given by path: its name and version, for hosts to show.
+  const pkg = isPath
+    ? await folderPackage(specifier.startsWith('file:') ? fileURLToPath(specifier) : resolve(cwd, specifier))
+    : await findPackageJson(resolvedPath, specifier);
   return {
     provider,
     specifier,
@@ -85,19 +103,25 @@ export async function loadProvider(specifier: string, options: LoadOptions = {})
 /** Loads several providers; one that fails is reported and the others still load. */
 export async function loadProviders(
   specifiers: readonly string[],
-  options: LoadOptions = {},
+  options: LoadProvidersOptions = {},
 ): Promise<{ loaded: LoadedProvider[]; failed: ProviderLoadFailure[] }> {
   const loaded: LoadedProvider[] = [];
   const failed: ProviderLoadFailure[] = [];
+  const namesOf = (p: LoadedProvider['provider']) => [p.id, ...(p.aliases ?? [])];
   for (const specifier of specifiers) {
     try {
       const result = await loadProvider(specifier, options);
-      const clash = loaded.find((l) => l.provider.id === result.provider.id);
+      // An id or alias answers to one provider only, among these and those the host already has.
+      const names = namesOf(result.provider);
+      const clash = [...(options.loaded ?? []), ...loaded].find((l) =>
+        namesOf(l.provider).some((name) => names.includes(name)),
+      );
       if (clash) {
+        const name = names.find((n) => namesOf(clash.provider).includes(n))!;
         throw new CofferError(
           ErrorCode.ProviderInvalid,
-          `Provider '${specifier}' uses the id '${result.provider.id}', already taken by '${clash.specifier}'.`,
-          { object: specifier },
+          `Provider '${specifier}' uses the ${name === result.provider.id ? 'id' : 'name'} '${name}', already taken by '${clash.specifier}'.`,
+          { object: specifier, hint: 'Load only one of them.' },
         );
       }
       loaded.push(result);
@@ -224,6 +248,16 @@ export function validateProvider(candidate: unknown, specifier: string): BackupP
 function isSchema(value: unknown): boolean {
   const standard = (value as { '~standard'?: { validate?: unknown } } | undefined)?.['~standard'];
   return typeof standard?.validate === 'function';
+}
+
+/** The name and version of a package folder a provider was loaded from by path; nothing for a plain file. */
+async function folderPackage(path: string): Promise<{ name?: string; version?: string } | undefined> {
+  try {
+    if (!(await stat(path)).isDirectory()) return undefined;
+    return JSON.parse(await readFile(join(path, 'package.json'), 'utf8')) as { name?: string; version?: string };
+  } catch {
+    return undefined;
+  }
 }
 
 async function findPackageJson(

@@ -145,4 +145,56 @@ describe('loadProviders', () => {
       ['./a-again.mjs', 'PROVIDER_INVALID'],
     ]);
   });
+
+  test('an alias is taken too, also by the providers the host loaded already', async () => {
+    const dir = await project();
+    await writeFile(
+      join(dir, 'drm.mjs'),
+      `${providerSource('drm-licenses', "aliases: ['drm'],")}\nexport default provider;`,
+    );
+    await writeFile(join(dir, 'named-drm.mjs'), `${providerSource('drm')}\nexport default provider;`);
+    await writeFile(
+      join(dir, 'alias-clash.mjs'),
+      `${providerSource('other', "aliases: ['drm'],")}\nexport default provider;`,
+    );
+    const builtins = await loadProviders(['./drm.mjs'], { cwd: dir });
+    const { loaded, failed } = await loadProviders(['./named-drm.mjs', './alias-clash.mjs'], {
+      cwd: dir,
+      loaded: builtins.loaded,
+    });
+    expect(loaded).toEqual([]);
+    expect(failed.map((f) => [f.specifier, f.error.code, f.error.message])).toEqual([
+      [
+        './named-drm.mjs',
+        'PROVIDER_INVALID',
+        "Provider './named-drm.mjs' uses the id 'drm', already taken by './drm.mjs'.",
+      ],
+      [
+        './alias-clash.mjs',
+        'PROVIDER_INVALID',
+        "Provider './alias-clash.mjs' uses the name 'drm', already taken by './drm.mjs'.",
+      ],
+    ]);
+  });
+
+  test('a package folder given by path shows its name and version; a missing dependency or file gets its own hint', async () => {
+    const dir = await project();
+    await installPackage(dir, 'folder-provider', {
+      'index.js': `${providerSource('folder')}\nexport default provider;`,
+    });
+    await installPackage(dir, 'needs-dep', { 'index.js': `import 'left-pad-not-installed';\nexport default {};` });
+    await installPackage(dir, 'needs-file', { 'index.js': `import './dist/missing.js';\nexport default {};` });
+    const { loaded, failed } = await loadProviders(['./node_modules/folder-provider', 'needs-dep', 'needs-file'], {
+      cwd: dir,
+    });
+    expect(loaded.map((l) => [l.packageName, l.version])).toEqual([['folder-provider', '2.3.4']]);
+    expect(failed.map((f) => [f.specifier, f.error.code])).toEqual([
+      ['needs-dep', 'PROVIDER_LOAD_FAILED'],
+      ['needs-file', 'PROVIDER_LOAD_FAILED'],
+    ]);
+    expect(failed[0]!.error.hint).toBe(
+      "It imports 'left-pad-not-installed', which is not installed: reinstall the provider with its dependencies (npm install).",
+    );
+    expect(failed[1]!.error.hint).toMatch(/A file the provider needs is missing/);
+  });
 });
