@@ -7,7 +7,7 @@ import { CofferError, ENGINE_PREFIX, HRESULT, LOCK_NAME, pathNotFound, type Stat
 import type { SysvolWriteEntry } from '../sysvol/sysvol-source.js';
 import { shareFaultPoint } from './fault-point.js';
 import { openShareClient, type ShareAccount, type ShareClient } from './share-client.js';
-import { ShareErrorCode } from './share-errors.js';
+import { diskFullOr, ShareErrorCode } from './share-errors.js';
 import { lockShareFolder, SHARE_DEAD_LOCK_PREFIX, SHARE_RELEASED_LOCK_PREFIX, type ShareLock } from './share-lock.js';
 import { inShareFolder, parseSmbSharePath, type SmbShareLocation } from './share-path.js';
 
@@ -145,8 +145,21 @@ function createDestination(
       const staging = `${STAGING_PREFIX}${randomBytes(8).toString('hex')}`;
       const stagingPath = inShareFolder(location, staging);
       const upload = [...entries, ...(indexChanged && indexFile ? [indexFile] : [])];
-      await client.tree.writeTree(stagingPath, localEntries(localDir, upload));
-      await checkUpload(client, stagingPath, localDir, upload);
+      try {
+        await client.tree.writeTree(stagingPath, localEntries(localDir, upload));
+        await checkUpload(client, stagingPath, localDir, upload);
+      } catch (error) {
+        // Nothing was journalled: the share is as it was, but for the staging folder, removed here (else swept by the
+        // next writer). A full share is said in those words.
+        await client.remove(stagingPath).catch(() => undefined);
+        throw diskFullOr(error, {
+          server: location.server,
+          share: location.share,
+          path: stagingPath,
+          account: '',
+          operation: 'uploading the backup',
+        });
+      }
       shareFaultPoint('uploaded');
 
       const journal: ShareJournal = {

@@ -16,6 +16,16 @@ export const ShareErrorCode = {
 
 const DISK_FULL = new Set(['NT_STATUS_DISK_FULL', 'NT_STATUS_QUOTA_EXCEEDED', 'NT_STATUS_ALLOTTED_SPACE_EXCEEDED']);
 
+/**
+ * A failure of a tar transfer (the SYSVOL source words it as AD_SMB_FAILED with smbclient's line) that was the
+ * share running out of space, as SHARE_DISK_FULL; any other error as it is.
+ */
+export function diskFullOr(error: unknown, context: SmbErrorContext): unknown {
+  if (!(error instanceof CofferError)) return error;
+  const status = firstNtStatus(error.message);
+  return status !== null && DISK_FULL.has(status) ? shareFailure(error.message, context, true) : error;
+}
+
 /** smbFailure, plus the one status a destination meets that a SYSVOL read never does: no space left. */
 export function shareFailure(output: string, context: SmbErrorContext, connected: boolean): CofferError {
   const status = firstNtStatus(output);
