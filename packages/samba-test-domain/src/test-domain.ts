@@ -167,6 +167,7 @@ export async function startTestDomain(options: StartTestDomainOptions = {}): Pro
           dnsDomain,
           netbiosDomain,
           extraGpos: typeof seedOptions === 'object' ? (seedOptions.extraGpos ?? 0) : 0,
+          log,
         })
       : undefined;
     const seedSeconds = seconds(phase);

@@ -301,6 +301,23 @@ describe('a seeded test domain', () => {
     ]);
     expect(acl.stdout).toMatch(/^O:/);
   });
+
+  it('sets every SYSVOL ACL as samba-tool ntacl sysvolreset would (its ACLs copied per distinct ACL, sysvolcheck agrees)', async () => {
+    // sysvolcheck re-derives every path's ACL (SYSVOL's own, each GPO's from its AD security descriptor, the
+    // security-filtered GPO's included) and fails on the first that differs from what is stored.
+    await expect(
+      run('samba-tool', ['ntacl', 'sysvolcheck', '-s', dc.smbConfPath], { timeout: 5 * 60_000 }),
+    ).resolves.toBeDefined();
+    const filtered = dc.seed?.gpos.find((gpo) => gpo.permissions !== null);
+    const plain = dc.seed?.gpos.find((gpo) => gpo.permissions === null);
+    if (!filtered || !plain) throw new Error('the seed has no security-filtered GPO beside a plain one');
+    const ntacl = async (path: string) =>
+      (await run('samba-tool', ['ntacl', 'get', '--as-sddl', '-s', dc.smbConfPath, path])).stdout.trim();
+    // Distinct ACLs stay distinct: the filtered GPO's files carry its grant, the others do not.
+    const filteredAcl = await ntacl(join(filtered.sysvolFolder, 'GPT.INI'));
+    expect(filteredAcl).toContain(filtered.permissions?.applyGrantedTo[0]?.sid ?? 'missing');
+    expect(await ntacl(join(plain.sysvolFolder, 'GPT.INI'))).not.toBe(filteredAcl);
+  });
 });
 
 describe('start, stop and crash safety', () => {
