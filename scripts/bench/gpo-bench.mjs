@@ -3,11 +3,11 @@
 // smbclient tar of the whole Policies folder (the transfer floor), interleaved round by round
 // so a busy machine slows every side alike. Also Coffer's peak RSS at 100 GPOs and at all.
 import { spawnSync } from 'node:child_process';
-import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startTestDomain } from '../../packages/samba-test-domain/dist/index.js';
-import { median, round, timed } from './measure.mjs';
+import { median, round, timed, writeDomainSecrets } from './measure.mjs';
 
 const GPO_CHILD = fileURLToPath(new URL('./children/gpo-backup.mjs', import.meta.url));
 const SUBSET_SIZE = 100;
@@ -47,18 +47,7 @@ async function measure(domain, settings) {
 }
 
 async function measureRounds(domain, { runs, work, log, sambaToolLimit }, keepUntilTheEnd) {
-  const secrets = join(work, 'secrets');
-  await mkdir(secrets, { mode: 0o700 });
-  const passwordFile = join(secrets, 'admin.password');
-  await writeFile(passwordFile, `${domain.adminPassword}\n`, { mode: 0o600 });
-  const authFile = join(secrets, 'smbclient.auth');
-  await writeFile(
-    authFile,
-    `username = ${domain.adminUser}\npassword = ${domain.adminPassword}\ndomain = ${domain.netbiosDomain}\n`,
-    { mode: 0o600 },
-  );
-  await chmod(passwordFile, 0o600);
-  await chmod(authFile, 0o600);
+  const { passwordFile, authFile } = await writeDomainSecrets(work, domain);
 
   // A pass-through smbclient first on PATH counts how many smbclient processes a Coffer run starts.
   const realSmbclient = spawnSync('sh', ['-c', 'command -v smbclient'], { encoding: 'utf8' }).stdout.trim();

@@ -1,7 +1,8 @@
 // Timing helpers shared by the benchmarks: wall time of a child process, medians, and the
 // facts about the machine that a reader needs to weigh the figures.
 import { spawn, spawnSync } from 'node:child_process';
-import { open } from 'node:fs/promises';
+import { chmod, mkdir, open, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { availableParallelism, cpus, loadavg, release, totalmem } from 'node:os';
 
 /**
@@ -77,4 +78,24 @@ export function machineFacts(workDir) {
     workFileSystem: fsLine ? `${fsLine.trim().split(/\s+/).join(' on ')} (${workDir})` : `unknown (${workDir})`,
     loadAverage: loadavg().map((value) => round(value, 2)),
   };
+}
+
+/**
+ * The DC's Administrator password in files only this user reads (never on a command line): `passwordFile` for
+ * Coffer's --password-file, `authFile` for smbclient -A.
+ */
+export async function writeDomainSecrets(work, domain) {
+  const secrets = join(work, 'secrets');
+  await mkdir(secrets, { mode: 0o700 });
+  const passwordFile = join(secrets, 'admin.password');
+  await writeFile(passwordFile, `${domain.adminPassword}\n`, { mode: 0o600 });
+  const authFile = join(secrets, 'smbclient.auth');
+  await writeFile(
+    authFile,
+    `username = ${domain.adminUser}\npassword = ${domain.adminPassword}\ndomain = ${domain.netbiosDomain}\n`,
+    { mode: 0o600 },
+  );
+  await chmod(passwordFile, 0o600);
+  await chmod(authFile, 0o600);
+  return { passwordFile, authFile };
 }

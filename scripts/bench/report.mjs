@@ -1,13 +1,13 @@
 // Renders the results of scripts/bench/run.mjs as docs/benchmarks.md. Every figure comes
 // from the run; the prose only explains how it was measured.
 
-const ms = (value) => (Number.isFinite(value) ? `${Math.round(value).toLocaleString('en-US')} ms` : 'n/a');
-const mib = (kib) => (Number.isFinite(kib) ? `${(kib / 1024).toFixed(1)} MiB` : 'n/a');
-const times = (value) => (Number.isFinite(value) ? `${value}x` : 'n/a');
-const verdict = (target) => (target.met ? '**met**' : '**not met**');
-const number = (value) => value.toLocaleString('en-US');
+export const ms = (value) => (Number.isFinite(value) ? `${Math.round(value).toLocaleString('en-US')} ms` : 'n/a');
+export const mib = (kib) => (Number.isFinite(kib) ? `${(kib / 1024).toFixed(1)} MiB` : 'n/a');
+export const times = (value) => (Number.isFinite(value) ? `${value}x` : 'n/a');
+export const verdict = (target) => (target.met ? '**met**' : '**not met**');
+export const number = (value) => value.toLocaleString('en-US');
 
-function table(header, rows) {
+export function table(header, rows) {
   return [
     `| ${header.join(' | ')} |`,
     `| ${header.map(() => '---').join(' | ')} |`,
@@ -296,7 +296,7 @@ function renderDrm({ bySize, targets, rounds, warmUp }) {
   return lines;
 }
 
-const REPORT_DIFF_HEADING = '## Settings report and diff (`coffer report`, `coffer diff`)';
+export const REPORT_DIFF_HEADING = '## Settings report and diff (`coffer report`, `coffer diff`)';
 
 /** The report/diff section, with the command and time of the run that measured it (it may be run alone). */
 export function renderReportDiffSection(results) {
@@ -369,10 +369,10 @@ export function renderReportDiffSection(results) {
   ].join('\n');
 }
 
-/** Replaces the report/diff section of an existing benchmarks.md (up to the next `## ` heading), or appends it. */
-export function spliceSection(existing, section) {
-  const start = existing.indexOf(REPORT_DIFF_HEADING);
+/** Replaces one section of an existing benchmarks.md (from its heading up to the next `## ` heading), or appends it. */
+export function spliceSection(existing, section, heading = REPORT_DIFF_HEADING) {
+  const start = existing.indexOf(heading);
   if (start < 0) return `${existing.replace(/\n*$/, '\n\n')}${section}`;
-  const next = existing.indexOf('\n## ', start + REPORT_DIFF_HEADING.length);
+  const next = existing.indexOf('\n## ', start + heading.length);
   return `${existing.slice(0, start)}${section}${next < 0 ? '' : existing.slice(next + 1)}`;
 }
