@@ -41,8 +41,9 @@ export async function main(argv: readonly string[], overrides: Partial<CliIo> = 
     );
     return context.exitCode;
   }
-  // `verify` reads Coffer's own manifests and needs no provider; everything else may.
-  if (command !== 'verify') {
+  // `verify` reads Coffer's own manifests and needs no provider; `report` and `diff` read GPO backups with
+  // @coffer/gpmc alone (see readsBackupsOnly); everything else may.
+  if (command !== 'verify' && !readsBackupsOnly(command, argv)) {
     context.registry = await discoverProviders({
       projectDirectory,
       workingDirectory: io.cwd,
@@ -72,6 +73,32 @@ export async function main(argv: readonly string[], overrides: Partial<CliIo> = 
     failWith(context, serializeError(failure), ExitCode.Failed);
   }
   return context.exitCode;
+}
+
+/** The options of `coffer diff` that are not the gpo provider's (its own and the global ones). */
+const DIFF_OWN_OPTIONS = new Set([
+  '--provider',
+  '--format',
+  '--out',
+  '--exit-code',
+  '--admx-dir',
+  '--gpo',
+  '--json',
+  '--color',
+  '--no-color',
+  '--cwd',
+]);
+
+/**
+ * `coffer report`, and `coffer diff` of two backups, read backups with @coffer/gpmc (gpmc-loader finds it beside the
+ * gpo provider without loading it): discovering the providers (loading every one and describing its options) would
+ * cost more than a report of hundreds of GPOs. `diff --live`, its help, or any option of the gpo provider's (which
+ * `diff` only knows from the provider) still discover them.
+ */
+function readsBackupsOnly(command: string | undefined, argv: readonly string[]): boolean {
+  if (command === 'report') return true;
+  if (command !== 'diff') return false;
+  return argv.every((arg) => arg === '--' || !arg.startsWith('-') || DIFF_OWN_OPTIONS.has(arg.split('=')[0]!));
 }
 
 function commanderExit(context: CliContext, error: CommanderError): number {

@@ -516,4 +516,31 @@ describe('coffer report and coffer diff against a real DC', () => {
     expect(unknown.exitCode).toBe(1);
     expect((await readdir(work)).filter((n) => n.includes('unknown.html'))).toEqual([]);
   });
+
+  test('report and diff read backups without loading the providers; an option of the gpo provider still loads them', async () => {
+    // A provider that throws when imported: every command that discovers providers warns about it.
+    const broken = join(work, 'broken-provider.mjs');
+    await writeFile(broken, "throw new Error('this provider breaks on import');\n");
+    const warned = /failed to load/;
+    const report = await runCoffer(['--provider', broken, 'report', before, '--out', join(work, 'plain.html')]);
+    expect(report.exitCode).toBe(0);
+    expect(report.stderr).not.toMatch(warned);
+    const diff = await runCoffer(['--provider', broken, 'diff', before, after, '--format', 'json']);
+    expect(diff.exitCode).toBe(0);
+    expect(diff.stderr).not.toMatch(warned);
+    expect((JSON.parse(diff.stdout) as BackupsDiff).summary.changed).toBeGreaterThan(0);
+    // --all is the gpo provider's option: diff only knows it once the providers are discovered (and warns).
+    const withProviderOption = await runCoffer([
+      '--provider',
+      broken,
+      'diff',
+      before,
+      after,
+      '--all',
+      '--format',
+      'json',
+    ]);
+    expect(withProviderOption.exitCode).toBe(0);
+    expect(withProviderOption.stderr).toMatch(warned);
+  });
 });
