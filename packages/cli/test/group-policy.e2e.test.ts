@@ -2,6 +2,11 @@ import { chmod, mkdir, mkdtemp, open, readFile, readdir, rm, writeFile } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { connectLdap } from '@coffer/active-directory';
+import stringWidth from 'string-width';
+import { COFFER_BIN } from './helpers/paths.js';
 import { runCoffer, startCoffer, type CofferRun } from './helpers/run-coffer.js';
 
 const domain = inject('testDomain');
@@ -361,5 +366,174 @@ describe('restore, import and cabinets through the CLI', () => {
     );
     expectDone(restore);
     expect(restore.result!.status).toMatch(/^succeeded/);
+  });
+});
+
+const NAME = '検証ポリシー 🚀';
+const COMMENT = 'コメント: nightly ✅';
+let out: string;
+let gpoGuid: string | undefined;
+const guid = () => gpoGuid!;
+const policies = () => `CN=Policies,CN=System,${domain.baseDn}`;
+/**
+ * A new, empty GPO, as GPMC's "New" makes one: its container (with CN=User and CN=Machine) over LDAP, and its GPT
+ * folder with GPT.INI in the DC's SYSVOL, given the ACL Samba derives from the container.
+ */
+async function createGpo(displayName: string): Promise<string> {
+  const id = `{${randomUUID().toUpperCase()}}`;
+  const ldap = await adminLdap();
+  try {
+    await ldap.add(`CN=${id},${policies()}`, {
+      objectClass: 'groupPolicyContainer',
+      displayName,
+      flags: '0',
+      versionNumber: '0',
+      gPCFunctionalityVersion: '2',
+      gPCFileSysPath: `\\\\${domain.dnsDomain}\\SysVol\\${domain.dnsDomain}\\Policies\\${id}`,
+    });
+    for (const child of ['User', 'Machine'])
+      await ldap.add(`CN=${child},CN=${id},${policies()}`, { objectClass: 'container' });
+  } finally {
+    await ldap.close();
+  }
+  const folder = join(domain.sysvolPath, domain.dnsDomain, 'Policies', id);
+  for (const child of ['User', 'Machine']) await mkdir(join(folder, child), { recursive: true });
+  await writeFile(join(folder, 'GPT.INI'), '[General]\r\nVersion=0\r\n');
+  execFileSync('samba-tool', ['ntacl', 'sysvolreset', '-s', domain.smbConfPath], { stdio: 'ignore' });
+  return id;
+}
+
+const adminLdap = () =>
+  connectLdap({
+    host: domain.dcHostname,
+    caFile: domain.caFile,
+    bindName: `${domain.adminUser}@${domain.dnsDomain}`,
+    password: domain.adminPassword,
+  });
+
+interface Listed {
+  id: string;
+  provider: string;
+  kind: string;
+  objectId?: string;
+  objectName?: string;
+  createdAt: string;
+  comment?: string;
+}
+
+async function listJson(...args: string[]): Promise<Listed[]> {
+  const run = await runCoffer(['list', out, ...args, '--json']);
+  expect(run.exitCode, `list ${args.join(' ')}: ${run.stderr}`).toBe(0);
+  return run.result!.backups as Listed[];
+}
+
+/** `coffer list` on a pseudo-terminal (util-linux `script`), as a person runs it: the table, lines without the CR. */
+function listOnTerminal(): string[] {
+  const command = [process.execPath, COFFER_BIN, 'list', out].map((a) => `'${a}'`).join(' ');
+  const transcript = execFileSync('script', ['-qec', command, '/dev/null'], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TERM: 'xterm', NO_COLOR: '1', COLUMNS: '300' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 60_000,
+  });
+  return transcript.split(/\r?\n/).filter((line) => line.trim() !== '');
+}
+
+// Last in this file, in a describe of its own: its GPO exists only while these tests run, after the `--all` counts above
+// (the files of a run share the DC, and only this one counts every GPO).
+describe('coffer list against the DC: a CJK + emoji GPO name, its comment, and the filters', () => {
+  beforeAll(async () => {
+    out = await freshDir('cjk');
+    gpoGuid = await createGpo(NAME);
+    const login = [...connection(), '--password-file', passwordFile];
+    for (const args of [
+      ['backup', 'gpo', ...login, '--gpo', NAME, '--comment', COMMENT, '--out', out],
+      ['backup', 'gpo', ...login, '--gpo', 'Default Domain Policy', '--out', out],
+      ['backup', 'starter-gpo', ...login, '--all', '--out', out],
+    ])
+      expectDone(await runCoffer(args, { timeoutMs: 120_000 }));
+  }, 300_000);
+  afterAll(async () => {
+    // Leave the shared test domain as it was: the container (with its children) and the GPT folder go.
+    if (!gpoGuid) return;
+    const ldap = await adminLdap();
+    try {
+      await ldap.del(`CN=${gpoGuid},${policies()}`, { recursive: true });
+    } finally {
+      await ldap.close();
+    }
+    await rm(join(domain.sysvolPath, domain.dnsDomain, 'Policies', gpoGuid), { recursive: true, force: true });
+  });
+
+  test('--json carries the name and the comment as they are', async () => {
+    const backups = await listJson();
+    const cjk = backups.filter((b) => b.objectName === NAME);
+    expect(cjk).toHaveLength(1);
+    expect(cjk[0]).toMatchObject({ provider: 'gpo', kind: 'gpo', comment: COMMENT });
+    expect(cjk[0]!.objectId!.toUpperCase()).toBe(guid().toUpperCase());
+  });
+
+  test('the table on a terminal keeps its columns aligned by display width', async () => {
+    const backups = await listJson();
+    const lines = listOnTerminal();
+    const header = lines.find((line) => line.startsWith('CREATED'))!;
+    expect(header).toMatch(/^CREATED +PROVIDER +KIND +NAME +ID +COMMENT$/);
+    // The header is ASCII: its offsets are display columns.
+    const columns = ['CREATED', 'PROVIDER', 'KIND', 'NAME', 'ID', 'COMMENT'].map((title) =>
+      title === 'CREATED' ? 0 : header.indexOf(` ${title}`) + 1,
+    );
+    const rows = lines.slice(lines.indexOf(header) + 1);
+    expect(rows).toHaveLength(backups.length);
+    for (const [index, backup] of backups.entries()) {
+      const row = rows[index]!;
+      // Find each cell in the row, in order, and measure the display width of everything before it.
+      const cells = [backup.createdAt, backup.provider, backup.kind, backup.objectName ?? '', backup.id];
+      if (backup.comment) cells.push(backup.comment);
+      let from = 0;
+      for (const [column, cell] of cells.entries()) {
+        const at = row.indexOf(cell, from);
+        expect(at, `${cell} in ${row}`).toBeGreaterThanOrEqual(0);
+        expect(stringWidth(row.slice(0, at)), `column ${column} of ${row}`).toBe(columns[column]);
+        from = at + cell.length;
+      }
+    }
+    const cjkRow = rows.find((row) => row.includes(NAME))!;
+    expect(cjkRow.endsWith(COMMENT)).toBe(true);
+    // Measured by UTF-16 length instead, the CJK row would be off: the name is 9 units but 15 columns wide.
+    expect(NAME.length).toBe(9);
+    expect(stringWidth(NAME)).toBe(15);
+  });
+
+  test('--type, --name (pattern or GUID, any case, braces or not), --since and --until select exactly', async () => {
+    const all = await listJson();
+    const idsOf = (list: Listed[]) => list.map((b) => b.id).sort();
+    const expectIds = async (args: string[], expected: string[]) =>
+      expect(idsOf(await listJson(...args)), `coffer list ${args.join(' ')}`).toEqual(expected);
+    const cjk = all.find((b) => b.objectName === NAME)!;
+    const starters = all.filter((b) => b.provider === 'starter-gpo');
+    expect(starters.length).toBeGreaterThan(0);
+    await expectIds(['--type', 'starter-gpo'], idsOf(starters));
+    await expectIds(['--type', 'gpo'], idsOf(all.filter((b) => b.provider === 'gpo')));
+    expect(all.filter((b) => b.provider === 'gpo')).toHaveLength(2);
+
+    await expectIds(['--name', '検証*'], [cjk.id]);
+    await expectIds(['--name', NAME], [cjk.id]);
+    await expectIds(['--name', guid().slice(1, -1).toLowerCase()], [cjk.id]);
+    await expectIds(['--name', guid()], [cjk.id]);
+    await expectIds(
+      ['--name', 'default domain policy', '--name', '検証*'],
+      idsOf(all.filter((b) => b.objectName === 'Default Domain Policy' || b === cjk)),
+    );
+    expect(await listJson('--name', '検証', '--type', 'starter-gpo')).toEqual([]);
+
+    // The CJK GPO was backed up first: from its time on, everything; until it, only it.
+    const times = all.map((b) => Date.parse(b.createdAt));
+    expect(Math.min(...times)).toBe(Date.parse(cjk.createdAt));
+    await expectIds(['--since', cjk.createdAt], idsOf(all));
+    await expectIds(['--until', cjk.createdAt], [cjk.id]);
+    const later = new Date(Date.parse(cjk.createdAt) + 1).toISOString();
+    await expectIds(['--since', later], idsOf(all.filter((b) => b !== cjk)));
+    await expectIds(['--since', '1h', '--type', 'gpo'], idsOf(all.filter((b) => b.provider === 'gpo')));
+    expect(await listJson('--until', '2000-01-01')).toEqual([]);
   });
 });
