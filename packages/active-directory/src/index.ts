@@ -56,6 +56,7 @@ export { createLocalSysvolSource, type LocalSysvolOptions } from './sysvol/local
 export { createSmbclientSysvolSource, type SmbclientSysvolOptions } from './sysvol/smbclient-sysvol.js';
 export { smbFailure, firstNtStatus } from './sysvol/smbclient-errors.js';
 export { scratchFolderBeside, isScratchFolderOf, swapInFolder, removeReplacedFolder } from './sysvol/folder-swap.js';
+export { digestSysvolTree, digestBytes, plannedFolderChanges } from './sysvol/folder-plan.js';
 export { matchGuidOrName, type GuidOrNameMatchable } from './select/match-guid-or-name.js';
 export { selectByGuidOrName, type SelectByGuidOrNameOptions } from './select/select-by-guid-or-name.js';
 export {

@@ -1,5 +1,11 @@
-import { createHash } from 'node:crypto';
-import { parseSecurityDescriptor, toSddl, type SecurityDescriptor } from '@coffer/active-directory';
+import {
+  digestBytes,
+  digestSysvolTree,
+  parseSecurityDescriptor,
+  plannedFolderChanges,
+  toSddl,
+  type SecurityDescriptor,
+} from '@coffer/active-directory';
 import type { BackupReader } from '@coffer/core';
 import type { DomainSession } from '../ad/domain-session.js';
 import { routeGptPath } from '../backup/gpt-routing.js';
@@ -43,15 +49,10 @@ export interface GpoChangePlan {
   } | null;
 }
 
-/** A file's bytes as the plan compares them: SHA-256 (the same digest as test-support's snapshotTree). */
-function digest(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
 /**
  * The GPT a run would leave: the backup's folders and files (each with the bytes the run writes, after a migration
  * table), GPT.INI as formatted, and the live `Adm` folder, which the swap keeps. Keys are GPT-relative paths,
- * folders ending with `/`; values are `dir` or a SHA-256.
+ * folders ending with `/`; values are `dir` or a SHA-256 (active-directory's digestSysvolTree form).
  */
 export async function futureGpt(
   reader: BackupReader,
@@ -67,9 +68,9 @@ export async function futureGpt(
       continue;
     }
     const bytes = rewritten.get(entry.path) ?? (await reader.readFile([...GPT_FOLDER, entry.path].join('/')));
-    future.set(entry.path, digest(bytes));
+    future.set(entry.path, digestBytes(bytes));
   }
-  future.set('GPT.INI', digest(Buffer.from(gptIni, 'latin1')));
+  future.set('GPT.INI', digestBytes(Buffer.from(gptIni, 'latin1')));
   return future;
 }
 
@@ -83,31 +84,14 @@ export async function plannedGptChanges(
   target: string,
   future: ReadonlyMap<string, string>,
 ): Promise<GpoChangePlan['sysvol']> {
-  const folder = target.slice(target.lastIndexOf('/') + 1);
-  const live = new Map<string, string>();
   const exists = await session.sysvol.exists(target);
-  if (exists) {
-    for await (const entry of session.sysvol.readTree(target)) {
-      if (entry.kind === 'directory') {
-        live.set(`${entry.path}/`, 'dir');
-        continue;
-      }
-      const hash = createHash('sha256');
-      if (entry.content) for await (const chunk of entry.content) hash.update(chunk);
-      live.set(entry.path, hash.digest('hex'));
-    }
-  }
-  const kept = (path: string) => routeGptPath(path.replace(/\/$/, '')) === 'skip';
-  const added: string[] = exists ? [] : [`${folder}/`];
-  const changed: string[] = [];
-  const removed: string[] = [];
-  for (const [path, value] of future) {
-    const now = live.get(path);
-    if (now === undefined) added.push(`${folder}/${path}`);
-    else if (now !== value) changed.push(`${folder}/${path}`);
-  }
-  for (const path of live.keys()) if (!future.has(path) && !kept(path)) removed.push(`${folder}/${path}`);
-  return { added: added.sort(), changed: changed.sort(), removed: removed.sort() };
+  const live = exists ? await digestSysvolTree(session.sysvol, target) : null;
+  return plannedFolderChanges(
+    target.slice(target.lastIndexOf('/') + 1),
+    live,
+    future,
+    (path) => routeGptPath(path.replace(/\/$/, '')) === 'skip',
+  );
 }
 
 /** The explicit ACEs of a descriptor's DACL as SDDL strings (inherited ones are AD's to compute, not the run's to write). */
