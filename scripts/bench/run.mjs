@@ -56,7 +56,7 @@ if (only !== undefined && only !== 'gpo' && only !== 'drm' && only !== 'report-d
   throw new Error('--only takes gpo, drm, report-diff or scale.');
 const scaleSizes = values['scale-sizes'].split(',').map((text) => {
   const value = Number(text.trim());
-  if (!Number.isInteger(value) || value < 12) throw new Error('--scale-sizes takes whole numbers of GPOs above 11.');
+  if (!Number.isInteger(value) || value < 14) throw new Error('--scale-sizes takes whole numbers of GPOs above 13.');
   return value;
 });
 const outFile = resolve(values.out);
@@ -128,7 +128,15 @@ try {
         ? spliceSection(existing, renderScaleSection(results), SCALE_HEADING)
         : spliceSection(existing, renderReportDiffSection(results), REPORT_DIFF_HEADING);
     await writeFile(outFile, section);
-  } else await writeFile(outFile, renderReport(results));
+  } else {
+    // The scale sections are measured only by --only scale (an hour or more): a full run keeps them as they were.
+    const existing = await readFile(outFile, 'utf8').catch(() => '');
+    const scale = existing
+      .split(/\n(?=## )/)
+      .filter((section) => section.startsWith('## Scale'))
+      .join('\n');
+    await writeFile(outFile, scale === '' ? renderReport(results) : `${renderReport(results)}\n${scale}`);
+  }
   log(`wrote ${relative(process.cwd(), outFile) || outFile}`);
   process.stdout.write(
     `${JSON.stringify({ command, gpo: results.gpo?.summary, drm: results.drm && { bySize: results.drm.bySize, targets: results.drm.targets }, reportDiff: results.reportDiff?.summary, scale: results.scale?.targets }, null, 2)}\n`,
