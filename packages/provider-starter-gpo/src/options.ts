@@ -120,6 +120,12 @@ export const restoreOptionsSchema = z
       .describe(
         'Accept a backup without a Coffer integrity manifest (one GPMC wrote on Windows): nothing vouches for its files. A Coffer backup that lost its manifest is refused even so.',
       ),
+    whatIf: z
+      .boolean()
+      .optional()
+      .describe(
+        'Read and check everything, print what would change (Starter GPOs, files added, changed and removed, versions, folder ACL) and write nothing.',
+      ),
   })
   .superRefine((options, context) => {
     connectionProblems(options, context);

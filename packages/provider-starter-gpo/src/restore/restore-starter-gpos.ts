@@ -9,7 +9,7 @@ import { STARTER_GPO_KIND } from '../backup/layout.js';
 import { openDomain } from '../ad/domain-session.js';
 import { starterGpoLabel } from '../model/starter-gpo.js';
 import type { StarterGpoRestoreOptions } from '../options.js';
-import { writeStarterGpoFolder } from './starter-gpo-swap.js';
+import { writeStarterGpoFolder, type StarterGpoFolderPlan } from './starter-gpo-swap.js';
 import { loadStarterGpoBackup, type LoadedStarterGpoBackup } from './load-backup.js';
 import { selectBackups } from './select-backups.js';
 
@@ -52,6 +52,7 @@ export async function restoreStarterGpos(
     const fileCount = loaded.reduce((total, b) => total + b.content.entries.filter((e) => e.kind === 'file').length, 0);
     context.progress.phase('restoring Starter GPOs', fileCount + loaded.length);
     const restored: RestoreOutput['restored'] = [];
+    const plans: Array<StarterGpoFolderPlan & { id: string; displayName: string }> = [];
     let files = 0;
     let bytes = 0;
     let replaced = 0;
@@ -65,9 +66,35 @@ export async function restoreStarterGpos(
           acl: backup.acl ? { kind: 'sddl', sddl: backup.acl.sddl } : { kind: 'keep-or-inherit' },
           overwrite: true,
           label,
+          ...(options.whatIf ? { whatIf: true } : {}),
         },
         context,
       );
+      if (written.plan) {
+        plans.push({ id: backup.content.id, displayName: backup.content.displayName, ...written.plan });
+        context.report({
+          severity: 'info',
+          code: 'WHAT_IF',
+          message: [
+            `What if: restore ${written.replaced ? 'replaces' : 'creates'} ${label} from backup ${backup.backupId}.`,
+            ...(written.bumped
+              ? [
+                  `  versions: computer ${written.bumped.computerVersion ?? '-'}, user ${written.bumped.userVersion ?? '-'}`,
+                ]
+              : []),
+            ...(written.plan.createsStarterGposFolder ? [`  creates ${domain.source.domain}/StarterGPOs`] : []),
+            ...written.plan.added.map((p) => `  SYSVOL add     ${p}`),
+            ...written.plan.changed.map((p) => `  SYSVOL change  ${p}`),
+            ...written.plan.removed.map((p) => `  SYSVOL remove  ${p}`),
+            ...(written.plan.acl
+              ? [`  folder ACL: ${written.plan.acl.before ?? '(new folder)'} -> ${written.plan.acl.after}`]
+              : []),
+            '  Nothing was written.',
+          ].join('\n'),
+          object: backup.content.id,
+        });
+        continue;
+      }
       files += written.files;
       bytes += written.bytes;
       if (written.replaced) replaced += 1;
@@ -96,6 +123,20 @@ export async function restoreStarterGpos(
       });
     }
     context.progress.finish();
+    if (options.whatIf) {
+      // Nothing was restored: the counts say what would change, the plans are the WHAT_IF messages and `plan`.
+      const output: RestoreOutput & { plan: typeof plans } = {
+        restored: [],
+        counts: {
+          whatIf: 1,
+          starterGpos: 0,
+          plannedStarterGpos: plans.length,
+          plannedFileChanges: plans.reduce((n, p) => n + p.added.length + p.changed.length + p.removed.length, 0),
+        },
+        plan: plans,
+      };
+      return output;
+    }
     return {
       restored,
       counts: { starterGpos: restored.length, replaced, created: restored.length - replaced, files, bytes },
