@@ -272,7 +272,11 @@ export const starterGpoProvider = defineProvider<StarterGpoBackupOptions, Starte
       // Only those that differ from their newest backup in the directory (see the README, "What counts as a change").
       `coffer backup starter-gpo ${CONNECT} --all --changed --out /srv/backups/gpo`,
     ],
-    restore: [`coffer restore starter-gpo ${CONNECT} --all --from /srv/backups/gpo`],
+    restore: [
+      `coffer restore starter-gpo ${CONNECT} --all --from /srv/backups/gpo`,
+      // The plan (what would be replaced, created, added, changed, removed), nothing written.
+      `coffer restore starter-gpo ${CONNECT} --all --what-if --from /srv/backups/gpo`,
+    ],
   },
   options: backupOptionsSchema,
   restoreOptions: restoreOptionsSchema,
