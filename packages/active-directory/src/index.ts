@@ -55,8 +55,15 @@ export {
 export { createLocalSysvolSource, type LocalSysvolOptions } from './sysvol/local-sysvol.js';
 export { createSmbclientSysvolSource, type SmbclientSysvolOptions } from './sysvol/smbclient-sysvol.js';
 export { smbFailure, firstNtStatus } from './sysvol/smbclient-errors.js';
-export { scratchFolderBeside, isScratchFolderOf, swapInFolder, removeReplacedFolder } from './sysvol/folder-swap.js';
-export { digestSysvolTree, digestBytes, plannedFolderChanges } from './sysvol/folder-plan.js';
+export {
+  scratchFolderBeside,
+  isScratchFolderOf,
+  stageFolder,
+  discardStagedFolder,
+  swapInFolder,
+  removeReplacedFolder,
+  type StagedFolder,
+} from './sysvol/folder-swap.js';
 export { matchGuidOrName, type GuidOrNameMatchable } from './select/match-guid-or-name.js';
 export { selectByGuidOrName, type SelectByGuidOrNameOptions } from './select/select-by-guid-or-name.js';
 export {

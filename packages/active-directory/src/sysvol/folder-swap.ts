@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { StatusMessage } from '@coffer/core';
-import type { SysvolSource } from './sysvol-source.js';
+import type { SysvolSource, SysvolWriteEntry } from './sysvol-source.js';
 
 /**
  * Replacing a SYSVOL folder (a GPO's GPT, a Starter GPO's folder) so that clients see it wholly old or wholly new:
@@ -22,6 +22,54 @@ export function isScratchFolderOf(folderName: string, name: string): boolean {
     (folderName.startsWith(STAGING_PREFIX) || folderName.startsWith(REPLACED_PREFIX)) &&
     folderName.toLowerCase().includes(name.toLowerCase())
   );
+}
+
+/** A folder's new content, written beside its final place and waiting to be swapped in ({@link swapInFolder}). */
+export interface StagedFolder {
+  /** The folder's final path below the share. */
+  target: string;
+  /** The scratch folder holding the new content. */
+  staged: string;
+  /** Everything written below `staged`, relative to it, in the order written (parents first). */
+  written: string[];
+}
+
+/**
+ * Writes a folder's new content into a scratch folder beside `target` (`name` names it, default the target's own):
+ * nothing a client reads has changed yet. `prepare` runs on the empty scratch folder first (a Starter GPO's ACL goes on
+ * before its files, so they inherit it over SMB as they did). On any failure, a cancel included, the scratch folder
+ * is removed and the error thrown: the live folder is as it was.
+ */
+export async function stageFolder(
+  sysvol: SysvolSource,
+  target: string,
+  entries: Iterable<SysvolWriteEntry> | AsyncIterable<SysvolWriteEntry>,
+  options: { name?: string; prepare?: (staged: string) => Promise<void> } = {},
+): Promise<StagedFolder> {
+  const staged = scratchFolderBeside(target, 'staging', options.name);
+  const written: string[] = [];
+  async function* recording(): AsyncGenerator<SysvolWriteEntry> {
+    for await (const entry of entries) {
+      written.push(entry.path);
+      yield entry;
+    }
+  }
+  try {
+    if (options.prepare) {
+      await sysvol.writeTree(staged, []);
+      await options.prepare(staged);
+    }
+    await sysvol.writeTree(staged, recording());
+  } catch (error) {
+    await discardStagedFolder(sysvol, staged);
+    throw error;
+  }
+  return { target, staged, written };
+}
+
+/** Removes a staged folder that will not be swapped in; best effort (a leftover is recognisable by its name). */
+export async function discardStagedFolder(sysvol: SysvolSource, staged: string): Promise<void> {
+  await sysvol.removeTree(staged, { missingOk: true }).catch(() => undefined);
 }
 
 /**

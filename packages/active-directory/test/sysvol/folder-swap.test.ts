@@ -6,9 +6,11 @@ import { tempDir } from '@coffer/test-support';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   createLocalSysvolSource,
+  discardStagedFolder,
   isScratchFolderOf,
   removeReplacedFolder,
   scratchFolderBeside,
+  stageFolder,
   swapInFolder,
   type SysvolSource,
 } from '../../src/index.js';
@@ -75,5 +77,47 @@ describe('swapInFolder', () => {
     expect(await readFile(join(root, target, 'GPT.INI'), 'utf8')).toBe('old');
     expect(await readdir(join(root, 'corp.example/Policies'))).toEqual(['{AAAAAAAA-0000-0000-0000-000000000001}']);
     expect(messages).toEqual([]);
+  });
+});
+
+describe('stageFolder', () => {
+  it('writes the content beside the target, recording what it wrote, after `prepare` saw the empty scratch folder', async () => {
+    const seen: string[][] = [];
+    const staged = await stageFolder(
+      sysvol,
+      target,
+      [
+        { path: 'Machine', kind: 'directory' },
+        { path: 'Machine/registry.pol', kind: 'file', content: Buffer.from('PReg') },
+        { path: 'GPT.INI', kind: 'file', content: Buffer.from('[General]') },
+      ],
+      { prepare: async (path) => void seen.push(await readdir(join(root, path))) },
+    );
+    expect(seen).toEqual([[]]);
+    expect(staged.target).toBe(target);
+    expect(staged.staged).toMatch(/^corp\.example\/Policies\/\.coffer-staging-\{AAAAAAAA-[^/]*$/);
+    expect(staged.written).toEqual(['Machine', 'Machine/registry.pol', 'GPT.INI']);
+    expect(await readFile(join(root, staged.staged, 'Machine/registry.pol'), 'utf8')).toBe('PReg');
+    // Nothing a client reads has changed: the target does not exist yet.
+    expect(await readdir(join(root, 'corp.example/Policies'))).toEqual([staged.staged.split('/').pop()]);
+    expect(scratchFolderBeside(target, 'staging', 'kiosk')).toMatch(/\/\.coffer-staging-kiosk-[0-9a-f]{8}$/);
+    await discardStagedFolder(sysvol, staged.staged);
+    expect(await readdir(join(root, 'corp.example/Policies'))).toEqual([]);
+  });
+
+  it('removes the scratch folder when `prepare` or the content fails, and throws that error', async () => {
+    await expect(
+      stageFolder(sysvol, target, [{ path: 'a', kind: 'file', content: Buffer.from('a') }], {
+        prepare: async () => {
+          throw new Error('ACL refused');
+        },
+      }),
+    ).rejects.toThrow('ACL refused');
+    async function* failing() {
+      yield { path: 'a', kind: 'file' as const, content: Buffer.from('a') };
+      throw new Error('cancelled half-way');
+    }
+    await expect(stageFolder(sysvol, target, failing())).rejects.toThrow('cancelled half-way');
+    expect(await readdir(join(root, 'corp.example/Policies'))).toEqual([]);
   });
 });

@@ -1,42 +1,24 @@
 import {
+  discardStagedFolder,
   removeReplacedFolder,
-  scratchFolderBeside,
+  stageFolder,
   swapInFolder,
+  type StagedFolder,
   type SysvolWriteEntry,
 } from '@coffer/active-directory';
 import type { OperationContext } from '@coffer/core';
 import type { DomainSession } from '../ad/domain-session.js';
 
-/** A GPT written beside its final place, waiting to be swapped in. */
-export interface StagedGpt {
-  /** The GPT's final path below the share, `<domain>/Policies/{GUID}`. */
-  target: string;
-  staged: string;
-  /** Everything written below `staged`, parents first. */
-  written: string[];
-}
+/** A GPT written beside its final place (`<domain>/Policies/{GUID}`), waiting to be swapped in. */
+export type StagedGpt = StagedFolder;
 
-/** Writes the GPT into a scratch folder beside its final place. Nothing a client reads has changed yet. */
+/** Writes the GPT into a scratch folder beside its final place (active-directory's stageFolder). Nothing a client reads has changed yet. */
 export async function stageGpt(
   session: DomainSession,
   target: string,
   entries: AsyncIterable<SysvolWriteEntry>,
 ): Promise<StagedGpt> {
-  const staged = scratchFolderBeside(target, 'staging');
-  const written: string[] = [];
-  async function* recording(): AsyncGenerator<SysvolWriteEntry> {
-    for await (const entry of entries) {
-      written.push(entry.path);
-      yield entry;
-    }
-  }
-  try {
-    await session.sysvol.writeTree(staged, recording());
-  } catch (error) {
-    await discardStagedGpt(session, { staged });
-    throw error;
-  }
-  return { target, staged, written };
+  return stageFolder(session.sysvol, target, entries);
 }
 
 /**
@@ -70,7 +52,7 @@ export async function applyGptAcl(
 }
 
 export async function discardStagedGpt(session: DomainSession, staged: Pick<StagedGpt, 'staged'>): Promise<void> {
-  await session.sysvol.removeTree(staged.staged, { missingOk: true }).catch(() => undefined);
+  await discardStagedFolder(session.sysvol, staged.staged);
 }
 
 /**

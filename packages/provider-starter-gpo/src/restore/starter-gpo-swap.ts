@@ -7,13 +7,12 @@
  * Over an existing Starter GPO the tmplx versions are bumped (template/bump-template-versions.ts).
  */
 import {
-  digestBytes,
-  digestSysvolTree,
+  discardStagedFolder,
   isScratchFolderOf,
-  plannedFolderChanges,
   removeReplacedFolder,
-  scratchFolderBeside,
+  stageFolder,
   swapInFolder,
+  type StagedFolder,
   type SysvolSource,
   type SysvolWriteEntry,
 } from '@coffer/active-directory';
@@ -50,18 +49,6 @@ export interface WriteStarterGpoFolderRequest {
   /** Progress label. */
   label: string;
   now?: Date;
-  /** Decide everything, write nothing: the result's `plan` says what a real write would change. */
-  whatIf?: boolean;
-}
-
-/** What a write would change below StarterGPOs (paths relative to it; folders end with `/`), and the folder's ACL. */
-export interface StarterGpoFolderPlan {
-  added: string[];
-  changed: string[];
-  removed: string[];
-  /** The ACL the folder would get, when it differs from the live one (or the folder is new). */
-  acl: { before: string | null; after: string } | null;
-  createsStarterGposFolder: boolean;
 }
 
 export interface WriteStarterGpoFolderResult {
@@ -75,8 +62,6 @@ export interface WriteStarterGpoFolderResult {
   acl: 'from-backup' | 'kept' | 'inherited' | 'not-written';
   files: number;
   bytes: number;
-  /** With whatIf: what would change (nothing was written). */
-  plan?: StarterGpoFolderPlan;
 }
 
 function bareGuid(id: string): string {
@@ -212,22 +197,7 @@ export async function writeStarterGpoFolder(
     }
   }
 
-  if (request.whatIf) {
-    const plan = await planFolderWrite(request, sharePath, exists, live.folderExists, contents, context);
-    return {
-      sharePath,
-      replaced: exists,
-      createdStarterGposFolder: false,
-      bumped,
-      acl: 'not-written',
-      files: 0,
-      bytes: 0,
-      plan,
-    };
-  }
-
-  const stagePath = scratchFolderBeside(sharePath, 'staging', content.id);
-  let staged = false;
+  let staged: StagedFolder | null = null;
   let committed = false;
   let aclResult: WriteStarterGpoFolderResult['acl'] = 'inherited';
   try {
@@ -241,8 +211,6 @@ export async function writeStarterGpoFolder(
       });
     }
     context.throwIfCancelled();
-    staged = true;
-    await sysvol.writeTree(stagePath, []);
 
     // The ACL goes on first, so files written below it over SMB inherit from it as they would have.
     let sddl: string | null = null;
@@ -265,13 +233,7 @@ export async function writeStarterGpoFolder(
         object: sharePath,
       });
     }
-    if (sddl !== null) {
-      try {
-        await sysvol.writeAcl(stagePath, sddl);
-      } catch (error) {
-        throw aclFailure(sharePath, error, true);
-      }
-    }
+    const aclToSet = sddl;
     context.throwIfCancelled();
 
     let files = 0;
@@ -288,11 +250,25 @@ export async function writeStarterGpoFolder(
         context.progress.advance(`${request.label}: ${entry.path}`);
       }
     };
-    await sysvol.writeTree(stagePath, entries());
+    // active-directory's stageFolder: the ACL on the empty scratch folder first, then every folder and file.
+    staged = await stageFolder(sysvol, sharePath, entries(), {
+      name: content.id,
+      ...(aclToSet === null
+        ? {}
+        : {
+            prepare: async (path: string) => {
+              try {
+                await sysvol.writeAcl(path, aclToSet);
+              } catch (error) {
+                throw aclFailure(sharePath, error, true);
+              }
+            },
+          }),
+    });
     context.throwIfCancelled();
 
     // The commit point (active-directory's folder swap, shared with the GPO provider): from here on the new content is what the domain has.
-    const replaced = await swapInFolder(sysvol, stagePath, sharePath, context, sharePath);
+    const replaced = await swapInFolder(sysvol, staged.staged, sharePath, context, sharePath);
     committed = true;
     if (replaced !== null) await removeReplacedFolder(sysvol, replaced, context, sharePath);
     context.progress.advance(request.label);
@@ -307,49 +283,9 @@ export async function writeStarterGpoFolder(
     };
   } finally {
     if (!committed) {
-      if (staged) await sysvol.removeTree(stagePath, { missingOk: true }).catch(() => undefined);
+      if (staged) await discardStagedFolder(sysvol, staged.staged);
       // A StarterGPOs folder this run created and left empty goes too, so a failed run changes nothing.
       if (!live.folderExists) await sysvol.removeTree(starterGposPath, { missingOk: true }).catch(() => undefined);
     }
   }
-}
-
-/**
- * A what-if of {@link writeStarterGpoFolder}: the folder the swap would leave (every entry, the tmplx with its raised
- * versions) compared with the live one, byte for byte (active-directory's folder plan, as the GPO provider's GPT), and
- * the ACL from the backup compared with the live folder's.
- */
-async function planFolderWrite(
-  request: WriteStarterGpoFolderRequest,
-  sharePath: string,
-  exists: boolean,
-  starterGposExists: boolean,
-  contents: ReadonlyMap<string, Buffer>,
-  context: Pick<OperationContext, 'throwIfCancelled'>,
-): Promise<StarterGpoFolderPlan> {
-  const { sysvol } = request.domain;
-  const future = new Map<string, string>();
-  for (const entry of request.content.entries)
-    future.set(
-      entry.kind === 'dir' ? `${entry.path}/` : entry.path,
-      entry.kind === 'dir' ? 'dir' : digestBytes(contents.get(entry.path) ?? Buffer.alloc(0)),
-    );
-  const live = exists ? await digestSysvolTree(sysvol, sharePath, () => context.throwIfCancelled()) : null;
-  const { added, changed, removed } = plannedFolderChanges(
-    sharePath.slice(sharePath.lastIndexOf('/') + 1),
-    live,
-    future,
-  );
-  let acl: StarterGpoFolderPlan['acl'] = null;
-  if (request.acl.kind === 'sddl') {
-    const before = exists ? ((await sysvol.readAcl(sharePath).catch(() => null))?.trim() ?? null) : null;
-    if (before !== request.acl.sddl.trim()) acl = { before, after: request.acl.sddl };
-  }
-  return {
-    added,
-    changed,
-    removed,
-    acl,
-    createsStarterGposFolder: !starterGposExists,
-  };
 }
