@@ -64,6 +64,7 @@ export {
   removeReplacedFolder,
   type StagedFolder,
 } from './sysvol/folder-swap.js';
+export { digestSysvolTree, digestBytes, plannedFolderChanges } from './sysvol/folder-plan.js';
 export { matchGuidOrName, type GuidOrNameMatchable } from './select/match-guid-or-name.js';
 export { selectByGuidOrName, type SelectByGuidOrNameOptions } from './select/select-by-guid-or-name.js';
 export {

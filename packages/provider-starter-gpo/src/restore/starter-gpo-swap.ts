@@ -7,8 +7,11 @@
  * Over an existing Starter GPO the tmplx versions are bumped (template/bump-template-versions.ts).
  */
 import {
+  digestBytes,
+  digestSysvolTree,
   discardStagedFolder,
   isScratchFolderOf,
+  plannedFolderChanges,
   removeReplacedFolder,
   stageFolder,
   swapInFolder,
@@ -49,6 +52,18 @@ export interface WriteStarterGpoFolderRequest {
   /** Progress label. */
   label: string;
   now?: Date;
+  /** Decide everything, write nothing: the result's `plan` says what a real write would change. */
+  whatIf?: boolean;
+}
+
+/** What a write would change below StarterGPOs (paths relative to it; folders end with `/`), and the folder's ACL. */
+export interface StarterGpoFolderPlan {
+  added: string[];
+  changed: string[];
+  removed: string[];
+  /** The ACL the folder would get, when it differs from the live one (or the folder is new). */
+  acl: { before: string | null; after: string } | null;
+  createsStarterGposFolder: boolean;
 }
 
 export interface WriteStarterGpoFolderResult {
@@ -62,6 +77,8 @@ export interface WriteStarterGpoFolderResult {
   acl: 'from-backup' | 'kept' | 'inherited' | 'not-written';
   files: number;
   bytes: number;
+  /** With whatIf: what would change (nothing was written). */
+  plan?: StarterGpoFolderPlan;
 }
 
 function bareGuid(id: string): string {
@@ -197,6 +214,20 @@ export async function writeStarterGpoFolder(
     }
   }
 
+  if (request.whatIf) {
+    const plan = await planFolderWrite(request, sharePath, exists, live.folderExists, contents, context);
+    return {
+      sharePath,
+      replaced: exists,
+      createdStarterGposFolder: false,
+      bumped,
+      acl: 'not-written',
+      files: 0,
+      bytes: 0,
+      plan,
+    };
+  }
+
   let staged: StagedFolder | null = null;
   let committed = false;
   let aclResult: WriteStarterGpoFolderResult['acl'] = 'inherited';
@@ -288,4 +319,44 @@ export async function writeStarterGpoFolder(
       if (!live.folderExists) await sysvol.removeTree(starterGposPath, { missingOk: true }).catch(() => undefined);
     }
   }
+}
+
+/**
+ * A what-if of {@link writeStarterGpoFolder}: the folder the swap would leave (every entry, the tmplx with its raised
+ * versions) compared with the live one, byte for byte (active-directory's folder plan, as the GPO provider's GPT), and
+ * the ACL from the backup compared with the live folder's.
+ */
+async function planFolderWrite(
+  request: WriteStarterGpoFolderRequest,
+  sharePath: string,
+  exists: boolean,
+  starterGposExists: boolean,
+  contents: ReadonlyMap<string, Buffer>,
+  context: Pick<OperationContext, 'throwIfCancelled'>,
+): Promise<StarterGpoFolderPlan> {
+  const { sysvol } = request.domain;
+  const future = new Map<string, string>();
+  for (const entry of request.content.entries)
+    future.set(
+      entry.kind === 'dir' ? `${entry.path}/` : entry.path,
+      entry.kind === 'dir' ? 'dir' : digestBytes(contents.get(entry.path) ?? Buffer.alloc(0)),
+    );
+  const live = exists ? await digestSysvolTree(sysvol, sharePath, () => context.throwIfCancelled()) : null;
+  const { added, changed, removed } = plannedFolderChanges(
+    sharePath.slice(sharePath.lastIndexOf('/') + 1),
+    live,
+    future,
+  );
+  let acl: StarterGpoFolderPlan['acl'] = null;
+  if (request.acl.kind === 'sddl') {
+    const before = exists ? ((await sysvol.readAcl(sharePath).catch(() => null))?.trim() ?? null) : null;
+    if (before !== request.acl.sddl.trim()) acl = { before, after: request.acl.sddl };
+  }
+  return {
+    added,
+    changed,
+    removed,
+    acl,
+    createsStarterGposFolder: !starterGposExists,
+  };
 }
