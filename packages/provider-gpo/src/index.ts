@@ -3,6 +3,7 @@ import { gpmcManifestIndex } from '@coffer/gpmc';
 import { backupGpos } from './backup/backup-gpos.js';
 import { PROVIDER_ID } from './provider-id.js';
 import { listGpoBackups } from './list/list-gpo-backups.js';
+import { liveCommands } from './live/live-commands.js';
 import { importGpo } from './import/import-gpo.js';
 import { makeMigrationTable } from './import/make-migration-table.js';
 import {
@@ -49,6 +50,7 @@ const provider = defineProvider<GpoBackupOptions, GpoRestoreOptions>({
   restore: restoreGpos,
   list: async (request, context) => listGpoBackups(request, context),
   commands: [
+    ...liveCommands,
     defineCommand({
       name: 'import',
       description:
