@@ -49,7 +49,12 @@ const GUID_FOLDER = /^\{[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]
  * never contains; a backup folder holding one (at its top or under DomainSysvol) is a Starter GPO backup.
  */
 export async function detectBackupType(folder: string): Promise<GpmBackupTypeName> {
-  const search = async (dir: string, depth: number): Promise<boolean> => {
+  return detectBackupTypeNow(folder);
+}
+
+/** {@link detectBackupType}, synchronously (the listing's lazy `type` reads it on first access). */
+function detectBackupTypeNow(folder: string): GpmBackupTypeName {
+  const search = (dir: string, depth: number): boolean => {
     let names: import('node:fs').Dirent[];
     try {
       // Synchronous: one small folder listing per backup of a directory of hundreds, where a thread-pool round trip
@@ -63,11 +68,11 @@ export async function detectBackupType(folder: string): Promise<GpmBackupTypeNam
     }
     if (depth === 0) return false;
     for (const entry of names) {
-      if (entry.isDirectory() && (await search(join(dir, entry.name), depth - 1))) return true;
+      if (entry.isDirectory() && search(join(dir, entry.name), depth - 1)) return true;
     }
     return false;
   };
-  return (await search(folder, 3)) ? 'StarterGPO' : 'GPO';
+  return search(folder, 3) ? 'StarterGPO' : 'GPO';
 }
 
 /** The type a `<BackupInst>` declares with Coffer's `<BackupType>` element, if it does. */
@@ -112,7 +117,7 @@ function toEntry<T>(
  * folder is gone, renamed or unreadable carries a `problem` instead of failing the whole listing.
  */
 export async function readGpmcBackupDirectory(dir: string): Promise<GpmcBackupEntry[]> {
-  return readDirectory(dir, detectBackupType);
+  return readDirectory(dir, detectBackupTypeNow);
 }
 
 /**
@@ -121,7 +126,7 @@ export async function readGpmcBackupDirectory(dir: string): Promise<GpmcBackupEn
  * otherwise). Not exported from the package.
  */
 export async function readBackupDirectoryUntyped(dir: string): Promise<Array<ListedEntry<undefined>>> {
-  return readDirectory(dir, async () => undefined);
+  return readDirectory(dir, () => undefined);
 }
 
 /** Newest first (GPMC's SearchBackups order), then by id. */
@@ -134,7 +139,7 @@ export function newestFirst(
 
 async function readDirectory<T>(
   dir: string,
-  detect: (folder: string) => Promise<GpmBackupTypeName | T>,
+  detect: (folder: string) => GpmBackupTypeName | T,
 ): Promise<Array<ListedEntry<T>>> {
   let folders: import('node:fs').Dirent[];
   /** Backups an unfinished commit is putting in place: hidden, folder and manifest.xml entry alike, until it ends (a run is seen whole or not at all). */
@@ -170,11 +175,29 @@ async function readDirectory<T>(
     }
   }
   const entries: Array<ListedEntry<T>> = [];
-  const add = async (inst: BackupInst, folderName: string | null, listed: boolean): Promise<ListedEntry<T>> => {
+  const add = (inst: BackupInst, folderName: string | null, listed: boolean): ListedEntry<T> => {
     // The index's own word first (manifest entry, then the folder's bkupInfo.xml), else the content heuristic.
     const declared = declaredType(inst) ?? (folderName === null ? undefined : declaredType(own.get(folderName)?.inst));
-    const type = declared ?? (folderName !== null ? await detect(join(dir, folderName)) : 'GPO');
-    const entry = toEntry(dir, inst, folderName, listed, type);
+    const entry = toEntry<T>(dir, inst, folderName, listed, declared ?? 'GPO');
+    if (declared === undefined && folderName !== null) {
+      // The content heuristic lists up to four folder levels of the backup: run when `type` is first read, not for
+      // every entry of a listing whose caller never looks at it (coffer report pairs and reads by GPO). Still an
+      // ordinary enumerable property to every reader (spread, JSON).
+      const folder = join(dir, folderName);
+      let type: GpmBackupTypeName | T | undefined;
+      let known = false;
+      Object.defineProperty(entry, 'type', {
+        enumerable: true,
+        configurable: true,
+        get: () => {
+          if (!known) [type, known] = [detect(folder), true];
+          return type;
+        },
+        set: (value: GpmBackupTypeName | T) => {
+          [type, known] = [value, true];
+        },
+      });
+    }
     entries.push(entry);
     return entry;
   };
@@ -196,7 +219,7 @@ async function readDirectory<T>(
       const facts = name === null ? undefined : own.get(name);
       if (name !== null) claimed.add(name);
       const usable = facts?.inst ? name : null;
-      const entry = await add(inst, usable, true);
+      const entry = add(inst, usable, true);
       if (name === null)
         entry.problem = {
           code: 'INDEX_FOLDER_MISSING',
@@ -235,7 +258,7 @@ async function readDirectory<T>(
       gpoDisplayName: '',
     };
     // The folder's name is the backup's id: restore finds it by that name, so it is what is listed.
-    const entry = await add({ ...inst, id: name }, name, false);
+    const entry = add({ ...inst, id: name }, name, false);
     if (facts.problem) entry.problem = facts.problem;
     else if (inst.id !== '' && !sameGuid(inst.id, name)) entry.problem = renamed(dir, name, inst.id);
   }
