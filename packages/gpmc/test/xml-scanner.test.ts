@@ -43,6 +43,15 @@ describe('the one-pass XML reader', () => {
     expect(() => scan(text)).toThrow(expect.objectContaining({ code: 'TEST_MALFORMED', object: 'doc.xml' }));
   });
 
+  it('checks a tag of many attributes for repeats in linear time', () => {
+    const many = Array.from({ length: 100_000 }, (_, i) => `a${i}="${i}"`).join(' ');
+    const started = performance.now();
+    expect(Object.keys(scan(`<r ${many}/>`).attributes)).toHaveLength(100_000);
+    expect(() => scan(`<r ${many} a99999="again"/>`)).toThrow(/the attribute a99999 is repeated/);
+    // Quadratic (a list searched per attribute) takes tens of seconds here; linear well under one.
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+
   it('refuses a DOCTYPE through core, before scanning', () => {
     const bomb = '<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x "xx">]><a>&x;</a>';
     expect(() => scan(bomb)).toThrow(expect.objectContaining({ code: 'XML_DOCTYPE_REFUSED' }));

@@ -231,7 +231,9 @@ function scan(text: string, skip: ScanXmlOptions['skip'], mark: (at: number) => 
       const element: XmlElement | null = building
         ? { name: localName(qualified!), attributes: {}, children: [], text: '' }
         : null;
-      const seen: string[] = [];
+      // Attribute names of this tag: a list for the usual few, a set past 16 (a hostile tag with a hundred thousand
+      // attributes must not make the repeat check quadratic).
+      let seen: string[] | Set<string> = [];
       let selfClosing = false;
       for (;;) {
         SPACE.lastIndex = pos;
@@ -254,8 +256,10 @@ function scan(text: string, skip: ScanXmlOptions['skip'], mark: (at: number) => 
         const match = ATTRIBUTE.exec(text);
         if (match === null) fail(pos, `a malformed attribute in <${qualified}>`);
         const name = match![1]!;
-        if (seen.includes(name)) fail(pos, `the attribute ${name} is repeated in <${qualified}>`);
-        seen.push(name);
+        if (Array.isArray(seen) ? seen.includes(name) : seen.has(name))
+          fail(pos, `the attribute ${name} is repeated in <${qualified}>`);
+        if (!Array.isArray(seen)) seen.add(name);
+        else if (seen.push(name) > 16) seen = new Set(seen);
         let value: string;
         try {
           value = decodeReferences(match![2] ?? match![3]!);
