@@ -39,6 +39,7 @@ describe('the one-pass XML reader', () => {
     ['an unclosed CDATA section', '<a><![CDATA[x</a>'],
     ['an unclosed start tag', '<a b="1"'],
     ['no root at all', '  '],
+    ['elements nested 300 deep', `${'<a>'.repeat(300)}${'</a>'.repeat(300)}`],
   ])('refuses %s', (_why, text) => {
     expect(() => scan(text)).toThrow(expect.objectContaining({ code: 'TEST_MALFORMED', object: 'doc.xml' }));
   });

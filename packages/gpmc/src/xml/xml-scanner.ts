@@ -45,6 +45,8 @@ const ONE_SPACE = /^[ \t\r\n]$/;
 /** Characters XML 1.0 forbids anywhere in a document (C0 controls but tab, LF and CR; U+FFFE and U+FFFF). */
 const FORBIDDEN_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 const REFERENCE = /&([^;&]*);?/g;
+/** No GPMC file, preference XML or ADMX nests a dozen deep; a file nesting thousands is refused, not built. */
+const MAX_DEPTH = 256;
 const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' };
 
 class Malformed extends Error {}
@@ -274,8 +276,10 @@ function scan(text: string, skip: ScanXmlOptions['skip'], mark: (at: number) => 
         if (parent === undefined) root = element;
         else parent.element!.children.push(element);
       }
-      if (!selfClosing) stack.push({ qualified: qualified!, element });
-      else if (depth === 0) rootClosed = true;
+      if (!selfClosing) {
+        if (depth >= MAX_DEPTH) fail(tagStart, `elements nested deeper than ${MAX_DEPTH}`);
+        stack.push({ qualified: qualified!, element });
+      } else if (depth === 0) rootClosed = true;
     }
   }
   if (stack.length > 0) fail(length, `<${stack[stack.length - 1]!.qualified}> is not closed`);
