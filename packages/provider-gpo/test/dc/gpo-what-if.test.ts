@@ -231,6 +231,39 @@ describe('restore --what-if', () => {
   });
 });
 
+describe('restore --what-if of a deleted seeded GPO with its links and WMI filter', () => {
+  test('plans the container, its children, the GPT, every link and the WMI filter object: exactly what the real restore writes', async () => {
+    const gpo =
+      domain.seed!.gpos.find((g) => g.wmiFilter && g.links.length > 0) ?? domain.seed!.gpos.find((g) => g.wmiFilter)!;
+    const dir = await tempDir();
+    output(await runBackup(provider, { destination: dir, options: connection({ gpo: [gpo.guid] }) }));
+    await deleteGpoCompletely(gpo.guid, { wmiFilterId: gpo.wmiFilter!.guid });
+    const options = connection({ gpo: gpo.guid, restoreLinks: true, restoreWmiFilter: true });
+    let planned: (RestoreOutput & { plan: GpoChangePlan[] }) | undefined;
+    let before: Snapshot | undefined;
+    try {
+      before = await snapshotDomain();
+      planned = output(
+        await runRestore(provider, { source: dir, options: { ...options, whatIf: true } }),
+      ) as RestoreOutput & {
+        plan: GpoChangePlan[];
+      };
+      expect(await snapshotDomain()).toEqual(before);
+    } finally {
+      // The seeded GPO is put back whatever happened above: other test files read it.
+      output(await runRestore(provider, { source: dir, options }));
+    }
+    const after = await snapshotDomain();
+    const real = changesBetween(before!, after);
+    const [plan] = planned!.plan;
+    expect(plan!.create).toBe(true);
+    expect(plan!.wmiFilter?.change).toBe('create');
+    expect(plan!.links.length).toBeGreaterThan(0);
+    expect(planLdap(planned!.plan, trackedAttributes(before!, after))).toEqual(real.ldap);
+    expect(planSysvol(planned!.plan)).toEqual(real.sysvol);
+  });
+});
+
 describe('import --what-if and --create-if-needed', () => {
   test('without a migration table, a backup naming another domain’s SIDs and UNC paths warns (exit 3) and lists them', async () => {
     const target = await createScratchGpo('Import Unmapped Warning');
