@@ -4,7 +4,7 @@ import { snapshotTree } from '@coffer/test-support';
 import { describe, expect, test } from 'vitest';
 import { parseSddl } from '@coffer/active-directory';
 import { runBackup, runRestore, type BackupOutput, type OperationResult, type ProgressReport } from '@coffer/core';
-import { parseBackupXml, parseBkupInfoXml } from '@coffer/gpmc';
+import { CHANGE_STATE_FILE, parseBackupXml, parseBkupInfoXml } from '@coffer/gpmc';
 import { GPO_EXTRAS_FILE, parseGpoExtras } from '../../src/extras/gpo-extras.js';
 import provider from '../../src/index.js';
 import { canonicalFileAcl } from '../../src/restore/sysvol-acl.js';
@@ -203,6 +203,7 @@ describe('a backup that is not whole is refused before anything in the domain ch
       async (f) => {
         await rm(join(f, 'coffer-manifest.json'));
         await rm(join(f, GPO_EXTRAS_FILE));
+        await rm(join(f, CHANGE_STATE_FILE)); // every coffer-* file goes, as GPMC writes none
         await rm(join(f, 'DomainSysvol', 'GPO', 'Machine', 'registry.pol'));
       },
       'INTEGRITY_MISMATCH',
@@ -212,6 +213,7 @@ describe('a backup that is not whole is refused before anything in the domain ch
       async (f) => {
         await rm(join(f, 'coffer-manifest.json'));
         await rm(join(f, GPO_EXTRAS_FILE));
+        await rm(join(f, CHANGE_STATE_FILE)); // every coffer-* file goes, as GPMC writes none
         await writeFile(join(f, 'DomainSysvol', 'GPO', 'Machine', 'planted.cmd'), 'echo pwned');
       },
       'INTEGRITY_MISMATCH',
@@ -299,6 +301,7 @@ describe('cancel and GPMC-written backups', () => {
       const folder = saved.backups[0]!.path;
       await rm(join(folder, 'coffer-manifest.json'));
       await rm(join(folder, GPO_EXTRAS_FILE));
+      await rm(join(folder, CHANGE_STATE_FILE));
       await deleteGpoCompletely(scratch.guid);
       const refused = await runRestore(provider, { source: folder, options: connection({ restoreLinks: true }) });
       expect(refused.error).toMatchObject({ code: 'BACKUP_UNVERIFIED' });
