@@ -117,6 +117,14 @@ describe('coffer with @coffer/provider-drm-licenses', () => {
     expect(again.result!.status).toBe('failed');
     const overwritten = await machineA('backup', 'drm', '--store', 'store', '--out', 'backups', '--overwrite');
     expect(overwritten.exitCode).toBe(3);
+    // The MSDRM statuses are the phases: --json keeps them as the phase id with the provider's label beside; a person
+    // reads the label, and no count before the total is known.
+    expect(run.lines).toContainEqual(
+      expect.objectContaining({ type: 'progress', phase: 'BACKUPRESTORE_BEGIN', label: 'Copying licenses' }),
+    );
+    expect(overwritten.stderr).toMatch(/^Copying licenses… \(\d+\/\d+\)$/m);
+    expect(overwritten.stderr).not.toMatch(/^BACKUPRESTORE_/m);
+    expect(overwritten.stderr).not.toContain('(0/0)');
 
     const listed = await machineA('list', 'backups', '--json');
     expect(listed.exitCode).toBe(0);
@@ -126,6 +134,8 @@ describe('coffer with @coffer/provider-drm-licenses', () => {
 
     const verified = await machineA('verify', 'backups');
     expect(verified.exitCode).toBe(0);
+    expect(verified.stderr).toMatch(/^Verifying…$/m);
+    expect(verified.stderr).not.toContain('(0/0)');
   });
 
   it('verify catches a flipped byte in a copy of the license backup (exit 1)', async () => {
