@@ -19,7 +19,7 @@ import { CLI_PACKAGE_DIRECTORY, discoverProviders, type ProviderRegistry } from 
  */
 export async function main(argv: readonly string[], overrides: Partial<CliIo> = {}): Promise<number> {
   const io = defaultIo(overrides);
-  const { flags, command } = readGlobalOptions(argv);
+  const { flags, command, help } = readGlobalOptions(argv);
   const output = new Output(io, {
     json: flags.json,
     color: colorWanted({ flag: flags.color, env: io.env, isTTY: io.stderr.isTTY === true, json: flags.json }),
@@ -42,8 +42,9 @@ export async function main(argv: readonly string[], overrides: Partial<CliIo> = 
     return context.exitCode;
   }
   // `verify` reads Coffer's own manifests and needs no provider; `report` and `diff` read GPO backups with
-  // @coffer/gpmc alone (see readsBackupsOnly); everything else may.
-  if (command !== 'verify' && !readsBackupsOnly(command, argv)) {
+  // @coffer/gpmc alone (see readsBackupsOnly); everything else may, and so does `verify --help` (its examples come
+  // from the providers).
+  if ((command !== 'verify' || help) && !readsBackupsOnly(command, argv)) {
     context.registry = await discoverProviders({
       projectDirectory,
       workingDirectory: io.cwd,
@@ -134,12 +135,18 @@ interface GlobalFlags {
  * exists: by commander, with a program that knows only them and lets every other word through (the real parse that
  * follows reports whatever is wrong with the line). Also returns the first operand, the command word.
  */
-function readGlobalOptions(argv: readonly string[]): { flags: GlobalFlags; command: string | undefined } {
+function readGlobalOptions(argv: readonly string[]): {
+  flags: GlobalFlags;
+  command: string | undefined;
+  help: boolean;
+} {
   const globals = addGlobalOptions(
     new Command('coffer')
       .allowUnknownOption()
       .allowExcessArguments()
       .helpOption(false)
+      // Only noted here (the tree prints the help): a help page needs the providers, whose examples it shows.
+      .option('-h, --help')
       .exitOverride()
       .configureOutput({ writeOut: () => undefined, writeErr: () => undefined }),
   );
@@ -149,7 +156,13 @@ function readGlobalOptions(argv: readonly string[]): { flags: GlobalFlags; comma
   } catch {
     // `--cwd` without its value: the real parse says so, with the usage.
   }
-  const options = globals.opts<{ cwd?: string; provider?: string[]; json?: boolean; color?: boolean }>();
+  const options = globals.opts<{
+    cwd?: string;
+    provider?: string[];
+    json?: boolean;
+    color?: boolean;
+    help?: boolean;
+  }>();
   return {
     flags: {
       cwd: options.cwd,
@@ -158,6 +171,7 @@ function readGlobalOptions(argv: readonly string[]): { flags: GlobalFlags; comma
       color: globals.getOptionValueSource('color') === 'cli' ? options.color : undefined,
     },
     command: operands[0],
+    help: options.help === true,
   };
 }
 
