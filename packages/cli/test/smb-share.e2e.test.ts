@@ -131,6 +131,36 @@ describe('backups on an SMB share (the test DC’s own [backups] share)', () => 
     expect(JSON.stringify(restore.result)).toContain(source.guid.replace(/[{}]/g, '').slice(0, 8));
   });
 
+  test('--changed compares with the backups already on the share: a second run writes nothing', async () => {
+    const share = shareFolder('changed');
+    const first = await runCoffer([
+      'backup',
+      'gpo',
+      ...connection(),
+      '--all',
+      '--changed',
+      '--out',
+      share.unc,
+      '--json',
+    ]);
+    expectDone(first);
+    const count = (first.result!.backups as unknown[]).length;
+    expect(count).toBe(seed.gpos.length + 2);
+    const second = await runCoffer([
+      'backup',
+      'gpo',
+      ...connection(),
+      '--all',
+      '--changed',
+      '--out',
+      share.unc,
+      '--json',
+    ]);
+    expect(second.exitCode, second.stderr).toBe(0);
+    expect(second.result).toMatchObject({ status: 'succeeded', backups: [], counts: { unchanged: count } });
+    expect(readdirSync(share.disk).filter((name) => name.startsWith('{'))).toHaveLength(count);
+  });
+
   test('verify from the share checks every downloaded byte: a byte flipped on the share is found', async () => {
     const share = shareFolder('tamper');
     expectDone(await runCoffer(['backup', 'gpo', ...connection(), '--gpo', seed.gpos[0]!.guid, '--out', share.unc]));

@@ -3,20 +3,15 @@ import { createReadStream } from 'node:fs';
 import { lstat, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CofferError, ENGINE_PREFIX, HRESULT, LOCK_NAME, pathNotFound, type StatusMessage } from '@coffer/core';
+import { CofferError, ENGINE_PREFIX, HRESULT, pathNotFound, type StatusMessage } from '@coffer/core';
 import type { SysvolWriteEntry } from '../sysvol/sysvol-source.js';
 import { shareFaultPoint } from './fault-point.js';
 import { openShareClient, type ShareAccount, type ShareClient } from './share-client.js';
 import { diskFullOr, ShareErrorCode } from './share-errors.js';
 import { lockShareFolder, SHARE_DEAD_LOCK_PREFIX, SHARE_RELEASED_LOCK_PREFIX, type ShareLock } from './share-lock.js';
+import { copyShareFolder } from './share-copy.js';
+import { isEngineName, OLD_PREFIX, SHARE_GENERATION_NAME, SHARE_JOURNAL_NAME, STAGING_PREFIX } from './share-names.js';
 import { inShareFolder, parseSmbSharePath, type SmbShareLocation } from './share-path.js';
-
-/** Core's journal name and prefixes (committed-view.ts): a downloaded copy of the share folder reads as a local one. */
-export const SHARE_JOURNAL_NAME = '.coffer-journal.json';
-const STAGING_PREFIX = '.coffer-staging-';
-const OLD_PREFIX = '.coffer-old-';
-/** Bumped (a new random token, renamed into place) before a commit's first rename and after its last: see readers. */
-export const SHARE_GENERATION_NAME = '.coffer-generation';
 
 /** Core's journal (`entries`, which readers hide while it exists) plus the index files to rename over their old copy. */
 export interface ShareJournal {
@@ -32,6 +27,11 @@ export interface ShareDestinationOptions {
   /** Where the private working copy is made (default: the OS temp folder). */
   tempRoot?: string;
   lockStaleMs?: number;
+  /**
+   * `'placeholders'` (default): the mirror holds the index file and an empty placeholder per entry. `'full'`: every
+   * backup's bytes too (one tar pass), for a provider that reads earlier backups (the GPO providers' --changed).
+   */
+  mirror?: 'placeholders' | 'full';
 }
 
 export interface PublishResult {
@@ -70,7 +70,10 @@ export async function openShareDestination(
   try {
     await recoverShareFolder(client, options.report);
     localDir = await mkdtemp(join(options.tempRoot ?? tmpdir(), 'coffer-share-'));
-    const mirror = await mirrorShareFolder(client, localDir, options.indexFile);
+    const mirror =
+      options.mirror === 'full'
+        ? await mirrorWholeFolder(client, localDir, options.indexFile)
+        : await mirrorShareFolder(client, localDir, options.indexFile);
     return createDestination(client, lock, localDir, mirror, options.indexFile);
   } catch (error) {
     if (localDir) await rm(localDir, { recursive: true, force: true });
@@ -114,6 +117,22 @@ async function mirrorShareFolder(
     if (entry.directory) await mkdir(local, { mode: 0o700 });
     else await writeFile(local, '', { mode: 0o600 });
     placeholders.set(entry.name, (await lstat(local)).ino);
+  }
+  return { placeholders, index };
+}
+
+/** The whole folder downloaded under the lock (nothing changes it meanwhile); each entry noted as a placeholder is. */
+async function mirrorWholeFolder(
+  client: ShareClient,
+  localDir: string,
+  indexFile: string | undefined,
+): Promise<Mirror> {
+  const placeholders = new Map<string, number>();
+  let index: Buffer | null = null;
+  for (const name of await copyShareFolder(client, localDir)) {
+    if (isEngineName(name)) continue;
+    if (name === indexFile) index = await readFile(join(localDir, name));
+    else placeholders.set(name, (await lstat(join(localDir, name))).ino);
   }
   return { placeholders, index };
 }
@@ -285,11 +304,6 @@ async function putAtomically(client: ShareClient, name: string, content: Buffer)
 
 function bumpGeneration(client: ShareClient): Promise<void> {
   return putAtomically(client, SHARE_GENERATION_NAME, Buffer.from(randomBytes(16).toString('hex')));
-}
-
-/** Engine state (staging, old copies, journal, temp files, generation, lock): never a backup entry. */
-export function isEngineName(name: string): boolean {
-  return name.startsWith(ENGINE_PREFIX) || name === LOCK_NAME || name.startsWith(`${LOCK_NAME}.`);
 }
 
 /** The local run's named top-level entries, recursively, as the tar upload wants them (parents first). */

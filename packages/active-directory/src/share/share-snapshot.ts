@@ -1,12 +1,11 @@
-import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { CofferError, HRESULT } from '@coffer/core';
-import { AdErrorCode } from '../errors.js';
-import { openShareClient, type ShareAccount, type ShareClient } from './share-client.js';
-import { SHARE_GENERATION_NAME, SHARE_JOURNAL_NAME, isEngineName, requireShareFolder } from './share-destination.js';
+import { openShareClient, type ShareAccount } from './share-client.js';
+import { copyShareFolder } from './share-copy.js';
+import { requireShareFolder } from './share-destination.js';
+import { SHARE_GENERATION_NAME } from './share-names.js';
 import { ShareErrorCode } from './share-errors.js';
 import { inShareFolder, parseSmbSharePath, type SmbShareLocation } from './share-path.js';
 
@@ -45,7 +44,7 @@ export async function downloadShareFolder(
     const before = await client.readFileOrNull(generation);
     const localDir = await mkdtemp(join(options.tempRoot ?? tmpdir(), 'coffer-share-'));
     try {
-      await copyFolder(client, localDir);
+      await copyShareFolder(client, localDir);
       const after = await client.readFileOrNull(generation);
       if (sameToken(before, after))
         return { location, localDir, close: () => rm(localDir, { recursive: true, force: true }) };
@@ -65,30 +64,4 @@ export async function downloadShareFolder(
 
 function sameToken(a: Buffer | null, b: Buffer | null): boolean {
   return a === null ? b === null : b !== null && a.equals(b);
-}
-
-async function copyFolder(client: ShareClient, localDir: string): Promise<void> {
-  for await (const entry of client.tree.readTree(client.location.folder)) {
-    const parts = entry.path.split('/');
-    const top = parts[0]!;
-    // The server names what it sends: nothing may climb out of the copy.
-    if (
-      parts.some((part) => part === '' || part === '.' || part === '..' || part.includes('\\') || part.includes('\0'))
-    )
-      throw new CofferError(
-        AdErrorCode.UnsupportedPath,
-        `The share sent an unsafe name: ${JSON.stringify(entry.path)}.`,
-        {
-          hresult: HRESULT.ERROR_BAD_PATHNAME,
-          object: `${client.location.display}/${entry.path}`,
-        },
-      );
-    if (isEngineName(top) && top !== SHARE_JOURNAL_NAME) continue;
-    const local = join(localDir, ...parts);
-    if (entry.kind === 'directory') await mkdir(local, { recursive: true, mode: 0o700 });
-    else {
-      await mkdir(join(local, '..'), { recursive: true, mode: 0o700 });
-      await pipeline(entry.content!, createWriteStream(local, { flags: 'wx', mode: 0o600 }));
-    }
-  }
 }

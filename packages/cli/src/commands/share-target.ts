@@ -150,6 +150,8 @@ export async function backupToShare(
   const destination = await ad.openShareDestination(location, {
     account,
     ...(indexFile === undefined ? {} : { indexFile }),
+    // --changed (the Group Policy providers) compares with the backups already there: they must be in the mirror.
+    ...(providerOptions.changed === true ? { mirror: 'full' as const } : {}),
     report: (message) => context.output.err(`${message.severity} ${message.code}: ${message.message}`),
   });
   try {
