@@ -79,6 +79,7 @@ export { isSmbSharePath, parseSmbSharePath, type SmbShareLocation } from './shar
 export { ShareErrorCode } from './share/share-errors.js';
 export type { ShareAccount } from './share/share-client.js';
 export {
+  createShareFolder,
   openShareDestination,
   type PublishResult,
   type ShareDestination,

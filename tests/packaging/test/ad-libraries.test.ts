@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { TestDomainInfo } from '@coffer/samba-test-domain';
 import { compileTsExamples, runShellExample, runTsExample } from './support/example-runner.js';
 import { TYPESCRIPT_TOOLS, installProject, type InstalledProject } from './support/project.js';
@@ -19,6 +21,7 @@ const examples = [
   'gpmc-settings-report',
   'gpmc-report-diff',
   'active-directory-read-gpos',
+  'active-directory-smb-share',
   'gpo-programmatic',
   'starter-gpo-programmatic',
 ].map(exampleNamed);
@@ -100,6 +103,19 @@ describe('libraries project: @coffer/active-directory, @coffer/gpmc and the GPO 
       ).toBe(true);
     for (const line of gpoLines) expect(line).toMatch(/ owner O:\S+$/);
     expect(stdout).toMatch(/^FILE \S*GPT\.INI \d+ bytes$/im);
+    expect(`${stdout}${stderr}`).not.toContain(domain.adminPassword);
+  });
+
+  it("@coffer/active-directory's README: every GPO backed up to the DC's [backups] share, then verified from a downloaded copy", async () => {
+    const { stdout, stderr } = await runTsExample(project, exampleNamed('active-directory-smb-share'), {
+      COFFER_PASSWORD: domain.adminPassword,
+    });
+    const gpos = 2 + (domain.seed?.gpos ?? []).length;
+    expect(stdout.trim().split('\n')).toEqual([`published ${gpos}`, `verified ${gpos} ok true`]);
+    // On the DC's own disk: the backups and manifest.xml, no staging, journal or lock left.
+    const onShare = await readdir(join(domain.workDir, 'backups', 'gpo-from-code'));
+    expect(onShare.filter((name) => /^\{[0-9A-F-]{36}\}$/.test(name))).toHaveLength(gpos);
+    expect(onShare.filter((name) => name.startsWith('.coffer') && name !== '.coffer-generation')).toEqual([]);
     expect(`${stdout}${stderr}`).not.toContain(domain.adminPassword);
   });
 

@@ -84,6 +84,12 @@ export const EXAMPLES: readonly ExampleSpec[] = [
     project: 'ad-libraries',
     file: 'ad-example.ts',
   },
+  {
+    name: 'active-directory-smb-share',
+    dir: 'packages/active-directory',
+    project: 'ad-libraries',
+    file: 'ad-share-example.ts',
+  },
   { name: 'gpo-programmatic', dir: 'packages/provider-gpo', project: 'ad-libraries', file: 'gpo-example.ts' },
   {
     name: 'starter-gpo-programmatic',
