@@ -8,7 +8,7 @@ import {
 import { readBackupDirectoryUntyped } from '../read/backup-directory.js';
 import { sameGuid } from '../write/manifest-xml.js';
 import { CHANGE_STATE_FILE, type ChangeState, type ListedEntry, parseChangeState, sha256Hex } from './change-state.js';
-import { compareListing, DEFAULT_CLOCK_ALLOWANCE_SECONDS } from './compare-state.js';
+import { compareListing, DEFAULT_CLOCK_ALLOWANCE_SECONDS, type FileToHash } from './compare-state.js';
 
 /** The live state of one object (a GPO, a Starter GPO) whose newest backup decides whether it is backed up again. */
 export interface ChangeCandidate {
@@ -51,6 +51,12 @@ export interface DetectChangesOptions {
    * active-directory's `SysvolSource.readFiles` takes them in one transfer).
    */
   readFiles(id: string, paths: string[]): Promise<Map<string, Buffer>>;
+  /**
+   * Optional: reads the files of every object at once (one call for the whole run instead of one per object), keyed
+   * by object id as given in the candidates, then by path. Worth it over SMB, where each call is a transfer of its
+   * own: right after a backup every file is too recent for its time to settle anything.
+   */
+  readAllFiles?(requests: Array<{ id: string; paths: string[] }>): Promise<Map<string, Map<string, Buffer>>>;
   /** See {@link DEFAULT_CLOCK_ALLOWANCE_SECONDS}. */
   clockAllowanceSeconds?: number;
   /** What the objects are, for messages: `GPO` (default), `Starter GPO`. */
@@ -62,8 +68,9 @@ export interface DetectChangesOptions {
  * Decides for each candidate whether it differs from its newest backup in `directory`. Every backup consulted is
  * verified first (core's openTrustedBackup: each byte re-hashed against its integrity manifest), and only then is its
  * change state read; a backup that fails, or holds no change state, never vouches for an object: the object is
- * `changed` with `PREVIOUS_BACKUP_UNUSABLE`. Only the newest backup of an object counts (GPMC's order: backup time,
- * then id), so an older, intact backup never hides a damaged newer one. Backups whose identity cannot be read at all
+ * `changed` with `PREVIOUS_BACKUP_UNUSABLE`. Only the newest backup of an object counts (by backup time; GPMC's counts
+ * whole seconds, so backups of one second are told apart by when each began reading, and each must vouch), so an
+ * older, intact backup never hides a damaged newer one. Backups whose identity cannot be read at all
  * (bkupInfo.xml unreadable) name no object and are not considered.
  */
 export async function detectChanges(
@@ -71,12 +78,65 @@ export async function detectChanges(
   options: DetectChangesOptions,
 ): Promise<ChangeDecision[]> {
   const newest = await newestBackups(options.directory, options.domain);
-  const decisions: ChangeDecision[] = [];
+  const assessed: Array<ChangeDecision | ContentCheck> = [];
   for (const candidate of candidates) {
     options.signal?.throwIfAborted();
-    decisions.push(await decide(candidate, newest.get(guidKey(candidate.id)), options));
+    assessed.push(await decide(candidate, newest.get(guidKey(candidate.id)), options));
   }
-  return decisions;
+  const checks = assessed.filter((a): a is ContentCheck => 'files' in a);
+  const requests = checks.map((check) => ({ id: check.id, paths: check.files.map((file) => file.path) }));
+  let contents: Map<string, Map<string, Buffer>>;
+  if (options.readAllFiles && requests.length > 0) contents = await options.readAllFiles(requests);
+  else {
+    contents = new Map();
+    for (const request of requests) {
+      options.signal?.throwIfAborted();
+      contents.set(request.id, await options.readFiles(request.id, request.paths));
+    }
+  }
+  return assessed.map((a) => ('files' in a ? settle(a, contents.get(a.id) ?? new Map()) : a));
+}
+
+/** An object whose listing agreed with its backup but for files only their content can settle. */
+interface ContentCheck {
+  id: string;
+  previousBackupId: string;
+  files: FileToHash[];
+}
+
+function settle(check: ContentCheck, contents: Map<string, Buffer>): ChangeDecision {
+  const { id, previousBackupId } = check;
+  for (const file of check.files) {
+    const live = contents.get(file.path);
+    const reason =
+      live === undefined
+        ? `${file.path} could not be read back`
+        : sha256Hex(live) !== file.sha256
+          ? `${file.path} has other content`
+          : null;
+    if (reason !== null) return sysvolChanged(id, previousBackupId, reason);
+  }
+  return unchangedSince(id, previousBackupId);
+}
+
+function unchangedSince(id: string, previousBackupId: string): ChangeDecision {
+  return {
+    id,
+    changed: false,
+    code: 'UNCHANGED',
+    reason: `it is unchanged since its newest backup ${previousBackupId}`,
+    previousBackupId,
+  };
+}
+
+function sysvolChanged(id: string, previousBackupId: string, reason: string): ChangeDecision {
+  return {
+    id,
+    changed: true,
+    code: 'SYSVOL_CHANGED',
+    reason: `its SYSVOL folder differs from its newest backup: ${reason}`,
+    previousBackupId,
+  };
 }
 
 function guidKey(id: string): string {
@@ -85,63 +145,87 @@ function guidKey(id: string): string {
 
 type Listed = Awaited<ReturnType<typeof readBackupDirectoryUntyped>>[number];
 
-/** The newest backup of each object of `domain` in `directory`, damaged ones included (they must not be skipped). */
-async function newestBackups(directory: string, domain: string): Promise<Map<string, Listed>> {
-  const newest = new Map<string, Listed>();
+/**
+ * The newest backups of each object of `domain` in `directory`, damaged ones included (they must not be skipped).
+ * GPMC's BackupTime counts whole seconds, so two runs in one second tie: all backups of the newest second are kept,
+ * and {@link decide} tells them apart by the moment each began reading (its change state).
+ */
+async function newestBackups(directory: string, domain: string): Promise<Map<string, Listed[]>> {
+  const newest = new Map<string, Listed[]>();
   for (const entry of await readBackupDirectoryUntyped(directory)) {
     if (entry.domain.toLowerCase() !== domain.toLowerCase() || entry.gpoGuid === '') continue;
     const key = guidKey(entry.gpoGuid);
     const current = newest.get(key);
-    if (!current || isNewer(entry, current)) newest.set(key, entry);
+    const time = timeOf(entry);
+    if (!current || time > timeOf(current[0]!)) newest.set(key, [entry]);
+    else if (time === timeOf(current[0]!)) current.push(entry);
   }
   return newest;
 }
 
-function isNewer(a: Listed, b: Listed): boolean {
-  const at = a.backupTime?.getTime() ?? Number.NEGATIVE_INFINITY;
-  const bt = b.backupTime?.getTime() ?? Number.NEGATIVE_INFINITY;
-  return at > bt || (at === bt && a.id.localeCompare(b.id) < 0);
+function timeOf(entry: Listed): number {
+  return entry.backupTime?.getTime() ?? Number.NEGATIVE_INFINITY;
 }
 
-async function decide(
-  candidate: ChangeCandidate,
-  previous: Listed | undefined,
-  options: DetectChangesOptions,
-): Promise<ChangeDecision> {
-  const { id } = candidate;
-  if (!previous)
-    return { id, changed: true, code: 'NO_PREVIOUS_BACKUP', reason: 'it has no backup in this directory yet' };
-  const previousBackupId = previous.id;
-  const unusable = (why: string): ChangeDecision => ({
-    id,
-    changed: true,
-    code: 'PREVIOUS_BACKUP_UNUSABLE',
-    reason: `its newest backup ${previousBackupId} ${why}, so it is backed up again`,
-    previousBackupId,
-  });
-  if (previous.problem) return unusable(`is not usable (${previous.problem.code}: ${previous.problem.message})`);
-  let state: ChangeState;
-  let hashes: Map<string, string>;
+/** A newest backup, verified, with what it recorded; or why it cannot vouch. */
+type Loaded =
+  | { ok: true; entry: Listed; state: ChangeState; hashes: Map<string, string> }
+  | { ok: false; entry: Listed; why: string };
+
+async function load(entry: Listed, options: DetectChangesOptions): Promise<Loaded> {
+  if (entry.problem)
+    return { ok: false, entry, why: `is not usable (${entry.problem.code}: ${entry.problem.message})` };
   try {
-    const { reader } = await openTrustedBackup(previous.folder, {
+    const { reader } = await openTrustedBackup(entry.folder, {
       what: options.what ?? 'GPO',
       ...(options.signal ? { signal: options.signal } : {}),
     });
     // Verified just now: the manifest and the state file below are the bytes it vouched for.
-    if (!(await reader.isFile(CHANGE_STATE_FILE))) return unusable(`holds no ${CHANGE_STATE_FILE} (an older Coffer)`);
+    if (!(await reader.isFile(CHANGE_STATE_FILE)))
+      return { ok: false, entry, why: `holds no ${CHANGE_STATE_FILE} (an older Coffer)` };
     const limit = { maxBytes: BACKUP_READ_LIMITS.maxXmlBytes };
-    state = parseChangeState((await reader.readFile(CHANGE_STATE_FILE, limit)).toString('utf8'), CHANGE_STATE_FILE);
+    const state = parseChangeState(
+      (await reader.readFile(CHANGE_STATE_FILE, limit)).toString('utf8'),
+      CHANGE_STATE_FILE,
+    );
     const manifest = parseIntegrityManifest(
       (await reader.readFile(INTEGRITY_MANIFEST_NAME, limit)).toString('utf8'),
       INTEGRITY_MANIFEST_NAME,
     );
-    hashes = new Map(manifest.files.map((file) => [file.path, file.sha256]));
+    return { ok: true, entry, state, hashes: new Map(manifest.files.map((file) => [file.path, file.sha256])) };
   } catch (error) {
     options.signal?.throwIfAborted();
-    const coded = toCofferError(error, previous.folder);
-    return unusable(`cannot vouch for it (${coded.code}: ${coded.message})`);
+    const coded = toCofferError(error, entry.folder);
+    return { ok: false, entry, why: `cannot vouch for it (${coded.code}: ${coded.message})` };
   }
-  if (!sameGuid(state.objectId, id)) return unusable(`records the state of ${state.objectId}`);
+}
+
+async function decide(
+  candidate: ChangeCandidate,
+  newest: readonly Listed[] | undefined,
+  options: DetectChangesOptions,
+): Promise<ChangeDecision | ContentCheck> {
+  const { id } = candidate;
+  if (!newest || newest.length === 0)
+    return { id, changed: true, code: 'NO_PREVIOUS_BACKUP', reason: 'it has no backup in this directory yet' };
+  const unusable = (backupId: string, why: string): ChangeDecision => ({
+    id,
+    changed: true,
+    code: 'PREVIOUS_BACKUP_UNUSABLE',
+    reason: `its newest backup ${backupId} ${why}, so it is backed up again`,
+    previousBackupId: backupId,
+  });
+  // Backups of the same second: every one must vouch, and the one that began reading last is the newest.
+  const loaded = await Promise.all(newest.map((entry) => load(entry, options)));
+  const failed = loaded.find((l) => !l.ok);
+  if (failed && !failed.ok) return unusable(failed.entry.id, failed.why);
+  const usable = loaded.filter((l): l is Extract<Loaded, { ok: true }> => l.ok);
+  const latest = usable.reduce((a, b) =>
+    Date.parse(b.state.readStartedAt) > Date.parse(a.state.readStartedAt) ? b : a,
+  );
+  const { state, hashes } = latest;
+  const previousBackupId = latest.entry.id;
+  if (!sameGuid(state.objectId, id)) return unusable(previousBackupId, `records the state of ${state.objectId}`);
   if (state.adDigest !== candidate.adDigest)
     return {
       id,
@@ -158,30 +242,7 @@ async function decide(
     (recorded) => recorded.sha256 ?? hashes.get(`${state.contentRoot}/${recorded.path}`),
     options.clockAllowanceSeconds ?? DEFAULT_CLOCK_ALLOWANCE_SECONDS,
   );
-  const sysvolChanged = (reason: string): ChangeDecision => ({
-    id,
-    changed: true,
-    code: 'SYSVOL_CHANGED',
-    reason: `its SYSVOL folder differs from its newest backup: ${reason}`,
-    previousBackupId,
-  });
-  if (verdict.verdict === 'changed') return sysvolChanged(verdict.reason);
-  if (verdict.verdict === 'hash') {
-    const contents = await options.readFiles(
-      id,
-      verdict.files.map((file) => file.path),
-    );
-    for (const file of verdict.files) {
-      const live = contents.get(file.path);
-      if (live === undefined) return sysvolChanged(`${file.path} could not be read back`);
-      if (sha256Hex(live) !== file.sha256) return sysvolChanged(`${file.path} has other content`);
-    }
-  }
-  return {
-    id,
-    changed: false,
-    code: 'UNCHANGED',
-    reason: `it is unchanged since its newest backup ${previousBackupId}`,
-    previousBackupId,
-  };
+  if (verdict.verdict === 'changed') return sysvolChanged(id, previousBackupId, verdict.reason);
+  if (verdict.verdict === 'hash') return { id, previousBackupId, files: verdict.files };
+  return unchangedSince(id, previousBackupId);
 }

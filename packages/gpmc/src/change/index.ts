@@ -13,7 +13,8 @@
  *    SYSVOL read starts (this machine's clock); `contentRoot` is the backup folder holding the object's files.
  * 2. **Decide, in a `--changed` run**, before staging anything: list each candidate's folder without content
  *    (`SysvolSource.statTree`, one smbclient `ls` for a whole folder tree), drop what the backup leaves out, compute
- *    the same digest, and call `detectChanges(candidates, { directory: target.path, domain, readFiles, what })`.
+ *    the same digest, and call `detectChanges(candidates, { directory: target.path, domain, readFiles, what })`
+ *    (over SMB also `readAllFiles`: one transfer for every object's files, see provider-gpo's changed-gpos.ts).
  *    Back up the objects with `changed: true`; report the others as info `UNCHANGED` status messages (the decision's
  *    `reason`), and report `PREVIOUS_BACKUP_UNUSABLE` decisions (a damaged newest backup) as warnings.
  *

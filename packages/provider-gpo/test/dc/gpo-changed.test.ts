@@ -1,4 +1,4 @@
-import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -9,6 +9,13 @@ import provider from '../../src/index.js';
 import { adminLdap, createScratchGpo, deleteGpoCompletely, gpoDn, gptFolder, type ScratchGpo } from './gpo-fixtures.js';
 import { connection, domain } from './helpers.js';
 import { runTool } from './run-tool.js';
+
+/** Sets the times of a folder and everything in it. */
+async function ageTree(folder: string, seconds: number): Promise<void> {
+  for (const entry of await readdir(folder, { withFileTypes: true, recursive: true }))
+    await utimes(join(entry.parentPath, entry.name), seconds, seconds);
+  await utimes(folder, seconds, seconds);
+}
 
 // `coffer backup gpo --changed` against the real DC: five GPOs of its own, changed in different ways between runs.
 describe('backup --changed', () => {
@@ -26,6 +33,8 @@ describe('backup --changed', () => {
     ] as const) {
       gpos.push(await createScratchGpo(name, { [file]: `PReg\x01\x00\x00\x00${name}` }));
     }
+    // Written a day ago, as a real GPT mostly is: the listing alone settles files nobody touched since.
+    for (const gpo of gpos) await ageTree(gptFolder(gpo.guid), Date.now() / 1000 - 86_400);
     const ldap = await adminLdap();
     try {
       await ldap.add(ou, { objectClass: 'organizationalUnit' });
@@ -145,11 +154,33 @@ describe('backup --changed', () => {
     expect(messagesOf(result, 'GPO_UNCHANGED')).toEqual(ids(0, 1, 2, 3, 4));
   });
 
-  test('a file added or removed is a change', async () => {
-    await writeFile(join(gptFolder(gpos[3]!.guid), 'Machine', 'new.txt'), 'added');
+  test('an edit that keeps size and time is not seen: the listing settled the file without reading it (documented)', async () => {
+    // This proves the cheap path: smbclient's ls gave the same name, size and second as the backup's tar stream
+    // recorded, so the file was not read (a read would have found other bytes, as the edit above was found).
+    const pol = join(gptFolder(gpos[3]!.guid), 'Machine', 'registry.pol');
+    const before = await stat(pol);
+    const bytes = await readFile(pol);
+    bytes[bytes.length - 1] ^= 0x20;
+    await writeFile(pol, bytes);
+    await utimes(pol, before.atime, before.mtime);
     const result = await backupChanged();
-    expect(backedUp(result)).toEqual(ids(3));
+    expect(backedUp(result)).toEqual([]);
+    // Once its time moves, the same edit is found by its content.
+    await utimes(pol, before.atime, new Date(before.mtime.getTime() + 60_000));
+    const found = await backupChanged();
+    expect(backedUp(found)).toEqual(ids(3));
+    expect(found.messages.find((m) => m.code === 'GPO_CHANGED')!.message).toMatch(/registry\.pol has other content/);
+  });
+
+  test('a file added or removed is a change', async () => {
+    await writeFile(join(gptFolder(gpos[2]!.guid), 'Machine', 'new.txt'), 'added');
+    const result = await backupChanged();
+    expect(backedUp(result)).toEqual(ids(2));
     expect(result.messages.find((m) => m.code === 'GPO_CHANGED')!.message).toMatch(/Machine\/new\.txt was added/);
+    await rm(join(gptFolder(gpos[2]!.guid), 'Machine', 'new.txt'));
+    const removed = await backupChanged();
+    expect(backedUp(removed)).toEqual(ids(2));
+    expect(removed.messages.find((m) => m.code === 'GPO_CHANGED')!.message).toMatch(/Machine\/new\.txt was removed/);
   });
 
   test('a damaged newest backup never vouches: the GPO is backed up again with a warning', async () => {
@@ -163,8 +194,9 @@ describe('backup --changed', () => {
     expect(damaged).not.toBe('');
     await appendFile(join(damaged, 'gpreport.xml'), Buffer.from([0, 0]));
     const result = await backupChanged();
+    const why = JSON.stringify(result.messages.filter((m) => m.code !== 'GPO_UNCHANGED'));
+    expect(backedUp(result), why).toEqual(ids(4));
     expect(result.status).toBe('succeeded-with-warnings');
-    expect(backedUp(result)).toEqual(ids(4));
     const warning = result.messages.find((m) => m.code === 'PREVIOUS_BACKUP_UNUSABLE')!;
     expect(warning.severity).toBe('warning');
     expect(warning.message).toMatch(/INTEGRITY_MISMATCH/);
