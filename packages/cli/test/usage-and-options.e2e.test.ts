@@ -300,6 +300,17 @@ describe('flags from provider options, secrets, usage errors and help', () => {
       'Exit status: 0 succeeded, 1 failed, 2 usage error, 3 completed with warnings, 4 differences found (coffer diff --exit-code), 130 cancelled',
     );
     expect(top.stdout).toMatch(/starter-gpo\s+not installed — npm install @coffer\/provider-starter-gpo/);
+    // Its examples are the installed providers' (here the fake gpo's first backup example and the directory it fills),
+    // nothing of a provider that is not installed.
+    const examples = top.stdout.slice(top.stdout.indexOf('Examples:'));
+    expect(examples).toMatch(/^ {2}coffer backup gpo --dc dc1\.corp\.example .* --all --out \/srv\/backups\/gpo/m);
+    expect(examples).toContain('  coffer list /srv/backups/gpo\n');
+    expect(examples).not.toMatch(/drm|starter-gpo/);
+    // A provider command is listed under its provider (`optioned`), not again verb first among the CLI's verbs, though
+    // `coffer import optioned` runs (see above).
+    const commands = top.stdout.slice(top.stdout.indexOf('Commands:'), top.stdout.indexOf('Providers:'));
+    expect(commands).toMatch(/^ {2}optioned\s/m);
+    expect(commands).not.toMatch(/^ {2}(whoami|import)\b/m);
 
     const unknown = await coffer(['help', 'bakup']);
     expect(unknown.exitCode).toBe(2);
