@@ -196,7 +196,9 @@ async function load(entry: Listed, options: DetectChangesOptions): Promise<Loade
   } catch (error) {
     options.signal?.throwIfAborted();
     const coded = toCofferError(error, entry.folder);
-    return { ok: false, entry, why: `cannot vouch for it (${coded.code}: ${coded.message})` };
+    // core's trust checks speak for a restore ("Nothing was restored."); here the refusal only means "back up again".
+    const message = coded.message.replace(/\s*Nothing was restored\.$/, '');
+    return { ok: false, entry, why: `cannot vouch for it (${coded.code}: ${message})` };
   }
 }
 
