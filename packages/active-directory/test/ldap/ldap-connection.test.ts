@@ -78,13 +78,13 @@ describe('connectLdap against the test DC', () => {
 
   it('reads Unicode attributes exactly and finds them by filter', async () => {
     const seeded = domain.seed?.gpos.find((g) => g.purpose === 'unicode-name');
-    expect(seeded?.displayName).toBe('Räume – 東京 ✓');
+    expect(seeded?.displayName).toBe('Räume – 東京 ✓ 🚀');
     const found = await ldap.search(`CN=Policies,CN=System,${domain.baseDn}`, {
-      filter: '(displayName=Räume – 東京 ✓)',
+      filter: '(displayName=Räume – 東京 ✓ 🚀)',
       attributes: ['displayName', 'name', 'flags', 'versionNumber'],
     });
     expect(found).toHaveLength(1);
-    expect(found[0]?.displayName).toBe('Räume – 東京 ✓');
+    expect(found[0]?.displayName).toBe('Räume – 東京 ✓ 🚀');
     expect(String(found[0]?.name).toUpperCase()).toBe(seeded?.guid);
     const cdata = domain.seed?.gpos.find((g) => g.purpose === 'cdata-terminator');
     const [withTerminator] = await ldap.search(cdata?.dn ?? '', { scope: 'base', attributes: ['displayName'] });

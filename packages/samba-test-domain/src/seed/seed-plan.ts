@@ -221,7 +221,8 @@ export function buildSeedPlan({ baseDn, dnsDomain, extraGpos }: SeedPlanInput): 
 
   const unicodeName = withVersions(
     generatedGpo({
-      displayName: 'Räume – 東京 ✓',
+      // Wider on a terminal than its UTF-16 length (CJK and an emoji take two columns): tables must measure it.
+      displayName: 'Räume – 東京 ✓ 🚀',
       purpose: 'unicode-name',
       machineExtensionNames: MACHINE_REGISTRY_EXTENSIONS,
       files: [
