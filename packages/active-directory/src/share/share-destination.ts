@@ -70,10 +70,7 @@ export async function openShareDestination(
   try {
     await recoverShareFolder(client, options.report);
     localDir = await mkdtemp(join(options.tempRoot ?? tmpdir(), 'coffer-share-'));
-    const mirror =
-      options.mirror === 'full'
-        ? await mirrorWholeFolder(client, localDir, options.indexFile)
-        : await mirrorShareFolder(client, localDir, options.indexFile);
+    const mirror = await mirrorShareFolder(client, localDir, options.indexFile, options.mirror === 'full');
     return createDestination(client, lock, localDir, mirror, options.indexFile);
   } catch (error) {
     if (localDir) await rm(localDir, { recursive: true, force: true });
@@ -103,38 +100,35 @@ async function mirrorShareFolder(
   client: ShareClient,
   localDir: string,
   indexFile: string | undefined,
+  whole: boolean,
 ): Promise<Mirror> {
+  // Every byte (one tar pass, under the lock: nothing changes it meanwhile), or the index and a stand-in per entry.
+  const names = whole ? [...(await copyShareFolder(client, localDir))] : await standIns(client, localDir, indexFile);
   const placeholders = new Map<string, number>();
   let index: Buffer | null = null;
-  for (const entry of await client.list(client.location.folder)) {
-    if (isEngineName(entry.name)) continue;
-    const local = join(localDir, entry.name);
-    if (entry.name === indexFile) {
-      index = await client.readFileOrNull(inShareFolder(client.location, entry.name));
-      if (index !== null) await writeFile(local, index, { mode: 0o600 });
-      continue;
-    }
-    if (entry.directory) await mkdir(local, { mode: 0o700 });
-    else await writeFile(local, '', { mode: 0o600 });
-    placeholders.set(entry.name, (await lstat(local)).ino);
-  }
-  return { placeholders, index };
-}
-
-/** The whole folder downloaded under the lock (nothing changes it meanwhile); each entry noted as a placeholder is. */
-async function mirrorWholeFolder(
-  client: ShareClient,
-  localDir: string,
-  indexFile: string | undefined,
-): Promise<Mirror> {
-  const placeholders = new Map<string, number>();
-  let index: Buffer | null = null;
-  for (const name of await copyShareFolder(client, localDir)) {
+  for (const name of names) {
     if (isEngineName(name)) continue;
     if (name === indexFile) index = await readFile(join(localDir, name));
     else placeholders.set(name, (await lstat(join(localDir, name))).ino);
   }
   return { placeholders, index };
+}
+
+/** The share's index file with its bytes, and an empty folder or file for every other entry; their names. */
+async function standIns(client: ShareClient, localDir: string, indexFile: string | undefined): Promise<string[]> {
+  const names: string[] = [];
+  for (const entry of await client.list(client.location.folder)) {
+    if (isEngineName(entry.name)) continue;
+    const local = join(localDir, entry.name);
+    if (entry.name === indexFile) {
+      const bytes = await client.readFileOrNull(inShareFolder(client.location, entry.name));
+      if (bytes === null) continue;
+      await writeFile(local, bytes, { mode: 0o600 });
+    } else if (entry.directory) await mkdir(local, { mode: 0o700 });
+    else await writeFile(local, '', { mode: 0o600 });
+    names.push(entry.name);
+  }
+  return names;
 }
 
 function createDestination(

@@ -44,7 +44,15 @@ export async function backupAction(context: CliContext, entry: AvailableProvider
   try {
     // An SMB share (//server/share/folder): core writes into a private local mirror, then the run is published.
     result = share
-      ? await backupToShare(context, outLabel, flags, options, entry.provider.backupIndex?.fileName, backup)
+      ? await backupToShare(
+          context,
+          outLabel,
+          flags,
+          options,
+          entry.provider.backupIndex?.fileName,
+          backup,
+          (message) => reporter.message(message),
+        )
       : await backup(outLabel);
   } catch (error) {
     reporter.stop();
@@ -89,7 +97,7 @@ export async function restoreAction(context: CliContext, entry: AvailableProvide
   try {
     // An SMB share: the folder is downloaded (consistent, whole) into a private local copy and restored from there.
     result = isShareTarget(flags.from)
-      ? await withShareSource(context, flags.from, flags, restore, options)
+      ? await withShareSource(context, flags.from, flags, restore, options, (message) => reporter.message(message))
       : await restore(resolve(context.io.cwd, String(flags.from)));
   } catch (error) {
     reporter.stop();

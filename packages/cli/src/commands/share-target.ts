@@ -2,6 +2,7 @@ import {
   CofferError,
   HRESULT,
   invalidArgument,
+  type StatusMessage,
   serializeError,
   toCofferError,
   type BackupOutput,
@@ -74,6 +75,7 @@ async function shareAccount(
   server: string,
   flags: ShareFlags,
   providerOptions: Record<string, unknown> = {},
+  report: (message: StatusMessage) => void = (message) => context.output.message(message),
 ) {
   const env = context.io.env;
   const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
@@ -102,7 +104,7 @@ async function shareAccount(
       ...(passwordFile === undefined ? {} : { passwordFile }),
       ...(password === undefined ? {} : { password }),
     },
-    (message) => context.output.err(`warning ${message.code}: ${message.message}`),
+    report,
   );
   context.output.addSecrets([credentials.password.reveal()]);
   return { user: credentials.user, domain: credentials.domain, password: credentials.password };
@@ -119,10 +121,11 @@ export async function withShareSource<T>(
   flags: ShareFlags,
   run: (localDir: string) => Promise<T>,
   providerOptions?: Record<string, unknown>,
+  report?: (message: StatusMessage) => void,
 ): Promise<T> {
   const ad = await loadActiveDirectory();
   const location = ad.parseSmbSharePath(target);
-  const account = await shareAccount(ad, context, location.server, flags, providerOptions);
+  const account = await shareAccount(ad, context, location.server, flags, providerOptions, report);
   const snapshot = await ad.downloadShareFolder(location, { account });
   try {
     return await run(snapshot.localDir);
@@ -143,16 +146,18 @@ export async function backupToShare(
   providerOptions: Record<string, unknown>,
   indexFile: string | undefined,
   run: (localDir: string) => Promise<OperationResult<BackupOutput>>,
+  report: (message: StatusMessage) => void = (message) => context.output.message(message),
 ): Promise<OperationResult<BackupOutput>> {
   const ad = await loadActiveDirectory();
   const location = ad.parseSmbSharePath(target);
-  const account = await shareAccount(ad, context, location.server, flags, providerOptions);
+  const account = await shareAccount(ad, context, location.server, flags, providerOptions, report);
   const destination = await ad.openShareDestination(location, {
     account,
     ...(indexFile === undefined ? {} : { indexFile }),
     // --changed (the Group Policy providers) compares with the backups already there: they must be in the mirror.
     ...(providerOptions.changed === true ? { mirror: 'full' as const } : {}),
-    report: (message) => context.output.err(`${message.severity} ${message.code}: ${message.message}`),
+    // A dead run's lock taken over, its publish finished: told as the operation's own messages are.
+    report,
   });
   try {
     const result = await run(destination.localDir);
