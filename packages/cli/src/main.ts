@@ -9,7 +9,14 @@ import { defaultIo, type CliIo } from './io.js';
 import { ExitCode } from './output/exit-codes.js';
 import { Output } from './output/output.js';
 import { colorWanted } from './output/style.js';
-import { SecretFlagError, addGlobalOptions, buildProgram, unavailableProvider } from './program.js';
+import {
+  SecretFlagError,
+  addDiffGpoFallback,
+  addDiffOwnOptions,
+  addGlobalOptions,
+  buildProgram,
+  unavailableProvider,
+} from './program.js';
 import { CLI_PACKAGE_DIRECTORY, discoverProviders, type ProviderRegistry } from './providers/provider-registry.js';
 
 /**
@@ -44,7 +51,7 @@ export async function main(argv: readonly string[], overrides: Partial<CliIo> = 
   // `verify` reads Coffer's own manifests and needs no provider; `report` and `diff` read GPO backups with
   // @coffer/gpmc alone (see readsBackupsOnly); everything else may, and so does `verify --help` (its examples come
   // from the providers).
-  if ((command !== 'verify' || help) && !readsBackupsOnly(command, argv)) {
+  if ((command !== 'verify' || help) && !readsBackupsOnly(command, argv, help)) {
     context.registry = await discoverProviders({
       projectDirectory,
       workingDirectory: io.cwd,
@@ -76,30 +83,30 @@ export async function main(argv: readonly string[], overrides: Partial<CliIo> = 
   return context.exitCode;
 }
 
-/** The options of `coffer diff` that are not the gpo provider's (its own and the global ones). */
-const DIFF_OWN_OPTIONS = new Set([
-  '--provider',
-  '--format',
-  '--out',
-  '--exit-code',
-  '--admx-dir',
-  '--gpo',
-  '--json',
-  '--color',
-  '--no-color',
-  '--cwd',
-]);
-
 /**
  * `coffer report`, and `coffer diff` of two backups, read backups with @coffer/gpmc (gpmc-loader finds it beside the
  * gpo provider without loading it): discovering the providers (loading every one and describing its options) would
- * cost more than a report of hundreds of GPOs. `diff --live`, its help, or any option of the gpo provider's (which
- * `diff` only knows from the provider) still discover them.
+ * cost more than a report of hundreds of GPOs. `diff --live`, an option `diff` only has from the gpo provider, and
+ * help pages (they show the providers' options and examples) still discover them. Commander reads the line with
+ * diff's own option definitions, as the real parse will.
  */
-function readsBackupsOnly(command: string | undefined, argv: readonly string[]): boolean {
+function readsBackupsOnly(command: string | undefined, argv: readonly string[], help: boolean): boolean {
+  if (help) return false;
   if (command === 'report') return true;
   if (command !== 'diff') return false;
-  return argv.every((arg) => arg === '--' || !arg.startsWith('-') || DIFF_OWN_OPTIONS.has(arg.split('=')[0]!));
+  const diff = addDiffGpoFallback(addDiffOwnOptions(addGlobalOptions(new Command('diff'))))
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .helpOption(false)
+    .exitOverride()
+    .configureOutput({ writeOut: () => undefined, writeErr: () => undefined });
+  let unknown: string[];
+  try {
+    unknown = diff.parseOptions([...argv]).unknown;
+  } catch {
+    return false; // an option without its value: the real parse, with providers, says so
+  }
+  return diff.opts<{ live?: boolean }>().live !== true && unknown.length === 0;
 }
 
 function commanderExit(context: CliContext, error: CommanderError): number {

@@ -241,15 +241,8 @@ function defineReportAndDiff(context: CliContext, program: Command): void {
       'Compare GPO backups setting by setting (added, removed, changed with old and new values) and by name, status, versions, links, security filtering, delegation (ACE by ACE) and WMI filter. A and B are backup folders, or backup directories (the newest backup of each GPO, paired by GUID); --live compares A with the domain now (backed up into a private temp folder, removed afterwards).',
     )
     .argument('<a>', 'backup folder or directory (the old side)')
-    .argument('[b]', 'backup folder or directory (the new side); or --live')
-    .option('--live', 'compare A with the live domain (needs the gpo provider and its connection options below)')
-    .option(
-      '--format <format>',
-      'text (default: a summary like git diff --stat, then the changes), json or html (one self-contained page)',
-    )
-    .option('--out <file>', 'write the diff to this file instead of standard output')
-    .option('--exit-code', 'exit 4 when there are differences, 0 when there are none (for scripts)')
-    .option('--admx-dir <dir>', 'ADMX/ADML definitions to name Administrative Template policies');
+    .argument('[b]', 'backup folder or directory (the new side); or --live');
+  addDiffOwnOptions(diff);
   if (gpoProvider) {
     addOptionFlags(
       diff,
@@ -258,7 +251,7 @@ function defineReportAndDiff(context: CliContext, program: Command): void {
     );
     rejectSecretFlags(diff, gpoProvider.surface.backup);
   } else {
-    diff.option('--gpo <name-or-guid>', 'only this GPO (repeatable)', repeat);
+    addDiffGpoFallback(diff);
   }
   diff
     .addHelpText(
@@ -266,6 +259,27 @@ function defineReportAndDiff(context: CliContext, program: Command): void {
       '\nExit status: 0 compared (with --exit-code: no differences), 4 differences found (only with --exit-code), 1 failed, 2 usage error.\n\nExamples:\n  coffer diff /srv/backups/gpo --live --dc dc1.corp.example --user Administrator@corp.example --password-file ~/.pw --ca-file /etc/ssl/corp-ca.pem\n  coffer diff /srv/backups/gpo /srv/backups/gpo --exit-code --format html --out changes.html   # two directories: the newest backup of each GPO, paired by GUID\n',
     )
     .action((a: string, b: string | undefined, options: DiffFlags) => diffAction(context, a, b, options, gpoProvider));
+}
+
+/**
+ * The options `coffer diff` has of its own, whatever providers are loaded; main reads them (with commander) before
+ * deciding whether a diff needs the providers at all.
+ */
+export function addDiffOwnOptions(command: Command): Command {
+  return command
+    .option('--live', 'compare A with the live domain (needs the gpo provider and its connection options below)')
+    .option(
+      '--format <format>',
+      'text (default: a summary like git diff --stat, then the changes), json or html (one self-contained page)',
+    )
+    .option('--out <file>', 'write the diff to this file instead of standard output')
+    .option('--exit-code', 'exit 4 when there are differences, 0 when there are none (for scripts)')
+    .option('--admx-dir <dir>', 'ADMX/ADML definitions to name Administrative Template policies');
+}
+
+/** `--gpo` when the gpo provider (which brings its own, with its connection options) is not loaded. */
+export function addDiffGpoFallback(command: Command): Command {
+  return command.option('--gpo <name-or-guid>', 'only this GPO (repeatable)', repeat);
 }
 
 interface ListFlags extends ListFilterFlags, ShareFlags {
