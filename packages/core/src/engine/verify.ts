@@ -4,7 +4,12 @@ import { lstat, readdir, readlink, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { cancelledError, isCofferError, pathNotFound } from '../errors/coffer-error.js';
 import type { ProgressTracker } from '../operation/progress.js';
-import { BACKUP_READ_LIMITS, BackupReader, checkBackupRelativePath } from '../reading/backup-reader.js';
+import {
+  BACKUP_READ_LIMITS,
+  BackupReader,
+  backupIndexByteLimit,
+  checkBackupRelativePath,
+} from '../reading/backup-reader.js';
 import { backupOrigin } from '../reading/backup-trust.js';
 import { parseXmlDocument, xmlChildText, type XmlElement } from '../reading/safe-xml.js';
 import { idKey, sameId } from './backup-id.js';
@@ -472,7 +477,10 @@ async function checkIndex(
   let entries: BackupInfoFacts[];
   try {
     const reader = await BackupReader.open(dir);
-    const root = parseXmlDocument(await reader.readXml(BACKUP_INDEX_FILE), join(dir, BACKUP_INDEX_FILE));
+    // The index lists every backup: its bound grows with the folders beside it (70,000 backups list 36 MB).
+    const maxChars = backupIndexByteLimit(folders.size + pending.length);
+    const bytes = await reader.readFile(BACKUP_INDEX_FILE, { maxBytes: maxChars });
+    const root = parseXmlDocument(bytes, join(dir, BACKUP_INDEX_FILE), { maxChars });
     if (root.name !== 'Backups') throw new Error(`the root element is <${root.name}>, not <Backups>`);
     if (root.text.trim() !== '')
       throw new Error(`it holds stray text ${JSON.stringify(root.text.trim().slice(0, 40))} between entries`);

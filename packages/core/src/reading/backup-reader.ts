@@ -45,6 +45,23 @@ export const BACKUP_READ_LIMITS = {
   maxDepth: 64,
 } as const;
 
+/**
+ * What a directory's index (GPMC's manifest.xml) may hold per backup folder beside it: a real `<BackupInst>` is
+ * ~500 bytes (three GUIDs, a domain and DC name, a time, a display name, a comment); 2 KiB leaves room for long
+ * names and comments, and {@link BACKUP_READ_LIMITS.maxXmlBytes} on top is the slack for a few very long ones.
+ */
+const INDEX_BYTES_PER_FOLDER = 2048;
+
+/**
+ * The bound on a backup directory's index file holding `folders` backup folders: the index lists one entry per
+ * folder, so past ~30,000 backups it legitimately outgrows the 16 MiB bound of any other XML file (70,000 backups
+ * write 36 MB). It grows with what the directory can need, never further: a hostile index bigger than its folders
+ * justify is still refused (BACKUP_FILE_TOO_LARGE) before it is parsed.
+ */
+export function backupIndexByteLimit(folders: number): number {
+  return BACKUP_READ_LIMITS.maxXmlBytes + Math.max(0, Math.floor(folders)) * INDEX_BYTES_PER_FOLDER;
+}
+
 /** A path inside a backup: `/`-separated, relative, no `.`/`..`, no drive, no UNC, no NUL. Throws BACKUP_PATH_INVALID. */
 export function checkBackupRelativePath(path: string, root?: string): string[] {
   const where = root === undefined ? path : `${root} (${path})`;
@@ -423,13 +440,18 @@ function missing(folder: string, relative: string, path: string): CofferError {
  * Every XML document Coffer parses passes through here first. A DOCTYPE is never part of a file Coffer or
  * GPMC writes, and it is how entity expansion (billion laughs) and external entities (file:///etc/shadow)
  * get in: refused outright (XML_DOCTYPE_REFUSED), whatever the parser behind would have done with it.
- * Also refuses text over the XML bound. Returns the text unchanged.
+ * Also refuses text over the XML bound (`maxChars`: a directory's index passes {@link backupIndexByteLimit}).
+ * Returns the text unchanged.
  */
-export function refuseXmlDoctype(text: string, what: string): string {
-  if (text.length > BACKUP_READ_LIMITS.maxXmlBytes) {
+export function refuseXmlDoctype(
+  text: string,
+  what: string,
+  maxChars: number = BACKUP_READ_LIMITS.maxXmlBytes,
+): string {
+  if (text.length > maxChars) {
     throw new CofferError(
       ErrorCode.BackupFileTooLarge,
-      `${what} is ${text.length} characters, over the bound of ${BACKUP_READ_LIMITS.maxXmlBytes} for an XML document.`,
+      `${what} is ${text.length} characters, over the bound of ${maxChars} for ${maxChars === BACKUP_READ_LIMITS.maxXmlBytes ? 'an XML document' : 'this index'}.`,
       {
         hresult: HRESULT.ERROR_FILE_TOO_LARGE,
         object: what,

@@ -55,11 +55,13 @@ export interface ParseXmlOptions {
   /** Code of the error for XML that is not well-formed (default MALFORMED_XML). */
   malformedCode?: string;
   hint?: string;
+  /** The size bound (default {@link BACKUP_READ_LIMITS.maxXmlBytes}; a directory's index: {@link backupIndexByteLimit}). */
+  maxChars?: number;
 }
 
 /** Decodes, refuses a DOCTYPE, checks well-formedness; returns the text. */
 export function checkXmlText(input: Uint8Array | string, what: string, options: ParseXmlOptions = {}): string {
-  const text = refuseXmlDoctype(decodeXmlBytes(input), what);
+  const text = refuseXmlDoctype(decodeXmlBytes(input), what, options.maxChars);
   const valid = XMLValidator.validate(text);
   if (valid !== true) {
     throw new CofferError(

@@ -8,22 +8,42 @@
  * ones, in the same order. Anything else (an entry inside a comment or CDATA, a hand-edited layout the cut
  * does not understand) is refused with PRUNE_INDEX_UNSUPPORTED rather than written.
  */
+import { readdir } from 'node:fs/promises';
 import { CofferError } from '../errors/coffer-error.js';
 import { HRESULT } from '../errors/hresult.js';
+import { backupIndexByteLimit, type BackupReader } from '../reading/backup-reader.js';
 import { decodeXmlBytes, parseXmlDocument, xmlChildText, type XmlElement } from '../reading/safe-xml.js';
 import { sameId } from '../engine/backup-id.js';
 
 export const PRUNE_INDEX_UNSUPPORTED = 'PRUNE_INDEX_UNSUPPORTED';
 export const PRUNE_INDEX_INVALID = 'PRUNE_INDEX_INVALID';
 
-/** The backup ids manifest.xml lists, in order (refuses a file that is not a `<Backups>` index). */
-export function backupIndexIds(bytes: Uint8Array, what: string): string[] {
-  return entriesOf(parseIndex(bytes, what)).map((inst) => xmlChildText(inst, 'ID').trim());
+/**
+ * A directory's index file (`name`) and the bound it was read within, or null when there is none. The bound grows
+ * with the entries of the directory ({@link backupIndexByteLimit}): 70,000 backups legitimately list 36 MB.
+ */
+export async function readBackupIndex(
+  reader: BackupReader,
+  name: string,
+): Promise<{ bytes: Buffer; maxChars: number } | null> {
+  const maxChars = backupIndexByteLimit((await readdir(reader.folder)).length);
+  const bytes = await reader.readOptional(name, { maxBytes: maxChars });
+  return bytes === null ? null : { bytes, maxChars };
+}
+
+/** The backup ids manifest.xml lists, in order (refuses a file that is not a `<Backups>` index, or one over `maxChars`). */
+export function backupIndexIds(bytes: Uint8Array, what: string, maxChars?: number): string[] {
+  return entriesOf(parseIndex(bytes, what, maxChars)).map((inst) => xmlChildText(inst, 'ID').trim());
 }
 
 /** manifest.xml's bytes without the `<BackupInst>` entries whose ID is one of `ids` (the same bytes when none is listed). */
-export function removeFromBackupIndex(bytes: Uint8Array, ids: readonly string[], what: string): Buffer {
-  const before = backupIndexIds(bytes, what);
+export function removeFromBackupIndex(
+  bytes: Uint8Array,
+  ids: readonly string[],
+  what: string,
+  maxChars?: number,
+): Buffer {
+  const before = backupIndexIds(bytes, what, maxChars);
   const removed = (id: string) => ids.some((other) => sameId(other, id));
   if (!before.some(removed)) return Buffer.from(bytes);
   const text = decodeXmlBytes(bytes);
@@ -38,7 +58,7 @@ export function removeFromBackupIndex(bytes: Uint8Array, ids: readonly string[],
     }
     return removed(id) ? '' : whole;
   });
-  const after = backupIndexIds(Buffer.from(updated, 'utf8'), what);
+  const after = backupIndexIds(Buffer.from(updated, 'utf8'), what, maxChars);
   const expected = before.filter((id) => !removed(id));
   if (after.length !== expected.length || after.some((id, i) => id !== expected[i]))
     throw new CofferError(
@@ -62,8 +82,9 @@ export function removeFromBackupIndex(bytes: Uint8Array, ids: readonly string[],
   return Buffer.concat([bom ? Buffer.from([0xef, 0xbb, 0xbf]) : Buffer.alloc(0), Buffer.from(updated, 'utf8')]);
 }
 
-function parseIndex(bytes: Uint8Array, what: string): XmlElement {
+function parseIndex(bytes: Uint8Array, what: string, maxChars?: number): XmlElement {
   const root = parseXmlDocument(bytes, what, {
+    ...(maxChars === undefined ? {} : { maxChars }),
     malformedCode: PRUNE_INDEX_INVALID,
     hint: 'manifest.xml is damaged: prune edits it and will not guess. Check it with coffer verify.',
   });

@@ -39,10 +39,10 @@ import { fsyncDirectory, writeFileAtomic } from '../engine/durable-fs.js';
 import { faultPoint } from '../engine/fault-point.js';
 import { INTEGRITY_MANIFEST_NAME, parseIntegrityManifest } from '../engine/integrity-manifest.js';
 import { BACKUP_INDEX_FILE } from '../engine/verify.js';
-import { removeFromBackupIndex } from './backup-index.js';
+import { readBackupIndex, removeFromBackupIndex } from './backup-index.js';
 
 export const PRUNE_JOURNAL_INVALID = 'PRUNE_JOURNAL_INVALID';
-/** The largest manifest.xml or integrity manifest a prune reads (a directory of 10,000 GPO backups is ~10 MB). */
+/** The largest integrity manifest or journal a prune reads (manifest.xml's bound grows with the directory: readBackupIndex). */
 export const PRUNE_READ_LIMIT = 64 * 1024 * 1024;
 
 const ASIDE_NAME = /^\.coffer-old-[0-9a-f]{16}$/;
@@ -67,14 +67,15 @@ export async function rollPruneForward(
 ): Promise<string[]> {
   const indexPath = join(directory, BACKUP_INDEX_FILE);
   const reader = await BackupReader.open(directory);
-  const index = await reader.readOptional(BACKUP_INDEX_FILE, { maxBytes: PRUNE_READ_LIMIT });
+  const index = await readBackupIndex(reader, BACKUP_INDEX_FILE);
   if (index !== null) {
     const updated = removeFromBackupIndex(
-      index,
+      index.bytes,
       entries.map((entry) => entry.name),
       indexPath,
+      index.maxChars,
     );
-    if (!updated.equals(index)) await writeFileAtomic(indexPath, updated);
+    if (!updated.equals(index.bytes)) await writeFileAtomic(indexPath, updated);
   }
   faultPoint('prune', 'index-written');
   const removed: string[] = [];

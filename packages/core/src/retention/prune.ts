@@ -30,7 +30,7 @@ import {
 } from '../engine/integrity-manifest.js';
 import { lockDirectory, type LockOptions } from '../engine/lock.js';
 import { BACKUP_INDEX_FILE } from '../engine/verify.js';
-import { removeFromBackupIndex } from './backup-index.js';
+import { readBackupIndex, removeFromBackupIndex } from './backup-index.js';
 import { applyRetentionPolicy, checkRetentionPolicy, type KeepReason, type RetentionPolicy } from './policy.js';
 import { finishInterruptedPrune, PRUNE_READ_LIMIT, rollPruneForward, writePruneJournal } from './prune-commit.js';
 
@@ -125,12 +125,13 @@ export async function pruneDirectory(directory: string, options: PruneOptions): 
     if (decided.removed.length === 0) return { ...decided, dryRun: false, finishedInterrupted };
     // Everything that could refuse is checked before the commit point: the index must take the edit.
     const reader = await BackupReader.open(path);
-    const index = await reader.readOptional(BACKUP_INDEX_FILE, { maxBytes: PRUNE_READ_LIMIT });
+    const index = await readBackupIndex(reader, BACKUP_INDEX_FILE);
     if (index !== null)
       removeFromBackupIndex(
-        index,
+        index.bytes,
         decided.removed.map((b) => b.id),
         `${path}/${BACKUP_INDEX_FILE}`,
+        index.maxChars,
       );
     if (options.signal?.aborted) throw cancelledError(path);
     if (lock.compromised)

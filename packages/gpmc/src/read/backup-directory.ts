@@ -1,7 +1,14 @@
 import { readdirSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BackupReader, listCommittedEntries, pathNotFound, toCofferError, invalidArgument } from '@coffer/core';
+import {
+  BackupReader,
+  backupIndexByteLimit,
+  listCommittedEntries,
+  pathNotFound,
+  toCofferError,
+  invalidArgument,
+} from '@coffer/core';
 import {
   BACKUP_TYPE_ELEMENT,
   GpmBackupType,
@@ -10,7 +17,7 @@ import {
   type GpmBackupTypeName,
 } from '../model.js';
 import { guidKey, sameGuid } from '../write/manifest-xml.js';
-import { parseBkupInfoXml, parseManifestXml } from './parse-manifest.js';
+import { parseBkupInfoXml, parseManifestWithin } from './parse-manifest.js';
 
 /** One backup found in a GPMC backup directory. */
 export interface GpmcBackupEntry {
@@ -201,7 +208,9 @@ async function readDirectory<T>(
     entries.push(entry);
     return entry;
   };
-  const manifest = await reader.readOptional('manifest.xml', { maxBytes: 16 * 1024 * 1024 });
+  // The index lists every backup: its bound grows with the directory's entries (70,000 backups list 36 MB).
+  const manifestLimit = backupIndexByteLimit(folders.length);
+  const manifest = await reader.readOptional('manifest.xml', { maxBytes: manifestLimit });
   const claimed = new Set<string>();
   // Folders by GUID, so pairing a manifest of hundreds of entries with as many folders is not quadratic.
   const foldersByGuid = new Map<string, string[]>();
@@ -213,7 +222,7 @@ async function readDirectory<T>(
   }
   const pendingGuids = new Set(pending.map(guidKey));
   if (manifest !== null) {
-    for (const inst of parseManifestXml(manifest).backups) {
+    for (const inst of parseManifestWithin(manifest, manifestLimit).backups) {
       if (pendingGuids.has(guidKey(inst.id))) continue;
       const name = foldersByGuid.get(guidKey(inst.id))?.find((folder) => !claimed.has(folder)) ?? null;
       const facts = name === null ? undefined : own.get(name);

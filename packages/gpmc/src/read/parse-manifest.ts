@@ -52,7 +52,15 @@ export interface ParsedManifest {
 
 /** manifest.xml: `<Backups>` with one `<BackupInst>` per backup in the folder. */
 export function parseManifestXml(input: Uint8Array | string): ParsedManifest {
-  const root = parseXmlDocument(input, 'manifest.xml');
+  return parseManifestWithin(input, undefined);
+}
+
+/**
+ * {@link parseManifestXml} within `maxChars` (core's backupIndexByteLimit for the folders of the directory): the
+ * readers that know the directory let its index outgrow the 16 MiB bound of any other XML file.
+ */
+export function parseManifestWithin(input: Uint8Array | string, maxChars: number | undefined): ParsedManifest {
+  const root = parseXmlDocument(input, 'manifest.xml', undefined, maxChars);
   if (root.name !== 'Backups') throw malformed('manifest.xml', `the root element is <${root.name}>, not <Backups>`);
   const manifest: ParsedManifest = { version: root.attributes.version ?? '', backups: [], otherElements: [] };
   for (const element of root.children) {

@@ -5,13 +5,13 @@
  * so a commit that crash recovery replays (with no memory of what was staged) adds exactly the same
  * entries, and an entry already listed is not added twice.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import pMap from 'p-map';
-import type { CommittedEntry, IndexMaintainer } from '@coffer/core';
+import { backupIndexByteLimit, type CommittedEntry, type IndexMaintainer } from '@coffer/core';
 import type { BackupInst } from '../model.js';
 import { parseBkupInfoXml } from '../read/parse-manifest.js';
-import { renderManifestXml, sameGuid } from './manifest-xml.js';
+import { renderManifestWithin, sameGuid } from './manifest-xml.js';
 
 export const GPMC_MANIFEST_FILE = 'manifest.xml';
 const CONCURRENT_READS = 16;
@@ -30,7 +30,10 @@ export function gpmcManifestIndex(): IndexMaintainer {
         },
         { concurrency: CONCURRENT_READS },
       );
-      return renderManifestXml(current, insts);
+      // The index lists every backup of the directory: its bound grows with the entries there (a directory of
+      // 70,000 backups holds a 36 MB manifest.xml, over the 16 MiB bound of other XML files).
+      const folders = current === null || added.length === 0 ? 0 : (await readdir(dirname(added[0]!.path))).length;
+      return renderManifestWithin(current, insts, backupIndexByteLimit(folders));
     },
   };
 }

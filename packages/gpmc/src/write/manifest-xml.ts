@@ -1,5 +1,5 @@
 import { NS_MANIFEST, type BackupInst } from '../model.js';
-import { parseManifestXml } from '../read/parse-manifest.js';
+import { parseManifestWithin } from '../read/parse-manifest.js';
 import { decodeXmlBytes, malformed } from '../xml/element-tree.js';
 import { renderBackupInstBody } from './bkup-info-xml.js';
 
@@ -27,16 +27,33 @@ function renderEntries(entries: readonly BackupInst[]): string {
  * added again, so running the same backup twice changes nothing.
  */
 export function renderManifestXml(existing: Buffer | null, added: readonly BackupInst[]): Buffer {
+  return renderManifestWithin(existing, added, undefined);
+}
+
+/** {@link renderManifestXml} reading `existing` within `maxChars` (core's backupIndexByteLimit; see parseManifestWithin). */
+export function renderManifestWithin(
+  existing: Buffer | null,
+  added: readonly BackupInst[],
+  maxChars: number | undefined,
+): Buffer {
+  // Sets of GUID keys, not pairwise comparisons: a directory of 70,000 backups would otherwise compare every
+  // new entry with every listed one.
   const unique: BackupInst[] = [];
-  for (const inst of added) if (!unique.some((other) => sameGuid(other.id, inst.id))) unique.push(inst);
+  const seen = new Set<string>();
+  for (const inst of added) {
+    const key = guidKey(inst.id);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    unique.push(inst);
+  }
 
   if (existing === null || decodeXmlBytes(existing).trim() === '') {
     const head = `<Backups xmlns="${NS_MANIFEST}" xmlns:mfst="${NS_MANIFEST}" mfst:version="1.0">`;
     return Buffer.from(`${head}${renderEntries(unique)}</Backups>`, 'utf8');
   }
 
-  const listed = parseManifestXml(existing).backups;
-  const toAdd = unique.filter((inst) => !listed.some((other) => sameGuid(other.id, inst.id)));
+  const listed = new Set(parseManifestWithin(existing, maxChars).backups.map((inst) => guidKey(inst.id)));
+  const toAdd = unique.filter((inst) => !listed.has(guidKey(inst.id)));
   if (toAdd.length === 0) return Buffer.from(existing);
 
   const utf16 = existing[0] === 0xff && existing[1] === 0xfe;

@@ -27,6 +27,8 @@ export interface ScanXmlOptions {
    * root is 0). A skipped element is left out of its parent's children.
    */
   skip?: (localName: string, depth: number) => boolean;
+  /** The size bound when not core's XML bound (a directory's index: core's backupIndexByteLimit). */
+  maxChars?: number;
 }
 
 // XML 1.0 (fifth edition) names; astral characters are accepted as surrogate pairs.
@@ -87,7 +89,7 @@ function lineOf(text: string, position: number): number {
 
 /** Decodes and gates `input` with core, then checks and builds it in one pass; returns the root element. */
 export function scanXmlDocument(input: Uint8Array | string, what: string, options: ScanXmlOptions): XmlElement {
-  return scanText(refuseXmlDoctype(decodeXmlBytes(input), what), what, options);
+  return scanText(refuseXmlDoctype(decodeXmlBytes(input), what, options.maxChars), what, options);
 }
 
 /** Checks well-formedness only (what core's checkXmlText does, in this scanner's single pass); returns the text. */
