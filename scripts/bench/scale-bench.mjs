@@ -1,12 +1,13 @@
 // Scale benchmark (issue 18 item 4): one seeded Samba DC per size (default 1,000 and 10,000 GPOs), and at each size
 //  - how long the test domain took to seed;
 //  - a full Coffer GPO backup against one smbclient tar of the same Policies folder (the transfer floor), peak RSS;
-//  - `--changed` with 10 GPOs changed, against the full backup;
+//  - `--changed` with 10 GPOs changed, against the full backup (the seeded SYSVOL files are aged an hour first: see
+//    ageSysvol);
 //  - `coffer list`, `coffer verify` and `coffer prune --dry-run` of a directory holding every GPO × N backups, each
 //    against its floor: `find` + `cat` of the files the command must read.
 // Every pair is measured in the same round (the machine is shared and noisy); ratios are per round, then the median.
 import { spawnSync } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startTestDomain } from '../../packages/samba-test-domain/dist/index.js';
@@ -42,6 +43,22 @@ export async function scaleBenchmark(settings) {
     }
   }
   return { bySize, targets: targets(bySize) };
+}
+
+/**
+ * Sets every file and folder of the seeded domain's SYSVOL an hour back. The seed writes them minutes before the
+ * first backup, and gpmc's change check treats a file written within its clock allowance (300 s) before the backup it
+ * compares with as ambiguous, so it reads it in full: `--changed` then hashed nearly every file, which a real
+ * domain, whose files are days or years old, never does. Local files: the DC serves this folder as its share.
+ */
+async function ageSysvol(domain, log) {
+  const root = join(domain.sysvolPath, domain.dnsDomain);
+  const then = new Date(Date.now() - 3600_000);
+  const entries = await readdir(root, { recursive: true });
+  // Deepest first, so touching a file never moves its folder's time back to now.
+  for (const entry of entries.sort((a, b) => b.length - a.length)) await utimes(join(root, entry), then, then);
+  await utimes(root, then, then);
+  log(`aged ${entries.length} SYSVOL files and folders to ${then.toISOString()}`);
 }
 
 async function measureSize(domain, { runs, backups, work, log }) {
@@ -83,6 +100,7 @@ async function measureSize(domain, { runs, backups, work, log }) {
   const floor = async (findArgs) =>
     (await timed('sh', ['-c', 'find "$@" -exec cat {} + > /dev/null', 'find', ...findArgs])).wallMs;
 
+  await ageSysvol(domain, log);
   log('warm-up: one full backup and one smbclient tar (not counted)');
   const warmUp = await backup(join(work, `full-${(runNumber += 1)}`), { all: true });
   await tar();
