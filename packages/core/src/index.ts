@@ -27,7 +27,7 @@ export * from './reading/backup-trust.js';
 export * from './reading/safe-xml.js';
 export { lockDirectory, LOCK_NAME, type DirectoryLock, type LockOptions } from './engine/lock.js';
 // For locks kept where lockDirectory cannot go (an SMB share): the same owner record and the same 'is it gone' rule.
-export { isGone as isLockOwnerGone, processStartTime, type LockOwner } from './engine/lock.js';
+export { currentOwner as currentLockOwner, isGone as isLockOwnerGone, type LockOwner } from './engine/lock.js';
 export { writeFileAtomic, fsyncDirectory } from './engine/durable-fs.js';
 export {
   pruneDirectory,

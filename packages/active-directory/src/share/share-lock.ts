@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import {
   CofferError,
   HRESULT,
   LOCK_NAME,
   isLockOwnerGone,
-  processStartTime,
+  currentLockOwner,
   type LockOwner,
   type StatusMessage,
 } from '@coffer/core';
@@ -50,14 +49,8 @@ export async function lockShareFolder(client: ShareClient, options: ShareLockOpt
   const { location } = client;
   const lockPath = inShareFolder(location, SHARE_LOCK_NAME);
   const ownerPath = `${lockPath}/${OWNER_FILE}`;
-  const owner: ShareLockOwner = {
-    pid: process.pid,
-    hostname: hostname(),
-    startTime: processStartTime(process.pid),
-    bootId: null,
-    acquiredAt: new Date().toISOString(),
-    refreshedAt: new Date().toISOString(),
-  };
+  const self = currentLockOwner();
+  const owner: ShareLockOwner = { ...self, refreshedAt: self.acquiredAt };
   let ownerlessSince: number | undefined;
   for (let attempt = 0; ; attempt++) {
     if (await client.mkdir(lockPath)) break;
@@ -125,7 +118,13 @@ async function readOwner(client: ShareClient, ownerPath: string): Promise<ShareL
     const value = JSON.parse(bytes.toString('utf8')) as Partial<ShareLockOwner>;
     if (typeof value.pid !== 'number' || typeof value.hostname !== 'string' || typeof value.refreshedAt !== 'string')
       return undefined;
-    return value as ShareLockOwner;
+    // Read back from the share: fields the rule of core's isLockOwnerGone relies on are taken only as the right type.
+    return {
+      ...(value as ShareLockOwner),
+      startTime: typeof value.startTime === 'string' ? value.startTime : null,
+      bootId: typeof value.bootId === 'string' ? value.bootId : null,
+      acquiredAt: typeof value.acquiredAt === 'string' ? value.acquiredAt : value.refreshedAt,
+    };
   } catch {
     return undefined;
   }

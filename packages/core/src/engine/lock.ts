@@ -249,7 +249,11 @@ export function isGone(owner: LockOwner): boolean {
   return owner.startTime !== null && startTime !== null && startTime !== owner.startTime;
 }
 
-function currentOwner(): LockOwner {
+/**
+ * This process as a lock owner (pid, host, start time, boot id): what a lock kept elsewhere (an SMB share) records,
+ * so that {@link isGone} can later tell whether its holder still runs.
+ */
+export function currentOwner(): LockOwner {
   return {
     pid: process.pid,
     hostname: hostname(),
