@@ -284,7 +284,15 @@ export async function verifyDirectory(path: string, options: VerifyOptions = {})
   // (a run is seen whole or not at all: see listCommittedEntries) are not backups, or not yet.
   const { entries: committed, pending } = await listCommittedEntries(path);
   const children = committed.sort((a, b) => (a.name < b.name ? -1 : 1));
+  // One unit per entry, all announced before the first is checked: per-file units would only become known backup by
+  // backup, and a total that grows as it goes is what progress must not do.
+  const { progress, ...perBackup } = options;
+  progress?.addTotal(children.length);
+  let previous: string | undefined;
   for (const child of children) {
+    // The previous entry is done (a `continue` below comes back here too): its unit completes now.
+    if (previous !== undefined) progress?.advance(previous);
+    previous = child.name;
     if (options.signal?.aborted) throw cancelledError(path);
     const childPath = join(path, child.name);
     if (child.isSymbolicLink()) {
@@ -314,7 +322,7 @@ export async function verifyDirectory(path: string, options: VerifyOptions = {})
       // than the call (tens of thousands of folders at scale).
       const manifest = lstatOrUndefined(join(childPath, INTEGRITY_MANIFEST_NAME));
       if (manifest !== undefined) {
-        const verification = await verifyBackup(childPath, options);
+        const verification = await verifyBackup(childPath, perBackup);
         if (
           facts !== null &&
           facts.id !== '' &&
@@ -384,6 +392,7 @@ export async function verifyDirectory(path: string, options: VerifyOptions = {})
       problems.push(problem(kind, child.name, (error as Error).message));
     }
   }
+  if (previous !== undefined) progress?.advance(previous);
   await checkIndex(path, gpmcFolders, problems, pending);
   return {
     path,

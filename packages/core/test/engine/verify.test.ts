@@ -12,7 +12,7 @@ import {
 import { join } from 'node:path';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { BackupDestination } from '../../src/engine/backup-destination.js';
-import { verifyBackup, verifyDirectory } from '../../src/index.js';
+import { ProgressTracker, type ProgressReport, verifyBackup, verifyDirectory } from '../../src/index.js';
 import { tempDir } from '../helpers.js';
 
 let dir: string;
@@ -31,6 +31,28 @@ beforeEach(async () => {
 });
 
 describe('verify', () => {
+  test('a directory’s progress announces every entry before the first is checked, and ends complete', async () => {
+    const destination = await BackupDestination.open(dir, { providerId: 'test' });
+    for (const id of ['B2', 'B3']) {
+      const entry = await destination.stage(id, { kind: 'k' });
+      await entry.writeFile('a.txt', id);
+      await destination.commit([entry]);
+    }
+    await destination.close();
+    await writeFile(join(dir, 'stray.txt'), 'not a backup');
+    const reports: ProgressReport[] = [];
+    const progress = new ProgressTracker((report) => reports.push(report));
+    progress.phase('verifying');
+    await verifyDirectory(dir, { progress });
+    const moving = reports.filter((r) => r.total > 0);
+    // Three backups and the stray file: four entries, known from the first report on.
+    expect(new Set(moving.map((r) => r.total))).toEqual(new Set([4]));
+    expect(moving[0]!.completed).toBe(0);
+    expect(moving.at(-1)!.completed).toBe(4);
+    for (const [i, r] of moving.entries())
+      if (i > 0) expect(r.completed).toBeGreaterThanOrEqual(moving[i - 1]!.completed);
+  });
+
   test('a fresh backup verifies', async () => {
     const result = await verifyBackup(backup);
     expect(result).toMatchObject({ ok: true, filesChecked: 2, bytesChecked: 17 + 4096, problems: [] });
