@@ -1,5 +1,5 @@
 import type { BackupInst } from '../model.js';
-import { malformed, parseXmlDocument, type XmlElement } from '../xml/element-tree.js';
+import { childText, malformed, parseXmlDocument, type XmlElement } from '../xml/element-tree.js';
 
 const KNOWN_INST_FIELDS: Record<string, keyof Omit<BackupInst, 'extraElements'>> = {
   GPOGuid: 'gpoGuid',
@@ -68,4 +68,15 @@ export function parseManifestWithin(input: Uint8Array | string, maxChars: number
     else manifest.otherElements.push({ name: element.name, text: element.text });
   }
   return manifest;
+}
+
+/**
+ * The backup IDs manifest.xml lists (checked as {@link parseManifestWithin} checks it), building only each entry's
+ * `<ID>`: adding one backup to a directory of 70,000 reads the whole index, and a tree of every field of every entry
+ * would be hundreds of MiB.
+ */
+export function manifestIdsWithin(input: Uint8Array | string, maxChars: number | undefined): string[] {
+  const root = parseXmlDocument(input, 'manifest.xml', (name, depth) => depth === 2 && name !== 'ID', maxChars);
+  if (root.name !== 'Backups') throw malformed('manifest.xml', `the root element is <${root.name}>, not <Backups>`);
+  return root.children.filter((element) => element.name === 'BackupInst').map((inst) => childText(inst, 'ID'));
 }

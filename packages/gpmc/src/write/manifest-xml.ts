@@ -1,5 +1,5 @@
 import { NS_MANIFEST, type BackupInst } from '../model.js';
-import { parseManifestWithin } from '../read/parse-manifest.js';
+import { manifestIdsWithin } from '../read/parse-manifest.js';
 import { decodeXmlBytes, malformed } from '../xml/element-tree.js';
 import { renderBackupInstBody } from './bkup-info-xml.js';
 
@@ -30,7 +30,7 @@ export function renderManifestXml(existing: Buffer | null, added: readonly Backu
   return renderManifestWithin(existing, added, undefined);
 }
 
-/** {@link renderManifestXml} reading `existing` within `maxChars` (core's backupIndexByteLimit; see parseManifestWithin). */
+/** {@link renderManifestXml} reading `existing` within `maxChars` (core's backupIndexByteLimit; see parseManifestWithin), building only the listed IDs. */
 export function renderManifestWithin(
   existing: Buffer | null,
   added: readonly BackupInst[],
@@ -52,7 +52,7 @@ export function renderManifestWithin(
     return Buffer.from(`${head}${renderEntries(unique)}</Backups>`, 'utf8');
   }
 
-  const listed = new Set(parseManifestWithin(existing, maxChars).backups.map((inst) => guidKey(inst.id)));
+  const listed = new Set(manifestIdsWithin(existing, maxChars).map(guidKey));
   const toAdd = unique.filter((inst) => !listed.has(guidKey(inst.id)));
   if (toAdd.length === 0) return Buffer.from(existing);
 
