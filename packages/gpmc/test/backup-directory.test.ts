@@ -7,6 +7,7 @@ import {
   BACKUP_TYPE_ELEMENT,
   BACKUP_TYPE_STARTER_GPO,
   backupInstOf,
+  detectBackupType,
   backupInvalid,
   listBackupsOfType,
   readGpmcBackupDirectory,
@@ -46,6 +47,29 @@ describeCorpus('readGpmcBackupDirectory over real GPMC backups', () => {
       comment: '',
     });
     expect(entry!.backupTime).toEqual(new Date('2016-12-09T15:16:54Z'));
+  });
+});
+
+describe('detectBackupType', () => {
+  it('finds StarterGPO.tmplx at the top or under DomainSysvol, and takes a GPO backup of Coffer at its top listing', async () => {
+    const dir = await tempDir('gpmc-type-');
+    await mkdir(join(dir, 'top'));
+    await writeFile(join(dir, 'top', 'StarterGPO.tmplx'), '<StarterGPO/>');
+    await mkdir(join(dir, 'deep', 'DomainSysvol', 'GPO'), { recursive: true });
+    await writeFile(join(dir, 'deep', 'DomainSysvol', 'GPO', 'StarterGPO.tmplx'), '<StarterGPO/>');
+    await mkdir(join(dir, 'gpo', 'DomainSysvol', 'GPO', 'Machine'), { recursive: true });
+    // Coffer's GPO provider's own file at the top decides without descending (a Starter GPO backup never holds it),
+    // even over a StarterGPO.tmplx further down; one at the top still makes it a Starter GPO.
+    await mkdir(join(dir, 'coffer-gpo', 'DomainSysvol', 'GPO'), { recursive: true });
+    await writeFile(join(dir, 'coffer-gpo', 'coffer-gpo-extras.json'), '{}');
+    await writeFile(join(dir, 'coffer-gpo', 'DomainSysvol', 'GPO', 'StarterGPO.tmplx'), '<StarterGPO/>');
+    await mkdir(join(dir, 'both'));
+    await writeFile(join(dir, 'both', 'coffer-gpo-extras.json'), '{}');
+    await writeFile(join(dir, 'both', 'StarterGPO.tmplx'), '<StarterGPO/>');
+    const types = await Promise.all(
+      ['top', 'deep', 'gpo', 'coffer-gpo', 'both', 'missing'].map((name) => detectBackupType(join(dir, name))),
+    );
+    expect(types).toEqual(['StarterGPO', 'StarterGPO', 'GPO', 'GPO', 'StarterGPO', 'GPO']);
   });
 });
 

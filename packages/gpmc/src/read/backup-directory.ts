@@ -59,6 +59,9 @@ export async function detectBackupType(folder: string): Promise<GpmBackupTypeNam
   return detectBackupTypeNow(folder);
 }
 
+/** provider-gpo's GPO_EXTRAS_FILE (that package depends on this one, so the name is repeated here). */
+const COFFER_GPO_EXTRAS_FILE = 'coffer-gpo-extras.json';
+
 /** {@link detectBackupType}, synchronously (the listing's lazy `type` reads it on first access). */
 function detectBackupTypeNow(folder: string): GpmBackupTypeName {
   const search = (dir: string, depth: number): boolean => {
@@ -73,6 +76,9 @@ function detectBackupTypeNow(folder: string): GpmBackupTypeName {
     for (const entry of names) {
       if (entry.isFile() && entry.name.toLowerCase() === 'startergpo.tmplx') return true;
     }
+    // A backup Coffer's GPO provider wrote holds its extras file at the top, which a Starter GPO backup never does
+    // (Coffer's own Starter GPO backups declare their type): one listing instead of five for every such backup.
+    if (dir === folder && names.some((entry) => entry.isFile() && entry.name === COFFER_GPO_EXTRAS_FILE)) return false;
     if (depth === 0) return false;
     for (const entry of names) {
       if (entry.isDirectory() && search(join(dir, entry.name), depth - 1)) return true;
