@@ -13,7 +13,7 @@ import { CofferError } from '../errors/coffer-error.js';
 import { HRESULT } from '../errors/hresult.js';
 import { backupIndexByteLimit, type BackupReader } from '../reading/backup-reader.js';
 import { decodeXmlBytes, parseXmlDocument, xmlChildText, type XmlElement } from '../reading/safe-xml.js';
-import { sameId } from '../engine/backup-id.js';
+import { idKey } from '../engine/backup-id.js';
 
 export const PRUNE_INDEX_UNSUPPORTED = 'PRUNE_INDEX_UNSUPPORTED';
 export const PRUNE_INDEX_INVALID = 'PRUNE_INDEX_INVALID';
@@ -44,7 +44,9 @@ export function removeFromBackupIndex(
   maxChars?: number,
 ): Buffer {
   const before = backupIndexIds(bytes, what, maxChars);
-  const removed = (id: string) => ids.some((other) => sameId(other, id));
+  // A set of id keys: pruning 40,000 of 70,000 backups compared every entry with every removed id (quadratic).
+  const removedKeys = new Set(ids.map(idKey));
+  const removed = (id: string) => removedKeys.has(idKey(id));
   if (!before.some(removed)) return Buffer.from(bytes);
   const text = decodeXmlBytes(bytes);
   // An element with an optional prefix, closed by the same prefix; its ID decides whether it goes.
