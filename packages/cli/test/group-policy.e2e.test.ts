@@ -413,6 +413,8 @@ describe('coffer list against the DC: a CJK + emoji GPO name, its comment, and t
         timeoutMs: 120_000,
       }),
     );
+    // Backup times count whole seconds (GPMC's BackupTime): the next backups start in a later one.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
     for (const args of [
       ['backup', 'gpo', ...login, '--gpo', 'Default Domain Policy', '--out', out],
       ['backup', 'starter-gpo', ...login, '--all', '--out', out],
