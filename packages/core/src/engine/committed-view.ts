@@ -92,7 +92,14 @@ export async function listCommittedEntries(directory: string): Promise<Committed
 
 /** Whether a name in a destination is the engine's own (staging, old copies, journal, temp files, the lock). */
 export function isEngineName(name: string): boolean {
-  return name.startsWith(ENGINE_PREFIX) || name === LOCK_NAME || name.startsWith(`${LOCK_NAME}.`);
+  return (
+    name.startsWith(ENGINE_PREFIX) ||
+    name === LOCK_NAME ||
+    name.startsWith(`${LOCK_NAME}.`) ||
+    // writeFileAtomic's temp file beside its target (`manifest.xml.coffer-<pid>-<random>.tmp`): a run killed between
+    // writing it and renaming it over the index leaves one, which the next run sweeps and no reader may count.
+    (name.includes('.coffer-') && name.endsWith('.tmp'))
+  );
 }
 
 /**

@@ -31,6 +31,13 @@ beforeEach(async () => {
 });
 
 describe('verify', () => {
+  test('a temp file a killed run left beside the index is the engine’s, not a stray (the next run sweeps it)', async () => {
+    await writeFile(join(dir, 'manifest.xml.coffer-4242-k3x9.tmp'), '<half written');
+    const result = await verifyDirectory(dir);
+    expect(result.problems).toEqual([]);
+    expect(result.ok).toBe(true);
+  });
+
   test('a directory’s progress announces every entry before the first is checked, and ends complete', async () => {
     const destination = await BackupDestination.open(dir, { providerId: 'test' });
     for (const id of ['B2', 'B3']) {
