@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import fs, { readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import fs, { readFileSync, writeFileSync } from 'node:fs';
 import { readFile, rename, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -116,20 +116,8 @@ async function acquire(
       compromised = error;
     },
   });
-  // Recorded at once, synchronously, and atomically (a reader never sees half of it): the window in
-  // which a killed holder leaves a lock without an owner is a few system calls long.
-  try {
-    // proper-lockfile refreshes the lock's mtime and takes a changed one for a lock stolen from it:
-    // the folder's mtime, which adding the owner file changes, is put back.
-    const { atime, mtime } = statSync(lockPath);
-    const temp = join(lockPath, `${OWNER_FILE}.${randomBytes(4).toString('hex')}.tmp`);
-    writeFileSync(temp, JSON.stringify(currentOwner()), { mode: 0o600 });
-    renameSync(temp, join(lockPath, OWNER_FILE));
-    utimesSync(lockPath, atime, mtime);
-  } catch (error) {
-    await release().catch(() => undefined);
-    throw error;
-  }
+  // The owner record came with the lock folder itself (see lockFs.mkdir): there is no instant in which a killed
+  // holder leaves a lock without an owner.
   return {
     release: async () => {
       await release().catch((error: NodeJS.ErrnoException) => {
@@ -151,6 +139,37 @@ async function acquire(
  */
 const lockFs = {
   ...fs,
+  /**
+   * The lock folder appears with its owner file already in it: built under a private name, then renamed into place
+   * in one step, which fails while a lock (a folder with its owner file) is there, as mkdir would.
+   */
+  mkdir: (path: string, callback: (error: NodeJS.ErrnoException | null) => void) => {
+    // rename() would replace an empty folder: a lock without an owner (an older Coffer's, taken in the instant before
+    // it recorded itself) must keep blocking until it is stale, as mkdir made it.
+    if (fs.existsSync(path)) {
+      callback(Object.assign(new Error(`EEXIST: lock held, ${path}`), { code: 'EEXIST' }));
+      return;
+    }
+    const building = join(dirname(path), `${ACQUIRING_LOCK_PREFIX}${randomBytes(8).toString('hex')}`);
+    try {
+      fs.mkdirSync(building, { mode: 0o700 });
+      writeFileSync(join(building, OWNER_FILE), JSON.stringify(currentOwner()), { mode: 0o600 });
+    } catch (error) {
+      fs.rmSync(building, { recursive: true, force: true });
+      callback(error as NodeJS.ErrnoException);
+      return;
+    }
+    fs.rename(building, path, (error) => {
+      if (!error) {
+        callback(null);
+        return;
+      }
+      fs.rmSync(building, { recursive: true, force: true });
+      // Taken (a lock with its owner inside, or in the way as a file), or this folder swept by the holder: busy.
+      const taken = ['ENOTEMPTY', 'EEXIST', 'ENOTDIR', 'EISDIR', 'ENOENT'].includes(error.code ?? '');
+      callback(taken ? Object.assign(new Error(`EEXIST: lock held, ${path}`), { code: 'EEXIST' }) : error);
+    });
+  },
   rmdir: (path: string, callback: (error: NodeJS.ErrnoException | null) => void) => {
     const aside = releasedName(path);
     fs.rename(path, aside, (error) =>
@@ -171,6 +190,8 @@ const lockFs = {
  * `.coffer.lock.released-…` folder, which no one ever puts back and the next holder removes.
  */
 export const RELEASED_LOCK_PREFIX = `${LOCK_NAME}.released-`;
+/** A lock folder being built with its owner file before it is renamed into place (see lockFs.mkdir). */
+const ACQUIRING_LOCK_PREFIX = `${LOCK_NAME}.acquiring-`;
 
 function releasedName(lockPath: string): string {
   return join(dirname(lockPath), `${RELEASED_LOCK_PREFIX}${randomBytes(8).toString('hex')}`);
@@ -184,8 +205,25 @@ function sweepReleasedLocks(directory: string): void {
   } catch {
     return;
   }
-  for (const name of names)
+  for (const name of names) {
     if (name.startsWith(RELEASED_LOCK_PREFIX)) fs.rmSync(join(directory, name), { recursive: true, force: true });
+    // A lock another run was building when it was killed: its owner is gone (or it never recorded one a while ago).
+    if (name.startsWith(ACQUIRING_LOCK_PREFIX) && abandoned(join(directory, name)))
+      fs.rmSync(join(directory, name), { recursive: true, force: true });
+  }
+}
+
+function abandoned(folder: string): boolean {
+  try {
+    const owner = JSON.parse(readFileSync(join(folder, OWNER_FILE), 'utf8')) as LockOwner;
+    return isGone(owner);
+  } catch {
+    try {
+      return Date.now() - fs.statSync(folder).mtimeMs > 10_000;
+    } catch {
+      return false;
+    }
+  }
 }
 
 /**

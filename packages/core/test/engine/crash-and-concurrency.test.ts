@@ -189,6 +189,29 @@ describe('taking over a lock', () => {
   }
   const bootId = () => readFile('/proc/sys/kernel/random/boot_id', 'utf8').then((t) => t.trim());
 
+  test('a lock appears with its owner inside; what a run killed while building one left is swept, never blocking', async () => {
+    const dir = await tempDir();
+    // A run killed between building its lock (owner recorded) and renaming it into place: a dead pid's folder.
+    const building = join(dir, '.coffer.lock.acquiring-0123456789abcdef');
+    await mkdir(building);
+    await writeFile(
+      join(building, 'owner.json'),
+      JSON.stringify({
+        pid: 999_999_999,
+        hostname: hostname(),
+        startTime: '1',
+        bootId: await bootId(),
+        acquiredAt: '',
+      }),
+    );
+    const destination = await BackupDestination.open(dir, { providerId: 'test' });
+    // Held: the lock folder has its owner, and the abandoned one is gone.
+    expect(JSON.parse(await readFile(join(dir, '.coffer.lock', 'owner.json'), 'utf8')).pid).toBe(process.pid);
+    expect((await readdir(dir)).filter((n) => n.startsWith('.coffer.lock'))).toEqual(['.coffer.lock']);
+    await destination.close();
+    expect(await readdir(dir)).toEqual([]);
+  });
+
   test('a lock whose pid now belongs to another process (pid reuse) is taken over', async () => {
     const dir = await tempDir();
     // Our own pid, but a start time ours does not have: the process that took the lock has ended and the pid was reused.
