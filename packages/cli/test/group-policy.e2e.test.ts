@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import stringWidth from 'string-width';
 import { COFFER_BIN } from './helpers/paths.js';
 import { runCoffer, startCoffer, type CofferRun } from './helpers/run-coffer.js';
+import { gpoConnectionArgs } from './helpers/gpo-connection.js';
 
 const domain = inject('testDomain');
 const seed = domain.seed!;
@@ -20,16 +21,7 @@ beforeAll(async () => {
 });
 afterAll(() => rm(work, { recursive: true, force: true }));
 
-const connection = () => [
-  '--dc',
-  domain.dcHostname,
-  '--domain',
-  domain.dnsDomain,
-  '--user',
-  domain.adminUser,
-  '--ca-file',
-  domain.caFile,
-];
+const connection = () => gpoConnectionArgs(domain);
 
 async function freshDir(name: string): Promise<string> {
   const dir = join(work, `${name}-${Math.random().toString(36).slice(2, 8)}`);

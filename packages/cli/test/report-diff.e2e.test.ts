@@ -21,6 +21,7 @@ import {
 } from '@coffer/active-directory';
 import { decodeRegistryPol, encodeRegistryPol, type BackupsDiff, type GpoChange } from '@coffer/gpmc';
 import { runCoffer } from './helpers/run-coffer.js';
+import { gpoConnectionArgs } from './helpers/gpo-connection.js';
 
 const run = promisify(execFile);
 const domain = inject('testDomain');
@@ -30,18 +31,7 @@ let passwordFile: string;
 let ldap: LdapConnection;
 const undo: Array<() => Promise<void>> = [];
 
-const connection = () => [
-  '--dc',
-  domain.dcHostname,
-  '--domain',
-  domain.dnsDomain,
-  '--user',
-  domain.adminUser,
-  '--ca-file',
-  domain.caFile,
-  '--password-file',
-  passwordFile,
-];
+const connection = () => gpoConnectionArgs(domain, passwordFile);
 const APPLY_GROUP_POLICY = 'edacfd8f-ffb3-11d1-b41d-00a0c968f939';
 const RESULTS = join(import.meta.dirname, '..', 'test-results');
 

@@ -13,19 +13,11 @@ import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { childProcessesOf, filesHolding } from '@coffer/test-support';
 import { COFFER_BIN, REPO_ROOT } from './helpers/paths.js';
 import { parseJsonLines, runCoffer } from './helpers/run-coffer.js';
+import { gpoConnectionArgs } from './helpers/gpo-connection.js';
 
 const domain = inject('testDomain');
 const seed = domain.seed!;
-const connection = () => [
-  '--dc',
-  domain.dcHostname,
-  '--domain',
-  domain.dnsDomain,
-  '--user',
-  domain.adminUser,
-  '--ca-file',
-  domain.caFile,
-];
+const connection = () => gpoConnectionArgs(domain);
 let work: string;
 
 beforeAll(() => {

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, test, vi } from 'vitest';
 import { childProcessesOf, filesHolding } from '@coffer/test-support';
 import { runCoffer, startCoffer, type CofferRun } from './helpers/run-coffer.js';
+import { gpoConnectionArgs } from './helpers/gpo-connection.js';
 
 /**
  * `--out`/`--from` as an SMB share, against the package's real test DC and its `[backups]` share (see
@@ -39,18 +40,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const connection = () => [
-  '--dc',
-  domain.dcHostname,
-  '--domain',
-  domain.dnsDomain,
-  '--user',
-  domain.adminUser,
-  '--ca-file',
-  domain.caFile,
-  '--password-file',
-  passwordFile,
-];
+const connection = () => gpoConnectionArgs(domain, passwordFile);
 /** The account for list/verify (no provider options to borrow from). */
 const shareEnv = () => ({
   COFFER_SHARE_USER: `${domain.adminUser}@${domain.dnsDomain}`,
