@@ -11,7 +11,7 @@ import {
   checkBackupRelativePath,
 } from '../reading/backup-reader.js';
 import { backupOrigin } from '../reading/backup-trust.js';
-import { parseXmlDocument, xmlChildText, type XmlElement } from '../reading/safe-xml.js';
+import { parseXmlDocument, scanBackupIndexFile, xmlChildText, type XmlElement } from '../reading/safe-xml.js';
 import { idKey, sameId } from './backup-id.js';
 import { listCommittedEntries } from './committed-view.js';
 import { INTEGRITY_MANIFEST_NAME, parseIntegrityManifest, type IntegrityManifest } from './integrity-manifest.js';
@@ -483,21 +483,27 @@ async function checkIndex(
 ): Promise<void> {
   const indexInfo = await lstat(join(dir, BACKUP_INDEX_FILE)).catch(() => undefined);
   if (indexInfo === undefined) return;
-  let entries: BackupInfoFacts[];
+  const entries: BackupInfoFacts[] = [];
   try {
     const reader = await BackupReader.open(dir);
-    // The index lists every backup: its bound grows with the folders beside it (70,000 backups list 36 MB).
+    // The index lists every backup: its bound grows with the folders beside it (70,000 backups list 36 MB). It is
+    // read a piece at a time, keeping the few fields checked of each entry, not a tree of the whole document.
     const maxChars = backupIndexByteLimit(folders.size + pending.length);
-    const bytes = await reader.readFile(BACKUP_INDEX_FILE, { maxBytes: maxChars });
-    const root = parseXmlDocument(bytes, join(dir, BACKUP_INDEX_FILE), { maxChars });
-    if (root.name !== 'Backups') throw new Error(`the root element is <${root.name}>, not <Backups>`);
-    if (root.text.trim() !== '')
-      throw new Error(`it holds stray text ${JSON.stringify(root.text.trim().slice(0, 40))} between entries`);
-    // An unfinished commit may have written the index already: its entries are hidden like their folders.
-    entries = root.children
-      .filter((e) => e.name === 'BackupInst')
-      .map(instFacts)
-      .filter((entry) => !pending.some((name) => sameId(name, entry.id)));
+    const pendingKeys = new Set(pending.map(idKey));
+    const scanned = await scanBackupIndexFile(reader, BACKUP_INDEX_FILE, join(dir, BACKUP_INDEX_FILE), {
+      maxChars,
+      onEntry: (element) => {
+        if (element.name !== 'BackupInst') return;
+        const fields: Record<string, string> = {};
+        for (const name of INDEX_FIELDS) fields[name] = element.fields.find((field) => field.name === name)?.text ?? '';
+        // An unfinished commit may have written the index already: its entries are hidden like their folders.
+        if (!pendingKeys.has(idKey(fields.ID!))) entries.push({ id: fields.ID!, fields });
+      },
+    });
+    if (scanned === null) return;
+    if (scanned.root.name !== 'Backups') throw new Error(`the root element is <${scanned.root.name}>, not <Backups>`);
+    if (scanned.rootText !== '')
+      throw new Error(`it holds stray text ${JSON.stringify(scanned.rootText.slice(0, 40))} between entries`);
   } catch (error) {
     problems.push(problem('index-unreadable', BACKUP_INDEX_FILE, (error as Error).message));
     return;

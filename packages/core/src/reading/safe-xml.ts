@@ -8,6 +8,8 @@ import { CofferError } from '../errors/coffer-error.js';
 import { HRESULT } from '../errors/hresult.js';
 import { refuseXmlDoctype } from './backup-reader.js';
 
+export * from './backup-index-stream.js';
+
 /** A parsed element: local name (namespace prefix dropped), attributes by local name, children in order. */
 export interface XmlElement {
   name: string;
