@@ -1,4 +1,4 @@
-import { aceSid, parseSecurityDescriptor } from '@coffer/active-directory';
+import { aceSid, parseSecurityDescriptor } from '@coffer/active-directory/security';
 import { invalidArgument } from '@coffer/core';
 import { orderLikeGpmc } from './gpmc-order.js';
 import { isDomainPrincipal } from './domain-principal.js';

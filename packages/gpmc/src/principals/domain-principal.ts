@@ -1,4 +1,4 @@
-import { isDomainSid, isSidString } from '@coffer/active-directory';
+import { isDomainSid, isSidString } from '@coffer/active-directory/security';
 
 /**
  * A domain (or machine) account's SID, `S-1-5-21-<domain>-<RID>`, as opposed to a built-in one. Text that is

@@ -2,7 +2,7 @@ import type { PrincipalType, SecurityPrincipal } from '../model.js';
 import { daclPrincipalSidsInGpmcOrder } from './dacl-sids.js';
 import { orderLikeGpmc } from './gpmc-order.js';
 import { decodeInfText, templatePrincipalsInGpmcOrder, type TemplatePrincipal } from './gpt-tmpl-principals.js';
-import { wellKnownSidName } from '@coffer/active-directory';
+import { wellKnownSidName } from '@coffer/active-directory/security';
 import { isDomainPrincipal } from './domain-principal.js';
 
 /** What the directory says about an account (the provider asks AD; tests use a table). */

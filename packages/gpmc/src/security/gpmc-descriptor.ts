@@ -2,7 +2,7 @@ import {
   parseSecurityDescriptor,
   serializeSecurityDescriptor,
   type SecurityDescriptor,
-} from '@coffer/active-directory';
+} from '@coffer/active-directory/security';
 import { malformed } from '../xml/element-tree.js';
 
 // GPMC's spelling of a security descriptor in Backup.xml; the descriptor codec itself is @coffer/active-directory's.

@@ -1,4 +1,4 @@
-import { lookupWellKnownSid, wellKnownSidName, isDomainSid } from '@coffer/active-directory';
+import { lookupWellKnownSid, wellKnownSidName, isDomainSid } from '@coffer/active-directory/security';
 import { toPrincipal } from '../principals/gpt-tmpl-principals.js';
 import type { AccountResolver } from '../principals/security-groups.js';
 import type { SettingsPrincipal } from './model.js';
