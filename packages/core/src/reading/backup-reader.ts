@@ -25,6 +25,7 @@ import {
   readlinkSync,
   readSync,
   realpathSync,
+  type Dirent,
   type ReadStream,
   type Stats,
 } from 'node:fs';
@@ -64,23 +65,24 @@ export function backupIndexByteLimit(folders: number): number {
 
 /** A path inside a backup: `/`-separated, relative, no `.`/`..`, no drive, no UNC, no NUL. Throws BACKUP_PATH_INVALID. */
 export function checkBackupRelativePath(path: string, root?: string): string[] {
-  const where = root === undefined ? path : `${root} (${path})`;
   const refuse = (why: string): CofferError =>
     new CofferError(
       ErrorCode.BackupPathInvalid,
       `The backup names the path ${JSON.stringify(path)}, which ${why}. Nothing was read from it.`,
       {
         hresult: HRESULT.ERROR_BAD_PATHNAME,
-        object: where,
+        object: root === undefined ? path : `${root} (${path})`,
         hint: 'The backup was edited to point outside itself; do not restore it.',
       },
     );
   if (path.includes('\0')) throw refuse('contains a NUL character');
-  if (/^[A-Za-z]:/.test(path)) throw refuse('is a drive path');
+  // Every path of every file read goes through here: the checks that need a ':' or a '\\' run only when there is one.
+  const colon = path.includes(':');
+  if (colon && /^[A-Za-z]:/.test(path)) throw refuse('is a drive path');
   if (/^[\\/]/.test(path) || isAbsolute(path)) throw refuse('is absolute (or a \\\\server share)');
-  const parts = path.split(/[\\/]+/).filter((part) => part !== '');
+  const parts = (path.includes('\\') ? path.split(/[\\/]+/) : path.split('/')).filter((part) => part !== '');
   if (parts.some((part) => part === '..' || part === '.')) throw refuse('climbs out with ".."');
-  if (parts.some((part) => /[:]/.test(part))) throw refuse('names an alternate data stream or device');
+  if (colon && parts.some((part) => part.includes(':'))) throw refuse('names an alternate data stream or device');
   return parts;
 }
 
@@ -271,7 +273,9 @@ export class BackupReader {
       const max = options.maxBytes ?? BACKUP_READ_LIMITS.maxFileBytes;
       if (opened.size > max) throw tooLarge(this.folder, relative, opened.size, max);
       const size = opened.size;
-      const buffer = Buffer.alloc(size);
+      // Not zero-filled, and small files come from Node's pool rather than one allocation each (as fs.readFileSync
+      // does): only the bytes read are returned.
+      const buffer = Buffer.allocUnsafe(size);
       let offset = 0;
       try {
         while (offset < size) {
@@ -350,9 +354,15 @@ export class BackupReader {
         });
         return;
       }
-      const names = readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
-        a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
-      );
+      let listing: Dirent[];
+      try {
+        listing = readdirSync(dir, { withFileTypes: true });
+      } catch (error) {
+        // A sub-folder removed since its parent was listed is skipped, as an entry gone before its lstat always was.
+        if (depth > 0 && (error as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw error;
+      }
+      const names = listing.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       for (const entry of names) {
         const path = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
         if (entries.length + anomalies.length >= BACKUP_READ_LIMITS.maxEntries) {
@@ -360,6 +370,14 @@ export class BackupReader {
           return;
         }
         const absolute = join(dir, entry.name);
+        if (entry.isDirectory()) {
+          // The listing's own type (the folder entry's d_type; Node lstats itself where the file system gives none)
+          // says a real folder, not a link: no lstat of each folder (the next readdir reads it as the lstat would have).
+          entries.push({ path, kind: 'directory', size: 0 });
+          this.checkedFolders.add(under === '' ? path : `${under}/${path}`);
+          await visit(absolute, path, depth + 1);
+          continue;
+        }
         let info: Stats;
         try {
           info = lstatSync(absolute);

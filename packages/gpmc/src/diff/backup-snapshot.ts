@@ -7,7 +7,7 @@
  * `problems`: a report of a damaged backup still shows what can be read.
  */
 import { BACKUP_READ_LIMITS, BackupReader } from '@coffer/core';
-import { parseSecurityDescriptor, splitSddl, toSddl, wellKnownSidName } from '@coffer/active-directory';
+import { parseSecurityDescriptor, splitSddl, toSddl, wellKnownSidName } from '@coffer/active-directory/security';
 import { parseBackupXmlCore, type BackupCoreSettings } from '../read/parse-backup-xml.js';
 import { parseBkupInfoXml } from '../read/parse-manifest.js';
 import { parseGpReportXml } from '../read/parse-gpreport.js';
@@ -79,11 +79,27 @@ function problemOf(file: string, error: unknown): { file: string; code: string; 
   };
 }
 
+/**
+ * wellKnownSidName by SID, remembered: the GPOs of a domain name the same few trustees in ACE after ACE, and each look-up
+ * parses the SID. Bounded (emptied when full), as {@link decodedDacls}.
+ */
+const wellKnownNames = new Map<string, string | null>();
+
+function wellKnownName(sid: string): string | null {
+  let name = wellKnownNames.get(sid);
+  if (name === undefined) {
+    name = wellKnownSidName(sid) ?? null;
+    if (wellKnownNames.size >= 4096) wellKnownNames.clear();
+    wellKnownNames.set(sid, name);
+  }
+  return name;
+}
+
 /** The ACEs of a DACL, each in SDDL: split at the top-level parentheses of the `D:` part. */
 export function daclAces(descriptor: Uint8Array, names: ReadonlyMap<string, string> = new Map()): SnapshotAce[] {
   return unnamedAces(descriptor).map((ace) => ({
     ...ace,
-    name: names.get(ace.sid) ?? wellKnownSidName(ace.sid) ?? null,
+    name: names.get(ace.sid) ?? wellKnownName(ace.sid),
   }));
 }
 
@@ -277,7 +293,7 @@ export async function readSnapshot(
         decoded.aces ??= unnamedAces(core.securityDescriptor);
         snapshot.aces = decoded.aces.map((ace) => ({
           ...ace,
-          name: names.get(ace.sid) ?? wellKnownSidName(ace.sid) ?? null,
+          name: names.get(ace.sid) ?? wellKnownName(ace.sid),
         }));
       }
       // Security filtering is who may apply the GPO: allow ACEs with the Apply Group Policy right (from the

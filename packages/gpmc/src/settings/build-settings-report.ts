@@ -99,8 +99,12 @@ async function openSource(
     machine ??= core.machineExtensionNames;
     user ??= core.userExtensionNames;
   }
-  const under = (await reader.isDirectory('DomainSysvol/GPO')) ? 'DomainSysvol/GPO' : '';
-  return { source: await gptSourceFromBackup(reader, under), machine: machine ?? '', user: user ?? '' };
+  // A backup folder's GPT is under DomainSysvol/GPO; a folder without one is read as a GPT itself. The walk tells
+  // (its start is checked as isDirectory would): only an empty result needs the question asked.
+  let source = await gptSourceFromBackup(reader, 'DomainSysvol/GPO');
+  if (source.files.length === 0 && !(await reader.isDirectory('DomainSysvol/GPO')))
+    source = await gptSourceFromBackup(reader, '');
+  return { source, machine: machine ?? '', user: user ?? '' };
 }
 
 /**

@@ -37,11 +37,6 @@ const NAME_START =
   '\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD\\uD800-\\uDBFF\\uDC00-\\uDFFF';
 const NAME_CHAR = `${NAME_START}\\-.0-9\\u00B7\\u0300-\\u036F\\u203F\\u2040`;
 const NAME = new RegExp(`[${NAME_START}][${NAME_CHAR}]*`, 'y');
-const SPACE = /[ \t\r\n]*/y;
-const ATTRIBUTE = new RegExp(
-  `([${NAME_START}][${NAME_CHAR}]*)[ \\t\\r\\n]*=[ \\t\\r\\n]*(?:"([^"<]*)"|'([^'<]*)')`,
-  'y',
-);
 const ONLY_SPACE = /^[ \t\r\n]*$/;
 const ONE_SPACE = /^[ \t\r\n]$/;
 /** Characters XML 1.0 forbids anywhere in a document (C0 controls but tab, LF and CR; U+FFFE and U+FFFF). */
@@ -73,6 +68,40 @@ function decodeReferences(raw: string): string {
     if (!allowed) throw new Malformed(`&${name}; refers to a character XML does not allow`);
     return String.fromCodePoint(code);
   });
+}
+
+/**
+ * The end of the name starting at `from` (`from` itself when none starts there): ASCII names, nearly every name of a
+ * GPMC file, by character code; a name reaching a non-ASCII character by the {@link NAME} expression, which knows
+ * XML's whole name alphabet. Same answer as NAME alone, without a match array per tag and attribute.
+ */
+function nameEnd(text: string, from: number): number {
+  let i = from;
+  for (;;) {
+    const c = text.charCodeAt(i);
+    if (
+      (c >= 0x61 && c <= 0x7a) /* a-z */ ||
+      (c >= 0x41 && c <= 0x5a) /* A-Z */ ||
+      c === 0x5f /* _ */ ||
+      c === 0x3a /* : */ ||
+      (i > from && ((c >= 0x30 && c <= 0x39) /* 0-9 */ || c === 0x2d /* - */ || c === 0x2e)) /* . */
+    )
+      i += 1;
+    else if (c >= 0x80) {
+      NAME.lastIndex = from;
+      return NAME.exec(text) === null ? from : NAME.lastIndex;
+    } else return i;
+  }
+}
+
+/** The first position at or after `from` that is not XML white space. */
+function skipSpace(text: string, from: number): number {
+  let i = from;
+  for (;;) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d) i += 1;
+    else return i;
+  }
 }
 
 function localName(qualified: string): string {
@@ -176,13 +205,13 @@ function scan(text: string, skip: ScanXmlOptions['skip'], mark: (at: number) => 
       const top = stack.pop();
       // The usual case without a regular expression: the open element's name, then '>' or a space.
       const expected = top === undefined ? -1 : pos + 2 + top.qualified.length;
-      let nameEnd: number;
+      let endOfName: number;
       if (
         top !== undefined &&
         text.startsWith(top.qualified, pos + 2) &&
         (text.charCodeAt(expected) === 0x3e || ONE_SPACE.test(text.charAt(expected)))
       )
-        nameEnd = expected;
+        endOfName = expected;
       else {
         NAME.lastIndex = pos + 2;
         const name = NAME.exec(text)?.[0];
@@ -191,10 +220,9 @@ function scan(text: string, skip: ScanXmlOptions['skip'], mark: (at: number) => 
         fail(pos, `</${name}> closes <${top!.qualified}>`);
       }
       const name = top!.qualified;
-      SPACE.lastIndex = nameEnd!;
-      SPACE.exec(text);
-      if (text.charCodeAt(SPACE.lastIndex) !== 0x3e /* > */) fail(pos, `the end tag </${name}> is not closed`);
-      pos = SPACE.lastIndex + 1;
+      const close = skipSpace(text, endOfName!);
+      if (text.charCodeAt(close) !== 0x3e /* > */) fail(pos, `the end tag </${name}> is not closed`);
+      pos = close + 1;
       if (stack.length === 0) rootClosed = true;
     } else if (next === 0x21 /* ! */) {
       if (text.startsWith('<!--', pos)) {
@@ -223,11 +251,11 @@ function scan(text: string, skip: ScanXmlOptions['skip'], mark: (at: number) => 
       pos = close + 2;
     } else {
       if (rootClosed) fail(pos, 'a second root element');
-      NAME.lastIndex = pos + 1;
-      const qualified = NAME.exec(text)?.[0];
-      if (qualified === undefined) fail(pos, "'<' not starting a tag");
+      const tagNameEnd = nameEnd(text, pos + 1);
+      if (tagNameEnd === pos + 1) fail(pos, "'<' not starting a tag");
+      const qualified = text.slice(pos + 1, tagNameEnd);
       const tagStart = pos;
-      pos = NAME.lastIndex;
+      pos = tagNameEnd;
       const depth = stack.length;
       const parent = stack[depth - 1];
       const building =
@@ -240,10 +268,9 @@ function scan(text: string, skip: ScanXmlOptions['skip'], mark: (at: number) => 
       let seen: string[] | Set<string> = [];
       let selfClosing = false;
       for (;;) {
-        SPACE.lastIndex = pos;
-        SPACE.exec(text);
-        const spaced = SPACE.lastIndex > pos;
-        pos = SPACE.lastIndex;
+        const afterSpace = skipSpace(text, pos);
+        const spaced = afterSpace > pos;
+        pos = afterSpace;
         const c = text.charCodeAt(pos);
         if (c === 0x3e /* > */) {
           pos += 1;
@@ -256,21 +283,30 @@ function scan(text: string, skip: ScanXmlOptions['skip'], mark: (at: number) => 
         }
         if (Number.isNaN(c)) fail(tagStart, `<${qualified}> is not closed`);
         if (!spaced) fail(pos, `no space before an attribute of <${qualified}>`);
-        ATTRIBUTE.lastIndex = pos;
-        const match = ATTRIBUTE.exec(text);
-        if (match === null) fail(pos, `a malformed attribute in <${qualified}>`);
-        const name = match![1]!;
+        // name, '=' (spaces around it allowed), then a quoted value without '<' (XML's Attribute production), by character codes.
+        const attributeNameEnd = nameEnd(text, pos);
+        const equals = skipSpace(text, attributeNameEnd);
+        const open = skipSpace(text, equals + 1);
+        const quote = text.charCodeAt(open);
+        const valueEnd =
+          attributeNameEnd > pos && text.charCodeAt(equals) === 0x3d /* = */ && (quote === 0x22 || quote === 0x27)
+            ? text.indexOf(quote === 0x22 ? '"' : "'", open + 1)
+            : -1;
+        if (valueEnd === -1) fail(pos, `a malformed attribute in <${qualified}>`);
+        const raw = text.slice(open + 1, valueEnd);
+        if (raw.includes('<')) fail(pos, `a malformed attribute in <${qualified}>`);
+        const name = text.slice(pos, attributeNameEnd);
         if (Array.isArray(seen) ? seen.includes(name) : seen.has(name))
           fail(pos, `the attribute ${name} is repeated in <${qualified}>`);
         if (!Array.isArray(seen)) seen.add(name);
         else if (seen.push(name) > 16) seen = new Set(seen);
         let value: string;
         try {
-          value = decodeReferences(match![2] ?? match![3]!);
+          value = decodeReferences(raw);
         } catch (error) {
           fail(pos, (error as Error).message);
         }
-        pos = ATTRIBUTE.lastIndex;
+        pos = valueEnd + 1;
         if (element !== null && name !== 'xmlns' && !name.startsWith('xmlns:'))
           element.attributes[localName(name)] = value!;
       }
