@@ -86,6 +86,22 @@ export function checkBackupRelativePath(path: string, root?: string): string[] {
   return parts;
 }
 
+/**
+ * A name inside a folder path: names from {@link checkBackupRelativePath} or a folder listing hold no separator and
+ * are never `.`, `..` or empty, and the folder is a real path, so concatenation is what path.join returns (without
+ * its normalising pass, which ran for every component of every file a report reads).
+ */
+function childPath(folder: string, name: string): string {
+  return folder.endsWith(sep) ? `${folder}${name}` : `${folder}${sep}${name}`;
+}
+
+/** `root` and checked parts joined (see {@link childPath}). */
+function joinChecked(root: string, parts: readonly string[]): string {
+  let path = root;
+  for (const part of parts) path = childPath(path, part);
+  return path;
+}
+
 export type BackupEntryKind = 'file' | 'directory';
 
 export interface BackupTreeEntry {
@@ -156,7 +172,7 @@ export class BackupReader {
   /** The absolute path of `relative`, after its text is checked (nothing on disk is looked at). */
   pathOf(relative: string): string {
     const parts = checkBackupRelativePath(relative, this.folder);
-    return parts.length === 0 ? this.root : join(this.root, ...parts);
+    return joinChecked(this.root, parts);
   }
 
   /**
@@ -173,11 +189,14 @@ export class BackupReader {
     let info: Stats | null = null;
     let prefix = '';
     for (let i = 0; i < parts.length; i++) {
-      current = join(current, parts[i]!);
+      current = childPath(current, parts[i]!);
       prefix = i === 0 ? parts[0]! : `${prefix}/${parts[i]!}`;
       if (cached && i < parts.length - 1 && this.checkedFolders.has(prefix)) continue;
       try {
-        info = lstatSync(current);
+        // A missing name answers undefined rather than an exception built and thrown (optional files are common).
+        const found = lstatSync(current, { throwIfNoEntry: false });
+        if (found === undefined) return null;
+        info = found;
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'ENOENT' || code === 'ENOTDIR') return null;
@@ -211,7 +230,7 @@ export class BackupReader {
     options: ReadOptions = {},
   ): Promise<{ handle: import('node:fs/promises').FileHandle; size: number; path: string }> {
     const parts = checkBackupRelativePath(relative, this.folder);
-    const path = parts.length === 0 ? this.root : join(this.root, ...parts);
+    const path = joinChecked(this.root, parts);
     // The folders on the way are checked once per reader; the file itself every time, before it is opened (a device
     // or FIFO planted in a backup is never opened at all).
     const info = this.checkedLstat(parts, true);
@@ -251,7 +270,7 @@ export class BackupReader {
   /** {@link openFile}'s checks, synchronously, then the whole file; null for a missing file when `optional`. */
   private readWhole(relative: string, options: ReadOptions, optional: boolean): Buffer | null {
     const parts = checkBackupRelativePath(relative, this.folder);
-    const path = parts.length === 0 ? this.root : join(this.root, ...parts);
+    const path = joinChecked(this.root, parts);
     const info = this.checkedLstat(parts, true);
     if (info === null) {
       if (optional) return null;
@@ -369,7 +388,7 @@ export class BackupReader {
           anomalies.push({ path, kind: 'too-many', detail: `more than ${BACKUP_READ_LIMITS.maxEntries} entries` });
           return;
         }
-        const absolute = join(dir, entry.name);
+        const absolute = childPath(dir, entry.name);
         if (entry.isDirectory()) {
           // The listing's own type (the folder entry's d_type; Node lstats itself where the file system gives none)
           // says a real folder, not a link: no lstat of each folder (the next readdir reads it as the lstat would have).

@@ -151,6 +151,19 @@ export function appliesGroupPolicy(ace: SnapshotAce): boolean {
   return controlAccess && (objectType === '' || objectType.toLowerCase() === APPLY_GROUP_POLICY);
 }
 
+/** {@link appliesGroupPolicy} by the ACE's SDDL (all it reads), remembered: a domain's GPOs repeat the same ACEs. */
+const appliesBySddl = new Map<string, boolean>();
+
+function appliesGroupPolicyRemembered(ace: SnapshotAce): boolean {
+  let applies = appliesBySddl.get(ace.sddl);
+  if (applies === undefined) {
+    applies = appliesGroupPolicy(ace);
+    if (appliesBySddl.size >= 4096) appliesBySddl.clear();
+    appliesBySddl.set(ace.sddl, applies);
+  }
+  return applies;
+}
+
 /** GPMC's words for the usual GPO permissions; other masks as SDDL rights. */
 function acePermission(ace: SnapshotAce): string {
   const [, , rights = '', objectType = ''] = ace.sddl.slice(1, -1).split(';');
@@ -172,12 +185,13 @@ export async function readBackupSnapshot(folder: string, options: SettingsReport
 }
 
 /**
- * readBackupSnapshot, for diffBackups: with `settings` false the GPT is not decoded (the snapshot's settings stay
+ * readBackupSnapshot, for diffBackups (which passes the reader it compared the pair's GPTs with, so the folders it
+ * checked are not checked again): with `settings` false the GPT is not decoded (the snapshot's settings stay
  * empty), for a pair whose GPTs diffBackups found byte-identical. The extension names Backup.xml gives are returned
  * too: they shape the settings report as much as the GPT's files do.
  */
 export async function readSnapshot(
-  folder: string,
+  folderOrReader: string | BackupReader,
   options: SettingsReportOptions,
   settings: boolean,
   memo?: BackupXmlMemo,
@@ -185,7 +199,8 @@ export async function readSnapshot(
   snapshot: BackupSnapshot;
   extensionNames: { machineExtensionNames?: string; userExtensionNames?: string };
 }> {
-  const reader = await BackupReader.open(folder);
+  const reader = typeof folderOrReader === 'string' ? await BackupReader.open(folderOrReader) : folderOrReader;
+  const folder = reader.folder;
   const problems: BackupSnapshot['problems'] = [];
   const snapshot: BackupSnapshot = {
     folder,
@@ -298,7 +313,7 @@ export async function readSnapshot(
       }
       // Security filtering is who may apply the GPO: allow ACEs with the Apply Group Policy right (from the
       // descriptor itself, so it is right even when gpreport.xml lists no permissions).
-      const filtering = snapshot.aces.filter(appliesGroupPolicy).map((ace) => ace.name ?? ace.sid);
+      const filtering = snapshot.aces.filter(appliesGroupPolicyRemembered).map((ace) => ace.name ?? ace.sid);
       snapshot.securityFiltering = [...new Set(filtering)];
       if (snapshot.delegation.length === 0)
         snapshot.delegation = snapshot.aces.map((ace) => ({

@@ -182,9 +182,8 @@ const GPT = 'DomainSysvol/GPO';
  * same settings report, so such a pair is compared without decoding either side. Anything unusual (no GPT folder,
  * a link, a file over the bound, an unreadable file) answers false: the full read reports it as usual.
  */
-async function sameGpt(folderA: string, folderB: string): Promise<boolean> {
+async function sameGpt(readerA: BackupReader, readerB: BackupReader): Promise<boolean> {
   try {
-    const [readerA, readerB] = await Promise.all([BackupReader.open(folderA), BackupReader.open(folderB)]);
     const [treeA, treeB] = await Promise.all([readerA.walk(GPT), readerB.walk(GPT)]);
     if (
       treeA.entries.length === 0 ||
@@ -217,17 +216,20 @@ async function readPair(
 ): Promise<[BackupSnapshot, BackupSnapshot]> {
   // One after the other (the reads are synchronous underneath), so B finds A's Backup.xml decoded when it is the same.
   const memo: BackupXmlMemo = new Map();
-  if (await sameGpt(folderA, folderB)) {
-    const a = await readSnapshot(folderA, options, false, memo);
-    const b = await readSnapshot(folderB, options, false, memo);
+  // One reader per side for the whole pair: the GPT compared, then the snapshot, share its checked folders.
+  const readerA = await BackupReader.open(folderA);
+  const readerB = await BackupReader.open(folderB);
+  if (await sameGpt(readerA, readerB)) {
+    const a = await readSnapshot(readerA, options, false, memo);
+    const b = await readSnapshot(readerB, options, false, memo);
     const same =
       a.extensionNames.machineExtensionNames === b.extensionNames.machineExtensionNames &&
       a.extensionNames.userExtensionNames === b.extensionNames.userExtensionNames;
     // Equal settings compare equal whatever they are: both sides keep the empty report (no setting rows to diff).
     if (same && a.snapshot.kind === 'GPO' && b.snapshot.kind === 'GPO') return [a.snapshot, b.snapshot];
   }
-  const a = await readSnapshot(folderA, options, true, memo);
-  const b = await readSnapshot(folderB, options, true, memo);
+  const a = await readSnapshot(readerA, options, true, memo);
+  const b = await readSnapshot(readerB, options, true, memo);
   return [a.snapshot, b.snapshot];
 }
 
