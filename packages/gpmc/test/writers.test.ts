@@ -171,6 +171,36 @@ describe('manifest.xml', () => {
       expect.objectContaining({ code: 'GPMC_FILE_MALFORMED' }),
     );
   });
+
+  it('adds before the root end tag, not into a comment after it, keeping every other byte (even invalid UTF-8)', () => {
+    const head = Buffer.from(`<Backups xmlns="${'http://www.microsoft.com/GroupPolicy/GPOOperations/Manifest'}">`);
+    const listed = Buffer.from(`<BackupInst><ID><![CDATA[${first.id}]]></ID><Comment><![CDATA[`);
+    // 0xC3 alone is not UTF-8: a reader decodes it as U+FFFD, and the old maintainer wrote that back instead.
+    const odd = Buffer.from([0xc3, 0x28]);
+    const rest = Buffer.from(']]></Comment></BackupInst></Backups>\r\n<!-- </Backups> -->\r\n');
+    const existing = Buffer.concat([head, listed, odd, rest]);
+    const updated = renderManifestXml(existing, [second]);
+    const close = existing.indexOf('</Backups>');
+    expect(updated.subarray(0, close).equals(existing.subarray(0, close))).toBe(true);
+    expect(updated.subarray(updated.length - (existing.length - close)).equals(existing.subarray(close))).toBe(true);
+    expect(parseManifestXml(updated).backups.map((inst) => inst.id)).toEqual([first.id, second.id]);
+  });
+
+  it('adds to a UTF-16 manifest in UTF-16, and refuses a DOCTYPE or an index over its bound', () => {
+    const text = `<Backups><BackupInst><ID><![CDATA[${first.id}]]></ID></BackupInst></Backups>`;
+    const existing = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    const updated = renderManifestXml(existing, [second]);
+    expect(updated.subarray(0, 2).equals(Buffer.from([0xff, 0xfe]))).toBe(true);
+    expect(parseManifestXml(updated).backups.map((inst) => inst.id)).toEqual([first.id, second.id]);
+    expect(() => renderManifestXml(Buffer.from(`<!DOCTYPE x [<!ENTITY e "e">]>${text}`), [second])).toThrow(
+      expect.objectContaining({ code: 'XML_DOCTYPE_REFUSED' }),
+    );
+    expect(() =>
+      renderManifestXml(Buffer.from(text.replace('</Backups>', `<X>${'y'.repeat(17 * 1024 * 1024)}</X></Backups>`)), [
+        second,
+      ]),
+    ).toThrow(expect.objectContaining({ code: 'BACKUP_FILE_TOO_LARGE' }));
+  });
 });
 
 describe('gpreport.xml', () => {

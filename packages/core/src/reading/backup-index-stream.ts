@@ -53,6 +53,13 @@ export interface BackupIndexScanOptions {
   /** Each child of the root as it closes; `'drop'` leaves it out of the copy. */
   onEntry?: (entry: BackupIndexEntry) => unknown;
   copy?: BackupIndexCopy;
+  /**
+   * Awaited after each piece of a file is read ({@link scanBackupIndexFile}): a caller that needs asynchronous work per
+   * entry queues the entries `onEntry` gets and does it here, a piece's worth at a time.
+   */
+  afterPiece?: () => Promise<void>;
+  /** Keep the text from the root's end tag to the end of the document ({@link BackupIndexScan.afterRoot}). */
+  keepAfterRoot?: boolean;
 }
 
 export interface BackupIndexScan {
@@ -62,6 +69,11 @@ export interface BackupIndexScan {
   rootText: string;
   /** How many children the root has. */
   children: number;
+  /**
+   * With `keepAfterRoot`: the document from the `<` of the root's end tag to its end (what follows the root is at most
+   * white space, comments and processing instructions); undefined when the root closes itself (`<Backups/>`).
+   */
+  afterRoot?: string;
 }
 
 /** The bound of one entry (and of any single piece of markup or text): a backup's own bkupInfo.xml is read within 1 MiB. */
@@ -178,6 +190,8 @@ export class BackupIndexScanner {
   #rootClosed = false;
   #rootText = '';
   #children = 0;
+  /** The document offset of the root's end tag. */
+  #rootEnd: number | undefined;
   /** The root's child being read, and its child (a field) being read. */
   #entry: BackupIndexEntry | null = null;
   #field: { name: string; text: string } | null = null;
@@ -229,7 +243,14 @@ export class BackupIndexScanner {
       this.#fail(this.#buffer.length, `<${this.#stack[this.#stack.length - 1]!.qualified}> is not closed`);
     if (!this.#rootClosed || this.#root === null) this.#fail(this.#buffer.length, 'it has no root element');
     this.#flush(this.#base + this.#buffer.length);
-    return { root: this.#root!, rootText: this.#rootText.trim(), children: this.#children };
+    return {
+      root: this.#root!,
+      rootText: this.#rootText.trim(),
+      children: this.#children,
+      ...(this.#options.keepAfterRoot && this.#rootEnd !== undefined
+        ? { afterRoot: this.#buffer.slice(this.#rootEnd - this.#base) }
+        : {}),
+    };
   }
 
   #fail(at: number, message: string): never {
@@ -270,6 +291,7 @@ export class BackupIndexScanner {
       if (this.#entry === null) this.#flush(this.#base + this.#pos);
       keep = Math.min(keep, this.#copied - this.#base);
     }
+    if (this.#options.keepAfterRoot && this.#rootEnd !== undefined) keep = Math.min(keep, this.#rootEnd - this.#base);
     if (this.#entry !== null && this.#base + this.#buffer.length - this.#entry.start > BACKUP_INDEX_ENTRY_CHARS)
       this.#fail(this.#entry.start - this.#base, `an entry longer than ${BACKUP_INDEX_ENTRY_CHARS} characters`);
     if (keep > 0) {
@@ -412,6 +434,7 @@ export class BackupIndexScanner {
     if (SPACE.lastIndex !== close) this.#fail(lt, `the end tag </${name}> is not closed`);
     const depth = this.#stack.length - 1;
     if (depth === 0) {
+      this.#rootEnd = this.#base + lt;
       // The root's end tag: what the copy inserts goes just before it.
       const insert = this.#options.copy?.beforeRootEnd?.();
       if (insert !== undefined && insert !== '') {
@@ -551,8 +574,18 @@ export function scanBackupIndexBytes(
   what: string,
   options: BackupIndexScanOptions,
 ): BackupIndexScan {
+  const encoding = backupIndexEncoding(bytes);
+  // The bound is checked first, as the file readers check a file's size before reading it: an index too large is
+  // refused as that, whatever else is wrong inside it (a UTF-16 index takes two bytes a character).
+  const maxBytes = encoding.bom.length === 2 ? 2 * options.maxChars + 2 : options.maxChars + encoding.bom.length;
+  if (bytes.length > maxBytes)
+    throw new CofferError(
+      ErrorCode.BackupFileTooLarge,
+      `${what} is ${bytes.length} bytes, over the bound of ${options.maxChars} characters for this index.`,
+      { hresult: HRESULT.ERROR_FILE_TOO_LARGE, object: what },
+    );
   const scanner = new BackupIndexScanner(what, options);
-  const decoder = backupIndexEncoding(bytes).decoder();
+  const decoder = encoding.decoder();
   for (let at = 0; at < bytes.length; at += PIECE_BYTES)
     scanner.push(decoder.decode(bytes.subarray(at, at + PIECE_BYTES), { stream: true }));
   scanner.push(decoder.decode());
@@ -587,9 +620,12 @@ export async function scanBackupIndexFile(
       decoder ??= backupIndexEncoding(piece.subarray(0, bytesRead)).decoder();
       total += bytesRead;
       scanner.push(decoder.decode(piece.subarray(0, bytesRead), { stream: true }));
+      await options.afterPiece?.();
     }
     if (decoder !== undefined) scanner.push(decoder.decode());
-    return scanner.end();
+    const scanned = scanner.end();
+    await options.afterPiece?.();
+    return scanned;
   } finally {
     await handle.close();
   }

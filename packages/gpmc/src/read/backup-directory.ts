@@ -5,6 +5,7 @@ import {
   BackupReader,
   backupIndexByteLimit,
   listCommittedEntries,
+  scanBackupIndexFile,
   pathNotFound,
   toCofferError,
   invalidArgument,
@@ -17,7 +18,7 @@ import {
   type GpmBackupTypeName,
 } from '../model.js';
 import { guidKey, sameGuid } from '../write/manifest-xml.js';
-import { parseBkupInfoXml, parseManifestWithin } from './parse-manifest.js';
+import { backupInstFromElement, checkManifestRoot, manifestScanOptions, parseBkupInfoXml } from './parse-manifest.js';
 
 /** One backup found in a GPMC backup directory. */
 export interface GpmcBackupEntry {
@@ -154,6 +155,26 @@ async function readDirectory<T>(
   dir: string,
   detect: (folder: string) => GpmBackupTypeName | T,
 ): Promise<Array<ListedEntry<T>>> {
+  const entries: Array<ListedEntry<T>> = [];
+  await visitDirectory(dir, detect, false, (entry) => {
+    entries.push(entry);
+  });
+  return entries;
+}
+
+/**
+ * Each backup of the directory, handed to `visit` in listing order (the manifest's entries, then the folders it does
+ * not list) and kept by nobody here: a caller that keeps only some (one type, one query) holds only those. manifest.xml
+ * is read a piece at a time, and each folder's bkupInfo.xml when its entry comes, so a directory of 70,000 backups is
+ * never held whole. `eager` finds each entry's type at once (for callers that look at every type anyway) instead of
+ * on first read of `type`.
+ */
+async function visitDirectory<T>(
+  dir: string,
+  detect: (folder: string) => GpmBackupTypeName | T,
+  eager: boolean,
+  visit: (entry: ListedEntry<T>) => void,
+): Promise<void> {
   let folders: import('node:fs').Dirent[];
   /** Backups an unfinished commit is putting in place: hidden, folder and manifest.xml entry alike, until it ends (a run is seen whole or not at all). */
   let pending: string[];
@@ -176,27 +197,34 @@ async function readDirectory<T>(
     .filter((folder) => folder.isDirectory() && GUID_FOLDER.test(folder.name))
     .map((folder) => folder.name);
 
-  /** Each real backup folder's own bkupInfo.xml (or why it cannot be read). */
-  const own = new Map<string, { inst: BackupInst | null; problem?: { code: string; message: string } }>();
-  for (const name of backupFolders) {
+  /** A backup folder's own bkupInfo.xml (or why it cannot be read), read when its entry is listed. */
+  const readOwn = async (name: string): Promise<FolderFacts> => {
     try {
       const bytes = await reader.readOptional(`${name}/bkupInfo.xml`, { maxBytes: 1024 * 1024 });
-      own.set(name, { inst: bytes === null ? null : parseBkupInfoXml(bytes) });
+      return { inst: bytes === null ? null : parseBkupInfoXml(bytes) };
     } catch (error) {
       const failure = toCofferError(error, join(dir, name));
-      own.set(name, { inst: null, problem: { code: failure.code, message: failure.message } });
+      return { inst: null, problem: { code: failure.code, message: failure.message } };
     }
-  }
-  const entries: Array<ListedEntry<T>> = [];
-  const add = (inst: BackupInst, folderName: string | null, listed: boolean): ListedEntry<T> => {
+  };
+  const add = (
+    inst: BackupInst,
+    folderName: string | null,
+    own: BackupInst | null | undefined,
+    listed: boolean,
+  ): ListedEntry<T> => {
     // The index's own word first (manifest entry, then the folder's bkupInfo.xml), else the content heuristic.
-    const declared = declaredType(inst) ?? (folderName === null ? undefined : declaredType(own.get(folderName)?.inst));
+    const declared = declaredType(inst) ?? (folderName === null ? undefined : declaredType(own));
     const entry = toEntry<T>(dir, inst, folderName, listed, declared ?? 'GPO');
     if (declared === undefined && folderName !== null) {
+      const folder = join(dir, folderName);
+      if (eager) {
+        entry.type = detect(folder);
+        return entry;
+      }
       // The content heuristic lists up to four folder levels of the backup: run when `type` is first read, not for
       // every entry of a listing whose caller never looks at it (coffer report pairs and reads by GPO). Still an
       // ordinary enumerable property to every reader (spread, JSON).
-      const folder = join(dir, folderName);
       let type: GpmBackupTypeName | T | undefined;
       let known = false;
       Object.defineProperty(entry, 'type', {
@@ -211,12 +239,10 @@ async function readDirectory<T>(
         },
       });
     }
-    entries.push(entry);
     return entry;
   };
   // The index lists every backup: its bound grows with the directory's entries (70,000 backups list 36 MB).
   const manifestLimit = backupIndexByteLimit(folders.length);
-  const manifest = await reader.readOptional('manifest.xml', { maxBytes: manifestLimit });
   const claimed = new Set<string>();
   // Folders by GUID, so pairing a manifest of hundreds of entries with as many folders is not quadratic.
   const foldersByGuid = new Map<string, string[]>();
@@ -227,40 +253,50 @@ async function readDirectory<T>(
     else list.push(folder);
   }
   const pendingGuids = new Set(pending.map(guidKey));
-  if (manifest !== null) {
-    for (const inst of parseManifestWithin(manifest, manifestLimit).backups) {
-      if (pendingGuids.has(guidKey(inst.id))) continue;
-      const name = foldersByGuid.get(guidKey(inst.id))?.find((folder) => !claimed.has(folder)) ?? null;
-      const facts = name === null ? undefined : own.get(name);
-      if (name !== null) claimed.add(name);
-      const usable = facts?.inst ? name : null;
-      const entry = add(inst, usable, true);
-      if (name === null)
+  const listManifestEntry = async (inst: BackupInst): Promise<void> => {
+    if (pendingGuids.has(guidKey(inst.id))) return;
+    const name = foldersByGuid.get(guidKey(inst.id))?.find((folder) => !claimed.has(folder)) ?? null;
+    const facts = name === null ? undefined : await readOwn(name);
+    if (name !== null) claimed.add(name);
+    const usable = facts?.inst ? name : null;
+    const entry = add(inst, usable, facts?.inst, true);
+    if (name === null)
+      entry.problem = {
+        code: 'INDEX_FOLDER_MISSING',
+        message: `manifest.xml lists backup ${inst.id} (${inst.gpoDisplayName}), but ${join(dir, inst.id)} does not exist.`,
+      };
+    else if (facts?.problem) entry.problem = facts.problem;
+    else if (!facts?.inst)
+      entry.problem = {
+        code: 'INDEX_FOLDER_MISSING',
+        message: `The backup folder ${join(dir, name)} has no bkupInfo.xml.`,
+      };
+    else if (facts.inst.id !== '' && !sameGuid(facts.inst.id, name)) entry.problem = renamed(dir, name, facts.inst.id);
+    else {
+      const differing = indexDifferences(inst, facts.inst);
+      if (differing.length > 0)
         entry.problem = {
-          code: 'INDEX_FOLDER_MISSING',
-          message: `manifest.xml lists backup ${inst.id} (${inst.gpoDisplayName}), but ${join(dir, inst.id)} does not exist.`,
+          code: 'INDEX_ENTRY_MISMATCH',
+          message: `manifest.xml's entry for ${inst.id} disagrees with ${join(dir, name, 'bkupInfo.xml')} (${differing.join('; ')}): the index was edited.`,
         };
-      else if (facts?.problem) entry.problem = facts.problem;
-      else if (!facts?.inst)
-        entry.problem = {
-          code: 'INDEX_FOLDER_MISSING',
-          message: `The backup folder ${join(dir, name)} has no bkupInfo.xml.`,
-        };
-      else if (facts.inst.id !== '' && !sameGuid(facts.inst.id, name))
-        entry.problem = renamed(dir, name, facts.inst.id);
-      else {
-        const differing = indexDifferences(inst, facts.inst);
-        if (differing.length > 0)
-          entry.problem = {
-            code: 'INDEX_ENTRY_MISMATCH',
-            message: `manifest.xml's entry for ${inst.id} disagrees with ${join(dir, name, 'bkupInfo.xml')} (${differing.join('; ')}): the index was edited.`,
-          };
-      }
     }
-  }
+    visit(entry);
+  };
+  // manifest.xml read a piece at a time (core's streaming index reader, with every check of the XML readers): the
+  // entries of each piece are paired with their folders before the next piece is read.
+  const queued: BackupInst[] = [];
+  const scanned = await scanBackupIndexFile(reader, 'manifest.xml', 'manifest.xml', {
+    ...manifestScanOptions(manifestLimit, (element) => {
+      if (element.name === 'BackupInst') queued.push(backupInstFromElement({ children: element.fields }));
+    }),
+    afterPiece: async () => {
+      for (const inst of queued.splice(0)) await listManifestEntry(inst);
+    },
+  });
+  if (scanned !== null) checkManifestRoot(scanned.root);
   for (const name of backupFolders) {
     if (claimed.has(name)) continue;
-    const facts = own.get(name)!;
+    const facts = await readOwn(name);
     if (facts.inst === null && facts.problem === undefined) continue;
     const inst: BackupInst = facts.inst ?? {
       gpoGuid: '',
@@ -273,11 +309,31 @@ async function readDirectory<T>(
       gpoDisplayName: '',
     };
     // The folder's name is the backup's id: restore finds it by that name, so it is what is listed.
-    const entry = add({ ...inst, id: name }, name, false);
+    const entry = add({ ...inst, id: name }, name, facts.inst, false);
     if (facts.problem) entry.problem = facts.problem;
     else if (inst.id !== '' && !sameGuid(inst.id, name)) entry.problem = renamed(dir, name, inst.id);
+    visit(entry);
   }
-  return entries;
+}
+
+interface FolderFacts {
+  inst: BackupInst | null;
+  problem?: { code: string; message: string };
+}
+
+/**
+ * The backups of one type (and query) in the directory, each passed to `keep`: what listBackupsOfType lists. Every
+ * entry's type is needed to choose, so it is found at once; entries of other types are not kept. Not exported from
+ * the package.
+ */
+export async function visitBackupsOfType(
+  dir: string,
+  type: GpmBackupTypeName,
+  keep: (entry: GpmcBackupEntry) => void,
+): Promise<void> {
+  await visitDirectory(dir, detectBackupTypeNow, true, (entry) => {
+    if (entry.type === type) keep(entry);
+  });
 }
 
 /** What a manifest.xml entry and the folder's own bkupInfo.xml must agree on (GPMC writes both from one BackupInst). */

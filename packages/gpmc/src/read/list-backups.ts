@@ -1,7 +1,7 @@
 import type { StatusMessage } from '@coffer/core';
 import type { GpmBackupTypeName } from '../model.js';
 import { sameGuid } from '../write/manifest-xml.js';
-import { readGpmcBackupDirectory, type GpmcBackupEntry } from './backup-directory.js';
+import { visitBackupsOfType, type GpmcBackupEntry } from './backup-directory.js';
 
 export interface ListBackupsOfTypeOptions {
   /** A GPO or backup GUID, or text the display name contains (case-insensitive); everything when omitted or blank. */
@@ -23,15 +23,15 @@ export async function listBackupsOfType(
   const query = options.query?.trim() ?? '';
   const wanted = query.toLocaleLowerCase();
   const listed: GpmcBackupEntry[] = [];
-  for (const entry of await readGpmcBackupDirectory(directory)) {
-    if (entry.type !== type) continue;
+  // Only the entries of this type (and query) are kept: a directory of 70,000 backups is read a piece at a time.
+  await visitBackupsOfType(directory, type, (entry) => {
     if (
       query !== '' &&
       !entry.displayName.toLocaleLowerCase().includes(wanted) &&
       !sameGuid(entry.gpoGuid, query) &&
       !sameGuid(entry.id, query)
     )
-      continue;
+      return;
     if (entry.problem) {
       options.report?.({
         severity: 'warning',
@@ -39,10 +39,10 @@ export async function listBackupsOfType(
         message: `${entry.problem.message} Not listed.`,
         object: entry.folder,
       });
-      continue;
+      return;
     }
     listed.push(entry);
-  }
+  });
   return listed.sort(
     (a, b) =>
       (b.backupTime?.getTime() ?? -Infinity) - (a.backupTime?.getTime() ?? -Infinity) || a.id.localeCompare(b.id),

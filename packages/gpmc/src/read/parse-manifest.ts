@@ -1,5 +1,6 @@
+import { BACKUP_READ_LIMITS, scanBackupIndexBytes, type BackupIndexScanOptions } from '@coffer/core';
 import type { BackupInst } from '../model.js';
-import { childText, malformed, parseXmlDocument, type XmlElement } from '../xml/element-tree.js';
+import { MALFORMED_GPMC_FILE, malformed, parseXmlDocument } from '../xml/element-tree.js';
 
 const KNOWN_INST_FIELDS: Record<string, keyof Omit<BackupInst, 'extraElements'>> = {
   GPOGuid: 'gpoGuid',
@@ -12,8 +13,10 @@ const KNOWN_INST_FIELDS: Record<string, keyof Omit<BackupInst, 'extraElements'>>
   GPODisplayName: 'gpoDisplayName',
 };
 
-/** Reads one `<BackupInst>` element; unknown children are kept in `extraElements`. */
-export function backupInstFromElement(element: XmlElement): BackupInst {
+/** Reads one `<BackupInst>` element (its children's names and text); unknown children are kept in `extraElements`. */
+export function backupInstFromElement(element: {
+  children: ReadonlyArray<{ name: string; text: string }>;
+}): BackupInst {
   const inst: BackupInst = {
     gpoGuid: '',
     gpoDomain: '',
@@ -60,23 +63,54 @@ export function parseManifestXml(input: Uint8Array | string): ParsedManifest {
  * readers that know the directory let its index outgrow the 16 MiB bound of any other XML file.
  */
 export function parseManifestWithin(input: Uint8Array | string, maxChars: number | undefined): ParsedManifest {
-  const root = parseXmlDocument(input, 'manifest.xml', undefined, maxChars);
-  if (root.name !== 'Backups') throw malformed('manifest.xml', `the root element is <${root.name}>, not <Backups>`);
-  const manifest: ParsedManifest = { version: root.attributes.version ?? '', backups: [], otherElements: [] };
-  for (const element of root.children) {
-    if (element.name === 'BackupInst') manifest.backups.push(backupInstFromElement(element));
-    else manifest.otherElements.push({ name: element.name, text: element.text });
-  }
+  const manifest: ParsedManifest = { version: '', backups: [], otherElements: [] };
+  manifest.version = scanManifest(input, maxChars, (entry) => {
+    if (entry.name === 'BackupInst') manifest.backups.push(backupInstFromElement({ children: entry.fields }));
+    else manifest.otherElements.push({ name: entry.name, text: entry.text });
+  });
   return manifest;
 }
 
 /**
- * The backup IDs manifest.xml lists (checked as {@link parseManifestWithin} checks it), building only each entry's
- * `<ID>`: adding one backup to a directory of 70,000 reads the whole index, and a tree of every field of every entry
- * would be hundreds of MiB.
+ * The backup IDs manifest.xml lists (checked as {@link parseManifestWithin} checks it), keeping only each entry's
+ * `<ID>`: adding one backup to a directory of 70,000 reads the whole index.
  */
 export function manifestIdsWithin(input: Uint8Array | string, maxChars: number | undefined): string[] {
-  const root = parseXmlDocument(input, 'manifest.xml', (name, depth) => depth === 2 && name !== 'ID', maxChars);
+  const ids: string[] = [];
+  scanManifest(input, maxChars, (entry) => {
+    if (entry.name === 'BackupInst') ids.push(entry.fields.find((field) => field.name === 'ID')?.text ?? '');
+  });
+  return ids;
+}
+
+/** What every reader of manifest.xml passes core's streaming index reader: GPMC's error code and hint. */
+export function manifestScanOptions(
+  maxChars: number | undefined,
+  onEntry: BackupIndexScanOptions['onEntry'],
+): BackupIndexScanOptions {
+  return {
+    maxChars: maxChars ?? BACKUP_READ_LIMITS.maxXmlBytes,
+    malformedCode: MALFORMED_GPMC_FILE,
+    hint: 'The file is damaged or is not a GPMC backup file; take the backup again.',
+    onEntry,
+  };
+}
+
+/** Checks that the root is `<Backups>`; returns its `mfst:version`. */
+export function checkManifestRoot(root: { name: string; attributes: Record<string, string> }): string {
   if (root.name !== 'Backups') throw malformed('manifest.xml', `the root element is <${root.name}>, not <Backups>`);
-  return root.children.filter((element) => element.name === 'BackupInst').map((inst) => childText(inst, 'ID'));
+  return root.attributes.version ?? '';
+}
+
+/**
+ * manifest.xml read a piece at a time by core's streaming index reader (the checks of every XML reader, and no tree
+ * or string of the whole document: a directory of 70,000 backups lists 36 MB); returns `mfst:version`.
+ */
+function scanManifest(
+  input: Uint8Array | string,
+  maxChars: number | undefined,
+  onEntry: NonNullable<BackupIndexScanOptions['onEntry']>,
+): string {
+  const bytes = typeof input === 'string' ? Buffer.from(input.replace(/^\uFEFF/, ''), 'utf8') : input;
+  return checkManifestRoot(scanBackupIndexBytes(bytes, 'manifest.xml', manifestScanOptions(maxChars, onEntry)).root);
 }

@@ -1,6 +1,7 @@
 import { NS_MANIFEST, type BackupInst } from '../model.js';
-import { manifestIdsWithin } from '../read/parse-manifest.js';
-import { decodeXmlBytes, malformed } from '../xml/element-tree.js';
+import { backupIndexEncoding, scanBackupIndexBytes } from '@coffer/core';
+import { checkManifestRoot, manifestScanOptions } from '../read/parse-manifest.js';
+import { decodeXmlBytes } from '../xml/element-tree.js';
 import { renderBackupInstBody } from './bkup-info-xml.js';
 
 /** Compares backup IDs the way Windows compares GUIDs: braces optional, any case. */
@@ -47,30 +48,50 @@ export function renderManifestWithin(
     unique.push(inst);
   }
 
-  if (existing === null || decodeXmlBytes(existing).trim() === '') {
+  if (existing === null || isBlank(existing)) {
     const head = `<Backups xmlns="${NS_MANIFEST}" xmlns:mfst="${NS_MANIFEST}" mfst:version="1.0">`;
     return Buffer.from(`${head}${renderEntries(unique)}</Backups>`, 'utf8');
   }
 
-  const listed = new Set(manifestIdsWithin(existing, maxChars).map(guidKey));
+  // The old index is read a piece at a time (core's streaming index reader: no tree and no string of the whole
+  // document), keeping only the listed IDs and the text after its root's end tag. The new entries go just before that
+  // tag: the old bytes are kept as they are, around the new entries' bytes.
+  const listed = new Set<string>();
+  const scanned = scanBackupIndexBytes(existing, 'manifest.xml', {
+    ...manifestScanOptions(maxChars, (entry) => {
+      if (entry.name === 'BackupInst')
+        listed.add(guidKey(entry.fields.find((field) => field.name === 'ID')?.text ?? ''));
+    }),
+    keepAfterRoot: true,
+  });
+  checkManifestRoot(scanned.root);
   const toAdd = unique.filter((inst) => !listed.has(guidKey(inst.id)));
   if (toAdd.length === 0) return Buffer.from(existing);
-
-  const utf16 = existing[0] === 0xff && existing[1] === 0xfe;
-  const hadBom = utf16 || (existing[0] === 0xef && existing[1] === 0xbb && existing[2] === 0xbf);
-  const text = decodeXmlBytes(existing);
-  const entries = renderEntries(toAdd);
-
-  let updated: string;
-  const close = /<\/(?:[\w.-]+:)?Backups\s*>(?![\s\S]*<\/(?:[\w.-]+:)?Backups\s*>)/.exec(text);
-  if (close !== null) {
-    updated = text.slice(0, close.index) + entries + text.slice(close.index);
-  } else {
-    const selfClosing = /<((?:[\w.-]+:)?Backups)\b([^>]*?)\s*\/>/.exec(text);
-    if (selfClosing === null) throw malformed('manifest.xml', 'no <Backups> element to add to');
-    const [whole, tag, attributes] = selfClosing;
-    updated = `${text.slice(0, selfClosing.index)}<${tag}${attributes}>${entries}</${tag}>${text.slice(selfClosing.index + whole.length)}`;
+  const encoding = backupIndexEncoding(existing);
+  const entries = encoding.encode(renderEntries(toAdd));
+  if (scanned.afterRoot !== undefined) {
+    const after = encoding.encode(scanned.afterRoot);
+    const at = existing.length - after.length;
+    // The end tag's place in bytes, when the text after it is exactly the bytes at the end (it is unless those bytes
+    // are not valid in the encoding, when the copy below writes the whole document as read).
+    if (at >= encoding.bom.length && existing.subarray(at).equals(after))
+      return Buffer.concat([existing.subarray(0, at), entries, after]);
   }
-  if (utf16) return Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(updated, 'utf16le')]);
-  return Buffer.concat([hadBom ? Buffer.from([0xef, 0xbb, 0xbf]) : Buffer.alloc(0), Buffer.from(updated, 'utf8')]);
+  // A root that closes itself (`<Backups/>`, opened around the new entries), or undecodable bytes after the root.
+  const pieces: Buffer[] = [encoding.bom];
+  scanBackupIndexBytes(existing, 'manifest.xml', {
+    ...manifestScanOptions(maxChars, undefined),
+    copy: {
+      write: (text) => {
+        pieces.push(encoding.encode(text));
+      },
+      beforeRootEnd: () => renderEntries(toAdd),
+    },
+  });
+  return Buffer.concat(pieces);
+}
+
+/** An index file holding nothing but white space (and a BOM): a new one is written. */
+function isBlank(bytes: Buffer): boolean {
+  return decodeXmlBytes(bytes.subarray(0, 4096)).trim() === '' && decodeXmlBytes(bytes).trim() === '';
 }
