@@ -70,3 +70,28 @@ export function parseSmbclientListing(output: string, root: string): SysvolEntry
 export function wholeSeconds(mtimeMs: number): number {
   return Math.floor(mtimeMs / 1000);
 }
+
+/**
+ * What ends one `ls` command's output: the free-space summary, or, for a pattern nothing matches, the status line
+ * (`NT_STATUS_NO_SUCH_FILE listing \domain\Policies\{0*`). Entry lines end with a date and folder headers start
+ * with `\`, so neither can be taken for one.
+ */
+const END_OF_LS = /^\s+\d+ blocks of size \d+\. \d+ blocks available$|^NT_STATUS_NO_SUCH_FILE listing /;
+
+/**
+ * Parses the output of several `ls` commands of one session (`recurse ON; ls "<root>/{0*"; ls "<root>/{1*"`) into
+ * one list of entries per command, each as {@link parseSmbclientListing} gives it (each command's output starts with
+ * the entries of `root` its pattern matches). Null when the output does not hold exactly `commands` ends.
+ */
+export function parseSmbclientListings(output: string, root: string, commands: number): SysvolEntry[][] | null {
+  const parts: string[] = [];
+  let current: string[] = [];
+  for (const line of output.split(/\r?\n/)) {
+    if (END_OF_LS.test(line)) {
+      parts.push(current.join('\n'));
+      current = [];
+    } else current.push(line);
+  }
+  if (parts.length !== commands || current.some((line) => line.trim() !== '')) return null;
+  return parts.map((part) => parseSmbclientListing(part, root));
+}

@@ -11,7 +11,7 @@ import { smbFailure, firstNtStatus, type SmbErrorContext } from './smbclient-err
 import { runTool, spawnTool, withoutPasswordNoise } from './run-tool.js';
 import { sambaToolPython, setAclWithSambaPython } from './samba-python-acl.js';
 import { TarArchiveEnd } from './tar-archive-end.js';
-import { parseSmbclientListing } from './gpt-listing.js';
+import { parseSmbclientListing, parseSmbclientListings } from './gpt-listing.js';
 import { expandDomainAliases } from './sddl-domain-aliases.js';
 import {
   normalizeSysvolPath,
@@ -104,6 +104,42 @@ interface RunningTransfer {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   dataSeen: () => boolean;
   timedOut: () => boolean;
+}
+
+/** The first `length` characters of a path's first component, lower-cased (SMB matches patterns without case). */
+function prefixOf(path: string, length: number): string {
+  const slash = path.indexOf('/');
+  return (slash < 0 ? path : path.slice(0, slash)).slice(0, length).toLowerCase();
+}
+
+/**
+ * A folder's names split into `sessions` sets of prefixes for parallel `ls "<prefix>*"` listings: the shortest
+ * prefix length that makes at least four prefixes per session (GPO folders: `{0` … `{f`), so each pattern's own
+ * round trips stay few against thousands of folders; the prefixes dealt out largest first, each to the session with
+ * the fewest names so far. Null (list in one session) when there are too few names, or one cannot give a prefix: too
+ * short (ls loses trailing spaces), holding a wildcard (`*?<>"`), a character commands cannot carry, or a character
+ * outside the basic plane a prefix could cut in two.
+ */
+export function patternGroups(names: readonly string[], sessions: number): string[][] | null {
+  if (sessions < 2 || names.length < sessions * 4) return null;
+  if (names.some((name) => /[*?<>";\r\n\uD800-\uDFFF]/.test(name))) return null;
+  for (let length = 1; length <= 4; length += 1) {
+    if (names.some((name) => name.trimEnd().length < length)) return null;
+    const counts = new Map<string, number>();
+    for (const name of names) {
+      const prefix = prefixOf(name, length);
+      counts.set(prefix, (counts.get(prefix) ?? 0) + 1);
+    }
+    if (counts.size < sessions * 4) continue;
+    const groups = Array.from({ length: sessions }, () => ({ prefixes: [] as string[], names: 0 }));
+    for (const [prefix, count] of [...counts].sort((a, b) => b[1] - a[1])) {
+      const group = groups.reduce((a, b) => (b.names < a.names ? b : a));
+      group.prefixes.push(prefix);
+      group.names += count;
+    }
+    return groups.map((group) => group.prefixes);
+  }
+  return null;
 }
 
 /** SYSVOL over Samba's smbclient/smbcacls: tar mode streams whole folders in one pass with exact names and bytes. */
@@ -409,6 +445,58 @@ export async function createSmbclientSysvolSource(options: SmbclientSysvolOption
     return found;
   }
 
+  /** One smbclient session running `ls "<pattern>"` for each pattern (TZ=UTC); its output, or the failure. */
+  async function runListing(target: string, patterns: readonly string[], recurse: boolean): Promise<string> {
+    const command = [...(recurse ? ['recurse ON'] : []), ...patterns.map((pattern) => `ls "${pattern}"`)].join('; ');
+    // ls prints times in the client's zone: UTC makes them unambiguous (no DST hour read twice).
+    const result = await runTool(smbclient, [unc, ...common, '-c', command], {
+      object: `${location}/${target}`,
+      allowFailure: true,
+      password,
+      environment: { TZ: 'UTC' },
+    });
+    const output = `${result.stdout}\n${result.stderr}`;
+    // A prefix pattern that matches nothing any more (its folders removed since the names were listed) is an empty
+    // answer; any other status fails the listing.
+    const prefixes = new Set(recurse && patterns.length > 1 ? patterns.map((p) => `\\${p.replace(/\//g, '\\')}`) : []);
+    const failed = [...output.matchAll(/(NT_STATUS_[A-Z0-9_]+)(?: listing (.*))?$/gm)].some(
+      ([, status, listed]) =>
+        status !== 'NT_STATUS_OK' && !(status === 'NT_STATUS_NO_SUCH_FILE' && prefixes.has(listed ?? '')),
+    );
+    if (result.exitCode !== 0 || failed) throw smbFailure(output, context(target, 'listing a SYSVOL folder'), false);
+    return result.stdout;
+  }
+
+  /**
+   * Lists `target` recursively in several sessions at once: its own names first (one listing without recursion),
+   * grouped by their first characters, then one session per group of `<prefix>*` patterns (see
+   * {@link patternGroups}). Null when the names cannot be split, or an output is not shaped as expected (then one
+   * session lists it all).
+   */
+  async function statTreeInSessions(target: string, sessions: number): Promise<SysvolEntry[] | null> {
+    const names = parseSmbclientListing(await runListing(target, [`${target}/*`], false), target).map((e) => e.path);
+    const groups = patternGroups(names, sessions);
+    if (groups === null) return null;
+    const parts = await Promise.all(
+      groups.map(async (prefixes) => {
+        const output = await runListing(
+          target,
+          prefixes.map((prefix) => `${target}/${prefix}*`),
+          true,
+        );
+        // Each `ls` ends with a summary line; output shaped otherwise is not taken apart by guesswork.
+        const listings = parseSmbclientListings(output, target, prefixes.length);
+        // A server also matches patterns against 8.3 short names, so a pattern may list a folder another pattern
+        // lists too: each keeps only the names its prefix owns.
+        return listings?.flatMap((entries, index) =>
+          entries.filter((entry) => prefixOf(entry.path, prefixes[index]!.length) === prefixes[index]),
+        );
+      }),
+    );
+    if (parts.some((part) => part === undefined)) return null;
+    return parts.flatMap((part) => part!);
+  }
+
   const source: SysvolSource = {
     location,
     async exists(path) {
@@ -429,20 +517,15 @@ export async function createSmbclientSysvolSource(options: SmbclientSysvolOption
     },
     readTree,
     readFiles,
-    async statTree(path) {
+    async statTree(path, statOptions = {}) {
       const target = commandPath(path);
-      // ls prints times in the client's zone: UTC makes them unambiguous (no DST hour read twice).
-      const result = await runTool(smbclient, [unc, ...common, '-c', `recurse ON; ls "${target}/*"`], {
-        object: `${location}/${target}`,
-        allowFailure: true,
-        password,
-        environment: { TZ: 'UTC' },
-      });
-      const output = `${result.stdout}\n${result.stderr}`;
-      const status = firstNtStatus(output);
-      if (result.exitCode !== 0 || (status !== null && status !== 'NT_STATUS_OK'))
-        throw smbFailure(output, context(target, 'listing a SYSVOL folder'), false);
-      return parseSmbclientListing(result.stdout, target);
+      const sessions = Math.floor(statOptions.sessions ?? 1);
+      if (sessions > 1) {
+        // smbd serves each connection in a process of its own: the sessions' round trips overlap.
+        const entries = await statTreeInSessions(target, sessions);
+        if (entries !== null) return entries;
+      }
+      return parseSmbclientListing(await runListing(target, [`${target}/*`], true), target);
     },
     async readFile(path) {
       const target = commandPath(path);

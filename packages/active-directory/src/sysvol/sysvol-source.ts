@@ -24,6 +24,16 @@ export interface SysvolTreeEntry extends SysvolEntry {
   content: AsyncIterable<Uint8Array> | null;
 }
 
+export interface StatTreeOptions {
+  /**
+   * Over SMB, list with up to this many sessions at once (default 1), each over a disjoint set of `path`'s own
+   * entries: smbd serves each connection in a process of its own, and a listing is one round trip after another, so
+   * the sessions overlap their waits and use more than one core on either side. Each top-level entry's subtree is
+   * listed by one session, so entries still come parents first. Ignored by a local source.
+   */
+  sessions?: number;
+}
+
 /** What {@link SysvolSource.writeTree} puts below its target folder. Streamed content needs `size`. */
 export interface SysvolWriteEntry {
   path: string;
@@ -46,7 +56,7 @@ export interface SysvolSource {
    * Every file and folder below `path` with size and {@link SysvolEntry.mtime}, no content read: a cheap fingerprint
    * of a folder (smbclient `recurse ON; ls`, a local stat walk). See gpt-listing.ts for what the SMB listing loses.
    */
-  statTree(path: string): Promise<SysvolEntry[]>;
+  statTree(path: string, options?: StatTreeOptions): Promise<SysvolEntry[]>;
   /** Every file and folder below `path` with file contents, in one streamed pass. */
   readTree(path: string): AsyncIterable<SysvolTreeEntry>;
   readFile(path: string): Promise<Buffer>;

@@ -10,6 +10,7 @@ import {
   type SysvolSource,
   type SysvolTreeEntry,
 } from '../../src/index.js';
+import { patternGroups } from '../../src/sysvol/smbclient-sysvol.js';
 import { testDomain } from '../helpers/test-domain.js';
 import { failure } from '../helpers/expect-failure.js';
 
@@ -154,6 +155,43 @@ describe.each(transports)('SYSVOL over %s', (name, open) => {
       listed.push(`${entry.kind}:${entry.path}:${entry.size}`);
     const read = [...(await readAll(sysvol, gpo?.sysvolSharePath ?? ''))].map(([p, v]) => `${v.kind}:${p}:${v.size}`);
     expect(listed.sort()).toEqual(read.sort());
+  });
+
+  it('lists names, sizes and times in several sessions as in one, parents first', async () => {
+    const tree = `${scratch}-stat`;
+    // Thirteen names with thirteen first letters: enough for three sessions' prefix patterns (see patternGroups).
+    const names = [...'abcdefghijkl'].map((letter, n) => `${letter}${n} Folder ✓`);
+    expect(patternGroups([...names, 'top.txt'], 3)).not.toBeNull();
+    await sysvol.writeTree(tree, [
+      ...names.flatMap((name) => [
+        { path: `${name}/Sub`, kind: 'directory' as const },
+        { path: `${name}/Sub/${name}.txt`, kind: 'file' as const, content: Buffer.from(name) },
+      ]),
+      { path: 'top.txt', kind: 'file', content: Buffer.from('top') },
+    ]);
+    try {
+      const key = (entries: Awaited<ReturnType<SysvolSource['statTree']>>) =>
+        entries.map((e) => `${e.kind}:${e.path}:${e.size}:${e.mtime}`).sort();
+      const one = await sysvol.statTree(tree);
+      const three = await sysvol.statTree(tree, { sessions: 3 });
+      expect(one).toHaveLength(names.length * 3 + 1);
+      expect(key(three)).toEqual(key(one));
+      expect(three.find((e) => e.path === 'a0 Folder ✓/Sub/a0 Folder ✓.txt')).toMatchObject({
+        kind: 'file',
+        size: Buffer.byteLength('a0 Folder ✓'),
+      });
+      const seen = new Set<string>();
+      for (const entry of three) {
+        const parent = entry.path.slice(0, Math.max(0, entry.path.lastIndexOf('/')));
+        expect(parent === '' || seen.has(parent), entry.path).toBe(true);
+        seen.add(entry.path);
+      }
+      // The seeded Policies folder, GPO folders with Unicode file names among them, alike in one and two sessions.
+      const policies = `${domain.dnsDomain}/Policies`;
+      expect(key(await sysvol.statTree(policies, { sessions: 2 }))).toEqual(key(await sysvol.statTree(policies)));
+    } finally {
+      await sysvol.removeTree(tree, { missingOk: true });
+    }
   });
 
   it('skipping a file’s content does not derail the stream', async () => {
