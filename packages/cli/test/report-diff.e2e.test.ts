@@ -77,8 +77,12 @@ async function edit(path: string, change: (bytes: Buffer) => Buffer): Promise<vo
   await writeFile(path, change(before));
 }
 
-/** Bumps one side's version in GPT.INI and AD versionNumber, as the GPMC editor does after a change. */
-async function bumpVersion(gpo: (typeof seed.gpos)[number], side: 'machine' | 'user'): Promise<void> {
+/**
+ * Bumps one side's version in GPT.INI and AD versionNumber, as the GPMC editor does after a change. Returns the live
+ * versionNumber it started from: other test files share this DC and may have moved it since the seed (a restore
+ * bumps it), so the seed's figure is not the one the backups hold.
+ */
+async function bumpVersion(gpo: (typeof seed.gpos)[number], side: 'machine' | 'user'): Promise<number> {
   const step = side === 'machine' ? 1 : 0x10000;
   const ini = join(gpo.sysvolFolder, (await readdir(gpo.sysvolFolder)).find((n) => n.toLowerCase() === 'gpt.ini')!);
   await edit(ini, (bytes) =>
@@ -93,6 +97,7 @@ async function bumpVersion(gpo: (typeof seed.gpos)[number], side: 'machine' | 'u
     ldap.modify(gpo.dn, [{ operation: 'replace', attribute: 'versionNumber', values: [String(version)] }]),
   );
   await ldap.modify(gpo.dn, [{ operation: 'replace', attribute: 'versionNumber', values: [String(version + step)] }]);
+  return version;
 }
 
 const sideVersions = (v: number) => ({ machine: v & 0xffff, user: v >>> 16 });
@@ -143,8 +148,7 @@ describe('coffer report and coffer diff against a real DC', () => {
       return Buffer.concat([bytes.subarray(0, 2), Buffer.from(text, 'utf16le')]);
     });
     expect(lengthOld).toBeGreaterThan(0);
-    const baselineVersion = sideVersions(baseline.versionNumber);
-    await bumpVersion(baseline, 'machine');
+    const baselineVersion = sideVersions(await bumpVersion(baseline, 'machine'));
     // 3. A Drive Maps item's path.
     const drivesXml = gptFile(drives, /^user\/preferences\/drives\/drives\.xml$/i);
     let driveName = '';
@@ -212,7 +216,7 @@ describe('coffer report and coffer diff against a real DC', () => {
 
     after = await backupAll('after');
     const diffRun = await runCoffer(['diff', before, after, '--json', '--exit-code'], { timeoutMs: 120_000 });
-    expect(diffRun.exitCode, diffRun.stderr).toBe(4);
+    expect(diffRun.exitCode, diffRun.stderr + diffRun.stdout).toBe(4);
     const diff = diffRun.result as unknown as BackupsDiff & { differences: boolean };
     expect(diff.differences).toBe(true);
     const seen = diff.gpos.flatMap((g) =>

@@ -188,7 +188,7 @@ describe('backups on an SMB share (the test DC’s own [backups] share)', () => 
     const replaced = await drm('backup', 'drm', '--store', 'store', '--out', share.unc, '--overwrite', '--json');
     expect(replaced.exitCode, replaced.stderr).toBe(0);
     const after = await verifyShare(share.unc);
-    expect(after.run.exitCode, after.run.stderr).toBe(0);
+    expect(after.run.exitCode, after.run.stderr + after.run.stdout).toBe(0);
     expect(after.ids).toHaveLength(1);
     expect(readFileSync(manifest, 'utf8')).not.toBe(firstManifest);
     expect(readdirSync(share.disk).sort()).toEqual(['.coffer-generation', 'drm-license-backup']);
@@ -340,7 +340,7 @@ describe('kill -9 while a run is published to the share', () => {
       expectDone(next);
       expect(next.stderr).toContain('LOCK_TAKEN_OVER');
       const after = await verifyShare(share.unc);
-      expect(after.run.exitCode, after.run.stderr).toBe(0);
+      expect(after.run.exitCode, after.run.stderr + after.run.stdout).toBe(0);
       const journalled = instant !== 'uploaded:1';
       expect(after.ids).toHaveLength(journalled ? seed.gpos.length + 4 : 2);
       // Nothing half-made is left: no staging, old, lock or temp names.
