@@ -95,12 +95,14 @@ function wellKnownName(sid: string): string | null {
   return name;
 }
 
+/** An ACE with its trustee's name: gpreport.xml's, else a well-known name (fields spelled out, not spread: ACE by ACE of hundreds of GPOs). */
+function namedAce(ace: Omit<SnapshotAce, 'name'>, names: ReadonlyMap<string, string>): SnapshotAce {
+  return { sddl: ace.sddl, type: ace.type, sid: ace.sid, name: names.get(ace.sid) ?? wellKnownName(ace.sid) };
+}
+
 /** The ACEs of a DACL, each in SDDL: split at the top-level parentheses of the `D:` part. */
 export function daclAces(descriptor: Uint8Array, names: ReadonlyMap<string, string> = new Map()): SnapshotAce[] {
-  return unnamedAces(descriptor).map((ace) => ({
-    ...ace,
-    name: names.get(ace.sid) ?? wellKnownName(ace.sid),
-  }));
+  return unnamedAces(descriptor).map((ace) => namedAce(ace, names));
 }
 
 /**
@@ -120,7 +122,7 @@ function unnamedAces(descriptor: Uint8Array): Array<Omit<SnapshotAce, 'name'>> {
     if (decodedDacls.size >= DECODED_DACLS_MAX) decodedDacls.clear();
     decodedDacls.set(key, aces);
   }
-  return aces.map((ace) => ({ ...ace }));
+  return aces.map((ace) => ({ sddl: ace.sddl, type: ace.type, sid: ace.sid }));
 }
 
 function decodeAces(descriptor: Uint8Array): Array<Omit<SnapshotAce, 'name'>> {
@@ -306,10 +308,7 @@ export async function readSnapshot(
       if (core.securityDescriptor.length > 0) {
         // Decoded after the facts above are set: a damaged descriptor leaves them (and is named in `problems`).
         decoded.aces ??= unnamedAces(core.securityDescriptor);
-        snapshot.aces = decoded.aces.map((ace) => ({
-          ...ace,
-          name: names.get(ace.sid) ?? wellKnownName(ace.sid),
-        }));
+        snapshot.aces = decoded.aces.map((ace) => namedAce(ace, names));
       }
       // Security filtering is who may apply the GPO: allow ACEs with the Apply Group Policy right (from the
       // descriptor itself, so it is right even when gpreport.xml lists no permissions).
