@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import stringWidth from 'string-width';
 import { COFFER_BIN } from './helpers/paths.js';
 import { runCoffer, startCoffer, type CofferRun } from './helpers/run-coffer.js';
-import { gpoConnectionArgs } from './helpers/gpo-connection.js';
+import { gpoConnectionArgs } from '@coffer/test-support';
 
 const domain = inject('testDomain');
 const seed = domain.seed!;

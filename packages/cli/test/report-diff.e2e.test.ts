@@ -21,7 +21,7 @@ import {
 } from '@coffer/active-directory';
 import { decodeRegistryPol, encodeRegistryPol, type BackupsDiff, type GpoChange } from '@coffer/gpmc';
 import { runCoffer } from './helpers/run-coffer.js';
-import { gpoConnectionArgs } from './helpers/gpo-connection.js';
+import { gpoConnectionArgs } from '@coffer/test-support';
 
 const run = promisify(execFile);
 const domain = inject('testDomain');

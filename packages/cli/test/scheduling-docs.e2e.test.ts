@@ -15,6 +15,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { CLI_PACKAGE, COFFER_BIN } from './helpers/paths.js';
 import { runCoffer } from './helpers/run-coffer.js';
+import { gpoConnectionArgs } from '@coffer/test-support';
 
 const domain = inject('testDomain');
 const exec = promisify(execFile);
@@ -164,14 +165,7 @@ describe("the CLI README's scheduling section, run as written", () => {
         [
           'backup',
           'gpo',
-          '--dc',
-          domain.dcHostname,
-          '--domain',
-          domain.dnsDomain,
-          '--user',
-          domain.adminUser,
-          '--ca-file',
-          domain.caFile,
+          ...gpoConnectionArgs(domain),
           '--gpo',
           one.displayName,
           '--out',

@@ -10,10 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 // The /proc sampler and the content scan the SYSVOL secrecy tests use too.
-import { childProcessesOf, filesHolding } from '@coffer/test-support';
+import { childProcessesOf, filesHolding, gpoConnectionArgs } from '@coffer/test-support';
 import { COFFER_BIN, REPO_ROOT } from './helpers/paths.js';
 import { parseJsonLines, runCoffer } from './helpers/run-coffer.js';
-import { gpoConnectionArgs } from './helpers/gpo-connection.js';
 
 const domain = inject('testDomain');
 const seed = domain.seed!;

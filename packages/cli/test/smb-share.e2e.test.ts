@@ -12,9 +12,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, test, vi } from 'vitest';
-import { childProcessesOf, filesHolding } from '@coffer/test-support';
+import { childProcessesOf, filesHolding, gpoConnectionArgs } from '@coffer/test-support';
 import { runCoffer, startCoffer, type CofferRun } from './helpers/run-coffer.js';
-import { gpoConnectionArgs } from './helpers/gpo-connection.js';
 
 /**
  * `--out`/`--from` as an SMB share, against the package's real test DC and its `[backups]` share (see

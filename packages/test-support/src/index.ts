@@ -15,3 +15,4 @@ export {
 export { childProcessesOf, filesHolding } from './process-secrets.js';
 // Debian's gcab and cabextract, the independent cabinet tools the MS-CAB tests check against (@coffer/gpmc, Starter GPO).
 export { ensureCabTools, runTool, gcabNames } from './cab-tools.js';
+export { gpoConnectionArgs, type ConnectableDomain } from './coffer-connection.js';

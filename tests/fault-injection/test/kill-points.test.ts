@@ -26,7 +26,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseManifestXml } from '@coffer/gpmc';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { filesHolding } from '@coffer/test-support';
+import { filesHolding, gpoConnectionArgs } from '@coffer/test-support';
 import { countBy, engineLeftovers, runCoffer, type CofferRun } from './harness.js';
 
 const domain = inject('testDomain');
@@ -302,16 +302,7 @@ async function exercise(scenario: Scenario): Promise<void> {
   expect(kills, `${scenario.name}: runs ended before their kill too often`).toBe(target);
 }
 
-const connection = () => [
-  '--dc',
-  domain.dcHostname,
-  '--domain',
-  domain.dnsDomain,
-  '--user',
-  domain.adminUser,
-  '--ca-file',
-  domain.caFile,
-];
+const connection = () => gpoConnectionArgs(domain);
 
 describe('kill -9 at any instant of a backup', () => {
   test.concurrent('GPO --all: runs and their commits', async () => {

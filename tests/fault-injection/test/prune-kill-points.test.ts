@@ -22,6 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseManifestXml } from '@coffer/gpmc';
+import { gpoConnectionArgs } from '@coffer/test-support';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { engineLeftovers, runCoffer, type CofferRun } from './harness.js';
 
@@ -69,16 +70,7 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-const connection = () => [
-  '--dc',
-  domain.dcHostname,
-  '--domain',
-  domain.dnsDomain,
-  '--user',
-  domain.adminUser,
-  '--ca-file',
-  domain.caFile,
-];
+const connection = () => gpoConnectionArgs(domain);
 
 const PRUNE = ['--keep-last', '1'];
 const FOREIGN = 'notes-of-another-tool.txt';
