@@ -32,7 +32,9 @@ export function createLocalSysvolSource(options: LocalSysvolOptions): SysvolSour
   const full = (path: string) => join(root, normalizeSysvolPath(path));
   const confArgs = options.smbConfPath ? ['-s', options.smbConfPath] : [];
 
-  async function* walk(path: string, withContent: boolean): AsyncGenerator<SysvolTreeEntry> {
+  async function* walk(path: string, withContent: boolean, only?: readonly string[]): AsyncGenerator<SysvolTreeEntry> {
+    // SMB names match without case: `only` does here too, as over smbclient.
+    const named = only === undefined ? null : new Set(only.map((name) => name.toLowerCase()));
     const base = full(path);
     try {
       const info = await stat(base);
@@ -50,6 +52,7 @@ export function createLocalSysvolSource(options: LocalSysvolOptions): SysvolSour
         a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
       );
       for (const entry of entries) {
+        if (prefix === '' && named !== null && !named.has(entry.name.toLowerCase())) continue;
         const rel = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
         const abs = join(dir, entry.name);
         if (entry.isDirectory()) {
@@ -91,8 +94,8 @@ export function createLocalSysvolSource(options: LocalSysvolOptions): SysvolSour
         entries.push({ path: p, kind, size, ...(mtime === undefined ? {} : { mtime }) });
       return entries;
     },
-    readTree(path) {
-      return walk(path, true);
+    readTree(path, readOptions = {}) {
+      return walk(path, true, readOptions.only);
     },
     async readFile(path) {
       try {

@@ -16,6 +16,7 @@ import { expandDomainAliases } from './sddl-domain-aliases.js';
 import {
   normalizeSysvolPath,
   sysvolRenameRefused,
+  type ReadTreeOptions,
   type SysvolEntry,
   type SysvolSource,
   type SysvolTreeEntry,
@@ -334,9 +335,45 @@ export async function createSmbclientSysvolSource(options: SmbclientSysvolOption
     );
   }
 
-  async function* readTree(path: string): AsyncGenerator<SysvolTreeEntry> {
+  async function* readTree(path: string, readOptions: ReadTreeOptions = {}): AsyncGenerator<SysvolTreeEntry> {
     const root = commandPath(path);
-    const transfer = startTransfer(['-Tc', '-', root], 'ignore');
+    if (readOptions.only === undefined) {
+      yield* transferTree(path, root, [root], false);
+      return;
+    }
+    // Named folders in one transfer per batch instead of a session each. smbclient's tar stops at the first name that
+    // is not there: the names after it go in the next transfer.
+    let rest = [...new Set(readOptions.only.map((name) => commandPath(`${root}/${name}`)))];
+    while (rest.length > 0) {
+      const batch = rest.slice(0, READ_FILES_BATCH);
+      const missing = yield* transferTree(path, root, batch, true);
+      if (missing === null) rest = rest.slice(batch.length);
+      else {
+        const at = batch.findIndex((name) => name.toLowerCase() === missing.toLowerCase());
+        // A missing path that names none of ours is not an answer to read past.
+        if (at < 0)
+          throw smbFailure(
+            `${missing} (NT_STATUS_OBJECT_NAME_NOT_FOUND)`,
+            context(path, `reading SYSVOL folder ${path}`),
+            true,
+          );
+        rest = rest.slice(at + 1);
+      }
+    }
+  }
+
+  /**
+   * One tar transfer of `targets` (paths on the share), entries relative to `root`. `namedFolders`: the targets are
+   * folders named by the caller, and one that is not there ends the transfer early: its path is returned (smbclient
+   * does not go on to the next name), null when every target was read.
+   */
+  async function* transferTree(
+    path: string,
+    root: string,
+    targets: readonly string[],
+    namedFolders: boolean,
+  ): AsyncGenerator<SysvolTreeEntry, string | null> {
+    const transfer = startTransfer(['-Tc', '-', ...targets], 'ignore');
     const extract = tarExtract();
     const archiveEnd = new TarArchiveEnd();
     transfer.child.stdout?.pipe(archiveEnd).pipe(extract);
@@ -382,8 +419,15 @@ export async function createSmbclientSysvolSource(options: SmbclientSysvolOption
       }
       const exit = await transfer.exited;
       finished = true;
-      if (exit.code !== 0 || transfer.timedOut())
-        throw await transferFailure(transfer, path, `reading SYSVOL folder ${path}`, entriesSeen > 0);
+      if (exit.code === 0 && !transfer.timedOut()) return null;
+      if (namedFolders && !transfer.timedOut()) {
+        const messages = `${transfer.stderr()}\n${transfer.stdoutTail()}`;
+        const statuses = messages.match(/NT_STATUS_[A-Z0-9_]+/g) ?? [];
+        const missing = /do_list failed on (.*) \((NT_STATUS_[A-Z0-9_]+)\)/.exec(messages);
+        if (missing && statuses.length > 0 && statuses.every((status) => PATH_MISSING_STATUSES.has(status)))
+          return normalizeSysvolPath(missing[1]!);
+      }
+      throw await transferFailure(transfer, path, `reading SYSVOL folder ${path}`, entriesSeen > 0);
     } finally {
       if (!finished) {
         transfer.child.kill('SIGKILL');
@@ -515,7 +559,7 @@ export async function createSmbclientSysvolSource(options: SmbclientSysvolOption
       // Tar mode is the one listing that keeps names exact (ls pads and trims them); contents are drained unread.
       for await (const entry of readTree(path)) yield { path: entry.path, kind: entry.kind, size: entry.size };
     },
-    readTree,
+    readTree: (path, readOptions) => readTree(path, readOptions),
     readFiles,
     async statTree(path, statOptions = {}) {
       const target = commandPath(path);

@@ -31,9 +31,10 @@ function localFiles(dir: string, prefix = ''): Map<string, string> {
 async function readAll(
   source: SysvolSource,
   path: string,
+  options?: { only: string[] },
 ): Promise<Map<string, { kind: string; size: number; sha?: string }>> {
   const out = new Map<string, { kind: string; size: number; sha?: string }>();
-  for await (const entry of source.readTree(path) as AsyncIterable<SysvolTreeEntry>) {
+  for await (const entry of source.readTree(path, options) as AsyncIterable<SysvolTreeEntry>) {
     if (entry.kind === 'file') {
       const bytes = entry.content ? await collectBytes(entry.content) : Buffer.alloc(0);
       expect(bytes.length).toBe(entry.size);
@@ -192,6 +193,35 @@ describe.each(transports)('SYSVOL over %s', (name, open) => {
     } finally {
       await sysvol.removeTree(tree, { missingOk: true });
     }
+  });
+
+  it('reads only the named folders, in one pass, past a name that is not there', async () => {
+    const gpos = (seed?.gpos ?? []).slice(0, 3);
+    expect(gpos).toHaveLength(3);
+    const policies = `${domain.dnsDomain}/Policies`;
+    const folder = (gpo: (typeof gpos)[number]) => gpo.sysvolSharePath.slice(gpo.sysvolSharePath.lastIndexOf('/') + 1);
+    // smbclient's tar stops at a missing name: the folders after it must still come.
+    const names = [
+      folder(gpos[0]!),
+      '{00000000-0000-0000-0000-00000000DEAD}',
+      folder(gpos[1]!).toLowerCase(),
+      folder(gpos[2]!),
+    ];
+    const read = await readAll(sysvol, policies, { only: names });
+    const expected = new Map<string, { kind: string; size: number; sha?: string }>();
+    for (const gpo of gpos)
+      for (const [path, entry] of await readAll(sysvol, gpo.sysvolSharePath))
+        expected.set(`${folder(gpo)}/${path}`.toLowerCase(), entry);
+    const got = new Map(
+      [...read].filter(([path]) => path.includes('/')).map(([path, entry]) => [path.toLowerCase(), entry]),
+    );
+    expect(got).toEqual(expected);
+    expect(
+      [...read.keys()]
+        .filter((path) => !path.includes('/'))
+        .map((p) => p.toLowerCase())
+        .sort(),
+    ).toEqual(gpos.map((gpo) => folder(gpo).toLowerCase()).sort());
   });
 
   it('skipping a file’s content does not derail the stream', async () => {
