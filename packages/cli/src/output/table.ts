@@ -6,19 +6,32 @@ import stringWidth from 'string-width';
  * so a row with `検証ポリシー 🚀` lines up with one of ASCII.
  */
 export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
-  const widths = header.map((title, column) =>
-    Math.max(stringWidth(title), ...rows.map((row) => stringWidth(row[column] ?? ''))),
-  );
-  const format = (row: readonly string[]) =>
-    row
-      .map((cell, column) =>
-        column === row.length - 1
-          ? cell
-          : `${cell}${' '.repeat(Math.max(0, (widths[column] ?? 0) - stringWidth(cell)))}`,
-      )
-      .join('  ')
-      .trimEnd();
-  return [format(header), ...rows.map(format)];
+  const widths = tableWidths(header, rows);
+  return [formatRow(header, widths), ...rows.map((row) => formatRow(row, widths))];
+}
+
+/**
+ * The width of each column over the header and every row: a first pass, so a caller with tens of thousands of rows
+ * can format and print each row as it makes it (formatRow) instead of holding them all.
+ */
+export function tableWidths(header: readonly string[], rows: Iterable<readonly string[]>): number[] {
+  const widths = header.map((title) => stringWidth(title));
+  for (const row of rows)
+    for (let column = 0; column < widths.length; column += 1) {
+      const cell = row[column];
+      if (cell !== undefined && cell !== '') widths[column] = Math.max(widths[column]!, stringWidth(cell));
+    }
+  return widths;
+}
+
+/** One row padded to `widths` (see {@link formatTable}). */
+export function formatRow(row: readonly string[], widths: readonly number[]): string {
+  return row
+    .map((cell, column) =>
+      column === row.length - 1 ? cell : `${cell}${' '.repeat(Math.max(0, (widths[column] ?? 0) - stringWidth(cell)))}`,
+    )
+    .join('  ')
+    .trimEnd();
 }
 
 /** Shortens text to `room` display columns, keeping its end (where paths differ), with a leading ellipsis. */

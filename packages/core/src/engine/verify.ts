@@ -280,6 +280,15 @@ export async function verifyDirectory(path: string, options: VerifyOptions = {})
   const problems: VerifyProblem[] = [];
   /** Folder name → the backup id its bkupInfo.xml gives (GPMC-shaped backups only). */
   const gpmcFolders = new Map<string, BackupInfoFacts>();
+  // The facts of every GPMC-shaped folder are kept until the index is checked: the texts many of them share (the
+  // domain, a GPO's GUID and name in each of its backups) are kept once (70,000 folders at 10,000 GPOs × 7).
+  const known = new Map<string, string>();
+  const shared = (text: string): string => {
+    const found = known.get(text);
+    if (found !== undefined) return found;
+    if (known.size < 50_000) known.set(text, text);
+    return text;
+  };
   // Engine state (staging, old copies, journal), a writer's lock and the entries of an unfinished commit
   // (a run is seen whole or not at all: see listCommittedEntries) are not backups, or not yet.
   const { entries: committed, pending } = await listCommittedEntries(path);
@@ -316,7 +325,7 @@ export async function verifyDirectory(path: string, options: VerifyOptions = {})
       continue;
     }
     try {
-      const facts = await readBackupInfo(childPath);
+      const facts = await readBackupInfo(childPath, shared);
       if (facts !== null) gpmcFolders.set(child.name, facts);
       // Synchronous, like BackupReader's own checks: one per backup folder, where a thread-pool round trip costs more
       // than the call (tens of thousands of folders at scale).
@@ -460,7 +469,7 @@ interface BackupInfoFacts {
 const INDEX_FIELDS = ['GPOGuid', 'GPODomain', 'GPODisplayName', 'BackupTime', 'ID'] as const;
 
 /** bkupInfo.xml of a backup folder, read through the safe reader; null when it has none. */
-async function readBackupInfo(folder: string): Promise<BackupInfoFacts | null> {
+async function readBackupInfo(folder: string, shared: (text: string) => string): Promise<BackupInfoFacts | null> {
   const reader = await BackupReader.open(folder);
   const bytes = await reader.readOptional(BKUPINFO_FILE, { maxBytes: BACKUP_READ_LIMITS.maxXmlBytes });
   if (bytes === null) return null;
@@ -471,7 +480,7 @@ async function readBackupInfo(folder: string): Promise<BackupInfoFacts | null> {
     maxChars: BACKUP_READ_LIMITS.maxXmlBytes,
     onEntry: (field) => {
       if ((INDEX_FIELDS as readonly string[]).includes(field.name) && fields[field.name] === undefined)
-        fields[field.name] = field.text;
+        fields[field.name] = field.name === 'ID' || field.name === 'BackupTime' ? field.text : shared(field.text);
     },
   });
   for (const name of INDEX_FIELDS) fields[name] ??= '';

@@ -566,7 +566,7 @@ export function backupIndexEncoding(head: Uint8Array): BackupIndexEncoding {
 }
 
 /** Pieces of this many bytes are decoded and read at a time. */
-const PIECE_BYTES = 1024 * 1024;
+const PIECE_BYTES = 64 * 1024;
 
 /** Reads an index held in memory by pieces (no string of the whole document is built). */
 export function scanBackupIndexBytes(

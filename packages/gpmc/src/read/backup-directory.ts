@@ -99,20 +99,35 @@ function declaredType(inst: BackupInst | null | undefined): GpmBackupTypeName | 
 /** A listed backup whose `type` is what the listing could tell (see {@link readBackupDirectoryUntyped}). */
 type ListedEntry<T> = Omit<GpmcBackupEntry, 'type'> & { type: GpmBackupTypeName | T };
 
+/**
+ * One string for each text many entries share (a directory's domain, its domain controllers, a GPO's GUID and name in
+ * each of its backups): a listing of 70,000 backups otherwise holds 70,000 copies of each. A few thousand at most.
+ */
+function sharedTexts(): (text: string) => string {
+  const known = new Map<string, string>();
+  return (text) => {
+    const found = known.get(text);
+    if (found !== undefined) return found;
+    if (known.size < 20_000) known.set(text, text);
+    return text;
+  };
+}
+
 function toEntry<T>(
   dir: string,
   inst: BackupInst,
   folderName: string | null,
   listedInManifest: boolean,
   type: GpmBackupTypeName | T,
+  shared: (text: string) => string = (text) => text,
 ): ListedEntry<T> {
   return {
     id: inst.id,
-    gpoGuid: inst.gpoGuid,
-    displayName: inst.gpoDisplayName,
-    domain: inst.gpoDomain,
-    domainGuid: inst.gpoDomainGuid,
-    domainController: inst.gpoDomainController,
+    gpoGuid: shared(inst.gpoGuid),
+    displayName: shared(inst.gpoDisplayName),
+    domain: shared(inst.gpoDomain),
+    domainGuid: shared(inst.gpoDomainGuid),
+    domainController: shared(inst.gpoDomainController),
     backupTime: parseBackupTime(inst.backupTime) ?? null,
     backupTimeText: inst.backupTime,
     comment: inst.comment,
@@ -197,6 +212,7 @@ async function visitDirectory<T>(
     .filter((folder) => folder.isDirectory() && GUID_FOLDER.test(folder.name))
     .map((folder) => folder.name);
 
+  const shared = sharedTexts();
   /** A backup folder's own bkupInfo.xml (or why it cannot be read), read when its entry is listed. */
   const readOwn = async (name: string): Promise<FolderFacts> => {
     try {
@@ -215,7 +231,7 @@ async function visitDirectory<T>(
   ): ListedEntry<T> => {
     // The index's own word first (manifest entry, then the folder's bkupInfo.xml), else the content heuristic.
     const declared = declaredType(inst) ?? (folderName === null ? undefined : declaredType(own));
-    const entry = toEntry<T>(dir, inst, folderName, listed, declared ?? 'GPO');
+    const entry = toEntry<T>(dir, inst, folderName, listed, declared ?? 'GPO', shared);
     if (declared === undefined && folderName !== null) {
       const folder = join(dir, folderName);
       if (eager) {

@@ -1,5 +1,5 @@
 import type { BackupListing, ListRequest, OperationContext } from '@coffer/core';
-import { listBackupsOfType } from '@coffer/gpmc';
+import { listBackupsOfType, type GpmcBackupEntry } from '@coffer/gpmc';
 
 /**
  * GPO backups in a GPMC backup directory (ours or GPMC's own), newest first; a query matches a GUID or part of the
@@ -10,7 +10,14 @@ export async function listGpoBackups(request: ListRequest, context: OperationCon
     ...(request.query ? { query: request.query } : {}),
     report: (message) => context.report(message),
   });
-  return found.map((entry) => ({
+  // Each entry is let go as its listing is made (taken off the end): 70,000 backups are not held twice over.
+  const listings: BackupListing[] = new Array(found.length);
+  for (let i = found.length - 1; i >= 0; i -= 1) listings[i] = toListing(found.pop()!);
+  return listings;
+}
+
+function toListing(entry: GpmcBackupEntry): BackupListing {
+  return {
     id: entry.id,
     path: entry.folder,
     kind: 'gpo',
@@ -23,5 +30,5 @@ export async function listGpoBackups(request: ListRequest, context: OperationCon
       domainController: entry.domainController,
       listedInManifest: entry.listedInManifest,
     },
-  }));
+  };
 }
