@@ -168,6 +168,15 @@ async function plan(
   const skipped: PruneSkipped[] = [];
   const invalid: string[] = [];
   const byObject = new Map<string, Array<PruneBackup & { time: Date }>>();
+  // Texts many backups share (provider, kind, an object's id and name in each of its backups) are kept once: a
+  // directory of 70,000 backups is decided in memory, one record each.
+  const known = new Map<string, string>();
+  const shared = (text: string): string => {
+    const found = known.get(text);
+    if (found !== undefined) return found;
+    if (known.size < 50_000) known.set(text, text);
+    return text;
+  };
   for (const entry of entries) {
     if (options.signal?.aborted) throw cancelledError(path);
     options.progress?.advance(entry.name);
@@ -219,12 +228,12 @@ async function plan(
       );
       continue;
     }
-    const object = objectOf(manifest);
+    const object = objectOf(manifest, shared);
     const backup = {
       id: entry.name,
       path: `${path}/${entry.name}`,
-      provider: manifest.provider,
-      kind: manifest.kind,
+      provider: shared(manifest.provider),
+      kind: shared(manifest.kind),
       object: object.object,
       createdAt: time.toISOString(),
       ...(typeof manifest.comment === 'string' ? { comment: manifest.comment } : {}),
@@ -247,7 +256,9 @@ async function plan(
     );
   const kept: PruneBackup[] = [];
   const removed: PruneBackup[] = [];
-  for (const group of byObject.values()) {
+  for (const [key, group] of byObject) {
+    // Each object's records are let go once decided (the decisions are copies).
+    byObject.set(key, []);
     const decisions = applyRetentionPolicy(
       group.map((backup) => ({ ...backup, createdAt: backup.time, iso: backup.createdAt })),
       options.policy,
@@ -261,14 +272,17 @@ async function plan(
 }
 
 /** The object a backup is of (see the module comment): a grouping key and what to show of it. */
-function objectOf(manifest: IntegrityManifest): { key: string; object: PruneBackup['object'] } {
+function objectOf(
+  manifest: IntegrityManifest,
+  shared: (text: string) => string,
+): { key: string; object: PruneBackup['object'] } {
   const metadata = manifest.metadata ?? {};
   const field = OBJECT_METADATA_KEYS.find((key) => {
     const value = metadata[key];
     return (typeof value === 'string' && value.trim() !== '') || typeof value === 'number';
   });
-  const id = field === undefined ? manifest.id : String(metadata[field]).trim();
-  const name = typeof metadata.displayName === 'string' ? metadata.displayName : undefined;
+  const id = shared(field === undefined ? manifest.id : String(metadata[field]).trim());
+  const name = typeof metadata.displayName === 'string' ? shared(metadata.displayName) : undefined;
   // GUIDs are compared as Windows does; an object without an id fact is its own group (the backup id is unique).
   const normal = /^\{?[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}\}?$/i.test(id)
     ? id.replace(/^\{|\}$/g, '').toUpperCase()
