@@ -62,6 +62,50 @@ export interface DetectChangesOptions {
   /** What the objects are, for messages: `GPO` (default), `Starter GPO`. */
   what?: string;
   signal?: AbortSignal;
+  /**
+   * The newest backups, already verified by {@link loadPreviousStates} (started early, so their verification overlaps
+   * the live listing); they must cover every candidate. Loaded here when not given.
+   */
+  previous?: PreviousStates | Promise<PreviousStates>;
+}
+
+/** How many backups are verified at once: reading and hashing their files overlaps the waits on the disk. */
+const VERIFY_CONCURRENCY = 4;
+
+/** The newest backups of some objects in a directory, each verified with its change state read, or why it cannot vouch. */
+export interface PreviousStates {
+  readonly directory: string;
+  /** By {@link guidKey}: the newest backups (several when they share a second); absent when there is none. */
+  readonly byId: ReadonlyMap<string, readonly Loaded[]>;
+}
+
+/**
+ * Verifies the newest backup of each object in `ids` (core's openTrustedBackup: every byte re-hashed against its
+ * integrity manifest) and reads its change state, {@link VERIFY_CONCURRENCY} backups at a time. Needs nothing live:
+ * a provider starts it as soon as it knows the objects and lists SYSVOL meanwhile.
+ */
+export async function loadPreviousStates(
+  ids: readonly string[],
+  options: Pick<DetectChangesOptions, 'directory' | 'domain' | 'what' | 'signal'>,
+): Promise<PreviousStates> {
+  const newest = await newestBackups(options.directory, options.domain);
+  const wanted = [...new Set(ids.map(guidKey))].flatMap((key) => {
+    const entries = newest.get(key);
+    return entries && entries.length > 0 ? [[key, entries] as const] : [];
+  });
+  const byId = new Map<string, Loaded[]>();
+  let next = 0;
+  const worker = async () => {
+    while (next < wanted.length) {
+      const [key, entries] = wanted[next++]!;
+      options.signal?.throwIfAborted();
+      const loaded: Loaded[] = [];
+      for (const entry of entries) loaded.push(await load(entry, options));
+      byId.set(key, loaded);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(VERIFY_CONCURRENCY, wanted.length) }, worker));
+  return { directory: options.directory, byId };
 }
 
 /**
@@ -77,11 +121,17 @@ export async function detectChanges(
   candidates: readonly ChangeCandidate[],
   options: DetectChangesOptions,
 ): Promise<ChangeDecision[]> {
-  const newest = await newestBackups(options.directory, options.domain);
+  const previous = await (options.previous ??
+    loadPreviousStates(
+      candidates.map((c) => c.id),
+      options,
+    ));
+  if (previous.directory !== options.directory)
+    throw new Error(`The previous states given were read from ${previous.directory}, not ${options.directory}.`);
   const assessed: Array<ChangeDecision | ContentCheck> = [];
   for (const candidate of candidates) {
     options.signal?.throwIfAborted();
-    assessed.push(await decide(candidate, newest.get(guidKey(candidate.id)), options));
+    assessed.push(decide(candidate, previous.byId.get(guidKey(candidate.id)), options));
   }
   const checks = assessed.filter((a): a is ContentCheck => 'files' in a);
   const requests = checks.map((check) => ({ id: check.id, paths: check.files.map((file) => file.path) }));
@@ -168,11 +218,11 @@ function timeOf(entry: Listed): number {
 }
 
 /** A newest backup, verified, with what it recorded; or why it cannot vouch. */
-type Loaded =
+export type Loaded =
   | { ok: true; entry: Listed; state: ChangeState; hashes: Map<string, string> }
   | { ok: false; entry: Listed; why: string };
 
-async function load(entry: Listed, options: DetectChangesOptions): Promise<Loaded> {
+async function load(entry: Listed, options: Pick<DetectChangesOptions, 'what' | 'signal'>): Promise<Loaded> {
   if (entry.problem)
     return { ok: false, entry, why: `is not usable (${entry.problem.code}: ${entry.problem.message})` };
   try {
@@ -202,13 +252,13 @@ async function load(entry: Listed, options: DetectChangesOptions): Promise<Loade
   }
 }
 
-async function decide(
+function decide(
   candidate: ChangeCandidate,
-  newest: readonly Listed[] | undefined,
+  loaded: readonly Loaded[] | undefined,
   options: DetectChangesOptions,
-): Promise<ChangeDecision | ContentCheck> {
+): ChangeDecision | ContentCheck {
   const { id } = candidate;
-  if (!newest || newest.length === 0)
+  if (!loaded || loaded.length === 0)
     return { id, changed: true, code: 'NO_PREVIOUS_BACKUP', reason: 'it has no backup in this directory yet' };
   const unusable = (backupId: string, why: string): ChangeDecision => ({
     id,
@@ -218,7 +268,6 @@ async function decide(
     previousBackupId: backupId,
   });
   // Backups of the same second: every one must vouch, and the one that began reading last is the newest.
-  const loaded = await Promise.all(newest.map((entry) => load(entry, options)));
   const failed = loaded.find((l) => !l.ok);
   if (failed && !failed.ok) return unusable(failed.entry.id, failed.why);
   const usable = loaded.filter((l): l is Extract<Loaded, { ok: true }> => l.ok);

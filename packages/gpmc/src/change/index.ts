@@ -14,6 +14,8 @@
  * 2. **Decide, in a `--changed` run**, before staging anything: list each candidate's folder without content
  *    (`SysvolSource.statTree`, one smbclient `ls` for a whole folder tree), drop what the backup leaves out, compute
  *    the same digest, and call `detectChanges(candidates, { directory: target.path, domain, readFiles, what })`
+ *    (`loadPreviousStates(ids, …)`, passed as `previous`, verifies the newest backups meanwhile: start it before the
+ *    listing)
  *    (over SMB also `readAllFiles`: one transfer for every object's files, see provider-gpo's changed-gpos.ts).
  *    Back up the objects with `changed: true`; report the others as info `UNCHANGED` status messages (the decision's
  *    `reason`), and report `PREVIOUS_BACKUP_UNUSABLE` decisions (a damaged newest backup) as warnings.
@@ -40,6 +42,9 @@ export {
 } from './compare-state.js';
 export {
   detectChanges,
+  loadPreviousStates,
+  type PreviousStates,
+  type Loaded as PreviousBackup,
   type ChangeCandidate,
   type ChangeCode,
   type ChangeDecision,

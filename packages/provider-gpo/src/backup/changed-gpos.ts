@@ -1,6 +1,6 @@
 import type { SysvolEntry } from '@coffer/active-directory';
 import { CofferError, type OperationContext } from '@coffer/core';
-import { type ChangeCandidate, detectChanges, type ListedEntry } from '@coffer/gpmc';
+import { type ChangeCandidate, detectChanges, type ListedEntry, loadPreviousStates } from '@coffer/gpmc';
 import type { DomainSession } from '../ad/domain-session.js';
 import type { GpoContainer } from '../ad/read-gpos.js';
 import { parseGpcWqlFilter } from '../ad/wmi-filter.js';
@@ -10,6 +10,29 @@ import { splitPassPath } from './gpt-routing.js';
 
 /** From this many GPOs on, their folders are listed with one listing of Policies rather than one each. */
 const ONE_LISTING_THRESHOLD = 8;
+/**
+ * smbclient sessions that list Policies at once, each over its own GPO folders. The listing is one round trip after
+ * another (four per folder), each costing smbclient and the DC's smbd some CPU: one session keeps about one core
+ * busy between them, so two use both cores of a small machine; more only add sessions' fixed cost.
+ */
+export const LISTING_SESSIONS = 2;
+
+/** The Policies folder's listing for `--changed`, started before the GPOs are read from AD so the two overlap. */
+export class EarlyListing {
+  readonly path: string;
+  readonly #entries: Promise<SysvolEntry[]>;
+
+  constructor(session: DomainSession, path: string) {
+    this.path = path;
+    this.#entries = session.sysvol.statTree(path, { sessions: LISTING_SESSIONS });
+    // Kept for whoever takes it; a run that never does (it failed first) must not die of an unhandled rejection.
+    this.#entries.catch(() => undefined);
+  }
+
+  entries(): Promise<SysvolEntry[]> {
+    return this.#entries;
+  }
+}
 
 export interface ChangedSelection {
   /** The GPOs to back up (changed, or not vouched for by their newest backup). */
@@ -32,8 +55,15 @@ export async function selectChangedGpos(
   wmiFilters: Map<string, WmiFilterRecord>,
   directory: string,
   context: OperationContext,
+  early: EarlyListing | null = null,
 ): Promise<ChangedSelection> {
-  const listings = await listGpoFolders(session, gpos, context);
+  // The newest backups are verified (local reads and hashing) while SYSVOL is listed (waits on the DC).
+  const previous = loadPreviousStates(
+    gpos.map((gpo) => gpo.id),
+    { directory, domain: session.dnsDomain, signal: context.signal },
+  );
+  previous.catch(() => undefined);
+  const listings = await listGpoFolders(session, gpos, context, early);
   const candidates: ChangeCandidate[] = gpos.map((gpo) => ({
     id: gpo.id,
     adDigest: gpoAdDigest(gpo, links.get(gpo.id.toUpperCase()) ?? [], linkedFilter(gpo, wmiFilters)),
@@ -43,6 +73,7 @@ export async function selectChangedGpos(
   const decisions = await detectChanges(candidates, {
     directory,
     domain: session.dnsDomain,
+    previous,
     readFiles: async (id, paths) => (await readLive(session, byId, [{ id, paths }])).get(id) ?? new Map(),
     // Every GPO's files in one call: over SMB one tar transfer (per 500 names), not one per GPO.
     readAllFiles: (requests) => readLive(session, byId, requests),
@@ -109,12 +140,14 @@ function linkedFilter(gpo: GpoContainer, wmiFilters: Map<string, WmiFilterRecord
 
 /**
  * Each GPO's folder listed (names, sizes, times), by GPO GUID upper-cased; a GPO whose folder is not there has no
- * entry. Many GPOs: one listing per Policies folder; a few: one per GPO.
+ * entry. Many GPOs: one listing per Policies folder ({@link LISTING_SESSIONS} sessions at once; the early one when it
+ * is of that folder); a few: one per GPO.
  */
 async function listGpoFolders(
   session: DomainSession,
   gpos: readonly GpoContainer[],
   context: OperationContext,
+  early: EarlyListing | null,
 ): Promise<Map<string, ListedEntry[]>> {
   const listings = new Map<string, ListedEntry[]>();
   const wanted = new Set(gpos.map((gpo) => folderOf(gpo)));
@@ -127,7 +160,11 @@ async function listGpoFolders(
     const parents = new Set(gpos.map((g) => g.sysvolPath.slice(0, g.sysvolPath.lastIndexOf('/'))));
     for (const parent of parents) {
       context.throwIfCancelled();
-      for (const entry of await session.sysvol.statTree(parent)) {
+      const entries =
+        early !== null && early.path.toLowerCase() === parent.toLowerCase()
+          ? await early.entries()
+          : await session.sysvol.statTree(parent, { sessions: LISTING_SESSIONS });
+      for (const entry of entries) {
         const { gpoKey, inner } = splitPassPath(entry.path, false);
         // Two folders whose names differ only in case both land here: their entries clash, which reads as a change.
         if (gpoKey !== null && wanted.has(gpoKey)) add(gpoKey, inner, entry);

@@ -10,7 +10,7 @@ import type { GpoLinkRecord, WmiFilterRecord } from '../extras/gpo-extras.js';
 import type { GpoBackupOptions } from '../options.js';
 import { selectGpos } from '../select/select-gpos.js';
 import { CentralStore } from './central-store.js';
-import { selectChangedGpos } from './changed-gpos.js';
+import { EarlyListing, selectChangedGpos } from './changed-gpos.js';
 import type { EarlyTree } from './early-tree.js';
 
 /** Below this many GPOs one SYSVOL pass per GPO is cheaper than streaming the whole Policies folder. */
@@ -33,6 +33,11 @@ export interface GpoBackupPlan {
   comment: string;
   /** Read the whole Policies folder in one pass instead of one pass per GPO (cheaper for many GPOs). */
   onePass: boolean;
+  /**
+   * With `onePass`, by folder read (a Policies folder): read only these GPO folders of it, in one transfer, instead of
+   * the whole folder or a session per GPO (a few GPOs, e.g. those `--changed` found). Null: read each folder whole.
+   */
+  passFolders: Map<string, { only: string[] }> | null;
   /** A one-pass stream already started (backing up every GPO); used when its folder is the one to read. */
   early: EarlyTree | null;
   /** Taken before any SYSVOL read of the run began: each backup's change state is judged against it. */
@@ -58,6 +63,9 @@ export async function planGpoBackup(
   context: OperationContext,
 ): Promise<GpoBackupPlan> {
   const { options } = request;
+  // `--changed` of every GPO lists the whole Policies folder: started now, it runs while AD is read.
+  const earlyListing =
+    options.changed && options.all ? new EarlyListing(session, `${session.dnsDomain}/Policies`) : null;
   const containers = await readGpoContainers(session, context);
   // Selection errors (unknown or ambiguous names) come before anything is written.
   const selected = options.all ? containers : selectGpos(containers, options.gpo);
@@ -74,13 +82,23 @@ export async function planGpoBackup(
   let unchanged = 0;
   if (options.changed) {
     context.progress.phase('checking for changes');
-    const selection = await selectChangedGpos(session, selected, links, wmiFilters, request.target.path, context);
+    const selection = await selectChangedGpos(
+      session,
+      selected,
+      links,
+      wmiFilters,
+      request.target.path,
+      context,
+      earlyListing,
+    );
     gpos = selection.changed;
     unchanged = selection.unchanged;
     // An unchanged GPO's backup unit is done too: there is nothing to back up.
     if (unchanged > 0) context.progress.advance(undefined, unchanged);
   }
   const accounts = selectedAccounts ?? (await resolveDomainSids(session, domainSidsOf(gpos)));
+  const wholeFolders =
+    (options.all && !options.changed) || (gpos.length >= ONE_PASS_THRESHOLD && gpos.length * 4 >= containers.length);
   return {
     session,
     gpos,
@@ -89,13 +107,27 @@ export async function planGpoBackup(
     accounts,
     target: request.target,
     comment: request.comment ?? '',
-    onePass:
-      (options.all && !options.changed) || (gpos.length >= ONE_PASS_THRESHOLD && gpos.length * 4 >= containers.length),
+    // Two GPOs or more: one transfer for all (each session costs smbclient's start and an authentication).
+    onePass: wholeFolders || gpos.length >= 2,
+    passFolders: wholeFolders ? null : foldersByParent(gpos),
     early,
     readStartedAt,
     centralStore: new CentralStore(session, context),
     unchanged,
   };
+}
+
+/** The GPOs' SYSVOL folder names by the folder holding them (`<domain>/Policies`). */
+function foldersByParent(gpos: readonly GpoContainer[]): Map<string, { only: string[] }> {
+  const byParent = new Map<string, { only: string[] }>();
+  for (const gpo of gpos) {
+    const slash = gpo.sysvolPath.lastIndexOf('/');
+    const parent = gpo.sysvolPath.slice(0, slash);
+    let entry = byParent.get(parent);
+    if (!entry) byParent.set(parent, (entry = { only: [] }));
+    entry.only.push(gpo.sysvolPath.slice(slash + 1));
+  }
+  return byParent;
 }
 
 /** All domain SIDs a set of GPO descriptors names (DACL trustees, owner, group). */
