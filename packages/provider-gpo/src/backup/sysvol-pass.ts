@@ -95,7 +95,9 @@ export async function runSysvolPass(
     if (pass.single && !(await plan.session.sysvol.exists(pass.path))) continue; // reported as GPT_NOT_FOUND
     const completion = new ListingCompletion<GpoPassItem>();
     const early = pass.single === null && plan.early?.path === pass.path ? plan.early : null;
-    for await (const found of early ? early.entries() : plan.session.sysvol.readTree(pass.path)) {
+    for await (const found of early
+      ? early.entries()
+      : plan.session.sysvol.readTree(pass.path, plan.passFolders?.get(pass.path))) {
       context.throwIfCancelled();
       const { gpoKey, inner } = splitPassPath(found.path, pass.single !== null);
       const item = pass.single ?? (gpoKey === null ? undefined : byFolder.get(gpoKey));
