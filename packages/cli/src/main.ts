@@ -26,7 +26,7 @@ import { CLI_PACKAGE_DIRECTORY, discoverProviders, type ProviderRegistry } from 
  */
 export async function main(argv: readonly string[], overrides: Partial<CliIo> = {}): Promise<number> {
   const io = defaultIo(overrides);
-  const { flags, command, help } = readGlobalOptions(argv);
+  const { flags, command, help, version } = readGlobalOptions(argv);
   const output = new Output(io, {
     json: flags.json,
     color: colorWanted({ flag: flags.color, env: io.env, isTTY: io.stderr.isTTY === true, json: flags.json }),
@@ -50,8 +50,9 @@ export async function main(argv: readonly string[], overrides: Partial<CliIo> = 
   }
   // `verify` reads Coffer's own manifests and needs no provider; `report` and `diff` read GPO backups with
   // @coffer/gpmc alone (see readsBackupsOnly); everything else may, and so does `verify --help` (its examples come
-  // from the providers).
-  if ((command !== 'verify' || help) && !readsBackupsOnly(command, argv, help)) {
+  // from the providers). `coffer --version` alone prints the version, whatever providers there are.
+  const versionOnly = version && !help && command === undefined;
+  if ((command !== 'verify' || help) && !versionOnly && !readsBackupsOnly(command, argv, help)) {
     context.registry = await discoverProviders({
       projectDirectory,
       workingDirectory: io.cwd,
@@ -146,14 +147,17 @@ function readGlobalOptions(argv: readonly string[]): {
   flags: GlobalFlags;
   command: string | undefined;
   help: boolean;
+  version: boolean;
 } {
   const globals = addGlobalOptions(
     new Command('coffer')
       .allowUnknownOption()
       .allowExcessArguments()
       .helpOption(false)
-      // Only noted here (the tree prints the help): a help page needs the providers, whose examples it shows.
+      // Only noted here (the tree prints them): a help page needs the providers, whose examples it shows; the
+      // version alone does not.
       .option('-h, --help')
+      .option('-V, --version')
       .exitOverride()
       .configureOutput({ writeOut: () => undefined, writeErr: () => undefined }),
   );
@@ -169,6 +173,7 @@ function readGlobalOptions(argv: readonly string[]): {
     json?: boolean;
     color?: boolean;
     help?: boolean;
+    version?: boolean;
   }>();
   return {
     flags: {
@@ -179,6 +184,7 @@ function readGlobalOptions(argv: readonly string[]): {
     },
     command: operands[0],
     help: options.help === true,
+    version: options.version === true,
   };
 }
 

@@ -1,15 +1,11 @@
 import { Command, Option } from 'commander';
 import { serializeError, toCofferError, type ProviderCommand } from '@coffer/core';
 import type { CliContext } from './cli-context.js';
-import { listAction } from './commands/list.js';
 import { usageError } from './commands/operation-output.js';
-import { backupAction, providerCommandAction, restoreAction } from './commands/provider-operations.js';
-import { providersAction } from './commands/providers.js';
-import { verifyAction } from './commands/verify.js';
 import { addShareOptions, type ShareFlags } from './commands/share-target.js';
 import { definePruneCommand } from './commands/prune.js';
-import { reportAction, type ReportFlags } from './commands/report.js';
-import { diffAction, type DiffFlags } from './commands/diff.js';
+import type { ReportFlags } from './commands/report.js';
+import type { DiffFlags } from './commands/diff.js';
 import { type ListFilterFlags, type ListFilters, parseListFilters } from './commands/list-filters.js';
 import { addOptionFlags, secretHelpLines } from './options/flag-binding.js';
 import type { OptionSpec } from './options/option-specs.js';
@@ -19,6 +15,14 @@ import { closest } from './output/suggest.js';
 import { BUILTIN_PROVIDERS, installHint } from './providers/builtin-providers.js';
 import type { AvailableProvider } from './providers/provider-registry.js';
 import { CLI_VERBS } from './providers/provider-surface.js';
+
+/*
+ * A verb's module, and what it alone needs (the progress bar, the table's string widths, the secret prompt, the GPO
+ * readers), is loaded when that verb runs, not for every `coffer` run: the tree below only defines the commands,
+ * which commander needs whole to parse the line and print help. Each action is awaited, so exit codes, errors and
+ * Ctrl-C are as when the modules were imported up front.
+ */
+const providerOperations = () => import('./commands/provider-operations.js');
 
 /** Thrown while parsing when a secret is given as a flag; main turns it into a usage error without echoing the value. */
 export class SecretFlagError extends Error {
@@ -171,7 +175,9 @@ export function buildProgram(context: CliContext, version: string): Command {
         ...examplesSection(backupDirectories(context).map((dir) => `coffer verify ${dir}`)),
       ].join('\n'),
     )
-    .action((dir: string, options: ShareFlags) => verifyAction(context, dir, options));
+    .action(async (dir: string, options: ShareFlags) =>
+      (await import('./commands/verify.js')).verifyAction(context, dir, options),
+    );
 
   addShareOptions(verify);
   defineReportAndDiff(context, program);
@@ -184,7 +190,7 @@ export function buildProgram(context: CliContext, version: string): Command {
       'Show every provider: those loaded (id, name, package, version, capabilities, commands, where it came from), those that failed to load and why, and built-ins that are not installed.',
     )
     .addHelpText('after', () => examplesSection(providersExamples(context)).join('\n'))
-    .action(() => providersAction(context));
+    .action(async () => (await import('./commands/providers.js')).providersAction(context));
 
   program
     .command('help')
@@ -231,7 +237,9 @@ function defineReportAndDiff(context: CliContext, program: Command): void {
       'after',
       '\nExit status: 0 written, 1 failed, 3 written but some files of a backup could not be decoded (named as warnings).\n\nExamples:\n  coffer report /srv/backups/gpo --out gpo-report.html\n  coffer report /srv/backups/gpo --gpo "Default Domain Policy" --format xml --out ddp.xml\n  coffer report /srv/backups/gpo --format json --out settings.json\n',
     )
-    .action((dir: string, options: ReportFlags) => reportAction(context, dir, options));
+    .action(async (dir: string, options: ReportFlags) =>
+      (await import('./commands/report.js')).reportAction(context, dir, options),
+    );
 
   const gpoProvider = context.registry.available.find((entry) => entry.id === 'gpo');
   const diff = program
@@ -258,7 +266,9 @@ function defineReportAndDiff(context: CliContext, program: Command): void {
       'after',
       '\nExit status: 0 compared (with --exit-code: no differences), 4 differences found (only with --exit-code), 1 failed, 2 usage error.\n\nExamples:\n  coffer diff /srv/backups/gpo --live --dc dc1.corp.example --user Administrator@corp.example --password-file ~/.pw --ca-file /etc/ssl/corp-ca.pem\n  coffer diff /srv/backups/gpo /srv/backups/gpo --exit-code --format html --out changes.html   # two directories: the newest backup of each GPO, paired by GUID\n',
     )
-    .action((a: string, b: string | undefined, options: DiffFlags) => diffAction(context, a, b, options, gpoProvider));
+    .action(async (a: string, b: string | undefined, options: DiffFlags) =>
+      (await import('./commands/diff.js')).diffAction(context, a, b, options, gpoProvider),
+    );
 }
 
 /**
@@ -292,12 +302,12 @@ interface ListFlags extends ListFilterFlags, ShareFlags {
  * directory (a folder may well be called `gpo`); a provider is only read from the first word when a directory follows
  * (the same as `--type <provider>`).
  */
-function listCommand(
+async function listCommand(
   context: CliContext,
   first: string | undefined,
   second: string | undefined,
   options: ListFlags,
-): void | Promise<void> {
+): Promise<void> {
   if (second !== undefined && options.from !== undefined && second !== options.from) {
     usageError(
       context,
@@ -333,7 +343,7 @@ function listCommand(
     else usageError(context, failure.message, failure.hint ?? "Run 'coffer help list'.", 'list');
     return;
   }
-  return listAction(context, directory, options.query, filters, options);
+  return (await import('./commands/list.js')).listAction(context, directory, options.query, filters, options);
 }
 
 function defineBackup(context: CliContext, backup: Command, entry: AvailableProvider): void {
@@ -361,7 +371,9 @@ function defineBackup(context: CliContext, backup: Command, entry: AvailableProv
         generatedExample(`coffer backup ${entry.id}`, entry.surface.backup, '--out <dir>'),
     ),
   );
-  command.action((options: Record<string, unknown>) => backupAction(context, entry, options));
+  command.action(async (options: Record<string, unknown>) =>
+    (await providerOperations()).backupAction(context, entry, options),
+  );
 }
 
 function defineRestore(context: CliContext, restore: Command, entry: AvailableProvider): void {
@@ -394,7 +406,9 @@ function defineRestore(context: CliContext, restore: Command, entry: AvailablePr
         providerExamples(entry, 'restore') ?? generatedExample(`coffer restore ${entry.id}`, specs, '--from <dir>'),
       ),
     );
-  command.action((options: Record<string, unknown>) => restoreAction(context, entry, options));
+  command.action(async (options: Record<string, unknown>) =>
+    (await providerOperations()).restoreAction(context, entry, options),
+  );
 }
 
 /** `coffer <provider> <command>` for every provider command, and `coffer <command> <provider>` where that name is free. */
@@ -452,7 +466,9 @@ function defineProviderCommand(
       ? { examples: definition.examples }
       : generatedExample(usage, specs, '');
   command.addHelpText('after', providerHelpFooter(specs, examples));
-  command.action((options: Record<string, unknown>) => providerCommandAction(context, entry, definition.name, options));
+  command.action(async (options: Record<string, unknown>) =>
+    (await providerOperations()).providerCommandAction(context, entry, definition.name, options),
+  );
 }
 
 /** A built-in named but not installed (exit 2, how to install it) or failed to load (exit 1, why); false for any other name. */

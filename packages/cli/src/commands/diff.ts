@@ -6,11 +6,9 @@ import type { BackupsDiff } from '@coffer/gpmc';
 import { loadGpmc, type GpmcModule } from './gpmc-loader.js';
 import type { CliContext } from '../cli-context.js';
 import { ExitCode } from '../output/exit-codes.js';
-import { createReporter } from '../output/operation-reporter.js';
 import type { AvailableProvider } from '../providers/provider-registry.js';
 import { backupFolderProblem } from './backup-folder.js';
 import { failWith, usageError } from './operation-output.js';
-import { providerOptions } from './provider-operations.js';
 
 export interface DiffFlags extends Record<string, unknown> {
   live?: boolean;
@@ -34,6 +32,12 @@ async function backUpLive(
   flags: DiffFlags,
   a: string,
 ): Promise<{ folder: string; output: BackupOutput } | undefined> {
+  // Only a live diff backs up: the option reader (with its secret prompt) and the progress bar load here, not for
+  // every diff of two backups.
+  const [{ providerOptions }, { createReporter }] = await Promise.all([
+    import('./provider-operations.js'),
+    import('../output/operation-reporter.js'),
+  ]);
   const options = await providerOptions(context, entry, entry.surface.backup, flags, 'diff');
   if (!options) return undefined;
   if (options.gpo === undefined || (Array.isArray(options.gpo) && options.gpo.length === 0)) {

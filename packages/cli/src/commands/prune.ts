@@ -16,7 +16,6 @@ import {
 } from '@coffer/core';
 import type { CliContext } from '../cli-context.js';
 import { ExitCode, exitCodeFor } from '../output/exit-codes.js';
-import { createReporter } from '../output/operation-reporter.js';
 import { backupFolderProblem } from './backup-folder.js';
 import { isShareTarget } from './share-target.js';
 import { failWith, usageError } from './operation-output.js';
@@ -113,6 +112,8 @@ export async function pruneAction(context: CliContext, directory: string, flags:
     return;
   }
   const path = resolve(context.io.cwd, directory);
+  // Loaded here, not with the command tree every `coffer` run builds: the progress bar's modules cost start-up.
+  const { createReporter } = await import('../output/operation-reporter.js');
   const reporter = createReporter(context.output);
   const messages: StatusMessage[] = [];
   let result: PruneResult;
