@@ -16,4 +16,7 @@ process.on('SIGINT', () => {
 });
 
 const exitCode = await main(process.argv.slice(2), { signal: cancel.signal });
+// Output to a pipe that is not read as fast as it is written (`coffer list | less`, `--json | jq` of thousands of
+// backups) is still queued here, and process.exit would drop it: wait until everything written has been handed over.
+await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((done) => stream.write('', done))));
 process.exit(exitCode);

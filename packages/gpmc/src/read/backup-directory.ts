@@ -171,7 +171,7 @@ async function readDirectory<T>(
   detect: (folder: string) => GpmBackupTypeName | T,
 ): Promise<Array<ListedEntry<T>>> {
   const entries: Array<ListedEntry<T>> = [];
-  await visitDirectory(dir, detect, false, (entry) => {
+  await visitDirectory(dir, detect, undefined, (entry) => {
     entries.push(entry);
   });
   return entries;
@@ -181,13 +181,13 @@ async function readDirectory<T>(
  * Each backup of the directory, handed to `visit` in listing order (the manifest's entries, then the folders it does
  * not list) and kept by nobody here: a caller that keeps only some (one type, one query) holds only those. manifest.xml
  * is read a piece at a time, and each folder's bkupInfo.xml when its entry comes, so a directory of 70,000 backups is
- * never held whole. `eager` finds each entry's type at once (for callers that look at every type anyway) instead of
- * on first read of `type`.
+ * never held whole. With `only`, each entry's type is found at once (the caller chooses by it anyway) and an entry of
+ * another type is not built; without, the type is found on first read of `type`.
  */
 async function visitDirectory<T>(
   dir: string,
   detect: (folder: string) => GpmBackupTypeName | T,
-  eager: boolean,
+  only: GpmBackupTypeName | undefined,
   visit: (entry: ListedEntry<T>) => void,
 ): Promise<void> {
   let folders: import('node:fs').Dirent[];
@@ -228,16 +228,16 @@ async function visitDirectory<T>(
     folderName: string | null,
     own: BackupInst | null | undefined,
     listed: boolean,
-  ): ListedEntry<T> => {
+  ): ListedEntry<T> | null => {
     // The index's own word first (manifest entry, then the folder's bkupInfo.xml), else the content heuristic.
     const declared = declaredType(inst) ?? (folderName === null ? undefined : declaredType(own));
+    if (only !== undefined) {
+      const type = declared ?? (folderName === null ? 'GPO' : detect(join(dir, folderName)));
+      return type === only ? toEntry<T>(dir, inst, folderName, listed, type, shared) : null;
+    }
     const entry = toEntry<T>(dir, inst, folderName, listed, declared ?? 'GPO', shared);
     if (declared === undefined && folderName !== null) {
       const folder = join(dir, folderName);
-      if (eager) {
-        entry.type = detect(folder);
-        return entry;
-      }
       // The content heuristic lists up to four folder levels of the backup: run when `type` is first read, not for
       // every entry of a listing whose caller never looks at it (coffer report pairs and reads by GPO). Still an
       // ordinary enumerable property to every reader (spread, JSON).
@@ -276,6 +276,7 @@ async function visitDirectory<T>(
     if (name !== null) claimed.add(name);
     const usable = facts?.inst ? name : null;
     const entry = add(inst, usable, facts?.inst, true);
+    if (entry === null) return;
     if (name === null)
       entry.problem = {
         code: 'INDEX_FOLDER_MISSING',
@@ -326,6 +327,7 @@ async function visitDirectory<T>(
     };
     // The folder's name is the backup's id: restore finds it by that name, so it is what is listed.
     const entry = add({ ...inst, id: name }, name, facts.inst, false);
+    if (entry === null) continue;
     if (facts.problem) entry.problem = facts.problem;
     else if (inst.id !== '' && !sameGuid(inst.id, name)) entry.problem = renamed(dir, name, inst.id);
     visit(entry);
@@ -347,9 +349,7 @@ export async function visitBackupsOfType(
   type: GpmBackupTypeName,
   keep: (entry: GpmcBackupEntry) => void,
 ): Promise<void> {
-  await visitDirectory(dir, detectBackupTypeNow, true, (entry) => {
-    if (entry.type === type) keep(entry);
-  });
+  await visitDirectory(dir, detectBackupTypeNow, type, keep);
 }
 
 /** What a manifest.xml entry and the folder's own bkupInfo.xml must agree on (GPMC writes both from one BackupInst). */
