@@ -3,7 +3,6 @@ import fs, { readFileSync, writeFileSync } from 'node:fs';
 import { readFile, rename, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
-import lockfile from 'proper-lockfile';
 import { CofferError, ErrorCode } from '../errors/coffer-error.js';
 import { HRESULT } from '../errors/hresult.js';
 import { currentOperation } from '../operation/current-operation.js';
@@ -105,6 +104,9 @@ async function acquire(
   tookOverFrom: LockOwner | undefined,
 ): Promise<DirectoryLock> {
   let compromised: Error | undefined;
+  // Loaded by the first lock, not with core: proper-lockfile and graceful-fs under it cost every process that imports
+  // core (coffer report, diff, list) start-up time, and only writers lock.
+  const { default: lockfile } = await import('proper-lockfile');
   const release = await lockfile.lock(directory, {
     lockfilePath: lockPath,
     stale: staleMs,
