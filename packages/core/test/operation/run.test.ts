@@ -1,4 +1,5 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import {
@@ -152,6 +153,36 @@ describe('the backup target core hands over', () => {
     expect((await verifyDirectory(dir)).backups.flatMap((b) => b.problems)).toEqual([]);
     const listed = await runList(staging, { source: dir });
     expect(listed.output).toEqual([expect.objectContaining({ id: 'one', comment: 'before the upgrade' })]);
+  });
+
+  test('list fills comments only from a plain manifest file: any key order or escape, never a link, a FIFO or damage', async () => {
+    const dir = await tempDir();
+    const manifest = (extra: string) =>
+      `{"format":"coffer-integrity-manifest","version":1,"provider":"fake","id":"x","kind":"note","createdAt":"2026-01-01T00:00:00.000Z","directories":[],"files":[]${extra}}`;
+    const names = ['after-files', 'escaped-key', 'linked', 'fifo', 'damaged', 'none', 'own'];
+    for (const name of names) await mkdir(join(dir, name));
+    await writeFile(join(dir, 'after-files', INTEGRITY_MANIFEST_NAME), manifest(',"comment":"last key"'));
+    await writeFile(join(dir, 'escaped-key', INTEGRITY_MANIFEST_NAME), manifest(',"comm\\u0065nt":"spelled"'));
+    await writeFile(join(dir, 'elsewhere.json'), manifest(',"comment":"through a link"'));
+    await symlink(join(dir, 'elsewhere.json'), join(dir, 'linked', INTEGRITY_MANIFEST_NAME));
+    execFileSync('mkfifo', [join(dir, 'fifo', INTEGRITY_MANIFEST_NAME)]);
+    await writeFile(join(dir, 'damaged', INTEGRITY_MANIFEST_NAME), '{"comment":"no format"}');
+    await writeFile(join(dir, 'own', INTEGRITY_MANIFEST_NAME), manifest(',"comment":"not this one"'));
+    const provider = defineProvider({
+      ...base,
+      list: async () =>
+        names.map((name) => ({ id: name, path: join(dir, name), kind: 'note', comment: name === 'own' ? 'mine' : '' })),
+    });
+    const listed = await runList(provider, { source: dir });
+    expect(Object.fromEntries((listed.output ?? []).map((b) => [b.id, b.comment]))).toEqual({
+      'after-files': 'last key',
+      'escaped-key': 'spelled',
+      linked: '',
+      fifo: '',
+      damaged: '',
+      none: '',
+      own: 'mine',
+    });
   });
 
   test('a provider that fails after staging leaves the destination as it was (no staging, no lock)', async () => {
