@@ -113,7 +113,7 @@ describe('backup --changed', () => {
     // 1. Same size, other bytes, GPT.INI and versionNumber left alone (a hand edit, a DFS-R restore).
     const pol = join(gptFolder(gpos[0]!.guid), 'Machine', 'registry.pol');
     const bytes = await readFile(pol);
-    bytes[bytes.length - 1] ^= 0x20;
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0x20, bytes.length - 1);
     await writeFile(pol, bytes);
     // 2. One more ACE on the container (Users may read properties).
     await runTool('samba-tool', [
@@ -160,7 +160,7 @@ describe('backup --changed', () => {
     const pol = join(gptFolder(gpos[3]!.guid), 'Machine', 'registry.pol');
     const before = await stat(pol);
     const bytes = await readFile(pol);
-    bytes[bytes.length - 1] ^= 0x20;
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0x20, bytes.length - 1);
     await writeFile(pol, bytes);
     await utimes(pol, before.atime, before.mtime);
     const result = await backupChanged();
