@@ -246,3 +246,50 @@ describe('backupInvalid (BACKUP_INVALID of both Group Policy providers)', () => 
     expect(error.hint).toMatch(/another backup of this Starter GPO/);
   });
 });
+
+describe('listBackupsOfType: the Starter GPO listing leaves GPO folders out unparsed, with the same result', () => {
+  const model = (n: number) =>
+    sampleModel({
+      backupId: `{00000000-0000-0000-0000-0000000000D${n}}`,
+      gpoId: `{DDDDDDDD-0000-0000-0000-00000000000${n}}`,
+      displayName: `Folder ${n}`,
+      backupTime: new Date(`2024-04-0${n}T10:00:00Z`),
+    });
+  const [plain, utf16Starter, damagedWithTemplate] = [model(1), model(2), model(3)];
+
+  it('a type only bkupInfo.xml declares (UTF-16) is still found; a damaged one is a GPO despite a StarterGPO.tmplx', async () => {
+    const dir = await tempDir('gpmc-list-unparsed-');
+    for (const m of [plain, utf16Starter, damagedWithTemplate]) await mkdir(join(dir, m.backupId));
+    await writeFile(join(dir, plain.backupId, 'bkupInfo.xml'), renderBkupInfoXml(plain));
+    // The manifest entry declares nothing; the folder's own bkupInfo.xml, in UTF-16LE with its BOM, says Starter GPO.
+    const declared = renderBkupInfoXmlForInst({
+      ...backupInstOf(utf16Starter),
+      extraElements: [{ name: BACKUP_TYPE_ELEMENT, text: BACKUP_TYPE_STARTER_GPO }],
+    }).toString('utf8');
+    await writeFile(
+      join(dir, utf16Starter.backupId, 'bkupInfo.xml'),
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(declared.replace(/^\uFEFF/, ''), 'utf16le')]),
+    );
+    await writeFile(join(dir, damagedWithTemplate.backupId, 'bkupInfo.xml'), '<BackupInst><ID>');
+    await writeFile(join(dir, damagedWithTemplate.backupId, 'StarterGPO.tmplx'), '<StarterGPO/>');
+    await writeFile(
+      join(dir, 'manifest.xml'),
+      renderManifestXml(null, [plain, utf16Starter, damagedWithTemplate].map(backupInstOf)),
+    );
+    const starterWarnings: StatusMessage[] = [];
+    const gpoWarnings: StatusMessage[] = [];
+    const starters = await listBackupsOfType(dir, 'StarterGPO', { report: (m) => starterWarnings.push(m) });
+    const gpos = await listBackupsOfType(dir, 'GPO', { report: (m) => gpoWarnings.push(m) });
+    expect(starters.map((e) => [e.id, e.type])).toEqual([[utf16Starter.backupId, 'StarterGPO']]);
+    expect(starterWarnings).toEqual([]);
+    expect(gpos.map((e) => [e.id, e.type])).toEqual([[plain.backupId, 'GPO']]);
+    expect(gpoWarnings.map((m) => [m.code, m.object])).toEqual([
+      ['GPMC_FILE_MALFORMED', join(dir, damagedWithTemplate.backupId)],
+    ]);
+    expect((await readGpmcBackupDirectory(dir)).map((e) => [e.id, e.type])).toEqual([
+      [plain.backupId, 'GPO'],
+      [utf16Starter.backupId, 'StarterGPO'],
+      [damagedWithTemplate.backupId, 'GPO'],
+    ]);
+  });
+});

@@ -423,14 +423,17 @@ export class BackupIndexScanner {
       if (this.#wait(lt, 'an end tag')) return false;
       this.#fail(lt, 'an end tag is not closed');
     }
+    // test, not exec, here and below: no match array (nor, here, the name's text) per tag of a 70,000-entry index.
     NAME.lastIndex = lt + 2;
-    const name = NAME.exec(buffer)?.[0];
-    if (name === undefined || NAME.lastIndex > close) this.#fail(lt, 'an end tag without a name');
+    if (!NAME.test(buffer) || NAME.lastIndex > close) this.#fail(lt, 'an end tag without a name');
     const top = this.#stack[this.#stack.length - 1];
-    if (top === undefined) this.#fail(lt, `the end tag </${name}> closes nothing`);
-    if (top!.qualified !== name) this.#fail(lt, `</${name}> closes <${top!.qualified}>`);
-    SPACE.lastIndex = NAME.lastIndex;
-    SPACE.exec(buffer);
+    const nameEnd = NAME.lastIndex;
+    if (top === undefined) this.#fail(lt, `the end tag </${buffer.slice(lt + 2, nameEnd)}> closes nothing`);
+    if (nameEnd - (lt + 2) !== top!.qualified.length || !buffer.startsWith(top!.qualified, lt + 2))
+      this.#fail(lt, `</${buffer.slice(lt + 2, nameEnd)}> closes <${top!.qualified}>`);
+    const name = top!.qualified;
+    SPACE.lastIndex = nameEnd;
+    SPACE.test(buffer);
     if (SPACE.lastIndex !== close) this.#fail(lt, `the end tag </${name}> is not closed`);
     const depth = this.#stack.length - 1;
     if (depth === 0) {
@@ -475,17 +478,17 @@ export class BackupIndexScanner {
     }
     if (this.#rootClosed) this.#fail(lt, 'a second root element');
     NAME.lastIndex = lt + 1;
-    const qualified = NAME.exec(buffer)?.[0];
+    const qualified = NAME.test(buffer) ? buffer.slice(lt + 1, NAME.lastIndex) : undefined;
     if (qualified === undefined) this.#fail(lt, "'<' not starting a tag");
     if (close === -1) this.#fail(lt, `<${qualified}> is not closed`);
     const depth = this.#stack.length;
     const attributes: Record<string, string> = {};
-    const seen = new Set<string>();
+    let seen: Set<string> | undefined; // made for a tag with attributes only
     let pos = NAME.lastIndex;
     let selfClosing = false;
     for (;;) {
       SPACE.lastIndex = pos;
-      SPACE.exec(buffer);
+      SPACE.test(buffer);
       const spaced = SPACE.lastIndex > pos;
       pos = SPACE.lastIndex;
       if (pos === close) break;
@@ -498,6 +501,7 @@ export class BackupIndexScanner {
       const match = ATTRIBUTE.exec(buffer);
       if (match === null || ATTRIBUTE.lastIndex > close) this.#fail(pos, `a malformed attribute in <${qualified}>`);
       const name = match![1]!;
+      seen ??= new Set<string>();
       if (seen.has(name)) this.#fail(pos, `the attribute ${name} is repeated in <${qualified}>`);
       seen.add(name);
       let value: string;

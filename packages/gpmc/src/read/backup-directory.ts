@@ -214,10 +214,16 @@ async function visitDirectory<T>(
 
   const shared = sharedTexts();
   /** A backup folder's own bkupInfo.xml (or why it cannot be read), read when its entry is listed. */
-  const readOwn = async (name: string): Promise<FolderFacts> => {
+  const readOwn = async (name: string, unlessPlainGpo = false): Promise<FolderFacts | typeof PLAIN_GPO> => {
     try {
       const bytes = await reader.readOptional(`${name}/bkupInfo.xml`, { maxBytes: 1024 * 1024 });
-      return { inst: bytes === null ? null : parseBkupInfoXml(bytes) };
+      if (bytes === null) return { inst: null };
+      // A Starter GPO listing leaves out every folder whose type comes out GPO, whether its bkupInfo.xml is sound or
+      // not (a damaged one is listed as a GPO): one that cannot declare a type (no `BackupType` in its bytes, in any
+      // encoding it may be read in) and holds no StarterGPO.tmplx is a GPO, and is not parsed. That is most folders
+      // of a directory, and parsing each was most of this listing's garbage.
+      if (unlessPlainGpo && !mayDeclareType(bytes) && detect(join(dir, name)) === 'GPO') return PLAIN_GPO;
+      return { inst: parseBkupInfoXml(bytes) };
     } catch (error) {
       const failure = toCofferError(error, join(dir, name));
       return { inst: null, problem: { code: failure.code, message: failure.message } };
@@ -272,8 +278,16 @@ async function visitDirectory<T>(
   const listManifestEntry = async (inst: BackupInst): Promise<void> => {
     if (pendingGuids.has(guidKey(inst.id))) return;
     const name = foldersByGuid.get(guidKey(inst.id))?.find((folder) => !claimed.has(folder)) ?? null;
-    const facts = name === null ? undefined : await readOwn(name);
+    const listed = declaredType(inst);
+    // The index's own word decides before the folder's: an entry it declares of another type is not read at all.
+    if (only !== undefined && listed !== undefined && listed !== only) {
+      if (name !== null) claimed.add(name);
+      return;
+    }
+    const read = name === null ? undefined : await readOwn(name, only === 'StarterGPO' && listed === undefined);
     if (name !== null) claimed.add(name);
+    if (read === PLAIN_GPO) return;
+    const facts = read;
     const usable = facts?.inst ? name : null;
     const entry = add(inst, usable, facts?.inst, true);
     if (entry === null) return;
@@ -313,7 +327,8 @@ async function visitDirectory<T>(
   if (scanned !== null) checkManifestRoot(scanned.root);
   for (const name of backupFolders) {
     if (claimed.has(name)) continue;
-    const facts = await readOwn(name);
+    const facts = await readOwn(name, only === 'StarterGPO');
+    if (facts === PLAIN_GPO) continue;
     if (facts.inst === null && facts.problem === undefined) continue;
     const inst: BackupInst = facts.inst ?? {
       gpoGuid: '',
@@ -337,6 +352,23 @@ async function visitDirectory<T>(
 interface FolderFacts {
   inst: BackupInst | null;
   problem?: { code: string; message: string };
+}
+
+/** What readOwn answers for a folder a Starter GPO listing leaves out unparsed (see there). */
+const PLAIN_GPO = Symbol('plain GPO backup');
+
+const BACKUP_TYPE_BYTES = [
+  Buffer.from(BACKUP_TYPE_ELEMENT, 'utf8'),
+  Buffer.from(BACKUP_TYPE_ELEMENT, 'utf16le'),
+  Buffer.from(BACKUP_TYPE_ELEMENT, 'utf16le').swap16(),
+];
+
+/**
+ * Whether a bkupInfo.xml's bytes can hold a `<BackupType>` element: its name in UTF-8, UTF-16LE or UTF-16BE (what
+ * core's XML decoding reads; an element name cannot be spelled with references). False means it declares no type.
+ */
+function mayDeclareType(bytes: Buffer): boolean {
+  return BACKUP_TYPE_BYTES.some((pattern) => bytes.includes(pattern));
 }
 
 /**
