@@ -319,9 +319,14 @@ export class StagedEntry implements BackupEntry {
   #indexRecord: unknown;
   readonly #destination: BackupDestination;
   readonly #open: OpenDestinationOptions;
-  readonly #files = new Map<string, ManifestFile>();
+  /**
+   * The files and folders written so far, for the integrity manifest; let go once it is written (a GPO backup of
+   * 10,000 GPOs stages 10,000 entries, sealed one by one but committed together, and their lists would otherwise
+   * stay in memory until the commit).
+   */
+  #files = new Map<string, ManifestFile>();
   /** Folders created in the staging folder so far (each once; see #folder). */
-  readonly #directories = new Set<string>();
+  #directories = new Set<string>();
   #sealed = false;
 
   constructor(
@@ -345,10 +350,6 @@ export class StagedEntry implements BackupEntry {
 
   get indexRecord(): unknown {
     return this.#indexRecord;
-  }
-
-  get files(): readonly ManifestFile[] {
-    return [...this.#files.values()];
   }
 
   /** Creates a folder (and its parents) inside the entry; empty folders are recorded in the manifest too. */
@@ -470,6 +471,8 @@ export class StagedEntry implements BackupEntry {
       mode: PRIVATE_FILE_MODE,
     });
     this.#sealed = true;
+    this.#files = new Map();
+    this.#directories = new Set();
   }
 
   async discard(): Promise<void> {
@@ -477,12 +480,18 @@ export class StagedEntry implements BackupEntry {
     await this.#destination.discard(this);
   }
 
-  /** fsyncs every file, then every folder deepest first: the fallback where one syncfs is not available. */
+  /**
+   * fsyncs every file, then every folder deepest first: the fallback where one syncfs is not available. The staging
+   * folder is walked (only this entry writes there, and it is sealed) rather than listed from memory, which seal let go.
+   */
   async fsyncContents(): Promise<void> {
-    for (const file of [...this.#files.keys(), INTEGRITY_MANIFEST_NAME])
-      await fsyncFile(join(this.stagingPath, ...file.split('/')));
-    const folders = [...this.#directories].sort((a, b) => b.length - a.length);
-    for (const folder of folders) await fsyncDirectory(join(this.stagingPath, ...folder.split('/')));
+    const folders: string[] = [];
+    for (const found of await readdir(this.stagingPath, { recursive: true, withFileTypes: true })) {
+      const path = join(found.parentPath, found.name);
+      if (found.isDirectory()) folders.push(path);
+      else await fsyncFile(path);
+    }
+    for (const folder of folders.sort((a, b) => b.length - a.length)) await fsyncDirectory(folder);
     await fsyncDirectory(this.stagingPath);
   }
 
