@@ -299,7 +299,20 @@ function toValues(value: string | Buffer | Array<string | Buffer>): Buffer[] | s
   return list as string[];
 }
 
+/**
+ * ldapts hands binary values as views into the buffer a message arrived in (a whole TLS read, often 16 KiB or more,
+ * grown by concatenation when a message spans reads): a caller keeping one small value, such as each GPO's
+ * nTSecurityDescriptor for the whole backup, would keep every receive buffer of the search alive. Each value gets its
+ * own copy (small copies share Node's 8 KiB allocation pool, packed one after the other).
+ */
 function toLdapEntry(entry: Entry): LdapEntry {
+  for (const [name, value] of Object.entries(entry)) {
+    if (Buffer.isBuffer(value)) entry[name] = Buffer.from(value);
+    else if (Array.isArray(value) && value.some((item) => Buffer.isBuffer(item)))
+      entry[name] = (value as Array<string | Buffer>).map((item) =>
+        Buffer.isBuffer(item) ? Buffer.from(item) : item,
+      ) as Buffer[];
+  }
   return entry as LdapEntry;
 }
 
