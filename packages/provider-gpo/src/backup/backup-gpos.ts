@@ -74,6 +74,9 @@ async function writeGpoBackups(plan: GpoBackupPlan, context: OperationContext): 
       staged.catch(() => undefined);
       items.set(gpo.id.toUpperCase(), newPassItem(gpo, backupId, staged));
     }
+    // From here each container is held by its item alone, which lets it go once the GPO's entry is written: the plan
+    // keeping all of them to the end made the backup's memory grow with the number of GPOs (about 2.5 KB each).
+    plan.gpos = [];
     // Started now so it overlaps the SYSVOL stream; awaited only by a GPO with a Registry.pol.
     void plan.centralStore.catalog();
     const waiting: GpoPassItem[] = [];

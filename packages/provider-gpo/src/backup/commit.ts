@@ -56,7 +56,7 @@ export async function commitGpoBackups(
   }
   await pool.drain();
   const all = await Promise.all([...items.values()].map((item) => item.staged));
-  if (ready.length === 0 && plan.gpos.length > 0) {
+  if (ready.length === 0 && items.size > 0) {
     throw new CofferError('NOTHING_BACKED_UP', 'None of the selected GPOs could be backed up.', {
       hresult: HRESULT.E_FAIL,
       hint: 'See the status messages for each GPO.',

@@ -2,6 +2,8 @@ import type { SysvolSource, SysvolTreeEntry } from '@coffer/active-directory';
 
 /** Bytes of file content read ahead into memory before anyone asks for them; past this, the stream waits. */
 export const READ_AHEAD_BYTES = 32 << 20;
+/** What an entry read ahead costs beside its content (its record, path and chunk list), counted against the allowance. */
+const ENTRY_OVERHEAD_BYTES = 512;
 
 /**
  * A SYSVOL tree stream started before it is needed. Backing up every GPO streams the whole
@@ -51,9 +53,13 @@ export class EarlyTree {
         this.#handedOver = entry;
         return;
       }
+      // Copied: a chunk is a view into the stream's read buffer (tar headers and padding, other files), and views
+      // kept for thousands of small files kept every buffer the stream read. Each entry is counted with what it
+      // costs beside its bytes, so a tree of many tiny files is bounded too (10,000 GPOs are 60,000 entries).
       const chunks: Uint8Array[] = [];
+      this.#aheadBytes += ENTRY_OVERHEAD_BYTES;
       for await (const chunk of entry.content) {
-        chunks.push(chunk);
+        chunks.push(Buffer.from(chunk));
         this.#aheadBytes += chunk.length;
       }
       this.#ahead.push({ ...entry, content: replay(chunks) });
@@ -68,7 +74,8 @@ export class EarlyTree {
     this.#stopping = true;
     await this.#readingAhead;
     try {
-      for (const entry of this.#ahead.splice(0)) yield entry;
+      // One at a time off the front, so an entry handed over is not kept by this list until the last one is.
+      for (let entry = this.#ahead.shift(); entry !== undefined; entry = this.#ahead.shift()) yield entry;
       if (this.#failure) throw this.#failure.error;
       if (this.#handedOver) yield this.#handedOver;
       if (this.#done) return;

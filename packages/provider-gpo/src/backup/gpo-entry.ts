@@ -1,5 +1,5 @@
 import { isDomainSid, toSddl } from '@coffer/active-directory';
-import type { BackupEntry, OperationContext } from '@coffer/core';
+import type { OperationContext } from '@coffer/core';
 import {
   backupInstOf,
   buildSecurityGroups,
@@ -19,7 +19,7 @@ import {
   templatePrincipalReferences,
   toGpmcDaclOnlyDescriptor,
 } from '@coffer/gpmc';
-import { parseGptIni } from '../ad/gpt-ini.js';
+import type { GpoContainer } from '../ad/read-gpos.js';
 import { canonicalPathOf } from '../ad/read-links.js';
 import { displayNameOfSid } from '../ad/resolve-principals.js';
 import { parseGpcWqlFilter } from '../ad/wmi-filter.js';
@@ -55,11 +55,12 @@ export async function writeGpoEntry(
   context: OperationContext,
 ): Promise<void> {
   const { session } = plan;
-  const { gpo } = item;
+  const gpo = item.container;
+  if (gpo === null) throw new Error(`The backup entry of GPO ${item.gpo.displayName} was already written.`);
   const object = `${gpo.displayName} ${gpo.id}`;
   const { descriptor } = gpo;
   const daclOnly = toGpmcDaclOnlyDescriptor(descriptor);
-  if (item.gptIni === null) {
+  if (item.gptIniVersion === null) {
     context.report({
       severity: 'warning',
       code: 'GPT_INI_MISSING',
@@ -88,7 +89,7 @@ export async function writeGpoEntry(
     displayName: gpo.displayName,
     flags: gpo.flags,
     versionNumber: gpo.versionNumber,
-    gptIniVersion: item.gptIni ? parseGptIni(item.gptIni).version : 0,
+    gptIniVersion: item.gptIniVersion ?? 0,
     machineExtensionNames: gpo.machineExtensionNames,
     userExtensionNames: gpo.userExtensionNames,
     wmiFilter: wmiLink ? { domain: wmiLink.domain, id: wmiLink.id, name: wmiFilter?.name ?? '' } : null,
@@ -104,7 +105,7 @@ export async function writeGpoEntry(
   const sddlOptions = { domainSid: session.domainSid };
   const links = plan.links.get(gpo.id.toUpperCase()) ?? [];
   const reportDescriptor = { ...descriptor, sacl: undefined, control: { ...descriptor.control, saclPresent: false } };
-  const settings = await gpoSettings(plan, item, context);
+  const settings = await gpoSettings(plan, item, gpo, context);
   const report = renderGpReportXml(model, {
     extensionData: settings,
     createdTime: gpo.whenCreated,
@@ -163,7 +164,11 @@ export async function writeGpoEntry(
       new Map(item.gptIniHash ? [[item.gptIniHash.path, item.gptIniHash.sha256]] : []),
     ),
   });
-  item.listing = [];
+  // Everything the pass collected for this GPO is rendered now: let it go rather than hold it (with the pool's
+  // 8 KiB slabs its small buffers pin) for every GPO until the commit. Only the folders are still to be made.
+  const folders = item.tree.filter((entry) => entry.kind === 'dir').map((entry) => entry.path);
+  releasePassFacts(item);
+  item.container = null;
   const files: Array<[string, string | Uint8Array]> = [
     ['Backup.xml', renderBackupXml(model)],
     ['bkupInfo.xml', renderBkupInfoXmlForInst(inst)],
@@ -177,7 +182,8 @@ export async function writeGpoEntry(
   );
   await pool.run(async () => {
     const entry = await item.staged;
-    await createFolders(item, entry);
+    // Every GPT folder, empty ones too: the staged entry makes each folder once, so those a file went into cost nothing.
+    for (const folder of folders) await entry.mkdir(`${BACKUP_GPT_ROOT}/${folder}`);
     for (const [name, content] of files) await entry.writeFile(name, content);
     // Sealed (integrity manifest written) here, beside other GPOs' writes, rather than one by one in commit;
     // manifest.xml lists this <BackupInst> at commit without reading bkupInfo.xml back.
@@ -194,9 +200,9 @@ export async function writeGpoEntry(
 async function gpoSettings(
   plan: GpoBackupPlan,
   item: GpoPassItem,
+  gpo: GpoContainer,
   context: OperationContext,
 ): Promise<{ computer: string; user: string }> {
-  const { gpo } = item;
   const files = item.tree.filter((entry) => entry.kind === 'file').map((entry) => entry.path);
   const hasRegistryPol = [...item.settingsFiles.keys()].some((path) => /^(machine|user)\/registry\.pol$/i.test(path));
   const admx = hasRegistryPol ? await plan.centralStore.catalog() : undefined;
@@ -218,7 +224,11 @@ async function gpoSettings(
   return renderGpreportSettingsXml(settings);
 }
 
-/** Every GPT folder, empty ones too: the staged entry makes each folder once, so those a file went into cost nothing here. */
-async function createFolders(item: GpoPassItem, staged: BackupEntry): Promise<void> {
-  for (const entry of item.tree) if (entry.kind === 'dir') await staged.mkdir(`${BACKUP_GPT_ROOT}/${entry.path}`);
+/** Drops what the SYSVOL pass collected for a GPO once its entry is rendered; the commit needs only the counts. */
+function releasePassFacts(item: GpoPassItem): void {
+  item.tree = [];
+  item.listing = [];
+  item.settingsFiles.clear();
+  item.gptTmplInf = null;
+  item.gptIniHash = null;
 }

@@ -27,6 +27,13 @@ export class ListingCompletion<Item extends { finished: boolean }> {
     if (item && !item.finished) this.#open.set(item, Math.max(this.#open.get(item) ?? 0, number, parent ?? 0));
     if (parent === undefined || parent <= this.#parent) return [];
     this.#parent = parent;
+    // Folders numbered below the one now listed are never a parent again (the walk takes them in order): forgotten, so
+    // the map holds the folders still to be walked rather than every folder of the tree (60,000 for 10,000 GPOs).
+    // A listing out of that order finds no number for such a parent, which proves nothing, as for any unknown parent.
+    for (const [folder, folderNumber] of this.#folderNumbers) {
+      if (folderNumber >= parent) break;
+      this.#folderNumbers.delete(folder);
+    }
     const complete: Item[] = [];
     for (const [open, highest] of this.#open) {
       if (highest < parent) {

@@ -1,6 +1,7 @@
 import type { SysvolTreeEntry } from '@coffer/active-directory';
 import { type BackupEntry, HRESULT, type OperationContext } from '@coffer/core';
 import { type GptEntry, isSettingsFile, type ListedEntry, sha256Hex } from '@coffer/gpmc';
+import { parseGptIni } from '../ad/gpt-ini.js';
 import type { GpoContainer } from '../ad/read-gpos.js';
 import { isStateEntry, listedEntry } from './gpo-state.js';
 import { BACKUP_GPT_ROOT, isSecurityTemplate, routeGptPath, splitPassPath } from './gpt-routing.js';
@@ -17,12 +18,22 @@ const BUFFERED_FILE_BYTES = 1 << 20;
  * GPMC files: the tree, GPT.INI, GptTmpl.inf, the settings files gpreport.xml decodes, the listing for its change state.
  */
 export interface GpoPassItem {
-  gpo: GpoContainer;
+  /** What names the GPO in messages and the result, for the whole run. */
+  gpo: GpoNames;
+  /**
+   * Its AD facts, until its entry is written: then let go (with 10,000 GPOs, holding every container to the commit
+   * was most of the backup's memory; see writeGpoBackups).
+   */
+  container: GpoContainer | null;
   backupId: string;
   /** Its staging folder, being created while the SYSVOL stream starts. */
   staged: Promise<BackupEntry>;
   tree: GptEntry[];
-  gptIni: Buffer | null;
+  /**
+   * GPT.INI's version, null while none was seen. Read as the file passes: a GPO's folder completes only once the walk
+   * (breadth first with smbclient) has passed its deepest folder, so the file itself would wait in memory for every GPO.
+   */
+  gptIniVersion: number | null;
   gptTmplInf: Buffer | null;
   /** The bytes of the GPT files gpreport.xml's settings are decoded from (GptTmpl.inf, Registry.pol, GPP XML…), held until then. */
   settingsFiles: Map<string, Buffer>;
@@ -41,13 +52,17 @@ export interface GpoPassItem {
   gptIniHash: { path: string; sha256: string } | null;
 }
 
+/** A GPO's id, name and SYSVOL folder. */
+export type GpoNames = Pick<GpoContainer, 'id' | 'displayName' | 'sysvolPath'>;
+
 export function newPassItem(gpo: GpoContainer, backupId: string, staged: Promise<BackupEntry>): GpoPassItem {
   return {
-    gpo,
+    gpo: { id: gpo.id, displayName: gpo.displayName, sysvolPath: gpo.sysvolPath },
+    container: gpo,
     backupId,
     staged,
     tree: [],
-    gptIni: null,
+    gptIniVersion: null,
     gptTmplInf: null,
     settingsFiles: new Map(),
     seen: false,
@@ -76,7 +91,9 @@ export async function runSysvolPass(
 ): Promise<void> {
   const passes: Array<{ path: string; single: GpoPassItem | null }> = [];
   if (plan.onePass) {
-    const parents = new Set(plan.gpos.map((g) => g.sysvolPath.slice(0, g.sysvolPath.lastIndexOf('/'))));
+    const parents = new Set(
+      [...items.values()].map(({ gpo }) => gpo.sysvolPath.slice(0, gpo.sysvolPath.lastIndexOf('/'))),
+    );
     for (const parent of parents) passes.push({ path: parent, single: null });
   } else {
     for (const item of items.values()) passes.push({ path: item.gpo.sysvolPath, single: item });
@@ -164,8 +181,9 @@ async function copyEntry(
   if (isStateEntry(inner)) item.listing.push(listedEntry(inner, found));
   const route = routeGptPath(inner);
   if (route === 'gpt-ini' && found.kind === 'file') {
-    item.gptIni = await collect(found);
-    item.gptIniHash = { path: inner, sha256: sha256Hex(item.gptIni) };
+    const gptIni = await collect(found);
+    item.gptIniVersion = parseGptIni(gptIni).version;
+    item.gptIniHash = { path: inner, sha256: sha256Hex(gptIni) };
     return;
   }
   if (route === 'skip' || route === 'gpt-ini') {
