@@ -170,6 +170,7 @@ describe('the backup target core hands over', () => {
     await writeFile(join(dir, 'own', INTEGRITY_MANIFEST_NAME), manifest(',"comment":"not this one"'));
     const provider = defineProvider({
       ...base,
+      backup: async () => ({ backups: [], counts: {} }),
       list: async () =>
         names.map((name) => ({ id: name, path: join(dir, name), kind: 'note', comment: name === 'own' ? 'mine' : '' })),
     });
