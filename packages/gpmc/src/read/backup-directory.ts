@@ -114,7 +114,7 @@ function sharedTexts(): (text: string) => string {
 }
 
 function toEntry<T>(
-  dir: string,
+  folder: string,
   inst: BackupInst,
   folderName: string | null,
   listedInManifest: boolean,
@@ -132,7 +132,7 @@ function toEntry<T>(
     backupTimeText: inst.backupTime,
     comment: inst.comment,
     type,
-    folder: join(dir, folderName ?? inst.id),
+    folder,
     listedInManifest,
     hasFolder: folderName !== null,
   };
@@ -213,6 +213,7 @@ async function visitDirectory<T>(
     .map((folder) => folder.name);
 
   const shared = sharedTexts();
+  const folderPath = folderPathIn(dir);
   /** A backup folder's own bkupInfo.xml (or why it cannot be read), read when its entry is listed. */
   const readOwn = async (name: string, unlessPlainGpo = false): Promise<FolderFacts | typeof PLAIN_GPO> => {
     try {
@@ -222,7 +223,7 @@ async function visitDirectory<T>(
       // not (a damaged one is listed as a GPO): one that cannot declare a type (no `BackupType` in its bytes, in any
       // encoding it may be read in) and holds no StarterGPO.tmplx is a GPO, and is not parsed. That is most folders
       // of a directory, and parsing each was most of this listing's garbage.
-      if (unlessPlainGpo && !mayDeclareType(bytes) && detect(join(dir, name)) === 'GPO') return PLAIN_GPO;
+      if (unlessPlainGpo && !mayDeclareType(bytes) && detect(folderPath(name)) === 'GPO') return PLAIN_GPO;
       return { inst: parseBkupInfoXml(bytes) };
     } catch (error) {
       const failure = toCofferError(error, join(dir, name));
@@ -238,12 +239,13 @@ async function visitDirectory<T>(
     // The index's own word first (manifest entry, then the folder's bkupInfo.xml), else the content heuristic.
     const declared = declaredType(inst) ?? (folderName === null ? undefined : declaredType(own));
     if (only !== undefined) {
-      const type = declared ?? (folderName === null ? 'GPO' : detect(join(dir, folderName)));
-      return type === only ? toEntry<T>(dir, inst, folderName, listed, type, shared) : null;
+      const folder = folderName === null ? join(dir, inst.id) : folderPath(folderName);
+      const type = declared ?? (folderName === null ? 'GPO' : detect(folder));
+      return type === only ? toEntry<T>(folder, inst, folderName, listed, type, shared) : null;
     }
-    const entry = toEntry<T>(dir, inst, folderName, listed, declared ?? 'GPO', shared);
+    const folder = folderName === null ? join(dir, inst.id) : folderPath(folderName);
+    const entry = toEntry<T>(folder, inst, folderName, listed, declared ?? 'GPO', shared);
     if (declared === undefined && folderName !== null) {
-      const folder = join(dir, folderName);
       // The content heuristic lists up to four folder levels of the backup: run when `type` is first read, not for
       // every entry of a listing whose caller never looks at it (coffer report pairs and reads by GPO). Still an
       // ordinary enumerable property to every reader (spread, JSON).
@@ -352,6 +354,15 @@ async function visitDirectory<T>(
 interface FolderFacts {
   inst: BackupInst | null;
   problem?: { code: string; message: string };
+}
+
+/**
+ * `join(dir, name)` for a backup folder's name (a GUID: nothing in it to normalise), without normalising `dir` again
+ * for each of 70,000 backups (each join was a few strings of garbage); any other name goes through join.
+ */
+function folderPathIn(dir: string): (name: string) => string {
+  const prefix = join(dir, '_').slice(0, -1);
+  return (name) => (GUID_FOLDER.test(name) ? prefix + name : join(dir, name));
 }
 
 /** What readOwn answers for a folder a Starter GPO listing leaves out unparsed (see there). */
