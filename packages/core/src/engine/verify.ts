@@ -16,6 +16,7 @@ import { idKey, sameId } from './backup-id.js';
 import { listCommittedEntries } from './committed-view.js';
 import { INTEGRITY_MANIFEST_NAME, parseIntegrityManifest, type IntegrityManifest } from './integrity-manifest.js';
 import { LOCK_NAME } from './lock.js';
+import { sharedTexts } from '../reading/shared-texts.js';
 
 /**
  * What verify found. Inside a backup: `missing`, `extra`, `truncated`, `altered` (against its manifest),
@@ -282,13 +283,7 @@ export async function verifyDirectory(path: string, options: VerifyOptions = {})
   const gpmcFolders = new Map<string, BackupInfoFacts>();
   // The facts of every GPMC-shaped folder are kept until the index is checked: the texts many of them share (the
   // domain, a GPO's GUID and name in each of its backups) are kept once (70,000 folders at 10,000 GPOs × 7).
-  const known = new Map<string, string>();
-  const shared = (text: string): string => {
-    const found = known.get(text);
-    if (found !== undefined) return found;
-    if (known.size < 50_000) known.set(text, text);
-    return text;
-  };
+  const shared = sharedTexts();
   // Engine state (staging, old copies, journal), a writer's lock and the entries of an unfinished commit
   // (a run is seen whole or not at all: see listCommittedEntries) are not backups, or not yet.
   const { entries: committed, pending } = await listCommittedEntries(path);

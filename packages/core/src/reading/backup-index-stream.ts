@@ -23,6 +23,7 @@ import { TextDecoder } from 'node:util';
 import { CofferError, ErrorCode } from '../errors/coffer-error.js';
 import { HRESULT } from '../errors/hresult.js';
 import type { BackupReader } from './backup-reader.js';
+import { decodeXmlReferences } from './xml-references.js';
 
 /** A child of the index's root (an entry when its name is `BackupInst`), read when its end tag is. */
 export interface BackupIndexEntry {
@@ -95,32 +96,6 @@ const ATTRIBUTE = new RegExp(
 const ONLY_SPACE = /^[ \t\r\n]*$/;
 const FORBIDDEN_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 const DECLARATION = /<!(?:DOCTYPE|ENTITY)/i;
-const REFERENCE = /&([^;&]*);?/g;
-const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' };
-
-class Malformed extends Error {}
-
-function decodeReferences(raw: string): string {
-  if (!raw.includes('&')) return raw;
-  return raw.replace(REFERENCE, (whole, name: string) => {
-    if (!whole.endsWith(';')) throw new Malformed(`'&' not starting a reference (${JSON.stringify(whole)})`);
-    const predefined = PREDEFINED[name];
-    if (predefined !== undefined) return predefined;
-    const numeric = /^#(?:x([0-9A-Fa-f]{1,6})|([0-9]{1,7}))$/.exec(name);
-    if (numeric === null) throw new Malformed(`the entity &${name}; is not declared (no DOCTYPE may declare any)`);
-    const code = numeric[1] !== undefined ? Number.parseInt(numeric[1], 16) : Number(numeric[2]);
-    const allowed =
-      code === 0x9 ||
-      code === 0xa ||
-      code === 0xd ||
-      (code >= 0x20 && code <= 0xd7ff) ||
-      (code >= 0xe000 && code <= 0xfffd) ||
-      (code >= 0x10000 && code <= 0x10ffff);
-    if (!allowed) throw new Malformed(`&${name}; refers to a character XML does not allow`);
-    return String.fromCodePoint(code);
-  });
-}
-
 /** XML's end-of-line handling for a value: CR LF and a lone CR read as LF. */
 function normaliseLines(value: string): string {
   return value.includes('\r') ? value.replace(/\r\n?/g, '\n') : value;
@@ -343,7 +318,7 @@ export class BackupIndexScanner {
     if (close !== -1) this.#fail(at + close, "']]>' in text");
     let decoded: string;
     try {
-      decoded = normaliseLines(decodeReferences(raw));
+      decoded = normaliseLines(decodeXmlReferences(raw));
     } catch (error) {
       this.#fail(at, (error as Error).message);
     }
@@ -506,7 +481,7 @@ export class BackupIndexScanner {
       seen.add(name);
       let value: string;
       try {
-        value = normaliseLines(decodeReferences(match![2] ?? match![3]!));
+        value = normaliseLines(decodeXmlReferences(match![2] ?? match![3]!));
       } catch (error) {
         this.#fail(pos, (error as Error).message);
       }

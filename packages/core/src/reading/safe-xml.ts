@@ -10,6 +10,7 @@ import { HRESULT } from '../errors/hresult.js';
 import { refuseXmlDoctype } from './backup-reader.js';
 
 export * from './backup-index-stream.js';
+export * from './xml-references.js';
 
 /** A parsed element: local name (namespace prefix dropped), attributes by local name, children in order. */
 export interface XmlElement {

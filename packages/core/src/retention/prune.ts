@@ -33,6 +33,7 @@ import { BACKUP_INDEX_FILE } from '../engine/verify.js';
 import { readBackupIndex, removeFromBackupIndex } from './backup-index.js';
 import { applyRetentionPolicy, checkRetentionPolicy, type KeepReason, type RetentionPolicy } from './policy.js';
 import { finishInterruptedPrune, PRUNE_READ_LIMIT, rollPruneForward, writePruneJournal } from './prune-commit.js';
+import { sharedTexts } from '../reading/shared-texts.js';
 
 export const PRUNE_BACKUP_INVALID = 'PRUNE_BACKUP_INVALID';
 export const PRUNE_COMMIT_PENDING = 'PRUNE_COMMIT_PENDING';
@@ -170,13 +171,7 @@ async function plan(
   const byObject = new Map<string, Array<PruneBackup & { time: Date }>>();
   // Texts many backups share (provider, kind, an object's id and name in each of its backups) are kept once: a
   // directory of 70,000 backups is decided in memory, one record each.
-  const known = new Map<string, string>();
-  const shared = (text: string): string => {
-    const found = known.get(text);
-    if (found !== undefined) return found;
-    if (known.size < 50_000) known.set(text, text);
-    return text;
-  };
+  const shared = sharedTexts();
   for (const entry of entries) {
     if (options.signal?.aborted) throw cancelledError(path);
     options.progress?.advance(entry.name);

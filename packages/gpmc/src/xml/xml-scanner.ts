@@ -16,7 +16,15 @@
  * `xmlns`/`xmlns:*` attributes left out, an element's `text` is its own character data and CDATA (not its
  * children's), comments and processing instructions dropped.
  */
-import { CofferError, decodeXmlBytes, HRESULT, refuseXmlDoctype, type XmlElement } from '@coffer/core';
+import {
+  CofferError,
+  decodeXmlBytes,
+  decodeXmlReferences,
+  HRESULT,
+  refuseXmlDoctype,
+  XmlReferenceError,
+  type XmlElement,
+} from '@coffer/core';
 
 export interface ScanXmlOptions {
   /** The error code for XML that is not well-formed. */
@@ -41,33 +49,19 @@ const ONLY_SPACE = /^[ \t\r\n]*$/;
 const ONE_SPACE = /^[ \t\r\n]$/;
 /** Characters XML 1.0 forbids anywhere in a document (C0 controls but tab, LF and CR; U+FFFE and U+FFFF). */
 const FORBIDDEN_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
-const REFERENCE = /&([^;&]*);?/g;
 /** No GPMC file, preference XML or ADMX nests a dozen deep; a file nesting thousands is refused, not built. */
 const MAX_DEPTH = 256;
-const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' };
 
 class Malformed extends Error {}
 
-/** `&name;` and `&#…;` references decoded; anything else with `&` is not well-formed. */
+/** References decoded by core's decoder (the one core's index reader uses); what it refuses is not well-formed here. */
 function decodeReferences(raw: string): string {
-  if (!raw.includes('&')) return raw;
-  return raw.replace(REFERENCE, (whole, name: string) => {
-    if (!whole.endsWith(';')) throw new Malformed(`'&' not starting a reference (${JSON.stringify(whole)})`);
-    const predefined = PREDEFINED[name];
-    if (predefined !== undefined) return predefined;
-    const numeric = /^#(?:x([0-9A-Fa-f]{1,6})|([0-9]{1,7}))$/.exec(name);
-    if (numeric === null) throw new Malformed(`the entity &${name}; is not declared (no DOCTYPE may declare any)`);
-    const code = numeric[1] !== undefined ? Number.parseInt(numeric[1], 16) : Number(numeric[2]);
-    const allowed =
-      code === 0x9 ||
-      code === 0xa ||
-      code === 0xd ||
-      (code >= 0x20 && code <= 0xd7ff) ||
-      (code >= 0xe000 && code <= 0xfffd) ||
-      (code >= 0x10000 && code <= 0x10ffff);
-    if (!allowed) throw new Malformed(`&${name}; refers to a character XML does not allow`);
-    return String.fromCodePoint(code);
-  });
+  try {
+    return decodeXmlReferences(raw);
+  } catch (error) {
+    if (error instanceof XmlReferenceError) throw new Malformed(error.message);
+    throw error;
+  }
 }
 
 /**
