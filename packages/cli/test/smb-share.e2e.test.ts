@@ -304,7 +304,7 @@ describe('readers and writers at the same time', () => {
     const counts = new Set<number>();
     while (!finished) {
       const seen = await verifyShare(share.unc);
-      expect(seen.run.exitCode, seen.run.stderr).toBe(0);
+      expect(seen.run.exitCode, seen.run.stderr + seen.run.stdout).toBe(0);
       counts.add(seen.ids.length);
     }
     expectDone(await writing);
@@ -330,7 +330,7 @@ describe('kill -9 while a run is published to the share', () => {
       expect(killed.signal).toBe('SIGKILL');
       // Whatever the instant: the old backup alone, or it and every GPO of the run — never part of the run.
       const seen = await verifyShare(share.unc);
-      expect(seen.run.exitCode, seen.run.stderr).toBe(0);
+      expect(seen.run.exitCode, seen.run.stderr + seen.run.stdout).toBe(0);
       expect([1, seed.gpos.length + 3]).toContain(seen.ids.length);
       for (const id of before) expect(seen.ids).toContain(id);
 

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CofferError, HRESULT } from '@coffer/core';
+import { AdErrorCode } from '../errors.js';
 import { openShareClient, type ShareAccount } from './share-client.js';
 import { copyShareFolder } from './share-copy.js';
 import { requireShareFolder } from './share-destination.js';
@@ -50,7 +51,14 @@ export async function downloadShareFolder(
         return { location, localDir, close: () => rm(localDir, { recursive: true, force: true }) };
     } catch (error) {
       await rm(localDir, { recursive: true, force: true });
-      throw error;
+      // A writer working beside the transfer (uploading its staging folder, renaming, removing the old copies after
+      // its last rename, when the token no longer changes) makes smbclient's tar fail on a name that has just moved
+      // or gone: tried again like a copy that saw a publish. The folder itself was found above, so a failure that
+      // outlasts every attempt is reported as it is; a name the server should never send is reported at once.
+      if (attempt === attempts || (error instanceof CofferError && error.code === AdErrorCode.UnsupportedPath))
+        throw error;
+      await new Promise((resolve) => setTimeout(resolve, attempt * 200));
+      continue;
     }
     await rm(localDir, { recursive: true, force: true });
     await new Promise((resolve) => setTimeout(resolve, attempt * 200));
