@@ -50,15 +50,14 @@ export async function downloadShareFolder(
       if (sameToken(before, after))
         return { location, localDir, close: () => rm(localDir, { recursive: true, force: true }) };
     } catch (error) {
-      await rm(localDir, { recursive: true, force: true });
       // A writer working beside the transfer (uploading its staging folder, renaming, removing the old copies after
       // its last rename, when the token no longer changes) makes smbclient's tar fail on a name that has just moved
       // or gone: tried again like a copy that saw a publish. The folder itself was found above, so a failure that
       // outlasts every attempt is reported as it is; a name the server should never send is reported at once.
-      if (attempt === attempts || (error instanceof CofferError && error.code === AdErrorCode.UnsupportedPath))
+      if (attempt === attempts || (error instanceof CofferError && error.code === AdErrorCode.UnsupportedPath)) {
+        await rm(localDir, { recursive: true, force: true });
         throw error;
-      await new Promise((resolve) => setTimeout(resolve, attempt * 200));
-      continue;
+      }
     }
     await rm(localDir, { recursive: true, force: true });
     await new Promise((resolve) => setTimeout(resolve, attempt * 200));
