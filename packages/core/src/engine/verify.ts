@@ -150,7 +150,11 @@ function manifestMissing(path: string, id: string, detail: string): BackupVerifi
 
 /** Re-reads and re-hashes one backup against its integrity manifest; never follows a link, never throws for what it finds. */
 export async function verifyBackup(path: string, options: VerifyOptions = {}): Promise<BackupVerification> {
-  const id = path.split(sep).pop() ?? path;
+  return checkBackup(path, path.split(sep).pop() ?? path, options);
+}
+
+/** {@link verifyBackup} of the folder `path`, named `id` in its directory. */
+async function checkBackup(path: string, id: string, options: VerifyOptions): Promise<BackupVerification> {
   const failed = (p: VerifyProblem): BackupVerification => ({
     path,
     id,
@@ -252,7 +256,8 @@ export async function verifyBackup(path: string, options: VerifyOptions = {}): P
     if (!expectedDirs.has(dir)) problems.push(problem('extra', `${dir}/`, 'folder not in the manifest'));
   return {
     path,
-    id: manifest.id,
+    // The folder's own name when they agree: a directory's results are kept until all are checked (70,000 at scale).
+    id: manifest.id === id ? id : manifest.id,
     provider: manifest.provider,
     kind: manifest.kind,
     ok: problems.length === 0,
@@ -320,24 +325,24 @@ export async function verifyDirectory(path: string, options: VerifyOptions = {})
       continue;
     }
     try {
-      const facts = await readBackupInfo(childPath, shared);
+      const facts = await readBackupInfo(childPath, child.name, shared);
       if (facts !== null) gpmcFolders.set(child.name, facts);
       // Synchronous, like BackupReader's own checks: one per backup folder, where a thread-pool round trip costs more
       // than the call (tens of thousands of folders at scale).
       const manifest = lstatOrUndefined(join(childPath, INTEGRITY_MANIFEST_NAME));
       if (manifest !== undefined) {
-        const verification = await verifyBackup(childPath, perBackup);
+        const verification = await checkBackup(childPath, child.name, perBackup);
         if (
           facts !== null &&
-          facts.id !== '' &&
-          !sameId(facts.id, child.name) &&
+          facts.ID !== '' &&
+          !sameId(facts.ID, child.name) &&
           !verification.problems.some((p) => p.kind === 'renamed')
         ) {
           verification.problems.push(
             problem(
               'renamed',
               BKUPINFO_FILE,
-              `the folder is named ${child.name} but ${BKUPINFO_FILE} gives the backup id ${facts.id}`,
+              `the folder is named ${child.name} but ${BKUPINFO_FILE} gives the backup id ${facts.ID}`,
             ),
           );
           verification.ok = false;
@@ -360,12 +365,12 @@ export async function verifyDirectory(path: string, options: VerifyOptions = {})
             'no Coffer integrity manifest and no coffer-* file (GPMC wrote it): nothing vouches for its bytes; restore needs --unverified',
           ),
         );
-        if (facts.id !== '' && !sameId(facts.id, child.name))
+        if (facts.ID !== '' && !sameId(facts.ID, child.name))
           problems.push(
             problem(
               'renamed',
               child.name,
-              `the folder is named ${child.name} but ${BKUPINFO_FILE} gives the backup id ${facts.id}`,
+              `the folder is named ${child.name} but ${BKUPINFO_FILE} gives the backup id ${facts.ID}`,
             ),
           );
         // Nothing vouches for its bytes, but what restore would refuse is still found: links, oversized files, hostile XML.
@@ -455,34 +460,77 @@ function locations(element: XmlElement): string[] {
   return [...(own === undefined ? [] : [own]), ...element.children.flatMap(locations)];
 }
 
+/**
+ * The fields of a folder's bkupInfo.xml that manifest.xml must agree with ({@link INDEX_FIELDS}; '' when absent), kept
+ * for every GPMC-shaped folder until the index is checked: one object of one shape per folder, its texts shared.
+ */
 interface BackupInfoFacts {
-  id: string;
-  fields: Record<string, string>;
+  GPOGuid: string;
+  GPODomain: string;
+  GPODisplayName: string;
+  BackupTime: string;
+  ID: string;
 }
 
 /** The fields of a `<BackupInst>` that manifest.xml and bkupInfo.xml must agree on. */
 const INDEX_FIELDS = ['GPOGuid', 'GPODomain', 'GPODisplayName', 'BackupTime', 'ID'] as const;
+type IndexField = (typeof INDEX_FIELDS)[number];
+
+/** The {@link INDEX_FIELDS} of an index entry or a bkupInfo.xml (the first of each name; '' when absent), texts passed through `keep`. */
+function indexFacts(
+  fields: ReadonlyArray<{ name: string; text: string }>,
+  keep: (text: string) => string,
+): BackupInfoFacts {
+  let GPOGuid: string | undefined;
+  let GPODomain: string | undefined;
+  let GPODisplayName: string | undefined;
+  let BackupTime: string | undefined;
+  let ID: string | undefined;
+  for (const { name, text } of fields) {
+    if (name === 'GPOGuid') GPOGuid ??= keep(text);
+    else if (name === 'GPODomain') GPODomain ??= keep(text);
+    else if (name === 'GPODisplayName') GPODisplayName ??= keep(text);
+    else if (name === 'BackupTime') BackupTime ??= text;
+    else if (name === 'ID') ID ??= text;
+  }
+  return {
+    GPOGuid: GPOGuid ?? '',
+    GPODomain: GPODomain ?? '',
+    GPODisplayName: GPODisplayName ?? '',
+    BackupTime: BackupTime ?? '',
+    ID: ID ?? '',
+  };
+}
 
 /** bkupInfo.xml of a backup folder, read through the safe reader; null when it has none. */
-async function readBackupInfo(folder: string, shared: (text: string) => string): Promise<BackupInfoFacts | null> {
+async function readBackupInfo(
+  folder: string,
+  name: string,
+  shared: (text: string) => string,
+): Promise<BackupInfoFacts | null> {
   const reader = await BackupReader.open(folder);
   const bytes = await reader.readOptional(BKUPINFO_FILE, { maxBytes: BACKUP_READ_LIMITS.maxXmlBytes });
   if (bytes === null) return null;
   // Read with the index's reader (the same checks as every XML reader): its root's children are the fields, and the
   // texts it keeps are copies, not views into the file's text (verify keeps the facts of 70,000 folders at scale).
-  const fields: Record<string, string> = {};
+  const fields: Array<{ name: string; text: string }> = [];
   scanBackupIndexBytes(bytes, join(folder, BKUPINFO_FILE), {
     maxChars: BACKUP_READ_LIMITS.maxXmlBytes,
     onEntry: (field) => {
-      if ((INDEX_FIELDS as readonly string[]).includes(field.name) && fields[field.name] === undefined)
-        fields[field.name] = field.name === 'ID' || field.name === 'BackupTime' ? field.text : shared(field.text);
+      if ((INDEX_FIELDS as readonly string[]).includes(field.name)) fields.push(field);
     },
   });
-  for (const name of INDEX_FIELDS) fields[name] ??= '';
-  return { id: fields.ID ?? '', fields };
+  const facts = indexFacts(fields, shared);
+  // The id is the folder's name in every backup that is not renamed: one string for both.
+  if (facts.ID === name) facts.ID = name;
+  return facts;
 }
 
-/** manifest.xml against the folders: entries without folders, folders without entries, entries that disagree. */
+/**
+ * manifest.xml against the folders: entries without folders, folders without entries, entries that disagree. Each
+ * entry is compared as it is read and let go (70,000 entries at 10,000 GPOs × 7): only its findings are kept, and they
+ * count only once the whole index has read well (an index that does not is one finding, index-unreadable).
+ */
 async function checkIndex(
   dir: string,
   folders: Map<string, BackupInfoFacts>,
@@ -491,7 +539,43 @@ async function checkIndex(
 ): Promise<void> {
   const indexInfo = await lstat(join(dir, BACKUP_INDEX_FILE)).catch(() => undefined);
   if (indexInfo === undefined) return;
-  const entries: BackupInfoFacts[] = [];
+  // Folders by normalised id: a find over every folder for every entry was quadratic (70,000² at 10,000 GPOs × 7).
+  const folderById = new Map<string, string>();
+  for (const folder of folders.keys()) {
+    const key = idKey(folder);
+    if (!folderById.has(key)) folderById.set(key, folder);
+  }
+  const matched = new Set<string>();
+  const found: VerifyProblem[] = [];
+  const compare = (entry: BackupInfoFacts): void => {
+    const name = folderById.get(idKey(entry.ID));
+    if (name === undefined) {
+      found.push(
+        problem(
+          'index-missing-folder',
+          BACKUP_INDEX_FILE,
+          `lists backup ${entry.ID} (${entry.GPODisplayName}), but no backup folder of that name exists`,
+        ),
+      );
+      return;
+    }
+    matched.add(name);
+    const facts = folders.get(name)!;
+    const differing = INDEX_FIELDS.filter((field) => field !== 'ID' || facts.ID !== '').filter((field) =>
+      field === 'ID' || field === 'GPOGuid' ? !sameId(entry[field], facts[field]) : entry[field] !== facts[field],
+    );
+    if (differing.length > 0) {
+      const detail = differing
+        .map(
+          (field: IndexField) =>
+            `${field} ${JSON.stringify(entry[field])} in ${BACKUP_INDEX_FILE}, ${JSON.stringify(facts[field])} in ${name}/${BKUPINFO_FILE}`,
+        )
+        .join('; ');
+      found.push(
+        problem('index-mismatch', BACKUP_INDEX_FILE, `the entry of ${entry.ID} disagrees with its folder: ${detail}`),
+      );
+    }
+  };
   try {
     const reader = await BackupReader.open(dir);
     // The index lists every backup: its bound grows with the folders beside it (70,000 backups list 36 MB). It is
@@ -502,10 +586,9 @@ async function checkIndex(
       maxChars,
       onEntry: (element) => {
         if (element.name !== 'BackupInst') return;
-        const fields: Record<string, string> = {};
-        for (const name of INDEX_FIELDS) fields[name] = element.fields.find((field) => field.name === name)?.text ?? '';
+        const entry = indexFacts(element.fields, (text) => text);
         // An unfinished commit may have written the index already: its entries are hidden like their folders.
-        if (!pendingKeys.has(idKey(fields.ID!))) entries.push({ id: fields.ID!, fields });
+        if (!pendingKeys.has(idKey(entry.ID))) compare(entry);
       },
     });
     if (scanned === null) return;
@@ -516,44 +599,7 @@ async function checkIndex(
     problems.push(problem('index-unreadable', BACKUP_INDEX_FILE, (error as Error).message));
     return;
   }
-  const matched = new Set<string>();
-  // Folders by normalised id: a find over every folder for every entry was quadratic (70,000² at 10,000 GPOs × 7).
-  const folderById = new Map<string, string>();
-  for (const folder of folders.keys()) {
-    const key = idKey(folder);
-    if (!folderById.has(key)) folderById.set(key, folder);
-  }
-  for (const entry of entries) {
-    const name = folderById.get(idKey(entry.id));
-    if (name === undefined) {
-      problems.push(
-        problem(
-          'index-missing-folder',
-          BACKUP_INDEX_FILE,
-          `lists backup ${entry.id} (${entry.fields.GPODisplayName}), but no backup folder of that name exists`,
-        ),
-      );
-      continue;
-    }
-    matched.add(name);
-    const facts = folders.get(name)!;
-    const differing = INDEX_FIELDS.filter((field) => field !== 'ID' || facts.fields.ID !== '').filter((field) =>
-      field === 'ID' || field === 'GPOGuid'
-        ? !sameId(entry.fields[field]!, facts.fields[field]!)
-        : entry.fields[field] !== facts.fields[field],
-    );
-    if (differing.length > 0) {
-      const detail = differing
-        .map(
-          (field) =>
-            `${field} ${JSON.stringify(entry.fields[field])} in ${BACKUP_INDEX_FILE}, ${JSON.stringify(facts.fields[field])} in ${name}/${BKUPINFO_FILE}`,
-        )
-        .join('; ');
-      problems.push(
-        problem('index-mismatch', BACKUP_INDEX_FILE, `the entry of ${entry.id} disagrees with its folder: ${detail}`),
-      );
-    }
-  }
+  for (const finding of found) problems.push(finding);
   for (const name of folders.keys())
     if (!matched.has(name))
       problems.push(problem('index-unlisted', `${name}/`, `a backup folder ${BACKUP_INDEX_FILE} does not list`));

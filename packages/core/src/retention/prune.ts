@@ -168,9 +168,11 @@ async function plan(
   options.progress?.phase('reading backups', entries.length, 'Reading backups');
   const skipped: PruneSkipped[] = [];
   const invalid: string[] = [];
-  const byObject = new Map<string, Array<PruneBackup & { time: Date }>>();
-  // Texts many backups share (provider, kind, an object's id and name in each of its backups) are kept once: a
-  // directory of 70,000 backups is decided in memory, one record each.
+  // Each backup's record is made once, as it will be returned (the policy's reasons are filled in when its object is
+  // decided), and its time is kept beside it as a number: a directory of 70,000 backups is decided in memory, and
+  // records copied on the way, or a Date per record, were held or promoted by the tens of MiB (issue 18).
+  const byObject = new Map<string, { backups: PruneBackup[]; times: number[] }>();
+  // Texts many backups share (provider, kind, an object's id and name in each of its backups) are kept once.
   const shared = sharedTexts();
   for (const entry of entries) {
     if (options.signal?.aborted) throw cancelledError(path);
@@ -204,7 +206,7 @@ async function plan(
       invalid.push(`${entry.name}: ${(error as Error).message}`);
       continue;
     }
-    const time = new Date(String(manifest.createdAt));
+    const time = new Date(String(manifest.createdAt)).getTime();
     if (manifest.id !== entry.name) {
       invalid.push(`${entry.name}: its manifest gives the id ${JSON.stringify(manifest.id)} (moved or forged)`);
       continue;
@@ -213,31 +215,34 @@ async function plan(
       invalid.push(`${entry.name}: its manifest names no provider or kind`);
       continue;
     }
-    if (Number.isNaN(time.getTime())) {
+    if (Number.isNaN(time)) {
       invalid.push(`${entry.name}: its manifest's createdAt ${JSON.stringify(manifest.createdAt)} is no time`);
       continue;
     }
-    if (time.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) {
+    if (time > now.getTime() + FUTURE_TOLERANCE_MS) {
       invalid.push(
         `${entry.name}: it is dated ${manifest.createdAt}, after now (${now.toISOString()}): a wrong clock or a forged manifest`,
       );
       continue;
     }
     const object = objectOf(manifest, shared);
-    const backup = {
+    const createdAt = new Date(time).toISOString();
+    // In the order the fields have always been returned (--json prints them so).
+    const backup: PruneBackup = {
       id: entry.name,
       path: `${path}/${entry.name}`,
       provider: shared(manifest.provider),
       kind: shared(manifest.kind),
       object: object.object,
-      createdAt: time.toISOString(),
+      createdAt,
       ...(typeof manifest.comment === 'string' ? { comment: manifest.comment } : {}),
       reasons: [],
-      time,
     };
     const group = byObject.get(object.key);
-    if (group) group.push(backup);
-    else byObject.set(object.key, [backup]);
+    if (group) {
+      group.backups.push(backup);
+      group.times.push(time);
+    } else byObject.set(object.key, { backups: [backup], times: [time] });
   }
   if (invalid.length > 0)
     throw new CofferError(
@@ -252,19 +257,26 @@ async function plan(
   const kept: PruneBackup[] = [];
   const removed: PruneBackup[] = [];
   for (const [key, group] of byObject) {
-    // Each object's records are let go once decided (the decisions are copies).
-    byObject.set(key, []);
+    // The policy sees each backup as a candidate of one object (its Date made now, for the few backups of that object).
     const decisions = applyRetentionPolicy(
-      group.map((backup) => ({ ...backup, createdAt: backup.time, iso: backup.createdAt })),
+      group.backups.map((backup, i) => ({ id: backup.id, createdAt: new Date(group.times[i]!), backup })),
       options.policy,
     );
-    for (const { backup, keep, reasons } of decisions) {
-      const { time: _time, iso, ...rest } = backup;
-      (keep ? kept : removed).push({ ...rest, createdAt: iso, reasons });
+    for (const { backup: candidate, keep, reasons } of decisions) {
+      const { backup } = candidate;
+      // A reason dated at the backup's own time (`newest`) shares its text.
+      for (const reason of reasons) if (reason.period === backup.createdAt) reason.period = backup.createdAt;
+      backup.reasons = reasons;
+      (keep ? kept : removed).push(backup);
     }
+    // Each object's group is let go once decided.
+    byObject.set(key, EMPTY_GROUP);
   }
   return { path, kept, removed, skipped, objects: byObject.size };
 }
+
+/** What a decided object's entry in the plan is left holding. */
+const EMPTY_GROUP = { backups: [] as PruneBackup[], times: [] as number[] };
 
 /** The object a backup is of (see the module comment): a grouping key and what to show of it. */
 function objectOf(

@@ -222,6 +222,32 @@ describe('verify checks the directory, not only each backup', () => {
     expect(result.problems.map((p) => p.code).sort()).toEqual(['BACKUP_UNVERIFIED', 'XML_DOCTYPE_REFUSED']);
   });
 
+  test('index entries are compared as they are read, and their findings count only when the whole index reads well', async () => {
+    await mkdir(join(dir, GPMC_ID));
+    await writeFile(join(dir, GPMC_ID, 'bkupInfo.xml'), backupInst(GPMC_ID, 'Baseline'));
+    // An edited entry, then one whose folder is gone, then the folder's own entry listed again (the same folder
+    // matched twice is still one listed folder): each finding in the index's order, with the differing values.
+    const listed = `${backupInst(GPMC_ID, 'Edited')}${backupInst(OTHER_ID, 'Gone')}${backupInst(GPMC_ID, 'Baseline')}`;
+    await writeFile(join(dir, 'manifest.xml'), `<Backups>${listed}</Backups>`);
+    let result = await verifyDirectory(dir);
+    expect(result.problems.filter((p) => p.code.startsWith('INDEX_'))).toEqual([
+      expect.objectContaining({
+        code: 'INDEX_ENTRY_MISMATCH',
+        detail: `the entry of ${GPMC_ID} disagrees with its folder: GPODisplayName "Edited" in manifest.xml, "Baseline" in ${GPMC_ID}/bkupInfo.xml`,
+      }),
+      expect.objectContaining({
+        code: 'INDEX_FOLDER_MISSING',
+        detail: `lists backup ${OTHER_ID} (Gone), but no backup folder of that name exists`,
+      }),
+    ]);
+    // The same entries, then the index breaks off: one finding (the index), none of the entries read before it broke.
+    await writeFile(join(dir, 'manifest.xml'), `<Backups>${listed}<BackupInst><ID>`);
+    result = await verifyDirectory(dir);
+    expect(result.problems.filter((p) => p.code.startsWith('INDEX_'))).toEqual([
+      expect.objectContaining({ code: 'INDEX_UNREADABLE', detail: expect.stringMatching(/not closed/) }),
+    ]);
+  });
+
   test('an index with a DOCTYPE is unreadable, not expanded', async () => {
     await writeFile(join(dir, 'manifest.xml'), '<!DOCTYPE x [<!ENTITY a "aaaa">]><Backups>&a;</Backups>');
     const result = await verifyDirectory(dir);

@@ -79,6 +79,11 @@ describe('pruneDirectory', () => {
     expect(newest.reasons.map((r) => r.rule)).toEqual(['newest', 'last', 'daily']);
     expect(newest.object).toEqual({ id: '{00000001-1111-4111-8111-111111111111}', name: 'GPO 1' });
     expect(result.kept.find((b) => b.id === id(113))!.reasons).toEqual([{ rule: 'daily', period: '2026-12-03' }]);
+    // Each backup is returned with exactly these fields, in this order (--json prints them so), nothing of the plan's own.
+    expect(Object.keys(newest)).toEqual(['id', 'path', 'provider', 'kind', 'object', 'createdAt', 'reasons']);
+    expect(newest).toMatchObject({ path: join(dir, id(123)), provider: 'gpo', kind: 'gpo' });
+    expect(newest.createdAt).toBe('2026-12-04T18:05:00.000Z');
+    expect(newest.reasons[0]).toEqual({ rule: 'newest', period: newest.createdAt });
     expect(result.removed.every((b) => b.reasons.length === 0)).toBe(true);
     expect(result.skipped.map((s) => s.name).sort()).toEqual(
       ['README.txt', 'link', 'other-tool', '{99999999-0000-4000-8000-000000000000}'].sort(),
@@ -112,6 +117,33 @@ describe('pruneDirectory', () => {
     const again = await pruneDirectory(dir, { policy: { last: 2, daily: 2 }, now: NOW });
     expect(again.removed).toEqual([]);
     expect(ids(again.kept)).toEqual(ids(result.kept));
+  });
+
+  test('a backup’s comment is returned in its place among the fields', async () => {
+    const dir = await tempDir('coffer-prune-comment-');
+    const destination = await BackupDestination.open(dir, { providerId: 'gpo', comment: 'before the upgrade' });
+    for (const name of ['A1', 'A2']) {
+      const entry = await destination.stage(name, { kind: 'gpo', metadata: { gpoId: 'object-a' } });
+      await entry.writeFile('data.txt', name);
+    }
+    await destination.commit();
+    await destination.close();
+    const result = await pruneDirectory(dir, { policy: { last: 1 }, dryRun: true });
+    expect(result.kept.length + result.removed.length).toBe(2);
+    for (const backup of [...result.kept, ...result.removed]) {
+      expect(Object.keys(backup)).toEqual([
+        'id',
+        'path',
+        'provider',
+        'kind',
+        'object',
+        'createdAt',
+        'comment',
+        'reasons',
+      ]);
+      expect(backup.comment).toBe('before the upgrade');
+    }
+    expect(result.removed[0]!.reasons).toEqual([]);
   });
 
   test('--keep-within 1d (from each object’s newest backup) and --keep-hourly', async () => {
