@@ -81,6 +81,19 @@ describe('the one-pass XML reader', () => {
     });
   });
 
+  it('reads a lone CR and CR LF as LF in text, CDATA and attribute values, and keeps a CR written as &#13;', () => {
+    const text =
+      '<a x="1\r\n2\r3" y="&#13;\r">\r\n  one\rtwo\r\n<b>\r\n</b><![CDATA[c\r\nd\re]]>&#13;\r<!-- \r\n -->f\r</a>\r\n';
+    const root = scan(text);
+    expect(root.attributes).toEqual({ x: '1\n2\n3', y: '\r\n' });
+    expect(root.text).toBe('\n  one\ntwo\nc\nd\ne\r\nf\n');
+    expect(root.children[0]!.text).toBe('\n');
+  });
+
+  it('counts CR LF, a lone CR and LF each as one line break when naming the line of a fault', () => {
+    expect(() => scan('<a>\r\n<b>\r</b>\n\r\n</c></a>')).toThrow(/<\/c> closes <a> \(line 5\)/);
+  });
+
   it('decodes UTF-16 by its byte-order mark', () => {
     const bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('<a>é</a>', 'utf16le')]);
     expect(scan(bytes).text).toBe('é');

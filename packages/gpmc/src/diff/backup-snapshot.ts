@@ -153,18 +153,25 @@ export function appliesGroupPolicy(ace: SnapshotAce): boolean {
   return controlAccess && (objectType === '' || objectType.toLowerCase() === APPLY_GROUP_POLICY);
 }
 
-/** {@link appliesGroupPolicy} by the ACE's SDDL (all it reads), remembered: a domain's GPOs repeat the same ACEs. */
-const appliesBySddl = new Map<string, boolean>();
-
-function appliesGroupPolicyRemembered(ace: SnapshotAce): boolean {
-  let applies = appliesBySddl.get(ace.sddl);
-  if (applies === undefined) {
-    applies = appliesGroupPolicy(ace);
-    if (appliesBySddl.size >= 4096) appliesBySddl.clear();
-    appliesBySddl.set(ace.sddl, applies);
-  }
-  return applies;
+/**
+ * A function of an ACE's SDDL alone, remembered by that SDDL: a domain's GPOs repeat the same ACEs. Bounded (emptied
+ * when full).
+ */
+function rememberedBySddl<T>(of: (ace: SnapshotAce) => T): (ace: SnapshotAce) => T {
+  const known = new Map<string, T>();
+  return (ace) => {
+    let value = known.get(ace.sddl);
+    if (value === undefined) {
+      value = of(ace);
+      if (known.size >= 4096) known.clear();
+      known.set(ace.sddl, value);
+    }
+    return value;
+  };
 }
+
+const appliesGroupPolicyRemembered = rememberedBySddl(appliesGroupPolicy);
+const acePermissionRemembered = rememberedBySddl((ace) => acePermission(ace));
 
 /** GPMC's words for the usual GPO permissions; other masks as SDDL rights. */
 function acePermission(ace: SnapshotAce): string {
@@ -179,7 +186,11 @@ function acePermission(ace: SnapshotAce): string {
  * Backup.xml decoded (its core settings and unnamed ACEs), by its exact bytes: two backups of an unchanged GPO
  * usually hold the same Backup.xml, and diffBackups decodes it once per pair.
  */
-export type BackupXmlMemo = Map<string, { core: BackupCoreSettings; aces?: Array<Omit<SnapshotAce, 'name'>> }>;
+export type BackupXmlMemo = Array<{
+  bytes: Buffer;
+  core: BackupCoreSettings;
+  aces?: Array<Omit<SnapshotAce, 'name'>>;
+}>;
 
 /** Reads one GPO (or Starter GPO) backup folder into a {@link BackupSnapshot}. */
 export async function readBackupSnapshot(folder: string, options: SettingsReportOptions = {}): Promise<BackupSnapshot> {
@@ -283,11 +294,11 @@ export async function readSnapshot(
   let extensionNames: { machineExtensionNames?: string; userExtensionNames?: string } = {};
   if (backupXml) {
     try {
-      const key = memo === undefined ? '' : backupXml.toString('latin1');
-      let decoded = memo?.get(key);
+      // Found by comparing bytes (a memo holds the one or two Backup.xml of a pair), not by a text key made of them.
+      let decoded = memo?.find((entry) => entry.bytes.equals(backupXml));
       if (decoded === undefined) {
-        decoded = { core: parseBackupXmlCore(backupXml) };
-        memo?.set(key, decoded);
+        decoded = { bytes: backupXml, core: parseBackupXmlCore(backupXml) };
+        memo?.push(decoded);
       }
       const core = decoded.core;
       extensionNames = {
@@ -319,7 +330,7 @@ export async function readSnapshot(
           sid: ace.sid,
           name: ace.name ?? ace.sid,
           type: ace.type.endsWith('D') ? 'Deny' : 'Allow',
-          permission: acePermission(ace),
+          permission: acePermissionRemembered(ace),
         }));
     } catch (error) {
       problems.push(problemOf('Backup.xml', error));

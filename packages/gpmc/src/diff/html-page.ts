@@ -109,10 +109,14 @@ export function gridTable(
 ): string {
   if (rows.length === 0) return '<p class="muted">None</p>';
   const head = `<tr>${headings.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>`;
+  // Each column's opening tag, made once per table rather than once per cell.
+  const cellOpen = headings.map((h) =>
+    h === 'Value' || h === 'Old' || h === 'New' ? `<td class="${h.toLowerCase()}">` : '<td>',
+  );
   const body = rows
     .map(
       (row, index) =>
-        `<tr${rowClass ? ` class="${rowClass(index)}"` : ''}>${row.map((cell, c) => `<td${headings[c] === 'Value' || headings[c] === 'Old' || headings[c] === 'New' ? ` class="${headings[c]!.toLowerCase()}"` : ''}>${escapeHtml(cell)}</td>`).join('')}</tr>`,
+        `<tr${rowClass ? ` class="${rowClass(index)}"` : ''}>${row.map((cell, c) => `${cellOpen[c] ?? '<td>'}${escapeHtml(cell)}</td>`).join('')}</tr>`,
     )
     .join('');
   return `<table class="grid">${head}${body}</table>`;

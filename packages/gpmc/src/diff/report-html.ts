@@ -9,8 +9,6 @@ import { escapeHtml, factTable, gridTable, htmlPage, htmlPageParts, section } fr
 import { settingItems } from './setting-items.js';
 
 function extensionBody(extension: ExtensionSettings): string {
-  const single = { version: 1 as const, computer: { extensions: [extension] }, user: { extensions: [] }, issues: [] };
-  const rows = settingItems(single).map((item) => [item.setting, item.value]);
   if (extension.kind === 'registry') {
     // GPMC's layout: policies by category, then "Extra Registry Settings" for records no ADMX describes.
     const policies = gridTable(
@@ -39,7 +37,12 @@ function extensionBody(extension: ExtensionSettings): string {
       ['Files', extension.files.join('\n')],
     ]);
   }
-  return gridTable(['Setting', 'Value'], rows);
+  // The setting rows are made only here: a Registry or other extension (most of a domain's GPOs) lays out its own.
+  const single = { version: 1 as const, computer: { extensions: [extension] }, user: { extensions: [] }, issues: [] };
+  return gridTable(
+    ['Setting', 'Value'],
+    settingItems(single).map((item) => [item.setting, item.value]),
+  );
 }
 
 /** One GPO's part of the report (a `<details class="gpo">`), for writing a long report GPO by GPO. */

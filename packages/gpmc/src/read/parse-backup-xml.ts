@@ -101,13 +101,29 @@ export function parseWmiFilterReference(text: string): { id: string; domain: str
   return match === null ? null : { id: match[1]!, domain: match[2]! };
 }
 
+/**
+ * Descriptors already decoded from their hex text: the GPOs of a domain mostly carry the same few, and a report or
+ * diff of hundreds of them reads each distinct one once. Bounded (emptied when full); each caller gets its own copy.
+ */
+const descriptorsByHex = new Map<string, Buffer>();
+
+function descriptorOf(hex: string): Buffer {
+  let bytes = descriptorsByHex.get(hex);
+  if (bytes === undefined) {
+    bytes = parseGpmcHex(hex);
+    if (descriptorsByHex.size >= 256) descriptorsByHex.clear();
+    descriptorsByHex.set(hex, bytes);
+  }
+  return Buffer.from(bytes);
+}
+
 function readCore(core: XmlElement): BackupCoreSettings {
   const wmiFilter = childText(core, 'WMIFilter');
   const reference = parseWmiFilterReference(wmiFilter);
   return {
     id: childText(core, 'ID'),
     domain: childText(core, 'Domain'),
-    securityDescriptor: parseGpmcHex(childText(core, 'SecurityDescriptor')),
+    securityDescriptor: descriptorOf(childText(core, 'SecurityDescriptor')),
     displayName: childText(core, 'DisplayName'),
     options: readNumber(core, 'Options'),
     userVersionNumber: readNumber(core, 'UserVersionNumber'),

@@ -103,10 +103,27 @@ function localName(qualified: string): string {
   return colon === -1 ? qualified : qualified.slice(colon + 1);
 }
 
-/** Line number of a position, for the error message. */
+/**
+ * XML's end-of-line handling: CR LF and a lone CR are read as LF, everywhere (text, CDATA, attribute values). Applied
+ * to each piece of text that is kept or decoded, not to the whole document: most of a document (the markup, the
+ * white space between tags, skipped elements) is only checked, where a CR is white space like an LF, and a copy of
+ * every document (GPMC writes CR LF) was a large part of a report's garbage.
+ */
+function lf(raw: string): string {
+  const cr = raw.indexOf('\r');
+  if (cr === -1) return raw;
+  // The usual run with a CR: the indentation after a line break (`\r\n    `), one CR LF at its start.
+  if (cr === 0 && raw.charCodeAt(1) === 0x0a && raw.indexOf('\r', 2) === -1) return raw.slice(1);
+  return raw.replace(/\r\n?/g, '\n');
+}
+
+/** Line number of a position, for the error message (a line ends at LF, CR LF or a lone CR). */
 function lineOf(text: string, position: number): number {
   let line = 1;
-  for (let i = text.indexOf('\n'); i !== -1 && i < position; i = text.indexOf('\n', i + 1)) line += 1;
+  for (let i = 0; i < position && i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a || (c === 0x0d && text.charCodeAt(i + 1) !== 0x0a)) line += 1;
+  }
   return line;
 }
 
@@ -122,9 +139,7 @@ export function checkXmlWellFormed(input: Uint8Array | string, what: string, opt
   return text;
 }
 
-function scanText(gated: string, what: string, options: ScanXmlOptions): XmlElement {
-  // XML's end-of-line handling: CR LF and a lone CR are read as LF, everywhere (text, CDATA, attribute values).
-  const text = gated.includes('\r') ? gated.replace(/\r\n?/g, '\n') : gated;
+function scanText(text: string, what: string, options: ScanXmlOptions): XmlElement {
   let position = 0;
   try {
     return scan(text, options.skip, (at) => {
@@ -184,7 +199,7 @@ function scan(text: string, skip: ScanXmlOptions['skip'], mark: (at: number) => 
         const references = nextAmpersand !== -1 && nextAmpersand < end;
         if (top.element !== null || references) {
           try {
-            const decoded = references ? decodeReferences(text.slice(pos, end)) : text.slice(pos, end);
+            const decoded = references ? decodeReferences(lf(text.slice(pos, end))) : lf(text.slice(pos, end));
             if (top.element !== null) top.element.text += decoded;
           } catch (error) {
             fail(pos, (error as Error).message);
@@ -230,7 +245,7 @@ function scan(text: string, skip: ScanXmlOptions['skip'], mark: (at: number) => 
         if (top === undefined) fail(pos, 'CDATA outside the root element');
         const close = text.indexOf(']]>', pos + 9);
         if (close === -1) fail(pos, 'a CDATA section is not closed');
-        if (top!.element !== null) top!.element.text += text.slice(pos + 9, close);
+        if (top!.element !== null) top!.element.text += lf(text.slice(pos + 9, close));
         pos = close + 3;
       } else fail(pos, "markup starting '<!' that is neither a comment nor CDATA");
     } else if (next === 0x3f /* ? */) {
@@ -296,7 +311,7 @@ function scan(text: string, skip: ScanXmlOptions['skip'], mark: (at: number) => 
         else if (seen.push(name) > 16) seen = new Set(seen);
         let value: string;
         try {
-          value = decodeReferences(raw);
+          value = decodeReferences(lf(raw));
         } catch (error) {
           fail(pos, (error as Error).message);
         }
