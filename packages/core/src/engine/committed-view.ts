@@ -73,7 +73,8 @@ const ATTEMPTS = 50;
 
 /** The committed entries of a backup directory; see the module comment for why what it returns is never half a run. */
 export async function listCommittedEntries(directory: string): Promise<CommittedListing> {
-  let first = await readEntries(directory);
+  // The first read is only compared by name: names alone, not an entry object each (70,000 at 10,000 GPOs × 7).
+  let first = await readNames(directory);
   for (let attempt = 1; ; attempt++) {
     const journal = await readJournal(directory);
     const prune = await readPruneJournalNames(directory);
@@ -86,7 +87,7 @@ export async function listCommittedEntries(directory: string): Promise<Committed
     }
     // Another commit is under way: give it a moment (its renames take milliseconds).
     await new Promise((resolve) => setTimeout(resolve, Math.min(attempt, 10) * 2));
-    first = second;
+    first = second.map((entry) => entry.name);
   }
 }
 
@@ -154,8 +155,18 @@ async function readEntries(directory: string): Promise<Dirent[]> {
   }
 }
 
-function sameNames(a: Dirent[], b: Dirent[]): boolean {
+async function readNames(directory: string): Promise<string[]> {
+  try {
+    return await readdir(directory);
+  } catch (error) {
+    throw toCofferError(error, directory);
+  }
+}
+
+function sameNames(a: string[], b: Dirent[]): boolean {
   if (a.length !== b.length) return false;
-  const names = new Set(a.map((entry) => entry.name));
+  // Two reads of an unchanged folder list it in the same order: compared in order first, as a set only when not.
+  if (b.every((entry, i) => entry.name === a[i])) return true;
+  const names = new Set(a);
   return b.every((entry) => names.has(entry.name));
 }
