@@ -293,3 +293,138 @@ describe('listBackupsOfType: the Starter GPO listing leaves GPO folders out unpa
     ]);
   });
 });
+
+describe('listBackupsOfType: listings begun together share one read of the directory', () => {
+  const model = (n: number, displayName: string) =>
+    sampleModel({
+      backupId: `{00000000-0000-0000-0000-0000000000E${n}}`,
+      gpoId: `{EEEEEEEE-0000-0000-0000-00000000000${n}}`,
+      displayName,
+      backupTime: new Date(`2024-05-0${n}T10:00:00Z`),
+    });
+  const [gpoOld, gpoNew, starter, gone, damaged] = [
+    model(1, 'Baseline'),
+    model(2, 'Baseline'),
+    model(3, 'Kiosk'),
+    model(4, 'Kiosk Gone'),
+    model(5, 'Broken'),
+  ];
+  const starterInst = (m: GpoBackupModel) => ({
+    ...backupInstOf(m),
+    extraElements: [{ name: BACKUP_TYPE_ELEMENT, text: BACKUP_TYPE_STARTER_GPO }],
+  });
+  let dir: string;
+
+  beforeEach(async () => {
+    dir = await tempDir('gpmc-list-shared-');
+    for (const m of [gpoOld, gpoNew, damaged]) await mkdir(join(dir, m.backupId));
+    await writeFile(join(dir, gpoOld.backupId, 'bkupInfo.xml'), renderBkupInfoXml(gpoOld));
+    await writeFile(join(dir, gpoNew.backupId, 'bkupInfo.xml'), renderBkupInfoXml(gpoNew));
+    await writeFile(join(dir, damaged.backupId, 'bkupInfo.xml'), '<BackupInst><ID>');
+    // A Starter GPO folder the index does not list, found by its bkupInfo.xml's declared type.
+    await mkdir(join(dir, starter.backupId));
+    await writeFile(join(dir, starter.backupId, 'bkupInfo.xml'), renderBkupInfoXmlForInst(starterInst(starter)));
+    await writeFile(
+      join(dir, 'manifest.xml'),
+      renderManifestXml(null, [backupInstOf(gpoOld), backupInstOf(gpoNew), backupInstOf(damaged), starterInst(gone)]),
+    );
+  });
+
+  /** Each listing's ids and warnings (code and object). */
+  const run = async (type: 'GPO' | 'StarterGPO', query?: string) => {
+    const warnings: StatusMessage[] = [];
+    const entries = await listBackupsOfType(dir, type, {
+      ...(query === undefined ? {} : { query }),
+      report: (m) => warnings.push(m),
+    });
+    return { entries, warnings: warnings.map((m) => [m.code, m.object]) };
+  };
+
+  it('gives each listing begun in the same turn what it gets alone: its type, its query, its warnings', async () => {
+    const alone = [
+      await run('GPO'),
+      await run('StarterGPO'),
+      await run('GPO', gpoNew.gpoId),
+      await run('StarterGPO', 'nothing'),
+    ];
+    const together = await Promise.all([
+      run('GPO'),
+      run('StarterGPO'),
+      run('GPO', gpoNew.gpoId),
+      run('StarterGPO', 'nothing'),
+    ]);
+    expect(together).toEqual(alone);
+    expect(together.map(({ entries }) => entries.map((e) => e.id))).toEqual([
+      [gpoNew.backupId, gpoOld.backupId],
+      [starter.backupId],
+      [gpoNew.backupId],
+      [],
+    ]);
+    expect(together.map(({ warnings }) => warnings)).toEqual([
+      [['GPMC_FILE_MALFORMED', join(dir, damaged.backupId)]],
+      [['INDEX_FOLDER_MISSING', join(dir, gone.backupId)]],
+      [],
+      [],
+    ]);
+  });
+
+  it('gives two listings of one type their own entries: what one caller changes, the other does not see', async () => {
+    const [first, second] = await Promise.all([run('GPO'), run('GPO')]);
+    first.entries[0]!.displayName = 'changed by the first caller';
+    expect(second.entries[0]!.displayName).toBe('Baseline');
+    expect(second.entries.map((e) => e.id)).toEqual([gpoNew.backupId, gpoOld.backupId]);
+  });
+
+  it('reads the directory again for a listing begun once the last pass has begun: it sees what changed since', async () => {
+    const before = run('GPO');
+    // Once this turn has ended the first pass has begun; a backup added now is for a later listing to find.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const added = model(6, 'Added Later');
+    await mkdir(join(dir, added.backupId));
+    await writeFile(join(dir, added.backupId, 'bkupInfo.xml'), renderBkupInfoXml(added));
+    const after = await run('GPO');
+    expect(after.entries.map((e) => e.id)).toEqual([added.backupId, gpoNew.backupId, gpoOld.backupId]);
+    await before;
+  });
+
+  it('fails every listing of a pass the same way when the directory cannot be read', async () => {
+    const missing = join(dir, 'no-such-folder');
+    const results = await Promise.allSettled([
+      listBackupsOfType(missing, 'GPO'),
+      listBackupsOfType(missing, 'StarterGPO'),
+    ]);
+    expect(results).toEqual([
+      { status: 'rejected', reason: expect.objectContaining({ code: 'PATH_NOT_FOUND', object: missing }) },
+      { status: 'rejected', reason: expect.objectContaining({ code: 'PATH_NOT_FOUND', object: missing }) },
+    ]);
+  });
+});
+
+describe('readGpmcBackupDirectory pairs manifest entries with folders by GUID, in any case', () => {
+  it('pairs each entry with one folder, and lists a folder of the same GUID no entry took as found by its own', async () => {
+    const upper = sampleModel({
+      backupId: '{0000000A-0000-0000-0000-0000000000F1}',
+      gpoId: '{FFFFFFFF-0000-0000-0000-000000000001}',
+      displayName: 'Upper',
+      backupTime: new Date('2024-06-01T10:00:00Z'),
+    });
+    const lower = { ...upper, backupId: upper.backupId.toLowerCase() };
+    const dir = await tempDir('gpmc-list-case-');
+    // Two folders of one GUID (a case-sensitive file system allows it), one manifest entry naming it in lower case.
+    for (const m of [upper, lower]) {
+      await mkdir(join(dir, m.backupId));
+      await writeFile(join(dir, m.backupId, 'bkupInfo.xml'), renderBkupInfoXml(m));
+    }
+    await writeFile(join(dir, 'manifest.xml'), renderManifestXml(null, [backupInstOf(lower)]));
+    const entries = await readGpmcBackupDirectory(dir);
+    expect(entries).toHaveLength(2);
+    expect(entries[0]).toMatchObject({ id: lower.backupId, listedInManifest: true, hasFolder: true });
+    expect(entries[0]!.problem).toBeUndefined();
+    expect(entries[1]).toMatchObject({ listedInManifest: false, hasFolder: true });
+    // Whichever folder the entry took, the other is listed by its own name.
+    expect(new Set([entries[0]!.folder, entries[1]!.folder])).toEqual(
+      new Set([join(dir, upper.backupId), join(dir, lower.backupId)]),
+    );
+    expect(entries[1]!.id).toBe(entries[1]!.folder.slice(dir.length + 1));
+  });
+});

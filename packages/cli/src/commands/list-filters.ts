@@ -1,7 +1,6 @@
-import { invalidArgument, type CofferError } from '@coffer/core';
+import { invalidArgument, type BackupListing, type CofferError } from '@coffer/core';
 import type { AvailableProvider, ProviderRegistry } from '../providers/provider-registry.js';
 import { closest } from '../output/suggest.js';
-import type { ListedBackup } from './list.js';
 
 /** What `coffer list` keeps of the backups it found: every given filter must match. */
 export interface ListFilters {
@@ -15,7 +14,7 @@ export interface ListFilters {
   until?: number;
 }
 
-export type NameMatcher = (backup: ListedBackup) => boolean;
+export type NameMatcher = (backup: BackupListing) => boolean;
 
 export interface ListFilterFlags {
   type?: string[];
@@ -45,7 +44,7 @@ export function parseListFilters(flags: ListFilterFlags, registry: ProviderRegis
   return filters;
 }
 
-export function matchesFilters(backup: ListedBackup, filters: ListFilters): boolean {
+export function matchesFilters(backup: BackupListing, filters: ListFilters): boolean {
   if (filters.names && !filters.names.some((matches) => matches(backup))) return false;
   if (filters.since !== undefined || filters.until !== undefined) {
     // A backup whose time is unknown cannot be said to fall in the range.

@@ -87,19 +87,34 @@ async function listFolder(
     return;
   }
   const reporter = createReporter(context.output);
+  // Every provider is asked at once (providers sharing a reader, as gpmc's GPO and Starter GPO listings do, then read
+  // the directory once for all of them), but shown in turn: a provider's reports wait until those before it are done,
+  // so the output is what asking them one after another printed.
+  let shown = 0;
+  const held: Array<Array<() => void>> = listers.map(() => []);
+  const show = (index: number, report: () => void) => {
+    if (index === shown) report();
+    else held[index]!.push(report);
+  };
+  const runs = listers.map((entry, index) =>
+    runList(entry.provider, {
+      source,
+      ...(query === undefined ? {} : { query }),
+      signal: context.signal,
+      onProgress: (report) => show(index, () => reporter.progress(report)),
+      onMessage: (message) => show(index, () => reporter.message(message)),
+    }),
+  );
   const results: OperationResult<BackupListing[]>[] = [];
-  for (const entry of listers) {
+  for (const [index, run] of runs.entries()) {
+    // Cancelled: the providers still running see the signal and end on their own; their results are not waited for.
     if (context.signal.aborted) break;
-    if (results.length > 0) reporter.nextOperation();
-    results.push(
-      await runList(entry.provider, {
-        source,
-        ...(query === undefined ? {} : { query }),
-        signal: context.signal,
-        onProgress: (report) => reporter.progress(report),
-        onMessage: (message) => reporter.message(message),
-      }),
-    );
+    if (index > 0) {
+      reporter.nextOperation();
+      shown = index;
+      for (const report of held[index]!.splice(0)) report();
+    }
+    results.push(await run);
   }
   const failures = results.filter((r) => r.status === 'failed' || r.status === 'cancelled');
   const cancelled = context.signal.aborted || results.some((r) => r.status === 'cancelled');
@@ -111,20 +126,24 @@ async function listFolder(
       commonError !== undefined && message.code === commonError.code && message.message === commonError.message,
   );
 
-  // One array of the rows shown, built in one pass (70,000 backups are 70,000 objects per copy); the providers'
-  // own listings are let go as they are copied, and only their counts kept.
+  // The providers' own listings are what is shown, not copied (70,000 backups are 70,000 objects per copy): the rows
+  // that match the filters, with the provider of each, and the order they are shown in.
   const counts = results.map((r) => r.output?.length ?? 0);
-  const backups: ListedBackup[] = [];
-  for (const r of results) {
-    for (const listing of r.output ?? []) {
-      const backup: ListedBackup = { provider: r.providerId, ...listing };
-      if (shownAs !== undefined && backup.path.startsWith(source))
-        backup.path = `${shownAs}${backup.path.slice(source.length)}`;
-      if (matchesFilters(backup, filters)) backups.push(backup);
+  const rows: Rows = { listings: [], providers: [] };
+  for (const [provider, r] of results.entries()) {
+    for (const found of r.output ?? []) {
+      const listing =
+        shownAs !== undefined && found.path.startsWith(source)
+          ? { ...found, path: `${shownAs}${found.path.slice(source.length)}` }
+          : found;
+      if (!matchesFilters(listing, filters)) continue;
+      rows.listings.push(listing);
+      rows.providers.push(provider);
     }
     delete r.output;
   }
-  backups.sort(newestFirst);
+  const providerOf = (i: number) => results[rows.providers[i]!]!.providerId;
+  const order = newestFirst(rows.listings);
   const warned = results.some((r) => r.status === 'succeeded-with-warnings') || failures.length > 0;
   const status = cancelled ? 'cancelled' : allFailed ? 'failed' : warned ? 'succeeded-with-warnings' : 'succeeded';
   const exitCode =
@@ -145,7 +164,7 @@ async function listFolder(
       status,
       exitCode,
       source: shownAs ?? source,
-      backups,
+      backups: order.map((i): ListedBackup => ({ provider: providerOf(i), ...rows.listings[i]! })),
       providers: results.map((r, i) => ({
         id: r.providerId,
         status: r.status,
@@ -166,32 +185,49 @@ async function listFolder(
     output.error(commonError);
     return;
   }
-  printListing(context, backups, shownAs ?? source);
+  printListing(context, rows.listings, providerOf, order, shownAs ?? source);
 }
 
-function printListing(context: CliContext, backups: ListedBackup[], source: string): void {
+/**
+ * The backups shown: each a provider's own listing (or a copy with the path the user named) and the position of its
+ * provider among the results, side by side (no object per row).
+ */
+interface Rows {
+  listings: BackupListing[];
+  providers: number[];
+}
+
+function printListing(
+  context: CliContext,
+  listings: readonly BackupListing[],
+  providerOf: (i: number) => string,
+  order: readonly number[],
+  source: string,
+): void {
   const { output } = context;
-  if (backups.length === 0) {
+  if (order.length === 0) {
     output.err(`No backups found in ${source}.`);
     return;
   }
-  const cells = (b: ListedBackup) =>
-    [b.createdAt ?? '', b.provider, b.kind, b.objectName ?? b.objectId ?? '', b.id].map(printable);
+  const cells = (i: number) => {
+    const b = listings[i]!;
+    return [b.createdAt ?? '', providerOf(i), b.kind, b.objectName ?? b.objectId ?? '', b.id].map(printable);
+  };
   if (output.stdout.isTTY) {
     // Widths from a first pass over the rows, then each row formatted and printed as it is made: the table of
     // 70,000 backups is never held whole.
     const header = ['CREATED', 'PROVIDER', 'KIND', 'NAME', 'ID', 'COMMENT'];
-    const rows = function* () {
-      for (const b of backups) yield [...cells(b), printable(b.comment ?? '')];
+    const table = function* () {
+      for (const i of order) yield [...cells(i), printable(listings[i]!.comment ?? '')];
     };
-    const widths = tableWidths(header, rows());
+    const widths = tableWidths(header, table());
     output.out(output.style.bold(formatRow(header, widths)));
-    for (const row of rows()) output.out(formatRow(row, widths));
+    for (const row of table()) output.out(formatRow(row, widths));
   } else {
     // Off a terminal: tab-separated, one backup a line, with its path, for scripts; the comment last, so the
     // columns scripts already read keep their places.
-    for (const backup of backups)
-      output.out([...cells(backup), printable(backup.path), printable(backup.comment ?? '')].join('\t'));
+    for (const i of order)
+      output.out([...cells(i), printable(listings[i]!.path), printable(listings[i]!.comment ?? '')].join('\t'));
   }
 }
 
@@ -212,9 +248,24 @@ function printable(text: string): string {
   );
 }
 
-function newestFirst(a: BackupListing, b: BackupListing): number {
-  if (a.createdAt === b.createdAt) return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-  if (a.createdAt === undefined) return 1;
-  if (b.createdAt === undefined) return -1;
-  return Date.parse(b.createdAt) - Date.parse(a.createdAt);
+/**
+ * The rows' order, newest first (then by id; a backup of unknown time last): positions into `rows`, so the rows are
+ * not moved, and each time parsed once rather than in every comparison (70,000 rows are ~2.4 million comparisons).
+ */
+function newestFirst(listings: readonly BackupListing[]): number[] {
+  const times = new Float64Array(listings.length);
+  const order: number[] = new Array(listings.length);
+  for (let i = 0; i < listings.length; i += 1) {
+    const createdAt = listings[i]!.createdAt;
+    times[i] = createdAt === undefined ? Number.NaN : Date.parse(createdAt);
+    order[i] = i;
+  }
+  return order.sort((i, j) => {
+    const a = listings[i]!;
+    const b = listings[j]!;
+    if (a.createdAt === b.createdAt) return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+    if (a.createdAt === undefined) return 1;
+    if (b.createdAt === undefined) return -1;
+    return times[j]! - times[i]!;
+  });
 }

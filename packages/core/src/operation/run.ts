@@ -1,5 +1,4 @@
-import { closeSync, constants, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describeOptions, validateOptions } from '../contract/options.js';
 import type {
@@ -258,10 +257,17 @@ async function requireDirectory(path: string, what: string): Promise<string> {
     throw new CofferError(ErrorCode.InvalidArgument, `No ${what} was given.`, { hresult: HRESULT.E_INVALIDARG });
   }
   const absolute = resolve(path);
-  const info = await stat(absolute).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') throw pathNotFound(absolute, what);
+  // One synchronous stat: the provider is then called in the same turn of the event loop as runList was, so the lists
+  // a host starts together reach the provider together (gpmc reads a directory once for the GPO and Starter GPO
+  // providers' listings begun in one turn).
+  let info: Stats;
+  try {
+    info = statSync(absolute);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw pathNotFound(absolute, what);
     throw toCofferError(error, absolute);
-  });
+  }
   if (!info.isDirectory()) {
     throw new CofferError(ErrorCode.NotADirectory, `The ${what} ${absolute} is not a directory.`, {
       hresult: HRESULT.ERROR_DIRECTORY,

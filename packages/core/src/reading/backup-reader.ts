@@ -102,6 +102,9 @@ function joinChecked(root: string, parts: readonly string[]): string {
   return path;
 }
 
+/** How many checked folders one reader remembers (see {@link BackupReader.checkedFolders}). */
+const CHECKED_FOLDERS_KEPT = 4096;
+
 export type BackupEntryKind = 'file' | 'directory';
 
 export interface BackupTreeEntry {
@@ -206,7 +209,11 @@ export class BackupReader {
         throw escapes(this.folder, parts.slice(0, i + 1).join('/'), 'is a symbolic link (or junction)');
       if (!info.isDirectory()) {
         if (i < parts.length - 1) return null;
-      } else this.checkedFolders.add(prefix);
+      } else {
+        // Bounded: a reader of a whole backup directory (gpmc's listing reads one file in each of 70,000 folders) would
+        // otherwise keep every folder it passed; past the bound, further folders are checked each time.
+        if (this.checkedFolders.size < CHECKED_FOLDERS_KEPT) this.checkedFolders.add(prefix);
+      }
     }
     return parts.length === 0 ? lstatSync(this.root) : info;
   }

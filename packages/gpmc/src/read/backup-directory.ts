@@ -163,7 +163,12 @@ export function newestFirst(
   a: { backupTime: Date | null; id: string },
   b: { backupTime: Date | null; id: string },
 ): number {
-  return (b.backupTime?.getTime() ?? -Infinity) - (a.backupTime?.getTime() ?? -Infinity) || a.id.localeCompare(b.id);
+  return newestFirstOf(a.backupTime?.getTime() ?? -Infinity, a.id, b.backupTime?.getTime() ?? -Infinity, b.id);
+}
+
+/** {@link newestFirst} of two backups given by their times (ms since the epoch; -Infinity when unknown) and ids. */
+export function newestFirstOf(timeA: number, idA: string, timeB: number, idB: string): number {
+  return timeB - timeA || idA.localeCompare(idB);
 }
 
 async function readDirectory<T>(
@@ -187,7 +192,7 @@ async function readDirectory<T>(
 async function visitDirectory<T>(
   dir: string,
   detect: (folder: string) => GpmBackupTypeName | T,
-  only: GpmBackupTypeName | undefined,
+  only: ReadonlySet<GpmBackupTypeName> | undefined,
   visit: (entry: ListedEntry<T>) => void,
 ): Promise<void> {
   let folders: import('node:fs').Dirent[];
@@ -214,6 +219,8 @@ async function visitDirectory<T>(
 
   const shared = sharedTexts();
   const folderPath = folderPathIn(dir);
+  // Only Starter GPOs wanted: a folder whose type comes out GPO is left out unparsed (see readOwn).
+  const onlyStarter = only !== undefined && only.size === 1 && only.has('StarterGPO');
   /** A backup folder's own bkupInfo.xml (or why it cannot be read), read when its entry is listed. */
   const readOwn = async (name: string, unlessPlainGpo = false): Promise<FolderFacts | typeof PLAIN_GPO> => {
     try {
@@ -241,7 +248,7 @@ async function visitDirectory<T>(
     if (only !== undefined) {
       const folder = folderName === null ? join(dir, inst.id) : folderPath(folderName);
       const type = declared ?? (folderName === null ? 'GPO' : detect(folder));
-      return type === only ? toEntry<T>(folder, inst, folderName, listed, type, shared) : null;
+      return only.has(type as GpmBackupTypeName) ? toEntry<T>(folder, inst, folderName, listed, type, shared) : null;
     }
     const folder = folderName === null ? join(dir, inst.id) : folderPath(folderName);
     const entry = toEntry<T>(folder, inst, folderName, listed, declared ?? 'GPO', shared);
@@ -267,27 +274,15 @@ async function visitDirectory<T>(
   };
   // The index lists every backup: its bound grows with the directory's entries (70,000 backups list 36 MB).
   const manifestLimit = backupIndexByteLimit(folders.length);
-  const claimed = new Set<string>();
-  // Folders by GUID, so pairing a manifest of hundreds of entries with as many folders is not quadratic.
-  const foldersByGuid = new Map<string, string[]>();
-  for (const folder of backupFolders) {
-    const key = guidKey(folder);
-    const list = foldersByGuid.get(key);
-    if (list === undefined) foldersByGuid.set(key, [folder]);
-    else list.push(folder);
-  }
+  const unclaimed = new UnclaimedFolders(backupFolders);
   const pendingGuids = new Set(pending.map(guidKey));
   const listManifestEntry = async (inst: BackupInst): Promise<void> => {
     if (pendingGuids.has(guidKey(inst.id))) return;
-    const name = foldersByGuid.get(guidKey(inst.id))?.find((folder) => !claimed.has(folder)) ?? null;
+    const name = unclaimed.claim(inst.id);
     const listed = declaredType(inst);
     // The index's own word decides before the folder's: an entry it declares of another type is not read at all.
-    if (only !== undefined && listed !== undefined && listed !== only) {
-      if (name !== null) claimed.add(name);
-      return;
-    }
-    const read = name === null ? undefined : await readOwn(name, only === 'StarterGPO' && listed === undefined);
-    if (name !== null) claimed.add(name);
+    if (only !== undefined && listed !== undefined && !only.has(listed)) return;
+    const read = name === null ? undefined : await readOwn(name, onlyStarter && listed === undefined);
     if (read === PLAIN_GPO) return;
     const facts = read;
     const usable = facts?.inst ? name : null;
@@ -327,9 +322,8 @@ async function visitDirectory<T>(
     },
   });
   if (scanned !== null) checkManifestRoot(scanned.root);
-  for (const name of backupFolders) {
-    if (claimed.has(name)) continue;
-    const facts = await readOwn(name, only === 'StarterGPO');
+  for (const name of unclaimed.names()) {
+    const facts = await readOwn(name, onlyStarter);
     if (facts === PLAIN_GPO) continue;
     if (facts.inst === null && facts.problem === undefined) continue;
     const inst: BackupInst = facts.inst ?? {
@@ -350,6 +344,49 @@ async function visitDirectory<T>(
     visit(entry);
   }
 }
+
+/**
+ * The backup folders no manifest.xml entry has claimed yet, by GUID (any case), so pairing an index of 70,000 entries
+ * with as many folders is not quadratic. A name already in upper case is its own key (no copy of each name), and a
+ * claimed folder is let go at once.
+ */
+class UnclaimedFolders {
+  readonly #byKey = new Map<string, string | string[]>();
+
+  constructor(names: readonly string[]) {
+    for (const name of names) {
+      const key = UPPER_GUID_FOLDER.test(name) ? name : name.toUpperCase();
+      const found = this.#byKey.get(key);
+      if (found === undefined) this.#byKey.set(key, name);
+      else if (typeof found === 'string') this.#byKey.set(key, [found, name]);
+      else found.push(name);
+    }
+  }
+
+  /** The first unclaimed folder named by this GUID (in the directory's order), now claimed; null when none. */
+  claim(id: string): string | null {
+    const key = `{${guidKey(id)}}`;
+    const found = this.#byKey.get(key);
+    if (found === undefined) return null;
+    if (typeof found === 'string') {
+      this.#byKey.delete(key);
+      return found;
+    }
+    const name = found.shift()!;
+    if (found.length === 1) this.#byKey.set(key, found[0]!);
+    return name;
+  }
+
+  /** The folders never claimed, in the directory's order (those of one GUID together). */
+  *names(): Generator<string> {
+    for (const found of this.#byKey.values()) {
+      if (typeof found === 'string') yield found;
+      else yield* found;
+    }
+  }
+}
+
+const UPPER_GUID_FOLDER = /^\{[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}\}$/;
 
 interface FolderFacts {
   inst: BackupInst | null;
@@ -383,16 +420,16 @@ function mayDeclareType(bytes: Buffer): boolean {
 }
 
 /**
- * The backups of one type (and query) in the directory, each passed to `keep`: what listBackupsOfType lists. Every
- * entry's type is needed to choose, so it is found at once; entries of other types are not kept. Not exported from
- * the package.
+ * The backups of the given types in the directory, each passed to `keep` (its `type` says which): what
+ * listBackupsOfType lists. Every entry's type is needed to choose, so it is found at once; entries of other types are
+ * not built. Not exported from the package.
  */
-export async function visitBackupsOfType(
+export async function visitBackupsOfTypes(
   dir: string,
-  type: GpmBackupTypeName,
+  types: ReadonlySet<GpmBackupTypeName>,
   keep: (entry: GpmcBackupEntry) => void,
 ): Promise<void> {
-  await visitDirectory(dir, detectBackupTypeNow, type, keep);
+  await visitDirectory(dir, detectBackupTypeNow, types, keep);
 }
 
 /** What a manifest.xml entry and the folder's own bkupInfo.xml must agree on (GPMC writes both from one BackupInst). */

@@ -1,7 +1,7 @@
 import type { StatusMessage } from '@coffer/core';
 import type { GpmBackupTypeName } from '../model.js';
 import { sameGuid } from '../write/manifest-xml.js';
-import { visitBackupsOfType, type GpmcBackupEntry } from './backup-directory.js';
+import { newestFirstOf, visitBackupsOfTypes, type GpmcBackupEntry } from './backup-directory.js';
 
 export interface ListBackupsOfTypeOptions {
   /** A GPO or backup GUID, or text the display name contains (case-insensitive); everything when omitted or blank. */
@@ -10,41 +10,103 @@ export interface ListBackupsOfTypeOptions {
   report?: (message: StatusMessage) => void;
 }
 
+/** One caller's listing, filled by a pass over the directory. */
+interface Listing {
+  type: GpmBackupTypeName;
+  take: (entry: GpmcBackupEntry) => void;
+}
+
+/** A pass over one directory that has not begun reading yet, and the listings it will fill. */
+interface Pass {
+  listings: Listing[];
+  done: Promise<void>;
+}
+
+/** Passes not begun yet, by directory as given: a call made before its directory's pass begins joins that pass. */
+const notBegun = new Map<string, Pass>();
+
 /**
  * The backups of one GPMBackupType in a GPMC backup directory (ours or GPMC's own), newest first: what `list`
  * shows and restore chooses from, for GPOs and Starter GPOs alike. An entry whose folder is gone, renamed,
  * swapped or unreadable is left out (it would point at a path that does not hold it) and reported.
+ *
+ * Calls for the same directory made in the same turn of the event loop (`coffer list` asks the GPO and the Starter GPO
+ * providers at once) share one read of it: every backup folder is read once, its type found once, and each call gets
+ * the entries of its own type. The pass begins reading only after that turn, so each call still sees the directory
+ * as it is after the call was made; a later call reads it again.
  */
 export async function listBackupsOfType(
   directory: string,
   type: GpmBackupTypeName,
   options: ListBackupsOfTypeOptions = {},
 ): Promise<GpmcBackupEntry[]> {
+  return listBackupsOfTypeAs(directory, type, options, (entry) => entry);
+}
+
+/**
+ * @internal Coffer's own Group Policy providers' form of {@link listBackupsOfType}, not part of this package's API:
+ * each entry is made into the caller's object (its listing) as it is found, so the entries of 70,000 backups are never
+ * held beside their listings. Same entries, same warnings, same order (newest first, then by id).
+ */
+export async function listBackupsOfTypeAs<T>(
+  directory: string,
+  type: GpmBackupTypeName,
+  options: ListBackupsOfTypeOptions,
+  make: (entry: GpmcBackupEntry) => T,
+): Promise<T[]> {
   const query = options.query?.trim() ?? '';
   const wanted = query.toLocaleLowerCase();
-  const listed: GpmcBackupEntry[] = [];
-  // Only the entries of this type (and query) are kept: a directory of 70,000 backups is read a piece at a time.
-  await visitBackupsOfType(directory, type, (entry) => {
-    if (
-      query !== '' &&
-      !entry.displayName.toLocaleLowerCase().includes(wanted) &&
-      !sameGuid(entry.gpoGuid, query) &&
-      !sameGuid(entry.id, query)
-    )
-      return;
-    if (entry.problem) {
-      options.report?.({
-        severity: 'warning',
-        code: entry.problem.code,
-        message: `${entry.problem.message} Not listed.`,
-        object: entry.folder,
-      });
-      return;
-    }
-    listed.push(entry);
+  const listed: T[] = [];
+  // What the order needs of each entry (newestFirst's keys), beside what it became.
+  const times: number[] = [];
+  const ids: string[] = [];
+  const pass = passOver(directory);
+  // A second listing of the same type in the pass gets its own copies: a caller may change what it is given.
+  const copy = pass.listings.some((other) => other.type === type);
+  pass.listings.push({
+    type,
+    take: (entry) => {
+      if (
+        query !== '' &&
+        !entry.displayName.toLocaleLowerCase().includes(wanted) &&
+        !sameGuid(entry.gpoGuid, query) &&
+        !sameGuid(entry.id, query)
+      )
+        return;
+      if (entry.problem) {
+        options.report?.({
+          severity: 'warning',
+          code: entry.problem.code,
+          message: `${entry.problem.message} Not listed.`,
+          object: entry.folder,
+        });
+        return;
+      }
+      listed.push(make(copy ? { ...entry } : entry));
+      times.push(entry.backupTime?.getTime() ?? Number.NEGATIVE_INFINITY);
+      ids.push(entry.id);
+    },
   });
-  return listed.sort(
-    (a, b) =>
-      (b.backupTime?.getTime() ?? -Infinity) - (a.backupTime?.getTime() ?? -Infinity) || a.id.localeCompare(b.id),
-  );
+  await pass.done;
+  const order = listed.map((_, i) => i);
+  order.sort((i, j) => newestFirstOf(times[i]!, ids[i]!, times[j]!, ids[j]!));
+  return order.map((i) => listed[i]!);
+}
+
+/** The pass of `directory` that has not begun yet, or a new one, begun once this turn of the event loop ends. */
+function passOver(directory: string): Pass {
+  const waiting = notBegun.get(directory);
+  if (waiting !== undefined) return waiting;
+  const listings: Listing[] = [];
+  const done = (async () => {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    notBegun.delete(directory);
+    // Only the entries of the types asked for are kept: a directory of 70,000 backups is read a piece at a time.
+    await visitBackupsOfTypes(directory, new Set(listings.map((listing) => listing.type)), (entry) => {
+      for (const listing of listings) if (listing.type === entry.type) listing.take(entry);
+    });
+  })();
+  const pass = { listings, done };
+  notBegun.set(directory, pass);
+  return pass;
 }
