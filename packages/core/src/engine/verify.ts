@@ -284,10 +284,10 @@ export async function verifyDirectory(path: string, options: VerifyOptions = {})
   const backups: BackupVerification[] = [];
   const unverifiable: string[] = [];
   const problems: VerifyProblem[] = [];
-  /** Folder name → the backup id its bkupInfo.xml gives (GPMC-shaped backups only). */
-  const gpmcFolders = new Map<string, BackupInfoFacts>();
-  // The facts of every GPMC-shaped folder are kept until the index is checked: the texts many of them share (the
-  // domain, a GPO's GUID and name in each of its backups) are kept once (70,000 folders at 10,000 GPOs × 7).
+  // The facts of every GPMC-shaped folder (its bkupInfo.xml), in folder order, kept until the index is checked: the
+  // texts many of them share (the domain, a GPO's GUID and name in each of its backups) are kept once (70,000 folders
+  // at 10,000 GPOs × 7).
+  const gpmcFolders = new GpmcFolders();
   const shared = sharedTexts();
   // Engine state (staging, old copies, journal), a writer's lock and the entries of an unfinished commit
   // (a run is seen whole or not at all: see listCommittedEntries) are not backups, or not yet.
@@ -326,7 +326,7 @@ export async function verifyDirectory(path: string, options: VerifyOptions = {})
     }
     try {
       const facts = await readBackupInfo(childPath, child.name, shared);
-      if (facts !== null) gpmcFolders.set(child.name, facts);
+      if (facts !== null) gpmcFolders.add(facts);
       // Synchronous, like BackupReader's own checks: one per backup folder, where a thread-pool round trip costs more
       // than the call (tens of thousands of folders at scale).
       const manifest = lstatOrUndefined(join(childPath, INTEGRITY_MANIFEST_NAME));
@@ -402,6 +402,8 @@ export async function verifyDirectory(path: string, options: VerifyOptions = {})
     }
   }
   if (previous !== undefined) progress?.advance(previous);
+  // The listing's entries are let go (their names live on in the results and facts).
+  children.length = 0;
   await checkIndex(path, gpmcFolders, problems, pending);
   return {
     path,
@@ -472,34 +474,39 @@ interface BackupInfoFacts {
   ID: string;
 }
 
+/** A GPMC-shaped folder: its name, its facts, and whether an entry of the index named it. */
+interface GpmcFolder extends BackupInfoFacts {
+  name: string;
+  listed: boolean;
+}
+
+/**
+ * The GPMC-shaped folders of a directory, in order, and each by normalised id (the first of that id): one list and one
+ * map, where a map by name beside one by id and a set of the folders matched each grew to 70,000 entries.
+ */
+class GpmcFolders {
+  readonly all: GpmcFolder[] = [];
+  readonly #byId = new Map<string, GpmcFolder>();
+
+  add(folder: GpmcFolder): void {
+    this.all.push(folder);
+    const key = idKey(folder.name);
+    if (!this.#byId.has(key)) this.#byId.set(key, folder);
+  }
+
+  /** The folder an index entry's id names, by normalised id (a find over every folder for every entry was quadratic). */
+  byId(id: string): GpmcFolder | undefined {
+    return this.#byId.get(idKey(id));
+  }
+}
+
 /** The fields of a `<BackupInst>` that manifest.xml and bkupInfo.xml must agree on. */
 const INDEX_FIELDS = ['GPOGuid', 'GPODomain', 'GPODisplayName', 'BackupTime', 'ID'] as const;
 type IndexField = (typeof INDEX_FIELDS)[number];
 
-/** The {@link INDEX_FIELDS} of an index entry or a bkupInfo.xml (the first of each name; '' when absent), texts passed through `keep`. */
-function indexFacts(
-  fields: ReadonlyArray<{ name: string; text: string }>,
-  keep: (text: string) => string,
-): BackupInfoFacts {
-  let GPOGuid: string | undefined;
-  let GPODomain: string | undefined;
-  let GPODisplayName: string | undefined;
-  let BackupTime: string | undefined;
-  let ID: string | undefined;
-  for (const { name, text } of fields) {
-    if (name === 'GPOGuid') GPOGuid ??= keep(text);
-    else if (name === 'GPODomain') GPODomain ??= keep(text);
-    else if (name === 'GPODisplayName') GPODisplayName ??= keep(text);
-    else if (name === 'BackupTime') BackupTime ??= text;
-    else if (name === 'ID') ID ??= text;
-  }
-  return {
-    GPOGuid: GPOGuid ?? '',
-    GPODomain: GPODomain ?? '',
-    GPODisplayName: GPODisplayName ?? '',
-    BackupTime: BackupTime ?? '',
-    ID: ID ?? '',
-  };
+/** The text of the first field named `name` ('' when there is none), as the index and bkupInfo.xml are compared. */
+function fieldText(fields: ReadonlyArray<{ name: string; text: string }>, name: IndexField): string {
+  return fields.find((field) => field.name === name)?.text ?? '';
 }
 
 /** bkupInfo.xml of a backup folder, read through the safe reader; null when it has none. */
@@ -507,7 +514,7 @@ async function readBackupInfo(
   folder: string,
   name: string,
   shared: (text: string) => string,
-): Promise<BackupInfoFacts | null> {
+): Promise<GpmcFolder | null> {
   const reader = await BackupReader.open(folder);
   const bytes = await reader.readOptional(BKUPINFO_FILE, { maxBytes: BACKUP_READ_LIMITS.maxXmlBytes });
   if (bytes === null) return null;
@@ -520,10 +527,17 @@ async function readBackupInfo(
       if ((INDEX_FIELDS as readonly string[]).includes(field.name)) fields.push(field);
     },
   });
-  const facts = indexFacts(fields, shared);
-  // The id is the folder's name in every backup that is not renamed: one string for both.
-  if (facts.ID === name) facts.ID = name;
-  return facts;
+  const id = fieldText(fields, 'ID');
+  return {
+    name,
+    listed: false,
+    GPOGuid: shared(fieldText(fields, 'GPOGuid')),
+    GPODomain: shared(fieldText(fields, 'GPODomain')),
+    GPODisplayName: shared(fieldText(fields, 'GPODisplayName')),
+    BackupTime: fieldText(fields, 'BackupTime'),
+    // The id is the folder's name in every backup that is not renamed: one string for both.
+    ID: id === name ? name : id,
+  };
 }
 
 /**
@@ -533,46 +547,44 @@ async function readBackupInfo(
  */
 async function checkIndex(
   dir: string,
-  folders: Map<string, BackupInfoFacts>,
+  folders: GpmcFolders,
   problems: VerifyProblem[],
   pending: string[],
 ): Promise<void> {
   const indexInfo = await lstat(join(dir, BACKUP_INDEX_FILE)).catch(() => undefined);
   if (indexInfo === undefined) return;
-  // Folders by normalised id: a find over every folder for every entry was quadratic (70,000² at 10,000 GPOs × 7).
-  const folderById = new Map<string, string>();
-  for (const folder of folders.keys()) {
-    const key = idKey(folder);
-    if (!folderById.has(key)) folderById.set(key, folder);
-  }
-  const matched = new Set<string>();
   const found: VerifyProblem[] = [];
-  const compare = (entry: BackupInfoFacts): void => {
-    const name = folderById.get(idKey(entry.ID));
-    if (name === undefined) {
+  // An entry is compared from the fields the reader hands over, with no record of its own: a record made here, at
+  // the rate of the index's entries, is what the engine had learnt to make long-lived (the folders' facts), and
+  // everything it pointed at outlived the entry (issue 18).
+  const compare = (fields: ReadonlyArray<{ name: string; text: string }>, id: string): void => {
+    const folder = folders.byId(id);
+    if (folder === undefined) {
       found.push(
         problem(
           'index-missing-folder',
           BACKUP_INDEX_FILE,
-          `lists backup ${entry.ID} (${entry.GPODisplayName}), but no backup folder of that name exists`,
+          `lists backup ${id} (${fieldText(fields, 'GPODisplayName')}), but no backup folder of that name exists`,
         ),
       );
       return;
     }
-    matched.add(name);
-    const facts = folders.get(name)!;
-    const differing = INDEX_FIELDS.filter((field) => field !== 'ID' || facts.ID !== '').filter((field) =>
-      field === 'ID' || field === 'GPOGuid' ? !sameId(entry[field], facts[field]) : entry[field] !== facts[field],
+    folder.listed = true;
+    const { name } = folder;
+    const differing = INDEX_FIELDS.filter((field) => field !== 'ID' || folder.ID !== '').filter((field) =>
+      field === 'ID' || field === 'GPOGuid'
+        ? !sameId(fieldText(fields, field), folder[field])
+        : fieldText(fields, field) !== folder[field],
     );
     if (differing.length > 0) {
       const detail = differing
         .map(
           (field: IndexField) =>
-            `${field} ${JSON.stringify(entry[field])} in ${BACKUP_INDEX_FILE}, ${JSON.stringify(facts[field])} in ${name}/${BKUPINFO_FILE}`,
+            `${field} ${JSON.stringify(fieldText(fields, field))} in ${BACKUP_INDEX_FILE}, ${JSON.stringify(folder[field])} in ${name}/${BKUPINFO_FILE}`,
         )
         .join('; ');
       found.push(
-        problem('index-mismatch', BACKUP_INDEX_FILE, `the entry of ${entry.ID} disagrees with its folder: ${detail}`),
+        problem('index-mismatch', BACKUP_INDEX_FILE, `the entry of ${id} disagrees with its folder: ${detail}`),
       );
     }
   };
@@ -580,15 +592,15 @@ async function checkIndex(
     const reader = await BackupReader.open(dir);
     // The index lists every backup: its bound grows with the folders beside it (70,000 backups list 36 MB). It is
     // read a piece at a time, keeping the few fields checked of each entry, not a tree of the whole document.
-    const maxChars = backupIndexByteLimit(folders.size + pending.length);
+    const maxChars = backupIndexByteLimit(folders.all.length + pending.length);
     const pendingKeys = new Set(pending.map(idKey));
     const scanned = await scanBackupIndexFile(reader, BACKUP_INDEX_FILE, join(dir, BACKUP_INDEX_FILE), {
       maxChars,
       onEntry: (element) => {
         if (element.name !== 'BackupInst') return;
-        const entry = indexFacts(element.fields, (text) => text);
+        const id = fieldText(element.fields, 'ID');
         // An unfinished commit may have written the index already: its entries are hidden like their folders.
-        if (!pendingKeys.has(idKey(entry.ID))) compare(entry);
+        if (!pendingKeys.has(idKey(id))) compare(element.fields, id);
       },
     });
     if (scanned === null) return;
@@ -600,8 +612,8 @@ async function checkIndex(
     return;
   }
   for (const finding of found) problems.push(finding);
-  for (const name of folders.keys())
-    if (!matched.has(name))
+  for (const { name, listed } of folders.all)
+    if (!listed)
       problems.push(problem('index-unlisted', `${name}/`, `a backup folder ${BACKUP_INDEX_FILE} does not list`));
 }
 
