@@ -174,6 +174,8 @@ async function plan(
   const byObject = new Map<string, { backups: PruneBackup[]; times: number[] }>();
   // Texts many backups share (provider, kind, an object's id and name in each of its backups) are kept once.
   const shared = sharedTexts();
+  // Each record's path is this and its name: one joined string each, not the directory and '/' joined again for each.
+  const folderPrefix = `${path}/`;
   for (const entry of entries) {
     if (options.signal?.aborted) throw cancelledError(path);
     options.progress?.advance(entry.name);
@@ -230,7 +232,7 @@ async function plan(
     // In the order the fields have always been returned (--json prints them so).
     const backup: PruneBackup = {
       id: entry.name,
-      path: `${path}/${entry.name}`,
+      path: folderPrefix + entry.name,
       provider: shared(manifest.provider),
       kind: shared(manifest.kind),
       object: object.object,
@@ -254,6 +256,8 @@ async function plan(
         hint: `Run 'coffer verify ${path}', move the damaged folders out of the directory, then prune again.`,
       },
     );
+  // The listing's entries are let go (their names live on in the records).
+  entries.length = 0;
   const kept: PruneBackup[] = [];
   const removed: PruneBackup[] = [];
   for (const [key, group] of byObject) {
