@@ -32,19 +32,16 @@ export class TarArchiveEnd extends Transform {
     }
     this.#pending = this.#pending.length === 0 ? chunk : Buffer.concat([this.#pending, chunk]);
     let offset = 0;
-    const out: Buffer[] = [];
     while (!this.#ended && this.#pending.length - offset >= BLOCK) {
       if (this.#dataBlocksLeft > 0) {
         // Pass whole runs of data blocks at once.
         const blocks = Math.min(this.#dataBlocksLeft, Math.floor((this.#pending.length - offset) / BLOCK));
-        out.push(this.#pending.subarray(offset, offset + blocks * BLOCK));
         offset += blocks * BLOCK;
         this.#dataBlocksLeft -= blocks;
         continue;
       }
       const block = this.#pending.subarray(offset, offset + BLOCK);
       offset += BLOCK;
-      out.push(block);
       if (block.every((b) => b === 0)) {
         this.#zeroHeaders += 1;
         if (this.#zeroHeaders === 2) this.#ended = true;
@@ -53,8 +50,10 @@ export class TarArchiveEnd extends Transform {
       this.#zeroHeaders = 0;
       this.#dataBlocksLeft = Math.ceil(headerSize(block) / BLOCK);
     }
+    // What was passed is the first `offset` bytes, as they came: passed as a view, not copied (a copy of each chunk
+    // was as much garbage outside the heap as the archive itself).
+    if (offset > 0) this.push(this.#pending.subarray(0, offset));
     this.#pending = this.#pending.subarray(offset);
-    if (out.length > 0) this.push(Buffer.concat(out));
     callback();
   }
 

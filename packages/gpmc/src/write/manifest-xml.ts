@@ -17,9 +17,41 @@ export function guidKey(value: string): string {
     .toUpperCase();
 }
 
-function renderEntries(entries: readonly BackupInst[]): string {
-  return entries.map((inst) => `<BackupInst>${renderBackupInstBody(inst)}</BackupInst>`).join('');
+function renderEntry(inst: BackupInst): string {
+  return `<BackupInst>${renderBackupInstBody(inst)}</BackupInst>`;
 }
+
+function renderEntries(entries: readonly BackupInst[]): string {
+  return entries.map(renderEntry).join('');
+}
+
+/**
+ * `before`, the entries' bytes and `after` in one buffer. Each entry is rendered and encoded on its own, twice (once to
+ * size the buffer, once to fill it), never as one string of them all: for 10,000 backups that string was 10 MB (20 as
+ * UTF-16 once a name leaves Latin-1), built from 10,000 pieces held beside it, then copied to bytes, then copied again
+ * around the old index; the commit's memory peak of a 10,000-GPO backup.
+ */
+function aroundEntries(
+  before: Uint8Array,
+  entries: readonly BackupInst[],
+  after: Uint8Array,
+  encode: (text: string) => Buffer,
+): Buffer {
+  let length = before.length + after.length;
+  for (const inst of entries) length += encode(renderEntry(inst)).length;
+  const out = Buffer.allocUnsafe(length);
+  out.set(before, 0);
+  let offset = before.length;
+  for (const inst of entries) {
+    const bytes = encode(renderEntry(inst));
+    out.set(bytes, offset);
+    offset += bytes.length;
+  }
+  out.set(after, offset);
+  return out;
+}
+
+const utf8 = (text: string): Buffer => Buffer.from(text, 'utf8');
 
 /**
  * manifest.xml after adding backups to a folder. A new manifest is GPMC's single line (UTF-8, no
@@ -50,7 +82,7 @@ export function renderManifestWithin(
 
   if (existing === null || isBlank(existing)) {
     const head = `<Backups xmlns="${NS_MANIFEST}" xmlns:mfst="${NS_MANIFEST}" mfst:version="1.0">`;
-    return Buffer.from(`${head}${renderEntries(unique)}</Backups>`, 'utf8');
+    return aroundEntries(utf8(head), unique, utf8('</Backups>'), utf8);
   }
 
   // The old index is read a piece at a time (core's streaming index reader: no tree and no string of the whole
@@ -68,14 +100,13 @@ export function renderManifestWithin(
   const toAdd = unique.filter((inst) => !listed.has(guidKey(inst.id)));
   if (toAdd.length === 0) return Buffer.from(existing);
   const encoding = backupIndexEncoding(existing);
-  const entries = encoding.encode(renderEntries(toAdd));
   if (scanned.afterRoot !== undefined) {
     const after = encoding.encode(scanned.afterRoot);
     const at = existing.length - after.length;
     // The end tag's place in bytes, when the text after it is exactly the bytes at the end (it is unless those bytes
     // are not valid in the encoding, when the copy below writes the whole document as read).
     if (at >= encoding.bom.length && existing.subarray(at).equals(after))
-      return Buffer.concat([existing.subarray(0, at), entries, after]);
+      return aroundEntries(existing.subarray(0, at), toAdd, after, (text) => encoding.encode(text));
   }
   // A root that closes itself (`<Backups/>`, opened around the new entries), or undecodable bytes after the root.
   const pieces: Buffer[] = [encoding.bom];

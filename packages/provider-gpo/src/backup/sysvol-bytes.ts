@@ -1,10 +1,18 @@
 import type { SysvolTreeEntry } from '@coffer/active-directory';
 
-/** A streamed SYSVOL file's bytes, whole (read before the stream moves on to the next entry). */
+/**
+ * A streamed SYSVOL file's bytes, whole (read before the stream moves on to the next entry), copied once: the chunks
+ * are views into the stream's read buffers, which the one copy lets go (a copy of each chunk, then of them all, made
+ * every file's bytes twice over in garbage).
+ */
 export async function collect(found: SysvolTreeEntry): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of found.content ?? emptyContent()) chunks.push(Buffer.from(chunk));
-  return Buffer.concat(chunks);
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  for await (const chunk of found.content ?? emptyContent()) {
+    chunks.push(chunk);
+    length += chunk.length;
+  }
+  return Buffer.concat(chunks, length);
 }
 
 /** Skips a streamed file's bytes, so the stream can move on. */
