@@ -56,7 +56,7 @@ export {
 } from './read/backup-directory.js';
 export { gpmcManifestIndex, GPMC_MANIFEST_FILE } from './write/manifest-index.js';
 export { backupInvalid } from './read/backup-invalid.js';
-export { listBackupsOfType, listBackupsOfTypeAs, type ListBackupsOfTypeOptions } from './read/list-backups.js';
+export { listBackupsOfType, type ListBackupsOfTypeOptions } from './read/list-backups.js';
 
 // Microsoft Cabinet ([MS-CAB]), GPMC's "Save as cabinet" format for Starter GPOs.
 export { buildCabinet, type CabinetFile, type CabinetOptions, type CabCompression } from './cab/cabinet-writer.js';

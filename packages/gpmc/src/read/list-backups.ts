@@ -40,24 +40,10 @@ export async function listBackupsOfType(
   type: GpmBackupTypeName,
   options: ListBackupsOfTypeOptions = {},
 ): Promise<GpmcBackupEntry[]> {
-  return listBackupsOfTypeAs(directory, type, options, (entry) => entry);
-}
-
-/**
- * @internal Coffer's own Group Policy providers' form of {@link listBackupsOfType}, not part of this package's API:
- * each entry is made into the caller's object (its listing) as it is found, so the entries of 70,000 backups are never
- * held beside their listings. Same entries, same warnings, same order (newest first, then by id).
- */
-export async function listBackupsOfTypeAs<T>(
-  directory: string,
-  type: GpmBackupTypeName,
-  options: ListBackupsOfTypeOptions,
-  make: (entry: GpmcBackupEntry) => T,
-): Promise<T[]> {
   const query = options.query?.trim() ?? '';
   const wanted = query.toLocaleLowerCase();
-  const listed: T[] = [];
-  // What the order needs of each entry (newestFirst's keys), beside what it became.
+  const listed: GpmcBackupEntry[] = [];
+  // What the order needs of each entry (newestFirstOf's keys), kept beside it so the sort makes no Date calls.
   const times: number[] = [];
   const ids: string[] = [];
   const pass = passOver(directory);
@@ -82,7 +68,7 @@ export async function listBackupsOfTypeAs<T>(
         });
         return;
       }
-      listed.push(make(copy ? { ...entry } : entry));
+      listed.push(copy ? { ...entry } : entry);
       times.push(entry.backupTime?.getTime() ?? Number.NEGATIVE_INFINITY);
       ids.push(entry.id);
     },
