@@ -26,6 +26,31 @@ describe('formatTable', () => {
     expect('検証ポリシー 🚀'.length).not.toBe(stringWidth('検証ポリシー 🚀'));
   });
 
+  it('measures every cell as string-width does, plain ASCII by its length and the rest by string-width', () => {
+    const cells = [
+      '',
+      'Default Domain Policy',
+      ' ~!@#$%^&*()_+{}|:"<>?`-=[]\\;\',./ ',
+      '\u001b[1mbold\u001b[22m', // ANSI codes take no columns
+      'tab\there', // a control character: not plain ASCII, so string-width decides
+      '\u007f',
+      'Café',
+      '検証',
+    ];
+    for (const cell of cells) {
+      // Padded against a 40-column ASCII cell: the marker after it lands on column 42 only if the cell's width was
+      // measured as string-width measures it.
+      const [, line] = formatTable(
+        ['', 'X'],
+        [
+          [cell, 'M'],
+          ['x'.repeat(40), 'M'],
+        ],
+      );
+      expect(stringWidth(line!.slice(0, line!.lastIndexOf('M'))), JSON.stringify(cell)).toBe(42);
+    }
+  });
+
   it('keeps a long item to its room in display columns, cutting only between graphemes', () => {
     const fitted = fitEnd('検証/ポリシー/👩‍💻/file.txt', 12);
     expect(stringWidth(fitted)).toBeLessThanOrEqual(12);
