@@ -129,11 +129,12 @@ try {
         : spliceSection(existing, renderReportDiffSection(results), REPORT_DIFF_HEADING);
     await writeFile(outFile, section);
   } else {
-    // The scale sections are measured only by --only scale (an hour or more): a full run keeps them as they were.
+    // The scale sections are measured only by --only scale (an hour or more), and `## Profiles` sections are written
+    // by hand (where the time goes, from profiles): a full run keeps both as they were, after what it measured.
     const existing = await readFile(outFile, 'utf8').catch(() => '');
     const scale = existing
       .split(/\n(?=## )/)
-      .filter((section) => section.startsWith('## Scale'))
+      .filter((section) => section.startsWith('## Scale') || section.startsWith('## Profiles'))
       .join('\n');
     await writeFile(outFile, scale === '' ? renderReport(results) : `${renderReport(results)}\n${scale}`);
   }
