@@ -12,7 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, test, vi } from 'vitest';
-import { childProcessesOf, filesHolding, gpoConnectionArgs } from '@coffer/test-support';
+import { childProcessesOf, filesHolding, gpoConnectionArgs, tempDir } from '@coffer/test-support';
 import { runCoffer, startCoffer, type CofferRun } from './helpers/run-coffer.js';
 
 /**
@@ -323,11 +323,15 @@ describe('kill -9 while a run is published to the share', () => {
       const before = (await verifyShare(share.unc)).ids;
       expect(before).toHaveLength(1);
 
+      // The runs' own temp folder: a killed run leaves its private local copy of the share there (it cannot remove it).
+      const temp = await tempDir();
+      const localCopies = () => readdirSync(temp).filter((name) => name.startsWith('coffer-share-'));
       const killed = await runCoffer(['backup', 'gpo', ...connection(), '--all', '--out', share.unc, '--json'], {
-        env: { COFFER_FAULT_AT: `share:${instant}` },
+        env: { COFFER_FAULT_AT: `share:${instant}`, TMPDIR: temp },
         timeoutMs: 180_000,
       });
       expect(killed.signal).toBe('SIGKILL');
+      expect(localCopies()).toHaveLength(1);
       // Whatever the instant: the old backup alone, or it and every GPO of the run — never part of the run.
       const seen = await verifyShare(share.unc);
       expect(seen.run.exitCode, seen.run.stderr + seen.run.stdout).toBe(0);
@@ -335,9 +339,16 @@ describe('kill -9 while a run is published to the share', () => {
       for (const id of before) expect(seen.ids).toContain(id);
 
       // The next run finds the dead run's lock (taken over at once: its process is gone) and any journal.
-      const next = await runCoffer(['backup', 'gpo', ...connection(), '--gpo', seed.gpos[1]!.guid, '--out', share.unc]);
+      const next = await runCoffer(
+        ['backup', 'gpo', ...connection(), '--gpo', seed.gpos[1]!.guid, '--out', share.unc],
+        {
+          env: { TMPDIR: temp },
+        },
+      );
       expectDone(next);
       expect(next.stderr).toContain('LOCK_TAKEN_OVER');
+      // ...and removes the dead run's local copy (its process is gone) as well as its own.
+      expect(localCopies()).toEqual([]);
       const after = await verifyShare(share.unc);
       expect(after.run.exitCode, after.run.stderr + after.run.stdout).toBe(0);
       const journalled = instant !== 'uploaded:1';

@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { lstat, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { lstat, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CofferError, ENGINE_PREFIX, HRESULT, pathNotFound, type StatusMessage } from '@coffer/core';
 import type { SysvolWriteEntry } from '../sysvol/sysvol-source.js';
@@ -12,6 +11,7 @@ import { lockShareFolder, SHARE_DEAD_LOCK_PREFIX, SHARE_RELEASED_LOCK_PREFIX, ty
 import { copyShareFolder } from './share-copy.js';
 import { isEngineName, OLD_PREFIX, SHARE_GENERATION_NAME, SHARE_JOURNAL_NAME, STAGING_PREFIX } from './share-names.js';
 import { inShareFolder, parseSmbSharePath, type SmbShareLocation } from './share-path.js';
+import { makeShareTemp } from './share-temp.js';
 
 /** Core's journal (`entries`, which readers hide while it exists) plus the index files to rename over their old copy. */
 export interface ShareJournal {
@@ -69,7 +69,7 @@ export async function openShareDestination(
   let localDir: string | undefined;
   try {
     await recoverShareFolder(client, options.report);
-    localDir = await mkdtemp(join(options.tempRoot ?? tmpdir(), 'coffer-share-'));
+    localDir = await makeShareTemp(options.tempRoot);
     const mirror = await mirrorShareFolder(client, localDir, options.indexFile, options.mirror === 'full');
     return createDestination(client, lock, localDir, mirror, options.indexFile);
   } catch (error) {

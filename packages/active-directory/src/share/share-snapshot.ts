@@ -1,6 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { CofferError, HRESULT } from '@coffer/core';
 import { AdErrorCode } from '../errors.js';
 import { openShareClient, type ShareAccount } from './share-client.js';
@@ -8,6 +6,7 @@ import { copyShareFolder } from './share-copy.js';
 import { requireShareFolder } from './share-destination.js';
 import { SHARE_GENERATION_NAME } from './share-names.js';
 import { ShareErrorCode } from './share-errors.js';
+import { makeShareTemp } from './share-temp.js';
 import { inShareFolder, parseSmbSharePath, type SmbShareLocation } from './share-path.js';
 
 export interface ShareSnapshotOptions {
@@ -43,7 +42,7 @@ export async function downloadShareFolder(
   const generation = inShareFolder(location, SHARE_GENERATION_NAME);
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const before = await client.readFileOrNull(generation);
-    const localDir = await mkdtemp(join(options.tempRoot ?? tmpdir(), 'coffer-share-'));
+    const localDir = await makeShareTemp(options.tempRoot);
     try {
       await copyShareFolder(client, localDir);
       const after = await client.readFileOrNull(generation);

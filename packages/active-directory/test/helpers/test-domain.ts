@@ -1,11 +1,26 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inject } from 'vitest';
+import { afterAll, inject } from 'vitest';
 import type { TestDomainInfo } from '@coffer/samba-test-domain';
 import { corpusDir as locateCorpus } from '@coffer/test-support';
 import type { LdapConnectOptions } from '../../src/index.js';
+
+/**
+ * Temp folders made by the helpers below, removed when the test file that imported them is done: they hold test
+ * domains' passwords and CAs, and were left in the system temp folder by every run (hundreds after a day of runs).
+ */
+const madeDirs: string[] = [];
+afterAll(() => {
+  for (const dir of madeDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function madeDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  madeDirs.push(dir);
+  return dir;
+}
 
 export function testDomain(): TestDomainInfo {
   return inject('testDomain');
@@ -22,7 +37,7 @@ export function adminBind(domain: TestDomainInfo = testDomain()): LdapConnectOpt
 
 /** A CA that signed nothing the DC uses: for "untrusted certificate" tests. */
 export function unrelatedCaFile(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'coffer-other-ca-'));
+  const dir = madeDir('coffer-other-ca-');
   const caFile = join(dir, 'other-ca.pem');
   execFileSync(
     'openssl',
@@ -47,7 +62,7 @@ export function unrelatedCaFile(): string {
 }
 
 export function writeTempFile(name: string, content: string, mode = 0o600): string {
-  const dir = mkdtempSync(join(tmpdir(), 'coffer-ad-test-'));
+  const dir = madeDir('coffer-ad-test-');
   const path = join(dir, name);
   writeFileSync(path, content, { mode });
   return path;
