@@ -95,8 +95,19 @@ function stripTarName(name: string, root: string): string | null {
   if (clean.toLowerCase() === root.toLowerCase()) return '';
   if (root === '') return clean;
   // SMB names are case-insensitive: the server may spell the root as stored rather than as asked.
-  if (clean.toLowerCase().startsWith(`${root.toLowerCase()}/`)) return clean.slice(root.length + 1);
+  if (clean.toLowerCase().startsWith(`${root.toLowerCase()}/`)) return ownCopy(clean.slice(root.length + 1));
   return null;
+}
+
+/**
+ * A string of its own with the same text. A slice of a string (13 characters or more) is a view that keeps the whole
+ * string it was cut from alive: every path a reader keeps (a GPO backup keeps a few for each of 10,000 GPOs until the
+ * stream has passed them) held the header's whole name with the share root in front. The copy is checked against the
+ * original, so a name UTF-8 cannot carry exactly (a lone surrogate) stays as it was.
+ */
+function ownCopy(text: string): string {
+  const copy = Buffer.from(text, 'utf8').toString('utf8');
+  return copy === text ? copy : text;
 }
 
 interface RunningTransfer {
