@@ -4,10 +4,10 @@
  * it, and it holds copies of backups. So a folder's name says whose it is (the process id and that process's start
  * time, which a reused id does not repeat), and making a new one first removes those whose process is gone.
  */
-import { readFileSync } from 'node:fs';
 import { lstat, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { currentLockOwner, isLockOwnerGone } from '@coffer/core';
 
 const PREFIX = 'coffer-share-';
 /** `coffer-share-<pid>.<start>-<mkdtemp's 6 characters>`; a folder named otherwise is never touched. */
@@ -16,10 +16,10 @@ const OWNED_NAME = /^coffer-share-(\d+)\.(\d+)-[A-Za-z0-9]{6}$/;
 /** A new private folder under `tempRoot` (the system temp folder by default), after the sweep of orphaned ones. */
 export async function makeShareTemp(tempRoot: string = tmpdir()): Promise<string> {
   await removeOrphanedShareTemps(tempRoot);
-  const start = processStart(process.pid);
-  // Without /proc (not Linux) the owner cannot be told from a later process with the same id: such a folder is named
-  // the old way, which the sweep leaves alone.
-  return mkdtemp(join(tempRoot, start === undefined ? PREFIX : `${PREFIX}${process.pid}.${start}-`));
+  // The same facts as a lock's owner (core's lock tells a dead holder the same way). Without /proc (not Linux) the
+  // owner cannot be told from a later process with the same id: such a folder is named the old way, never swept.
+  const { pid, startTime } = currentLockOwner();
+  return mkdtemp(join(tempRoot, startTime === null ? PREFIX : `${PREFIX}${pid}.${startTime}-`));
 }
 
 /**
@@ -49,23 +49,6 @@ export async function removeOrphanedShareTemps(tempRoot: string): Promise<void> 
   }
 }
 
-function ownerGone(pid: number, start: string): boolean {
-  if (pid === process.pid) return processStart(pid) !== start;
-  const now = processStart(pid);
-  // No /proc entry: the process is gone (a pid of another user's process still has one).
-  return now === undefined ? processStart(process.pid) !== undefined : now !== start;
-}
-
-/** The start time of a process, in clock ticks since boot (/proc/<pid>/stat, field 22); undefined without one. */
-function processStart(pid: number): string | undefined {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  } catch {
-    return undefined;
-  }
-  // Field 2, the command name, is in parentheses and may hold spaces or parentheses: count from the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const start = fields[19];
-  return start !== undefined && /^\d+$/.test(start) ? start : undefined;
+function ownerGone(pid: number, startTime: string): boolean {
+  return isLockOwnerGone({ pid, hostname: hostname(), startTime, bootId: null, acquiredAt: '' });
 }
