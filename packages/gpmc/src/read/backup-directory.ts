@@ -243,12 +243,11 @@ async function visitDirectory<T>(
   ): ListedEntry<T> | null => {
     // The index's own word first (manifest entry, then the folder's bkupInfo.xml), else the content heuristic.
     const declared = declaredType(inst) ?? (folderName === null ? undefined : declaredType(own));
+    const folder = folderPath(folderName ?? inst.id);
     if (only !== undefined) {
-      const folder = folderName === null ? join(dir, inst.id) : folderPath(folderName);
       const type = declared ?? (folderName === null ? 'GPO' : detect(folder));
       return only.has(type as GpmBackupTypeName) ? toEntry<T>(folder, inst, folderName, listed, type, shared) : null;
     }
-    const folder = folderName === null ? join(dir, inst.id) : folderPath(folderName);
     const entry = toEntry<T>(folder, inst, folderName, listed, declared ?? 'GPO', shared);
     if (declared === undefined && folderName !== null) {
       // The content heuristic lists up to four folder levels of the backup: run when `type` is first read, not for
@@ -279,9 +278,8 @@ async function visitDirectory<T>(
     const listed = declaredType(inst);
     // The index's own word decides before the folder's: an entry it declares of another type is not read at all.
     if (only !== undefined && listed !== undefined && !only.has(listed)) return;
-    const read = name === null ? undefined : await readOwn(name, onlyStarter && listed === undefined);
-    if (read === PLAIN_GPO) return;
-    const facts = read;
+    const facts = name === null ? undefined : await readOwn(name, onlyStarter && listed === undefined);
+    if (facts === PLAIN_GPO) return;
     const usable = facts?.inst ? name : null;
     const entry = add(inst, usable, facts?.inst, true);
     if (entry === null) return;
