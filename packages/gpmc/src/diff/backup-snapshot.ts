@@ -171,7 +171,7 @@ function rememberedBySddl<T>(of: (ace: SnapshotAce) => T): (ace: SnapshotAce) =>
 }
 
 const appliesGroupPolicyRemembered = rememberedBySddl(appliesGroupPolicy);
-const acePermissionRemembered = rememberedBySddl((ace) => acePermission(ace));
+const acePermissionRemembered = rememberedBySddl(acePermission);
 
 /** GPMC's words for the usual GPO permissions; other masks as SDDL rights. */
 function acePermission(ace: SnapshotAce): string {
