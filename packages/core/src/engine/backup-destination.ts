@@ -21,7 +21,7 @@ import {
 } from './integrity-manifest.js';
 import { faultPoint as engineFaultPoint } from './fault-point.js';
 import { finishInterruptedPrune } from '../retention/prune-commit.js';
-import { DEAD_LOCK_PREFIX, lockDirectory, type DirectoryLock, type LockOptions } from './lock.js';
+import { lockDirectory, type DirectoryLock, type LockOptions } from './lock.js';
 import type { StatusMessage } from '../operation/messages.js';
 import type {
   BackupEntry,
@@ -38,6 +38,7 @@ import {
   OLD_PREFIX,
   STAGING_PREFIX,
   readJournal,
+  removeEngineLeftovers,
   type JournalEntry,
 } from './committed-view.js';
 
@@ -273,14 +274,7 @@ export class BackupDestination implements BackupTarget {
     } else {
       await rm(join(this.path, JOURNAL_NAME), { force: true });
     }
-    for (const name of await readdir(this.path)) {
-      const leftover =
-        name.startsWith(STAGING_PREFIX) ||
-        name.startsWith(OLD_PREFIX) ||
-        name.startsWith(DEAD_LOCK_PREFIX) ||
-        (name.includes('.coffer-') && name.endsWith('.tmp'));
-      if (leftover) await rm(join(this.path, name), { recursive: true, force: true });
-    }
+    await removeEngineLeftovers(this.path);
   }
 
   #report(message: StatusMessage): void {

@@ -19,10 +19,10 @@
  * only if it saw none). If the journal read finds one, its entries are hidden whatever was seen.
  */
 import type { Dirent } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { toCofferError } from '../errors/coffer-error.js';
-import { LOCK_NAME } from './lock.js';
+import { DEAD_LOCK_PREFIX, LOCK_NAME } from './lock.js';
 
 /** Every name the engine itself puts in a destination starts with this, so it never collides with a backup. */
 export const ENGINE_PREFIX = '.coffer-';
@@ -169,4 +169,21 @@ function sameNames(a: string[], b: Dirent[]): boolean {
   if (b.every((entry, i) => entry.name === a[i])) return true;
   const names = new Set(a);
   return b.every((entry) => names.has(entry.name));
+}
+
+/**
+ * Removes what a killed run left half-written in a directory: staging and old copies, a dead lock moved aside, and
+ * writeFileAtomic's temp files (an index killed between its write and its rename). Only under the directory's lock,
+ * once any interrupted commit or prune is finished (their journals name the staging and old folders they still need):
+ * every run that writes (a backup, a prune) sweeps, so none waits for a run of the other kind to clean up.
+ */
+export async function removeEngineLeftovers(directory: string): Promise<void> {
+  for (const name of await readdir(directory)) {
+    const leftover =
+      name.startsWith(STAGING_PREFIX) ||
+      name.startsWith(OLD_PREFIX) ||
+      name.startsWith(DEAD_LOCK_PREFIX) ||
+      (name.includes('.coffer-') && name.endsWith('.tmp'));
+    if (leftover) await rm(join(directory, name), { recursive: true, force: true });
+  }
 }

@@ -22,7 +22,13 @@ import { HRESULT } from '../errors/hresult.js';
 import type { StatusMessage } from '../operation/messages.js';
 import type { Progress } from '../operation/progress.js';
 import { BackupReader } from '../reading/backup-reader.js';
-import { listCommittedEntries, OLD_PREFIX, readJournal, type PruneJournalEntry } from '../engine/committed-view.js';
+import {
+  listCommittedEntries,
+  OLD_PREFIX,
+  readJournal,
+  removeEngineLeftovers,
+  type PruneJournalEntry,
+} from '../engine/committed-view.js';
 import {
   INTEGRITY_MANIFEST_NAME,
   parseIntegrityManifest,
@@ -122,6 +128,8 @@ export async function pruneDirectory(directory: string, options: PruneOptions): 
         },
       );
     const finishedInterrupted = await finishInterruptedPrune(path, options.report);
+    // What a killed backup or prune left half-written goes now, as a backup's own start would remove it.
+    await removeEngineLeftovers(path);
     const decided = await plan(path, options);
     if (decided.removed.length === 0) return { ...decided, dryRun: false, finishedInterrupted };
     // Everything that could refuse is checked before the commit point: the index must take the edit.

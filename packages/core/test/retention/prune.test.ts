@@ -345,6 +345,26 @@ describe('an interrupted prune', () => {
     );
   });
 
+  test('the next prune removes what a killed run left half-written (an index temp file, staging and old copies)', async () => {
+    const { dir } = await killedAfterJournal();
+    // Killed between writing manifest.xml's temp file and renaming it, and with a staging and an old copy about.
+    const leftovers = [
+      'manifest.xml.coffer-2315-qvt6t6upgp.tmp',
+      '.coffer-staging-0000000000000001',
+      '.coffer-old-ffffffffffffffff',
+    ];
+    await writeFile(join(dir, leftovers[0]!), '<Backups');
+    for (const folder of leftovers.slice(1)) {
+      await mkdir(join(dir, folder));
+      await writeFile(join(dir, folder, 'half.txt'), 'half');
+    }
+    await pruneDirectory(dir, { policy: { last: 1 }, now: NOW });
+    const names = await readdir(dir);
+    for (const leftover of leftovers) expect(names).not.toContain(leftover);
+    expect(names).toContain('other-tool');
+    expect(names).toContain('README.txt');
+  });
+
   test('the next backup into the directory finishes it too, before its own commit', async () => {
     const { dir, removed } = await killedAfterJournal();
     const messages: StatusMessage[] = [];
