@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs, { readFileSync, writeFileSync } from 'node:fs';
 import { readFile, rename, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { CofferError, ErrorCode } from '../errors/coffer-error.js';
 import { HRESULT } from '../errors/hresult.js';
 import { currentOperation } from '../operation/current-operation.js';
@@ -152,7 +152,7 @@ const lockFs = {
       callback(Object.assign(new Error(`EEXIST: lock held, ${path}`), { code: 'EEXIST' }));
       return;
     }
-    const building = join(dirname(path), `${ACQUIRING_LOCK_PREFIX}${randomBytes(8).toString('hex')}`);
+    const building = join(dirname(path), acquiringName());
     try {
       fs.mkdirSync(building, { mode: 0o700 });
       writeFileSync(join(building, OWNER_FILE), JSON.stringify(currentOwner()), { mode: 0o600 });
@@ -215,7 +215,35 @@ function sweepReleasedLocks(directory: string): void {
   }
 }
 
+/**
+ * The private name a lock folder is built under. It says whose it is (pid, process start time, a tag of the host) from
+ * the instant it exists, because a run killed between the mkdir and the owner file's write leaves a folder with no
+ * owner inside, and the next run must be able to tell at once that its builder is gone (an age rule alone left such a
+ * folder behind whenever the next run came within seconds). Without /proc the start time is unknown: the name is
+ * anonymous and only the age rule applies.
+ */
+function acquiringName(): string {
+  const { pid, startTime } = currentOwner();
+  const random = randomBytes(8).toString('hex');
+  return startTime === null
+    ? `${ACQUIRING_LOCK_PREFIX}${random}`
+    : `${ACQUIRING_LOCK_PREFIX}${pid}.${startTime}.${hostTag()}-${random}`;
+}
+
+const OWNED_ACQUIRING_NAME = /^\.coffer\.lock\.acquiring-(\d+)\.(\d+)\.([0-9a-f]{8})-[0-9a-f]{16}$/;
+
+/** Eight hex digits of the host's name: enough to tell this host's folders from another's on a shared directory. */
+function hostTag(): string {
+  hostTagCache ??= createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
+  return hostTagCache;
+}
+let hostTagCache: string | undefined;
+
 function abandoned(folder: string): boolean {
+  const named = OWNED_ACQUIRING_NAME.exec(basename(folder));
+  if (named !== null && named[3] === hostTag())
+    return isGone({ pid: Number(named[1]), hostname: hostname(), startTime: named[2]!, bootId: null, acquiredAt: '' });
+  // Another host's, or an anonymous one: its owner file if it has one, else its age.
   try {
     const owner = JSON.parse(readFileSync(join(folder, OWNER_FILE), 'utf8')) as LockOwner;
     return isGone(owner);

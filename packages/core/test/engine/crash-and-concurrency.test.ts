@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -210,6 +211,22 @@ describe('taking over a lock', () => {
     expect((await readdir(dir)).filter((n) => n.startsWith('.coffer.lock'))).toEqual(['.coffer.lock']);
     await destination.close();
     expect(await readdir(dir)).toEqual([]);
+  });
+
+  test("a lock folder whose builder was killed before it wrote the owner is swept by the next run at once; a live builder's is kept", async () => {
+    const dir = await tempDir();
+    const tag = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
+    // Killed between the mkdir and the owner file: an empty folder whose name alone says whose it was (our pid with a
+    // start time ours does not have: that process has ended). Made just now, so an age rule could not tell it.
+    const dead = `.coffer.lock.acquiring-${process.pid}.1.${tag}-0123456789abcdef`;
+    // A builder that still runs (this process, its real start time), between its mkdir and its rename.
+    const live = `.coffer.lock.acquiring-${process.pid}.${processStartTime(process.pid)}.${tag}-fedcba9876543210`;
+    await mkdir(join(dir, dead));
+    await mkdir(join(dir, live));
+    const destination = await BackupDestination.open(dir, { providerId: 'test' });
+    expect((await readdir(dir)).filter((n) => n.startsWith('.coffer.lock')).sort()).toEqual(['.coffer.lock', live]);
+    await destination.close();
+    expect(await readdir(dir)).toEqual([live]);
   });
 
   test('a lock whose pid now belongs to another process (pid reuse) is taken over', async () => {
