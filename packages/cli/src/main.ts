@@ -48,11 +48,13 @@ export async function main(argv: readonly string[], overrides: Partial<CliIo> = 
     );
     return context.exitCode;
   }
-  // `verify` reads Coffer's own manifests and needs no provider; `report` and `diff` read GPO backups with
-  // @coffer/gpmc alone (see readsBackupsOnly); everything else may, and so does `verify --help` (its examples come
-  // from the providers). `coffer --version` alone prints the version, whatever providers there are.
+  // `verify` and `prune` work on Coffer's own manifests (core alone) and need no provider: an hourly prune does not
+  // load every provider's libraries to remove folders. `report` and `diff` read GPO backups with @coffer/gpmc alone
+  // (see readsBackupsOnly); everything else may, and so does `verify --help` (its examples come from the providers).
+  // `coffer --version` alone prints the version, whatever providers there are.
   const versionOnly = version && !help && command === undefined;
-  if ((command !== 'verify' || help) && !versionOnly && !readsBackupsOnly(command, argv, help)) {
+  const coreOnly = (command === 'verify' || command === 'prune') && !help;
+  if (!coreOnly && !versionOnly && !readsBackupsOnly(command, argv, help)) {
     context.registry = await discoverProviders({
       projectDirectory,
       workingDirectory: io.cwd,

@@ -72,6 +72,22 @@ describe('coffer prune', () => {
     expect(readdirSync(p.path('backups')).sort()).toEqual(before);
   });
 
+  it('prune and verify load no provider (an hourly prune does not import every provider); list does', async () => {
+    // A provider that throws when imported: a command that discovers providers warns about it.
+    const broken = p.path('broken-provider.mjs');
+    writeFileSync(broken, "throw new Error('this provider breaks on import');\n");
+    const warned = /failed to load/;
+    const prune = await coffer('--provider', broken, 'prune', 'backups', '--keep-last', '1', '--dry-run');
+    expect(prune.exitCode, prune.stderr).toBe(0);
+    expect(prune.stderr).toContain('would remove 2 of 4 backups');
+    expect(prune.stderr).not.toMatch(warned);
+    const verify = await coffer('--provider', broken, 'verify', 'backups');
+    expect(verify.stderr).toContain('All 4 backups verified.');
+    expect(verify.stderr).not.toMatch(warned);
+    const list = await coffer('--provider', broken, 'list', 'backups');
+    expect(list.stderr).toMatch(warned);
+  });
+
   it('prunes: prints every backup with what became of it and why; list and verify see only what is kept', async () => {
     const run = await coffer('prune', 'backups', '--keep-last', '1');
     expect(run.exitCode, run.stderr).toBe(0);
