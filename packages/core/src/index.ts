@@ -17,6 +17,7 @@ export * from './operation/progress.js';
 export * from './operation/messages.js';
 export * from './operation/context.js';
 export * from './operation/result.js';
+export { eventLoopTurns } from './operation/event-loop-turns.js';
 export { runBackup, runRestore, runList, runCommand } from './operation/run.js';
 export type { RunOptions, RunBackupOptions, RunRestoreOptions, RunListOptions } from './operation/run.js';
 export * from './engine/integrity-manifest.js';

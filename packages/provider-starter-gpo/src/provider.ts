@@ -285,6 +285,6 @@ export const starterGpoProvider = defineProvider<StarterGpoBackupOptions, Starte
   backup: (request, context) => backupStarterGpos(request, context),
   restore: (request, context) => restoreStarterGpos(request, context),
   list: (request, context) =>
-    listStarterGpoBackups(request.source, request.query, (message) => context.report(message)),
+    listStarterGpoBackups(request.source, request.query, (message) => context.report(message), context.signal),
   commands: [saveCabCommand, loadCabCommand],
 });

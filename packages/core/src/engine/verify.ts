@@ -3,6 +3,7 @@ import { lstatSync, type Stats } from 'node:fs';
 import { lstat, readdir, readlink, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { cancelledError, isCofferError, pathNotFound } from '../errors/coffer-error.js';
+import { eventLoopTurns } from '../operation/event-loop-turns.js';
 import type { ProgressTracker } from '../operation/progress.js';
 import {
   BACKUP_READ_LIMITS,
@@ -298,10 +299,12 @@ export async function verifyDirectory(path: string, options: VerifyOptions = {})
   const { progress, ...perBackup } = options;
   progress?.addTotal(children.length);
   let previous: string | undefined;
+  const turn = eventLoopTurns();
   for (const child of children) {
     // The previous entry is done (a `continue` below comes back here too): its unit completes now.
     if (previous !== undefined) progress?.advance(previous);
     previous = child.name;
+    await turn(); // Ctrl-C, the progress bar
     if (options.signal?.aborted) throw cancelledError(path);
     const childPath = join(path, child.name);
     if (child.isSymbolicLink()) {

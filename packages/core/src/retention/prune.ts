@@ -18,6 +18,7 @@
 import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { CofferError, cancelledError, pathNotFound, toCofferError } from '../errors/coffer-error.js';
+import { eventLoopTurns } from '../operation/event-loop-turns.js';
 import { HRESULT } from '../errors/hresult.js';
 import type { StatusMessage } from '../operation/messages.js';
 import type { Progress } from '../operation/progress.js';
@@ -184,7 +185,9 @@ async function plan(
   const shared = sharedTexts();
   // Each record's path is this and its name: one joined string each, not the directory and '/' joined again for each.
   const folderPrefix = `${path}/`;
+  const turn = eventLoopTurns();
   for (const entry of entries) {
+    await turn(); // Ctrl-C, the progress bar
     if (options.signal?.aborted) throw cancelledError(path);
     options.progress?.advance(entry.name);
     if (entry.isSymbolicLink()) {

@@ -1,5 +1,6 @@
 import {
   BACKUP_READ_LIMITS,
+  eventLoopTurns,
   INTEGRITY_MANIFEST_NAME,
   openTrustedBackup,
   parseIntegrityManifest,
@@ -95,6 +96,7 @@ export async function loadPreviousStates(
   });
   const byId = new Map<string, Loaded[]>();
   let next = 0;
+  const turn = eventLoopTurns();
   const worker = async () => {
     while (next < wanted.length) {
       const [key, entries] = wanted[next++]!;
@@ -102,6 +104,10 @@ export async function loadPreviousStates(
       const loaded: Loaded[] = [];
       for (const entry of entries) loaded.push(await load(entry, options));
       byId.set(key, loaded);
+      // The reads under openTrustedBackup are synchronous behind promises already settled: without turns, thousands of
+      // backups would verify in one turn of the event loop, and what this is meant to overlap would wait for the end
+      // (the live SYSVOL listing: smbclient blocks on a pipe no one drains), as would a Ctrl-C.
+      await turn();
     }
   };
   await Promise.all(Array.from({ length: Math.min(VERIFY_CONCURRENCY, wanted.length) }, worker));

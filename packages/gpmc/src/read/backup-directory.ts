@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import {
   BackupReader,
   backupIndexByteLimit,
+  eventLoopTurns,
   listCommittedEntries,
   scanBackupIndexFile,
   pathNotFound,
@@ -187,13 +188,15 @@ async function readDirectory<T>(
  * not list) and kept by nobody here: a caller that keeps only some (one type, one query) holds only those. manifest.xml
  * is read a piece at a time, and each folder's bkupInfo.xml when its entry comes, so a directory of 70,000 backups is
  * never held whole. With `only`, each entry's type is found at once (the caller chooses by it anyway) and an entry of
- * another type is not built; without, the type is found on first read of `type`.
+ * another type is not built; without, the type is found on first read of `type`. Once `stop` answers true (asked
+ * before each folder), it rejects with an AbortError.
  */
 async function visitDirectory<T>(
   dir: string,
   detect: (folder: string) => GpmBackupTypeName | T,
   only: ReadonlySet<GpmBackupTypeName> | undefined,
   visit: (entry: ListedEntry<T>) => void,
+  stop: () => boolean = () => false,
 ): Promise<void> {
   /** Backups an unfinished commit is putting in place: hidden, folder and manifest.xml entry alike, until it ends (a run is seen whole or not at all). */
   let pending: string[];
@@ -308,16 +311,27 @@ async function visitDirectory<T>(
   // manifest.xml read a piece at a time (core's streaming index reader, with every check of the XML readers): the
   // entries of each piece are paired with their folders before the next piece is read.
   const queued: BackupInst[] = [];
+  // Each folder is read synchronously (core's BackupReader): turns of the event loop let a Ctrl-C in meanwhile, and
+  // `stop` (the callers' cancellation) is asked before each folder.
+  const eventLoopTurn = eventLoopTurns();
+  const turn = async (): Promise<void> => {
+    await eventLoopTurn();
+    if (stop()) throw new DOMException('The listing was cancelled.', 'AbortError');
+  };
   const scanned = await scanBackupIndexFile(reader, 'manifest.xml', 'manifest.xml', {
     ...manifestScanOptions(manifestLimit, (element) => {
       if (element.name === 'BackupInst') queued.push(backupInstFromElement({ children: element.fields }));
     }),
     afterPiece: async () => {
-      for (const inst of queued.splice(0)) await listManifestEntry(inst);
+      for (const inst of queued.splice(0)) {
+        await listManifestEntry(inst);
+        await turn();
+      }
     },
   });
   if (scanned !== null) checkManifestRoot(scanned.root);
   for (const name of unclaimed.names()) {
+    await turn();
     const facts = await readOwn(name, onlyStarter);
     if (facts === PLAIN_GPO) continue;
     if (facts.inst === null && facts.problem === undefined) continue;
@@ -431,14 +445,15 @@ function mayDeclareType(bytes: Buffer): boolean {
 /**
  * The backups of the given types in the directory, each passed to `keep` (its `type` says which): what
  * listBackupsOfType lists. Every entry's type is needed to choose, so it is found at once; entries of other types are
- * not built. Not exported from the package.
+ * not built; `stop` cancels it (see visitDirectory). Not exported from the package.
  */
 export async function visitBackupsOfTypes(
   dir: string,
   types: ReadonlySet<GpmBackupTypeName>,
   keep: (entry: GpmcBackupEntry) => void,
+  stop?: () => boolean,
 ): Promise<void> {
-  await visitDirectory(dir, detectBackupTypeNow, types, keep);
+  await visitDirectory(dir, detectBackupTypeNow, types, keep, stop);
 }
 
 /** What a manifest.xml entry and the folder's own bkupInfo.xml must agree on (GPMC writes both from one BackupInst). */

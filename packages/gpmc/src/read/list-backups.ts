@@ -8,12 +8,15 @@ export interface ListBackupsOfTypeOptions {
   query?: string;
   /** Gets a warning (with the entry's code) for each entry of this type left out as damaged. */
   report?: (message: StatusMessage) => void;
+  /** Stops the listing once it fires (it rejects with the signal's reason): a directory of 70,000 backups takes seconds. */
+  signal?: AbortSignal;
 }
 
 /** One caller's listing, filled by a pass over the directory. */
 interface Listing {
   type: GpmBackupTypeName;
   take: (entry: GpmcBackupEntry) => void;
+  signal: AbortSignal | undefined;
 }
 
 /** A pass over one directory that has not begun reading yet, and the listings it will fill. */
@@ -51,6 +54,7 @@ export async function listBackupsOfType(
   const copy = pass.listings.some((other) => other.type === type);
   pass.listings.push({
     type,
+    signal: options.signal,
     take: (entry) => {
       if (
         query !== '' &&
@@ -73,7 +77,11 @@ export async function listBackupsOfType(
       ids.push(entry.id);
     },
   });
-  await pass.done;
+  await pass.done.catch((error: unknown) => {
+    options.signal?.throwIfAborted();
+    throw error;
+  });
+  options.signal?.throwIfAborted();
   const order = listed.map((_, i) => i);
   order.sort((i, j) => newestFirstOf(times[i]!, ids[i]!, times[j]!, ids[j]!));
   return order.map((i) => listed[i]!);
@@ -88,9 +96,15 @@ function passOver(directory: string): Pass {
     await new Promise<void>((resolve) => setImmediate(resolve));
     notBegun.delete(directory);
     // Only the entries of the types asked for are kept: a directory of 70,000 backups is read a piece at a time.
-    await visitBackupsOfTypes(directory, new Set(listings.map((listing) => listing.type)), (entry) => {
-      for (const listing of listings) if (listing.type === entry.type) listing.take(entry);
-    });
+    await visitBackupsOfTypes(
+      directory,
+      new Set(listings.map((listing) => listing.type)),
+      (entry) => {
+        for (const listing of listings) if (listing.type === entry.type) listing.take(entry);
+      },
+      // The pass is shared: it stops only once every listing it reads for has been cancelled.
+      () => listings.every((listing) => listing.signal?.aborted === true),
+    );
   })();
   const pass = { listings, done };
   notBegun.set(directory, pass);

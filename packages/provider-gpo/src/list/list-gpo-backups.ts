@@ -9,6 +9,7 @@ export async function listGpoBackups(request: ListRequest, context: OperationCon
   const found: (GpmcBackupEntry | BackupListing)[] = await listBackupsOfType(request.source, 'GPO', {
     ...(request.query ? { query: request.query } : {}),
     report: (message) => context.report(message),
+    signal: context.signal,
   });
   // Each entry is made into its listing in its own slot, so 70,000 backups are never held twice over.
   for (let i = 0; i < found.length; i += 1) found[i] = toListing(found[i] as GpmcBackupEntry);

@@ -9,15 +9,20 @@ import { listBackupsOfType } from '@coffer/gpmc';
 import { STARTER_GPO_EXTRAS_FILE, STARTER_GPO_KIND } from '../backup/layout.js';
 import { parseStarterGpoExtras, type StarterGpoExtras } from '../backup/starter-gpo-extras.js';
 
-/** Damaged entries are left out and `report` gets a warning with their code: a listing never shows an id pointing at a folder that does not hold it. */
+/**
+ * Damaged entries are left out and `report` gets a warning with their code: a listing never shows an id pointing at a
+ * folder that does not hold it. `signal` stops the listing (a run's Ctrl-C).
+ */
 export async function listStarterGpoBackups(
   directory: string,
   query?: string,
   report?: (message: StatusMessage) => void,
+  signal?: AbortSignal,
 ): Promise<BackupListing[]> {
   const entries = await listBackupsOfType(directory, 'StarterGPO', {
     ...(query === undefined ? {} : { query }),
     ...(report === undefined ? {} : { report }),
+    ...(signal === undefined ? {} : { signal }),
   });
   const listings: BackupListing[] = [];
   for (const entry of entries) {

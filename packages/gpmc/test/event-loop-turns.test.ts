@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defineProvider, runBackup } from '@coffer/core';
+import { z } from 'zod';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { formatBackupTime, listBackupsOfType, loadPreviousStates, renderBkupInfoXmlForInst } from '../src/index.js';
+
+/**
+ * Reading a directory of backups goes through core's BackupReader, whose system calls are synchronous behind settled
+ * promises: without turns of the event loop, a loop over hundreds of backups ran to its end in one turn, and whatever
+ * should run meanwhile waited for it. `--changed` verifies the newest backup of every GPO while the live SYSVOL folder
+ * is listed (smbclient wrote into a pipe no one read); `coffer list` of 70,000 backups took seconds to notice Ctrl-C.
+ * Here an abort is scheduled on the event loop as soon as the loop begins, and must stop the rest.
+ */
+describe('long reads of a backup directory give the event loop turns', () => {
+  const GPOS = 300;
+  const DOMAIN = 'corp.example';
+  let dir: string;
+  const ids: string[] = [];
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'coffer-previous-'));
+    // Written as a provider writes (core's staging, manifests, commit): the verification reads real backups.
+    const writer = defineProvider({
+      specificationVersion: 2,
+      id: 'gpo',
+      displayName: 'GPO fixture',
+      description: 'Writes GPO-shaped backups for this test.',
+      options: z.object({}),
+      async backup({ target }, context) {
+        context.progress.phase('writing', GPOS);
+        for (let i = 0; i < GPOS; i += 1) {
+          const gpoGuid = `{${randomUUID().toUpperCase()}}`;
+          const id = `{${randomUUID().toUpperCase()}}`;
+          ids.push(gpoGuid);
+          const entry = await target.stage(id, { kind: 'gpo' });
+          await entry.writeFile(
+            'bkupInfo.xml',
+            renderBkupInfoXmlForInst({
+              gpoGuid,
+              gpoDomain: DOMAIN,
+              gpoDomainGuid: '{00000000-0000-0000-0000-000000000001}',
+              gpoDomainController: `dc1.${DOMAIN}`,
+              backupTime: formatBackupTime(new Date()),
+              id,
+              comment: '',
+              gpoDisplayName: `GPO ${i}`,
+            }),
+          );
+          await entry.writeFile('DomainSysvol/GPO/GPT.INI', `[General]\r\nVersion=${i}\r\n`);
+          context.progress.advance(id);
+        }
+        return { backups: [] };
+      },
+    });
+    const result = await runBackup(writer, { destination: dir, options: {} });
+    expect(result.status).toBe('succeeded');
+  }, 120_000);
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  test('an abort scheduled once the first verification begins stops the rest', async () => {
+    const controller = new AbortController();
+    let checks = 0;
+    // The signal as loadPreviousStates sees it, counting its checks: the first is made as the first GPO's turn begins.
+    const signal = new Proxy(controller.signal, {
+      get(target, property) {
+        if (property === 'throwIfAborted')
+          return () => {
+            checks += 1;
+            if (checks === 1) setImmediate(() => controller.abort());
+            target.throwIfAborted();
+          };
+        const value = Reflect.get(target, property, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    await expect(loadPreviousStates(ids, { directory: dir, domain: DOMAIN, signal })).rejects.toMatchObject({
+      name: 'AbortError',
+    });
+    expect(checks).toBeGreaterThan(1);
+    expect(checks).toBeLessThan(GPOS);
+  });
+
+  test('without an abort, every GPO gets its newest backup (verified; these hold no change state)', async () => {
+    const states = await loadPreviousStates(ids, { directory: dir, domain: DOMAIN });
+    expect(states.byId.size).toBe(GPOS);
+    const loaded = [...states.byId.values()].flat();
+    expect(loaded.every((entry) => !entry.ok && /holds no coffer-change-state\.json/.test(entry.why))).toBe(true);
+  });
+  test('listBackupsOfType: an abort scheduled once the listing begins stops it', async () => {
+    const controller = new AbortController();
+    let checks = 0;
+    // The signal as the listing sees it: it is asked before each backup folder is read.
+    const signal = new Proxy(controller.signal, {
+      get(target, property) {
+        if (property === 'aborted') {
+          checks += 1;
+          if (checks === 1) setImmediate(() => controller.abort());
+        }
+        const value = Reflect.get(target, property, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    await expect(listBackupsOfType(dir, 'GPO', { signal })).rejects.toMatchObject({ name: 'AbortError' });
+    expect(checks).toBeGreaterThan(1);
+    expect(checks).toBeLessThan(GPOS);
+    // Not cancelled, the same listing has every backup.
+    expect(await listBackupsOfType(dir, 'GPO', { signal: new AbortController().signal })).toHaveLength(GPOS);
+  });
+});
