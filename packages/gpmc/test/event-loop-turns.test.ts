@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { defineProvider, runBackup } from '@coffer/core';
 import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { formatBackupTime, listBackupsOfType, loadPreviousStates, renderBkupInfoXmlForInst } from '../src/index.js';
+import {
+  diffBackups,
+  formatBackupTime,
+  listBackupsOfType,
+  loadPreviousStates,
+  renderBkupInfoXmlForInst,
+} from '../src/index.js';
 
 /**
  * Reading a directory of backups goes through core's BackupReader, whose system calls are synchronous behind settled
@@ -14,6 +20,26 @@ import { formatBackupTime, listBackupsOfType, loadPreviousStates, renderBkupInfo
  * is listed (smbclient wrote into a pipe no one read); `coffer list` of 70,000 backups took seconds to notice Ctrl-C.
  * Here an abort is scheduled on the event loop as soon as the loop begins, and must stop the rest.
  */
+/**
+ * A signal that counts how often the code under test asks it (`aborted` read, or `throwIfAborted` called: once per item
+ * of its loop) and, when first asked, schedules its abort on the event loop: it can fire only if the loop gives a turn.
+ */
+function abortOnFirst(asked: 'aborted' | 'throwIfAborted'): { signal: AbortSignal; checks: () => number } {
+  const controller = new AbortController();
+  let checks = 0;
+  const signal = new Proxy(controller.signal, {
+    get(target, property) {
+      if (property === asked) {
+        checks += 1;
+        if (checks === 1) setImmediate(() => controller.abort());
+      }
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return { signal, checks: () => checks };
+}
+
 describe('long reads of a backup directory give the event loop turns', () => {
   const GPOS = 300;
   const DOMAIN = 'corp.example';
@@ -61,26 +87,12 @@ describe('long reads of a backup directory give the event loop turns', () => {
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   test('an abort scheduled once the first verification begins stops the rest', async () => {
-    const controller = new AbortController();
-    let checks = 0;
-    // The signal as loadPreviousStates sees it, counting its checks: the first is made as the first GPO's turn begins.
-    const signal = new Proxy(controller.signal, {
-      get(target, property) {
-        if (property === 'throwIfAborted')
-          return () => {
-            checks += 1;
-            if (checks === 1) setImmediate(() => controller.abort());
-            target.throwIfAborted();
-          };
-        const value = Reflect.get(target, property, target);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
+    const { signal, checks } = abortOnFirst('throwIfAborted');
     await expect(loadPreviousStates(ids, { directory: dir, domain: DOMAIN, signal })).rejects.toMatchObject({
       name: 'AbortError',
     });
-    expect(checks).toBeGreaterThan(1);
-    expect(checks).toBeLessThan(GPOS);
+    expect(checks()).toBeGreaterThan(1);
+    expect(checks()).toBeLessThan(GPOS);
   });
 
   test('without an abort, every GPO gets its newest backup (verified; these hold no change state)', async () => {
@@ -90,23 +102,19 @@ describe('long reads of a backup directory give the event loop turns', () => {
     expect(loaded.every((entry) => !entry.ok && /holds no coffer-change-state\.json/.test(entry.why))).toBe(true);
   });
   test('listBackupsOfType: an abort scheduled once the listing begins stops it', async () => {
-    const controller = new AbortController();
-    let checks = 0;
-    // The signal as the listing sees it: it is asked before each backup folder is read.
-    const signal = new Proxy(controller.signal, {
-      get(target, property) {
-        if (property === 'aborted') {
-          checks += 1;
-          if (checks === 1) setImmediate(() => controller.abort());
-        }
-        const value = Reflect.get(target, property, target);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
+    const { signal, checks } = abortOnFirst('aborted');
     await expect(listBackupsOfType(dir, 'GPO', { signal })).rejects.toMatchObject({ name: 'AbortError' });
-    expect(checks).toBeGreaterThan(1);
-    expect(checks).toBeLessThan(GPOS);
+    expect(checks()).toBeGreaterThan(1);
+    expect(checks()).toBeLessThan(GPOS);
     // Not cancelled, the same listing has every backup.
     expect(await listBackupsOfType(dir, 'GPO', { signal: new AbortController().signal })).toHaveLength(GPOS);
+  });
+  test('diffBackups: an abort scheduled once the first pair is compared stops the rest', async () => {
+    const { signal, checks } = abortOnFirst('throwIfAborted');
+    await expect(diffBackups(dir, dir, { signal })).rejects.toMatchObject({ name: 'AbortError' });
+    expect(checks()).toBeGreaterThan(1);
+    expect(checks()).toBeLessThan(GPOS);
+    const whole = await diffBackups(dir, dir, { signal: new AbortController().signal });
+    expect(whole.summary).toMatchObject({ gpos: GPOS, unchanged: GPOS });
   });
 });

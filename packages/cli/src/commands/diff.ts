@@ -138,7 +138,11 @@ export async function diffAction(
     const admx =
       flags.admxDir === undefined ? undefined : await gpmc.loadAdmxDirectory(resolve(context.io.cwd, flags.admxDir));
     const gpos = Array.isArray(flags.gpo) ? flags.gpo : [];
-    diff = await gpmc.diffBackups(a, b, { ...(admx ? { admx } : {}), ...(gpos.length > 0 ? { gpos } : {}) });
+    diff = await gpmc.diffBackups(a, b, {
+      ...(admx ? { admx } : {}),
+      ...(gpos.length > 0 ? { gpos } : {}),
+      signal: context.signal,
+    });
     if (live) {
       // The live side's folder is temporary: name it for what it is.
       diff.b = 'live domain';

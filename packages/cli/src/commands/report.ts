@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { lstat, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { once } from 'node:events';
-import { CofferError, ErrorCode, serializeError, toCofferError } from '@coffer/core';
+import { CofferError, ErrorCode, eventLoopTurns, serializeError, toCofferError } from '@coffer/core';
 import type { AdmxCatalog, BackupSnapshot } from '@coffer/gpmc';
 import { loadGpmc, type GpmcModule } from './gpmc-loader.js';
 import type { CliContext } from '../cli-context.js';
@@ -94,7 +94,10 @@ async function writeReport(
   else await write('{"version":1,"backups":[');
   // Eight backups read at once (reading is mostly waiting on the disk), written in order; only those eight are held.
   const WINDOW = 8;
+  // The backups are read synchronously (core's BackupReader): turns of the event loop let Ctrl-C's handler run.
+  const turn = eventLoopTurns();
   for (let start = 0; start < folders.length; start += WINDOW) {
+    await turn();
     if (signal.aborted) throw new CofferError(ErrorCode.Cancelled, 'The operation was cancelled.');
     const window = folders.slice(start, start + WINDOW);
     const rendered = await Promise.all(
@@ -186,6 +189,12 @@ export async function reportAction(context: CliContext, directory: string, flags
       // A 1 MiB buffer: a report of hundreds of GPOs is written in a few large writes, not one thread-pool round trip
       // (and a wait for 'drain') per GPO section; memory stays bounded by it.
       const stream = createWriteStream(temp, { flags: 'wx', mode: 0o644, highWaterMark: 1024 * 1024 });
+      // The file's error (a full disk), kept for the next write or the end to throw: an 'error' event nobody listens
+      // to ends the process with a stack trace, and a write still in flight when a cancel destroys the stream emits one.
+      let failed: Error | undefined;
+      stream.on('error', (error) => {
+        failed ??= error;
+      });
       try {
         snapshots = await writeReport(
           gpmc,
@@ -193,10 +202,13 @@ export async function reportAction(context: CliContext, directory: string, flags
           folders,
           admx,
           async (chunk) => {
+            if (failed) throw failed;
             if (!stream.write(chunk)) await once(stream, 'drain');
           },
           context.signal,
         );
+        // Asked before waiting too: 'finish' never comes after an error, and once() rejects only on one still to come.
+        if (failed) throw failed;
         stream.end();
         await once(stream, 'finish');
         await rename(temp, out!);

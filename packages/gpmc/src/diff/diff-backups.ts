@@ -6,7 +6,7 @@
  */
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BackupReader, CofferError, ErrorCode } from '@coffer/core';
+import { BackupReader, CofferError, ErrorCode, eventLoopTurns } from '@coffer/core';
 import pMap from 'p-map';
 import { newestFirst, readBackupDirectoryUntyped } from '../read/backup-directory.js';
 import type { SettingsReportOptions } from '../settings/build-settings-report.js';
@@ -61,6 +61,8 @@ export interface DiffOptions extends SettingsReportOptions {
    * generation (a 313-GPO diff peaked ~3-6 MiB higher at 8).
    */
   concurrency?: number;
+  /** Stops the comparison once it fires (it rejects with the signal's reason): two directories of 10,000 GPOs take seconds. */
+  signal?: AbortSignal;
 }
 
 function sideName(side: 'computer' | 'user'): string {
@@ -289,9 +291,13 @@ export async function diffBackups(a: string, b: string, options: DiffOptions = {
   }
   // One pair at a time by default (see DiffOptions.concurrency): only the pairs in flight are held (each pair's
   // snapshots are dropped once its changes are computed).
+  // Each pair is read synchronously (core's BackupReader): turns of the event loop let the signal fire meanwhile.
+  const turn = eventLoopTurns();
   const results = await pMap(
     pairs,
     async ([folderA, folderB]): Promise<GpoDiff | null> => {
+      await turn();
+      options.signal?.throwIfAborted();
       const [snapA, snapB] =
         folderA && folderB
           ? await readPair(folderA, folderB, options)
