@@ -1,5 +1,5 @@
 import type { SysvolTreeEntry } from '@coffer/active-directory';
-import { type BackupEntry, HRESULT, type OperationContext } from '@coffer/core';
+import { type BackupEntry, eventLoopTurns, HRESULT, type OperationContext } from '@coffer/core';
 import { type GptEntry, isSettingsFile, type ListedEntry, sha256Hex } from '@coffer/gpmc';
 import { parseGptIni } from '../ad/gpt-ini.js';
 import type { GpoContainer } from '../ad/read-gpos.js';
@@ -108,6 +108,9 @@ export async function runSysvolPass(
     item.finished = true;
     await complete(item);
   };
+  // Each entry is written synchronously (core's staging writes small files at once): turns of the event loop let
+  // smbclient's output be read meanwhile (it waits on a full pipe otherwise) and a Ctrl-C in.
+  const turn = eventLoopTurns();
   for (const pass of passes) {
     if (pass.single && !(await plan.session.sysvol.exists(pass.path))) continue; // reported as GPT_NOT_FOUND
     const completion = new ListingCompletion<GpoPassItem>();
@@ -115,6 +118,7 @@ export async function runSysvolPass(
     for await (const found of early
       ? early.entries()
       : plan.session.sysvol.readTree(pass.path, plan.passFolders?.get(pass.path))) {
+      await turn();
       context.throwIfCancelled();
       const { gpoKey, inner } = splitPassPath(found.path, pass.single !== null);
       const item = pass.single ?? (gpoKey === null ? undefined : byFolder.get(gpoKey));
