@@ -6,7 +6,7 @@ import {
   parseIntegrityManifest,
   toCofferError,
 } from '@coffer/core';
-import { readBackupDirectoryUntyped } from '../read/backup-directory.js';
+import { readBackupDirectoryUntyped, visitBackupDirectoryUntyped } from '../read/backup-directory.js';
 import { sameGuid } from '../write/manifest-xml.js';
 import { CHANGE_STATE_FILE, type ChangeState, type ListedEntry, parseChangeState, sha256Hex } from './change-state.js';
 import { compareListing, DEFAULT_CLOCK_ALLOWANCE_SECONDS, type FileToHash } from './compare-state.js';
@@ -208,14 +208,15 @@ type Listed = Awaited<ReturnType<typeof readBackupDirectoryUntyped>>[number];
  */
 async function newestBackups(directory: string, domain: string): Promise<Map<string, Listed[]>> {
   const newest = new Map<string, Listed[]>();
-  for (const entry of await readBackupDirectoryUntyped(directory)) {
-    if (entry.domain.toLowerCase() !== domain.toLowerCase() || entry.gpoGuid === '') continue;
+  // Entry by entry, keeping only each object's newest: the whole listing of a directory of 70,000 backups is not held.
+  await visitBackupDirectoryUntyped(directory, (entry) => {
+    if (entry.domain.toLowerCase() !== domain.toLowerCase() || entry.gpoGuid === '') return;
     const key = guidKey(entry.gpoGuid);
     const current = newest.get(key);
     const time = timeOf(entry);
     if (!current || time > timeOf(current[0]!)) newest.set(key, [entry]);
     else if (time === timeOf(current[0]!)) current.push(entry);
-  }
+  });
   return newest;
 }
 

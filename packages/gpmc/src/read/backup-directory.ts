@@ -159,6 +159,17 @@ export async function readBackupDirectoryUntyped(dir: string): Promise<Array<Lis
   return readDirectory(dir, () => undefined);
 }
 
+/**
+ * readBackupDirectoryUntyped's entries handed to `visit` one by one and kept by nobody here: a caller that keeps a few
+ * (the newest backup of each GPO, of a directory of 70,000) holds only those. Not exported from the package.
+ */
+export async function visitBackupDirectoryUntyped(
+  dir: string,
+  visit: (entry: ListedEntry<undefined>) => void,
+): Promise<void> {
+  await visitDirectory(dir, () => undefined, undefined, visit);
+}
+
 /** Newest first (GPMC's SearchBackups order), then by id. */
 export function newestFirst(
   a: { backupTime: Date | null; id: string },
