@@ -6,7 +6,7 @@ import {
   parseIntegrityManifest,
   toCofferError,
 } from '@coffer/core';
-import { readBackupDirectoryUntyped, visitBackupDirectoryUntyped } from '../read/backup-directory.js';
+import { type readBackupDirectoryUntyped, visitBackupDirectoryUntyped } from '../read/backup-directory.js';
 import { sameGuid } from '../write/manifest-xml.js';
 import { CHANGE_STATE_FILE, type ChangeState, type ListedEntry, parseChangeState, sha256Hex } from './change-state.js';
 import { compareListing, DEFAULT_CLOCK_ALLOWANCE_SECONDS, type FileToHash } from './compare-state.js';
