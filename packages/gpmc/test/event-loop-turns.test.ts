@@ -78,7 +78,7 @@ describe('long reads of a backup directory give the event loop turns', () => {
           await entry.writeFile('DomainSysvol/GPO/GPT.INI', `[General]\r\nVersion=${i}\r\n`);
           context.progress.advance(id);
         }
-        return { backups: [] };
+        return { backups: [], counts: { gpos: GPOS } };
       },
     });
     const result = await runBackup(writer, { destination: dir, options: {} });
