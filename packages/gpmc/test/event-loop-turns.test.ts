@@ -11,6 +11,7 @@ import {
   listBackupsOfType,
   loadPreviousStates,
   renderBkupInfoXmlForInst,
+  searchBackups,
 } from '../src/index.js';
 
 /**
@@ -24,14 +25,20 @@ import {
  * A signal that counts how often the code under test asks it (`aborted` read, or `throwIfAborted` called: once per item
  * of its loop) and, when first asked, schedules its abort on the event loop: it can fire only if the loop gives a turn.
  */
-function abortOnFirst(asked: 'aborted' | 'throwIfAborted'): { signal: AbortSignal; checks: () => number } {
+function abortOnFirst(
+  asked: 'aborted' | 'throwIfAborted',
+  when: 'next turn' | 'at once' = 'next turn',
+): { signal: AbortSignal; checks: () => number } {
   const controller = new AbortController();
   let checks = 0;
   const signal = new Proxy(controller.signal, {
     get(target, property) {
       if (property === asked) {
         checks += 1;
-        if (checks === 1) setImmediate(() => controller.abort());
+        if (checks === 1) {
+          if (when === 'at once') controller.abort();
+          else setImmediate(() => controller.abort());
+        }
       }
       const value = Reflect.get(target, property, target);
       return typeof value === 'function' ? value.bind(target) : value;
@@ -116,5 +123,16 @@ describe('long reads of a backup directory give the event loop turns', () => {
     expect(checks()).toBeLessThan(GPOS);
     const whole = await diffBackups(dir, dir, { signal: new AbortController().signal });
     expect(whole.summary).toMatchObject({ gpos: GPOS, unchanged: GPOS });
+  });
+  test('searchBackups and the listings of diffBackups are stopped by the signal they are given', async () => {
+    // Aborted as the first folder is reached (these listings of 300 take less than one 10 ms turn; the turns
+    // themselves are listBackupsOfType's test): each must pass the signal down to the listing and stop there.
+    const search = abortOnFirst('aborted', 'at once');
+    await expect(searchBackups(dir, { signal: search.signal })).rejects.toMatchObject({ name: 'AbortError' });
+    expect(search.checks()).toBe(1);
+    const diff = abortOnFirst('aborted', 'at once');
+    await expect(diffBackups(dir, dir, { signal: diff.signal })).rejects.toMatchObject({ name: 'AbortError' });
+    expect(diff.checks()).toBeLessThanOrEqual(2); // one per side, listed at once
+    expect(await searchBackups(dir, { signal: new AbortController().signal })).toHaveLength(GPOS);
   });
 });

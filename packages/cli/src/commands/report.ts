@@ -34,10 +34,13 @@ export async function selectBackupFolders(
   directory: string,
   backupIds: readonly string[],
   gpos: readonly string[],
+  signal?: AbortSignal,
 ): Promise<string[]> {
   const info = await lstat(join(directory, 'bkupInfo.xml')).catch(() => null);
   if (info?.isFile()) return [directory];
-  const entries = (await gpmc.searchBackups(directory)).filter((e) => !e.problem && e.hasFolder);
+  const entries = (await gpmc.searchBackups(directory, signal === undefined ? {} : { signal })).filter(
+    (e) => !e.problem && e.hasFolder,
+  );
   if (backupIds.length > 0) {
     const folders: string[] = [];
     for (const id of backupIds) {
@@ -167,7 +170,7 @@ export async function reportAction(context: CliContext, directory: string, flags
     const problem = await backupFolderProblem(path);
     if (problem) throw problem;
     const gpmc = await loadGpmc(context);
-    const folders = await selectBackupFolders(gpmc, path, flags.backupId ?? [], flags.gpo ?? []);
+    const folders = await selectBackupFolders(gpmc, path, flags.backupId ?? [], flags.gpo ?? [], context.signal);
     if (folders.length === 0)
       throw new CofferError(ErrorCode.NotFound, `No GPO or Starter GPO backups in ${path}.`, {
         object: path,

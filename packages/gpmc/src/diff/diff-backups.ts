@@ -245,7 +245,7 @@ async function isBackupFolder(path: string): Promise<boolean> {
   return stat?.isFile() === true;
 }
 
-async function newestByGpo(path: string): Promise<Map<string, string>> {
+async function newestByGpo(path: string, signal: AbortSignal | undefined): Promise<Map<string, string>> {
   const byGpo = new Map<string, string>();
   if (await isBackupFolder(path)) {
     byGpo.set('', path); // one folder is compared with the other folder, whatever its GPO
@@ -259,7 +259,9 @@ async function newestByGpo(path: string): Promise<Map<string, string>> {
     });
   // Newest first, so the first backup of each GPO is its newest. Entries with a problem are left out. Their type is
   // not needed to pair them (the untyped listing skips the content heuristic's folder listings).
-  for (const entry of (await readBackupDirectoryUntyped(path)).sort(newestFirst)) {
+  for (const entry of (await readBackupDirectoryUntyped(path, signal === undefined ? {} : { signal })).sort(
+    newestFirst,
+  )) {
     if (entry.problem || !entry.hasFolder) continue;
     const key = entry.gpoGuid.toUpperCase();
     if (!byGpo.has(key)) byGpo.set(key, entry.folder);
@@ -281,7 +283,7 @@ function selected(snapshot: BackupSnapshot, gpos: readonly string[] | undefined)
  * Snapshots are read one pair at a time, so memory stays flat however many GPOs the directories hold.
  */
 export async function diffBackups(a: string, b: string, options: DiffOptions = {}): Promise<BackupsDiff> {
-  const [sideA, sideB] = await Promise.all([newestByGpo(a), newestByGpo(b)]);
+  const [sideA, sideB] = await Promise.all([newestByGpo(a, options.signal), newestByGpo(b, options.signal)]);
   const pairs: Array<[string | undefined, string | undefined]> = [];
   if ((await isBackupFolder(a)) && (await isBackupFolder(b)))
     pairs.push([[...sideA.values()][0], [...sideB.values()][0]]);

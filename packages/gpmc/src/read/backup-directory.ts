@@ -146,8 +146,11 @@ function toEntry<T>(
  * a symlinked folder is no backup folder, and files are read through core's BackupReader. An entry whose
  * folder is gone, renamed or unreadable carries a `problem` instead of failing the whole listing.
  */
-export async function readGpmcBackupDirectory(dir: string): Promise<GpmcBackupEntry[]> {
-  return readDirectory(dir, detectBackupTypeNow);
+export async function readGpmcBackupDirectory(
+  dir: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<GpmcBackupEntry[]> {
+  return readDirectory(dir, detectBackupTypeNow, options.signal);
 }
 
 /**
@@ -155,8 +158,11 @@ export async function readGpmcBackupDirectory(dir: string): Promise<GpmcBackupEn
  * content heuristic, which lists up to four folders of every backup. `type` is only the declared one (undefined
  * otherwise). Not exported from the package.
  */
-export async function readBackupDirectoryUntyped(dir: string): Promise<Array<ListedEntry<undefined>>> {
-  return readDirectory(dir, () => undefined);
+export async function readBackupDirectoryUntyped(
+  dir: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<Array<ListedEntry<undefined>>> {
+  return readDirectory(dir, () => undefined, options.signal);
 }
 
 /**
@@ -186,11 +192,18 @@ export function newestFirstOf(timeA: number, idA: string, timeB: number, idB: st
 async function readDirectory<T>(
   dir: string,
   detect: (folder: string) => GpmBackupTypeName | T,
+  signal: AbortSignal | undefined,
 ): Promise<Array<ListedEntry<T>>> {
   const entries: Array<ListedEntry<T>> = [];
-  await visitDirectory(dir, detect, undefined, (entry) => {
-    entries.push(entry);
-  });
+  await visitDirectory(
+    dir,
+    detect,
+    undefined,
+    (entry) => {
+      entries.push(entry);
+    },
+    () => signal?.aborted === true,
+  );
   return entries;
 }
 
@@ -495,12 +508,16 @@ export interface SearchBackupsOptions {
   newestOnly?: boolean;
   /** Only backups of this type. */
   type?: GpmBackupTypeName;
+  /** Stops the search once it fires (it rejects with an AbortError): a directory of 70,000 backups takes seconds. */
+  signal?: AbortSignal;
 }
 
 /** Like GPMBackupDir.SearchBackups: matching backups, newest first. */
 export async function searchBackups(dir: string, options: SearchBackupsOptions = {}): Promise<GpmcBackupEntry[]> {
   const wanted = options.nameOrGuid?.trim();
-  const matches = (await readGpmcBackupDirectory(dir)).filter((entry) => {
+  const matches = (
+    await readGpmcBackupDirectory(dir, options.signal === undefined ? {} : { signal: options.signal })
+  ).filter((entry) => {
     if (options.type !== undefined && entry.type !== options.type) return false;
     if (wanted === undefined || wanted === '') return true;
     return (
