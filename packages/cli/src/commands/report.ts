@@ -38,9 +38,7 @@ export async function selectBackupFolders(
 ): Promise<string[]> {
   const info = await lstat(join(directory, 'bkupInfo.xml')).catch(() => null);
   if (info?.isFile()) return [directory];
-  const entries = (await gpmc.searchBackups(directory, signal === undefined ? {} : { signal })).filter(
-    (e) => !e.problem && e.hasFolder,
-  );
+  const entries = (await gpmc.searchBackups(directory, { signal })).filter((e) => !e.problem && e.hasFolder);
   if (backupIds.length > 0) {
     const folders: string[] = [];
     for (const id of backupIds) {

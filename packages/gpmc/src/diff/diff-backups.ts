@@ -259,9 +259,7 @@ async function newestByGpo(path: string, signal: AbortSignal | undefined): Promi
     });
   // Newest first, so the first backup of each GPO is its newest. Entries with a problem are left out. Their type is
   // not needed to pair them (the untyped listing skips the content heuristic's folder listings).
-  for (const entry of (await readBackupDirectoryUntyped(path, signal === undefined ? {} : { signal })).sort(
-    newestFirst,
-  )) {
+  for (const entry of (await readBackupDirectoryUntyped(path, { signal })).sort(newestFirst)) {
     if (entry.problem || !entry.hasFolder) continue;
     const key = entry.gpoGuid.toUpperCase();
     if (!byGpo.has(key)) byGpo.set(key, entry.folder);

@@ -148,7 +148,7 @@ function toEntry<T>(
  */
 export async function readGpmcBackupDirectory(
   dir: string,
-  options: { signal?: AbortSignal } = {},
+  options: { signal?: AbortSignal | undefined } = {},
 ): Promise<GpmcBackupEntry[]> {
   return readDirectory(dir, detectBackupTypeNow, options.signal);
 }
@@ -160,7 +160,7 @@ export async function readGpmcBackupDirectory(
  */
 export async function readBackupDirectoryUntyped(
   dir: string,
-  options: { signal?: AbortSignal } = {},
+  options: { signal?: AbortSignal | undefined } = {},
 ): Promise<Array<ListedEntry<undefined>>> {
   return readDirectory(dir, () => undefined, options.signal);
 }
@@ -509,15 +509,13 @@ export interface SearchBackupsOptions {
   /** Only backups of this type. */
   type?: GpmBackupTypeName;
   /** Stops the search once it fires (it rejects with an AbortError): a directory of 70,000 backups takes seconds. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** Like GPMBackupDir.SearchBackups: matching backups, newest first. */
 export async function searchBackups(dir: string, options: SearchBackupsOptions = {}): Promise<GpmcBackupEntry[]> {
   const wanted = options.nameOrGuid?.trim();
-  const matches = (
-    await readGpmcBackupDirectory(dir, options.signal === undefined ? {} : { signal: options.signal })
-  ).filter((entry) => {
+  const matches = (await readGpmcBackupDirectory(dir, { signal: options.signal })).filter((entry) => {
     if (options.type !== undefined && entry.type !== options.type) return false;
     if (wanted === undefined || wanted === '') return true;
     return (
