@@ -89,7 +89,7 @@ export async function loadPreviousStates(
   ids: readonly string[],
   options: Pick<DetectChangesOptions, 'directory' | 'domain' | 'what' | 'signal'>,
 ): Promise<PreviousStates> {
-  const newest = await newestBackups(options.directory, options.domain);
+  const newest = await newestBackups(options.directory, options.domain, options.signal);
   const wanted = [...new Set(ids.map(guidKey))].flatMap((key) => {
     const entries = newest.get(key);
     return entries && entries.length > 0 ? [[key, entries] as const] : [];
@@ -206,17 +206,26 @@ type Listed = Awaited<ReturnType<typeof readBackupDirectoryUntyped>>[number];
  * GPMC's BackupTime counts whole seconds, so two runs in one second tie: all backups of the newest second are kept,
  * and {@link decide} tells them apart by the moment each began reading (its change state).
  */
-async function newestBackups(directory: string, domain: string): Promise<Map<string, Listed[]>> {
+async function newestBackups(
+  directory: string,
+  domain: string,
+  signal: AbortSignal | undefined,
+): Promise<Map<string, Listed[]>> {
   const newest = new Map<string, Listed[]>();
   // Entry by entry, keeping only each object's newest: the whole listing of a directory of 70,000 backups is not held.
-  await visitBackupDirectoryUntyped(directory, (entry) => {
-    if (entry.domain.toLowerCase() !== domain.toLowerCase() || entry.gpoGuid === '') return;
-    const key = guidKey(entry.gpoGuid);
-    const current = newest.get(key);
-    const time = timeOf(entry);
-    if (!current || time > timeOf(current[0]!)) newest.set(key, [entry]);
-    else if (time === timeOf(current[0]!)) current.push(entry);
-  });
+  // The signal stops the listing itself (a Ctrl-C during it is not kept waiting until it ends).
+  await visitBackupDirectoryUntyped(
+    directory,
+    (entry) => {
+      if (entry.domain.toLowerCase() !== domain.toLowerCase() || entry.gpoGuid === '') return;
+      const key = guidKey(entry.gpoGuid);
+      const current = newest.get(key);
+      const time = timeOf(entry);
+      if (!current || time > timeOf(current[0]!)) newest.set(key, [entry]);
+      else if (time === timeOf(current[0]!)) current.push(entry);
+    },
+    { signal },
+  );
   return newest;
 }
 

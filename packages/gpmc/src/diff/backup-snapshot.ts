@@ -9,6 +9,7 @@
 import { BACKUP_READ_LIMITS, BackupReader } from '@coffer/core';
 import { parseSecurityDescriptor, splitSddl, toSddl, wellKnownSidName } from '@coffer/active-directory/security';
 import { parseBackupXmlCore, type BackupCoreSettings } from '../read/parse-backup-xml.js';
+import type { BackupInst } from '../model.js';
 import { parseBkupInfoXml } from '../read/parse-manifest.js';
 import { parseGpReportXml } from '../read/parse-gpreport.js';
 import { buildSettingsReport, type SettingsReportOptions } from '../settings/build-settings-report.js';
@@ -201,13 +202,15 @@ export async function readBackupSnapshot(folder: string, options: SettingsReport
  * readBackupSnapshot, for diffBackups (which passes the reader it compared the pair's GPTs with, so the folders it
  * checked are not checked again): with `settings` false the GPT is not decoded (the snapshot's settings stay
  * empty), for a pair whose GPTs diffBackups found byte-identical. The extension names Backup.xml gives are returned
- * too: they shape the settings report as much as the GPT's files do.
+ * too: they shape the settings report as much as the GPT's files do. `info` is the folder's bkupInfo.xml as the
+ * directory's listing parsed it (the file is then not read again).
  */
 export async function readSnapshot(
   folderOrReader: string | BackupReader,
   options: SettingsReportOptions,
   settings: boolean,
   memo?: BackupXmlMemo,
+  info?: BackupInst | null,
 ): Promise<{
   snapshot: BackupSnapshot;
   extensionNames: { machineExtensionNames?: string; userExtensionNames?: string };
@@ -246,10 +249,10 @@ export async function readSnapshot(
       return null;
     }
   };
-  const info = await optional('bkupInfo.xml');
-  if (info) {
+  const bkupInfo = info ? null : await optional('bkupInfo.xml');
+  if (info || bkupInfo) {
     try {
-      const inst = parseBkupInfoXml(info);
+      const inst = info ?? parseBkupInfoXml(bkupInfo!);
       Object.assign(snapshot, {
         backupId: inst.id,
         gpoId: inst.gpoGuid,

@@ -8,7 +8,8 @@ import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BackupReader, CofferError, ErrorCode, eventLoopTurns } from '@coffer/core';
 import pMap from 'p-map';
-import { newestFirst, readBackupDirectoryUntyped } from '../read/backup-directory.js';
+import type { BackupInst } from '../model.js';
+import { newestFirst, visitBackupDirectoryUntyped } from '../read/backup-directory.js';
 import type { SettingsReportOptions } from '../settings/build-settings-report.js';
 import { readSnapshot, type BackupSnapshot, type BackupXmlMemo } from './backup-snapshot.js';
 import { settingItems, settingKey, type SettingItem } from './setting-items.js';
@@ -216,27 +217,37 @@ async function sameGpt(readerA: BackupReader, readerB: BackupReader): Promise<bo
 
 /** Both snapshots of a pair; the GPT is decoded only when the two GPTs differ (see {@link sameGpt}). */
 async function readPair(
-  folderA: string,
-  folderB: string,
+  sideA: ListedFolder,
+  sideB: ListedFolder,
   options: DiffOptions,
 ): Promise<[BackupSnapshot, BackupSnapshot]> {
   // One after the other (the reads are synchronous underneath), so B finds A's Backup.xml decoded when it is the same.
   const memo: BackupXmlMemo = [];
   // One reader per side for the whole pair: the GPT compared, then the snapshot, share its checked folders.
-  const readerA = await BackupReader.open(folderA);
-  const readerB = await BackupReader.open(folderB);
+  const readerA = await BackupReader.open(sideA.folder);
+  const readerB = await BackupReader.open(sideB.folder);
   if (await sameGpt(readerA, readerB)) {
-    const a = await readSnapshot(readerA, options, false, memo);
-    const b = await readSnapshot(readerB, options, false, memo);
+    const a = await readSnapshot(readerA, options, false, memo, sideA.info);
+    const b = await readSnapshot(readerB, options, false, memo, sideB.info);
     const same =
       a.extensionNames.machineExtensionNames === b.extensionNames.machineExtensionNames &&
       a.extensionNames.userExtensionNames === b.extensionNames.userExtensionNames;
     // Equal settings compare equal whatever they are: both sides keep the empty report (no setting rows to diff).
     if (same && a.snapshot.kind === 'GPO' && b.snapshot.kind === 'GPO') return [a.snapshot, b.snapshot];
   }
-  const a = await readSnapshot(readerA, options, true, memo);
-  const b = await readSnapshot(readerB, options, true, memo);
+  const a = await readSnapshot(readerA, options, true, memo, sideA.info);
+  const b = await readSnapshot(readerB, options, true, memo, sideB.info);
   return [a.snapshot, b.snapshot];
+}
+
+/**
+ * A backup folder to compare, with its bkupInfo.xml as the directory's listing read and parsed it (through the same
+ * reader checks): the snapshot takes it from there instead of reading and parsing the file a second time. `info` is
+ * null when the folder was named directly (the snapshot then reads the file itself).
+ */
+interface ListedFolder {
+  folder: string;
+  info: BackupInst | null;
 }
 
 /** A backup folder (holds bkupInfo.xml) or a directory of backups. */
@@ -245,10 +256,10 @@ async function isBackupFolder(path: string): Promise<boolean> {
   return stat?.isFile() === true;
 }
 
-async function newestByGpo(path: string, signal: AbortSignal | undefined): Promise<Map<string, string>> {
-  const byGpo = new Map<string, string>();
+async function newestByGpo(path: string, signal: AbortSignal | undefined): Promise<Map<string, ListedFolder>> {
+  const byGpo = new Map<string, ListedFolder>();
   if (await isBackupFolder(path)) {
-    byGpo.set('', path); // one folder is compared with the other folder, whatever its GPO
+    byGpo.set('', { folder: path, info: null }); // one folder is compared with the other folder, whatever its GPO
     return byGpo;
   }
   const stat = await lstat(path).catch(() => null);
@@ -259,10 +270,23 @@ async function newestByGpo(path: string, signal: AbortSignal | undefined): Promi
     });
   // Newest first, so the first backup of each GPO is its newest. Entries with a problem are left out. Their type is
   // not needed to pair them (the untyped listing skips the content heuristic's folder listings).
-  for (const entry of (await readBackupDirectoryUntyped(path, { signal })).sort(newestFirst)) {
-    if (entry.problem || !entry.hasFolder) continue;
+  const listed: Array<{ backupTime: Date | null; id: string; gpoGuid: string; side: ListedFolder }> = [];
+  await visitBackupDirectoryUntyped(
+    path,
+    (entry, own) => {
+      if (entry.problem || !entry.hasFolder) return;
+      listed.push({
+        backupTime: entry.backupTime,
+        id: entry.id,
+        gpoGuid: entry.gpoGuid,
+        side: { folder: entry.folder, info: own },
+      });
+    },
+    { signal },
+  );
+  for (const entry of listed.sort(newestFirst)) {
     const key = entry.gpoGuid.toUpperCase();
-    if (!byGpo.has(key)) byGpo.set(key, entry.folder);
+    if (!byGpo.has(key)) byGpo.set(key, entry.side);
   }
   return byGpo;
 }
@@ -282,12 +306,12 @@ function selected(snapshot: BackupSnapshot, gpos: readonly string[] | undefined)
  */
 export async function diffBackups(a: string, b: string, options: DiffOptions = {}): Promise<BackupsDiff> {
   const [sideA, sideB] = await Promise.all([newestByGpo(a, options.signal), newestByGpo(b, options.signal)]);
-  const pairs: Array<[string | undefined, string | undefined]> = [];
+  const pairs: Array<[ListedFolder | undefined, ListedFolder | undefined]> = [];
   if ((await isBackupFolder(a)) && (await isBackupFolder(b)))
     pairs.push([[...sideA.values()][0], [...sideB.values()][0]]);
   else {
-    for (const [gpo, folder] of sideA) pairs.push([folder, sideB.get(gpo)]);
-    for (const [gpo, folder] of sideB) if (!sideA.has(gpo)) pairs.push([undefined, folder]);
+    for (const [gpo, listed] of sideA) pairs.push([listed, sideB.get(gpo)]);
+    for (const [gpo, listed] of sideB) if (!sideA.has(gpo)) pairs.push([undefined, listed]);
   }
   // One pair at a time by default (see DiffOptions.concurrency): only the pairs in flight are held (each pair's
   // snapshots are dropped once its changes are computed).
@@ -295,15 +319,19 @@ export async function diffBackups(a: string, b: string, options: DiffOptions = {
   const turn = eventLoopTurns();
   const results = await pMap(
     pairs,
-    async ([folderA, folderB]): Promise<GpoDiff | null> => {
+    async ([listedA, listedB]): Promise<GpoDiff | null> => {
       await turn();
       options.signal?.throwIfAborted();
       const [snapA, snapB] =
-        folderA && folderB
-          ? await readPair(folderA, folderB, options)
+        listedA && listedB
+          ? await readPair(listedA, listedB, options)
           : await Promise.all([
-              folderA ? readSnapshot(folderA, options, true).then((r) => r.snapshot) : null,
-              folderB ? readSnapshot(folderB, options, true).then((r) => r.snapshot) : null,
+              listedA
+                ? readSnapshot(listedA.folder, options, true, undefined, listedA.info).then((r) => r.snapshot)
+                : null,
+              listedB
+                ? readSnapshot(listedB.folder, options, true, undefined, listedB.info).then((r) => r.snapshot)
+                : null,
             ]);
       const any = (snapB ?? snapA)!;
       if (!(snapA && selected(snapA, options.gpos)) && !(snapB && selected(snapB, options.gpos))) return null;

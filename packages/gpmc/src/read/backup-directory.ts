@@ -167,13 +167,24 @@ export async function readBackupDirectoryUntyped(
 
 /**
  * readBackupDirectoryUntyped's entries handed to `visit` one by one and kept by nobody here: a caller that keeps a few
- * (the newest backup of each GPO, of a directory of 70,000) holds only those. Not exported from the package.
+ * (the newest backup of each GPO, of a directory of 70,000) holds only those. With each entry comes the folder's own
+ * bkupInfo.xml as the listing parsed it (null when it has none or it could not be read; the entry then has a
+ * `problem`): a caller that reads the backup next (diffBackups) need not read and parse it again. `signal` stops the
+ * listing (it rejects with an AbortError). Not exported from the package.
  */
 export async function visitBackupDirectoryUntyped(
   dir: string,
-  visit: (entry: ListedEntry<undefined>) => void,
+  visit: (entry: ListedEntry<undefined>, own: BackupInst | null) => void,
+  options: { signal?: AbortSignal | undefined } = {},
 ): Promise<void> {
-  await visitDirectory(dir, () => undefined, undefined, visit);
+  const signal = options.signal;
+  await visitDirectory(
+    dir,
+    () => undefined,
+    undefined,
+    visit,
+    () => signal?.aborted === true,
+  );
 }
 
 /** Newest first (GPMC's SearchBackups order), then by id. */
@@ -219,7 +230,7 @@ async function visitDirectory<T>(
   dir: string,
   detect: (folder: string) => GpmBackupTypeName | T,
   only: ReadonlySet<GpmBackupTypeName> | undefined,
-  visit: (entry: ListedEntry<T>) => void,
+  visit: (entry: ListedEntry<T>, own: BackupInst | null) => void,
   stop: () => boolean = () => false,
 ): Promise<void> {
   /** Backups an unfinished commit is putting in place: hidden, folder and manifest.xml entry alike, until it ends (a run is seen whole or not at all). */
@@ -330,7 +341,7 @@ async function visitDirectory<T>(
           message: `manifest.xml's entry for ${inst.id} disagrees with ${join(dir, name, 'bkupInfo.xml')} (${differing.join('; ')}): the index was edited.`,
         };
     }
-    visit(entry);
+    visit(entry, facts?.inst ?? null);
   };
   // manifest.xml read a piece at a time (core's streaming index reader, with every check of the XML readers): the
   // entries of each piece are paired with their folders before the next piece is read.
@@ -374,7 +385,7 @@ async function visitDirectory<T>(
     if (entry === null) continue;
     if (facts.problem) entry.problem = facts.problem;
     else if (inst.id !== '' && !sameGuid(inst.id, name)) entry.problem = renamed(dir, name, inst.id);
-    visit(entry);
+    visit(entry, facts.inst);
   }
 }
 
