@@ -11,9 +11,9 @@ import { parseSecurityDescriptor, splitSddl, toSddl, wellKnownSidName } from '@c
 import { parseBackupXmlCore, type BackupCoreSettings } from '../read/parse-backup-xml.js';
 import type { BackupInst } from '../model.js';
 import { parseBkupInfoXml } from '../read/parse-manifest.js';
-import { parseGpReportXml } from '../read/parse-gpreport.js';
 import { buildSettingsReport, type SettingsReportOptions } from '../settings/build-settings-report.js';
 import type { GpoSettingsReport } from '../settings/model.js';
+import { parseGpReportOfPair, type GpReportMemo } from './gpreport-pair.js';
 
 /** One access control entry of the GPO's DACL, in SDDL (`(A;CI;CCDCLCSWRPWPDTLOCRSDRCWDWO;;;DA)`), with its trustee. */
 export interface SnapshotAce {
@@ -193,6 +193,12 @@ export type BackupXmlMemo = Array<{
   aces?: Array<Omit<SnapshotAce, 'name'>>;
 }>;
 
+/** What the two sides of a pair share once decoded: Backup.xml by its bytes, gpreport.xml (see gpreport-pair.ts). */
+export interface PairMemo {
+  backupXml: BackupXmlMemo;
+  gpReport: GpReportMemo;
+}
+
 /** Reads one GPO (or Starter GPO) backup folder into a {@link BackupSnapshot}. */
 export async function readBackupSnapshot(folder: string, options: SettingsReportOptions = {}): Promise<BackupSnapshot> {
   return (await readSnapshot(folder, options, true)).snapshot;
@@ -209,7 +215,7 @@ export async function readSnapshot(
   folderOrReader: string | BackupReader,
   options: SettingsReportOptions,
   settings: boolean,
-  memo?: BackupXmlMemo,
+  memo?: PairMemo,
   info?: BackupInst | null,
 ): Promise<{
   snapshot: BackupSnapshot;
@@ -269,7 +275,7 @@ export async function readSnapshot(
   const names = new Map<string, string>();
   if (report) {
     try {
-      const parsed = parseGpReportXml(report);
+      const parsed = parseGpReportOfPair(report, memo?.gpReport);
       snapshot.createdTime = parsed.createdTime;
       snapshot.modifiedTime = parsed.modifiedTime;
       snapshot.owner = parsed.owner;
@@ -298,10 +304,10 @@ export async function readSnapshot(
   if (backupXml) {
     try {
       // Found by comparing bytes (a memo holds the one or two Backup.xml of a pair), not by a text key made of them.
-      let decoded = memo?.find((entry) => entry.bytes.equals(backupXml));
+      let decoded = memo?.backupXml.find((entry) => entry.bytes.equals(backupXml));
       if (decoded === undefined) {
         decoded = { bytes: backupXml, core: parseBackupXmlCore(backupXml) };
-        memo?.push(decoded);
+        memo?.backupXml.push(decoded);
       }
       const core = decoded.core;
       extensionNames = {

@@ -11,7 +11,7 @@ import pMap from 'p-map';
 import type { BackupInst } from '../model.js';
 import { newestFirst, visitBackupDirectoryUntyped } from '../read/backup-directory.js';
 import type { SettingsReportOptions } from '../settings/build-settings-report.js';
-import { readSnapshot, type BackupSnapshot, type BackupXmlMemo } from './backup-snapshot.js';
+import { readSnapshot, type BackupSnapshot, type PairMemo } from './backup-snapshot.js';
 import { settingItems, settingKey, type SettingItem } from './setting-items.js';
 
 export type ChangeKind = 'added' | 'removed' | 'changed';
@@ -221,8 +221,9 @@ async function readPair(
   sideB: ListedFolder,
   options: DiffOptions,
 ): Promise<[BackupSnapshot, BackupSnapshot]> {
-  // One after the other (the reads are synchronous underneath), so B finds A's Backup.xml decoded when it is the same.
-  const memo: BackupXmlMemo = [];
+  // One after the other (the reads are synchronous underneath), so B finds A's Backup.xml and gpreport.xml decoded when
+  // they are the same (see gpreport-pair.ts).
+  const memo: PairMemo = { backupXml: [], gpReport: [] };
   // One reader per side for the whole pair: the GPT compared, then the snapshot, share its checked folders.
   const readerA = await BackupReader.open(sideA.folder);
   const readerB = await BackupReader.open(sideB.folder);
