@@ -13,6 +13,9 @@ import { median, round, timed } from './measure.mjs';
 
 const BACKUP_CHILD = fileURLToPath(new URL('./children/gpo-backup.mjs', import.meta.url));
 const CLI_CHILD = fileURLToPath(new URL('./children/coffer-cli.mjs', import.meta.url));
+const READS_CHILD = fileURLToPath(new URL('./children/report-reads.mjs', import.meta.url));
+/** Runs of each command in one process for its warm time (the last is taken). */
+const WARM_RUNS = 3;
 const SUBSET_SIZE = 100;
 const FLAT_MEMORY_FACTOR = 1.25;
 
@@ -59,8 +62,8 @@ async function measure(domain, { runs, work, log }) {
   const a100 = await backup('report-diff-a100', { gpo: subset });
   const b100 = await backup('report-diff-b100', { gpo: subset });
 
-  const coffer = async (args) => {
-    const { stdout, wallMs } = await timed(process.execPath, [CLI_CHILD, JSON.stringify(args)]);
+  const coffer = async (args, runs = 1) => {
+    const { stdout, wallMs } = await timed(process.execPath, [CLI_CHILD, JSON.stringify(args), String(runs)]);
     const result = JSON.parse(stdout);
     if (result.exitCode !== 0 && result.exitCode !== 3)
       throw new Error(`coffer ${args.join(' ')} exited ${result.exitCode}`);
@@ -83,8 +86,11 @@ async function measure(domain, { runs, work, log }) {
   };
   const cat = (...dirs) => childTimes(['sh', '-c', 'find "$@" -type f -exec cat {} + > /dev/null', 'sh', ...dirs]);
   const nodeStartup = () => childTimes([process.execPath, '-e', '0']);
-  const report = (dirA, out) => coffer(['report', dirA, '--format', 'html', '--out', join(work, out)]);
-  const diff = (dirA, dirB, out) => coffer(['diff', dirA, dirB, '--format', 'json', '--out', join(work, out)]);
+  const report = (dirA, out, runs) => coffer(['report', dirA, '--format', 'html', '--out', join(work, out)], runs);
+  const diff = (dirA, dirB, out, runs) =>
+    coffer(['diff', dirA, dirB, '--format', 'json', '--out', join(work, out)], runs);
+  // The report's reads alone (core's BackupReader, nothing parsed), in a fresh process as the report's are.
+  const reads = async (dir) => JSON.parse((await timed(process.execPath, [READS_CHILD, dir])).stdout);
 
   log('  warm-up (not counted)');
   await cat(a.destination, b.destination);
@@ -108,6 +114,11 @@ async function measure(domain, { runs, work, log }) {
     const all2 = await diff(a.destination, b.destination, `diff-${n}.json`);
     const sub = await report(a100.destination, `report100-${n}.html`);
     const sub2 = await diff(a100.destination, b100.destination, `diff100-${n}.json`);
+    // What a fresh process costs on top of the work: each command run WARM_RUNS times in one process (the last run's
+    // modules are loaded and its code compiled and optimised), and the report's reads with none of its work.
+    const warmReport = await report(a.destination, `report-warm-${n}.html`, WARM_RUNS);
+    const warmDiff = await diff(a.destination, b.destination, `diff-warm-${n}.json`, WARM_RUNS);
+    const readsA = await reads(a.destination);
     Object.assign(row, {
       reportMs: all.wallMs,
       diffMs: all2.wallMs,
@@ -121,6 +132,10 @@ async function measure(domain, { runs, work, log }) {
       diffRssKiB: all2.maxRssKiB,
       report100RssKiB: sub.maxRssKiB,
       diff100RssKiB: sub2.maxRssKiB,
+      reportWarmMs: warmReport.laterWallMs.at(-1),
+      diffWarmMs: warmDiff.laterWallMs.at(-1),
+      readsAMs: readsA.wallMs,
+      readsAFiles: readsA.files,
     });
     log(
       `  round ${n}: cat A ${Math.round(row.catAMs)} ms, cat A+B ${Math.round(row.catMs)} ms, node -e 0 ${Math.round(row.nodeStartupMs)} ms, report ${row.reportMs} ms (process ${Math.round(row.reportProcessMs)} ms), diff ${row.diffMs} ms (process ${Math.round(row.diffProcessMs)} ms)`,
@@ -155,7 +170,12 @@ async function measure(domain, { runs, work, log }) {
       diffCpuMs: med((r) => r.diffCpuMs),
       reportProcessCpuMs: med((r) => r.reportProcessCpuMs),
       diffProcessCpuMs: med((r) => r.diffProcessCpuMs),
+      reportWarmMs: med((r) => r.reportWarmMs),
+      diffWarmMs: med((r) => r.diffWarmMs),
+      readsAMs: med((r) => r.readsAMs),
     },
+    warmRuns: WARM_RUNS,
+    readsAFiles: rounds[0].readsAFiles,
     // Each ratio within its round (the command and its floor from the same minute), then the median.
     ratios: {
       reportOverCatA: round(med((r) => r.reportMs / r.catAMs)),
@@ -164,6 +184,9 @@ async function measure(domain, { runs, work, log }) {
       diffProcessOverCat: round(med((r) => r.diffProcessMs / r.catMs)),
       nodeStartupOverCatA: round(med((r) => r.nodeStartupMs / r.catAMs)),
       nodeStartupOverCat: round(med((r) => r.nodeStartupMs / r.catMs)),
+      reportWarmOverCatA: round(med((r) => r.reportWarmMs / r.catAMs)),
+      diffWarmOverCat: round(med((r) => r.diffWarmMs / r.catMs)),
+      readsAOverCatA: round(med((r) => r.readsAMs / r.catAMs)),
     },
     // The same ratios in CPU time (a check on the wall-time ones when the machine is busy; the targets stay in wall
     // time, as the issue states them).

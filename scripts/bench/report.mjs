@@ -328,6 +328,18 @@ export function renderReportDiffSection(results) {
         ['diff / `cat` A+B: operation / whole process', `${times(r.diffOverCat)} / ${times(r.diffProcessOverCat)}`],
         ['`node -e 0` / `cat` A, / `cat` A+B', `${times(r.nodeStartupOverCatA)}, ${times(r.nodeStartupOverCat)}`],
         [
+          `report, run ${summary.warmRuns} of ${summary.warmRuns} in one process / \`cat\` A`,
+          `${ms(m.reportWarmMs)}, ${times(r.reportWarmOverCatA)}`,
+        ],
+        [
+          `diff, run ${summary.warmRuns} of ${summary.warmRuns} in one process / \`cat\` A+B`,
+          `${ms(m.diffWarmMs)}, ${times(r.diffWarmOverCat)}`,
+        ],
+        [
+          `the report's reads alone (${number(summary.readsAFiles)} files through core's BackupReader) / \`cat\` A`,
+          `${ms(m.readsAMs)}, ${times(r.readsAOverCatA)}`,
+        ],
+        [
           `peak RSS, report, ${summary.subsetSize} / ${summary.gpos} GPOs`,
           `${mib(m.report100MaxRssKiB)} / ${mib(m.reportMaxRssKiB)}`,
         ],
@@ -337,6 +349,8 @@ export function renderReportDiffSection(results) {
         ],
       ],
     ),
+    '',
+    `What a fresh process costs on top of the work: run ${summary.warmRuns} times in one process, the last run (modules loaded, code compiled and optimised by V8) of the report takes ${times(r.reportWarmOverCatA)} \`cat\` A and of the diff ${times(r.diffWarmOverCat)} \`cat\` A+B, against ${times(r.reportOverCatA)} and ${times(r.diffOverCat)} for the operation in a fresh process. The report's reads alone, through the checks every read of a backup makes and with nothing parsed, take ${times(r.readsAOverCatA)} \`cat\` A in a fresh process (one that imports only @coffer/core).`,
     '',
     `Node's bare start-up alone is ${times(r.nodeStartupOverCatA)} the report's floor and ${times(r.nodeStartupOverCat)} the diff's: of a whole process held to 2x its floor, ${times(Math.round((2 - r.nodeStartupOverCatA) * 100) / 100)} (report) and ${times(Math.round((2 - r.nodeStartupOverCat) * 100) / 100)} (diff) would be left for loading the CLI and doing the work.`,
     '',
