@@ -85,6 +85,36 @@ describe("a pair's gpreport.xml parsed once when the sides differ only in ReadTi
     expect(second.parsed.name).toBe('<ReadTime>2026-12-05T00:00:00</ReadTime>');
   });
 
+  test('UTF-16: a second side whose closing tag sits one byte off is no such document, and is parsed in full', () => {
+    // B: A's bytes up to the read time, an odd number of bytes (a time and one more byte), then A's bytes from
+    // </ReadTime> on. Those bytes are found, but one byte off: decoded, everything after the time is other characters.
+    const a = utf16(gpreport('2026-12-04T01:02:03Z'));
+    const open = Buffer.from('<ReadTime>', 'utf16le');
+    const close = Buffer.from('</ReadTime>', 'utf16le');
+    const start = a.indexOf(open) + open.length;
+    const b = Buffer.concat([
+      a.subarray(0, start),
+      Buffer.from('2026-12-05T01:02:03Z', 'utf16le'),
+      Buffer.from([0x32]),
+      a.subarray(a.indexOf(close)),
+    ]);
+    const memo: GpReportMemo = [];
+    parseGpReportOfPair(a, memo);
+    let full: unknown;
+    try {
+      full = parseGpReportXml(b);
+    } catch (error) {
+      full = error;
+    }
+    let paired: unknown;
+    try {
+      paired = parseGpReportOfPair(b, memo);
+    } catch (error) {
+      paired = error;
+    }
+    expect(paired).toEqual(full);
+  });
+
   test('a UTF-16 pair and a UTF-8 pair never mix, nor does a UTF-16BE document take the short way', () => {
     expect(pair(utf16(gpreport('2026-12-04T01:02:03Z')), utf8(gpreport('2026-12-05T01:02:03Z'))).reused).toBe(false);
     const be = (readTime: string): Buffer => {

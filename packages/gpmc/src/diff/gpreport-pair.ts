@@ -50,16 +50,21 @@ function needlesOf(bytes: Buffer): Needles | null {
   return UTF8;
 }
 
+/** Whether a byte offset starts a character: in UTF-16LE (after its 2-byte BOM) at an even offset; in UTF-8 any. */
+function whole(needles: Needles, offset: number): boolean {
+  return needles !== UTF16LE || offset % 2 === 0;
+}
+
 /** Where the ReadTime element's text is in the first side's bytes (see the module comment), or null. */
 function readTimeSpan(bytes: Buffer, needles: Needles, parsed: ParsedGpReport): { start: number; end: number } | null {
   const first = bytes.indexOf(needles.name);
   const second = first === -1 ? -1 : bytes.indexOf(needles.name, first + 1);
   if (second === -1 || bytes.indexOf(needles.name, second + 1) !== -1) return null;
   const open = bytes.indexOf(needles.open);
-  if (open === -1 || (needles === UTF16LE && open % 2 !== 0)) return null;
+  if (open === -1 || !whole(needles, open)) return null;
   const start = open + needles.open.length;
   const end = bytes.indexOf(needles.close, start);
-  if (end === -1) return null;
+  if (end === -1 || !whole(needles, end)) return null;
   const text = needles.decode(bytes.subarray(start, end));
   return READ_TIME.test(text) && text === parsed.readTime ? { start, end } : null;
 }
@@ -74,7 +79,9 @@ function sameButReadTime(bytes: Buffer, known: { bytes: Buffer; parsed: ParsedGp
   if (bytes.compare(known.bytes, 0, span.start, 0, span.start) !== 0) return null;
   const end = bytes.indexOf(needles.close, span.start);
   const tail = known.bytes.length - span.end;
-  if (end === -1 || bytes.length - end !== tail) return null;
+  // At a whole character: a match of the closing tag's bytes one byte off would leave an odd number of bytes before it,
+  // and everything after decoded as other characters.
+  if (end === -1 || !whole(needles, end) || bytes.length - end !== tail) return null;
   if (bytes.compare(known.bytes, span.end, known.bytes.length, end, bytes.length) !== 0) return null;
   const readTime = needles.decode(bytes.subarray(span.start, end));
   if (!READ_TIME.test(readTime)) return null;
