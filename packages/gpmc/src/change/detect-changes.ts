@@ -6,7 +6,7 @@ import {
   parseIntegrityManifest,
   toCofferError,
 } from '@coffer/core';
-import { type readBackupDirectoryUntyped, visitBackupDirectoryUntyped } from '../read/backup-directory.js';
+import { type UntypedEntry, visitBackupDirectoryUntyped } from '../read/backup-directory.js';
 import { sameGuid } from '../write/manifest-xml.js';
 import { CHANGE_STATE_FILE, type ChangeState, type ListedEntry, parseChangeState, sha256Hex } from './change-state.js';
 import { compareListing, DEFAULT_CLOCK_ALLOWANCE_SECONDS, type FileToHash } from './compare-state.js';
@@ -199,8 +199,6 @@ function guidKey(id: string): string {
   return id.replace(/[{}]/g, '').toUpperCase();
 }
 
-type Listed = Awaited<ReturnType<typeof readBackupDirectoryUntyped>>[number];
-
 /**
  * The newest backups of each object of `domain` in `directory`, damaged ones included (they must not be skipped).
  * GPMC's BackupTime counts whole seconds, so two runs in one second tie: all backups of the newest second are kept,
@@ -210,8 +208,8 @@ async function newestBackups(
   directory: string,
   domain: string,
   signal: AbortSignal | undefined,
-): Promise<Map<string, Listed[]>> {
-  const newest = new Map<string, Listed[]>();
+): Promise<Map<string, UntypedEntry[]>> {
+  const newest = new Map<string, UntypedEntry[]>();
   // Entry by entry, keeping only each object's newest: the whole listing of a directory of 70,000 backups is not held.
   // The signal stops the listing itself (a Ctrl-C during it is not kept waiting until it ends).
   await visitBackupDirectoryUntyped(
@@ -229,16 +227,16 @@ async function newestBackups(
   return newest;
 }
 
-function timeOf(entry: Listed): number {
+function timeOf(entry: UntypedEntry): number {
   return entry.backupTime?.getTime() ?? Number.NEGATIVE_INFINITY;
 }
 
 /** A newest backup, verified, with what it recorded; or why it cannot vouch. */
 export type Loaded =
-  | { ok: true; entry: Listed; state: ChangeState; hashes: Map<string, string> }
-  | { ok: false; entry: Listed; why: string };
+  | { ok: true; entry: UntypedEntry; state: ChangeState; hashes: Map<string, string> }
+  | { ok: false; entry: UntypedEntry; why: string };
 
-async function load(entry: Listed, options: Pick<DetectChangesOptions, 'what' | 'signal'>): Promise<Loaded> {
+async function load(entry: UntypedEntry, options: Pick<DetectChangesOptions, 'what' | 'signal'>): Promise<Loaded> {
   if (entry.problem)
     return { ok: false, entry, why: `is not usable (${entry.problem.code}: ${entry.problem.message})` };
   try {

@@ -97,8 +97,11 @@ function declaredType(inst: BackupInst | null | undefined): GpmBackupTypeName | 
   return text === String(GpmBackupType.StarterGPO) ? 'StarterGPO' : 'GPO';
 }
 
-/** A listed backup whose `type` is what the listing could tell (see {@link readBackupDirectoryUntyped}). */
+/** A listed backup whose `type` is what the listing could tell. */
 type ListedEntry<T> = Omit<GpmcBackupEntry, 'type'> & { type: GpmBackupTypeName | T };
+
+/** An entry of {@link visitBackupDirectoryUntyped}: its `type` is the declared one, undefined otherwise. */
+export type UntypedEntry = ListedEntry<undefined>;
 
 /**
  * One string for each text many entries share (a directory's domain, its domain controllers, a GPO's GUID and name in
@@ -154,27 +157,17 @@ export async function readGpmcBackupDirectory(
 }
 
 /**
- * The same listing, for callers that pair backups by GPO and never look at their type (diffBackups): without the
- * content heuristic, which lists up to four folders of every backup. `type` is only the declared one (undefined
- * otherwise). Not exported from the package.
- */
-export async function readBackupDirectoryUntyped(
-  dir: string,
-  options: { signal?: AbortSignal | undefined } = {},
-): Promise<Array<ListedEntry<undefined>>> {
-  return readDirectory(dir, () => undefined, options.signal);
-}
-
-/**
- * readBackupDirectoryUntyped's entries handed to `visit` one by one and kept by nobody here: a caller that keeps a few
- * (the newest backup of each GPO, of a directory of 70,000) holds only those. With each entry comes the folder's own
- * bkupInfo.xml as the listing parsed it (null when it has none or it could not be read; the entry then has a
- * `problem`): a caller that reads the backup next (diffBackups) need not read and parse it again. `signal` stops the
- * listing (it rejects with an AbortError). Not exported from the package.
+ * The same listing, untyped, each entry handed to `visit` and kept by nobody here: for callers that pair backups by GPO
+ * and never look at their type (diffBackups, --changed's check of the destination). Without the content heuristic,
+ * which lists up to four folders of every backup, `type` is only the declared one (undefined otherwise). A caller that
+ * keeps a few (the newest backup of each GPO, of a directory of 70,000) holds only those. With each entry comes the
+ * folder's own bkupInfo.xml as the listing parsed it (null when it has none or it could not be read; the entry then
+ * has a `problem`): a caller that reads the backup next (diffBackups) need not read and parse it again. `signal` stops
+ * the listing (it rejects with an AbortError). Not exported from the package.
  */
 export async function visitBackupDirectoryUntyped(
   dir: string,
-  visit: (entry: ListedEntry<undefined>, own: BackupInst | null) => void,
+  visit: (entry: UntypedEntry, own: BackupInst | null) => void,
   options: { signal?: AbortSignal | undefined } = {},
 ): Promise<void> {
   const signal = options.signal;
